@@ -1,0 +1,25 @@
+// Package store is the bot's durable state in DATA_DIR: idempotency claims
+// for writes to Syncro, resumable step sequences (bill, close, merge), the
+// audit trail, the closed-ticket watcher's state and small caches.
+//
+// Everything lives in one file, DATA_DIR/syncrobot.db, managed by
+// go.etcd.io/bbolt. bbolt was chosen because:
+//
+//   - it is pure Go, so the bot stays a static binary with no cgo toolchain;
+//   - it is a single file, which is easy to back up, move and inspect;
+//   - every write transaction is ACID and fsync'd before Commit returns, and
+//     the copy-on-write B+tree with two meta pages means a kill -9 or power
+//     loss leaves either the old or the new state, never a torn record. For a
+//     bot that bills customers this is the property that matters: a time
+//     entry acknowledged to a technician is on disk, and a half-done invoice
+//     is never mistaken for a finished one;
+//   - it is well kept: etcd depends on it, and it has a consistency checker.
+//
+// bbolt takes an exclusive flock on the file, so exactly one process may open
+// a DATA_DIR; a second Open (from this or another process) fails within the
+// lock timeout with ErrLocked instead of hanging.
+//
+// All values are JSON so the file can be read with bbolt's own tools when
+// something goes wrong at a customer's site. Every exported method is safe for
+// concurrent use; each write is one bbolt transaction.
+package store

@@ -1,0 +1,352 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Flow kinds the bot records. Kind is free text on disk so a new kind needs
+// no change here; these name the ones in use.
+const (
+	FlowBill  = "bill"
+	FlowClose = "close"
+	FlowMerge = "merge"
+)
+
+// StepState is where one step of a Flow stands.
+type StepState string
+
+// Step states. A step's write to Syncro should itself go through Claim with
+// Key(flow.ID, step.Name), so a step interrupted mid-write comes back as
+// ClaimUnknown and is read back rather than redone.
+const (
+	StepPending StepState = "pending" // not yet done; safe to run
+	StepDone    StepState = "done"    // written to Syncro; never run again
+	StepFailed  StepState = "failed"  // definitely not written; may be retried
+	StepUnknown StepState = "unknown" // may or may not be written; read back first
+)
+
+func (s StepState) valid() bool {
+	switch s {
+	case StepPending, StepDone, StepFailed, StepUnknown:
+		return true
+	}
+	return false
+}
+
+// ErrStepDone means UpdateStep tried to move a done step back: that step's
+// write reached Syncro, and running it again would bill twice.
+var ErrStepDone = errors.New("store: step is already done")
+
+// Step is one write in a Flow, such as "add_line_item" or "create_invoice".
+type Step struct {
+	Name   string          `json:"name"`
+	State  StepState       `json:"state"`
+	Result json.RawMessage `json:"result,omitempty"`
+	Err    string          `json:"err,omitempty"`
+	At     time.Time       `json:"at"`
+}
+
+// Flow is a recorded sequence of steps (bill, close, merge) that survives a
+// restart, so a technician can press Finish instead of redoing work by hand.
+type Flow struct {
+	// ID is chosen by the caller, typically Key(...) of the interaction, so
+	// that a redelivered request finds the flow it already started.
+	ID   string `json:"id"`
+	Kind string `json:"kind"`
+	// Ticket is the Syncro ticket number the flow acts on (as in
+	// AuditEntry); Subject is its subject, for the Finish message.
+	Ticket  int64           `json:"ticket"`
+	Subject string          `json:"subject,omitempty"`
+	Params  json.RawMessage `json:"params,omitempty"`
+	Steps   []Step          `json:"steps"`
+	// SlackUser, Channel and MessageTS locate the message whose buttons
+	// drive the flow, so it can be updated after a restart.
+	SlackUser string    `json:"slack_user,omitempty"`
+	Channel   string    `json:"channel,omitempty"`
+	MessageTS string    `json:"message_ts,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// AbandonedAt and AbandonReason are set by AbandonFlow when a person
+	// gave up on the flow; it then no longer counts as pending.
+	AbandonedAt   time.Time `json:"abandoned_at,omitzero"`
+	AbandonReason string    `json:"abandon_reason,omitempty"`
+}
+
+// Finished reports whether nothing is left to do: every step is done, or
+// the flow was abandoned.
+func (f Flow) Finished() bool {
+	if !f.AbandonedAt.IsZero() {
+		return true
+	}
+	for _, st := range f.Steps {
+		if st.State != StepDone {
+			return false
+		}
+	}
+	return true
+}
+
+// NextStep returns the first step that is not done, which is where Finish
+// resumes.
+func (f Flow) NextStep() (Step, bool) {
+	for _, st := range f.Steps {
+		if st.State != StepDone {
+			return st, true
+		}
+	}
+	return Step{}, false
+}
+
+// CreateFlow stores f and returns it with timestamps and step states filled
+// in. If a flow with f.ID exists, it is returned unchanged with created
+// false, so a redelivered interaction resumes rather than duplicates.
+func (s *Store) CreateFlow(f Flow) (stored Flow, created bool, err error) {
+	if err := checkFlow(f); err != nil {
+		return Flow{}, false, fmt.Errorf("create flow: %w", err)
+	}
+	err = s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketFlows)
+		ok, err := getJSON(b, []byte(f.ID), &stored)
+		if err != nil || ok {
+			return err
+		}
+		now := s.now()
+		if f.CreatedAt.IsZero() {
+			f.CreatedAt = now
+		}
+		f.UpdatedAt = now
+		f.Steps = slices.Clone(f.Steps)
+		for i := range f.Steps {
+			if f.Steps[i].State == "" {
+				f.Steps[i].State = StepPending
+			}
+			if f.Steps[i].At.IsZero() {
+				f.Steps[i].At = now
+			}
+		}
+		stored, created = f, true
+		return s.putFlow(tx, f)
+	})
+	if err != nil {
+		return Flow{}, false, fmt.Errorf("create flow %s: %w", f.ID, err)
+	}
+	return stored, created, nil
+}
+
+// GetFlow returns the flow with id, or ErrNotFound.
+func (s *Store) GetFlow(id string) (Flow, error) {
+	var f Flow
+	err := s.view(func(tx *bolt.Tx) error {
+		ok, err := getJSON(tx.Bucket(bucketFlows), []byte(id), &f)
+		if err == nil && !ok {
+			err = ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return Flow{}, fmt.Errorf("get flow %s: %w", id, err)
+	}
+	return f, nil
+}
+
+// UpdateStep moves one step to state with its result or error, in a single
+// transaction, and returns the updated flow. A done step cannot be moved to
+// another state (ErrStepDone).
+func (s *Store) UpdateStep(id, step string, state StepState, result json.RawMessage, errMsg string) (Flow, error) {
+	if !state.valid() {
+		return Flow{}, fmt.Errorf("update flow %s step %s: %w: state %q", id, step, ErrInvalid, state)
+	}
+	if len(result) > 0 && !json.Valid(result) {
+		return Flow{}, fmt.Errorf("update flow %s step %s: %w: result is not JSON", id, step, ErrInvalid)
+	}
+	var f Flow
+	err := s.update(func(tx *bolt.Tx) error {
+		ok, err := getJSON(tx.Bucket(bucketFlows), []byte(id), &f)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrNotFound
+		}
+		i := slices.IndexFunc(f.Steps, func(st Step) bool { return st.Name == step })
+		if i < 0 {
+			return fmt.Errorf("%w: no step %q", ErrInvalid, step)
+		}
+		if f.Steps[i].State == StepDone && state != StepDone {
+			return ErrStepDone
+		}
+		now := s.now()
+		f.Steps[i] = Step{Name: step, State: state, Result: result, Err: errMsg, At: now}
+		f.UpdatedAt = now
+		return s.putFlow(tx, f)
+	})
+	if err != nil {
+		return Flow{}, fmt.Errorf("update flow %s step %s: %w", id, step, err)
+	}
+	return f, nil
+}
+
+// AbandonFlow marks a flow as given up (for example the technician finished
+// it by hand), so it no longer shows among PendingFlows.
+func (s *Store) AbandonFlow(id, reason string) (Flow, error) {
+	var f Flow
+	err := s.update(func(tx *bolt.Tx) error {
+		ok, err := getJSON(tx.Bucket(bucketFlows), []byte(id), &f)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrNotFound
+		}
+		if !f.AbandonedAt.IsZero() {
+			return nil
+		}
+		f.AbandonedAt, f.AbandonReason = s.now(), reason
+		f.UpdatedAt = f.AbandonedAt
+		return s.putFlow(tx, f)
+	})
+	if err != nil {
+		return Flow{}, fmt.Errorf("abandon flow %s: %w", id, err)
+	}
+	return f, nil
+}
+
+// PendingFlows returns the unfinished flows, oldest first, for offering
+// Finish after a restart.
+func (s *Store) PendingFlows() ([]Flow, error) {
+	var flows []Flow
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketFlows)
+		return tx.Bucket(bucketFlowsOpen).ForEach(func(id, _ []byte) error {
+			var f Flow
+			ok, err := getJSON(b, id, &f)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("open-flow index names missing flow %q", id)
+			}
+			flows = append(flows, f)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list pending flows: %w", err)
+	}
+	slices.SortStableFunc(flows, func(a, b Flow) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return flows, nil
+}
+
+// FlowsForTicket returns the flows recorded for a ticket number, newest
+// first.
+func (s *Store) FlowsForTicket(ticket int64) ([]Flow, error) {
+	var flows []Flow
+	prefix := u64(uint64(ticket))
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketFlows)
+		c := tx.Bucket(bucketFlowsByTicket).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			id := k[len(prefix):]
+			var f Flow
+			ok, err := getJSON(b, id, &f)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("ticket index names missing flow %q", id)
+			}
+			flows = append(flows, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list flows for ticket #%d: %w", ticket, err)
+	}
+	slices.SortStableFunc(flows, func(a, b Flow) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return flows, nil
+}
+
+// putFlow writes f and keeps both indexes in step with it, inside tx.
+func (s *Store) putFlow(tx *bolt.Tx, f Flow) error {
+	if err := putJSON(tx.Bucket(bucketFlows), []byte(f.ID), f); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketFlowsByTicket).Put(flowTicketKey(f), nil); err != nil {
+		return err
+	}
+	open := tx.Bucket(bucketFlowsOpen)
+	if f.Finished() {
+		return open.Delete([]byte(f.ID))
+	}
+	return open.Put([]byte(f.ID), nil)
+}
+
+func (s *Store) deleteFlow(tx *bolt.Tx, f Flow) error {
+	if err := tx.Bucket(bucketFlows).Delete([]byte(f.ID)); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketFlowsByTicket).Delete(flowTicketKey(f)); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketFlowsOpen).Delete([]byte(f.ID))
+}
+
+func flowTicketKey(f Flow) []byte { return concat(u64(uint64(f.Ticket)), []byte(f.ID)) }
+
+func checkFlow(f Flow) error {
+	if err := checkKey(f.ID); err != nil {
+		return fmt.Errorf("flow id: %w", err)
+	}
+	if f.Kind == "" {
+		return fmt.Errorf("%w: flow %s has no kind", ErrInvalid, f.ID)
+	}
+	if len(f.Steps) == 0 {
+		return fmt.Errorf("%w: flow %s has no steps", ErrInvalid, f.ID)
+	}
+	seen := make(map[string]bool, len(f.Steps))
+	for _, st := range f.Steps {
+		if st.Name == "" || seen[st.Name] {
+			return fmt.Errorf("%w: flow %s: step names must be unique and non-empty (%q)", ErrInvalid, f.ID, st.Name)
+		}
+		seen[st.Name] = true
+		if st.State != "" && !st.State.valid() {
+			return fmt.Errorf("%w: flow %s step %s: state %q", ErrInvalid, f.ID, st.Name, st.State)
+		}
+	}
+	if len(f.Params) > 0 && !json.Valid(f.Params) {
+		return fmt.Errorf("%w: flow %s params are not JSON", ErrInvalid, f.ID)
+	}
+	return nil
+}
+
+// sweepFlows deletes finished flows untouched since cutoff; unfinished ones
+// stay however old, since they may still need a Finish.
+func (s *Store) sweepFlows(tx *bolt.Tx, cutoff time.Time) (int, error) {
+	var stale []Flow
+	err := tx.Bucket(bucketFlows).ForEach(func(k, v []byte) error {
+		var f Flow
+		if err := json.Unmarshal(v, &f); err != nil {
+			return fmt.Errorf("decode flow %q: %w", k, err)
+		}
+		if f.Finished() && f.UpdatedAt.Before(cutoff) {
+			stale = append(stale, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sweep flows: %w", err)
+	}
+	for _, f := range stale {
+		if err := s.deleteFlow(tx, f); err != nil {
+			return 0, fmt.Errorf("sweep flows: %w", err)
+		}
+	}
+	return len(stale), nil
+}

@@ -1,0 +1,303 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// FileName is the name of the database file inside DATA_DIR.
+const FileName = "syncrobot.db"
+
+// schemaVersion is bumped when the on-disk layout changes incompatibly, so
+// an older binary refuses a newer file instead of misreading it.
+const schemaVersion = 1
+
+// Defaults for the retention and timing options; each has a With… option.
+const (
+	DefaultLockTimeout        = time.Second
+	DefaultClaimTTL           = 7 * 24 * time.Hour
+	DefaultPendingTimeout     = 15 * time.Minute
+	DefaultAuditRetention     = 90 * 24 * time.Hour
+	DefaultFlowRetention      = 90 * 24 * time.Hour
+	DefaultAnnouncedRetention = 30 * 24 * time.Hour
+)
+
+// Errors returned by the store; check them with errors.Is.
+var (
+	// ErrLocked means another process (or another Open in this process)
+	// holds DATA_DIR; only one bot may run per data directory.
+	ErrLocked = errors.New("store: database is locked by another syncrobot process using the same DATA_DIR")
+	// ErrNotFound means the key, flow or entry does not exist.
+	ErrNotFound = errors.New("store: not found")
+	// ErrClosed means the store was used after Close.
+	ErrClosed = errors.New("store: closed")
+	// ErrInvalid means the caller passed an unusable argument.
+	ErrInvalid = errors.New("store: invalid argument")
+	// ErrSchema means the file was written by a newer, incompatible version.
+	ErrSchema = errors.New("store: unsupported schema version")
+)
+
+// Bucket names. Index buckets hold no data of their own, only keys that point
+// into the bucket they index, and are written in the same transaction.
+var (
+	bucketMeta          = []byte("meta")
+	bucketClaims        = []byte("claims")
+	bucketFlows         = []byte("flows")
+	bucketFlowsOpen     = []byte("flows_open")
+	bucketFlowsByTicket = []byte("flows_by_ticket")
+	bucketAudit         = []byte("audit")
+	bucketAuditByTicket = []byte("audit_by_ticket")
+	bucketCursors       = []byte("cursors")
+	bucketAnnounced     = []byte("announced")
+	bucketFlags         = []byte("flags")
+	bucketCache         = []byte("cache")
+
+	allBuckets = [][]byte{
+		bucketMeta, bucketClaims, bucketFlows, bucketFlowsOpen, bucketFlowsByTicket,
+		bucketAudit, bucketAuditByTicket, bucketCursors, bucketAnnounced, bucketFlags, bucketCache,
+	}
+)
+
+// Store is the open database. Create it with Open and release it with Close.
+type Store struct {
+	db   *bolt.DB
+	path string
+	cfg  config
+
+	mu sync.Mutex
+	// live holds the claims this process has handed out and not yet seen
+	// completed or failed. A pending record whose token is not here was
+	// left behind by an earlier process, so its outcome is unknown.
+	live   map[string]*holder
+	closed bool
+}
+
+type config struct {
+	now                func() time.Time
+	lockTimeout        time.Duration
+	claimTTL           time.Duration
+	pendingTimeout     time.Duration
+	auditRetention     time.Duration
+	flowRetention      time.Duration
+	announcedRetention time.Duration
+	logger             *slog.Logger
+	noSync             bool
+}
+
+// Option configures Open.
+type Option func(*config)
+
+// WithClock injects the clock used for timestamps, expiry and sweeping, so
+// tests control time instead of sleeping.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithLockTimeout sets how long Open waits for another holder of the file
+// lock before failing with ErrLocked.
+func WithLockTimeout(d time.Duration) Option { return func(c *config) { c.lockTimeout = d } }
+
+// WithClaimTTL sets how long idempotency records are kept after their last
+// change; a repeat older than this is treated as a new request.
+func WithClaimTTL(d time.Duration) Option { return func(c *config) { c.claimTTL = d } }
+
+// WithPendingTimeout sets how long a claim held by this process may stay
+// pending before it is reported as ClaimUnknown, so a holder that died
+// without Complete or Fail does not block its key until restart.
+func WithPendingTimeout(d time.Duration) Option {
+	return func(c *config) { c.pendingTimeout = d }
+}
+
+// WithAuditRetention sets how long audit entries are kept.
+func WithAuditRetention(d time.Duration) Option { return func(c *config) { c.auditRetention = d } }
+
+// WithFlowRetention sets how long finished or abandoned flows are kept;
+// unfinished flows are never swept.
+func WithFlowRetention(d time.Duration) Option { return func(c *config) { c.flowRetention = d } }
+
+// WithAnnouncedRetention sets how long a ticket stays in the announced set.
+func WithAnnouncedRetention(d time.Duration) Option {
+	return func(c *config) { c.announcedRetention = d }
+}
+
+// WithLogger sets where the background sweeper reports failures.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// withNoSync skips fsync; only benchmarks use it, to compare against the
+// durable default.
+func withNoSync() Option { return func(c *config) { c.noSync = true } }
+
+// Open opens (creating if needed) DATA_DIR/syncrobot.db, creates missing
+// buckets and sweeps expired records. The directory is created 0o700 and the
+// file is kept 0o600 because it holds customer and technician data.
+func Open(dir string, opts ...Option) (*Store, error) {
+	cfg := config{
+		now:                time.Now,
+		lockTimeout:        DefaultLockTimeout,
+		claimTTL:           DefaultClaimTTL,
+		pendingTimeout:     DefaultPendingTimeout,
+		auditRetention:     DefaultAuditRetention,
+		flowRetention:      DefaultFlowRetention,
+		announcedRetention: DefaultAnnouncedRetention,
+		logger:             slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if dir == "" {
+		return nil, fmt.Errorf("open store: empty DATA_DIR: %w", ErrInvalid)
+	}
+	if cfg.lockTimeout <= 0 {
+		// bbolt treats 0 as "wait forever", which would hang a second bot.
+		cfg.lockTimeout = DefaultLockTimeout
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open store: create %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, FileName)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:      cfg.lockTimeout,
+		FreelistType: bolt.FreelistMapType,
+		NoSync:       cfg.noSync,
+	})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("open store %s: %w (waited %s)", path, ErrLocked, cfg.lockTimeout)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	// The file may predate us or have been copied in with looser bits.
+	if err := os.Chmod(path, 0o600); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open store: chmod %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, cfg: cfg, live: make(map[string]*holder)}
+	if err := s.init(); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if _, err := s.Sweep(s.now()); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// init creates the buckets and checks the schema version in one transaction.
+func (s *Store) init() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		v := meta.Get([]byte("schema"))
+		if v == nil {
+			return putJSON(meta, []byte("schema"), schemaVersion)
+		}
+		var got int
+		if err := json.Unmarshal(v, &got); err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		if got > schemaVersion {
+			return fmt.Errorf("%w: file has %d, this binary knows %d", ErrSchema, got, schemaVersion)
+		}
+		return nil
+	})
+}
+
+// Path returns the database file's path, for log lines and backups.
+func (s *Store) Path() string { return s.path }
+
+// Close releases the file lock. Claims still pending are left on disk and
+// will read as ClaimUnknown after the next Open; goroutines blocked in Wait
+// are woken and get ErrClosed.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	for k, h := range s.live {
+		close(h.done)
+		delete(s.live, k)
+	}
+	s.mu.Unlock()
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store %s: %w", s.path, err)
+	}
+	return nil
+}
+
+func (s *Store) now() time.Time { return s.cfg.now().UTC() }
+
+// update and view map bbolt's closed-database error to ErrClosed so callers
+// need only our vocabulary.
+func (s *Store) update(fn func(*bolt.Tx) error) error { return mapErr(s.db.Update(fn)) }
+func (s *Store) view(fn func(*bolt.Tx) error) error   { return mapErr(s.db.View(fn)) }
+
+func mapErr(err error) error {
+	if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
+		return ErrClosed
+	}
+	return err
+}
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %q: %w", key, err)
+	}
+	return b.Put(key, data)
+}
+
+// getJSON decodes the value at key into v and reports whether it existed.
+func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
+	data := b.Get(key)
+	if data == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return true, fmt.Errorf("decode %q: %w", key, err)
+	}
+	return true, nil
+}
+
+// u64 encodes n big-endian so byte order equals numeric order in bbolt.
+func u64(n uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], n)
+	return b[:]
+}
+
+// timeKey orders times before the epoch (never expected) at the start.
+func timeKey(t time.Time) []byte {
+	n := t.UnixNano()
+	if n < 0 {
+		n = 0
+	}
+	return u64(uint64(n))
+}
+
+func concat(parts ...[]byte) []byte {
+	var n int
+	for _, p := range parts {
+		n += len(p)
+	}
+	out := make([]byte, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
