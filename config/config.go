@@ -1,0 +1,353 @@
+// Package config reads the bot's configuration from the environment and,
+// optionally, the Syncro API key from a SOPS-encrypted file.
+//
+// The struct tags on Config are the single source of truth: envconfig
+// renders them for `bot -h` (Usage), and Load walks the same tags itself.
+// Load does not call envconfig.Process because Process reads the process
+// environment through os.LookupEnv with no way to inject a lookup; Load must
+// honour the getenv it is given (run takes the OS as parameters, and tests
+// run in parallel without t.Setenv), and it must report every problem at
+// once where Process stops at the first. Field types with their own syntax
+// (Secret, LaborProducts, SlackIDs) implement envconfig.Decoder, so the two
+// readers agree on how a value is decoded.
+package config
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+)
+
+// Config is the bot's configuration. Each field's envconfig tag names its
+// variable, default gives the value used when the variable is unset or
+// empty, and desc is the meaning shown by Usage.
+type Config struct {
+	SlackAppToken Secret `envconfig:"SLACK_APP_TOKEN" desc:"Slack app-level token (xapp-…) for Socket Mode; required"`
+	SlackBotToken Secret `envconfig:"SLACK_BOT_TOKEN" desc:"Slack bot token (xoxb-…); required"`
+	SlackAPIURL   string `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base URL, ending in /api/"`
+
+	SyncroSubdomain string `envconfig:"SYNCRO_SUBDOMAIN" desc:"Syncro account subdomain (acme for acme.syncromsp.com); this or SYNCRO_BASE_URL is required"`
+	// SyncroBaseURL is the effective API base ending in /: SYNCRO_BASE_URL
+	// when set, else https://<SYNCRO_SUBDOMAIN>.syncromsp.com/api/v1/.
+	SyncroBaseURL string `envconfig:"SYNCRO_BASE_URL" desc:"full Syncro API base URL ending in / (e.g. https://acme.syncromsp.com/api/v1/); overrides SYNCRO_SUBDOMAIN"`
+	// SyncroAPIKey is SYNCRO_API_KEY, or the key decrypted from
+	// SYNCRO_API_KEY_SOPS_FILE.
+	SyncroAPIKey         Secret        `envconfig:"SYNCRO_API_KEY" desc:"Syncro API key; this or SYNCRO_API_KEY_SOPS_FILE is required"`
+	SyncroAPIKeySOPSFile string        `envconfig:"SYNCRO_API_KEY_SOPS_FILE" desc:"SOPS-encrypted YAML or JSON file holding the Syncro API key, decrypted in-process (age identity from SOPS_AGE_KEY_FILE or SOPS_AGE_KEY; PGP and cloud KMS as sops does)"`
+	SyncroAPIKeySOPSPath string        `envconfig:"SYNCRO_API_KEY_SOPS_PATH" default:"credentials.credential" desc:"dotted path to the key inside SYNCRO_API_KEY_SOPS_FILE"`
+	SyncroRateLimit      int           `envconfig:"SYNCRO_RATE_LIMIT" default:"180" desc:"requests per minute to Syncro (1..10000)"`
+	SyncroPollInterval   time.Duration `envconfig:"SYNCRO_POLL_INTERVAL" default:"60s" desc:"how often the watcher polls Syncro (Go duration, at least 1s)"`
+
+	NotifyChannel string        `envconfig:"NOTIFY_CHANNEL" desc:"Slack channel id (C…/G…) for closed-ticket notifications; empty = off"`
+	SessionLogDir string        `envconfig:"SESSION_LOG_DIR" default:"." desc:"root of clients/<client>/session-logs/"`
+	SessionLogGit bool          `envconfig:"SESSION_LOG_GIT" default:"false" desc:"commit session logs when SESSION_LOG_DIR is a git work tree"`
+	DataDir       string        `envconfig:"DATA_DIR" default:"./data" desc:"directory for the bot's own state"`
+	LaborProducts LaborProducts `envconfig:"LABOR_PRODUCTS" default:"remote=1190473,onsite=26118,emergency=26184,project=9269129,internal=9269124,travel=26117,website=68055" desc:"labor kind=Syncro product id pairs; a value replaces the whole map"`
+
+	AllowedUsers SlackIDs `envconfig:"ALLOWED_USERS" desc:"comma list of Slack user (U…/W…) or user-group (S…) ids allowed to use the bot; empty = everyone in the home workspace"`
+	BillingUsers SlackIDs `envconfig:"BILLING_USERS" desc:"same, allowed to bill and invoice; empty = everyone allowed"`
+	// AdminUsers is ADMIN_USERS, or BillingUsers when that is empty.
+	AdminUsers SlackIDs `envconfig:"ADMIN_USERS" desc:"same, allowed to merge/delete customers; empty = BILLING_USERS"`
+
+	WebhookAddr  string `envconfig:"WEBHOOK_ADDR" desc:"listen address (host:port) for Syncro webhooks; empty = off"`
+	WebhookToken Secret `envconfig:"WEBHOOK_TOKEN" desc:"secret path token for the webhook, at least 16 URL-safe characters; required when WEBHOOK_ADDR is set"`
+	MetricsAddr  string `envconfig:"METRICS_ADDR" desc:"listen address (host:port) for /healthz /readyz /metrics; empty = off"`
+	// LogFormat is "json", "text" or "auto" (the caller decides, e.g. text
+	// on a terminal).
+	LogFormat string `envconfig:"LOG_FORMAT" default:"auto" desc:"log format: json, text or auto"`
+}
+
+// Limits and shapes checked by Load.
+const (
+	minRateLimit       = 1
+	maxRateLimit       = 10000
+	minPollInterval    = time.Second
+	minWebhookTokenLen = 16
+	syncroHostSuffix   = ".syncromsp.com"
+)
+
+var (
+	syncroSubdomain = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	urlSafeToken    = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
+)
+
+// VarError is one configuration problem, tied to the variable it concerns.
+// Load joins one VarError per problem with errors.Join.
+type VarError struct {
+	Var string // the environment variable, e.g. SLACK_BOT_TOKEN
+	Err error  // what is wrong with it; never contains a secret value
+}
+
+// Error formats the problem as "VAR: what is wrong".
+func (e *VarError) Error() string { return e.Var + ": " + e.Err.Error() }
+
+// Unwrap returns the underlying problem.
+func (e *VarError) Unwrap() error { return e.Err }
+
+// problems collects VarErrors in the order they are found.
+type problems []error
+
+func (p *problems) add(variable, format string, args ...any) {
+	*p = append(*p, &VarError{Var: variable, Err: fmt.Errorf(format, args...)})
+}
+
+// has reports whether variable already has a problem, so a value that did
+// not decode is not also reported as out of range.
+func (p problems) has(variable string) bool {
+	for _, err := range p {
+		if ve, ok := err.(*VarError); ok && ve.Var == variable {
+			return true
+		}
+	}
+	return false
+}
+
+// field is one Config field as its struct tags describe it.
+type field struct {
+	index int
+	env   string
+	def   string
+}
+
+// fields lists Config's variables in declaration order.
+var fields = func() []field {
+	t := reflect.TypeFor[Config]()
+	out := make([]field, 0, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		out = append(out, field{index: i, env: f.Tag.Get("envconfig"), def: f.Tag.Get("default")})
+	}
+	return out
+}()
+
+// Load reads the configuration through getenv (os.Getenv in production),
+// applies defaults, validates every variable and, when
+// SYNCRO_API_KEY_SOPS_FILE is set, decrypts the Syncro API key from it.
+// The error, when non-nil, joins one *VarError per problem, so its text has
+// one line per problem, each starting with the variable's name. ctx bounds
+// the SOPS decryption (a KMS call may be slow).
+func Load(ctx context.Context, getenv func(string) string) (*Config, error) {
+	var c Config
+	var p problems
+	v := reflect.ValueOf(&c).Elem()
+	for _, f := range fields {
+		raw := strings.TrimSpace(getenv(f.env))
+		if raw == "" {
+			raw = f.def
+		}
+		if raw == "" {
+			continue
+		}
+		if err := decode(v.Field(f.index), raw); err != nil {
+			p.add(f.env, "%w", err)
+		}
+	}
+	c.validate(&p)
+	if c.SyncroAPIKeySOPSFile != "" && !p.has("SYNCRO_API_KEY_SOPS_PATH") && !p.has("SYNCRO_API_KEY") {
+		key, errs := readSOPSKey(ctx, getenv, c.SyncroAPIKeySOPSFile, c.SyncroAPIKeySOPSPath)
+		p = append(p, errs...)
+		c.SyncroAPIKey = NewSecret(key)
+	}
+	if len(p) > 0 {
+		return nil, errors.Join(p...)
+	}
+	return &c, nil
+}
+
+// decode sets field from raw. Secrets never appear in the error.
+func decode(field reflect.Value, raw string) error {
+	if d, ok := field.Addr().Interface().(envconfig.Decoder); ok {
+		return d.Decode(raw)
+	}
+	switch field.Interface().(type) {
+	case string:
+		field.SetString(raw)
+	case bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", raw)
+		}
+		field.SetBool(b)
+	case int:
+		n, err := strconv.Atoi(raw)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", raw)
+		}
+		field.SetInt(int64(n))
+	case time.Duration:
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return fmt.Errorf("%q is not a Go duration (e.g. 60s, 5m)", raw)
+		}
+		field.SetInt(int64(d))
+	default:
+		panic(fmt.Sprintf("config: no decoder for %s", field.Type()))
+	}
+	return nil
+}
+
+// validate checks every decoded value and the rules that tie variables
+// together, resolving SyncroBaseURL and AdminUsers on the way.
+func (c *Config) validate(p *problems) {
+	checkSlackToken(p, "SLACK_APP_TOKEN", c.SlackAppToken, "xapp-", "an app-level token")
+	checkSlackToken(p, "SLACK_BOT_TOKEN", c.SlackBotToken, "xoxb-", "a bot token")
+	if err := checkBaseURL(c.SlackAPIURL); err != nil {
+		p.add("SLACK_API_URL", "%w", err)
+	}
+
+	sub := strings.ToLower(c.SyncroSubdomain)
+	switch {
+	case sub == "" && c.SyncroBaseURL == "":
+		p.add("SYNCRO_SUBDOMAIN", "required unless SYNCRO_BASE_URL is set (the account subdomain, e.g. acme for acme.syncromsp.com)")
+	case sub != "" && !syncroSubdomain.MatchString(sub):
+		hint := ""
+		if strings.Contains(sub, ".") {
+			hint = " (just the subdomain, e.g. acme for acme.syncromsp.com)"
+		}
+		p.add("SYNCRO_SUBDOMAIN", "%q is not a subdomain%s", c.SyncroSubdomain, hint)
+	default:
+		c.SyncroSubdomain = sub
+	}
+	if c.SyncroBaseURL != "" {
+		if err := checkBaseURL(c.SyncroBaseURL); err != nil {
+			p.add("SYNCRO_BASE_URL", "%w", err)
+		}
+	} else if sub != "" && !p.has("SYNCRO_SUBDOMAIN") {
+		c.SyncroBaseURL = "https://" + sub + syncroHostSuffix + "/api/v1/"
+	}
+
+	switch {
+	case c.SyncroAPIKey.IsZero() && c.SyncroAPIKeySOPSFile == "":
+		p.add("SYNCRO_API_KEY", "required unless SYNCRO_API_KEY_SOPS_FILE is set (the Syncro API key)")
+	case !c.SyncroAPIKey.IsZero() && c.SyncroAPIKeySOPSFile != "":
+		p.add("SYNCRO_API_KEY", "set either SYNCRO_API_KEY or SYNCRO_API_KEY_SOPS_FILE, not both")
+	}
+	if c.SyncroAPIKeySOPSFile != "" && slices.Contains(strings.Split(c.SyncroAPIKeySOPSPath, "."), "") {
+		p.add("SYNCRO_API_KEY_SOPS_PATH", "%q has an empty segment (want a dotted path like credentials.credential)", c.SyncroAPIKeySOPSPath)
+	}
+	if !p.has("SYNCRO_RATE_LIMIT") && (c.SyncroRateLimit < minRateLimit || c.SyncroRateLimit > maxRateLimit) {
+		p.add("SYNCRO_RATE_LIMIT", "%d is out of range (%d..%d requests per minute)", c.SyncroRateLimit, minRateLimit, maxRateLimit)
+	}
+	if !p.has("SYNCRO_POLL_INTERVAL") && c.SyncroPollInterval < minPollInterval {
+		p.add("SYNCRO_POLL_INTERVAL", "%s is too short (at least %s)", c.SyncroPollInterval, minPollInterval)
+	}
+
+	if c.NotifyChannel != "" && !slackChannelID.MatchString(c.NotifyChannel) {
+		hint := ""
+		if strings.HasPrefix(c.NotifyChannel, "#") {
+			hint = "; use the channel id, not its name"
+		}
+		p.add("NOTIFY_CHANNEL", "%q is not a Slack channel id (C…/G…)%s", c.NotifyChannel, hint)
+	}
+
+	if len(c.AdminUsers) == 0 && !p.has("ADMIN_USERS") {
+		c.AdminUsers = c.BillingUsers
+	}
+
+	if c.WebhookAddr != "" {
+		if err := checkListenAddr(c.WebhookAddr); err != nil {
+			p.add("WEBHOOK_ADDR", "%w", err)
+		}
+		if c.WebhookToken.IsZero() {
+			p.add("WEBHOOK_TOKEN", "required when WEBHOOK_ADDR is set (a random secret of at least %d URL-safe characters)", minWebhookTokenLen)
+		}
+	}
+	if t := c.WebhookToken.Reveal(); t != "" && (len(t) < minWebhookTokenLen || !urlSafeToken.MatchString(t)) {
+		p.add("WEBHOOK_TOKEN", "must be at least %d URL-safe characters (A-Z a-z 0-9 - . _ ~)", minWebhookTokenLen)
+	}
+	if c.MetricsAddr != "" {
+		if err := checkListenAddr(c.MetricsAddr); err != nil {
+			p.add("METRICS_ADDR", "%w", err)
+		}
+	}
+
+	switch lf := strings.ToLower(c.LogFormat); lf {
+	case "json", "text", "auto":
+		c.LogFormat = lf
+	default:
+		p.add("LOG_FORMAT", "%q is not json, text or auto", c.LogFormat)
+	}
+}
+
+// slackTokenKinds names Slack's token prefixes, so a token pasted into the
+// wrong variable gets a useful hint without printing any of it.
+var slackTokenKinds = map[string]string{
+	"xapp-": "an app-level token",
+	"xoxb-": "a bot token",
+	"xoxp-": "a user token",
+	"xoxe-": "a refresh token",
+	"xoxc-": "a browser session token",
+}
+
+func checkSlackToken(p *problems, variable string, s Secret, prefix, what string) {
+	tok := s.Reveal()
+	switch {
+	case tok == "":
+		p.add(variable, "required (%s starting with %s)", what, prefix)
+	case !strings.HasPrefix(tok, prefix):
+		for kindPrefix, kind := range slackTokenKinds {
+			if strings.HasPrefix(tok, kindPrefix) {
+				p.add(variable, "must be %s starting with %s, got %s (%s…)", what, prefix, kind, kindPrefix)
+				return
+			}
+		}
+		p.add(variable, "must be %s starting with %s", what, prefix)
+	}
+}
+
+// checkBaseURL accepts an absolute http(s) URL without credentials, query
+// or fragment whose path ends in /, so relative paths resolve under it.
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute http(s) URL", showURL(raw))
+	}
+	switch {
+	case u.User != nil:
+		return errors.New("must not contain credentials")
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return fmt.Errorf("%q must not have a query or fragment", showURL(raw))
+	case !strings.HasSuffix(u.Path, "/"):
+		return fmt.Errorf("%q must end in /", raw)
+	}
+	return nil
+}
+
+// showURL returns raw for an error message with any userinfo and query
+// removed, since either could hold a credential.
+func showURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if i := strings.IndexAny(raw, "@?"); i >= 0 {
+			return raw[:i] + "…"
+		}
+		return raw
+	}
+	u.User = nil
+	if u.RawQuery != "" {
+		u.RawQuery = "…"
+	}
+	return u.String()
+}
+
+// checkListenAddr accepts host:port or :port with a port in 1..65535.
+func checkListenAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port (e.g. :8080)", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("%q has no valid port (1..65535)", addr)
+	}
+	return nil
+}

@@ -1,0 +1,32 @@
+package config
+
+import (
+	"bytes"
+	"io"
+
+	"github.com/kelseyhightower/envconfig"
+)
+
+// usageFormat is the envconfig.Usagef template for Usage: one entry per
+// Config field, in declaration order, from the same struct tags Load reads.
+const usageFormat = `The bot is configured through these environment variables:
+{{range .}}
+  {{usage_key .}}{{with usage_default .}}  (default {{.}}){{end}}
+      {{usage_description .}}{{end}}
+
+SYNCRO_API_KEY_SOPS_FILE is decrypted in-process; the age identity comes from
+SOPS_AGE_KEY (one AGE-SECRET-KEY-1… per line) or SOPS_AGE_KEY_FILE, other key
+types (PGP, AWS/GCP/Azure KMS, Vault) from the environment as the sops CLI
+reads it.
+`
+
+// Usage writes every variable with its default and meaning to w, for
+// `bot -h`. Write errors are ignored, as flag.PrintDefaults does.
+func Usage(w io.Writer) {
+	var buf bytes.Buffer
+	if err := envconfig.Usagef("", &Config{}, &buf, usageFormat); err != nil {
+		// Only a broken template or struct tag gets here; tests catch it.
+		panic("config: usage: " + err.Error())
+	}
+	_, _ = w.Write(buf.Bytes())
+}
