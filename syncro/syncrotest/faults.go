@@ -1,0 +1,129 @@
+package syncrotest
+
+import (
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Fault is a failure the Server can inject in place of a normal answer.
+type Fault int
+
+const (
+	// FaultRateLimit answers 429 with "Retry-After: 30" and the JSON error body.
+	FaultRateLimit Fault = iota + 1
+	// FaultRateLimitNoRetryAfter answers 429 without Retry-After.
+	FaultRateLimitNoRetryAfter
+	// FaultRateLimitHTTPDate answers 429 with Retry-After as an HTTP date 30 s ahead.
+	FaultRateLimitHTTPDate
+	// FaultServerError answers 500 with Rails' HTML error page; nothing is written.
+	FaultServerError
+	// FaultHang holds the request until its context ends (nothing is written)
+	// or ReleaseHangs is called (then it is answered normally).
+	FaultHang
+	// FaultHTML answers 200 with an HTML sign-in page instead of JSON.
+	FaultHTML
+	// FaultCommitThenFail applies the request to the state, then answers 500
+	// with the HTML error page: the "did my POST land?" case.
+	FaultCommitThenFail
+)
+
+// RateLimitMessage is the error text of every 429 answer.
+const RateLimitMessage = "Rate limit exceeded. Please wait before making more requests."
+
+type faultRule struct {
+	method  string
+	pattern string
+	left    int
+	fault   Fault
+}
+
+// Fail makes the next n requests matching method and pathPattern answer with
+// fault. method "" or "*" matches any method. pathPattern is matched with
+// path.Match against the path below /api/v1, e.g. "/tickets/*/comment" or
+// "/tickets"; a pattern ending in "/**" matches that prefix and everything
+// below it. Rules are consulted in the order they were added, after the rate
+// limit and auth checks.
+func (s *Server) Fail(method, pathPattern string, n int, fault Fault) {
+	if n <= 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &faultRule{method: strings.ToUpper(method), pattern: pathPattern, left: n, fault: fault})
+}
+
+// ClearFaults drops every injected fault not used yet.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+// ReleaseHangs lets every request held by FaultHang proceed normally.
+func (s *Server) ReleaseHangs() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	close(s.release)
+	s.release = make(chan struct{})
+}
+
+func (s *Server) takeFaultLocked(method, p string) (Fault, bool) {
+	for i, f := range s.faults {
+		if f.method != "" && f.method != "*" && f.method != method {
+			continue
+		}
+		if !matchPath(f.pattern, p) {
+			continue
+		}
+		f.left--
+		if f.left <= 0 {
+			s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+		}
+		return f.fault, true
+	}
+	return 0, false
+}
+
+func matchPath(pattern, p string) bool {
+	if prefix, ok := strings.CutSuffix(pattern, "/**"); ok {
+		return p == prefix || strings.HasPrefix(p, prefix+"/")
+	}
+	ok, err := path.Match(pattern, p)
+	return err == nil && ok
+}
+
+// rateLimitLocked counts a request at now in the sliding 60-second window.
+// When the window is full it reports the whole seconds until a slot frees up.
+func (s *Server) rateLimitLocked(now time.Time) (retryAfter int, limited bool) {
+	if s.cfg.rateLimit <= 0 {
+		return 0, false
+	}
+	cut := now.Add(-time.Minute)
+	i := 0
+	for i < len(s.hits) && !s.hits[i].After(cut) {
+		i++
+	}
+	s.hits = s.hits[i:]
+	if len(s.hits) >= s.cfg.rateLimit {
+		wait := s.hits[0].Add(time.Minute).Sub(now)
+		secs := int((wait + time.Second - 1) / time.Second)
+		return max(secs, 1), true
+	}
+	s.hits = append(s.hits, now)
+	return 0, false
+}
+
+// writeRateLimited answers 429. The body and Retry-After follow the only
+// (weak) source showing a Syncro 429; both are UNCONFIRMED (§2).
+func writeRateLimited(w http.ResponseWriter, style RetryAfterStyle, secs int, now time.Time) {
+	switch style {
+	case RetryAfterSeconds:
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+	case RetryAfterHTTPDate:
+		w.Header().Set("Retry-After", now.Add(time.Duration(secs)*time.Second).UTC().Format(http.TimeFormat))
+	}
+	writeJSON(w, http.StatusTooManyRequests, obj{"error": RateLimitMessage})
+}
