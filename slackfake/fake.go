@@ -165,7 +165,8 @@ func WithTriggerTTL(d time.Duration) Option { return func(c *config) { c.trigger
 
 // WithBaseURL sets the absolute URL (ending in "/") at which Handler is
 // mounted, for use without Start; it is used to mint WebSocket and
-// response URLs.
+// response URLs. Without it, a mounted fake learns its base from the Host
+// of the first Web API request.
 func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
 
 // WithUsers seeds users for users.info.
@@ -191,7 +192,8 @@ type Fake struct {
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on every state change
 	closed  bool
-	seq     int // source of ids and timestamps
+	done    chan struct{} // closed by Close
+	seq     int           // source of ids and timestamps
 	st      state
 }
 
@@ -211,7 +213,7 @@ func New(opts ...Option) *Fake {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	f := &Fake{cfg: cfg, changed: make(chan struct{})}
+	f := &Fake{cfg: cfg, changed: make(chan struct{}), done: make(chan struct{})}
 	f.st.init(cfg)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", f.serveAPI)
@@ -286,6 +288,7 @@ func (f *Fake) Close() {
 		return
 	}
 	f.closed = true
+	close(f.done)
 	srv := f.srv
 	conns := f.st.liveConns()
 	f.bumpLocked()

@@ -238,6 +238,9 @@ func mustJSON(v any) json.RawMessage {
 // message in the ack payload is shown like Slack does: in the channel for
 // response_type in_channel, otherwise ephemeral to the user.
 func (f *Fake) SlashCommand(ctx context.Context, sc SlashCommand) (Ack, error) {
+	if err := f.awaitSocket(ctx); err != nil {
+		return Ack{}, err
+	}
 	f.mu.Lock()
 	team := f.userTeamLocked(sc.UserID, sc.TeamID)
 	if sc.Command == "" {
@@ -353,6 +356,9 @@ func (f *Fake) actionsJSONLocked(actions []Action) []any {
 // ack. For a message action the payload carries the stored message (if the
 // fake has it) and a fresh response_url.
 func (f *Fake) BlockAction(ctx context.Context, ba BlockAction) (Ack, error) {
+	if err := f.awaitSocket(ctx); err != nil {
+		return Ack{}, err
+	}
 	f.mu.Lock()
 	team := f.userTeamLocked(ba.UserID, ba.TeamID)
 	rootView := ""
@@ -409,6 +415,9 @@ func nonNilValues(v Values) Values {
 // the view, "update" replaces it, "push" stacks a new one, "clear" closes
 // the stack, "errors" leaves it open.
 func (f *Fake) ViewSubmission(ctx context.Context, vs ViewSubmission) (ViewAck, error) {
+	if err := f.awaitSocket(ctx); err != nil {
+		return ViewAck{}, err
+	}
 	f.mu.Lock()
 	team := f.userTeamLocked(vs.UserID, vs.TeamID)
 	rootView := vs.ViewID
@@ -483,6 +492,9 @@ func (f *Fake) applyViewAckLocked(va ViewAck, viewID, userID, teamID string) {
 // BlockSuggestion sends an interactive block_suggestion envelope and returns
 // the options the bot acked with.
 func (f *Fake) BlockSuggestion(ctx context.Context, bs BlockSuggestion) (SuggestionAck, error) {
+	if err := f.awaitSocket(ctx); err != nil {
+		return SuggestionAck{}, err
+	}
 	f.mu.Lock()
 	team := f.userTeamLocked(bs.UserID, bs.TeamID)
 	payload := map[string]any{
@@ -532,6 +544,9 @@ func (f *Fake) BlockSuggestion(ctx context.Context, bs BlockSuggestion) (Suggest
 // Shortcut sends an interactive shortcut (global) or message_action
 // (message) envelope and waits for its ack.
 func (f *Fake) Shortcut(ctx context.Context, sh Shortcut) (Ack, error) {
+	if err := f.awaitSocket(ctx); err != nil {
+		return Ack{}, err
+	}
 	f.mu.Lock()
 	team := f.userTeamLocked(sh.UserID, sh.TeamID)
 	trig := f.issueTriggerLocked(sh.UserID, team, "")
@@ -564,6 +579,9 @@ func (f *Fake) Shortcut(ctx context.Context, sh Shortcut) (Ack, error) {
 // map[string]any{"type":"app_home_opened","user":"U1","tab":"home"}) in an
 // event_callback and waits for its ack.
 func (f *Fake) Event(ctx context.Context, event any) (Ack, error) {
+	if err := f.awaitSocket(ctx); err != nil {
+		return Ack{}, err
+	}
 	f.mu.Lock()
 	n := f.nextSeqLocked()
 	payload := map[string]any{

@@ -390,6 +390,20 @@ func (f *Fake) Send(ctx context.Context, env Envelope) (Ack, error) {
 	return f.deliver(ctx, &delivery{env: env})
 }
 
+// awaitSocket waits until a socket can take an envelope, so ids and URLs
+// minted for the interaction come after the bot is connected.
+func (f *Fake) awaitSocket(ctx context.Context) error {
+	err := f.WaitUntil(ctx, func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.pickConnLocked() != nil
+	})
+	if err != nil {
+		return fmt.Errorf("slackfake: no socket connected: %w", err)
+	}
+	return nil
+}
+
 func (f *Fake) deliver(ctx context.Context, d *delivery) (Ack, error) {
 	var c *conn
 	err := f.WaitUntil(ctx, func() bool {
@@ -433,6 +447,8 @@ func (f *Fake) deliver(ctx context.Context, d *delivery) (Ack, error) {
 	case <-ctx.Done():
 		return Ack{EnvelopeID: id, TriggerID: d.trigger, ResponseURL: d.respURL},
 			fmt.Errorf("slackfake: wait for ack of %s: %w", id, ctx.Err())
+	case <-f.done:
+		return Ack{EnvelopeID: id, TriggerID: d.trigger, ResponseURL: d.respURL}, ErrClosed
 	}
 }
 

@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -357,15 +357,13 @@ func TestSocketMode_UnackedEnvelopeTimesOut(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, slackfake.WithAckDeadline(200*time.Millisecond))
 	ctx := testCtx(t)
-	var seen atomic.Int32
-	startBot(t, f, func(_ *socketmode.Client, evt socketmode.Event) {
-		if evt.Type == socketmode.EventTypeSlashCommand {
-			seen.Add(1)
-		}
-	})
-	_, err := f.SlashCommand(ctx, slackfake.SlashCommand{UserID: alice.ID, ChannelID: ops.ID})
+	startBot(t, f, func(*socketmode.Client, socketmode.Event) {}) // never acks
+	ack, err := f.SlashCommand(ctx, slackfake.SlashCommand{UserID: alice.ID, ChannelID: ops.ID})
 	if !errors.Is(err, slackfake.ErrAckTimeout) {
 		t.Fatalf("err = %v, want ErrAckTimeout", err)
+	}
+	if ack.EnvelopeID == "" || ack.TriggerID == "" {
+		t.Errorf("timed-out ack should still name the envelope and trigger: %+v", ack)
 	}
 }
 
@@ -374,11 +372,48 @@ func TestSocketMode_WrongAppTokenIsFatal(t *testing.T) {
 	f := newFake(t)
 	api := slack.New(f.BotToken(), slack.OptionAppLevelToken("xapp-wrong"), slack.OptionAPIURL(f.APIURL()))
 	client := socketmode.New(api)
+	ctx := testCtx(t)
 	go func() {
-		for range client.Events {
+		for {
+			select {
+			case <-client.Events:
+			case <-ctx.Done():
+				return
+			}
 		}
 	}()
-	if err := client.RunContext(testCtx(t)); err == nil || err.Error() != "invalid_auth" {
+	if err := client.RunContext(ctx); err == nil || err.Error() != "invalid_auth" {
 		t.Errorf("Run = %v, want invalid_auth", err)
+	}
+}
+
+func TestHandler_MountedWithoutStartServesSocketMode(t *testing.T) {
+	t.Parallel()
+	f := slackfake.New(slackfake.WithUsers(alice), slackfake.WithChannels(ops))
+	srv := httptest.NewServer(f.Handler())
+	t.Cleanup(func() { f.Close(); srv.Close() })
+	ctx := testCtx(t)
+	api := slack.New(f.BotToken(), slack.OptionAppLevelToken(f.AppToken()), slack.OptionAPIURL(srv.URL+"/api/"))
+	client := socketmode.New(api)
+	runCtx, cancel := context.WithCancel(ctx)
+	runDone := make(chan struct{})
+	go func() { defer close(runDone); _ = client.RunContext(runCtx) }()
+	t.Cleanup(func() { cancel(); <-runDone })
+	go func() {
+		for {
+			select {
+			case evt := <-client.Events:
+				ackAll(client, evt)
+			case <-runCtx.Done():
+				return
+			}
+		}
+	}()
+	ack, err := f.SlashCommand(ctx, slackfake.SlashCommand{UserID: alice.ID, ChannelID: ops.ID})
+	if err != nil {
+		t.Fatalf("SlashCommand: %v", err)
+	}
+	if !strings.HasPrefix(ack.ResponseURL, srv.URL+"/response/") {
+		t.Errorf("response_url %q not under %s", ack.ResponseURL, srv.URL)
 	}
 }

@@ -175,6 +175,10 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.cfg.baseURL == "" {
+		// Mounted without Start or WithBaseURL: learn where we are served.
+		f.cfg.baseURL = "http://" + r.Host + "/"
+	}
 	call := Call{
 		Seq: f.nextSeqLocked(), Method: req.method, Time: f.cfg.clock.Now(),
 		Token: req.token, Format: req.format, Form: req.form, Body: req.body, Params: req.params,
