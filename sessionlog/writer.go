@@ -1,0 +1,282 @@
+package sessionlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Layout of the log tree under Writer.Root.
+const (
+	clientsDir     = "clients"
+	sessionLogsDir = "session-logs"
+	// ownerFile inside a client folder holds the Syncro customer id that
+	// owns the folder, so two customers whose names slug alike never share
+	// one, and the mapping survives restarts.
+	ownerFile = ".customer-id"
+	// maxSameDay bounds the -2, -3… suffixes tried for one ticket and day.
+	maxSameDay = 1000
+	dirPerm    = 0o755
+	filePerm   = 0o644
+	// defaultGitTimeout bounds each git invocation when GitTimeout is zero.
+	defaultGitTimeout = 30 * time.Second
+)
+
+// Writer files rendered session logs under Root and, optionally, commits
+// them. A Writer must not be copied after first use; it is safe for
+// concurrent use, and separate processes writing the same tree cannot
+// overwrite each other's files.
+type Writer struct {
+	Root string // Base folder; logs go to Root/clients/<slug>/session-logs/.
+	Git  bool   // Commit each new log when Root is inside a git work tree.
+	// Now stamps Record.WrittenAt when it is zero; nil means time.Now.
+	Now func() time.Time
+	// GitTimeout bounds each git command; zero means 30 seconds.
+	GitTimeout time.Duration
+	// GitBinary is the git executable; empty means "git" from PATH.
+	GitBinary string
+
+	// link publishes a finished temp file under its final name; nil means
+	// os.Link. Tests swap it to simulate file systems that refuse.
+	link func(oldname, newname string) error
+
+	gitMu sync.Mutex // git's index lock allows one commit at a time
+}
+
+// Result says where a log went and whether it was committed.
+type Result struct {
+	RelPath   string // Slash-separated path relative to Root, for the Slack reply.
+	Committed bool
+	// CommitErr is why the commit failed, when Git was requested. The file
+	// is written regardless; the Slack side should tell the tech.
+	CommitErr error
+}
+
+// Write renders rec and stores it as a new file named
+// YYYY-MM-DD-ticket-<number>.md (then -2, -3… if that day's log of the
+// ticket exists). An existing log is never overwritten and a failed write
+// leaves no partial or temporary file behind. Commit failures do not fail
+// the write: they are reported in Result.CommitErr.
+func (w *Writer) Write(ctx context.Context, rec Record) (Result, error) {
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	if w.Root == "" {
+		return Result{}, errors.New("session log: Writer.Root is empty")
+	}
+	if rec.Customer.ID <= 0 {
+		return Result{}, fmt.Errorf("session log for ticket #%s: %w: customer id is required to pick its folder", rec.displayNumber(), ErrInvalidRecord)
+	}
+	if rec.WrittenAt.IsZero() {
+		now := time.Now
+		if w.Now != nil {
+			now = w.Now
+		}
+		rec.WrittenAt = now()
+	}
+	data, err := Render(rec)
+	if err != nil {
+		return Result{}, fmt.Errorf("session log for ticket #%s: %w", rec.displayNumber(), err)
+	}
+
+	client, newOwner, err := w.clientFolder(rec.Customer)
+	if err != nil {
+		return Result{}, fmt.Errorf("session log for ticket #%s: %w", rec.displayNumber(), err)
+	}
+	dir := filepath.Join(w.Root, clientsDir, client, sessionLogsDir)
+	if err := os.MkdirAll(dir, dirPerm); err != nil {
+		return Result{}, fmt.Errorf("session log for ticket #%s: create folder: %w", rec.displayNumber(), err)
+	}
+	base := rec.day().Format("2006-01-02") + "-ticket-" + ticketPart(&rec)
+	name, err := w.publish(dir, data, func(n int) string {
+		if n == 1 {
+			return base + ".md"
+		}
+		return base + "-" + strconv.Itoa(n) + ".md"
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("session log for ticket #%s: %w", rec.displayNumber(), err)
+	}
+
+	res := Result{RelPath: path.Join(clientsDir, client, sessionLogsDir, name)}
+	if w.Git {
+		paths := []string{res.RelPath}
+		if newOwner {
+			// The ownership marker is part of what this write created;
+			// committing it keeps clones agreeing on folder ownership.
+			paths = append(paths, path.Join(clientsDir, client, ownerFile))
+		}
+		res.CommitErr = w.commit(ctx, paths, commitMessage(&rec), commitAuthor(rec.WrittenBy))
+		res.Committed = res.CommitErr == nil
+	}
+	return res, nil
+}
+
+// clientFolder returns the folder name under clients/ owned by c, claiming
+// one if needed: the plain slug when free or already c's, else the slug
+// with c's id appended. newOwner reports whether this call wrote the
+// ownership marker.
+func (w *Writer) clientFolder(c Customer) (folder string, newOwner bool, err error) {
+	id := strconv.FormatInt(c.ID, 10)
+	clients := filepath.Join(w.Root, clientsDir)
+	if err := os.MkdirAll(clients, dirPerm); err != nil {
+		return "", false, fmt.Errorf("create clients folder: %w", err)
+	}
+	base, ok := slug(c.Name, maxSlugLen)
+	candidates := []string{base, base + "-" + id}
+	if !ok {
+		candidates = []string{fallbackSlug + "-" + id}
+	}
+	for _, cand := range candidates {
+		owner, created, err := w.claim(filepath.Join(clients, cand), c.ID)
+		if err != nil {
+			return "", false, err
+		}
+		if owner == c.ID {
+			return cand, created, nil
+		}
+	}
+	return "", false, fmt.Errorf("client folders %q belong to other customers", candidates)
+}
+
+// claim makes dir belong to id unless it already belongs to someone, and
+// returns its owner. The marker is published with link semantics, so of
+// two writers racing for a new folder exactly one wins and the other sees
+// the winner's id.
+func (w *Writer) claim(dir string, id int64) (owner int64, created bool, err error) {
+	if err := os.Mkdir(dir, dirPerm); err != nil && !errors.Is(err, fs.ErrExist) {
+		return 0, false, fmt.Errorf("create client folder: %w", err)
+	}
+	marker := filepath.Join(dir, ownerFile)
+	owner, err = readOwner(marker)
+	if !errors.Is(err, fs.ErrNotExist) {
+		return owner, false, err
+	}
+	_, err = w.publish(dir, []byte(strconv.FormatInt(id, 10)+"\n"), func(n int) string {
+		if n > 1 {
+			return "" // only one name: losing the race means reading the winner's
+		}
+		return ownerFile
+	})
+	if err == nil {
+		return id, true, nil
+	}
+	if !errors.Is(err, errNamesTaken) {
+		return 0, false, fmt.Errorf("claim client folder: %w", err)
+	}
+	owner, err = readOwner(marker)
+	return owner, false, err
+}
+
+func readOwner(marker string) (int64, error) {
+	b, err := os.ReadFile(marker)
+	if err != nil {
+		return 0, err
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		// Guessing could mix two clients' logs; a human should look.
+		return 0, fmt.Errorf("client folder owner file %s is corrupt: %w", marker, err)
+	}
+	return id, nil
+}
+
+// errNamesTaken means every candidate name already existed.
+var errNamesTaken = errors.New("every candidate file name is taken")
+
+// publish writes data to a temporary file in dir, flushes it to disk and
+// gives it the first free name from name(1), name(2)… (an empty name ends
+// the search). Publishing uses link, which fails rather than replace an
+// existing file, so concurrent writers cannot clobber each other and
+// readers never see a partial file. The temporary name is always removed.
+func (w *Writer) publish(dir string, data []byte, name func(n int) string) (string, error) {
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return "", fmt.Errorf("create temporary file: %w", err)
+	}
+	tmpName := tmp.Name()
+	// After a successful link the data lives on under the final name;
+	// in every other case this removes the only copy of a partial file.
+	defer os.Remove(tmpName)
+	if err := writeSynced(tmp, data); err != nil {
+		return "", fmt.Errorf("write temporary file: %w", err)
+	}
+	link := w.link
+	if link == nil {
+		link = os.Link
+	}
+	for n := 1; n <= maxSameDay; n++ {
+		final := name(n)
+		if final == "" {
+			break
+		}
+		full := filepath.Join(dir, final)
+		err := link(tmpName, full)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil && (errors.Is(err, errors.ErrUnsupported) || errors.Is(err, fs.ErrPermission)) {
+			// Some file systems (FAT, some network shares) refuse hard
+			// links; reserving the name exclusively and renaming over the
+			// reservation keeps the no-clobber guarantee there.
+			err = reserveAndRename(tmpName, full)
+			if errors.Is(err, fs.ErrExist) {
+				continue
+			}
+		}
+		if err != nil {
+			return "", fmt.Errorf("publish %s: %w", final, err)
+		}
+		// The file is complete and visible; a failed directory sync only
+		// weakens durability across power loss, and reporting it as a
+		// failure would make the caller retry and write a duplicate.
+		_ = syncDir(dir)
+		return final, nil
+	}
+	return "", errNamesTaken
+}
+
+func writeSynced(f *os.File, data []byte) error {
+	// CreateTemp makes 0o600 files; logs are meant to be read by others.
+	err := f.Chmod(filePerm)
+	if err == nil {
+		_, err = f.Write(data)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func reserveAndRename(tmpName, full string) error {
+	f, err := os.OpenFile(full, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	if err := os.Rename(tmpName, full); err != nil {
+		os.Remove(full) // our own empty reservation
+		return err
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
