@@ -88,8 +88,8 @@ func (c *Client) sanitize(err error) error {
 		}
 		err = clean
 	}
-	if c.key != "" && strings.Contains(err.Error(), string(c.key)) {
-		return &maskedError{err: err, key: string(c.key)}
+	if k := string(*c.key); strings.Contains(err.Error(), k) {
+		return &maskedError{err: err, key: k}
 	}
 	return err
 }
@@ -102,3 +102,13 @@ type maskedError struct {
 
 func (m *maskedError) Error() string { return strings.ReplaceAll(m.err.Error(), m.key, redacted) }
 func (m *maskedError) Unwrap() error { return m.err }
+
+// maskKey removes the key from Syncro's own error text, in case a proxy or
+// a server bug echoes request headers back.
+func (c *Client) maskKey(e *Error) {
+	k := string(*c.key)
+	for i, m := range e.Messages {
+		e.Messages[i] = strings.ReplaceAll(m, k, redacted)
+	}
+	e.Raw = strings.ReplaceAll(e.Raw, k, redacted)
+}

@@ -115,8 +115,10 @@ type Config struct {
 // Client talks to one Syncro account. It is safe for concurrent use; all
 // goroutines share its rate limiter.
 type Client struct {
-	baseURL       *url.URL
-	key           APIKey
+	baseURL *url.URL
+	// key is behind a pointer so even a copied Client value printed with
+	// %v shows an address, never the token.
+	key           *APIKey
 	userAgent     string
 	http          *http.Client
 	logger        *slog.Logger
@@ -169,7 +171,7 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	c := &Client{
 		baseURL:       base,
-		key:           cfg.APIKey,
+		key:           &cfg.APIKey,
 		userAgent:     cfg.UserAgent,
 		http:          cfg.HTTPClient,
 		logger:        cfg.Logger,
@@ -262,7 +264,7 @@ func (c *Client) ThrottleWaited() time.Duration { return time.Duration(c.throttl
 
 // String describes the client without its key.
 func (c *Client) String() string {
-	return fmt.Sprintf("syncro.Client{BaseURL: %q, APIKey: %s, RatePerMinute: %d}", redactURL(c.baseURL), c.key, c.ratePerMinute)
+	return fmt.Sprintf("syncro.Client{BaseURL: %q, APIKey: %s, RatePerMinute: %d}", redactURL(c.baseURL), *c.key, c.ratePerMinute)
 }
 
 // GoString is String, so %#v cannot reach the key through unexported fields.
@@ -355,7 +357,7 @@ func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 		}
 		// Set here, not in NewRequest, so a request built elsewhere still
 		// authenticates and the header never lingers on a shared value.
-		r.Header.Set("Authorization", "Bearer "+string(c.key))
+		r.Header.Set("Authorization", "Bearer "+string(*c.key))
 
 		start := time.Now()
 		httpResp, err := c.http.Do(r)
@@ -382,6 +384,10 @@ func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 		var apiErr *Error
 		if err == nil {
 			apiErr = newError(method, path, httpResp, body)
+			c.maskKey(apiErr)
+			if httpResp.StatusCode == http.StatusTooManyRequests {
+				apiErr.RetryAfter = retryAfter(httpResp.Header.Get("Retry-After"), c.now())
+			}
 		}
 		retry, reason := shouldRetry(method, httpResp, err, attempt)
 		if !retry {
@@ -390,8 +396,7 @@ func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 
 		var wait time.Duration
 		if httpResp != nil && httpResp.StatusCode == http.StatusTooManyRequests {
-			wait = retryAfter(httpResp.Header.Get("Retry-After"), c.now())
-			apiErr.RetryAfter = wait
+			wait = apiErr.RetryAfter
 			if c.onRateLimited != nil {
 				c.onRateLimited(wait)
 			}
