@@ -86,7 +86,7 @@ func ParseMoney(s string) (Money, error) {
 	var units int64
 	roundUp := false
 	if shift >= 0 {
-		if len(digits)+shift > 18 {
+		if len(digits)+shift > 19 {
 			if digits == "" {
 				return Money{}, nil
 			}
