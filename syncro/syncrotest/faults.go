@@ -127,3 +127,24 @@ func writeRateLimited(w http.ResponseWriter, style RetryAfterStyle, secs int, no
 	}
 	writeJSON(w, http.StatusTooManyRequests, obj{"error": RateLimitMessage})
 }
+
+// String names the fault, e.g. "FaultHang".
+func (f Fault) String() string {
+	switch f {
+	case FaultRateLimit:
+		return "FaultRateLimit"
+	case FaultRateLimitNoRetryAfter:
+		return "FaultRateLimitNoRetryAfter"
+	case FaultRateLimitHTTPDate:
+		return "FaultRateLimitHTTPDate"
+	case FaultServerError:
+		return "FaultServerError"
+	case FaultHang:
+		return "FaultHang"
+	case FaultHTML:
+		return "FaultHTML"
+	case FaultCommitThenFail:
+		return "FaultCommitThenFail"
+	}
+	return "Fault(" + strconv.Itoa(int(f)) + ")"
+}
