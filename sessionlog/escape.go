@@ -109,14 +109,29 @@ func escapeInline(s string) string {
 		case '\\', '`', '*', '_', '[', ']', '<', '|', '~', '$':
 			b.WriteByte('\\')
 		case '&':
-			// Only an entity reference can change what & shows.
-			if i+1 < len(s) && (isASCIILetter(s[i+1]) || s[i+1] == '#') {
+			// Only an entity reference (&name; or &#123;) changes what
+			// & shows; "AT&T" stays readable.
+			if entityAt(s[i+1:]) {
 				b.WriteByte('\\')
 			}
 		}
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// entityAt reports whether s (what follows an &) completes a character
+// reference.
+func entityAt(s string) bool {
+	j := 0
+	if j < len(s) && s[j] == '#' {
+		j++
+	}
+	k := j
+	for k < len(s) && (isASCIILetter(s[k]) || isDigit(s[k])) {
+		k++
+	}
+	return k > j && k < len(s) && s[k] == ';'
 }
 
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }

@@ -8,12 +8,16 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
 // ErrNotGitRepo is the CommitErr when Git is set but Root is not inside a
 // git work tree.
 var ErrNotGitRepo = errors.New("not a git work tree")
+
+// gitWaitDelay bounds how long a timed-out git's leftover output is awaited.
+const gitWaitDelay = time.Second
 
 // maxCommitSubject keeps commit subjects readable in `git log --oneline`.
 const maxCommitSubject = 100
@@ -55,6 +59,9 @@ func (w *Writer) git(ctx context.Context, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-C", w.Root}, args...)...)
 	// Never wait for a password or editor that nobody will type into.
 	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_EDITOR=true")
+	// A killed git can leave hook children holding its output pipes;
+	// stop waiting for them shortly after the deadline.
+	cmd.WaitDelay = gitWaitDelay
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
