@@ -506,3 +506,29 @@ func TestSeed_DocumentedFacts(t *testing.T) {
 		t.Error("seed is not deterministic")
 	}
 }
+
+func TestOptions_PageSizeLocationAndSeed(t *testing.T) {
+	t.Parallel()
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newSrv(t, syncrotest.WithPageSize(syncrotest.EndpointTickets, 7), syncrotest.WithLocation(ny), syncrotest.WithSeed(false))
+	if n := len(srv.Tickets()); n != 0 {
+		t.Fatalf("WithSeed(false) has %d tickets", n)
+	}
+	srv.Seed()
+	m := call(t, srv, "GET", "/tickets", nil).obj(t)
+	if got := len(m["tickets"].([]any)); got != 7 {
+		t.Errorf("page size = %d, want 7", got)
+	}
+	if meta := m["meta"].(map[string]any); meta["total_pages"] != 12.0 || meta["per_page"] != 7.0 {
+		t.Errorf("meta = %v", meta)
+	}
+	ts := m["tickets"].([]any)[0].(map[string]any)["created_at"].(string)
+	if !strings.HasSuffix(ts, ".000-05:00") {
+		t.Errorf("created_at = %q, want New York offset", ts)
+	}
+	srv.Reset()
+	wantJSON(t, call(t, srv, "GET", "/users", nil), 200, `{"users":[]}`)
+}

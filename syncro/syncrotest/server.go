@@ -160,14 +160,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(rec, http.StatusUnauthorized, obj{"error": "Not authorized"})
 		return
 	}
+	if (r.Method == http.MethodPost || r.Method == http.MethodPut) && !isJSONContentType(r.Header.Get("Content-Type")) {
+		s.mu.Unlock()
+		// As live Syncro does (§1): a form-encoded body gets an HTML 400.
+		writeHTML(rec, http.StatusBadRequest, badRequestPage)
+		return
+	}
 	fault, hasFault := s.takeFaultLocked(r.Method, entry.Path)
 	release := s.release
 	s.mu.Unlock()
 
-	if (r.Method == http.MethodPost || r.Method == http.MethodPut) && !isJSONContentType(r.Header.Get("Content-Type")) {
-		writeHTML(rec, http.StatusBadRequest, badRequestPage)
-		return
-	}
 	if !strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
 		writeJSON(rec, http.StatusNotFound, notFoundBody())
 		return

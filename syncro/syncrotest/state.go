@@ -398,3 +398,20 @@ func (s *Server) newTicketNumberLocked() int64 {
 		}
 	}
 }
+
+// Reset empties the account: no users, customers, tickets or products. The
+// request log, faults and options are kept.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st = newState()
+}
+
+// Seed replaces the account's data with the deterministic seed (what New
+// loads unless WithSeed(false) is given).
+func (s *Server) Seed() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st = newState()
+	s.seedLocked()
+}
