@@ -12,7 +12,8 @@
 // Typical use in a test:
 //
 //	srv := syncrotest.NewServer(t) // seeded, closed by t.Cleanup
-//	client := syncro.NewClient(srv.URL(), syncrotest.DefaultAPIKey)
+//	// point the client at srv.URL() ("http://127.0.0.1:N/api/v1")
+//	// with the key syncrotest.DefaultAPIKey; assert with srv.Count, srv.Ticket…
 package syncrotest
 
 import (
