@@ -19,9 +19,9 @@ const (
 	MaxSectionFieldText = 2000 // text of one section field
 	MaxHeaderText       = 150  // header block plain_text
 	MaxMarkdownText     = 12000
-	MaxActionsElements  = 25  // elements in an actions block
-	MaxContextElements  = 10  // elements in a context block
-	MaxButtonText       = 75  // button label
+	MaxActionsElements  = 25 // elements in an actions block
+	MaxContextElements  = 10 // elements in a context block
+	MaxButtonText       = 75 // button label
 	MaxButtonValue      = 2000
 	MaxButtonURL        = 3000
 	MaxOptionText       = 75  // option text and description

@@ -102,6 +102,9 @@ func Parse(text string) (Invocation, error) {
 		return Invocation{}, &UsageError{Message: "That text isn't valid UTF-8; please type it again."}
 	}
 	src := slackUnescaper.Replace(text)
+	if n := runeLen(src); n > MaxInputLen {
+		return Invocation{}, &UsageError{Message: fmt.Sprintf("That's too long for one command: %s characters (the limit is %s).", commas(n), commas(MaxInputLen))}
+	}
 	toks := tokenize(src)
 	cmd, rest, err := resolve(toks)
 	if err != nil {
@@ -132,8 +135,14 @@ var openers = map[rune]string{
 
 // tokenize splits s into words at Unicode white space, honouring quotes.
 // It never fails: a quote with no valid closing quote is an ordinary letter.
+//
+// Scanning is linear: once a quote of one kind finds no closing quote from
+// some position, no later quote of that kind can either (a later opener
+// starts a word, so the failed scan passed it in the same state), and
+// failedFrom remembers that instead of rescanning to the end each time.
 func tokenize(s string) []token {
 	var toks []token
+	failedFrom := map[rune]int{}
 	i := 0
 	for {
 		for i < len(s) {
@@ -155,11 +164,14 @@ func tokenize(s string) []token {
 				break
 			}
 			if closers, ok := openers[r]; ok && (i == t.start || flagAwaitsValue(b.String())) {
-				if end, val, ok := scanQuoted(s, i+n, r, closers); ok {
-					t.quoted = i == t.start
-					b.WriteString(val)
-					i = end
-					break word
+				if f, seen := failedFrom[r]; !seen || i < f {
+					if end, val, ok := scanQuoted(s, i+n, r, closers); ok {
+						t.quoted = i == t.start
+						b.WriteString(val)
+						i = end
+						break word
+					}
+					failedFrom[r] = i
 				}
 			}
 			b.WriteString(s[i : i+n])

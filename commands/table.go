@@ -58,6 +58,9 @@ const (
 	// customer names, statuses, tech names. Syncro's subject is a 255-char
 	// string column.
 	MaxShortTextLen = 255
+	// MaxInputLen bounds the whole command text, after entity decoding: a
+	// maximal comment plus room for flags. It keeps parsing cheap.
+	MaxInputLen = MaxCommentLen*5/4 + 1000
 )
 
 // ArgKind says what a positional argument holds and how it is parsed.

@@ -1,0 +1,90 @@
+package commands
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/slack-go/slack"
+)
+
+func TestHelpBlocks_MatchGolden(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep "&amp;" readable in the golden file
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(HelpBlocks()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "help.golden", buf.Bytes())
+}
+
+func TestHelpText_MatchGolden(t *testing.T) {
+	t.Parallel()
+	golden(t, "help_text.golden", []byte(HelpText()))
+}
+
+func TestHelp_ListsEveryCommandWithUsageAndDescription(t *testing.T) {
+	t.Parallel()
+	text := HelpText()
+	raw, _ := json.Marshal(HelpBlocks())
+	blocks := string(raw)
+	for _, c := range Table() {
+		for _, want := range []string{UsageLine(c), c.Description} {
+			if !strings.Contains(text, want) {
+				t.Errorf("HelpText lacks %q", want)
+			}
+		}
+		if !strings.Contains(blocks, "`"+UsageLine(c)+"`") {
+			t.Errorf("HelpBlocks lacks usage of %q", c.Name)
+		}
+		for _, f := range c.Flags {
+			if !strings.Contains(text, f.Help) {
+				t.Errorf("HelpText lacks help for --%s of %q", f.Name, c.Name)
+			}
+		}
+	}
+	if !strings.Contains(text, "Needs billing permission") {
+		t.Error("HelpText does not mark billing commands")
+	}
+}
+
+func TestHelpBlocks_WithinSlackLimits(t *testing.T) {
+	t.Parallel()
+	blocks := HelpBlocks()
+	if len(blocks) > MaxBlocksPerMessage {
+		t.Fatalf("%d blocks, Slack allows %d", len(blocks), MaxBlocksPerMessage)
+	}
+	for i, b := range blocks {
+		switch b := b.(type) {
+		case *slack.SectionBlock:
+			if n := runeLen(b.Text.Text); n > MaxSectionText {
+				t.Errorf("block %d: section text %d chars, limit %d", i, n, MaxSectionText)
+			}
+		case *slack.HeaderBlock:
+			if n := runeLen(b.Text.Text); n > MaxHeaderText {
+				t.Errorf("block %d: header %d chars, limit %d", i, n, MaxHeaderText)
+			}
+		case *slack.ContextBlock:
+			if n := len(b.ContextElements.Elements); n > MaxContextElements {
+				t.Errorf("block %d: %d context elements, limit %d", i, n, MaxContextElements)
+			}
+		}
+	}
+}
+
+func TestCommandHelpText_AlignsFlags(t *testing.T) {
+	t.Parallel()
+	got := Lookup(NameComment).HelpText()
+	want := "/syncro comment N [--time T] [--labor KIND] [--hidden] [--no-email] TEXT\n" +
+		"    Add a comment to a ticket, optionally logging time.\n" +
+		"    --time T      time spent, like 45m, 1h30m or 1.5h\n" +
+		"    --labor KIND  labor kind for the time, like remote or onsite (default remote)\n" +
+		"    --hidden      hide the comment from the customer\n" +
+		"    --no-email    don't email the customer"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

@@ -1,0 +1,123 @@
+package commands
+
+import (
+	"github.com/slack-go/slack"
+)
+
+// This file is the contract between package bot (Socket Mode, Web API) and
+// package commands (deciding, calling Syncro, building Block Kit). bot
+// decodes an envelope into one of the request types below, calls the
+// matching method of *Commands, and sends the Reply. commands never sees a
+// socket, a token or an envelope; bot never calls Syncro.
+
+// Actor is the person behind a Slack interaction, as far as bot knows them.
+type Actor struct {
+	// SlackUserID and SlackTeamID identify the Slack user (U…, T…).
+	SlackUserID string
+	SlackTeamID string
+	// Name is the user's display or real name, for audit lines and notices.
+	Name string
+	// Email comes from users.info (users:read.email); empty when Slack did
+	// not give one. commands maps it to the Syncro tech.
+	Email string
+	// CanBill is false when BILLING_USERS is set and the user is not in it.
+	CanBill bool
+	// CanAdmin is false when ADMIN_USERS is set and the user is not in it
+	// (merging and deleting customers).
+	CanAdmin bool
+}
+
+// Request is a /syncro slash command.
+type Request struct {
+	Actor Actor
+	// ChannelID is where the command was typed; replies and follow-ups
+	// (posted after a modal is submitted) go there.
+	ChannelID string
+	// SharedChannel is true when the channel is shared with another
+	// workspace (Slack Connect): customer and ticket data must then go to
+	// the tech ephemerally, never to the channel.
+	SharedChannel bool
+	// Text is everything after "/syncro".
+	Text string
+	// EnvelopeID is Slack's envelope id; the base of idempotency keys for
+	// writes the command makes, so a redelivered envelope writes nothing.
+	EnvelopeID string
+}
+
+// Action is a click on a button (or a select) in a message or a modal.
+type Action struct {
+	Actor         Actor
+	ChannelID     string
+	SharedChannel bool
+	// ActionID routes the click (one of the Action* constants); Value is
+	// the button's value (for ticket buttons: the ticket id and number).
+	ActionID string
+	BlockID  string
+	Value    string
+	// MessageTS is the timestamp of the message holding the button; with
+	// ActionID and Value it makes the idempotency key of a click, so a
+	// double-click writes once.
+	MessageTS string
+	// ViewID is set when the click happened inside a modal.
+	ViewID string
+	// PrivateMetadata is the modal's private_metadata, when in a modal.
+	PrivateMetadata string
+}
+
+// Submission is a submitted modal (view_submission).
+type Submission struct {
+	Actor Actor
+	// CallbackID routes the submission (one of the Callback* constants).
+	CallbackID string
+	// ViewID plus a hash of Values make the idempotency key: Slack or a
+	// double click delivering the same submission twice writes once.
+	ViewID string
+	// PrivateMetadata is what the modal was built with (ticket id and
+	// number, customer id, channel to reply in), set by commands.
+	PrivateMetadata string
+	// Values are the input blocks' values: block id → action id → value.
+	Values map[string]map[string]slack.BlockAction
+}
+
+// Suggestion is a block_suggestion: the user is typing in an external
+// select (customer search in the create modal).
+type Suggestion struct {
+	Actor           Actor
+	ActionID        string
+	BlockID         string
+	Query           string
+	PrivateMetadata string
+}
+
+// Reply is what bot shows after commands did its work.
+type Reply struct {
+	// Text is the plain-text fallback (notifications, screen readers) and
+	// the whole reply when Blocks is empty.
+	Text string
+	// Blocks is the Block Kit body of the first message.
+	Blocks []slack.Block
+	// More holds further messages when one reply would break Block Kit's
+	// limits (50 blocks, 3000 characters per text).
+	More []Message
+	// InChannel makes the reply visible to the channel; the default is
+	// ephemeral, and bot forces ephemeral in shared channels.
+	InChannel bool
+	// Modal, when set, is the view to show (bot has already opened a
+	// "Loading…" view with the trigger and updates it with this one).
+	Modal *slack.ModalViewRequest
+	// ChannelID, when set, is where a reply to a submission goes (taken
+	// from the modal's private metadata); otherwise the request's channel.
+	ChannelID string
+	// Notices are closed-ticket notifications to post to NOTIFY_CHANNEL.
+	Notices []Message
+}
+
+// Message is one Slack message: blocks plus the plain-text fallback.
+type Message struct {
+	Text   string
+	Blocks []slack.Block
+}
+
+// FieldErrors maps an input block id to the message shown under it; bot
+// answers a view_submission with them inside the ack.
+type FieldErrors map[string]string
