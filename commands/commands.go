@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -30,7 +31,13 @@ type Config struct {
 // select suggestions. It is safe for concurrent use.
 type Commands struct {
 	cfg Config
+	// slash maps a command name from the table to its handler; commands
+	// in the table without a handler answer "not available yet".
+	slash map[string]slashHandler
 }
+
+// slashHandler answers one parsed /syncro command.
+type slashHandler func(ctx context.Context, r Request, inv Invocation) Reply
 
 // New returns the command handlers for cfg.
 func New(cfg Config) *Commands {
@@ -43,18 +50,63 @@ func New(cfg Config) *Commands {
 	if cfg.Labor == nil {
 		cfg.Labor = DefaultLaborMap()
 	}
-	return &Commands{cfg: cfg}
+	c := &Commands{cfg: cfg}
+	c.slash = map[string]slashHandler{
+		NameOpenTickets: c.openTickets,
+		NameHelp:        c.help,
+		NameTicket:      c.ticket,
+		NameSearch:      c.search,
+		NameCustomers:   c.customers,
+		NameMine:        c.mine,
+		NameCreate:      c.create,
+		NameUpdate:      c.update,
+		NameClose:       c.close,
+		NameComment:     c.comment,
+		NameBill:        c.bill,
+		NameLog:         c.log,
+	}
+	for name := range c.slash {
+		if Lookup(name) == nil {
+			panic("commands: handler for unknown command " + name)
+		}
+	}
+	return c
 }
 
 // Slash answers a /syncro command.
 func (c *Commands) Slash(ctx context.Context, r Request) Reply {
-	return Reply{Text: "Not implemented yet."}
+	inv, err := Parse(r.Text)
+	if err != nil {
+		var ue *UsageError
+		if errors.As(err, &ue) {
+			return Reply{Text: ue.Error()}
+		}
+		return c.failure(ctx, err, "read that command")
+	}
+	if inv.Command.NeedsBilling && !r.Actor.CanBill {
+		return Reply{Text: "Only techs allowed to bill can use `" + SlashCommand + " " + inv.Command.Name + "`. Ask whoever runs the bot to add you to BILLING_USERS."}
+	}
+	h, ok := c.slash[inv.Command.Name]
+	if !ok {
+		return Reply{Text: "`" + SlashCommand + " " + inv.Command.Name + "` isn't available yet."}
+	}
+	return h(ctx, r, inv)
 }
 
 // OpensModal reports whether the command text will answer with a modal, so
 // bot can open a "Loading…" view with the trigger before any Syncro call
 // (triggers expire after 3 s).
 func (c *Commands) OpensModal(text string) bool {
+	inv, err := Parse(text)
+	if err != nil {
+		return false
+	}
+	switch inv.Command.Name {
+	case NameCreate, NameClose, NameBill:
+		return true
+	case NameUpdate:
+		return len(inv.Flags) == 0
+	}
 	return false
 }
 

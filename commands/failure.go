@@ -1,0 +1,67 @@
+package commands
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// ticketNotFoundError says a ticket number does not exist in Syncro; it
+// keeps the number so the sentence can name it.
+type ticketNotFoundError struct{ number int64 }
+
+func (e *ticketNotFoundError) Error() string {
+	return fmt.Sprintf("ticket #%d not found", e.number)
+}
+
+func (e *ticketNotFoundError) Unwrap() error { return syncro.ErrNotFound }
+
+// findTicket resolves the number a tech typed to the ticket (and so its
+// Syncro id). Numbers are never used as ids.
+func (c *Commands) findTicket(ctx context.Context, number int64) (*syncro.Ticket, error) {
+	t, _, err := c.cfg.Syncro.Tickets.FindByNumber(ctx, fmt.Sprint(number))
+	if errors.Is(err, syncro.ErrNotFound) {
+		return nil, &ticketNotFoundError{number: number}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// failure turns an error into the sentence a tech sees. Errors a tech can
+// act on (not found, Syncro's validation messages, a bad key, rate
+// limiting) are said plainly; anything else gets a short apology with an
+// error id that is also logged with the full detail. doing completes
+// "Sorry, I couldn't …", like "close ticket #32164".
+func (c *Commands) failure(ctx context.Context, err error, doing string) Reply {
+	var nf *ticketNotFoundError
+	var se *syncro.Error
+	switch {
+	case errors.As(err, &nf):
+		return Reply{Text: fmt.Sprintf("Ticket #%d doesn't exist in Syncro.", nf.number)}
+	case errors.Is(err, syncro.ErrUnauthorized):
+		return Reply{Text: "Syncro rejected the API key — ask whoever runs the bot."}
+	case errors.Is(err, syncro.ErrRateLimited):
+		return Reply{Text: "Syncro is rate limiting us right now; nothing was changed. Try again in a minute."}
+	case errors.Is(err, syncro.ErrValidation) && errors.As(err, &se) && len(se.Messages) > 0:
+		return Reply{Text: fmt.Sprintf("Syncro refused to %s: %s", doing, EscapeMrkdwn(se.UserMessage()))}
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return Reply{Text: fmt.Sprintf("Sorry, Syncro didn't answer in time, so I couldn't %s. Try again in a moment.", doing)}
+	}
+	id := errorID()
+	c.cfg.Logger.ErrorContext(ctx, "command failed", slog.String("error_id", id), slog.String("doing", doing), slog.Any("error", err))
+	return Reply{Text: fmt.Sprintf("Sorry, I couldn't %s. Something went wrong on our side (error id %s).", doing, id)}
+}
+
+// errorID is a short random id tying a user's apology to a log line.
+func errorID() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
