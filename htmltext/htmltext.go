@@ -137,13 +137,57 @@ var paraBlocks = map[atom.Atom]bool{
 func fromHTML(s string) string {
 	doc, err := html.Parse(strings.NewReader(s))
 	if err != nil {
-		// html.Parse only fails when its reader does; a strings.Reader
-		// never does, but plain text is still better than nothing.
-		return normalizeNewlines(s)
+		// The parser refuses documents nested deeper than 512 elements;
+		// a flat pass over the tokens still strips every tag.
+		return fromTokens(s)
 	}
 	w := &textWriter{}
 	w.node(doc)
 	return tidy(w.b.String())
+}
+
+// fromTokens converts s without building a tree: tags still shape lines
+// and dropped elements still vanish, but lists lose their numbering and
+// links their targets. It serves inputs the tree parser rejects.
+func fromTokens(s string) string {
+	z := html.NewTokenizer(strings.NewReader(s))
+	w := &textWriter{}
+	skip := 0 // depth inside dropped elements
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return tidy(w.b.String())
+		case html.TextToken:
+			if skip == 0 {
+				w.text(string(z.Text()))
+			}
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			if dropped[a] && a != atom.Head { // <head> often lacks its end tag
+				if tt == html.StartTagToken {
+					skip++
+				} else if tt == html.EndTagToken && skip > 0 {
+					skip--
+				}
+				continue
+			}
+			switch {
+			case skip > 0:
+			case a == atom.Br:
+				w.hardBreak()
+			case a == atom.Li && tt == html.StartTagToken:
+				w.breakLine()
+				w.b.WriteString("- ")
+				w.markerEnd = w.b.Len()
+			case paraBlocks[a]:
+				w.paragraph()
+			case lineBlocks[a]:
+				w.breakLine()
+			}
+		}
+	}
 }
 
 // list is one open <ul> or <ol>.

@@ -48,6 +48,7 @@ func TestToText(t *testing.T) {
 		{"escaped script is defused", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>", "&lt;script>alert(1)</script>"},
 		{"plain script spelling defused", "<SCRIPTX", "&lt;SCRIPTX"},
 		{"CRLF in HTML", "<p>a\r\nb</p>", "a b"},
+		{"too deep for the parser", strings.Repeat("<div>", 600) + "deep &amp; <b>bold</b><script>x</script><ul><li>i</li></ul>", "deep & bold\n\n- i"},
 		{"Outlook-ish", `<div class="WordSection1"><p class="MsoNormal">Hi team,<o:p></o:p></p><p class="MsoNormal">Printer is down.<o:p></o:p></p></div>`, "Hi team,\n\nPrinter is down."},
 	}
 	for _, tt := range tests {

@@ -91,16 +91,17 @@ func (r *Record) validate() error {
 	if r.Location == nil {
 		return fmt.Errorf("%w: account time zone (Location) is required", ErrInvalidRecord)
 	}
-	if r.Number == "" && r.TicketID == 0 {
+	if oneLine(r.Number) == "" && r.TicketID == 0 {
 		return fmt.Errorf("%w: ticket number or id is required", ErrInvalidRecord)
 	}
 	return nil
 }
 
-// displayNumber is the number shown to people, falling back to the id.
+// displayNumber is the number shown to people, falling back to the id
+// when Syncro gave none (or only blanks).
 func (r *Record) displayNumber() string {
-	if r.Number != "" {
-		return r.Number
+	if n := oneLine(r.Number); n != "" {
+		return n
 	}
 	return fmt.Sprint(r.TicketID)
 }
