@@ -112,6 +112,22 @@ func (p problems) has(variable string) bool {
 	return false
 }
 
+// sort orders the problems by their variable's place in Config (others,
+// such as SOPS_AGE_KEY, last), keeping the order found within a variable.
+func (p problems) sort() {
+	rank := func(err error) int {
+		if ve, ok := err.(*VarError); ok {
+			for i, f := range fields {
+				if f.env == ve.Var {
+					return i
+				}
+			}
+		}
+		return len(fields)
+	}
+	slices.SortStableFunc(p, func(a, b error) int { return rank(a) - rank(b) })
+}
+
 // field is one Config field as its struct tags describe it.
 type field struct {
 	index int
@@ -159,6 +175,7 @@ func Load(ctx context.Context, getenv func(string) string) (*Config, error) {
 		c.SyncroAPIKey = NewSecret(key)
 	}
 	if len(p) > 0 {
+		p.sort()
 		return nil, errors.Join(p...)
 	}
 	return &c, nil

@@ -93,6 +93,9 @@ func readSOPSKey(ctx context.Context, getenv func(string) string, file, keyPath 
 	if len(errs) > 0 {
 		return "", errs
 	}
+	if err := context.Cause(ctx); err != nil {
+		return "", []error{&VarError{Var: "SYNCRO_API_KEY_SOPS_FILE", Err: fmt.Errorf("cannot decrypt %s: %w", file, err)}}
+	}
 	type result struct {
 		key string
 		err error
