@@ -1,0 +1,191 @@
+package bot
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/commands"
+)
+
+// negativeTTL is how long a failed users.info or conversations.info is
+// remembered, so a flapping Slack API is not asked on every command.
+const negativeTTL = time.Minute
+
+// idSet is a set of Slack ids; an empty set means "no restriction".
+type idSet map[string]struct{}
+
+func newIDSet(ids []string) idSet {
+	s := make(idSet, len(ids))
+	for _, id := range ids {
+		s[id] = struct{}{}
+	}
+	return s
+}
+
+// permits reports whether id passes the set: an empty set permits all.
+func (s idSet) permits(id string) bool {
+	if len(s) == 0 {
+		return true
+	}
+	_, ok := s[id]
+	return ok
+}
+
+// ttlCache remembers values for a while. Safe for concurrent use.
+type ttlCache[V any] struct {
+	ttl time.Duration
+	now func() time.Time
+	mu  sync.Mutex
+	m   map[string]ttlEntry[V]
+}
+
+type ttlEntry[V any] struct {
+	v       V
+	expires time.Time
+}
+
+func newTTLCache[V any](ttl time.Duration) *ttlCache[V] {
+	return &ttlCache[V]{ttl: ttl, now: time.Now, m: map[string]ttlEntry[V]{}}
+}
+
+func (c *ttlCache[V]) get(key string) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	if !ok || c.now().After(e.expires) {
+		var zero V
+		return zero, false
+	}
+	return e.v, true
+}
+
+func (c *ttlCache[V]) put(key string, v V, ttl time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	// Drop expired entries now and then so the map stays the size of the
+	// active team, not of everyone who ever typed /syncro.
+	if len(c.m) > 1024 {
+		for k, e := range c.m {
+			if now.After(e.expires) {
+				delete(c.m, k)
+			}
+		}
+	}
+	c.m[key] = ttlEntry[V]{v: v, expires: now.Add(ttl)}
+}
+
+// userInfo is what users.info tells bot about a user.
+type userInfo struct {
+	name, email, teamID string
+	ok                  bool // false: users.info failed; use payload data
+}
+
+// admit decides, from the payload alone (no network), whether userID of
+// teamID may use the bot; it returns the sentence to show when not.
+func (b *Bot) admit(userID, teamID string) (refusal string) {
+	if teamID != "" && teamID != b.homeTeam {
+		return "This bot only serves members of " + b.teamName + "."
+	}
+	if !b.allowed.permits(userID) {
+		return "You are not on the list of people allowed to use " + commands.SlashCommand + ". Ask whoever runs the Syncro bot to add you."
+	}
+	return ""
+}
+
+// interactionTeam is the team of the user behind an interaction: Slack
+// Connect users carry their own team in user.team_id.
+func interactionTeam(cb slack.InteractionCallback) string {
+	if cb.User.TeamID != "" {
+		return cb.User.TeamID
+	}
+	return cb.Team.ID
+}
+
+// actor builds the commands.Actor for userID, with the email from
+// users.info (cached). It runs in work goroutines, never on the ack path.
+// A non-empty refusal means users.info says the user is not from the home
+// workspace after all.
+func (b *Bot) actor(ctx context.Context, userID, teamID, name string) (commands.Actor, string) {
+	a := commands.Actor{
+		SlackUserID: userID,
+		SlackTeamID: teamID,
+		Name:        name,
+		CanBill:     b.billing.permits(userID),
+		CanAdmin:    b.admin.permits(userID),
+	}
+	u := b.userInfo(ctx, userID)
+	if u.ok {
+		if u.name != "" {
+			a.Name = u.name
+		}
+		a.Email = u.email
+		if u.teamID != "" && u.teamID != b.homeTeam {
+			return a, "This bot only serves members of " + b.teamName + "."
+		}
+	}
+	return a, ""
+}
+
+// cachedActor is actor without the network: what Validate gets on the ack
+// path (the email only if an earlier interaction fetched it).
+func (b *Bot) cachedActor(userID, teamID, name string) commands.Actor {
+	a := commands.Actor{
+		SlackUserID: userID, SlackTeamID: teamID, Name: name,
+		CanBill: b.billing.permits(userID), CanAdmin: b.admin.permits(userID),
+	}
+	if u, ok := b.users.get(userID); ok && u.ok {
+		if u.name != "" {
+			a.Name = u.name
+		}
+		a.Email = u.email
+	}
+	return a
+}
+
+func (b *Bot) userInfo(ctx context.Context, userID string) userInfo {
+	if u, ok := b.users.get(userID); ok {
+		return u
+	}
+	su, err := b.api.GetUserInfoContext(ctx, userID)
+	if err != nil {
+		b.log.Warn("users.info failed; continuing without email", "user", userID, "err", err)
+		b.users.put(userID, userInfo{}, negativeTTL)
+		return userInfo{}
+	}
+	u := userInfo{email: su.Profile.Email, teamID: su.TeamID, ok: true}
+	switch {
+	case su.Profile.DisplayName != "":
+		u.name = su.Profile.DisplayName
+	case su.RealName != "":
+		u.name = su.RealName
+	default:
+		u.name = su.Name
+	}
+	b.users.put(userID, u, b.cfg.UserCacheTTL)
+	return u
+}
+
+// sharedChannel reports whether channelID is shared with another workspace
+// (conversations.info is_ext_shared, cached). When Slack cannot say, the
+// answer is true: replies then go ephemeral, which is always safe.
+func (b *Bot) sharedChannel(ctx context.Context, channelID string) bool {
+	if channelID == "" {
+		return false
+	}
+	if v, ok := b.channels.get(channelID); ok {
+		return v
+	}
+	ch, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channelID})
+	if err != nil {
+		b.log.Info("conversations.info failed; treating channel as shared", "channel", channelID, "err", err)
+		b.channels.put(channelID, true, negativeTTL)
+		return true
+	}
+	shared := ch.IsExtShared || ch.IsPendingExtShared
+	b.channels.put(channelID, shared, b.cfg.ChannelCacheTTL)
+	return shared
+}

@@ -1,0 +1,364 @@
+// Package bot connects /syncro to Slack over Socket Mode: it acks every
+// envelope at once, decodes it into the commands contract, runs the command
+// handler in the background and sends the reply (response_url, ephemeral
+// or channel messages, modals, notices).
+//
+// Data flows one way: Slack envelope → bot (ack, decode, who is asking) →
+// commands (decide, call Syncro, build the reply) → bot (send). bot never
+// calls Syncro; commands never sees a socket or a token.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/config"
+)
+
+// Defaults for Config fields left zero. They live here so the reasons stay
+// next to the numbers.
+const (
+	// DefaultMaxInFlight bounds handler goroutines; past it the bot answers
+	// "busy" instead of queueing work it cannot finish in time.
+	DefaultMaxInFlight = 128
+	// DefaultShutdownGrace is how long Run waits for in-flight work after
+	// its context ends: under the 30 s most orchestrators allow after
+	// SIGTERM, leaving room to close the socket.
+	DefaultShutdownGrace = 25 * time.Second
+	// DefaultWorkTimeout bounds one handler run (Syncro calls included).
+	DefaultWorkTimeout = 2 * time.Minute
+	// DefaultNoticeInterval is Slack's chat.postMessage budget: about one
+	// message per second per channel.
+	DefaultNoticeInterval = time.Second
+	// DefaultUserCacheTTL is how long users.info answers (email, name) are
+	// reused; an email rarely changes within the hour.
+	DefaultUserCacheTTL = time.Hour
+	// DefaultChannelCacheTTL is how long a channel's shared flag is reused.
+	DefaultChannelCacheTTL = 10 * time.Minute
+	// DefaultAPIURL is Slack's Web API base.
+	DefaultAPIURL = "https://slack.com/api/"
+
+	// suggestTimeout bounds a block_suggestion, whose options must be in
+	// the ack: Slack gives up after 3 s.
+	suggestTimeout = 2500 * time.Millisecond
+	// ackTimeout bounds queueing one ack frame (the socket writer drains
+	// the queue; it only fills while the socket is reconnecting).
+	ackTimeout = 2 * time.Second
+	// authTimeout bounds the auth.test made at start.
+	authTimeout = 15 * time.Second
+	// abandonWait is how long Run still waits, after the grace ran out
+	// and work was cancelled, for handlers to notice.
+	abandonWait = 2 * time.Second
+)
+
+// commandHandler is what bot needs from package commands; *commands.Commands
+// satisfies it, and tests pass a stub.
+type commandHandler interface {
+	Slash(ctx context.Context, r commands.Request) commands.Reply
+	OpensModal(text string) bool
+	Action(ctx context.Context, a commands.Action) commands.Reply
+	ActionOpensModal(actionID string) bool
+	Validate(s commands.Submission) commands.FieldErrors
+	Submit(ctx context.Context, s commands.Submission) commands.Reply
+	Suggest(ctx context.Context, s commands.Suggestion) []*slack.OptionBlockObject
+}
+
+var _ commandHandler = (*commands.Commands)(nil)
+
+// slackAPI lists the Slack Web API methods bot calls, so the rest of the
+// package depends on these and nothing else (*slack.Client satisfies it).
+type slackAPI interface {
+	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
+	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
+	GetConversationInfoContext(ctx context.Context, input *slack.GetConversationInfoInput) (*slack.Channel, error)
+	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
+	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
+	PushViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
+	UpdateViewContext(ctx context.Context, view slack.ModalViewRequest, externalID, hash, viewID string) (*slack.ViewResponse, error)
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
+}
+
+// Config configures a Bot. BotToken, AppToken and Commands are required.
+type Config struct {
+	// BotToken (xoxb-…) signs every Web API call; AppToken (xapp-…) opens
+	// the Socket Mode connection. Both print as REDACTED.
+	BotToken config.Secret
+	AppToken config.Secret
+	// APIURL is the Web API base ending in "/"; default DefaultAPIURL.
+	// Tests point it at slackfake.
+	APIURL string
+	// HTTPClient sends Web API and response_url requests; default a client
+	// with a 30 s timeout.
+	HTTPClient *http.Client
+
+	// Commands answers the interactions; pass a *commands.Commands.
+	Commands commandHandler
+
+	// NotifyChannel (C…/G…) receives Reply.Notices; empty drops them.
+	NotifyChannel string
+	// AllowedUsers, when not empty, lists the only Slack user ids (U…/W…)
+	// who may use the bot. BillingUsers and AdminUsers decide
+	// Actor.CanBill and Actor.CanAdmin; empty means everyone, and an empty
+	// AdminUsers falls back to BillingUsers. User-group ids (S…) are not
+	// expanded yet: list users directly (New logs a warning for S… ids).
+	AllowedUsers []string
+	BillingUsers []string
+	AdminUsers   []string
+
+	// Logger receives the bot's logs; default discards. Tokens never reach it.
+	Logger *slog.Logger
+
+	// MaxInFlight bounds concurrent handler runs; default DefaultMaxInFlight.
+	MaxInFlight int
+	// ShutdownGrace is how long Run waits for in-flight work once its
+	// context ends; default DefaultShutdownGrace.
+	ShutdownGrace time.Duration
+	// WorkTimeout bounds one handler run; default DefaultWorkTimeout.
+	WorkTimeout time.Duration
+	// NoticeInterval is the minimum gap between two notices in one
+	// channel; default DefaultNoticeInterval.
+	NoticeInterval time.Duration
+	// UserCacheTTL and ChannelCacheTTL bound how long users.info and
+	// conversations.info answers are reused; defaults DefaultUserCacheTTL
+	// and DefaultChannelCacheTTL.
+	UserCacheTTL    time.Duration
+	ChannelCacheTTL time.Duration
+
+	// ActionIDs and CallbackIDs, when set, are the only action_ids and
+	// view callback_ids routed to Commands; others are logged and acked.
+	// Empty routes every id to Commands. A duplicate panics in New, as a
+	// duplicate route is a programming error.
+	ActionIDs   []string
+	CallbackIDs []string
+}
+
+// Bot is a running /syncro Slack bot. Create it with New and call Run once.
+type Bot struct {
+	cfg    Config
+	log    *slog.Logger
+	api    slackAPI
+	sock   *socketmode.Client
+	cmds   commandHandler
+	routes *router
+	http   *http.Client
+
+	allowed, billing, admin idSet
+
+	users    *ttlCache[userInfo]
+	channels *ttlCache[bool]
+	notices  *notifier
+
+	// Set once by Run before the first envelope is read.
+	homeTeam, teamName string
+	workCtx            context.Context
+
+	running  atomic.Bool
+	draining atomic.Bool
+	sem      chan struct{}
+	wg       sync.WaitGroup
+}
+
+// New checks cfg and builds the Slack clients; it makes no network call.
+func New(cfg Config) (*Bot, error) {
+	var errs []error
+	if cfg.BotToken.IsZero() {
+		errs = append(errs, errors.New("BotToken is required"))
+	}
+	if cfg.AppToken.IsZero() {
+		errs = append(errs, errors.New("AppToken is required"))
+	}
+	if cfg.Commands == nil {
+		errs = append(errs, errors.New("Commands is required"))
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = DefaultAPIURL
+	}
+	if !strings.HasSuffix(cfg.APIURL, "/") {
+		errs = append(errs, fmt.Errorf("APIURL %q must end in /", cfg.APIURL))
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("bot: new: %w", errors.Join(errs...))
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight
+	}
+	if cfg.ShutdownGrace <= 0 {
+		cfg.ShutdownGrace = DefaultShutdownGrace
+	}
+	if cfg.WorkTimeout <= 0 {
+		cfg.WorkTimeout = DefaultWorkTimeout
+	}
+	if cfg.NoticeInterval <= 0 {
+		cfg.NoticeInterval = DefaultNoticeInterval
+	}
+	if cfg.UserCacheTTL <= 0 {
+		cfg.UserCacheTTL = DefaultUserCacheTTL
+	}
+	if cfg.ChannelCacheTTL <= 0 {
+		cfg.ChannelCacheTTL = DefaultChannelCacheTTL
+	}
+	if len(cfg.AdminUsers) == 0 {
+		cfg.AdminUsers = cfg.BillingUsers
+	}
+	log := cfg.Logger.With("component", "bot")
+	for _, list := range [][]string{cfg.AllowedUsers, cfg.BillingUsers, cfg.AdminUsers} {
+		for _, id := range list {
+			if strings.HasPrefix(id, "S") {
+				log.Warn("user-group ids are not expanded; list the group's members instead", "id", id)
+			}
+		}
+	}
+
+	sl := newSlogAdapter(cfg.Logger.With("component", "slack-go"))
+	api := slack.New(cfg.BotToken.Reveal(),
+		slack.OptionAppLevelToken(cfg.AppToken.Reveal()),
+		slack.OptionAPIURL(cfg.APIURL),
+		slack.OptionHTTPClient(cfg.HTTPClient),
+		slack.OptionLog(sl),
+	)
+	sock := socketmode.New(api, socketmode.OptionLog(sl))
+
+	b := &Bot{
+		cfg:      cfg,
+		log:      log,
+		api:      &sock.Client,
+		sock:     sock,
+		cmds:     cfg.Commands,
+		http:     cfg.HTTPClient,
+		allowed:  newIDSet(cfg.AllowedUsers),
+		billing:  newIDSet(cfg.BillingUsers),
+		admin:    newIDSet(cfg.AdminUsers),
+		users:    newTTLCache[userInfo](cfg.UserCacheTTL),
+		channels: newTTLCache[bool](cfg.ChannelCacheTTL),
+		sem:      make(chan struct{}, cfg.MaxInFlight),
+	}
+	b.routes = b.wireRoutes()
+	b.notices = newNotifier(b.api, log, cfg.NoticeInterval)
+	return b, nil
+}
+
+// Run learns the home workspace (auth.test), connects Socket Mode and
+// serves until ctx ends. Then it stops taking new work (new envelopes are
+// acked with "restarting"), waits up to ShutdownGrace for in-flight
+// handlers and queued notices, closes the socket and returns nil. It
+// returns an error only when Slack refuses the tokens or the connection
+// fails for good.
+func (b *Bot) Run(ctx context.Context) error {
+	if !b.running.CompareAndSwap(false, true) {
+		return errors.New("bot: Run called twice")
+	}
+	authCtx, cancelAuth := context.WithTimeout(ctx, authTimeout)
+	at, err := b.api.AuthTestContext(authCtx)
+	cancelAuth()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("bot: auth.test: %w", err)
+	}
+	b.homeTeam, b.teamName = at.TeamID, at.Team
+	if b.teamName == "" {
+		b.teamName = "this workspace"
+	}
+	b.log.Info("slack identity", "team_id", at.TeamID, "team", at.Team, "bot_user_id", at.UserID)
+
+	// Work and the socket outlive ctx: in-flight handlers finish and new
+	// envelopes still get a "restarting" ack during the grace.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	sockCtx, stopSock := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSock()
+	b.workCtx = workCtx
+	b.notices.start(workCtx)
+
+	sockErr := make(chan error, 1)
+	go func() { sockErr <- b.sock.RunContext(sockCtx) }()
+
+	var (
+		done     = ctx.Done()
+		idle     chan struct{}
+		grace    <-chan time.Time
+		deadline time.Time
+		fatal    error
+	)
+loop:
+	for {
+		select {
+		case evt := <-b.sock.Events:
+			b.dispatch(evt)
+		case err := <-sockErr:
+			sockErr = nil
+			if err != nil && !errors.Is(err, context.Canceled) {
+				fatal = fmt.Errorf("bot: socket mode: %w", err)
+				b.log.Error("socket mode stopped", "err", err)
+				break loop
+			}
+		case <-done:
+			done = nil
+			b.draining.Store(true)
+			deadline = time.Now().Add(b.cfg.ShutdownGrace)
+			t := time.NewTimer(b.cfg.ShutdownGrace)
+			defer t.Stop()
+			grace = t.C
+			idle = make(chan struct{})
+			go func(idle chan struct{}) { b.wg.Wait(); close(idle) }(idle)
+			b.log.Info("shutting down; waiting for in-flight work", "grace", b.cfg.ShutdownGrace)
+		case <-idle:
+			break loop
+		case <-grace:
+			b.log.Warn("shutdown grace over; cancelling in-flight work")
+			break loop
+		}
+	}
+	b.draining.Store(true)
+	if fatal != nil {
+		deadline = time.Now().Add(abandonWait)
+	}
+	// Queued notices (closed-ticket messages) go out before the socket
+	// closes, within what is left of the grace.
+	b.notices.close()
+	b.notices.wait(deadline)
+	stopWork()
+	b.waitWork(abandonWait)
+	stopSock()
+	if sockErr != nil {
+		select {
+		case <-sockErr:
+		case <-time.After(abandonWait):
+		}
+	}
+	if fatal != nil {
+		return fatal
+	}
+	b.log.Info("stopped")
+	return nil
+}
+
+// waitWork waits for handler goroutines for at most d.
+func (b *Bot) waitWork(d time.Duration) {
+	ch := make(chan struct{})
+	go func() { b.wg.Wait(); close(ch) }()
+	select {
+	case <-ch:
+	case <-time.After(d):
+		b.log.Warn("abandoning handlers that ignored cancellation")
+	}
+}

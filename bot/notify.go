@@ -1,0 +1,117 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+	"golang.org/x/time/rate"
+
+	"github.com/syncrobot/syncrobot/commands"
+)
+
+// noticeQueueLen bounds the notices waiting for one channel; beyond it new
+// ones are dropped (and logged) rather than piling up in memory while
+// Slack is rate limiting.
+const noticeQueueLen = 256
+
+// notifier posts notices to channels at most one per interval per channel
+// (Slack's chat.postMessage budget), in the order they were queued, with
+// retries on 429. Each channel has its own queue and goroutine.
+type notifier struct {
+	api      slackAPI
+	log      *slog.Logger
+	interval time.Duration
+
+	mu     sync.Mutex
+	ctx    context.Context
+	queues map[string]chan commands.Message
+	closed bool
+	wg     sync.WaitGroup
+}
+
+func newNotifier(api slackAPI, log *slog.Logger, interval time.Duration) *notifier {
+	return &notifier{api: api, log: log, interval: interval, queues: map[string]chan commands.Message{}}
+}
+
+// start sets the context the posting goroutines run under.
+func (n *notifier) start(ctx context.Context) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.ctx = ctx
+}
+
+// post queues msgs for channel without waiting.
+func (n *notifier) post(channel string, msgs []commands.Message) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed || n.ctx == nil {
+		n.log.Warn("notifier stopped; dropping notices", "channel", channel, "count", len(msgs))
+		return
+	}
+	q, ok := n.queues[channel]
+	if !ok {
+		q = make(chan commands.Message, noticeQueueLen)
+		n.queues[channel] = q
+		n.wg.Add(1)
+		go n.run(n.ctx, channel, q)
+	}
+	for _, m := range msgs {
+		select {
+		case q <- m:
+		default:
+			n.log.Error("notice queue full; dropping notice", "channel", channel, "text", m.Text)
+		}
+	}
+}
+
+// run posts one channel's notices until its queue is closed and empty.
+func (n *notifier) run(ctx context.Context, channel string, q chan commands.Message) {
+	defer n.wg.Done()
+	lim := rate.NewLimiter(rate.Every(n.interval), 1)
+	for m := range q {
+		if err := lim.Wait(ctx); err != nil {
+			n.log.Error("notice not posted: shutting down", "channel", channel, "text", m.Text)
+			continue
+		}
+		opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
+		if len(m.Blocks) > 0 {
+			opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+		}
+		err := retry429(ctx, func() error {
+			_, _, err := n.api.PostMessageContext(ctx, channel, opts...)
+			return err
+		})
+		if err != nil {
+			n.log.Error("notice not posted", "channel", channel, "text", m.Text, "err", err)
+		}
+	}
+}
+
+// close stops taking notices; queued ones are still posted.
+func (n *notifier) close() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return
+	}
+	n.closed = true
+	for _, q := range n.queues {
+		close(q)
+	}
+}
+
+// wait waits until every queue is drained or deadline passes.
+func (n *notifier) wait(deadline time.Time) {
+	done := make(chan struct{})
+	go func() { n.wg.Wait(); close(done) }()
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		n.log.Warn("shutdown grace over with notices still queued")
+	}
+}

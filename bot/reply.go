@@ -1,0 +1,261 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/commands"
+)
+
+// Slack limits that shape replies (see /work/shared/slack.md §5).
+const (
+	// responseURLMaxPosts is how many posts one response_url accepts.
+	responseURLMaxPosts = 5
+	// maxModalTitle is the longest modal title, submit or close label.
+	maxModalTitle = 24
+	// maxSectionText is the longest text of one section block.
+	maxSectionText = 3000
+	// maxModalBlocks is the most blocks one modal may hold.
+	maxModalBlocks = 100
+	// max429Attempts and max429Wait bound retries after Slack's 429: past
+	// them the reply is dropped (and logged) rather than held forever.
+	max429Attempts = 4
+	max429Wait     = 30 * time.Second
+)
+
+// target is where the replies to one interaction go.
+type target struct {
+	channelID   string
+	userID      string
+	responseURL string
+	// shared forces ephemeral replies (Slack Connect channel).
+	shared bool
+	// urlPosts counts posts made to responseURL.
+	urlPosts int
+}
+
+// messages splits a reply into the messages to send: the first, then More.
+func messages(r commands.Reply) []commands.Message {
+	out := make([]commands.Message, 0, 1+len(r.More))
+	if r.Text != "" || len(r.Blocks) > 0 {
+		out = append(out, commands.Message{Text: r.Text, Blocks: r.Blocks})
+	}
+	for _, m := range r.More {
+		if m.Text != "" || len(m.Blocks) > 0 {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// send delivers reply to t, message by message, in order. Each message
+// goes through the response_url while it has posts left, else through
+// chat.postMessage (in_channel) or chat.postEphemeral, else as a DM.
+func (b *Bot) send(ctx context.Context, t *target, reply commands.Reply) {
+	inChannel := reply.InChannel && !t.shared
+	for _, m := range messages(reply) {
+		if err := b.sendOne(ctx, t, m, inChannel); err != nil {
+			b.log.Error("could not deliver reply", "user", t.userID, "channel", t.channelID, "err", err)
+			return
+		}
+	}
+}
+
+func (b *Bot) sendOne(ctx context.Context, t *target, m commands.Message, inChannel bool) error {
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
+	if len(m.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+	}
+	var errs []error
+	if t.responseURL != "" && t.urlPosts < responseURLMaxPosts {
+		t.urlPosts++
+		kind := slack.ResponseTypeEphemeral
+		if inChannel {
+			kind = slack.ResponseTypeInChannel
+		}
+		err := retry429(ctx, func() error {
+			_, _, err := b.api.PostMessageContext(ctx, "", append(opts, slack.MsgOptionResponseURL(t.responseURL, kind))...)
+			return err
+		})
+		if err == nil {
+			return nil
+		}
+		b.log.Warn("response_url post failed; falling back to the Web API", "err", err)
+		errs = append(errs, err)
+	}
+	if t.channelID != "" && inChannel {
+		err := retry429(ctx, func() error {
+			_, _, err := b.api.PostMessageContext(ctx, t.channelID, opts...)
+			return err
+		})
+		if err == nil {
+			return nil
+		}
+		errs = append(errs, err)
+	}
+	if t.channelID != "" {
+		err := retry429(ctx, func() error {
+			_, err := b.api.PostEphemeralContext(ctx, t.channelID, t.userID, opts...)
+			return err
+		})
+		if err == nil {
+			return nil
+		}
+		b.log.Info("ephemeral post failed; sending a DM instead", "channel", t.channelID, "err", err)
+		errs = append(errs, err)
+	}
+	if err := b.dm(ctx, t.userID, opts); err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	return nil
+}
+
+// dm posts a direct message to userID (conversations.open, then
+// chat.postMessage): the fallback when the user cannot be reached where
+// they acted.
+func (b *Bot) dm(ctx context.Context, userID string, opts []slack.MsgOption) error {
+	var ch *slack.Channel
+	err := retry429(ctx, func() error {
+		var err error
+		ch, _, _, err = b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return retry429(ctx, func() error {
+		_, _, err := b.api.PostMessageContext(ctx, ch.ID, opts...)
+		return err
+	})
+}
+
+// retry429 runs f again while Slack answers 429, waiting Retry-After.
+func retry429(ctx context.Context, f func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := f()
+		var rl *slack.RateLimitedError
+		if err == nil || !errors.As(err, &rl) || attempt >= max429Attempts || rl.RetryAfter > max429Wait {
+			return err
+		}
+		wait := rl.RetryAfter
+		if wait <= 0 {
+			wait = time.Second
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+	}
+}
+
+// plain returns a plain_text object; modal titles are truncated to Slack's
+// 24 characters.
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// loadingModal is shown the moment the trigger arrives, while the handler
+// calls Syncro.
+func loadingModal() slack.ModalViewRequest {
+	return slack.ModalViewRequest{
+		Type:       slack.VTModal,
+		CallbackID: LoadingCallbackID,
+		Title:      plain("Syncro"),
+		Close:      plain("Cancel"),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, ":hourglass_flowing_sand: Loading…", false, false), nil, nil),
+		}},
+	}
+}
+
+// messageModal is a modal that only shows text (errors, refusals).
+func messageModal(text string) *slack.ModalViewRequest {
+	return &slack.ModalViewRequest{
+		Type:       slack.VTModal,
+		CallbackID: LoadingCallbackID,
+		Title:      plain("Syncro"),
+		Close:      plain("Close"),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(text, maxSectionText), false, false), nil, nil),
+		}},
+	}
+}
+
+// openLoading opens (or, from inside a modal, pushes) the Loading view
+// with triggerID and returns its view id.
+func (b *Bot) openLoading(ctx context.Context, triggerID string, push bool) (string, error) {
+	open := b.api.OpenViewContext
+	if push {
+		open = b.api.PushViewContext
+	}
+	resp, err := open(ctx, triggerID, loadingModal())
+	if err != nil {
+		b.log.Warn("could not open the loading view", "push", push, "err", err)
+		return "", err
+	}
+	return resp.ID, nil
+}
+
+// fillModal replaces the view viewID with the handler's modal, or with its
+// text when it returned none (an error message instead of a form).
+func (b *Bot) fillModal(ctx context.Context, viewID string, reply commands.Reply) {
+	if reply.Modal == nil {
+		text := reply.Text
+		if text == "" {
+			text = "Nothing to show."
+		}
+		b.showMessageModal(ctx, viewID, text)
+		return
+	}
+	m := *reply.Modal
+	if m.Title != nil {
+		m.Title = plain(truncate(m.Title.Text, maxModalTitle))
+	}
+	if err := b.updateView(ctx, viewID, m); err != nil {
+		b.log.Error("views.update with the handler's modal failed", "view_id", viewID, "err", err)
+		b.showMessageModal(ctx, viewID, "Slack refused this form ("+err.Error()+"). The error has been logged.")
+	}
+}
+
+// showMessageModal replaces the view viewID with a text-only modal.
+func (b *Bot) showMessageModal(ctx context.Context, viewID, text string) {
+	if err := b.updateView(ctx, viewID, *messageModal(text)); err != nil {
+		b.log.Error("views.update with a message failed", "view_id", viewID, "err", err)
+	}
+}
+
+func (b *Bot) updateView(ctx context.Context, viewID string, v slack.ModalViewRequest) error {
+	if len(v.Blocks.BlockSet) > maxModalBlocks {
+		v.Blocks.BlockSet = v.Blocks.BlockSet[:maxModalBlocks]
+	}
+	return retry429(ctx, func() error {
+		_, err := b.api.UpdateViewContext(ctx, v, "", "", viewID)
+		return err
+	})
+}
+
+// notify queues notices for NotifyChannel; without one they are dropped.
+func (b *Bot) notify(msgs []commands.Message) {
+	if len(msgs) == 0 {
+		return
+	}
+	if b.cfg.NotifyChannel == "" {
+		b.log.Debug("no NOTIFY_CHANNEL; dropping notices", "count", len(msgs))
+		return
+	}
+	b.notices.post(b.cfg.NotifyChannel, msgs)
+}
