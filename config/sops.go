@@ -253,7 +253,7 @@ func (k *keyService) explain(md sops.Metadata, idsFrom string) string {
 	if len(recipients) > 0 {
 		msg := "no matching age key: set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY to the identity for " + strings.Join(recipients, " or ")
 		if idsFrom != "" {
-			msg += "; the identity in " + idsFrom + " is not one of them"
+			msg += "; " + idsFrom + " holds a different one"
 		}
 		parts = append(parts, msg)
 	}
