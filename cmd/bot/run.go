@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/syncrobot/syncrobot/bot"
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/config"
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// Build information, set by the linker:
+//
+//	go build -ldflags "-X main.version=v1.2.3 -X main.commit=$(git rev-parse HEAD) -X main.buildDate=$(date -u +%FT%TZ)" ./cmd/bot
+var (
+	version   = "dev"
+	commit    = "unknown"
+	buildDate = "unknown"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1 // the bot ran and failed (Slack refused the tokens, …)
+	exitUsage = 2 // bad flags or configuration; nothing was started
+)
+
+// run is the whole program with the OS passed in, so tests can drive it:
+// args as os.Args, getenv as os.Getenv, and ctx ending means SIGTERM.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	name := "bot"
+	if len(args) > 0 {
+		args = args[1:]
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	debug := fs.Bool("debug", false, "log at debug level (every envelope with its ack latency)")
+	// -demo and -check will join here; each is a branch below, before or
+	// instead of serving.
+	// flag prints the error itself; the full usage goes to stdout on -h
+	// only, so a typo does not bury the error under every variable.
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			usage(fs, stdout)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "run `%s -h` for usage\n", name)
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected arguments: %s\n", name, strings.Join(fs.Args(), " "))
+		return exitUsage
+	}
+	if *showVersion {
+		fmt.Fprintf(stdout, "syncrobot %s (commit %s, built %s)\n", version, commit, buildDate)
+		return exitOK
+	}
+
+	// Validation first: no network call happens before the whole
+	// configuration is known to be good.
+	cfg, err := config.Load(ctx, getenv)
+	if err != nil {
+		for line := range strings.SplitSeq(err.Error(), "\n") {
+			fmt.Fprintln(stderr, line)
+		}
+		fmt.Fprintf(stderr, "run `%s -h` for every variable\n", name)
+		return exitUsage
+	}
+	labor, err := commands.ParseLaborMap(cfg.LaborProducts.String())
+	if err != nil {
+		fmt.Fprintf(stderr, "LABOR_PRODUCTS: %v\n", err)
+		return exitUsage
+	}
+
+	log := newLogger(cfg.LogFormat, *debug, stderr)
+	log.Info("starting", "version", version, "commit", commit)
+
+	client, err := syncro.NewClient(syncro.Config{
+		BaseURL:       cfg.SyncroBaseURL,
+		APIKey:        syncro.APIKey(cfg.SyncroAPIKey.Reveal()),
+		RatePerMinute: cfg.SyncroRateLimit,
+		Logger:        log.With("component", "syncro"),
+	})
+	if err != nil {
+		log.Error("syncro client", "err", err)
+		return exitUsage
+	}
+	cmds := commands.New(commands.Config{
+		Syncro: client,
+		Labor:  labor,
+		WebURL: webURL(cfg),
+		Logger: log.With("component", "commands"),
+	})
+	b, err := bot.New(bot.Config{
+		BotToken:      cfg.SlackBotToken,
+		AppToken:      cfg.SlackAppToken,
+		APIURL:        cfg.SlackAPIURL,
+		Commands:      cmds,
+		NotifyChannel: cfg.NotifyChannel,
+		AllowedUsers:  cfg.AllowedUsers,
+		BillingUsers:  cfg.BillingUsers,
+		AdminUsers:    cfg.AdminUsers,
+		Logger:        log,
+	})
+	if err != nil {
+		log.Error("bot", "err", err)
+		return exitUsage
+	}
+	if err := b.Run(ctx); err != nil {
+		log.Error("bot stopped", "err", err)
+		return exitError
+	}
+	return exitOK
+}
+
+// usage prints the flags and every configuration variable.
+func usage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprintf(w, "Usage: %s [flags]\n\nRuns the /syncro Slack bot (Socket Mode) until SIGINT or SIGTERM.\n\nFlags:\n", fs.Name())
+	out := fs.Output()
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(out)
+	fmt.Fprintln(w)
+	config.Usage(w)
+}
+
+// newLogger logs JSON for collectors, or text when asked or when a person
+// is watching the terminal.
+func newLogger(format string, debug bool, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if debug {
+		opts.Level = slog.LevelDebug
+	}
+	text := format == "text"
+	if format == "auto" {
+		if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			text = true
+		}
+	}
+	if text {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// webURL is the Syncro web app's base for "Open in Syncro" links: the
+// API base without its /api/v1/ path.
+func webURL(cfg *config.Config) string {
+	if cfg.SyncroSubdomain != "" {
+		return "https://" + cfg.SyncroSubdomain + ".syncromsp.com"
+	}
+	u, err := url.Parse(cfg.SyncroBaseURL)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}

@@ -1,0 +1,265 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/syncrobot/syncrobot/config"
+	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+const testTimeout = 30 * time.Second
+
+// envMap is a getenv backed by a map, so tests run in parallel without
+// touching the process environment.
+func envMap(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// syncBuffer is a bytes.Buffer safe for the bot's logging goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestRun_BadEnvExits2WithOneLinePerProblem(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{
+		"SLACK_BOT_TOKEN":   "xapp-pasted-in-the-wrong-place",
+		"SYNCRO_RATE_LIMIT": "lots",
+		"NOTIFY_CHANNEL":    "#tickets",
+	}
+	var stdout, stderr bytes.Buffer
+	began := time.Now()
+	code := run(context.Background(), []string{"bot"}, envMap(env), &stdout, &stderr)
+	if took := time.Since(began); took > time.Second {
+		t.Errorf("config errors took %v; must be reported within a second, before any network call", took)
+	}
+	if code != 2 {
+		t.Errorf("exit = %d, want 2", code)
+	}
+	want := []string{"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "SYNCRO_SUBDOMAIN", "SYNCRO_API_KEY", "SYNCRO_RATE_LIMIT", "NOTIFY_CHANNEL"}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	for _, v := range want {
+		n := 0
+		for _, l := range lines {
+			if strings.HasPrefix(l, v+": ") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d lines start with %s, want 1; stderr:\n%s", n, v, stderr.String())
+		}
+	}
+	if strings.Contains(stderr.String(), "pasted-in-the-wrong-place") {
+		t.Error("stderr shows a token")
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout = %q, want nothing", stdout.String())
+	}
+}
+
+func TestRun_HelpListsEveryVariable(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"bot", "-h"}, envMap(nil), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit = %d, want 0; stderr %s", code, stderr.String())
+	}
+	typ := reflect.TypeFor[config.Config]()
+	for i := range typ.NumField() {
+		v := typ.Field(i).Tag.Get("envconfig")
+		if !strings.Contains(stdout.String(), v) {
+			t.Errorf("-h does not list %s", v)
+		}
+	}
+	for _, flag := range []string{"-version", "-debug"} {
+		if !strings.Contains(stdout.String(), flag) {
+			t.Errorf("-h does not list %s", flag)
+		}
+	}
+}
+
+func TestRun_UnknownFlagExits2(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"bot", "-nope"}, envMap(nil), &stdout, &stderr); code != 2 {
+		t.Errorf("exit = %d, want 2", code)
+	}
+	if !strings.Contains(stderr.String(), "-nope") {
+		t.Errorf("stderr = %q, want the bad flag named", stderr.String())
+	}
+}
+
+func TestRun_VersionPrintsBuildInfo(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"bot", "-version"}, envMap(nil), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit = %d", code)
+	}
+	for _, want := range []string{version, commit, buildDate} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("-version = %q, want it to contain %q", stdout.String(), want)
+		}
+	}
+}
+
+// fakes starts Slack and Syncro fakes and returns the environment that
+// points the bot at them.
+func fakes(t *testing.T) (*slackfake.Fake, map[string]string) {
+	t.Helper()
+	f := slackfake.NewServer(t,
+		slackfake.WithUsers(slackfake.User{ID: "U0ALICE", Name: "alice", Email: "alice@home.example"}),
+		slackfake.WithChannels(slackfake.Channel{ID: "C0OPS", Name: "ops"}))
+	s := syncrotest.NewServer(t)
+	return f, map[string]string{
+		"SLACK_APP_TOKEN": f.AppToken(),
+		"SLACK_BOT_TOKEN": f.BotToken(),
+		"SLACK_API_URL":   f.APIURL(),
+		"SYNCRO_BASE_URL": s.URL() + "/",
+		"SYNCRO_API_KEY":  syncrotest.DefaultAPIKey,
+		"DATA_DIR":        t.TempDir(),
+		"SESSION_LOG_DIR": t.TempDir(),
+		"LOG_FORMAT":      "json",
+	}
+}
+
+// playHelp sends /syncro help and waits for whatever answer the commands
+// package gives (in the ack or through the response_url).
+func playHelp(ctx context.Context, t *testing.T, f *slackfake.Fake) {
+	t.Helper()
+	if err := f.WaitConnections(ctx, 1); err != nil {
+		t.Fatalf("bot never connected: %v", err)
+	}
+	if _, err := f.SlashCommand(ctx, slackfake.SlashCommand{UserID: "U0ALICE", ChannelID: "C0OPS", Text: "help"}); err != nil {
+		t.Fatalf("/syncro help: %v", err)
+	}
+	err := f.WaitUntil(ctx, func() bool { return len(f.Ephemerals("U0ALICE"))+len(f.Messages("C0OPS")) > 0 })
+	if err != nil {
+		t.Fatalf("no answer to /syncro help: %v", err)
+	}
+}
+
+func TestRun_EndToEndHelpThenShutdown(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	f, env := fakes(t)
+	runCtx, stop := context.WithCancel(ctx)
+	var stdout syncBuffer
+	var stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(runCtx, []string{"bot", "-debug"}, envMap(env), &stdout, &stderr) }()
+
+	playHelp(ctx, t, f)
+	stop() // what SIGTERM does through signal.NotifyContext
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit = %d, want 0; stderr:\n%s", code, stderr.String())
+		}
+	case <-ctx.Done():
+		t.Fatal("run did not return after its context ended")
+	}
+	logs := stderr.String()
+	if !strings.Contains(logs, `"msg":"envelope"`) {
+		t.Errorf("no envelope logged at debug:\n%s", logs)
+	}
+	for _, secret := range []string{env["SLACK_APP_TOKEN"], env["SLACK_BOT_TOKEN"], env["SYNCRO_API_KEY"]} {
+		if strings.Contains(logs, secret) || strings.Contains(stdout.String(), secret) {
+			t.Errorf("output contains a secret")
+		}
+	}
+}
+
+func TestBinary_BadEnvAndSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	bin := filepath.Join(t.TempDir(), "bot")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "-ldflags", "-X main.version=v9.9.9-test", ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	t.Run("bad env exits 2", func(t *testing.T) {
+		cmd := exec.CommandContext(ctx, bin)
+		cmd.Env = []string{"SLACK_BOT_TOKEN=nonsense"}
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+			t.Fatalf("exit = %v, want status 2", err)
+		}
+		for _, v := range []string{"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "SYNCRO_API_KEY"} {
+			if !strings.Contains(stderr.String(), v+": ") {
+				t.Errorf("stderr does not name %s:\n%s", v, stderr.String())
+			}
+		}
+	})
+
+	t.Run("version", func(t *testing.T) {
+		out, err := exec.CommandContext(ctx, bin, "-version").Output()
+		if err != nil || !strings.Contains(string(out), "v9.9.9-test") {
+			t.Errorf("-version = %q, %v; want the -ldflags version", out, err)
+		}
+	})
+
+	t.Run("SIGTERM exits 0", func(t *testing.T) {
+		f, env := fakes(t)
+		cmd := exec.CommandContext(ctx, bin)
+		for k, v := range env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		var stderr syncBuffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = cmd.Process.Kill() }()
+		playHelp(ctx, t, f)
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		waited := make(chan error, 1)
+		go func() { waited <- cmd.Wait() }()
+		select {
+		case err := <-waited:
+			if err != nil {
+				t.Errorf("after SIGTERM: %v, want exit 0; stderr:\n%s", err, stderr.String())
+			}
+		case <-time.After(testTimeout):
+			t.Fatal("bot did not exit after SIGTERM")
+		}
+		if !strings.Contains(stderr.String(), `"msg":"stopped"`) {
+			t.Errorf("no clean stop logged:\n%s", stderr.String())
+		}
+		_ = os.Remove(bin)
+	})
+}
