@@ -234,7 +234,7 @@ func (s *Store) Claim(ctx context.Context, key, intent string) (Claim, error) {
 		}
 		return Claim{}, fmt.Errorf("claim %s: %w", key, err)
 	}
-	c.Token = token
+	c.State, c.Token = ClaimAcquired, token
 	return c, nil
 }
 

@@ -1,0 +1,196 @@
+package store
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// fakeClock is the injected clock: tests move time with Advance instead of
+// sleeping.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *fakeClock {
+	return &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// testStore is a store in its own directory with a fake clock; reopen
+// simulates a bot restart on the same DATA_DIR.
+type testStore struct {
+	*Store
+	t    *testing.T
+	dir  string
+	clk  *fakeClock
+	opts []Option
+}
+
+func newTestStore(t *testing.T, opts ...Option) *testStore {
+	t.Helper()
+	ts := &testStore{t: t, dir: t.TempDir(), clk: newClock()}
+	ts.opts = append([]Option{WithClock(ts.clk.Now)}, opts...)
+	ts.open()
+	return ts
+}
+
+func (ts *testStore) open() {
+	ts.t.Helper()
+	s, err := Open(ts.dir, ts.opts...)
+	if err != nil {
+		ts.t.Fatalf("Open: %v", err)
+	}
+	ts.Store = s
+	ts.t.Cleanup(func() { _ = s.Close() })
+}
+
+func (ts *testStore) reopen() {
+	ts.t.Helper()
+	if err := ts.Close(); err != nil {
+		ts.t.Fatalf("Close: %v", err)
+	}
+	ts.open()
+}
+
+func TestOpen_CreatesPrivateDirAndFile(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "data", "nested")
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	for _, c := range []struct {
+		path string
+		want os.FileMode
+	}{
+		{dir, 0o700},
+		{filepath.Join(dir, FileName), 0o600},
+	} {
+		fi, err := os.Stat(c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != c.want {
+			t.Errorf("%s mode = %o, want %o", c.path, got, c.want)
+		}
+	}
+	if s.Path() != filepath.Join(dir, FileName) {
+		t.Errorf("Path() = %q", s.Path())
+	}
+}
+
+func TestOpen_TightensLooseFileMode(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	ts.Close()
+	if err := os.Chmod(ts.Path(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ts.open()
+	fi, err := os.Stat(ts.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fi.Mode().Perm(); got != 0o600 {
+		t.Errorf("mode after reopen = %o, want 600", got)
+	}
+}
+
+func TestOpen_SecondOpenOnSameDirFailsFast(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	start := time.Now()
+	s2, err := Open(ts.dir)
+	elapsed := time.Since(start)
+	if err == nil {
+		s2.Close()
+		t.Fatal("second Open succeeded; two bots would share one DATA_DIR")
+	}
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("second Open error = %v, want ErrLocked", err)
+	}
+	if !strings.Contains(err.Error(), ts.Path()) || !strings.Contains(err.Error(), "another syncrobot process") {
+		t.Errorf("error %q should name the file and say another process holds it", err)
+	}
+	if elapsed > 5*DefaultLockTimeout {
+		t.Errorf("second Open took %s, want about %s", elapsed, DefaultLockTimeout)
+	}
+	// Once the first store closes, the lock is free again.
+	ts.reopen()
+}
+
+func TestOpen_RefusesNewerSchema(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	err := ts.db.Update(func(tx *bolt.Tx) error {
+		return putJSON(tx.Bucket(bucketMeta), []byte("schema"), schemaVersion+1)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Close()
+	s, err := Open(ts.dir)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open accepted a file from a newer version")
+	}
+	if !errors.Is(err, ErrSchema) {
+		t.Fatalf("Open error = %v, want ErrSchema", err)
+	}
+	// The refused open must release the lock.
+	s, err = Open(ts.dir, WithLockTimeout(10*time.Millisecond))
+	if !errors.Is(err, ErrSchema) {
+		t.Fatalf("second Open error = %v, want ErrSchema (not a lock timeout)", err)
+	}
+	_ = s
+}
+
+func TestOpen_RejectsEmptyDir(t *testing.T) {
+	t.Parallel()
+	if _, err := Open(""); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("Open(\"\") error = %v, want ErrInvalid", err)
+	}
+}
+
+func TestStore_UseAfterCloseIsErrClosed(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	if err := ts.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Close(); err != nil {
+		t.Errorf("second Close = %v, want nil", err)
+	}
+	calls := map[string]func() error{
+		"Claim":     func() error { _, err := ts.Claim(t.Context(), "k", ""); return err },
+		"Audit":     func() error { return ts.Audit(AuditEntry{Action: "x"}) },
+		"GetFlow":   func() error { _, err := ts.GetFlow("f"); return err },
+		"SetCursor": func() error { return ts.SetCursor("c", time.Now()) },
+		"Flag":      func() error { _, _, err := ts.Flag("f"); return err },
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, ErrClosed) {
+			t.Errorf("%s after Close = %v, want ErrClosed", name, err)
+		}
+	}
+}
