@@ -598,3 +598,77 @@ func TestRun_BadTokenFails(t *testing.T) {
 		t.Errorf("Run = %v, want invalid_auth", err)
 	}
 }
+
+func TestBlockAction_OpensModalWithTriggerBeforeHandler(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t)
+	f := newFake(t)
+	loadingFirst := make(chan bool, 1)
+	h := &stub{
+		actionOpensModal: func(id string) bool { return id == "syncro_bill" },
+		action: func(context.Context, commands.Action) commands.Reply {
+			loadingFirst <- len(f.CallsTo("views.open")) == 1
+			return commands.Reply{Modal: messageLikeModal("Bill #1234")}
+		},
+	}
+	start(t, f, h, nil)
+	ack, err := f.BlockAction(ctx, slackfake.BlockAction{UserID: alice.ID, ChannelID: ops.ID, MessageTS: "1.2",
+		Actions: []slackfake.Action{slackfake.Button("syncro_bill", "tkt_1234", "1234")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !<-loadingFirst {
+		t.Fatal("handler ran before the Loading view was opened")
+	}
+	open, _ := f.WaitCall(ctx, "views.open", nil)
+	if open.Error != "" || open.Param("trigger_id") != ack.TriggerID {
+		t.Errorf("views.open = %+v, want the click's trigger", open)
+	}
+	if _, err := f.WaitCall(ctx, "views.update", nil); err != nil {
+		t.Fatal(err)
+	}
+	if v := f.Views()[0]; v.CallbackID != "syncro_bill_form" {
+		t.Errorf("view = %s", v.JSON)
+	}
+}
+
+func messageLikeModal(title string) *slack.ModalViewRequest {
+	return &slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: "syncro_bill_form",
+		Title: &slack.TextBlockObject{Type: "plain_text", Text: title},
+		Close: &slack.TextBlockObject{Type: "plain_text", Text: "Close"},
+		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(
+			&slack.TextBlockObject{Type: "mrkdwn", Text: "form"}, nil, nil)}},
+	}
+}
+
+func TestSlash_AtMaxInFlightAnswersBusyInAck(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t)
+	f := newFake(t)
+	release := make(chan struct{})
+	h := &stub{slash: func(context.Context, commands.Request) commands.Reply {
+		<-release
+		return commands.Reply{Text: "done"}
+	}}
+	start(t, f, h, func(c *bot.Config) { c.MaxInFlight = 1 })
+	defer close(release)
+	slash(ctx, t, f, alice.ID, ops.ID, "first")
+	ack := slash(ctx, t, f, alice.ID, ops.ID, "second")
+	if !strings.Contains(ackText(t, ack), "busy") {
+		t.Errorf("ack = %q, want busy", ackText(t, ack))
+	}
+}
+
+func TestEventsAPI_AckedAndIgnored(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t)
+	f := newFake(t)
+	start(t, f, &stub{}, nil)
+	if _, err := f.SlashCommand(ctx, slackfake.SlashCommand{UserID: alice.ID, ChannelID: ops.ID, Command: "/other"}); err != nil {
+		t.Errorf("unknown slash command not acked: %v", err)
+	}
+	if _, err := f.Event(ctx, map[string]any{"type": "app_home_opened", "user": alice.ID, "tab": "home"}); err != nil {
+		t.Errorf("events_api envelope not acked: %v", err)
+	}
+}
