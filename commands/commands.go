@@ -34,6 +34,7 @@ type Commands struct {
 	// slash maps a command name from the table to its handler; commands
 	// in the table without a handler answer "not available yet".
 	slash map[string]slashHandler
+	techs techCache // Slack email → Syncro user id, for /syncro mine (read_techs.go)
 }
 
 // slashHandler answers one parsed /syncro command.

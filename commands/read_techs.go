@@ -1,0 +1,102 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// techMissTTL is how long a full scan of Syncro's users that found no
+// match is trusted: a tech whose Slack email isn't in Syncro then gets the
+// answer without another scan, yet a newly added Syncro user is found
+// within minutes.
+const techMissTTL = 10 * time.Minute
+
+// techCache maps Slack emails to Syncro user ids. Syncro's /users list has
+// only ids and names, so finding a tech by email costs one GET per user;
+// the cache makes that a one-time cost per process. The zero value is
+// ready to use and it is safe for concurrent use.
+type techCache struct {
+	mu sync.Mutex
+	// byEmail holds every email learned so far (lowercased), not only the
+	// ones asked for: a scan for one tech pays for the others too.
+	byEmail map[string]int64
+	// fetched holds the ids whose email is in byEmail, so a later scan
+	// skips them (their email already failed to match).
+	fetched map[int64]bool
+	// scanned is when a scan last read every user; zero when never.
+	scanned time.Time
+}
+
+// techEmailKey is the form emails are compared in.
+func techEmailKey(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+// cached returns the user id for email, and whether a recent full scan
+// already proved there is none (so the caller need not scan again).
+func (tc *techCache) cached(email string, now time.Time) (id int64, ok, knownMissing bool) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	id, ok = tc.byEmail[techEmailKey(email)]
+	knownMissing = !ok && !tc.scanned.IsZero() && now.Sub(tc.scanned) < techMissTTL
+	return id, ok, knownMissing
+}
+
+func (tc *techCache) learn(email string, id int64) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if tc.byEmail == nil {
+		tc.byEmail, tc.fetched = map[string]int64{}, map[int64]bool{}
+	}
+	if e := techEmailKey(email); e != "" {
+		tc.byEmail[e] = id
+	}
+	tc.fetched[id] = true
+}
+
+func (tc *techCache) known(id int64) bool {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	return tc.fetched[id]
+}
+
+func (tc *techCache) scannedAll(now time.Time) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	tc.scanned = now
+}
+
+// techByEmail finds the Syncro user whose email is email: from the cache,
+// else by listing users and fetching them one by one until one matches.
+// It returns 0 and no error when no user has that email.
+func (c *Commands) techByEmail(ctx context.Context, email string) (int64, error) {
+	if techEmailKey(email) == "" {
+		return 0, nil
+	}
+	if id, ok, missing := c.techs.cached(email, c.cfg.Now()); ok || missing {
+		return id, nil
+	}
+	users, err := syncro.Collect(c.cfg.Syncro.Users.All(ctx))
+	if err != nil {
+		return 0, fmt.Errorf("list users: %w", err)
+	}
+	want := techEmailKey(email)
+	for _, ref := range users {
+		if c.techs.known(ref.ID) {
+			continue // its email was learned before and isn't this one
+		}
+		u, _, err := c.cfg.Syncro.Users.Get(ctx, ref.ID)
+		if err != nil {
+			return 0, fmt.Errorf("get user %d: %w", ref.ID, err)
+		}
+		c.techs.learn(u.Email, u.ID)
+		if techEmailKey(u.Email) == want {
+			return u.ID, nil
+		}
+	}
+	c.techs.scannedAll(c.cfg.Now())
+	return 0, nil
+}
