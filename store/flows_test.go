@@ -1,0 +1,240 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+)
+
+func billFlow(id string, ticket int64) Flow {
+	return Flow{
+		ID: id, Kind: FlowBill, Ticket: ticket, Subject: "Printer offline",
+		Params:    json.RawMessage(`{"minutes":90,"product_id":7}`),
+		Steps:     []Step{{Name: "add_line_item"}, {Name: "create_invoice"}, {Name: "close_ticket"}},
+		SlackUser: "U1", Channel: "C1", MessageTS: "1700000000.000100",
+	}
+}
+
+func TestCreateFlow_SameIDTwiceKeepsTheFirst(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	first, created, err := ts.CreateFlow(billFlow("f1", 1234))
+	if err != nil || !created {
+		t.Fatalf("first CreateFlow = %v, %v; want created", created, err)
+	}
+	again := billFlow("f1", 1234)
+	again.Subject = "redelivered"
+	ts.clk.Advance(time.Minute)
+	got, created, err := ts.CreateFlow(again)
+	if err != nil || created {
+		t.Fatalf("second CreateFlow = %v, %v; want existing", created, err)
+	}
+	if got.Subject != first.Subject || !got.CreatedAt.Equal(first.CreatedAt) {
+		t.Errorf("second CreateFlow returned %+v, want the first flow", got)
+	}
+	flows, err := ts.FlowsForTicket(1234)
+	if err != nil || len(flows) != 1 {
+		t.Fatalf("FlowsForTicket = %d flows, %v; want 1", len(flows), err)
+	}
+	for _, st := range first.Steps {
+		if st.State != StepPending {
+			t.Errorf("new step %s state = %q, want pending", st.Name, st.State)
+		}
+	}
+}
+
+func TestCreateFlow_RejectsMalformedFlows(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	cases := []struct {
+		name   string
+		mutate func(*Flow)
+	}{
+		{"no id", func(f *Flow) { f.ID = "" }},
+		{"no kind", func(f *Flow) { f.Kind = "" }},
+		{"no steps", func(f *Flow) { f.Steps = nil }},
+		{"duplicate step", func(f *Flow) { f.Steps = []Step{{Name: "a"}, {Name: "a"}} }},
+		{"unnamed step", func(f *Flow) { f.Steps = []Step{{Name: ""}} }},
+		{"bad step state", func(f *Flow) { f.Steps = []Step{{Name: "a", State: "maybe"}} }},
+		{"params not JSON", func(f *Flow) { f.Params = json.RawMessage(`{`) }},
+	}
+	for _, c := range cases {
+		f := billFlow("f", 1)
+		c.mutate(&f)
+		if _, _, err := ts.CreateFlow(f); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: err = %v, want ErrInvalid", c.name, err)
+		}
+	}
+}
+
+func TestUpdateStep_TransitionsPersistAcrossReopen(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	if _, _, err := ts.CreateFlow(billFlow("f1", 1234)); err != nil {
+		t.Fatal(err)
+	}
+	ts.clk.Advance(time.Second)
+	if _, err := ts.UpdateStep("f1", "add_line_item", StepDone, json.RawMessage(`{"line_item_id":9}`), ""); err != nil {
+		t.Fatal(err)
+	}
+	ts.clk.Advance(time.Second)
+	upd, err := ts.UpdateStep("f1", "create_invoice", StepUnknown, nil, "timeout after POST /invoices")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.reopen()
+	got, err := ts.GetFlow("f1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Step{
+		{Name: "add_line_item", State: StepDone, Result: json.RawMessage(`{"line_item_id":9}`), At: newClock().Now().Add(time.Second)},
+		{Name: "create_invoice", State: StepUnknown, Err: "timeout after POST /invoices", At: newClock().Now().Add(2 * time.Second)},
+		{Name: "close_ticket", State: StepPending, At: newClock().Now()},
+	}
+	if !slices.EqualFunc(got.Steps, want, stepEqual) {
+		t.Errorf("steps after reopen =\n%+v\nwant\n%+v", got.Steps, want)
+	}
+	if !got.UpdatedAt.Equal(upd.UpdatedAt) || got.Params == nil || got.MessageTS != "1700000000.000100" {
+		t.Errorf("flow after reopen = %+v, want as last updated", got)
+	}
+	if next, ok := got.NextStep(); !ok || next.Name != "create_invoice" {
+		t.Errorf("NextStep = %v, %v; want create_invoice", next.Name, ok)
+	}
+}
+
+func stepEqual(a, b Step) bool {
+	return a.Name == b.Name && a.State == b.State && string(a.Result) == string(b.Result) && a.Err == b.Err && a.At.Equal(b.At)
+}
+
+func TestUpdateStep_Rejects(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	if _, _, err := ts.CreateFlow(billFlow("f1", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.UpdateStep("f1", "create_invoice", StepDone, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, id, step string
+		state          StepState
+		result         json.RawMessage
+		want           error
+	}{
+		{"missing flow", "nope", "add_line_item", StepDone, nil, ErrNotFound},
+		{"missing step", "f1", "send_email", StepDone, nil, ErrInvalid},
+		{"bad state", "f1", "add_line_item", "half", nil, ErrInvalid},
+		{"result not JSON", "f1", "add_line_item", StepDone, json.RawMessage("{"), ErrInvalid},
+		{"done step moved back (would bill twice)", "f1", "create_invoice", StepPending, nil, ErrStepDone},
+		{"done step marked failed", "f1", "create_invoice", StepFailed, nil, ErrStepDone},
+	}
+	for _, c := range cases {
+		if _, err := ts.UpdateStep(c.id, c.step, c.state, c.result, ""); !errors.Is(err, c.want) {
+			t.Errorf("%s: err = %v, want %v", c.name, err, c.want)
+		}
+	}
+	f, err := ts.GetFlow("f1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Steps[1].State != StepDone {
+		t.Errorf("create_invoice = %s after rejected updates, want done", f.Steps[1].State)
+	}
+}
+
+func TestPendingFlows_ListsUnfinishedOnlyAcrossReopen(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	for _, id := range []string{"untouched", "half", "failed", "done", "abandoned"} {
+		ts.clk.Advance(time.Second)
+		if _, _, err := ts.CreateFlow(billFlow(id, 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustStep := func(id, step string, st StepState) {
+		t.Helper()
+		if _, err := ts.UpdateStep(id, step, st, nil, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustStep("half", "add_line_item", StepDone)
+	mustStep("failed", "add_line_item", StepFailed)
+	for _, step := range []string{"add_line_item", "create_invoice", "close_ticket"} {
+		mustStep("done", step, StepDone)
+	}
+	if _, err := ts.AbandonFlow("abandoned", "billed by hand in Syncro"); err != nil {
+		t.Fatal(err)
+	}
+	ts.reopen()
+	pending, err := ts.PendingFlows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, f := range pending {
+		ids = append(ids, f.ID)
+	}
+	if want := []string{"untouched", "half", "failed"}; !slices.Equal(ids, want) {
+		t.Errorf("PendingFlows = %q, want %q (oldest first)", ids, want)
+	}
+	done, err := ts.GetFlow("done")
+	if err != nil || !done.Finished() {
+		t.Errorf("done flow Finished = %v, %v", done.Finished(), err)
+	}
+}
+
+func TestFlowsForTicket_OnlyThatTicketNewestFirst(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	for _, f := range []struct {
+		id     string
+		ticket int64
+	}{{"a", 1}, {"b", 256}, {"c", 1}, {"d", 2}} {
+		ts.clk.Advance(time.Second)
+		if _, _, err := ts.CreateFlow(billFlow(f.id, f.ticket)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	flows, err := ts.FlowsForTicket(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, f := range flows {
+		ids = append(ids, f.ID)
+	}
+	if want := []string{"c", "a"}; !slices.Equal(ids, want) {
+		t.Errorf("FlowsForTicket(1) = %q, want %q", ids, want)
+	}
+	if flows, err := ts.FlowsForTicket(3); err != nil || len(flows) != 0 {
+		t.Errorf("FlowsForTicket(3) = %v, %v; want none", flows, err)
+	}
+}
+
+func TestSweep_FinishedFlowsExpireUnfinishedStay(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	for _, id := range []string{"finished", "unfinished"} {
+		if _, _, err := ts.CreateFlow(billFlow(id, 5)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ts.AbandonFlow("finished", "done by hand"); err != nil {
+		t.Fatal(err)
+	}
+	ts.clk.Advance(DefaultFlowRetention + time.Hour)
+	n, err := ts.Sweep(ts.clk.Now())
+	if err != nil || n.Flows != 1 {
+		t.Fatalf("Sweep = %+v, %v; want 1 flow", n, err)
+	}
+	if _, err := ts.GetFlow("finished"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("finished flow after sweep: %v, want ErrNotFound", err)
+	}
+	flows, err := ts.FlowsForTicket(5)
+	if err != nil || len(flows) != 1 || flows[0].ID != "unfinished" {
+		t.Errorf("FlowsForTicket after sweep = %v, %v; want only the unfinished flow", flows, err)
+	}
+}
