@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -89,7 +90,38 @@ func capMrkdwn(s string, n int) string {
 // whitespace (newlines too) become one space, then it is escaped and
 // bounded to n characters.
 func inlineMrkdwn(s string, n int) string {
+	if isPlainInline(s, n) {
+		return s // the common case; rendering a list is mostly this
+	}
 	return MrkdwnText(strings.Join(strings.Fields(s), " "), n)
+}
+
+// isPlainInline reports whether inlineMrkdwn would return s unchanged: at
+// most n characters, nothing to escape, single spaces only, no space at
+// either end.
+func isPlainInline(s string, n int) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	count := 0
+	prevSpace := false
+	for _, r := range s {
+		count++
+		switch {
+		case r == '&' || r == '<' || r == '>':
+			return false
+		case r == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+			continue
+		case unicode.IsSpace(r):
+			return false
+		}
+		prevSpace = false
+	}
+	return count <= n
 }
 
 // dashIfBlank is s, or a dash when s is blank.
@@ -107,7 +139,7 @@ func dashIfBlank(s string) string {
 // newest first, then by number so the order is total.
 func sortTicketSummary(ts []syncro.Ticket) {
 	slices.SortStableFunc(ts, func(a, b syncro.Ticket) int {
-		if c := cmp.Compare(strings.ToLower(a.Status), strings.ToLower(b.Status)); c != 0 {
+		if c := compareFold(a.Status, b.Status); c != 0 {
 			return c
 		}
 		if c := b.CreatedAt.Compare(a.CreatedAt.Time); c != 0 {
@@ -115,6 +147,20 @@ func sortTicketSummary(ts []syncro.Ticket) {
 		}
 		return cmp.Compare(string(b.Number), string(a.Number))
 	})
+}
+
+// compareFold compares a and b ignoring case, without allocating (a
+// sort calls it n log n times).
+func compareFold(a, b string) int {
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if c := cmp.Compare(unicode.ToLower(ra), unicode.ToLower(rb)); c != 0 {
+			return c
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return cmp.Compare(len(a), len(b))
 }
 
 // ticketLine is one summary line: "#32164  New  Jerry Burger  Own cloud

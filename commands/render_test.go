@@ -313,3 +313,30 @@ func BenchmarkOpenTicketsRender(b *testing.B) {
 		}
 	}
 }
+
+func TestInlineMrkdwn_FastPathAgreesWithSlowPath(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"", "a", "Own cloud thing again", " lead", "trail ", "two  spaces", "tab\there", "new\nline", "a & b", "<!channel>", "x>y", "ünïcødé ok", "nbsp\u00a0here", "é"} {
+		for _, n := range []int{1, 3, 10, 100} {
+			want := MrkdwnText(strings.Join(strings.Fields(s), " "), n)
+			if got := inlineMrkdwn(s, n); got != want {
+				t.Errorf("inlineMrkdwn(%q, %d) = %q, want %q", s, n, got, want)
+			}
+		}
+	}
+}
+
+func TestCompareFold(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"New", "new", 0}, {"in progress", "New", -1}, {"Waiting", "Wait", 1}, {"", "a", -1}, {"Ärger", "zebra", 1},
+	}
+	for _, tt := range tests {
+		if got := compareFold(tt.a, tt.b); got != tt.want {
+			t.Errorf("compareFold(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
