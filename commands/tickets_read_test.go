@@ -453,12 +453,36 @@ func TestCustomers_CountsOpenTicketsFromOneListing(t *testing.T) {
 	}
 }
 
-func TestCustomers_NoMatchMakesOneCall(t *testing.T) {
+func TestCustomers_Input(t *testing.T) {
 	t.Parallel()
 	f := newReadFixture(t)
-	r, reqs := f.slash(t, marcus, "customers zzzz-nobody")
-	if r.Text != "No customers match “zzzz-nobody”." || len(reqs) != 1 {
-		t.Errorf("reply %q after %d calls", r.Text, len(reqs))
+	f.srv.AddCustomer(syncrotest.Customer{BusinessName: "מרפאת השן 🦷", FirstName: "Dana", LastName: "Levi", Email: "dana@dental.example"})
+	tests := []struct {
+		name, text string
+		wantText   string
+		calls      int
+	}{
+		{"no match needs no ticket listing", "customers zzzz-nobody", "No customers match “zzzz-nobody”.", 1},
+		{"emoji", "customers 🦷", "1 customer matching “🦷”", 2},
+		{"rtl", "customers מרפאת", "1 customer matching “מרפאת”", 2},
+		{"mention markup", "customers &lt;!channel&gt;", "1 customer matching “&lt;!channel&gt;”", 2},
+		{"missing words", "customers", "Usage", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, reqs := f.slash(t, marcus, tt.text)
+			if r.Text != tt.wantText && !(tt.wantText == "Usage" && strings.Contains(r.Text, "Usage")) {
+				t.Errorf("Text = %q, want %q", r.Text, tt.wantText)
+			}
+			if len(reqs) != tt.calls {
+				t.Errorf("Syncro calls = %d, want %d:%s", len(reqs), tt.calls, requestLines(reqs))
+			}
+			if r.InChannel {
+				t.Errorf("customer data shown to the channel")
+			}
+			checkReplyLimits(t, r)
+			checkNoMentions(t, r)
+		})
 	}
 }
 
