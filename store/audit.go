@@ -15,9 +15,9 @@ type Outcome string
 // Audit outcomes. Unknown is for writes whose result was lost (timeout,
 // restart): someone must look in Syncro.
 const (
-	OutcomeOK      Outcome = "ok"
-	OutcomeFailed  Outcome = "failed"
-	OutcomeUnknown Outcome = "unknown"
+	OutcomeOK      Outcome = "ok"      // Syncro confirmed the write
+	OutcomeFailed  Outcome = "failed"  // Syncro refused or was never reached
+	OutcomeUnknown Outcome = "unknown" // sent, but no answer came back
 )
 
 // AuditEntry records who did what to which ticket through the bot, so a

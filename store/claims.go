@@ -14,19 +14,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Idempotency claims make a person-triggered write to Syncro happen exactly
-// once even when Slack redelivers an interaction, a technician double-clicks,
-// or the bot restarts mid-write. The protocol:
-//
-//	c, err := st.Claim(ctx, store.Key(teamID, actionTS, "bill", ticket), intent)
-//	switch c.State {
-//	case store.ClaimAcquired:   // do the write, then st.Complete or st.Fail
-//	case store.ClaimDone:       // show c.Outcome; write nothing
-//	case store.ClaimInProgress: // st.Wait(ctx, key) or say "already running"
-//	case store.ClaimUnknown:    // read Syncro back, then Complete or Fail(retryable)
-//	case store.ClaimFailed:     // show c.Failure; write nothing
-//	}
-
 // KeyPrefix starts every key made by Key; the version lets the recipe change
 // without colliding with old records.
 const KeyPrefix = "k1_"

@@ -19,6 +19,22 @@
 // a DATA_DIR; a second Open (from this or another process) fails within the
 // lock timeout with ErrLocked instead of hanging.
 //
+// # Exactly-once writes to Syncro
+//
+// A person-triggered write (log time, invoice, close) goes through a claim,
+// so a redelivered Slack interaction, a double click or a restart mid-write
+// never bills twice:
+//
+//	key := store.Key(teamID, actionTS, "bill", strconv.FormatInt(ticket, 10))
+//	c, err := st.Claim(ctx, key, "bill #1234 1.5h")
+//	switch c.State {
+//	case store.ClaimAcquired:   // do the write, then st.Complete or st.Fail
+//	case store.ClaimDone:       // show c.Outcome; write nothing
+//	case store.ClaimInProgress: // st.Wait(ctx, key), or say "already running"
+//	case store.ClaimUnknown:    // read Syncro back, then Complete or Fail(retryable)
+//	case store.ClaimFailed:     // show c.Failure; write nothing
+//	}
+//
 // All values are JSON so the file can be read with bbolt's own tools when
 // something goes wrong at a customer's site. Every exported method is safe for
 // concurrent use; each write is one bbolt transaction.

@@ -14,9 +14,9 @@ import (
 // Flow kinds the bot records. Kind is free text on disk so a new kind needs
 // no change here; these name the ones in use.
 const (
-	FlowBill  = "bill"
-	FlowClose = "close"
-	FlowMerge = "merge"
+	FlowBill  = "bill"  // log time, invoice, close
+	FlowClose = "close" // close a ticket (with its closing comment)
+	FlowMerge = "merge" // merge one ticket into another
 )
 
 // StepState is where one step of a Flow stands.

@@ -25,11 +25,20 @@ const schemaVersion = 1
 
 // Defaults for the retention and timing options; each has a With… option.
 const (
-	DefaultLockTimeout        = time.Second
-	DefaultClaimTTL           = 7 * 24 * time.Hour
-	DefaultPendingTimeout     = 15 * time.Minute
-	DefaultAuditRetention     = 90 * 24 * time.Hour
-	DefaultFlowRetention      = 90 * 24 * time.Hour
+	// DefaultLockTimeout is how long Open waits for another holder of the
+	// file: long enough to ride out a restart, short enough to fail fast.
+	DefaultLockTimeout = time.Second
+	// DefaultClaimTTL covers Slack's retries and a technician repeating an
+	// action days later from the same message.
+	DefaultClaimTTL = 7 * 24 * time.Hour
+	// DefaultPendingTimeout is far above a Syncro call with throttling and
+	// retries, so only a lost holder reaches it.
+	DefaultPendingTimeout = 15 * time.Minute
+	// DefaultAuditRetention keeps a quarter of history for billing disputes.
+	DefaultAuditRetention = 90 * 24 * time.Hour
+	// DefaultFlowRetention keeps finished flows as long as the audit trail.
+	DefaultFlowRetention = 90 * 24 * time.Hour
+	// DefaultAnnouncedRetention outlasts the watcher's look-back window.
 	DefaultAnnouncedRetention = 30 * 24 * time.Hour
 )
 

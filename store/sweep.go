@@ -46,6 +46,9 @@ func (s *Store) Sweep(now time.Time) (Swept, error) {
 // to the WithLogger logger and carrying on: a failed sweep only delays
 // cleanup. Run it in its own goroutine; it returns ctx's error.
 func (s *Store) SweepEvery(ctx context.Context, interval time.Duration) error {
+	if interval <= 0 {
+		return fmt.Errorf("sweep every %s: %w", interval, ErrInvalid)
+	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"time"
 
@@ -62,7 +63,7 @@ func (s *Store) MarkAnnounced(ticketID int64, updatedAt time.Time) (first bool, 
 		first = true
 		return putJSON(b, key, announcement{UpdatedAt: updatedAt, AnnouncedAt: s.now()})
 	})
-	if err != nil && err != errNoChange {
+	if err != nil && !errors.Is(err, errNoChange) {
 		return false, fmt.Errorf("mark ticket %d announced: %w", ticketID, err)
 	}
 	return first, nil
