@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/sessionlog"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -25,6 +26,15 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// SessionLogs files session logs (close, /syncro log); nil when
+	// SESSION_LOG_DIR is not set, and then none are offered.
+	SessionLogs *sessionlog.Writer
+	// Dedup makes a submitted form write once; nil means an in-process
+	// guard (MemoryDedup).
+	Dedup Dedup
+	// LaborNames names labor products by id ("Labor - Remote Business")
+	// so replies need no product lookup; missing ones are fetched once.
+	LaborNames map[int64]string
 }
 
 // Commands answers slash commands, button clicks, modal submissions and
@@ -35,6 +45,9 @@ type Commands struct {
 	// in the table without a handler answer "not available yet".
 	slash map[string]slashHandler
 	techs techCache // Slack email → Syncro user id, for /syncro mine (read_techs.go)
+
+	// w is what the write side remembers between requests (timelog.go).
+	w writeState
 }
 
 // slashHandler answers one parsed /syncro command.
@@ -113,26 +126,26 @@ func (c *Commands) OpensModal(text string) bool {
 
 // Action answers a button click.
 func (c *Commands) Action(ctx context.Context, a Action) Reply {
-	return Reply{Text: "Not implemented yet."}
+	return c.action(ctx, a)
 }
 
 // ActionOpensModal reports whether the action answers with a modal.
 func (c *Commands) ActionOpensModal(actionID string) bool {
-	return false
+	return actionOpensModal(actionID)
 }
 
 // Validate checks a modal submission without calling Syncro; a non-empty
 // result is shown at the fields inside the ack.
 func (c *Commands) Validate(s Submission) FieldErrors {
-	return nil
+	return c.validate(s)
 }
 
 // Submit does the Syncro work of a valid submission.
 func (c *Commands) Submit(ctx context.Context, s Submission) Reply {
-	return Reply{Text: "Not implemented yet."}
+	return c.submit(ctx, s)
 }
 
 // Suggest answers an external select's search.
 func (c *Commands) Suggest(ctx context.Context, s Suggestion) []*slack.OptionBlockObject {
-	return nil
+	return c.suggest(ctx, s)
 }

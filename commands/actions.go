@@ -1,0 +1,89 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// The ticket detail's buttons (ActionLogTime, ActionClose, ActionBill in
+// read_actions.go) carry TicketButtonValue ("<ticketID>:<number>"), so a
+// click needs no lookup by number.
+
+// logTimeSubject is the subject of the comment holding a time entry's notes.
+const logTimeSubject = "Time entry"
+
+// actionOpensModal reports whether a click answers with a modal.
+func actionOpensModal(actionID string) bool {
+	switch actionID {
+	case ActionLogTime, ActionClose, ActionBill:
+		return true
+	}
+	return false
+}
+
+// action answers a click on a ticket button with the matching form. These
+// clicks write nothing (the form's submission does, under its own dedup
+// key), so a double-click at most opens the form twice.
+func (c *Commands) action(ctx context.Context, a Action) Reply {
+	if !actionOpensModal(a.ActionID) {
+		return Reply{Text: "I don't know that button; nothing was changed."}
+	}
+	id, number, err := ParseTicketButtonValue(a.Value)
+	if err != nil {
+		return asModal(Reply{Text: "That button doesn't say which ticket it is for; open the ticket again with `" + SlashCommand + " ticket N`."}, "Syncro")
+	}
+	switch a.ActionID {
+	case ActionLogTime:
+		return c.logTimeModal(id, number, a.ChannelID)
+	case ActionClose:
+		t, _, err := c.cfg.Syncro.Tickets.Get(ctx, id)
+		if err != nil {
+			return asModal(c.failure(ctx, err, fmt.Sprintf("read ticket #%d", number)), "Close ticket")
+		}
+		return c.closeModal(ctx, t, number, a.ChannelID)
+	default: // ActionBill
+		if !a.Actor.CanBill {
+			return asModal(notBillerReply, "Bill ticket")
+		}
+		return c.billModal(ctx, id, number, a.ChannelID)
+	}
+}
+
+// logTimeModal is the "Log time" form; it needs no Syncro call because
+// the button carries the ticket id.
+func (c *Commands) logTimeModal(ticketID, number int64, channel string) Reply {
+	meta := modalMeta{TicketID: ticketID, Number: number, Channel: channel}
+	v := newModal(CallbackLogTime, fmt.Sprintf("Log time on #%d", number), "Log time", meta,
+		inputBlock(BlockMinutes, "Time spent", "Like 45, 1h30m or 1.5h.", textInput(BlockMinutes, "45m", "", false, 20), false),
+		inputBlock(BlockLabor, "Labor type", "", c.laborSelect(DefaultLaborKind), false),
+		inputBlock(BlockNotes, "Notes", "Internal; saved on the ticket with the time.", textInput(BlockNotes, "What was done", "", true, MaxSectionText), true),
+	)
+	return Reply{Modal: v}
+}
+
+// submitLogTime logs the time as an internal comment with time.
+//
+// Syncro calls: 2 when comments carry time (comment, read-back), 3 on the
+// first fallback, 2 on the known timer path (comment, timer_entry).
+func (c *Commands) submitLogTime(ctx context.Context, s Submission, meta modalMeta) Reply {
+	notes := inputText(s, BlockNotes)
+	te, err := c.timeFromSubmission(s, notes)
+	if err != nil || te == nil {
+		return Reply{Text: "Enter the time spent, like 45 or 1h30m. Nothing was saved."}
+	}
+	body := notes
+	if body == "" {
+		body = fmt.Sprintf("Logged %d min.", te.Minutes)
+	}
+	req := syncro.CommentRequest{Subject: logTimeSubject, Body: body, Hidden: true, DoNotEmail: true, Tech: s.Actor.Name}
+	out, err := c.writeComment(ctx, meta.TicketID, req, te)
+	if err != nil {
+		return c.writeFailure(ctx, err, fmt.Sprintf("log time on #%d", meta.Number))
+	}
+	if out.Timer == nil {
+		return Reply{Text: fmt.Sprintf("The notes were added to #%d, but %s", meta.Number, lowerFirst(c.timeLine(ctx, te, out)))}
+	}
+	return Reply{Text: fmt.Sprintf("#%d: %s", meta.Number, c.timeLine(ctx, te, out))}
+}

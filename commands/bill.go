@@ -1,0 +1,305 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// Billing defaults.
+const (
+	// defaultBillMinutes prefills the bill form: most billed tickets are an
+	// hour of remote work.
+	defaultBillMinutes = 60
+	// invoiceCategory is the category practitioners send when invoicing a
+	// ticket (the UI's "Make Invoice").
+	invoiceCategory = "Standard"
+	// billSubject is the subject of the internal comment holding the work
+	// notes of billed time.
+	billSubject = "Billing"
+)
+
+// notBillerReply answers a tech without billing permission.
+var notBillerReply = Reply{Text: "Only techs allowed to bill can invoice tickets. Ask whoever runs the bot to add you to BILLING_USERS."}
+
+// bill opens the bill modal for a ticket number.
+func (c *Commands) bill(ctx context.Context, r Request, inv Invocation) Reply {
+	t, err := c.findTicket(ctx, inv.Ticket)
+	if err != nil {
+		return asModal(c.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket)), "Bill ticket")
+	}
+	return c.billModal(ctx, t.ID, inv.Ticket, r.ChannelID)
+}
+
+// invoiceStatus picks the account's Invoiced status; "" when it has none
+// (then a bill leaves the status alone). An unknown list means Syncro's
+// default, which has it.
+func invoiceStatus(statuses []string) string {
+	if len(statuses) == 0 {
+		return "Invoiced"
+	}
+	for _, s := range statuses {
+		if strings.EqualFold(strings.TrimSpace(s), "Invoiced") {
+			return s
+		}
+	}
+	return ""
+}
+
+// describeInvoice names an invoice for a reply: "#1681 (total 337.50)".
+func describeInvoice(inv syncro.Invoice) string {
+	s := "#" + EscapeMrkdwn(inv.Number.String())
+	if inv.Number == "" {
+		s = "id " + strconv.FormatInt(inv.ID, 10)
+	}
+	return s + " (total " + inv.Total.String() + ")"
+}
+
+// uncharged sums the billable, not yet charged time of a ticket.
+func uncharged(t *syncro.Ticket) (minutes, timers int) {
+	for _, tm := range t.TicketTimers {
+		if !tm.Recorded && tm.Billable && timerMinutes(tm) > 0 {
+			minutes += timerMinutes(tm)
+			timers++
+		}
+	}
+	return minutes, timers
+}
+
+// billModal builds the bill form, or a notice when the ticket already has an
+// invoice.
+//
+// Syncro calls: GET ticket, invoices of the ticket, ticket settings.
+func (c *Commands) billModal(ctx context.Context, ticketID, number int64, channel string) Reply {
+	t, _, err := c.cfg.Syncro.Tickets.Get(ctx, ticketID)
+	if err != nil {
+		return asModal(c.failure(ctx, err, fmt.Sprintf("read ticket #%d", number)), "Bill ticket")
+	}
+	c.learnNames(t)
+	invs, err := c.cfg.Syncro.Invoices.ForTicket(ctx, t.ID)
+	if err != nil {
+		return asModal(c.failure(ctx, err, fmt.Sprintf("check the invoices of #%d", number)), "Bill ticket")
+	}
+	if len(invs) > 0 {
+		return asModal(Reply{Text: fmt.Sprintf("#%d is already on invoice %s, so there is nothing to bill. Add new work to a new ticket, or edit the invoice in Syncro.", number, describeInvoice(invs[0]))}, "Bill ticket")
+	}
+	var statuses []string
+	if ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx); err == nil {
+		statuses = ts.TicketStatusList
+	}
+	unMin, unTimers := uncharged(t)
+	meta := modalMeta{
+		TicketID: t.ID, Number: number, CustomerID: t.CustomerID, Channel: channel,
+		Status: t.Status, TargetStatus: invoiceStatus(statuses), Uncharged: unMin,
+	}
+	if unMin == 0 && len(t.LineItems) > 0 {
+		// Charged items wait to be invoiced: new minutes are optional too.
+		meta.Uncharged = -1
+	}
+
+	head := fmt.Sprintf("*#%d %s* — %s", number, MrkdwnText(t.Subject, 200), MrkdwnText(t.CustomerBusinessThenName, 100))
+	switch {
+	case unTimers > 0:
+		head += fmt.Sprintf("\nAlready logged, not charged yet: %d min in %d time entr%s. They are charged and invoiced too.", unMin, unTimers, plural(unTimers, "y", "ies"))
+	default:
+		head += "\nNo uncharged time on the ticket yet."
+	}
+	if len(t.LineItems) > 0 {
+		head += fmt.Sprintf("\nCharges already on the ticket: %d.", len(t.LineItems))
+	}
+	minutesOptional := meta.Uncharged != 0
+	hint := "Minutes to log and bill now."
+	if minutesOptional {
+		hint += " Leave empty to invoice only what is already on the ticket."
+	}
+	num := slack.NewNumberInputBlockElement(plain("60"), BlockMinutes, false)
+	num.InitialValue = strconv.Itoa(defaultBillMinutes)
+	num.MinValue = "1"
+	num.MaxValue = strconv.Itoa(MaxMinutes)
+	v := newModal(CallbackBill, fmt.Sprintf("Bill #%d", number), "Bill", meta,
+		slack.NewSectionBlock(mrkdwn(head), nil, nil),
+		inputBlock(BlockMinutes, "Minutes", hint, num, minutesOptional),
+		inputBlock(BlockLabor, "Labor type", "", c.laborSelect(DefaultLaborKind), true),
+		inputBlock(BlockNotes, "Work notes", "Internal; saved on the ticket with the time.", textInput(BlockNotes, "What was done", "", true, MaxSectionText), true),
+	)
+	return Reply{Modal: v}
+}
+
+// plural picks the singular or plural ending for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// submitBill logs the time, charges uncharged timers, invoices the ticket
+// (never twice) and sets it Invoiced. Each step depends on the one before;
+// when one fails the reply says exactly what was done and what was not.
+//
+// Syncro calls, with time and comments that carry it: invoices of the
+// ticket, comment, read-back, one charge per uncharged timer (the new one
+// plus any older), create invoice, PUT status: 6 with one timer to charge,
+// 7 with two. The timer-entry fallback adds one; a status already Invoiced
+// saves one.
+func (c *Commands) submitBill(ctx context.Context, s Submission, meta modalMeta) Reply {
+	if !s.Actor.CanBill {
+		return notBillerReply
+	}
+	n := meta.Number
+	notes := inputText(s, BlockNotes)
+	te, err := c.timeFromSubmission(s, notes)
+	if err != nil {
+		return Reply{Text: usageMessage(err) + " Nothing was saved."}
+	}
+
+	// 1. The invoice guard, before anything is written.
+	invs, err := c.cfg.Syncro.Invoices.ForTicket(ctx, meta.TicketID)
+	if err != nil {
+		return c.failure(ctx, err, fmt.Sprintf("check the invoices of #%d (nothing was billed)", n))
+	}
+	if len(invs) > 0 {
+		return Reply{Text: fmt.Sprintf("#%d is already on invoice %s. I didn't log time or create another invoice.", n, describeInvoice(invs[0]))}
+	}
+
+	// 2. Log the time.
+	var done []string
+	var t *syncro.Ticket
+	if te != nil {
+		body := notes
+		if body == "" {
+			body = fmt.Sprintf("Billed %d min.", te.Minutes)
+		}
+		req := syncro.CommentRequest{Subject: billSubject, Body: body, Hidden: true, DoNotEmail: true, Tech: s.Actor.Name}
+		out, err := c.writeComment(ctx, meta.TicketID, req, te)
+		if err != nil {
+			return c.writeFailure(ctx, err, fmt.Sprintf("bill #%d (nothing was billed)", n))
+		}
+		if out.Timer == nil {
+			return Reply{Text: fmt.Sprintf("The work notes were added to #%d, but %s Nothing was charged or invoiced.", n, lowerFirst(c.timeLine(ctx, te, out)))}
+		}
+		done = append(done, fmt.Sprintf("%d min logged on #%d as %s", timerMinutes(*out.Timer), n, EscapeMrkdwn(c.productName(ctx, ptrVal(out.Timer.ProductID)))))
+		t = out.Ticket
+	}
+	if t == nil {
+		t, _, err = c.cfg.Syncro.Tickets.Get(ctx, meta.TicketID)
+		if err != nil {
+			return halfDone(done, "nothing was charged or invoiced: "+syncroAnswer(err))
+		}
+	}
+	c.learnNames(t)
+
+	// 3. Charge what is logged but not charged.
+	charged, chargedMin := 0, 0
+	seen := map[int64]bool{}
+	for _, tm := range t.TicketTimers {
+		if seen[tm.ID] || tm.Recorded || !tm.Billable || timerMinutes(tm) == 0 {
+			continue
+		}
+		seen[tm.ID] = true
+		if err := c.chargeTimer(ctx, t.ID, tm.ID); err != nil {
+			what := fmt.Sprintf("charging the %d min time entry failed (%s), so the invoice was not created", timerMinutes(tm), syncroAnswer(err))
+			return halfDone(append(done, chargedSentence(charged, chargedMin)), what)
+		}
+		charged++
+		chargedMin += timerMinutes(tm)
+	}
+	if charged > 0 {
+		done = append(done, chargedSentence(charged, chargedMin))
+	}
+	if charged == 0 && len(t.LineItems) == 0 {
+		return halfDone(done, fmt.Sprintf("there is nothing on #%d to invoice (no time or charges)", n))
+	}
+
+	// 4. Invoice, never twice.
+	inv, err := c.createInvoice(ctx, t.ID, meta.CustomerID)
+	if err != nil {
+		var ue *unknownOutcomeError
+		if errors.As(err, &ue) {
+			return halfDone(done, "Syncro didn't confirm whether the invoice was created and I couldn't check: look at the ticket's invoices in Syncro before billing again")
+		}
+		return halfDone(done, "the invoice was not created: "+syncroAnswer(err)+". Billing again is safe: the time is charged and won't be logged twice if you leave the minutes empty")
+	}
+	done = append(done, "invoice "+describeInvoice(*inv)+" created")
+
+	// 5. Status.
+	target := meta.TargetStatus
+	if target != "" && !strings.EqualFold(t.Status, target) {
+		if _, _, err := c.cfg.Syncro.Tickets.Update(ctx, t.ID, &syncro.TicketRequest{Status: &target}); err != nil {
+			return halfDone(done, fmt.Sprintf("the status was not set to %s: %s", EscapeMrkdwn(target), syncroAnswer(err)))
+		}
+		done = append(done, "status set to "+EscapeMrkdwn(target))
+	}
+	return Reply{Text: fmt.Sprintf("Invoiced #%d: %s.", n, joinDone(done))}
+}
+
+// chargedSentence is "2 time entries charged (105 min)"; "" for none.
+func chargedSentence(n, minutes int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d time entr%s charged (%d min)", n, plural(n, "y", "ies"), minutes)
+}
+
+// joinDone joins the non-empty steps with "; ".
+func joinDone(done []string) string {
+	var parts []string
+	for _, d := range done {
+		if d != "" {
+			parts = append(parts, d)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// halfDone is the reply of a bill that stopped: what was done, then what
+// was not.
+func halfDone(done []string, notDone string) Reply {
+	d := joinDone(done)
+	if d == "" {
+		return Reply{Text: "Nothing was billed: " + notDone + "."}
+	}
+	return Reply{Text: d + "; " + notDone + "."}
+}
+
+// chargeTimer charges one timer entry. Charging twice makes two line items,
+// so an unknown outcome is read back: a timer now recorded was charged.
+func (c *Commands) chargeTimer(ctx context.Context, ticketID, timerID int64) error {
+	_, _, err := c.cfg.Syncro.Timers.Charge(ctx, ticketID, timerID)
+	if err == nil || !errors.Is(err, syncro.ErrOutcomeUnknown) {
+		return err
+	}
+	t, _, rerr := c.cfg.Syncro.Tickets.Get(ctx, ticketID)
+	if rerr != nil {
+		return &unknownOutcomeError{what: "the charge", err: err}
+	}
+	for _, tm := range t.TicketTimers {
+		if tm.ID == timerID && tm.Recorded {
+			return nil
+		}
+	}
+	return err
+}
+
+// createInvoice makes the invoice from the ticket. An unknown outcome is
+// read back with the ticket's invoices: one there now is the one made.
+func (c *Commands) createInvoice(ctx context.Context, ticketID, customerID int64) (*syncro.Invoice, error) {
+	inv, _, err := c.cfg.Syncro.Invoices.CreateFromTicket(ctx, ticketID, customerID, invoiceCategory)
+	if err == nil || !errors.Is(err, syncro.ErrOutcomeUnknown) {
+		return inv, err
+	}
+	invs, rerr := c.cfg.Syncro.Invoices.ForTicket(ctx, ticketID)
+	if rerr != nil {
+		return nil, &unknownOutcomeError{what: "the invoice", err: err}
+	}
+	if len(invs) > 0 {
+		return &invs[0], nil
+	}
+	return nil, err
+}

@@ -1,0 +1,230 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// resolutionSubject is the subject of the comment a close posts; the
+// session log of a closed ticket finds its resolution by it.
+const resolutionSubject = "Resolution"
+
+// close opens the close modal for a ticket number.
+//
+// Syncro calls: find, ticket settings (statuses), settings (time zone, only
+// when session logs are set up).
+func (c *Commands) close(ctx context.Context, r Request, inv Invocation) Reply {
+	t, err := c.findTicket(ctx, inv.Ticket)
+	if err != nil {
+		return asModal(c.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket)), "Close ticket")
+	}
+	return c.closeModal(ctx, t, inv.Ticket, r.ChannelID)
+}
+
+// closedStatus picks the status a close sets: "Resolved" if the account
+// has it, else "Closed", else the list's last status containing either
+// word. ok is false when the account has none of them.
+func closedStatus(statuses []string) (string, bool) {
+	if len(statuses) == 0 {
+		return "Resolved", true // the list is unknown; Syncro's default has it
+	}
+	for _, want := range []string{"Resolved", "Closed"} {
+		for _, s := range statuses {
+			if strings.EqualFold(strings.TrimSpace(s), want) {
+				return s, true
+			}
+		}
+	}
+	return "", false
+}
+
+// closeModal builds the close form for t.
+func (c *Commands) closeModal(ctx context.Context, t *syncro.Ticket, number int64, channel string) Reply {
+	meta := modalMeta{TicketID: t.ID, Number: number, CustomerID: t.CustomerID, Channel: channel, Status: t.Status}
+	var statuses []string
+	if ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx); err == nil {
+		statuses = ts.TicketStatusList
+	} else {
+		return asModal(c.failure(ctx, err, "read this account's ticket statuses"), "Close ticket")
+	}
+	target, ok := closedStatus(statuses)
+	if !ok {
+		return asModal(Reply{Text: "This Syncro account has neither a Resolved nor a Closed status, so I can't close tickets. Statuses: " + EscapeMrkdwn(strings.Join(statuses, ", ")) + "."}, "Close ticket")
+	}
+	meta.TargetStatus = target
+	if c.cfg.SessionLogs != nil {
+		if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
+			meta.TimeZone = as.Locale.TimeZone
+		}
+	}
+
+	head := fmt.Sprintf("*#%d %s*", number, MrkdwnText(t.Subject, 200))
+	if t.CustomerBusinessThenName != "" {
+		head += " — " + MrkdwnText(t.CustomerBusinessThenName, 100)
+	}
+	head += fmt.Sprintf("\nStatus now: %s → will be set to *%s*.", MrkdwnText(t.Status, 100), MrkdwnText(target, 100))
+
+	opts := []*slack.OptionBlockObject{
+		option(CloseOptionNotify, "Post to the notify channel"),
+		option(CloseOptionEmail, "Email the resolution to the customer"),
+	}
+	initial := []*slack.OptionBlockObject{opts[0]}
+	if c.cfg.SessionLogs != nil {
+		opts = append(opts, option(CloseOptionSessionLog, "Write a session log"))
+		initial = append(initial, opts[2])
+	}
+	checks := slack.NewCheckboxGroupsBlockElement(BlockCloseOptions, opts...)
+	checks.InitialOptions = initial
+
+	v := newModal(CallbackClose, fmt.Sprintf("Close #%d", number), "Close ticket", meta,
+		slack.NewSectionBlock(mrkdwn(head), nil, nil),
+		inputBlock(BlockResolution, "Resolution", "What fixed it. Shown on the ticket.", textInput(BlockResolution, "Replaced the drive and rebuilt the array.", "", true, MaxSectionText), false),
+		inputBlock(BlockMinutes, "Time spent (optional)", "Like 45, 1h30m or 1.5h. Leave empty to log no time.", textInput(BlockMinutes, "45m", "", false, 20), true),
+		inputBlock(BlockLabor, "Labor type", "", c.laborSelect(DefaultLaborKind), true),
+		inputBlock(BlockCloseOptions, "Also", "", checks, true),
+	)
+	return Reply{Modal: v}
+}
+
+// submitClose posts the resolution (with time), sets the closed status,
+// and builds the notice and session log the tech asked for.
+//
+// Syncro calls: 2 without time (comment, PUT status); 3 with time (comment,
+// read-back, PUT), 4 on the timer-entry fallback.
+func (c *Commands) submitClose(ctx context.Context, s Submission, meta modalMeta) Reply {
+	resolution := inputText(s, BlockResolution)
+	te, err := c.timeFromSubmission(s, resolution)
+	if err != nil {
+		return Reply{Text: usageMessage(err) + " Nothing was saved."}
+	}
+	opts := checkedOptions(s, BlockCloseOptions)
+	req := syncro.CommentRequest{
+		Subject:    resolutionSubject,
+		Body:       resolution,
+		DoNotEmail: !opts[CloseOptionEmail],
+		Tech:       s.Actor.Name,
+	}
+	out, err := c.writeComment(ctx, meta.TicketID, req, te)
+	if err != nil {
+		return c.writeFailure(ctx, err, fmt.Sprintf("close ticket #%d", meta.Number))
+	}
+	timeLine := c.timeLine(ctx, te, out)
+
+	target := meta.TargetStatus
+	if target == "" {
+		target = "Resolved"
+	}
+	t, _, err := c.cfg.Syncro.Tickets.Update(ctx, meta.TicketID, &syncro.TicketRequest{Status: &target})
+	if err != nil {
+		text := fmt.Sprintf("The resolution was added to #%d", meta.Number)
+		if timeLine != "" {
+			text += " and " + lowerFirst(timeLine)
+		} else {
+			text += "."
+		}
+		return Reply{Text: fmt.Sprintf("%s But the status was NOT changed to %s: %s. Set it in Syncro, or run `%s update %d --status %q`.",
+			text, EscapeMrkdwn(target), syncroAnswer(err), SlashCommand, meta.Number, target)}
+	}
+	if out.Ticket != nil {
+		// A PUT answer may leave out what the read-back had.
+		if len(t.TicketTimers) == 0 {
+			t.TicketTimers = out.Ticket.TicketTimers
+		}
+		if len(t.Comments) == 0 {
+			t.Comments = out.Ticket.Comments
+		}
+	}
+	c.learnNames(t)
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "Closed #%d (%s).", meta.Number, MrkdwnText(t.Status, 100))
+	if timeLine != "" {
+		b.WriteString(" " + timeLine)
+	}
+	if opts[CloseOptionEmail] {
+		b.WriteString(" The resolution was emailed to the customer.")
+	}
+	r := Reply{}
+	if opts[CloseOptionNotify] {
+		r.Notices = append(r.Notices, c.closeNotice(ctx, t, meta.Number, s.Actor, resolution, te, out))
+	}
+	if opts[CloseOptionSessionLog] {
+		b.WriteString(" " + c.writeSessionLog(ctx, t, meta.Number, c.location(meta.TimeZone), resolution, s.Actor))
+	}
+	r.Text = b.String()
+	return r
+}
+
+// lowerFirst lowercases a sentence's first letter to continue a sentence.
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// ticketURL links a ticket in Syncro's web app; "" when WebURL is unset.
+func (c *Commands) ticketURL(id int64) string {
+	if c.cfg.WebURL == "" {
+		return ""
+	}
+	return strings.TrimRight(c.cfg.WebURL, "/") + fmt.Sprintf("/tickets/%d", id)
+}
+
+// totalMinutes sums a ticket's timers.
+func totalMinutes(t *syncro.Ticket) int {
+	n := 0
+	for _, tm := range t.TicketTimers {
+		n += timerMinutes(tm)
+	}
+	return n
+}
+
+// closeNotice is the message for NOTIFY_CHANNEL about a closed ticket:
+// number and subject (linked), customer, who closed it, the resolution and
+// the time logged.
+func (c *Commands) closeNotice(ctx context.Context, t *syncro.Ticket, number int64, actor Actor, resolution string, te *timeEntry, out commentOutcome) Message {
+	title := fmt.Sprintf("#%d %s", number, MrkdwnText(t.Subject, 150))
+	if u := c.ticketURL(t.ID); u != "" {
+		title = fmt.Sprintf("<%s|%s>", u, title)
+	}
+	who := actor.Name
+	if who == "" {
+		who = "someone"
+	}
+	timeText := "none logged"
+	if total := totalMinutes(t); total > 0 {
+		timeText = fmt.Sprintf("%d min in total", total)
+	}
+	if te != nil && out.Timer != nil {
+		timeText = fmt.Sprintf("%d min logged at close as %s, %s", timerMinutes(*out.Timer), EscapeMrkdwn(c.productName(ctx, te.ProductID)), timeText)
+	}
+	body := fmt.Sprintf("*Closed:* %s\n*Customer:* %s\n*Closed by:* %s\n*Time:* %s",
+		title, MrkdwnText(t.CustomerBusinessThenName, 150), MrkdwnText(who, 100), timeText)
+	quote := "> " + strings.ReplaceAll(MrkdwnText(resolution, 2000), "\n", "\n> ")
+	text := fmt.Sprintf("Ticket #%d closed by %s: %s", number, PlainText(who, 100), PlainText(t.Subject, 150))
+	return Message{
+		Text: text,
+		Blocks: []slack.Block{
+			slack.NewSectionBlock(mrkdwn(body), nil, nil),
+			slack.NewSectionBlock(mrkdwn(quote), nil, nil),
+		},
+	}
+}
+
+// location loads the account's time zone by name, falling back to the
+// clock's zone so a session log is still written.
+func (c *Commands) location(name string) *time.Location {
+	if name != "" {
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+	}
+	return c.cfg.Now().Location()
+}

@@ -1,0 +1,69 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// commentSubject is the subject of comments added with /syncro comment;
+// Syncro requires one and the web UI uses "Update" for the same purpose.
+const commentSubject = "Update"
+
+// comment adds a comment to a ticket, logging time with it when --time is
+// given. Everything the tech typed is checked before the first call, so a
+// bad --labor sends nothing.
+//
+// Syncro calls: 2 without time (find, comment); 3 with time when comments
+// carry it (find, comment, read-back); 4 the first time they don't (plus
+// timer_entry); 3 once the timer path is known (find, comment,
+// timer_entry). Naming an unknown labor product costs one GET /products/{id}
+// once per process (none when Config.LaborNames names it).
+func (c *Commands) comment(ctx context.Context, r Request, inv Invocation) Reply {
+	var te *timeEntry
+	kind, laborGiven := inv.Flag(FlagLabor)
+	switch {
+	case inv.Minutes > 0:
+		pid, err := c.cfg.Labor.Lookup(kind)
+		if err != nil {
+			return Reply{Text: usageMessage(err) + " Nothing was sent to Syncro."}
+		}
+		te = &timeEntry{Minutes: inv.Minutes, ProductID: pid, Notes: notesHead(inv.Text)}
+	case laborGiven:
+		return Reply{Text: "`--labor` only says what kind of time `--time` is; add `--time`, like `--time 45m`. Nothing was sent to Syncro."}
+	}
+	hidden, noEmail := inv.Bool(FlagHidden), inv.Bool(FlagNoEmail)
+	t, err := c.findTicket(ctx, inv.Ticket)
+	if err != nil {
+		return c.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket))
+	}
+	req := syncro.CommentRequest{
+		Subject: commentSubject,
+		Body:    inv.Text,
+		Hidden:  hidden,
+		// A hidden note is never emailed: it is meant for techs only.
+		DoNotEmail: noEmail || hidden,
+		Tech:       r.Actor.Name,
+	}
+	out, err := c.writeComment(ctx, t.ID, req, te)
+	if err != nil {
+		return c.writeFailure(ctx, err, fmt.Sprintf("add the comment to #%d", inv.Ticket))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Comment added to #%d", inv.Ticket)
+	switch {
+	case hidden:
+		b.WriteString(" (hidden from the customer)")
+	case noEmail:
+		b.WriteString(" (not emailed)")
+	default:
+		b.WriteString(" (Syncro emails it to the customer)")
+	}
+	b.WriteString(".")
+	if line := c.timeLine(ctx, te, out); line != "" {
+		b.WriteString(" " + line)
+	}
+	return Reply{Text: b.String()}
+}

@@ -1,0 +1,287 @@
+package commands
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"strings"
+
+	"github.com/slack-go/slack"
+)
+
+// Callback ids of the write-side modals. bot routes a view_submission to
+// Validate and Submit by these; they are part of the contract with bot, so
+// they are exported and never change meaning.
+const (
+	// CallbackCreate is the "New ticket" modal (/syncro create).
+	CallbackCreate = "syncro_create"
+	// CallbackUpdate is the "Update #N" modal (/syncro update N, no flags).
+	CallbackUpdate = "syncro_update"
+	// CallbackClose is the "Close #N" modal (/syncro close N, Close button).
+	CallbackClose = "syncro_close"
+	// CallbackBill is the "Bill #N" modal (/syncro bill N, Bill button).
+	CallbackBill = "syncro_bill"
+	// CallbackLogTime is the "Log time on #N" modal (Log time button).
+	CallbackLogTime = "syncro_log_time"
+)
+
+// Input block ids of the write-side modals. Validate keys its FieldErrors
+// by them (Slack shows an error only under an input block whose block_id it
+// names). Each block holds one element whose action id equals the block id.
+const (
+	BlockCustomer     = "customer"      // create: external select of customers
+	BlockContact      = "contact"       // create: contact name (optional text)
+	BlockSubject      = "subject"       // create: subject
+	BlockProblemType  = "problem_type"  // create: static select
+	BlockPriority     = "priority"      // create, update: static select
+	BlockDue          = "due"           // create, update: date picker
+	BlockTech         = "tech"          // create, update: static select of techs
+	BlockIssue        = "issue"         // create: initial issue (multiline)
+	BlockStatus       = "status"        // update: static select of statuses
+	BlockResolution   = "resolution"    // close: resolution note (required)
+	BlockMinutes      = "minutes"       // close, bill, log time: time spent
+	BlockLabor        = "labor"         // close, bill, log time: labor kind
+	BlockNotes        = "notes"         // bill, log time: work notes
+	BlockCloseOptions = "close_options" // close: checkboxes below
+)
+
+// Values of the close modal's checkboxes (BlockCloseOptions).
+const (
+	CloseOptionNotify     = "notify"      // post a notice to NOTIFY_CHANNEL
+	CloseOptionSessionLog = "session_log" // write a session log
+	CloseOptionEmail      = "email"       // email the resolution to the customer
+)
+
+// ActionCustomerSearch is the action id of the create modal's customer
+// external select; its block_suggestion goes to Suggest.
+const ActionCustomerSearch = BlockCustomer
+
+// customerMinQuery is the customer search's min_query_length: two letters
+// already narrow Syncro's autocomplete enough, and Slack's default of three
+// makes short names like "HP" unreachable.
+const customerMinQuery = 2
+
+// modalMeta is a modal's private_metadata: what Submit needs so it never
+// looks a ticket up twice. Keys are short because Slack caps the whole
+// string at MaxPrivateMetadata characters.
+type modalMeta struct {
+	TicketID   int64  `json:"t,omitempty"`
+	Number     int64  `json:"n,omitempty"`
+	CustomerID int64  `json:"c,omitempty"`
+	Channel    string `json:"ch,omitempty"`
+	// Status is the ticket's status when the modal opened (update: the
+	// value to diff against; bill: whether Invoiced must still be set).
+	Status   string `json:"st,omitempty"`
+	Priority string `json:"pr,omitempty"`
+	UserID   int64  `json:"u,omitempty"`
+	UserName string `json:"un,omitempty"`
+	Due      string `json:"due,omitempty"` // YYYY-MM-DD
+	// TargetStatus is the status the submit sets: the account's closed
+	// status for close, its Invoiced status for bill ("" = none exists).
+	TargetStatus string `json:"ts,omitempty"`
+	// TimeZone is the account's zone, for session logs.
+	TimeZone string `json:"tz,omitempty"`
+	// Uncharged is the minutes already logged on the ticket but not yet
+	// charged (bill: the minutes field may then be left empty).
+	Uncharged int `json:"uc,omitempty"`
+}
+
+// encode renders m as compact JSON, shortening free-text fields if the
+// result would pass Slack's limit.
+func (m modalMeta) encode() string {
+	for range 3 {
+		b, err := json.Marshal(m)
+		if err != nil {
+			panic("commands: encode modal metadata: " + err.Error()) // plain struct; cannot fail
+		}
+		if runeLen(string(b)) <= MaxPrivateMetadata {
+			return string(b)
+		}
+		m.UserName = Truncate(m.UserName, 60)
+		m.Status = Truncate(m.Status, 200)
+		m.Priority = Truncate(m.Priority, 200)
+		m.TargetStatus = Truncate(m.TargetStatus, 200)
+	}
+	panic("commands: modal metadata too long")
+}
+
+// decodeMeta reads private_metadata written by encode.
+func decodeMeta(s string) (modalMeta, error) {
+	var m modalMeta
+	if strings.TrimSpace(s) == "" {
+		return m, fmt.Errorf("modal metadata is empty")
+	}
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return m, fmt.Errorf("decode modal metadata: %w", err)
+	}
+	return m, nil
+}
+
+// plain is a plain_text object; emoji on so typed :shortcodes: render.
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
+}
+
+// mrkdwn is a mrkdwn text object; callers escape what they put in.
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+}
+
+// option is a select option; text and value are cut to Slack's limits.
+func option(value, text string) *slack.OptionBlockObject {
+	t := PlainText(text, MaxOptionText)
+	if t == "" {
+		t = "(none)"
+	}
+	return slack.NewOptionBlockObject(Truncate(value, MaxOptionValue), plain(t), nil)
+}
+
+// newModal builds a modal with Slack's 24-character title/submit limits
+// applied. A modal without input blocks gets no submit button.
+func newModal(callbackID, title, submit string, meta modalMeta, blocks ...slack.Block) *slack.ModalViewRequest {
+	v := &slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      callbackID,
+		Title:           plain(PlainText(title, MaxModalTitle)),
+		Close:           plain("Cancel"),
+		Blocks:          slack.Blocks{BlockSet: blocks},
+		PrivateMetadata: meta.encode(),
+	}
+	if submit != "" {
+		v.Submit = plain(PlainText(submit, MaxModalTitle))
+	}
+	return v
+}
+
+// noticeModal is a view with one message and no inputs: what a modal-opening
+// command shows when it cannot build its form (bot has already opened a
+// "Loading…" view that must be replaced by something).
+func noticeModal(title, text string) *slack.ModalViewRequest {
+	return &slack.ModalViewRequest{
+		Type:   slack.VTModal,
+		Title:  plain(PlainText(title, MaxModalTitle)),
+		Close:  plain("Close"),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(mrkdwn(Truncate(text, MaxSectionText)), nil, nil)}},
+	}
+}
+
+// asModal turns a text reply of a modal-opening command into a notice
+// modal too, so bot can replace its "Loading…" view whichever it shows.
+func asModal(r Reply, title string) Reply {
+	if r.Modal == nil {
+		r.Modal = noticeModal(title, r.Text)
+	}
+	return r
+}
+
+// inputBlock is an input block whose element's action id equals blockID.
+func inputBlock(blockID, label, hint string, el slack.BlockElement, optional bool) *slack.InputBlock {
+	var h *slack.TextBlockObject
+	if hint != "" {
+		h = plain(hint)
+	}
+	b := slack.NewInputBlock(blockID, plain(label), h, el)
+	b.Optional = optional
+	return b
+}
+
+// textInput is a plain-text input; initial is cut to maxLen.
+func textInput(actionID, placeholder, initial string, multiline bool, maxLen int) *slack.PlainTextInputBlockElement {
+	var ph *slack.TextBlockObject
+	if placeholder != "" {
+		ph = plain(placeholder)
+	}
+	el := slack.NewPlainTextInputBlockElement(ph, actionID)
+	el.Multiline = multiline
+	if maxLen > 0 {
+		el.MaxLength = maxLen
+		initial = Truncate(initial, maxLen)
+	}
+	el.InitialValue = initial
+	return el
+}
+
+// staticSelect is a static select of options (at most MaxSelectOptions),
+// preselecting the option whose value is initial.
+func staticSelect(actionID, placeholder string, opts []*slack.OptionBlockObject, initial string) *slack.SelectBlockElement {
+	if len(opts) > MaxSelectOptions {
+		opts = opts[:MaxSelectOptions]
+	}
+	el := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(placeholder), actionID, opts...)
+	for _, o := range opts {
+		if initial != "" && o.Value == initial {
+			el.InitialOption = o
+		}
+	}
+	return el
+}
+
+// laborSelect offers the labor kinds, named with their Syncro products when
+// known, with kind preselected.
+func (c *Commands) laborSelect(kind string) *slack.SelectBlockElement {
+	if kind == "" {
+		kind = DefaultLaborKind
+	}
+	var opts []*slack.OptionBlockObject
+	for _, k := range c.cfg.Labor.Kinds() {
+		text := k
+		if name, ok := c.w.cachedProductName(c.cfg.LaborNames, c.cfg.Labor[k]); ok {
+			text = k + " — " + name
+		}
+		opts = append(opts, option(k, text))
+	}
+	return staticSelect(BlockLabor, "Labor type", opts, kind)
+}
+
+// submissionValue returns the state of the input block blockID (element
+// action id == block id; any single element is accepted).
+func submissionValue(s Submission, blockID string) (slack.BlockAction, bool) {
+	els, ok := s.Values[blockID]
+	if !ok {
+		return slack.BlockAction{}, false
+	}
+	if v, ok := els[blockID]; ok {
+		return v, true
+	}
+	for _, v := range els {
+		return v, true
+	}
+	return slack.BlockAction{}, false
+}
+
+// inputText is the trimmed typed value of a text or number input.
+func inputText(s Submission, blockID string) string {
+	v, _ := submissionValue(s, blockID)
+	return strings.TrimSpace(v.Value)
+}
+
+// selectedValue is the value of the option picked in a select.
+func selectedValue(s Submission, blockID string) string {
+	v, _ := submissionValue(s, blockID)
+	return v.SelectedOption.Value
+}
+
+// selectedText is the text of the option picked in a select.
+func selectedText(s Submission, blockID string) string {
+	v, _ := submissionValue(s, blockID)
+	if v.SelectedOption.Text == nil {
+		return ""
+	}
+	return v.SelectedOption.Text.Text
+}
+
+// checkedOptions is the set of ticked checkbox values in blockID.
+func checkedOptions(s Submission, blockID string) map[string]bool {
+	v, _ := submissionValue(s, blockID)
+	out := map[string]bool{}
+	for _, o := range v.SelectedOptions {
+		out[o.Value] = true
+	}
+	return out
+}
+
+// fieldMessage turns a mrkdwn usage message into the plain text Slack shows
+// under a field (no backticks, no HTML entities).
+func fieldMessage(msg string) string {
+	return html.UnescapeString(strings.ReplaceAll(msg, "`", ""))
+}

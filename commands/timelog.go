@@ -1,0 +1,372 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// How time is logged (see /work/shared/syncro-api.md, "logging time"):
+//
+//  1. The comment carries product_id, minutes_spent and bill_time_now=false,
+//     the way the web UI's form logs time. The swagger does not list those
+//     fields, so:
+//  2. the ticket is read back and a timer for that comment (or with those
+//     minutes and product, just now) must be there. If not,
+//  3. the time is logged with POST /tickets/{id}/timer_entry, and the
+//     account is remembered as one that needs that path: later comments go
+//     without time fields, straight followed by a timer entry.
+//
+// Time is never silently lost: when it cannot be logged or confirmed the
+// reply says so, and what to check.
+
+// recentWindow is how close to now a timer must be to count as the one just
+// logged when Syncro did not tie it to the comment.
+const recentWindow = 15 * time.Minute
+
+// timerNotesLen bounds the notes of a timer entry (the head of the text).
+const timerNotesLen = 200
+
+// writeState is what the write side remembers between requests. Its zero
+// value is ready to use; every field is guarded by mu.
+type writeState struct {
+	mu sync.Mutex
+	// timerPath is set once this account proved to ignore time fields on
+	// comments; from then on time goes through timer_entry directly.
+	timerPath bool
+	// names caches Syncro product names by id (labor products), learned
+	// from line items and GET /products/{id}.
+	names map[int64]string
+	// dedup is the in-process guard used when Config.Dedup is nil.
+	dedup *MemoryDedup
+}
+
+// usesTimerPath reports whether time must go through timer_entry.
+func (w *writeState) usesTimerPath() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.timerPath
+}
+
+// setTimerPath records that comments on this account don't log time.
+func (w *writeState) setTimerPath() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.timerPath = true
+}
+
+// cachedProductName returns a known product name: learned ones first, then
+// the configured ones.
+func (w *writeState) cachedProductName(configured map[int64]string, id int64) (string, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if n, ok := w.names[id]; ok {
+		return n, true
+	}
+	n, ok := configured[id]
+	return n, ok && n != ""
+}
+
+// rememberProductName caches a product's name.
+func (w *writeState) rememberProductName(id int64, name string) {
+	if id == 0 || strings.TrimSpace(name) == "" {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.names == nil {
+		w.names = map[int64]string{}
+	}
+	w.names[id] = name
+}
+
+// memDedup returns the in-process dedup guard, creating it on first use.
+func (w *writeState) memDedup() *MemoryDedup {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.dedup == nil {
+		w.dedup = NewMemoryDedup(10 * time.Minute)
+	}
+	return w.dedup
+}
+
+// learnNames caches the product names a ticket's line items reveal, so
+// naming the labor of a reply rarely costs a Syncro call.
+func (c *Commands) learnNames(t *syncro.Ticket) {
+	if t == nil {
+		return
+	}
+	for _, li := range t.LineItems {
+		if li.ProductID != nil {
+			c.w.rememberProductName(*li.ProductID, li.Name)
+		}
+	}
+}
+
+// productName names a labor product as Syncro does ("Labor - Remote
+// Business"). On a cache miss it costs one GET /products/{id}, once per
+// product per process; if that fails the kind (or id) is shown instead.
+func (c *Commands) productName(ctx context.Context, id int64) string {
+	if n, ok := c.w.cachedProductName(c.cfg.LaborNames, id); ok {
+		return n
+	}
+	if p, _, err := c.cfg.Syncro.Products.Get(ctx, id); err == nil && p.Name != "" {
+		c.w.rememberProductName(id, p.Name)
+		return p.Name
+	}
+	if k, ok := c.cfg.Labor.Kind(id); ok {
+		return k + " labor"
+	}
+	return fmt.Sprintf("labor product %d", id)
+}
+
+// timeEntry is time a tech asked to log with a comment.
+type timeEntry struct {
+	Minutes   int
+	ProductID int64
+	// Notes go on a timer entry made by the fallback path.
+	Notes string
+}
+
+// commentOutcome is what landed in Syncro after writeComment.
+type commentOutcome struct {
+	Comment *syncro.Comment
+	// Ticket is the ticket as read back after the write; nil when it was
+	// not read (no time, or time went through timer_entry directly).
+	Ticket *syncro.Ticket
+	// Timer holds the logged time; nil when none was asked or it failed.
+	Timer *syncro.Timer
+	// TimeErr says why requested time is not confirmed in Syncro.
+	// TimeUnknown means it may have landed: check before logging again.
+	TimeErr     error
+	TimeUnknown bool
+}
+
+// unknownOutcomeError means a write's result is unknown even after reading
+// Syncro back: the tech must look before trying again.
+type unknownOutcomeError struct {
+	what string // "the comment", "the invoice", …
+	err  error
+}
+
+func (e *unknownOutcomeError) Error() string {
+	return fmt.Sprintf("outcome of %s unknown: %v", e.what, e.err)
+}
+
+func (e *unknownOutcomeError) Unwrap() error { return e.err }
+
+// writeFailure is failure plus the sentence for writes whose outcome is
+// unknown.
+func (c *Commands) writeFailure(ctx context.Context, err error, doing string) Reply {
+	var ue *unknownOutcomeError
+	if errors.As(err, &ue) {
+		c.cfg.Logger.WarnContext(ctx, "write outcome unknown", "doing", doing, "error", err)
+		return Reply{Text: fmt.Sprintf("Syncro didn't confirm whether %s was saved, and I couldn't check. Look at the ticket in Syncro before trying to %s again.", ue.what, doing)}
+	}
+	return c.failure(ctx, err, doing)
+}
+
+// syncroAnswer says briefly what Syncro answered, for "what was not done"
+// sentences ("Syncro answered 500").
+func syncroAnswer(err error) string {
+	var se *syncro.Error
+	if errors.As(err, &se) {
+		if errors.Is(err, syncro.ErrValidation) && len(se.Messages) > 0 {
+			return "Syncro said: " + EscapeMrkdwn(se.UserMessage())
+		}
+		return fmt.Sprintf("Syncro answered %d", se.StatusCode)
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return "Syncro didn't answer in time"
+	}
+	return "the request failed"
+}
+
+// postComment posts one comment. A POST is never retried blindly: when the
+// outcome is unknown (5xx, dropped connection) the ticket's newest comments
+// are read back, and a comment with this subject and body from the last few
+// minutes counts as posted.
+func (c *Commands) postComment(ctx context.Context, ticketID int64, req *syncro.CommentRequest) (*syncro.Comment, error) {
+	cm, _, err := c.cfg.Syncro.Tickets.PostComment(ctx, ticketID, req)
+	if err == nil {
+		return cm, nil
+	}
+	if !errors.Is(err, syncro.ErrOutcomeUnknown) {
+		return nil, err
+	}
+	list, _, rerr := c.cfg.Syncro.Tickets.ListComments(ctx, ticketID, nil)
+	if rerr != nil {
+		return nil, &unknownOutcomeError{what: "the comment", err: err}
+	}
+	now := c.cfg.Now()
+	for i := range list {
+		x := list[i]
+		if x.Subject == req.Subject && x.Body == req.Body && near(x.CreatedAt.Time, now) {
+			return &x, nil
+		}
+	}
+	// Read back and not there: nothing was written.
+	return nil, err
+}
+
+// near reports whether t is within recentWindow of now.
+func near(t, now time.Time) bool {
+	if t.IsZero() {
+		return false
+	}
+	d := t.Sub(now)
+	return d > -recentWindow && d < recentWindow
+}
+
+// timerMinutes is a timer's length in whole minutes.
+func timerMinutes(t syncro.Timer) int {
+	if t.ActiveDuration > 0 {
+		return int((t.ActiveDuration + 30) / 60)
+	}
+	if !t.EndTime.IsZero() && !t.StartTime.IsZero() {
+		return int(t.EndTime.Sub(t.StartTime.Time).Round(time.Minute) / time.Minute)
+	}
+	return 0
+}
+
+// findLoggedTimer finds the timer holding time just logged: the one tied to
+// commentID, else an untied one with these minutes and product from the
+// last few minutes (excluding ids in skip).
+func findLoggedTimer(t *syncro.Ticket, commentID int64, te timeEntry, now time.Time, skip map[int64]bool) *syncro.Timer {
+	if t == nil {
+		return nil
+	}
+	if commentID != 0 {
+		for i := range t.TicketTimers {
+			tm := &t.TicketTimers[i]
+			if tm.CommentID != nil && *tm.CommentID == commentID {
+				return tm
+			}
+		}
+	}
+	for i := range t.TicketTimers {
+		tm := &t.TicketTimers[i]
+		if skip[tm.ID] || (tm.CommentID != nil && *tm.CommentID != commentID) {
+			continue
+		}
+		if tm.ProductID == nil || *tm.ProductID != te.ProductID || timerMinutes(*tm) != te.Minutes {
+			continue
+		}
+		if near(tm.CreatedAt.Time, now) || near(tm.EndTime.Time, now) {
+			return tm
+		}
+	}
+	return nil
+}
+
+// notesHead is the first line of text, cut for a timer's notes.
+func notesHead(text string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
+	return PlainText(line, timerNotesLen)
+}
+
+// writeComment posts req on the ticket and, when te is set, makes sure the
+// time lands (see the top of this file). An error means the comment was not
+// posted and nothing was written; time problems after a posted comment are
+// in the outcome's TimeErr.
+//
+// Syncro calls: 1 without time; 2 with time when comments carry it
+// (comment, read-back); 3 the first time they don't (comment, read-back,
+// timer_entry); 2 once the timer path is known (comment, timer_entry).
+func (c *Commands) writeComment(ctx context.Context, ticketID int64, req syncro.CommentRequest, te *timeEntry) (commentOutcome, error) {
+	timerPath := te != nil && c.w.usesTimerPath()
+	if te != nil && !timerPath {
+		req.ProductID = syncro.Ptr(te.ProductID)
+		req.MinutesSpent = syncro.Ptr(te.Minutes)
+		req.BillTimeNow = syncro.Ptr(false)
+	}
+	cm, err := c.postComment(ctx, ticketID, &req)
+	if err != nil {
+		return commentOutcome{}, err
+	}
+	out := commentOutcome{Comment: cm}
+	if te == nil {
+		return out, nil
+	}
+	if !timerPath {
+		t, _, err := c.cfg.Syncro.Tickets.Get(ctx, ticketID)
+		if err != nil {
+			// The comment carried the time; it may well be there. Logging
+			// it again blindly could bill the customer twice.
+			out.TimeErr, out.TimeUnknown = err, true
+			return out, nil
+		}
+		c.learnNames(t)
+		out.Ticket = t
+		if tm := findLoggedTimer(t, cm.ID, *te, c.cfg.Now(), nil); tm != nil {
+			out.Timer = tm
+			return out, nil
+		}
+		c.w.setTimerPath()
+		c.cfg.Logger.InfoContext(ctx, "time on comments is ignored by this Syncro account; using timer_entry from now on", "ticket_id", ticketID)
+	}
+	tm, unknown, err := c.addTimer(ctx, ticketID, *te, out.Ticket)
+	out.Timer, out.TimeErr, out.TimeUnknown = tm, err, unknown
+	if tm != nil && out.Ticket != nil {
+		out.Ticket.TicketTimers = append(out.Ticket.TicketTimers, *tm)
+	}
+	return out, nil
+}
+
+// addTimer logs te with POST timer_entry. On an unknown outcome it reads
+// the ticket back and looks for the entry (timers in before are not it).
+func (c *Commands) addTimer(ctx context.Context, ticketID int64, te timeEntry, before *syncro.Ticket) (tm *syncro.Timer, unknown bool, err error) {
+	now := c.cfg.Now()
+	start := now.Add(-time.Duration(te.Minutes) * time.Minute)
+	req := &syncro.TimerEntryRequest{
+		StartAt:         &start,
+		DurationMinutes: syncro.Ptr(te.Minutes),
+		ProductID:       syncro.Ptr(te.ProductID),
+		Notes:           te.Notes,
+	}
+	tm, _, err = c.cfg.Syncro.Timers.Add(ctx, ticketID, req)
+	if err == nil {
+		return tm, false, nil
+	}
+	if !errors.Is(err, syncro.ErrOutcomeUnknown) {
+		return nil, false, err
+	}
+	skip := map[int64]bool{}
+	if before != nil {
+		for _, x := range before.TicketTimers {
+			skip[x.ID] = true
+		}
+	}
+	t, _, rerr := c.cfg.Syncro.Tickets.Get(ctx, ticketID)
+	if rerr != nil {
+		return nil, true, err
+	}
+	if found := findLoggedTimer(t, 0, te, now, skip); found != nil {
+		return found, false, nil
+	}
+	return nil, false, err
+}
+
+// timeLine is the reply's sentence about requested time: what Syncro now
+// holds, or exactly what went wrong.
+func (c *Commands) timeLine(ctx context.Context, te *timeEntry, out commentOutcome) string {
+	switch {
+	case te == nil:
+		return ""
+	case out.Timer != nil:
+		product := te.ProductID
+		if out.Timer.ProductID != nil {
+			product = *out.Timer.ProductID
+		}
+		return fmt.Sprintf("%d min logged as %s.", timerMinutes(*out.Timer), EscapeMrkdwn(c.productName(ctx, product)))
+	case out.TimeUnknown:
+		return fmt.Sprintf("I couldn't confirm that the %d min landed (%s). Check the ticket's time entries before logging it again.", te.Minutes, syncroAnswer(out.TimeErr))
+	default:
+		return fmt.Sprintf("The %d min were NOT logged (%s); log them again, e.g. with the ticket's Log time button.", te.Minutes, syncroAnswer(out.TimeErr))
+	}
+}

@@ -1,0 +1,386 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// dateLayout is how due dates are sent to Syncro and shown to techs.
+const dateLayout = "2006-01-02"
+
+// fieldChange is one changed ticket field, for the "old → new" reply.
+type fieldChange struct {
+	field, from, to string
+}
+
+// changesReply lists what an update changed.
+func changesReply(number int64, changes []fieldChange) Reply {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Updated #%d:", number)
+	for _, ch := range changes {
+		fmt.Fprintf(&b, "\n• %s: %s → %s", ch.field, MrkdwnText(ch.from, 200), MrkdwnText(ch.to, 200))
+	}
+	return Reply{Text: b.String()}
+}
+
+// orNone shows an empty value as "none".
+func orNone(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "none"
+	}
+	return s
+}
+
+// matchStatus finds the account status the tech meant, ignoring case.
+func matchStatus(in string, statuses []string) (string, error) {
+	want := strings.TrimSpace(in)
+	for _, s := range statuses {
+		if strings.EqualFold(s, want) {
+			return s, nil
+		}
+	}
+	msg := fmt.Sprintf("Unknown status %s.", code(in))
+	if s, ok := Suggest(want, statuses); ok {
+		msg += fmt.Sprintf(" Did you mean %s?", code(s))
+	}
+	msg += " Statuses: " + EscapeMrkdwn(strings.Join(statuses, ", ")) + "."
+	return "", &UsageError{Message: msg}
+}
+
+// priorityName strips the sort prefix Syncro priorities carry ("1 High"
+// → "High"), so techs can type just the word.
+func priorityName(p string) string {
+	if num, rest, ok := strings.Cut(strings.TrimSpace(p), " "); ok {
+		if _, err := strconv.Atoi(num); err == nil {
+			return strings.TrimSpace(rest)
+		}
+	}
+	return strings.TrimSpace(p)
+}
+
+// matchPriority finds the priority meant: the full name ("1 High"), the
+// word ("high") or the number ("1"), ignoring case.
+func matchPriority(in string, priorities []string) (string, error) {
+	want := strings.TrimSpace(in)
+	var names []string
+	for _, p := range priorities {
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		names = append(names, p)
+		num, _, _ := strings.Cut(strings.TrimSpace(p), " ")
+		if strings.EqualFold(p, want) || strings.EqualFold(priorityName(p), want) || num == want {
+			return p, nil
+		}
+	}
+	msg := fmt.Sprintf("Unknown priority %s.", code(in))
+	var words []string
+	for _, p := range names {
+		words = append(words, priorityName(p))
+	}
+	if s, ok := Suggest(want, words); ok {
+		msg += fmt.Sprintf(" Did you mean %s?", code(s))
+	}
+	msg += " Priorities: " + EscapeMrkdwn(strings.Join(names, ", ")) + "."
+	return "", &UsageError{Message: msg}
+}
+
+// matchTech finds the tech named: an exact full name, or a unique prefix
+// of the full name or of one of its words, ignoring case.
+func matchTech(in string, users []syncro.UserRef) (syncro.UserRef, error) {
+	want := strings.ToLower(strings.TrimSpace(in))
+	var names []string
+	var hits []syncro.UserRef
+	for _, u := range users {
+		names = append(names, u.Name)
+		name := strings.ToLower(u.Name)
+		if name == want {
+			return u, nil
+		}
+		if strings.HasPrefix(name, want) {
+			hits = append(hits, u)
+			continue
+		}
+		for _, w := range strings.Fields(name) {
+			if strings.HasPrefix(w, want) {
+				hits = append(hits, u)
+				break
+			}
+		}
+	}
+	switch {
+	case len(hits) == 1 && want != "":
+		return hits[0], nil
+	case len(hits) > 1 && want != "":
+		var hn []string
+		for _, h := range hits {
+			hn = append(hn, h.Name)
+		}
+		return syncro.UserRef{}, &UsageError{Message: fmt.Sprintf("%s matches %s; type more of the name.", code(in), EscapeMrkdwn(orList(hn)))}
+	}
+	msg := fmt.Sprintf("No tech named %s.", code(in))
+	if s, ok := Suggest(in, names); ok {
+		msg += fmt.Sprintf(" Did you mean %s?", code(s))
+	}
+	msg += " Techs: " + EscapeMrkdwn(strings.Join(names, ", ")) + "."
+	return syncro.UserRef{}, &UsageError{Message: msg}
+}
+
+// weekdays maps the weekday words techs type to days.
+var weekdays = map[string]time.Weekday{
+	"sun": time.Sunday, "sunday": time.Sunday,
+	"mon": time.Monday, "monday": time.Monday,
+	"tue": time.Tuesday, "tues": time.Tuesday, "tuesday": time.Tuesday,
+	"wed": time.Wednesday, "weds": time.Wednesday, "wednesday": time.Wednesday,
+	"thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday, "thursday": time.Thursday,
+	"fri": time.Friday, "friday": time.Friday,
+	"sat": time.Saturday, "saturday": time.Saturday,
+}
+
+// parseDue reads a due date relative to now: 2026-12-01, "today",
+// "tomorrow", or a weekday ("fri" is the next Friday after today). Past
+// dates are refused: they are typos more often than intent.
+func parseDue(in string, now time.Time) (time.Time, error) {
+	s := strings.ToLower(strings.TrimSpace(in))
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	var d time.Time
+	switch {
+	case s == "today":
+		d = today
+	case s == "tomorrow":
+		d = today.AddDate(0, 0, 1)
+	case weekdays[s] != 0 || s == "sun" || s == "sunday":
+		ahead := (int(weekdays[s]) - int(today.Weekday()) + 7) % 7
+		if ahead == 0 {
+			ahead = 7
+		}
+		d = today.AddDate(0, 0, ahead)
+	default:
+		t, err := time.ParseInLocation(dateLayout, s, now.Location())
+		if err != nil {
+			return time.Time{}, &UsageError{Message: fmt.Sprintf("%s isn't a date I know. Use a date like 2026-12-01, or today, tomorrow, or a weekday like fri.", code(in))}
+		}
+		d = t
+	}
+	if d.Before(today) {
+		return time.Time{}, &UsageError{Message: fmt.Sprintf("%s is in the past (today is %s).", code(in), today.Format(dateLayout))}
+	}
+	return d, nil
+}
+
+// dueString shows a ticket's due date as a date, "" when none.
+func dueString(ts syncro.Timestamp) string {
+	if ts.IsZero() {
+		return ""
+	}
+	return ts.Format(dateLayout)
+}
+
+// update changes a ticket's fields from flags, or opens the update modal
+// when none are given. Every flag is resolved before the PUT, so one bad
+// value sends nothing; only changed fields are sent.
+//
+// Syncro calls: find, then one lookup per kind of flag (ticket settings for
+// --status, settings for --priority, users for --tech; none for --due),
+// then one PUT when something changes.
+func (c *Commands) update(ctx context.Context, r Request, inv Invocation) Reply {
+	if len(inv.Flags) == 0 {
+		t, err := c.findTicket(ctx, inv.Ticket)
+		if err != nil {
+			return asModal(c.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket)), "Update ticket")
+		}
+		return c.updateModal(ctx, t, inv.Ticket, r.ChannelID)
+	}
+	var due time.Time
+	if v, ok := inv.Flag(FlagDue); ok {
+		d, err := parseDue(v, c.cfg.Now())
+		if err != nil {
+			return Reply{Text: usageMessage(err) + " Nothing was changed."}
+		}
+		due = d
+	}
+	t, err := c.findTicket(ctx, inv.Ticket)
+	if err != nil {
+		return c.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket))
+	}
+	req := &syncro.TicketRequest{}
+	var changes []fieldChange
+	if v, ok := inv.Flag(FlagStatus); ok {
+		ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx)
+		if err != nil {
+			return c.failure(ctx, err, "read this account's ticket statuses")
+		}
+		st, err := matchStatus(v, ts.TicketStatusList)
+		if err != nil {
+			return Reply{Text: usageMessage(err) + " Nothing was changed."}
+		}
+		if st != t.Status {
+			req.Status = &st
+			changes = append(changes, fieldChange{"Status", orNone(t.Status), st})
+		}
+	}
+	if v, ok := inv.Flag(FlagPriority); ok {
+		as, _, err := c.cfg.Syncro.Settings.Get(ctx)
+		if err != nil {
+			return c.failure(ctx, err, "read this account's priorities")
+		}
+		p, err := matchPriority(v, as.Ticket.Priorities)
+		if err != nil {
+			return Reply{Text: usageMessage(err) + " Nothing was changed."}
+		}
+		if p != t.Priority {
+			req.Priority = &p
+			changes = append(changes, fieldChange{"Priority", orNone(t.Priority), p})
+		}
+	}
+	if v, ok := inv.Flag(FlagTech); ok {
+		users, err := syncro.Collect(c.cfg.Syncro.Users.All(ctx))
+		if err != nil {
+			return c.failure(ctx, err, "read the list of techs")
+		}
+		u, err := matchTech(v, users)
+		if err != nil {
+			return Reply{Text: usageMessage(err) + " Nothing was changed."}
+		}
+		if t.UserID == nil || *t.UserID != u.ID {
+			old := "unassigned"
+			if t.User != nil && t.User.FullName != "" {
+				old = t.User.FullName
+			} else if t.UserID != nil {
+				for _, x := range users {
+					if x.ID == *t.UserID {
+						old = x.Name
+					}
+				}
+			}
+			req.UserID = syncro.Ptr(u.ID)
+			changes = append(changes, fieldChange{"Tech", old, u.Name})
+		}
+	}
+	if !due.IsZero() {
+		ds := due.Format(dateLayout)
+		if old := dueString(t.DueDate); old != ds {
+			req.DueDate = &ds
+			changes = append(changes, fieldChange{"Due", orNone(old), ds + " (" + due.Weekday().String()[:3] + ")"})
+		}
+	}
+	if len(changes) == 0 {
+		return Reply{Text: fmt.Sprintf("Nothing to change: #%d already has those values.", inv.Ticket)}
+	}
+	if _, _, err := c.cfg.Syncro.Tickets.Update(ctx, t.ID, req); err != nil {
+		return c.failure(ctx, err, fmt.Sprintf("update ticket #%d", inv.Ticket))
+	}
+	return changesReply(inv.Ticket, changes)
+}
+
+// updateModal is the update form with the ticket's current values
+// preselected.
+//
+// Syncro calls: ticket settings (statuses, techs), settings (priorities).
+func (c *Commands) updateModal(ctx context.Context, t *syncro.Ticket, number int64, channel string) Reply {
+	ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx)
+	if err != nil {
+		return asModal(c.failure(ctx, err, "read this account's ticket statuses"), "Update ticket")
+	}
+	as, _, err := c.cfg.Syncro.Settings.Get(ctx)
+	if err != nil {
+		return asModal(c.failure(ctx, err, "read this account's priorities"), "Update ticket")
+	}
+	meta := modalMeta{
+		TicketID: t.ID, Number: number, CustomerID: t.CustomerID, Channel: channel,
+		Status: t.Status, Priority: t.Priority, Due: dueString(t.DueDate),
+	}
+	if t.UserID != nil {
+		meta.UserID = *t.UserID
+	}
+	if t.User != nil {
+		meta.UserName = t.User.FullName
+	}
+
+	var statusOpts, prioOpts, techOpts []*slack.OptionBlockObject
+	for _, s := range ts.TicketStatusList {
+		statusOpts = append(statusOpts, option(s, s))
+	}
+	for _, p := range as.Ticket.Priorities {
+		if strings.TrimSpace(p) != "" {
+			prioOpts = append(prioOpts, option(p, p))
+		}
+	}
+	for _, u := range ts.Users {
+		techOpts = append(techOpts, option(strconv.FormatInt(u.ID, 10), u.Name))
+		if u.ID == meta.UserID && meta.UserName == "" {
+			meta.UserName = u.Name
+		}
+	}
+	due := slack.NewDatePickerBlockElement(BlockDue)
+	due.InitialDate = meta.Due
+	blocks := []slack.Block{
+		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*#%d %s* — %s", number, MrkdwnText(t.Subject, 200), MrkdwnText(t.CustomerBusinessThenName, 100))), nil, nil),
+		inputBlock(BlockStatus, "Status", "", staticSelect(BlockStatus, "Status", statusOpts, t.Status), true),
+	}
+	if len(prioOpts) > 0 {
+		blocks = append(blocks, inputBlock(BlockPriority, "Priority", "", staticSelect(BlockPriority, "Priority", prioOpts, t.Priority), true))
+	}
+	if len(techOpts) > 0 {
+		blocks = append(blocks, inputBlock(BlockTech, "Tech", "", staticSelect(BlockTech, "Assign to", techOpts, strconv.FormatInt(meta.UserID, 10)), true))
+	}
+	blocks = append(blocks, inputBlock(BlockDue, "Due date", "", due, true))
+	return Reply{Modal: newModal(CallbackUpdate, fmt.Sprintf("Update #%d", number), "Save", meta, blocks...)}
+}
+
+// validateDue checks a date picker's value (Slack sends YYYY-MM-DD).
+func validateDue(s Submission, errs FieldErrors) {
+	v, _ := submissionValue(s, BlockDue)
+	if v.SelectedDate == "" {
+		return
+	}
+	if _, err := time.Parse(dateLayout, v.SelectedDate); err != nil {
+		errs[BlockDue] = "Pick a date from the calendar."
+	}
+}
+
+// submitUpdate PUTs the fields changed in the update form.
+//
+// Syncro calls: one PUT, none when nothing changed.
+func (c *Commands) submitUpdate(ctx context.Context, s Submission, meta modalMeta) Reply {
+	req := &syncro.TicketRequest{}
+	var changes []fieldChange
+	if st := selectedValue(s, BlockStatus); st != "" && st != meta.Status {
+		req.Status = &st
+		changes = append(changes, fieldChange{"Status", orNone(meta.Status), st})
+	}
+	if p := selectedValue(s, BlockPriority); p != "" && p != meta.Priority {
+		req.Priority = &p
+		changes = append(changes, fieldChange{"Priority", orNone(meta.Priority), p})
+	}
+	if v := selectedValue(s, BlockTech); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err == nil && id != meta.UserID {
+			req.UserID = &id
+			old := meta.UserName
+			if old == "" {
+				old = "unassigned"
+			}
+			changes = append(changes, fieldChange{"Tech", old, selectedText(s, BlockTech)})
+		}
+	}
+	if d, _ := submissionValue(s, BlockDue); d.SelectedDate != "" && d.SelectedDate != meta.Due {
+		ds := d.SelectedDate
+		req.DueDate = &ds
+		changes = append(changes, fieldChange{"Due", orNone(meta.Due), ds})
+	}
+	if len(changes) == 0 {
+		return Reply{Text: fmt.Sprintf("Nothing changed on #%d.", meta.Number)}
+	}
+	if _, _, err := c.cfg.Syncro.Tickets.Update(ctx, meta.TicketID, req); err != nil {
+		return c.failure(ctx, err, fmt.Sprintf("update ticket #%d", meta.Number))
+	}
+	return changesReply(meta.Number, changes)
+}
