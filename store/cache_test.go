@@ -87,5 +87,8 @@ func TestSweepEvery_SweepsOnEachTickUntilCancelled(t *testing.T) {
 		if err := <-done; !errors.Is(err, context.Canceled) {
 			t.Errorf("SweepEvery returned %v, want context.Canceled", err)
 		}
+		if err := s.SweepEvery(t.Context(), 0); !errors.Is(err, ErrInvalid) {
+			t.Errorf("SweepEvery(0) = %v, want ErrInvalid", err)
+		}
 	})
 }

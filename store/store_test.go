@@ -158,11 +158,9 @@ func TestOpen_RefusesNewerSchema(t *testing.T) {
 		t.Fatalf("Open error = %v, want ErrSchema", err)
 	}
 	// The refused open must release the lock.
-	s, err = Open(ts.dir, WithLockTimeout(10*time.Millisecond))
-	if !errors.Is(err, ErrSchema) {
+	if _, err := Open(ts.dir, WithLockTimeout(10*time.Millisecond)); !errors.Is(err, ErrSchema) {
 		t.Fatalf("second Open error = %v, want ErrSchema (not a lock timeout)", err)
 	}
-	_ = s
 }
 
 func TestOpen_RejectsEmptyDir(t *testing.T) {
