@@ -116,6 +116,10 @@ type Reply struct {
 type Message struct {
 	Text   string
 	Blocks []slack.Block
+	// TicketID is the ticket a closed-ticket notice is about (0 for other
+	// messages), so bot can record it as announced and the watcher does
+	// not announce the same close again.
+	TicketID int64
 }
 
 // FieldErrors maps an input block id to the message shown under it; bot
