@@ -106,7 +106,7 @@ func (c *Commands) billModal(ctx context.Context, ticketID, number int64, channe
 	head := fmt.Sprintf("*#%d %s* — %s", number, MrkdwnText(t.Subject, 200), MrkdwnText(t.CustomerBusinessThenName, 100))
 	switch {
 	case unTimers > 0:
-		head += fmt.Sprintf("\nAlready logged, not charged yet: %d min in %d time entr%s. They are charged and invoiced too.", unMin, unTimers, plural(unTimers, "y", "ies"))
+		head += fmt.Sprintf("\nAlready logged, not charged yet: %d min in %d time entr%s; billing charges and invoices %s too.", unMin, unTimers, plural(unTimers, "y", "ies"), plural(unTimers, "it", "them"))
 	default:
 		head += "\nNo uncharged time on the ticket yet."
 	}

@@ -112,6 +112,9 @@ func (c *Commands) learnNames(t *syncro.Ticket) {
 // Business"). On a cache miss it costs one GET /products/{id}, once per
 // product per process; if that fails the kind (or id) is shown instead.
 func (c *Commands) productName(ctx context.Context, id int64) string {
+	if id == 0 {
+		return "the account's default labor"
+	}
 	if n, ok := c.w.cachedProductName(c.cfg.LaborNames, id); ok {
 		return n
 	}
