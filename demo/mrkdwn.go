@@ -227,15 +227,15 @@ func emojify(s string) string {
 	}
 }
 
-// quoteLines renders lines starting with "&gt; " (Slack's "> ") as quotes.
+// quoteLines renders lines starting with "&gt;" (Slack's ">") as quotes.
 func quoteLines(s string) string {
 	if !strings.Contains(s, "&gt;") {
 		return s
 	}
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		if q, ok := strings.CutPrefix(l, "&gt; "); ok {
-			lines[i] = `<span class="quote">` + q + `</span>`
+		if q, ok := strings.CutPrefix(l, "&gt;"); ok {
+			lines[i] = `<span class="quote">` + strings.TrimPrefix(q, " ") + `</span>`
 		}
 	}
 	return strings.Join(lines, "\n")

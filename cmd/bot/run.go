@@ -46,6 +46,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	debug := fs.Bool("debug", false, "log at debug level (every envelope with its ack latency)")
+	demoOpts := addDemoFlags(fs)
 	// -demo and -check will join here; each is a branch below, before or
 	// instead of serving.
 	// flag prints the error itself; the full usage goes to stdout on -h
@@ -67,6 +68,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, "syncrobot %s (commit %s, built %s)\n", version, commit, buildDate)
 		return exitOK
 	}
+	getenv, stopDemo, err := demoOpts.start(ctx, getenv, stdout, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitError
+	}
+	defer stopDemo()
 
 	// Validation first: no network call happens before the whole
 	// configuration is known to be good.
