@@ -210,7 +210,8 @@ func (c *Commands) closeNotice(ctx context.Context, t *syncro.Ticket, number int
 	quote := "> " + strings.ReplaceAll(MrkdwnText(resolution, 2000), "\n", "\n> ")
 	text := fmt.Sprintf("Ticket #%d closed by %s: %s", number, PlainText(who, 100), PlainText(t.Subject, 150))
 	return Message{
-		Text: text,
+		Text:     text,
+		TicketID: t.ID,
 		Blocks: []slack.Block{
 			slack.NewSectionBlock(mrkdwn(body), nil, nil),
 			slack.NewSectionBlock(mrkdwn(quote), nil, nil),
