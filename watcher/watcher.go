@@ -1,0 +1,393 @@
+package watcher
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// Tuning values, in one place with their reasons.
+const (
+	// CursorName is the store cursor holding the newest updated_at seen.
+	CursorName = "closed-tickets"
+	// DefaultInterval matches SYNCRO_POLL_INTERVAL's default.
+	DefaultInterval = 60 * time.Second
+	// Overlap is subtracted from the cursor in every listing: Syncro's
+	// since_updated_at precision is unconfirmed and clocks drift, and the
+	// announced set makes seeing a ticket twice harmless.
+	Overlap = 2 * time.Minute
+	// Backlog is how old a close may be and still get a notice of its own
+	// when the bot comes back; older ones share one summary line, so a
+	// weekend of downtime does not flood the channel.
+	Backlog = 24 * time.Hour
+	// StatusRefresh is how often /tickets/settings is reread: statuses
+	// change rarely, and a status added meanwhile is judged by name anyway.
+	StatusRefresh = time.Hour
+	// DefaultBudget is the most Syncro requests per minute the watcher
+	// sends: 3.3 % of Syncro's 180, leaving the rest to people. Normal
+	// polling uses about one.
+	DefaultBudget = 6
+	// pageSize is asked for on each listing; Syncro may ignore it, and
+	// paging follows meta.total_pages either way.
+	pageSize = 100
+	// maxSummaryNumbers bounds the ticket numbers listed in the summary
+	// line; the rest are counted.
+	maxSummaryNumbers = 30
+)
+
+// Config configures a Watcher. Syncro, Store and Notify are required.
+type Config struct {
+	// Syncro is the client shared with the commands; its own limiter
+	// keeps the process under Syncro's limit, Budget keeps the watcher's
+	// share small.
+	Syncro *syncro.Client
+	// Store holds the cursor and the announced set.
+	Store *store.Store
+	// Notify posts one notice to NOTIFY_CHANNEL (bot.(*Bot).Notify). The
+	// watcher has already marked the ticket announced when it calls Notify.
+	Notify func(ctx context.Context, m commands.Message) error
+	// Interval is the time between polls; default DefaultInterval.
+	Interval time.Duration
+	// Budget is the most Syncro requests per minute the watcher sends;
+	// default DefaultBudget.
+	Budget int
+	// WebURL is Syncro's web app base (https://SUB.syncromsp.com) for
+	// ticket links; empty leaves notices without links.
+	WebURL string
+	// IsClosed overrides which statuses count as closed; default
+	// LooksClosed.
+	IsClosed func(status string) bool
+	// Now is the clock; default time.Now. Tests pass a manual clock.
+	Now func() time.Time
+	// Logger receives the watcher's logs; default discards.
+	Logger *slog.Logger
+}
+
+// Watcher announces closed tickets. Create it with New; Run polls until its
+// context ends, Hint takes webhook hints meanwhile.
+type Watcher struct {
+	cfg Config
+	log *slog.Logger
+	lim *rate.Limiter
+
+	pollMu sync.Mutex // one Poll at a time
+
+	mu      sync.Mutex
+	status  statusInfo
+	runCtx  context.Context // hints run under it; Background until Run
+	pending map[int64]bool  // tickets with a hint in flight
+	hints   sync.WaitGroup
+}
+
+// New checks cfg and returns a Watcher; it makes no network call.
+func New(cfg Config) (*Watcher, error) {
+	var errs []error
+	if cfg.Syncro == nil {
+		errs = append(errs, errors.New("Syncro is required"))
+	}
+	if cfg.Store == nil {
+		errs = append(errs, errors.New("Store is required"))
+	}
+	if cfg.Notify == nil {
+		errs = append(errs, errors.New("Notify is required"))
+	}
+	if cfg.Interval < 0 || cfg.Budget < 0 {
+		errs = append(errs, errors.New("Interval and Budget must not be negative"))
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("watcher: new: %w", errors.Join(errs...))
+	}
+	if cfg.Interval == 0 {
+		cfg.Interval = DefaultInterval
+	}
+	if cfg.Budget == 0 {
+		cfg.Budget = DefaultBudget
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Watcher{
+		cfg: cfg,
+		log: cfg.Logger.With("component", "watcher"),
+		// A full minute's budget may be spent at once (a poll plus a few
+		// hints), then it refills evenly.
+		lim:     rate.NewLimiter(rate.Limit(float64(cfg.Budget)/60), cfg.Budget),
+		runCtx:  context.Background(),
+		pending: map[int64]bool{},
+	}, nil
+}
+
+func (w *Watcher) now() time.Time { return w.cfg.Now() }
+
+// spend waits for one request of the watcher's budget. The limiter reads
+// the injected clock, so tests that advance it refill the budget.
+func (w *Watcher) spend(ctx context.Context) error {
+	r := w.lim.ReserveN(w.now(), 1)
+	if !r.OK() {
+		return errors.New("watcher: budget exhausted")
+	}
+	d := r.DelayFrom(w.now())
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		r.Cancel()
+		return ctx.Err()
+	}
+}
+
+// trySpend takes one request of the budget only if it is free now; hints
+// use it so a webhook flood is dropped instead of queued.
+func (w *Watcher) trySpend() bool { return w.lim.AllowN(w.now(), 1) }
+
+// Run polls at once (announcing what closed while the bot was down) and
+// then every Interval until ctx ends. A failed poll is logged and retried
+// at the next tick; Run returns an error only when the store is closed.
+func (w *Watcher) Run(ctx context.Context) error {
+	w.mu.Lock()
+	w.runCtx = ctx
+	w.mu.Unlock()
+	w.log.Info("watching for closed tickets", "interval", w.cfg.Interval, "budget_per_minute", w.cfg.Budget)
+	t := time.NewTicker(w.cfg.Interval)
+	defer t.Stop()
+	for {
+		if err := w.Poll(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if errors.Is(err, store.ErrClosed) {
+				return err
+			}
+			w.log.Warn("poll failed; retrying next interval", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// found is a ticket that reached a closed status inside the watched window.
+type found struct {
+	t        syncro.Ticket
+	closedAt time.Time
+}
+
+// Poll runs one round: list the tickets updated since the cursor, announce
+// the newly closed ones, and move the cursor to the newest updated_at seen.
+// On the first round ever it only sets the cursor to now.
+func (w *Watcher) Poll(ctx context.Context) error {
+	w.pollMu.Lock()
+	defer w.pollMu.Unlock()
+	st := w.cfg.Store
+	cursor, ok, err := st.Cursor(CursorName)
+	if err != nil {
+		return fmt.Errorf("watcher: poll: %w", err)
+	}
+	now := w.now()
+	if !ok {
+		// A fresh install starts from now: announcing the account's
+		// history would flood the channel.
+		if err := st.SetCursor(CursorName, now); err != nil {
+			return fmt.Errorf("watcher: poll: %w", err)
+		}
+		w.log.Info("first start: announcing tickets closed from now on", "cursor", now)
+		return nil
+	}
+	w.refreshStatuses(ctx)
+
+	since := cursor.Add(-Overlap)
+	newest := cursor
+	seen := map[int64]bool{}
+	var closed []found
+	for page := 1; ; page++ {
+		if err := w.spend(ctx); err != nil {
+			return fmt.Errorf("watcher: poll: %w", err)
+		}
+		list, resp, err := w.cfg.Syncro.Tickets.List(ctx, &syncro.TicketListOptions{
+			SinceUpdatedAt: since,
+			ListOptions:    syncro.ListOptions{Page: page, PerPage: pageSize},
+		})
+		if err != nil {
+			// The cursor stays put, so the next poll sees the same window.
+			return fmt.Errorf("watcher: poll page %d: %w", page, err)
+		}
+		for _, t := range list {
+			if seen[t.ID] || t.UpdatedAt.Before(since) {
+				continue
+			}
+			seen[t.ID] = true
+			if t.UpdatedAt.After(newest) {
+				newest = t.UpdatedAt.Time
+			}
+			if f, ok := w.candidate(t, since); ok {
+				closed = append(closed, f)
+			}
+		}
+		if len(list) == 0 || resp == nil || resp.Meta == nil || page >= resp.Meta.TotalPages {
+			break
+		}
+	}
+
+	if err := w.announce(ctx, closed, now); err != nil {
+		return err
+	}
+	if newest.After(cursor) {
+		if err := st.SetCursor(CursorName, newest); err != nil {
+			return fmt.Errorf("watcher: poll: %w", err)
+		}
+	}
+	return nil
+}
+
+// candidate reports whether t closed inside the window starting at since.
+// resolved_at (else updated_at) must be inside it: a comment on a ticket
+// resolved last month bumps updated_at but is no news.
+func (w *Watcher) candidate(t syncro.Ticket, since time.Time) (found, bool) {
+	if !w.isClosed(t.Status) {
+		return found{}, false
+	}
+	at := t.ResolvedAt.Time
+	if at.IsZero() {
+		at = t.UpdatedAt.Time
+	}
+	if at.Before(since) {
+		return found{}, false
+	}
+	return found{t: t, closedAt: at}, true
+}
+
+// announce marks and posts each close, oldest first; closes older than
+// Backlog share one summary line, posted before the recent ones.
+func (w *Watcher) announce(ctx context.Context, closed []found, now time.Time) error {
+	slices.SortFunc(closed, func(a, b found) int {
+		return cmp.Or(a.closedAt.Compare(b.closedAt), cmp.Compare(a.t.ID, b.t.ID))
+	})
+	var old []syncro.Ticket
+	var recent []syncro.Ticket
+	for _, f := range closed {
+		first, err := w.cfg.Store.MarkAnnounced(f.t.ID, f.t.UpdatedAt.Time)
+		if err != nil {
+			return fmt.Errorf("watcher: announce ticket %d: %w", f.t.ID, err)
+		}
+		if !first {
+			continue // announced before: by the bot's close, a hint or an earlier poll
+		}
+		if now.Sub(f.closedAt) > Backlog {
+			old = append(old, f.t)
+		} else {
+			recent = append(recent, f.t)
+		}
+	}
+	if len(old) > 0 {
+		w.post(ctx, summaryNotice(old))
+	}
+	for _, t := range recent {
+		w.post(ctx, w.notice(&t))
+	}
+	return nil
+}
+
+// post hands a notice to Notify. The ticket is already marked, so a failure
+// loses this notice (logged) rather than risking it twice.
+func (w *Watcher) post(ctx context.Context, m commands.Message) {
+	if err := w.cfg.Notify(ctx, m); err != nil {
+		w.log.Error("closed-ticket notice not posted", "ticket_id", m.TicketID, "text", m.Text, "err", err)
+		return
+	}
+	w.log.Info("closed-ticket notice queued", "ticket_id", m.TicketID, "text", m.Text)
+}
+
+// Hint handles a webhook's claim that ticketID changed status: unless the
+// ticket is already announced it is reread through the API, and announced
+// if it is closed inside the watched window. A hint over the budget is
+// dropped; the next poll finds the close anyway.
+func (w *Watcher) Hint(ctx context.Context, ticketID int64) error {
+	if ticketID <= 0 {
+		return fmt.Errorf("watcher: hint: bad ticket id %d", ticketID)
+	}
+	done, err := w.cfg.Store.WasAnnounced(ticketID)
+	if err != nil {
+		return fmt.Errorf("watcher: hint for ticket %d: %w", ticketID, err)
+	}
+	if done {
+		return nil
+	}
+	cursor, ok, err := w.cfg.Store.Cursor(CursorName)
+	if err != nil {
+		return fmt.Errorf("watcher: hint for ticket %d: %w", ticketID, err)
+	}
+	if !ok {
+		// Before the first poll there is no window yet; the first poll
+		// starts it at now, so only closes from now on count.
+		cursor = w.now()
+	}
+	if !w.trySpend() {
+		w.log.Warn("webhook hint over the watcher's budget; the next poll will catch it", "ticket_id", ticketID)
+		return nil
+	}
+	t, _, err := w.cfg.Syncro.Tickets.Get(ctx, ticketID)
+	if err != nil {
+		return fmt.Errorf("watcher: hint: read ticket %d: %w", ticketID, err)
+	}
+	f, ok := w.candidate(*t, cursor.Add(-Overlap))
+	if !ok {
+		w.log.Debug("webhook hint: ticket is not newly closed", "ticket_id", ticketID, "status", t.Status)
+		return nil
+	}
+	return w.announce(ctx, []found{f}, w.now())
+}
+
+// hintAsync runs Hint in the background under Run's context, at most one
+// per ticket at a time; the webhook answers without waiting for Syncro.
+func (w *Watcher) hintAsync(ticketID int64) {
+	w.mu.Lock()
+	if w.pending[ticketID] {
+		w.mu.Unlock()
+		return
+	}
+	w.pending[ticketID] = true
+	ctx := w.runCtx
+	w.hints.Add(1)
+	w.mu.Unlock()
+	go func() {
+		defer w.hints.Done()
+		defer func() {
+			w.mu.Lock()
+			delete(w.pending, ticketID)
+			w.mu.Unlock()
+		}()
+		ctx, cancel := context.WithTimeout(ctx, hintTimeout)
+		defer cancel()
+		if err := w.Hint(ctx, ticketID); err != nil {
+			w.log.Warn("webhook hint failed; the next poll will catch a close", "ticket_id", ticketID, "err", err)
+		}
+	}()
+}
+
+// hintTimeout bounds one background hint (a Syncro read plus the store).
+const hintTimeout = time.Minute
+
+// WaitHints blocks until the hints started by the webhook have finished:
+// tests use it to assert on their outcome, and shutdown to let them end.
+func (w *Watcher) WaitHints() { w.hints.Wait() }
