@@ -200,3 +200,10 @@ func TestComment_ServerErrorIsReadBackAndReported(t *testing.T) {
 		t.Errorf("comments %d → %d", before, n)
 	}
 }
+
+func TestComment_ReplyGolden(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	r, _ := f.slash(t, "comment 32150 --time 45m --no-email Restarted the sync client.")
+	golden(t, "comment_reply.golden", writeReplyJSON(t, r))
+}
