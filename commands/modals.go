@@ -82,7 +82,8 @@ type modalMeta struct {
 	// TimeZone is the account's zone, for session logs.
 	TimeZone string `json:"tz,omitempty"`
 	// Uncharged is the minutes already logged on the ticket but not yet
-	// charged (bill: the minutes field may then be left empty).
+	// charged; -1 when there are none but charges wait to be invoiced.
+	// Non-zero lets the bill form's minutes be left empty.
 	Uncharged int `json:"uc,omitempty"`
 }
 
