@@ -119,6 +119,9 @@ type Config struct {
 
 	// Logger receives the bot's logs; default discards. Tokens never reach it.
 	Logger *slog.Logger
+	// Observer receives socket, ack, submission and notice events for
+	// metrics; nil means none.
+	Observer Observer
 
 	// MaxInFlight bounds concurrent handler runs; default DefaultMaxInFlight.
 	MaxInFlight int
@@ -194,6 +197,9 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
+	}
 	if cfg.HTTPClient == nil {
 		// Replies fan out to one host (slack.com): keep more than the
 		// default two idle connections, or a burst of replies opens and
@@ -257,6 +263,7 @@ func New(cfg Config) (*Bot, error) {
 	}
 	b.routes = b.wireRoutes()
 	b.notices = newNotifier(b.api, log, cfg.NoticeInterval)
+	b.notices.posted = cfg.Observer.NoticePosted
 	return b, nil
 }
 
@@ -334,6 +341,7 @@ loop:
 		}
 	}
 	b.draining.Store(true)
+	b.cfg.Observer.SocketState(false)
 	if fatal != nil {
 		deadline = time.Now().Add(abandonWait)
 	}

@@ -359,6 +359,7 @@ func (b *Bot) submitToCommands(env envelope, data any) {
 		}
 		sub.Actor = actor
 		reply := b.cmds.Submit(ctx, sub)
+		b.cfg.Observer.Submitted(sub.CallbackID, reply)
 		b.notify(reply.Notices)
 		t.channelID = reply.ChannelID
 		if reply.InChannel && t.channelID != "" {

@@ -24,6 +24,7 @@ type notifier struct {
 	api      slackAPI
 	log      *slog.Logger
 	interval time.Duration
+	posted   func() // called after each notice posted; set before start
 
 	mu     sync.Mutex
 	ctx    context.Context
@@ -86,6 +87,8 @@ func (n *notifier) run(ctx context.Context, channel string, q chan commands.Mess
 		})
 		if err != nil {
 			n.log.Error("notice not posted", "channel", channel, "text", m.Text, "err", err)
+		} else if n.posted != nil {
+			n.posted()
 		}
 	}
 }

@@ -97,6 +97,7 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 	now := time.Now()
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
+		b.cfg.Observer.SocketState(false)
 		b.log.Debug("socket connecting")
 		return
 	case socketmode.EventTypeConnected:
@@ -104,6 +105,7 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 		if ce, ok := evt.Data.(*socketmode.ConnectedEvent); ok {
 			n = ce.ConnectionCount
 		}
+		b.cfg.Observer.SocketState(true)
 		b.log.Info("socket connected", "connection", n)
 		return
 	case socketmode.EventTypeHello:
@@ -169,6 +171,7 @@ func (b *Bot) ack(env envelope, payload any) {
 	defer cancel()
 	err := b.sock.AckCtx(ctx, env.req.EnvelopeID, payload)
 	latency := time.Since(env.received)
+	b.cfg.Observer.EnvelopeAcked(env.kind, latency, err)
 	if err != nil {
 		b.log.Warn("ack failed", "type", env.kind, "envelope_id", env.req.EnvelopeID, "err", err)
 		return

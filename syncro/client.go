@@ -101,6 +101,10 @@ type Config struct {
 	OnRateLimited func(wait time.Duration)
 	// UserAgent overrides the User-Agent header.
 	UserAgent string
+	// Observe, if set, is called once per attempt that was sent (or failed
+	// in transport), so metrics can count requests without wrapping the
+	// transport. It runs on the caller's goroutine and must be fast.
+	Observe func(Attempt)
 
 	// Sleep is a test hook replacing the retry/backoff wait; it must return
 	// ctx.Err() if ctx ends first. The throttle itself always uses real time.
@@ -128,6 +132,7 @@ type Client struct {
 	sleep         func(context.Context, time.Duration) error
 	jitter        func(time.Duration) time.Duration
 	now           func() time.Time
+	observe       func(Attempt)
 	throttled     atomic.Int64 // cumulative nanoseconds spent in the limiter
 
 	// Tickets covers /tickets, ticket comments and ticket line items.
@@ -181,6 +186,7 @@ func NewClient(cfg Config) (*Client, error) {
 		sleep:         cfg.Sleep,
 		jitter:        cfg.Jitter,
 		now:           cfg.Now,
+		observe:       cfg.Observe,
 	}
 	if c.userAgent == "" {
 		c.userAgent = userAgent
@@ -344,6 +350,7 @@ func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 	resp := &Response{}
 	for attempt := 1; ; attempt++ {
 		resp.Attempts = attempt
+		waitedBefore := resp.ThrottleWait
 		if err := c.throttle(ctx, resp); err != nil {
 			return resp, fmt.Errorf("syncro: %s %s: waiting for rate limiter: %w", method, path, err)
 		}
@@ -372,6 +379,9 @@ func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 		}
 		err = c.sanitize(err)
 		c.logAttempt(ctx, method, path, attempt, httpResp, err, time.Since(start))
+		if c.observe != nil {
+			c.observe(c.attemptOf(method, path, httpResp, time.Since(start), resp.ThrottleWait-waitedBefore))
+		}
 
 		if err == nil && httpResp.StatusCode >= 200 && httpResp.StatusCode < 300 {
 			resp.body = body
@@ -458,6 +468,54 @@ func (c *Client) logAttempt(ctx context.Context, method, path string, attempt in
 		attrs = append(attrs, "err", err.Error())
 	}
 	c.logger.DebugContext(ctx, "syncro: request", attrs...)
+}
+
+// Attempt describes one request attempt for Config.Observe. It carries no
+// key, query or raw id, so it is safe to turn into metric labels.
+type Attempt struct {
+	// Endpoint is the path template below the base URL with ids replaced,
+	// e.g. "/tickets/:id/comment".
+	Endpoint string
+	Method   string
+	// Status is the HTTP status, 0 when the attempt failed in transport.
+	Status int
+	// Duration is how long the attempt took on the wire (throttle excluded).
+	Duration time.Duration
+	// ThrottleWait is how long the attempt waited for the rate limiter.
+	ThrottleWait time.Duration
+	// RateLimited is true when Syncro answered 429.
+	RateLimited bool
+}
+
+// literalSegment is a path segment kept as is in an endpoint template
+// ("tickets", "add_line_item"); anything else (ids, invoice numbers) is an
+// id, so raw record ids never become metric labels.
+var literalSegment = regexp.MustCompile(`^[a-z][a-z_]*$`)
+
+// EndpointTemplate turns a request path (absolute, under base path
+// basePath) into its template: "/api/v1/tickets/123/comment" with base
+// "/api/v1/" is "/tickets/:id/comment".
+func EndpointTemplate(basePath, path string) string {
+	rest := strings.Trim(strings.TrimPrefix(path, strings.TrimSuffix(basePath, "/")), "/")
+	if rest == "" {
+		return "/"
+	}
+	segs := strings.Split(rest, "/")
+	for i, s := range segs {
+		if !literalSegment.MatchString(s) {
+			segs[i] = ":id"
+		}
+	}
+	return "/" + strings.Join(segs, "/")
+}
+
+func (c *Client) attemptOf(method, path string, resp *http.Response, took, throttled time.Duration) Attempt {
+	a := Attempt{Endpoint: EndpointTemplate(c.baseURL.Path, path), Method: method, Duration: took, ThrottleWait: throttled}
+	if resp != nil {
+		a.Status = resp.StatusCode
+		a.RateLimited = resp.StatusCode == http.StatusTooManyRequests
+	}
+	return a
 }
 
 // decodeBody decodes a 2xx body into v and picks up the list meta. A body
