@@ -207,8 +207,9 @@ func (w *Watcher) Poll(ctx context.Context) error {
 	now := w.now()
 	if !ok {
 		// A fresh install starts from now: announcing the account's
-		// history would flood the channel.
-		if err := st.SetCursor(CursorName, now); err != nil {
+		// history would flood the channel. The cursor is put Overlap
+		// ahead so the next listing's window starts at now exactly.
+		if err := st.SetCursor(CursorName, now.Add(Overlap)); err != nil {
 			return fmt.Errorf("watcher: poll: %w", err)
 		}
 		w.log.Info("first start: announcing tickets closed from now on", "cursor", now)

@@ -41,6 +41,7 @@ type payload struct {
 	Link       string `json:"link"`
 	Attributes struct {
 		ID       json.RawMessage `json:"id"`
+		Number   json.RawMessage `json:"number"`
 		TicketID json.RawMessage `json:"ticket_id"`
 		Status   *string         `json:"status"`
 	} `json:"attributes"`
@@ -85,16 +86,27 @@ func (h *webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	rw.WriteHeader(http.StatusOK)
 }
 
-// ticketID reads attributes.id of a ticket event. Comment events (which
-// carry ticket_id) and anything without a positive id are not hints.
+// ticketID reads attributes.id of a ticket event. There is no event-type
+// field (§4.12), so a ticket is recognised by a link to /tickets/ or by a
+// status or number among the attributes; comment events (which carry
+// ticket_id), RMM alerts and anything without a positive id are not hints.
 func ticketID(p payload) (int64, bool) {
-	if len(p.Attributes.TicketID) > 0 && !bytes.Equal(p.Attributes.TicketID, []byte("null")) {
+	a := p.Attributes
+	if present(a.TicketID) {
 		return 0, false
 	}
-	raw := strings.Trim(string(bytes.TrimSpace(p.Attributes.ID)), `"`)
+	if !strings.Contains(p.Link, "/tickets/") && a.Status == nil && !present(a.Number) {
+		return 0, false
+	}
+	raw := strings.Trim(string(bytes.TrimSpace(a.ID)), `"`)
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id <= 0 {
 		return 0, false
 	}
 	return id, true
+}
+
+// present reports whether a JSON value was sent and is not null.
+func present(raw json.RawMessage) bool {
+	return len(raw) > 0 && !bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
 }
