@@ -24,6 +24,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/config"
+	"github.com/syncrobot/syncrobot/store"
 )
 
 // Defaults for Config fields left zero. They live here so the reasons stay
@@ -108,6 +109,10 @@ type Config struct {
 
 	// NotifyChannel (C…/G…) receives Reply.Notices; empty drops them.
 	NotifyChannel string
+	// Store, when set, records each closed-ticket notice (Message.TicketID)
+	// as announced before posting it and skips tickets already announced,
+	// so the watcher and /syncro close never announce a ticket twice.
+	Store *store.Store
 	// AllowedUsers, when not empty, lists the only Slack user ids (U…/W…)
 	// who may use the bot. BillingUsers and AdminUsers decide
 	// Actor.CanBill and Actor.CanAdmin; empty means everyone, and an empty
@@ -162,6 +167,7 @@ type Bot struct {
 	users    *ttlCache[userInfo]
 	channels *ttlCache[bool]
 	notices  *notifier
+	started  chan struct{} // closed once Run has started the notice queues
 
 	// Set once by Run before the first envelope is read.
 	homeTeam, teamName string
@@ -260,6 +266,7 @@ func New(cfg Config) (*Bot, error) {
 		users:    newTTLCache[userInfo](cfg.UserCacheTTL),
 		channels: newTTLCache[bool](cfg.ChannelCacheTTL),
 		sem:      make(chan struct{}, cfg.MaxInFlight),
+		started:  make(chan struct{}),
 	}
 	b.routes = b.wireRoutes()
 	b.notices = newNotifier(b.api, log, cfg.NoticeInterval)
@@ -300,6 +307,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	defer stopSock()
 	b.workCtx = workCtx
 	b.notices.start(workCtx)
+	close(b.started)
 
 	sockErr := make(chan error, 1)
 	go func() { sockErr <- b.sock.RunContext(sockCtx) }()

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -44,13 +46,13 @@ func (n *notifier) start(ctx context.Context) {
 	n.ctx = ctx
 }
 
-// post queues msgs for channel without waiting.
-func (n *notifier) post(channel string, msgs []commands.Message) {
+// post queues msgs for channel without waiting and says how many it took.
+func (n *notifier) post(channel string, msgs []commands.Message) (queued int) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed || n.ctx == nil {
 		n.log.Warn("notifier stopped; dropping notices", "channel", channel, "count", len(msgs))
-		return
+		return 0
 	}
 	q, ok := n.queues[channel]
 	if !ok {
@@ -62,10 +64,12 @@ func (n *notifier) post(channel string, msgs []commands.Message) {
 	for _, m := range msgs {
 		select {
 		case q <- m:
+			queued++
 		default:
 			n.log.Error("notice queue full; dropping notice", "channel", channel, "text", m.Text)
 		}
 	}
+	return queued
 }
 
 // run posts one channel's notices until its queue is closed and empty.
@@ -117,4 +121,48 @@ func (n *notifier) wait(deadline time.Time) {
 	case <-t.C:
 		n.log.Warn("shutdown grace over with notices still queued")
 	}
+}
+
+// Notify queues m for NotifyChannel on the same per-channel, rate-limited
+// queue as Reply.Notices; the closed-ticket watcher posts through it. It
+// waits until Run has started the queue (or ctx ends), and does not consult
+// Store: the caller has already marked m.TicketID announced.
+func (b *Bot) Notify(ctx context.Context, m commands.Message) error {
+	if b.cfg.NotifyChannel == "" {
+		return errors.New("bot: notify: no NotifyChannel configured")
+	}
+	select {
+	case <-b.started:
+	case <-ctx.Done():
+		return fmt.Errorf("bot: notify: %w", ctx.Err())
+	}
+	if b.notices.post(b.cfg.NotifyChannel, []commands.Message{m}) == 0 {
+		return errors.New("bot: notify: notice dropped (shutting down or queue full)")
+	}
+	return nil
+}
+
+// unannounced marks the closed-ticket notices among msgs (TicketID != 0) as
+// announced in Store and drops those whose ticket was announced already (by
+// the watcher, or an earlier close). Without a Store msgs pass unchanged. A
+// store error lets the notice through: for a close a person just made,
+// twice is better than never.
+func (b *Bot) unannounced(msgs []commands.Message) []commands.Message {
+	if b.cfg.Store == nil {
+		return msgs
+	}
+	out := msgs[:0:0]
+	for _, m := range msgs {
+		if m.TicketID != 0 {
+			first, err := b.cfg.Store.MarkAnnounced(m.TicketID, time.Now())
+			if err != nil {
+				b.log.Error("closed-ticket notice not recorded as announced; posting anyway", "ticket_id", m.TicketID, "err", err)
+			} else if !first {
+				b.log.Info("ticket already announced; notice skipped", "ticket_id", m.TicketID)
+				continue
+			}
+		}
+		out = append(out, m)
+	}
+	return out
 }
