@@ -169,6 +169,12 @@ func (s *Store) Claim(ctx context.Context, key, intent string) (Claim, error) {
 	if err != nil {
 		return Claim{}, fmt.Errorf("claim %s: %w", key, err)
 	}
+	if found && c.State == ClaimUnknown {
+		// The same stale-snapshot race as in Lookup: look again.
+		if c, err = s.Lookup(key); err != nil {
+			return Claim{}, fmt.Errorf("claim %s: %w", key, err)
+		}
+	}
 	if found && !(c.State == ClaimFailed && c.Retryable) {
 		return c, checkIntent(c, intent)
 	}
@@ -289,6 +295,19 @@ func (s *Store) Fail(key, errMsg string, retryable bool) error {
 
 // Lookup returns key's record without claiming it, or ErrNotFound.
 func (s *Store) Lookup(key string) (Claim, error) {
+	c, err := s.lookupOnce(key)
+	if err == nil && c.State == ClaimUnknown {
+		// A holder commits its outcome and only then releases the key, so
+		// a snapshot taken just before that commit can show a pending
+		// record whose holder is already gone. A fresh snapshot, taken
+		// after we saw the holder gone, shows the committed outcome; a
+		// record still pending then is truly unknown (crash or timeout).
+		c, err = s.lookupOnce(key)
+	}
+	return c, err
+}
+
+func (s *Store) lookupOnce(key string) (Claim, error) {
 	var c Claim
 	err := s.view(func(tx *bolt.Tx) error {
 		var rec claimRecord
@@ -328,6 +347,15 @@ func (s *Store) Wait(ctx context.Context, key string) (Claim, error) {
 		case <-h.done:
 		case <-ctx.Done():
 			return c, fmt.Errorf("wait for claim %s: %w", key, ctx.Err())
+		}
+		// Close wakes every waiter before it closes the database; a
+		// Lookup in that gap would read a pending record with no holder
+		// and call it unknown.
+		s.mu.Lock()
+		closed := s.closed
+		s.mu.Unlock()
+		if closed {
+			return c, fmt.Errorf("wait for claim %s: %w", key, ErrClosed)
 		}
 	}
 }
