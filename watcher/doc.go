@@ -11,7 +11,9 @@
 // below), it was closed (resolved_at, else updated_at) inside the watched
 // window, and store.MarkAnnounced reports this is the first announcement.
 // The bot's own close path marks the same per-ticket record before it posts,
-// so a ticket closed from Slack is never announced twice.
+// so a ticket closed from Slack is never announced twice; a close younger
+// than Grace (20 s) waits for the next poll, so that path, whose notice says
+// who closed the ticket and what time was logged, normally wins.
 //
 // The cursor (the newest updated_at seen) and the announced set live in the
 // store, so a restart announces nothing twice and closes that happened while
@@ -56,5 +58,7 @@
 //
 // Syncro's webhooks are unsigned (§4.12), so WebhookHandler accepts them only
 // at a path carrying a secret token, treats the payload as a hint, and
-// re-reads the ticket through the API before announcing anything.
+// re-reads the ticket through the API, HintDelay (25 s) later, before
+// announcing anything. Payloads whose status is not closed (the event also
+// fires for new tickets) cost no request.
 package watcher

@@ -92,7 +92,7 @@ func (e *env) open() {
 	e.got = &notices{ch: make(chan commands.Message, 100)}
 	w, err := watcher.New(watcher.Config{
 		Syncro: e.client, Store: st, Notify: e.got.notify, Interval: time.Minute,
-		Budget: e.budget, WebURL: webURL, Now: e.clk.Now, Logger: slog.New(slog.DiscardHandler),
+		Budget: e.budget, HintDelay: time.Nanosecond, WebURL: webURL, Now: e.clk.Now, Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		e.t.Fatal(err)

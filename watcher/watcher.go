@@ -34,6 +34,15 @@ const (
 	// StatusRefresh is how often /tickets/settings is reread: statuses
 	// change rarely, and a status added meanwhile is judged by name anyway.
 	StatusRefresh = time.Hour
+	// Grace is how old a close must be before the watcher announces it.
+	// A close made with /syncro close reaches Syncro (and its webhook)
+	// before the bot has posted its own, richer notice and marked the
+	// ticket; waiting lets that path win. It is below Overlap, so a
+	// deferred close is always listed again by the next poll.
+	Grace = 20 * time.Second
+	// DefaultHintDelay is how long a webhook hint waits before rereading
+	// the ticket: past Grace, so the reread can announce at once.
+	DefaultHintDelay = Grace + 5*time.Second
 	// DefaultBudget is the most Syncro requests per minute the watcher
 	// sends: 3.3 % of Syncro's 180, leaving the rest to people. Normal
 	// polling uses about one.
@@ -65,6 +74,9 @@ type Config struct {
 	// WebURL is Syncro's web app base (https://SUB.syncromsp.com) for
 	// ticket links; empty leaves notices without links.
 	WebURL string
+	// HintDelay is how long a webhook hint waits (real time) before the
+	// ticket is reread; default DefaultHintDelay.
+	HintDelay time.Duration
 	// IsClosed overrides which statuses count as closed; default
 	// LooksClosed.
 	IsClosed func(status string) bool
@@ -113,6 +125,9 @@ func New(cfg Config) (*Watcher, error) {
 	}
 	if cfg.Budget == 0 {
 		cfg.Budget = DefaultBudget
+	}
+	if cfg.HintDelay <= 0 {
+		cfg.HintDelay = DefaultHintDelay
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -241,7 +256,7 @@ func (w *Watcher) Poll(ctx context.Context) error {
 			if t.UpdatedAt.After(newest) {
 				newest = t.UpdatedAt.Time
 			}
-			if f, ok := w.candidate(t, since); ok {
+			if f, ok := w.candidate(t, since, now); ok {
 				closed = append(closed, f)
 			}
 		}
@@ -261,10 +276,11 @@ func (w *Watcher) Poll(ctx context.Context) error {
 	return nil
 }
 
-// candidate reports whether t closed inside the window starting at since.
-// resolved_at (else updated_at) must be inside it: a comment on a ticket
-// resolved last month bumps updated_at but is no news.
-func (w *Watcher) candidate(t syncro.Ticket, since time.Time) (found, bool) {
+// candidate reports whether t closed inside the window starting at since,
+// at least Grace before now. resolved_at (else updated_at) must be inside
+// the window: a comment on a ticket resolved last month bumps updated_at
+// but is no news.
+func (w *Watcher) candidate(t syncro.Ticket, since, now time.Time) (found, bool) {
 	if !w.isClosed(t.Status) {
 		return found{}, false
 	}
@@ -272,7 +288,7 @@ func (w *Watcher) candidate(t syncro.Ticket, since time.Time) (found, bool) {
 	if at.IsZero() {
 		at = t.UpdatedAt.Time
 	}
-	if at.Before(since) {
+	if at.Before(since) || now.Sub(at) < Grace {
 		return found{}, false
 	}
 	return found{t: t, closedAt: at}, true
@@ -351,12 +367,13 @@ func (w *Watcher) Hint(ctx context.Context, ticketID int64) error {
 	if err != nil {
 		return fmt.Errorf("watcher: hint: read ticket %d: %w", ticketID, err)
 	}
-	f, ok := w.candidate(*t, cursor.Add(-Overlap))
+	now := w.now()
+	f, ok := w.candidate(*t, cursor.Add(-Overlap), now)
 	if !ok {
-		w.log.Debug("webhook hint: ticket is not newly closed", "ticket_id", ticketID, "status", t.Status)
+		w.log.Debug("webhook hint: ticket is not newly closed (or closed under Grace ago; the poll will see it)", "ticket_id", ticketID, "status", t.Status)
 		return nil
 	}
-	return w.announce(ctx, []found{f}, w.now())
+	return w.announce(ctx, []found{f}, now)
 }
 
 // hintAsync runs Hint in the background under Run's context, at most one
@@ -378,6 +395,15 @@ func (w *Watcher) hintAsync(ticketID int64) {
 			delete(w.pending, ticketID)
 			w.mu.Unlock()
 		}()
+		// Wait out Grace, so a close made through the bot is marked by
+		// the bot before the reread.
+		t := time.NewTimer(w.cfg.HintDelay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return
+		}
 		ctx, cancel := context.WithTimeout(ctx, hintTimeout)
 		defer cancel()
 		if err := w.Hint(ctx, ticketID); err != nil {

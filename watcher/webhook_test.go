@@ -45,6 +45,7 @@ func TestWebhook_RightTokenHintIsReadBackAndAnnounced(t *testing.T) {
 	tk := e.openTicket("Server room too warm")
 	e.clk.Advance(5 * time.Second)
 	e.setStatus(tk.ID, "Resolved")
+	e.clk.Advance(watcher.Grace) // the hint's delay
 
 	if code := deliver(t, e, watcher.WebhookPath+token, statusChanged(tk, "Resolved")); code != http.StatusOK {
 		t.Fatalf("status = %d, want 200", code)
@@ -150,9 +151,27 @@ func TestWebhook_StringIDAndNoStatusStillHint(t *testing.T) {
 	e.poll()
 	tk := e.openTicket("Hinted with a string id")
 	e.setStatus(tk.ID, "Closed")
+	e.clk.Advance(watcher.Grace)
 	body := fmt.Sprintf(`{"link":"https://x/tickets/%d","attributes":{"id":"%d"}}`, tk.ID, tk.ID)
 	deliver(t, e, watcher.WebhookPath+token, body)
 	if got := e.got.all(); len(got) != 1 || got[0].TicketID != tk.ID {
 		t.Errorf("notices = %q, want the ticket", texts(got))
+	}
+}
+
+func TestWebhook_CloseYoungerThanGraceIsLeftToThePoll(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.poll()
+	tk := e.openTicket("Closed with /syncro close a moment ago")
+	e.setStatus(tk.ID, "Resolved")
+	deliver(t, e, watcher.WebhookPath+token, statusChanged(tk, "Resolved"))
+	if got := e.got.all(); len(got) != 0 {
+		t.Fatalf("announced %q inside Grace; the bot's own close path must get the chance", texts(got))
+	}
+	e.clk.Advance(time.Minute)
+	e.poll()
+	if got := e.got.all(); len(got) != 1 || got[0].TicketID != tk.ID {
+		t.Errorf("after the next poll: %q, want the ticket", texts(got))
 	}
 }
