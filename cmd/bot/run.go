@@ -47,6 +47,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	debug := fs.Bool("debug", false, "log at debug level (every envelope with its ack latency)")
 	demoOpts := addDemoFlags(fs)
+	opsOpts := addOpsFlags(fs)
 	// -demo and -check will join here; each is a branch below, before or
 	// instead of serving.
 	// flag prints the error itself; the full usage goes to stdout on -h
@@ -68,12 +69,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, "syncrobot %s (commit %s, built %s)\n", version, commit, buildDate)
 		return exitOK
 	}
+	if code, done := opsOpts.early(ctx, getenv, stderr); done {
+		return code
+	}
 	getenv, stopDemo, err := demoOpts.start(ctx, getenv, stdout, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitError
 	}
 	defer stopDemo()
+	if code, done := opsOpts.late(ctx, getenv, stdout); done {
+		return code
+	}
 
 	// Validation first: no network call happens before the whole
 	// configuration is known to be good.
@@ -94,11 +101,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log := newLogger(cfg.LogFormat, *debug, stderr)
 	log.Info("starting", "version", version, "commit", commit)
 
+	mx := newMetrics(cfg)
 	client, err := syncro.NewClient(syncro.Config{
 		BaseURL:       cfg.SyncroBaseURL,
 		APIKey:        syncro.APIKey(cfg.SyncroAPIKey.Reveal()),
 		RatePerMinute: cfg.SyncroRateLimit,
 		Logger:        log.With("component", "syncro"),
+		Observe:       mx.SyncroAttempt,
 	})
 	if err != nil {
 		log.Error("syncro client", "err", err)
@@ -120,11 +129,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		BillingUsers:  cfg.BillingUsers,
 		AdminUsers:    cfg.AdminUsers,
 		Logger:        log,
+		Observer:      botObserver(mx),
 	})
 	if err != nil {
 		log.Error("bot", "err", err)
 		return exitUsage
 	}
+	stopMetrics, err := startMetrics(ctx, cfg, mx, client, log, nil)
+	if err != nil {
+		log.Error("metrics listener", "err", err)
+		return exitError
+	}
+	defer stopMetrics()
 	if err := b.Run(ctx); err != nil {
 		log.Error("bot stopped", "err", err)
 		return exitError

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+func TestRun_CheckAllGoodExits0(t *testing.T) {
+	t.Parallel()
+	_, env := fakes(t)
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"bot", "-check"}, envMap(env), &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("exit = %d, want 0; stdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	for _, want := range []string{"✓ Slack bot token: authenticated as @syncro", "✓ Syncro API key:", "All "} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("-check output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
+
+func TestRun_CheckFailureExits1WithFix(t *testing.T) {
+	t.Parallel()
+	_, env := fakes(t)
+	env["SYNCRO_API_KEY"] = "wrong-key"
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"bot", "-check"}, envMap(env), &stdout, &stderr); code != exitError {
+		t.Fatalf("exit = %d, want %d", code, exitError)
+	}
+	want := "✗ Syncro API key: Syncro rejected the key (401). Fix: create a new token under Admin › API › API Tokens and set SYNCRO_API_KEY."
+	if !strings.Contains(stdout.String(), want) {
+		t.Errorf("-check output lacks %q:\n%s", want, stdout.String())
+	}
+}
+
+func TestRun_CheckConfigErrorsAreFailedChecks(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"bot", "-check"}, envMap(map[string]string{"SYNCRO_SUBDOMAIN": "acme"}), &stdout, &stderr)
+	if code != exitError {
+		t.Fatalf("exit = %d, want %d", code, exitError)
+	}
+	for _, want := range []string{"✗ SLACK_APP_TOKEN:", "✗ SLACK_BOT_TOKEN:", "✗ SYNCRO_API_KEY:", "checks failed."} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("-check output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
+
+func TestRun_CheckOnlyReadsSyncro(t *testing.T) {
+	t.Parallel()
+	s := syncrotest.NewServer(t)
+	_, env := fakes(t)
+	env["SYNCRO_BASE_URL"] = s.URL() + "/"
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"bot", "-check"}, envMap(env), &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit = %d:\n%s", code, stdout.String())
+	}
+	if len(s.Requests()) == 0 {
+		t.Fatal("no request reached Syncro")
+	}
+	for _, r := range s.Requests() {
+		if r.Method != http.MethodGet {
+			t.Errorf("-check sent %s %s", r.Method, r.Path)
+		}
+	}
+}
+
+func TestRun_HealthcheckWithoutMetricsAddrIsHealthy(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"bot", "-healthcheck"}, envMap(nil), &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit = %d, want 0 (no METRICS_ADDR means nothing to probe); stderr: %s", code, stderr.String())
+	}
+}
+
+func TestRun_Healthcheck(t *testing.T) {
+	t.Parallel()
+	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" {
+			http.NotFound(w, r)
+		}
+	}))
+	defer ok.Close()
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer broken.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	_, okPort, _ := net.SplitHostPort(strings.TrimPrefix(ok.URL, "http://"))
+
+	for _, tt := range []struct {
+		addr string
+		want int
+	}{
+		{strings.TrimPrefix(ok.URL, "http://"), exitOK},
+		{":" + okPort, exitOK}, // listening on every interface: probe loopback
+		{strings.TrimPrefix(broken.URL, "http://"), exitError},
+		{closed, exitError},
+		{"no-port", exitError},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), []string{"bot", "-healthcheck"}, envMap(map[string]string{"METRICS_ADDR": tt.addr}), &stdout, &stderr)
+		if code != tt.want {
+			t.Errorf("METRICS_ADDR=%q: exit = %d, want %d (stderr %q)", tt.addr, code, tt.want, stderr.String())
+		}
+	}
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// freeAddr returns a loopback address nothing listens on right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func scrape(ctx context.Context, url string) (int, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, "", err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), err
+}
+
+// waitStatus polls url until it answers want (the bot's state changes
+// asynchronously; each poll is a real request, so there is no clock to fake).
+func waitStatus(ctx context.Context, t *testing.T, url string, want int) string {
+	t.Helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	var last string
+	for {
+		code, body, err := scrape(ctx, url)
+		if err == nil && code == want {
+			return body
+		}
+		last = fmt.Sprintf("%d %q %v", code, body, err)
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s never answered %d; last: %s", url, want, last)
+		case <-tick.C:
+		}
+	}
+}
+
+func TestRun_MetricsCountCommandsAndReadyzFollowsTheSocket(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	f, env := fakes(t)
+	addr := freeAddr(t)
+	env["METRICS_ADDR"] = addr
+	base := "http://" + addr
+	runCtx, stop := context.WithCancel(ctx)
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(runCtx, []string{"bot"}, envMap(env), &stdout, &stderr) }()
+	defer func() {
+		stop()
+		if code := <-done; code != exitOK {
+			t.Errorf("exit = %d; stderr:\n%s", code, stderr.String())
+		}
+	}()
+
+	if err := f.WaitConnections(ctx, 1); err != nil {
+		t.Fatalf("bot never connected: %v", err)
+	}
+	waitStatus(ctx, t, base+"/healthz", http.StatusOK)
+	// /readyz probes Syncro (GET /me) itself when nothing succeeded lately.
+	waitStatus(ctx, t, base+"/readyz", http.StatusOK)
+
+	for _, text := range []string{"help", fmt.Sprintf("ticket %d", syncrotest.SeedTicketPrinter)} {
+		before := len(f.Ephemerals("U0ALICE")) + len(f.Messages("C0OPS"))
+		if _, err := f.SlashCommand(ctx, slackfake.SlashCommand{UserID: "U0ALICE", ChannelID: "C0OPS", Text: text}); err != nil {
+			t.Fatalf("/syncro %s: %v", text, err)
+		}
+		if err := f.WaitUntil(ctx, func() bool { return len(f.Ephemerals("U0ALICE"))+len(f.Messages("C0OPS")) > before }); err != nil {
+			t.Fatalf("no answer to /syncro %s: %v", text, err)
+		}
+	}
+	_, text, err := scrape(ctx, base+"/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`syncrobot_envelopes_total{type="slash_commands"} 2`,
+		`syncrobot_ack_latency_seconds_count 2`,
+		`syncrobot_syncro_requests_total{endpoint="/me",method="GET",status="200"}`,
+		`syncrobot_syncro_requests_total{endpoint="/tickets",method="GET",status="200"}`,
+		`syncrobot_syncro_throttle_wait_seconds_total`,
+		`syncrobot_notices_sent_total 0`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if strings.Contains(text, fmt.Sprint(syncrotest.SeedTicketPrinter)) {
+		t.Error("/metrics contains a raw ticket number")
+	}
+
+	// Drop the socket and refuse the next reconnects: not ready until
+	// Slack lets the bot back in.
+	f.InjectFault("apps.connections.open", slackfake.Fault{Status: http.StatusInternalServerError, Times: 4})
+	f.DropConnections()
+	body := waitStatus(ctx, t, base+"/readyz", http.StatusServiceUnavailable)
+	if !strings.Contains(body, "Slack socket disconnected") {
+		t.Errorf("/readyz while down = %q, want the reason", body)
+	}
+	waitStatus(ctx, t, base+"/readyz", http.StatusOK)
+}
+
+func TestObserver_ClassifiesBillAndCloseReplies(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		callback, text, want string
+	}{
+		{commands.CallbackBill, "Invoiced #32145: logged 1 h; invoice 1001.", "invoiced"},
+		{commands.CallbackBill, "Nothing was billed: the invoice was not created.", "not_invoiced"},
+		{commands.CallbackBill, "#32145 is already on invoice 1001. I didn't log time or create another invoice.", "duplicate"},
+		{commands.CallbackClose, "Closed #32150 (Resolved).", "closed"},
+		{commands.CallbackClose, "That form was submitted twice; I did the work once (see the reply above). Nothing was written twice.", "duplicate"},
+		{commands.CallbackClose, "The resolution was added to #32150. But the status was NOT changed to Resolved: boom.", "not_closed"},
+	} {
+		ok, fail := "invoiced", "not_invoiced"
+		prefix := "Invoiced #"
+		if tt.callback == commands.CallbackClose {
+			ok, fail, prefix = "closed", "not_closed", "Closed #"
+		}
+		if got := outcome(tt.text, prefix, ok, fail); got != tt.want {
+			t.Errorf("outcome(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
