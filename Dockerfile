@@ -18,4 +18,8 @@ COPY --from=build /out/bot /bot
 USER nonroot:nonroot
 ENV DATA_DIR=/var/lib/syncrobot/data SESSION_LOG_DIR=/var/lib/syncrobot/notes
 VOLUME ["/var/lib/syncrobot"]
+# No shell or curl in distroless: the binary probes its own /healthz.
+# `bot -healthcheck` exits 0 when METRICS_ADDR is unset, so containers
+# without the metrics listener stay healthy.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 CMD ["/bot","-healthcheck"]
 ENTRYPOINT ["/bot"]
