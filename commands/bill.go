@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -140,8 +141,11 @@ func plural(n int, one, many string) string {
 }
 
 // submitBill logs the time, charges uncharged timers, invoices the ticket
-// (never twice) and sets it Invoiced. Each step depends on the one before;
-// when one fails the reply says exactly what was done and what was not.
+// (never twice) and sets it Invoiced, as a recorded flow (flow.go): invoice
+// guard → comment with the work notes → time verified (timer_entry when
+// comments don't carry it) → charge → invoice → status. When a step fails
+// the reply says exactly what was done and what was not, and Finish runs
+// only the missing steps.
 //
 // Syncro calls, with time and comments that carry it: invoices of the
 // ticket, comment, read-back, one charge per uncharged timer (the new one
@@ -158,85 +162,21 @@ func (c *Commands) submitBill(ctx context.Context, s Submission, meta modalMeta)
 	if err != nil {
 		return Reply{Text: usageMessage(err) + " Nothing was saved."}
 	}
-
-	// 1. The invoice guard, before anything is written.
-	invs, err := c.cfg.Syncro.Invoices.ForTicket(ctx, meta.TicketID)
-	if err != nil {
-		return c.failure(ctx, err, fmt.Sprintf("check the invoices of #%d (nothing was billed)", n))
+	p := flowParams{
+		TicketID: meta.TicketID, Number: n, CustomerID: meta.CustomerID, Tech: s.Actor.Name,
+		Subject: billSubject, Body: notes, Hidden: true, DoNotEmail: true,
+		TargetStatus: meta.TargetStatus, Channel: meta.Channel,
 	}
-	if len(invs) > 0 {
-		return Reply{Text: fmt.Sprintf("#%d is already on invoice %s. I didn't log time or create another invoice.", n, describeInvoice(invs[0]))}
-	}
-
-	// 2. Log the time.
-	var done []string
-	var t *syncro.Ticket
+	steps := []string{stepGuard}
 	if te != nil {
-		body := notes
-		if body == "" {
-			body = fmt.Sprintf("Billed %d min.", te.Minutes)
+		if p.Body == "" {
+			p.Body = fmt.Sprintf("Billed %d min.", te.Minutes)
 		}
-		req := syncro.CommentRequest{Subject: billSubject, Body: body, Hidden: true, DoNotEmail: true, Tech: s.Actor.Name}
-		out, err := c.writeComment(ctx, meta.TicketID, req, te)
-		if err != nil {
-			return c.writeFailure(ctx, err, fmt.Sprintf("bill #%d (nothing was billed)", n))
-		}
-		if out.Timer == nil {
-			return Reply{Text: fmt.Sprintf("The work notes were added to #%d, but %s Nothing was charged or invoiced.", n, lowerFirst(c.timeLine(ctx, te, out)))}
-		}
-		done = append(done, fmt.Sprintf("%d min logged on #%d as %s", timerMinutes(*out.Timer), n, EscapeMrkdwn(c.productName(ctx, ptrVal(out.Timer.ProductID)))))
-		t = out.Ticket
+		p.Minutes, p.ProductID, p.TimerNotes = te.Minutes, te.ProductID, te.Notes
+		steps = append(steps, stepComment, stepTime)
 	}
-	if t == nil {
-		t, _, err = c.cfg.Syncro.Tickets.Get(ctx, meta.TicketID)
-		if err != nil {
-			return halfDone(done, "nothing was charged or invoiced: "+syncroAnswer(err))
-		}
-	}
-	c.learnNames(t)
-
-	// 3. Charge what is logged but not charged.
-	charged, chargedMin := 0, 0
-	seen := map[int64]bool{}
-	for _, tm := range t.TicketTimers {
-		if seen[tm.ID] || tm.Recorded || !tm.Billable || timerMinutes(tm) == 0 {
-			continue
-		}
-		seen[tm.ID] = true
-		if err := c.chargeTimer(ctx, t.ID, tm.ID); err != nil {
-			what := fmt.Sprintf("charging the %d min time entry failed (%s), so the invoice was not created", timerMinutes(tm), syncroAnswer(err))
-			return halfDone(append(done, chargedSentence(charged, chargedMin)), what)
-		}
-		charged++
-		chargedMin += timerMinutes(tm)
-	}
-	if charged > 0 {
-		done = append(done, chargedSentence(charged, chargedMin))
-	}
-	if charged == 0 && len(t.LineItems) == 0 {
-		return halfDone(done, fmt.Sprintf("there is nothing on #%d to invoice (no time or charges)", n))
-	}
-
-	// 4. Invoice, never twice.
-	inv, err := c.createInvoice(ctx, t.ID, meta.CustomerID)
-	if err != nil {
-		var ue *unknownOutcomeError
-		if errors.As(err, &ue) {
-			return halfDone(done, "Syncro didn't confirm whether the invoice was created and I couldn't check: look at the ticket's invoices in Syncro before billing again")
-		}
-		return halfDone(done, "the invoice was not created: "+syncroAnswer(err)+". Billing again is safe: the time is charged and won't be logged twice if you leave the minutes empty")
-	}
-	done = append(done, "invoice "+describeInvoice(*inv)+" created")
-
-	// 5. Status.
-	target := meta.TargetStatus
-	if target != "" && !strings.EqualFold(t.Status, target) {
-		if _, _, err := c.cfg.Syncro.Tickets.Update(ctx, t.ID, &syncro.TicketRequest{Status: &target}); err != nil {
-			return halfDone(done, fmt.Sprintf("the status was not set to %s: %s", EscapeMrkdwn(target), syncroAnswer(err)))
-		}
-		done = append(done, "status set to "+EscapeMrkdwn(target))
-	}
-	return Reply{Text: fmt.Sprintf("Invoiced #%d: %s.", n, joinDone(done))}
+	steps = append(steps, stepCharge, stepInvoice, stepStatus)
+	return c.startFlow(ctx, submissionKey(s), store.FlowBill, steps, p, s.Actor)
 }
 
 // chargedSentence is "2 time entries charged (105 min)"; "" for none.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -93,7 +94,8 @@ func (c *Commands) closeModal(ctx context.Context, t *syncro.Ticket, number int6
 }
 
 // submitClose posts the resolution (with time), sets the closed status,
-// and builds the notice and session log the tech asked for.
+// and hands out the notice and session log the tech asked for, as a
+// recorded flow (flow.go): comment → time → status → notice → session log.
 //
 // Syncro calls: 2 without time (comment, PUT status); 3 with time (comment,
 // read-back, PUT), 4 on the timer-entry fallback.
@@ -104,61 +106,29 @@ func (c *Commands) submitClose(ctx context.Context, s Submission, meta modalMeta
 		return Reply{Text: usageMessage(err) + " Nothing was saved."}
 	}
 	opts := checkedOptions(s, BlockCloseOptions)
-	req := syncro.CommentRequest{
-		Subject:    resolutionSubject,
-		Body:       resolution,
-		DoNotEmail: !opts[CloseOptionEmail],
-		Tech:       s.Actor.Name,
-	}
-	out, err := c.writeComment(ctx, meta.TicketID, req, te)
-	if err != nil {
-		return c.writeFailure(ctx, err, fmt.Sprintf("close ticket #%d", meta.Number))
-	}
-	timeLine := c.timeLine(ctx, te, out)
-
 	target := meta.TargetStatus
 	if target == "" {
 		target = "Resolved"
 	}
-	t, _, err := c.cfg.Syncro.Tickets.Update(ctx, meta.TicketID, &syncro.TicketRequest{Status: &target})
-	if err != nil {
-		text := fmt.Sprintf("The resolution was added to #%d", meta.Number)
-		if timeLine != "" {
-			text += " and " + lowerFirst(timeLine)
-		} else {
-			text += "."
-		}
-		return Reply{Text: fmt.Sprintf("%s But the status was NOT changed to %s: %s. Set it in Syncro, or run `%s update %d --status %q`.",
-			text, EscapeMrkdwn(target), syncroAnswer(err), SlashCommand, meta.Number, target)}
+	p := flowParams{
+		TicketID: meta.TicketID, Number: meta.Number, CustomerID: meta.CustomerID, Tech: s.Actor.Name,
+		Subject: resolutionSubject, Body: resolution, DoNotEmail: !opts[CloseOptionEmail],
+		TargetStatus: target, Notify: opts[CloseOptionNotify], Email: opts[CloseOptionEmail],
+		SessionLog: opts[CloseOptionSessionLog], TimeZone: meta.TimeZone, Channel: meta.Channel,
 	}
-	if out.Ticket != nil {
-		// A PUT answer may leave out what the read-back had.
-		if len(t.TicketTimers) == 0 {
-			t.TicketTimers = out.Ticket.TicketTimers
-		}
-		if len(t.Comments) == 0 {
-			t.Comments = out.Ticket.Comments
-		}
+	steps := []string{stepComment}
+	if te != nil {
+		p.Minutes, p.ProductID, p.TimerNotes = te.Minutes, te.ProductID, te.Notes
+		steps = append(steps, stepTime)
 	}
-	c.learnNames(t)
-
-	var b strings.Builder
-	fmt.Fprintf(&b, "Closed #%d (%s).", meta.Number, MrkdwnText(t.Status, 100))
-	if timeLine != "" {
-		b.WriteString(" " + timeLine)
+	steps = append(steps, stepStatus)
+	if p.Notify {
+		steps = append(steps, stepNotice)
 	}
-	if opts[CloseOptionEmail] {
-		b.WriteString(" The resolution was emailed to the customer.")
+	if p.SessionLog {
+		steps = append(steps, stepSessionLog)
 	}
-	r := Reply{}
-	if opts[CloseOptionNotify] {
-		r.Notices = append(r.Notices, c.closeNotice(ctx, t, meta.Number, s.Actor, resolution, te, out))
-	}
-	if opts[CloseOptionSessionLog] {
-		b.WriteString(" " + c.writeSessionLog(ctx, t, meta.Number, c.location(meta.TimeZone), resolution, s.Actor))
-	}
-	r.Text = b.String()
-	return r
+	return c.startFlow(ctx, submissionKey(s), store.FlowClose, steps, p, s.Actor)
 }
 
 // lowerFirst lowercases a sentence's first letter to continue a sentence.

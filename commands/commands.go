@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/sessionlog"
+	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -32,6 +33,11 @@ type Config struct {
 	// Dedup makes a submitted form write once; nil means an in-process
 	// guard (MemoryDedup).
 	Dedup Dedup
+	// Store is the bot's durable state: idempotency claims, recorded
+	// billing and close flows (resumable with the Finish button after a
+	// failure or a restart) and the audit of every Syncro write. nil keeps
+	// flows in a private temporary store and audits only to the log.
+	Store *store.Store
 	// LaborNames names labor products by id ("Labor - Remote Business")
 	// so replies need no product lookup; missing ones are fetched once.
 	LaborNames map[int64]string
@@ -48,6 +54,8 @@ type Commands struct {
 
 	// w is what the write side remembers between requests (timelog.go).
 	w writeState
+	// fl is the flow runner's state (flow.go).
+	fl flowState
 }
 
 // slashHandler answers one parsed /syncro command.
@@ -64,7 +72,11 @@ func New(cfg Config) *Commands {
 	if cfg.Labor == nil {
 		cfg.Labor = DefaultLaborMap()
 	}
+	if cfg.Dedup == nil && cfg.Store != nil {
+		cfg.Dedup = NewStoreDedup(cfg.Store)
+	}
 	c := &Commands{cfg: cfg}
+	c.loadTimerPath()
 	c.slash = map[string]slashHandler{
 		NameOpenTickets: c.openTickets,
 		NameHelp:        c.help,
@@ -78,6 +90,7 @@ func New(cfg Config) *Commands {
 		NameComment:     c.comment,
 		NameBill:        c.bill,
 		NameLog:         c.log,
+		NameAudit:       c.auditCmd,
 	}
 	for name := range c.slash {
 		if Lookup(name) == nil {
@@ -126,6 +139,9 @@ func (c *Commands) OpensModal(text string) bool {
 
 // Action answers a button click.
 func (c *Commands) Action(ctx context.Context, a Action) Reply {
+	if a.ActionID == ActionFinish {
+		return c.finish(ctx, a)
+	}
 	return c.action(ctx, a)
 }
 

@@ -3,9 +3,6 @@ package commands
 import (
 	"context"
 	"fmt"
-	"strings"
-
-	"github.com/syncrobot/syncrobot/syncro"
 )
 
 // commentSubject is the subject of comments added with /syncro comment;
@@ -39,31 +36,32 @@ func (c *Commands) comment(ctx context.Context, r Request, inv Invocation) Reply
 	if err != nil {
 		return c.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket))
 	}
-	req := syncro.CommentRequest{
-		Subject: commentSubject,
-		Body:    inv.Text,
-		Hidden:  hidden,
+	p := flowParams{
+		TicketID: t.ID, Number: inv.Ticket, Tech: r.Actor.Name,
+		Subject: commentSubject, Body: inv.Text, Hidden: hidden,
 		// A hidden note is never emailed: it is meant for techs only.
 		DoNotEmail: noEmail || hidden,
-		Tech:       r.Actor.Name,
 	}
-	out, err := c.writeComment(ctx, t.ID, req, te)
-	if err != nil {
-		return c.writeFailure(ctx, err, fmt.Sprintf("add the comment to #%d", inv.Ticket))
+	steps := []string{stepComment}
+	if te != nil {
+		p.Minutes, p.ProductID, p.TimerNotes = te.Minutes, te.ProductID, te.Notes
+		steps = append(steps, stepTime)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Comment added to #%d", inv.Ticket)
-	switch {
-	case hidden:
-		b.WriteString(" (hidden from the customer)")
-	case noEmail:
-		b.WriteString(" (not emailed)")
-	default:
-		b.WriteString(" (Syncro emails it to the customer)")
+	if r.EnvelopeID == "" {
+		// No envelope (a direct call): nothing to deduplicate against, so
+		// the flow key is fresh.
+		return c.startFlow(ctx, "slash:"+errorID()+errorID(), flowComment, steps, p, r.Actor)
 	}
-	b.WriteString(".")
-	if line := c.timeLine(ctx, te, out); line != "" {
-		b.WriteString(" " + line)
+	key := slashKey(r, NameComment, inv.Ticket, inv.Minutes, inv.Text)
+	d := c.dedup()
+	first, prior, finished := d.Begin(ctx, key)
+	if !first {
+		if finished {
+			return prior
+		}
+		return Reply{Text: "That command is already being saved; I didn't run it a second time."}
 	}
-	return Reply{Text: b.String()}
+	rep := c.startFlow(ctx, key, flowComment, steps, p, r.Actor)
+	d.Done(key, rep)
+	return rep
 }

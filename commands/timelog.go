@@ -310,7 +310,7 @@ func (c *Commands) writeComment(ctx context.Context, ticketID int64, req syncro.
 			out.Timer = tm
 			return out, nil
 		}
-		c.w.setTimerPath()
+		c.setTimerPath(ctx)
 		c.cfg.Logger.InfoContext(ctx, "time on comments is ignored by this Syncro account; using timer_entry from now on", "ticket_id", ticketID)
 	}
 	tm, unknown, err := c.addTimer(ctx, ticketID, *te, out.Ticket)

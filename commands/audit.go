@@ -1,0 +1,94 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/syncrobot/syncrobot/store"
+)
+
+// Audit actions: what the bot wrote to Syncro, as stored and shown by
+// /syncro audit.
+const (
+	auditComment = "comment"
+	auditTime    = "time"
+	auditCharge  = "charge"
+	auditInvoice = "invoice"
+	auditStatus  = "status"
+	auditCreate  = "ticket create"
+	auditUpdate  = "ticket update"
+)
+
+// auditLimit is how many writes /syncro audit shows: enough for a ticket's
+// story, well under Block Kit's text limit.
+const auditLimit = 20
+
+// audit records one Syncro write the bot made for actor on ticket number.
+// Every write is recorded, failed and unknown ones too: "did the bot bill
+// this?" must have an answer. A store error is logged, never shown: the
+// write itself already happened.
+func (c *Commands) audit(ctx context.Context, actor Actor, number int64, action, detail string, err error) {
+	e := store.AuditEntry{
+		At: c.cfg.Now(), SlackUser: actor.SlackUserID, SyncroTech: actor.Name,
+		Ticket: number, Action: action, Detail: detail, Outcome: store.OutcomeOK,
+	}
+	if err != nil {
+		e.Outcome, e.Error = store.OutcomeFailed, err.Error()
+		if isUnknown(err) {
+			e.Outcome = store.OutcomeUnknown
+		}
+	}
+	if c.cfg.Store == nil {
+		c.cfg.Logger.InfoContext(ctx, "syncro write", "ticket", number, "action", action, "detail", detail, "outcome", e.Outcome, "slack_user", actor.SlackUserID)
+		return
+	}
+	if aerr := c.cfg.Store.Audit(e); aerr != nil {
+		c.cfg.Logger.ErrorContext(ctx, "audit not recorded", "ticket", number, "action", action, "error", aerr)
+	}
+}
+
+// auditCmd answers /syncro audit N: the writes the bot made on the ticket,
+// newest first, only to the asker.
+func (c *Commands) auditCmd(ctx context.Context, r Request, inv Invocation) Reply {
+	if c.cfg.Store == nil {
+		return Reply{Text: "The audit needs the bot's database (DATA_DIR); this bot runs without one."}
+	}
+	entries, err := c.cfg.Store.AuditForTicket(inv.Ticket, auditLimit)
+	if err != nil {
+		return c.failure(ctx, err, fmt.Sprintf("read the audit of #%d", inv.Ticket))
+	}
+	if len(entries) == 0 {
+		return Reply{Text: fmt.Sprintf("I haven't changed #%d in Syncro (or not within the audit's retention).", inv.Ticket)}
+	}
+	loc := c.cfg.Now().Location()
+	var b strings.Builder
+	fmt.Fprintf(&b, "Changes I made to #%d in Syncro, newest first:", inv.Ticket)
+	for _, e := range entries {
+		b.WriteString("\n• " + auditLine(e, loc))
+	}
+	return Reply{Text: b.String()}
+}
+
+// auditLine is one entry: when, who (Slack user and Syncro tech, as plain
+// escaped text: an audit never pings anyone), what, and how it went.
+func auditLine(e store.AuditEntry, loc *time.Location) string {
+	who := PlainText(e.SlackUser, 40)
+	if e.SyncroTech != "" {
+		who = PlainText(e.SyncroTech, 80) + " (" + who + ")"
+	}
+	line := fmt.Sprintf("%s %s: %s", e.At.In(loc).Format("2006-01-02 15:04"), EscapeMrkdwn(who), EscapeMrkdwn(e.Action))
+	if e.Detail != "" {
+		line += " — " + EscapeMrkdwn(PlainText(e.Detail, 200))
+	}
+	switch e.Outcome {
+	case store.OutcomeOK:
+		line += " ✓"
+	case store.OutcomeUnknown:
+		line += " (outcome unknown: " + EscapeMrkdwn(PlainText(e.Error, 120)) + ")"
+	default:
+		line += " (failed: " + EscapeMrkdwn(PlainText(e.Error, 120)) + ")"
+	}
+	return line
+}

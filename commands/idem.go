@@ -1,0 +1,168 @@
+package commands
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+	"sync"
+
+	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/store"
+)
+
+// Idempotency keys, one per kind of Slack interaction (see interaction.go):
+//
+//   - a slash command that writes: the envelope id plus the business intent
+//     (ticket, action, minutes, hash of the text), so a redelivered envelope
+//     writes nothing while the same words typed again later are new work;
+//   - a modal submission: view id, callback id and a hash of the values
+//     (submissionKey in submit.go);
+//   - a button click that writes: action id, message ts and value
+//     (clickKey in submit.go).
+//
+// StoreDedup keeps them in the store, so a repeat after a restart still
+// returns the first reply and writes nothing.
+
+// slashKey identifies one delivery of a slash command that writes.
+func slashKey(r Request, action string, ticket int64, minutes int, text string) string {
+	th := sha256.Sum256([]byte(text))
+	return "slash:" + hashParts(r.EnvelopeID, action, strconv.FormatInt(ticket, 10), strconv.Itoa(minutes), hex.EncodeToString(th[:]))
+}
+
+// StoreDedup is a Dedup kept in the bot's store: it survives restarts and
+// answers a repeat with the first reply. A key left pending by a process
+// that died is handed out again (first=true) to exactly one caller in this
+// process; the work behind it runs as a recorded flow whose steps read
+// Syncro back before writing again, so resuming never writes twice.
+type StoreDedup struct {
+	st *store.Store
+
+	mu sync.Mutex
+	// resuming holds keys left pending by a dead process that a caller of
+	// this process is now finishing; later callers wait on the channel.
+	resuming map[string]chan struct{}
+}
+
+// NewStoreDedup returns a Dedup over st.
+func NewStoreDedup(st *store.Store) *StoreDedup {
+	return &StoreDedup{st: st, resuming: map[string]chan struct{}{}}
+}
+
+// storedReply is the part of a Reply worth repeating: notices are never
+// posted twice, and a modal is not reopened.
+type storedReply struct {
+	Text      string          `json:"text"`
+	Blocks    json.RawMessage `json:"blocks,omitempty"`
+	InChannel bool            `json:"in_channel,omitempty"`
+	ChannelID string          `json:"channel_id,omitempty"`
+}
+
+func encodeReply(r Reply) []byte {
+	sr := storedReply{Text: r.Text, InChannel: r.InChannel, ChannelID: r.ChannelID}
+	if len(r.Blocks) > 0 {
+		if b, err := json.Marshal(slack.Blocks{BlockSet: r.Blocks}); err == nil {
+			sr.Blocks = b
+		}
+	}
+	b, _ := json.Marshal(sr)
+	return b
+}
+
+func decodeReply(b []byte) Reply {
+	var sr storedReply
+	if err := json.Unmarshal(b, &sr); err != nil {
+		return Reply{Text: "That was already done once; nothing was written twice."}
+	}
+	r := Reply{Text: sr.Text, InChannel: sr.InChannel, ChannelID: sr.ChannelID}
+	if len(sr.Blocks) > 0 {
+		var bl slack.Blocks
+		if json.Unmarshal(sr.Blocks, &bl) == nil {
+			r.Blocks = bl.BlockSet
+		}
+	}
+	return r
+}
+
+// storeFailedReply answers when the store cannot record a key: without the
+// record a repeat could write twice, so nothing is done.
+var storeFailedReply = Reply{Text: "I couldn't record this request in my own database, so I didn't send anything to Syncro. Try again in a moment."}
+
+// Begin implements Dedup.
+func (d *StoreDedup) Begin(ctx context.Context, key string) (bool, Reply, bool) {
+	k := store.Key("dedup", key)
+	for {
+		cl, err := d.st.Claim(ctx, k, "")
+		if err != nil {
+			if ctx.Err() != nil {
+				return false, Reply{}, false
+			}
+			return false, storeFailedReply, true
+		}
+		switch cl.State {
+		case store.ClaimAcquired:
+			return true, Reply{}, false
+		case store.ClaimDone:
+			return false, decodeReply(cl.Outcome), true
+		case store.ClaimFailed:
+			return false, Reply{Text: cl.Failure}, true
+		case store.ClaimInProgress:
+			if _, err := d.st.Wait(ctx, k); err != nil {
+				return false, Reply{}, false
+			}
+		case store.ClaimUnknown:
+			d.mu.Lock()
+			ch, busy := d.resuming[k]
+			if !busy {
+				d.resuming[k] = make(chan struct{})
+				d.mu.Unlock()
+				return true, Reply{}, false
+			}
+			d.mu.Unlock()
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return false, Reply{}, false
+			}
+		}
+	}
+}
+
+// Done implements Dedup.
+func (d *StoreDedup) Done(key string, r Reply) {
+	k := store.Key("dedup", key)
+	_ = d.st.Complete(k, encodeReply(r))
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if ch, ok := d.resuming[k]; ok {
+		close(ch)
+		delete(d.resuming, k)
+	}
+}
+
+// flagTimerPath is the store flag remembering that this Syncro account
+// ignores time on comments, so a restart does not relearn it with a write.
+const flagTimerPath = "time_logging_path"
+
+// setTimerPath records that time goes through timer_entry, in memory and,
+// when there is a store, across restarts.
+func (c *Commands) setTimerPath(ctx context.Context) {
+	c.w.setTimerPath()
+	if c.cfg.Store != nil {
+		if err := c.cfg.Store.SetFlag(flagTimerPath, "timer_entry"); err != nil {
+			c.cfg.Logger.WarnContext(ctx, "could not persist the time logging path", "error", err)
+		}
+	}
+}
+
+// loadTimerPath reads the persisted time logging path at startup.
+func (c *Commands) loadTimerPath() {
+	if c.cfg.Store == nil {
+		return
+	}
+	if v, ok, err := c.cfg.Store.Flag(flagTimerPath); err == nil && ok && v == "timer_entry" {
+		c.w.setTimerPath()
+	}
+}
