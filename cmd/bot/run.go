@@ -16,6 +16,7 @@ import (
 	"github.com/syncrobot/syncrobot/bot"
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/config"
+	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -101,6 +102,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log := newLogger(cfg.LogFormat, *debug, stderr)
 	log.Info("starting", "version", version, "commit", commit)
 
+	st, err := store.Open(cfg.DataDir, store.WithLogger(log.With("component", "store")))
+	if err != nil {
+		log.Error("store", "dir", cfg.DataDir, "err", err)
+		return exitError
+	}
+	defer st.Close()
+
 	mx := newMetrics(cfg)
 	client, err := syncro.NewClient(syncro.Config{
 		BaseURL:       cfg.SyncroBaseURL,
@@ -125,6 +133,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		APIURL:        cfg.SlackAPIURL,
 		Commands:      cmds,
 		NotifyChannel: cfg.NotifyChannel,
+		Store:         st,
 		AllowedUsers:  cfg.AllowedUsers,
 		BillingUsers:  cfg.BillingUsers,
 		AdminUsers:    cfg.AdminUsers,
@@ -135,6 +144,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Error("bot", "err", err)
 		return exitUsage
 	}
+	stopWatcher, err := startWatcher(ctx, cfg, client, st, b.Notify, log, nil)
+	if err != nil {
+		log.Error("closed-ticket watcher", "err", err)
+		return exitError
+	}
+	defer stopWatcher()
 	stopMetrics, err := startMetrics(ctx, cfg, mx, client, log, nil)
 	if err != nil {
 		log.Error("metrics listener", "err", err)

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/config"
+	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncro"
+	"github.com/syncrobot/syncrobot/watcher"
+)
+
+// webhookShutdown bounds how long the webhook listener waits for requests
+// in flight once the bot stops; they only ever queue a hint.
+const webhookShutdown = 5 * time.Second
+
+// startWatcher runs the closed-ticket watcher, and the webhook listener when
+// WEBHOOK_ADDR is set, beside the bot; notify is bot.(*Bot).Notify. Without
+// NOTIFY_CHANNEL there is nowhere to announce, so neither starts. tune, when
+// not nil, adjusts the watcher's Config (tests inject a clock and shorten
+// the hint delay). The returned stop cancels both and waits for them; it is
+// safe to call when nothing started.
+func startWatcher(ctx context.Context, cfg *config.Config, client *syncro.Client, st *store.Store,
+	notify func(context.Context, commands.Message) error, log *slog.Logger, tune func(*watcher.Config)) (stop func(), err error) {
+	if cfg.NotifyChannel == "" {
+		if cfg.WebhookAddr != "" {
+			log.Warn("WEBHOOK_ADDR is set but NOTIFY_CHANNEL is not; closed-ticket notices are off, so the webhook is not served")
+		}
+		return func() {}, nil
+	}
+	wcfg := watcher.Config{
+		Syncro:   client,
+		Store:    st,
+		Notify:   notify,
+		Interval: cfg.SyncroPollInterval,
+		WebURL:   webURL(cfg),
+		Logger:   log,
+	}
+	if tune != nil {
+		tune(&wcfg)
+	}
+	w, err := watcher.New(wcfg)
+	if err != nil {
+		return nil, err
+	}
+	var ln net.Listener
+	if cfg.WebhookAddr != "" {
+		// Listen before starting anything, so a taken port fails the start
+		// instead of silently dropping webhooks.
+		if ln, err = net.Listen("tcp", cfg.WebhookAddr); err != nil {
+			return nil, fmt.Errorf("webhook listener: %w", err)
+		}
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := w.Run(ctx); err != nil {
+			log.Error("closed-ticket watcher stopped", "err", err)
+		}
+	})
+	if ln != nil {
+		srv := &http.Server{
+			Handler:           watcher.WebhookHandler(w, cfg.WebhookToken.Reveal()),
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
+		// The token is the path's secret: log the address only.
+		log.Info("serving Syncro webhooks", "addr", ln.Addr().String(), "path", watcher.WebhookPath+"<WEBHOOK_TOKEN>")
+		wg.Go(func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("webhook listener stopped", "err", err)
+			}
+		})
+		wg.Go(func() {
+			<-ctx.Done()
+			sctx, done := context.WithTimeout(context.WithoutCancel(ctx), webhookShutdown)
+			defer done()
+			if err := srv.Shutdown(sctx); err != nil {
+				log.Warn("webhook listener shutdown", "err", err)
+			}
+		})
+	}
+	return func() {
+		cancel()
+		wg.Wait()
+		w.WaitHints()
+	}, nil
+}

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/config"
+	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncro"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+	"github.com/syncrobot/syncrobot/watcher"
+)
+
+const webhookToken = "webhook-token-0123456789"
+
+// freeWebhookAddr is a loopback address nothing listens on right now.
+func freeWebhookAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func postWebhook(t *testing.T, addr, path, body string) int {
+	t.Helper()
+	resp, err := http.Post("http://"+addr+path, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestStartWatcher_WebhookHintAnnouncesAndStopShutsTheListener(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	clk := syncrotest.NewManualClock(time.Date(2027, 2, 1, 9, 0, 0, 0, time.UTC))
+	srv := syncrotest.NewServer(t, syncrotest.WithClock(clk.Now), syncrotest.WithRateLimit(0))
+	client, err := syncro.NewClient(syncro.Config{BaseURL: srv.URL() + "/", APIKey: syncrotest.DefaultAPIKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(t.TempDir(), store.WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	addr := freeWebhookAddr(t)
+	cfg := &config.Config{
+		NotifyChannel: "C0OPS", SyncroPollInterval: time.Hour, WebhookAddr: addr,
+		WebhookToken: config.NewSecret(webhookToken), SyncroBaseURL: srv.URL() + "/",
+	}
+	got := make(chan commands.Message, 10)
+	notify := func(_ context.Context, m commands.Message) error { got <- m; return nil }
+	stop, err := startWatcher(ctx, cfg, client, st, notify, slog.New(slog.DiscardHandler), func(c *watcher.Config) {
+		c.Now = clk.Now
+		c.HintDelay = time.Nanosecond
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first poll (at start) only sets the cursor; wait for it, so the
+	// close below falls inside the watched window.
+	for {
+		if _, ok, err := st.Cursor(watcher.CursorName); err != nil {
+			t.Fatal(err)
+		} else if ok {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the watcher never polled")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+
+	tk := srv.AddTicket(syncrotest.Ticket{Subject: "UPS battery swapped", CustomerID: srv.Customers()[0].ID})
+	if err := srv.SetTicketStatus(tk.ID, "Resolved"); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute) // past watcher.Grace
+	body := fmt.Sprintf(`{"link":"https://x/tickets/%d","attributes":{"id":%d,"status":"Resolved"}}`, tk.ID, tk.ID)
+	if code := postWebhook(t, addr, watcher.WebhookPath+"wrong-token-0123456789", body); code != http.StatusNotFound {
+		t.Errorf("wrong token: %d, want 404", code)
+	}
+	if code := postWebhook(t, addr, watcher.WebhookPath+webhookToken, body); code != http.StatusOK {
+		t.Fatalf("right token: %d, want 200", code)
+	}
+	select {
+	case m := <-got:
+		if m.TicketID != tk.ID || !strings.Contains(m.Text, "UPS battery swapped") {
+			t.Errorf("notice = %+v", m)
+		}
+	case <-ctx.Done():
+		t.Fatal("no notice after the webhook")
+	}
+	if n := srv.Count("GET", fmt.Sprintf("/tickets/%d", tk.ID)); n != 1 {
+		t.Errorf("ticket reread %d times, want 1", n)
+	}
+
+	stop()
+	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		t.Error("webhook listener still accepting after stop")
+	}
+}
+
+func TestStartWatcher_NothingWithoutNotifyChannelAndBusyPortFails(t *testing.T) {
+	t.Parallel()
+	log := slog.New(slog.DiscardHandler)
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	client, err := syncro.NewClient(syncro.Config{BaseURL: "http://127.0.0.1:1/api/v1/", APIKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notify := func(context.Context, commands.Message) error { return nil }
+	addr := freeWebhookAddr(t)
+	stop, err := startWatcher(t.Context(), &config.Config{WebhookAddr: addr, WebhookToken: config.NewSecret(webhookToken)}, client, st, notify, log, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		t.Error("webhook served without NOTIFY_CHANNEL")
+	}
+
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	cfg := &config.Config{NotifyChannel: "C0OPS", SyncroPollInterval: time.Hour, WebhookAddr: busy.Addr().String(), WebhookToken: config.NewSecret(webhookToken)}
+	if _, err := startWatcher(t.Context(), cfg, client, st, notify, log, nil); err == nil {
+		t.Error("startWatcher on a taken port succeeded")
+	}
+}
+
+func TestRun_ServesTheWebhookWhenConfigured(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	f, env := fakes(t)
+	addr := freeWebhookAddr(t)
+	env["NOTIFY_CHANNEL"] = "C0NOTIFY1"
+	env["WEBHOOK_ADDR"] = addr
+	env["WEBHOOK_TOKEN"] = webhookToken
+
+	runCtx, stop := context.WithCancel(ctx)
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(runCtx, []string{"bot"}, envMap(env), &stdout, &stderr) }()
+	if err := f.WaitConnections(ctx, 1); err != nil {
+		t.Fatalf("bot never connected: %v\n%s", err, stderr.String())
+	}
+	if err := f.WaitUntil(ctx, func() bool { return strings.Contains(stderr.String(), "serving Syncro webhooks") }); err != nil {
+		t.Fatalf("webhook listener not started: %v\n%s", err, stderr.String())
+	}
+	if code := postWebhook(t, addr, watcher.WebhookPath+"nope-nope-nope-nope", "{}"); code != http.StatusNotFound {
+		t.Errorf("wrong token: %d, want 404", code)
+	}
+	if code := postWebhook(t, addr, watcher.WebhookPath+webhookToken, `{"attributes":{"id":1,"status":"New"}}`); code != http.StatusOK {
+		t.Errorf("right token: %d, want 200", code)
+	}
+	stop()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit = %d, want 0; stderr:\n%s", code, stderr.String())
+		}
+	case <-ctx.Done():
+		t.Fatal("run did not return after its context ended")
+	}
+	if strings.Contains(stderr.String(), webhookToken) {
+		t.Error("logs contain the webhook token")
+	}
+	if !strings.Contains(stderr.String(), "watching for closed tickets") {
+		t.Errorf("watcher not started:\n%s", stderr.String())
+	}
+}
