@@ -59,6 +59,10 @@ type flowState struct {
 	// (tools, tests that don't care); production always passes one.
 	tmp    *store.Store
 	tmpErr error
+	// crash is a test hook called after each step's work, before its
+	// result is recorded; a test panics in it to play a process killed
+	// between "Syncro wrote it" and "the bot knows it".
+	crash func(step string)
 }
 
 // ticketLock returns the mutex of a ticket's flows.
@@ -296,6 +300,9 @@ func (fr *flowRun) runStep(ctx context.Context, s store.Step) (stepResult, error
 			}
 		}
 		res, err := fr.do(ctx, s.Name)
+		if fr.c.fl.crash != nil {
+			fr.c.fl.crash(s.Name)
+		}
 		if err == nil {
 			fr.finish(key, s.Name, res)
 			return res, nil
