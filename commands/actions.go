@@ -19,6 +19,8 @@ func actionOpensModal(actionID string) bool {
 	switch actionID {
 	case ActionLogTime, ActionClose, ActionBill:
 		return true
+	case ActionCustomerFixForm:
+		return true
 	}
 	return false
 }
@@ -27,6 +29,9 @@ func actionOpensModal(actionID string) bool {
 // clicks write nothing (the form's submission does, under its own dedup
 // key), so a double-click at most opens the form twice.
 func (c *Commands) action(ctx context.Context, a Action) Reply {
+	if r, ok := c.customerAction(ctx, a); ok {
+		return r
+	}
 	if !actionOpensModal(a.ActionID) {
 		return Reply{Text: "I don't know that button; nothing was changed."}
 	}

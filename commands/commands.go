@@ -92,6 +92,7 @@ func New(cfg Config) *Commands {
 		NameLog:         c.log,
 		NameAudit:       c.auditCmd,
 	}
+	c.addCustomerCommands()
 	for name := range c.slash {
 		if Lookup(name) == nil {
 			panic("commands: handler for unknown command " + name)
@@ -130,6 +131,8 @@ func (c *Commands) OpensModal(text string) bool {
 	}
 	switch inv.Command.Name {
 	case NameCreate, NameClose, NameBill:
+		return true
+	case NameCustomerCreate, NameCustomerEdit, NameContactAdd, NameContactEdit:
 		return true
 	case NameUpdate:
 		return len(inv.Flags) == 0

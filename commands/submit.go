@@ -147,6 +147,8 @@ func (c *Commands) validate(s Submission) FieldErrors {
 	case CallbackLogTime:
 		c.validateTime(s, true, errs)
 		validateText(s, BlockNotes, false, MaxCommentLen, "notes", errs)
+	case CallbackCustomerCreate, CallbackCustomerEdit, CallbackContactAdd, CallbackContactEdit:
+		validateCustomerForms(s, errs)
 	}
 	if len(errs) == 0 {
 		return nil
@@ -240,6 +242,8 @@ func (c *Commands) submitOnce(ctx context.Context, s Submission, meta modalMeta)
 		return c.submitBill(ctx, s, meta)
 	case CallbackLogTime:
 		return c.submitLogTime(ctx, s, meta)
+	case CallbackCustomerCreate, CallbackCustomerEdit, CallbackContactAdd, CallbackContactEdit:
+		return c.submitCustomerForms(ctx, s, meta)
 	}
 	return Reply{Text: "I don't know that form (" + EscapeMrkdwn(Truncate(s.CallbackID, 40)) + "); nothing was saved."}
 }
