@@ -61,8 +61,9 @@ func (c *Commands) contactEdit(ctx context.Context, r Request, inv Invocation) R
 		return asModal(*reply, "Edit contact")
 	}
 	vals := contactValues(ct)
-	meta := formMeta{Channel: r.ChannelID, CustomerID: ct.CustomerID, ContactID: ct.ID, Orig: hashValues(vals)}
-	return Reply{Modal: buildFormModal(CallbackContactEdit, "Edit contact", "Save", meta, editableFields(contactFields, vals), vals, nil, false)}
+	fields := editableFields(contactFields, vals)
+	meta := formMeta{Channel: r.ChannelID, CustomerID: ct.CustomerID, ContactID: ct.ID, Orig: hashValues(vals, fields)}
+	return Reply{Modal: buildFormModal(CallbackContactEdit, "Edit contact", "Save", meta, fields, vals, nil, false)}
 }
 
 // contactRequest builds a contact body like customerRequest. Name is
@@ -78,7 +79,8 @@ func contactRequest(vals, orig map[string]string) (*syncro.ContactRequest, int) 
 			}
 			return
 		}
-		if h, ok := orig[block]; ok && h == fieldHash(v) {
+		// A field missing from orig was not in the form: never sent.
+		if h, ok := orig[block]; !ok || h == fieldHash(v) {
 			return
 		}
 		*dst = &v

@@ -247,8 +247,9 @@ func (c *Commands) customerEdit(ctx context.Context, r Request, inv Invocation) 
 		return asModal(c.failure(ctx, fmt.Errorf("get customer %d: %w", id, err), fmt.Sprintf("read customer %d", id)), "Edit customer")
 	}
 	vals := customerValues(cu)
-	meta := formMeta{Channel: r.ChannelID, CustomerID: id, Orig: hashValues(vals)}
 	fields := editableFields(customerFields, vals)
+	meta := formMeta{Channel: r.ChannelID, CustomerID: id, Orig: hashValues(vals, fields)}
+	meta.Orig[BlockCustType] = fieldHash(vals[BlockCustType])
 	return Reply{Modal: buildFormModal(CallbackCustomerEdit, "Edit customer", "Save", meta, fields, vals, nil, true)}
 }
 
@@ -264,11 +265,11 @@ func editableFields(fields []formField, vals map[string]string) []formField {
 	return out
 }
 
-// hashValues hashes every value for formMeta.Orig.
-func hashValues(vals map[string]string) map[string]string {
+// hashValues hashes the values of the fields in the form for formMeta.Orig.
+func hashValues(vals map[string]string, fields []formField) map[string]string {
 	out := map[string]string{}
-	for k, v := range vals {
-		out[k] = fieldHash(v)
+	for _, f := range fields {
+		out[f.block] = fieldHash(vals[f.block])
 	}
 	return out
 }
@@ -346,7 +347,8 @@ func customerRequest(vals, orig map[string]string) (*syncro.CustomerRequest, int
 			}
 			return
 		}
-		if h, ok := orig[block]; ok && h == fieldHash(v) {
+		// A field missing from orig was not in the form: never sent.
+		if h, ok := orig[block]; !ok || h == fieldHash(v) {
 			return
 		}
 		*dst = &v
