@@ -44,12 +44,13 @@ type Metrics struct {
 	billing        *prometheus.CounterVec
 	closes         *prometheus.CounterVec
 	notices        prometheus.Counter
-	watcherLag     prometheus.Gauge
+	watcherLag     prometheus.GaugeFunc
 
 	mu           sync.Mutex
 	socketUp     bool
 	socketSeen   bool      // a socket state was ever reported
 	lastSyncroOK time.Time // zero until Syncro answers 2xx
+	watcherAt    time.Time // when the watcher last finished a poll; zero until then
 }
 
 // Option configures New.
@@ -97,10 +98,13 @@ func New(opts ...Option) *Metrics {
 		Name: "syncrobot_notices_sent_total",
 		Help: "Notices (closed-ticket announcements) posted to NOTIFY_CHANNEL.",
 	})
-	m.watcherLag = prometheus.NewGauge(prometheus.GaugeOpts{
+	// A function, not a value set after each poll: a watcher that stopped
+	// polling must show a growing lag, which a value set on success never
+	// would.
+	m.watcherLag = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "syncrobot_watcher_lag_seconds",
-		Help: "How far the watcher's cursor is behind now (0 until the watcher reports).",
-	})
+		Help: "Seconds since the closed-ticket watcher last finished a poll (0 until its first poll).",
+	}, m.watcherLagSeconds)
 	m.reg.MustRegister(
 		m.envelopes, m.ackLatency, m.syncroRequests, m.throttleWait, m.rateLimited,
 		m.billing, m.closes, m.notices, m.watcherLag,
@@ -181,13 +185,24 @@ func (m *Metrics) NoticeSent() {
 	m.notices.Inc()
 }
 
-// SetWatcherLag records how far behind now the watcher's cursor is; the
-// watcher calls it after each poll.
-func (m *Metrics) SetWatcherLag(d time.Duration) {
+// WatcherPolled records that the closed-ticket watcher finished a poll at
+// at; syncrobot_watcher_lag_seconds grows from there until the next one.
+func (m *Metrics) WatcherPolled(at time.Time) {
 	if m == nil {
 		return
 	}
-	m.watcherLag.Set(d.Seconds())
+	m.mu.Lock()
+	m.watcherAt = at
+	m.mu.Unlock()
+}
+
+func (m *Metrics) watcherLagSeconds() float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.watcherAt.IsZero() {
+		return 0
+	}
+	return m.now().Sub(m.watcherAt).Seconds()
 }
 
 // Ready reports whether the bot can do its job: the Socket Mode socket is

@@ -145,7 +145,7 @@ func TestNilMetricsIsNoop(t *testing.T) {
 	m.Billing("invoiced")
 	m.Close("closed")
 	m.NoticeSent()
-	m.SetWatcherLag(time.Second)
+	m.WatcherPolled(time.Now())
 	if ok, _ := m.Ready(); ok {
 		t.Fatal("nil metrics ready")
 	}
@@ -153,13 +153,14 @@ func TestNilMetricsIsNoop(t *testing.T) {
 
 func TestCountersAndWatcherLag(t *testing.T) {
 	t.Parallel()
-	m := metrics.New()
+	now := time.Date(2026, 11, 20, 16, 30, 0, 0, time.UTC)
+	m := metrics.New(metrics.WithClock(func() time.Time { return now }))
 	m.Envelope("slash_commands", 2*time.Millisecond, true)
 	m.Envelope("slash_commands", 0, false)
 	m.Billing("invoiced")
 	m.Close("not_closed")
 	m.NoticeSent()
-	m.SetWatcherLag(90 * time.Second)
+	m.WatcherPolled(now.Add(-90 * time.Second))
 	_, text := get(t, m.Handler(nil), "/metrics")
 	for _, want := range []string{
 		`syncrobot_envelopes_total{type="slash_commands"} 2`,

@@ -84,6 +84,9 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives the watcher's logs; default discards.
 	Logger *slog.Logger
+	// OnPoll, if set, is called after each successful poll with the time
+	// it ran (the metrics' watcher lag grows from there).
+	OnPoll func(at time.Time)
 }
 
 // Watcher announces closed tickets. Create it with New; Run polls until its
@@ -272,6 +275,9 @@ func (w *Watcher) Poll(ctx context.Context) error {
 		if err := st.SetCursor(CursorName, newest); err != nil {
 			return fmt.Errorf("watcher: poll: %w", err)
 		}
+	}
+	if w.cfg.OnPoll != nil {
+		w.cfg.OnPoll(now)
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/syncrobot/syncrobot/config"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
+	"github.com/syncrobot/syncrobot/watcher"
 )
 
 // Build information, set by the linker:
@@ -144,7 +145,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Error("bot", "err", err)
 		return exitUsage
 	}
-	stopWatcher, err := startWatcher(ctx, cfg, client, st, b.Notify, log, nil)
+	stopWatcher, err := startWatcher(ctx, cfg, client, st, b.Notify, log, func(w *watcher.Config) { w.OnPoll = mx.WatcherPolled })
 	if err != nil {
 		log.Error("closed-ticket watcher", "err", err)
 		return exitError
