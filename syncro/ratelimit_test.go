@@ -7,16 +7,62 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
 // TestThrottle_NoWindowExceedsLimit fires 500 requests from 50 goroutines at
 // 6000/min and checks the server's arrival log: no sliding window of 4 s
-// (the minute scaled down 15×) holds more than the limit allows (400).
+// (the minute scaled down 15×) holds more than the limit allows (400). It
+// runs against a bare arrival-recording server and against syncrotest, whose
+// own request log is read.
 func TestThrottle_NoWindowExceedsLimit(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
-		t.Skip("takes about 5 s of real time")
+		t.Skip("takes about 5 s of real time per server")
 	}
+	servers := []struct {
+		name  string
+		start func(t *testing.T) (baseURL string, arrivals func() []time.Time)
+	}{
+		{"bare server", func(t *testing.T) (string, func() []time.Time) {
+			var mu sync.Mutex
+			var arrivals []time.Time
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				arrivals = append(arrivals, time.Now())
+				mu.Unlock()
+				reply(w, 200, `{"user_id":1}`)
+			}))
+			t.Cleanup(srv.Close)
+			return srv.URL + "/api/v1/", func() []time.Time {
+				mu.Lock()
+				defer mu.Unlock()
+				return append([]time.Time(nil), arrivals...)
+			}
+		}},
+		{"syncrotest", func(t *testing.T) (string, func() []time.Time) {
+			// Its own 180/min limit is off: the client's throttle is on trial.
+			srv := syncrotest.NewServer(t, syncrotest.WithRateLimit(0), syncrotest.WithAPIKey(testKey))
+			return srv.URL() + "/", func() []time.Time {
+				var ts []time.Time
+				for _, r := range srv.Requests() {
+					ts = append(ts, r.Time)
+				}
+				return ts
+			}
+		}},
+	}
+	for _, s := range servers {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			base, arrivals := s.start(t)
+			checkNoWindowExceedsLimit(t, base, arrivals)
+		})
+	}
+}
+
+func checkNoWindowExceedsLimit(t *testing.T, baseURL string, arrivalLog func() []time.Time) {
 	const (
 		perMinute = 6000
 		total     = 500
@@ -24,17 +70,7 @@ func TestThrottle_NoWindowExceedsLimit(t *testing.T) {
 		window    = 4 * time.Second
 	)
 	allowed := int(float64(perMinute) * window.Seconds() / 60)
-
-	var mu sync.Mutex
-	var arrivals []time.Time
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		arrivals = append(arrivals, time.Now())
-		mu.Unlock()
-		reply(w, 200, `{"user_id":1}`)
-	}))
-	t.Cleanup(srv.Close)
-	c, err := NewClient(Config{BaseURL: srv.URL + "/api/v1/", APIKey: testKey, RatePerMinute: perMinute,
+	c, err := NewClient(Config{BaseURL: baseURL, APIKey: testKey, RatePerMinute: perMinute,
 		HTTPClient: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers}}})
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +93,7 @@ func TestThrottle_NoWindowExceedsLimit(t *testing.T) {
 	}
 	wg.Wait()
 
+	arrivals := arrivalLog()
 	sort.Slice(arrivals, func(i, j int) bool { return arrivals[i].Before(arrivals[j]) })
 	if len(arrivals) != total {
 		t.Fatalf("arrivals = %d", len(arrivals))
