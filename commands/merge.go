@@ -92,9 +92,9 @@ func (c *Commands) mergePreview(ctx context.Context, actor Actor, p, d int64) Re
 		}
 		return c.failure(ctx, err, "prepare the merge")
 	}
-	text := fmt.Sprintf("Merge *%s* (ID %d) into *%s* (ID %d)?\n• %s move to the primary\n• %s are repointed to the primary\n• %s stay on the duplicate (Syncro's API can't move invoices)",
+	text := fmt.Sprintf("Merge *%s* (ID %d) into *%s* (ID %d)?\n• tickets to move to the primary: %s\n• contacts to repoint to the primary: %s\n• invoices staying on the duplicate (Syncro's API can't move them): %s",
 		inlineMrkdwn(customerName(inv.dup), maxCustomerLen), d, inlineMrkdwn(customerName(inv.primary), maxCustomerLen), p,
-		countNoun(len(inv.tickets), "ticket", "tickets"), countNoun(len(inv.contacts), "contact", "contacts"), countNoun(len(inv.dup.InvoiceLinks), "invoice", "invoices"))
+		strconv.Itoa(len(inv.tickets)), strconv.Itoa(len(inv.contacts)), strconv.Itoa(len(inv.dup.InvoiceLinks)))
 	blocks := []slack.Block{textSection(text)}
 	keep := slack.NewButtonBlockElement(ActionCustomerMergeConfirm, MergeButtonValue(p, d)+":"+mergeKeep, plain("Merge, keep duplicate"))
 	keep.Style = slack.StylePrimary
@@ -136,9 +136,9 @@ func (c *Commands) runMerge(ctx context.Context, p, d int64, mode, by string) Re
 	nContacts, nTickets := 0, 0
 	stopped := func(err error, doing string) Reply {
 		r := c.failure(ctx, err, doing)
-		did := "Nothing had moved yet."
+		did := "nothing had moved yet."
 		if len(moved) > 0 {
-			did = "Already moved: " + strings.Join(moved, ", ") + "."
+			did = "already moved to the primary: " + strings.Join(moved, ", ") + "."
 		}
 		r.Text += fmt.Sprintf(" The merge stopped there; %s The duplicate (ID %d) was NOT deleted. Run `%s customer merge %d %d` again to finish it.", did, d, SlashCommand, p, d)
 		return r
