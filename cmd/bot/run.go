@@ -127,6 +127,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Labor:  labor,
 		WebURL: webURL(cfg),
 		Logger: log.With("component", "commands"),
+		// The store makes writes exactly-once across restarts (durable
+		// dedup, recorded bill/close flows, Finish) and keeps the audit.
+		Store: st,
+		Dedup: commands.NewStoreDedup(st),
 	})
 	b, err := bot.New(bot.Config{
 		BotToken:      cfg.SlackBotToken,
