@@ -41,29 +41,29 @@ const (
 // Input block ids of the customer form; each element's action id equals
 // its block id.
 const (
-	BlockCustBusiness = "cust_business"
-	BlockCustFirst    = "cust_first"
-	BlockCustLast     = "cust_last"
-	BlockCustEmail    = "cust_email"
-	BlockCustPhone    = "cust_phone"
-	BlockCustMobile   = "cust_mobile"
-	BlockCustAddress  = "cust_address"
-	BlockCustAddress2 = "cust_address2"
-	BlockCustCity     = "cust_city"
-	BlockCustState    = "cust_state"
-	BlockCustZip      = "cust_zip"
-	BlockCustNotes    = "cust_notes"
-	BlockCustType     = "cust_type"
+	BlockCustBusiness = "cust_business" // business name (required on create)
+	BlockCustFirst    = "cust_first"    // first name
+	BlockCustLast     = "cust_last"     // last name
+	BlockCustEmail    = "cust_email"    // email, format checked in Validate
+	BlockCustPhone    = "cust_phone"    // phone
+	BlockCustMobile   = "cust_mobile"   // mobile
+	BlockCustAddress  = "cust_address"  // street address
+	BlockCustAddress2 = "cust_address2" // address line 2
+	BlockCustCity     = "cust_city"     // city
+	BlockCustState    = "cust_state"    // state
+	BlockCustZip      = "cust_zip"      // ZIP
+	BlockCustNotes    = "cust_notes"    // notes (multiline)
+	BlockCustType     = "cust_type"     // static select of CustomerTypes
 )
 
 // Input block ids of the contact form.
 const (
-	BlockContactName   = "contact_name"
-	BlockContactEmail  = "contact_email"
-	BlockContactPhone  = "contact_phone"
-	BlockContactMobile = "contact_mobile"
-	BlockContactTitle  = "contact_title"
-	BlockContactNotes  = "contact_notes"
+	BlockContactName   = "contact_name"   // name (required)
+	BlockContactEmail  = "contact_email"  // email, format checked in Validate
+	BlockContactPhone  = "contact_phone"  // phone
+	BlockContactMobile = "contact_mobile" // mobile
+	BlockContactTitle  = "contact_title"  // title, stored as properties.title
+	BlockContactNotes  = "contact_notes"  // notes (multiline)
 )
 
 // customerTypeProperty is the customer property holding the type chosen in
@@ -88,6 +88,7 @@ type formField struct {
 	match []string
 }
 
+// customerFields are the customer form's text fields, in form order.
 var customerFields = []formField{
 	{block: BlockCustBusiness, label: "Business name", placeholder: "Acme Corp.", maxLen: 150, match: []string{"businessname", "business"}},
 	{block: BlockCustFirst, label: "First name", maxLen: 60, match: []string{"firstname"}},
@@ -103,6 +104,7 @@ var customerFields = []formField{
 	{block: BlockCustNotes, label: "Notes", maxLen: 1500, multiline: true, match: []string{"notes"}},
 }
 
+// contactFields are the contact form's text fields, in form order.
 var contactFields = []formField{
 	{block: BlockContactName, label: "Name", placeholder: "Rhonda Birch", maxLen: 120, required: true, match: []string{"name"}},
 	{block: BlockContactEmail, label: "Email", maxLen: 150, match: []string{"email"}},
@@ -126,6 +128,8 @@ type formMeta struct {
 	Orig map[string]string `json:"o,omitempty"`
 }
 
+// encode renders m as JSON for private_metadata (a few hundred characters:
+// ids, the channel and 8-character hashes).
 func (m formMeta) encode() string {
 	b, _ := json.Marshal(m) // plain struct; cannot fail
 	return string(b)
