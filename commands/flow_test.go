@@ -155,10 +155,16 @@ func TestFlow_ConcurrentDoubleBillSubmitWritesOnce(t *testing.T) {
 	if after.comments-before.comments != 1 || after.timers-before.timers != 1 || after.invoices != 1 {
 		t.Errorf("before %+v after %+v; replies %+v", before, after, replies)
 	}
+	for _, r := range replies {
+		// Every delivery tells the tech the outcome of the one that ran.
+		if !strings.Contains(r.Text, "Invoiced #32145: 60 min logged") {
+			t.Errorf("reply = %q", r.Text)
+		}
+	}
 	// After a restart the same submission still writes nothing.
 	f.restart(t)
 	r := f.c.Submit(t.Context(), s)
-	if again := f.billState(t, syncrotest.SeedTicketNAS); again != after {
+	if again := f.billState(t, syncrotest.SeedTicketNAS); again != after || !strings.Contains(r.Text, "Invoiced #32145: 60 min logged") {
 		t.Errorf("resubmit after restart wrote: %+v → %+v (%q)", after, again, r.Text)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/slack-go/slack"
 )
 
 // Dedup makes a write triggered from Slack happen once per key, so a
@@ -121,10 +123,21 @@ func hashParts(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// duplicateReply answers the second delivery of a submission.
-func duplicateReply(finished bool) Reply {
+// duplicateReply answers the second delivery of a submission: the first
+// delivery's outcome (kept by Dedup, across restarts with StoreDedup), so
+// the tech sees what was done whichever reply reaches them. Notices are
+// never repeated.
+func duplicateReply(finished bool, prior Reply) Reply {
 	if finished {
-		return Reply{Text: "That form was submitted twice; I did the work once (see the reply above). Nothing was written twice."}
+		const head = "That form was submitted twice; I did the work once. Nothing was written twice."
+		if prior.Text == "" {
+			return Reply{Text: head}
+		}
+		r := Reply{Text: head + " " + prior.Text}
+		if len(prior.Blocks) > 0 {
+			r.Blocks = append([]slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil)}, prior.Blocks...)
+		}
+		return r
 	}
 	return Reply{Text: "That form is already being saved; I didn't start it a second time."}
 }
@@ -208,7 +221,7 @@ func (c *Commands) submit(ctx context.Context, s Submission) Reply {
 	d := c.dedup()
 	first, prior, finished := d.Begin(ctx, key)
 	if !first {
-		r := duplicateReply(finished)
+		r := duplicateReply(finished, prior)
 		r.ChannelID = prior.ChannelID
 		if r.ChannelID == "" {
 			r.ChannelID = meta.Channel
