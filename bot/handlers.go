@@ -152,6 +152,9 @@ func (b *Bot) onSlash(env envelope, data any) {
 			SharedChannel: t.shared,
 			Text:          cmd.Text,
 			EnvelopeID:    env.req.EnvelopeID,
+			// An interim line ("Syncro is rate limiting…") while the
+			// command waits, so a slow reply doesn't look like a dead bot.
+			Progress: func(text string) { b.send(ctx, t, commands.Reply{Text: text}) },
 		})
 		b.finish(ctx, t, viewID, reply)
 	})

@@ -114,6 +114,9 @@ func (c *Commands) Slash(ctx context.Context, r Request) Reply {
 	if inv.Command.NeedsBilling && !r.Actor.CanBill {
 		return Reply{Text: "Only techs allowed to bill can use `" + SlashCommand + " " + inv.Command.Name + "`. Ask whoever runs the bot to add you to BILLING_USERS."}
 	}
+	if r.Progress != nil {
+		ctx = withRateLimitProgress(ctx, r.Progress)
+	}
 	h, ok := c.slash[inv.Command.Name]
 	if !ok {
 		return Reply{Text: "`" + SlashCommand + " " + inv.Command.Name + "` isn't available yet."}

@@ -42,6 +42,10 @@ type Request struct {
 	// EnvelopeID is Slack's envelope id; the base of idempotency keys for
 	// writes the command makes, so a redelivered envelope writes nothing.
 	EnvelopeID string
+	// Progress, when set, shows the person an interim line while the
+	// command is still working (bot posts it ephemerally); commands uses it
+	// at most once per command, to say Syncro is rate limiting.
+	Progress func(text string)
 }
 
 // Action is a click on a button (or a select) in a message or a modal.

@@ -410,6 +410,9 @@ func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 			if c.onRateLimited != nil {
 				c.onRateLimited(wait)
 			}
+			if f, ok := ctx.Value(rateLimitNoticeKey{}).(func(time.Duration)); ok {
+				f(wait)
+			}
 		} else {
 			wait = c.jitter(backoff(attempt))
 		}
@@ -560,3 +563,14 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 // Ptr returns a pointer to v, for the optional fields of request structs.
 func Ptr[T any](v T) *T { return &v }
+
+// rateLimitNoticeKey carries a per-call rate-limit callback in a context.
+type rateLimitNoticeKey struct{}
+
+// WithRateLimitNotice returns a context whose Syncro calls report each 429
+// wait to notice before waiting it out, so the person whose command is
+// being slowed down can be told ("Syncro is rate limiting, retrying in
+// 30 s") while Config.OnRateLimited serves process-wide uses like metrics.
+func WithRateLimitNotice(ctx context.Context, notice func(wait time.Duration)) context.Context {
+	return context.WithValue(ctx, rateLimitNoticeKey{}, notice)
+}

@@ -1,0 +1,46 @@
+package commands
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// TestSlash_RateLimitedSaysSoOnceAndStillAnswers: Syncro answers 429 twice
+// (Retry-After 30 s); the tech sees one progress line, then the real reply.
+func TestSlash_RateLimitedSaysSoOnceAndStillAnswers(t *testing.T) {
+	t.Parallel()
+	f := newReadFixture(t)
+	f.srv.Fail("GET", "/tickets", 2, syncrotest.FaultRateLimit)
+	var lines []string
+	r := f.c.Slash(t.Context(), Request{Actor: marcus, ChannelID: "C0TECHS", Text: "ticket 32150", EnvelopeID: "env-rl",
+		Progress: func(text string) { lines = append(lines, text) }})
+	if len(lines) != 1 || lines[0] != "Syncro is rate limiting us; retrying in 30 s…" {
+		t.Errorf("progress lines = %q, want exactly one naming the 30 s wait", lines)
+	}
+	if !strings.Contains(replyText(r), "Own cloud thing again") {
+		t.Errorf("after the wait the ticket should show; got %q", replyText(r))
+	}
+}
+
+// TestSlash_NoProgressWithoutRateLimit: an ordinary command says nothing
+// extra.
+func TestSlash_NoProgressWithoutRateLimit(t *testing.T) {
+	t.Parallel()
+	f := newReadFixture(t)
+	called := false
+	f.c.Slash(t.Context(), Request{Actor: marcus, ChannelID: "C0TECHS", Text: "ticket 32150", EnvelopeID: "env-ok",
+		Progress: func(string) { called = true }})
+	if called {
+		t.Error("progress was shown without any rate limiting")
+	}
+}
+
+// replyText is everything a reply shows as text: the fallback and the
+// JSON of its blocks (enough for "contains" checks).
+func replyText(r Reply) string {
+	b, _ := json.Marshal(r.Blocks)
+	return r.Text + "\n" + string(b)
+}
