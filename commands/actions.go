@@ -3,8 +3,6 @@ package commands
 import (
 	"context"
 	"fmt"
-
-	"github.com/syncrobot/syncrobot/syncro"
 )
 
 // The ticket detail's buttons (ActionLogTime, ActionClose, ActionBill in
@@ -68,7 +66,9 @@ func (c *Commands) logTimeModal(ticketID, number int64, channel string) Reply {
 	return Reply{Modal: v}
 }
 
-// submitLogTime logs the time as an internal comment with time.
+// submitLogTime logs the time as an internal comment with time, as a
+// recorded flow (comment → time) so a failure after the comment gets a
+// Finish button instead of a retry that would post the notes twice.
 //
 // Syncro calls: 2 when comments carry time (comment, read-back), 3 on the
 // first fallback, 2 on the known timer path (comment, timer_entry).
@@ -82,13 +82,10 @@ func (c *Commands) submitLogTime(ctx context.Context, s Submission, meta modalMe
 	if body == "" {
 		body = fmt.Sprintf("Logged %d min.", te.Minutes)
 	}
-	req := syncro.CommentRequest{Subject: logTimeSubject, Body: body, Hidden: true, DoNotEmail: true, Tech: s.Actor.Name}
-	out, err := c.writeComment(ctx, meta.TicketID, req, te)
-	if err != nil {
-		return c.writeFailure(ctx, err, fmt.Sprintf("log time on #%d", meta.Number))
+	p := flowParams{
+		TicketID: meta.TicketID, Number: meta.Number, Tech: s.Actor.Name,
+		Subject: logTimeSubject, Body: body, Hidden: true, DoNotEmail: true,
+		Minutes: te.Minutes, ProductID: te.ProductID, TimerNotes: te.Notes, Channel: meta.Channel,
 	}
-	if out.Timer == nil {
-		return Reply{Text: fmt.Sprintf("The notes were added to #%d, but %s", meta.Number, lowerFirst(c.timeLine(ctx, te, out)))}
-	}
-	return Reply{Text: fmt.Sprintf("#%d: %s", meta.Number, c.timeLine(ctx, te, out))}
+	return c.startFlow(ctx, submissionKey(s), flowLogTime, []string{stepComment, stepTime}, p, s.Actor)
 }

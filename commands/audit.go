@@ -3,10 +3,12 @@ package commands
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncro"
 )
 
 // Audit actions: what the bot wrote to Syncro, as stored and shown by
@@ -91,4 +93,32 @@ func auditLine(e store.AuditEntry, loc *time.Location) string {
 		line += " (failed: " + EscapeMrkdwn(PlainText(e.Error, 120)) + ")"
 	}
 	return line
+}
+
+// auditChanges records a ticket update (a status change when the status is
+// all that changed).
+func (c *Commands) auditChanges(ctx context.Context, actor Actor, number int64, changes []fieldChange, err error) {
+	action := auditUpdate
+	if len(changes) == 1 && changes[0].field == "Status" {
+		action = auditStatus
+	}
+	var parts []string
+	for _, ch := range changes {
+		parts = append(parts, fmt.Sprintf("%s: %s → %s", ch.field, ch.from, ch.to))
+	}
+	c.audit(ctx, actor, number, action, strings.Join(parts, "; "), err)
+}
+
+// auditCreate records a ticket creation; a failed one is filed under
+// ticket 0, as it has no number.
+func (c *Commands) auditCreate(ctx context.Context, actor Actor, t *syncro.Ticket, req *syncro.TicketRequest, err error) {
+	var number int64
+	if t != nil {
+		number, _ = strconv.ParseInt(t.Number.String(), 10, 64)
+	}
+	detail := ""
+	if req.Subject != nil {
+		detail = *req.Subject
+	}
+	c.audit(ctx, actor, number, auditCreate, detail, err)
 }

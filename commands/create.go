@@ -152,6 +152,7 @@ func (c *Commands) submitCreate(ctx context.Context, s Submission, meta modalMet
 		}
 	}
 	t, err := c.createTicket(ctx, req)
+	c.auditCreate(ctx, s.Actor, t, req, err)
 	if err != nil {
 		return c.writeFailure(ctx, err, "create the ticket")
 	}

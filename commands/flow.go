@@ -31,9 +31,12 @@ import (
 // value is the flow id.
 const ActionFinish = "flow_finish"
 
-// flowComment is the kind of a comment-with-time flow (bill and close use
-// the store's kinds).
-const flowComment = "comment"
+// Flow kinds besides the store's bill and close: /syncro comment (with or
+// without time) and the Log time form.
+const (
+	flowComment = "comment"
+	flowLogTime = "log time"
+)
 
 // Step names, stored in flows: never rename one that shipped.
 const (
@@ -705,6 +708,8 @@ func (fr *flowRun) doneReply() Reply {
 		}
 		parts = append(parts, said(stepSessionLog))
 		r.Text = joinSentences(parts)
+	case flowLogTime:
+		r.Text = fmt.Sprintf("#%d: %s", fr.p.Number, said(stepTime))
 	default:
 		r.Text = joinSentences([]string{said(stepComment), said(stepTime)})
 	}
@@ -817,6 +822,8 @@ func (fr *flowRun) failedReply(ctx context.Context, step string, err error) Repl
 			return c.failure(ctx, err, fmt.Sprintf("bill #%d (nothing was billed)", p.Number))
 		case step == stepComment && fr.f.Kind == store.FlowClose:
 			return c.failure(ctx, err, fmt.Sprintf("close ticket #%d", p.Number))
+		case step == stepComment && fr.f.Kind == flowLogTime:
+			return c.failure(ctx, err, fmt.Sprintf("log time on #%d", p.Number))
 		case step == stepComment:
 			return c.failure(ctx, err, fmt.Sprintf("add the comment to #%d", p.Number))
 		}
@@ -829,8 +836,11 @@ func (fr *flowRun) failedReply(ctx context.Context, step string, err error) Repl
 		head := fr.results[stepComment].Said
 		if fr.f.Kind == store.FlowClose || head == "" {
 			head = fmt.Sprintf("The resolution was added to #%d", p.Number)
-			if fr.f.Kind != store.FlowClose {
+			switch fr.f.Kind {
+			case flowComment:
 				head = fmt.Sprintf("The comment was added to #%d", p.Number)
+			case flowLogTime:
+				head = fmt.Sprintf("The notes were added to #%d", p.Number)
 			}
 			if t := fr.results[stepTime].Said; t != "" {
 				head += " and " + lowerFirst(t)

@@ -370,3 +370,20 @@ func TestAudit_ShowsTheBotsWritesNewestFirst(t *testing.T) {
 		t.Errorf("audit pings a user:\n%s", r.Text)
 	}
 }
+
+func TestAudit_RecordsUpdatesAndLogTime(t *testing.T) {
+	t.Parallel()
+	f := newStoreFixture(t)
+	f.c.Slash(t.Context(), Request{Actor: dana, ChannelID: "C0TECHS", Text: `update 32150 --status "Waiting on Customer"`, EnvelopeID: "e1"})
+	v := f.c.logTimeModal(f.ticket(t, 32150).ID, 32150, "C0TECHS").Modal
+	r := f.c.Submit(t.Context(), form(v, "V1", typed(BlockMinutes, "25"), picked(BlockLabor, "remote", "remote"), typed(BlockNotes, "Checked backups.")))
+	if r.Text != "#32150: 25 min logged as Labor - Remote Business." {
+		t.Errorf("log time reply = %q", r.Text)
+	}
+	a := f.c.Slash(t.Context(), Request{Actor: dana, ChannelID: "C0TECHS", Text: "audit 32150", EnvelopeID: "e3"})
+	for _, want := range []string{"status — Status: In Progress → Waiting on Customer ✓", "time — 25 min", "comment — Time entry: Checked backups."} {
+		if !strings.Contains(a.Text, want) {
+			t.Errorf("audit lacks %q:\n%s", want, a.Text)
+		}
+	}
+}

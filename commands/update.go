@@ -274,7 +274,9 @@ func (c *Commands) update(ctx context.Context, r Request, inv Invocation) Reply 
 	if len(changes) == 0 {
 		return Reply{Text: fmt.Sprintf("Nothing to change: #%d already has those values.", inv.Ticket)}
 	}
-	if _, _, err := c.cfg.Syncro.Tickets.Update(ctx, t.ID, req); err != nil {
+	_, _, err = c.cfg.Syncro.Tickets.Update(ctx, t.ID, req)
+	c.auditChanges(ctx, r.Actor, inv.Ticket, changes, err)
+	if err != nil {
 		return c.failure(ctx, err, fmt.Sprintf("update ticket #%d", inv.Ticket))
 	}
 	return changesReply(inv.Ticket, changes)
@@ -379,7 +381,9 @@ func (c *Commands) submitUpdate(ctx context.Context, s Submission, meta modalMet
 	if len(changes) == 0 {
 		return Reply{Text: fmt.Sprintf("Nothing changed on #%d.", meta.Number)}
 	}
-	if _, _, err := c.cfg.Syncro.Tickets.Update(ctx, meta.TicketID, req); err != nil {
+	_, _, err := c.cfg.Syncro.Tickets.Update(ctx, meta.TicketID, req)
+	c.auditChanges(ctx, s.Actor, meta.Number, changes, err)
+	if err != nil {
 		return c.failure(ctx, err, fmt.Sprintf("update ticket #%d", meta.Number))
 	}
 	return changesReply(meta.Number, changes)
