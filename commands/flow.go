@@ -94,6 +94,9 @@ func (c *Commands) flowStore() (*store.Store, error) {
 		dir, err := os.MkdirTemp("", "syncrobot-flows-")
 		if err == nil {
 			c.fl.tmp, err = store.Open(dir)
+			// The open file stays usable once unlinked, and nothing of
+			// it outlives the process.
+			_ = os.RemoveAll(dir)
 		}
 		c.fl.tmpErr = err
 	}
@@ -280,7 +283,7 @@ func (fr *flowRun) runStep(ctx context.Context, s store.Step) (stepResult, error
 				_, _ = fr.st.UpdateStep(fr.f.ID, s.Name, store.StepUnknown, nil, err.Error())
 				return stepResult{}, &unknownOutcomeError{what: stepWhat(s.Name), err: err}
 			case landed:
-				fr.finish(key, s.Name, res)
+				fr.landed(ctx, key, s.Name, res)
 				return res, nil
 			}
 			// Not there: it was never written; take the claim afresh.
@@ -298,7 +301,7 @@ func (fr *flowRun) runStep(ctx context.Context, s store.Step) (stepResult, error
 				return stepResult{}, &unknownOutcomeError{what: stepWhat(s.Name), err: err}
 			}
 			if landed {
-				fr.finish(key, s.Name, res)
+				fr.landed(ctx, key, s.Name, res)
 				return res, nil
 			}
 		}
@@ -318,6 +321,15 @@ func (fr *flowRun) runStep(ctx context.Context, s store.Step) (stepResult, error
 		_, _ = fr.st.UpdateStep(fr.f.ID, s.Name, state, nil, err.Error())
 		return stepResult{}, err
 	}
+}
+
+// landed records a step whose earlier write was found by reading Syncro
+// back, and audits it: the attempt that wrote it never got to.
+func (fr *flowRun) landed(ctx context.Context, key, step string, res stepResult) {
+	if a := auditAction(step); a != "" {
+		fr.c.audit(ctx, fr.actor, fr.p.Number, a, auditDetail(step, fr.p, res)+" (found in Syncro on read-back, not written again)", nil)
+	}
+	fr.finish(key, step, res)
 }
 
 // finish records a step as done.
