@@ -70,33 +70,19 @@ func (c *Commands) contactEdit(ctx context.Context, r Request, inv Invocation) R
 // always sent on update: Syncro's reference marks it required on PUT.
 func contactRequest(vals, orig map[string]string) (*syncro.ContactRequest, int) {
 	req := &syncro.ContactRequest{}
-	n := 0
-	set := func(block string, dst **string) {
-		v := vals[block]
-		if orig == nil {
-			if *dst = ptrIf(v); *dst != nil {
-				n++
-			}
-			return
-		}
-		// A field missing from orig was not in the form: never sent.
-		if h, ok := orig[block]; !ok || h == fieldHash(v) {
-			return
-		}
-		*dst = &v
-		n++
-	}
+	f := formFields{vals: vals, orig: orig}
+	set := f.set
 	set(BlockContactName, &req.Name)
 	set(BlockContactEmail, &req.Email)
 	set(BlockContactPhone, &req.Phone)
 	set(BlockContactMobile, &req.Mobile)
 	set(BlockContactNotes, &req.Notes)
 	set(BlockContactTitle, &req.Title)
-	if orig != nil && req.Name == nil && n > 0 {
+	if orig != nil && req.Name == nil && f.n > 0 {
 		name := vals[BlockContactName]
 		req.Name = &name
 	}
-	return req, n
+	return req, f.n
 }
 
 // contactsWithEmail lists contacts at any customer with this email (one

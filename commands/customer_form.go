@@ -338,26 +338,36 @@ func ptrIf(v string) *string {
 	return &v
 }
 
+// formFields copies form values into a request's *string fields: on create
+// (orig nil) every non-blank value, on update only the values whose hash
+// differs from the form as it was opened. n counts the fields set.
+type formFields struct {
+	vals, orig map[string]string
+	n          int
+}
+
+func (f *formFields) set(block string, dst **string) {
+	v := f.vals[block]
+	if f.orig == nil {
+		if *dst = ptrIf(v); *dst != nil {
+			f.n++
+		}
+		return
+	}
+	// A field missing from orig was not in the form: never sent.
+	if h, ok := f.orig[block]; !ok || h == fieldHash(v) {
+		return
+	}
+	*dst = &v
+	f.n++
+}
+
 // customerRequest builds a create body (all non-blank fields) or, with
 // orig set, an update body holding only the fields whose hash changed.
 func customerRequest(vals, orig map[string]string) (*syncro.CustomerRequest, int) {
 	req := &syncro.CustomerRequest{}
-	n := 0
-	set := func(block string, dst **string) {
-		v := vals[block]
-		if orig == nil {
-			if *dst = ptrIf(v); *dst != nil {
-				n++
-			}
-			return
-		}
-		// A field missing from orig was not in the form: never sent.
-		if h, ok := orig[block]; !ok || h == fieldHash(v) {
-			return
-		}
-		*dst = &v
-		n++
-	}
+	f := formFields{vals: vals, orig: orig}
+	set := f.set
 	set(BlockCustBusiness, &req.BusinessName)
 	set(BlockCustFirst, &req.Firstname)
 	set(BlockCustLast, &req.Lastname)
@@ -375,7 +385,7 @@ func customerRequest(vals, orig map[string]string) (*syncro.CustomerRequest, int
 	if typ != nil {
 		req.Properties = map[string]string{customerTypeProperty: *typ}
 	}
-	return req, n
+	return req, f.n
 }
 
 // similarCustomers finds existing customers with the same email, phone or
