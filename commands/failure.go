@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -51,6 +52,8 @@ func (c *Commands) failure(ctx context.Context, err error, doing string) Reply {
 		return Reply{Text: "Syncro is rate limiting us right now; nothing was changed. Try again in a minute."}
 	case errors.Is(err, syncro.ErrValidation) && errors.As(err, &se) && len(se.Messages) > 0:
 		return Reply{Text: fmt.Sprintf("Syncro refused to %s: %s", doing, EscapeMrkdwn(se.UserMessage()))}
+	case isUnreachable(err):
+		return Reply{Text: fmt.Sprintf("Sorry, Syncro can't be reached right now, so I couldn't %s. Try again in a few minutes.", doing)}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return Reply{Text: fmt.Sprintf("Sorry, Syncro didn't answer in time, so I couldn't %s. Try again in a moment.", doing)}
 	}
@@ -64,4 +67,16 @@ func errorID() string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// isUnreachable reports a connection that never reached Syncro (refused,
+// no route, DNS): the tech should hear that Syncro is down, not that the
+// bot broke. A write that failed this way was not sent.
+func isUnreachable(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
 }
