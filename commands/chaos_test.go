@@ -31,7 +31,7 @@ const (
 	chaosDefaultSeed = 20261124
 	// chaosDefaultN keeps the test well under 30 s with -race on two busy
 	// cores (measured: N=300 takes about 6–9 s there).
-	chaosDefaultN = 300
+	chaosDefaultN = 1000
 	// chaosWorkers is how many actions run at once.
 	chaosWorkers = 4
 )
