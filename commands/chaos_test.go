@@ -30,7 +30,7 @@ import (
 const (
 	chaosDefaultSeed = 20261124
 	// chaosDefaultN keeps the test well under 30 s with -race on two busy
-	// cores (measured: N=300 takes about 6–9 s there).
+	// cores (measured: N=1000 takes about 26 s there).
 	chaosDefaultN = 1000
 	// chaosWorkers is how many actions run at once.
 	chaosWorkers = 4
