@@ -136,7 +136,8 @@ type timeEntry struct {
 	Notes string
 }
 
-// commentOutcome is what landed in Syncro after writeComment.
+// commentOutcome is what landed in Syncro for a comment and its time
+// (the close notice reads it).
 type commentOutcome struct {
 	Comment *syncro.Comment
 	// Ticket is the ticket as read back after the write; nil when it was
@@ -273,54 +274,6 @@ func notesHead(text string) string {
 	return PlainText(line, timerNotesLen)
 }
 
-// writeComment posts req on the ticket and, when te is set, makes sure the
-// time lands (see the top of this file). An error means the comment was not
-// posted and nothing was written; time problems after a posted comment are
-// in the outcome's TimeErr.
-//
-// Syncro calls: 1 without time; 2 with time when comments carry it
-// (comment, read-back); 3 the first time they don't (comment, read-back,
-// timer_entry); 2 once the timer path is known (comment, timer_entry).
-func (c *Commands) writeComment(ctx context.Context, ticketID int64, req syncro.CommentRequest, te *timeEntry) (commentOutcome, error) {
-	timerPath := te != nil && c.w.usesTimerPath()
-	if te != nil && !timerPath {
-		req.ProductID = syncro.Ptr(te.ProductID)
-		req.MinutesSpent = syncro.Ptr(te.Minutes)
-		req.BillTimeNow = syncro.Ptr(false)
-	}
-	cm, err := c.postComment(ctx, ticketID, &req)
-	if err != nil {
-		return commentOutcome{}, err
-	}
-	out := commentOutcome{Comment: cm}
-	if te == nil {
-		return out, nil
-	}
-	if !timerPath {
-		t, _, err := c.cfg.Syncro.Tickets.Get(ctx, ticketID)
-		if err != nil {
-			// The comment carried the time; it may well be there. Logging
-			// it again blindly could bill the customer twice.
-			out.TimeErr, out.TimeUnknown = err, true
-			return out, nil
-		}
-		c.learnNames(t)
-		out.Ticket = t
-		if tm := findLoggedTimer(t, cm.ID, *te, c.cfg.Now(), nil); tm != nil {
-			out.Timer = tm
-			return out, nil
-		}
-		c.setTimerPath(ctx)
-		c.cfg.Logger.InfoContext(ctx, "time on comments is ignored by this Syncro account; using timer_entry from now on", "ticket_id", ticketID)
-	}
-	tm, unknown, err := c.addTimer(ctx, ticketID, *te, out.Ticket)
-	out.Timer, out.TimeErr, out.TimeUnknown = tm, err, unknown
-	if tm != nil && out.Ticket != nil {
-		out.Ticket.TicketTimers = append(out.Ticket.TicketTimers, *tm)
-	}
-	return out, nil
-}
-
 // addTimer logs te with POST timer_entry. On an unknown outcome it reads
 // the ticket back and looks for the entry (timers in before are not it).
 func (c *Commands) addTimer(ctx context.Context, ticketID int64, te timeEntry, before *syncro.Ticket) (tm *syncro.Timer, unknown bool, err error) {
@@ -353,23 +306,4 @@ func (c *Commands) addTimer(ctx context.Context, ticketID int64, te timeEntry, b
 		return found, false, nil
 	}
 	return nil, false, err
-}
-
-// timeLine is the reply's sentence about requested time: what Syncro now
-// holds, or exactly what went wrong.
-func (c *Commands) timeLine(ctx context.Context, te *timeEntry, out commentOutcome) string {
-	switch {
-	case te == nil:
-		return ""
-	case out.Timer != nil:
-		product := te.ProductID
-		if out.Timer.ProductID != nil {
-			product = *out.Timer.ProductID
-		}
-		return fmt.Sprintf("%d min logged as %s.", timerMinutes(*out.Timer), EscapeMrkdwn(c.productName(ctx, product)))
-	case out.TimeUnknown:
-		return fmt.Sprintf("I couldn't confirm that the %d min landed (%s). Check the ticket's time entries before logging it again.", te.Minutes, syncroAnswer(out.TimeErr))
-	default:
-		return fmt.Sprintf("The %d min were NOT logged (%s); log them again, e.g. with the ticket's Log time button.", te.Minutes, syncroAnswer(out.TimeErr))
-	}
 }
