@@ -53,15 +53,6 @@ func (c *Commands) comment(ctx context.Context, r Request, inv Invocation) Reply
 		return c.startFlow(ctx, "slash:"+errorID()+errorID(), flowComment, steps, p, r.Actor)
 	}
 	key := slashKey(r, NameComment, inv.Ticket, inv.Minutes, inv.Text)
-	d := c.dedup()
-	first, prior, finished := d.Begin(ctx, key)
-	if !first {
-		if finished {
-			return prior
-		}
-		return Reply{Text: "That command is already being saved; I didn't run it a second time."}
-	}
-	rep := c.startFlow(ctx, key, flowComment, steps, p, r.Actor)
-	d.Done(key, rep)
-	return rep
+	return c.once(ctx, key, func() Reply { return c.startFlow(ctx, key, flowComment, steps, p, r.Actor) },
+		samePrior("That command is already being saved; I didn't run it a second time."))
 }

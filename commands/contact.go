@@ -212,5 +212,5 @@ func (c *Commands) contactDeleteClick(ctx context.Context, a Action) Reply {
 			return c.failure(ctx, fmt.Errorf("delete contact %d: %w", id, err), fmt.Sprintf("delete contact %d", id))
 		}
 		return Reply{Text: fmt.Sprintf("Deleted contact %d.", id)}
-	})
+	}, clickedTwice)
 }

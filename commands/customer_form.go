@@ -600,25 +600,9 @@ func (c *Commands) createAnywayClick(ctx context.Context, a Action) Reply {
 	p, err := decodePending(a.Value)
 	switch {
 	case err == nil && p.Callback == CallbackCustomerCreate:
-		return c.once(ctx, clickKey(a), func() Reply { return c.createCustomer(ctx, p, true) })
+		return c.once(ctx, clickKey(a), func() Reply { return c.createCustomer(ctx, p, true) }, clickedTwice)
 	case err == nil && p.Callback == CallbackContactAdd:
-		return c.once(ctx, clickKey(a), func() Reply { return c.createContact(ctx, p, true) })
+		return c.once(ctx, clickKey(a), func() Reply { return c.createContact(ctx, p, true) }, clickedTwice)
 	}
 	return Reply{Text: "That button lost its form; open the form again. Nothing was created."}
-}
-
-// once runs write under the dedup key: a second click or delivery gets the
-// first one's outcome instead of writing again.
-func (c *Commands) once(ctx context.Context, key string, write func() Reply) Reply {
-	d := c.dedup()
-	first, prior, finished := d.Begin(ctx, key)
-	if !first {
-		if finished {
-			return Reply{Text: "Already done (that was clicked twice): " + prior.Text}
-		}
-		return Reply{Text: "That is already in progress; I didn't start it a second time."}
-	}
-	r := write()
-	d.Done(key, r)
-	return r
 }

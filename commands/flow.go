@@ -883,16 +883,6 @@ func (fr *flowRun) failedReply(ctx context.Context, step string, err error) Repl
 // finish answers the Finish button: the flow's missing steps, once per
 // click (a double-click runs them once).
 func (c *Commands) finish(ctx context.Context, a Action) Reply {
-	key := clickKey(a)
-	d := c.dedup()
-	first, prior, finished := d.Begin(ctx, key)
-	if !first {
-		if finished {
-			return prior
-		}
-		return Reply{Text: "I'm already finishing that; I didn't start it a second time."}
-	}
-	r := c.runFlow(ctx, a.Value, a.Actor)
-	d.Done(key, r)
-	return r
+	return c.once(ctx, clickKey(a), func() Reply { return c.runFlow(ctx, a.Value, a.Actor) },
+		samePrior("I'm already finishing that; I didn't start it a second time."))
 }

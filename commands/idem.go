@@ -32,6 +32,40 @@ func slashKey(r Request, action string, ticket int64, minutes int, text string) 
 	return "slash:" + hashParts(r.EnvelopeID, action, strconv.FormatInt(ticket, 10), strconv.Itoa(minutes), hex.EncodeToString(th[:]))
 }
 
+// once makes write happen once per key: the first delivery runs it and
+// records its reply; a repeat (concurrent, redelivered, or after a restart
+// with StoreDedup) writes nothing and is answered by repeat with the first
+// reply and whether it has finished.
+func (c *Commands) once(ctx context.Context, key string, write func() Reply, repeat func(prior Reply, finished bool) Reply) Reply {
+	d := c.dedup()
+	first, prior, finished := d.Begin(ctx, key)
+	if !first {
+		return repeat(prior, finished)
+	}
+	r := write()
+	d.Done(key, r)
+	return r
+}
+
+// samePrior answers a repeat with the first delivery's reply itself, or
+// with busy while that is still running.
+func samePrior(busy string) func(Reply, bool) Reply {
+	return func(prior Reply, finished bool) Reply {
+		if finished {
+			return prior
+		}
+		return Reply{Text: busy}
+	}
+}
+
+// clickedTwice answers a repeated button click.
+func clickedTwice(prior Reply, finished bool) Reply {
+	if finished {
+		return Reply{Text: "Already done (that was clicked twice): " + prior.Text}
+	}
+	return Reply{Text: "That is already in progress; I didn't start it a second time."}
+}
+
 // StoreDedup is a Dedup kept in the bot's store: it survives restarts and
 // answers a repeat with the first reply. A key left pending by a process
 // that died is handed out again (first=true) to exactly one caller in this

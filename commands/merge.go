@@ -123,7 +123,7 @@ func (c *Commands) mergeClick(ctx context.Context, a Action) Reply {
 	if err != nil || (mode != mergeDelete && mode != mergeKeep) {
 		return Reply{Text: "That button doesn't say which customers to merge; nothing was changed."}
 	}
-	return c.once(ctx, clickKey(a), func() Reply { return c.runMerge(ctx, p, d, mode, a.Actor.Name) })
+	return c.once(ctx, clickKey(a), func() Reply { return c.runMerge(ctx, p, d, mode, a.Actor.Name) }, clickedTwice)
 }
 
 // runMerge performs the merge steps (see the file comment).

@@ -217,10 +217,20 @@ func (c *Commands) submit(ctx context.Context, s Submission) Reply {
 		}
 		return Reply{Text: "Nothing was saved: " + strings.Join(msgs, " "), ChannelID: meta.Channel}
 	}
-	key := submissionKey(s)
-	d := c.dedup()
-	first, prior, finished := d.Begin(ctx, key)
-	if !first {
+	write := func() Reply {
+		var r Reply
+		switch {
+		case metaErr != nil:
+			r = c.failure(ctx, metaErr, "read that form")
+		default:
+			r = c.submitOnce(ctx, s, meta)
+		}
+		if r.ChannelID == "" {
+			r.ChannelID = meta.Channel
+		}
+		return r
+	}
+	repeat := func(prior Reply, finished bool) Reply {
 		r := duplicateReply(finished, prior)
 		r.ChannelID = prior.ChannelID
 		if r.ChannelID == "" {
@@ -228,18 +238,7 @@ func (c *Commands) submit(ctx context.Context, s Submission) Reply {
 		}
 		return r
 	}
-	var r Reply
-	switch {
-	case metaErr != nil:
-		r = c.failure(ctx, metaErr, "read that form")
-	default:
-		r = c.submitOnce(ctx, s, meta)
-	}
-	if r.ChannelID == "" {
-		r.ChannelID = meta.Channel
-	}
-	d.Done(key, r)
-	return r
+	return c.once(ctx, submissionKey(s), write, repeat)
 }
 
 // submitOnce routes a submission by its callback id.

@@ -199,18 +199,9 @@ func (c *Commands) update(ctx context.Context, r Request, inv Invocation) Reply 
 		return c.updateModal(ctx, t, inv.Ticket, r.ChannelID)
 	}
 	// A redelivered envelope must not PUT (and audit) the change twice.
-	key := slashKey(r, NameUpdate, inv.Ticket, 0, inv.String())
-	d := c.dedup()
-	first, prior, finished := d.Begin(ctx, key)
-	if !first {
-		if finished {
-			return prior
-		}
-		return Reply{Text: "That update is already in progress; I didn't start it a second time."}
-	}
-	out := c.updateWithFlags(ctx, r, inv)
-	d.Done(key, out)
-	return out
+	return c.once(ctx, slashKey(r, NameUpdate, inv.Ticket, 0, inv.String()),
+		func() Reply { return c.updateWithFlags(ctx, r, inv) },
+		samePrior("That update is already in progress; I didn't start it a second time."))
 }
 
 // updateWithFlags changes the fields the flags name and says old → new.
