@@ -128,11 +128,7 @@ func (s *Server) phonesJSON(c *Customer) []obj {
 
 // applyCustomerFields copies fields present in p onto c and validates it.
 func applyCustomerFields(c *Customer, p params) []string {
-	set := func(k string, dst *string) {
-		if p.has(k) {
-			*dst = strings.TrimSpace(p.str(k))
-		}
-	}
+	set := p.setStr
 	set("business_name", &c.BusinessName)
 	set("firstname", &c.FirstName)
 	set("lastname", &c.LastName)
@@ -237,11 +233,7 @@ func (s *Server) getContact(r *http.Request, p params) (int, any) {
 }
 
 func (s *Server) applyContactFields(c *Contact, p params) string {
-	set := func(k string, dst *string) {
-		if p.has(k) {
-			*dst = strings.TrimSpace(p.str(k))
-		}
-	}
+	set := p.setStr
 	set("name", &c.Name)
 	set("email", &c.Email)
 	set("phone", &c.Phone)

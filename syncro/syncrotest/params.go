@@ -41,6 +41,14 @@ func (p params) has(k string) bool {
 	return ok
 }
 
+// setStr copies parameter k, trimmed, into dst when the request has it
+// (a partial update leaves absent fields alone).
+func (p params) setStr(k string, dst *string) {
+	if p.has(k) {
+		*dst = strings.TrimSpace(p.str(k))
+	}
+}
+
 // str returns the parameter as text; numbers and booleans are formatted.
 func (p params) str(k string) string {
 	switch v := p[k].(type) {

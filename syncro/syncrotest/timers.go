@@ -114,14 +114,21 @@ func (s *Server) timerOfTicket(t *Ticket, p params) (*Timer, bool) {
 	return tm, true
 }
 
+// pathTimer is the ticket named by the path and its timer named by
+// timer_entry_id; ok is false when either is missing.
+func (s *Server) pathTimer(r *http.Request, p params) (*Ticket, *Timer, bool) {
+	t, ok := s.ticketFromPath(r)
+	if !ok {
+		return nil, nil, false
+	}
+	tm, ok := s.timerOfTicket(t, p)
+	return t, tm, ok
+}
+
 // PUT /tickets/{id}/update_timer_entry → bare Timer. As seen live (§4.3),
 // duration_minutes does not move end_time.
 func (s *Server) updateTimer(r *http.Request, p params) (int, any) {
-	t, ok := s.ticketFromPath(r)
-	if !ok {
-		return notFound()
-	}
-	tm, ok := s.timerOfTicket(t, p)
+	t, tm, ok := s.pathTimer(r, p)
 	if !ok {
 		return notFound()
 	}
@@ -145,11 +152,7 @@ func (s *Server) updateTimer(r *http.Request, p params) (int, any) {
 
 // POST /tickets/{id}/charge_timer_entry → bare Timer with recorded:true.
 func (s *Server) chargeTimer(r *http.Request, p params) (int, any) {
-	t, ok := s.ticketFromPath(r)
-	if !ok {
-		return notFound()
-	}
-	tm, ok := s.timerOfTicket(t, p)
+	t, tm, ok := s.pathTimer(r, p)
 	if !ok {
 		return notFound()
 	}
@@ -159,11 +162,7 @@ func (s *Server) chargeTimer(r *http.Request, p params) (int, any) {
 
 // POST /tickets/{id}/delete_timer_entry → {"success":true}.
 func (s *Server) deleteTimer(r *http.Request, p params) (int, any) {
-	t, ok := s.ticketFromPath(r)
-	if !ok {
-		return notFound()
-	}
-	tm, ok := s.timerOfTicket(t, p)
+	t, tm, ok := s.pathTimer(r, p)
 	if !ok {
 		return notFound()
 	}
