@@ -123,22 +123,14 @@ func (b *Bot) onSlash(env envelope, data any) {
 
 	t := &target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: cmd.ResponseURL}
 	var viewID string
-	b.spawn(env, true, func(ctx context.Context, errID string) {
-		if viewID != "" {
-			b.showMessageModal(ctx, viewID, apology(errID))
-			return
-		}
-		b.send(ctx, t, commands.Reply{Text: apology(errID)})
-	}, func(ctx context.Context) {
+	b.spawn(env, true, func(ctx context.Context, errID string) { b.apologize(ctx, t, viewID, errID) }, func(ctx context.Context) {
 		// The trigger expires 3 s after the user pressed enter: open the
 		// Loading view before any other call.
 		if b.cmds.OpensModal(cmd.Text) {
-			id, err := b.openLoading(ctx, cmd.TriggerID, false)
-			if err != nil {
-				b.send(ctx, t, commands.Reply{Text: "Slack did not let me open the form (" + err.Error() + "); please run the command again."})
+			var ok bool
+			if viewID, ok = b.openLoadingOrSay(ctx, t, cmd.TriggerID, false, "please run the command again"); !ok {
 				return
 			}
-			viewID = id
 		}
 		actor, refusal := b.actor(ctx, cmd.UserID, cmd.TeamID, cmd.UserName)
 		if refusal != "" {
@@ -158,6 +150,28 @@ func (b *Bot) onSlash(env envelope, data any) {
 		})
 		b.finish(ctx, t, viewID, reply)
 	})
+}
+
+// apologize tells the person that their work failed (errID is in the log)
+// where they are looking: the Loading modal when one was opened, else a
+// message.
+func (b *Bot) apologize(ctx context.Context, t *target, viewID, errID string) {
+	if viewID != "" {
+		b.showMessageModal(ctx, viewID, apology(errID))
+		return
+	}
+	b.send(ctx, t, commands.Reply{Text: apology(errID)})
+}
+
+// openLoadingOrSay opens the Loading view with the trigger; when Slack
+// refuses, it tells the person why and what to do (again) and reports false.
+func (b *Bot) openLoadingOrSay(ctx context.Context, t *target, triggerID string, push bool, again string) (viewID string, ok bool) {
+	id, err := b.openLoading(ctx, triggerID, push)
+	if err != nil {
+		b.send(ctx, t, commands.Reply{Text: "Slack did not let me open the form (" + err.Error() + "); " + again + "."})
+		return "", false
+	}
+	return id, true
 }
 
 // finish shows reply: in the Loading modal when one was opened, else as
@@ -241,20 +255,12 @@ func (b *Bot) actionToCommands(env envelope, data any) {
 		return
 	}
 	var viewID string
-	b.spawn(env, true, func(ctx context.Context, errID string) {
-		if viewID != "" {
-			b.showMessageModal(ctx, viewID, apology(errID))
-			return
-		}
-		b.send(ctx, t, commands.Reply{Text: apology(errID)})
-	}, func(ctx context.Context) {
+	b.spawn(env, true, func(ctx context.Context, errID string) { b.apologize(ctx, t, viewID, errID) }, func(ctx context.Context) {
 		if b.cmds.ActionOpensModal(act.ActionID) {
-			id, err := b.openLoading(ctx, cb.TriggerID, cb.View.ID != "")
-			if err != nil {
-				b.send(ctx, t, commands.Reply{Text: "Slack did not let me open the form (" + err.Error() + "); please click again."})
+			var ok bool
+			if viewID, ok = b.openLoadingOrSay(ctx, t, cb.TriggerID, cb.View.ID != "", "please click again"); !ok {
 				return
 			}
-			viewID = id
 		}
 		actor, refusal := b.actor(ctx, cb.User.ID, interactionTeam(cb), cb.User.Name)
 		if refusal != "" {
