@@ -225,13 +225,9 @@ func (s *Store) PendingFlows() ([]Flow, error) {
 	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketFlows)
 		return tx.Bucket(bucketFlowsOpen).ForEach(func(id, _ []byte) error {
-			var f Flow
-			ok, err := getJSON(b, id, &f)
+			f, err := indexedFlow(b, id, "open-flow")
 			if err != nil {
 				return err
-			}
-			if !ok {
-				return fmt.Errorf("open-flow index names missing flow %q", id)
 			}
 			flows = append(flows, f)
 			return nil
@@ -244,6 +240,17 @@ func (s *Store) PendingFlows() ([]Flow, error) {
 	return flows, nil
 }
 
+// indexedFlow reads the flow an index entry names; a missing flow means the
+// index is corrupt and is an error naming which index.
+func indexedFlow(b *bolt.Bucket, id []byte, index string) (Flow, error) {
+	var f Flow
+	ok, err := getJSON(b, id, &f)
+	if err == nil && !ok {
+		err = fmt.Errorf("%s index names missing flow %q", index, id)
+	}
+	return f, err
+}
+
 // FlowsForTicket returns the flows recorded for a ticket number, newest
 // first.
 func (s *Store) FlowsForTicket(ticket int64) ([]Flow, error) {
@@ -254,13 +261,9 @@ func (s *Store) FlowsForTicket(ticket int64) ([]Flow, error) {
 		c := tx.Bucket(bucketFlowsByTicket).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 			id := k[len(prefix):]
-			var f Flow
-			ok, err := getJSON(b, id, &f)
+			f, err := indexedFlow(b, id, "ticket")
 			if err != nil {
 				return err
-			}
-			if !ok {
-				return fmt.Errorf("ticket index names missing flow %q", id)
 			}
 			flows = append(flows, f)
 		}
