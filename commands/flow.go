@@ -235,7 +235,9 @@ func (fr *flowRun) run(ctx context.Context) Reply {
 		}
 		res, err := fr.runStep(ctx, s)
 		if err != nil {
-			return fr.failedReply(ctx, s.Name, err)
+			r := fr.failedReply(ctx, s.Name, err)
+			r.Outcome = OutcomeFailed
+			return r
 		}
 		fr.results[s.Name] = res
 		if res.Stop != "" {
@@ -243,7 +245,9 @@ func (fr *flowRun) run(ctx context.Context) Reply {
 			return fr.stoppedReply(res.Stop)
 		}
 	}
-	return fr.doneReply()
+	r := fr.doneReply()
+	r.Outcome = OutcomeDone
+	return r
 }
 
 // errStore wraps a failure of the bot's own database inside a step.
@@ -768,13 +772,18 @@ func (fr *flowRun) doneSoFar() []string {
 	return done
 }
 
-// stoppedReply ends a flow that had nothing (more) to do.
+// stoppedReply ends a flow that had nothing (more) to do. A stop by the
+// invoice guard means the work was done before: a duplicate.
 func (fr *flowRun) stoppedReply(why string) Reply {
+	outcome := OutcomeFailed
+	if fr.results[stepGuard].Stop != "" {
+		outcome = OutcomeDuplicate
+	}
 	done := fr.doneSoFar()
 	if len(done) == 0 {
-		return Reply{Text: strings.ToUpper(why[:1]) + why[1:] + ".", Notices: fr.notices}
+		return Reply{Text: strings.ToUpper(why[:1]) + why[1:] + ".", Notices: fr.notices, Outcome: outcome}
 	}
-	return Reply{Text: halfDone(done, why).Text, Notices: fr.notices}
+	return Reply{Text: halfDone(done, why).Text, Notices: fr.notices, Outcome: outcome}
 }
 
 // notDone says what a failed step did not do.

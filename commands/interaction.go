@@ -114,7 +114,25 @@ type Reply struct {
 	ChannelID string
 	// Notices are closed-ticket notifications to post to NOTIFY_CHANNEL.
 	Notices []Message
+	// Outcome says how a recorded write (bill, close) ended, for metrics;
+	// empty for replies that are not the end of one (errors count as
+	// not done).
+	Outcome Outcome
 }
+
+// Outcome is how a recorded write ended.
+type Outcome string
+
+const (
+	// OutcomeDone: every step was done.
+	OutcomeDone Outcome = "done"
+	// OutcomeFailed: a step failed, or there was nothing to do; the reply
+	// says what was and was not done.
+	OutcomeFailed Outcome = "failed"
+	// OutcomeDuplicate: the work had been done already (a repeated
+	// submission, or a ticket already invoiced); nothing was written.
+	OutcomeDuplicate Outcome = "duplicate"
+)
 
 // Message is one Slack message: blocks plus the plain-text fallback.
 type Message struct {

@@ -128,18 +128,18 @@ func hashParts(parts ...string) string {
 // the tech sees what was done whichever reply reaches them. Notices are
 // never repeated.
 func duplicateReply(finished bool, prior Reply) Reply {
+	r := Reply{Text: "That form is already being saved; I didn't start it a second time.", Outcome: OutcomeDuplicate}
 	if finished {
 		const head = "That form was submitted twice; I did the work once. Nothing was written twice."
-		if prior.Text == "" {
-			return Reply{Text: head}
+		r.Text = head
+		if prior.Text != "" {
+			r.Text = head + " " + prior.Text
 		}
-		r := Reply{Text: head + " " + prior.Text}
-		if len(prior.Blocks) > 0 {
+		if prior.Text != "" && len(prior.Blocks) > 0 {
 			r.Blocks = append([]slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil)}, prior.Blocks...)
 		}
-		return r
 	}
-	return Reply{Text: "That form is already being saved; I didn't start it a second time."}
+	return r
 }
 
 // validate checks a submission without calling Syncro.

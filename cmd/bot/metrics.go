@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net"
-	"strings"
 	"time"
 
 	"github.com/syncrobot/syncrobot/bot"
@@ -69,9 +68,8 @@ func startMetrics(ctx context.Context, cfg *config.Config, m *metrics.Metrics, c
 	return func() { cancel(); <-done }, nil
 }
 
-// observer turns bot events into metrics, classifying bill and close
-// replies by their first words (commands' sentences are the only signal of
-// the outcome that reaches bot; commands' golden files pin them).
+// observer turns bot events into metrics; bill and close outcomes come
+// from the reply's Outcome, set where commands knows how the flow ended.
 type observer struct{ m *metrics.Metrics }
 
 func (o observer) SocketState(up bool) { o.m.SocketState(up) }
@@ -85,19 +83,19 @@ func (o observer) NoticePosted() { o.m.NoticeSent() }
 func (o observer) Submitted(callbackID string, r commands.Reply) {
 	switch callbackID {
 	case commands.CallbackBill:
-		o.m.Billing(outcome(r.Text, "Invoiced #", "invoiced", "not_invoiced"))
+		o.m.Billing(outcome(r.Outcome, "invoiced", "not_invoiced"))
 	case commands.CallbackClose:
-		o.m.Close(outcome(r.Text, "Closed #", "closed", "not_closed"))
+		o.m.Close(outcome(r.Outcome, "closed", "not_closed"))
 	}
 }
 
-// outcome is ok when text starts with okPrefix, "duplicate" when the
-// submission was already done or in progress, else fail.
-func outcome(text, okPrefix, ok, fail string) string {
-	switch {
-	case strings.HasPrefix(text, okPrefix):
+// outcome names a reply's Outcome in the metric's labels: ok when done,
+// "duplicate" when the work had been done before, else fail.
+func outcome(o commands.Outcome, ok, fail string) string {
+	switch o {
+	case commands.OutcomeDone:
 		return ok
-	case strings.Contains(text, "submitted twice"), strings.Contains(text, "already being saved"), strings.Contains(text, "is already on invoice"):
+	case commands.OutcomeDuplicate:
 		return "duplicate"
 	}
 	return fail

@@ -130,22 +130,24 @@ func TestRun_MetricsCountCommandsAndReadyzFollowsTheSocket(t *testing.T) {
 func TestObserver_ClassifiesBillAndCloseReplies(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
-		callback, text, want string
+		callback string
+		outcome  commands.Outcome
+		want     string
 	}{
-		{commands.CallbackBill, "Invoiced #32145: logged 1 h; invoice 1001.", "invoiced"},
-		{commands.CallbackBill, "Nothing was billed: the invoice was not created.", "not_invoiced"},
-		{commands.CallbackBill, "#32145 is already on invoice 1001. I didn't log time or create another invoice.", "duplicate"},
-		{commands.CallbackClose, "Closed #32150 (Resolved).", "closed"},
-		{commands.CallbackClose, "That form was submitted twice; I did the work once (see the reply above). Nothing was written twice.", "duplicate"},
-		{commands.CallbackClose, "The resolution was added to #32150. But the status was NOT changed to Resolved: boom.", "not_closed"},
+		{commands.CallbackBill, commands.OutcomeDone, "invoiced"},
+		{commands.CallbackBill, commands.OutcomeFailed, "not_invoiced"},
+		{commands.CallbackBill, commands.OutcomeDuplicate, "duplicate"},
+		{commands.CallbackBill, "", "not_invoiced"}, // an error before any step
+		{commands.CallbackClose, commands.OutcomeDone, "closed"},
+		{commands.CallbackClose, commands.OutcomeDuplicate, "duplicate"},
+		{commands.CallbackClose, commands.OutcomeFailed, "not_closed"},
 	} {
 		ok, fail := "invoiced", "not_invoiced"
-		prefix := "Invoiced #"
 		if tt.callback == commands.CallbackClose {
-			ok, fail, prefix = "closed", "not_closed", "Closed #"
+			ok, fail = "closed", "not_closed"
 		}
-		if got := outcome(tt.text, prefix, ok, fail); got != tt.want {
-			t.Errorf("outcome(%q) = %q, want %q", tt.text, got, tt.want)
+		if got := outcome(tt.outcome, ok, fail); got != tt.want {
+			t.Errorf("%s: outcome(%q) = %q, want %q", tt.callback, tt.outcome, got, tt.want)
 		}
 	}
 }
