@@ -19,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/syncrobot/syncrobot/fakeclock"
 )
 
 // Defaults used when no Option overrides them. They mirror Slack's limits
@@ -66,28 +68,12 @@ type systemClock struct{}
 
 func (systemClock) Now() time.Time { return time.Now() }
 
-// ManualClock is a Clock that only moves when told to. Safe for concurrent use.
-type ManualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// ManualClock is a Clock that only moves when told to (shared with
+// syncrotest). Safe for concurrent use.
+type ManualClock = fakeclock.Manual
 
 // NewManualClock returns a ManualClock showing t.
-func NewManualClock(t time.Time) *ManualClock { return &ManualClock{now: t} }
-
-// Now returns the clock's current time.
-func (c *ManualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *ManualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func NewManualClock(t time.Time) *ManualClock { return fakeclock.New(t) }
 
 // User is a Slack user the fake knows about (users.info).
 type User struct {

@@ -1,8 +1,9 @@
 package syncrotest
 
 import (
-	"sync"
 	"time"
+
+	"github.com/syncrobot/syncrobot/fakeclock"
 )
 
 // Option configures a Server built by New or NewServer.
@@ -175,33 +176,9 @@ func (s *Server) Location() *time.Location {
 	return s.cfg.loc
 }
 
-// ManualClock is a clock for tests that moves only when told; pass its Now
-// to WithClock. It is safe for concurrent use.
-type ManualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// ManualClock is a clock for tests that moves only when told (shared with
+// slackfake); pass its Now to WithClock. It is safe for concurrent use.
+type ManualClock = fakeclock.Manual
 
 // NewManualClock returns a ManualClock reading t.
-func NewManualClock(t time.Time) *ManualClock { return &ManualClock{t: t} }
-
-// Now returns the clock's current time.
-func (c *ManualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock forward by d.
-func (c *ManualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// Set moves the clock to t.
-func (c *ManualClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
+func NewManualClock(t time.Time) *ManualClock { return fakeclock.New(t) }
