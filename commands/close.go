@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -140,11 +141,15 @@ func lowerFirst(s string) string {
 }
 
 // ticketURL links a ticket in Syncro's web app; "" when WebURL is unset.
-func (c *Commands) ticketURL(id int64) string {
-	if c.cfg.WebURL == "" {
+func (c *Commands) ticketURL(id int64) string { return TicketURL(c.cfg.WebURL, id) }
+
+// TicketURL is a ticket's page in Syncro's web app under webURL
+// (https://SUB.syncromsp.com); "" when webURL is empty.
+func TicketURL(webURL string, id int64) string {
+	if webURL == "" {
 		return ""
 	}
-	return strings.TrimRight(c.cfg.WebURL, "/") + fmt.Sprintf("/tickets/%d", id)
+	return strings.TrimRight(webURL, "/") + "/tickets/" + strconv.FormatInt(id, 10)
 }
 
 // totalMinutes sums a ticket's timers.

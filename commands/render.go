@@ -564,8 +564,7 @@ func ticketButtons(t *syncro.Ticket, webURL string, canBill bool) *slack.ActionB
 	if canBill {
 		els = append(els, slack.NewButtonBlockElement(ActionBill, value, boundedPlain("Make invoice", MaxButtonText)))
 	}
-	if webURL != "" {
-		u := strings.TrimRight(webURL, "/") + "/tickets/" + strconv.FormatInt(t.ID, 10)
+	if u := TicketURL(webURL, t.ID); u != "" {
 		if len(u) <= MaxButtonURL {
 			els = append(els, slack.NewButtonBlockElement(ActionOpenInSyncro, value, boundedPlain("Open in Syncro", MaxButtonText)).WithURL(u))
 		}
