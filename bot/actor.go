@@ -14,7 +14,7 @@ import (
 // remembered, so a flapping Slack API is not asked on every command.
 const negativeTTL = time.Minute
 
-// idSet is a set of Slack ids; an empty set means "no restriction".
+// idSet is a set of Slack ids.
 type idSet map[string]struct{}
 
 func newIDSet(ids []string) idSet {
@@ -23,15 +23,6 @@ func newIDSet(ids []string) idSet {
 		s[id] = struct{}{}
 	}
 	return s
-}
-
-// permits reports whether id passes the set: an empty set permits all.
-func (s idSet) permits(id string) bool {
-	if len(s) == 0 {
-		return true
-	}
-	_, ok := s[id]
-	return ok
 }
 
 // ttlCache remembers values for a while. Safe for concurrent use.
@@ -84,16 +75,34 @@ type userInfo struct {
 	ok                  bool // false: users.info failed; use payload data
 }
 
-// admit decides, from the payload alone (no network), whether userID of
-// teamID may use the bot; it returns the sentence to show when not.
-func (b *Bot) admit(userID, teamID string) (refusal string) {
+// admit decides, from the payload and cached group members alone (no
+// network), whether userID of teamID may use the bot; refusal is the
+// sentence to show when not. pending means AllowedUsers names user groups
+// whose members are not cached: ack first, then decide with admitMember
+// in the work goroutine.
+func (b *Bot) admit(userID, teamID string) (refusal string, pending bool) {
 	if teamID != "" && teamID != b.homeTeam {
-		return "This bot only serves members of " + b.teamName + "."
+		return "This bot only serves members of " + b.teamName + ".", false
 	}
-	if !b.allowed.permits(userID) {
-		return "You are not on the list of people allowed to use " + commands.SlashCommand + ". Ask whoever runs the Syncro bot to add you."
+	switch b.cachedVerdict(b.allowed, userID) {
+	case notListed:
+		return notAllowed, false
+	case unknown:
+		return "", true
 	}
-	return ""
+	return "", false
+}
+
+// notAllowed is the refusal for someone missing from AllowedUsers.
+const notAllowed = "You are not on the list of people allowed to use " + commands.SlashCommand + ". Ask whoever runs the Syncro bot to add you."
+
+// admitMember finishes a pending admit, looking up AllowedUsers' groups
+// (Web API): work goroutines only. It returns the refusal, or "".
+func (b *Bot) admitMember(ctx context.Context, userID string) (refusal string) {
+	if b.permits(ctx, b.allowed, userID) {
+		return ""
+	}
+	return notAllowed
 }
 
 // interactionTeam is the team of the user behind an interaction: Slack
@@ -114,8 +123,8 @@ func (b *Bot) actor(ctx context.Context, userID, teamID, name string) (commands.
 		SlackUserID: userID,
 		SlackTeamID: teamID,
 		Name:        name,
-		CanBill:     b.billing.permits(userID),
-		CanAdmin:    b.admin.permits(userID),
+		CanBill:     b.permits(ctx, b.billing, userID),
+		CanAdmin:    b.permits(ctx, b.admin, userID),
 	}
 	u := b.userInfo(ctx, userID)
 	if u.ok {
@@ -131,11 +140,13 @@ func (b *Bot) actor(ctx context.Context, userID, teamID, name string) (commands.
 }
 
 // cachedActor is actor without the network: what Validate gets on the ack
-// path (the email only if an earlier interaction fetched it).
+// path (the email only if an earlier interaction fetched it; CanBill and
+// CanAdmin true through a group only if its members are cached).
 func (b *Bot) cachedActor(userID, teamID, name string) commands.Actor {
 	a := commands.Actor{
 		SlackUserID: userID, SlackTeamID: teamID, Name: name,
-		CanBill: b.billing.permits(userID), CanAdmin: b.admin.permits(userID),
+		CanBill:  b.cachedVerdict(b.billing, userID) == listed,
+		CanAdmin: b.cachedVerdict(b.admin, userID) == listed,
 	}
 	if u, ok := b.users.get(userID); ok && u.ok {
 		if u.name != "" {

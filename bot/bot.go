@@ -47,6 +47,10 @@ const (
 	DefaultUserCacheTTL = time.Hour
 	// DefaultChannelCacheTTL is how long a channel's shared flag is reused.
 	DefaultChannelCacheTTL = 10 * time.Minute
+	// DefaultGroupCacheTTL is how long a user group's members
+	// (usergroups.users.list) are reused: someone removed from a group
+	// loses access within this long.
+	DefaultGroupCacheTTL = 5 * time.Minute
 	// DefaultAPIURL is Slack's Web API base.
 	DefaultAPIURL = "https://slack.com/api/"
 
@@ -89,6 +93,7 @@ type slackAPI interface {
 	UpdateViewContext(ctx context.Context, view slack.ModalViewRequest, externalID, hash, viewID string) (*slack.ViewResponse, error)
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
+	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
 }
 
 // Config configures a Bot. BotToken, AppToken and Commands are required.
@@ -113,11 +118,13 @@ type Config struct {
 	// as announced before posting it and skips tickets already announced,
 	// so the watcher and /syncro close never announce a ticket twice.
 	Store *store.Store
-	// AllowedUsers, when not empty, lists the only Slack user ids (U…/W…)
-	// who may use the bot. BillingUsers and AdminUsers decide
-	// Actor.CanBill and Actor.CanAdmin; empty means everyone, and an empty
-	// AdminUsers falls back to BillingUsers. User-group ids (S…) are not
-	// expanded yet: list users directly (New logs a warning for S… ids).
+	// AllowedUsers, when not empty, lists the only Slack users (U…/W…)
+	// and user groups (S…) who may use the bot. BillingUsers and
+	// AdminUsers decide Actor.CanBill and Actor.CanAdmin; empty means
+	// everyone, and an empty AdminUsers falls back to BillingUsers. A
+	// group's members come from usergroups.users.list (scope
+	// usergroups:read), cached for GroupCacheTTL; a failed lookup counts
+	// as "not a member".
 	AllowedUsers []string
 	BillingUsers []string
 	AdminUsers   []string
@@ -143,6 +150,9 @@ type Config struct {
 	// and DefaultChannelCacheTTL.
 	UserCacheTTL    time.Duration
 	ChannelCacheTTL time.Duration
+	// GroupCacheTTL bounds how long a user group's members are reused;
+	// default DefaultGroupCacheTTL.
+	GroupCacheTTL time.Duration
 
 	// ActionIDs and CallbackIDs, when set, are the only action_ids and
 	// view callback_ids routed to Commands; others are logged and acked.
@@ -162,10 +172,11 @@ type Bot struct {
 	routes *router
 	http   *http.Client
 
-	allowed, billing, admin idSet
+	allowed, billing, admin principals
 
 	users    *ttlCache[userInfo]
 	channels *ttlCache[bool]
+	groups   *ttlCache[groupMembers]
 	notices  *notifier
 	started  chan struct{} // closed once Run has started the notice queues
 
@@ -232,14 +243,17 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.ChannelCacheTTL <= 0 {
 		cfg.ChannelCacheTTL = DefaultChannelCacheTTL
 	}
+	if cfg.GroupCacheTTL <= 0 {
+		cfg.GroupCacheTTL = DefaultGroupCacheTTL
+	}
 	if len(cfg.AdminUsers) == 0 {
 		cfg.AdminUsers = cfg.BillingUsers
 	}
 	log := cfg.Logger.With("component", "bot")
 	for _, list := range [][]string{cfg.AllowedUsers, cfg.BillingUsers, cfg.AdminUsers} {
 		for _, id := range list {
-			if strings.HasPrefix(id, "S") {
-				log.Warn("user-group ids are not expanded; list the group's members instead", "id", id)
+			if isGroupID(id) {
+				log.Info("user group in a user list; its members are read with usergroups.users.list (scope "+groupScope+")", "group", id)
 			}
 		}
 	}
@@ -260,11 +274,12 @@ func New(cfg Config) (*Bot, error) {
 		sock:     sock,
 		cmds:     cfg.Commands,
 		http:     cfg.HTTPClient,
-		allowed:  newIDSet(cfg.AllowedUsers),
-		billing:  newIDSet(cfg.BillingUsers),
-		admin:    newIDSet(cfg.AdminUsers),
+		allowed:  newPrincipals(cfg.AllowedUsers),
+		billing:  newPrincipals(cfg.BillingUsers),
+		admin:    newPrincipals(cfg.AdminUsers),
 		users:    newTTLCache[userInfo](cfg.UserCacheTTL),
 		channels: newTTLCache[bool](cfg.ChannelCacheTTL),
+		groups:   newTTLCache[groupMembers](cfg.GroupCacheTTL),
 		sem:      make(chan struct{}, cfg.MaxInFlight),
 		started:  make(chan struct{}),
 	}

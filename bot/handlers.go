@@ -102,10 +102,12 @@ func (b *Bot) tell(env envelope, t *target, text string) {
 }
 
 // onSlash handles /syncro: refusals and "busy" go in the ack; otherwise
-// the ack is empty and the reply follows through the response_url.
+// the ack is empty and the reply follows through the response_url (so
+// does a refusal that needed a user-group lookup).
 func (b *Bot) onSlash(env envelope, data any) {
 	cmd := data.(slack.SlashCommand)
-	if refusal := b.admit(cmd.UserID, cmd.TeamID); refusal != "" {
+	refusal, pending := b.admit(cmd.UserID, cmd.TeamID)
+	if refusal != "" {
 		b.log.Info("refused slash command", "user", cmd.UserID, "team", cmd.TeamID)
 		b.ack(env, ephemeral(refusal))
 		return
@@ -124,8 +126,16 @@ func (b *Bot) onSlash(env envelope, data any) {
 	t := &target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: cmd.ResponseURL}
 	var viewID string
 	b.spawn(env, true, func(ctx context.Context, errID string) { b.apologize(ctx, t, viewID, errID) }, func(ctx context.Context) {
+		if pending {
+			if refusal := b.admitMember(ctx, cmd.UserID); refusal != "" {
+				b.log.Info("refused slash command", "user", cmd.UserID, "team", cmd.TeamID, "why", "not in an allowed user group")
+				b.send(ctx, t, commands.Reply{Text: refusal})
+				return
+			}
+		}
 		// The trigger expires 3 s after the user pressed enter: open the
-		// Loading view before any other call.
+		// Loading view before any other call but the (bounded) group
+		// lookup above.
 		if b.cmds.OpensModal(cmd.Text) {
 			var ok bool
 			if viewID, ok = b.openLoadingOrSay(ctx, t, cmd.TriggerID, false, "please run the command again"); !ok {
@@ -241,7 +251,8 @@ func (b *Bot) actionToCommands(env envelope, data any) {
 
 	ch := interactionChannel(cb)
 	t := &target{channelID: ch, userID: cb.User.ID, responseURL: cb.ResponseURL}
-	if refusal := b.admit(cb.User.ID, interactionTeam(cb)); refusal != "" {
+	refusal, pending := b.admit(cb.User.ID, interactionTeam(cb))
+	if refusal != "" {
 		b.log.Info("refused action", "user", cb.User.ID, "action_id", act.ActionID)
 		b.tell(env, t, refusal)
 		return
@@ -256,6 +267,13 @@ func (b *Bot) actionToCommands(env envelope, data any) {
 	}
 	var viewID string
 	b.spawn(env, true, func(ctx context.Context, errID string) { b.apologize(ctx, t, viewID, errID) }, func(ctx context.Context) {
+		if pending {
+			if refusal := b.admitMember(ctx, cb.User.ID); refusal != "" {
+				b.log.Info("refused action", "user", cb.User.ID, "action_id", act.ActionID, "why", "not in an allowed user group")
+				b.send(ctx, t, commands.Reply{Text: refusal})
+				return
+			}
+		}
 		if b.cmds.ActionOpensModal(act.ActionID) {
 			var ok bool
 			if viewID, ok = b.openLoadingOrSay(ctx, t, cb.TriggerID, cb.View.ID != "", "please click again"); !ok {
@@ -322,7 +340,8 @@ func fieldErrorsOn(cb slack.InteractionCallback, msg string) *slack.ViewSubmissi
 func (b *Bot) submitToCommands(env envelope, data any) {
 	cb := data.(slack.InteractionCallback)
 	team := interactionTeam(cb)
-	if refusal := b.admit(cb.User.ID, team); refusal != "" {
+	refusal, pending := b.admit(cb.User.ID, team)
+	if refusal != "" {
 		b.ack(env, slack.NewUpdateViewSubmissionResponse(messageModal(refusal)))
 		return
 	}
@@ -361,6 +380,13 @@ func (b *Bot) submitToCommands(env envelope, data any) {
 			return
 		}
 		ackOnce(nil)
+		if pending {
+			if refusal := b.admitMember(ctx, cb.User.ID); refusal != "" {
+				b.log.Info("refused submission", "user", cb.User.ID, "callback_id", sub.CallbackID, "why", "not in an allowed user group")
+				b.send(ctx, t, commands.Reply{Text: refusal})
+				return
+			}
+		}
 		actor, refusal := b.actor(ctx, cb.User.ID, team, cb.User.Name)
 		if refusal != "" {
 			b.send(ctx, t, commands.Reply{Text: refusal})
@@ -379,12 +405,14 @@ func (b *Bot) submitToCommands(env envelope, data any) {
 }
 
 // onSuggestion answers an external select's search. The options must be
-// in the ack, so this is the one ack that waits on the handler, for at
-// most suggestTimeout; after that it acks with no options.
+// in the ack, so this is the one ack that waits on the handler (and on a
+// pending user-group lookup), for at most suggestTimeout; after that it
+// acks with no options.
 func (b *Bot) onSuggestion(env envelope, data any) {
 	cb := data.(slack.InteractionCallback)
 	team := interactionTeam(cb)
-	if b.admit(cb.User.ID, team) != "" || b.draining.Load() || !b.tryAcquire() {
+	refusal, pending := b.admit(cb.User.ID, team)
+	if refusal != "" || b.draining.Load() || !b.tryAcquire() {
 		b.ack(env, slack.OptionsResponse{})
 		return
 	}
@@ -412,6 +440,10 @@ func (b *Bot) onSuggestion(env envelope, data any) {
 			ackOnce(nil)
 		})
 		defer late.Stop()
+		if pending && b.admitMember(ctx, cb.User.ID) != "" {
+			ackOnce(nil)
+			return
+		}
 		ackOnce(b.cmds.Suggest(ctx, s))
 	})
 }

@@ -112,6 +112,7 @@ type config struct {
 	baseURL                      string
 	users                        []User
 	channels                     []Channel
+	userGroups                   map[string][]string
 }
 
 // Option configures a Fake.

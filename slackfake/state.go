@@ -182,6 +182,7 @@ type state struct {
 	pending    map[string][]*delivery
 	sent       map[string]Envelope // last sent version per envelope id
 	faults     map[string][]Fault
+	userGroups map[string][]string // usergroups.users.list: group id → member ids
 }
 
 func (s *state) init(cfg config) {
@@ -192,6 +193,10 @@ func (s *state) init(cfg config) {
 	s.channels = map[string]Channel{}
 	for _, c := range cfg.channels {
 		s.channels[c.ID] = c
+	}
+	s.userGroups = map[string][]string{}
+	for id, members := range cfg.userGroups {
+		s.userGroups[id] = slices.Clone(members)
 	}
 	s.home = map[string]*View{}
 	s.responses = map[string]*responseURL{}

@@ -29,6 +29,8 @@ const (
 	ErrCodePushLimit        = "push_limit_reached"
 	ErrCodeInvalidArguments = "invalid_arguments"
 	ErrCodeRateLimited      = "ratelimited"
+	ErrCodeNoSuchSubteam    = "no_such_subteam"
+	ErrCodeMissingScope     = "missing_scope" // e.g. usergroups.users.list without usergroups:read; inject with InjectFault
 )
 
 // Fault makes the next calls to one Web API method fail.
@@ -37,6 +39,10 @@ type Fault struct {
 	Status     int           // HTTP status; 0 means 200
 	RetryAfter time.Duration // sent as Retry-After (whole seconds) when > 0
 	Times      int           // number of calls affected; 0 means 1
+	// Delay holds the answer this long (or until the caller gives up). With
+	// Delay set and Error and Status empty, the call is then handled
+	// normally: a slow but successful call.
+	Delay time.Duration
 }
 
 // InjectFault makes the next ft.Times calls to method answer with ft instead
@@ -165,6 +171,7 @@ var apiMethods = map[string]apiHandler{
 	"conversations.info":    (*Fake).apiConversationsInfo,
 	"conversations.join":    (*Fake).apiConversationsJoin,
 	"conversations.open":    (*Fake).apiConversationsOpen,
+	"usergroups.users.list": (*Fake).apiUserGroupsUsersList,
 }
 
 func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
@@ -184,7 +191,20 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
 		Token: req.token, Format: req.format, Form: req.form, Body: req.body, Params: req.params,
 	}
 	status, result, code := http.StatusOK, map[string]any(nil), ""
-	if ft, ok := f.takeFaultLocked(req.method); ok {
+	ft, faulted := f.takeFaultLocked(req.method)
+	if faulted && ft.Delay > 0 {
+		f.mu.Unlock()
+		wait := time.NewTimer(ft.Delay)
+		select {
+		case <-wait.C:
+		case <-r.Context().Done():
+		case <-f.done:
+		}
+		wait.Stop()
+		f.mu.Lock()
+		faulted = ft.Error != "" || ft.Status != 0
+	}
+	if faulted {
 		if ft.Status != 0 {
 			status = ft.Status
 		}
