@@ -22,6 +22,11 @@ type e2eBot struct {
 	f      *slackfake.Fake
 	srv    *syncrotest.Server
 	stderr *syncBuffer
+	// stop cancels run's context, as SIGTERM does in main.
+	stop context.CancelFunc
+	// finished is closed when run returned; code is then its exit status.
+	finished chan struct{}
+	code     int
 }
 
 // startE2EBot starts the real bot (run) against the fakes. Dana's Slack
@@ -47,17 +52,19 @@ func startE2EBot(ctx context.Context, t *testing.T, edit func(env map[string]str
 		edit(env)
 	}
 	runCtx, stop := context.WithCancel(context.Background())
-	b := &e2eBot{f: f, srv: srv, stderr: &syncBuffer{}}
+	b := &e2eBot{f: f, srv: srv, stderr: &syncBuffer{}, stop: stop, finished: make(chan struct{})}
 	var stdout syncBuffer
-	done := make(chan int, 1)
-	go func() { done <- run(runCtx, []string{"bot"}, envMap(env), &stdout, b.stderr) }()
+	go func() {
+		b.code = run(runCtx, []string{"bot"}, envMap(env), &stdout, b.stderr)
+		close(b.finished)
+	}()
 	t.Cleanup(func() {
 		srv.ReleaseHangs()
 		stop()
 		select {
-		case code := <-done:
-			if code != exitOK {
-				t.Errorf("run exited %d; stderr:\n%s", code, b.stderr.String())
+		case <-b.finished:
+			if b.code != exitOK {
+				t.Errorf("run exited %d; stderr:\n%s", b.code, b.stderr.String())
 			}
 		case <-time.After(testTimeout):
 			t.Errorf("run did not stop within %s", testTimeout)

@@ -235,60 +235,11 @@ func TestE2E_ReconnectsAfterDisconnect(t *testing.T) {
 	}
 }
 
-// stoppableBot is an e2eBot whose run context the test ends itself, as
-// SIGTERM does in main.
-type stoppableBot struct {
-	*e2eBot
-	stop     context.CancelFunc
-	finished chan struct{} // closed when run returned
-	code     int           // run's exit code, once finished is closed
-}
-
-// startStoppableE2EBot is startE2EBot that hands the test the cancel func
-// of run's context and run's exit code.
-func startStoppableE2EBot(ctx context.Context, t *testing.T) *stoppableBot {
-	t.Helper()
-	f := slackfake.NewServer(t,
-		slackfake.WithUsers(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com"}),
-		slackfake.WithChannels(slackfake.Channel{ID: e2eChannel, Name: "ops"}))
-	srv := syncrotest.NewServer(t)
-	env := map[string]string{
-		"SLACK_APP_TOKEN": f.AppToken(),
-		"SLACK_BOT_TOKEN": f.BotToken(),
-		"SLACK_API_URL":   f.APIURL(),
-		"SYNCRO_BASE_URL": srv.URL() + "/",
-		"SYNCRO_API_KEY":  syncrotest.DefaultAPIKey,
-		"DATA_DIR":        t.TempDir(),
-		"SESSION_LOG_DIR": t.TempDir(),
-		"LOG_FORMAT":      "json",
-	}
-	runCtx, stop := context.WithCancel(context.Background())
-	sb := &stoppableBot{e2eBot: &e2eBot{f: f, srv: srv, stderr: &syncBuffer{}}, stop: stop, finished: make(chan struct{})}
-	var stdout syncBuffer
-	go func() {
-		sb.code = run(runCtx, []string{"bot"}, envMap(env), &stdout, sb.stderr)
-		close(sb.finished)
-	}()
-	t.Cleanup(func() {
-		srv.ReleaseHangs()
-		stop()
-		select {
-		case <-sb.finished:
-		case <-time.After(testTimeout):
-			t.Errorf("run did not stop within %s", testTimeout)
-		}
-	})
-	if err := f.WaitConnections(ctx, 1); err != nil {
-		t.Fatalf("bot never connected: %v; stderr:\n%s", err, sb.stderr.String())
-	}
-	return sb
-}
-
 func TestE2E_SIGTERMFinishesInFlightWork(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
-	b := startStoppableE2EBot(ctx, t)
+	b := startE2EBot(ctx, t, nil)
 	b.srv.Fail("GET", "/tickets", 1, syncrotest.FaultHang)
 
 	ack := b.slash(ctx, t, "ticket 32150")
