@@ -18,7 +18,8 @@ var (
 // as in ALLOWED_USERS; nil means "no restriction".
 type SlackIDs []string
 
-// Contains reports whether id is listed (user groups are not expanded).
+// Contains reports whether id is listed literally; bot expands user-group
+// ids into their members (usergroups.users.list).
 func (s SlackIDs) Contains(id string) bool { return slices.Contains(s, id) }
 
 // Decode parses a comma list of ids; it implements envconfig.Decoder. Empty

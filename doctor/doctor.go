@@ -114,7 +114,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) Report {
 
 	add(configCheck(cfg))
 	sl := &slackChecker{http: opts.HTTPClient, base: cfg.SlackAPIURL, timeout: opts.Timeout}
-	bot, scopes := sl.botToken(ctx, cfg.SlackBotToken)
+	bot, scopes := sl.botToken(ctx, cfg.SlackBotToken, botScopesFor(cfg))
 	add(bot)
 	add(sl.appToken(ctx, cfg.SlackAppToken))
 

@@ -19,6 +19,20 @@ import (
 // matters.
 var requiredBotScopes = []string{"commands", "chat:write", "users:read", "users:read.email", "channels:read", "groups:read"}
 
+// botScopesFor is requiredBotScopes plus usergroups:read when an access
+// list names a user group (S…), which bot expands into its members.
+func botScopesFor(cfg *config.Config) []string {
+	scopes := slices.Clone(requiredBotScopes)
+	for _, list := range []config.SlackIDs{cfg.AllowedUsers, cfg.BillingUsers, cfg.AdminUsers} {
+		for _, id := range list {
+			if strings.HasPrefix(id, "S") {
+				return append(scopes, "usergroups:read")
+			}
+		}
+	}
+	return scopes
+}
+
 // slackChecker calls Slack's Web API directly (not through slack-go) so it
 // can read the X-OAuth-Scopes header and the error's needed/provided
 // fields, which slack-go drops.
@@ -102,7 +116,7 @@ func authFailure(code string) bool {
 // botToken checks SLACK_BOT_TOKEN with auth.test and, when Slack reports
 // them, its scopes. It returns the scopes (nil when unknown) for the
 // channel check.
-func (s *slackChecker) botToken(ctx context.Context, tok config.Secret) (Check, []string) {
+func (s *slackChecker) botToken(ctx context.Context, tok config.Secret, required []string) (Check, []string) {
 	c := Check{Name: "Slack bot token"}
 	a, err := s.call(ctx, "auth.test", tok, nil)
 	if err != nil {
@@ -119,7 +133,7 @@ func (s *slackChecker) botToken(ctx context.Context, tok config.Secret) (Check, 
 	c.Detail = fmt.Sprintf("authenticated as @%s in %s (%s).", a.User, a.Team, a.TeamID)
 	if a.scopes != nil {
 		var missing []string
-		for _, sc := range requiredBotScopes {
+		for _, sc := range required {
 			if !slices.Contains(a.scopes, sc) {
 				missing = append(missing, sc)
 			}
