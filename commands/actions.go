@@ -83,9 +83,10 @@ func (c *Commands) submitLogTime(ctx context.Context, s Submission, meta modalMe
 		body = fmt.Sprintf("Logged %d min.", te.Minutes)
 	}
 	p := flowParams{
-		TicketID: meta.TicketID, Number: meta.Number, Tech: s.Actor.Name,
+		TicketID: meta.TicketID, Number: meta.Number,
 		Subject: logTimeSubject, Body: body, Hidden: true, DoNotEmail: true,
 		Minutes: te.Minutes, ProductID: te.ProductID, TimerNotes: te.Notes, Channel: meta.Channel,
 	}
+	p.TechUserID, p.Tech = c.cachedTech(s.Actor)
 	return c.startFlow(ctx, submissionKey(s), flowLogTime, []string{stepComment, stepTime}, p, s.Actor)
 }

@@ -163,10 +163,11 @@ func (c *Commands) submitBill(ctx context.Context, s Submission, meta modalMeta)
 		return Reply{Text: usageMessage(err) + " Nothing was saved."}
 	}
 	p := flowParams{
-		TicketID: meta.TicketID, Number: n, CustomerID: meta.CustomerID, Tech: s.Actor.Name,
+		TicketID: meta.TicketID, Number: n, CustomerID: meta.CustomerID,
 		Subject: billSubject, Body: notes, Hidden: true, DoNotEmail: true,
 		TargetStatus: meta.TargetStatus, Channel: meta.Channel,
 	}
+	p.TechUserID, p.Tech = c.cachedTech(s.Actor)
 	steps := []string{stepGuard}
 	if te != nil {
 		if p.Body == "" {

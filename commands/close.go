@@ -112,11 +112,12 @@ func (c *Commands) submitClose(ctx context.Context, s Submission, meta modalMeta
 		target = "Resolved"
 	}
 	p := flowParams{
-		TicketID: meta.TicketID, Number: meta.Number, CustomerID: meta.CustomerID, Tech: s.Actor.Name,
+		TicketID: meta.TicketID, Number: meta.Number, CustomerID: meta.CustomerID,
 		Subject: resolutionSubject, Body: resolution, DoNotEmail: !opts[CloseOptionEmail],
 		TargetStatus: target, Notify: opts[CloseOptionNotify], Email: opts[CloseOptionEmail],
 		SessionLog: opts[CloseOptionSessionLog], TimeZone: meta.TimeZone, Channel: meta.Channel,
 	}
+	p.TechUserID, p.Tech = c.cachedTech(s.Actor)
 	steps := []string{stepComment}
 	if te != nil {
 		p.Minutes, p.ProductID, p.TimerNotes = te.Minutes, te.ProductID, te.Notes

@@ -41,6 +41,11 @@ type Config struct {
 	// LaborNames names labor products by id ("Labor - Remote Business")
 	// so replies need no product lookup; missing ones are fetched once.
 	LaborNames map[int64]string
+	// ResolveTechs finds a tech's Syncro user (by Slack email) in the
+	// background after their first write, so later comments and time carry
+	// that user instead of the API key's. Flows themselves only read the
+	// cache, so it never adds calls to a flow. Off by default.
+	ResolveTechs bool
 }
 
 // Commands answers slash commands, button clicks, modal submissions and
@@ -51,6 +56,8 @@ type Commands struct {
 	// in the table without a handler answer "not available yet".
 	slash map[string]slashHandler
 	techs techCache // Slack email → Syncro user id, for /syncro mine (read_techs.go)
+	// resolver fills techs in the background (Config.ResolveTechs).
+	resolver techResolver
 
 	// w is what the write side remembers between requests (timelog.go).
 	w writeState

@@ -37,11 +37,12 @@ func (c *Commands) comment(ctx context.Context, r Request, inv Invocation) Reply
 		return c.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket))
 	}
 	p := flowParams{
-		TicketID: t.ID, Number: inv.Ticket, Tech: r.Actor.Name,
+		TicketID: t.ID, Number: inv.Ticket,
 		Subject: commentSubject, Body: inv.Text, Hidden: hidden,
 		// A hidden note is never emailed: it is meant for techs only.
 		DoNotEmail: noEmail || hidden,
 	}
+	p.TechUserID, p.Tech = c.cachedTech(r.Actor)
 	steps := []string{stepComment}
 	if te != nil {
 		p.Minutes, p.ProductID, p.TimerNotes = te.Minutes, te.ProductID, te.Notes

@@ -106,10 +106,13 @@ func (c *Commands) flowStore() (*store.Store, error) {
 // flowParams is everything a flow needs to run its steps, fixed when it
 // starts (so Finish after a restart does exactly what was asked).
 type flowParams struct {
-	TicketID     int64  `json:"ticket_id"`
-	Number       int64  `json:"number"`
-	CustomerID   int64  `json:"customer_id,omitempty"`
-	Tech         string `json:"tech,omitempty"`
+	TicketID   int64  `json:"ticket_id"`
+	Number     int64  `json:"number"`
+	CustomerID int64  `json:"customer_id,omitempty"`
+	Tech       string `json:"tech,omitempty"`
+	// TechUserID is the acting tech's Syncro user, from the cache when the
+	// flow was made; 0 lets Syncro use the API key's user.
+	TechUserID   int64  `json:"tech_user_id,omitempty"`
 	Subject      string `json:"subject"`
 	Body         string `json:"body"`
 	Hidden       bool   `json:"hidden,omitempty"`
@@ -130,7 +133,7 @@ func (p flowParams) te() *timeEntry {
 	if p.Minutes <= 0 {
 		return nil
 	}
-	return &timeEntry{Minutes: p.Minutes, ProductID: p.ProductID, Notes: p.TimerNotes}
+	return &timeEntry{Minutes: p.Minutes, ProductID: p.ProductID, Notes: p.TimerNotes, UserID: p.TechUserID}
 }
 
 // stepResult is what a finished step recorded.
@@ -180,7 +183,9 @@ func (c *Commands) startFlow(ctx context.Context, key, kind string, steps []stri
 	if _, _, err := st.CreateFlow(f); err != nil {
 		return c.failure(ctx, err, "record the work to do (nothing was sent to Syncro)")
 	}
-	return c.runFlow(ctx, f.ID, actor)
+	r := c.runFlow(ctx, f.ID, actor)
+	c.resolveTechLater(actor) // after the reply: the next write carries the id
+	return r
 }
 
 // runFlow runs the missing steps of a recorded flow, one ticket's flows at

@@ -134,6 +134,9 @@ type timeEntry struct {
 	ProductID int64
 	// Notes go on a timer entry made by the fallback path.
 	Notes string
+	// UserID is the tech's Syncro user for a timer entry; 0 for the API
+	// key's user.
+	UserID int64
 }
 
 // commentOutcome is what landed in Syncro for a comment and its time
@@ -284,6 +287,9 @@ func (c *Commands) addTimer(ctx context.Context, ticketID int64, te timeEntry, b
 		DurationMinutes: syncro.Ptr(te.Minutes),
 		ProductID:       syncro.Ptr(te.ProductID),
 		Notes:           te.Notes,
+	}
+	if te.UserID != 0 {
+		req.UserID = syncro.Ptr(te.UserID)
 	}
 	tm, _, err = c.cfg.Syncro.Timers.Add(ctx, ticketID, req)
 	if err == nil {

@@ -130,7 +130,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// The store makes writes exactly-once across restarts (durable
 		// dedup, recorded bill/close flows, Finish) and keeps the audit.
 		Store: st,
-		Dedup: commands.NewStoreDedup(st),
+		Dedup: commands.NewStoreDedup(st), ResolveTechs: true,
 	})
 	b, err := bot.New(bot.Config{
 		BotToken:      cfg.SlackBotToken,
