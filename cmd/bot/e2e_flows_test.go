@@ -76,6 +76,23 @@ func startE2EBot(ctx context.Context, t *testing.T, edit func(env map[string]str
 	return b
 }
 
+// releaseUntilReply releases Syncro's hung requests until Dana has a reply:
+// a held request may reach Syncro only after a release, so one is not
+// enough. failure names what went wrong if the reply never comes.
+func (b *e2eBot) releaseUntilReply(ctx context.Context, t *testing.T, failure string) {
+	t.Helper()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for len(b.f.Ephemerals(e2eUser)) == 0 {
+		b.srv.ReleaseHangs()
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s; stderr:\n%s", failure, b.stderr.String())
+		case <-tick.C:
+		}
+	}
+}
+
 // slash sends /syncro text as Dana in #ops.
 func (b *e2eBot) slash(ctx context.Context, t *testing.T, text string) slackfake.Ack {
 	t.Helper()
@@ -229,18 +246,7 @@ func TestE2E_SlowSyncroDoesNotDelayTheAck(t *testing.T) {
 	if n := len(b.f.Ephemerals(e2eUser)); n != 0 {
 		t.Fatalf("%d replies while Syncro hung; the fault did not hold the lookup", n)
 	}
-	// The held request may reach Syncro after a release, so keep releasing
-	// until the reply shows.
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for len(b.f.Ephemerals(e2eUser)) == 0 {
-		b.srv.ReleaseHangs()
-		select {
-		case <-ctx.Done():
-			t.Fatalf("no reply after Syncro answered; stderr:\n%s", b.stderr.String())
-		case <-tick.C:
-		}
-	}
+	b.releaseUntilReply(ctx, t, "no reply after Syncro answered")
 	rep := b.waitReply(ctx, t, 1)
 	if rep.Time.Before(ack.ReceivedAt) {
 		t.Errorf("reply at %v came before the ack at %v", rep.Time, ack.ReceivedAt)

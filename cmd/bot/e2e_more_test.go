@@ -257,18 +257,7 @@ func TestE2E_SIGTERMFinishesInFlightWork(t *testing.T) {
 		t.Fatalf("%d replies while Syncro hung; the fault did not hold the lookup", n)
 	}
 
-	// The held request may reach Syncro after a release, so keep releasing
-	// until the reply shows.
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for len(b.f.Ephemerals(e2eUser)) == 0 {
-		b.srv.ReleaseHangs()
-		select {
-		case <-ctx.Done():
-			t.Fatalf("in-flight command never answered after SIGTERM; stderr:\n%s", b.stderr.String())
-		case <-tick.C:
-		}
-	}
+	b.releaseUntilReply(ctx, t, "in-flight command never answered after SIGTERM")
 	rep := b.waitReply(ctx, t, 1)
 	s := replyText(rep.Message)
 	if !strings.Contains(s, "32150") || strings.HasPrefix(rep.Text, "Sorry") {
