@@ -32,8 +32,9 @@ const auditLimit = 20
 // this?" must have an answer. A store error is logged, never shown: the
 // write itself already happened.
 func (c *Commands) audit(ctx context.Context, actor Actor, number int64, action, detail string, err error) {
+	_, tech := c.cachedTech(actor)
 	e := store.AuditEntry{
-		At: c.cfg.Now(), SlackUser: actor.SlackUserID, SyncroTech: actor.Name,
+		At: c.cfg.Now(), SlackUser: actor.SlackUserID, SyncroTech: tech,
 		Ticket: number, Action: action, Detail: detail, Outcome: store.OutcomeOK,
 	}
 	if err != nil {
@@ -42,8 +43,11 @@ func (c *Commands) audit(ctx context.Context, actor Actor, number int64, action,
 			e.Outcome = store.OutcomeUnknown
 		}
 	}
+	// The log line is the audit trail for whoever reads the bot's logs; the
+	// store's copy serves /syncro audit N.
+	c.cfg.Logger.InfoContext(ctx, "syncro write", "ticket", number, "action", action, "detail", detail,
+		"outcome", e.Outcome, "slack_user", actor.SlackUserID, "syncro_tech", tech, "error", e.Error)
 	if c.cfg.Store == nil {
-		c.cfg.Logger.InfoContext(ctx, "syncro write", "ticket", number, "action", action, "detail", detail, "outcome", e.Outcome, "slack_user", actor.SlackUserID)
 		return
 	}
 	if aerr := c.cfg.Store.Audit(e); aerr != nil {
