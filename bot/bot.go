@@ -71,6 +71,7 @@ const (
 // satisfies it, and tests pass a stub.
 type commandHandler interface {
 	Slash(ctx context.Context, r commands.Request) commands.Reply
+	Quick(text string) (commands.Reply, bool)
 	OpensModal(text string) bool
 	Action(ctx context.Context, a commands.Action) commands.Reply
 	ActionOpensModal(actionID string) bool

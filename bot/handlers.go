@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"runtime/debug"
 	"sync"
@@ -43,6 +44,24 @@ type ephemeralAck struct {
 }
 
 func ephemeral(text string) ephemeralAck { return ephemeralAck{ResponseType: "ephemeral", Text: text} }
+
+// maxAckPayload keeps an ack under Socket Mode's 20 KB frame limit (slack-go
+// refuses frames of 20,480 bytes or more), with room for the envelope id.
+const maxAckPayload = 19 * 1024
+
+// quickAck is r as an ephemeral slash-command ack payload, and whether it
+// fits in one ack frame.
+func quickAck(r commands.Reply) (json.RawMessage, bool) {
+	payload, err := json.Marshal(struct {
+		ResponseType string        `json:"response_type"`
+		Text         string        `json:"text"`
+		Blocks       []slack.Block `json:"blocks,omitempty"`
+	}{"ephemeral", r.Text, r.Blocks})
+	if err != nil || len(payload) > maxAckPayload {
+		return nil, false
+	}
+	return payload, true
+}
 
 // tryAcquire takes a work slot without waiting; false means the bot is at
 // MaxInFlight and the caller should answer "busy".
@@ -115,6 +134,16 @@ func (b *Bot) onSlash(env envelope, data any) {
 	if b.draining.Load() {
 		b.ack(env, ephemeral(msgRestarting))
 		return
+	}
+	// Help and usage errors need no Syncro call: answer inside the ack,
+	// unless the user's access still depends on a group lookup.
+	if !pending {
+		if r, ok := b.cmds.Quick(cmd.Text); ok {
+			if payload, fits := quickAck(r); fits {
+				b.ack(env, payload)
+				return
+			}
+		}
 	}
 	if !b.tryAcquire() {
 		b.log.Warn("at MaxInFlight; refusing slash command", "max_in_flight", b.cfg.MaxInFlight)

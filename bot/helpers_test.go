@@ -32,6 +32,7 @@ var (
 // answer like an idle handler.
 type stub struct {
 	slash            func(ctx context.Context, r commands.Request) commands.Reply
+	quick            func(text string) (commands.Reply, bool)
 	opensModal       func(text string) bool
 	action           func(ctx context.Context, a commands.Action) commands.Reply
 	actionOpensModal func(actionID string) bool
@@ -45,6 +46,13 @@ func (s *stub) Slash(ctx context.Context, r commands.Request) commands.Reply {
 		return commands.Reply{Text: "ok: " + r.Text}
 	}
 	return s.slash(ctx, r)
+}
+
+func (s *stub) Quick(text string) (commands.Reply, bool) {
+	if s.quick == nil {
+		return commands.Reply{}, false
+	}
+	return s.quick(text)
 }
 
 func (s *stub) OpensModal(text string) bool { return s.opensModal != nil && s.opensModal(text) }

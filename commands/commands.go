@@ -131,6 +131,24 @@ func (c *Commands) Slash(ctx context.Context, r Request) Reply {
 	return h(ctx, r, inv)
 }
 
+// Quick answers, without any Syncro call, the commands that need none —
+// help and text that doesn't parse — so bot can reply inside the ack. ok
+// is false for everything else; Slash gives the same reply for them.
+func (c *Commands) Quick(text string) (r Reply, ok bool) {
+	inv, err := Parse(text)
+	if err != nil {
+		var ue *UsageError
+		if errors.As(err, &ue) {
+			return Reply{Text: ue.Error()}, true
+		}
+		return Reply{}, false
+	}
+	if inv.Command.Name == NameHelp {
+		return c.help(context.Background(), Request{}, inv), true
+	}
+	return Reply{}, false
+}
+
 // OpensModal reports whether the command text will answer with a modal, so
 // bot can open a "Loading…" view with the trigger before any Syncro call
 // (triggers expire after 3 s).

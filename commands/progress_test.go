@@ -44,3 +44,30 @@ func replyText(r Reply) string {
 	b, _ := json.Marshal(r.Blocks)
 	return r.Text + "\n" + string(b)
 }
+
+// TestQuick_HelpAndUsageErrorsNeedNoSyncro: help and unparsable text are
+// answered without Syncro (bot puts them in the ack), with exactly the
+// reply Slash would give; anything else is not quick.
+func TestQuick_HelpAndUsageErrorsNeedNoSyncro(t *testing.T) {
+	t.Parallel()
+	f := newReadFixture(t)
+	for _, text := range []string{"help", "help comment", "tcket 32150", "ticket abc"} {
+		f.srv.ResetLog()
+		q, ok := f.c.Quick(text)
+		if !ok {
+			t.Errorf("Quick(%q) not answered", text)
+			continue
+		}
+		if n := len(f.srv.Requests()); n != 0 {
+			t.Errorf("Quick(%q) made %d Syncro calls", text, n)
+		}
+		if s := f.c.Slash(t.Context(), Request{Actor: marcus, Text: text, EnvelopeID: "env-q"}); replyText(s) != replyText(q) {
+			t.Errorf("Quick(%q) = %q, Slash = %q", text, replyText(q), replyText(s))
+		}
+	}
+	for _, text := range []string{"", "ticket 32150", "mine", "comment 32150 hi"} {
+		if _, ok := f.c.Quick(text); ok {
+			t.Errorf("Quick(%q) answered; it needs Syncro", text)
+		}
+	}
+}
