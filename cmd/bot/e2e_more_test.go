@@ -273,3 +273,29 @@ func TestE2E_SIGTERMFinishesInFlightWork(t *testing.T) {
 		t.Fatalf("run did not return after in-flight work finished; stderr:\n%s", b.stderr.String())
 	}
 }
+
+// TestE2E_BadInputAnsweredInTheAck: text that doesn't parse gets the usage
+// sentence straight in the ack, and Syncro is never asked.
+func TestE2E_BadInputAnsweredInTheAck(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	b := startE2EBot(ctx, t, nil)
+	b.srv.ResetLog()
+	for _, tt := range []struct{ text, want string }{
+		{"ticket abc", "isn't a ticket number"},
+		{"tcket 32150", "Did you mean `ticket`?"},
+		{"comment 32150 --time 25h fixed it", "24 hours"},
+	} {
+		ack := b.slash(ctx, t, tt.text)
+		var payload struct {
+			Text string `json:"text"`
+		}
+		if err := ack.Decode(&payload); err != nil || !strings.Contains(payload.Text, tt.want) {
+			t.Errorf("/syncro %s: ack text %q (%v), want it to contain %q", tt.text, payload.Text, err, tt.want)
+		}
+	}
+	if reqs := b.srv.Requests(); len(reqs) != 0 {
+		t.Errorf("Syncro saw %d requests for bad input", len(reqs))
+	}
+}
