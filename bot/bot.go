@@ -118,7 +118,7 @@ type Config struct {
 	// Store, when set, records each closed-ticket notice (Message.TicketID)
 	// as announced before posting it and skips tickets already announced,
 	// so the watcher and /syncro close never announce a ticket twice.
-	Store *store.Store
+	Store store.Announcements
 	// AllowedUsers, when not empty, lists the only Slack users (U…/W…)
 	// and user groups (S…) who may use the bot. BillingUsers and
 	// AdminUsers decide Actor.CanBill and Actor.CanAdmin; empty means

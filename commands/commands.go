@@ -37,7 +37,7 @@ type Config struct {
 	// billing and close flows (resumable with the Finish button after a
 	// failure or a restart) and the audit of every Syncro write. nil keeps
 	// flows in a private temporary store and audits only to the log.
-	Store *store.Store
+	Store Store
 	// LaborNames names labor products by id ("Labor - Remote Business")
 	// so replies need no product lookup; missing ones are fetched once.
 	LaborNames map[int64]string
@@ -46,6 +46,15 @@ type Config struct {
 	// that user instead of the API key's. Flows themselves only read the
 	// cache, so it never adds calls to a flow. Off by default.
 	ResolveTechs bool
+}
+
+// Store is the part of the bot's durable state the commands use: claims
+// and flows for exactly-once writes, the audit trail, and learned flags.
+type Store interface {
+	store.Claims
+	store.Flows
+	store.Audit
+	store.Flags
 }
 
 // Commands answers slash commands, button clicks, modal submissions and

@@ -83,8 +83,15 @@ func (f *flowState) ticketLock(id int64) *sync.Mutex {
 	return m
 }
 
+// flowDB is what the flow runner keeps in the store: the flows and the
+// claims of their steps.
+type flowDB interface {
+	store.Claims
+	store.Flows
+}
+
 // flowStore is where flows and step claims are kept.
-func (c *Commands) flowStore() (*store.Store, error) {
+func (c *Commands) flowStore() (flowDB, error) {
 	if c.cfg.Store != nil {
 		return c.cfg.Store, nil
 	}
@@ -100,7 +107,10 @@ func (c *Commands) flowStore() (*store.Store, error) {
 		}
 		c.fl.tmpErr = err
 	}
-	return c.fl.tmp, c.fl.tmpErr
+	if c.fl.tmpErr != nil {
+		return nil, c.fl.tmpErr
+	}
+	return c.fl.tmp, nil
 }
 
 // flowParams is everything a flow needs to run its steps, fixed when it
@@ -152,7 +162,7 @@ type stepResult struct {
 // flowRun is one pass over a flow's missing steps.
 type flowRun struct {
 	c       *Commands
-	st      *store.Store
+	st      flowDB
 	f       store.Flow
 	p       flowParams
 	actor   Actor

@@ -72,7 +72,7 @@ func clickedTwice(prior Reply, finished bool) Reply {
 // process; the work behind it runs as a recorded flow whose steps read
 // Syncro back before writing again, so resuming never writes twice.
 type StoreDedup struct {
-	st *store.Store
+	st store.Claims
 
 	mu sync.Mutex
 	// resuming holds keys left pending by a dead process that a caller of
@@ -81,7 +81,7 @@ type StoreDedup struct {
 }
 
 // NewStoreDedup returns a Dedup over st.
-func NewStoreDedup(st *store.Store) *StoreDedup {
+func NewStoreDedup(st store.Claims) *StoreDedup {
 	return &StoreDedup{st: st, resuming: map[string]chan struct{}{}}
 }
 

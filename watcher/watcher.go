@@ -55,6 +55,13 @@ const (
 	maxSummaryNumbers = 30
 )
 
+// Store is the part of the bot's durable state the watcher uses: its
+// cursor and the announced set it shares with the close command.
+type Store interface {
+	store.Cursors
+	store.Announcements
+}
+
 // Config configures a Watcher. Syncro, Store and Notify are required.
 type Config struct {
 	// Syncro is the client shared with the commands; its own limiter
@@ -62,7 +69,7 @@ type Config struct {
 	// share small.
 	Syncro *syncro.Client
 	// Store holds the cursor and the announced set.
-	Store *store.Store
+	Store Store
 	// Notify posts one notice to NOTIFY_CHANNEL (bot.(*Bot).Notify). The
 	// watcher has already marked the ticket announced when it calls Notify.
 	Notify func(ctx context.Context, m commands.Message) error

@@ -12,7 +12,6 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/config"
-	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/watcher"
 )
@@ -27,7 +26,7 @@ const webhookShutdown = 5 * time.Second
 // not nil, adjusts the watcher's Config (tests inject a clock and shorten
 // the hint delay). The returned stop cancels both and waits for them; it is
 // safe to call when nothing started.
-func startWatcher(ctx context.Context, cfg *config.Config, client *syncro.Client, st *store.Store,
+func startWatcher(ctx context.Context, cfg *config.Config, client *syncro.Client, st watcher.Store,
 	notify func(context.Context, commands.Message) error, log *slog.Logger, tune func(*watcher.Config)) (stop func(), err error) {
 	if cfg.NotifyChannel == "" {
 		if cfg.WebhookAddr != "" {

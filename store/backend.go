@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// The bot's durable state, one accessor per concern. Each interface names
+// only the methods production calls, so a second storage backend implements
+// these and nothing more; *Store (bbolt) implements them all. Consumers
+// depend on the narrowest one they use. The types they exchange (Claim,
+// Flow, AuditEntry) and the errors (ErrNotFound, ErrClosed, …) are the
+// backend-neutral vocabulary every implementation speaks.
+
+// Claims makes a write to Syncro happen once per key: across repeats,
+// concurrent callers and restarts. See ClaimState for the protocol.
+type Claims interface {
+	// Claim records that the caller is about to perform the write under
+	// key, unless an earlier caller already has.
+	Claim(ctx context.Context, key, intent string) (Claim, error)
+	// Complete records the outcome of the write claimed under key.
+	Complete(key string, outcome []byte) error
+	// Fail records that the write claimed under key did not happen.
+	Fail(key, errMsg string, retryable bool) error
+	// Wait blocks while key is held by a live caller, then returns its
+	// record.
+	Wait(ctx context.Context, key string) (Claim, error)
+}
+
+// Flows records multi-step writes (bill, close, comment) step by step, so a
+// flow cut off half-way resumes where it stopped.
+type Flows interface {
+	// CreateFlow stores f, or returns the flow already stored under f.ID
+	// with created false.
+	CreateFlow(f Flow) (stored Flow, created bool, err error)
+	// GetFlow returns the flow with id, or ErrNotFound.
+	GetFlow(id string) (Flow, error)
+	// UpdateStep moves one step to state with its result or error.
+	UpdateStep(id, step string, state StepState, result json.RawMessage, errMsg string) (Flow, error)
+	// AbandonFlow marks a flow as given up.
+	AbandonFlow(id, reason string) (Flow, error)
+	// FlowsForTicket returns a ticket's flows, newest first.
+	FlowsForTicket(ticket int64) ([]Flow, error)
+}
+
+// Audit is the trail of writes the bot made to Syncro, and for whom.
+type Audit interface {
+	// Audit appends an entry.
+	Audit(e AuditEntry) error
+	// AuditForTicket returns up to limit entries for a ticket, newest
+	// first.
+	AuditForTicket(number int64, limit int) ([]AuditEntry, error)
+}
+
+// Announcements is the set of tickets whose closed-ticket notice was
+// posted, so no ticket is announced twice.
+type Announcements interface {
+	// MarkAnnounced adds ticketID and reports whether this call was the
+	// first.
+	MarkAnnounced(ticketID int64, updatedAt time.Time) (first bool, err error)
+	// WasAnnounced reports whether ticketID is in the set.
+	WasAnnounced(ticketID int64) (bool, error)
+}
+
+// Cursors holds named positions, such as the closed-ticket watcher's
+// newest updated_at seen.
+type Cursors interface {
+	// Cursor returns the position saved under name, and false if none.
+	Cursor(name string) (time.Time, bool, error)
+	// SetCursor saves the position under name.
+	SetCursor(name string, t time.Time) error
+}
+
+// Flags holds small settings the bot learned at run time, so a restart
+// does not relearn them by trial.
+type Flags interface {
+	// SetFlag saves value under name.
+	SetFlag(name, value string) error
+	// Flag returns the value saved under name and whether there was one.
+	Flag(name string) (string, bool, error)
+}
+
+// The bbolt Store is a complete backend.
+var (
+	_ Claims        = (*Store)(nil)
+	_ Flows         = (*Store)(nil)
+	_ Audit         = (*Store)(nil)
+	_ Announcements = (*Store)(nil)
+	_ Cursors       = (*Store)(nil)
+	_ Flags         = (*Store)(nil)
+)
