@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -220,16 +222,13 @@ func TestChaos_EveryAcceptedMinuteOnceNoDoubleInvoice(t *testing.T) {
 	// Finish whatever is pending, with Syncro healthy again.
 	srv.ClearFaults()
 	srv.ReleaseHangs()
+	ticketIDs := slices.Sorted(maps.Values(ids))
 	for round := 0; round < 3; round++ {
-		pending, err := f.st.PendingFlows()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, fl := range pending {
+		for _, fl := range f.pendingFlows(t, ticketIDs...) {
 			f.c.runFlow(t.Context(), fl.ID, dana)
 		}
 	}
-	if pending, _ := f.st.PendingFlows(); len(pending) > 0 {
+	if pending := f.pendingFlows(t, ticketIDs...); len(pending) > 0 {
 		for _, fl := range pending {
 			t.Errorf("flow %s (%s on ticket %d) still pending: %+v", fl.ID, fl.Kind, fl.Ticket, fl.Steps)
 		}

@@ -63,7 +63,7 @@ func TestSweep_AuditKeepsRetentionWindow(t *testing.T) {
 	t.Parallel()
 	ts := newTestStore(t)
 	now := ts.clk.Now()
-	for _, age := range []time.Duration{DefaultAuditRetention + time.Hour, DefaultAuditRetention - time.Hour, 0} {
+	for _, age := range []time.Duration{AuditRetention + time.Hour, AuditRetention - time.Hour, 0} {
 		if err := ts.Audit(AuditEntry{At: now.Add(-age), Ticket: 7, Action: "bill", Detail: age.String(), Outcome: OutcomeOK}); err != nil {
 			t.Fatal(err)
 		}

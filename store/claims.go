@@ -380,7 +380,7 @@ func (s *Store) classifyLocked(key string, rec claimRecord) Claim {
 		c.State = ClaimFailed
 	default:
 		h := s.live[key]
-		if h != nil && h.token == rec.Token && s.now().Sub(rec.ClaimedAt) < s.cfg.pendingTimeout {
+		if h != nil && h.token == rec.Token && s.now().Sub(rec.ClaimedAt) < PendingTimeout {
 			c.State = ClaimInProgress
 		} else {
 			c.State = ClaimUnknown

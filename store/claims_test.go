@@ -98,7 +98,7 @@ func TestClaim_SecondCallerSeesFirstCallersState(t *testing.T) {
 			name: "held past the pending timeout is unknown",
 			setup: func(t *testing.T, ts *testStore) {
 				mustClaim(t, ts, key, intent, ClaimAcquired)
-				ts.clk.Advance(DefaultPendingTimeout)
+				ts.clk.Advance(PendingTimeout)
 			},
 			want:         ClaimUnknown,
 			wantAttempts: 1,

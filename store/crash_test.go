@@ -13,7 +13,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -65,7 +64,7 @@ func TestHelperProcess(t *testing.T) {
 	go func() {
 		for n := 0; ; n++ {
 			pad := strings.Repeat("f", 1000*(1+n%9))
-			if err := s.PutCache(fmt.Sprintf("filler-%d", n%50), pad, time.Hour); err != nil {
+			if err := s.SetFlag(fmt.Sprintf("filler-%d", n%50), pad); err != nil {
 				die("filler", err)
 			}
 		}
@@ -258,7 +257,7 @@ func checkAllDecode(t *testing.T, s *Store) {
 		string(bucketClaims): func() any { return new(claimRecord) },
 		string(bucketFlows):  func() any { return new(Flow) },
 		string(bucketAudit):  func() any { return new(AuditEntry) },
-		string(bucketCache):  func() any { return new(cacheEntry) },
+		string(bucketFlags):  func() any { return new(string) },
 	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		for name, newV := range decoders {

@@ -1,6 +1,6 @@
 // Package store is the bot's durable state in DATA_DIR: idempotency claims
-// for writes to Syncro, resumable step sequences (bill, close, merge), the
-// audit trail, the closed-ticket watcher's state and small caches.
+// for writes to Syncro, resumable step sequences (bill, close, comment), the
+// audit trail, the closed-ticket watcher's state and a few learned flags.
 //
 // Everything lives in one file, DATA_DIR/syncrobot.db, managed by
 // go.etcd.io/bbolt. bbolt was chosen because:

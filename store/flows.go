@@ -16,7 +16,6 @@ import (
 const (
 	FlowBill  = "bill"  // log time, invoice, close
 	FlowClose = "close" // close a ticket (with its closing comment)
-	FlowMerge = "merge" // merge one ticket into another
 )
 
 // StepState is where one step of a Flow stands.
@@ -53,7 +52,7 @@ type Step struct {
 	At     time.Time       `json:"at"`
 }
 
-// Flow is a recorded sequence of steps (bill, close, merge) that survives a
+// Flow is a recorded sequence of steps (bill, close, comment) that survives a
 // restart, so a technician can press Finish instead of redoing work by hand.
 type Flow struct {
 	// ID is chosen by the caller, typically Key(...) of the interaction, so
@@ -74,7 +73,7 @@ type Flow struct {
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 	// AbandonedAt and AbandonReason are set by AbandonFlow when a person
-	// gave up on the flow; it then no longer counts as pending.
+	// gave up on the flow; it then counts as finished.
 	AbandonedAt   time.Time `json:"abandoned_at,omitzero"`
 	AbandonReason string    `json:"abandon_reason,omitempty"`
 }
@@ -91,17 +90,6 @@ func (f Flow) Finished() bool {
 		}
 	}
 	return true
-}
-
-// NextStep returns the first step that is not done, which is where Finish
-// resumes.
-func (f Flow) NextStep() (Step, bool) {
-	for _, st := range f.Steps {
-		if st.State != StepDone {
-			return st, true
-		}
-	}
-	return Step{}, false
 }
 
 // CreateFlow stores f and returns it with timestamps and step states filled
@@ -194,7 +182,8 @@ func (s *Store) UpdateStep(id, step string, state StepState, result json.RawMess
 }
 
 // AbandonFlow marks a flow as given up (for example the technician finished
-// it by hand), so it no longer shows among PendingFlows.
+// it by hand, or a step found nothing left to do), so it counts as finished
+// and is swept after the flow retention.
 func (s *Store) AbandonFlow(id, reason string) (Flow, error) {
 	var f Flow
 	err := s.update(func(tx *bolt.Tx) error {
@@ -216,28 +205,6 @@ func (s *Store) AbandonFlow(id, reason string) (Flow, error) {
 		return Flow{}, fmt.Errorf("abandon flow %s: %w", id, err)
 	}
 	return f, nil
-}
-
-// PendingFlows returns the unfinished flows, oldest first, for offering
-// Finish after a restart.
-func (s *Store) PendingFlows() ([]Flow, error) {
-	var flows []Flow
-	err := s.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketFlows)
-		return tx.Bucket(bucketFlowsOpen).ForEach(func(id, _ []byte) error {
-			f, err := indexedFlow(b, id, "open-flow")
-			if err != nil {
-				return err
-			}
-			flows = append(flows, f)
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list pending flows: %w", err)
-	}
-	slices.SortStableFunc(flows, func(a, b Flow) int { return a.CreatedAt.Compare(b.CreatedAt) })
-	return flows, nil
 }
 
 // indexedFlow reads the flow an index entry names; a missing flow means the
@@ -276,29 +243,19 @@ func (s *Store) FlowsForTicket(ticket int64) ([]Flow, error) {
 	return flows, nil
 }
 
-// putFlow writes f and keeps both indexes in step with it, inside tx.
+// putFlow writes f and keeps its ticket index in step with it, inside tx.
 func (s *Store) putFlow(tx *bolt.Tx, f Flow) error {
 	if err := putJSON(tx.Bucket(bucketFlows), []byte(f.ID), f); err != nil {
 		return err
 	}
-	if err := tx.Bucket(bucketFlowsByTicket).Put(flowTicketKey(f), nil); err != nil {
-		return err
-	}
-	open := tx.Bucket(bucketFlowsOpen)
-	if f.Finished() {
-		return open.Delete([]byte(f.ID))
-	}
-	return open.Put([]byte(f.ID), nil)
+	return tx.Bucket(bucketFlowsByTicket).Put(flowTicketKey(f), nil)
 }
 
 func (s *Store) deleteFlow(tx *bolt.Tx, f Flow) error {
 	if err := tx.Bucket(bucketFlows).Delete([]byte(f.ID)); err != nil {
 		return err
 	}
-	if err := tx.Bucket(bucketFlowsByTicket).Delete(flowTicketKey(f)); err != nil {
-		return err
-	}
-	return tx.Bucket(bucketFlowsOpen).Delete([]byte(f.ID))
+	return tx.Bucket(bucketFlowsByTicket).Delete(flowTicketKey(f))
 }
 
 func flowTicketKey(f Flow) []byte { return concat(u64(uint64(f.Ticket)), []byte(f.ID)) }

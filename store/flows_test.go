@@ -100,9 +100,6 @@ func TestUpdateStep_TransitionsPersistAcrossReopen(t *testing.T) {
 	if !got.UpdatedAt.Equal(upd.UpdatedAt) || got.Params == nil || got.MessageTS != "1700000000.000100" {
 		t.Errorf("flow after reopen = %+v, want as last updated", got)
 	}
-	if next, ok := got.NextStep(); !ok || next.Name != "create_invoice" {
-		t.Errorf("NextStep = %v, %v; want create_invoice", next.Name, ok)
-	}
 }
 
 func stepEqual(a, b Step) bool {
@@ -145,7 +142,7 @@ func TestUpdateStep_Rejects(t *testing.T) {
 	}
 }
 
-func TestPendingFlows_ListsUnfinishedOnlyAcrossReopen(t *testing.T) {
+func TestFinished_DoneOrAbandonedAcrossReopen(t *testing.T) {
 	t.Parallel()
 	ts := newTestStore(t)
 	for _, id := range []string{"untouched", "half", "failed", "done", "abandoned"} {
@@ -165,24 +162,24 @@ func TestPendingFlows_ListsUnfinishedOnlyAcrossReopen(t *testing.T) {
 	for _, step := range []string{"add_line_item", "create_invoice", "close_ticket"} {
 		mustStep("done", step, StepDone)
 	}
-	if _, err := ts.AbandonFlow("abandoned", "billed by hand in Syncro"); err != nil {
-		t.Fatal(err)
-	}
-	ts.reopen()
-	pending, err := ts.PendingFlows()
+	abandoned, err := ts.AbandonFlow("abandoned", "billed by hand in Syncro")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ids []string
-	for _, f := range pending {
-		ids = append(ids, f.ID)
+	ts.clk.Advance(time.Minute)
+	again, err := ts.AbandonFlow("abandoned", "a second reason")
+	if err != nil || !again.AbandonedAt.Equal(abandoned.AbandonedAt) || again.AbandonReason != "billed by hand in Syncro" {
+		t.Errorf("second AbandonFlow = %v %q, %v; want the first abandonment kept", again.AbandonedAt, again.AbandonReason, err)
 	}
-	if want := []string{"untouched", "half", "failed"}; !slices.Equal(ids, want) {
-		t.Errorf("PendingFlows = %q, want %q (oldest first)", ids, want)
+	ts.reopen()
+	for id, want := range map[string]bool{"untouched": false, "half": false, "failed": false, "done": true, "abandoned": true} {
+		f, err := ts.GetFlow(id)
+		if err != nil || f.Finished() != want {
+			t.Errorf("%s: Finished = %v, %v; want %v", id, f.Finished(), err, want)
+		}
 	}
-	done, err := ts.GetFlow("done")
-	if err != nil || !done.Finished() {
-		t.Errorf("done flow Finished = %v, %v", done.Finished(), err)
+	if _, err := ts.AbandonFlow("nope", "x"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("AbandonFlow(missing) = %v, want ErrNotFound", err)
 	}
 }
 
@@ -225,7 +222,7 @@ func TestSweep_FinishedFlowsExpireUnfinishedStay(t *testing.T) {
 	if _, err := ts.AbandonFlow("finished", "done by hand"); err != nil {
 		t.Fatal(err)
 	}
-	ts.clk.Advance(DefaultFlowRetention + time.Hour)
+	ts.clk.Advance(FlowRetention + time.Hour)
 	n, err := ts.Sweep(ts.clk.Now())
 	if err != nil || n.Flows != 1 {
 		t.Fatalf("Sweep = %+v, %v; want 1 flow", n, err)

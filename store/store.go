@@ -23,23 +23,28 @@ const FileName = "syncrobot.db"
 // an older binary refuses a newer file instead of misreading it.
 const schemaVersion = 1
 
-// Defaults for the retention and timing options; each has a With… option.
+// Retention and timing, in one place with their reasons.
 const (
-	// DefaultLockTimeout is how long Open waits for another holder of the
-	// file: long enough to ride out a restart, short enough to fail fast.
-	DefaultLockTimeout = time.Second
-	// DefaultClaimTTL covers Slack's retries and a technician repeating an
-	// action days later from the same message.
-	DefaultClaimTTL = 7 * 24 * time.Hour
-	// DefaultPendingTimeout is far above a Syncro call with throttling and
-	// retries, so only a lost holder reaches it.
-	DefaultPendingTimeout = 15 * time.Minute
-	// DefaultAuditRetention keeps a quarter of history for billing disputes.
-	DefaultAuditRetention = 90 * 24 * time.Hour
-	// DefaultFlowRetention keeps finished flows as long as the audit trail.
-	DefaultFlowRetention = 90 * 24 * time.Hour
-	// DefaultAnnouncedRetention outlasts the watcher's look-back window.
-	DefaultAnnouncedRetention = 30 * 24 * time.Hour
+	// LockTimeout is how long Open waits for another holder of the file:
+	// long enough to ride out a restart, short enough to fail fast.
+	LockTimeout = time.Second
+	// ClaimTTL is how long idempotency records are kept after their last
+	// change; it covers Slack's retries and a technician repeating an
+	// action days later from the same message. An older repeat is new work.
+	ClaimTTL = 7 * 24 * time.Hour
+	// PendingTimeout is how long a claim held by this process may stay
+	// pending before it reads as ClaimUnknown, so a holder that died
+	// without Complete or Fail does not block its key until restart. It is
+	// far above a Syncro call with throttling and retries, so only a lost
+	// holder reaches it.
+	PendingTimeout = 15 * time.Minute
+	// AuditRetention keeps a quarter of history for billing disputes.
+	AuditRetention = 90 * 24 * time.Hour
+	// FlowRetention keeps finished flows as long as the audit trail;
+	// unfinished flows are never swept.
+	FlowRetention = 90 * 24 * time.Hour
+	// AnnouncedRetention outlasts the watcher's look-back window.
+	AnnouncedRetention = 30 * 24 * time.Hour
 )
 
 // Errors returned by the store; check them with errors.Is.
@@ -63,19 +68,23 @@ var (
 	bucketMeta          = []byte("meta")
 	bucketClaims        = []byte("claims")
 	bucketFlows         = []byte("flows")
-	bucketFlowsOpen     = []byte("flows_open")
 	bucketFlowsByTicket = []byte("flows_by_ticket")
 	bucketAudit         = []byte("audit")
 	bucketAuditByTicket = []byte("audit_by_ticket")
 	bucketCursors       = []byte("cursors")
 	bucketAnnounced     = []byte("announced")
 	bucketFlags         = []byte("flags")
-	bucketCache         = []byte("cache")
 
 	allBuckets = [][]byte{
-		bucketMeta, bucketClaims, bucketFlows, bucketFlowsOpen, bucketFlowsByTicket,
-		bucketAudit, bucketAuditByTicket, bucketCursors, bucketAnnounced, bucketFlags, bucketCache,
+		bucketMeta, bucketClaims, bucketFlows, bucketFlowsByTicket,
+		bucketAudit, bucketAuditByTicket, bucketCursors, bucketAnnounced, bucketFlags,
 	}
+
+	// retiredBuckets were written by earlier versions for features nothing
+	// read (an index of unfinished flows, a lookup cache); Open drops them
+	// so the file holds no stale data. An older binary recreates them
+	// empty, which it tolerates.
+	retiredBuckets = [][]byte{[]byte("flows_open"), []byte("cache")}
 )
 
 // Store is the open database. Create it with Open and release it with Close.
@@ -93,15 +102,9 @@ type Store struct {
 }
 
 type config struct {
-	now                func() time.Time
-	lockTimeout        time.Duration
-	claimTTL           time.Duration
-	pendingTimeout     time.Duration
-	auditRetention     time.Duration
-	flowRetention      time.Duration
-	announcedRetention time.Duration
-	logger             *slog.Logger
-	noSync             bool
+	now    func() time.Time
+	logger *slog.Logger
+	noSync bool
 }
 
 // Option configures Open.
@@ -110,33 +113,6 @@ type Option func(*config)
 // WithClock injects the clock used for timestamps, expiry and sweeping, so
 // tests control time instead of sleeping.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
-
-// WithLockTimeout sets how long Open waits for another holder of the file
-// lock before failing with ErrLocked.
-func WithLockTimeout(d time.Duration) Option { return func(c *config) { c.lockTimeout = d } }
-
-// WithClaimTTL sets how long idempotency records are kept after their last
-// change; a repeat older than this is treated as a new request.
-func WithClaimTTL(d time.Duration) Option { return func(c *config) { c.claimTTL = d } }
-
-// WithPendingTimeout sets how long a claim held by this process may stay
-// pending before it is reported as ClaimUnknown, so a holder that died
-// without Complete or Fail does not block its key until restart.
-func WithPendingTimeout(d time.Duration) Option {
-	return func(c *config) { c.pendingTimeout = d }
-}
-
-// WithAuditRetention sets how long audit entries are kept.
-func WithAuditRetention(d time.Duration) Option { return func(c *config) { c.auditRetention = d } }
-
-// WithFlowRetention sets how long finished or abandoned flows are kept;
-// unfinished flows are never swept.
-func WithFlowRetention(d time.Duration) Option { return func(c *config) { c.flowRetention = d } }
-
-// WithAnnouncedRetention sets how long a ticket stays in the announced set.
-func WithAnnouncedRetention(d time.Duration) Option {
-	return func(c *config) { c.announcedRetention = d }
-}
 
 // WithLogger sets where the background sweeper reports failures.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
@@ -150,14 +126,8 @@ func withNoSync() Option { return func(c *config) { c.noSync = true } }
 // file is kept 0o600 because it holds customer and technician data.
 func Open(dir string, opts ...Option) (*Store, error) {
 	cfg := config{
-		now:                time.Now,
-		lockTimeout:        DefaultLockTimeout,
-		claimTTL:           DefaultClaimTTL,
-		pendingTimeout:     DefaultPendingTimeout,
-		auditRetention:     DefaultAuditRetention,
-		flowRetention:      DefaultFlowRetention,
-		announcedRetention: DefaultAnnouncedRetention,
-		logger:             slog.New(slog.NewTextHandler(io.Discard, nil)),
+		now:    time.Now,
+		logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -165,21 +135,17 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	if dir == "" {
 		return nil, fmt.Errorf("open store: empty DATA_DIR: %w", ErrInvalid)
 	}
-	if cfg.lockTimeout <= 0 {
-		// bbolt treats 0 as "wait forever", which would hang a second bot.
-		cfg.lockTimeout = DefaultLockTimeout
-	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open store: create %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, FileName)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:      cfg.lockTimeout,
+		Timeout:      LockTimeout, // bbolt's 0 would wait forever
 		FreelistType: bolt.FreelistMapType,
 		NoSync:       cfg.noSync,
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("open store %s: %w (waited %s)", path, ErrLocked, cfg.lockTimeout)
+		return nil, fmt.Errorf("open store %s: %w (waited %s)", path, ErrLocked, LockTimeout)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -201,12 +167,18 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// init creates the buckets and checks the schema version in one transaction.
+// init creates the buckets, drops retired ones and checks the schema
+// version in one transaction.
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		for _, name := range retiredBuckets {
+			if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+				return fmt.Errorf("drop retired bucket %s: %w", name, err)
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
@@ -224,9 +196,6 @@ func (s *Store) init() error {
 		return nil
 	})
 }
-
-// Path returns the database file's path, for log lines and backups.
-func (s *Store) Path() string { return s.path }
 
 // Close releases the file lock. Claims still pending are left on disk and
 // will read as ClaimUnknown after the next Open; goroutines blocked in Wait

@@ -94,20 +94,17 @@ func TestOpen_CreatesPrivateDirAndFile(t *testing.T) {
 			t.Errorf("%s mode = %o, want %o", c.path, got, c.want)
 		}
 	}
-	if s.Path() != filepath.Join(dir, FileName) {
-		t.Errorf("Path() = %q", s.Path())
-	}
 }
 
 func TestOpen_TightensLooseFileMode(t *testing.T) {
 	t.Parallel()
 	ts := newTestStore(t)
 	ts.Close()
-	if err := os.Chmod(ts.Path(), 0o644); err != nil {
+	if err := os.Chmod(filepath.Join(ts.dir, FileName), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ts.open()
-	fi, err := os.Stat(ts.Path())
+	fi, err := os.Stat(filepath.Join(ts.dir, FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,11 +126,11 @@ func TestOpen_SecondOpenOnSameDirFailsFast(t *testing.T) {
 	if !errors.Is(err, ErrLocked) {
 		t.Fatalf("second Open error = %v, want ErrLocked", err)
 	}
-	if !strings.Contains(err.Error(), ts.Path()) || !strings.Contains(err.Error(), "another syncrobot process") {
+	if !strings.Contains(err.Error(), filepath.Join(ts.dir, FileName)) || !strings.Contains(err.Error(), "another syncrobot process") {
 		t.Errorf("error %q should name the file and say another process holds it", err)
 	}
-	if elapsed > 5*DefaultLockTimeout {
-		t.Errorf("second Open took %s, want about %s", elapsed, DefaultLockTimeout)
+	if elapsed > 5*LockTimeout {
+		t.Errorf("second Open took %s, want about %s", elapsed, LockTimeout)
 	}
 	// Once the first store closes, the lock is free again.
 	ts.reopen()
@@ -158,7 +155,7 @@ func TestOpen_RefusesNewerSchema(t *testing.T) {
 		t.Fatalf("Open error = %v, want ErrSchema", err)
 	}
 	// The refused open must release the lock.
-	if _, err := Open(ts.dir, WithLockTimeout(10*time.Millisecond)); !errors.Is(err, ErrSchema) {
+	if _, err := Open(ts.dir); !errors.Is(err, ErrSchema) {
 		t.Fatalf("second Open error = %v, want ErrSchema (not a lock timeout)", err)
 	}
 }
@@ -191,4 +188,34 @@ func TestStore_UseAfterCloseIsErrClosed(t *testing.T) {
 			t.Errorf("%s after Close = %v, want ErrClosed", name, err)
 		}
 	}
+}
+
+func TestOpen_DropsRetiredBuckets(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	err := ts.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range retiredBuckets {
+			b, err := tx.CreateBucket(name)
+			if err != nil {
+				return err
+			}
+			if err := b.Put([]byte("left-over"), []byte(`{}`)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.reopen()
+	mustOK(t, ts.db.View(func(tx *bolt.Tx) error {
+		for _, name := range retiredBuckets {
+			if tx.Bucket(name) != nil {
+				t.Errorf("bucket %s survived Open", name)
+			}
+		}
+		return nil
+	}))
+	ts.reopen() // dropping is idempotent
 }

@@ -10,30 +10,27 @@ import (
 
 // Swept counts what one Sweep removed, for a log line.
 type Swept struct {
-	Claims, Flows, Audit, Announced, Cache int
+	Claims, Flows, Audit, Announced int
 }
 
 // Sweep removes records past their retention as of now: claims after the
-// claim TTL, finished flows and audit entries after their retention,
-// announced marks after theirs, and expired cache entries. It runs in one
-// transaction, so a crash mid-sweep leaves everything in place.
+// claim TTL, finished flows and audit entries after their retention, and
+// announced marks after theirs. It runs in one transaction, so a crash
+// mid-sweep leaves everything in place.
 func (s *Store) Sweep(now time.Time) (Swept, error) {
 	var n Swept
 	err := s.update(func(tx *bolt.Tx) error {
 		var err error
-		if n.Claims, err = s.sweepClaims(tx, now.Add(-s.cfg.claimTTL)); err != nil {
+		if n.Claims, err = s.sweepClaims(tx, now.Add(-ClaimTTL)); err != nil {
 			return err
 		}
-		if n.Flows, err = s.sweepFlows(tx, now.Add(-s.cfg.flowRetention)); err != nil {
+		if n.Flows, err = s.sweepFlows(tx, now.Add(-FlowRetention)); err != nil {
 			return err
 		}
-		if n.Audit, err = sweepAudit(tx, now.Add(-s.cfg.auditRetention)); err != nil {
+		if n.Audit, err = sweepAudit(tx, now.Add(-AuditRetention)); err != nil {
 			return err
 		}
-		if n.Announced, err = sweepAnnounced(tx, now.Add(-s.cfg.announcedRetention)); err != nil {
-			return err
-		}
-		n.Cache, err = sweepCache(tx, now)
+		n.Announced, err = sweepAnnounced(tx, now.Add(-AnnouncedRetention))
 		return err
 	})
 	if err != nil {
@@ -62,7 +59,7 @@ func (s *Store) SweepEvery(ctx context.Context, interval time.Duration) error {
 				continue
 			}
 			s.cfg.logger.DebugContext(ctx, "store swept", "claims", n.Claims, "flows", n.Flows,
-				"audit", n.Audit, "announced", n.Announced, "cache", n.Cache)
+				"audit", n.Audit, "announced", n.Announced)
 		}
 	}
 }

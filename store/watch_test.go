@@ -65,7 +65,7 @@ func TestMarkAnnounced_ExpiresAfterRetention(t *testing.T) {
 	if first, err := ts.MarkAnnounced(1, ts.clk.Now()); err != nil || !first {
 		t.Fatalf("MarkAnnounced = %v, %v", first, err)
 	}
-	ts.clk.Advance(DefaultAnnouncedRetention - time.Hour)
+	ts.clk.Advance(AnnouncedRetention - time.Hour)
 	if _, err := ts.MarkAnnounced(2, ts.clk.Now()); err != nil {
 		t.Fatal(err)
 	}
