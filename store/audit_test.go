@@ -9,7 +9,7 @@ import (
 func TestAuditForTicket_NewestFirstOnlyThatTicket(t *testing.T) {
 	t.Parallel()
 	ts := newTestStore(t)
-	base := newClock().Now()
+	base := testStart
 	add := func(ticket int64, detail string, at time.Time) {
 		t.Helper()
 		e := AuditEntry{At: at, SlackUser: "U1", SyncroTech: "Ann", Ticket: ticket, Action: "bill", Detail: detail, Outcome: OutcomeOK}

@@ -90,9 +90,9 @@ func TestUpdateStep_TransitionsPersistAcrossReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Step{
-		{Name: "add_line_item", State: StepDone, Result: json.RawMessage(`{"line_item_id":9}`), At: newClock().Now().Add(time.Second)},
-		{Name: "create_invoice", State: StepUnknown, Err: "timeout after POST /invoices", At: newClock().Now().Add(2 * time.Second)},
-		{Name: "close_ticket", State: StepPending, At: newClock().Now()},
+		{Name: "add_line_item", State: StepDone, Result: json.RawMessage(`{"line_item_id":9}`), At: testStart.Add(time.Second)},
+		{Name: "create_invoice", State: StepUnknown, Err: "timeout after POST /invoices", At: testStart.Add(2 * time.Second)},
+		{Name: "close_ticket", State: StepPending, At: testStart},
 	}
 	if !slices.EqualFunc(got.Steps, want, stepEqual) {
 		t.Errorf("steps after reopen =\n%+v\nwant\n%+v", got.Steps, want)

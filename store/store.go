@@ -104,7 +104,6 @@ type Store struct {
 type config struct {
 	now    func() time.Time
 	logger *slog.Logger
-	noSync bool
 }
 
 // Option configures Open.
@@ -116,10 +115,6 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 
 // WithLogger sets where the background sweeper reports failures.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
-
-// withNoSync skips fsync; only benchmarks use it, to compare against the
-// durable default.
-func withNoSync() Option { return func(c *config) { c.noSync = true } }
 
 // Open opens (creating if needed) DATA_DIR/syncrobot.db, creates missing
 // buckets and sweeps expired records. The directory is created 0o700 and the
@@ -142,7 +137,6 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:      LockTimeout, // bbolt's 0 would wait forever
 		FreelistType: bolt.FreelistMapType,
-		NoSync:       cfg.noSync,
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("open store %s: %w (waited %s)", path, ErrLocked, LockTimeout)

@@ -5,35 +5,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/syncrobot/syncrobot/fakeclock"
 )
 
-// fakeClock is the injected clock: tests move time with Advance instead of
-// sleeping.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// testStart is where every test store's clock starts; tests move it with
+// Advance instead of sleeping.
+var testStart = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 // testStore is a store in its own directory with a fake clock; reopen
 // simulates a bot restart on the same DATA_DIR.
@@ -41,13 +23,13 @@ type testStore struct {
 	*Store
 	t    *testing.T
 	dir  string
-	clk  *fakeClock
+	clk  *fakeclock.Manual
 	opts []Option
 }
 
 func newTestStore(t *testing.T, opts ...Option) *testStore {
 	t.Helper()
-	ts := &testStore{t: t, dir: t.TempDir(), clk: newClock()}
+	ts := &testStore{t: t, dir: t.TempDir(), clk: fakeclock.New(testStart)}
 	ts.opts = append([]Option{WithClock(ts.clk.Now)}, opts...)
 	ts.open()
 	return ts
