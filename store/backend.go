@@ -81,6 +81,12 @@ type Flags interface {
 	Flag(name string) (string, bool, error)
 }
 
+// Sweeper removes records past their retention while the bot runs.
+type Sweeper interface {
+	// SweepEvery sweeps every interval until ctx is done.
+	SweepEvery(ctx context.Context, interval time.Duration) error
+}
+
 // The bbolt Store is a complete backend.
 var (
 	_ Claims        = (*Store)(nil)
@@ -89,4 +95,5 @@ var (
 	_ Announcements = (*Store)(nil)
 	_ Cursors       = (*Store)(nil)
 	_ Flags         = (*Store)(nil)
+	_ Sweeper       = (*Store)(nil)
 )

@@ -35,6 +35,20 @@
 //	case store.ClaimFailed:     // show c.Failure; write nothing
 //	}
 //
+// # Retention
+//
+// Records are kept for ClaimTTL, FlowRetention (finished flows only),
+// AuditRetention and AnnouncedRetention. Open sweeps once; the bot runs
+// SweepEvery every SweepInterval so retention holds while it runs for
+// months.
+//
+// # Backends
+//
+// Only the code that opens the store holds a *Store; everything else
+// depends on the small interfaces in backend.go (Claims, Flows, Audit,
+// Announcements, Cursors, Flags, Sweeper), so a second backend needs to
+// implement only what production calls.
+//
 // All values are JSON so the file can be read with bbolt's own tools when
 // something goes wrong at a customer's site. Every exported method is safe for
 // concurrent use; each write is one bbolt transaction.

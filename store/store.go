@@ -45,6 +45,10 @@ const (
 	FlowRetention = 90 * 24 * time.Hour
 	// AnnouncedRetention outlasts the watcher's look-back window.
 	AnnouncedRetention = 30 * 24 * time.Hour
+	// SweepInterval is how often a running bot sweeps (SweepEvery):
+	// retention is counted in days, so an hour late costs nothing, and
+	// each sweep is one short write transaction.
+	SweepInterval = time.Hour
 )
 
 // Errors returned by the store; check them with errors.Is.

@@ -39,13 +39,15 @@ func (s *Store) Sweep(now time.Time) (Swept, error) {
 	return n, nil
 }
 
-// SweepEvery runs Sweep every interval until ctx is done, logging failures
-// to the WithLogger logger and carrying on: a failed sweep only delays
-// cleanup. Run it in its own goroutine; it returns ctx's error.
+// SweepEvery runs Sweep every interval until ctx is done, logging that it
+// started, and failures, to the WithLogger logger and carrying on: a failed
+// sweep only delays cleanup. Run it in its own goroutine; it returns ctx's
+// error.
 func (s *Store) SweepEvery(ctx context.Context, interval time.Duration) error {
 	if interval <= 0 {
 		return fmt.Errorf("sweep every %s: %w", interval, ErrInvalid)
 	}
+	s.cfg.logger.InfoContext(ctx, "sweeping expired records", "every", interval)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

@@ -109,6 +109,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitError
 	}
 	defer st.Close()
+	stopSweeper := startSweeper(ctx, st, store.SweepInterval, log)
+	defer stopSweeper()
 
 	mx := newMetrics(cfg)
 	client, err := syncro.NewClient(syncro.Config{

@@ -174,6 +174,10 @@ func TestRun_EndToEndHelpThenShutdown(t *testing.T) {
 	go func() { done <- run(runCtx, []string{"bot", "-debug"}, envMap(env), &stdout, &stderr) }()
 
 	playHelp(ctx, t, f)
+	// Retention runs while the bot does, not only when the store opens.
+	if err := f.WaitUntil(ctx, func() bool { return strings.Contains(stderr.String(), `"msg":"sweeping expired records"`) }); err != nil {
+		t.Errorf("store sweeper not started: %v\n%s", err, stderr.String())
+	}
 	stop() // what SIGTERM does through signal.NotifyContext
 	select {
 	case code := <-done:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/config"
+	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/watcher"
 )
@@ -94,4 +95,21 @@ func startWatcher(ctx context.Context, cfg *config.Config, client *syncro.Client
 		wg.Wait()
 		w.WaitHints()
 	}, nil
+}
+
+// startSweeper removes records past their retention every interval while
+// the bot runs: Open sweeps once, and a bot runs for months. The returned
+// stop cancels it and waits; call it before closing the store.
+func startSweeper(ctx context.Context, st store.Sweeper, interval time.Duration, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := st.SweepEvery(ctx, interval); err != nil && ctx.Err() == nil {
+			log.Error("store sweeper stopped", "err", err)
+		}
+	})
+	return func() {
+		cancel()
+		wg.Wait()
+	}
 }

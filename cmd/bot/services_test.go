@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
@@ -191,4 +192,35 @@ func TestRun_ServesTheWebhookWhenConfigured(t *testing.T) {
 	if !strings.Contains(stderr.String(), "watching for closed tickets") {
 		t.Errorf("watcher not started:\n%s", stderr.String())
 	}
+}
+
+// TestStartSweeper_RemovesExpiredRecordsWhileRunning runs the sweeper in a
+// synctest bubble, so its interval passes without waiting for it.
+func TestStartSweeper_RemovesExpiredRecordsWhileRunning(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		st, err := store.Open(t.TempDir()) // time.Now is the bubble's fake clock
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		// Written after Open's own sweep, already past its retention.
+		old := store.AuditEntry{At: time.Now().Add(-store.AuditRetention - time.Hour), Ticket: 7, Action: "time", Outcome: store.OutcomeOK}
+		if err := st.Audit(old); err != nil {
+			t.Fatal(err)
+		}
+		var logs syncBuffer
+		stop := startSweeper(t.Context(), st, store.SweepInterval, slog.New(slog.NewTextHandler(&logs, nil)))
+		defer stop()
+
+		time.Sleep(store.SweepInterval)
+		synctest.Wait()
+		if entries, err := st.AuditForTicket(7, 0); err != nil || len(entries) != 0 {
+			t.Errorf("audit of #7 after one interval = %d entries, %v; want swept", len(entries), err)
+		}
+		stop() // the bubble fails if the sweeper outlives it
+		if logs.String() != "" {
+			t.Errorf("sweeper logged %q, want nothing", logs.String())
+		}
+	})
 }
