@@ -12,52 +12,81 @@ import (
 // logTimeSubject is the subject of the comment holding a time entry's notes.
 const logTimeSubject = "Time entry"
 
-// actionOpensModal reports whether a click answers with a modal.
-func actionOpensModal(actionID string) bool {
-	switch actionID {
-	case ActionLogTime, ActionClose, ActionBill:
-		return true
-	case ActionCustomerFixForm:
-		return true
+// registerTickets adds the ticket commands, the ticket detail's buttons,
+// the write-side modals and the flow's Finish button.
+func (c *Commands) registerTickets(r *Registry) {
+	always := func(Invocation) bool { return true }
+	for _, e := range []Slash{
+		{Name: NameOpenTickets, Handle: c.openTickets},
+		{Name: NameTicket, Handle: c.ticket},
+		{Name: NameSearch, Handle: c.search},
+		{Name: NameMine, Handle: c.mine},
+		{Name: NameCreate, Handle: c.create, OpensModal: always},
+		// update N with flags writes at once; without, it opens the form.
+		{Name: NameUpdate, Handle: c.update, OpensModal: func(inv Invocation) bool { return len(inv.Flags) == 0 }},
+		{Name: NameClose, Handle: c.close, OpensModal: always},
+		{Name: NameComment, Handle: c.comment},
+		{Name: NameBill, Handle: c.bill, OpensModal: always},
+		{Name: NameLog, Handle: c.log},
+		{Name: NameAudit, Handle: c.auditCmd},
+	} {
+		r.Slash(e)
 	}
-	return false
-}
 
-// action answers a click on a ticket button with the matching form. These
-// clicks write nothing (the form's submission does, under its own dedup
-// key), so a double-click at most opens the form twice.
-func (c *Commands) action(ctx context.Context, a Action) Reply {
-	if r, ok := c.customerAction(ctx, a); ok {
-		return r
-	}
-	if !actionOpensModal(a.ActionID) {
-		return Reply{Text: "I don't know that button; nothing was changed."}
-	}
-	id, number, err := ParseTicketButtonValue(a.Value)
-	if err != nil {
-		return asModal(Reply{Text: "That button doesn't say which ticket it is for; open the ticket again with `" + SlashCommand + " ticket N`."}, "Syncro")
-	}
-	switch a.ActionID {
-	case ActionLogTime:
+	r.Button(Button{ActionID: ActionLogTime, OpensModal: true, Handle: ticketButton("Log time", func(_ context.Context, a Action, id, number int64) Reply {
 		return c.logTimeModal(id, number, a.ChannelID)
-	case ActionClose:
+	})})
+	r.Button(Button{ActionID: ActionClose, OpensModal: true, Handle: ticketButton("Close ticket", func(ctx context.Context, a Action, id, number int64) Reply {
 		t, _, err := c.cfg.Syncro.Tickets.Get(ctx, id)
 		if err != nil {
 			return asModal(c.failure(ctx, err, fmt.Sprintf("read ticket #%d", number)), "Close ticket")
 		}
 		return c.closeModal(ctx, t, number, a.ChannelID)
-	default: // ActionBill
+	})})
+	r.Button(Button{ActionID: ActionBill, OpensModal: true, Handle: ticketButton("Bill ticket", func(ctx context.Context, a Action, id, number int64) Reply {
 		if !a.Actor.CanBill {
 			return asModal(notBillerReply, "Bill ticket")
 		}
 		return c.billModal(ctx, id, number, a.ChannelID)
+	})})
+	r.Button(Button{ActionID: ActionOpenInSyncro, Link: true})
+	r.Button(Button{ActionID: ActionFinish, Handle: c.finish})
+
+	r.Modal(Modal{CallbackID: CallbackCreate, Validate: c.validateCreate, Submit: c.submitCreate})
+	r.Modal(Modal{CallbackID: CallbackUpdate, Validate: validateDue, Submit: c.submitUpdate})
+	r.Modal(Modal{CallbackID: CallbackClose, Submit: c.submitClose, Validate: func(s Submission, errs FieldErrors) {
+		validateText(s, BlockResolution, true, MaxCommentLen, "resolution", errs)
+		c.validateTime(s, false, errs)
+	}})
+	r.Modal(Modal{CallbackID: CallbackBill, Submit: c.submitBill, Validate: func(s Submission, errs FieldErrors) {
+		meta, _ := decodeMeta(s.PrivateMetadata)
+		c.validateTime(s, meta.Uncharged == 0, errs)
+		validateText(s, BlockNotes, false, MaxCommentLen, "work notes", errs)
+	}})
+	r.Modal(Modal{CallbackID: CallbackLogTime, Submit: c.submitLogTime, Validate: func(s Submission, errs FieldErrors) {
+		c.validateTime(s, true, errs)
+		validateText(s, BlockNotes, false, MaxCommentLen, "notes", errs)
+	}})
+}
+
+// ticketButton reads the ticket a detail button is for from its value and
+// answers with open's form. These clicks write nothing (the form's
+// submission does, under its own dedup key), so a double-click at most
+// opens the form twice.
+func ticketButton(title string, open func(ctx context.Context, a Action, id, number int64) Reply) func(context.Context, Action) Reply {
+	return func(ctx context.Context, a Action) Reply {
+		id, number, err := ParseTicketButtonValue(a.Value)
+		if err != nil {
+			return asModal(Reply{Text: "That button doesn't say which ticket it is for; open the ticket again with `" + SlashCommand + " ticket N`."}, "Syncro")
+		}
+		return open(ctx, a, id, number)
 	}
 }
 
 // logTimeModal is the "Log time" form; it needs no Syncro call because
 // the button carries the ticket id.
 func (c *Commands) logTimeModal(ticketID, number int64, channel string) Reply {
-	meta := modalMeta{TicketID: ticketID, Number: number, Channel: channel}
+	meta := ModalMeta{TicketID: ticketID, Number: number, Channel: channel}
 	v := newModal(CallbackLogTime, fmt.Sprintf("Log time on #%d", number), "Log time", meta,
 		inputBlock(BlockMinutes, "Time spent", "Like 45, 1h30m or 1.5h.", textInput(BlockMinutes, "45m", "", false, 20), false),
 		inputBlock(BlockLabor, "Labor type", "", c.laborSelect(DefaultLaborKind), false),
@@ -72,7 +101,7 @@ func (c *Commands) logTimeModal(ticketID, number int64, channel string) Reply {
 //
 // Syncro calls: 2 when comments carry time (comment, read-back), 3 on the
 // first fallback, 2 on the known timer path (comment, timer_entry).
-func (c *Commands) submitLogTime(ctx context.Context, s Submission, meta modalMeta) Reply {
+func (c *Commands) submitLogTime(ctx context.Context, s Submission, meta ModalMeta) Reply {
 	notes := inputText(s, BlockNotes)
 	te, err := c.timeFromSubmission(s, notes)
 	if err != nil || te == nil {

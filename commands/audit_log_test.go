@@ -34,7 +34,7 @@ func TestAudit_EveryWriteIsALogLineAndARecord(t *testing.T) {
 	}
 	t.Cleanup(func() { st.Close() })
 	var logs lockedBuffer
-	c := New(Config{Store: st, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	c := New(Deps{Store: st, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	c.audit(t.Context(), marcus, 32150, "status", "→ Resolved", errors.New("syncro: PUT /tickets/1: 500"))
 
 	var line map[string]any

@@ -95,7 +95,7 @@ func (c *Commands) billModal(ctx context.Context, ticketID, number int64, channe
 		statuses = ts.TicketStatusList
 	}
 	unMin, unTimers := uncharged(t)
-	meta := modalMeta{
+	meta := ModalMeta{
 		TicketID: t.ID, Number: number, CustomerID: t.CustomerID, Channel: channel,
 		Status: t.Status, TargetStatus: invoiceStatus(statuses), Uncharged: unMin,
 	}
@@ -152,7 +152,7 @@ func plural(n int, one, many string) string {
 // plus any older), create invoice, PUT status: 6 with one timer to charge,
 // 7 with two. The timer-entry fallback adds one; a status already Invoiced
 // saves one.
-func (c *Commands) submitBill(ctx context.Context, s Submission, meta modalMeta) Reply {
+func (c *Commands) submitBill(ctx context.Context, s Submission, meta ModalMeta) Reply {
 	if !s.Actor.CanBill {
 		return notBillerReply
 	}

@@ -68,7 +68,7 @@ func TestBill_AlreadyInvoicedTicketGetsNoSecondInvoice(t *testing.T) {
 	f := newWriteFixture(t)
 	mig := f.ticket(t, syncrotest.SeedTicketMigration)
 	// A form opened before someone else invoiced it.
-	s := form(newModal(CallbackBill, "Bill", "Bill", modalMeta{TicketID: mig.ID, Number: mig.Number, CustomerID: mig.CustomerID, Channel: "C0TECHS", TargetStatus: "Invoiced"}),
+	s := form(newModal(CallbackBill, "Bill", "Bill", ModalMeta{TicketID: mig.ID, Number: mig.Number, CustomerID: mig.CustomerID, Channel: "C0TECHS", TargetStatus: "Invoiced"}),
 		"V1", typed(BlockMinutes, "30"), picked(BlockLabor, "remote", "remote"))
 	comments := len(f.srv.Comments(mig.ID))
 	invoices := len(f.srv.Invoices())

@@ -48,7 +48,7 @@ func closedStatus(statuses []string) (string, bool) {
 
 // closeModal builds the close form for t.
 func (c *Commands) closeModal(ctx context.Context, t *syncro.Ticket, number int64, channel string) Reply {
-	meta := modalMeta{TicketID: t.ID, Number: number, CustomerID: t.CustomerID, Channel: channel, Status: t.Status}
+	meta := ModalMeta{TicketID: t.ID, Number: number, CustomerID: t.CustomerID, Channel: channel, Status: t.Status}
 	var statuses []string
 	if ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx); err == nil {
 		statuses = ts.TicketStatusList
@@ -100,7 +100,7 @@ func (c *Commands) closeModal(ctx context.Context, t *syncro.Ticket, number int6
 //
 // Syncro calls: 2 without time (comment, PUT status); 3 with time (comment,
 // read-back, PUT), 4 on the timer-entry fallback.
-func (c *Commands) submitClose(ctx context.Context, s Submission, meta modalMeta) Reply {
+func (c *Commands) submitClose(ctx context.Context, s Submission, meta ModalMeta) Reply {
 	resolution := inputText(s, BlockResolution)
 	te, err := c.timeFromSubmission(s, resolution)
 	if err != nil {

@@ -13,8 +13,8 @@ import (
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
-// Config is what the command handlers need from the outside world.
-type Config struct {
+// Deps is what the command handlers need from the outside world.
+type Deps struct {
 	// Syncro is the throttled Syncro client; every call goes through it.
 	Syncro *syncro.Client
 	// Labor maps labor kinds (remote, onsite, …) to Syncro product ids.
@@ -58,14 +58,14 @@ type Store interface {
 }
 
 // Commands answers slash commands, button clicks, modal submissions and
-// select suggestions. It is safe for concurrent use.
+// select suggestions by looking each up in its Registry. It is safe for
+// concurrent use.
 type Commands struct {
-	cfg Config
-	// slash maps a command name from the table to its handler; commands
-	// in the table without a handler answer "not available yet".
-	slash map[string]slashHandler
+	cfg Deps
+	reg *Registry
+
 	techs techCache // Slack email → Syncro user id, for /syncro mine (read_techs.go)
-	// resolver fills techs in the background (Config.ResolveTechs).
+	// resolver fills techs in the background (Deps.ResolveTechs).
 	resolver techResolver
 
 	// w is what the write side remembers between requests (timelog.go).
@@ -74,11 +74,8 @@ type Commands struct {
 	fl flowState
 }
 
-// slashHandler answers one parsed /syncro command.
-type slashHandler func(ctx context.Context, r Request, inv Invocation) Reply
-
 // New returns the command handlers for cfg.
-func New(cfg Config) *Commands {
+func New(cfg Deps) *Commands {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -91,29 +88,11 @@ func New(cfg Config) *Commands {
 	if cfg.Dedup == nil && cfg.Store != nil {
 		cfg.Dedup = NewStoreDedup(cfg.Store)
 	}
-	c := &Commands{cfg: cfg}
+	c := &Commands{cfg: cfg, reg: newRegistry()}
 	c.loadTimerPath()
-	c.slash = map[string]slashHandler{
-		NameOpenTickets: c.openTickets,
-		NameHelp:        c.help,
-		NameTicket:      c.ticket,
-		NameSearch:      c.search,
-		NameCustomers:   c.customers,
-		NameMine:        c.mine,
-		NameCreate:      c.create,
-		NameUpdate:      c.update,
-		NameClose:       c.close,
-		NameComment:     c.comment,
-		NameBill:        c.bill,
-		NameLog:         c.log,
-		NameAudit:       c.auditCmd,
-	}
-	c.addCustomerCommands()
-	for name := range c.slash {
-		if Lookup(name) == nil {
-			panic("commands: handler for unknown command " + name)
-		}
-	}
+	c.reg.Slash(Slash{Name: NameHelp, Handle: c.help})
+	c.registerTickets(c.reg)
+	c.registerCustomers(c.reg)
 	return c
 }
 
@@ -133,11 +112,11 @@ func (c *Commands) Slash(ctx context.Context, r Request) Reply {
 	if r.Progress != nil {
 		ctx = withRateLimitProgress(ctx, r.Progress)
 	}
-	h, ok := c.slash[inv.Command.Name]
+	e, ok := c.reg.slash[inv.Command.Name]
 	if !ok {
 		return Reply{Text: "`" + SlashCommand + " " + inv.Command.Name + "` isn't available yet."}
 	}
-	return h(ctx, r, inv)
+	return e.Handle(ctx, r, inv)
 }
 
 // Quick answers, without any Syncro call, the commands that need none —
@@ -166,34 +145,47 @@ func (c *Commands) OpensModal(text string) bool {
 	if err != nil {
 		return false
 	}
-	switch inv.Command.Name {
-	case NameCreate, NameClose, NameBill:
-		return true
-	case NameCustomerCreate, NameCustomerEdit, NameContactAdd, NameContactEdit:
-		return true
-	case NameUpdate:
-		return len(inv.Flags) == 0
-	}
-	return false
+	e, ok := c.reg.slash[inv.Command.Name]
+	return ok && e.OpensModal != nil && e.OpensModal(inv)
 }
 
-// Action answers a button click.
+// Action answers a button click. A click on a link button, or on a button
+// nobody registered, writes nothing.
 func (c *Commands) Action(ctx context.Context, a Action) Reply {
-	if a.ActionID == ActionFinish {
-		return c.finish(ctx, a)
+	b, ok := c.reg.buttons[a.ActionID]
+	switch {
+	case !ok:
+		return Reply{Text: "I don't know that button; nothing was changed."}
+	case b.Link:
+		return Reply{}
 	}
-	return c.action(ctx, a)
+	return b.Handle(ctx, a)
 }
 
 // ActionOpensModal reports whether the action answers with a modal.
 func (c *Commands) ActionOpensModal(actionID string) bool {
-	return actionOpensModal(actionID)
+	return c.reg.buttons[actionID].OpensModal
+}
+
+// IsLink reports whether actionID is a URL button, whose click needs only
+// an empty ack.
+func (c *Commands) IsLink(actionID string) bool {
+	return c.reg.buttons[actionID].Link
 }
 
 // Validate checks a modal submission without calling Syncro; a non-empty
 // result is shown at the fields inside the ack.
 func (c *Commands) Validate(s Submission) FieldErrors {
-	return c.validate(s)
+	m, ok := c.reg.modals[s.CallbackID]
+	if !ok || m.Validate == nil {
+		return nil
+	}
+	errs := FieldErrors{}
+	m.Validate(s, errs)
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
 }
 
 // Submit does the Syncro work of a valid submission.
@@ -203,5 +195,12 @@ func (c *Commands) Submit(ctx context.Context, s Submission) Reply {
 
 // Suggest answers an external select's search.
 func (c *Commands) Suggest(ctx context.Context, s Suggestion) []*slack.OptionBlockObject {
-	return c.suggest(ctx, s)
+	e, ok := c.reg.suggest[s.ActionID]
+	if !ok {
+		e, ok = c.reg.suggest[s.BlockID]
+	}
+	if !ok {
+		return nil
+	}
+	return e.Options(ctx, s)
 }

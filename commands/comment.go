@@ -17,7 +17,7 @@ const commentSubject = "Update"
 // carry it (find, comment, read-back); 4 the first time they don't (plus
 // timer_entry); 3 once the timer path is known (find, comment,
 // timer_entry). Naming an unknown labor product costs one GET /products/{id}
-// once per process (none when Config.LaborNames names it).
+// once per process (none when Deps.LaborNames names it).
 func (c *Commands) comment(ctx context.Context, r Request, inv Invocation) Reply {
 	var te *timeEntry
 	kind, laborGiven := inv.Flag(FlagLabor)

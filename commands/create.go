@@ -24,7 +24,7 @@ import (
 // Syncro calls: settings (problem types, priorities), ticket settings
 // (techs). A failed lookup only leaves its select out.
 func (c *Commands) create(ctx context.Context, r Request, inv Invocation) Reply {
-	meta := modalMeta{Channel: r.ChannelID}
+	meta := ModalMeta{Channel: r.ChannelID}
 	var problemTypes, priorities []string
 	if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
 		problemTypes, priorities = as.Ticket.ProblemTypes, as.Ticket.Priorities
@@ -110,7 +110,7 @@ func matchContact(name string, contacts []syncro.Contact) (*syncro.Contact, bool
 // comment.
 //
 // Syncro calls: 1 (create), plus 1 to resolve a contact name.
-func (c *Commands) submitCreate(ctx context.Context, s Submission, meta modalMeta) Reply {
+func (c *Commands) submitCreate(ctx context.Context, s Submission, meta ModalMeta) Reply {
 	customerID, _ := strconv.ParseInt(selectedValue(s, BlockCustomer), 10, 64)
 	subject := inputText(s, BlockSubject)
 	issue := inputText(s, BlockIssue)

@@ -31,6 +31,9 @@ const (
 	ActionCustomerMergeConfirm = "syncro_customer_merge_confirm"
 	// ActionContactDeleteConfirm deletes a contact (value: its id).
 	ActionContactDeleteConfirm = "syncro_contact_delete_confirm"
+	// ActionCustomerOpenInSyncro is the URL button to the customer in
+	// Syncro's web app; its block_actions needs only an empty ack.
+	ActionCustomerOpenInSyncro = "customer_open_in_syncro"
 )
 
 // Limits of the customer views.
@@ -44,50 +47,49 @@ const (
 	customerPickMax = 10
 )
 
-// addCustomerCommands registers the customer and contact handlers; New
-// calls it so commands.go holds one line for this whole area.
-func (c *Commands) addCustomerCommands() {
-	for name, h := range map[string]slashHandler{
-		NameCustomersDuplicate: c.customersDuplicates,
-		NameCustomer:           c.customer,
-		NameCustomerCreate:     c.customerCreate,
-		NameCustomerEdit:       c.customerEdit,
-		NameCustomerMerge:      c.customerMerge,
-		NameContacts:           c.contacts,
-		NameContactAdd:         c.contactAdd,
-		NameContactEdit:        c.contactEdit,
-		NameContactDelete:      c.contactDelete,
+// registerCustomers adds the customer and contact commands, their buttons,
+// forms and the create form's customer search.
+func (c *Commands) registerCustomers(r *Registry) {
+	always := func(Invocation) bool { return true }
+	for _, e := range []Slash{
+		{Name: NameCustomers, Handle: c.customers},
+		{Name: NameCustomersDuplicate, Handle: c.customersDuplicates},
+		{Name: NameCustomer, Handle: c.customer},
+		{Name: NameCustomerCreate, Handle: c.customerCreate, OpensModal: always},
+		{Name: NameCustomerEdit, Handle: c.customerEdit, OpensModal: always},
+		{Name: NameCustomerMerge, Handle: c.customerMerge},
+		{Name: NameContacts, Handle: c.contacts},
+		{Name: NameContactAdd, Handle: c.contactAdd, OpensModal: always},
+		{Name: NameContactEdit, Handle: c.contactEdit, OpensModal: always},
+		{Name: NameContactDelete, Handle: c.contactDelete},
 	} {
-		c.slash[name] = h
+		r.Slash(e)
 	}
-}
 
-// customerAction answers the customer and contact buttons; ok is false for
-// any other button, which the write side's action handles.
-func (c *Commands) customerAction(ctx context.Context, a Action) (Reply, bool) {
-	switch a.ActionID {
-	case ActionCustomerMerge:
+	r.Button(Button{ActionID: ActionCustomerMerge, Handle: func(ctx context.Context, a Action) Reply {
 		p, d, _, err := ParseMergeButtonValue(a.Value)
 		if err != nil {
-			return Reply{Text: "That Merge button doesn't say which customers it is for; run `" + SlashCommand + " customers duplicates` again."}, true
+			return Reply{Text: "That Merge button doesn't say which customers it is for; run `" + SlashCommand + " customers duplicates` again."}
 		}
-		return c.mergePreview(ctx, a.Actor, p, d), true
-	case ActionCustomerMergeConfirm:
-		return c.mergeClick(ctx, a), true
-	case ActionCustomerShow:
+		return c.mergePreview(ctx, a.Actor, p, d)
+	}})
+	r.Button(Button{ActionID: ActionCustomerMergeConfirm, Handle: c.mergeClick})
+	r.Button(Button{ActionID: ActionCustomerShow, Handle: func(ctx context.Context, a Action) Reply {
 		id, err := strconv.ParseInt(a.Value, 10, 64)
 		if err != nil || id <= 0 {
-			return Reply{Text: "That button doesn't say which customer it is for."}, true
+			return Reply{Text: "That button doesn't say which customer it is for."}
 		}
-		return c.customerDetail(ctx, id), true
-	case ActionCustomerCreateAnyway:
-		return c.createAnywayClick(ctx, a), true
-	case ActionCustomerFixForm:
-		return c.fixFormClick(a), true
-	case ActionContactDeleteConfirm:
-		return c.contactDeleteClick(ctx, a), true
+		return c.customerDetail(ctx, id)
+	}})
+	r.Button(Button{ActionID: ActionCustomerCreateAnyway, Handle: c.createAnywayClick})
+	r.Button(Button{ActionID: ActionCustomerFixForm, OpensModal: true, Handle: func(_ context.Context, a Action) Reply { return c.fixFormClick(a) }})
+	r.Button(Button{ActionID: ActionContactDeleteConfirm, Handle: c.contactDeleteClick})
+	r.Button(Button{ActionID: ActionCustomerOpenInSyncro, Link: true})
+
+	for _, id := range []string{CallbackCustomerCreate, CallbackCustomerEdit, CallbackContactAdd, CallbackContactEdit} {
+		r.Modal(Modal{CallbackID: id, Validate: validateCustomerForms, Submit: c.submitCustomerForms})
 	}
-	return Reply{}, false
+	r.ExternalSelect(ExternalSelect{ActionID: ActionCustomerSearch, Options: c.suggest})
 }
 
 // resolveCustomer finds the customer a tech named by id or name. A name
@@ -266,7 +268,7 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) Reply {
 	blocks = append(blocks, textSection("*Invoices*\n"+strings.Join(invoices, "\n")))
 	if webURL != "" {
 		u := strings.TrimRight(webURL, "/") + "/customers/" + strconv.FormatInt(cu.ID, 10)
-		blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement("", "", plain("Open in Syncro")).WithURL(u)))
+		blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement(ActionCustomerOpenInSyncro, "", plain("Open in Syncro")).WithURL(u)))
 	}
 	return Reply{Text: EscapeMrkdwn(title), Blocks: blocks}
 }

@@ -115,7 +115,7 @@ var contactFields = []formField{
 }
 
 // formMeta is the private_metadata of the customer and contact forms. Its
-// "ch" and "c" keys are modalMeta's Channel and CustomerID, so the shared
+// "ch" and "c" keys are ModalMeta's Channel and CustomerID, so the shared
 // submit path reads the channel; the rest is for these forms only.
 type formMeta struct {
 	Channel    string `json:"ch,omitempty"`
@@ -309,7 +309,7 @@ func validateEmail(s Submission, block string, errs FieldErrors) {
 }
 
 // submitCustomerForms routes the customer and contact form submissions.
-func (c *Commands) submitCustomerForms(ctx context.Context, s Submission, _ modalMeta) Reply {
+func (c *Commands) submitCustomerForms(ctx context.Context, s Submission, _ ModalMeta) Reply {
 	var meta formMeta
 	if err := json.Unmarshal([]byte(s.PrivateMetadata), &meta); err != nil {
 		return c.failure(ctx, fmt.Errorf("decode form metadata: %w", err), "read that form")

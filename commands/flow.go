@@ -58,7 +58,7 @@ type flowState struct {
 	// as their own. Across processes the store's file lock already allows
 	// only one bot per DATA_DIR.
 	tickets map[int64]*sync.Mutex
-	// tmp is a private store for a Commands built without Config.Store
+	// tmp is a private store for a Commands built without Deps.Store
 	// (tools, tests that don't care); production always passes one.
 	tmp    *store.Store
 	tmpErr error

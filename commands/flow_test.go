@@ -49,7 +49,7 @@ func (f *storeFixture) open(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.st = st
-	f.c = New(Config{
+	f.c = New(Deps{
 		Syncro: f.client, Now: func() time.Time { return syncrotest.SeedNow },
 		Store: st, LaborNames: seedLaborNames,
 	})

@@ -24,7 +24,7 @@ func HelpText() string {
 	b.WriteString(helpTitle + "\n")
 	for _, g := range groups {
 		b.WriteString("\n" + g.String() + "\n")
-		for _, c := range reg.list {
+		for _, c := range commandTable.list {
 			if c.Group != g {
 				continue
 			}
@@ -63,7 +63,7 @@ func HelpBlocks() []slack.Block {
 	for _, g := range groups {
 		heading := "*" + EscapeMrkdwn(g.String()) + "*"
 		text := heading
-		for _, c := range reg.list {
+		for _, c := range commandTable.list {
 			if c.Group != g {
 				continue
 			}

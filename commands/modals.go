@@ -61,10 +61,10 @@ const ActionCustomerSearch = BlockCustomer
 // makes short names like "HP" unreachable.
 const customerMinQuery = 2
 
-// modalMeta is a modal's private_metadata: what Submit needs so it never
+// ModalMeta is a modal's private_metadata: what Submit needs so it never
 // looks a ticket up twice. Keys are short because Slack caps the whole
 // string at MaxPrivateMetadata characters.
-type modalMeta struct {
+type ModalMeta struct {
 	TicketID   int64  `json:"t,omitempty"`
 	Number     int64  `json:"n,omitempty"`
 	CustomerID int64  `json:"c,omitempty"`
@@ -89,7 +89,7 @@ type modalMeta struct {
 
 // encode renders m as compact JSON, shortening free-text fields if the
 // result would pass Slack's limit.
-func (m modalMeta) encode() string {
+func (m ModalMeta) encode() string {
 	for range 3 {
 		b, err := json.Marshal(m)
 		if err != nil {
@@ -107,8 +107,8 @@ func (m modalMeta) encode() string {
 }
 
 // decodeMeta reads private_metadata written by encode.
-func decodeMeta(s string) (modalMeta, error) {
-	var m modalMeta
+func decodeMeta(s string) (ModalMeta, error) {
+	var m ModalMeta
 	if strings.TrimSpace(s) == "" {
 		return m, fmt.Errorf("modal metadata is empty")
 	}
@@ -139,7 +139,7 @@ func option(value, text string) *slack.OptionBlockObject {
 
 // newModal builds a modal with Slack's 24-character title/submit limits
 // applied. A modal without input blocks gets no submit button.
-func newModal(callbackID, title, submit string, meta modalMeta, blocks ...slack.Block) *slack.ModalViewRequest {
+func newModal(callbackID, title, submit string, meta ModalMeta, blocks ...slack.Block) *slack.ModalViewRequest {
 	v := &slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackID,

@@ -24,7 +24,7 @@ type writeFixture struct {
 	logs string
 }
 
-// seedLaborNames names the seed's labor products, as Config.LaborNames.
+// seedLaborNames names the seed's labor products, as Deps.LaborNames.
 var seedLaborNames = map[int64]string{
 	syncrotest.ProductLaborRemote:    "Labor - Remote Business",
 	syncrotest.ProductLaborOnsite:    "Labor - Onsite Business",
@@ -57,7 +57,7 @@ func newWriteFixtureNames(t *testing.T, names map[int64]string, opts ...syncrote
 		t.Fatal(err)
 	}
 	logs := t.TempDir()
-	c := New(Config{
+	c := New(Deps{
 		Syncro: client, WebURL: "https://bayline.syncromsp.com", Now: now,
 		SessionLogs: &sessionlog.Writer{Root: logs, Now: now},
 		LaborNames:  names,
@@ -261,7 +261,7 @@ func TestModals_MetadataCarriesIDs(t *testing.T) {
 func TestModals_MetadataStaysUnderSlackLimit(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("ü", 3000)
-	m := modalMeta{TicketID: 1, Number: 2, Channel: "C1", UserName: long, Status: long, Priority: long, TargetStatus: long}
+	m := ModalMeta{TicketID: 1, Number: 2, Channel: "C1", UserName: long, Status: long, Priority: long, TargetStatus: long}
 	if n := runeLen(m.encode()); n > MaxPrivateMetadata {
 		t.Errorf("encoded metadata has %d chars", n)
 	}

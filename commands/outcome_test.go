@@ -27,7 +27,7 @@ func TestOutcome_BillAndCloseRepliesSayHowTheyEnded(t *testing.T) {
 		}, OutcomeFailed},
 		{"bill, ticket already invoiced", func(t *testing.T, f *writeFixture) Reply {
 			mig := f.ticket(t, syncrotest.SeedTicketMigration)
-			s := form(newModal(CallbackBill, "Bill", "Bill", modalMeta{TicketID: mig.ID, Number: mig.Number, CustomerID: mig.CustomerID, Channel: "C0TECHS", TargetStatus: "Invoiced"}),
+			s := form(newModal(CallbackBill, "Bill", "Bill", ModalMeta{TicketID: mig.ID, Number: mig.Number, CustomerID: mig.CustomerID, Channel: "C0TECHS", TargetStatus: "Invoiced"}),
 				"V1", typed(BlockMinutes, "30"), picked(BlockLabor, "remote", "remote"))
 			r, _ := f.submit(t, s)
 			return r

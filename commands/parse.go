@@ -255,19 +255,19 @@ func (t token) flagLike() bool {
 // resolve finds the command named by the first one or two tokens.
 func resolve(toks []token) (*Command, []token, error) {
 	if len(toks) == 0 {
-		return reg.byName[NameOpenTickets], nil, nil
+		return commandTable.byName[NameOpenTickets], nil, nil
 	}
 	w0 := strings.ToLower(toks[0].text)
 	if w0 != "" && !toks[0].flagLike() {
 		if len(toks) > 1 && !toks[1].quoted {
-			if c := reg.byName[w0+" "+strings.ToLower(toks[1].text)]; c != nil {
+			if c := commandTable.byName[w0+" "+strings.ToLower(toks[1].text)]; c != nil {
 				return c, toks[2:], nil
 			}
 		}
-		if c := reg.byName[w0]; c != nil {
+		if c := commandTable.byName[w0]; c != nil {
 			return c, toks[1:], nil
 		}
-		if seconds := reg.firstWords[w0]; len(seconds) > 0 {
+		if seconds := commandTable.firstWords[w0]; len(seconds) > 0 {
 			// A prefix of two-word commands only, like "contact".
 			var names []string
 			for _, s := range seconds {
@@ -278,7 +278,7 @@ func resolve(toks []token) (*Command, []token, error) {
 			}
 			msg := fmt.Sprintf("Unknown subcommand %s.", code(w0+" "+toks[1].text))
 			if s, ok := Suggest(toks[1].text, seconds); ok {
-				c := reg.byName[w0+" "+s]
+				c := commandTable.byName[w0+" "+s]
 				return nil, nil, &UsageError{Message: msg + fmt.Sprintf(" Did you mean %s?", code(c.Name)), Command: c}
 			}
 			return nil, nil, &UsageError{Message: msg + " Try " + orList(names) + "."}
@@ -286,11 +286,11 @@ func resolve(toks []token) (*Command, []token, error) {
 	}
 	msg := fmt.Sprintf("Unknown subcommand %s.", code(toks[0].text))
 	if n, ok := parseTicket(toks[0].text); ok {
-		c := reg.byName[NameTicket]
+		c := commandTable.byName[NameTicket]
 		return nil, nil, &UsageError{Message: msg + fmt.Sprintf(" Did you mean %s?", code(fmt.Sprintf("ticket %d", n))), Command: c}
 	}
 	var firsts []string
-	for _, c := range reg.list {
+	for _, c := range commandTable.list {
 		if first, _, _ := strings.Cut(c.Name, " "); first != "" && !slices.Contains(firsts, first) {
 			firsts = append(firsts, first)
 		}
@@ -298,13 +298,13 @@ func resolve(toks []token) (*Command, []token, error) {
 	if s, ok := Suggest(w0, firsts); ok && !toks[0].flagLike() {
 		var c *Command
 		if len(toks) > 1 {
-			c = reg.byName[s+" "+strings.ToLower(toks[1].text)]
+			c = commandTable.byName[s+" "+strings.ToLower(toks[1].text)]
 		}
 		if c == nil {
-			c = reg.byName[s]
+			c = commandTable.byName[s]
 		}
 		if c == nil {
-			c = reg.byName[s+" "+reg.firstWords[s][0]]
+			c = commandTable.byName[s+" "+commandTable.firstWords[s][0]]
 		}
 		return nil, nil, &UsageError{Message: msg + fmt.Sprintf(" Did you mean %s?", code(c.Name)), Command: c}
 	}
@@ -603,7 +603,7 @@ func (inv Invocation) String() string {
 		switch rest.Kind {
 		case ArgWords:
 			w := quoteWord(inv.Text)
-			if oneWord && reg.byName[c.Name+" "+strings.ToLower(w)] != nil {
+			if oneWord && commandTable.byName[c.Name+" "+strings.ToLower(w)] != nil {
 				w = forceQuote(inv.Text) // "customers duplicates" vs customers named Duplicates
 			}
 			parts = append(parts, w)
@@ -627,7 +627,7 @@ func textNeedsDashes(c *Command, text string, oneWord bool) bool {
 			return true
 		}
 	}
-	return oneWord && len(toks) > 0 && !toks[0].quoted && reg.byName[c.Name+" "+strings.ToLower(toks[0].text)] != nil
+	return oneWord && len(toks) > 0 && !toks[0].quoted && commandTable.byName[c.Name+" "+strings.ToLower(toks[0].text)] != nil
 }
 
 // quoteWord renders s so tokenize reads it back as one word with text s.

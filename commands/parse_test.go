@@ -289,10 +289,10 @@ func TestNewRegistry_PanicsOnBadTable(t *testing.T) {
 			t.Parallel()
 			defer func() {
 				if recover() == nil {
-					t.Error("newRegistry did not panic")
+					t.Error("indexTable did not panic")
 				}
 			}()
-			newRegistry(defs)
+			indexTable(defs)
 		})
 	}
 }

@@ -52,7 +52,7 @@ func (c *Commands) help(ctx context.Context, r Request, inv Invocation) Reply {
 	if cmd == nil {
 		msg := "There's no subcommand " + code(name) + "."
 		var names []string
-		for _, k := range reg.list {
+		for _, k := range commandTable.list {
 			if k.Name != "" {
 				names = append(names, k.Name)
 			}

@@ -116,7 +116,7 @@ func (c *Commands) techByEmail(ctx context.Context, email string) (int64, error)
 	return 0, nil
 }
 
-// techResolveTimeout bounds one background resolution (Config.ResolveTechs).
+// techResolveTimeout bounds one background resolution (Deps.ResolveTechs).
 const techResolveTimeout = 30 * time.Second
 
 // techResolver runs background email → Syncro user resolutions, at most
@@ -145,7 +145,7 @@ func (c *Commands) cachedTech(a Actor) (id int64, name string) {
 }
 
 // resolveTechLater starts finding a's Syncro user in the background when
-// Config.ResolveTechs is set and the cache does not know it yet, so the
+// Deps.ResolveTechs is set and the cache does not know it yet, so the
 // tech's next write carries the id. It never delays the caller, and runs
 // at most one resolution per email at a time.
 func (c *Commands) resolveTechLater(a Actor) {

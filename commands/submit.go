@@ -15,7 +15,7 @@ import (
 // Dedup makes a write triggered from Slack happen once per key, so a
 // double-click or a redelivered submission writes nothing the second time.
 // MemoryDedup is the in-process implementation; a durable one (surviving
-// restarts, shared by replicas) can be swapped in through Config.Dedup.
+// restarts, shared by replicas) can be swapped in through Deps.Dedup.
 type Dedup interface {
 	// Begin claims key. The first caller gets first=true and must call
 	// Done when its write is over. Later callers get first=false and wait,
@@ -142,33 +142,6 @@ func duplicateReply(finished bool, prior Reply) Reply {
 	return r
 }
 
-// validate checks a submission without calling Syncro.
-func (c *Commands) validate(s Submission) FieldErrors {
-	errs := FieldErrors{}
-	switch s.CallbackID {
-	case CallbackCreate:
-		c.validateCreate(s, errs)
-	case CallbackUpdate:
-		validateDue(s, errs)
-	case CallbackClose:
-		validateText(s, BlockResolution, true, MaxCommentLen, "resolution", errs)
-		c.validateTime(s, false, errs)
-	case CallbackBill:
-		meta, _ := decodeMeta(s.PrivateMetadata)
-		c.validateTime(s, meta.Uncharged == 0, errs)
-		validateText(s, BlockNotes, false, MaxCommentLen, "work notes", errs)
-	case CallbackLogTime:
-		c.validateTime(s, true, errs)
-		validateText(s, BlockNotes, false, MaxCommentLen, "notes", errs)
-	case CallbackCustomerCreate, CallbackCustomerEdit, CallbackContactAdd, CallbackContactEdit:
-		validateCustomerForms(s, errs)
-	}
-	if len(errs) == 0 {
-		return nil
-	}
-	return errs
-}
-
 // validateText checks a text field's presence and length (in characters).
 func validateText(s Submission, block string, required bool, maxLen int, what string, errs FieldErrors) {
 	v := inputText(s, block)
@@ -209,7 +182,8 @@ func usageMessage(err error) string {
 // submit does the Syncro work of a submission, once per submission.
 func (c *Commands) submit(ctx context.Context, s Submission) Reply {
 	meta, metaErr := decodeMeta(s.PrivateMetadata)
-	if errs := c.validate(s); len(errs) > 0 {
+	m, known := c.reg.modals[s.CallbackID]
+	if errs := c.Validate(s); len(errs) > 0 {
 		// bot acks with Validate's errors first; this guards direct calls.
 		var msgs []string
 		for _, m := range errs {
@@ -222,8 +196,10 @@ func (c *Commands) submit(ctx context.Context, s Submission) Reply {
 		switch {
 		case metaErr != nil:
 			r = c.failure(ctx, metaErr, "read that form")
+		case !known:
+			r = Reply{Text: "I don't know that form (" + EscapeMrkdwn(Truncate(s.CallbackID, 40)) + "); nothing was saved."}
 		default:
-			r = c.submitOnce(ctx, s, meta)
+			r = m.Submit(ctx, s, meta)
 		}
 		if r.ChannelID == "" {
 			r.ChannelID = meta.Channel
@@ -239,25 +215,6 @@ func (c *Commands) submit(ctx context.Context, s Submission) Reply {
 		return r
 	}
 	return c.once(ctx, submissionKey(s), write, repeat)
-}
-
-// submitOnce routes a submission by its callback id.
-func (c *Commands) submitOnce(ctx context.Context, s Submission, meta modalMeta) Reply {
-	switch s.CallbackID {
-	case CallbackCreate:
-		return c.submitCreate(ctx, s, meta)
-	case CallbackUpdate:
-		return c.submitUpdate(ctx, s, meta)
-	case CallbackClose:
-		return c.submitClose(ctx, s, meta)
-	case CallbackBill:
-		return c.submitBill(ctx, s, meta)
-	case CallbackLogTime:
-		return c.submitLogTime(ctx, s, meta)
-	case CallbackCustomerCreate, CallbackCustomerEdit, CallbackContactAdd, CallbackContactEdit:
-		return c.submitCustomerForms(ctx, s, meta)
-	}
-	return Reply{Text: "I don't know that form (" + EscapeMrkdwn(Truncate(s.CallbackID, 40)) + "); nothing was saved."}
 }
 
 // timeFromSubmission reads the minutes and labor fields; nil when no

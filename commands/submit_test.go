@@ -11,8 +11,8 @@ import (
 
 func TestValidate_FieldErrorsByBlockID(t *testing.T) {
 	t.Parallel()
-	c := New(Config{})
-	meta := func(m modalMeta) string { return m.encode() }
+	c := New(Deps{})
+	meta := func(m ModalMeta) string { return m.encode() }
 	sub := func(cb, md string, vals ...map[string]slack.BlockAction) Submission {
 		return form(&slack.ModalViewRequest{CallbackID: cb, PrivateMetadata: md}, "V", vals...)
 	}
@@ -21,31 +21,31 @@ func TestValidate_FieldErrorsByBlockID(t *testing.T) {
 		s    Submission
 		want FieldErrors
 	}{
-		{"close ok", sub(CallbackClose, meta(modalMeta{}), typed(BlockResolution, "Fixed.")), nil},
-		{"close empty resolution", sub(CallbackClose, meta(modalMeta{}), typed(BlockResolution, "  ")),
+		{"close ok", sub(CallbackClose, meta(ModalMeta{}), typed(BlockResolution, "Fixed.")), nil},
+		{"close empty resolution", sub(CallbackClose, meta(ModalMeta{}), typed(BlockResolution, "  ")),
 			FieldErrors{BlockResolution: "Please write the resolution."}},
-		{"close resolution too long", sub(CallbackClose, meta(modalMeta{}), typed(BlockResolution, strings.Repeat("x", MaxCommentLen+1))),
+		{"close resolution too long", sub(CallbackClose, meta(ModalMeta{}), typed(BlockResolution, strings.Repeat("x", MaxCommentLen+1))),
 			FieldErrors{BlockResolution: "The resolution can be at most 10,000 characters (it has 10,001)."}},
-		{"close bad minutes", sub(CallbackClose, meta(modalMeta{}), typed(BlockResolution, "ok"), typed(BlockMinutes, "lots")),
+		{"close bad minutes", sub(CallbackClose, meta(ModalMeta{}), typed(BlockResolution, "ok"), typed(BlockMinutes, "lots")),
 			FieldErrors{BlockMinutes: "lots isn't a time. Use minutes or hours, like 45, 45m, 1h30m, 1.5h or 1:30."}},
-		{"close absurd minutes", sub(CallbackClose, meta(modalMeta{}), typed(BlockResolution, "ok"), typed(BlockMinutes, "1441")),
+		{"close absurd minutes", sub(CallbackClose, meta(ModalMeta{}), typed(BlockResolution, "ok"), typed(BlockMinutes, "1441")),
 			FieldErrors{BlockMinutes: "Time can't be more than 24 hours (you gave 24h1m)."}},
-		{"close bad labor", sub(CallbackClose, meta(modalMeta{}), typed(BlockResolution, "ok"), typed(BlockMinutes, "30"), picked(BlockLabor, "remot", "remot")),
+		{"close bad labor", sub(CallbackClose, meta(ModalMeta{}), typed(BlockResolution, "ok"), typed(BlockMinutes, "30"), picked(BlockLabor, "remot", "remot")),
 			FieldErrors{BlockLabor: "Unknown labor kind remot. Did you mean remote? Valid kinds: emergency, internal, onsite, project, remote, travel, website."}},
-		{"bill needs minutes when nothing is logged", sub(CallbackBill, meta(modalMeta{}), typed(BlockMinutes, "")),
+		{"bill needs minutes when nothing is logged", sub(CallbackBill, meta(ModalMeta{}), typed(BlockMinutes, "")),
 			FieldErrors{BlockMinutes: "Enter the time spent, like 45 or 1h30m."}},
-		{"bill minutes optional with uncharged time", sub(CallbackBill, meta(modalMeta{Uncharged: 45}), typed(BlockMinutes, "")), nil},
-		{"bill minutes optional with charges", sub(CallbackBill, meta(modalMeta{Uncharged: -1})), nil},
-		{"bill zero", sub(CallbackBill, meta(modalMeta{}), typed(BlockMinutes, "0")),
+		{"bill minutes optional with uncharged time", sub(CallbackBill, meta(ModalMeta{Uncharged: 45}), typed(BlockMinutes, "")), nil},
+		{"bill minutes optional with charges", sub(CallbackBill, meta(ModalMeta{Uncharged: -1})), nil},
+		{"bill zero", sub(CallbackBill, meta(ModalMeta{}), typed(BlockMinutes, "0")),
 			FieldErrors{BlockMinutes: "Time must be more than 0 minutes."}},
-		{"log time required", sub(CallbackLogTime, meta(modalMeta{})), FieldErrors{BlockMinutes: "Enter the time spent, like 45 or 1h30m."}},
-		{"log time ok", sub(CallbackLogTime, meta(modalMeta{}), typed(BlockMinutes, "1h30m"), picked(BlockLabor, "onsite", "onsite")), nil},
-		{"create empty", sub(CallbackCreate, meta(modalMeta{})),
+		{"log time required", sub(CallbackLogTime, meta(ModalMeta{})), FieldErrors{BlockMinutes: "Enter the time spent, like 45 or 1h30m."}},
+		{"log time ok", sub(CallbackLogTime, meta(ModalMeta{}), typed(BlockMinutes, "1h30m"), picked(BlockLabor, "onsite", "onsite")), nil},
+		{"create empty", sub(CallbackCreate, meta(ModalMeta{})),
 			FieldErrors{BlockCustomer: "Pick a customer.", BlockSubject: "Please write the subject."}},
-		{"create long subject", sub(CallbackCreate, meta(modalMeta{}), picked(BlockCustomer, "31200013", "Acme"), typed(BlockSubject, strings.Repeat("s", 256))),
+		{"create long subject", sub(CallbackCreate, meta(ModalMeta{}), picked(BlockCustomer, "31200013", "Acme"), typed(BlockSubject, strings.Repeat("s", 256))),
 			FieldErrors{BlockSubject: "The subject can be at most 255 characters (it has 256)."}},
-		{"create ok", sub(CallbackCreate, meta(modalMeta{}), picked(BlockCustomer, "31200013", "Acme"), typed(BlockSubject, "Printer 🖨️"), dated(BlockDue, "2026-12-01")), nil},
-		{"update bad date", sub(CallbackUpdate, meta(modalMeta{}), dated(BlockDue, "12/01/2026")), FieldErrors{BlockDue: "Pick a date from the calendar."}},
+		{"create ok", sub(CallbackCreate, meta(ModalMeta{}), picked(BlockCustomer, "31200013", "Acme"), typed(BlockSubject, "Printer 🖨️"), dated(BlockDue, "2026-12-01")), nil},
+		{"update bad date", sub(CallbackUpdate, meta(ModalMeta{}), dated(BlockDue, "12/01/2026")), FieldErrors{BlockDue: "Pick a date from the calendar."}},
 		{"unknown callback", sub("nope", ""), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -289,9 +289,9 @@ var definitions = []Command{
 		Args: []ArgSpec{{Name: "ID", Kind: ArgID, Help: "the contact's Syncro ID"}}},
 }
 
-// registry is the command table indexed for parsing. It is built once and
+// tableIndex is the command table indexed for parsing. It is built once and
 // never modified, so it is safe for concurrent use.
-type registry struct {
+type tableIndex struct {
 	list   []*Command
 	byName map[string]*Command
 	// firstWords holds every first word of a command name, so "contact"
@@ -299,18 +299,18 @@ type registry struct {
 	firstWords map[string][]string
 }
 
-// reg is the package's command registry, checked at init so a bad table
+// commandTable is the package's command table index, checked at init so a bad table
 // entry fails every test instead of confusing a tech at runtime.
-var reg = newRegistry(definitions)
+var commandTable = indexTable(definitions)
 
 var nameRE = regexp.MustCompile(`^([a-z]+( [a-z]+)?)?$`)
 var flagNameRE = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 
-// newRegistry indexes defs and panics on a malformed table (duplicate names
+// indexTable indexes defs and panics on a malformed table (duplicate names
 // or flags, a free-text argument that is not last, …), like slack-go's
 // handler registration panics on a duplicate action_id.
-func newRegistry(defs []Command) *registry {
-	r := &registry{byName: map[string]*Command{}, firstWords: map[string][]string{}}
+func indexTable(defs []Command) *tableIndex {
+	r := &tableIndex{byName: map[string]*Command{}, firstWords: map[string][]string{}}
 	for i := range defs {
 		c := &defs[i]
 		if !nameRE.MatchString(c.Name) {
@@ -364,11 +364,11 @@ func newRegistry(defs []Command) *registry {
 // the parser (Invocation.Command points into the same table); callers must
 // not modify them.
 func Table() []*Command {
-	return append([]*Command(nil), reg.list...)
+	return append([]*Command(nil), commandTable.list...)
 }
 
 // Lookup returns the command with the given canonical name, or nil. Names
 // are matched case-insensitively, as Parse does.
 func Lookup(name string) *Command {
-	return reg.byName[strings.ToLower(name)]
+	return commandTable.byName[strings.ToLower(name)]
 }

@@ -46,7 +46,7 @@ func newReadFixtureKey(t *testing.T, key string, opts ...syncrotest.Option) *rea
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := New(Config{Syncro: client, WebURL: readWebURL, Now: now})
+	c := New(Deps{Syncro: client, WebURL: readWebURL, Now: now})
 	return &readFixture{srv: srv, c: c}
 }
 

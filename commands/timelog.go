@@ -42,7 +42,7 @@ type writeState struct {
 	// names caches Syncro product names by id (labor products), learned
 	// from line items and GET /products/{id}.
 	names map[int64]string
-	// dedup is the in-process guard used when Config.Dedup is nil.
+	// dedup is the in-process guard used when Deps.Dedup is nil.
 	dedup *MemoryDedup
 }
 

@@ -303,7 +303,7 @@ func (c *Commands) updateModal(ctx context.Context, t *syncro.Ticket, number int
 	if err != nil {
 		return asModal(c.failure(ctx, err, "read this account's priorities"), "Update ticket")
 	}
-	meta := modalMeta{
+	meta := ModalMeta{
 		TicketID: t.ID, Number: number, CustomerID: t.CustomerID, Channel: channel,
 		Status: t.Status, Priority: t.Priority, Due: dueString(t.DueDate),
 	}
@@ -359,7 +359,7 @@ func validateDue(s Submission, errs FieldErrors) {
 // submitUpdate PUTs the fields changed in the update form.
 //
 // Syncro calls: one PUT, none when nothing changed.
-func (c *Commands) submitUpdate(ctx context.Context, s Submission, meta modalMeta) Reply {
+func (c *Commands) submitUpdate(ctx context.Context, s Submission, meta ModalMeta) Reply {
 	req := &syncro.TicketRequest{}
 	var changes []fieldChange
 	if st := selectedValue(s, BlockStatus); st != "" && st != meta.Status {

@@ -124,7 +124,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Error("syncro client", "err", err)
 		return exitUsage
 	}
-	cmds := commands.New(commands.Config{
+	cmds := commands.New(commands.Deps{
 		Syncro: client,
 		Labor:  labor,
 		WebURL: webURL(cfg),

@@ -1,0 +1,152 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/slack-go/slack"
+)
+
+// Registry is every interaction the bot answers, one entry each: slash
+// subcommands, buttons (by action_id), modals (by callback_id) and select
+// suggestions. It is filled once, at start, by the features' Register
+// functions, and read-only afterwards. What bot routes, which requests open
+// a modal first, and help's handler list are all derived from it, so adding
+// a button or a modal is one entry plus its handler (docs/registry.md).
+//
+// Like slack-go's socketmode handler, a duplicate or empty id panics at
+// start: two handlers for one id is a bug that must not reach a user.
+type Registry struct {
+	slash   map[string]Slash
+	buttons map[string]Button
+	modals  map[string]Modal
+	suggest map[string]ExternalSelect
+}
+
+// Slash answers one subcommand of the command table.
+type Slash struct {
+	// Name is the table's name for the subcommand (a Name… constant).
+	Name string
+	// OpensModal reports whether this invocation answers with a modal, so
+	// bot can open a "Loading…" view with the trigger before any Syncro
+	// call (triggers expire after 3 s); nil means never.
+	OpensModal func(inv Invocation) bool
+	// Handle answers the invocation.
+	Handle func(ctx context.Context, r Request, inv Invocation) Reply
+}
+
+// Button answers clicks on one action_id.
+type Button struct {
+	// ActionID is the block element's action_id.
+	ActionID string
+	// OpensModal is true when the click answers with a modal.
+	OpensModal bool
+	// Link marks a URL button ("Open in Syncro"): Slack still sends a
+	// block_actions for it, which is acknowledged and nothing else.
+	Link bool
+	// Handle answers the click; nil exactly when Link is set.
+	Handle func(ctx context.Context, a Action) Reply
+}
+
+// Modal answers submissions of one callback_id.
+type Modal struct {
+	// CallbackID is the view's callback_id.
+	CallbackID string
+	// Validate adds field errors without calling Syncro (shown inside the
+	// ack); nil accepts every submission.
+	Validate func(s Submission, errs FieldErrors)
+	// Submit does the Syncro work of a valid submission. Commands runs it
+	// once per submission (a redelivery or double click writes nothing
+	// twice) and sends its reply to the channel the modal names.
+	Submit func(ctx context.Context, s Submission, meta ModalMeta) Reply
+}
+
+// ExternalSelect answers the block_suggestion of one external select.
+type ExternalSelect struct {
+	// ActionID is the external select's action_id.
+	ActionID string
+	// Options answers the typed query.
+	Options func(ctx context.Context, s Suggestion) []*slack.OptionBlockObject
+}
+
+// Feature registers one area's interactions (tickets, customers) with the
+// collaborators it needs. cmd/bot passes each feature to New.
+type Feature func(r *Registry, d Deps)
+
+// newRegistry returns an empty registry.
+func newRegistry() *Registry {
+	return &Registry{
+		slash:   map[string]Slash{},
+		buttons: map[string]Button{},
+		modals:  map[string]Modal{},
+		suggest: map[string]ExternalSelect{},
+	}
+}
+
+// Slash registers a subcommand handler; the name must be in the table.
+func (r *Registry) Slash(e Slash) {
+	if Lookup(e.Name) == nil {
+		panic(fmt.Sprintf("commands: handler for unknown command %q", e.Name))
+	}
+	if e.Handle == nil {
+		panic(fmt.Sprintf("commands: command %q has no handler", e.Name))
+	}
+	register(r.slash, "command", e.Name, e)
+}
+
+// Button registers a button.
+func (r *Registry) Button(b Button) {
+	if b.ActionID == "" || (b.Handle == nil) != b.Link {
+		panic(fmt.Sprintf("commands: button %q needs an action id and exactly one of Handle or Link", b.ActionID))
+	}
+	register(r.buttons, "button", b.ActionID, b)
+}
+
+// Modal registers a modal's submission handler.
+func (r *Registry) Modal(m Modal) {
+	if m.CallbackID == "" || m.Submit == nil {
+		panic(fmt.Sprintf("commands: modal %q needs a callback id and Submit", m.CallbackID))
+	}
+	register(r.modals, "modal", m.CallbackID, m)
+}
+
+// ExternalSelect registers an external select's suggestions.
+func (r *Registry) ExternalSelect(s ExternalSelect) {
+	if s.ActionID == "" || s.Options == nil {
+		panic(fmt.Sprintf("commands: suggestion %q needs an action id and Options", s.ActionID))
+	}
+	register(r.suggest, "suggestion", s.ActionID, s)
+}
+
+// register adds v under id, panicking on a duplicate or an id longer than
+// Slack accepts.
+func register[V any](m map[string]V, what, id string, v V) {
+	if _, dup := m[id]; dup {
+		panic(fmt.Sprintf("commands: duplicate %s %q", what, id))
+	}
+	if len(id) > MaxActionID {
+		panic(fmt.Sprintf("commands: %s id %q is longer than Slack allows", what, id))
+	}
+	m[id] = v
+}
+
+// ActionIDs lists every registered button's action_id, sorted: what bot
+// routes to Action.
+func (c *Commands) ActionIDs() []string { return sortedKeys(c.reg.buttons) }
+
+// CallbackIDs lists every registered modal's callback_id, sorted: what bot
+// routes to Validate and Submit.
+func (c *Commands) CallbackIDs() []string { return sortedKeys(c.reg.modals) }
+
+// SuggestionIDs lists every external select's action_id, sorted.
+func (c *Commands) SuggestionIDs() []string { return sortedKeys(c.reg.suggest) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
