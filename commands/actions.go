@@ -12,9 +12,34 @@ import (
 // logTimeSubject is the subject of the comment holding a time entry's notes.
 const logTimeSubject = "Time entry"
 
+// ticketsFeature answers the ticket commands, buttons and forms, and runs
+// their recorded flows. It holds what the ticket side remembers between
+// requests.
+type ticketsFeature struct {
+	cfg   Deps
+	techs techCache // Slack email → Syncro user id, for /syncro mine (read_techs.go)
+	// resolver fills techs in the background (Deps.ResolveTechs).
+	resolver techResolver
+	// w is what the write side remembers between requests (timelog.go).
+	w writeState
+	// fl is the flow runner's state (flow.go).
+	fl flowState
+}
+
 // registerTickets adds the ticket commands, the ticket detail's buttons,
 // the write-side modals and the flow's Finish button.
-func (c *Commands) registerTickets(r *Registry) {
+func registerTickets(r *Registry, d Deps) { newTicketsFeature(d).register(r) }
+
+// newTicketsFeature returns the ticket side on d, with the time-logging
+// path it learned before a restart.
+func newTicketsFeature(d Deps) *ticketsFeature {
+	c := &ticketsFeature{cfg: d}
+	c.loadTimerPath()
+	return c
+}
+
+// register adds c's interactions to r.
+func (c *ticketsFeature) register(r *Registry) {
 	always := func(Invocation) bool { return true }
 	for _, e := range []Slash{
 		{Name: NameOpenTickets, Handle: c.openTickets},
@@ -39,7 +64,7 @@ func (c *Commands) registerTickets(r *Registry) {
 	r.Button(Button{ActionID: ActionClose, OpensModal: true, Handle: ticketButton("Close ticket", func(ctx context.Context, a Action, id, number int64) Reply {
 		t, _, err := c.cfg.Syncro.Tickets.Get(ctx, id)
 		if err != nil {
-			return asModal(c.failure(ctx, err, fmt.Sprintf("read ticket #%d", number)), "Close ticket")
+			return asModal(c.cfg.failure(ctx, err, fmt.Sprintf("read ticket #%d", number)), "Close ticket")
 		}
 		return c.closeModal(ctx, t, number, a.ChannelID)
 	})})
@@ -85,7 +110,7 @@ func ticketButton(title string, open func(ctx context.Context, a Action, id, num
 
 // logTimeModal is the "Log time" form; it needs no Syncro call because
 // the button carries the ticket id.
-func (c *Commands) logTimeModal(ticketID, number int64, channel string) Reply {
+func (c *ticketsFeature) logTimeModal(ticketID, number int64, channel string) Reply {
 	meta := ModalMeta{TicketID: ticketID, Number: number, Channel: channel}
 	v := newModal(CallbackLogTime, fmt.Sprintf("Log time on #%d", number), "Log time", meta,
 		inputBlock(BlockMinutes, "Time spent", "Like 45, 1h30m or 1.5h.", textInput(BlockMinutes, "45m", "", false, 20), false),
@@ -101,7 +126,7 @@ func (c *Commands) logTimeModal(ticketID, number int64, channel string) Reply {
 //
 // Syncro calls: 2 when comments carry time (comment, read-back), 3 on the
 // first fallback, 2 on the known timer path (comment, timer_entry).
-func (c *Commands) submitLogTime(ctx context.Context, s Submission, meta ModalMeta) Reply {
+func (c *ticketsFeature) submitLogTime(ctx context.Context, s Submission, meta ModalMeta) Reply {
 	notes := inputText(s, BlockNotes)
 	te, err := c.timeFromSubmission(s, notes)
 	if err != nil || te == nil {

@@ -31,7 +31,7 @@ const auditLimit = 20
 // Every write is recorded, failed and unknown ones too: "did the bot bill
 // this?" must have an answer. A store error is logged, never shown: the
 // write itself already happened.
-func (c *Commands) audit(ctx context.Context, actor Actor, number int64, action, detail string, err error) {
+func (c *ticketsFeature) audit(ctx context.Context, actor Actor, number int64, action, detail string, err error) {
 	_, tech := c.cachedTech(actor)
 	e := store.AuditEntry{
 		At: c.cfg.Now(), SlackUser: actor.SlackUserID, SyncroTech: tech,
@@ -57,13 +57,13 @@ func (c *Commands) audit(ctx context.Context, actor Actor, number int64, action,
 
 // auditCmd answers /syncro audit N: the writes the bot made on the ticket,
 // newest first, only to the asker.
-func (c *Commands) auditCmd(ctx context.Context, r Request, inv Invocation) Reply {
+func (c *ticketsFeature) auditCmd(ctx context.Context, r Request, inv Invocation) Reply {
 	if c.cfg.Store == nil {
 		return Reply{Text: "The audit needs the bot's database (DATA_DIR); this bot runs without one."}
 	}
 	entries, err := c.cfg.Store.AuditForTicket(inv.Ticket, auditLimit)
 	if err != nil {
-		return c.failure(ctx, err, fmt.Sprintf("read the audit of #%d", inv.Ticket))
+		return c.cfg.failure(ctx, err, fmt.Sprintf("read the audit of #%d", inv.Ticket))
 	}
 	if len(entries) == 0 {
 		return Reply{Text: fmt.Sprintf("I haven't changed #%d in Syncro (or not within the audit's retention).", inv.Ticket)}
@@ -101,7 +101,7 @@ func auditLine(e store.AuditEntry, loc *time.Location) string {
 
 // auditChanges records a ticket update (a status change when the status is
 // all that changed).
-func (c *Commands) auditChanges(ctx context.Context, actor Actor, number int64, changes []fieldChange, err error) {
+func (c *ticketsFeature) auditChanges(ctx context.Context, actor Actor, number int64, changes []fieldChange, err error) {
 	action := auditUpdate
 	if len(changes) == 1 && changes[0].field == "Status" {
 		action = auditStatus
@@ -115,7 +115,7 @@ func (c *Commands) auditChanges(ctx context.Context, actor Actor, number int64, 
 
 // auditCreate records a ticket creation; a failed one is filed under
 // ticket 0, as it has no number.
-func (c *Commands) auditCreate(ctx context.Context, actor Actor, t *syncro.Ticket, req *syncro.TicketRequest, err error) {
+func (c *ticketsFeature) auditCreate(ctx context.Context, actor Actor, t *syncro.Ticket, req *syncro.TicketRequest, err error) {
 	var number int64
 	if t != nil {
 		number, _ = strconv.ParseInt(t.Number.String(), 10, 64)

@@ -34,8 +34,8 @@ func TestAudit_EveryWriteIsALogLineAndARecord(t *testing.T) {
 	}
 	t.Cleanup(func() { st.Close() })
 	var logs lockedBuffer
-	c := New(Deps{Store: st, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
-	c.audit(t.Context(), marcus, 32150, "status", "→ Resolved", errors.New("syncro: PUT /tickets/1: 500"))
+	_, tk := newCommands(Deps{Store: st, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	tk.audit(t.Context(), marcus, 32150, "status", "→ Resolved", errors.New("syncro: PUT /tickets/1: 500"))
 
 	var line map[string]any
 	if err := json.Unmarshal(bytes.TrimSpace(logs.b.Bytes()), &line); err != nil {

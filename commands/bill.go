@@ -30,10 +30,10 @@ const (
 var notBillerReply = Reply{Text: "Only techs allowed to bill can invoice tickets. Ask whoever runs the bot to add you to BILLING_USERS."}
 
 // bill opens the bill modal for a ticket number.
-func (c *Commands) bill(ctx context.Context, r Request, inv Invocation) Reply {
+func (c *ticketsFeature) bill(ctx context.Context, r Request, inv Invocation) Reply {
 	t, err := c.findTicket(ctx, inv.Ticket)
 	if err != nil {
-		return asModal(c.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket)), "Bill ticket")
+		return asModal(c.cfg.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket)), "Bill ticket")
 	}
 	return c.billModal(ctx, t.ID, inv.Ticket, r.ChannelID)
 }
@@ -77,15 +77,15 @@ func uncharged(t *syncro.Ticket) (minutes, timers int) {
 // invoice.
 //
 // Syncro calls: GET ticket, invoices of the ticket, ticket settings.
-func (c *Commands) billModal(ctx context.Context, ticketID, number int64, channel string) Reply {
+func (c *ticketsFeature) billModal(ctx context.Context, ticketID, number int64, channel string) Reply {
 	t, _, err := c.cfg.Syncro.Tickets.Get(ctx, ticketID)
 	if err != nil {
-		return asModal(c.failure(ctx, err, fmt.Sprintf("read ticket #%d", number)), "Bill ticket")
+		return asModal(c.cfg.failure(ctx, err, fmt.Sprintf("read ticket #%d", number)), "Bill ticket")
 	}
 	c.learnNames(t)
 	invs, err := c.cfg.Syncro.Invoices.ForTicket(ctx, t.ID)
 	if err != nil {
-		return asModal(c.failure(ctx, err, fmt.Sprintf("check the invoices of #%d", number)), "Bill ticket")
+		return asModal(c.cfg.failure(ctx, err, fmt.Sprintf("check the invoices of #%d", number)), "Bill ticket")
 	}
 	if len(invs) > 0 {
 		return asModal(Reply{Text: fmt.Sprintf("#%d is already on invoice %s, so there is nothing to bill. Add new work to a new ticket, or edit the invoice in Syncro.", number, describeInvoice(invs[0]))}, "Bill ticket")
@@ -152,7 +152,7 @@ func plural(n int, one, many string) string {
 // plus any older), create invoice, PUT status: 6 with one timer to charge,
 // 7 with two. The timer-entry fallback adds one; a status already Invoiced
 // saves one.
-func (c *Commands) submitBill(ctx context.Context, s Submission, meta ModalMeta) Reply {
+func (c *ticketsFeature) submitBill(ctx context.Context, s Submission, meta ModalMeta) Reply {
 	if !s.Actor.CanBill {
 		return notBillerReply
 	}
@@ -211,7 +211,7 @@ func halfDone(done []string, notDone string) Reply {
 
 // chargeTimer charges one timer entry. Charging twice makes two line items,
 // so an unknown outcome is read back: a timer now recorded was charged.
-func (c *Commands) chargeTimer(ctx context.Context, ticketID, timerID int64) error {
+func (c *ticketsFeature) chargeTimer(ctx context.Context, ticketID, timerID int64) error {
 	_, _, err := c.cfg.Syncro.Timers.Charge(ctx, ticketID, timerID)
 	if err == nil || !errors.Is(err, syncro.ErrOutcomeUnknown) {
 		return err
@@ -230,7 +230,7 @@ func (c *Commands) chargeTimer(ctx context.Context, ticketID, timerID int64) err
 
 // createInvoice makes the invoice from the ticket. An unknown outcome is
 // read back with the ticket's invoices: one there now is the one made.
-func (c *Commands) createInvoice(ctx context.Context, ticketID, customerID int64) (*syncro.Invoice, error) {
+func (c *ticketsFeature) createInvoice(ctx context.Context, ticketID, customerID int64) (*syncro.Invoice, error) {
 	inv, _, err := c.cfg.Syncro.Invoices.CreateFromTicket(ctx, ticketID, customerID, invoiceCategory)
 	if err == nil || !errors.Is(err, syncro.ErrOutcomeUnknown) {
 		return inv, err

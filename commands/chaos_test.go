@@ -109,7 +109,7 @@ func TestChaos_EveryAcceptedMinuteOnceNoDoubleInvoice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &storeFixture{writeFixture: &writeFixture{srv: srv}, dir: t.TempDir(), client: client}
+	f := &storeFixture{writeFixture: &writeFixture{fixture: &fixture{srv: srv}}, dir: t.TempDir(), client: client}
 	f.open(t)
 	t.Cleanup(func() { _ = f.st.Close() })
 
@@ -225,7 +225,7 @@ func TestChaos_EveryAcceptedMinuteOnceNoDoubleInvoice(t *testing.T) {
 	ticketIDs := slices.Sorted(maps.Values(ids))
 	for round := 0; round < 3; round++ {
 		for _, fl := range f.pendingFlows(t, ticketIDs...) {
-			f.c.runFlow(t.Context(), fl.ID, dana)
+			f.tk.runFlow(t.Context(), fl.ID, dana)
 		}
 	}
 	if pending := f.pendingFlows(t, ticketIDs...); len(pending) > 0 {

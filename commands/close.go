@@ -21,10 +21,10 @@ const resolutionSubject = "Resolution"
 //
 // Syncro calls: find, ticket settings (statuses), settings (time zone, only
 // when session logs are set up).
-func (c *Commands) close(ctx context.Context, r Request, inv Invocation) Reply {
+func (c *ticketsFeature) close(ctx context.Context, r Request, inv Invocation) Reply {
 	t, err := c.findTicket(ctx, inv.Ticket)
 	if err != nil {
-		return asModal(c.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket)), "Close ticket")
+		return asModal(c.cfg.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket)), "Close ticket")
 	}
 	return c.closeModal(ctx, t, inv.Ticket, r.ChannelID)
 }
@@ -47,13 +47,13 @@ func closedStatus(statuses []string) (string, bool) {
 }
 
 // closeModal builds the close form for t.
-func (c *Commands) closeModal(ctx context.Context, t *syncro.Ticket, number int64, channel string) Reply {
+func (c *ticketsFeature) closeModal(ctx context.Context, t *syncro.Ticket, number int64, channel string) Reply {
 	meta := ModalMeta{TicketID: t.ID, Number: number, CustomerID: t.CustomerID, Channel: channel, Status: t.Status}
 	var statuses []string
 	if ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx); err == nil {
 		statuses = ts.TicketStatusList
 	} else {
-		return asModal(c.failure(ctx, err, "read this account's ticket statuses"), "Close ticket")
+		return asModal(c.cfg.failure(ctx, err, "read this account's ticket statuses"), "Close ticket")
 	}
 	target, ok := closedStatus(statuses)
 	if !ok {
@@ -100,7 +100,7 @@ func (c *Commands) closeModal(ctx context.Context, t *syncro.Ticket, number int6
 //
 // Syncro calls: 2 without time (comment, PUT status); 3 with time (comment,
 // read-back, PUT), 4 on the timer-entry fallback.
-func (c *Commands) submitClose(ctx context.Context, s Submission, meta ModalMeta) Reply {
+func (c *ticketsFeature) submitClose(ctx context.Context, s Submission, meta ModalMeta) Reply {
 	resolution := inputText(s, BlockResolution)
 	te, err := c.timeFromSubmission(s, resolution)
 	if err != nil {
@@ -142,7 +142,7 @@ func lowerFirst(s string) string {
 }
 
 // ticketURL links a ticket in Syncro's web app; "" when WebURL is unset.
-func (c *Commands) ticketURL(id int64) string { return TicketURL(c.cfg.WebURL, id) }
+func (c *ticketsFeature) ticketURL(id int64) string { return TicketURL(c.cfg.WebURL, id) }
 
 // TicketURL is a ticket's page in Syncro's web app under webURL
 // (https://SUB.syncromsp.com); "" when webURL is empty.
@@ -165,7 +165,7 @@ func totalMinutes(t *syncro.Ticket) int {
 // closeNotice is the message for NOTIFY_CHANNEL about a closed ticket:
 // number and subject (linked), customer, who closed it, the resolution and
 // the time logged.
-func (c *Commands) closeNotice(ctx context.Context, t *syncro.Ticket, number int64, actor Actor, resolution string, te *timeEntry, out commentOutcome) Message {
+func (c *ticketsFeature) closeNotice(ctx context.Context, t *syncro.Ticket, number int64, actor Actor, resolution string, te *timeEntry, out commentOutcome) Message {
 	title := fmt.Sprintf("#%d %s", number, MrkdwnText(t.Subject, 150))
 	if u := c.ticketURL(t.ID); u != "" {
 		title = fmt.Sprintf("<%s|%s>", u, title)
@@ -197,7 +197,7 @@ func (c *Commands) closeNotice(ctx context.Context, t *syncro.Ticket, number int
 
 // location loads the account's time zone by name, falling back to the
 // clock's zone so a session log is still written.
-func (c *Commands) location(name string) *time.Location {
+func (c *ticketsFeature) location(name string) *time.Location {
 	if name != "" {
 		if loc, err := time.LoadLocation(name); err == nil {
 			return loc

@@ -63,19 +63,11 @@ type Store interface {
 type Commands struct {
 	cfg Deps
 	reg *Registry
-
-	techs techCache // Slack email → Syncro user id, for /syncro mine (read_techs.go)
-	// resolver fills techs in the background (Deps.ResolveTechs).
-	resolver techResolver
-
-	// w is what the write side remembers between requests (timelog.go).
-	w writeState
-	// fl is the flow runner's state (flow.go).
-	fl flowState
 }
 
-// New returns the command handlers for cfg.
-func New(cfg Deps) *Commands {
+// New returns the command handlers for cfg: help, and every interaction the
+// features register.
+func New(cfg Deps, features ...Feature) *Commands {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -85,14 +77,18 @@ func New(cfg Deps) *Commands {
 	if cfg.Labor == nil {
 		cfg.Labor = DefaultLaborMap()
 	}
-	if cfg.Dedup == nil && cfg.Store != nil {
+	switch {
+	case cfg.Dedup != nil:
+	case cfg.Store != nil:
 		cfg.Dedup = NewStoreDedup(cfg.Store)
+	default:
+		cfg.Dedup = NewMemoryDedup(10 * time.Minute)
 	}
 	c := &Commands{cfg: cfg, reg: newRegistry()}
-	c.loadTimerPath()
 	c.reg.Slash(Slash{Name: NameHelp, Handle: c.help})
-	c.registerTickets(c.reg)
-	c.registerCustomers(c.reg)
+	for _, f := range features {
+		f(c.reg, cfg)
+	}
 	return c
 }
 
@@ -104,7 +100,7 @@ func (c *Commands) Slash(ctx context.Context, r Request) Reply {
 		if errors.As(err, &ue) {
 			return Reply{Text: ue.Error()}
 		}
-		return c.failure(ctx, err, "read that command")
+		return c.cfg.failure(ctx, err, "read that command")
 	}
 	if inv.Command.NeedsBilling && !r.Actor.CanBill {
 		return Reply{Text: "Only techs allowed to bill can use `" + SlashCommand + " " + inv.Command.Name + "`. Ask whoever runs the bot to add you to BILLING_USERS."}

@@ -18,7 +18,7 @@ const commentSubject = "Update"
 // timer_entry); 3 once the timer path is known (find, comment,
 // timer_entry). Naming an unknown labor product costs one GET /products/{id}
 // once per process (none when Deps.LaborNames names it).
-func (c *Commands) comment(ctx context.Context, r Request, inv Invocation) Reply {
+func (c *ticketsFeature) comment(ctx context.Context, r Request, inv Invocation) Reply {
 	var te *timeEntry
 	kind, laborGiven := inv.Flag(FlagLabor)
 	switch {
@@ -34,7 +34,7 @@ func (c *Commands) comment(ctx context.Context, r Request, inv Invocation) Reply
 	hidden, noEmail := inv.Bool(FlagHidden), inv.Bool(FlagNoEmail)
 	t, err := c.findTicket(ctx, inv.Ticket)
 	if err != nil {
-		return c.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket))
+		return c.cfg.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket))
 	}
 	p := flowParams{
 		TicketID: t.ID, Number: inv.Ticket,
@@ -54,6 +54,6 @@ func (c *Commands) comment(ctx context.Context, r Request, inv Invocation) Reply
 		return c.startFlow(ctx, "slash:"+errorID()+errorID(), flowComment, steps, p, r.Actor)
 	}
 	key := slashKey(r, NameComment, inv.Ticket, inv.Minutes, inv.Text)
-	return c.once(ctx, key, func() Reply { return c.startFlow(ctx, key, flowComment, steps, p, r.Actor) },
+	return c.cfg.once(ctx, key, func() Reply { return c.startFlow(ctx, key, flowComment, steps, p, r.Actor) },
 		samePrior("That command is already being saved; I didn't run it a second time."))
 }

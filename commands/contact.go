@@ -19,7 +19,7 @@ var notAdminReply = Reply{Text: "Only admins can delete contacts or merge custom
 // contactAdd opens the new-contact form for a customer.
 //
 // Syncro calls: the customer lookup (1–2).
-func (c *Commands) contactAdd(ctx context.Context, r Request, inv Invocation) Reply {
+func (c *customersFeature) contactAdd(ctx context.Context, r Request, inv Invocation) Reply {
 	cu, reply := c.resolveCustomer(ctx, inv.Text)
 	if reply != nil {
 		return asModal(*reply, "New contact")
@@ -39,13 +39,13 @@ func contactValues(ct *syncro.Contact) map[string]string {
 }
 
 // getContact reads a contact, turning "not found" into a sentence.
-func (c *Commands) getContact(ctx context.Context, id int64) (*syncro.Contact, *Reply) {
+func (c *customersFeature) getContact(ctx context.Context, id int64) (*syncro.Contact, *Reply) {
 	ct, _, err := c.cfg.Syncro.Contacts.Get(ctx, id)
 	if errors.Is(err, syncro.ErrNotFound) {
 		return nil, &Reply{Text: fmt.Sprintf("No contact with ID %d in Syncro.", id)}
 	}
 	if err != nil {
-		r := c.failure(ctx, fmt.Errorf("get contact %d: %w", id, err), fmt.Sprintf("read contact %d", id))
+		r := c.cfg.failure(ctx, fmt.Errorf("get contact %d: %w", id, err), fmt.Sprintf("read contact %d", id))
 		return nil, &r
 	}
 	return ct, nil
@@ -54,7 +54,7 @@ func (c *Commands) getContact(ctx context.Context, id int64) (*syncro.Contact, *
 // contactEdit opens the edit form prefilled with the contact's values.
 //
 // Syncro calls: 1.
-func (c *Commands) contactEdit(ctx context.Context, r Request, inv Invocation) Reply {
+func (c *customersFeature) contactEdit(ctx context.Context, r Request, inv Invocation) Reply {
 	id, _ := strconv.ParseInt(firstArg(inv), 10, 64)
 	ct, reply := c.getContact(ctx, id)
 	if reply != nil {
@@ -87,7 +87,7 @@ func contactRequest(vals, orig map[string]string) (*syncro.ContactRequest, int) 
 
 // contactsWithEmail lists contacts at any customer with this email (one
 // contacts listing, all pages; the email filter is unconfirmed, §4.7).
-func (c *Commands) contactsWithEmail(ctx context.Context, email string, except int64) ([]syncro.Contact, error) {
+func (c *customersFeature) contactsWithEmail(ctx context.Context, email string, except int64) ([]syncro.Contact, error) {
 	var out []syncro.Contact
 	for ct, err := range c.cfg.Syncro.Contacts.All(ctx, nil) {
 		if err != nil {
@@ -104,11 +104,11 @@ func (c *Commands) contactsWithEmail(ctx context.Context, email string, except i
 // contact with the same email at any customer stops it with a warning and
 // an "Add anyway" button. Syncro takes title only on update, so a title is
 // set with a second call.
-func (c *Commands) createContact(ctx context.Context, p pendingForm, force bool) Reply {
+func (c *customersFeature) createContact(ctx context.Context, p pendingForm, force bool) Reply {
 	if e := p.Values[BlockContactEmail]; e != "" && !force {
 		same, err := c.contactsWithEmail(ctx, e, 0)
 		if err != nil {
-			return c.failure(ctx, fmt.Errorf("look for contacts with %s: %w", e, err), "check for existing contacts, so nothing was added")
+			return c.cfg.failure(ctx, fmt.Errorf("look for contacts with %s: %w", e, err), "check for existing contacts, so nothing was added")
 		}
 		if len(same) > 0 {
 			var lines []string
@@ -143,7 +143,7 @@ func (c *Commands) createContact(ctx context.Context, p pendingForm, force bool)
 }
 
 // editContact sends the changed fields of the contact edit form.
-func (c *Commands) editContact(ctx context.Context, p pendingForm) Reply {
+func (c *customersFeature) editContact(ctx context.Context, p pendingForm) Reply {
 	req, n := contactRequest(p.Values, p.Meta.Orig)
 	if n == 0 {
 		return Reply{Text: fmt.Sprintf("Nothing changed on contact %d; nothing was sent.", p.Meta.ContactID)}
@@ -159,7 +159,7 @@ func (c *Commands) editContact(ctx context.Context, p pendingForm) Reply {
 // that reference it (Syncro would leave them pointing at nobody).
 //
 // Syncro calls: 1 (contact) + the open tickets listing for it.
-func (c *Commands) contactDelete(ctx context.Context, r Request, inv Invocation) Reply {
+func (c *customersFeature) contactDelete(ctx context.Context, r Request, inv Invocation) Reply {
 	if !r.Actor.CanAdmin {
 		return notAdminReply
 	}
@@ -170,7 +170,7 @@ func (c *Commands) contactDelete(ctx context.Context, r Request, inv Invocation)
 	}
 	open, err := syncro.Collect(c.cfg.Syncro.Tickets.All(ctx, &syncro.TicketListOptions{ContactID: id, Status: syncro.StatusNotClosed}))
 	if err != nil {
-		return c.failure(ctx, fmt.Errorf("open tickets of contact %d: %w", id, err), "check the contact's open tickets, so nothing was deleted")
+		return c.cfg.failure(ctx, fmt.Errorf("open tickets of contact %d: %w", id, err), "check the contact's open tickets, so nothing was deleted")
 	}
 	text := fmt.Sprintf("Delete contact %s (ID %d) of customer %d?", MrkdwnText(ct.Name, 120), ct.ID, ct.CustomerID)
 	confirmText := "The contact is deleted from Syncro for good."
@@ -196,7 +196,7 @@ func (c *Commands) contactDelete(ctx context.Context, r Request, inv Invocation)
 }
 
 // contactDeleteClick deletes the contact once the admin confirmed.
-func (c *Commands) contactDeleteClick(ctx context.Context, a Action) Reply {
+func (c *customersFeature) contactDeleteClick(ctx context.Context, a Action) Reply {
 	if !a.Actor.CanAdmin {
 		return notAdminReply
 	}
@@ -204,12 +204,12 @@ func (c *Commands) contactDeleteClick(ctx context.Context, a Action) Reply {
 	if err != nil || id <= 0 {
 		return Reply{Text: "That button doesn't say which contact it is for; nothing was deleted."}
 	}
-	return c.once(ctx, clickKey(a), func() Reply {
+	return c.cfg.once(ctx, clickKey(a), func() Reply {
 		if _, err := c.cfg.Syncro.Contacts.Delete(ctx, id); err != nil {
 			if errors.Is(err, syncro.ErrNotFound) {
 				return Reply{Text: fmt.Sprintf("Contact %d is already gone from Syncro.", id)}
 			}
-			return c.failure(ctx, fmt.Errorf("delete contact %d: %w", id, err), fmt.Sprintf("delete contact %d", id))
+			return c.cfg.failure(ctx, fmt.Errorf("delete contact %d: %w", id, err), fmt.Sprintf("delete contact %d", id))
 		}
 		return Reply{Text: fmt.Sprintf("Deleted contact %d.", id)}
 	}, clickedTwice)

@@ -9,7 +9,7 @@ import (
 
 func TestContactAdd_WarnsOfSameEmailThenAdds(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixture(t)
+	f := newCustomerFixture(t)
 	smith := seedCustomerID(t, f.srv, "Smith and Sons LLC")
 	before := len(f.srv.Contacts(0))
 	v := f.openModal(t, "contact add "+itoa(smith))
@@ -39,11 +39,11 @@ func TestContactAdd_WarnsOfSameEmailThenAdds(t *testing.T) {
 
 func TestContactAdd_Syncro422ShownAtField(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixture(t)
+	f := newCustomerFixture(t)
 	smith := seedCustomerID(t, f.srv, "Smith and Sons LLC")
 	// Past Validate: Syncro's contacts 422 is {"record":{…},"errors":"Email is not an email"}.
 	p := pendingForm{Callback: CallbackContactAdd, Meta: formMeta{Channel: "C0TECHS", CustomerID: smith}, Values: map[string]string{BlockContactName: "Pat", BlockContactEmail: "pat@nowhere"}}
-	r := f.c.createContact(t.Context(), p, true)
+	r := f.cu.createContact(t.Context(), p, true)
 	fix := f.c.Action(t.Context(), Action{Actor: dana, ChannelID: "C0TECHS", ActionID: ActionCustomerFixForm, Value: buttonValue(t, r.Blocks, ActionCustomerFixForm)})
 	assertErrorAfter(t, fix.Modal, BlockContactEmail, "Email is not an email")
 	golden(t, "contact_modal_fix_email.golden", prettyJSON(t, fix.Modal))
@@ -51,7 +51,7 @@ func TestContactAdd_Syncro422ShownAtField(t *testing.T) {
 
 func TestContactEdit_ChangesTitle(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixture(t)
+	f := newCustomerFixture(t)
 	ct := f.srv.Contacts(seedCustomerID(t, f.srv, "Acme Corp."))[1]
 	v := f.openModal(t, "contact edit "+itoa(ct.ID))
 	vals := prefilled(v)
@@ -67,7 +67,7 @@ func TestContactEdit_ChangesTitle(t *testing.T) {
 
 func TestContactDelete_NamesOpenTicketsThenDeletes(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixture(t)
+	f := newCustomerFixture(t)
 	var contactID int64
 	for _, tk := range f.srv.Tickets() {
 		if tk.ContactID != 0 && tk.Status != "Resolved" && tk.Status != "Closed" && tk.Status != "Invoiced" {

@@ -23,7 +23,7 @@ import (
 //
 // Syncro calls: settings (problem types, priorities), ticket settings
 // (techs). A failed lookup only leaves its select out.
-func (c *Commands) create(ctx context.Context, r Request, inv Invocation) Reply {
+func (c *ticketsFeature) create(ctx context.Context, r Request, inv Invocation) Reply {
 	meta := ModalMeta{Channel: r.ChannelID}
 	var problemTypes, priorities []string
 	if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
@@ -76,7 +76,7 @@ func stringOptions(list []string) []*slack.OptionBlockObject {
 }
 
 // validateCreate checks the create form.
-func (c *Commands) validateCreate(s Submission, errs FieldErrors) {
+func (c *ticketsFeature) validateCreate(s Submission, errs FieldErrors) {
 	if id, err := strconv.ParseInt(selectedValue(s, BlockCustomer), 10, 64); err != nil || id <= 0 {
 		errs[BlockCustomer] = "Pick a customer."
 	}
@@ -110,7 +110,7 @@ func matchContact(name string, contacts []syncro.Contact) (*syncro.Contact, bool
 // comment.
 //
 // Syncro calls: 1 (create), plus 1 to resolve a contact name.
-func (c *Commands) submitCreate(ctx context.Context, s Submission, meta ModalMeta) Reply {
+func (c *ticketsFeature) submitCreate(ctx context.Context, s Submission, meta ModalMeta) Reply {
 	customerID, _ := strconv.ParseInt(selectedValue(s, BlockCustomer), 10, 64)
 	subject := inputText(s, BlockSubject)
 	issue := inputText(s, BlockIssue)
@@ -170,7 +170,7 @@ func (c *Commands) submitCreate(ctx context.Context, s Submission, meta ModalMet
 // createTicket posts the ticket. On an unknown outcome it reads the
 // customer's newest tickets back: one with this subject made in the last
 // minutes is the one created.
-func (c *Commands) createTicket(ctx context.Context, req *syncro.TicketRequest) (*syncro.Ticket, error) {
+func (c *ticketsFeature) createTicket(ctx context.Context, req *syncro.TicketRequest) (*syncro.Ticket, error) {
 	t, _, err := c.cfg.Syncro.Tickets.Create(ctx, req)
 	if err == nil || !errors.Is(err, syncro.ErrOutcomeUnknown) {
 		return t, err

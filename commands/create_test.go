@@ -71,16 +71,3 @@ func TestSuggest_CustomerOptions(t *testing.T) {
 		t.Errorf("one letter gave %d options", len(got))
 	}
 }
-
-func TestCustomerLabel(t *testing.T) {
-	t.Parallel()
-	for _, tc := range [][3]string{
-		{"Acme", "Wile Coyote", "Acme (Wile Coyote)"},
-		{"Acme", "(empty)", "Acme"},
-		{"", "Tomás Rivera", "Tomás Rivera"},
-	} {
-		if got := customerLabel(tc[0], tc[1]); got != tc[2] {
-			t.Errorf("customerLabel(%q, %q) = %q", tc[0], tc[1], got)
-		}
-	}
-}

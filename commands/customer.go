@@ -47,9 +47,18 @@ const (
 	customerPickMax = 10
 )
 
+// customersFeature answers the customer and contact commands, buttons and
+// forms.
+type customersFeature struct {
+	cfg Deps
+}
+
 // registerCustomers adds the customer and contact commands, their buttons,
 // forms and the create form's customer search.
-func (c *Commands) registerCustomers(r *Registry) {
+func registerCustomers(r *Registry, d Deps) { (&customersFeature{cfg: d}).register(r) }
+
+// register adds c's interactions to r.
+func (c *customersFeature) register(r *Registry) {
 	always := func(Invocation) bool { return true }
 	for _, e := range []Slash{
 		{Name: NameCustomers, Handle: c.customers},
@@ -94,7 +103,7 @@ func (c *Commands) registerCustomers(r *Registry) {
 
 // resolveCustomer finds the customer a tech named by id or name. A name
 // matching several customers returns them as a pick list reply instead.
-func (c *Commands) resolveCustomer(ctx context.Context, text string) (*syncro.Customer, *Reply) {
+func (c *customersFeature) resolveCustomer(ctx context.Context, text string) (*syncro.Customer, *Reply) {
 	text = strings.Join(strings.Fields(text), " ")
 	if id, err := strconv.ParseInt(strings.TrimPrefix(text, "#"), 10, 64); err == nil && id > 0 {
 		cu, _, err := c.cfg.Syncro.Customers.Get(ctx, id)
@@ -102,14 +111,14 @@ func (c *Commands) resolveCustomer(ctx context.Context, text string) (*syncro.Cu
 			return nil, &Reply{Text: fmt.Sprintf("No customer with ID %d in Syncro.", id)}
 		}
 		if err != nil {
-			r := c.failure(ctx, fmt.Errorf("get customer %d: %w", id, err), fmt.Sprintf("read customer %d", id))
+			r := c.cfg.failure(ctx, fmt.Errorf("get customer %d: %w", id, err), fmt.Sprintf("read customer %d", id))
 			return nil, &r
 		}
 		return cu, nil
 	}
 	found, _, err := c.cfg.Syncro.Customers.List(ctx, &syncro.CustomerListOptions{Query: text})
 	if err != nil {
-		r := c.failure(ctx, fmt.Errorf("find customer %q: %w", text, err), "find that customer")
+		r := c.cfg.failure(ctx, fmt.Errorf("find customer %q: %w", text, err), "find that customer")
 		return nil, &r
 	}
 	// An exact name (ignoring case and suffixes) wins over looser matches.
@@ -156,7 +165,7 @@ func customerPickList(text string, found []syncro.Customer) Reply {
 // customer answers "customer ID-or-name" with the customer's detail.
 //
 // Syncro calls: 1 (detail) by id; 1 more (search) by name.
-func (c *Commands) customer(ctx context.Context, r Request, inv Invocation) Reply {
+func (c *customersFeature) customer(ctx context.Context, r Request, inv Invocation) Reply {
 	cu, reply := c.resolveCustomer(ctx, inv.Text)
 	if reply != nil {
 		return *reply
@@ -169,13 +178,13 @@ func (c *Commands) customer(ctx context.Context, r Request, inv Invocation) Repl
 }
 
 // customerDetail reads and renders one customer.
-func (c *Commands) customerDetail(ctx context.Context, id int64) Reply {
+func (c *customersFeature) customerDetail(ctx context.Context, id int64) Reply {
 	cu, _, err := c.cfg.Syncro.Customers.Get(ctx, id)
 	if errors.Is(err, syncro.ErrNotFound) {
 		return Reply{Text: fmt.Sprintf("No customer with ID %d in Syncro.", id)}
 	}
 	if err != nil {
-		return c.failure(ctx, fmt.Errorf("get customer %d: %w", id, err), fmt.Sprintf("read customer %d", id))
+		return c.cfg.failure(ctx, fmt.Errorf("get customer %d: %w", id, err), fmt.Sprintf("read customer %d", id))
 	}
 	return renderCustomerDetail(cu, c.cfg.WebURL)
 }
@@ -305,14 +314,14 @@ func contactLine(ct *syncro.Contact) string {
 // email and phone.
 //
 // Syncro calls: customer lookup (1–2), then the contacts listing.
-func (c *Commands) contacts(ctx context.Context, r Request, inv Invocation) Reply {
+func (c *customersFeature) contacts(ctx context.Context, r Request, inv Invocation) Reply {
 	cu, reply := c.resolveCustomer(ctx, inv.Text)
 	if reply != nil {
 		return *reply
 	}
 	list, err := syncro.Collect(c.cfg.Syncro.Contacts.All(ctx, &syncro.ContactListOptions{CustomerID: cu.ID}))
 	if err != nil {
-		return c.failure(ctx, fmt.Errorf("list contacts of %d: %w", cu.ID, err), "list the contacts")
+		return c.cfg.failure(ctx, fmt.Errorf("list contacts of %d: %w", cu.ID, err), "list the contacts")
 	}
 	title := fmt.Sprintf("%s of %s (customer %d)", countNoun(len(list), "contact", "contacts"), customerName(cu), cu.ID)
 	if len(list) == 0 {
@@ -324,3 +333,87 @@ func (c *Commands) contacts(ctx context.Context, r Request, inv Invocation) Repl
 	}
 	return splitReply(title, "", packLines(lines, "\n"))
 }
+
+// customers lists customers matching the words with their open tickets.
+func (c *customersFeature) customers(ctx context.Context, r Request, inv Invocation) Reply {
+	words := strings.Join(strings.Fields(inv.Text), " ")
+	found, resp, err := c.cfg.Syncro.Customers.List(ctx, &syncro.CustomerListOptions{Query: words})
+	if err != nil {
+		return c.cfg.failure(ctx, fmt.Errorf("search customers: %w", err), "search the customers")
+	}
+	if len(found) == 0 {
+		return Reply{Text: "No customers match “" + EscapeMrkdwn(words) + "”."}
+	}
+	total := len(found)
+	if resp != nil && resp.Meta != nil && resp.Meta.TotalEntries > total {
+		total = resp.Meta.TotalEntries
+	}
+	// One listing of open tickets, counted per customer, instead of one
+	// call per customer.
+	open := map[int64]int{}
+	for t, err := range c.cfg.Syncro.Tickets.All(ctx, &syncro.TicketListOptions{Status: syncro.StatusNotClosed}) {
+		if err != nil {
+			return c.cfg.failure(ctx, fmt.Errorf("count open tickets: %w", err), "search the customers")
+		}
+		open[t.CustomerID]++
+	}
+	return renderCustomers(words, found, total, open)
+}
+
+// customerSummary is one customer of a search: name and open tickets, then
+// main contact, email and phone.
+func customerSummary(c *syncro.Customer, open int) string {
+	name := c.BusinessThenName
+	if name == "" {
+		name = strings.TrimSpace(c.Fullname)
+	}
+	head := "*" + inlineMrkdwn(dashIfBlank(name), maxCustomerLen) + "* · " + countNoun(open, "open ticket", "open tickets")
+	var parts []string
+	contact := ""
+	if c.BusinessName != "" {
+		contact = strings.TrimSpace(c.Fullname)
+	}
+	if contact == "" && len(c.Contacts) > 0 && c.Contacts[0].Name != name {
+		contact = c.Contacts[0].Name
+	}
+	if contact != "" {
+		parts = append(parts, inlineMrkdwn(contact, maxNameLen))
+	}
+	if c.Email != "" {
+		parts = append(parts, inlineMrkdwn(c.Email, 120))
+	}
+	phone := c.Phone
+	if phone == "" {
+		phone = c.Mobile
+	}
+	if phone != "" {
+		parts = append(parts, inlineMrkdwn(phone, 40))
+	}
+	if len(parts) == 0 {
+		return head + "\nNo contact details."
+	}
+	return head + "\n" + strings.Join(parts, " · ")
+}
+
+// renderCustomers lists customers found by a search with their open
+// ticket counts (open maps customer id to count). total is how many
+// matched in Syncro, which may exceed those given.
+func renderCustomers(query string, customers []syncro.Customer, total int, open map[int64]int) Reply {
+	title := fmt.Sprintf("%s matching “%s”", countNoun(total, "customer", "customers"), strings.Join(strings.Fields(query), " "))
+	note := ""
+	if len(customers) > maxCustomersShown {
+		customers = customers[:maxCustomersShown]
+	}
+	if len(customers) < total {
+		note = fmt.Sprintf("Showing the first %d; add words to narrow it down.", len(customers))
+	}
+	entries := make([]string, len(customers))
+	for i := range customers {
+		entries[i] = customerSummary(&customers[i], open[customers[i].ID])
+	}
+	return splitReply(title, note, packLines(entries, "\n\n"))
+}
+
+// maxCustomersShown caps a customer search; it is for finding one
+// customer, and more than this means the words were too vague.
+const maxCustomersShown = 30

@@ -223,7 +223,7 @@ func buildFormModal(callback, title, submit string, meta formMeta, fields []form
 }
 
 // customerCreate opens the new-customer form. No Syncro call.
-func (c *Commands) customerCreate(ctx context.Context, r Request, inv Invocation) Reply {
+func (c *customersFeature) customerCreate(ctx context.Context, r Request, inv Invocation) Reply {
 	return Reply{Modal: buildFormModal(CallbackCustomerCreate, "New customer", "Create", formMeta{Channel: r.ChannelID}, customerFields, nil, nil, true)}
 }
 
@@ -241,14 +241,14 @@ func customerValues(cu *syncro.Customer) map[string]string {
 // customerEdit opens the edit form prefilled with the customer's values.
 //
 // Syncro calls: 1 (detail).
-func (c *Commands) customerEdit(ctx context.Context, r Request, inv Invocation) Reply {
+func (c *customersFeature) customerEdit(ctx context.Context, r Request, inv Invocation) Reply {
 	id, _ := strconv.ParseInt(firstArg(inv), 10, 64)
 	cu, _, err := c.cfg.Syncro.Customers.Get(ctx, id)
 	if errors.Is(err, syncro.ErrNotFound) {
 		return asModal(Reply{Text: fmt.Sprintf("No customer with ID %d in Syncro.", id)}, "Edit customer")
 	}
 	if err != nil {
-		return asModal(c.failure(ctx, fmt.Errorf("get customer %d: %w", id, err), fmt.Sprintf("read customer %d", id)), "Edit customer")
+		return asModal(c.cfg.failure(ctx, fmt.Errorf("get customer %d: %w", id, err), fmt.Sprintf("read customer %d", id)), "Edit customer")
 	}
 	vals := customerValues(cu)
 	fields := editableFields(customerFields, vals)
@@ -309,10 +309,10 @@ func validateEmail(s Submission, block string, errs FieldErrors) {
 }
 
 // submitCustomerForms routes the customer and contact form submissions.
-func (c *Commands) submitCustomerForms(ctx context.Context, s Submission, _ ModalMeta) Reply {
+func (c *customersFeature) submitCustomerForms(ctx context.Context, s Submission, _ ModalMeta) Reply {
 	var meta formMeta
 	if err := json.Unmarshal([]byte(s.PrivateMetadata), &meta); err != nil {
-		return c.failure(ctx, fmt.Errorf("decode form metadata: %w", err), "read that form")
+		return c.cfg.failure(ctx, fmt.Errorf("decode form metadata: %w", err), "read that form")
 	}
 	var r Reply
 	switch s.CallbackID {
@@ -393,7 +393,7 @@ func customerRequest(vals, orig map[string]string) (*syncro.CustomerRequest, int
 //
 // Syncro calls: up to 3 searches (email filter; name query; the phone's
 // last four digits as a query, then compared digit by digit).
-func (c *Commands) similarCustomers(ctx context.Context, vals map[string]string) ([]syncro.Customer, error) {
+func (c *customersFeature) similarCustomers(ctx context.Context, vals map[string]string) ([]syncro.Customer, error) {
 	seen := map[int64]bool{}
 	var out []syncro.Customer
 	add := func(list []syncro.Customer, keep func(*syncro.Customer) bool) {
@@ -435,11 +435,11 @@ func (c *Commands) similarCustomers(ctx context.Context, vals map[string]string)
 
 // createCustomer creates the customer of a submitted form; unless force, it
 // first looks for similar customers and, finding some, asks instead.
-func (c *Commands) createCustomer(ctx context.Context, p pendingForm, force bool) Reply {
+func (c *customersFeature) createCustomer(ctx context.Context, p pendingForm, force bool) Reply {
 	if !force {
 		similar, err := c.similarCustomers(ctx, p.Values)
 		if err != nil {
-			return c.failure(ctx, fmt.Errorf("look for similar customers: %w", err), "check for existing customers, so nothing was created")
+			return c.cfg.failure(ctx, fmt.Errorf("look for similar customers: %w", err), "check for existing customers, so nothing was created")
 		}
 		if len(similar) > 0 {
 			return similarReply(p, similar)
@@ -486,7 +486,7 @@ func nonEmptyEscaped(ss ...string) []string {
 }
 
 // editCustomer sends the changed fields of the edit form.
-func (c *Commands) editCustomer(ctx context.Context, p pendingForm) Reply {
+func (c *customersFeature) editCustomer(ctx context.Context, p pendingForm) Reply {
 	req, n := customerRequest(p.Values, p.Meta.Orig)
 	if n == 0 {
 		return Reply{Text: fmt.Sprintf("Nothing changed on customer %d; nothing was sent.", p.Meta.CustomerID)}
@@ -548,9 +548,9 @@ func splitMessages(m string) []string {
 // formFailure answers a failed form write. A validation refusal repeats
 // Syncro's words and offers "Fix the form", reopening it prefilled with
 // each message under its field; anything else is a plain failure.
-func (c *Commands) formFailure(ctx context.Context, err error, p pendingForm, fields []formField, doing string) Reply {
+func (c *customersFeature) formFailure(ctx context.Context, err error, p pendingForm, fields []formField, doing string) Reply {
 	if !errors.Is(err, syncro.ErrValidation) {
-		r := c.failure(ctx, err, doing)
+		r := c.cfg.failure(ctx, err, doing)
 		r.Text += " Nothing was saved."
 		return r
 	}
@@ -575,7 +575,7 @@ func (c *Commands) formFailure(ctx context.Context, err error, p pendingForm, fi
 
 // fixFormClick reopens a refused form prefilled, with Syncro's words under
 // the fields. It writes nothing.
-func (c *Commands) fixFormClick(a Action) Reply {
+func (c *customersFeature) fixFormClick(a Action) Reply {
 	p, err := decodePending(a.Value)
 	if err != nil {
 		return asModal(Reply{Text: "That button lost its form; please open the form again."}, "Syncro")
@@ -596,13 +596,13 @@ func (c *Commands) fixFormClick(a Action) Reply {
 
 // createAnywayClick creates the customer (or contact) held in the button,
 // once per click (a double-click creates one).
-func (c *Commands) createAnywayClick(ctx context.Context, a Action) Reply {
+func (c *customersFeature) createAnywayClick(ctx context.Context, a Action) Reply {
 	p, err := decodePending(a.Value)
 	switch {
 	case err == nil && p.Callback == CallbackCustomerCreate:
-		return c.once(ctx, clickKey(a), func() Reply { return c.createCustomer(ctx, p, true) }, clickedTwice)
+		return c.cfg.once(ctx, clickKey(a), func() Reply { return c.createCustomer(ctx, p, true) }, clickedTwice)
 	case err == nil && p.Callback == CallbackContactAdd:
-		return c.once(ctx, clickKey(a), func() Reply { return c.createContact(ctx, p, true) }, clickedTwice)
+		return c.cfg.once(ctx, clickKey(a), func() Reply { return c.createContact(ctx, p, true) }, clickedTwice)
 	}
 	return Reply{Text: "That button lost its form; open the form again. Nothing was created."}
 }

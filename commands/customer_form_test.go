@@ -39,7 +39,7 @@ func buttonValue(t *testing.T, blocks []slack.Block, actionID string) string {
 
 func TestCustomerForms_ModalGolden(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixture(t)
+	f := newCustomerFixture(t)
 	if !f.c.OpensModal("customer create") || !f.c.OpensModal("customer edit 5") || !f.c.OpensModal("contact add Acme") || !f.c.OpensModal("contact edit 5") {
 		t.Error("customer and contact forms must be announced by OpensModal")
 	}
@@ -64,7 +64,7 @@ func TestCustomerForms_ModalGolden(t *testing.T) {
 
 func TestCustomerCreate_ValidatesBeforeSyncro(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixture(t)
+	f := newCustomerFixture(t)
 	v := f.openModal(t, "customer create")
 	errs := f.c.Validate(formSubmission(v, map[string]string{BlockCustEmail: "not-an-email"}))
 	if errs[BlockCustBusiness] == "" || errs[BlockCustEmail] == "" {
@@ -74,7 +74,7 @@ func TestCustomerCreate_ValidatesBeforeSyncro(t *testing.T) {
 
 func TestCustomerCreate_WarnsOfSimilarThenCreatesAnyway(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixture(t)
+	f := newCustomerFixture(t)
 	before := len(f.srv.Customers())
 	v := f.openModal(t, "customer create")
 	r, _ := f.submit(t, formSubmission(v, map[string]string{BlockCustBusiness: "ACME corp", BlockCustPhone: "503.555.0101", BlockCustType: "Business"}))
@@ -115,11 +115,11 @@ func TestCustomerCreate_WarnsOfSimilarThenCreatesAnyway(t *testing.T) {
 
 func TestCustomerCreate_Syncro422ShownAtField(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixture(t)
+	f := newCustomerFixture(t)
 	// Validate would stop this email; calling past it shows how Syncro's
 	// own 422 {"success":false,"message":[…],"params":{…}} is placed.
 	p := pendingForm{Callback: CallbackCustomerCreate, Meta: formMeta{Channel: "C0TECHS"}, Values: map[string]string{BlockCustBusiness: "Brand New Widgets", BlockCustEmail: "nobody@nowhere"}}
-	r := f.c.createCustomer(t.Context(), p, true)
+	r := f.cu.createCustomer(t.Context(), p, true)
 	if !strings.Contains(r.Text, "Email is not an email") {
 		t.Fatalf("reply %q lacks Syncro's words", r.Text)
 	}
@@ -175,7 +175,7 @@ func TestFieldForMessage_MapsSyncroWords(t *testing.T) {
 
 func TestCustomerEdit_SendsOnlyChangedFields(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixture(t)
+	f := newCustomerFixture(t)
 	acme := seedCustomerID(t, f.srv, "Acme Corp.")
 	v := f.openModal(t, "customer edit "+itoa(acme))
 	vals := prefilled(v)
@@ -211,10 +211,10 @@ func TestCustomerEdit_SendsOnlyChangedFields(t *testing.T) {
 
 func TestCustomerEdit_FieldTooLongToEditIsLeftAlone(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixture(t)
+	f := newCustomerFixture(t)
 	acme := seedCustomerID(t, f.srv, "Acme Corp.")
 	long := strings.Repeat("n", 2000)
-	if _, _, err := f.c.cfg.Syncro.Customers.Update(t.Context(), acme, &syncro.CustomerRequest{Notes: &long}); err != nil {
+	if _, _, err := f.cu.cfg.Syncro.Customers.Update(t.Context(), acme, &syncro.CustomerRequest{Notes: &long}); err != nil {
 		t.Fatal(err)
 	}
 	v := f.openModal(t, "customer edit "+itoa(acme))

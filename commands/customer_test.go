@@ -118,7 +118,7 @@ func TestEmailDomainIgnoresFreeMail(t *testing.T) {
 
 func TestCustomersDuplicates_Golden(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixture(t)
+	f := newCustomerFixture(t)
 	r, reqs := f.slash(t, "customers duplicates")
 	if n := countReqs(reqs, "GET", "/customers"); n < 1 {
 		t.Errorf("customers listings = %d", n)
@@ -154,7 +154,7 @@ func TestFindDuplicateGroups_PrimaryHasMoreTickets(t *testing.T) {
 
 func TestCustomerDetail_Golden(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixture(t)
+	f := newCustomerFixture(t)
 	id := seedCustomerID(t, f.srv, "Acme Corp.")
 	r, reqs := f.slash(t, "customer "+itoa(id))
 	if len(reqs) != 1 {
@@ -177,7 +177,7 @@ func TestCustomerDetail_Golden(t *testing.T) {
 
 func TestContacts_Golden(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixture(t)
+	f := newCustomerFixture(t)
 	r, _ := f.slash(t, "contacts Acme Corp.")
 	if r.InChannel {
 		t.Error("contact data must be ephemeral")
@@ -187,3 +187,32 @@ func TestContacts_Golden(t *testing.T) {
 
 // itoa is n in decimal, for command text.
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestCustomerLabel(t *testing.T) {
+	t.Parallel()
+	for _, tc := range [][3]string{
+		{"Acme", "Wile Coyote", "Acme (Wile Coyote)"},
+		{"Acme", "(empty)", "Acme"},
+		{"", "Tomás Rivera", "Tomás Rivera"},
+	} {
+		if got := customerLabel(tc[0], tc[1]); got != tc[2] {
+			t.Errorf("customerLabel(%q, %q) = %q", tc[0], tc[1], got)
+		}
+	}
+}
+
+// customerFixture is a fixture answering the customer commands, with the
+// customer feature at hand for tests that call into it.
+type customerFixture struct {
+	*fixture
+	cu *customersFeature
+}
+
+func newCustomerFixture(t *testing.T, opts ...syncrotest.Option) *customerFixture {
+	t.Helper()
+	var cu *customersFeature
+	f := newFixture(t, seedLaborNames, []Feature{
+		func(r *Registry, d Deps) { cu = &customersFeature{cfg: d}; cu.register(r) },
+	}, opts...)
+	return &customerFixture{fixture: f, cu: cu}
+}

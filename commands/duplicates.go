@@ -158,10 +158,10 @@ func findDuplicateGroups(customers []syncro.Customer, tickets map[int64]int) []d
 //
 // Syncro calls: one customers listing (all pages) and one tickets listing
 // (all pages) to count tickets per customer; none per customer.
-func (c *Commands) customersDuplicates(ctx context.Context, r Request, inv Invocation) Reply {
+func (c *customersFeature) customersDuplicates(ctx context.Context, r Request, inv Invocation) Reply {
 	customers, err := syncro.Collect(c.cfg.Syncro.Customers.All(ctx, nil))
 	if err != nil {
-		return c.failure(ctx, fmt.Errorf("list customers: %w", err), "list the customers")
+		return c.cfg.failure(ctx, fmt.Errorf("list customers: %w", err), "list the customers")
 	}
 	counts := map[int64]int{}
 	note := ""

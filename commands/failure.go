@@ -22,25 +22,12 @@ func (e *ticketNotFoundError) Error() string {
 
 func (e *ticketNotFoundError) Unwrap() error { return syncro.ErrNotFound }
 
-// findTicket resolves the number a tech typed to the ticket (and so its
-// Syncro id). Numbers are never used as ids.
-func (c *Commands) findTicket(ctx context.Context, number int64) (*syncro.Ticket, error) {
-	t, _, err := c.cfg.Syncro.Tickets.FindByNumber(ctx, fmt.Sprint(number))
-	if errors.Is(err, syncro.ErrNotFound) {
-		return nil, &ticketNotFoundError{number: number}
-	}
-	if err != nil {
-		return nil, err
-	}
-	return t, nil
-}
-
 // failure turns an error into the sentence a tech sees. Errors a tech can
 // act on (not found, Syncro's validation messages, a bad key, rate
 // limiting) are said plainly; anything else gets a short apology with an
 // error id that is also logged with the full detail. doing completes
 // "Sorry, I couldn't …", like "close ticket #32164".
-func (c *Commands) failure(ctx context.Context, err error, doing string) Reply {
+func (d Deps) failure(ctx context.Context, err error, doing string) Reply {
 	var nf *ticketNotFoundError
 	var se *syncro.Error
 	switch {
@@ -58,7 +45,7 @@ func (c *Commands) failure(ctx context.Context, err error, doing string) Reply {
 		return Reply{Text: fmt.Sprintf("Sorry, Syncro didn't answer in time, so I couldn't %s. Try again in a moment.", doing)}
 	}
 	id := errorID()
-	c.cfg.Logger.ErrorContext(ctx, "command failed", slog.String("error_id", id), slog.String("doing", doing), slog.Any("error", err))
+	d.Logger.ErrorContext(ctx, "command failed", slog.String("error_id", id), slog.String("doing", doing), slog.Any("error", err))
 	return Reply{Text: fmt.Sprintf("Sorry, I couldn't %s. Something went wrong on our side (error id %s).", doing, id)}
 }
 
@@ -79,4 +66,20 @@ func isUnreachable(err error) bool {
 	}
 	var dns *net.DNSError
 	return errors.As(err, &dns)
+}
+
+// syncroAnswer says briefly what Syncro answered, for "what was not done"
+// sentences ("Syncro answered 500").
+func syncroAnswer(err error) string {
+	var se *syncro.Error
+	if errors.As(err, &se) {
+		if errors.Is(err, syncro.ErrValidation) && len(se.Messages) > 0 {
+			return "Syncro said: " + EscapeMrkdwn(se.UserMessage())
+		}
+		return fmt.Sprintf("Syncro answered %d", se.StatusCode)
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return "Syncro didn't answer in time"
+	}
+	return "the request failed"
 }

@@ -91,7 +91,7 @@ type flowDB interface {
 }
 
 // flowStore is where flows and step claims are kept.
-func (c *Commands) flowStore() (flowDB, error) {
+func (c *ticketsFeature) flowStore() (flowDB, error) {
 	if c.cfg.Store != nil {
 		return c.cfg.Store, nil
 	}
@@ -161,7 +161,7 @@ type stepResult struct {
 
 // flowRun is one pass over a flow's missing steps.
 type flowRun struct {
-	c       *Commands
+	c       *ticketsFeature
 	st      flowDB
 	f       store.Flow
 	p       flowParams
@@ -177,10 +177,10 @@ type flowRun struct {
 
 // startFlow records a flow (or finds the one already recorded under id)
 // and runs its missing steps.
-func (c *Commands) startFlow(ctx context.Context, key, kind string, steps []string, p flowParams, actor Actor) Reply {
+func (c *ticketsFeature) startFlow(ctx context.Context, key, kind string, steps []string, p flowParams, actor Actor) Reply {
 	st, err := c.flowStore()
 	if err != nil {
-		return c.failure(ctx, err, "record the work to do (nothing was sent to Syncro)")
+		return c.cfg.failure(ctx, err, "record the work to do (nothing was sent to Syncro)")
 	}
 	raw, _ := json.Marshal(p)
 	f := store.Flow{
@@ -191,7 +191,7 @@ func (c *Commands) startFlow(ctx context.Context, key, kind string, steps []stri
 		f.Steps = append(f.Steps, store.Step{Name: s})
 	}
 	if _, _, err := st.CreateFlow(f); err != nil {
-		return c.failure(ctx, err, "record the work to do (nothing was sent to Syncro)")
+		return c.cfg.failure(ctx, err, "record the work to do (nothing was sent to Syncro)")
 	}
 	r := c.runFlow(ctx, f.ID, actor)
 	c.resolveTechLater(actor) // after the reply: the next write carries the id
@@ -200,27 +200,27 @@ func (c *Commands) startFlow(ctx context.Context, key, kind string, steps []stri
 
 // runFlow runs the missing steps of a recorded flow, one ticket's flows at
 // a time, and says what was done and what was not.
-func (c *Commands) runFlow(ctx context.Context, id string, actor Actor) Reply {
+func (c *ticketsFeature) runFlow(ctx context.Context, id string, actor Actor) Reply {
 	st, err := c.flowStore()
 	if err != nil {
-		return c.failure(ctx, err, "read the recorded work")
+		return c.cfg.failure(ctx, err, "read the recorded work")
 	}
 	f, err := st.GetFlow(id)
 	if errors.Is(err, store.ErrNotFound) {
 		return Reply{Text: "I don't have that work on record any more (it finished long ago, or the bot's database was reset); nothing was changed."}
 	}
 	if err != nil {
-		return c.failure(ctx, err, "read the recorded work")
+		return c.cfg.failure(ctx, err, "read the recorded work")
 	}
 	lock := c.fl.ticketLock(f.Ticket)
 	lock.Lock()
 	defer lock.Unlock()
 	if f, err = st.GetFlow(id); err != nil { // fresh, now that no one else runs it
-		return c.failure(ctx, err, "read the recorded work")
+		return c.cfg.failure(ctx, err, "read the recorded work")
 	}
 	fr := &flowRun{c: c, st: st, f: f, actor: actor, results: map[string]stepResult{}}
 	if err := json.Unmarshal(f.Params, &fr.p); err != nil {
-		return c.failure(ctx, err, "read the recorded work")
+		return c.cfg.failure(ctx, err, "read the recorded work")
 	}
 	if f.Kind == store.FlowBill && !actor.CanBill {
 		return notBillerReply
@@ -853,15 +853,15 @@ func (fr *flowRun) failedReply(ctx context.Context, step string, err error) Repl
 	if len(done) == 0 && !isUnknown(err) {
 		switch {
 		case step == stepGuard:
-			return c.failure(ctx, err, fmt.Sprintf("check the invoices of #%d (nothing was billed)", p.Number))
+			return c.cfg.failure(ctx, err, fmt.Sprintf("check the invoices of #%d (nothing was billed)", p.Number))
 		case step == stepComment && fr.f.Kind == store.FlowBill:
-			return c.failure(ctx, err, fmt.Sprintf("bill #%d (nothing was billed)", p.Number))
+			return c.cfg.failure(ctx, err, fmt.Sprintf("bill #%d (nothing was billed)", p.Number))
 		case step == stepComment && fr.f.Kind == store.FlowClose:
-			return c.failure(ctx, err, fmt.Sprintf("close ticket #%d", p.Number))
+			return c.cfg.failure(ctx, err, fmt.Sprintf("close ticket #%d", p.Number))
 		case step == stepComment && fr.f.Kind == flowLogTime:
-			return c.failure(ctx, err, fmt.Sprintf("log time on #%d", p.Number))
+			return c.cfg.failure(ctx, err, fmt.Sprintf("log time on #%d", p.Number))
 		case step == stepComment:
-			return c.failure(ctx, err, fmt.Sprintf("add the comment to #%d", p.Number))
+			return c.cfg.failure(ctx, err, fmt.Sprintf("add the comment to #%d", p.Number))
 		}
 	}
 	var text string
@@ -906,7 +906,7 @@ func (fr *flowRun) failedReply(ctx context.Context, step string, err error) Repl
 
 // finish answers the Finish button: the flow's missing steps, once per
 // click (a double-click runs them once).
-func (c *Commands) finish(ctx context.Context, a Action) Reply {
-	return c.once(ctx, clickKey(a), func() Reply { return c.runFlow(ctx, a.Value, a.Actor) },
+func (c *ticketsFeature) finish(ctx context.Context, a Action) Reply {
+	return c.cfg.once(ctx, clickKey(a), func() Reply { return c.runFlow(ctx, a.Value, a.Actor) },
 		samePrior("I'm already finishing that; I didn't start it a second time."))
 }

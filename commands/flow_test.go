@@ -35,7 +35,7 @@ func newStoreFixture(t *testing.T, opts ...syncrotest.Option) *storeFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &storeFixture{writeFixture: &writeFixture{srv: srv}, dir: t.TempDir(), client: client}
+	f := &storeFixture{writeFixture: &writeFixture{fixture: &fixture{srv: srv}}, dir: t.TempDir(), client: client}
 	f.open(t)
 	t.Cleanup(func() { _ = f.st.Close() })
 	return f
@@ -49,7 +49,7 @@ func (f *storeFixture) open(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.st = st
-	f.c = New(Deps{
+	f.c, f.tk = newCommands(Deps{
 		Syncro: f.client, Now: func() time.Time { return syncrotest.SeedNow },
 		Store: st, LaborNames: seedLaborNames,
 	})
@@ -68,7 +68,7 @@ func (f *storeFixture) restart(t *testing.T) {
 // before the bot records it.
 func (f *storeFixture) crashAt(step string) {
 	var once sync.Once
-	f.c.fl.crash = func(s string) {
+	f.tk.fl.crash = func(s string) {
 		if s == step {
 			once.Do(func() { panic(errSimulatedCrash) })
 		}
@@ -395,7 +395,7 @@ func TestAudit_RecordsUpdatesAndLogTime(t *testing.T) {
 	t.Parallel()
 	f := newStoreFixture(t)
 	f.c.Slash(t.Context(), Request{Actor: dana, ChannelID: "C0TECHS", Text: `update 32150 --status "Waiting on Customer"`, EnvelopeID: "e1"})
-	v := f.c.logTimeModal(f.ticket(t, 32150).ID, 32150, "C0TECHS").Modal
+	v := f.tk.logTimeModal(f.ticket(t, 32150).ID, 32150, "C0TECHS").Modal
 	r := f.c.Submit(t.Context(), form(v, "V1", typed(BlockMinutes, "25"), picked(BlockLabor, "remote", "remote"), typed(BlockNotes, "Checked backups.")))
 	if r.Text != "#32150: 25 min logged as Labor - Remote Business." {
 		t.Errorf("log time reply = %q", r.Text)

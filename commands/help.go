@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -111,4 +112,31 @@ func flagUsage(f FlagSpec) string {
 		return "--" + f.Name
 	}
 	return "--" + f.Name + " " + f.Value
+}
+
+// help shows the whole listing, or one subcommand's usage and flags.
+func (c *Commands) help(ctx context.Context, r Request, inv Invocation) Reply {
+	name := strings.TrimSpace(inv.Text)
+	if name == "" {
+		return Reply{Text: EscapeMrkdwn(HelpText()), Blocks: HelpBlocks()}
+	}
+	cmd := Lookup(name)
+	if cmd == nil {
+		msg := "There's no subcommand " + code(name) + "."
+		var names []string
+		for _, k := range commandTable.list {
+			if k.Name != "" {
+				names = append(names, k.Name)
+			}
+		}
+		if s, ok := Suggest(strings.ToLower(name), names); ok {
+			msg += " Did you mean " + code(s) + "?"
+		}
+		return Reply{Text: msg + " Try " + code(SlashCommand+" help") + " for the list."}
+	}
+	text := cmd.HelpText()
+	return Reply{
+		Text:   EscapeMrkdwn(text),
+		Blocks: []slack.Block{textSection("```" + EscapeMrkdwn(text) + "```")},
+	}
 }

@@ -36,14 +36,13 @@ func slashKey(r Request, action string, ticket int64, minutes int, text string) 
 // records its reply; a repeat (concurrent, redelivered, or after a restart
 // with StoreDedup) writes nothing and is answered by repeat with the first
 // reply and whether it has finished.
-func (c *Commands) once(ctx context.Context, key string, write func() Reply, repeat func(prior Reply, finished bool) Reply) Reply {
-	d := c.dedup()
-	first, prior, finished := d.Begin(ctx, key)
+func (d Deps) once(ctx context.Context, key string, write func() Reply, repeat func(prior Reply, finished bool) Reply) Reply {
+	first, prior, finished := d.Dedup.Begin(ctx, key)
 	if !first {
 		return repeat(prior, finished)
 	}
 	r := write()
-	d.Done(key, r)
+	d.Dedup.Done(key, r)
 	return r
 }
 
@@ -173,30 +172,5 @@ func (d *StoreDedup) Done(key string, r Reply) {
 	if ch, ok := d.resuming[k]; ok {
 		close(ch)
 		delete(d.resuming, k)
-	}
-}
-
-// flagTimerPath is the store flag remembering that this Syncro account
-// ignores time on comments, so a restart does not relearn it with a write.
-const flagTimerPath = "time_logging_path"
-
-// setTimerPath records that time goes through timer_entry, in memory and,
-// when there is a store, across restarts.
-func (c *Commands) setTimerPath(ctx context.Context) {
-	c.w.setTimerPath()
-	if c.cfg.Store != nil {
-		if err := c.cfg.Store.SetFlag(flagTimerPath, "timer_entry"); err != nil {
-			c.cfg.Logger.WarnContext(ctx, "could not persist the time logging path", "error", err)
-		}
-	}
-}
-
-// loadTimerPath reads the persisted time logging path at startup.
-func (c *Commands) loadTimerPath() {
-	if c.cfg.Store == nil {
-		return
-	}
-	if v, ok, err := c.cfg.Store.Flag(flagTimerPath); err == nil && ok && v == "timer_entry" {
-		c.w.setTimerPath()
 	}
 }

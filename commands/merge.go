@@ -39,7 +39,7 @@ const (
 )
 
 // customerMerge answers "customer merge PRIMARY DUPLICATE" with a preview.
-func (c *Commands) customerMerge(ctx context.Context, r Request, inv Invocation) Reply {
+func (c *customersFeature) customerMerge(ctx context.Context, r Request, inv Invocation) Reply {
 	if len(inv.Args) != 2 {
 		return Reply{Text: "Usage: `" + SlashCommand + " customer merge PRIMARY DUPLICATE`."}
 	}
@@ -61,7 +61,7 @@ type mergeInventory struct {
 // inventory reads both customers and what is on the duplicate.
 //
 // Syncro calls: 2 details, the duplicate's tickets and contacts listings.
-func (c *Commands) inventory(ctx context.Context, p, d int64) (*mergeInventory, error) {
+func (c *customersFeature) inventory(ctx context.Context, p, d int64) (*mergeInventory, error) {
 	inv := &mergeInventory{}
 	var err error
 	if inv.primary, _, err = c.cfg.Syncro.Customers.Get(ctx, p); err != nil {
@@ -81,7 +81,7 @@ func (c *Commands) inventory(ctx context.Context, p, d int64) (*mergeInventory, 
 
 // mergePreview says what a merge would move and offers the confirmation
 // buttons. Admins only.
-func (c *Commands) mergePreview(ctx context.Context, actor Actor, p, d int64) Reply {
+func (c *customersFeature) mergePreview(ctx context.Context, actor Actor, p, d int64) Reply {
 	if !actor.CanAdmin {
 		return notAdminReply
 	}
@@ -90,7 +90,7 @@ func (c *Commands) mergePreview(ctx context.Context, actor Actor, p, d int64) Re
 		if errors.Is(err, syncro.ErrNotFound) {
 			return Reply{Text: fmt.Sprintf("Customer %d or %d doesn't exist in Syncro; nothing to merge.", p, d)}
 		}
-		return c.failure(ctx, err, "prepare the merge")
+		return c.cfg.failure(ctx, err, "prepare the merge")
 	}
 	text := fmt.Sprintf("Merge *%s* (ID %d) into *%s* (ID %d)?\n• tickets to move to the primary: %s\n• contacts to repoint to the primary: %s\n• invoices staying on the duplicate (Syncro's API can't move them): %s",
 		inlineMrkdwn(customerName(inv.dup), maxCustomerLen), d, inlineMrkdwn(customerName(inv.primary), maxCustomerLen), p,
@@ -115,7 +115,7 @@ func (c *Commands) mergePreview(ctx context.Context, actor Actor, p, d int64) Re
 }
 
 // mergeClick runs a confirmed merge, once per click.
-func (c *Commands) mergeClick(ctx context.Context, a Action) Reply {
+func (c *customersFeature) mergeClick(ctx context.Context, a Action) Reply {
 	if !a.Actor.CanAdmin {
 		return notAdminReply
 	}
@@ -123,19 +123,19 @@ func (c *Commands) mergeClick(ctx context.Context, a Action) Reply {
 	if err != nil || (mode != mergeDelete && mode != mergeKeep) {
 		return Reply{Text: "That button doesn't say which customers to merge; nothing was changed."}
 	}
-	return c.once(ctx, clickKey(a), func() Reply { return c.runMerge(ctx, p, d, mode, a.Actor.Name) }, clickedTwice)
+	return c.cfg.once(ctx, clickKey(a), func() Reply { return c.runMerge(ctx, p, d, mode, a.Actor.Name) }, clickedTwice)
 }
 
 // runMerge performs the merge steps (see the file comment).
-func (c *Commands) runMerge(ctx context.Context, p, d int64, mode, by string) Reply {
+func (c *customersFeature) runMerge(ctx context.Context, p, d int64, mode, by string) Reply {
 	inv, err := c.inventory(ctx, p, d)
 	if err != nil {
-		return c.failure(ctx, err, "start the merge; nothing was changed")
+		return c.cfg.failure(ctx, err, "start the merge; nothing was changed")
 	}
 	var moved []string
 	nContacts, nTickets := 0, 0
 	stopped := func(err error, doing string) Reply {
-		r := c.failure(ctx, err, doing)
+		r := c.cfg.failure(ctx, err, doing)
 		did := "nothing had moved yet."
 		if len(moved) > 0 {
 			did = "already moved to the primary: " + strings.Join(moved, ", ") + "."
@@ -191,7 +191,7 @@ func (c *Commands) runMerge(ctx context.Context, p, d int64, mode, by string) Re
 		return Reply{Text: summary + fmt.Sprintf(" The duplicate was kept: it has %s, which Syncro's API can't move.", countNoun(len(inv.dup.InvoiceLinks), "invoice", "invoices"))}
 	}
 	if _, err := c.cfg.Syncro.Customers.Delete(ctx, d); err != nil {
-		r := c.failure(ctx, err, fmt.Sprintf("delete the duplicate (ID %d)", d))
+		r := c.cfg.failure(ctx, err, fmt.Sprintf("delete the duplicate (ID %d)", d))
 		r.Text = summary + " " + r.Text
 		return r
 	}

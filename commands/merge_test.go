@@ -12,7 +12,7 @@ import (
 
 // mergeFixture adds a duplicate of Acme Corp. holding two tickets and one
 // contact, and returns the primary's and the duplicate's ids.
-func mergeFixture(t *testing.T, f *writeFixture) (primary, dup int64, tickets []int64, contact int64) {
+func mergeFixture(t *testing.T, f *customerFixture) (primary, dup int64, tickets []int64, contact int64) {
 	t.Helper()
 	primary = seedCustomerID(t, f.srv, "Acme Corp.")
 	d := f.srv.AddCustomer(syncrotest.Customer{BusinessName: "Acme Corp (old)", FirstName: "Wile", LastName: "Coyote", Email: "old@acmecorp.example"})
@@ -20,7 +20,7 @@ func mergeFixture(t *testing.T, f *writeFixture) (primary, dup int64, tickets []
 		tickets = append(tickets, f.srv.AddTicket(syncrotest.Ticket{Subject: s, CustomerID: d.ID}).ID)
 	}
 	name, cid := "Old Contact", d.ID
-	ct, _, err := f.c.cfg.Syncro.Contacts.Create(t.Context(), &syncro.ContactRequest{CustomerID: &cid, Name: &name})
+	ct, _, err := f.cu.cfg.Syncro.Contacts.Create(t.Context(), &syncro.ContactRequest{CustomerID: &cid, Name: &name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func mergeFixture(t *testing.T, f *writeFixture) (primary, dup int64, tickets []
 
 func TestCustomerMerge_PreviewThenMergeAndDelete(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixture(t)
+	f := newCustomerFixture(t)
 	p, d, tickets, contact := mergeFixture(t, f)
 	if r, _ := f.slash(t, "customer merge "+itoa(p)+" "+itoa(d)); !strings.HasPrefix(r.Text, "Only admins") {
 		t.Errorf("non-admin: %q", r.Text)
@@ -92,7 +92,7 @@ func TestCustomerMerge_PreviewThenMergeAndDelete(t *testing.T) {
 
 func TestCustomerMerge_FailureMidwayKeepsDuplicate(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixture(t)
+	f := newCustomerFixture(t)
 	p, d, tickets, contact := mergeFixture(t, f)
 	f.srv.Fail("PUT", "/tickets/"+itoa(tickets[1]), 20, syncrotest.FaultServerError)
 	value := MergeButtonValue(p, d) + ":" + mergeDelete
@@ -133,7 +133,7 @@ func TestCustomerMerge_FailureMidwayKeepsDuplicate(t *testing.T) {
 
 func TestCustomerMerge_KeepsDuplicateWithInvoices(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixture(t)
+	f := newCustomerFixture(t)
 	var dup int64
 	for _, inv := range f.srv.Invoices() {
 		dup = inv.CustomerID

@@ -217,23 +217,6 @@ func staticSelect(actionID, placeholder string, opts []*slack.OptionBlockObject,
 	return el
 }
 
-// laborSelect offers the labor kinds, named with their Syncro products when
-// known, with kind preselected.
-func (c *Commands) laborSelect(kind string) *slack.SelectBlockElement {
-	if kind == "" {
-		kind = DefaultLaborKind
-	}
-	var opts []*slack.OptionBlockObject
-	for _, k := range c.cfg.Labor.Kinds() {
-		text := k
-		if name, ok := c.w.cachedProductName(c.cfg.LaborNames, c.cfg.Labor[k]); ok {
-			text = k + " — " + name
-		}
-		opts = append(opts, option(k, text))
-	}
-	return staticSelect(BlockLabor, "Labor type", opts, kind)
-}
-
 // submissionValue returns the state of the input block blockID (element
 // action id == block id; any single element is accepted).
 func submissionValue(s Submission, blockID string) (slack.BlockAction, bool) {

@@ -87,7 +87,7 @@ func (tc *techCache) scannedAll(now time.Time) {
 // techByEmail finds the Syncro user whose email is email: from the cache,
 // else by listing users and fetching them one by one until one matches.
 // It returns 0 and no error when no user has that email.
-func (c *Commands) techByEmail(ctx context.Context, email string) (int64, error) {
+func (c *ticketsFeature) techByEmail(ctx context.Context, email string) (int64, error) {
 	if techEmailKey(email) == "" {
 		return 0, nil
 	}
@@ -130,7 +130,7 @@ type techResolver struct {
 // cachedTech is the Syncro tech acting for a, from the cache only (it
 // never calls Syncro): the user id (0 when not known yet) and the name
 // comments carry — the Syncro full name when known, else the Slack name.
-func (c *Commands) cachedTech(a Actor) (id int64, name string) {
+func (c *ticketsFeature) cachedTech(a Actor) (id int64, name string) {
 	if techEmailKey(a.Email) == "" {
 		return 0, a.Name
 	}
@@ -148,7 +148,7 @@ func (c *Commands) cachedTech(a Actor) (id int64, name string) {
 // Deps.ResolveTechs is set and the cache does not know it yet, so the
 // tech's next write carries the id. It never delays the caller, and runs
 // at most one resolution per email at a time.
-func (c *Commands) resolveTechLater(a Actor) {
+func (c *ticketsFeature) resolveTechLater(a Actor) {
 	key := techEmailKey(a.Email)
 	if !c.cfg.ResolveTechs || key == "" {
 		return
@@ -190,7 +190,7 @@ func (c *Commands) resolveTechLater(a Actor) {
 }
 
 // techsIdle waits until no background resolution is running (for tests).
-func (c *Commands) techsIdle() {
+func (c *ticketsFeature) techsIdle() {
 	tr := &c.resolver
 	tr.mu.Lock()
 	defer tr.mu.Unlock()

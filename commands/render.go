@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -23,114 +22,6 @@ import (
 // turns a bare @channel or #general inside a Syncro comment into a mention
 // or a link. Escaping (EscapeMrkdwn / MrkdwnText) handles the <!channel>
 // and <@U…> forms; verbatim handles the bare ones.
-
-// maxMessageText bounds the text of all blocks in one message. Slack
-// rejects messages well below 50 × 3000 characters with msg_blocks_too_long
-// (observed near 13 000, /work/shared/slack.md §5.4); 12 000 keeps a margin.
-const maxMessageText = 12000
-
-// Bounds on single values from Syncro inside a summary line or a field,
-// in characters after escaping, so one absurd subject cannot crowd out a
-// whole section.
-const (
-	maxStatusLen   = 40
-	maxCustomerLen = 80
-	maxSubjectLen  = 200
-	maxNameLen     = 80
-	// maxCommentLen is how much of a comment body the ticket detail shows.
-	maxCommentLen = 500
-	// commentsShown is how many of a ticket's latest comments it shows.
-	commentsShown = 5
-	// maxCustomersShown caps a customer search; it is for finding one
-	// customer, and more than this means the words were too vague.
-	maxCustomersShown = 30
-)
-
-// verbatimMrkdwn is a verbatim mrkdwn text object (see the file comment).
-func verbatimMrkdwn(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
-}
-
-// boundedPlain is a plain_text object; Slack rejects empty text, so "" becomes a
-// dash.
-func boundedPlain(s string, n int) *slack.TextBlockObject {
-	s = PlainText(s, n)
-	if s == "" {
-		s = "-"
-	}
-	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
-}
-
-// textSection is a section holding mrkdwn text, capped to Slack's limit.
-func textSection(s string) *slack.SectionBlock {
-	return slack.NewSectionBlock(verbatimMrkdwn(capMrkdwn(s, MaxSectionText)), nil, nil)
-}
-
-// noteContext is a context block with one mrkdwn element.
-func noteContext(s string) *slack.ContextBlock {
-	return slack.NewContextBlock("", verbatimMrkdwn(capMrkdwn(s, MaxSectionText)))
-}
-
-// capMrkdwn cuts already-escaped mrkdwn to n characters without leaving a
-// half entity ("&am") or a dangling formatting line behind. It is the last
-// guard; callers bound their parts so it rarely cuts.
-func capMrkdwn(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	cut := Truncate(s, n)
-	body := strings.TrimSuffix(cut, Ellipsis)
-	if amp := strings.LastIndexByte(body, '&'); amp >= 0 && !strings.Contains(body[amp:], ";") {
-		body = body[:amp]
-	}
-	return body + Ellipsis
-}
-
-// inlineMrkdwn prepares one value from Syncro for a single mrkdwn line: runs of
-// whitespace (newlines too) become one space, then it is escaped and
-// bounded to n characters.
-func inlineMrkdwn(s string, n int) string {
-	if isPlainInline(s, n) {
-		return s // the common case; rendering a list is mostly this
-	}
-	return MrkdwnText(strings.Join(strings.Fields(s), " "), n)
-}
-
-// isPlainInline reports whether inlineMrkdwn would return s unchanged: at
-// most n characters, nothing to escape, single spaces only, no space at
-// either end.
-func isPlainInline(s string, n int) bool {
-	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
-		return false
-	}
-	count := 0
-	prevSpace := false
-	for _, r := range s {
-		count++
-		switch {
-		case r == '&' || r == '<' || r == '>':
-			return false
-		case r == ' ':
-			if prevSpace {
-				return false
-			}
-			prevSpace = true
-			continue
-		case unicode.IsSpace(r):
-			return false
-		}
-		prevSpace = false
-	}
-	return count <= n
-}
-
-// dashIfBlank is s, or a dash when s is blank.
-func dashIfBlank(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "-"
-	}
-	return s
-}
 
 // ---- ticket lists ----
 
@@ -149,41 +40,6 @@ func sortTicketSummary(ts []syncro.Ticket) {
 	})
 }
 
-// compareFold compares a and b ignoring case, without allocating (a
-// sort calls it n log n times).
-func compareFold(a, b string) int {
-	for a != "" && b != "" {
-		ra, na := utf8.DecodeRuneInString(a)
-		rb, nb := utf8.DecodeRuneInString(b)
-		if c := cmp.Compare(unicode.ToLower(ra), unicode.ToLower(rb)); c != 0 {
-			return c
-		}
-		a, b = a[na:], b[nb:]
-	}
-	return cmp.Compare(len(a), len(b))
-}
-
-// ticketLine is one summary line: "#32164  New  Jerry Burger  Own cloud
-// thing again", every part from Syncro escaped and bounded.
-func ticketLine(t *syncro.Ticket) string {
-	customer := t.CustomerBusinessThenName
-	if customer == "" && t.Customer != nil {
-		customer = t.Customer.BusinessThenName
-	}
-	return "#" + inlineMrkdwn(t.Number.String(), 20) +
-		"  " + inlineMrkdwn(dashIfBlank(t.Status), maxStatusLen) +
-		"  " + inlineMrkdwn(dashIfBlank(customer), maxCustomerLen) +
-		"  " + inlineMrkdwn(dashIfBlank(t.Subject), maxSubjectLen)
-}
-
-// countNoun is "1 ticket" / "3 tickets".
-func countNoun(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
 // renderTicketList renders tickets as a summary under title (plain text,
 // e.g. "34 open tickets"), sorted in place. note, when set, is a mrkdwn
 // context line under the title (already escaped). The reply is split into
@@ -195,74 +51,6 @@ func renderTicketList(title, note string, tickets []syncro.Ticket) Reply {
 		lines[i] = ticketLine(&tickets[i])
 	}
 	return splitReply(title, note, packLines(lines, "\n"))
-}
-
-// packLines joins lines into as few section texts as possible, each at
-// most MaxSectionText characters, never splitting a line (lines are
-// bounded well below the limit; one that is not is capped).
-func packLines(lines []string, sep string) []string {
-	var texts []string
-	var b strings.Builder
-	n := 0
-	for _, l := range lines {
-		l = capMrkdwn(l, MaxSectionText)
-		ln := utf8.RuneCountInString(l)
-		if n > 0 && n+len(sep)+ln > MaxSectionText {
-			texts = append(texts, b.String())
-			b.Reset()
-			n = 0
-		}
-		if n > 0 {
-			b.WriteString(sep)
-			n += len(sep)
-		}
-		b.WriteString(l)
-		n += ln
-	}
-	if n > 0 {
-		texts = append(texts, b.String())
-	}
-	return texts
-}
-
-// splitReply lays out a header, an optional note and the section texts over
-// as many messages as Block Kit's limits need: at most
-// MaxBlocksPerMessage blocks and maxMessageText characters each. Later
-// messages open with a context line naming the part, so a reader who sees
-// only one knows there are others.
-func splitReply(title, note string, texts []string) Reply {
-	title = PlainText(title, MaxHeaderText)
-	type msg struct {
-		blocks []slack.Block
-		chars  int
-	}
-	first := msg{blocks: []slack.Block{slack.NewHeaderBlock(boundedPlain(title, MaxHeaderText))}, chars: utf8.RuneCountInString(title)}
-	if note != "" {
-		first.blocks = append(first.blocks, noteContext(note))
-		first.chars += utf8.RuneCountInString(note)
-	}
-	msgs := []msg{first}
-	// contChars reserves room for the "part i of n" context of a
-	// continuation message.
-	contChars := utf8.RuneCountInString(title) + 40
-	for _, t := range texts {
-		cur := &msgs[len(msgs)-1]
-		tn := utf8.RuneCountInString(t)
-		if len(cur.blocks)+1 > MaxBlocksPerMessage || cur.chars+tn > maxMessageText {
-			msgs = append(msgs, msg{blocks: []slack.Block{nil}, chars: contChars})
-			cur = &msgs[len(msgs)-1]
-		}
-		cur.blocks = append(cur.blocks, textSection(t))
-		cur.chars += tn
-	}
-	text := EscapeMrkdwn(title)
-	r := Reply{Text: text, Blocks: msgs[0].blocks}
-	for i, m := range msgs[1:] {
-		part := fmt.Sprintf("%s (part %d of %d)", title, i+2, len(msgs))
-		m.blocks[0] = noteContext(EscapeMrkdwn(part))
-		r.More = append(r.More, Message{Text: EscapeMrkdwn(part), Blocks: m.blocks})
-	}
-	return r
 }
 
 // ---- ticket detail ----
@@ -574,56 +362,10 @@ func ticketButtons(t *syncro.Ticket, webURL string, canBill bool) *slack.ActionB
 
 // ---- customers ----
 
-// customerSummary is one customer of a search: name and open tickets, then
-// main contact, email and phone.
-func customerSummary(c *syncro.Customer, open int) string {
-	name := c.BusinessThenName
-	if name == "" {
-		name = strings.TrimSpace(c.Fullname)
-	}
-	head := "*" + inlineMrkdwn(dashIfBlank(name), maxCustomerLen) + "* · " + countNoun(open, "open ticket", "open tickets")
-	var parts []string
-	contact := ""
-	if c.BusinessName != "" {
-		contact = strings.TrimSpace(c.Fullname)
-	}
-	if contact == "" && len(c.Contacts) > 0 && c.Contacts[0].Name != name {
-		contact = c.Contacts[0].Name
-	}
-	if contact != "" {
-		parts = append(parts, inlineMrkdwn(contact, maxNameLen))
-	}
-	if c.Email != "" {
-		parts = append(parts, inlineMrkdwn(c.Email, 120))
-	}
-	phone := c.Phone
-	if phone == "" {
-		phone = c.Mobile
-	}
-	if phone != "" {
-		parts = append(parts, inlineMrkdwn(phone, 40))
-	}
-	if len(parts) == 0 {
-		return head + "\nNo contact details."
-	}
-	return head + "\n" + strings.Join(parts, " · ")
-}
-
-// renderCustomers lists customers found by a search with their open
-// ticket counts (open maps customer id to count). total is how many
-// matched in Syncro, which may exceed those given.
-func renderCustomers(query string, customers []syncro.Customer, total int, open map[int64]int) Reply {
-	title := fmt.Sprintf("%s matching “%s”", countNoun(total, "customer", "customers"), strings.Join(strings.Fields(query), " "))
-	note := ""
-	if len(customers) > maxCustomersShown {
-		customers = customers[:maxCustomersShown]
-	}
-	if len(customers) < total {
-		note = fmt.Sprintf("Showing the first %d; add words to narrow it down.", len(customers))
-	}
-	entries := make([]string, len(customers))
-	for i := range customers {
-		entries[i] = customerSummary(&customers[i], open[customers[i].ID])
-	}
-	return splitReply(title, note, packLines(entries, "\n\n"))
-}
+// The ticket detail's comments.
+const (
+	// maxCommentLen is how much of a comment body the ticket detail shows.
+	maxCommentLen = 500
+	// commentsShown is how many of a ticket's latest comments it shows.
+	commentsShown = 5
+)

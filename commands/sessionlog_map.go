@@ -24,7 +24,7 @@ var closedStatuses = []string{"resolved", "closed", "invoiced"}
 // timers, customer), into a session log record. resolution overrides the
 // ticket's latest "Resolution" comment. Naming labor products may cost a
 // GET /products/{id} per unknown product.
-func (c *Commands) sessionRecord(ctx context.Context, t *syncro.Ticket, number int64, loc *time.Location, resolution string, actor Actor) sessionlog.Record {
+func (c *ticketsFeature) sessionRecord(ctx context.Context, t *syncro.Ticket, number int64, loc *time.Location, resolution string, actor Actor) sessionlog.Record {
 	rec := sessionlog.Record{
 		TicketID: t.ID,
 		Number:   t.Number.String(),
@@ -137,7 +137,7 @@ func ptrVal(p *int64) int64 {
 
 // writeSessionLog writes t's session log and returns the reply's sentence
 // about it (the path relative to SESSION_LOG_DIR, or what went wrong).
-func (c *Commands) writeSessionLog(ctx context.Context, t *syncro.Ticket, number int64, loc *time.Location, resolution string, actor Actor) string {
+func (c *ticketsFeature) writeSessionLog(ctx context.Context, t *syncro.Ticket, number int64, loc *time.Location, resolution string, actor Actor) string {
 	if c.cfg.SessionLogs == nil {
 		return "Session logs aren't set up (SESSION_LOG_DIR), so none was written."
 	}
@@ -162,17 +162,17 @@ func (c *Commands) writeSessionLog(ctx context.Context, t *syncro.Ticket, number
 // log writes the session log of a ticket now, whatever its status.
 //
 // Syncro calls: find, GET ticket, GET /settings (time zone).
-func (c *Commands) log(ctx context.Context, r Request, inv Invocation) Reply {
+func (c *ticketsFeature) log(ctx context.Context, r Request, inv Invocation) Reply {
 	if c.cfg.SessionLogs == nil {
 		return Reply{Text: "Session logs aren't set up: ask whoever runs the bot to set SESSION_LOG_DIR."}
 	}
 	found, err := c.findTicket(ctx, inv.Ticket)
 	if err != nil {
-		return c.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket))
+		return c.cfg.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket))
 	}
 	t, _, err := c.cfg.Syncro.Tickets.Get(ctx, found.ID)
 	if err != nil {
-		return c.failure(ctx, err, fmt.Sprintf("read ticket #%d", inv.Ticket))
+		return c.cfg.failure(ctx, err, fmt.Sprintf("read ticket #%d", inv.Ticket))
 	}
 	c.learnNames(t)
 	tz := ""

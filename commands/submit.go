@@ -84,14 +84,6 @@ func (d *MemoryDedup) Done(key string, r Reply) {
 	close(e.done)
 }
 
-// dedup is the configured guard, or the in-process one.
-func (c *Commands) dedup() Dedup {
-	if c.cfg.Dedup != nil {
-		return c.cfg.Dedup
-	}
-	return c.w.memDedup()
-}
-
 // submissionKey identifies one submission: the view plus a hash of what was
 // typed, so the same form delivered twice has one key while a corrected
 // resubmission of the same view (after field errors) has another.
@@ -153,24 +145,6 @@ func validateText(s Submission, block string, required bool, maxLen int, what st
 	}
 }
 
-// validateTime checks the minutes and labor fields: minutes parse with
-// ParseMinutes (1 to 1440); required says whether they may be empty.
-func (c *Commands) validateTime(s Submission, required bool, errs FieldErrors) {
-	raw := inputText(s, BlockMinutes)
-	if raw == "" {
-		if required {
-			errs[BlockMinutes] = "Enter the time spent, like 45 or 1h30m."
-		}
-		return
-	}
-	if _, err := ParseMinutes(raw); err != nil {
-		errs[BlockMinutes] = fieldMessage(usageMessage(err))
-	}
-	if _, err := c.cfg.Labor.Lookup(selectedValue(s, BlockLabor)); err != nil {
-		errs[BlockLabor] = fieldMessage(usageMessage(err))
-	}
-}
-
 // usageMessage is a UsageError's sentence without the usage line.
 func usageMessage(err error) string {
 	if ue, ok := err.(*UsageError); ok {
@@ -195,7 +169,7 @@ func (c *Commands) submit(ctx context.Context, s Submission) Reply {
 		var r Reply
 		switch {
 		case metaErr != nil:
-			r = c.failure(ctx, metaErr, "read that form")
+			r = c.cfg.failure(ctx, metaErr, "read that form")
 		case !known:
 			r = Reply{Text: "I don't know that form (" + EscapeMrkdwn(Truncate(s.CallbackID, 40)) + "); nothing was saved."}
 		default:
@@ -214,23 +188,5 @@ func (c *Commands) submit(ctx context.Context, s Submission) Reply {
 		}
 		return r
 	}
-	return c.once(ctx, submissionKey(s), write, repeat)
-}
-
-// timeFromSubmission reads the minutes and labor fields; nil when no
-// minutes were given. Validate has checked them.
-func (c *Commands) timeFromSubmission(s Submission, notes string) (*timeEntry, error) {
-	raw := inputText(s, BlockMinutes)
-	if raw == "" {
-		return nil, nil
-	}
-	m, err := ParseMinutes(raw)
-	if err != nil {
-		return nil, err
-	}
-	pid, err := c.cfg.Labor.Lookup(selectedValue(s, BlockLabor))
-	if err != nil {
-		return nil, err
-	}
-	return &timeEntry{Minutes: m, ProductID: pid, Notes: notesHead(notes)}, nil
+	return c.cfg.once(ctx, submissionKey(s), write, repeat)
 }

@@ -11,7 +11,7 @@ import (
 
 func TestValidate_FieldErrorsByBlockID(t *testing.T) {
 	t.Parallel()
-	c := New(Deps{})
+	c, _ := newCommands(Deps{})
 	meta := func(m ModalMeta) string { return m.encode() }
 	sub := func(cb, md string, vals ...map[string]slack.BlockAction) Submission {
 		return form(&slack.ModalViewRequest{CallbackID: cb, PrivateMetadata: md}, "V", vals...)

@@ -8,28 +8,12 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// customerLabel is how a customer reads in the picker: "Business (Name)",
-// or the person's name for customers without a business.
-func customerLabel(business, fullname string) string {
-	business, fullname = strings.TrimSpace(business), strings.TrimSpace(fullname)
-	if fullname == "(empty)" {
-		fullname = "" // Syncro's placeholder for a blank name
-	}
-	switch {
-	case business != "" && fullname != "":
-		return business + " (" + fullname + ")"
-	case business != "":
-		return business
-	}
-	return fullname
-}
-
 // suggest answers the create form's customer search with Syncro's
 // autocomplete: at most MaxSelectOptions options, text cut to 75
 // characters, value the customer id.
 //
 // Syncro calls: 1 (customers/autocomplete).
-func (c *Commands) suggest(ctx context.Context, s Suggestion) []*slack.OptionBlockObject {
+func (c *customersFeature) suggest(ctx context.Context, s Suggestion) []*slack.OptionBlockObject {
 	if s.ActionID != ActionCustomerSearch && s.BlockID != BlockCustomer {
 		return nil
 	}

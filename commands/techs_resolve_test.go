@@ -19,7 +19,7 @@ func (f *writeFixture) slashAs(t *testing.T, a Actor, env, text string) (Reply, 
 func TestResolveTechs_NextTimerEntryCarriesTheTech(t *testing.T) {
 	t.Parallel()
 	f := newWriteFixture(t, syncrotest.WithTimeMode(syncrotest.TimeIgnoredOnComments))
-	f.c.cfg.ResolveTechs = true
+	f.tk.cfg.ResolveTechs = true
 	own := f.ticket(t, syncrotest.SeedTicketOwnCloud)
 	before := len(f.srv.Timers(own.ID))
 
@@ -32,11 +32,11 @@ func TestResolveTechs_NextTimerEntryCarriesTheTech(t *testing.T) {
 	if n := len(reqs) - countUsersReqs(reqs); n != 4 {
 		t.Errorf("first comment: %d flow calls:%s", n, reqLines(reqs))
 	}
-	f.c.techsIdle()
+	f.tk.techsIdle()
 	if n := f.srv.Count("GET", "/users"); n == 0 {
 		t.Errorf("no GET /users after the background resolution")
 	}
-	if id, _, _ := f.c.techs.cached(marcus.Email, syncrotest.SeedNow); id != syncrotest.UserMarcus {
+	if id, _, _ := f.tk.techs.cached(marcus.Email, syncrotest.SeedNow); id != syncrotest.UserMarcus {
 		t.Fatalf("after background resolution, cached id = %d, want %d", id, syncrotest.UserMarcus)
 	}
 
@@ -47,7 +47,7 @@ func TestResolveTechs_NextTimerEntryCarriesTheTech(t *testing.T) {
 	if len(reqs) != 3 || countReqs(reqs, "POST", "/timer_entry") != 1 || countUsersReqs(reqs) != 0 {
 		t.Errorf("second comment: %d calls, want find, comment, timer_entry:%s", len(reqs), reqLines(reqs))
 	}
-	f.c.techsIdle() // nothing started: the id is cached
+	f.tk.techsIdle() // nothing started: the id is cached
 
 	timers := f.srv.Timers(own.ID)
 	if len(timers) != before+2 {
@@ -78,7 +78,7 @@ func TestResolveTechs_OffNeverListsUsers(t *testing.T) {
 		if r.Text == "" {
 			t.Fatalf("%s: empty reply", env)
 		}
-		f.c.techsIdle()
+		f.tk.techsIdle()
 		users += f.srv.Count("GET", "/users")
 	}
 	if n := users; n != 0 {

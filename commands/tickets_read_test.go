@@ -22,6 +22,7 @@ import (
 type readFixture struct {
 	srv *syncrotest.Server
 	c   *Commands
+	tk  *ticketsFeature
 }
 
 // readWebURL is the Syncro web app base the fixture's "Open in Syncro"
@@ -46,8 +47,8 @@ func newReadFixtureKey(t *testing.T, key string, opts ...syncrotest.Option) *rea
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := New(Deps{Syncro: client, WebURL: readWebURL, Now: now})
-	return &readFixture{srv: srv, c: c}
+	c, tk := newCommands(Deps{Syncro: client, WebURL: readWebURL, Now: now})
+	return &readFixture{srv: srv, c: c, tk: tk}
 }
 
 // marcus is the seed tech asking in most tests.
@@ -311,7 +312,7 @@ func TestTicket_ButtonsCarryIDAndNumber(t *testing.T) {
 func TestTicket_NoWebURLHidesOpenInSyncro(t *testing.T) {
 	t.Parallel()
 	f := newReadFixture(t)
-	f.c.cfg.WebURL = ""
+	f.tk.cfg.WebURL = ""
 	r, _ := f.slash(t, marcus, "ticket 32150")
 	if js := string(replyJSON(t, r)); strings.Contains(js, ActionOpenInSyncro) {
 		t.Errorf("Open in Syncro shown without a WebURL")

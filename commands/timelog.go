@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slack-go/slack"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -97,7 +98,7 @@ func (w *writeState) memDedup() *MemoryDedup {
 
 // learnNames caches the product names a ticket's line items reveal, so
 // naming the labor of a reply rarely costs a Syncro call.
-func (c *Commands) learnNames(t *syncro.Ticket) {
+func (c *ticketsFeature) learnNames(t *syncro.Ticket) {
 	if t == nil {
 		return
 	}
@@ -111,7 +112,7 @@ func (c *Commands) learnNames(t *syncro.Ticket) {
 // productName names a labor product as Syncro does ("Labor - Remote
 // Business"). On a cache miss it costs one GET /products/{id}, once per
 // product per process; if that fails the kind (or id) is shown instead.
-func (c *Commands) productName(ctx context.Context, id int64) string {
+func (c *ticketsFeature) productName(ctx context.Context, id int64) string {
 	if id == 0 {
 		return "the account's default labor"
 	}
@@ -169,36 +170,20 @@ func (e *unknownOutcomeError) Unwrap() error { return e.err }
 
 // writeFailure is failure plus the sentence for writes whose outcome is
 // unknown.
-func (c *Commands) writeFailure(ctx context.Context, err error, doing string) Reply {
+func (c *ticketsFeature) writeFailure(ctx context.Context, err error, doing string) Reply {
 	var ue *unknownOutcomeError
 	if errors.As(err, &ue) {
 		c.cfg.Logger.WarnContext(ctx, "write outcome unknown", "doing", doing, "error", err)
 		return Reply{Text: fmt.Sprintf("Syncro didn't confirm whether %s was saved, and I couldn't check. Look at the ticket in Syncro before trying to %s again.", ue.what, doing)}
 	}
-	return c.failure(ctx, err, doing)
-}
-
-// syncroAnswer says briefly what Syncro answered, for "what was not done"
-// sentences ("Syncro answered 500").
-func syncroAnswer(err error) string {
-	var se *syncro.Error
-	if errors.As(err, &se) {
-		if errors.Is(err, syncro.ErrValidation) && len(se.Messages) > 0 {
-			return "Syncro said: " + EscapeMrkdwn(se.UserMessage())
-		}
-		return fmt.Sprintf("Syncro answered %d", se.StatusCode)
-	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return "Syncro didn't answer in time"
-	}
-	return "the request failed"
+	return c.cfg.failure(ctx, err, doing)
 }
 
 // postComment posts one comment. A POST is never retried blindly: when the
 // outcome is unknown (5xx, dropped connection) the ticket's newest comments
 // are read back, and a comment with this subject and body from the last few
 // minutes counts as posted.
-func (c *Commands) postComment(ctx context.Context, ticketID int64, req *syncro.CommentRequest) (*syncro.Comment, error) {
+func (c *ticketsFeature) postComment(ctx context.Context, ticketID int64, req *syncro.CommentRequest) (*syncro.Comment, error) {
 	cm, _, err := c.cfg.Syncro.Tickets.PostComment(ctx, ticketID, req)
 	if err == nil {
 		return cm, nil
@@ -279,7 +264,7 @@ func notesHead(text string) string {
 
 // addTimer logs te with POST timer_entry. On an unknown outcome it reads
 // the ticket back and looks for the entry (timers in before are not it).
-func (c *Commands) addTimer(ctx context.Context, ticketID int64, te timeEntry, before *syncro.Ticket) (tm *syncro.Timer, unknown bool, err error) {
+func (c *ticketsFeature) addTimer(ctx context.Context, ticketID int64, te timeEntry, before *syncro.Ticket) (tm *syncro.Timer, unknown bool, err error) {
 	now := c.cfg.Now()
 	start := now.Add(-time.Duration(te.Minutes) * time.Minute)
 	req := &syncro.TimerEntryRequest{
@@ -312,4 +297,82 @@ func (c *Commands) addTimer(ctx context.Context, ticketID int64, te timeEntry, b
 		return found, false, nil
 	}
 	return nil, false, err
+}
+
+// flagTimerPath is the store flag remembering that this Syncro account
+// ignores time on comments, so a restart does not relearn it with a write.
+const flagTimerPath = "time_logging_path"
+
+// setTimerPath records that time goes through timer_entry, in memory and,
+// when there is a store, across restarts.
+func (c *ticketsFeature) setTimerPath(ctx context.Context) {
+	c.w.setTimerPath()
+	if c.cfg.Store != nil {
+		if err := c.cfg.Store.SetFlag(flagTimerPath, "timer_entry"); err != nil {
+			c.cfg.Logger.WarnContext(ctx, "could not persist the time logging path", "error", err)
+		}
+	}
+}
+
+// loadTimerPath reads the persisted time logging path at startup.
+func (c *ticketsFeature) loadTimerPath() {
+	if c.cfg.Store == nil {
+		return
+	}
+	if v, ok, err := c.cfg.Store.Flag(flagTimerPath); err == nil && ok && v == "timer_entry" {
+		c.w.setTimerPath()
+	}
+}
+
+// laborSelect offers the labor kinds, named with their Syncro products when
+// known, with kind preselected.
+func (c *ticketsFeature) laborSelect(kind string) *slack.SelectBlockElement {
+	if kind == "" {
+		kind = DefaultLaborKind
+	}
+	var opts []*slack.OptionBlockObject
+	for _, k := range c.cfg.Labor.Kinds() {
+		text := k
+		if name, ok := c.w.cachedProductName(c.cfg.LaborNames, c.cfg.Labor[k]); ok {
+			text = k + " — " + name
+		}
+		opts = append(opts, option(k, text))
+	}
+	return staticSelect(BlockLabor, "Labor type", opts, kind)
+}
+
+// validateTime checks the minutes and labor fields: minutes parse with
+// ParseMinutes (1 to 1440); required says whether they may be empty.
+func (c *ticketsFeature) validateTime(s Submission, required bool, errs FieldErrors) {
+	raw := inputText(s, BlockMinutes)
+	if raw == "" {
+		if required {
+			errs[BlockMinutes] = "Enter the time spent, like 45 or 1h30m."
+		}
+		return
+	}
+	if _, err := ParseMinutes(raw); err != nil {
+		errs[BlockMinutes] = fieldMessage(usageMessage(err))
+	}
+	if _, err := c.cfg.Labor.Lookup(selectedValue(s, BlockLabor)); err != nil {
+		errs[BlockLabor] = fieldMessage(usageMessage(err))
+	}
+}
+
+// timeFromSubmission reads the minutes and labor fields; nil when no
+// minutes were given. Validate has checked them.
+func (c *ticketsFeature) timeFromSubmission(s Submission, notes string) (*timeEntry, error) {
+	raw := inputText(s, BlockMinutes)
+	if raw == "" {
+		return nil, nil
+	}
+	m, err := ParseMinutes(raw)
+	if err != nil {
+		return nil, err
+	}
+	pid, err := c.cfg.Labor.Lookup(selectedValue(s, BlockLabor))
+	if err != nil {
+		return nil, err
+	}
+	return &timeEntry{Minutes: m, ProductID: pid, Notes: notesHead(notes)}, nil
 }

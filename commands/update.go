@@ -190,22 +190,22 @@ func dueString(ts syncro.Timestamp) string {
 // Syncro calls: find, then one lookup per kind of flag (ticket settings for
 // --status, settings for --priority, users for --tech; none for --due),
 // then one PUT when something changes.
-func (c *Commands) update(ctx context.Context, r Request, inv Invocation) Reply {
+func (c *ticketsFeature) update(ctx context.Context, r Request, inv Invocation) Reply {
 	if len(inv.Flags) == 0 {
 		t, err := c.findTicket(ctx, inv.Ticket)
 		if err != nil {
-			return asModal(c.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket)), "Update ticket")
+			return asModal(c.cfg.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket)), "Update ticket")
 		}
 		return c.updateModal(ctx, t, inv.Ticket, r.ChannelID)
 	}
 	// A redelivered envelope must not PUT (and audit) the change twice.
-	return c.once(ctx, slashKey(r, NameUpdate, inv.Ticket, 0, inv.String()),
+	return c.cfg.once(ctx, slashKey(r, NameUpdate, inv.Ticket, 0, inv.String()),
 		func() Reply { return c.updateWithFlags(ctx, r, inv) },
 		samePrior("That update is already in progress; I didn't start it a second time."))
 }
 
 // updateWithFlags changes the fields the flags name and says old → new.
-func (c *Commands) updateWithFlags(ctx context.Context, r Request, inv Invocation) Reply {
+func (c *ticketsFeature) updateWithFlags(ctx context.Context, r Request, inv Invocation) Reply {
 	var due time.Time
 	if v, ok := inv.Flag(FlagDue); ok {
 		d, err := parseDue(v, c.cfg.Now())
@@ -216,14 +216,14 @@ func (c *Commands) updateWithFlags(ctx context.Context, r Request, inv Invocatio
 	}
 	t, err := c.findTicket(ctx, inv.Ticket)
 	if err != nil {
-		return c.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket))
+		return c.cfg.failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket))
 	}
 	req := &syncro.TicketRequest{}
 	var changes []fieldChange
 	if v, ok := inv.Flag(FlagStatus); ok {
 		ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx)
 		if err != nil {
-			return c.failure(ctx, err, "read this account's ticket statuses")
+			return c.cfg.failure(ctx, err, "read this account's ticket statuses")
 		}
 		st, err := matchStatus(v, ts.TicketStatusList)
 		if err != nil {
@@ -237,7 +237,7 @@ func (c *Commands) updateWithFlags(ctx context.Context, r Request, inv Invocatio
 	if v, ok := inv.Flag(FlagPriority); ok {
 		as, _, err := c.cfg.Syncro.Settings.Get(ctx)
 		if err != nil {
-			return c.failure(ctx, err, "read this account's priorities")
+			return c.cfg.failure(ctx, err, "read this account's priorities")
 		}
 		p, err := matchPriority(v, as.Ticket.Priorities)
 		if err != nil {
@@ -251,7 +251,7 @@ func (c *Commands) updateWithFlags(ctx context.Context, r Request, inv Invocatio
 	if v, ok := inv.Flag(FlagTech); ok {
 		users, err := syncro.Collect(c.cfg.Syncro.Users.All(ctx))
 		if err != nil {
-			return c.failure(ctx, err, "read the list of techs")
+			return c.cfg.failure(ctx, err, "read the list of techs")
 		}
 		u, err := matchTech(v, users)
 		if err != nil {
@@ -285,7 +285,7 @@ func (c *Commands) updateWithFlags(ctx context.Context, r Request, inv Invocatio
 	_, _, err = c.cfg.Syncro.Tickets.Update(ctx, t.ID, req)
 	c.auditChanges(ctx, r.Actor, inv.Ticket, changes, err)
 	if err != nil {
-		return c.failure(ctx, err, fmt.Sprintf("update ticket #%d", inv.Ticket))
+		return c.cfg.failure(ctx, err, fmt.Sprintf("update ticket #%d", inv.Ticket))
 	}
 	return changesReply(inv.Ticket, changes)
 }
@@ -294,14 +294,14 @@ func (c *Commands) updateWithFlags(ctx context.Context, r Request, inv Invocatio
 // preselected.
 //
 // Syncro calls: ticket settings (statuses, techs), settings (priorities).
-func (c *Commands) updateModal(ctx context.Context, t *syncro.Ticket, number int64, channel string) Reply {
+func (c *ticketsFeature) updateModal(ctx context.Context, t *syncro.Ticket, number int64, channel string) Reply {
 	ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx)
 	if err != nil {
-		return asModal(c.failure(ctx, err, "read this account's ticket statuses"), "Update ticket")
+		return asModal(c.cfg.failure(ctx, err, "read this account's ticket statuses"), "Update ticket")
 	}
 	as, _, err := c.cfg.Syncro.Settings.Get(ctx)
 	if err != nil {
-		return asModal(c.failure(ctx, err, "read this account's priorities"), "Update ticket")
+		return asModal(c.cfg.failure(ctx, err, "read this account's priorities"), "Update ticket")
 	}
 	meta := ModalMeta{
 		TicketID: t.ID, Number: number, CustomerID: t.CustomerID, Channel: channel,
@@ -359,7 +359,7 @@ func validateDue(s Submission, errs FieldErrors) {
 // submitUpdate PUTs the fields changed in the update form.
 //
 // Syncro calls: one PUT, none when nothing changed.
-func (c *Commands) submitUpdate(ctx context.Context, s Submission, meta ModalMeta) Reply {
+func (c *ticketsFeature) submitUpdate(ctx context.Context, s Submission, meta ModalMeta) Reply {
 	req := &syncro.TicketRequest{}
 	var changes []fieldChange
 	if st := selectedValue(s, BlockStatus); st != "" && st != meta.Status {
@@ -392,7 +392,7 @@ func (c *Commands) submitUpdate(ctx context.Context, s Submission, meta ModalMet
 	_, _, err := c.cfg.Syncro.Tickets.Update(ctx, meta.TicketID, req)
 	c.auditChanges(ctx, s.Actor, meta.Number, changes, err)
 	if err != nil {
-		return c.failure(ctx, err, fmt.Sprintf("update ticket #%d", meta.Number))
+		return c.cfg.failure(ctx, err, fmt.Sprintf("update ticket #%d", meta.Number))
 	}
 	return changesReply(meta.Number, changes)
 }
