@@ -10,7 +10,7 @@ import (
 	"github.com/syncrobot/syncrobot/commands"
 )
 
-// Slack limits that shape replies (see /work/shared/slack.md §5).
+// Slack limits that shape replies (see docs/slack-platform.md §5).
 const (
 	// responseURLMaxPosts is how many posts one response_url accepts.
 	responseURLMaxPosts = 5

@@ -9,32 +9,33 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
+
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
 // maxMessageText bounds the text of all blocks in one message. Slack
 // rejects messages well below 50 × 3000 characters with msg_blocks_too_long
-// (observed near 13 000, /work/shared/slack.md §5.4); 12 000 keeps a margin.
-const maxMessageText = 12000
+// (observed near 13 000, docs/slack-platform.md §5.4); 12 000 keeps a margin.
+const MaxMessageText = 12000
 
 // Bounds on single values from Syncro inside a summary line or a field,
 // in characters after escaping, so one absurd subject cannot crowd out a
 // whole section.
 const (
-	maxStatusLen   = 40
-	maxCustomerLen = 80
+	MaxStatusLen   = 40
+	MaxCustomerLen = 80
 	maxSubjectLen  = 200
-	maxNameLen     = 80
+	MaxNameLen     = 80
 )
 
 // verbatimMrkdwn is a verbatim mrkdwn text object (see the file comment).
-func verbatimMrkdwn(s string) *slack.TextBlockObject {
+func VerbatimMrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
 }
 
 // boundedPlain is a plain_text object; Slack rejects empty text, so "" becomes a
 // dash.
-func boundedPlain(s string, n int) *slack.TextBlockObject {
+func BoundedPlain(s string, n int) *slack.TextBlockObject {
 	s = PlainText(s, n)
 	if s == "" {
 		s = "-"
@@ -43,19 +44,19 @@ func boundedPlain(s string, n int) *slack.TextBlockObject {
 }
 
 // textSection is a section holding mrkdwn text, capped to Slack's limit.
-func textSection(s string) *slack.SectionBlock {
-	return slack.NewSectionBlock(verbatimMrkdwn(capMrkdwn(s, MaxSectionText)), nil, nil)
+func TextSection(s string) *slack.SectionBlock {
+	return slack.NewSectionBlock(VerbatimMrkdwn(CapMrkdwn(s, MaxSectionText)), nil, nil)
 }
 
 // noteContext is a context block with one mrkdwn element.
-func noteContext(s string) *slack.ContextBlock {
-	return slack.NewContextBlock("", verbatimMrkdwn(capMrkdwn(s, MaxSectionText)))
+func NoteContext(s string) *slack.ContextBlock {
+	return slack.NewContextBlock("", VerbatimMrkdwn(CapMrkdwn(s, MaxSectionText)))
 }
 
 // capMrkdwn cuts already-escaped mrkdwn to n characters without leaving a
 // half entity ("&am") or a dangling formatting line behind. It is the last
 // guard; callers bound their parts so it rarely cuts.
-func capMrkdwn(s string, n int) string {
+func CapMrkdwn(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
@@ -70,7 +71,7 @@ func capMrkdwn(s string, n int) string {
 // inlineMrkdwn prepares one value from Syncro for a single mrkdwn line: runs of
 // whitespace (newlines too) become one space, then it is escaped and
 // bounded to n characters.
-func inlineMrkdwn(s string, n int) string {
+func InlineMrkdwn(s string, n int) string {
 	if isPlainInline(s, n) {
 		return s // the common case; rendering a list is mostly this
 	}
@@ -106,7 +107,7 @@ func isPlainInline(s string, n int) bool {
 }
 
 // dashIfBlank is s, or a dash when s is blank.
-func dashIfBlank(s string) string {
+func DashIfBlank(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return "-"
 	}
@@ -115,7 +116,7 @@ func dashIfBlank(s string) string {
 
 // compareFold compares a and b ignoring case, without allocating (a
 // sort calls it n log n times).
-func compareFold(a, b string) int {
+func CompareFold(a, b string) int {
 	for a != "" && b != "" {
 		ra, na := utf8.DecodeRuneInString(a)
 		rb, nb := utf8.DecodeRuneInString(b)
@@ -129,19 +130,19 @@ func compareFold(a, b string) int {
 
 // ticketLine is one summary line: "#32164  New  Jerry Burger  Own cloud
 // thing again", every part from Syncro escaped and bounded.
-func ticketLine(t *syncro.Ticket) string {
+func TicketLine(t *syncro.Ticket) string {
 	customer := t.CustomerBusinessThenName
 	if customer == "" && t.Customer != nil {
 		customer = t.Customer.BusinessThenName
 	}
-	return "#" + inlineMrkdwn(t.Number.String(), 20) +
-		"  " + inlineMrkdwn(dashIfBlank(t.Status), maxStatusLen) +
-		"  " + inlineMrkdwn(dashIfBlank(customer), maxCustomerLen) +
-		"  " + inlineMrkdwn(dashIfBlank(t.Subject), maxSubjectLen)
+	return "#" + InlineMrkdwn(t.Number.String(), 20) +
+		"  " + InlineMrkdwn(DashIfBlank(t.Status), MaxStatusLen) +
+		"  " + InlineMrkdwn(DashIfBlank(customer), MaxCustomerLen) +
+		"  " + InlineMrkdwn(DashIfBlank(t.Subject), maxSubjectLen)
 }
 
 // countNoun is "1 ticket" / "3 tickets".
-func countNoun(n int, one, many string) string {
+func CountNoun(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
@@ -151,12 +152,12 @@ func countNoun(n int, one, many string) string {
 // packLines joins lines into as few section texts as possible, each at
 // most MaxSectionText characters, never splitting a line (lines are
 // bounded well below the limit; one that is not is capped).
-func packLines(lines []string, sep string) []string {
+func PackLines(lines []string, sep string) []string {
 	var texts []string
 	var b strings.Builder
 	n := 0
 	for _, l := range lines {
-		l = capMrkdwn(l, MaxSectionText)
+		l = CapMrkdwn(l, MaxSectionText)
 		ln := utf8.RuneCountInString(l)
 		if n > 0 && n+len(sep)+ln > MaxSectionText {
 			texts = append(texts, b.String())
@@ -181,15 +182,15 @@ func packLines(lines []string, sep string) []string {
 // MaxBlocksPerMessage blocks and maxMessageText characters each. Later
 // messages open with a context line naming the part, so a reader who sees
 // only one knows there are others.
-func splitReply(title, note string, texts []string) Reply {
+func SplitReply(title, note string, texts []string) Reply {
 	title = PlainText(title, MaxHeaderText)
 	type msg struct {
 		blocks []slack.Block
 		chars  int
 	}
-	first := msg{blocks: []slack.Block{slack.NewHeaderBlock(boundedPlain(title, MaxHeaderText))}, chars: utf8.RuneCountInString(title)}
+	first := msg{blocks: []slack.Block{slack.NewHeaderBlock(BoundedPlain(title, MaxHeaderText))}, chars: utf8.RuneCountInString(title)}
 	if note != "" {
-		first.blocks = append(first.blocks, noteContext(note))
+		first.blocks = append(first.blocks, NoteContext(note))
 		first.chars += utf8.RuneCountInString(note)
 	}
 	msgs := []msg{first}
@@ -199,18 +200,18 @@ func splitReply(title, note string, texts []string) Reply {
 	for _, t := range texts {
 		cur := &msgs[len(msgs)-1]
 		tn := utf8.RuneCountInString(t)
-		if len(cur.blocks)+1 > MaxBlocksPerMessage || cur.chars+tn > maxMessageText {
+		if len(cur.blocks)+1 > MaxBlocksPerMessage || cur.chars+tn > MaxMessageText {
 			msgs = append(msgs, msg{blocks: []slack.Block{nil}, chars: contChars})
 			cur = &msgs[len(msgs)-1]
 		}
-		cur.blocks = append(cur.blocks, textSection(t))
+		cur.blocks = append(cur.blocks, TextSection(t))
 		cur.chars += tn
 	}
 	text := EscapeMrkdwn(title)
 	r := Reply{Text: text, Blocks: msgs[0].blocks}
 	for i, m := range msgs[1:] {
 		part := fmt.Sprintf("%s (part %d of %d)", title, i+2, len(msgs))
-		m.blocks[0] = noteContext(EscapeMrkdwn(part))
+		m.blocks[0] = NoteContext(EscapeMrkdwn(part))
 		r.More = append(r.More, Message{Text: EscapeMrkdwn(part), Blocks: m.blocks})
 	}
 	return r
@@ -218,7 +219,7 @@ func splitReply(title, note string, texts []string) Reply {
 
 // customerLabel is how a customer reads in the picker: "Business (Name)",
 // or the person's name for customers without a business.
-func customerLabel(business, fullname string) string {
+func CustomerLabel(business, fullname string) string {
 	business, fullname = strings.TrimSpace(business), strings.TrimSpace(fullname)
 	if fullname == "(empty)" {
 		fullname = "" // Syncro's placeholder for a blank name
@@ -230,4 +231,13 @@ func customerLabel(business, fullname string) string {
 		return business
 	}
 	return fullname
+}
+
+// TicketURL is a ticket's page in Syncro's web app under webURL
+// (https://SUB.syncromsp.com); "" when webURL is empty.
+func TicketURL(webURL string, id int64) string {
+	if webURL == "" {
+		return ""
+	}
+	return strings.TrimRight(webURL, "/") + "/tickets/" + strconv.FormatInt(id, 10)
 }

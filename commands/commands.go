@@ -100,7 +100,7 @@ func (c *Commands) Slash(ctx context.Context, r Request) Reply {
 		if errors.As(err, &ue) {
 			return Reply{Text: ue.Error()}
 		}
-		return c.cfg.failure(ctx, err, "read that command")
+		return c.cfg.Failure(ctx, err, "read that command")
 	}
 	if inv.Command.NeedsBilling && !r.Actor.CanBill {
 		return Reply{Text: "Only techs allowed to bill can use `" + SlashCommand + " " + inv.Command.Name + "`. Ask whoever runs the bot to add you to BILLING_USERS."}

@@ -44,14 +44,14 @@ func ParseMinutes(s string) (int, error) {
 	isUnit := func(i int, units map[string]bool) bool { return i < len(toks) && !toks[i].num && units[toks[i].text] }
 	wholeMinutes := func(t durTok) error {
 		if strings.Contains(t.text, ".") {
-			return &UsageError{Message: fmt.Sprintf("Minutes must be whole, like 90m; for part of an hour use h, like 1.5h (you gave %s).", code(s))}
+			return &UsageError{Message: fmt.Sprintf("Minutes must be whole, like 90m; for part of an hour use h, like 1.5h (you gave %s).", Code(s))}
 		}
 		return nil
 	}
 	switch {
 	case len(toks) == 1 && isNum(0):
 		if strings.Contains(toks[0].text, ".") {
-			return 0, &UsageError{Message: fmt.Sprintf("%s needs a unit: write %sh for hours, or whole minutes like 90m.", code(s), toks[0].text)}
+			return 0, &UsageError{Message: fmt.Sprintf("%s needs a unit: write %sh for hours, or whole minutes like 90m.", Code(s), toks[0].text)}
 		}
 		mins = toks[0].val
 	case len(toks) == 3 && isNum(0) && toks[1].text == ":" && isNum(2):
@@ -110,7 +110,7 @@ func FormatMinutes(m int) string {
 }
 
 func notATime(s string) error {
-	return &UsageError{Message: fmt.Sprintf("%s isn't a time. %s", code(s), durationHint)}
+	return &UsageError{Message: fmt.Sprintf("%s isn't a time. %s", Code(s), durationHint)}
 }
 
 // durTok is one piece of a duration: a number, a unit word, or ":".

@@ -8,7 +8,7 @@ import (
 
 // Slack Block Kit limits, in characters unless named otherwise. They live
 // here, in one place, so every renderer truncates against the same numbers.
-// Source: /work/shared/slack.md §5.3–5.4 (Slack's block reference and the
+// Source: docs/slack-platform.md §5.3–5.4 (Slack's block reference and the
 // python-slack-sdk validators); MaxSectionFieldText is from Slack's section
 // block reference.
 const (

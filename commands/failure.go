@@ -14,25 +14,25 @@ import (
 
 // ticketNotFoundError says a ticket number does not exist in Syncro; it
 // keeps the number so the sentence can name it.
-type ticketNotFoundError struct{ number int64 }
+type TicketNotFoundError struct{ Number int64 }
 
-func (e *ticketNotFoundError) Error() string {
-	return fmt.Sprintf("ticket #%d not found", e.number)
+func (e *TicketNotFoundError) Error() string {
+	return fmt.Sprintf("ticket #%d not found", e.Number)
 }
 
-func (e *ticketNotFoundError) Unwrap() error { return syncro.ErrNotFound }
+func (e *TicketNotFoundError) Unwrap() error { return syncro.ErrNotFound }
 
 // failure turns an error into the sentence a tech sees. Errors a tech can
 // act on (not found, Syncro's validation messages, a bad key, rate
 // limiting) are said plainly; anything else gets a short apology with an
 // error id that is also logged with the full detail. doing completes
 // "Sorry, I couldn't …", like "close ticket #32164".
-func (d Deps) failure(ctx context.Context, err error, doing string) Reply {
-	var nf *ticketNotFoundError
+func (d Deps) Failure(ctx context.Context, err error, doing string) Reply {
+	var nf *TicketNotFoundError
 	var se *syncro.Error
 	switch {
 	case errors.As(err, &nf):
-		return Reply{Text: fmt.Sprintf("Ticket #%d doesn't exist in Syncro.", nf.number)}
+		return Reply{Text: fmt.Sprintf("Ticket #%d doesn't exist in Syncro.", nf.Number)}
 	case errors.Is(err, syncro.ErrUnauthorized):
 		return Reply{Text: "Syncro rejected the API key — ask whoever runs the bot."}
 	case errors.Is(err, syncro.ErrRateLimited):
@@ -44,13 +44,13 @@ func (d Deps) failure(ctx context.Context, err error, doing string) Reply {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return Reply{Text: fmt.Sprintf("Sorry, Syncro didn't answer in time, so I couldn't %s. Try again in a moment.", doing)}
 	}
-	id := errorID()
+	id := ErrorID()
 	d.Logger.ErrorContext(ctx, "command failed", slog.String("error_id", id), slog.String("doing", doing), slog.Any("error", err))
 	return Reply{Text: fmt.Sprintf("Sorry, I couldn't %s. Something went wrong on our side (error id %s).", doing, id)}
 }
 
 // errorID is a short random id tying a user's apology to a log line.
-func errorID() string {
+func ErrorID() string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
@@ -70,7 +70,7 @@ func isUnreachable(err error) bool {
 
 // syncroAnswer says briefly what Syncro answered, for "what was not done"
 // sentences ("Syncro answered 500").
-func syncroAnswer(err error) string {
+func SyncroAnswer(err error) string {
 	var se *syncro.Error
 	if errors.As(err, &se) {
 		if errors.Is(err, syncro.ErrValidation) && len(se.Messages) > 0 {

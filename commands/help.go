@@ -122,7 +122,7 @@ func (c *Commands) help(ctx context.Context, r Request, inv Invocation) Reply {
 	}
 	cmd := Lookup(name)
 	if cmd == nil {
-		msg := "There's no subcommand " + code(name) + "."
+		msg := "There's no subcommand " + Code(name) + "."
 		var names []string
 		for _, k := range commandTable.list {
 			if k.Name != "" {
@@ -130,13 +130,13 @@ func (c *Commands) help(ctx context.Context, r Request, inv Invocation) Reply {
 			}
 		}
 		if s, ok := Suggest(strings.ToLower(name), names); ok {
-			msg += " Did you mean " + code(s) + "?"
+			msg += " Did you mean " + Code(s) + "?"
 		}
-		return Reply{Text: msg + " Try " + code(SlashCommand+" help") + " for the list."}
+		return Reply{Text: msg + " Try " + Code(SlashCommand+" help") + " for the list."}
 	}
 	text := cmd.HelpText()
 	return Reply{
 		Text:   EscapeMrkdwn(text),
-		Blocks: []slack.Block{textSection("```" + EscapeMrkdwn(text) + "```")},
+		Blocks: []slack.Block{TextSection("```" + EscapeMrkdwn(text) + "```")},
 	}
 }

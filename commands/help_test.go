@@ -1,4 +1,4 @@
-package commands
+package commands_test
 
 import (
 	"bytes"
@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/commandstest"
 )
 
 func TestHelpBlocks_MatchGolden(t *testing.T) {
@@ -15,29 +18,29 @@ func TestHelpBlocks_MatchGolden(t *testing.T) {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // keep "&amp;" readable in the golden file
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(HelpBlocks()); err != nil {
+	if err := enc.Encode(commands.HelpBlocks()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "help.golden", buf.Bytes())
+	commandstest.Golden(t, "help.golden", buf.Bytes())
 }
 
 func TestHelpText_MatchGolden(t *testing.T) {
 	t.Parallel()
-	golden(t, "help_text.golden", []byte(HelpText()))
+	commandstest.Golden(t, "help_text.golden", []byte(commands.HelpText()))
 }
 
 func TestHelp_ListsEveryCommandWithUsageAndDescription(t *testing.T) {
 	t.Parallel()
-	text := HelpText()
-	raw, _ := json.Marshal(HelpBlocks())
+	text := commands.HelpText()
+	raw, _ := json.Marshal(commands.HelpBlocks())
 	blocks := string(raw)
-	for _, c := range Table() {
-		for _, want := range []string{UsageLine(c), c.Description} {
+	for _, c := range commands.Table() {
+		for _, want := range []string{commands.UsageLine(c), c.Description} {
 			if !strings.Contains(text, want) {
 				t.Errorf("HelpText lacks %q", want)
 			}
 		}
-		if !strings.Contains(blocks, "`"+UsageLine(c)+"`") {
+		if !strings.Contains(blocks, "`"+commands.UsageLine(c)+"`") {
 			t.Errorf("HelpBlocks lacks usage of %q", c.Name)
 		}
 		for _, f := range c.Flags {
@@ -53,23 +56,23 @@ func TestHelp_ListsEveryCommandWithUsageAndDescription(t *testing.T) {
 
 func TestHelpBlocks_WithinSlackLimits(t *testing.T) {
 	t.Parallel()
-	blocks := HelpBlocks()
-	if len(blocks) > MaxBlocksPerMessage {
-		t.Fatalf("%d blocks, Slack allows %d", len(blocks), MaxBlocksPerMessage)
+	blocks := commands.HelpBlocks()
+	if len(blocks) > commands.MaxBlocksPerMessage {
+		t.Fatalf("%d blocks, Slack allows %d", len(blocks), commands.MaxBlocksPerMessage)
 	}
 	for i, b := range blocks {
 		switch b := b.(type) {
 		case *slack.SectionBlock:
-			if n := runeLen(b.Text.Text); n > MaxSectionText {
-				t.Errorf("block %d: section text %d chars, limit %d", i, n, MaxSectionText)
+			if n := commands.RuneLen(b.Text.Text); n > commands.MaxSectionText {
+				t.Errorf("block %d: section text %d chars, limit %d", i, n, commands.MaxSectionText)
 			}
 		case *slack.HeaderBlock:
-			if n := runeLen(b.Text.Text); n > MaxHeaderText {
-				t.Errorf("block %d: header %d chars, limit %d", i, n, MaxHeaderText)
+			if n := commands.RuneLen(b.Text.Text); n > commands.MaxHeaderText {
+				t.Errorf("block %d: header %d chars, limit %d", i, n, commands.MaxHeaderText)
 			}
 		case *slack.ContextBlock:
-			if n := len(b.ContextElements.Elements); n > MaxContextElements {
-				t.Errorf("block %d: %d context elements, limit %d", i, n, MaxContextElements)
+			if n := len(b.ContextElements.Elements); n > commands.MaxContextElements {
+				t.Errorf("block %d: %d context elements, limit %d", i, n, commands.MaxContextElements)
 			}
 		}
 	}
@@ -77,7 +80,7 @@ func TestHelpBlocks_WithinSlackLimits(t *testing.T) {
 
 func TestCommandHelpText_AlignsFlags(t *testing.T) {
 	t.Parallel()
-	got := Lookup(NameComment).HelpText()
+	got := commands.Lookup(commands.NameComment).HelpText()
 	want := "/syncro comment N [--time T] [--labor KIND] [--hidden] [--no-email] TEXT\n" +
 		"    Add a comment to a ticket, optionally logging time.\n" +
 		"    --time T      time spent, like 45m, 1h30m or 1.5h\n" +

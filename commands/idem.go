@@ -27,7 +27,7 @@ import (
 // returns the first reply and writes nothing.
 
 // slashKey identifies one delivery of a slash command that writes.
-func slashKey(r Request, action string, ticket int64, minutes int, text string) string {
+func SlashKey(r Request, action string, ticket int64, minutes int, text string) string {
 	th := sha256.Sum256([]byte(text))
 	return "slash:" + hashParts(r.EnvelopeID, action, strconv.FormatInt(ticket, 10), strconv.Itoa(minutes), hex.EncodeToString(th[:]))
 }
@@ -36,7 +36,7 @@ func slashKey(r Request, action string, ticket int64, minutes int, text string) 
 // records its reply; a repeat (concurrent, redelivered, or after a restart
 // with StoreDedup) writes nothing and is answered by repeat with the first
 // reply and whether it has finished.
-func (d Deps) once(ctx context.Context, key string, write func() Reply, repeat func(prior Reply, finished bool) Reply) Reply {
+func (d Deps) Once(ctx context.Context, key string, write func() Reply, repeat func(prior Reply, finished bool) Reply) Reply {
 	first, prior, finished := d.Dedup.Begin(ctx, key)
 	if !first {
 		return repeat(prior, finished)
@@ -48,7 +48,7 @@ func (d Deps) once(ctx context.Context, key string, write func() Reply, repeat f
 
 // samePrior answers a repeat with the first delivery's reply itself, or
 // with busy while that is still running.
-func samePrior(busy string) func(Reply, bool) Reply {
+func SamePrior(busy string) func(Reply, bool) Reply {
 	return func(prior Reply, finished bool) Reply {
 		if finished {
 			return prior
@@ -58,7 +58,7 @@ func samePrior(busy string) func(Reply, bool) Reply {
 }
 
 // clickedTwice answers a repeated button click.
-func clickedTwice(prior Reply, finished bool) Reply {
+func ClickedTwice(prior Reply, finished bool) Reply {
 	if finished {
 		return Reply{Text: "Already done (that was clicked twice): " + prior.Text}
 	}
@@ -93,7 +93,7 @@ type storedReply struct {
 	ChannelID string          `json:"channel_id,omitempty"`
 }
 
-func encodeReply(r Reply) []byte {
+func EncodeReply(r Reply) []byte {
 	sr := storedReply{Text: r.Text, InChannel: r.InChannel, ChannelID: r.ChannelID}
 	if len(r.Blocks) > 0 {
 		if b, err := json.Marshal(slack.Blocks{BlockSet: r.Blocks}); err == nil {
@@ -166,7 +166,7 @@ func (d *StoreDedup) Begin(ctx context.Context, key string) (bool, Reply, bool) 
 // Done implements Dedup.
 func (d *StoreDedup) Done(key string, r Reply) {
 	k := store.Key("dedup", key)
-	_ = d.st.Complete(k, encodeReply(r))
+	_ = d.st.Complete(k, EncodeReply(r))
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if ch, ok := d.resuming[k]; ok {

@@ -99,9 +99,9 @@ func (m LaborMap) Lookup(kind string) (int64, error) {
 		return id, nil
 	}
 	kinds := m.Kinds()
-	msg := fmt.Sprintf("Unknown labor kind %s.", code(kind))
+	msg := fmt.Sprintf("Unknown labor kind %s.", Code(kind))
 	if s, ok := Suggest(k, kinds); ok {
-		msg += fmt.Sprintf(" Did you mean %s?", code(s))
+		msg += fmt.Sprintf(" Did you mean %s?", Code(s))
 	}
 	msg += " Valid kinds: " + strings.Join(kinds, ", ") + "."
 	return 0, &UsageError{Message: msg}

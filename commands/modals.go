@@ -59,7 +59,7 @@ const ActionCustomerSearch = BlockCustomer
 // customerMinQuery is the customer search's min_query_length: two letters
 // already narrow Syncro's autocomplete enough, and Slack's default of three
 // makes short names like "HP" unreachable.
-const customerMinQuery = 2
+const CustomerMinQuery = 2
 
 // ModalMeta is a modal's private_metadata: what Submit needs so it never
 // looks a ticket up twice. Keys are short because Slack caps the whole
@@ -89,13 +89,13 @@ type ModalMeta struct {
 
 // encode renders m as compact JSON, shortening free-text fields if the
 // result would pass Slack's limit.
-func (m ModalMeta) encode() string {
+func (m ModalMeta) Encode() string {
 	for range 3 {
 		b, err := json.Marshal(m)
 		if err != nil {
 			panic("commands: encode modal metadata: " + err.Error()) // plain struct; cannot fail
 		}
-		if runeLen(string(b)) <= MaxPrivateMetadata {
+		if RuneLen(string(b)) <= MaxPrivateMetadata {
 			return string(b)
 		}
 		m.UserName = Truncate(m.UserName, 60)
@@ -107,7 +107,7 @@ func (m ModalMeta) encode() string {
 }
 
 // decodeMeta reads private_metadata written by encode.
-func decodeMeta(s string) (ModalMeta, error) {
+func DecodeMeta(s string) (ModalMeta, error) {
 	var m ModalMeta
 	if strings.TrimSpace(s) == "" {
 		return m, fmt.Errorf("modal metadata is empty")
@@ -119,37 +119,37 @@ func decodeMeta(s string) (ModalMeta, error) {
 }
 
 // plain is a plain_text object; emoji on so typed :shortcodes: render.
-func plain(s string) *slack.TextBlockObject {
+func Plain(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
 }
 
 // mrkdwn is a mrkdwn text object; callers escape what they put in.
-func mrkdwn(s string) *slack.TextBlockObject {
+func Mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
 }
 
 // option is a select option; text and value are cut to Slack's limits.
-func option(value, text string) *slack.OptionBlockObject {
+func Option(value, text string) *slack.OptionBlockObject {
 	t := PlainText(text, MaxOptionText)
 	if t == "" {
 		t = "(none)"
 	}
-	return slack.NewOptionBlockObject(Truncate(value, MaxOptionValue), plain(t), nil)
+	return slack.NewOptionBlockObject(Truncate(value, MaxOptionValue), Plain(t), nil)
 }
 
 // newModal builds a modal with Slack's 24-character title/submit limits
 // applied. A modal without input blocks gets no submit button.
-func newModal(callbackID, title, submit string, meta ModalMeta, blocks ...slack.Block) *slack.ModalViewRequest {
+func NewModal(callbackID, title, submit string, meta ModalMeta, blocks ...slack.Block) *slack.ModalViewRequest {
 	v := &slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackID,
-		Title:           plain(PlainText(title, MaxModalTitle)),
-		Close:           plain("Cancel"),
+		Title:           Plain(PlainText(title, MaxModalTitle)),
+		Close:           Plain("Cancel"),
 		Blocks:          slack.Blocks{BlockSet: blocks},
-		PrivateMetadata: meta.encode(),
+		PrivateMetadata: meta.Encode(),
 	}
 	if submit != "" {
-		v.Submit = plain(PlainText(submit, MaxModalTitle))
+		v.Submit = Plain(PlainText(submit, MaxModalTitle))
 	}
 	return v
 }
@@ -160,15 +160,15 @@ func newModal(callbackID, title, submit string, meta ModalMeta, blocks ...slack.
 func noticeModal(title, text string) *slack.ModalViewRequest {
 	return &slack.ModalViewRequest{
 		Type:   slack.VTModal,
-		Title:  plain(PlainText(title, MaxModalTitle)),
-		Close:  plain("Close"),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(mrkdwn(Truncate(text, MaxSectionText)), nil, nil)}},
+		Title:  Plain(PlainText(title, MaxModalTitle)),
+		Close:  Plain("Close"),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(Mrkdwn(Truncate(text, MaxSectionText)), nil, nil)}},
 	}
 }
 
 // asModal turns a text reply of a modal-opening command into a notice
 // modal too, so bot can replace its "Loading…" view whichever it shows.
-func asModal(r Reply, title string) Reply {
+func AsModal(r Reply, title string) Reply {
 	if r.Modal == nil {
 		r.Modal = noticeModal(title, r.Text)
 	}
@@ -176,21 +176,21 @@ func asModal(r Reply, title string) Reply {
 }
 
 // inputBlock is an input block whose element's action id equals blockID.
-func inputBlock(blockID, label, hint string, el slack.BlockElement, optional bool) *slack.InputBlock {
+func InputBlock(blockID, label, hint string, el slack.BlockElement, optional bool) *slack.InputBlock {
 	var h *slack.TextBlockObject
 	if hint != "" {
-		h = plain(hint)
+		h = Plain(hint)
 	}
-	b := slack.NewInputBlock(blockID, plain(label), h, el)
+	b := slack.NewInputBlock(blockID, Plain(label), h, el)
 	b.Optional = optional
 	return b
 }
 
 // textInput is a plain-text input; initial is cut to maxLen.
-func textInput(actionID, placeholder, initial string, multiline bool, maxLen int) *slack.PlainTextInputBlockElement {
+func TextInput(actionID, placeholder, initial string, multiline bool, maxLen int) *slack.PlainTextInputBlockElement {
 	var ph *slack.TextBlockObject
 	if placeholder != "" {
-		ph = plain(placeholder)
+		ph = Plain(placeholder)
 	}
 	el := slack.NewPlainTextInputBlockElement(ph, actionID)
 	el.Multiline = multiline
@@ -204,11 +204,11 @@ func textInput(actionID, placeholder, initial string, multiline bool, maxLen int
 
 // staticSelect is a static select of options (at most MaxSelectOptions),
 // preselecting the option whose value is initial.
-func staticSelect(actionID, placeholder string, opts []*slack.OptionBlockObject, initial string) *slack.SelectBlockElement {
+func StaticSelect(actionID, placeholder string, opts []*slack.OptionBlockObject, initial string) *slack.SelectBlockElement {
 	if len(opts) > MaxSelectOptions {
 		opts = opts[:MaxSelectOptions]
 	}
-	el := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(placeholder), actionID, opts...)
+	el := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, Plain(placeholder), actionID, opts...)
 	for _, o := range opts {
 		if initial != "" && o.Value == initial {
 			el.InitialOption = o
@@ -219,7 +219,7 @@ func staticSelect(actionID, placeholder string, opts []*slack.OptionBlockObject,
 
 // submissionValue returns the state of the input block blockID (element
 // action id == block id; any single element is accepted).
-func submissionValue(s Submission, blockID string) (slack.BlockAction, bool) {
+func SubmissionValue(s Submission, blockID string) (slack.BlockAction, bool) {
 	els, ok := s.Values[blockID]
 	if !ok {
 		return slack.BlockAction{}, false
@@ -234,20 +234,20 @@ func submissionValue(s Submission, blockID string) (slack.BlockAction, bool) {
 }
 
 // inputText is the trimmed typed value of a text or number input.
-func inputText(s Submission, blockID string) string {
-	v, _ := submissionValue(s, blockID)
+func InputText(s Submission, blockID string) string {
+	v, _ := SubmissionValue(s, blockID)
 	return strings.TrimSpace(v.Value)
 }
 
 // selectedValue is the value of the option picked in a select.
-func selectedValue(s Submission, blockID string) string {
-	v, _ := submissionValue(s, blockID)
+func SelectedValue(s Submission, blockID string) string {
+	v, _ := SubmissionValue(s, blockID)
 	return v.SelectedOption.Value
 }
 
 // selectedText is the text of the option picked in a select.
-func selectedText(s Submission, blockID string) string {
-	v, _ := submissionValue(s, blockID)
+func SelectedText(s Submission, blockID string) string {
+	v, _ := SubmissionValue(s, blockID)
 	if v.SelectedOption.Text == nil {
 		return ""
 	}
@@ -255,8 +255,8 @@ func selectedText(s Submission, blockID string) string {
 }
 
 // checkedOptions is the set of ticked checkbox values in blockID.
-func checkedOptions(s Submission, blockID string) map[string]bool {
-	v, _ := submissionValue(s, blockID)
+func CheckedOptions(s Submission, blockID string) map[string]bool {
+	v, _ := SubmissionValue(s, blockID)
 	out := map[string]bool{}
 	for _, o := range v.SelectedOptions {
 		out[o.Value] = true
@@ -266,6 +266,6 @@ func checkedOptions(s Submission, blockID string) map[string]bool {
 
 // fieldMessage turns a mrkdwn usage message into the plain text Slack shows
 // under a field (no backticks, no HTML entities).
-func fieldMessage(msg string) string {
+func FieldMessage(msg string) string {
 	return html.UnescapeString(strings.ReplaceAll(msg, "`", ""))
 }

@@ -102,7 +102,7 @@ func Parse(text string) (Invocation, error) {
 		return Invocation{}, &UsageError{Message: "That text isn't valid UTF-8; please type it again."}
 	}
 	src := slackUnescaper.Replace(text)
-	if n := runeLen(src); n > MaxInputLen {
+	if n := RuneLen(src); n > MaxInputLen {
 		return Invocation{}, &UsageError{Message: fmt.Sprintf("That's too long for one command: %s characters (the limit is %s).", commas(n), commas(MaxInputLen))}
 	}
 	toks := tokenize(src)
@@ -271,23 +271,23 @@ func resolve(toks []token) (*Command, []token, error) {
 			// A prefix of two-word commands only, like "contact".
 			var names []string
 			for _, s := range seconds {
-				names = append(names, code(w0+" "+s))
+				names = append(names, Code(w0+" "+s))
 			}
 			if len(toks) == 1 {
-				return nil, nil, &UsageError{Message: fmt.Sprintf("%s needs a second word: %s.", code(w0), orList(names))}
+				return nil, nil, &UsageError{Message: fmt.Sprintf("%s needs a second word: %s.", Code(w0), OrList(names))}
 			}
-			msg := fmt.Sprintf("Unknown subcommand %s.", code(w0+" "+toks[1].text))
+			msg := fmt.Sprintf("Unknown subcommand %s.", Code(w0+" "+toks[1].text))
 			if s, ok := Suggest(toks[1].text, seconds); ok {
 				c := commandTable.byName[w0+" "+s]
-				return nil, nil, &UsageError{Message: msg + fmt.Sprintf(" Did you mean %s?", code(c.Name)), Command: c}
+				return nil, nil, &UsageError{Message: msg + fmt.Sprintf(" Did you mean %s?", Code(c.Name)), Command: c}
 			}
-			return nil, nil, &UsageError{Message: msg + " Try " + orList(names) + "."}
+			return nil, nil, &UsageError{Message: msg + " Try " + OrList(names) + "."}
 		}
 	}
-	msg := fmt.Sprintf("Unknown subcommand %s.", code(toks[0].text))
+	msg := fmt.Sprintf("Unknown subcommand %s.", Code(toks[0].text))
 	if n, ok := parseTicket(toks[0].text); ok {
 		c := commandTable.byName[NameTicket]
-		return nil, nil, &UsageError{Message: msg + fmt.Sprintf(" Did you mean %s?", code(fmt.Sprintf("ticket %d", n))), Command: c}
+		return nil, nil, &UsageError{Message: msg + fmt.Sprintf(" Did you mean %s?", Code(fmt.Sprintf("ticket %d", n))), Command: c}
 	}
 	var firsts []string
 	for _, c := range commandTable.list {
@@ -306,7 +306,7 @@ func resolve(toks []token) (*Command, []token, error) {
 		if c == nil {
 			c = commandTable.byName[s+" "+commandTable.firstWords[s][0]]
 		}
-		return nil, nil, &UsageError{Message: msg + fmt.Sprintf(" Did you mean %s?", code(c.Name)), Command: c}
+		return nil, nil, &UsageError{Message: msg + fmt.Sprintf(" Did you mean %s?", Code(c.Name)), Command: c}
 	}
 	return nil, nil, &UsageError{Message: msg}
 }
@@ -360,11 +360,11 @@ func (p *parser) flag(raw, name, val string, hasVal bool, next []token) (used in
 		return 0, p.unknownFlag(raw, name)
 	}
 	if _, dup := p.inv.Flags[name]; dup {
-		return 0, p.errorf("%s was given twice.", code("--"+name))
+		return 0, p.errorf("%s was given twice.", Code("--"+name))
 	}
 	if spec.Kind == FlagBool {
 		if hasVal {
-			return 0, p.errorf("%s doesn't take a value; just write %s.", code("--"+name), code("--"+name))
+			return 0, p.errorf("%s doesn't take a value; just write %s.", Code("--"+name), Code("--"+name))
 		}
 		p.setFlag(name, "true")
 		return 0, nil
@@ -384,7 +384,7 @@ func (p *parser) flag(raw, name, val string, hasVal bool, next []token) (used in
 		}
 	}
 	if val == "" {
-		return 0, p.errorf("%s needs a value: %s.", code("--"+name), code("--"+name+" "+spec.Value))
+		return 0, p.errorf("%s needs a value: %s.", Code("--"+name), Code("--"+name+" "+spec.Value))
 	}
 	switch spec.Kind {
 	case FlagMinutes:
@@ -399,8 +399,8 @@ func (p *parser) flag(raw, name, val string, hasVal bool, next []token) (used in
 		p.inv.Minutes = m
 		p.setFlag(name, FormatMinutes(m))
 	default:
-		if n := runeLen(val); n > spec.MaxLen {
-			return 0, p.errorf("%s is too long: %s characters (the limit is %s).", code("--"+name), commas(n), commas(spec.MaxLen))
+		if n := RuneLen(val); n > spec.MaxLen {
+			return 0, p.errorf("%s is too long: %s characters (the limit is %s).", Code("--"+name), commas(n), commas(spec.MaxLen))
 		}
 		p.setFlag(name, val)
 	}
@@ -419,20 +419,20 @@ func (p *parser) setFlag(name, val string) {
 
 func (p *parser) unknownFlag(raw, name string) error {
 	c := p.cmd
-	flagText := code(raw)
+	flagText := Code(raw)
 	if i := strings.IndexByte(raw, '='); i >= 0 {
-		flagText = code(raw[:i])
+		flagText = Code(raw[:i])
 	}
 	if len(c.Flags) == 0 {
-		return p.errorf("%s takes no flags, so %s isn't one.", code(displayName(c)), flagText)
+		return p.errorf("%s takes no flags, so %s isn't one.", Code(displayName(c)), flagText)
 	}
 	var names []string
 	for _, f := range c.Flags {
 		names = append(names, f.Name)
 	}
-	msg := fmt.Sprintf("Unknown flag %s for %s.", flagText, code(displayName(c)))
+	msg := fmt.Sprintf("Unknown flag %s for %s.", flagText, Code(displayName(c)))
 	if s, ok := Suggest(name, names); ok {
-		msg += fmt.Sprintf(" Did you mean %s?", code("--"+s))
+		msg += fmt.Sprintf(" Did you mean %s?", Code("--"+s))
 	}
 	if n := len(c.Args); n > 0 && c.Args[n-1].Kind.rest() {
 		msg += " To write it as text, put it in quotes or put `--` before the text."
@@ -444,10 +444,10 @@ func (p *parser) unknownFlag(raw, name string) error {
 func (p *parser) positional(t token, i int) error {
 	c := p.cmd
 	if p.argIdx >= len(c.Args) {
-		msg := fmt.Sprintf("%s is one argument too many for %s.", code(t.text), code(displayName(c)))
+		msg := fmt.Sprintf("%s is one argument too many for %s.", Code(t.text), Code(displayName(c)))
 		if p.prevValue != "" {
 			v := p.inv.Flags[p.prevValue]
-			msg += fmt.Sprintf(" Put values with spaces in quotes, like %s.", code(fmt.Sprintf(`--%s "%s %s"`, p.prevValue, v, t.text)))
+			msg += fmt.Sprintf(" Put values with spaces in quotes, like %s.", Code(fmt.Sprintf(`--%s "%s %s"`, p.prevValue, v, t.text)))
 		}
 		return &UsageError{Message: msg, Command: c}
 	}
@@ -456,14 +456,14 @@ func (p *parser) positional(t token, i int) error {
 	case ArgTicket:
 		n, ok := parseTicket(t.text)
 		if !ok {
-			return p.errorf("%s isn't a ticket number — use the number techs see, like 32164 or #32164.", code(t.text))
+			return p.errorf("%s isn't a ticket number — use the number techs see, like 32164 or #32164.", Code(t.text))
 		}
 		p.inv.Ticket = n
 		p.argIdx++
 	case ArgID:
 		n, ok := parsePositive(t.text)
 		if !ok {
-			return p.errorf("%s isn't an ID — %s is %s, a number like 1234567.", code(t.text), spec.Name, spec.Help)
+			return p.errorf("%s isn't an ID — %s is %s, a number like 1234567.", Code(t.text), spec.Name, spec.Help)
 		}
 		p.inv.Args = append(p.inv.Args, strconv.FormatInt(n, 10))
 		p.argIdx++
@@ -492,9 +492,9 @@ func (p *parser) finish() error {
 		if spec.Kind.rest() {
 			p.inv.Text = p.restText(spec)
 			if p.inv.Text == "" && !spec.Optional {
-				return p.errorf("%s needs %s: %s.", code(displayName(c)), spec.Name, spec.Help)
+				return p.errorf("%s needs %s: %s.", Code(displayName(c)), spec.Name, spec.Help)
 			}
-			if n := runeLen(p.inv.Text); n > spec.MaxLen {
+			if n := RuneLen(p.inv.Text); n > spec.MaxLen {
 				return p.errorf("%s is too long: %s characters (the limit is %s).", spec.Name, commas(n), commas(spec.MaxLen))
 			}
 			continue
@@ -503,9 +503,9 @@ func (p *parser) finish() error {
 			continue
 		}
 		if spec.Kind == ArgTicket {
-			return p.errorf("%s needs a ticket number, like 32164 or #32164.", code(displayName(c)))
+			return p.errorf("%s needs a ticket number, like 32164 or #32164.", Code(displayName(c)))
 		}
-		return p.errorf("%s needs %s: %s.", code(displayName(c)), spec.Name, spec.Help)
+		return p.errorf("%s needs %s: %s.", Code(displayName(c)), spec.Name, spec.Help)
 	}
 	return nil
 }
@@ -661,7 +661,7 @@ func displayName(c *Command) string {
 // code shows a piece of user input inside a message: in backticks, cut to
 // 40 characters, with backticks and line breaks neutralised and &, <, >
 // escaped so an echoed "<!channel>" notifies nobody.
-func code(s string) string {
+func Code(s string) string {
 	if s == "" {
 		return "`\"\"`"
 	}
@@ -678,7 +678,7 @@ func code(s string) string {
 }
 
 // orList joins items as "a, b or c".
-func orList(items []string) string {
+func OrList(items []string) string {
 	if len(items) <= 1 {
 		return strings.Join(items, "")
 	}

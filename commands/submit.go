@@ -87,7 +87,7 @@ func (d *MemoryDedup) Done(key string, r Reply) {
 // submissionKey identifies one submission: the view plus a hash of what was
 // typed, so the same form delivered twice has one key while a corrected
 // resubmission of the same view (after field errors) has another.
-func submissionKey(s Submission) string {
+func SubmissionKey(s Submission) string {
 	vals, _ := json.Marshal(s.Values) // map keys are sorted: stable
 	return "submit:" + hashParts(s.CallbackID, s.ViewID, string(vals))
 }
@@ -95,7 +95,7 @@ func submissionKey(s Submission) string {
 // clickKey identifies one button click: the action, the message holding
 // the button and the button's value. Clicks that only open a modal write
 // nothing and need no key; a click that writes must claim it.
-func clickKey(a Action) string {
+func ClickKey(a Action) string {
 	return "click:" + hashParts(a.ActionID, a.MessageTS, a.Value)
 }
 
@@ -128,25 +128,25 @@ func duplicateReply(finished bool, prior Reply) Reply {
 			r.Text = head + " " + prior.Text
 		}
 		if prior.Text != "" && len(prior.Blocks) > 0 {
-			r.Blocks = append([]slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil)}, prior.Blocks...)
+			r.Blocks = append([]slack.Block{slack.NewSectionBlock(Mrkdwn(head), nil, nil)}, prior.Blocks...)
 		}
 	}
 	return r
 }
 
 // validateText checks a text field's presence and length (in characters).
-func validateText(s Submission, block string, required bool, maxLen int, what string, errs FieldErrors) {
-	v := inputText(s, block)
+func ValidateText(s Submission, block string, required bool, maxLen int, what string, errs FieldErrors) {
+	v := InputText(s, block)
 	switch {
 	case required && v == "":
 		errs[block] = "Please write the " + what + "."
-	case runeLen(v) > maxLen:
-		errs[block] = "The " + what + " can be at most " + commas(maxLen) + " characters (it has " + commas(runeLen(v)) + ")."
+	case RuneLen(v) > maxLen:
+		errs[block] = "The " + what + " can be at most " + commas(maxLen) + " characters (it has " + commas(RuneLen(v)) + ")."
 	}
 }
 
 // usageMessage is a UsageError's sentence without the usage line.
-func usageMessage(err error) string {
+func UsageMessage(err error) string {
 	if ue, ok := err.(*UsageError); ok {
 		return ue.Message
 	}
@@ -155,7 +155,7 @@ func usageMessage(err error) string {
 
 // submit does the Syncro work of a submission, once per submission.
 func (c *Commands) submit(ctx context.Context, s Submission) Reply {
-	meta, metaErr := decodeMeta(s.PrivateMetadata)
+	meta, metaErr := DecodeMeta(s.PrivateMetadata)
 	m, known := c.reg.modals[s.CallbackID]
 	if errs := c.Validate(s); len(errs) > 0 {
 		// bot acks with Validate's errors first; this guards direct calls.
@@ -169,7 +169,7 @@ func (c *Commands) submit(ctx context.Context, s Submission) Reply {
 		var r Reply
 		switch {
 		case metaErr != nil:
-			r = c.cfg.failure(ctx, metaErr, "read that form")
+			r = c.cfg.Failure(ctx, metaErr, "read that form")
 		case !known:
 			r = Reply{Text: "I don't know that form (" + EscapeMrkdwn(Truncate(s.CallbackID, 40)) + "); nothing was saved."}
 		default:
@@ -188,5 +188,5 @@ func (c *Commands) submit(ctx context.Context, s Submission) Reply {
 		}
 		return r
 	}
-	return c.cfg.once(ctx, submissionKey(s), write, repeat)
+	return c.cfg.Once(ctx, SubmissionKey(s), write, repeat)
 }

@@ -83,4 +83,4 @@ func abs(n int) int {
 }
 
 // runeLen is the length users and Slack count: characters, not bytes.
-func runeLen(s string) int { return utf8.RuneCountInString(s) }
+func RuneLen(s string) int { return utf8.RuneCountInString(s) }

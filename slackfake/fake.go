@@ -24,7 +24,7 @@ import (
 )
 
 // Defaults used when no Option overrides them. They mirror Slack's limits
-// (see /work/shared/slack.md §5).
+// (see docs/slack-platform.md §5).
 const (
 	DefaultTeamID       = "T0HOME"
 	DefaultTeamDomain   = "home"

@@ -15,6 +15,8 @@ import (
 
 	"github.com/syncrobot/syncrobot/bot"
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/customers"
+	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/config"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
@@ -133,7 +135,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// dedup, recorded bill/close flows, Finish) and keeps the audit.
 		Store: st,
 		Dedup: commands.NewStoreDedup(st), ResolveTechs: true,
-	})
+	}, tickets.Register, customers.Register)
 	b, err := bot.New(bot.Config{
 		BotToken:      cfg.SlackBotToken,
 		AppToken:      cfg.SlackAppToken,

@@ -1,7 +1,7 @@
 // Package syncrotest is an in-memory Syncro REST API v1 server for tests and
 // the bot's offline demo mode.
 //
-// It speaks the wire format described in /work/shared/syncro-api.md on its
+// It speaks the wire format described in docs/syncro-api.md on its
 // own (it does not import the syncro client): wrapped and bare bodies as the
 // real API returns them, 200 on create, the endpoint-specific error bodies,
 // paging with meta, and timestamps with milliseconds and the account's

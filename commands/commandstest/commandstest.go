@@ -1,0 +1,200 @@
+package commandstest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/sessionlog"
+	"github.com/syncrobot/syncrobot/syncro"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// fixture is Commands wired to a seeded in-memory Syncro whose clock, like
+// the Commands' clock, reads syncrotest.SeedNow, with session logs going to
+// a temp dir.
+type Fixture struct {
+	Srv  *syncrotest.Server
+	C    *commands.Commands
+	Logs string
+}
+
+func NewFixture(t *testing.T, names map[int64]string, features []commands.Feature, opts ...syncrotest.Option) *Fixture {
+	t.Helper()
+	now := func() time.Time { return syncrotest.SeedNow }
+	srv := syncrotest.NewServer(t, append([]syncrotest.Option{syncrotest.WithClock(now)}, opts...)...)
+	client, err := syncro.NewClient(syncro.Config{
+		BaseURL:       srv.URL(),
+		APIKey:        syncrotest.DefaultAPIKey,
+		RatePerMinute: 100000,
+		Sleep:         func(context.Context, time.Duration) error { return nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := t.TempDir()
+	c := commands.New(commands.Deps{
+		Syncro: client, WebURL: "https://bayline.syncromsp.com", Now: now,
+		SessionLogs: &sessionlog.Writer{Root: logs, Now: now},
+		LaborNames:  names,
+	}, features...)
+	return &Fixture{Srv: srv, C: c, Logs: logs}
+}
+
+// update rewrites golden files instead of comparing against them. It is
+// defined once here for every golden test in the package.
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// golden compares got with testdata/name, or rewrites the file under
+// -update. Rendering changes are reviewed as diffs of these files.
+func Golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatalf("update golden file: %v", err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run go test ./commands/... -update to create it): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file; if the change is intended, run go test ./commands/... -update\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// seedLaborNames names the seed's labor products, as Deps.LaborNames.
+var SeedLaborNames = map[int64]string{
+	syncrotest.ProductLaborRemote:    "Labor - Remote Business",
+	syncrotest.ProductLaborOnsite:    "Labor - Onsite Business",
+	syncrotest.ProductLaborEmergency: "Labor - Emergency",
+	syncrotest.ProductLaborProject:   "Labor - Project",
+	syncrotest.ProductLaborInternal:  "Labor - Internal",
+	syncrotest.ProductLaborTravel:    "Labor - Travel",
+	syncrotest.ProductLaborWebsite:   "Labor - Website",
+}
+
+// dana is the seed's billing admin, asking in most write tests.
+var Dana = commands.Actor{SlackUserID: "U0DANA", SlackTeamID: "T0BAYLINE", Name: "Dana Whitfield", Email: "dana@baylineit.com", CanBill: true}
+
+// slash runs "/syncro text" as dana and returns the reply and the Syncro
+// requests it made.
+func (f *Fixture) Slash(t *testing.T, text string) (commands.Reply, []syncrotest.Request) {
+	t.Helper()
+	f.Srv.ResetLog()
+	r := f.C.Slash(t.Context(), commands.Request{Actor: Dana, ChannelID: "C0TECHS", Text: text, EnvelopeID: "env-1"})
+	return r, f.Srv.Requests()
+}
+
+// submit submits s and returns the reply and the Syncro requests it made.
+func (f *Fixture) Submit(t *testing.T, s commands.Submission) (commands.Reply, []syncrotest.Request) {
+	t.Helper()
+	if errs := f.C.Validate(s); len(errs) > 0 {
+		t.Fatalf("Validate: %v", errs)
+	}
+	f.Srv.ResetLog()
+	r := f.C.Submit(t.Context(), s)
+	return r, f.Srv.Requests()
+}
+
+// ticket is the seed ticket with number n.
+func (f *Fixture) Ticket(t *testing.T, n int64) syncrotest.Ticket {
+	t.Helper()
+	tk, ok := f.Srv.TicketByNumber(n)
+	if !ok {
+		t.Fatalf("no seed ticket #%d", n)
+	}
+	return tk
+}
+
+// openModal runs a modal-opening slash command and returns its modal.
+func (f *Fixture) OpenModal(t *testing.T, text string) *slack.ModalViewRequest {
+	t.Helper()
+	r, reqs := f.Slash(t, text)
+	if r.Modal == nil {
+		t.Fatalf("%q: no modal; reply %q%s", text, r.Text, ReqLines(reqs))
+	}
+	return r.Modal
+}
+
+// reqLines summarises a request log for failure messages.
+func ReqLines(reqs []syncrotest.Request) string {
+	var b strings.Builder
+	for _, r := range reqs {
+		fmt.Fprintf(&b, "\n  %s %s?%s → %d %s", r.Method, r.Path, r.Query, r.Status, commands.Truncate(r.Body, 120))
+	}
+	return b.String()
+}
+
+// countReqs counts requests with method and a path matching pred.
+func CountReqs(reqs []syncrotest.Request, method, suffix string) int {
+	n := 0
+	for _, r := range reqs {
+		if r.Method == method && strings.HasSuffix(r.Path, suffix) {
+			n++
+		}
+	}
+	return n
+}
+
+// prettyJSON is v indented, with &, < and > kept readable.
+func PrettyJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// checkModal checks Slack's limits and our conventions on a modal.
+func CheckModal(t *testing.T, v *slack.ModalViewRequest) {
+	t.Helper()
+	if n := commands.RuneLen(v.Title.Text); n > commands.MaxModalTitle || n == 0 {
+		t.Errorf("title %q has %d chars", v.Title.Text, n)
+	}
+	if v.Submit != nil && commands.RuneLen(v.Submit.Text) > commands.MaxModalTitle {
+		t.Errorf("submit %q too long", v.Submit.Text)
+	}
+	if n := commands.RuneLen(v.PrivateMetadata); n > commands.MaxPrivateMetadata {
+		t.Errorf("private_metadata has %d chars", n)
+	}
+	inputs := 0
+	for _, b := range v.Blocks.BlockSet {
+		in, ok := b.(*slack.InputBlock)
+		if !ok {
+			continue
+		}
+		inputs++
+		raw, _ := json.Marshal(in.Element)
+		var el struct {
+			ActionID string `json:"action_id"`
+			Options  []any  `json:"options"`
+		}
+		_ = json.Unmarshal(raw, &el)
+		if el.ActionID != in.BlockID {
+			t.Errorf("block %s: action id %q, want the block id", in.BlockID, el.ActionID)
+		}
+		if len(el.Options) > commands.MaxSelectOptions {
+			t.Errorf("block %s: %d options", in.BlockID, len(el.Options))
+		}
+	}
+	if inputs > 0 && v.Submit == nil {
+		t.Error("a modal with inputs must define submit")
+	}
+}

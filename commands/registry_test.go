@@ -1,0 +1,134 @@
+package commands_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/commands/customers"
+	"github.com/syncrobot/syncrobot/commands/tickets"
+)
+
+// registered builds Commands with every feature cmd/bot registers.
+func registered(t *testing.T) *commands.Commands {
+	t.Helper()
+	return commandstest.NewFixture(t, commandstest.SeedLaborNames, []commands.Feature{tickets.Register, customers.Register}).C
+}
+
+// TestRegistry_EveryRenderedIDIsRouted reads every button and every
+// modal in the golden replies and checks the registry answers it: a button
+// that renders but falls through to "I don't know that button" is the bug
+// the registry exists to prevent.
+func TestRegistry_EveryRenderedIDIsRouted(t *testing.T) {
+	t.Parallel()
+	c := registered(t)
+	actions, callbacks := c.ActionIDs(), c.CallbackIDs()
+	files, _ := filepath.Glob("*/testdata/*.golden")
+	if len(files) < 20 {
+		t.Fatalf("found %d golden files; the test reads the features' testdata", len(files))
+	}
+	buttons := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc any
+		if json.Unmarshal(b, &doc) != nil {
+			continue // a plain-text golden
+		}
+		walk(doc, func(o map[string]any) {
+			if o["type"] == "button" {
+				buttons++
+				id, _ := o["action_id"].(string)
+				if !slices.Contains(actions, id) {
+					t.Errorf("%s: button %q is rendered but not registered", f, id)
+				}
+			}
+			if o["type"] == "modal" {
+				if id, _ := o["callback_id"].(string); !slices.Contains(callbacks, id) {
+					t.Errorf("%s: modal %q is rendered but not registered", f, id)
+				}
+			}
+		})
+	}
+	if buttons == 0 {
+		t.Fatal("no button in any golden file")
+	}
+}
+
+// walk calls fn on every JSON object in v.
+func walk(v any, fn func(map[string]any)) {
+	switch v := v.(type) {
+	case map[string]any:
+		fn(v)
+		for _, e := range v {
+			walk(e, fn)
+		}
+	case []any:
+		for _, e := range v {
+			walk(e, fn)
+		}
+	}
+}
+
+func TestRegistry_LinkButtonsAreAckedSilently(t *testing.T) {
+	t.Parallel()
+	f := commandstest.NewFixture(t, commandstest.SeedLaborNames, []commands.Feature{tickets.Register, customers.Register})
+	for _, id := range []string{tickets.ActionOpenInSyncro, customers.ActionCustomerOpenInSyncro} {
+		if !f.C.IsLink(id) {
+			t.Errorf("%s is not registered as a link button", id)
+		}
+		f.Srv.ResetLog()
+		r := f.C.Action(context.Background(), commands.Action{Actor: commandstest.Dana, ActionID: id, Value: "1:2"})
+		if r.Text != "" || len(r.Blocks) > 0 || r.Modal != nil {
+			t.Errorf("click on %s answered %+v, want nothing", id, r)
+		}
+		if n := len(f.Srv.Requests()); n != 0 {
+			t.Errorf("click on %s made %d Syncro requests", id, n)
+		}
+	}
+	if r := f.C.Action(context.Background(), commands.Action{ActionID: "nobody_registered_this"}); r.Text != "I don't know that button; nothing was changed." {
+		t.Errorf("unknown button answered %q", r.Text)
+	}
+}
+
+func TestRegistry_DuplicateIDsPanicAtStart(t *testing.T) {
+	t.Parallel()
+	noop := func(context.Context, commands.Action) commands.Reply { return commands.Reply{} }
+	for name, feature := range map[string]commands.Feature{
+		"button twice": func(r *commands.Registry, _ commands.Deps) {
+			r.Button(commands.Button{ActionID: "x", Handle: noop})
+			r.Button(commands.Button{ActionID: "x", Link: true})
+		},
+		"command twice": func(r *commands.Registry, _ commands.Deps) {
+			r.Slash(commands.Slash{Name: commands.NameHelp, Handle: func(context.Context, commands.Request, commands.Invocation) commands.Reply { return commands.Reply{} }})
+		},
+		"command not in the table": func(r *commands.Registry, _ commands.Deps) {
+			r.Slash(commands.Slash{Name: "frobnicate", Handle: func(context.Context, commands.Request, commands.Invocation) commands.Reply { return commands.Reply{} }})
+		},
+		"empty action id": func(r *commands.Registry, _ commands.Deps) { r.Button(commands.Button{Handle: noop}) },
+		"link with a handler": func(r *commands.Registry, _ commands.Deps) {
+			r.Button(commands.Button{ActionID: "y", Link: true, Handle: noop})
+		},
+		"same feature twice": tickets.Register,
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Error("no panic")
+				}
+			}()
+			features := []commands.Feature{feature}
+			if name == "same feature twice" {
+				features = append(features, tickets.Register)
+			}
+			commandstest.NewFixture(t, nil, features)
+		})
+	}
+}

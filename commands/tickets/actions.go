@@ -1,0 +1,148 @@
+package tickets
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/syncrobot/syncrobot/commands"
+)
+
+// The ticket detail's buttons (ActionLogTime, ActionClose, ActionBill in
+// read_actions.go) carry TicketButtonValue ("<ticketID>:<number>"), so a
+// click needs no lookup by number.
+
+// logTimeSubject is the subject of the comment holding a time entry's notes.
+const logTimeSubject = "Time entry"
+
+// feature answers the ticket commands, buttons and forms, and runs
+// their recorded flows. It holds what the ticket side remembers between
+// requests.
+type feature struct {
+	cfg   commands.Deps
+	techs techCache // Slack email → Syncro user id, for /syncro mine (read_techs.go)
+	// resolver fills techs in the background (Deps.ResolveTechs).
+	resolver techResolver
+	// w is what the write side remembers between requests (timelog.go).
+	w writeState
+	// fl is the flow runner's state (flow.go).
+	fl flowState
+}
+
+// Register adds the ticket commands, the ticket detail's buttons,
+// the write-side modals and the flow's Finish button.
+func Register(r *commands.Registry, d commands.Deps) { newFeature(d).register(r) }
+
+// newFeature returns the ticket side on d, with the time-logging
+// path it learned before a restart.
+func newFeature(d commands.Deps) *feature {
+	c := &feature{cfg: d}
+	c.loadTimerPath()
+	return c
+}
+
+// register adds c's interactions to r.
+func (c *feature) register(r *commands.Registry) {
+	always := func(commands.Invocation) bool { return true }
+	for _, e := range []commands.Slash{
+		{Name: commands.NameOpenTickets, Handle: c.openTickets},
+		{Name: commands.NameTicket, Handle: c.ticket},
+		{Name: commands.NameSearch, Handle: c.search},
+		{Name: commands.NameMine, Handle: c.mine},
+		{Name: commands.NameCreate, Handle: c.create, OpensModal: always},
+		// update N with flags writes at once; without, it opens the form.
+		{Name: commands.NameUpdate, Handle: c.update, OpensModal: func(inv commands.Invocation) bool { return len(inv.Flags) == 0 }},
+		{Name: commands.NameClose, Handle: c.close, OpensModal: always},
+		{Name: commands.NameComment, Handle: c.comment},
+		{Name: commands.NameBill, Handle: c.bill, OpensModal: always},
+		{Name: commands.NameLog, Handle: c.log},
+		{Name: commands.NameAudit, Handle: c.auditCmd},
+	} {
+		r.Slash(e)
+	}
+
+	r.Button(commands.Button{ActionID: ActionLogTime, OpensModal: true, Handle: ticketButton("Log time", func(_ context.Context, a commands.Action, id, number int64) commands.Reply {
+		return c.logTimeModal(id, number, a.ChannelID)
+	})})
+	r.Button(commands.Button{ActionID: ActionClose, OpensModal: true, Handle: ticketButton("Close ticket", func(ctx context.Context, a commands.Action, id, number int64) commands.Reply {
+		t, _, err := c.cfg.Syncro.Tickets.Get(ctx, id)
+		if err != nil {
+			return commands.AsModal(c.cfg.Failure(ctx, err, fmt.Sprintf("read ticket #%d", number)), "Close ticket")
+		}
+		return c.closeModal(ctx, t, number, a.ChannelID)
+	})})
+	r.Button(commands.Button{ActionID: ActionBill, OpensModal: true, Handle: ticketButton("Bill ticket", func(ctx context.Context, a commands.Action, id, number int64) commands.Reply {
+		if !a.Actor.CanBill {
+			return commands.AsModal(notBillerReply, "Bill ticket")
+		}
+		return c.billModal(ctx, id, number, a.ChannelID)
+	})})
+	r.Button(commands.Button{ActionID: ActionOpenInSyncro, Link: true})
+	r.Button(commands.Button{ActionID: ActionFinish, Handle: c.finish})
+
+	r.Modal(commands.Modal{CallbackID: commands.CallbackCreate, Validate: c.validateCreate, Submit: c.submitCreate})
+	r.Modal(commands.Modal{CallbackID: commands.CallbackUpdate, Validate: validateDue, Submit: c.submitUpdate})
+	r.Modal(commands.Modal{CallbackID: commands.CallbackClose, Submit: c.submitClose, Validate: func(s commands.Submission, errs commands.FieldErrors) {
+		commands.ValidateText(s, commands.BlockResolution, true, commands.MaxCommentLen, "resolution", errs)
+		c.validateTime(s, false, errs)
+	}})
+	r.Modal(commands.Modal{CallbackID: commands.CallbackBill, Submit: c.submitBill, Validate: func(s commands.Submission, errs commands.FieldErrors) {
+		meta, _ := commands.DecodeMeta(s.PrivateMetadata)
+		c.validateTime(s, meta.Uncharged == 0, errs)
+		commands.ValidateText(s, commands.BlockNotes, false, commands.MaxCommentLen, "work notes", errs)
+	}})
+	r.Modal(commands.Modal{CallbackID: commands.CallbackLogTime, Submit: c.submitLogTime, Validate: func(s commands.Submission, errs commands.FieldErrors) {
+		c.validateTime(s, true, errs)
+		commands.ValidateText(s, commands.BlockNotes, false, commands.MaxCommentLen, "notes", errs)
+	}})
+}
+
+// ticketButton reads the ticket a detail button is for from its value and
+// answers with open's form. These clicks write nothing (the form's
+// submission does, under its own dedup key), so a double-click at most
+// opens the form twice.
+func ticketButton(title string, open func(ctx context.Context, a commands.Action, id, number int64) commands.Reply) func(context.Context, commands.Action) commands.Reply {
+	return func(ctx context.Context, a commands.Action) commands.Reply {
+		id, number, err := ParseTicketButtonValue(a.Value)
+		if err != nil {
+			return commands.AsModal(commands.Reply{Text: "That button doesn't say which ticket it is for; open the ticket again with `" + commands.SlashCommand + " ticket N`."}, "Syncro")
+		}
+		return open(ctx, a, id, number)
+	}
+}
+
+// logTimeModal is the "Log time" form; it needs no Syncro call because
+// the button carries the ticket id.
+func (c *feature) logTimeModal(ticketID, number int64, channel string) commands.Reply {
+	meta := commands.ModalMeta{TicketID: ticketID, Number: number, Channel: channel}
+	v := commands.NewModal(commands.CallbackLogTime, fmt.Sprintf("Log time on #%d", number), "Log time", meta,
+		commands.InputBlock(commands.BlockMinutes, "Time spent", "Like 45, 1h30m or 1.5h.", commands.TextInput(commands.BlockMinutes, "45m", "", false, 20), false),
+		commands.InputBlock(commands.BlockLabor, "Labor type", "", c.laborSelect(commands.DefaultLaborKind), false),
+		commands.InputBlock(commands.BlockNotes, "Notes", "Internal; saved on the ticket with the time.", commands.TextInput(commands.BlockNotes, "What was done", "", true, commands.MaxSectionText), true),
+	)
+	return commands.Reply{Modal: v}
+}
+
+// submitLogTime logs the time as an internal comment with time, as a
+// recorded flow (comment → time) so a failure after the comment gets a
+// Finish button instead of a retry that would post the notes twice.
+//
+// Syncro calls: 2 when comments carry time (comment, read-back), 3 on the
+// first fallback, 2 on the known timer path (comment, timer_entry).
+func (c *feature) submitLogTime(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {
+	notes := commands.InputText(s, commands.BlockNotes)
+	te, err := c.timeFromSubmission(s, notes)
+	if err != nil || te == nil {
+		return commands.Reply{Text: "Enter the time spent, like 45 or 1h30m. Nothing was saved."}
+	}
+	body := notes
+	if body == "" {
+		body = fmt.Sprintf("Logged %d min.", te.Minutes)
+	}
+	p := flowParams{
+		TicketID: meta.TicketID, Number: meta.Number,
+		Subject: logTimeSubject, Body: body, Hidden: true, DoNotEmail: true,
+		Minutes: te.Minutes, ProductID: te.ProductID, TimerNotes: te.Notes, Channel: meta.Channel,
+	}
+	p.TechUserID, p.Tech = c.cachedTech(s.Actor)
+	return c.startFlow(ctx, commands.SubmissionKey(s), flowLogTime, []string{stepComment, stepTime}, p, s.Actor)
+}

@@ -1,0 +1,48 @@
+package tickets
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+func TestActions_RouteTicketButtonsToModals(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	own := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
+	for id, callback := range map[string]string{ActionLogTime: commands.CallbackLogTime, ActionClose: commands.CallbackClose, ActionBill: commands.CallbackBill} {
+		if !f.C.ActionOpensModal(id) {
+			t.Errorf("ActionOpensModal(%s) = false", id)
+		}
+		r := f.C.Action(t.Context(), commands.Action{Actor: commandstest.Dana, ChannelID: "C0TECHS", ActionID: id, Value: TicketButtonValue(own.ID, own.Number), MessageTS: "1.2"})
+		if r.Modal == nil || r.Modal.CallbackID != callback {
+			t.Errorf("%s: reply %q, modal %+v", id, r.Text, r.Modal)
+		}
+	}
+	if f.C.ActionOpensModal(ActionOpenInSyncro) {
+		t.Error("the URL button opens no modal")
+	}
+	r := f.C.Action(t.Context(), commands.Action{Actor: commandstest.Dana, ActionID: ActionClose, Value: "garbage"})
+	if r.Modal == nil || !strings.Contains(r.Text, "doesn't say which ticket") {
+		t.Errorf("bad value: %q", r.Text)
+	}
+}
+
+func TestActions_LogTimeSubmitLogsTime(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	own := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
+	before := len(f.Srv.Timers(own.ID))
+	r := f.C.Action(t.Context(), commands.Action{Actor: commandstest.Dana, ChannelID: "C0TECHS", ActionID: ActionLogTime, Value: TicketButtonValue(own.ID, own.Number)})
+	got, reqs := f.Submit(t, form(r.Modal, "V1", typed(commands.BlockMinutes, "1:15"), picked(commands.BlockLabor, "travel", "travel"), typed(commands.BlockNotes, "Drove to site.")))
+	if got.Text != "#32150: 75 min logged as Labor - Travel." || len(reqs) != 2 || got.ChannelID != "C0TECHS" {
+		t.Errorf("reply %+v:%s", got, commandstest.ReqLines(reqs))
+	}
+	timers := f.Srv.Timers(own.ID)
+	if len(timers) != before+1 || timers[len(timers)-1].ProductID != syncrotest.ProductLaborTravel {
+		t.Errorf("timers = %+v", timers)
+	}
+}

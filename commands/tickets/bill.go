@@ -1,0 +1,247 @@
+package tickets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// Billing defaults.
+const (
+	// defaultBillMinutes prefills the bill form: most billed tickets are an
+	// hour of remote work.
+	defaultBillMinutes = 60
+	// invoiceCategory is the category practitioners send when invoicing a
+	// ticket (the UI's "Make Invoice").
+	invoiceCategory = "Standard"
+	// billSubject is the subject of the internal comment holding the work
+	// notes of billed time.
+	billSubject = "Billing"
+)
+
+// notBillerReply answers a tech without billing permission.
+var notBillerReply = commands.Reply{Text: "Only techs allowed to bill can invoice tickets. Ask whoever runs the bot to add you to BILLING_USERS."}
+
+// bill opens the bill modal for a ticket number.
+func (c *feature) bill(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+	t, err := c.findTicket(ctx, inv.Ticket)
+	if err != nil {
+		return commands.AsModal(c.cfg.Failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket)), "Bill ticket")
+	}
+	return c.billModal(ctx, t.ID, inv.Ticket, r.ChannelID)
+}
+
+// invoiceStatus picks the account's Invoiced status; "" when it has none
+// (then a bill leaves the status alone). An unknown list means Syncro's
+// default, which has it.
+func invoiceStatus(statuses []string) string {
+	if len(statuses) == 0 {
+		return "Invoiced"
+	}
+	for _, s := range statuses {
+		if strings.EqualFold(strings.TrimSpace(s), "Invoiced") {
+			return s
+		}
+	}
+	return ""
+}
+
+// describeInvoice names an invoice for a reply: "#1681 (total 337.50)".
+func describeInvoice(inv syncro.Invoice) string {
+	s := "#" + commands.EscapeMrkdwn(inv.Number.String())
+	if inv.Number == "" {
+		s = "id " + strconv.FormatInt(inv.ID, 10)
+	}
+	return s + " (total " + inv.Total.String() + ")"
+}
+
+// uncharged sums the billable, not yet charged time of a ticket.
+func uncharged(t *syncro.Ticket) (minutes, timers int) {
+	for _, tm := range t.TicketTimers {
+		if !tm.Recorded && tm.Billable && timerMinutes(tm) > 0 {
+			minutes += timerMinutes(tm)
+			timers++
+		}
+	}
+	return minutes, timers
+}
+
+// billModal builds the bill form, or a notice when the ticket already has an
+// invoice.
+//
+// Syncro calls: GET ticket, invoices of the ticket, ticket settings.
+func (c *feature) billModal(ctx context.Context, ticketID, number int64, channel string) commands.Reply {
+	t, _, err := c.cfg.Syncro.Tickets.Get(ctx, ticketID)
+	if err != nil {
+		return commands.AsModal(c.cfg.Failure(ctx, err, fmt.Sprintf("read ticket #%d", number)), "Bill ticket")
+	}
+	c.learnNames(t)
+	invs, err := c.cfg.Syncro.Invoices.ForTicket(ctx, t.ID)
+	if err != nil {
+		return commands.AsModal(c.cfg.Failure(ctx, err, fmt.Sprintf("check the invoices of #%d", number)), "Bill ticket")
+	}
+	if len(invs) > 0 {
+		return commands.AsModal(commands.Reply{Text: fmt.Sprintf("#%d is already on invoice %s, so there is nothing to bill. Add new work to a new ticket, or edit the invoice in Syncro.", number, describeInvoice(invs[0]))}, "Bill ticket")
+	}
+	var statuses []string
+	if ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx); err == nil {
+		statuses = ts.TicketStatusList
+	}
+	unMin, unTimers := uncharged(t)
+	meta := commands.ModalMeta{
+		TicketID: t.ID, Number: number, CustomerID: t.CustomerID, Channel: channel,
+		Status: t.Status, TargetStatus: invoiceStatus(statuses), Uncharged: unMin,
+	}
+	if unMin == 0 && len(t.LineItems) > 0 {
+		// Charged items wait to be invoiced: new minutes are optional too.
+		meta.Uncharged = -1
+	}
+
+	head := fmt.Sprintf("*#%d %s* — %s", number, commands.MrkdwnText(t.Subject, 200), commands.MrkdwnText(t.CustomerBusinessThenName, 100))
+	switch {
+	case unTimers > 0:
+		head += fmt.Sprintf("\nAlready logged, not charged yet: %d min in %d time entr%s; billing charges and invoices %s too.", unMin, unTimers, plural(unTimers, "y", "ies"), plural(unTimers, "it", "them"))
+	default:
+		head += "\nNo uncharged time on the ticket yet."
+	}
+	if len(t.LineItems) > 0 {
+		head += fmt.Sprintf("\nCharges already on the ticket: %d.", len(t.LineItems))
+	}
+	minutesOptional := meta.Uncharged != 0
+	hint := "Minutes to log and bill now."
+	if minutesOptional {
+		hint += " Leave empty to invoice only what is already on the ticket."
+	}
+	num := slack.NewNumberInputBlockElement(commands.Plain("60"), commands.BlockMinutes, false)
+	num.InitialValue = strconv.Itoa(defaultBillMinutes)
+	num.MinValue = "1"
+	num.MaxValue = strconv.Itoa(commands.MaxMinutes)
+	v := commands.NewModal(commands.CallbackBill, fmt.Sprintf("Bill #%d", number), "Bill", meta,
+		slack.NewSectionBlock(commands.Mrkdwn(head), nil, nil),
+		commands.InputBlock(commands.BlockMinutes, "Minutes", hint, num, minutesOptional),
+		commands.InputBlock(commands.BlockLabor, "Labor type", "", c.laborSelect(commands.DefaultLaborKind), true),
+		commands.InputBlock(commands.BlockNotes, "Work notes", "Internal; saved on the ticket with the time.", commands.TextInput(commands.BlockNotes, "What was done", "", true, commands.MaxSectionText), true),
+	)
+	return commands.Reply{Modal: v}
+}
+
+// plural picks the singular or plural ending for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// submitBill logs the time, charges uncharged timers, invoices the ticket
+// (never twice) and sets it Invoiced, as a recorded flow (flow.go): invoice
+// guard → comment with the work notes → time verified (timer_entry when
+// comments don't carry it) → charge → invoice → status. When a step fails
+// the reply says exactly what was done and what was not, and Finish runs
+// only the missing steps.
+//
+// Syncro calls, with time and comments that carry it: invoices of the
+// ticket, comment, read-back, one charge per uncharged timer (the new one
+// plus any older), create invoice, PUT status: 6 with one timer to charge,
+// 7 with two. The timer-entry fallback adds one; a status already Invoiced
+// saves one.
+func (c *feature) submitBill(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {
+	if !s.Actor.CanBill {
+		return notBillerReply
+	}
+	n := meta.Number
+	notes := commands.InputText(s, commands.BlockNotes)
+	te, err := c.timeFromSubmission(s, notes)
+	if err != nil {
+		return commands.Reply{Text: commands.UsageMessage(err) + " Nothing was saved."}
+	}
+	p := flowParams{
+		TicketID: meta.TicketID, Number: n, CustomerID: meta.CustomerID,
+		Subject: billSubject, Body: notes, Hidden: true, DoNotEmail: true,
+		TargetStatus: meta.TargetStatus, Channel: meta.Channel,
+	}
+	p.TechUserID, p.Tech = c.cachedTech(s.Actor)
+	steps := []string{stepGuard}
+	if te != nil {
+		if p.Body == "" {
+			p.Body = fmt.Sprintf("Billed %d min.", te.Minutes)
+		}
+		p.Minutes, p.ProductID, p.TimerNotes = te.Minutes, te.ProductID, te.Notes
+		steps = append(steps, stepComment, stepTime)
+	}
+	steps = append(steps, stepCharge, stepInvoice, stepStatus)
+	return c.startFlow(ctx, commands.SubmissionKey(s), store.FlowBill, steps, p, s.Actor)
+}
+
+// chargedSentence is "2 time entries charged (105 min)"; "" for none.
+func chargedSentence(n, minutes int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d time entr%s charged (%d min)", n, plural(n, "y", "ies"), minutes)
+}
+
+// joinDone joins the non-empty steps with "; ".
+func joinDone(done []string) string {
+	var parts []string
+	for _, d := range done {
+		if d != "" {
+			parts = append(parts, d)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// halfDone is the reply of a bill that stopped: what was done, then what
+// was not.
+func halfDone(done []string, notDone string) commands.Reply {
+	d := joinDone(done)
+	if d == "" {
+		return commands.Reply{Text: "Nothing was billed: " + notDone + "."}
+	}
+	return commands.Reply{Text: d + "; " + notDone + "."}
+}
+
+// chargeTimer charges one timer entry. Charging twice makes two line items,
+// so an unknown outcome is read back: a timer now recorded was charged.
+func (c *feature) chargeTimer(ctx context.Context, ticketID, timerID int64) error {
+	_, _, err := c.cfg.Syncro.Timers.Charge(ctx, ticketID, timerID)
+	if err == nil || !errors.Is(err, syncro.ErrOutcomeUnknown) {
+		return err
+	}
+	t, _, rerr := c.cfg.Syncro.Tickets.Get(ctx, ticketID)
+	if rerr != nil {
+		return &unknownOutcomeError{what: "the charge", err: err}
+	}
+	for _, tm := range t.TicketTimers {
+		if tm.ID == timerID && tm.Recorded {
+			return nil
+		}
+	}
+	return err
+}
+
+// createInvoice makes the invoice from the ticket. An unknown outcome is
+// read back with the ticket's invoices: one there now is the one made.
+func (c *feature) createInvoice(ctx context.Context, ticketID, customerID int64) (*syncro.Invoice, error) {
+	inv, _, err := c.cfg.Syncro.Invoices.CreateFromTicket(ctx, ticketID, customerID, invoiceCategory)
+	if err == nil || !errors.Is(err, syncro.ErrOutcomeUnknown) {
+		return inv, err
+	}
+	invs, rerr := c.cfg.Syncro.Invoices.ForTicket(ctx, ticketID)
+	if rerr != nil {
+		return nil, &unknownOutcomeError{what: "the invoice", err: err}
+	}
+	if len(invs) > 0 {
+		return &invs[0], nil
+	}
+	return nil, err
+}

@@ -1,0 +1,151 @@
+package tickets
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// billForm opens the bill modal of ticket n and fills it in.
+func billForm(t *testing.T, f *writeFixture, n int64, viewID, minutes, notes string) commands.Submission {
+	t.Helper()
+	v := f.OpenModal(t, "bill "+strconv.FormatInt(n, 10))
+	return form(v, viewID, typed(commands.BlockMinutes, minutes), picked(commands.BlockLabor, "remote", "remote"), typed(commands.BlockNotes, notes))
+}
+
+func TestBill_LogsChargesInvoicesAndSetsInvoiced(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	nas := f.Ticket(t, syncrotest.SeedTicketNAS)
+	invoicesBefore := len(f.Srv.Invoices())
+	r, reqs := f.Submit(t, billForm(t, f, syncrotest.SeedTicketNAS, "V1", "60", "Rebuilt the array."))
+	commandstest.Golden(t, "bill_reply.golden", writeReplyJSON(t, r))
+	if len(reqs) > 7 {
+		t.Errorf("%d Syncro calls from submit to reply, want ≤ 7:%s", len(reqs), commandstest.ReqLines(reqs))
+	}
+	if n := commandstest.CountReqs(reqs, "POST", "/charge_timer_entry"); n != 1 {
+		t.Errorf("%d charges, want 1", n)
+	}
+	if n := len(f.Srv.Invoices()); n != invoicesBefore+1 {
+		t.Errorf("invoices %d → %d", invoicesBefore, n)
+	}
+	if got := f.Ticket(t, syncrotest.SeedTicketNAS).Status; got != "Invoiced" {
+		t.Errorf("status = %q", got)
+	}
+	for _, tm := range f.Srv.Timers(nas.ID) {
+		if !tm.Recorded {
+			t.Errorf("timer %d not charged", tm.ID)
+		}
+	}
+	if r.ChannelID != "C0TECHS" {
+		t.Errorf("channel = %q", r.ChannelID)
+	}
+}
+
+func TestBill_ChargesOlderUnchargedTimeToo(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	own := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
+	r, reqs := f.Submit(t, billForm(t, f, syncrotest.SeedTicketOwnCloud, "V1", "60", ""))
+	if len(reqs) > 7 || commandstest.CountReqs(reqs, "POST", "/charge_timer_entry") != 2 {
+		t.Errorf("%d calls:%s", len(reqs), commandstest.ReqLines(reqs))
+	}
+	if !strings.Contains(r.Text, "2 time entries charged (105 min)") || !strings.Contains(r.Text, "status set to Invoiced") {
+		t.Errorf("reply = %q", r.Text)
+	}
+	for _, tm := range f.Srv.Timers(own.ID) {
+		if !tm.Recorded {
+			t.Errorf("timer %d not charged", tm.ID)
+		}
+	}
+}
+
+func TestBill_AlreadyInvoicedTicketGetsNoSecondInvoice(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	mig := f.Ticket(t, syncrotest.SeedTicketMigration)
+	// A form opened before someone else invoiced it.
+	s := form(commands.NewModal(commands.CallbackBill, "Bill", "Bill", commands.ModalMeta{TicketID: mig.ID, Number: mig.Number, CustomerID: mig.CustomerID, Channel: "C0TECHS", TargetStatus: "Invoiced"}),
+		"V1", typed(commands.BlockMinutes, "30"), picked(commands.BlockLabor, "remote", "remote"))
+	comments := len(f.Srv.Comments(mig.ID))
+	invoices := len(f.Srv.Invoices())
+	r, reqs := f.Submit(t, s)
+	if !strings.HasPrefix(r.Text, "#32120 is already on invoice #") || !strings.Contains(r.Text, "didn't log time or create another invoice") {
+		t.Errorf("reply = %q", r.Text)
+	}
+	if len(reqs) != 1 || len(f.Srv.Invoices()) != invoices || len(f.Srv.Comments(mig.ID)) != comments {
+		t.Errorf("wrote something:%s", commandstest.ReqLines(reqs))
+	}
+}
+
+func TestBill_InvoiceServerErrorSaysWhatWasDone(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	s := billForm(t, f, syncrotest.SeedTicketNAS, "V1", "90", "")
+	f.Srv.Fail("POST", "/invoices", 1, syncrotest.FaultServerError)
+	invoices := len(f.Srv.Invoices())
+	r, _ := f.Submit(t, s)
+	want := "90 min logged on #32145 as Labor - Remote Business; 1 time entry charged (90 min); the invoice was not created: Syncro answered 500."
+	if !strings.HasPrefix(r.Text, want) {
+		t.Errorf("reply = %q\nwant prefix %q", r.Text, want)
+	}
+	if len(f.Srv.Invoices()) != invoices {
+		t.Error("an invoice was created")
+	}
+	if got := f.Ticket(t, syncrotest.SeedTicketNAS).Status; got != "Resolved" {
+		t.Errorf("status = %q, want it untouched", got)
+	}
+}
+
+func TestBill_ConcurrentDoubleSubmitWritesOnce(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	nas := f.Ticket(t, syncrotest.SeedTicketNAS)
+	s := billForm(t, f, syncrotest.SeedTicketNAS, "V-double", "60", "Once only.")
+	comments, timers, invoices := len(f.Srv.Comments(nas.ID)), len(f.Srv.Timers(nas.ID)), len(f.Srv.Invoices())
+	var wg sync.WaitGroup
+	replies := make([]commands.Reply, 2)
+	for i := range replies {
+		wg.Go(func() { replies[i] = f.C.Submit(t.Context(), s) })
+	}
+	wg.Wait()
+	if d := len(f.Srv.Comments(nas.ID)) - comments; d != 1 {
+		t.Errorf("%d comments added, want 1", d)
+	}
+	if d := len(f.Srv.Timers(nas.ID)) - timers; d != 1 {
+		t.Errorf("%d timers added, want 1", d)
+	}
+	if d := len(f.Srv.Invoices()) - invoices; d != 1 {
+		t.Errorf("%d invoices added, want 1", d)
+	}
+	dups := 0
+	for _, r := range replies {
+		if strings.Contains(r.Text, "submitted twice") {
+			dups++
+		}
+	}
+	if dups != 1 {
+		t.Errorf("replies = %+v", replies)
+	}
+}
+
+func TestBill_NeedsBillingPermission(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	s := billForm(t, f, syncrotest.SeedTicketNAS, "V1", "60", "")
+	s.Actor.CanBill = false
+	r, reqs := f.Submit(t, s)
+	if r.Text != notBillerReply.Text || len(reqs) != 0 {
+		t.Errorf("reply %q, %d calls", r.Text, len(reqs))
+	}
+	nas := f.Ticket(t, syncrotest.SeedTicketNAS)
+	a := f.C.Action(t.Context(), commands.Action{Actor: commands.Actor{Name: "Temp"}, ActionID: ActionBill, Value: TicketButtonValue(nas.ID, nas.Number)})
+	if a.Modal == nil || a.Modal.Submit != nil || a.Text != notBillerReply.Text {
+		t.Errorf("button: %q", a.Text)
+	}
+}

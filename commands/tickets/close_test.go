@@ -1,0 +1,117 @@
+package tickets
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+func TestClose_ResolvesCommentsNotifiesAndWritesSessionLog(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	own := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
+	v := f.OpenModal(t, "close 32150")
+	s := form(v, "V-close", typed(commands.BlockResolution, "Re-linked the OwnCloud account; files sync again."),
+		typed(commands.BlockMinutes, "30m"), picked(commands.BlockLabor, "remote", "remote"),
+		ticked(commands.BlockCloseOptions, commands.CloseOptionNotify, commands.CloseOptionSessionLog))
+	r, reqs := f.Submit(t, s)
+	commandstest.Golden(t, "close_reply.golden", writeReplyJSON(t, r))
+	// comment, read-back, PUT status.
+	if len(reqs) != 3 {
+		t.Errorf("%d Syncro calls, want 3:%s", len(reqs), commandstest.ReqLines(reqs))
+	}
+	got := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
+	if got.Status != "Resolved" {
+		t.Errorf("status = %q", got.Status)
+	}
+	cs := f.Srv.Comments(own.ID)
+	last := cs[len(cs)-1]
+	if last.Subject != resolutionSubject || last.Body != "Re-linked the OwnCloud account; files sync again." || !last.DoNotEmail || last.Hidden {
+		t.Errorf("comment = %+v", last)
+	}
+	if len(r.Notices) != 1 || !strings.Contains(r.Notices[0].Text, "#32150 closed by Dana Whitfield") {
+		t.Errorf("notices = %+v", r.Notices)
+	}
+	const rel = "clients/acme-corp/session-logs/2026-11-20-ticket-32150.md"
+	if !strings.Contains(r.Text, "Session log: `"+rel+"`.") {
+		t.Errorf("reply = %q", r.Text)
+	}
+	data, err := os.ReadFile(filepath.Join(f.Logs, filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Own cloud thing again", "Re-linked the OwnCloud account", "Labor - Remote Business"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("session log lacks %q", want)
+		}
+	}
+}
+
+func TestClose_WithoutOptionsOnlyCommentsAndSetsStatus(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	v := f.OpenModal(t, "close 32151")
+	r, reqs := f.Submit(t, form(v, "V1", typed(commands.BlockResolution, "Printer driver reinstalled."), ticked(commands.BlockCloseOptions)))
+	if len(reqs) != 2 || len(r.Notices) != 0 || strings.Contains(r.Text, "Session log") {
+		t.Errorf("reply %+v:%s", r, commandstest.ReqLines(reqs))
+	}
+	if r.Text != "Closed #32151 (Resolved)." {
+		t.Errorf("reply = %q", r.Text)
+	}
+}
+
+func TestClose_StatusFailureSaysWhatWasDone(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	v := f.OpenModal(t, "close 32151")
+	f.Srv.Fail("PUT", "/tickets/*", 5, syncrotest.FaultServerError)
+	r, _ := f.Submit(t, form(v, "V1", typed(commands.BlockResolution, "Done."), typed(commands.BlockMinutes, "15"), picked(commands.BlockLabor, "remote", "remote")))
+	want := "The resolution was added to #32151 and 15 min logged as Labor - Remote Business. But the status was NOT changed to Resolved: Syncro answered 500."
+	if !strings.HasPrefix(r.Text, want) {
+		t.Errorf("reply = %q", r.Text)
+	}
+}
+
+func TestClosedStatus(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		list []string
+		want string
+		ok   bool
+	}{
+		{[]string{"New", "Closed", "Resolved"}, "Resolved", true},
+		{[]string{"New", "closed"}, "closed", true},
+		{nil, "Resolved", true},
+		{[]string{"New", "Done"}, "", false},
+	} {
+		got, ok := closedStatus(tc.list)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("closedStatus(%q) = %q, %v", tc.list, got, ok)
+		}
+	}
+}
+
+func TestLog_WritesSessionLogAnyTime(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	r, reqs := f.Slash(t, "log 32145")
+	const rel = "clients/acme-corporation/session-logs/"
+	if !strings.HasPrefix(r.Text, "#32145: Session log: `"+rel) {
+		t.Fatalf("reply = %q:%s", r.Text, commandstest.ReqLines(reqs))
+	}
+	path := strings.TrimSuffix(strings.TrimPrefix(r.Text, "#32145: Session log: `"), "`.")
+	data, err := os.ReadFile(filepath.Join(f.Logs, filepath.FromSlash(path)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Replace failing NAS drive", "Labor - Onsite Business", "Tom Becker"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("session log lacks %q:\n%s", want, data)
+		}
+	}
+}

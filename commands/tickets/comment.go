@@ -1,0 +1,61 @@
+package tickets
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/syncrobot/syncrobot/commands"
+)
+
+// commentSubject is the subject of comments added with /syncro comment;
+// Syncro requires one and the web UI uses "Update" for the same purpose.
+const commentSubject = "Update"
+
+// comment adds a comment to a ticket, logging time with it when --time is
+// given. Everything the tech typed is checked before the first call, so a
+// bad --labor sends nothing.
+//
+// Syncro calls: 2 without time (find, comment); 3 with time when comments
+// carry it (find, comment, read-back); 4 the first time they don't (plus
+// timer_entry); 3 once the timer path is known (find, comment,
+// timer_entry). Naming an unknown labor product costs one GET /products/{id}
+// once per process (none when Deps.LaborNames names it).
+func (c *feature) comment(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+	var te *timeEntry
+	kind, laborGiven := inv.Flag(commands.FlagLabor)
+	switch {
+	case inv.Minutes > 0:
+		pid, err := c.cfg.Labor.Lookup(kind)
+		if err != nil {
+			return commands.Reply{Text: commands.UsageMessage(err) + " Nothing was sent to Syncro."}
+		}
+		te = &timeEntry{Minutes: inv.Minutes, ProductID: pid, Notes: notesHead(inv.Text)}
+	case laborGiven:
+		return commands.Reply{Text: "`--labor` only says what kind of time `--time` is; add `--time`, like `--time 45m`. Nothing was sent to Syncro."}
+	}
+	hidden, noEmail := inv.Bool(commands.FlagHidden), inv.Bool(commands.FlagNoEmail)
+	t, err := c.findTicket(ctx, inv.Ticket)
+	if err != nil {
+		return c.cfg.Failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket))
+	}
+	p := flowParams{
+		TicketID: t.ID, Number: inv.Ticket,
+		Subject: commentSubject, Body: inv.Text, Hidden: hidden,
+		// A hidden note is never emailed: it is meant for techs only.
+		DoNotEmail: noEmail || hidden,
+	}
+	p.TechUserID, p.Tech = c.cachedTech(r.Actor)
+	steps := []string{stepComment}
+	if te != nil {
+		p.Minutes, p.ProductID, p.TimerNotes = te.Minutes, te.ProductID, te.Notes
+		steps = append(steps, stepTime)
+	}
+	if r.EnvelopeID == "" {
+		// No envelope (a direct call): nothing to deduplicate against, so
+		// the flow key is fresh.
+		return c.startFlow(ctx, "slash:"+commands.ErrorID()+commands.ErrorID(), flowComment, steps, p, r.Actor)
+	}
+	key := commands.SlashKey(r, commands.NameComment, inv.Ticket, inv.Minutes, inv.Text)
+	return c.cfg.Once(ctx, key, func() commands.Reply { return c.startFlow(ctx, key, flowComment, steps, p, r.Actor) },
+		commands.SamePrior("That command is already being saved; I didn't run it a second time."))
+}

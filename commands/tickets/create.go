@@ -1,0 +1,189 @@
+package tickets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// The contact field of the create form is a free-text name, not a select of
+// the chosen customer's contacts: a modal cannot refresh one select from
+// another without a block_actions round trip and views.update racing the
+// user's typing. Submit resolves the name against the customer's contacts
+// (exact, then unique prefix); a name that matches nobody creates the ticket
+// without a contact and says so, so a typo never loses the ticket.
+
+// create opens the new-ticket form, pre-filled with the subject typed.
+//
+// Syncro calls: settings (problem types, priorities), ticket settings
+// (techs). A failed lookup only leaves its select out.
+func (c *feature) create(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+	meta := commands.ModalMeta{Channel: r.ChannelID}
+	var problemTypes, priorities []string
+	if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
+		problemTypes, priorities = as.Ticket.ProblemTypes, as.Ticket.Priorities
+	} else {
+		c.cfg.Logger.WarnContext(ctx, "create form without problem types and priorities", "error", err)
+	}
+	var users []syncro.UserRef
+	if ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx); err == nil {
+		users = ts.Users
+	} else {
+		c.cfg.Logger.WarnContext(ctx, "create form without techs", "error", err)
+	}
+
+	minQ := commands.CustomerMinQuery
+	cust := slack.NewOptionsSelectBlockElement(slack.OptTypeExternal, commands.Plain("Search customers"), commands.ActionCustomerSearch)
+	cust.MinQueryLength = &minQ
+	blocks := []slack.Block{
+		commands.InputBlock(commands.BlockCustomer, "Customer", "Type at least two letters of the business or person.", cust, false),
+		commands.InputBlock(commands.BlockContact, "Contact", "Name of a contact at that customer; leave empty for none.", commands.TextInput(commands.BlockContact, "Rhonda Birch", "", false, commands.MaxShortTextLen), true),
+		commands.InputBlock(commands.BlockSubject, "Subject", "", commands.TextInput(commands.BlockSubject, "Printer offline in accounting", inv.Text, false, commands.MaxShortTextLen), false),
+	}
+	if opts := stringOptions(problemTypes); len(opts) > 0 {
+		blocks = append(blocks, commands.InputBlock(commands.BlockProblemType, "Problem type", "", commands.StaticSelect(commands.BlockProblemType, "Problem type", opts, ""), true))
+	}
+	if opts := stringOptions(priorities); len(opts) > 0 {
+		blocks = append(blocks, commands.InputBlock(commands.BlockPriority, "Priority", "", commands.StaticSelect(commands.BlockPriority, "Priority", opts, ""), true))
+	}
+	blocks = append(blocks, commands.InputBlock(commands.BlockDue, "Due date", "", slack.NewDatePickerBlockElement(commands.BlockDue), true))
+	if len(users) > 0 {
+		var opts []*slack.OptionBlockObject
+		for _, u := range users {
+			opts = append(opts, commands.Option(strconv.FormatInt(u.ID, 10), u.Name))
+		}
+		blocks = append(blocks, commands.InputBlock(commands.BlockTech, "Tech", "Leave empty to leave it unassigned.", commands.StaticSelect(commands.BlockTech, "Assign to", opts, ""), true))
+	}
+	blocks = append(blocks, commands.InputBlock(commands.BlockIssue, "Initial issue", "What the customer reported. Becomes the ticket's first comment.", commands.TextInput(commands.BlockIssue, "", "", true, commands.MaxSectionText), true))
+	return commands.Reply{Modal: commands.NewModal(commands.CallbackCreate, "New ticket", "Create", meta, blocks...)}
+}
+
+// stringOptions makes select options of non-empty strings.
+func stringOptions(list []string) []*slack.OptionBlockObject {
+	var opts []*slack.OptionBlockObject
+	for _, s := range list {
+		if strings.TrimSpace(s) != "" {
+			opts = append(opts, commands.Option(s, s))
+		}
+	}
+	return opts
+}
+
+// validateCreate checks the create form.
+func (c *feature) validateCreate(s commands.Submission, errs commands.FieldErrors) {
+	if id, err := strconv.ParseInt(commands.SelectedValue(s, commands.BlockCustomer), 10, 64); err != nil || id <= 0 {
+		errs[commands.BlockCustomer] = "Pick a customer."
+	}
+	commands.ValidateText(s, commands.BlockSubject, true, commands.MaxShortTextLen, "subject", errs)
+	commands.ValidateText(s, commands.BlockContact, false, commands.MaxShortTextLen, "contact name", errs)
+	commands.ValidateText(s, commands.BlockIssue, false, commands.MaxCommentLen, "initial issue", errs)
+	validateDue(s, errs)
+}
+
+// matchContact finds the contact named: exact name, else a unique prefix,
+// ignoring case.
+func matchContact(name string, contacts []syncro.Contact) (*syncro.Contact, bool) {
+	want := strings.ToLower(strings.TrimSpace(name))
+	var hits []*syncro.Contact
+	for i := range contacts {
+		n := strings.ToLower(contacts[i].Name)
+		if n == want {
+			return &contacts[i], true
+		}
+		if strings.HasPrefix(n, want) {
+			hits = append(hits, &contacts[i])
+		}
+	}
+	if len(hits) == 1 {
+		return hits[0], true
+	}
+	return nil, false
+}
+
+// submitCreate creates the ticket with its initial issue as the first
+// comment.
+//
+// Syncro calls: 1 (create), plus 1 to resolve a contact name.
+func (c *feature) submitCreate(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {
+	customerID, _ := strconv.ParseInt(commands.SelectedValue(s, commands.BlockCustomer), 10, 64)
+	subject := commands.InputText(s, commands.BlockSubject)
+	issue := commands.InputText(s, commands.BlockIssue)
+	if issue == "" {
+		issue = subject
+	}
+	req := &syncro.TicketRequest{
+		CustomerID: &customerID,
+		Subject:    &subject,
+		Comments: []syncro.CommentRequest{{
+			Subject: initialIssueSubject, Body: issue, DoNotEmail: true, Tech: s.Actor.Name,
+		}},
+	}
+	if v := commands.SelectedValue(s, commands.BlockProblemType); v != "" {
+		req.ProblemType = &v
+	}
+	if v := commands.SelectedValue(s, commands.BlockPriority); v != "" {
+		req.Priority = &v
+	}
+	if v := commands.SelectedValue(s, commands.BlockTech); v != "" {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			req.UserID = &id
+		}
+	}
+	if d, _ := commands.SubmissionValue(s, commands.BlockDue); d.SelectedDate != "" {
+		ds := d.SelectedDate
+		req.DueDate = &ds
+	}
+	var notes []string
+	if name := commands.InputText(s, commands.BlockContact); name != "" {
+		contacts, err := syncro.Collect(c.cfg.Syncro.Contacts.All(ctx, &syncro.ContactListOptions{CustomerID: customerID}))
+		switch ct, ok := matchContact(name, contacts); {
+		case err != nil:
+			notes = append(notes, fmt.Sprintf("I couldn't look up the contact %s (%s), so the ticket has none; set it in Syncro.", commands.Code(name), commands.SyncroAnswer(err)))
+		case ok:
+			req.ContactID = &ct.ID
+		default:
+			notes = append(notes, fmt.Sprintf("No contact matching %s at that customer, so the ticket has none.", commands.Code(name)))
+		}
+	}
+	t, err := c.createTicket(ctx, req)
+	c.auditCreate(ctx, s.Actor, t, req, err)
+	if err != nil {
+		return c.writeFailure(ctx, err, "create the ticket")
+	}
+	text := fmt.Sprintf("Created #%s for %s: %s", commands.EscapeMrkdwn(t.Number.String()), commands.MrkdwnText(t.CustomerBusinessThenName, 150), commands.MrkdwnText(t.Subject, 255))
+	if u := c.ticketURL(t.ID); u != "" {
+		text += fmt.Sprintf(" (<%s|open in Syncro>)", u)
+	}
+	text += "."
+	for _, n := range notes {
+		text += " " + n
+	}
+	return commands.Reply{Text: text}
+}
+
+// createTicket posts the ticket. On an unknown outcome it reads the
+// customer's newest tickets back: one with this subject made in the last
+// minutes is the one created.
+func (c *feature) createTicket(ctx context.Context, req *syncro.TicketRequest) (*syncro.Ticket, error) {
+	t, _, err := c.cfg.Syncro.Tickets.Create(ctx, req)
+	if err == nil || !errors.Is(err, syncro.ErrOutcomeUnknown) {
+		return t, err
+	}
+	list, _, rerr := c.cfg.Syncro.Tickets.List(ctx, &syncro.TicketListOptions{CustomerID: *req.CustomerID, CreatedAfter: c.cfg.Now().Add(-recentWindow)})
+	if rerr != nil {
+		return nil, &unknownOutcomeError{what: "the ticket", err: err}
+	}
+	for i := range list {
+		if list[i].Subject == *req.Subject && near(list[i].CreatedAt.Time, c.cfg.Now()) {
+			return &list[i], nil
+		}
+	}
+	return nil, err
+}

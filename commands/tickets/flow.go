@@ -1,0 +1,913 @@
+package tickets
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// Multi-step writes (bill, close, comment with time) run as recorded
+// flows: the steps and their results live in the store (store.Flow), and
+// each step's Syncro write is claimed under Key(flow id, step). So:
+//
+//   - a step that finished is never run again (its result is in the store);
+//   - a step cut off mid-write (the process died, or Syncro's answer never
+//     came) comes back as unknown and is settled by reading Syncro back,
+//     never by writing again blindly;
+//   - when a step fails the tech sees what was done and what was not, and a
+//     Finish button (ActionFinish, value = flow id) runs only the missing
+//     steps, also after a restart.
+
+// ActionFinish is the Finish button of a flow that stopped half-way; its
+// value is the flow id.
+const ActionFinish = "flow_finish"
+
+// Flow kinds besides the store's bill and close: /syncro comment (with or
+// without time) and the Log time form.
+const (
+	flowComment = "comment"
+	flowLogTime = "log time"
+)
+
+// Step names, stored in flows: never rename one that shipped.
+const (
+	stepGuard      = "invoice guard"
+	stepComment    = "comment"
+	stepTime       = "time"
+	stepCharge     = "charge"
+	stepInvoice    = "invoice"
+	stepStatus     = "status"
+	stepNotice     = "notice"
+	stepSessionLog = "session log"
+)
+
+// flowState is the runner's in-process state; its zero value is ready.
+type flowState struct {
+	mu sync.Mutex
+	// tickets serializes flows on one ticket within this process, so two
+	// flows never charge the same timer or read back each other's writes
+	// as their own. Across processes the store's file lock already allows
+	// only one bot per DATA_DIR.
+	tickets map[int64]*sync.Mutex
+	// tmp is a private store for a Commands built without Deps.Store
+	// (tools, tests that don't care); production always passes one.
+	tmp    *store.Store
+	tmpErr error
+	// crash is a test hook called after each step's work, before its
+	// result is recorded; a test panics in it to play a process killed
+	// between "Syncro wrote it" and "the bot knows it".
+	crash func(step string)
+}
+
+// ticketLock returns the mutex of a ticket's flows.
+func (f *flowState) ticketLock(id int64) *sync.Mutex {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.tickets == nil {
+		f.tickets = map[int64]*sync.Mutex{}
+	}
+	m, ok := f.tickets[id]
+	if !ok {
+		m = &sync.Mutex{}
+		f.tickets[id] = m
+	}
+	return m
+}
+
+// flowDB is what the flow runner keeps in the store: the flows and the
+// claims of their steps.
+type flowDB interface {
+	store.Claims
+	store.Flows
+}
+
+// flowStore is where flows and step claims are kept.
+func (c *feature) flowStore() (flowDB, error) {
+	if c.cfg.Store != nil {
+		return c.cfg.Store, nil
+	}
+	c.fl.mu.Lock()
+	defer c.fl.mu.Unlock()
+	if c.fl.tmp == nil && c.fl.tmpErr == nil {
+		dir, err := os.MkdirTemp("", "syncrobot-flows-")
+		if err == nil {
+			c.fl.tmp, err = store.Open(dir)
+			// The open file stays usable once unlinked, and nothing of
+			// it outlives the process.
+			_ = os.RemoveAll(dir)
+		}
+		c.fl.tmpErr = err
+	}
+	if c.fl.tmpErr != nil {
+		return nil, c.fl.tmpErr
+	}
+	return c.fl.tmp, nil
+}
+
+// flowParams is everything a flow needs to run its steps, fixed when it
+// starts (so Finish after a restart does exactly what was asked).
+type flowParams struct {
+	TicketID   int64  `json:"ticket_id"`
+	Number     int64  `json:"number"`
+	CustomerID int64  `json:"customer_id,omitempty"`
+	Tech       string `json:"tech,omitempty"`
+	// TechUserID is the acting tech's Syncro user, from the cache when the
+	// flow was made; 0 lets Syncro use the API key's user.
+	TechUserID   int64  `json:"tech_user_id,omitempty"`
+	Subject      string `json:"subject"`
+	Body         string `json:"body"`
+	Hidden       bool   `json:"hidden,omitempty"`
+	DoNotEmail   bool   `json:"do_not_email,omitempty"`
+	Minutes      int    `json:"minutes,omitempty"`
+	ProductID    int64  `json:"product_id,omitempty"`
+	TimerNotes   string `json:"timer_notes,omitempty"`
+	TargetStatus string `json:"target_status,omitempty"`
+	Notify       bool   `json:"notify,omitempty"`
+	Email        bool   `json:"email,omitempty"`
+	SessionLog   bool   `json:"session_log,omitempty"`
+	TimeZone     string `json:"time_zone,omitempty"`
+	Channel      string `json:"channel,omitempty"`
+}
+
+// te is the time the flow logs; nil for none.
+func (p flowParams) te() *timeEntry {
+	if p.Minutes <= 0 {
+		return nil
+	}
+	return &timeEntry{Minutes: p.Minutes, ProductID: p.ProductID, Notes: p.TimerNotes, UserID: p.TechUserID}
+}
+
+// stepResult is what a finished step recorded.
+type stepResult struct {
+	// Said is the step's part of the reply ("90 min logged on #32164 as …").
+	Said      string `json:"said,omitempty"`
+	CommentID int64  `json:"comment_id,omitempty"`
+	// CarriedTime is true when the comment carried the minutes itself.
+	CarriedTime bool  `json:"carried_time,omitempty"`
+	TimerID     int64 `json:"timer_id,omitempty"`
+	TimerMin    int   `json:"timer_min,omitempty"`
+	// Stop ends the flow here: there is nothing (more) to do, and why.
+	Stop string `json:"stop,omitempty"`
+}
+
+// flowRun is one pass over a flow's missing steps.
+type flowRun struct {
+	c       *feature
+	st      flowDB
+	f       store.Flow
+	p       flowParams
+	actor   commands.Actor
+	results map[string]stepResult
+	// ticket is the ticket as last read or written in this pass, so a
+	// step after a read needs no second GET.
+	ticket *syncro.Ticket
+	// guarded is set when this pass checked the ticket's invoices.
+	guarded bool
+	notices []commands.Message
+}
+
+// startFlow records a flow (or finds the one already recorded under id)
+// and runs its missing steps.
+func (c *feature) startFlow(ctx context.Context, key, kind string, steps []string, p flowParams, actor commands.Actor) commands.Reply {
+	st, err := c.flowStore()
+	if err != nil {
+		return c.cfg.Failure(ctx, err, "record the work to do (nothing was sent to Syncro)")
+	}
+	raw, _ := json.Marshal(p)
+	f := store.Flow{
+		ID: store.Key("flow", key), Kind: kind, Ticket: p.TicketID, Subject: commands.PlainText(p.Body, 80),
+		Params: raw, SlackUser: actor.SlackUserID, Channel: p.Channel, CreatedAt: c.cfg.Now(),
+	}
+	for _, s := range steps {
+		f.Steps = append(f.Steps, store.Step{Name: s})
+	}
+	if _, _, err := st.CreateFlow(f); err != nil {
+		return c.cfg.Failure(ctx, err, "record the work to do (nothing was sent to Syncro)")
+	}
+	r := c.runFlow(ctx, f.ID, actor)
+	c.resolveTechLater(actor) // after the reply: the next write carries the id
+	return r
+}
+
+// runFlow runs the missing steps of a recorded flow, one ticket's flows at
+// a time, and says what was done and what was not.
+func (c *feature) runFlow(ctx context.Context, id string, actor commands.Actor) commands.Reply {
+	st, err := c.flowStore()
+	if err != nil {
+		return c.cfg.Failure(ctx, err, "read the recorded work")
+	}
+	f, err := st.GetFlow(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return commands.Reply{Text: "I don't have that work on record any more (it finished long ago, or the bot's database was reset); nothing was changed."}
+	}
+	if err != nil {
+		return c.cfg.Failure(ctx, err, "read the recorded work")
+	}
+	lock := c.fl.ticketLock(f.Ticket)
+	lock.Lock()
+	defer lock.Unlock()
+	if f, err = st.GetFlow(id); err != nil { // fresh, now that no one else runs it
+		return c.cfg.Failure(ctx, err, "read the recorded work")
+	}
+	fr := &flowRun{c: c, st: st, f: f, actor: actor, results: map[string]stepResult{}}
+	if err := json.Unmarshal(f.Params, &fr.p); err != nil {
+		return c.cfg.Failure(ctx, err, "read the recorded work")
+	}
+	if f.Kind == store.FlowBill && !actor.CanBill {
+		return notBillerReply
+	}
+	r := fr.run(ctx)
+	if r.ChannelID == "" {
+		r.ChannelID = fr.p.Channel
+	}
+	return r
+}
+
+// run is the pass itself.
+func (fr *flowRun) run(ctx context.Context) commands.Reply {
+	for _, s := range fr.f.Steps {
+		if s.State == store.StepDone {
+			var res stepResult
+			_ = json.Unmarshal(s.Result, &res)
+			fr.results[s.Name] = res
+		}
+	}
+	if !fr.f.AbandonedAt.IsZero() {
+		return fr.stoppedReply(fr.f.AbandonReason)
+	}
+	for _, s := range fr.f.Steps {
+		if s.State == store.StepDone {
+			continue
+		}
+		res, err := fr.runStep(ctx, s)
+		if err != nil {
+			r := fr.failedReply(ctx, s.Name, err)
+			r.Outcome = commands.OutcomeFailed
+			return r
+		}
+		fr.results[s.Name] = res
+		if res.Stop != "" {
+			_, _ = fr.st.AbandonFlow(fr.f.ID, res.Stop)
+			return fr.stoppedReply(res.Stop)
+		}
+	}
+	r := fr.doneReply()
+	r.Outcome = commands.OutcomeDone
+	return r
+}
+
+// errStore wraps a failure of the bot's own database inside a step.
+type errStore struct{ err error }
+
+func (e *errStore) Error() string { return "bot database: " + e.err.Error() }
+func (e *errStore) Unwrap() error { return e.err }
+
+// runStep runs one step under its claim. A claim left pending by a dead
+// process, or a step whose last outcome was unknown, is settled by reading
+// Syncro back first: landed → done without writing; not landed → written.
+func (fr *flowRun) runStep(ctx context.Context, s store.Step) (stepResult, error) {
+	key := store.Key(fr.f.ID, s.Name)
+	readFirst := s.State == store.StepUnknown
+	for {
+		cl, err := fr.st.Claim(ctx, key, "")
+		if err != nil {
+			return stepResult{}, &errStore{err}
+		}
+		switch cl.State {
+		case store.ClaimDone:
+			var res stepResult
+			_ = json.Unmarshal(cl.Outcome, &res)
+			fr.markDone(s.Name, cl.Outcome)
+			return res, nil
+		case store.ClaimInProgress:
+			if _, err := fr.st.Wait(ctx, key); err != nil {
+				return stepResult{}, err
+			}
+			continue
+		case store.ClaimFailed: // never written by us as final; be safe
+			return stepResult{}, errors.New(cl.Failure)
+		case store.ClaimUnknown:
+			res, landed, err := fr.readBack(ctx, s.Name)
+			switch {
+			case err != nil:
+				_, _ = fr.st.UpdateStep(fr.f.ID, s.Name, store.StepUnknown, nil, err.Error())
+				return stepResult{}, &unknownOutcomeError{what: stepWhat(s.Name), err: err}
+			case landed:
+				fr.landed(ctx, key, s.Name, res)
+				return res, nil
+			}
+			// Not there: it was never written; take the claim afresh.
+			if err := fr.st.Fail(key, "not in Syncro after the bot restarted", true); err != nil {
+				return stepResult{}, &errStore{err}
+			}
+			continue
+		}
+		// ClaimAcquired.
+		if readFirst {
+			res, landed, err := fr.readBack(ctx, s.Name)
+			if err != nil {
+				_ = fr.st.Fail(key, err.Error(), true)
+				_, _ = fr.st.UpdateStep(fr.f.ID, s.Name, store.StepUnknown, nil, err.Error())
+				return stepResult{}, &unknownOutcomeError{what: stepWhat(s.Name), err: err}
+			}
+			if landed {
+				fr.landed(ctx, key, s.Name, res)
+				return res, nil
+			}
+		}
+		res, err := fr.do(ctx, s.Name)
+		if fr.c.fl.crash != nil {
+			fr.c.fl.crash(s.Name)
+		}
+		if err == nil {
+			fr.finish(key, s.Name, res)
+			return res, nil
+		}
+		_ = fr.st.Fail(key, err.Error(), true)
+		state := store.StepFailed
+		if isUnknown(err) {
+			state = store.StepUnknown
+		}
+		_, _ = fr.st.UpdateStep(fr.f.ID, s.Name, state, nil, err.Error())
+		return stepResult{}, err
+	}
+}
+
+// landed records a step whose earlier write was found by reading Syncro
+// back, and audits it: the attempt that wrote it never got to.
+func (fr *flowRun) landed(ctx context.Context, key, step string, res stepResult) {
+	if a := auditAction(step); a != "" {
+		fr.c.audit(ctx, fr.actor, fr.p.Number, a, auditDetail(step, fr.p, res)+" (found in Syncro on read-back, not written again)", nil)
+	}
+	fr.finish(key, step, res)
+}
+
+// finish records a step as done.
+func (fr *flowRun) finish(key, step string, res stepResult) {
+	raw, _ := json.Marshal(res)
+	_ = fr.st.Complete(key, raw)
+	fr.markDone(step, raw)
+}
+
+func (fr *flowRun) markDone(step string, raw []byte) {
+	if len(raw) == 0 {
+		raw = []byte("{}")
+	}
+	_, _ = fr.st.UpdateStep(fr.f.ID, step, store.StepDone, raw, "")
+}
+
+// stepWhat names what a step writes, for "Syncro didn't confirm whether …".
+func stepWhat(step string) string {
+	switch step {
+	case stepComment:
+		return "the comment"
+	case stepTime:
+		return "the time entry"
+	case stepCharge:
+		return "the charge"
+	case stepInvoice:
+		return "the invoice"
+	case stepStatus:
+		return "the status change"
+	}
+	return "the " + step
+}
+
+// auditAction maps a step to its audit action; "" for steps that don't
+// write to Syncro.
+func auditAction(step string) string {
+	switch step {
+	case stepComment:
+		return auditComment
+	case stepTime:
+		return auditTime
+	case stepCharge:
+		return auditCharge
+	case stepInvoice:
+		return auditInvoice
+	case stepStatus:
+		return auditStatus
+	}
+	return ""
+}
+
+// getTicket reads the ticket, reusing this pass's copy.
+func (fr *flowRun) getTicket(ctx context.Context) (*syncro.Ticket, error) {
+	if fr.ticket != nil {
+		return fr.ticket, nil
+	}
+	t, _, err := fr.c.cfg.Syncro.Tickets.Get(ctx, fr.p.TicketID)
+	if err != nil {
+		return nil, err
+	}
+	fr.c.learnNames(t)
+	fr.ticket = t
+	return t, nil
+}
+
+// otherFlowsTimers are the timers other flows on this ticket logged, which
+// a read-back must not take for this flow's.
+func (fr *flowRun) otherFlowsTimers() map[int64]bool {
+	skip := map[int64]bool{}
+	flows, _ := fr.st.FlowsForTicket(fr.p.TicketID)
+	for _, f := range flows {
+		if f.ID == fr.f.ID {
+			continue
+		}
+		for _, s := range f.Steps {
+			if s.Name == stepTime && s.State == store.StepDone {
+				var res stepResult
+				if json.Unmarshal(s.Result, &res) == nil && res.TimerID != 0 {
+					skip[res.TimerID] = true
+				}
+			}
+		}
+	}
+	return skip
+}
+
+// readBack looks in Syncro for a step's write whose outcome is unknown.
+// Steps that only read, or whose write is idempotent by construction
+// (charging skips charged timers, PUT status, the notice), report "not
+// landed" so they simply run.
+func (fr *flowRun) readBack(ctx context.Context, step string) (stepResult, bool, error) {
+	c, p := fr.c, fr.p
+	switch step {
+	case stepComment:
+		list, _, err := c.cfg.Syncro.Tickets.ListComments(ctx, p.TicketID, nil)
+		if err != nil {
+			return stepResult{}, false, err
+		}
+		since := fr.f.CreatedAt.Add(-recentWindow)
+		for _, x := range list {
+			if x.Subject == p.Subject && x.Body == p.Body && !x.CreatedAt.Time.Before(since) {
+				return fr.commentResult(x.ID, p.Minutes > 0 && !c.w.usesTimerPath()), true, nil
+			}
+		}
+		return stepResult{}, false, nil
+	case stepTime:
+		fr.ticket = nil
+		t, err := fr.getTicket(ctx)
+		if err != nil {
+			return stepResult{}, false, err
+		}
+		if tm := fr.findTimer(t); tm != nil {
+			return fr.timerResult(ctx, tm), true, nil
+		}
+		return stepResult{}, false, nil
+	case stepInvoice:
+		invs, err := c.cfg.Syncro.Invoices.ForTicket(ctx, p.TicketID)
+		if err != nil {
+			return stepResult{}, false, err
+		}
+		if len(invs) > 0 {
+			return stepResult{Said: "invoice " + describeInvoice(invs[0]) + " created"}, true, nil
+		}
+	}
+	return stepResult{}, false, nil
+}
+
+// findTimer finds this flow's timer on t: the one tied to its comment, else
+// an untied one with its minutes and product logged since the flow began
+// and not claimed by another flow.
+func (fr *flowRun) findTimer(t *syncro.Ticket) *syncro.Timer {
+	te := fr.p.te()
+	cid := fr.results[stepComment].CommentID
+	if cid != 0 {
+		for i := range t.TicketTimers {
+			if tm := &t.TicketTimers[i]; tm.CommentID != nil && *tm.CommentID == cid {
+				return tm
+			}
+		}
+	}
+	skip := fr.otherFlowsTimers()
+	since := fr.f.CreatedAt.Add(-recentWindow)
+	for i := range t.TicketTimers {
+		tm := &t.TicketTimers[i]
+		if skip[tm.ID] || (tm.CommentID != nil && *tm.CommentID != cid) {
+			continue
+		}
+		if tm.ProductID == nil || *tm.ProductID != te.ProductID || timerMinutes(*tm) != te.Minutes {
+			continue
+		}
+		if !tm.CreatedAt.Time.Before(since) || !tm.EndTime.Time.Before(since) {
+			return tm
+		}
+	}
+	return nil
+}
+
+func (fr *flowRun) commentResult(id int64, carried bool) stepResult {
+	res := stepResult{CommentID: id, CarriedTime: carried}
+	switch fr.f.Kind {
+	case flowComment:
+		var b strings.Builder
+		fmt.Fprintf(&b, "Comment added to #%d", fr.p.Number)
+		switch {
+		case fr.p.Hidden:
+			b.WriteString(" (hidden from the customer)")
+		case fr.p.DoNotEmail:
+			b.WriteString(" (not emailed)")
+		default:
+			b.WriteString(" (Syncro emails it to the customer)")
+		}
+		b.WriteString(".")
+		res.Said = b.String()
+	}
+	return res
+}
+
+func (fr *flowRun) timerResult(ctx context.Context, tm *syncro.Timer) stepResult {
+	product := fr.p.ProductID
+	if tm.ProductID != nil {
+		product = *tm.ProductID
+	}
+	m := timerMinutes(*tm)
+	said := fmt.Sprintf("%d min logged as %s.", m, commands.EscapeMrkdwn(fr.c.productName(ctx, product)))
+	if fr.f.Kind == store.FlowBill {
+		said = fmt.Sprintf("%d min logged on #%d as %s", m, fr.p.Number, commands.EscapeMrkdwn(fr.c.productName(ctx, product)))
+	}
+	return stepResult{Said: said, TimerID: tm.ID, TimerMin: m}
+}
+
+// do runs a step's work. Each write follows the write side's rules: an
+// unknown POST outcome is read back before the step reports anything.
+func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err error) {
+	c, p := fr.c, fr.p
+	if a := auditAction(step); a != "" {
+		defer func() {
+			if err == nil && res.Said == "" && res.CommentID == 0 && res.TimerID == 0 {
+				return // nothing was written (nothing to charge, status already set)
+			}
+			c.audit(ctx, fr.actor, p.Number, a, auditDetail(step, p, res), err)
+		}()
+	}
+	switch step {
+	case stepGuard:
+		invs, err := c.cfg.Syncro.Invoices.ForTicket(ctx, p.TicketID)
+		if err != nil {
+			return res, err
+		}
+		fr.guarded = true
+		if len(invs) > 0 {
+			res.Stop = fmt.Sprintf("#%d is already on invoice %s. I didn't log time or create another invoice", p.Number, describeInvoice(invs[0]))
+		}
+		return res, nil
+
+	case stepComment:
+		req := syncro.CommentRequest{Subject: p.Subject, Body: p.Body, Hidden: p.Hidden, DoNotEmail: p.DoNotEmail, Tech: p.Tech}
+		carried := p.Minutes > 0 && !c.w.usesTimerPath()
+		if carried {
+			req.ProductID = syncro.Ptr(p.ProductID)
+			req.MinutesSpent = syncro.Ptr(p.Minutes)
+			req.BillTimeNow = syncro.Ptr(false)
+		}
+		cm, err := c.postComment(ctx, p.TicketID, &req)
+		if err != nil {
+			return res, err
+		}
+		fr.ticket = nil
+		return fr.commentResult(cm.ID, carried), nil
+
+	case stepTime:
+		te := p.te()
+		if fr.results[stepComment].CarriedTime {
+			fr.ticket = nil
+			t, err := fr.getTicket(ctx)
+			if err != nil {
+				// The comment carried the time; it may well be there.
+				return res, &unknownOutcomeError{what: "the time entry", err: err}
+			}
+			if tm := fr.findTimer(t); tm != nil {
+				return fr.timerResult(ctx, tm), nil
+			}
+			c.setTimerPath(ctx)
+		}
+		tm, unknown, err := c.addTimer(ctx, p.TicketID, *te, fr.ticket)
+		if err != nil {
+			if unknown {
+				return res, &unknownOutcomeError{what: "the time entry", err: err}
+			}
+			return res, err
+		}
+		if fr.ticket != nil {
+			fr.ticket.TicketTimers = append(fr.ticket.TicketTimers, *tm)
+		}
+		return fr.timerResult(ctx, tm), nil
+
+	case stepCharge:
+		t, err := fr.getTicket(ctx)
+		if err != nil {
+			return res, err
+		}
+		charged, chargedMin := 0, 0
+		for i := range t.TicketTimers {
+			tm := &t.TicketTimers[i]
+			if tm.Recorded || !tm.Billable || timerMinutes(*tm) == 0 {
+				continue
+			}
+			if err := c.chargeTimer(ctx, t.ID, tm.ID); err != nil {
+				fr.ticket = nil
+				return res, err
+			}
+			tm.Recorded = true
+			charged++
+			chargedMin += timerMinutes(*tm)
+		}
+		res.Said = chargedSentence(charged, chargedMin)
+		if charged == 0 && len(t.LineItems) == 0 {
+			res.Stop = fmt.Sprintf("there is nothing on #%d to invoice (no time or charges)", p.Number)
+		}
+		return res, nil
+
+	case stepInvoice:
+		if !fr.guarded {
+			invs, err := c.cfg.Syncro.Invoices.ForTicket(ctx, p.TicketID)
+			if err != nil {
+				return res, err
+			}
+			if len(invs) > 0 {
+				// Never a second invoice, whoever made the first.
+				res.Said = "the ticket is on invoice " + describeInvoice(invs[0]) + " (no second invoice made)"
+				return res, nil
+			}
+		}
+		inv, err := c.createInvoice(ctx, p.TicketID, p.CustomerID)
+		if err != nil {
+			return res, err
+		}
+		res.Said = "invoice " + describeInvoice(*inv) + " created"
+		return res, nil
+
+	case stepStatus:
+		target := p.TargetStatus
+		if target == "" {
+			return res, nil
+		}
+		if fr.f.Kind == store.FlowBill && fr.ticket != nil && strings.EqualFold(fr.ticket.Status, target) {
+			return res, nil
+		}
+		t, _, err := c.cfg.Syncro.Tickets.Update(ctx, p.TicketID, &syncro.TicketRequest{Status: &target})
+		if err != nil {
+			return res, err
+		}
+		if fr.ticket != nil && t != nil {
+			// A PUT answer may leave out what the read-back had.
+			if len(t.TicketTimers) == 0 {
+				t.TicketTimers = fr.ticket.TicketTimers
+			}
+			if len(t.Comments) == 0 {
+				t.Comments = fr.ticket.Comments
+			}
+		}
+		if t != nil {
+			c.learnNames(t)
+			fr.ticket = t
+		}
+		if fr.f.Kind == store.FlowClose {
+			st := target
+			if t != nil && t.Status != "" {
+				st = t.Status
+			}
+			res.Said = fmt.Sprintf("Closed #%d (%s).", p.Number, commands.MrkdwnText(st, 100))
+		} else {
+			res.Said = "status set to " + commands.EscapeMrkdwn(target)
+		}
+		return res, nil
+
+	case stepNotice:
+		t, err := fr.getTicket(ctx)
+		if err != nil {
+			return res, err
+		}
+		out := commentOutcome{}
+		if r, ok := fr.results[stepTime]; ok && r.TimerID != 0 {
+			out.Timer = &syncro.Timer{ID: r.TimerID, ActiveDuration: int64(r.TimerMin) * 60}
+		}
+		fr.notices = append(fr.notices, c.closeNotice(ctx, t, p.Number, fr.actor, p.Body, p.te(), out))
+		return res, nil
+
+	case stepSessionLog:
+		t, err := fr.getTicket(ctx)
+		if err != nil {
+			return res, err
+		}
+		res.Said = c.writeSessionLog(ctx, t, p.Number, c.location(p.TimeZone), p.Body, fr.actor)
+		return res, nil
+	}
+	return res, fmt.Errorf("unknown step %q", step)
+}
+
+// auditDetail says what a step wrote, for the audit.
+func auditDetail(step string, p flowParams, res stepResult) string {
+	switch step {
+	case stepComment:
+		d := fmt.Sprintf("%s: %s", p.Subject, commands.PlainText(p.Body, 120))
+		if res.CarriedTime {
+			d += fmt.Sprintf(" (with %d min)", p.Minutes)
+		}
+		return d
+	case stepTime:
+		return fmt.Sprintf("%d min, product %d", p.Minutes, p.ProductID)
+	case stepStatus:
+		return "→ " + p.TargetStatus
+	}
+	return res.Said
+}
+
+// doneReply is the reply of a flow with every step done.
+func (fr *flowRun) doneReply() commands.Reply {
+	said := func(s string) string { return fr.results[s].Said }
+	r := commands.Reply{Notices: fr.notices}
+	switch fr.f.Kind {
+	case store.FlowBill:
+		parts := []string{said(stepTime), said(stepCharge), said(stepInvoice), said(stepStatus)}
+		r.Text = fmt.Sprintf("Invoiced #%d: %s.", fr.p.Number, joinDone(parts))
+	case store.FlowClose:
+		parts := []string{said(stepStatus), said(stepTime)}
+		if fr.p.Email {
+			parts = append(parts, "The resolution was emailed to the customer.")
+		}
+		parts = append(parts, said(stepSessionLog))
+		r.Text = joinSentences(parts)
+	case flowLogTime:
+		r.Text = fmt.Sprintf("#%d: %s", fr.p.Number, said(stepTime))
+	default:
+		r.Text = joinSentences([]string{said(stepComment), said(stepTime)})
+	}
+	return r
+}
+
+// joinSentences joins non-empty sentences with spaces.
+func joinSentences(parts []string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// doneSoFar lists what the flow did, as clauses.
+func (fr *flowRun) doneSoFar() []string {
+	var done []string
+	for _, s := range fr.f.Steps {
+		res, ok := fr.results[s.Name]
+		if !ok || res.Said == "" {
+			continue
+		}
+		switch s.Name {
+		case stepComment:
+			done = append(done, strings.TrimSuffix(res.Said, "."))
+		case stepTime:
+			d := strings.TrimSuffix(res.Said, ".")
+			if fr.f.Kind != store.FlowBill {
+				d = fmt.Sprintf("%d min logged on #%d", res.TimerMin, fr.p.Number)
+			}
+			done = append(done, d)
+		case stepStatus:
+			done = append(done, "status set to "+commands.EscapeMrkdwn(fr.p.TargetStatus))
+		default:
+			done = append(done, strings.TrimSuffix(res.Said, "."))
+		}
+	}
+	if res, ok := fr.results[stepComment]; ok && fr.f.Kind == store.FlowClose && res.Said == "" {
+		done = append([]string{fmt.Sprintf("The resolution was added to #%d", fr.p.Number)}, done...)
+	}
+	return done
+}
+
+// stoppedReply ends a flow that had nothing (more) to do. A stop by the
+// invoice guard means the work was done before: a duplicate.
+func (fr *flowRun) stoppedReply(why string) commands.Reply {
+	outcome := commands.OutcomeFailed
+	if fr.results[stepGuard].Stop != "" {
+		outcome = commands.OutcomeDuplicate
+	}
+	done := fr.doneSoFar()
+	if len(done) == 0 {
+		return commands.Reply{Text: strings.ToUpper(why[:1]) + why[1:] + ".", Notices: fr.notices, Outcome: outcome}
+	}
+	return commands.Reply{Text: halfDone(done, why).Text, Notices: fr.notices, Outcome: outcome}
+}
+
+// notDone says what a failed step did not do.
+func (fr *flowRun) notDone(step string, err error) string {
+	p := fr.p
+	if isUnknown(err) {
+		return fmt.Sprintf("Syncro didn't confirm whether %s was saved (%s); Finish checks Syncro before writing anything again", stepWhat(step), commands.SyncroAnswer(err))
+	}
+	var se *errStore
+	if errors.As(err, &se) {
+		return "I couldn't record progress in my own database, so I stopped before " + stepWhat(step)
+	}
+	ans := commands.SyncroAnswer(err)
+	switch step {
+	case stepGuard:
+		return fmt.Sprintf("nothing was billed: I couldn't check the invoices of #%d (%s)", p.Number, ans)
+	case stepComment:
+		if fr.f.Kind == store.FlowClose {
+			return fmt.Sprintf("the resolution was NOT added to #%d and the ticket was not closed (%s)", p.Number, ans)
+		}
+		return fmt.Sprintf("the comment was NOT added to #%d (%s)", p.Number, ans)
+	case stepTime:
+		return fmt.Sprintf("the %d min were NOT logged (%s)", p.Minutes, ans)
+	case stepCharge:
+		return fmt.Sprintf("the time was not charged (%s), so the invoice was not created", ans)
+	case stepInvoice:
+		return "the invoice was not created: " + ans
+	case stepStatus:
+		return fmt.Sprintf("the status was NOT changed to %s: %s", commands.EscapeMrkdwn(p.TargetStatus), ans)
+	case stepNotice:
+		return "the notice was not posted: " + ans
+	}
+	return stepWhat(step) + " failed: " + ans
+}
+
+// isUnknown reports whether err leaves a write's outcome unknown even after
+// reading Syncro back (the helpers return the plain error when the read-back
+// proved nothing was written).
+func isUnknown(err error) bool {
+	var ue *unknownOutcomeError
+	return errors.As(err, &ue)
+}
+
+// failedReply says what was done and what was not, with a Finish button
+// that runs only the missing steps. A first step that definitely wrote
+// nothing gets the ordinary failure sentence and no button: trying again
+// is the same as finishing.
+func (fr *flowRun) failedReply(ctx context.Context, step string, err error) commands.Reply {
+	c, p := fr.c, fr.p
+	c.cfg.Logger.WarnContext(ctx, "flow step failed", "flow", fr.f.ID, "kind", fr.f.Kind, "step", step, "ticket", p.Number, "error", err)
+	done := fr.doneSoFar()
+	if len(done) == 0 && !isUnknown(err) {
+		switch {
+		case step == stepGuard:
+			return c.cfg.Failure(ctx, err, fmt.Sprintf("check the invoices of #%d (nothing was billed)", p.Number))
+		case step == stepComment && fr.f.Kind == store.FlowBill:
+			return c.cfg.Failure(ctx, err, fmt.Sprintf("bill #%d (nothing was billed)", p.Number))
+		case step == stepComment && fr.f.Kind == store.FlowClose:
+			return c.cfg.Failure(ctx, err, fmt.Sprintf("close ticket #%d", p.Number))
+		case step == stepComment && fr.f.Kind == flowLogTime:
+			return c.cfg.Failure(ctx, err, fmt.Sprintf("log time on #%d", p.Number))
+		case step == stepComment:
+			return c.cfg.Failure(ctx, err, fmt.Sprintf("add the comment to #%d", p.Number))
+		}
+	}
+	var text string
+	switch fr.f.Kind {
+	case store.FlowBill:
+		text = halfDone(done, fr.notDone(step, err)).Text
+	default:
+		head := fr.results[stepComment].Said
+		if fr.f.Kind == store.FlowClose || head == "" {
+			head = fmt.Sprintf("The resolution was added to #%d", p.Number)
+			switch fr.f.Kind {
+			case flowComment:
+				head = fmt.Sprintf("The comment was added to #%d", p.Number)
+			case flowLogTime:
+				head = fmt.Sprintf("The notes were added to #%d", p.Number)
+			}
+			if t := fr.results[stepTime].Said; t != "" {
+				head += " and " + lowerFirst(t)
+			} else {
+				head += "."
+			}
+		} else if t := fr.results[stepTime].Said; t != "" {
+			head += " " + t
+		}
+		if _, ok := fr.results[stepComment]; !ok {
+			head = "Nothing was saved."
+		}
+		text = head + " But " + fr.notDone(step, err) + "."
+	}
+	text += " Press Finish to do only what is missing."
+	btn := slack.NewButtonBlockElement(ActionFinish, fr.f.ID, commands.Plain("Finish"))
+	btn.Style = slack.StylePrimary
+	return commands.Reply{
+		Text:    text,
+		Notices: fr.notices,
+		Blocks: []slack.Block{
+			slack.NewSectionBlock(commands.Mrkdwn(text), nil, nil),
+			slack.NewActionBlock("flow_actions", btn),
+		},
+	}
+}
+
+// finish answers the Finish button: the flow's missing steps, once per
+// click (a double-click runs them once).
+func (c *feature) finish(ctx context.Context, a commands.Action) commands.Reply {
+	return c.cfg.Once(ctx, commands.ClickKey(a), func() commands.Reply { return c.runFlow(ctx, a.Value, a.Actor) },
+		commands.SamePrior("I'm already finishing that; I didn't start it a second time."))
+}

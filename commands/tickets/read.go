@@ -1,0 +1,135 @@
+package tickets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// Read-side handlers: lists, ticket detail, search, customers. They only
+// read Syncro, and their replies are ephemeral (Reply.InChannel false):
+// ticket and customer data is for the tech who asked, and bot keeps shared
+// channels ephemeral anyway.
+//
+// Call budgets (asserted in tickets_read_test.go):
+//   - open tickets: one GET /tickets per 100 open tickets. Statuses are
+//     ordered alphabetically rather than in the account's order from
+//     /tickets/settings, which would cost a call on every list and could
+//     not be matched by mine and search within their budgets.
+//   - ticket N: FindByNumber + Get (which embeds comments, timers and line
+//     items), plus GET /invoices only when a line item was invoiced.
+//   - search: one GET /tickets (the first 100 matches).
+//   - customers: one GET /customers, plus the open-ticket listing (one call
+//     per 100 open tickets) grouped by customer, only when some matched.
+//   - mine: one GET /tickets per 100 of the tech's open tickets once the
+//     tech is known; the first time, GET /users and GET /users/{id} until
+//     the email matches (cached in Commands.techs).
+
+// openTickets lists every open ticket (status "Not Closed", all pages).
+func (c *feature) openTickets(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+	tickets, err := syncro.Collect(c.cfg.Syncro.Tickets.All(ctx, &syncro.TicketListOptions{Status: syncro.StatusNotClosed}))
+	if err != nil {
+		return c.cfg.Failure(ctx, fmt.Errorf("list open tickets: %w", err), "list the open tickets")
+	}
+	if len(tickets) == 0 {
+		return commands.Reply{Text: "No open tickets in Syncro."}
+	}
+	return renderTicketList(commands.CountNoun(len(tickets), "open ticket", "open tickets"), "", tickets)
+}
+
+// ticket shows one ticket with its latest comments, time and billing.
+func (c *feature) ticket(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+	doing := fmt.Sprintf("show ticket #%d", inv.Ticket)
+	found, err := c.findTicket(ctx, inv.Ticket)
+	if err != nil {
+		return c.cfg.Failure(ctx, err, doing)
+	}
+	t, _, err := c.cfg.Syncro.Tickets.Get(ctx, found.ID)
+	if err != nil {
+		return c.cfg.Failure(ctx, fmt.Errorf("get ticket #%d: %w", inv.Ticket, err), doing)
+	}
+	var invoices []syncro.Invoice
+	// Line items say whether they were invoiced but not by which invoice;
+	// the extra call is made only when there is an invoice to name.
+	if slices.ContainsFunc(t.LineItems, func(li syncro.TicketLineItem) bool { return li.Converted }) {
+		invoices, err = c.cfg.Syncro.Invoices.ForTicket(ctx, t.ID)
+		if err != nil {
+			return c.cfg.Failure(ctx, fmt.Errorf("invoices of ticket #%d: %w", inv.Ticket, err), doing)
+		}
+	}
+	return renderTicket(ticketView{
+		Ticket:   t,
+		Invoices: invoices,
+		Now:      c.cfg.Now(),
+		Labor:    c.cfg.Labor,
+		WebURL:   c.cfg.WebURL,
+		CanBill:  r.Actor.CanBill,
+	})
+}
+
+// search lists tickets matching the words, open or closed: the first page
+// of Syncro's query search (newest 100), which is one call.
+func (c *feature) search(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+	words := strings.Join(strings.Fields(inv.Text), " ")
+	tickets, resp, err := c.cfg.Syncro.Tickets.List(ctx, &syncro.TicketListOptions{Query: words})
+	if err != nil {
+		return c.cfg.Failure(ctx, fmt.Errorf("search tickets: %w", err), "search the tickets")
+	}
+	if len(tickets) == 0 {
+		return commands.Reply{Text: "No tickets match “" + commands.EscapeMrkdwn(words) + "”."}
+	}
+	total := len(tickets)
+	if resp != nil && resp.Meta != nil && resp.Meta.TotalEntries > total {
+		total = resp.Meta.TotalEntries
+	}
+	note := ""
+	if total > len(tickets) {
+		note = fmt.Sprintf("Showing the newest %d; add words to narrow it down.", len(tickets))
+	}
+	title := fmt.Sprintf("%s matching “%s”", commands.CountNoun(total, "ticket", "tickets"), words)
+	return renderTicketList(title, note, tickets)
+}
+
+// mine lists the open tickets assigned to the tech asking, found by the
+// email Slack gave for them.
+func (c *feature) mine(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+	email := strings.TrimSpace(r.Actor.Email)
+	if email == "" {
+		return commands.Reply{Text: "I couldn't match you to a Syncro tech: Slack didn't share your email with me (the app needs the users:read.email scope)."}
+	}
+	id, err := c.techByEmail(ctx, email)
+	if err != nil {
+		return c.cfg.Failure(ctx, fmt.Errorf("find tech %s: %w", email, err), "find your Syncro account")
+	}
+	if id == 0 {
+		return commands.Reply{Text: "I couldn't match your Slack email (" + commands.EscapeMrkdwn(email) + ") to a Syncro tech."}
+	}
+	tickets, err := syncro.Collect(c.cfg.Syncro.Tickets.All(ctx, &syncro.TicketListOptions{Status: syncro.StatusNotClosed, UserID: id}))
+	if err != nil {
+		return c.cfg.Failure(ctx, fmt.Errorf("list tickets of user %d: %w", id, err), "list your open tickets")
+	}
+	// Guard against a server that ignores user_id: only the tech's own.
+	tickets = slices.DeleteFunc(tickets, func(t syncro.Ticket) bool { return t.UserID == nil || *t.UserID != id })
+	if len(tickets) == 0 {
+		return commands.Reply{Text: "You have no open tickets assigned in Syncro."}
+	}
+	return renderTicketList(commands.CountNoun(len(tickets), "open ticket", "open tickets")+" assigned to you", "", tickets)
+}
+
+// findTicket resolves the number a tech typed to the ticket (and so its
+// Syncro id). Numbers are never used as ids.
+func (c *feature) findTicket(ctx context.Context, number int64) (*syncro.Ticket, error) {
+	t, _, err := c.cfg.Syncro.Tickets.FindByNumber(ctx, fmt.Sprint(number))
+	if errors.Is(err, syncro.ErrNotFound) {
+		return nil, &commands.TicketNotFoundError{Number: number}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}

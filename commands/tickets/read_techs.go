@@ -1,0 +1,204 @@
+package tickets
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// techMissTTL is how long a full scan of Syncro's users that found no
+// match is trusted: a tech whose Slack email isn't in Syncro then gets the
+// answer without another scan, yet a newly added Syncro user is found
+// within minutes.
+const techMissTTL = 10 * time.Minute
+
+// techCache maps Slack emails to Syncro user ids. Syncro's /users list has
+// only ids and names, so finding a tech by email costs one GET per user;
+// the cache makes that a one-time cost per process. The zero value is
+// ready to use and it is safe for concurrent use.
+type techCache struct {
+	mu sync.Mutex
+	// byEmail holds every email learned so far (lowercased), not only the
+	// ones asked for: a scan for one tech pays for the others too.
+	byEmail map[string]int64
+	// fetched holds the ids whose email is in byEmail, so a later scan
+	// skips them (their email already failed to match).
+	fetched map[int64]bool
+	// names holds the Syncro full names of the ids learned, for the
+	// comments a known tech writes.
+	names map[int64]string
+	// scanned is when a scan last read every user; zero when never.
+	scanned time.Time
+}
+
+// techEmailKey is the form emails are compared in.
+func techEmailKey(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+// cached returns the user id for email, and whether a recent full scan
+// already proved there is none (so the caller need not scan again).
+func (tc *techCache) cached(email string, now time.Time) (id int64, ok, knownMissing bool) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	id, ok = tc.byEmail[techEmailKey(email)]
+	knownMissing = !ok && !tc.scanned.IsZero() && now.Sub(tc.scanned) < techMissTTL
+	return id, ok, knownMissing
+}
+
+// lookup returns the cached user id and Syncro full name for email; ok is
+// false when the email has not been learned.
+func (tc *techCache) lookup(email string) (id int64, name string, ok bool) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	id, ok = tc.byEmail[techEmailKey(email)]
+	return id, tc.names[id], ok
+}
+
+func (tc *techCache) learn(email string, id int64, name string) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if tc.byEmail == nil {
+		tc.byEmail, tc.fetched, tc.names = map[string]int64{}, map[int64]bool{}, map[int64]string{}
+	}
+	if e := techEmailKey(email); e != "" {
+		tc.byEmail[e] = id
+	}
+	if n := strings.TrimSpace(name); n != "" {
+		tc.names[id] = n
+	}
+	tc.fetched[id] = true
+}
+
+func (tc *techCache) known(id int64) bool {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	return tc.fetched[id]
+}
+
+func (tc *techCache) scannedAll(now time.Time) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	tc.scanned = now
+}
+
+// techByEmail finds the Syncro user whose email is email: from the cache,
+// else by listing users and fetching them one by one until one matches.
+// It returns 0 and no error when no user has that email.
+func (c *feature) techByEmail(ctx context.Context, email string) (int64, error) {
+	if techEmailKey(email) == "" {
+		return 0, nil
+	}
+	if id, ok, missing := c.techs.cached(email, c.cfg.Now()); ok || missing {
+		return id, nil
+	}
+	users, err := syncro.Collect(c.cfg.Syncro.Users.All(ctx))
+	if err != nil {
+		return 0, fmt.Errorf("list users: %w", err)
+	}
+	want := techEmailKey(email)
+	for _, ref := range users {
+		if c.techs.known(ref.ID) {
+			continue // its email was learned before and isn't this one
+		}
+		u, _, err := c.cfg.Syncro.Users.Get(ctx, ref.ID)
+		if err != nil {
+			return 0, fmt.Errorf("get user %d: %w", ref.ID, err)
+		}
+		c.techs.learn(u.Email, u.ID, u.FullName)
+		if techEmailKey(u.Email) == want {
+			return u.ID, nil
+		}
+	}
+	c.techs.scannedAll(c.cfg.Now())
+	return 0, nil
+}
+
+// techResolveTimeout bounds one background resolution (Deps.ResolveTechs).
+const techResolveTimeout = 30 * time.Second
+
+// techResolver runs background email → Syncro user resolutions, at most
+// one per email at a time. The zero value is ready to use.
+type techResolver struct {
+	mu       sync.Mutex
+	idle     *sync.Cond // signalled when inflight shrinks; made lazily
+	inflight map[string]bool
+}
+
+// cachedTech is the Syncro tech acting for a, from the cache only (it
+// never calls Syncro): the user id (0 when not known yet) and the name
+// comments carry — the Syncro full name when known, else the Slack name.
+func (c *feature) cachedTech(a commands.Actor) (id int64, name string) {
+	if techEmailKey(a.Email) == "" {
+		return 0, a.Name
+	}
+	id, name, ok := c.techs.lookup(a.Email)
+	if !ok || id == 0 {
+		return 0, a.Name
+	}
+	if name == "" {
+		name = a.Name
+	}
+	return id, name
+}
+
+// resolveTechLater starts finding a's Syncro user in the background when
+// Deps.ResolveTechs is set and the cache does not know it yet, so the
+// tech's next write carries the id. It never delays the caller, and runs
+// at most one resolution per email at a time.
+func (c *feature) resolveTechLater(a commands.Actor) {
+	key := techEmailKey(a.Email)
+	if !c.cfg.ResolveTechs || key == "" {
+		return
+	}
+	if _, ok, missing := c.techs.cached(key, c.cfg.Now()); ok || missing {
+		return
+	}
+	tr := &c.resolver
+	tr.mu.Lock()
+	if tr.inflight[key] {
+		tr.mu.Unlock()
+		return
+	}
+	if tr.inflight == nil {
+		tr.inflight = map[string]bool{}
+	}
+	tr.inflight[key] = true
+	tr.mu.Unlock()
+	go func() {
+		defer func() {
+			tr.mu.Lock()
+			delete(tr.inflight, key)
+			if tr.idle != nil {
+				tr.idle.Broadcast()
+			}
+			tr.mu.Unlock()
+		}()
+		ctx, cancel := context.WithTimeout(context.Background(), techResolveTimeout)
+		defer cancel()
+		id, err := c.techByEmail(ctx, key)
+		if err != nil {
+			c.cfg.Logger.WarnContext(ctx, "resolve tech by email", "slack_user", a.SlackUserID, "error", err)
+			return
+		}
+		if id == 0 {
+			c.cfg.Logger.InfoContext(ctx, "no Syncro user has the tech's Slack email; time goes to the API key's user", "slack_user", a.SlackUserID)
+		}
+	}()
+}
+
+// techsIdle waits until no background resolution is running (for tests).
+func (c *feature) techsIdle() {
+	tr := &c.resolver
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if tr.idle == nil {
+		tr.idle = sync.NewCond(&tr.mu)
+	}
+	for len(tr.inflight) > 0 {
+		tr.idle.Wait()
+	}
+}

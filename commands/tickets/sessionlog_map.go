@@ -1,0 +1,184 @@
+package tickets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/sessionlog"
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// initialIssueSubject is the subject Syncro (and create) give a ticket's
+// first comment, its description.
+const initialIssueSubject = "Initial Issue"
+
+// closedStatuses are the status names a session log treats as "resolved"
+// when Syncro gave no resolved_at.
+var closedStatuses = []string{"resolved", "closed", "invoiced"}
+
+// sessionRecord maps a ticket, as GET /tickets/{id} returns it (comments,
+// timers, customer), into a session log record. resolution overrides the
+// ticket's latest "Resolution" comment. Naming labor products may cost a
+// GET /products/{id} per unknown product.
+func (c *feature) sessionRecord(ctx context.Context, t *syncro.Ticket, number int64, loc *time.Location, resolution string, actor commands.Actor) sessionlog.Record {
+	rec := sessionlog.Record{
+		TicketID: t.ID,
+		Number:   t.Number.String(),
+		Subject:  t.Subject,
+		Status:   t.Status,
+		Customer: sessionlog.Customer{ID: t.CustomerID, Name: t.CustomerBusinessThenName},
+		Opened:   t.CreatedAt.Time,
+		Resolved: t.ResolvedAt.Time,
+		Location: loc,
+		WrittenBy: sessionlog.SlackUser{
+			ID: actor.SlackUserID, Name: actor.Name, Email: actor.Email,
+		},
+		WrittenAt: c.cfg.Now(),
+	}
+	if rec.Number == "" {
+		rec.Number = fmt.Sprint(number)
+	}
+	if rec.Customer.Name == "" && t.Customer != nil {
+		rec.Customer.Name = t.Customer.BusinessThenName
+	}
+	switch {
+	case t.Contact != nil && t.Contact.Name != "":
+		rec.Contact = t.Contact.Name
+	default:
+		rec.Contact = t.ContactFullname
+	}
+	if rec.Resolved.IsZero() && slices.Contains(closedStatuses, strings.ToLower(t.Status)) {
+		rec.Resolved = c.cfg.Now()
+	}
+
+	// Who is who: the assigned tech and comment authors by Syncro user id.
+	names := map[int64]string{}
+	if t.User != nil && t.User.FullName != "" {
+		names[t.User.ID] = t.User.FullName
+	}
+	comments := slices.Clone(t.Comments)
+	slices.SortStableFunc(comments, func(a, b syncro.Comment) int { return a.CreatedAt.Compare(b.CreatedAt.Time) })
+	for _, cm := range comments {
+		if cm.UserID != nil && cm.Tech != "" {
+			if _, ok := names[*cm.UserID]; !ok {
+				names[*cm.UserID] = cm.Tech
+			}
+		}
+	}
+	techName := func(id int64) string {
+		if n, ok := names[id]; ok {
+			return n
+		}
+		return fmt.Sprintf("Syncro user %d", id)
+	}
+	var techs []string
+	addTech := func(n string) {
+		if n != "" && !slices.Contains(techs, n) {
+			techs = append(techs, n)
+		}
+	}
+	if t.User != nil {
+		addTech(t.User.FullName)
+	}
+
+	byComment := map[int64]syncro.Timer{}
+	for _, tm := range t.TicketTimers {
+		if tm.CommentID != nil {
+			byComment[*tm.CommentID] = tm
+		}
+		labor := c.productName(ctx, ptrVal(tm.ProductID))
+		rec.Time = append(rec.Time, sessionlog.TimeEntry{
+			Tech: techName(tm.UserID), LaborType: labor, Minutes: timerMinutes(tm), Billable: tm.Billable,
+		})
+		addTech(techName(tm.UserID))
+		if tm.Billable {
+			rec.Billable = true
+		}
+	}
+
+	latestResolution := ""
+	for i, cm := range comments {
+		if i == 0 && strings.EqualFold(cm.Subject, initialIssueSubject) {
+			rec.InitialIssue = cm.Body
+			continue
+		}
+		if strings.EqualFold(cm.Subject, resolutionSubject) {
+			latestResolution = cm.Body
+		}
+		sc := sessionlog.Comment{Author: cm.Tech, At: cm.CreatedAt.Time, Body: cm.Body, Hidden: cm.Hidden}
+		if tm, ok := byComment[cm.ID]; ok {
+			sc.Minutes = timerMinutes(tm)
+			sc.LaborType = c.productName(ctx, ptrVal(tm.ProductID))
+		}
+		if cm.UserID != nil {
+			addTech(cm.Tech)
+		}
+		rec.Comments = append(rec.Comments, sc)
+	}
+	rec.Resolution = resolution
+	if rec.Resolution == "" {
+		rec.Resolution = latestResolution
+	}
+	rec.Techs = techs
+	return rec
+}
+
+// ptrVal is *p, or 0 for nil.
+func ptrVal(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// writeSessionLog writes t's session log and returns the reply's sentence
+// about it (the path relative to SESSION_LOG_DIR, or what went wrong).
+func (c *feature) writeSessionLog(ctx context.Context, t *syncro.Ticket, number int64, loc *time.Location, resolution string, actor commands.Actor) string {
+	if c.cfg.SessionLogs == nil {
+		return "Session logs aren't set up (SESSION_LOG_DIR), so none was written."
+	}
+	rec := c.sessionRecord(ctx, t, number, loc, resolution, actor)
+	res, err := c.cfg.SessionLogs.Write(ctx, rec)
+	if err != nil {
+		if errors.Is(err, sessionlog.ErrInvalidRecord) {
+			return "The session log was not written: " + commands.EscapeMrkdwn(err.Error()) + "."
+		}
+		id := commands.ErrorID()
+		c.cfg.Logger.ErrorContext(ctx, "session log failed", "error_id", id, "ticket", number, "error", err)
+		return fmt.Sprintf("The session log was not written (error id %s).", id)
+	}
+	s := "Session log: `" + res.RelPath + "`."
+	if res.CommitErr != nil {
+		c.cfg.Logger.WarnContext(ctx, "session log commit failed", "ticket", number, "error", res.CommitErr)
+		s += " (Written, but the git commit failed; it will go in with the next one.)"
+	}
+	return s
+}
+
+// log writes the session log of a ticket now, whatever its status.
+//
+// Syncro calls: find, GET ticket, GET /settings (time zone).
+func (c *feature) log(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+	if c.cfg.SessionLogs == nil {
+		return commands.Reply{Text: "Session logs aren't set up: ask whoever runs the bot to set SESSION_LOG_DIR."}
+	}
+	found, err := c.findTicket(ctx, inv.Ticket)
+	if err != nil {
+		return c.cfg.Failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket))
+	}
+	t, _, err := c.cfg.Syncro.Tickets.Get(ctx, found.ID)
+	if err != nil {
+		return c.cfg.Failure(ctx, err, fmt.Sprintf("read ticket #%d", inv.Ticket))
+	}
+	c.learnNames(t)
+	tz := ""
+	if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
+		tz = as.Locale.TimeZone
+	}
+	return commands.Reply{Text: fmt.Sprintf("#%d: %s", inv.Ticket, c.writeSessionLog(ctx, t, inv.Ticket, c.location(tz), "", r.Actor))}
+}

@@ -1,0 +1,380 @@
+package tickets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// How time is logged (see docs/syncro-api.md, "logging time"):
+//
+//  1. The comment carries product_id, minutes_spent and bill_time_now=false,
+//     the way the web UI's form logs time. The swagger does not list those
+//     fields, so:
+//  2. the ticket is read back and a timer for that comment (or with those
+//     minutes and product, just now) must be there. If not,
+//  3. the time is logged with POST /tickets/{id}/timer_entry, and the
+//     account is remembered as one that needs that path: later comments go
+//     without time fields, straight followed by a timer entry.
+//
+// Time is never silently lost: when it cannot be logged or confirmed the
+// reply says so, and what to check.
+
+// recentWindow is how close to now a timer must be to count as the one just
+// logged when Syncro did not tie it to the comment.
+const recentWindow = 15 * time.Minute
+
+// timerNotesLen bounds the notes of a timer entry (the head of the text).
+const timerNotesLen = 200
+
+// writeState is what the write side remembers between requests. Its zero
+// value is ready to use; every field is guarded by mu.
+type writeState struct {
+	mu sync.Mutex
+	// timerPath is set once this account proved to ignore time fields on
+	// comments; from then on time goes through timer_entry directly.
+	timerPath bool
+	// names caches Syncro product names by id (labor products), learned
+	// from line items and GET /products/{id}.
+	names map[int64]string
+	// dedup is the in-process guard used when Deps.Dedup is nil.
+	dedup *commands.MemoryDedup
+}
+
+// usesTimerPath reports whether time must go through timer_entry.
+func (w *writeState) usesTimerPath() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.timerPath
+}
+
+// setTimerPath records that comments on this account don't log time.
+func (w *writeState) setTimerPath() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.timerPath = true
+}
+
+// cachedProductName returns a known product name: learned ones first, then
+// the configured ones.
+func (w *writeState) cachedProductName(configured map[int64]string, id int64) (string, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if n, ok := w.names[id]; ok {
+		return n, true
+	}
+	n, ok := configured[id]
+	return n, ok && n != ""
+}
+
+// rememberProductName caches a product's name.
+func (w *writeState) rememberProductName(id int64, name string) {
+	if id == 0 || strings.TrimSpace(name) == "" {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.names == nil {
+		w.names = map[int64]string{}
+	}
+	w.names[id] = name
+}
+
+// memDedup returns the in-process dedup guard, creating it on first use.
+func (w *writeState) memDedup() *commands.MemoryDedup {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.dedup == nil {
+		w.dedup = commands.NewMemoryDedup(10 * time.Minute)
+	}
+	return w.dedup
+}
+
+// learnNames caches the product names a ticket's line items reveal, so
+// naming the labor of a reply rarely costs a Syncro call.
+func (c *feature) learnNames(t *syncro.Ticket) {
+	if t == nil {
+		return
+	}
+	for _, li := range t.LineItems {
+		if li.ProductID != nil {
+			c.w.rememberProductName(*li.ProductID, li.Name)
+		}
+	}
+}
+
+// productName names a labor product as Syncro does ("Labor - Remote
+// Business"). On a cache miss it costs one GET /products/{id}, once per
+// product per process; if that fails the kind (or id) is shown instead.
+func (c *feature) productName(ctx context.Context, id int64) string {
+	if id == 0 {
+		return "the account's default labor"
+	}
+	if n, ok := c.w.cachedProductName(c.cfg.LaborNames, id); ok {
+		return n
+	}
+	if p, _, err := c.cfg.Syncro.Products.Get(ctx, id); err == nil && p.Name != "" {
+		c.w.rememberProductName(id, p.Name)
+		return p.Name
+	}
+	if k, ok := c.cfg.Labor.Kind(id); ok {
+		return k + " labor"
+	}
+	return fmt.Sprintf("labor product %d", id)
+}
+
+// timeEntry is time a tech asked to log with a comment.
+type timeEntry struct {
+	Minutes   int
+	ProductID int64
+	// Notes go on a timer entry made by the fallback path.
+	Notes string
+	// UserID is the tech's Syncro user for a timer entry; 0 for the API
+	// key's user.
+	UserID int64
+}
+
+// commentOutcome is what landed in Syncro for a comment and its time
+// (the close notice reads it).
+type commentOutcome struct {
+	Comment *syncro.Comment
+	// Ticket is the ticket as read back after the write; nil when it was
+	// not read (no time, or time went through timer_entry directly).
+	Ticket *syncro.Ticket
+	// Timer holds the logged time; nil when none was asked or it failed.
+	Timer *syncro.Timer
+	// TimeErr says why requested time is not confirmed in Syncro.
+	// TimeUnknown means it may have landed: check before logging again.
+	TimeErr     error
+	TimeUnknown bool
+}
+
+// unknownOutcomeError means a write's result is unknown even after reading
+// Syncro back: the tech must look before trying again.
+type unknownOutcomeError struct {
+	what string // "the comment", "the invoice", …
+	err  error
+}
+
+func (e *unknownOutcomeError) Error() string {
+	return fmt.Sprintf("outcome of %s unknown: %v", e.what, e.err)
+}
+
+func (e *unknownOutcomeError) Unwrap() error { return e.err }
+
+// writeFailure is failure plus the sentence for writes whose outcome is
+// unknown.
+func (c *feature) writeFailure(ctx context.Context, err error, doing string) commands.Reply {
+	var ue *unknownOutcomeError
+	if errors.As(err, &ue) {
+		c.cfg.Logger.WarnContext(ctx, "write outcome unknown", "doing", doing, "error", err)
+		return commands.Reply{Text: fmt.Sprintf("Syncro didn't confirm whether %s was saved, and I couldn't check. Look at the ticket in Syncro before trying to %s again.", ue.what, doing)}
+	}
+	return c.cfg.Failure(ctx, err, doing)
+}
+
+// postComment posts one comment. A POST is never retried blindly: when the
+// outcome is unknown (5xx, dropped connection) the ticket's newest comments
+// are read back, and a comment with this subject and body from the last few
+// minutes counts as posted.
+func (c *feature) postComment(ctx context.Context, ticketID int64, req *syncro.CommentRequest) (*syncro.Comment, error) {
+	cm, _, err := c.cfg.Syncro.Tickets.PostComment(ctx, ticketID, req)
+	if err == nil {
+		return cm, nil
+	}
+	if !errors.Is(err, syncro.ErrOutcomeUnknown) {
+		return nil, err
+	}
+	list, _, rerr := c.cfg.Syncro.Tickets.ListComments(ctx, ticketID, nil)
+	if rerr != nil {
+		return nil, &unknownOutcomeError{what: "the comment", err: err}
+	}
+	now := c.cfg.Now()
+	for i := range list {
+		x := list[i]
+		if x.Subject == req.Subject && x.Body == req.Body && near(x.CreatedAt.Time, now) {
+			return &x, nil
+		}
+	}
+	// Read back and not there: nothing was written.
+	return nil, err
+}
+
+// near reports whether t is within recentWindow of now.
+func near(t, now time.Time) bool {
+	if t.IsZero() {
+		return false
+	}
+	d := t.Sub(now)
+	return d > -recentWindow && d < recentWindow
+}
+
+// timerMinutes is a timer's length in whole minutes.
+func timerMinutes(t syncro.Timer) int {
+	if t.ActiveDuration > 0 {
+		return int((t.ActiveDuration + 30) / 60)
+	}
+	if !t.EndTime.IsZero() && !t.StartTime.IsZero() {
+		return int(t.EndTime.Sub(t.StartTime.Time).Round(time.Minute) / time.Minute)
+	}
+	return 0
+}
+
+// findLoggedTimer finds the timer holding time just logged: the one tied to
+// commentID, else an untied one with these minutes and product from the
+// last few minutes (excluding ids in skip).
+func findLoggedTimer(t *syncro.Ticket, commentID int64, te timeEntry, now time.Time, skip map[int64]bool) *syncro.Timer {
+	if t == nil {
+		return nil
+	}
+	if commentID != 0 {
+		for i := range t.TicketTimers {
+			tm := &t.TicketTimers[i]
+			if tm.CommentID != nil && *tm.CommentID == commentID {
+				return tm
+			}
+		}
+	}
+	for i := range t.TicketTimers {
+		tm := &t.TicketTimers[i]
+		if skip[tm.ID] || (tm.CommentID != nil && *tm.CommentID != commentID) {
+			continue
+		}
+		if tm.ProductID == nil || *tm.ProductID != te.ProductID || timerMinutes(*tm) != te.Minutes {
+			continue
+		}
+		if near(tm.CreatedAt.Time, now) || near(tm.EndTime.Time, now) {
+			return tm
+		}
+	}
+	return nil
+}
+
+// notesHead is the first line of text, cut for a timer's notes.
+func notesHead(text string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
+	return commands.PlainText(line, timerNotesLen)
+}
+
+// addTimer logs te with POST timer_entry. On an unknown outcome it reads
+// the ticket back and looks for the entry (timers in before are not it).
+func (c *feature) addTimer(ctx context.Context, ticketID int64, te timeEntry, before *syncro.Ticket) (tm *syncro.Timer, unknown bool, err error) {
+	now := c.cfg.Now()
+	start := now.Add(-time.Duration(te.Minutes) * time.Minute)
+	req := &syncro.TimerEntryRequest{
+		StartAt:         &start,
+		DurationMinutes: syncro.Ptr(te.Minutes),
+		ProductID:       syncro.Ptr(te.ProductID),
+		Notes:           te.Notes,
+	}
+	if te.UserID != 0 {
+		req.UserID = syncro.Ptr(te.UserID)
+	}
+	tm, _, err = c.cfg.Syncro.Timers.Add(ctx, ticketID, req)
+	if err == nil {
+		return tm, false, nil
+	}
+	if !errors.Is(err, syncro.ErrOutcomeUnknown) {
+		return nil, false, err
+	}
+	skip := map[int64]bool{}
+	if before != nil {
+		for _, x := range before.TicketTimers {
+			skip[x.ID] = true
+		}
+	}
+	t, _, rerr := c.cfg.Syncro.Tickets.Get(ctx, ticketID)
+	if rerr != nil {
+		return nil, true, err
+	}
+	if found := findLoggedTimer(t, 0, te, now, skip); found != nil {
+		return found, false, nil
+	}
+	return nil, false, err
+}
+
+// flagTimerPath is the store flag remembering that this Syncro account
+// ignores time on comments, so a restart does not relearn it with a write.
+const flagTimerPath = "time_logging_path"
+
+// setTimerPath records that time goes through timer_entry, in memory and,
+// when there is a store, across restarts.
+func (c *feature) setTimerPath(ctx context.Context) {
+	c.w.setTimerPath()
+	if c.cfg.Store != nil {
+		if err := c.cfg.Store.SetFlag(flagTimerPath, "timer_entry"); err != nil {
+			c.cfg.Logger.WarnContext(ctx, "could not persist the time logging path", "error", err)
+		}
+	}
+}
+
+// loadTimerPath reads the persisted time logging path at startup.
+func (c *feature) loadTimerPath() {
+	if c.cfg.Store == nil {
+		return
+	}
+	if v, ok, err := c.cfg.Store.Flag(flagTimerPath); err == nil && ok && v == "timer_entry" {
+		c.w.setTimerPath()
+	}
+}
+
+// laborSelect offers the labor kinds, named with their Syncro products when
+// known, with kind preselected.
+func (c *feature) laborSelect(kind string) *slack.SelectBlockElement {
+	if kind == "" {
+		kind = commands.DefaultLaborKind
+	}
+	var opts []*slack.OptionBlockObject
+	for _, k := range c.cfg.Labor.Kinds() {
+		text := k
+		if name, ok := c.w.cachedProductName(c.cfg.LaborNames, c.cfg.Labor[k]); ok {
+			text = k + " — " + name
+		}
+		opts = append(opts, commands.Option(k, text))
+	}
+	return commands.StaticSelect(commands.BlockLabor, "Labor type", opts, kind)
+}
+
+// validateTime checks the minutes and labor fields: minutes parse with
+// ParseMinutes (1 to 1440); required says whether they may be empty.
+func (c *feature) validateTime(s commands.Submission, required bool, errs commands.FieldErrors) {
+	raw := commands.InputText(s, commands.BlockMinutes)
+	if raw == "" {
+		if required {
+			errs[commands.BlockMinutes] = "Enter the time spent, like 45 or 1h30m."
+		}
+		return
+	}
+	if _, err := commands.ParseMinutes(raw); err != nil {
+		errs[commands.BlockMinutes] = commands.FieldMessage(commands.UsageMessage(err))
+	}
+	if _, err := c.cfg.Labor.Lookup(commands.SelectedValue(s, commands.BlockLabor)); err != nil {
+		errs[commands.BlockLabor] = commands.FieldMessage(commands.UsageMessage(err))
+	}
+}
+
+// timeFromSubmission reads the minutes and labor fields; nil when no
+// minutes were given. Validate has checked them.
+func (c *feature) timeFromSubmission(s commands.Submission, notes string) (*timeEntry, error) {
+	raw := commands.InputText(s, commands.BlockMinutes)
+	if raw == "" {
+		return nil, nil
+	}
+	m, err := commands.ParseMinutes(raw)
+	if err != nil {
+		return nil, err
+	}
+	pid, err := c.cfg.Labor.Lookup(commands.SelectedValue(s, commands.BlockLabor))
+	if err != nil {
+		return nil, err
+	}
+	return &timeEntry{Minutes: m, ProductID: pid, Notes: notesHead(notes)}, nil
+}

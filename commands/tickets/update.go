@@ -1,0 +1,399 @@
+package tickets
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// dateLayout is how due dates are sent to Syncro and shown to techs.
+const dateLayout = "2006-01-02"
+
+// fieldChange is one changed ticket field, for the "old → new" reply.
+type fieldChange struct {
+	field, from, to string
+}
+
+// changesReply lists what an update changed.
+func changesReply(number int64, changes []fieldChange) commands.Reply {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Updated #%d:", number)
+	for _, ch := range changes {
+		fmt.Fprintf(&b, "\n• %s: %s → %s", ch.field, commands.MrkdwnText(ch.from, 200), commands.MrkdwnText(ch.to, 200))
+	}
+	return commands.Reply{Text: b.String()}
+}
+
+// orNone shows an empty value as "none".
+func orNone(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "none"
+	}
+	return s
+}
+
+// matchStatus finds the account status the tech meant, ignoring case.
+func matchStatus(in string, statuses []string) (string, error) {
+	want := strings.TrimSpace(in)
+	for _, s := range statuses {
+		if strings.EqualFold(s, want) {
+			return s, nil
+		}
+	}
+	msg := fmt.Sprintf("Unknown status %s.", commands.Code(in))
+	if s, ok := commands.Suggest(want, statuses); ok {
+		msg += fmt.Sprintf(" Did you mean %s?", commands.Code(s))
+	}
+	msg += " Statuses: " + commands.EscapeMrkdwn(strings.Join(statuses, ", ")) + "."
+	return "", &commands.UsageError{Message: msg}
+}
+
+// priorityName strips the sort prefix Syncro priorities carry ("1 High"
+// → "High"), so techs can type just the word.
+func priorityName(p string) string {
+	if num, rest, ok := strings.Cut(strings.TrimSpace(p), " "); ok {
+		if _, err := strconv.Atoi(num); err == nil {
+			return strings.TrimSpace(rest)
+		}
+	}
+	return strings.TrimSpace(p)
+}
+
+// matchPriority finds the priority meant: the full name ("1 High"), the
+// word ("high") or the number ("1"), ignoring case.
+func matchPriority(in string, priorities []string) (string, error) {
+	want := strings.TrimSpace(in)
+	var names []string
+	for _, p := range priorities {
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		names = append(names, p)
+		num, _, _ := strings.Cut(strings.TrimSpace(p), " ")
+		if strings.EqualFold(p, want) || strings.EqualFold(priorityName(p), want) || num == want {
+			return p, nil
+		}
+	}
+	msg := fmt.Sprintf("Unknown priority %s.", commands.Code(in))
+	var words []string
+	for _, p := range names {
+		words = append(words, priorityName(p))
+	}
+	if s, ok := commands.Suggest(want, words); ok {
+		msg += fmt.Sprintf(" Did you mean %s?", commands.Code(s))
+	}
+	msg += " Priorities: " + commands.EscapeMrkdwn(strings.Join(names, ", ")) + "."
+	return "", &commands.UsageError{Message: msg}
+}
+
+// matchTech finds the tech named: an exact full name, or a unique prefix
+// of the full name or of one of its words, ignoring case.
+func matchTech(in string, users []syncro.UserRef) (syncro.UserRef, error) {
+	want := strings.ToLower(strings.TrimSpace(in))
+	var names []string
+	var hits []syncro.UserRef
+	for _, u := range users {
+		names = append(names, u.Name)
+		name := strings.ToLower(u.Name)
+		if name == want {
+			return u, nil
+		}
+		if strings.HasPrefix(name, want) {
+			hits = append(hits, u)
+			continue
+		}
+		for _, w := range strings.Fields(name) {
+			if strings.HasPrefix(w, want) {
+				hits = append(hits, u)
+				break
+			}
+		}
+	}
+	switch {
+	case len(hits) == 1 && want != "":
+		return hits[0], nil
+	case len(hits) > 1 && want != "":
+		var hn []string
+		for _, h := range hits {
+			hn = append(hn, h.Name)
+		}
+		return syncro.UserRef{}, &commands.UsageError{Message: fmt.Sprintf("%s matches %s; type more of the name.", commands.Code(in), commands.EscapeMrkdwn(commands.OrList(hn)))}
+	}
+	msg := fmt.Sprintf("No tech named %s.", commands.Code(in))
+	if s, ok := commands.Suggest(in, names); ok {
+		msg += fmt.Sprintf(" Did you mean %s?", commands.Code(s))
+	}
+	msg += " Techs: " + commands.EscapeMrkdwn(strings.Join(names, ", ")) + "."
+	return syncro.UserRef{}, &commands.UsageError{Message: msg}
+}
+
+// weekdays maps the weekday words techs type to days.
+var weekdays = map[string]time.Weekday{
+	"sun": time.Sunday, "sunday": time.Sunday,
+	"mon": time.Monday, "monday": time.Monday,
+	"tue": time.Tuesday, "tues": time.Tuesday, "tuesday": time.Tuesday,
+	"wed": time.Wednesday, "weds": time.Wednesday, "wednesday": time.Wednesday,
+	"thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday, "thursday": time.Thursday,
+	"fri": time.Friday, "friday": time.Friday,
+	"sat": time.Saturday, "saturday": time.Saturday,
+}
+
+// parseDue reads a due date relative to now: 2026-12-01, "today",
+// "tomorrow", or a weekday ("fri" is the next Friday after today). Past
+// dates are refused: they are typos more often than intent.
+func parseDue(in string, now time.Time) (time.Time, error) {
+	s := strings.ToLower(strings.TrimSpace(in))
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	var d time.Time
+	switch {
+	case s == "today":
+		d = today
+	case s == "tomorrow":
+		d = today.AddDate(0, 0, 1)
+	case weekdays[s] != 0 || s == "sun" || s == "sunday":
+		ahead := (int(weekdays[s]) - int(today.Weekday()) + 7) % 7
+		if ahead == 0 {
+			ahead = 7
+		}
+		d = today.AddDate(0, 0, ahead)
+	default:
+		t, err := time.ParseInLocation(dateLayout, s, now.Location())
+		if err != nil {
+			return time.Time{}, &commands.UsageError{Message: fmt.Sprintf("%s isn't a date I know. Use a date like 2026-12-01, or today, tomorrow, or a weekday like fri.", commands.Code(in))}
+		}
+		d = t
+	}
+	if d.Before(today) {
+		return time.Time{}, &commands.UsageError{Message: fmt.Sprintf("%s is in the past (today is %s).", commands.Code(in), today.Format(dateLayout))}
+	}
+	return d, nil
+}
+
+// dueString shows a ticket's due date as a date, "" when none.
+func dueString(ts syncro.Timestamp) string {
+	if ts.IsZero() {
+		return ""
+	}
+	return ts.Format(dateLayout)
+}
+
+// update changes a ticket's fields from flags, or opens the update modal
+// when none are given. Every flag is resolved before the PUT, so one bad
+// value sends nothing; only changed fields are sent.
+//
+// Syncro calls: find, then one lookup per kind of flag (ticket settings for
+// --status, settings for --priority, users for --tech; none for --due),
+// then one PUT when something changes.
+func (c *feature) update(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+	if len(inv.Flags) == 0 {
+		t, err := c.findTicket(ctx, inv.Ticket)
+		if err != nil {
+			return commands.AsModal(c.cfg.Failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket)), "Update ticket")
+		}
+		return c.updateModal(ctx, t, inv.Ticket, r.ChannelID)
+	}
+	// A redelivered envelope must not PUT (and audit) the change twice.
+	return c.cfg.Once(ctx, commands.SlashKey(r, commands.NameUpdate, inv.Ticket, 0, inv.String()),
+		func() commands.Reply { return c.updateWithFlags(ctx, r, inv) },
+		commands.SamePrior("That update is already in progress; I didn't start it a second time."))
+}
+
+// updateWithFlags changes the fields the flags name and says old → new.
+func (c *feature) updateWithFlags(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+	var due time.Time
+	if v, ok := inv.Flag(commands.FlagDue); ok {
+		d, err := parseDue(v, c.cfg.Now())
+		if err != nil {
+			return commands.Reply{Text: commands.UsageMessage(err) + " Nothing was changed."}
+		}
+		due = d
+	}
+	t, err := c.findTicket(ctx, inv.Ticket)
+	if err != nil {
+		return c.cfg.Failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket))
+	}
+	req := &syncro.TicketRequest{}
+	var changes []fieldChange
+	if v, ok := inv.Flag(commands.FlagStatus); ok {
+		ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx)
+		if err != nil {
+			return c.cfg.Failure(ctx, err, "read this account's ticket statuses")
+		}
+		st, err := matchStatus(v, ts.TicketStatusList)
+		if err != nil {
+			return commands.Reply{Text: commands.UsageMessage(err) + " Nothing was changed."}
+		}
+		if st != t.Status {
+			req.Status = &st
+			changes = append(changes, fieldChange{"Status", orNone(t.Status), st})
+		}
+	}
+	if v, ok := inv.Flag(commands.FlagPriority); ok {
+		as, _, err := c.cfg.Syncro.Settings.Get(ctx)
+		if err != nil {
+			return c.cfg.Failure(ctx, err, "read this account's priorities")
+		}
+		p, err := matchPriority(v, as.Ticket.Priorities)
+		if err != nil {
+			return commands.Reply{Text: commands.UsageMessage(err) + " Nothing was changed."}
+		}
+		if p != t.Priority {
+			req.Priority = &p
+			changes = append(changes, fieldChange{"Priority", orNone(t.Priority), p})
+		}
+	}
+	if v, ok := inv.Flag(commands.FlagTech); ok {
+		users, err := syncro.Collect(c.cfg.Syncro.Users.All(ctx))
+		if err != nil {
+			return c.cfg.Failure(ctx, err, "read the list of techs")
+		}
+		u, err := matchTech(v, users)
+		if err != nil {
+			return commands.Reply{Text: commands.UsageMessage(err) + " Nothing was changed."}
+		}
+		if t.UserID == nil || *t.UserID != u.ID {
+			old := "unassigned"
+			if t.User != nil && t.User.FullName != "" {
+				old = t.User.FullName
+			} else if t.UserID != nil {
+				for _, x := range users {
+					if x.ID == *t.UserID {
+						old = x.Name
+					}
+				}
+			}
+			req.UserID = syncro.Ptr(u.ID)
+			changes = append(changes, fieldChange{"Tech", old, u.Name})
+		}
+	}
+	if !due.IsZero() {
+		ds := due.Format(dateLayout)
+		if old := dueString(t.DueDate); old != ds {
+			req.DueDate = &ds
+			changes = append(changes, fieldChange{"Due", orNone(old), ds + " (" + due.Weekday().String()[:3] + ")"})
+		}
+	}
+	if len(changes) == 0 {
+		return commands.Reply{Text: fmt.Sprintf("Nothing to change: #%d already has those values.", inv.Ticket)}
+	}
+	_, _, err = c.cfg.Syncro.Tickets.Update(ctx, t.ID, req)
+	c.auditChanges(ctx, r.Actor, inv.Ticket, changes, err)
+	if err != nil {
+		return c.cfg.Failure(ctx, err, fmt.Sprintf("update ticket #%d", inv.Ticket))
+	}
+	return changesReply(inv.Ticket, changes)
+}
+
+// updateModal is the update form with the ticket's current values
+// preselected.
+//
+// Syncro calls: ticket settings (statuses, techs), settings (priorities).
+func (c *feature) updateModal(ctx context.Context, t *syncro.Ticket, number int64, channel string) commands.Reply {
+	ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx)
+	if err != nil {
+		return commands.AsModal(c.cfg.Failure(ctx, err, "read this account's ticket statuses"), "Update ticket")
+	}
+	as, _, err := c.cfg.Syncro.Settings.Get(ctx)
+	if err != nil {
+		return commands.AsModal(c.cfg.Failure(ctx, err, "read this account's priorities"), "Update ticket")
+	}
+	meta := commands.ModalMeta{
+		TicketID: t.ID, Number: number, CustomerID: t.CustomerID, Channel: channel,
+		Status: t.Status, Priority: t.Priority, Due: dueString(t.DueDate),
+	}
+	if t.UserID != nil {
+		meta.UserID = *t.UserID
+	}
+	if t.User != nil {
+		meta.UserName = t.User.FullName
+	}
+
+	var statusOpts, prioOpts, techOpts []*slack.OptionBlockObject
+	for _, s := range ts.TicketStatusList {
+		statusOpts = append(statusOpts, commands.Option(s, s))
+	}
+	for _, p := range as.Ticket.Priorities {
+		if strings.TrimSpace(p) != "" {
+			prioOpts = append(prioOpts, commands.Option(p, p))
+		}
+	}
+	for _, u := range ts.Users {
+		techOpts = append(techOpts, commands.Option(strconv.FormatInt(u.ID, 10), u.Name))
+		if u.ID == meta.UserID && meta.UserName == "" {
+			meta.UserName = u.Name
+		}
+	}
+	due := slack.NewDatePickerBlockElement(commands.BlockDue)
+	due.InitialDate = meta.Due
+	blocks := []slack.Block{
+		slack.NewSectionBlock(commands.Mrkdwn(fmt.Sprintf("*#%d %s* — %s", number, commands.MrkdwnText(t.Subject, 200), commands.MrkdwnText(t.CustomerBusinessThenName, 100))), nil, nil),
+		commands.InputBlock(commands.BlockStatus, "Status", "", commands.StaticSelect(commands.BlockStatus, "Status", statusOpts, t.Status), true),
+	}
+	if len(prioOpts) > 0 {
+		blocks = append(blocks, commands.InputBlock(commands.BlockPriority, "Priority", "", commands.StaticSelect(commands.BlockPriority, "Priority", prioOpts, t.Priority), true))
+	}
+	if len(techOpts) > 0 {
+		blocks = append(blocks, commands.InputBlock(commands.BlockTech, "Tech", "", commands.StaticSelect(commands.BlockTech, "Assign to", techOpts, strconv.FormatInt(meta.UserID, 10)), true))
+	}
+	blocks = append(blocks, commands.InputBlock(commands.BlockDue, "Due date", "", due, true))
+	return commands.Reply{Modal: commands.NewModal(commands.CallbackUpdate, fmt.Sprintf("Update #%d", number), "Save", meta, blocks...)}
+}
+
+// validateDue checks a date picker's value (Slack sends YYYY-MM-DD).
+func validateDue(s commands.Submission, errs commands.FieldErrors) {
+	v, _ := commands.SubmissionValue(s, commands.BlockDue)
+	if v.SelectedDate == "" {
+		return
+	}
+	if _, err := time.Parse(dateLayout, v.SelectedDate); err != nil {
+		errs[commands.BlockDue] = "Pick a date from the calendar."
+	}
+}
+
+// submitUpdate PUTs the fields changed in the update form.
+//
+// Syncro calls: one PUT, none when nothing changed.
+func (c *feature) submitUpdate(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {
+	req := &syncro.TicketRequest{}
+	var changes []fieldChange
+	if st := commands.SelectedValue(s, commands.BlockStatus); st != "" && st != meta.Status {
+		req.Status = &st
+		changes = append(changes, fieldChange{"Status", orNone(meta.Status), st})
+	}
+	if p := commands.SelectedValue(s, commands.BlockPriority); p != "" && p != meta.Priority {
+		req.Priority = &p
+		changes = append(changes, fieldChange{"Priority", orNone(meta.Priority), p})
+	}
+	if v := commands.SelectedValue(s, commands.BlockTech); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err == nil && id != meta.UserID {
+			req.UserID = &id
+			old := meta.UserName
+			if old == "" {
+				old = "unassigned"
+			}
+			changes = append(changes, fieldChange{"Tech", old, commands.SelectedText(s, commands.BlockTech)})
+		}
+	}
+	if d, _ := commands.SubmissionValue(s, commands.BlockDue); d.SelectedDate != "" && d.SelectedDate != meta.Due {
+		ds := d.SelectedDate
+		req.DueDate = &ds
+		changes = append(changes, fieldChange{"Due", orNone(meta.Due), ds})
+	}
+	if len(changes) == 0 {
+		return commands.Reply{Text: fmt.Sprintf("Nothing changed on #%d.", meta.Number)}
+	}
+	_, _, err := c.cfg.Syncro.Tickets.Update(ctx, meta.TicketID, req)
+	c.auditChanges(ctx, s.Actor, meta.Number, changes, err)
+	if err != nil {
+		return c.cfg.Failure(ctx, err, fmt.Sprintf("update ticket #%d", meta.Number))
+	}
+	return changesReply(meta.Number, changes)
+}

@@ -1,0 +1,113 @@
+package tickets
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// putBody decodes the PUT /tickets/{id} body in reqs; nil when none.
+func putBody(t *testing.T, reqs []syncrotest.Request) map[string]any {
+	t.Helper()
+	for _, r := range reqs {
+		if r.Method == "PUT" {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(r.Body), &m); err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+	}
+	return nil
+}
+
+func TestUpdate_Flags(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, text string
+		wantReply  string
+		wantPut    map[string]any // nil: no PUT
+	}{
+		{"status any case", "update 32150 --status \"waiting on customer\"",
+			"Updated #32150:\n• Status: In Progress → Waiting on Customer", map[string]any{"status": "Waiting on Customer"}},
+		{"status typo", "update 32150 --status \"In Progres\"",
+			"Unknown status `In Progres`. Did you mean `In Progress`? Statuses: New, In Progress, Waiting on Customer, Waiting for Parts, Scheduled, Customer Reply, Resolved, Invoiced, Closed. Nothing was changed.", nil},
+		{"same status", "update 32150 --status \"In Progress\"", "Nothing to change: #32150 already has those values.", nil},
+		{"tech by prefix", "update 32150 --tech pri",
+			"Updated #32150:\n• Tech: Marcus Oyelaran → Priya Raman", map[string]any{"user_id": float64(syncrotest.UserPriya)}},
+		{"tech unknown", "update 32150 --tech zed", "No tech named `zed`.", nil},
+		{"priority by word", "update 32150 --priority urgent", "Updated #32150:\n• Priority: ", map[string]any{"priority": "0 Urgent"}},
+		{"due tomorrow", "update 32150 --due tomorrow", "Updated #32150:\n• Due: none → 2026-11-21 (Sat)", map[string]any{"due_date": "2026-11-21"}},
+		{"due friday means next friday", "update 32150 --due fri", "• Due: none → 2026-11-27 (Fri)", map[string]any{"due_date": "2026-11-27"}},
+		{"due in the past", "update 32150 --due 2026-01-01", "`2026-01-01` is in the past (today is 2026-11-20). Nothing was changed.", nil},
+		{"due nonsense", "update 32150 --due someday", "`someday` isn't a date I know.", nil},
+		{"two fields", "update 32150 --status New --tech lena", "• Status: In Progress → New\n• Tech: Marcus Oyelaran → Lena Kowalski",
+			map[string]any{"status": "New", "user_id": float64(syncrotest.UserLena)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newWriteFixture(t)
+			r, reqs := f.Slash(t, tc.text)
+			if !strings.Contains(r.Text, tc.wantReply) {
+				t.Errorf("reply = %q\nwant it to contain %q", r.Text, tc.wantReply)
+			}
+			got := putBody(t, reqs)
+			if tc.wantPut == nil {
+				if got != nil {
+					t.Errorf("PUT sent: %v", got)
+				}
+				return
+			}
+			if len(got) != len(tc.wantPut) {
+				t.Errorf("PUT body = %v, want only %v", got, tc.wantPut)
+			}
+			for k, v := range tc.wantPut {
+				if got[k] != v {
+					t.Errorf("PUT %s = %v, want %v", k, got[k], v)
+				}
+			}
+		})
+	}
+}
+
+func TestUpdate_ModalSubmitPutsOnlyChanges(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	v := f.OpenModal(t, "update 32150")
+	s := form(v, "V1", picked(commands.BlockStatus, "Waiting for Parts", "Waiting for Parts"),
+		picked(commands.BlockPriority, f.Ticket(t, 32150).Priority, f.Ticket(t, 32150).Priority),
+		picked(commands.BlockTech, "52318", "Marcus Oyelaran"), dated(commands.BlockDue, "2026-12-01"))
+	r, reqs := f.Submit(t, s)
+	commandstest.Golden(t, "update_reply.golden", writeReplyJSON(t, r))
+	if len(reqs) != 1 {
+		t.Errorf("%d calls:%s", len(reqs), commandstest.ReqLines(reqs))
+	}
+	got := putBody(t, reqs)
+	if len(got) != 2 || got["status"] != "Waiting for Parts" || got["due_date"] != "2026-12-01" {
+		t.Errorf("PUT body = %v", got)
+	}
+}
+
+func TestParseDue(t *testing.T) {
+	t.Parallel()
+	now := syncrotest.SeedNow // Friday 2026-11-20
+	for in, want := range map[string]string{
+		"today": "2026-11-20", "Tomorrow": "2026-11-21", "sat": "2026-11-21", "sun": "2026-11-22",
+		"monday": "2026-11-23", "fri": "2026-11-27", "2026-12-01": "2026-12-01",
+	} {
+		d, err := parseDue(in, now)
+		if err != nil || d.Format(time.DateOnly) != want {
+			t.Errorf("parseDue(%q) = %v, %v; want %s", in, d, err, want)
+		}
+	}
+	for _, in := range []string{"", "2026-13-01", "yesterday", "2020-01-01", "frid"} {
+		if _, err := parseDue(in, now); err == nil {
+			t.Errorf("parseDue(%q) succeeded", in)
+		}
+	}
+}
