@@ -13,7 +13,7 @@ import (
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
-// maxMessageText bounds the text of all blocks in one message. Slack
+// MaxMessageText bounds the text of all blocks in one message. Slack
 // rejects messages well below 50 × 3000 characters with msg_blocks_too_long
 // (observed near 13 000, docs/slack-platform.md §5.4); 12 000 keeps a margin.
 const MaxMessageText = 12000
@@ -28,12 +28,12 @@ const (
 	MaxNameLen     = 80
 )
 
-// verbatimMrkdwn is a verbatim mrkdwn text object (see the file comment).
+// VerbatimMrkdwn is a verbatim mrkdwn text object (see the file comment).
 func VerbatimMrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
 }
 
-// boundedPlain is a plain_text object; Slack rejects empty text, so "" becomes a
+// BoundedPlain is a plain_text object; Slack rejects empty text, so "" becomes a
 // dash.
 func BoundedPlain(s string, n int) *slack.TextBlockObject {
 	s = PlainText(s, n)
@@ -43,17 +43,17 @@ func BoundedPlain(s string, n int) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 }
 
-// textSection is a section holding mrkdwn text, capped to Slack's limit.
+// TextSection is a section holding mrkdwn text, capped to Slack's limit.
 func TextSection(s string) *slack.SectionBlock {
 	return slack.NewSectionBlock(VerbatimMrkdwn(CapMrkdwn(s, MaxSectionText)), nil, nil)
 }
 
-// noteContext is a context block with one mrkdwn element.
+// NoteContext is a context block with one mrkdwn element.
 func NoteContext(s string) *slack.ContextBlock {
 	return slack.NewContextBlock("", VerbatimMrkdwn(CapMrkdwn(s, MaxSectionText)))
 }
 
-// capMrkdwn cuts already-escaped mrkdwn to n characters without leaving a
+// CapMrkdwn cuts already-escaped mrkdwn to n characters without leaving a
 // half entity ("&am") or a dangling formatting line behind. It is the last
 // guard; callers bound their parts so it rarely cuts.
 func CapMrkdwn(s string, n int) string {
@@ -68,7 +68,7 @@ func CapMrkdwn(s string, n int) string {
 	return body + Ellipsis
 }
 
-// inlineMrkdwn prepares one value from Syncro for a single mrkdwn line: runs of
+// InlineMrkdwn prepares one value from Syncro for a single mrkdwn line: runs of
 // whitespace (newlines too) become one space, then it is escaped and
 // bounded to n characters.
 func InlineMrkdwn(s string, n int) string {
@@ -106,7 +106,7 @@ func isPlainInline(s string, n int) bool {
 	return count <= n
 }
 
-// dashIfBlank is s, or a dash when s is blank.
+// DashIfBlank is s, or a dash when s is blank.
 func DashIfBlank(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return "-"
@@ -114,7 +114,7 @@ func DashIfBlank(s string) string {
 	return s
 }
 
-// compareFold compares a and b ignoring case, without allocating (a
+// CompareFold compares a and b ignoring case, without allocating (a
 // sort calls it n log n times).
 func CompareFold(a, b string) int {
 	for a != "" && b != "" {
@@ -128,7 +128,7 @@ func CompareFold(a, b string) int {
 	return cmp.Compare(len(a), len(b))
 }
 
-// ticketLine is one summary line: "#32164  New  Jerry Burger  Own cloud
+// TicketLine is one summary line: "#32164  New  Jerry Burger  Own cloud
 // thing again", every part from Syncro escaped and bounded.
 func TicketLine(t *syncro.Ticket) string {
 	customer := t.CustomerBusinessThenName
@@ -141,7 +141,7 @@ func TicketLine(t *syncro.Ticket) string {
 		"  " + InlineMrkdwn(DashIfBlank(t.Subject), maxSubjectLen)
 }
 
-// countNoun is "1 ticket" / "3 tickets".
+// CountNoun is "1 ticket" / "3 tickets".
 func CountNoun(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
@@ -149,7 +149,7 @@ func CountNoun(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-// packLines joins lines into as few section texts as possible, each at
+// PackLines joins lines into as few section texts as possible, each at
 // most MaxSectionText characters, never splitting a line (lines are
 // bounded well below the limit; one that is not is capped).
 func PackLines(lines []string, sep string) []string {
@@ -177,7 +177,7 @@ func PackLines(lines []string, sep string) []string {
 	return texts
 }
 
-// splitReply lays out a header, an optional note and the section texts over
+// SplitReply lays out a header, an optional note and the section texts over
 // as many messages as Block Kit's limits need: at most
 // MaxBlocksPerMessage blocks and maxMessageText characters each. Later
 // messages open with a context line naming the part, so a reader who sees
@@ -217,7 +217,7 @@ func SplitReply(title, note string, texts []string) Reply {
 	return r
 }
 
-// customerLabel is how a customer reads in the picker: "Business (Name)",
+// CustomerLabel is how a customer reads in the picker: "Business (Name)",
 // or the person's name for customers without a business.
 func CustomerLabel(business, fullname string) string {
 	business, fullname = strings.TrimSpace(business), strings.TrimSpace(fullname)

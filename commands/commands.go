@@ -16,6 +16,7 @@ import (
 // Deps is what the command handlers need from the outside world.
 type Deps struct {
 	// Syncro is the throttled Syncro client; every call goes through it.
+	// Required.
 	Syncro *syncro.Client
 	// Labor maps labor kinds (remote, onsite, …) to Syncro product ids.
 	Labor LaborMap
@@ -27,16 +28,15 @@ type Deps struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// SessionLogs files session logs (close, /syncro log); nil when
-	// SESSION_LOG_DIR is not set, and then none are offered.
+	// SessionLogs files session logs (close, /syncro log) under
+	// SESSION_LOG_DIR. Required.
 	SessionLogs *sessionlog.Writer
-	// Dedup makes a submitted form write once; nil means an in-process
-	// guard (MemoryDedup).
+	// Dedup makes a submitted form write once; nil means the durable
+	// guard on Store (StoreDedup).
 	Dedup Dedup
 	// Store is the bot's durable state: idempotency claims, recorded
 	// billing and close flows (resumable with the Finish button after a
-	// failure or a restart) and the audit of every Syncro write. nil keeps
-	// flows in a private temporary store and audits only to the log.
+	// failure or a restart) and the audit of every Syncro write. Required.
 	Store Store
 	// LaborNames names labor products by id ("Labor - Remote Business")
 	// so replies need no product lookup; missing ones are fetched once.
@@ -66,8 +66,13 @@ type Commands struct {
 }
 
 // New returns the command handlers for cfg: help, and every interaction the
-// features register.
-func New(cfg Deps, features ...Feature) *Commands {
+// features register. A collaborator the features need that is missing is
+// an error naming the setting that provides it, never a feature that
+// silently switches itself off.
+func New(cfg Deps, features ...Feature) (*Commands, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -77,19 +82,29 @@ func New(cfg Deps, features ...Feature) *Commands {
 	if cfg.Labor == nil {
 		cfg.Labor = DefaultLaborMap()
 	}
-	switch {
-	case cfg.Dedup != nil:
-	case cfg.Store != nil:
+	if cfg.Dedup == nil {
 		cfg.Dedup = NewStoreDedup(cfg.Store)
-	default:
-		cfg.Dedup = NewMemoryDedup(10 * time.Minute)
 	}
 	c := &Commands{cfg: cfg, reg: newRegistry()}
 	c.reg.Slash(Slash{Name: NameHelp, Handle: c.help})
 	for _, f := range features {
 		f(c.reg, cfg)
 	}
-	return c
+	return c, nil
+}
+
+// check names the first required collaborator that is missing, by the
+// setting that provides it.
+func (d Deps) check() error {
+	switch {
+	case d.Syncro == nil:
+		return errors.New("commands need a Syncro client: set SYNCRO_API_KEY and SYNCRO_SUBDOMAIN")
+	case d.Store == nil:
+		return errors.New("commands need the bot's database: set DATA_DIR")
+	case d.SessionLogs == nil:
+		return errors.New("commands need a session-log folder: set SESSION_LOG_DIR")
+	}
+	return nil
 }
 
 // Slash answers a /syncro command.

@@ -12,7 +12,7 @@ import (
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
-// ticketNotFoundError says a ticket number does not exist in Syncro; it
+// TicketNotFoundError says a ticket number does not exist in Syncro; it
 // keeps the number so the sentence can name it.
 type TicketNotFoundError struct{ Number int64 }
 
@@ -22,7 +22,7 @@ func (e *TicketNotFoundError) Error() string {
 
 func (e *TicketNotFoundError) Unwrap() error { return syncro.ErrNotFound }
 
-// failure turns an error into the sentence a tech sees. Errors a tech can
+// Failure turns an error into the sentence a tech sees. Errors a tech can
 // act on (not found, Syncro's validation messages, a bad key, rate
 // limiting) are said plainly; anything else gets a short apology with an
 // error id that is also logged with the full detail. doing completes
@@ -49,7 +49,7 @@ func (d Deps) Failure(ctx context.Context, err error, doing string) Reply {
 	return Reply{Text: fmt.Sprintf("Sorry, I couldn't %s. Something went wrong on our side (error id %s).", doing, id)}
 }
 
-// errorID is a short random id tying a user's apology to a log line.
+// ErrorID is a short random id tying a user's apology to a log line.
 func ErrorID() string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
@@ -68,7 +68,7 @@ func isUnreachable(err error) bool {
 	return errors.As(err, &dns)
 }
 
-// syncroAnswer says briefly what Syncro answered, for "what was not done"
+// SyncroAnswer says briefly what Syncro answered, for "what was not done"
 // sentences ("Syncro answered 500").
 func SyncroAnswer(err error) string {
 	var se *syncro.Error

@@ -26,13 +26,13 @@ import (
 // StoreDedup keeps them in the store, so a repeat after a restart still
 // returns the first reply and writes nothing.
 
-// slashKey identifies one delivery of a slash command that writes.
+// SlashKey identifies one delivery of a slash command that writes.
 func SlashKey(r Request, action string, ticket int64, minutes int, text string) string {
 	th := sha256.Sum256([]byte(text))
 	return "slash:" + hashParts(r.EnvelopeID, action, strconv.FormatInt(ticket, 10), strconv.Itoa(minutes), hex.EncodeToString(th[:]))
 }
 
-// once makes write happen once per key: the first delivery runs it and
+// Once makes write happen once per key: the first delivery runs it and
 // records its reply; a repeat (concurrent, redelivered, or after a restart
 // with StoreDedup) writes nothing and is answered by repeat with the first
 // reply and whether it has finished.
@@ -46,7 +46,7 @@ func (d Deps) Once(ctx context.Context, key string, write func() Reply, repeat f
 	return r
 }
 
-// samePrior answers a repeat with the first delivery's reply itself, or
+// SamePrior answers a repeat with the first delivery's reply itself, or
 // with busy while that is still running.
 func SamePrior(busy string) func(Reply, bool) Reply {
 	return func(prior Reply, finished bool) Reply {
@@ -57,7 +57,7 @@ func SamePrior(busy string) func(Reply, bool) Reply {
 	}
 }
 
-// clickedTwice answers a repeated button click.
+// ClickedTwice answers a repeated button click.
 func ClickedTwice(prior Reply, finished bool) Reply {
 	if finished {
 		return Reply{Text: "Already done (that was clicked twice): " + prior.Text}

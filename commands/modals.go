@@ -56,7 +56,7 @@ const (
 // external select; its block_suggestion goes to Suggest.
 const ActionCustomerSearch = BlockCustomer
 
-// customerMinQuery is the customer search's min_query_length: two letters
+// CustomerMinQuery is the customer search's min_query_length: two letters
 // already narrow Syncro's autocomplete enough, and Slack's default of three
 // makes short names like "HP" unreachable.
 const CustomerMinQuery = 2
@@ -87,7 +87,7 @@ type ModalMeta struct {
 	Uncharged int `json:"uc,omitempty"`
 }
 
-// encode renders m as compact JSON, shortening free-text fields if the
+// Encode renders m as compact JSON, shortening free-text fields if the
 // result would pass Slack's limit.
 func (m ModalMeta) Encode() string {
 	for range 3 {
@@ -106,7 +106,7 @@ func (m ModalMeta) Encode() string {
 	panic("commands: modal metadata too long")
 }
 
-// decodeMeta reads private_metadata written by encode.
+// DecodeMeta reads private_metadata written by encode.
 func DecodeMeta(s string) (ModalMeta, error) {
 	var m ModalMeta
 	if strings.TrimSpace(s) == "" {
@@ -118,17 +118,17 @@ func DecodeMeta(s string) (ModalMeta, error) {
 	return m, nil
 }
 
-// plain is a plain_text object; emoji on so typed :shortcodes: render.
+// Plain is a plain_text object; emoji on so typed :shortcodes: render.
 func Plain(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
 }
 
-// mrkdwn is a mrkdwn text object; callers escape what they put in.
+// Mrkdwn is a mrkdwn text object; callers escape what they put in.
 func Mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
 }
 
-// option is a select option; text and value are cut to Slack's limits.
+// Option is a select option; text and value are cut to Slack's limits.
 func Option(value, text string) *slack.OptionBlockObject {
 	t := PlainText(text, MaxOptionText)
 	if t == "" {
@@ -137,7 +137,7 @@ func Option(value, text string) *slack.OptionBlockObject {
 	return slack.NewOptionBlockObject(Truncate(value, MaxOptionValue), Plain(t), nil)
 }
 
-// newModal builds a modal with Slack's 24-character title/submit limits
+// NewModal builds a modal with Slack's 24-character title/submit limits
 // applied. A modal without input blocks gets no submit button.
 func NewModal(callbackID, title, submit string, meta ModalMeta, blocks ...slack.Block) *slack.ModalViewRequest {
 	v := &slack.ModalViewRequest{
@@ -166,7 +166,7 @@ func noticeModal(title, text string) *slack.ModalViewRequest {
 	}
 }
 
-// asModal turns a text reply of a modal-opening command into a notice
+// AsModal turns a text reply of a modal-opening command into a notice
 // modal too, so bot can replace its "Loading…" view whichever it shows.
 func AsModal(r Reply, title string) Reply {
 	if r.Modal == nil {
@@ -175,7 +175,7 @@ func AsModal(r Reply, title string) Reply {
 	return r
 }
 
-// inputBlock is an input block whose element's action id equals blockID.
+// InputBlock is an input block whose element's action id equals blockID.
 func InputBlock(blockID, label, hint string, el slack.BlockElement, optional bool) *slack.InputBlock {
 	var h *slack.TextBlockObject
 	if hint != "" {
@@ -186,7 +186,7 @@ func InputBlock(blockID, label, hint string, el slack.BlockElement, optional boo
 	return b
 }
 
-// textInput is a plain-text input; initial is cut to maxLen.
+// TextInput is a plain-text input; initial is cut to maxLen.
 func TextInput(actionID, placeholder, initial string, multiline bool, maxLen int) *slack.PlainTextInputBlockElement {
 	var ph *slack.TextBlockObject
 	if placeholder != "" {
@@ -202,7 +202,7 @@ func TextInput(actionID, placeholder, initial string, multiline bool, maxLen int
 	return el
 }
 
-// staticSelect is a static select of options (at most MaxSelectOptions),
+// StaticSelect is a static select of options (at most MaxSelectOptions),
 // preselecting the option whose value is initial.
 func StaticSelect(actionID, placeholder string, opts []*slack.OptionBlockObject, initial string) *slack.SelectBlockElement {
 	if len(opts) > MaxSelectOptions {
@@ -217,7 +217,7 @@ func StaticSelect(actionID, placeholder string, opts []*slack.OptionBlockObject,
 	return el
 }
 
-// submissionValue returns the state of the input block blockID (element
+// SubmissionValue returns the state of the input block blockID (element
 // action id == block id; any single element is accepted).
 func SubmissionValue(s Submission, blockID string) (slack.BlockAction, bool) {
 	els, ok := s.Values[blockID]
@@ -233,19 +233,19 @@ func SubmissionValue(s Submission, blockID string) (slack.BlockAction, bool) {
 	return slack.BlockAction{}, false
 }
 
-// inputText is the trimmed typed value of a text or number input.
+// InputText is the trimmed typed value of a text or number input.
 func InputText(s Submission, blockID string) string {
 	v, _ := SubmissionValue(s, blockID)
 	return strings.TrimSpace(v.Value)
 }
 
-// selectedValue is the value of the option picked in a select.
+// SelectedValue is the value of the option picked in a select.
 func SelectedValue(s Submission, blockID string) string {
 	v, _ := SubmissionValue(s, blockID)
 	return v.SelectedOption.Value
 }
 
-// selectedText is the text of the option picked in a select.
+// SelectedText is the text of the option picked in a select.
 func SelectedText(s Submission, blockID string) string {
 	v, _ := SubmissionValue(s, blockID)
 	if v.SelectedOption.Text == nil {
@@ -254,7 +254,7 @@ func SelectedText(s Submission, blockID string) string {
 	return v.SelectedOption.Text.Text
 }
 
-// checkedOptions is the set of ticked checkbox values in blockID.
+// CheckedOptions is the set of ticked checkbox values in blockID.
 func CheckedOptions(s Submission, blockID string) map[string]bool {
 	v, _ := SubmissionValue(s, blockID)
 	out := map[string]bool{}
@@ -264,7 +264,7 @@ func CheckedOptions(s Submission, blockID string) map[string]bool {
 	return out
 }
 
-// fieldMessage turns a mrkdwn usage message into the plain text Slack shows
+// FieldMessage turns a mrkdwn usage message into the plain text Slack shows
 // under a field (no backticks, no HTML entities).
 func FieldMessage(msg string) string {
 	return html.UnescapeString(strings.ReplaceAll(msg, "`", ""))

@@ -658,7 +658,7 @@ func displayName(c *Command) string {
 	return c.Name
 }
 
-// code shows a piece of user input inside a message: in backticks, cut to
+// Code shows a piece of user input inside a message: in backticks, cut to
 // 40 characters, with backticks and line breaks neutralised and &, <, >
 // escaped so an echoed "<!channel>" notifies nobody.
 func Code(s string) string {
@@ -677,7 +677,7 @@ func Code(s string) string {
 	return "`" + EscapeMrkdwn(Truncate(s, 40)) + "`"
 }
 
-// orList joins items as "a, b or c".
+// OrList joins items as "a, b or c".
 func OrList(items []string) string {
 	if len(items) <= 1 {
 		return strings.Join(items, "")

@@ -6,16 +6,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/slack-go/slack"
 )
 
 // Dedup makes a write triggered from Slack happen once per key, so a
 // double-click or a redelivered submission writes nothing the second time.
-// MemoryDedup is the in-process implementation; a durable one (surviving
-// restarts, shared by replicas) can be swapped in through Deps.Dedup.
+// StoreDedup implements it on the store's claims, so it survives
+// restarts.
 type Dedup interface {
 	// Begin claims key. The first caller gets first=true and must call
 	// Done when its write is over. Later callers get first=false and wait,
@@ -26,65 +24,7 @@ type Dedup interface {
 	Done(key string, r Reply)
 }
 
-// MemoryDedup is a Dedup kept in process memory: right for one bot process,
-// forgotten on restart. Keys are kept for a TTL after they finish.
-type MemoryDedup struct {
-	mu      sync.Mutex
-	ttl     time.Duration
-	entries map[string]*dedupEntry
-}
-
-type dedupEntry struct {
-	done  chan struct{}
-	reply Reply
-	at    time.Time // when Done was called; zero while in progress
-}
-
-// NewMemoryDedup returns an empty in-memory guard remembering finished keys
-// for ttl.
-func NewMemoryDedup(ttl time.Duration) *MemoryDedup {
-	return &MemoryDedup{ttl: ttl, entries: map[string]*dedupEntry{}}
-}
-
-// Begin implements Dedup.
-func (d *MemoryDedup) Begin(ctx context.Context, key string) (bool, Reply, bool) {
-	d.mu.Lock()
-	now := time.Now()
-	for k, e := range d.entries {
-		if !e.at.IsZero() && now.Sub(e.at) > d.ttl {
-			delete(d.entries, k)
-		}
-	}
-	e, ok := d.entries[key]
-	if !ok {
-		d.entries[key] = &dedupEntry{done: make(chan struct{})}
-		d.mu.Unlock()
-		return true, Reply{}, false
-	}
-	d.mu.Unlock()
-	select {
-	case <-e.done:
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		return false, e.reply, true
-	case <-ctx.Done():
-		return false, Reply{}, false
-	}
-}
-
-// Done implements Dedup.
-func (d *MemoryDedup) Done(key string, r Reply) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	e, ok := d.entries[key]
-	if !ok || !e.at.IsZero() {
-		return
-	}
-	e.reply, e.at = r, time.Now()
-	close(e.done)
-}
-
-// submissionKey identifies one submission: the view plus a hash of what was
+// SubmissionKey identifies one submission: the view plus a hash of what was
 // typed, so the same form delivered twice has one key while a corrected
 // resubmission of the same view (after field errors) has another.
 func SubmissionKey(s Submission) string {
@@ -92,7 +32,7 @@ func SubmissionKey(s Submission) string {
 	return "submit:" + hashParts(s.CallbackID, s.ViewID, string(vals))
 }
 
-// clickKey identifies one button click: the action, the message holding
+// ClickKey identifies one button click: the action, the message holding
 // the button and the button's value. Clicks that only open a modal write
 // nothing and need no key; a click that writes must claim it.
 func ClickKey(a Action) string {
@@ -134,7 +74,7 @@ func duplicateReply(finished bool, prior Reply) Reply {
 	return r
 }
 
-// validateText checks a text field's presence and length (in characters).
+// ValidateText checks a text field's presence and length (in characters).
 func ValidateText(s Submission, block string, required bool, maxLen int, what string, errs FieldErrors) {
 	v := InputText(s, block)
 	switch {
@@ -145,7 +85,7 @@ func ValidateText(s Submission, block string, required bool, maxLen int, what st
 	}
 }
 
-// usageMessage is a UsageError's sentence without the usage line.
+// UsageMessage is a UsageError's sentence without the usage line.
 func UsageMessage(err error) string {
 	if ue, ok := err.(*UsageError); ok {
 		return ue.Message

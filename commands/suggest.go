@@ -82,5 +82,5 @@ func abs(n int) int {
 	return n
 }
 
-// runeLen is the length users and Slack count: characters, not bytes.
+// RuneLen is the length users and Slack count: characters, not bytes.
 func RuneLen(s string) int { return utf8.RuneCountInString(s) }

@@ -18,6 +18,7 @@ import (
 	"github.com/syncrobot/syncrobot/commands/customers"
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/config"
+	"github.com/syncrobot/syncrobot/sessionlog"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/watcher"
@@ -126,16 +127,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Error("syncro client", "err", err)
 		return exitUsage
 	}
-	cmds := commands.New(commands.Deps{
+	cmds, err := commands.New(commands.Deps{
 		Syncro: client,
 		Labor:  labor,
 		WebURL: webURL(cfg),
 		Logger: log.With("component", "commands"),
 		// The store makes writes exactly-once across restarts (durable
 		// dedup, recorded bill/close flows, Finish) and keeps the audit.
-		Store: st,
-		Dedup: commands.NewStoreDedup(st), ResolveTechs: true,
+		Store:        st,
+		SessionLogs:  &sessionlog.Writer{Root: cfg.SessionLogDir, Git: cfg.SessionLogGit},
+		ResolveTechs: true,
 	}, tickets.Register, customers.Register)
+	if err != nil {
+		log.Error("commands", "err", err)
+		return exitUsage
+	}
 	b, err := bot.New(bot.Config{
 		BotToken:      cfg.SlackBotToken,
 		AppToken:      cfg.SlackAppToken,

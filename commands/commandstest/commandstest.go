@@ -1,3 +1,5 @@
+// Package commandstest holds what the features' tests share: a Commands on a
+// seeded syncrotest, golden files, request-log helpers and form builders.
 package commandstest
 
 import (
@@ -16,11 +18,12 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/sessionlog"
+	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
-// fixture is Commands wired to a seeded in-memory Syncro whose clock, like
+// Fixture is Commands wired to a seeded in-memory Syncro whose clock, like
 // the Commands' clock, reads syncrotest.SeedNow, with session logs going to
 // a temp dir.
 type Fixture struct {
@@ -43,7 +46,7 @@ func NewFixture(t *testing.T, names map[int64]string, features []commands.Featur
 		t.Fatal(err)
 	}
 	logs := t.TempDir()
-	c := commands.New(commands.Deps{
+	c := MustNew(t, commands.Deps{
 		Syncro: client, WebURL: "https://bayline.syncromsp.com", Now: now,
 		SessionLogs: &sessionlog.Writer{Root: logs, Now: now},
 		LaborNames:  names,
@@ -51,11 +54,41 @@ func NewFixture(t *testing.T, names map[int64]string, features []commands.Featur
 	return &Fixture{Srv: srv, C: c, Logs: logs}
 }
 
+// MustNew is commands.New for tests: the required collaborators d lacks
+// are filled in (a store and a session-log folder in t's temp dirs, a
+// Syncro client that reaches nothing) and a refusal fails t.
+func MustNew(t *testing.T, d commands.Deps, features ...commands.Feature) *commands.Commands {
+	t.Helper()
+	if d.Syncro == nil {
+		client, err := syncro.NewClient(syncro.Config{BaseURL: "http://127.0.0.1:1/api/v1/", APIKey: "unused"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Syncro = client
+	}
+	if d.Store == nil {
+		st, err := store.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+		d.Store = st
+	}
+	if d.SessionLogs == nil {
+		d.SessionLogs = &sessionlog.Writer{Root: t.TempDir(), Now: d.Now}
+	}
+	c, err := commands.New(d, features...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // update rewrites golden files instead of comparing against them. It is
 // defined once here for every golden test in the package.
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// golden compares got with testdata/name, or rewrites the file under
+// Golden compares got with testdata/name, or rewrites the file under
 // -update. Rendering changes are reviewed as diffs of these files.
 func Golden(t *testing.T, name string, got []byte) {
 	t.Helper()
@@ -75,7 +108,7 @@ func Golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-// seedLaborNames names the seed's labor products, as Deps.LaborNames.
+// SeedLaborNames names the seed's labor products, as Deps.LaborNames.
 var SeedLaborNames = map[int64]string{
 	syncrotest.ProductLaborRemote:    "Labor - Remote Business",
 	syncrotest.ProductLaborOnsite:    "Labor - Onsite Business",
@@ -86,10 +119,10 @@ var SeedLaborNames = map[int64]string{
 	syncrotest.ProductLaborWebsite:   "Labor - Website",
 }
 
-// dana is the seed's billing admin, asking in most write tests.
+// Dana is the seed's billing admin, asking in most write tests.
 var Dana = commands.Actor{SlackUserID: "U0DANA", SlackTeamID: "T0BAYLINE", Name: "Dana Whitfield", Email: "dana@baylineit.com", CanBill: true}
 
-// slash runs "/syncro text" as dana and returns the reply and the Syncro
+// Slash runs "/syncro text" as dana and returns the reply and the Syncro
 // requests it made.
 func (f *Fixture) Slash(t *testing.T, text string) (commands.Reply, []syncrotest.Request) {
 	t.Helper()
@@ -98,7 +131,7 @@ func (f *Fixture) Slash(t *testing.T, text string) (commands.Reply, []syncrotest
 	return r, f.Srv.Requests()
 }
 
-// submit submits s and returns the reply and the Syncro requests it made.
+// Submit submits s and returns the reply and the Syncro requests it made.
 func (f *Fixture) Submit(t *testing.T, s commands.Submission) (commands.Reply, []syncrotest.Request) {
 	t.Helper()
 	if errs := f.C.Validate(s); len(errs) > 0 {
@@ -109,7 +142,7 @@ func (f *Fixture) Submit(t *testing.T, s commands.Submission) (commands.Reply, [
 	return r, f.Srv.Requests()
 }
 
-// ticket is the seed ticket with number n.
+// Ticket is the seed ticket with number n.
 func (f *Fixture) Ticket(t *testing.T, n int64) syncrotest.Ticket {
 	t.Helper()
 	tk, ok := f.Srv.TicketByNumber(n)
@@ -119,7 +152,7 @@ func (f *Fixture) Ticket(t *testing.T, n int64) syncrotest.Ticket {
 	return tk
 }
 
-// openModal runs a modal-opening slash command and returns its modal.
+// OpenModal runs a modal-opening slash command and returns its modal.
 func (f *Fixture) OpenModal(t *testing.T, text string) *slack.ModalViewRequest {
 	t.Helper()
 	r, reqs := f.Slash(t, text)
@@ -129,7 +162,7 @@ func (f *Fixture) OpenModal(t *testing.T, text string) *slack.ModalViewRequest {
 	return r.Modal
 }
 
-// reqLines summarises a request log for failure messages.
+// ReqLines summarises a request log for failure messages.
 func ReqLines(reqs []syncrotest.Request) string {
 	var b strings.Builder
 	for _, r := range reqs {
@@ -138,7 +171,7 @@ func ReqLines(reqs []syncrotest.Request) string {
 	return b.String()
 }
 
-// countReqs counts requests with method and a path matching pred.
+// CountReqs counts requests with method and a path matching pred.
 func CountReqs(reqs []syncrotest.Request, method, suffix string) int {
 	n := 0
 	for _, r := range reqs {
@@ -149,7 +182,7 @@ func CountReqs(reqs []syncrotest.Request, method, suffix string) int {
 	return n
 }
 
-// prettyJSON is v indented, with &, < and > kept readable.
+// PrettyJSON is v indented, with &, < and > kept readable.
 func PrettyJSON(t *testing.T, v any) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -162,7 +195,7 @@ func PrettyJSON(t *testing.T, v any) []byte {
 	return buf.Bytes()
 }
 
-// checkModal checks Slack's limits and our conventions on a modal.
+// CheckModal checks Slack's limits and our conventions on a modal.
 func CheckModal(t *testing.T, v *slack.ModalViewRequest) {
 	t.Helper()
 	if n := commands.RuneLen(v.Title.Text); n > commands.MaxModalTitle || n == 0 {

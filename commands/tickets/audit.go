@@ -48,9 +48,6 @@ func (c *feature) audit(ctx context.Context, actor commands.Actor, number int64,
 	// store's copy serves /syncro audit N.
 	c.cfg.Logger.InfoContext(ctx, "syncro write", "ticket", number, "action", action, "detail", detail,
 		"outcome", e.Outcome, "slack_user", actor.SlackUserID, "syncro_tech", tech, "error", e.Error)
-	if c.cfg.Store == nil {
-		return
-	}
 	if aerr := c.cfg.Store.Audit(e); aerr != nil {
 		c.cfg.Logger.ErrorContext(ctx, "audit not recorded", "ticket", number, "action", action, "error", aerr)
 	}
@@ -59,9 +56,6 @@ func (c *feature) audit(ctx context.Context, actor commands.Actor, number int64,
 // auditCmd answers /syncro audit N: the writes the bot made on the ticket,
 // newest first, only to the asker.
 func (c *feature) auditCmd(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
-	if c.cfg.Store == nil {
-		return commands.Reply{Text: "The audit needs the bot's database (DATA_DIR); this bot runs without one."}
-	}
 	entries, err := c.cfg.Store.AuditForTicket(inv.Ticket, auditLimit)
 	if err != nil {
 		return c.cfg.Failure(ctx, err, fmt.Sprintf("read the audit of #%d", inv.Ticket))

@@ -35,7 +35,7 @@ func TestAudit_EveryWriteIsALogLineAndARecord(t *testing.T) {
 	}
 	t.Cleanup(func() { st.Close() })
 	var logs lockedBuffer
-	_, tk := newCommands(commands.Deps{Store: st, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	_, tk := newCommands(t, commands.Deps{Store: st, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	tk.audit(t.Context(), marcus, 32150, "status", "→ Resolved", errors.New("syncro: PUT /tickets/1: 500"))
 
 	var line map[string]any

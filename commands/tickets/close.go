@@ -60,10 +60,8 @@ func (c *feature) closeModal(ctx context.Context, t *syncro.Ticket, number int64
 		return commands.AsModal(commands.Reply{Text: "This Syncro account has neither a Resolved nor a Closed status, so I can't close tickets. Statuses: " + commands.EscapeMrkdwn(strings.Join(statuses, ", ")) + "."}, "Close ticket")
 	}
 	meta.TargetStatus = target
-	if c.cfg.SessionLogs != nil {
-		if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
-			meta.TimeZone = as.Locale.TimeZone
-		}
+	if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
+		meta.TimeZone = as.Locale.TimeZone
 	}
 
 	head := fmt.Sprintf("*#%d %s*", number, commands.MrkdwnText(t.Subject, 200))
@@ -75,12 +73,9 @@ func (c *feature) closeModal(ctx context.Context, t *syncro.Ticket, number int64
 	opts := []*slack.OptionBlockObject{
 		commands.Option(commands.CloseOptionNotify, "Post to the notify channel"),
 		commands.Option(commands.CloseOptionEmail, "Email the resolution to the customer"),
+		commands.Option(commands.CloseOptionSessionLog, "Write a session log"),
 	}
-	initial := []*slack.OptionBlockObject{opts[0]}
-	if c.cfg.SessionLogs != nil {
-		opts = append(opts, commands.Option(commands.CloseOptionSessionLog, "Write a session log"))
-		initial = append(initial, opts[2])
-	}
+	initial := []*slack.OptionBlockObject{opts[0], opts[2]}
 	checks := slack.NewCheckboxGroupsBlockElement(commands.BlockCloseOptions, opts...)
 	checks.InitialOptions = initial
 

@@ -27,7 +27,7 @@ func TestFailure_SyncroUnreachableSaysSo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _ := newCommands(commands.Deps{Syncro: client})
+	c, _ := newCommands(t, commands.Deps{Syncro: client})
 	r := c.Slash(t.Context(), commands.Request{Actor: marcus, ChannelID: "C0TECHS", Text: "ticket 32150", EnvelopeID: "env-down"})
 	if !strings.HasPrefix(r.Text, "Sorry, Syncro can't be reached right now, so I couldn't") {
 		t.Errorf("reply = %q, want the unreachable sentence", r.Text)

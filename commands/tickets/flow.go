@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 
@@ -59,14 +58,6 @@ type flowState struct {
 	// as their own. Across processes the store's file lock already allows
 	// only one bot per DATA_DIR.
 	tickets map[int64]*sync.Mutex
-	// tmp is a private store for a Commands built without Deps.Store
-	// (tools, tests that don't care); production always passes one.
-	tmp    *store.Store
-	tmpErr error
-	// crash is a test hook called after each step's work, before its
-	// result is recorded; a test panics in it to play a process killed
-	// between "Syncro wrote it" and "the bot knows it".
-	crash func(step string)
 }
 
 // ticketLock returns the mutex of a ticket's flows.
@@ -89,29 +80,6 @@ func (f *flowState) ticketLock(id int64) *sync.Mutex {
 type flowDB interface {
 	store.Claims
 	store.Flows
-}
-
-// flowStore is where flows and step claims are kept.
-func (c *feature) flowStore() (flowDB, error) {
-	if c.cfg.Store != nil {
-		return c.cfg.Store, nil
-	}
-	c.fl.mu.Lock()
-	defer c.fl.mu.Unlock()
-	if c.fl.tmp == nil && c.fl.tmpErr == nil {
-		dir, err := os.MkdirTemp("", "syncrobot-flows-")
-		if err == nil {
-			c.fl.tmp, err = store.Open(dir)
-			// The open file stays usable once unlinked, and nothing of
-			// it outlives the process.
-			_ = os.RemoveAll(dir)
-		}
-		c.fl.tmpErr = err
-	}
-	if c.fl.tmpErr != nil {
-		return nil, c.fl.tmpErr
-	}
-	return c.fl.tmp, nil
 }
 
 // flowParams is everything a flow needs to run its steps, fixed when it
@@ -179,10 +147,7 @@ type flowRun struct {
 // startFlow records a flow (or finds the one already recorded under id)
 // and runs its missing steps.
 func (c *feature) startFlow(ctx context.Context, key, kind string, steps []string, p flowParams, actor commands.Actor) commands.Reply {
-	st, err := c.flowStore()
-	if err != nil {
-		return c.cfg.Failure(ctx, err, "record the work to do (nothing was sent to Syncro)")
-	}
+	st := c.cfg.Store
 	raw, _ := json.Marshal(p)
 	f := store.Flow{
 		ID: store.Key("flow", key), Kind: kind, Ticket: p.TicketID, Subject: commands.PlainText(p.Body, 80),
@@ -202,10 +167,7 @@ func (c *feature) startFlow(ctx context.Context, key, kind string, steps []strin
 // runFlow runs the missing steps of a recorded flow, one ticket's flows at
 // a time, and says what was done and what was not.
 func (c *feature) runFlow(ctx context.Context, id string, actor commands.Actor) commands.Reply {
-	st, err := c.flowStore()
-	if err != nil {
-		return c.cfg.Failure(ctx, err, "read the recorded work")
-	}
+	st := c.cfg.Store
 	f, err := st.GetFlow(id)
 	if errors.Is(err, store.ErrNotFound) {
 		return commands.Reply{Text: "I don't have that work on record any more (it finished long ago, or the bot's database was reset); nothing was changed."}
@@ -326,9 +288,6 @@ func (fr *flowRun) runStep(ctx context.Context, s store.Step) (stepResult, error
 			}
 		}
 		res, err := fr.do(ctx, s.Name)
-		if fr.c.fl.crash != nil {
-			fr.c.fl.crash(s.Name)
-		}
 		if err == nil {
 			fr.finish(key, s.Name, res)
 			return res, nil

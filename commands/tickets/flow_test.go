@@ -23,6 +23,7 @@ type storeFixture struct {
 	*writeFixture
 	dir    string
 	st     *store.Store
+	crash  *crashingStore
 	client *syncro.Client
 }
 
@@ -51,9 +52,10 @@ func (f *storeFixture) open(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.st = st
-	f.C, f.tk = newCommands(commands.Deps{
+	f.crash = &crashingStore{Store: st}
+	f.C, f.tk = newCommands(t, commands.Deps{
 		Syncro: f.client, Now: func() time.Time { return syncrotest.SeedNow },
-		Store: st, LaborNames: commandstest.SeedLaborNames,
+		Store: f.crash, LaborNames: commandstest.SeedLaborNames,
 	})
 }
 
@@ -68,11 +70,56 @@ func (f *storeFixture) restart(t *testing.T) {
 
 // crashAt makes the next run of step die right after its Syncro work,
 // before the bot records it.
-func (f *storeFixture) crashAt(step string) {
-	var once sync.Once
-	f.tk.fl.crash = func(s string) {
-		if s == step {
-			once.Do(func() { panic(errSimulatedCrash) })
+func (f *storeFixture) crashAt(step string) { f.crash.arm(step) }
+
+// crashingStore is the store of a process that can be killed between
+// "Syncro wrote it" and "the bot knows it": once armed for a step, the next
+// Complete or Fail of that step's claim — the bot recording the step's
+// outcome — panics instead.
+type crashingStore struct {
+	commands.Store
+	mu    sync.Mutex
+	step  string // armed step; "" when disarmed
+	flows map[string]bool
+}
+
+func (s *crashingStore) arm(step string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.step = step
+}
+
+// GetFlow notes the flows being run, to know their steps' claim keys.
+func (s *crashingStore) GetFlow(id string) (store.Flow, error) {
+	s.mu.Lock()
+	if s.flows == nil {
+		s.flows = map[string]bool{}
+	}
+	s.flows[id] = true
+	s.mu.Unlock()
+	return s.Store.GetFlow(id)
+}
+
+func (s *crashingStore) Complete(key string, outcome []byte) error {
+	s.crashIfArmed(key)
+	return s.Store.Complete(key, outcome)
+}
+
+func (s *crashingStore) Fail(key, errMsg string, retryable bool) error {
+	s.crashIfArmed(key)
+	return s.Store.Fail(key, errMsg, retryable)
+}
+
+func (s *crashingStore) crashIfArmed(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.step == "" {
+		return
+	}
+	for id := range s.flows {
+		if store.Key(id, s.step) == key {
+			s.step = ""
+			panic(errSimulatedCrash)
 		}
 	}
 }

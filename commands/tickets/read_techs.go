@@ -124,7 +124,6 @@ const techResolveTimeout = 30 * time.Second
 // one per email at a time. The zero value is ready to use.
 type techResolver struct {
 	mu       sync.Mutex
-	idle     *sync.Cond // signalled when inflight shrinks; made lazily
 	inflight map[string]bool
 }
 
@@ -172,9 +171,6 @@ func (c *feature) resolveTechLater(a commands.Actor) {
 		defer func() {
 			tr.mu.Lock()
 			delete(tr.inflight, key)
-			if tr.idle != nil {
-				tr.idle.Broadcast()
-			}
 			tr.mu.Unlock()
 		}()
 		ctx, cancel := context.WithTimeout(context.Background(), techResolveTimeout)
@@ -190,15 +186,3 @@ func (c *feature) resolveTechLater(a commands.Actor) {
 	}()
 }
 
-// techsIdle waits until no background resolution is running (for tests).
-func (c *feature) techsIdle() {
-	tr := &c.resolver
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	if tr.idle == nil {
-		tr.idle = sync.NewCond(&tr.mu)
-	}
-	for len(tr.inflight) > 0 {
-		tr.idle.Wait()
-	}
-}

@@ -139,9 +139,6 @@ func ptrVal(p *int64) int64 {
 // writeSessionLog writes t's session log and returns the reply's sentence
 // about it (the path relative to SESSION_LOG_DIR, or what went wrong).
 func (c *feature) writeSessionLog(ctx context.Context, t *syncro.Ticket, number int64, loc *time.Location, resolution string, actor commands.Actor) string {
-	if c.cfg.SessionLogs == nil {
-		return "Session logs aren't set up (SESSION_LOG_DIR), so none was written."
-	}
 	rec := c.sessionRecord(ctx, t, number, loc, resolution, actor)
 	res, err := c.cfg.SessionLogs.Write(ctx, rec)
 	if err != nil {
@@ -164,9 +161,6 @@ func (c *feature) writeSessionLog(ctx context.Context, t *syncro.Ticket, number 
 //
 // Syncro calls: find, GET ticket, GET /settings (time zone).
 func (c *feature) log(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
-	if c.cfg.SessionLogs == nil {
-		return commands.Reply{Text: "Session logs aren't set up: ask whoever runs the bot to set SESSION_LOG_DIR."}
-	}
 	found, err := c.findTicket(ctx, inv.Ticket)
 	if err != nil {
 		return c.cfg.Failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket))

@@ -1,10 +1,8 @@
 package tickets
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -13,7 +11,7 @@ import (
 
 func TestValidate_FieldErrorsByBlockID(t *testing.T) {
 	t.Parallel()
-	c, _ := newCommands(commands.Deps{})
+	c, _ := newCommands(t, commands.Deps{})
 	meta := func(m commands.ModalMeta) string { return m.Encode() }
 	sub := func(cb, md string, vals ...map[string]slack.BlockAction) commands.Submission {
 		return form(&slack.ModalViewRequest{CallbackID: cb, PrivateMetadata: md}, "V", vals...)
@@ -61,33 +59,6 @@ func TestValidate_FieldErrorsByBlockID(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestMemoryDedup_SecondCallerWaitsForTheFirstsReply(t *testing.T) {
-	t.Parallel()
-	d := commands.NewMemoryDedup(time.Minute)
-	first, _, _ := d.Begin(t.Context(), "k")
-	if !first {
-		t.Fatal("first caller not first")
-	}
-	got := make(chan commands.Reply)
-	go func() {
-		first, prior, finished := d.Begin(t.Context(), "k")
-		if first || !finished {
-			t.Errorf("second: first=%v finished=%v", first, finished)
-		}
-		got <- prior
-	}()
-	d.Done("k", commands.Reply{Text: "done"})
-	if r := <-got; r.Text != "done" {
-		t.Errorf("prior = %q", r.Text)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	d.Begin(ctx, "other")
-	cancel()
-	if first, _, finished := d.Begin(ctx, "other"); first || finished {
-		t.Error("a waiting duplicate must give up with its context")
 	}
 }
 

@@ -1,8 +1,10 @@
 package tickets
 
 import (
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
@@ -34,7 +36,7 @@ func TestResolveTechs_NextTimerEntryCarriesTheTech(t *testing.T) {
 	if n := len(reqs) - countUsersReqs(reqs); n != 4 {
 		t.Errorf("first comment: %d flow calls:%s", n, commandstest.ReqLines(reqs))
 	}
-	f.tk.techsIdle()
+	f.techsIdle(t)
 	if n := f.Srv.Count("GET", "/users"); n == 0 {
 		t.Errorf("no GET /users after the background resolution")
 	}
@@ -49,7 +51,7 @@ func TestResolveTechs_NextTimerEntryCarriesTheTech(t *testing.T) {
 	if len(reqs) != 3 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || countUsersReqs(reqs) != 0 {
 		t.Errorf("second comment: %d calls, want find, comment, timer_entry:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
-	f.tk.techsIdle() // nothing started: the id is cached
+	f.techsIdle(t) // nothing started: the id is cached
 
 	timers := f.Srv.Timers(own.ID)
 	if len(timers) != before+2 {
@@ -80,7 +82,7 @@ func TestResolveTechs_OffNeverListsUsers(t *testing.T) {
 		if r.Text == "" {
 			t.Fatalf("%s: empty reply", env)
 		}
-		f.tk.techsIdle()
+		f.techsIdle(t)
 		users += f.Srv.Count("GET", "/users")
 	}
 	if n := users; n != 0 {
@@ -101,4 +103,24 @@ func countUsersReqs(reqs []syncrotest.Request) int {
 		}
 	}
 	return n
+}
+
+// techsIdle waits until no background tech resolution is running: what a
+// tech's next write waits for to carry their Syncro user.
+func (f *writeFixture) techsIdle(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		f.tk.resolver.mu.Lock()
+		n := len(f.tk.resolver.inflight)
+		f.tk.resolver.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d tech resolutions still running after 10 s", n)
+		}
+		runtime.Gosched()
+		time.Sleep(time.Millisecond)
+	}
 }

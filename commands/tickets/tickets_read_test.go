@@ -49,7 +49,7 @@ func newReadFixtureKey(t *testing.T, key string, opts ...syncrotest.Option) *rea
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, tk := newCommands(commands.Deps{Syncro: client, WebURL: readWebURL, Now: now})
+	c, tk := newCommands(t, commands.Deps{Syncro: client, WebURL: readWebURL, Now: now})
 	return &readFixture{srv: srv, c: c, tk: tk}
 }
 

@@ -45,8 +45,6 @@ type writeState struct {
 	// names caches Syncro product names by id (labor products), learned
 	// from line items and GET /products/{id}.
 	names map[int64]string
-	// dedup is the in-process guard used when Deps.Dedup is nil.
-	dedup *commands.MemoryDedup
 }
 
 // usesTimerPath reports whether time must go through timer_entry.
@@ -88,15 +86,6 @@ func (w *writeState) rememberProductName(id int64, name string) {
 	w.names[id] = name
 }
 
-// memDedup returns the in-process dedup guard, creating it on first use.
-func (w *writeState) memDedup() *commands.MemoryDedup {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.dedup == nil {
-		w.dedup = commands.NewMemoryDedup(10 * time.Minute)
-	}
-	return w.dedup
-}
 
 // learnNames caches the product names a ticket's line items reveal, so
 // naming the labor of a reply rarely costs a Syncro call.
@@ -306,21 +295,16 @@ func (c *feature) addTimer(ctx context.Context, ticketID int64, te timeEntry, be
 const flagTimerPath = "time_logging_path"
 
 // setTimerPath records that time goes through timer_entry, in memory and,
-// when there is a store, across restarts.
+// through the store, across restarts.
 func (c *feature) setTimerPath(ctx context.Context) {
 	c.w.setTimerPath()
-	if c.cfg.Store != nil {
-		if err := c.cfg.Store.SetFlag(flagTimerPath, "timer_entry"); err != nil {
-			c.cfg.Logger.WarnContext(ctx, "could not persist the time logging path", "error", err)
-		}
+	if err := c.cfg.Store.SetFlag(flagTimerPath, "timer_entry"); err != nil {
+		c.cfg.Logger.WarnContext(ctx, "could not persist the time logging path", "err", err)
 	}
 }
 
 // loadTimerPath reads the persisted time logging path at startup.
 func (c *feature) loadTimerPath() {
-	if c.cfg.Store == nil {
-		return
-	}
 	if v, ok, err := c.cfg.Store.Flag(flagTimerPath); err == nil && ok && v == "timer_entry" {
 		c.w.setTimerPath()
 	}
