@@ -2,8 +2,6 @@ package bot
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"runtime/debug"
@@ -27,14 +25,6 @@ const (
 // the log line holding the details.
 func apology(errID string) string {
 	return fmt.Sprintf("Sorry, something went wrong on our side (error id %s). It has been logged; please try again.", errID)
-}
-
-// newErrorID returns a short random id for correlating a user's apology
-// with the log.
-func newErrorID() string {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 // ephemeralAck is a slash-command ack payload showing text to the user only.
@@ -92,15 +82,15 @@ func (b *Bot) spawn(env envelope, slot bool, onPanic func(ctx context.Context, e
 			if r == nil {
 				return
 			}
-			errID := newErrorID()
+			errID := commands.NewErrorID()
 			b.log.Error("handler panicked", "error_id", errID, "type", env.kind,
-				"envelope_id", env.req.EnvelopeID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				"envelope_id", env.req.EnvelopeID, "err", fmt.Sprint(r), "stack", string(debug.Stack()))
 			if onPanic == nil {
 				return
 			}
 			defer func() {
 				if r := recover(); r != nil {
-					b.log.Error("apology panicked", "error_id", errID, "panic", fmt.Sprint(r))
+					b.log.Error("apology panicked", "error_id", errID, "err", fmt.Sprint(r))
 				}
 			}()
 			onPanic(context.WithoutCancel(ctx), errID)

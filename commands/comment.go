@@ -51,7 +51,7 @@ func (c *Commands) comment(ctx context.Context, r Request, inv Invocation) Reply
 	if r.EnvelopeID == "" {
 		// No envelope (a direct call): nothing to deduplicate against, so
 		// the flow key is fresh.
-		return c.startFlow(ctx, "slash:"+errorID()+errorID(), flowComment, steps, p, r.Actor)
+		return c.startFlow(ctx, "slash:"+NewErrorID()+NewErrorID(), flowComment, steps, p, r.Actor)
 	}
 	key := slashKey(r, NameComment, inv.Ticket, inv.Minutes, inv.Text)
 	return c.once(ctx, key, func() Reply { return c.startFlow(ctx, key, flowComment, steps, p, r.Actor) },

@@ -147,7 +147,7 @@ func (c *Commands) writeSessionLog(ctx context.Context, t *syncro.Ticket, number
 		if errors.Is(err, sessionlog.ErrInvalidRecord) {
 			return "The session log was not written: " + EscapeMrkdwn(err.Error()) + "."
 		}
-		id := errorID()
+		id := NewErrorID()
 		c.cfg.Logger.ErrorContext(ctx, "session log failed", "error_id", id, "ticket", number, "error", err)
 		return fmt.Sprintf("The session log was not written (error id %s).", id)
 	}
