@@ -145,6 +145,43 @@ func TestDispatch_PanicOnTheEventLoopIsAckedLoggedAndBotServesOn(t *testing.T) {
 	servesNext(ctx, t, f, 1)
 }
 
+func TestBlockAction_LinkButtonIsAckedSilently(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t)
+	f := newFake(t)
+	var clicks atomic.Int32
+	h := &stub{action: func(_ context.Context, a commands.Action) commands.Reply {
+		clicks.Add(1)
+		return commands.Reply{Text: "clicked " + a.ActionID}
+	}}
+	start(t, f, h, nil)
+
+	ack, err := f.BlockAction(ctx, slackfake.BlockAction{UserID: alice.ID, ChannelID: ops.ID, MessageTS: "1.2",
+		Actions: []slackfake.Action{slackfake.LinkButton(commands.ActionOpenInSyncro, "tkt_1234", "https://acme.syncromsp.com/tickets/1234")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ack.Payload != nil {
+		t.Errorf("ack payload %s, want none", ack.Payload)
+	}
+	// A real button next: once its reply is out, anything the link click
+	// set off would have shown too.
+	if _, err := f.BlockAction(ctx, slackfake.BlockAction{UserID: alice.ID, ChannelID: ops.ID, MessageTS: "1.2",
+		Actions: []slackfake.Action{slackfake.Button("syncro_assign", "tkt_1234", "1234")}}); err != nil {
+		t.Fatal(err)
+	}
+	posts := waitPosts(ctx, t, f, 1)
+	if len(posts) != 1 || posts[0].Text != "clicked syncro_assign" {
+		t.Errorf("replies = %+v, want only the real button's", posts)
+	}
+	if n := clicks.Load(); n != 1 {
+		t.Errorf("Action ran %d times, want 1 (not for the link)", n)
+	}
+	if es := f.Ephemerals(alice.ID); len(es) != 1 {
+		t.Errorf("alice saw %d messages, want only the real button's reply: %+v", len(es), es)
+	}
+}
+
 // TestAdmission_OtherWorkspaceRefusedWhereEachKindAnswers: one chain, four
 // doors; each kind says the refusal where Slack lets it.
 func TestAdmission_OtherWorkspaceRefusedWhereEachKindAnswers(t *testing.T) {

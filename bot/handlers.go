@@ -215,18 +215,37 @@ func (b *Bot) finish(ctx context.Context, t *target, viewID string, reply comman
 	b.send(ctx, t, reply)
 }
 
-// onBlockActions routes a click by its action_id.
+// onBlockActions routes a click by its action_id. A click on a link button
+// ("Open in Syncro") only opened the link in the user's browser; Slack
+// still sends it, and it is acked without a word.
 func (b *Bot) onBlockActions(env envelope, cb slack.InteractionCallback) {
 	if len(cb.ActionCallback.BlockActions) == 0 {
 		b.unknown(env, "block_actions without actions")
 		return
 	}
 	act := cb.ActionCallback.BlockActions[0]
+	if linkButton(env.req.Payload) {
+		b.log.Debug("link button clicked; nothing to do", "action_id", act.ActionID)
+		b.ack(env, nil)
+		return
+	}
 	if f, ok := b.routes.actions.lookup(act.ActionID); ok {
 		f(env, click{cb: cb, act: act})
 		return
 	}
 	b.unknown(env, "unknown action_id "+act.ActionID)
+}
+
+// linkButton reports whether the block_actions payload raw is a click on a
+// button carrying a url. slack-go's BlockAction drops the url, so it is
+// read from the raw payload.
+func linkButton(raw json.RawMessage) bool {
+	var p struct {
+		Actions []struct {
+			URL string `json:"url"`
+		} `json:"actions"`
+	}
+	return json.Unmarshal(raw, &p) == nil && len(p.Actions) > 0 && p.Actions[0].URL != ""
 }
 
 // actionValue is what the user chose: a button's value or a select's pick.
