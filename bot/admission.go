@@ -16,7 +16,9 @@ import (
 //  1. workspace: the user belongs to the home workspace (payload team);
 //  2. allow list: the user is in AllowedUsers, as far as the cache knows;
 //  3. draining: the bot is not shutting down;
-//  4. capacity: a work slot is free (MaxInFlight).
+//  4. capacity: a work slot is free (MaxInFlight). A slash command's
+//     quick answer (help, a usage error) goes out before this check, as
+//     it needs no slot.
 //
 // In the work goroutine (Web API calls allowed):
 //  5. membership: the AllowedUsers groups the cache could not settle;
