@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -126,7 +127,7 @@ func (c *Commands) billModal(ctx context.Context, ticketID, number int64, channe
 	v := newModal(CallbackBill, fmt.Sprintf("Bill #%d", number), "Bill", meta,
 		slack.NewSectionBlock(mrkdwn(head), nil, nil),
 		inputBlock(BlockMinutes, "Minutes", hint, num, minutesOptional),
-		inputBlock(BlockLabor, "Labor type", "", c.laborSelect(DefaultLaborKind), true),
+		inputBlock(BlockLabor, "Labor type", "", c.laborSelect(labor.DefaultKind), true),
 		inputBlock(BlockNotes, "Work notes", "Internal; saved on the ticket with the time.", textInput(BlockNotes, "What was done", "", true, MaxSectionText), true),
 	)
 	return Reply{Modal: v}

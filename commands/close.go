@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -88,7 +89,7 @@ func (c *Commands) closeModal(ctx context.Context, t *syncro.Ticket, number int6
 		slack.NewSectionBlock(mrkdwn(head), nil, nil),
 		inputBlock(BlockResolution, "Resolution", "What fixed it. Shown on the ticket.", textInput(BlockResolution, "Replaced the drive and rebuilt the array.", "", true, MaxSectionText), false),
 		inputBlock(BlockMinutes, "Time spent (optional)", "Like 45, 1h30m or 1.5h. Leave empty to log no time.", textInput(BlockMinutes, "45m", "", false, 20), true),
-		inputBlock(BlockLabor, "Labor type", "", c.laborSelect(DefaultLaborKind), true),
+		inputBlock(BlockLabor, "Labor type", "", c.laborSelect(labor.DefaultKind), true),
 		inputBlock(BlockCloseOptions, "Also", "", checks, true),
 	)
 	return Reply{Modal: v}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/sessionlog"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
@@ -18,7 +19,7 @@ type Config struct {
 	// Syncro is the throttled Syncro client; every call goes through it.
 	Syncro *syncro.Client
 	// Labor maps labor kinds (remote, onsite, …) to Syncro product ids.
-	Labor LaborMap
+	Labor labor.Products
 	// WebURL is the Syncro web app's base (https://SUB.syncromsp.com), for
 	// "Open in Syncro" links; empty hides them.
 	WebURL string
@@ -86,7 +87,7 @@ func New(cfg Config) *Commands {
 		cfg.Now = time.Now
 	}
 	if cfg.Labor == nil {
-		cfg.Labor = DefaultLaborMap()
+		cfg.Labor = labor.Default()
 	}
 	if cfg.Dedup == nil && cfg.Store != nil {
 		cfg.Dedup = NewStoreDedup(cfg.Store)

@@ -23,7 +23,7 @@ func (c *Commands) comment(ctx context.Context, r Request, inv Invocation) Reply
 	kind, laborGiven := inv.Flag(FlagLabor)
 	switch {
 	case inv.Minutes > 0:
-		pid, err := c.cfg.Labor.Lookup(kind)
+		pid, err := lookupLabor(c.cfg.Labor, kind)
 		if err != nil {
 			return Reply{Text: usageMessage(err) + " Nothing was sent to Syncro."}
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/labor"
 )
 
 // Callback ids of the write-side modals. bot routes a view_submission to
@@ -221,7 +223,7 @@ func staticSelect(actionID, placeholder string, opts []*slack.OptionBlockObject,
 // known, with kind preselected.
 func (c *Commands) laborSelect(kind string) *slack.SelectBlockElement {
 	if kind == "" {
-		kind = DefaultLaborKind
+		kind = labor.DefaultKind
 	}
 	var opts []*slack.OptionBlockObject
 	for _, k := range c.cfg.Labor.Kinds() {

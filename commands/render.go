@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/htmltext"
+	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -276,7 +277,7 @@ type ticketView struct {
 	// Now decides whether dates need their year.
 	Now time.Time
 	// Labor names time entries by labor kind.
-	Labor LaborMap
+	Labor labor.Products
 	// WebURL is Syncro's web app base; empty hides "Open in Syncro".
 	WebURL string
 	// CanBill shows the "Make invoice" button.
@@ -428,11 +429,11 @@ func shownTimerMinutes(tm *syncro.Timer) int {
 // timerLaborLabel is what a time entry is billed as: the labor kind when the
 // product is in the labor map, else the charged line item's name, else the
 // product id.
-func timerLaborLabel(tm *syncro.Timer, t *syncro.Ticket, labor LaborMap) string {
+func timerLaborLabel(tm *syncro.Timer, t *syncro.Ticket, products labor.Products) string {
 	if tm.ProductID == nil {
 		return "no labor type"
 	}
-	if k, ok := labor.Kind(*tm.ProductID); ok {
+	if k, ok := products.Kind(*tm.ProductID); ok {
 		return k
 	}
 	if li := ticketLineItemByID(t, tm.TicketLineItemID); li != nil && li.Name != "" {
@@ -455,7 +456,7 @@ func ticketLineItemByID(t *syncro.Ticket, id *int64) *syncro.TicketLineItem {
 
 // ticketTimeText lists the time entries, newest first, with the total. Lines
 // that would overflow the section are summarised.
-func ticketTimeText(t *syncro.Ticket, labor LaborMap, now time.Time) string {
+func ticketTimeText(t *syncro.Ticket, products labor.Products, now time.Time) string {
 	if len(t.TicketTimers) == 0 {
 		return "*Time*\nNo time logged."
 	}
@@ -476,11 +477,11 @@ func ticketTimeText(t *syncro.Ticket, labor LaborMap, now time.Time) string {
 		}
 		var line string
 		if tm.EndTime.IsZero() {
-			line = "• running since " + accountTime(tm.StartTime, now) + " · " + timerLaborLabel(tm, t, labor)
+			line = "• running since " + accountTime(tm.StartTime, now) + " · " + timerLaborLabel(tm, t, products)
 		} else {
 			m := shownTimerMinutes(tm)
 			total += m
-			line = "• " + FormatMinutes(m) + " · " + timerLaborLabel(tm, t, labor) + " · " + accountTime(tm.StartTime, now) + " · " + state
+			line = "• " + FormatMinutes(m) + " · " + timerLaborLabel(tm, t, products) + " · " + accountTime(tm.StartTime, now) + " · " + state
 		}
 		lines = append(lines, line)
 	}

@@ -193,7 +193,7 @@ func (c *Commands) validateTime(s Submission, required bool, errs FieldErrors) {
 	if _, err := ParseMinutes(raw); err != nil {
 		errs[BlockMinutes] = fieldMessage(usageMessage(err))
 	}
-	if _, err := c.cfg.Labor.Lookup(selectedValue(s, BlockLabor)); err != nil {
+	if _, err := lookupLabor(c.cfg.Labor, selectedValue(s, BlockLabor)); err != nil {
 		errs[BlockLabor] = fieldMessage(usageMessage(err))
 	}
 }
@@ -271,7 +271,7 @@ func (c *Commands) timeFromSubmission(s Submission, notes string) (*timeEntry, e
 	if err != nil {
 		return nil, err
 	}
-	pid, err := c.cfg.Labor.Lookup(selectedValue(s, BlockLabor))
+	pid, err := lookupLabor(c.cfg.Labor, selectedValue(s, BlockLabor))
 	if err != nil {
 		return nil, err
 	}

@@ -94,12 +94,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "run `%s -h` for every variable\n", name)
 		return exitUsage
 	}
-	labor, err := commands.ParseLaborMap(cfg.LaborProducts.String())
-	if err != nil {
-		fmt.Fprintf(stderr, "LABOR_PRODUCTS: %v\n", err)
-		return exitUsage
-	}
-
 	log := newLogger(cfg.LogFormat, *debug, stderr)
 	log.Info("starting", "version", version, "commit", commit)
 
@@ -126,7 +120,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	cmds := commands.New(commands.Config{
 		Syncro: client,
-		Labor:  labor,
+		Labor:  cfg.LaborProducts,
 		WebURL: webURL(cfg),
 		Logger: log.With("component", "commands"),
 		// The store makes writes exactly-once across restarts (durable
