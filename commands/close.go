@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -143,16 +142,7 @@ func lowerFirst(s string) string {
 }
 
 // ticketURL links a ticket in Syncro's web app; "" when WebURL is unset.
-func (c *Commands) ticketURL(id int64) string { return TicketURL(c.cfg.WebURL, id) }
-
-// TicketURL is a ticket's page in Syncro's web app under webURL
-// (https://SUB.syncromsp.com); "" when webURL is empty.
-func TicketURL(webURL string, id int64) string {
-	if webURL == "" {
-		return ""
-	}
-	return strings.TrimRight(webURL, "/") + "/tickets/" + strconv.FormatInt(id, 10)
-}
+func (c *Commands) ticketURL(id int64) string { return syncro.TicketURL(c.cfg.WebURL, id) }
 
 // totalMinutes sums a ticket's timers.
 func totalMinutes(t *syncro.Ticket) int {

@@ -264,8 +264,7 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) Reply {
 		invoices = []string{"No invoices."}
 	}
 	blocks = append(blocks, textSection("*Invoices*\n"+strings.Join(invoices, "\n")))
-	if webURL != "" {
-		u := strings.TrimRight(webURL, "/") + "/customers/" + strconv.FormatInt(cu.ID, 10)
+	if u := syncro.CustomerURL(webURL, cu.ID); u != "" {
 		blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement("", "", plain("Open in Syncro")).WithURL(u)))
 	}
 	return Reply{Text: EscapeMrkdwn(title), Blocks: blocks}

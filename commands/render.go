@@ -565,7 +565,7 @@ func ticketButtons(t *syncro.Ticket, webURL string, canBill bool) *slack.ActionB
 	if canBill {
 		els = append(els, slack.NewButtonBlockElement(ActionBill, value, boundedPlain("Make invoice", MaxButtonText)))
 	}
-	if u := TicketURL(webURL, t.ID); u != "" {
+	if u := syncro.TicketURL(webURL, t.ID); u != "" {
 		if len(u) <= MaxButtonURL {
 			els = append(els, slack.NewButtonBlockElement(ActionOpenInSyncro, value, boundedPlain("Open in Syncro", MaxButtonText)).WithURL(u))
 		}

@@ -30,6 +30,7 @@ import (
 	"github.com/kelseyhightower/envconfig"
 
 	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/syncro"
 )
 
 // Config is the bot's configuration. Each field's envconfig tag names its
@@ -42,7 +43,7 @@ type Config struct {
 
 	SyncroSubdomain string `envconfig:"SYNCRO_SUBDOMAIN" desc:"Syncro account subdomain (acme for acme.syncromsp.com); this or SYNCRO_BASE_URL is required"`
 	// SyncroBaseURL is the effective API base ending in /: SYNCRO_BASE_URL
-	// when set, else https://<SYNCRO_SUBDOMAIN>.syncromsp.com/api/v1/.
+	// when set, else syncro.APIBaseURL(SYNCRO_SUBDOMAIN).
 	SyncroBaseURL string `envconfig:"SYNCRO_BASE_URL" desc:"full Syncro API base URL ending in / (e.g. https://acme.syncromsp.com/api/v1/); overrides SYNCRO_SUBDOMAIN"`
 	// SyncroAPIKey is SYNCRO_API_KEY, or the key decrypted from
 	// SYNCRO_API_KEY_SOPS_FILE.
@@ -78,13 +79,9 @@ const (
 	maxRateLimit       = 10000
 	minPollInterval    = time.Second
 	minWebhookTokenLen = 16
-	syncroHostSuffix   = ".syncromsp.com"
 )
 
-var (
-	syncroSubdomain = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	urlSafeToken    = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
-)
+var urlSafeToken = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
 
 // VarError is one configuration problem, tied to the variable it concerns.
 // Load joins one VarError per problem with errors.Join.
@@ -241,7 +238,7 @@ func (c *Config) validate(p *problems) {
 	switch {
 	case sub == "" && c.SyncroBaseURL == "":
 		p.add("SYNCRO_SUBDOMAIN", "required unless SYNCRO_BASE_URL is set (the account subdomain, e.g. acme for acme.syncromsp.com)")
-	case sub != "" && !syncroSubdomain.MatchString(sub):
+	case sub != "" && !syncro.IsSubdomain(sub):
 		hint := ""
 		if strings.Contains(sub, ".") {
 			hint = " (just the subdomain, e.g. acme for acme.syncromsp.com)"
@@ -255,7 +252,7 @@ func (c *Config) validate(p *problems) {
 			p.add("SYNCRO_BASE_URL", "%w", err)
 		}
 	} else if sub != "" && !p.has("SYNCRO_SUBDOMAIN") {
-		c.SyncroBaseURL = "https://" + sub + syncroHostSuffix + "/api/v1/"
+		c.SyncroBaseURL = syncro.APIBaseURL(sub)
 	}
 
 	switch {

@@ -198,7 +198,7 @@ func newLogger(format string, debug bool, w io.Writer) *slog.Logger {
 // API base without its /api/v1/ path.
 func webURL(cfg *config.Config) string {
 	if cfg.SyncroSubdomain != "" {
-		return "https://" + cfg.SyncroSubdomain + ".syncromsp.com"
+		return syncro.WebURL(cfg.SyncroSubdomain)
 	}
 	u, err := url.Parse(cfg.SyncroBaseURL)
 	if err != nil {
