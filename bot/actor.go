@@ -75,80 +75,41 @@ type userInfo struct {
 	ok                  bool // false: users.info failed; use payload data
 }
 
-// admit decides, from the payload and cached group members alone (no
-// network), whether userID of teamID may use the bot; refusal is the
-// sentence to show when not. pending means AllowedUsers names user groups
-// whose members are not cached: ack first, then decide with admitMember
-// in the work goroutine.
-func (b *Bot) admit(userID, teamID string) (refusal string, pending bool) {
-	if teamID != "" && teamID != b.homeTeam {
-		return "This bot only serves members of " + b.teamName + ".", false
-	}
-	switch b.cachedVerdict(b.allowed, userID) {
-	case notListed:
-		return notAllowed, false
-	case unknown:
-		return "", true
-	}
-	return "", false
-}
-
-// notAllowed is the refusal for someone missing from AllowedUsers.
-const notAllowed = "You are not on the list of people allowed to use " + commands.SlashCommand + ". Ask whoever runs the Syncro bot to add you."
-
-// admitMember finishes a pending admit, looking up AllowedUsers' groups
-// (Web API): work goroutines only. It returns the refusal, or "".
-func (b *Bot) admitMember(ctx context.Context, userID string) (refusal string) {
-	if b.permits(ctx, b.allowed, userID) {
-		return ""
-	}
-	return notAllowed
-}
-
-// interactionTeam is the team of the user behind an interaction: Slack
-// Connect users carry their own team in user.team_id.
-func interactionTeam(cb slack.InteractionCallback) string {
-	if cb.User.TeamID != "" {
-		return cb.User.TeamID
-	}
-	return cb.Team.ID
-}
-
-// actor builds the commands.Actor for userID, with the email from
-// users.info (cached). It runs in work goroutines, never on the ack path.
-// A non-empty refusal means users.info says the user is not from the home
-// workspace after all.
-func (b *Bot) actor(ctx context.Context, userID, teamID, name string) (commands.Actor, string) {
+// actor builds the commands.Actor for who, with the email from users.info
+// (cached). It runs in work goroutines, never on the ack path. A non-empty
+// refusal means users.info says the user is not from the home workspace
+// after all.
+func (b *Bot) actor(ctx context.Context, who caller) (commands.Actor, string) {
 	a := commands.Actor{
-		SlackUserID: userID,
-		SlackTeamID: teamID,
-		Name:        name,
-		CanBill:     b.permits(ctx, b.billing, userID),
-		CanAdmin:    b.permits(ctx, b.admin, userID),
+		SlackUserID: who.userID,
+		SlackTeamID: who.teamID,
+		Name:        who.name,
+		CanBill:     b.permits(ctx, b.billing, who.userID),
+		CanAdmin:    b.permits(ctx, b.admin, who.userID),
 	}
-	u := b.userInfo(ctx, userID)
+	u := b.userInfo(ctx, who.userID)
 	if u.ok {
 		if u.name != "" {
 			a.Name = u.name
 		}
 		a.Email = u.email
 		if u.teamID != "" && u.teamID != b.homeTeam {
-			return a, "This bot only serves members of " + b.teamName + "."
+			return a, b.otherWorkspace()
 		}
 	}
 	return a, ""
 }
 
-// cachedActor is actor without the network: what Validate gets on the ack
-// path (the email only if an earlier interaction fetched it; CanBill and
+// cachedActor is actor without the network: what Validate and Suggest get
+// (the email only if an earlier interaction fetched it; CanBill and
 // CanAdmin true through a group only if its members are cached).
-func (b *Bot) cachedActor(userID, teamID, name string) commands.Actor {
+func (b *Bot) cachedActor(who caller) commands.Actor {
 	a := commands.Actor{
-		SlackUserID: userID, SlackTeamID: teamID, Name: name,
-		CanBill:  b.cachedVerdict(b.billing, userID) == listed,
-		CanAdmin: b.cachedVerdict(b.admin, userID) == listed,
+		SlackUserID: who.userID, SlackTeamID: who.teamID, Name: who.name,
+		CanBill:  b.cachedVerdict(b.billing, who.userID) == listed,
+		CanAdmin: b.cachedVerdict(b.admin, who.userID) == listed,
 	}
-	if u, ok := b.users.get(userID); ok && u.ok {
+	if u, ok := b.users.get(who.userID); ok && u.ok {
 		if u.name != "" {
 			a.Name = u.name
 		}

@@ -2,12 +2,9 @@ package bot
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"runtime/debug"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -15,26 +12,17 @@ import (
 	"github.com/syncrobot/syncrobot/commands"
 )
 
-// What users read when the bot cannot take their request.
-const (
-	msgRestarting = "The Syncro bot is restarting; try again in a moment."
-	msgBusy       = "The Syncro bot is busy right now; try again in a moment."
-	// maxOptions is Slack's cap on options in one external select answer.
-	maxOptions = 100
-)
+// maxOptions is Slack's cap on options in one external select answer.
+const maxOptions = 100
+
+// msgNoFormState answers a view_submission whose view carries no state:
+// without it there is nothing to validate or submit.
+const msgNoFormState = "Slack sent this form without its fields, so nothing was changed. Please open the form again and resubmit it."
 
 // apology is what a user sees when a handler panicked; errID ties it to
 // the log line holding the details.
 func apology(errID string) string {
 	return fmt.Sprintf("Sorry, something went wrong on our side (error id %s). It has been logged; please try again.", errID)
-}
-
-// newErrorID returns a short random id for correlating a user's apology
-// with the log.
-func newErrorID() string {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 // ephemeralAck is a slash-command ack payload showing text to the user only.
@@ -92,21 +80,28 @@ func (b *Bot) spawn(env envelope, slot bool, onPanic func(ctx context.Context, e
 			if r == nil {
 				return
 			}
-			errID := newErrorID()
-			b.log.Error("handler panicked", "error_id", errID, "type", env.kind,
-				"envelope_id", env.req.EnvelopeID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			errID := b.logPanic("handler panicked", env, r)
 			if onPanic == nil {
 				return
 			}
 			defer func() {
 				if r := recover(); r != nil {
-					b.log.Error("apology panicked", "error_id", errID, "panic", fmt.Sprint(r))
+					b.log.Error("apology panicked", "error_id", errID, "err", fmt.Sprint(r))
 				}
 			}()
 			onPanic(context.WithoutCancel(ctx), errID)
 		}()
 		f(ctx)
 	}()
+}
+
+// logPanic logs r, a panic raised while handling env, with its stack and
+// a new error id, and returns the id for the user's apology.
+func (b *Bot) logPanic(msg string, env envelope, r any) (errID string) {
+	errID = commands.NewErrorID()
+	b.log.Error(msg, "error_id", errID, "type", env.kind, "envelope_id", env.req.EnvelopeID,
+		"err", fmt.Sprint(r), "stack", string(debug.Stack()))
+	return errID
 }
 
 // tell posts text to the user behind an interaction (no slot needed: it
@@ -120,65 +115,58 @@ func (b *Bot) tell(env envelope, t *target, text string) {
 	})
 }
 
-// onSlash handles /syncro: refusals and "busy" go in the ack; otherwise
-// the ack is empty and the reply follows through the response_url (so
-// does a refusal that needed a user-group lookup).
-func (b *Bot) onSlash(env envelope, data any) {
-	cmd := data.(slack.SlashCommand)
-	refusal, pending := b.admit(cmd.UserID, cmd.TeamID)
-	if refusal != "" {
-		b.log.Info("refused slash command", "user", cmd.UserID, "team", cmd.TeamID)
-		b.ack(env, ephemeral(refusal))
-		return
-	}
-	if b.draining.Load() {
-		b.ack(env, ephemeral(msgRestarting))
-		return
-	}
-	// Help and usage errors need no Syncro call: answer inside the ack,
-	// unless the user's access still depends on a group lookup.
-	if !pending {
-		if r, ok := b.cmds.Quick(cmd.Text); ok {
-			if payload, fits := quickAck(r); fits {
-				b.ack(env, payload)
-				return
+// onSlash handles /syncro: refusals, "busy" and quick answers (help, usage
+// errors) go in the ack; otherwise the ack is empty and the reply follows
+// through the response_url (so does a refusal that needed a user-group
+// lookup).
+func (b *Bot) onSlash(env envelope, cmd slack.SlashCommand) {
+	t := &target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: cmd.ResponseURL}
+	var viewID string
+	inAck := func(text string) { b.ack(env, ephemeral(text)) }
+	d := &door{
+		kind:   "slash command",
+		id:     cmd.Command,
+		who:    caller{userID: cmd.UserID, teamID: cmd.TeamID, name: cmd.UserName, channelID: cmd.ChannelID},
+		refuse: inAck,
+		notNow: inAck,
+		quick: func() bool {
+			r, ok := b.cmds.Quick(cmd.Text)
+			if !ok {
+				return false
 			}
-		}
+			payload, fits := quickAck(r)
+			if fits {
+				b.ack(env, payload)
+			}
+			return fits
+		},
+		refuseLater: func(ctx context.Context, text string) { b.finish(ctx, t, viewID, commands.Reply{Text: text}) },
+		// The trigger expires 3 s after the user pressed enter: open the
+		// Loading view before any call but the (bounded) group lookup.
+		prepare: func(ctx context.Context) bool {
+			if !b.cmds.OpensModal(cmd.Text) {
+				return true
+			}
+			var ok bool
+			viewID, ok = b.openLoadingOrSay(ctx, t, cmd.TriggerID, false, "please run the command again")
+			return ok
+		},
+		actor:  true,
+		shared: true,
 	}
-	if !b.tryAcquire() {
-		b.log.Warn("at MaxInFlight; refusing slash command", "max_in_flight", b.cfg.MaxInFlight)
-		b.ack(env, ephemeral(msgBusy))
+	pending, ok := b.enter(d)
+	if !ok {
 		return
 	}
 	b.ack(env, nil)
-
-	t := &target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: cmd.ResponseURL}
-	var viewID string
 	b.spawn(env, true, func(ctx context.Context, errID string) { b.apologize(ctx, t, viewID, errID) }, func(ctx context.Context) {
-		if pending {
-			if refusal := b.admitMember(ctx, cmd.UserID); refusal != "" {
-				b.log.Info("refused slash command", "user", cmd.UserID, "team", cmd.TeamID, "why", "not in an allowed user group")
-				b.send(ctx, t, commands.Reply{Text: refusal})
-				return
-			}
-		}
-		// The trigger expires 3 s after the user pressed enter: open the
-		// Loading view before any other call but the (bounded) group
-		// lookup above.
-		if b.cmds.OpensModal(cmd.Text) {
-			var ok bool
-			if viewID, ok = b.openLoadingOrSay(ctx, t, cmd.TriggerID, false, "please run the command again"); !ok {
-				return
-			}
-		}
-		actor, refusal := b.actor(ctx, cmd.UserID, cmd.TeamID, cmd.UserName)
-		if refusal != "" {
-			b.finish(ctx, t, viewID, commands.Reply{Text: refusal})
+		adm, ok := b.admitted(ctx, d, pending)
+		if !ok {
 			return
 		}
-		t.shared = b.sharedChannel(ctx, cmd.ChannelID)
+		t.shared = adm.shared
 		reply := b.cmds.Slash(ctx, commands.Request{
-			Actor:         actor,
+			Actor:         adm.actor,
 			ChannelID:     cmd.ChannelID,
 			SharedChannel: t.shared,
 			Text:          cmd.Text,
@@ -227,33 +215,37 @@ func (b *Bot) finish(ctx context.Context, t *target, viewID string, reply comman
 	b.send(ctx, t, reply)
 }
 
-// actionData is a block action with the interaction carrying it.
-type actionData struct {
-	cb  slack.InteractionCallback
-	act *slack.BlockAction
-}
-
-// onBlockActions routes a click by its action_id.
-func (b *Bot) onBlockActions(env envelope, data any) {
-	cb := data.(slack.InteractionCallback)
+// onBlockActions routes a click by its action_id. A click on a link button
+// ("Open in Syncro") only opened the link in the user's browser; Slack
+// still sends it, and it is acked without a word.
+func (b *Bot) onBlockActions(env envelope, cb slack.InteractionCallback) {
 	if len(cb.ActionCallback.BlockActions) == 0 {
 		b.unknown(env, "block_actions without actions")
 		return
 	}
 	act := cb.ActionCallback.BlockActions[0]
-	if f, ok := b.routes.lookup(kindAction, act.ActionID); ok {
-		f(env, actionData{cb: cb, act: act})
+	if linkButton(env.req.Payload) {
+		b.log.Debug("link button clicked; nothing to do", "action_id", act.ActionID)
+		b.ack(env, nil)
+		return
+	}
+	if f, ok := b.routes.actions.lookup(act.ActionID); ok {
+		f(env, click{cb: cb, act: act})
 		return
 	}
 	b.unknown(env, "unknown action_id "+act.ActionID)
 }
 
-// interactionChannel is the channel an interaction happened in, if any.
-func interactionChannel(cb slack.InteractionCallback) string {
-	if cb.Channel.ID != "" {
-		return cb.Channel.ID
+// linkButton reports whether the block_actions payload raw is a click on a
+// button carrying a url. slack-go's BlockAction drops the url, so it is
+// read from the raw payload.
+func linkButton(raw json.RawMessage) bool {
+	var p struct {
+		Actions []struct {
+			URL string `json:"url"`
+		} `json:"actions"`
 	}
-	return cb.Container.ChannelID
+	return json.Unmarshal(raw, &p) == nil && len(p.Actions) > 0 && p.Actions[0].URL != ""
 }
 
 // actionValue is what the user chose: a button's value or a select's pick.
@@ -271,57 +263,52 @@ func actionValue(a *slack.BlockAction) string {
 	return ""
 }
 
-// actionToCommands acks a click (nothing useful fits in a block_actions
-// ack) and runs Commands.Action in the background.
-func (b *Bot) actionToCommands(env envelope, data any) {
-	ad := data.(actionData)
-	cb, act := ad.cb, ad.act
+// onClick acks a click (nothing useful fits in a block_actions ack) and
+// runs Commands.Action in the background; refusals and "busy" follow as
+// messages, and a click while draining is dropped.
+func (b *Bot) onClick(env envelope, c click) {
+	cb, act := c.cb, c.act
 	b.ack(env, nil)
 
-	ch := interactionChannel(cb)
-	t := &target{channelID: ch, userID: cb.User.ID, responseURL: cb.ResponseURL}
-	refusal, pending := b.admit(cb.User.ID, interactionTeam(cb))
-	if refusal != "" {
-		b.log.Info("refused action", "user", cb.User.ID, "action_id", act.ActionID)
-		b.tell(env, t, refusal)
-		return
-	}
-	if b.draining.Load() {
-		b.log.Info("draining; dropping action", "action_id", act.ActionID)
-		return
-	}
-	if !b.tryAcquire() {
-		b.tell(env, t, msgBusy)
-		return
-	}
+	who := interactionCaller(cb)
+	t := &target{channelID: who.channelID, userID: who.userID, responseURL: cb.ResponseURL}
 	var viewID string
-	b.spawn(env, true, func(ctx context.Context, errID string) { b.apologize(ctx, t, viewID, errID) }, func(ctx context.Context) {
-		if pending {
-			if refusal := b.admitMember(ctx, cb.User.ID); refusal != "" {
-				b.log.Info("refused action", "user", cb.User.ID, "action_id", act.ActionID, "why", "not in an allowed user group")
-				b.send(ctx, t, commands.Reply{Text: refusal})
-				return
+	byMessage := func(text string) { b.tell(env, t, text) }
+	d := &door{
+		kind:        "action",
+		id:          act.ActionID,
+		who:         who,
+		refuse:      byMessage,
+		notNow:      byMessage, // tell says nothing while draining
+		refuseLater: func(ctx context.Context, text string) { b.finish(ctx, t, viewID, commands.Reply{Text: text}) },
+		prepare: func(ctx context.Context) bool {
+			if !b.cmds.ActionOpensModal(act.ActionID) {
+				return true
 			}
-		}
-		if b.cmds.ActionOpensModal(act.ActionID) {
 			var ok bool
-			if viewID, ok = b.openLoadingOrSay(ctx, t, cb.TriggerID, cb.View.ID != "", "please click again"); !ok {
-				return
-			}
-		}
-		actor, refusal := b.actor(ctx, cb.User.ID, interactionTeam(cb), cb.User.Name)
-		if refusal != "" {
-			b.finish(ctx, t, viewID, commands.Reply{Text: refusal})
+			viewID, ok = b.openLoadingOrSay(ctx, t, cb.TriggerID, cb.View.ID != "", "please click again")
+			return ok
+		},
+		actor:  true,
+		shared: true,
+	}
+	pending, ok := b.enter(d)
+	if !ok {
+		return
+	}
+	b.spawn(env, true, func(ctx context.Context, errID string) { b.apologize(ctx, t, viewID, errID) }, func(ctx context.Context) {
+		adm, ok := b.admitted(ctx, d, pending)
+		if !ok {
 			return
 		}
-		t.shared = b.sharedChannel(ctx, ch)
+		t.shared = adm.shared
 		msgTS := cb.Container.MessageTs
 		if msgTS == "" {
 			msgTS = cb.Message.Timestamp
 		}
 		reply := b.cmds.Action(ctx, commands.Action{
-			Actor:           actor,
-			ChannelID:       ch,
+			Actor:           adm.actor,
+			ChannelID:       who.channelID,
 			SharedChannel:   t.shared,
 			ActionID:        act.ActionID,
 			BlockID:         act.BlockID,
@@ -341,9 +328,8 @@ func (b *Bot) actionToCommands(env envelope, data any) {
 }
 
 // onViewSubmission routes a submitted modal by its callback_id.
-func (b *Bot) onViewSubmission(env envelope, data any) {
-	cb := data.(slack.InteractionCallback)
-	if f, ok := b.routes.lookup(kindView, cb.View.CallbackID); ok {
+func (b *Bot) onViewSubmission(env envelope, cb slack.InteractionCallback) {
+	if f, ok := b.routes.views.lookup(cb.View.CallbackID); ok {
 		f(env, cb)
 		return
 	}
@@ -358,70 +344,64 @@ func fieldErrorsOn(cb slack.InteractionCallback, msg string) *slack.ViewSubmissi
 			return slack.NewErrorsViewSubmissionResponse(map[string]string{in.BlockID: msg})
 		}
 	}
-	for id := range cb.View.State.Values {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{id: msg})
+	if cb.View.State != nil {
+		for id := range cb.View.State.Values {
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{id: msg})
+		}
 	}
 	return slack.NewUpdateViewSubmissionResponse(messageModal(msg))
 }
 
-// submitToCommands validates a submission (the answer must be in the ack),
+// onSubmission validates a submission (the answer must be in the ack),
 // then acks to close the modal and runs Commands.Submit in the background.
-func (b *Bot) submitToCommands(env envelope, data any) {
-	cb := data.(slack.InteractionCallback)
-	team := interactionTeam(cb)
-	refusal, pending := b.admit(cb.User.ID, team)
-	if refusal != "" {
-		b.ack(env, slack.NewUpdateViewSubmissionResponse(messageModal(refusal)))
+// Refusals are shown in the modal; "busy" and "restarting" under its
+// first field, so the user's input stays.
+func (b *Bot) onSubmission(env envelope, cb slack.InteractionCallback) {
+	if cb.View.State == nil {
+		b.log.Warn("view_submission without view state; asking the user to resubmit",
+			"callback_id", cb.View.CallbackID, "view_id", cb.View.ID, "user", cb.User.ID)
+		b.ack(env, slack.NewUpdateViewSubmissionResponse(messageModal(msgNoFormState)))
 		return
-	}
-	if b.draining.Load() {
-		b.ack(env, fieldErrorsOn(cb, msgRestarting))
-		return
-	}
-	if !b.tryAcquire() {
-		b.ack(env, fieldErrorsOn(cb, msgBusy))
-		return
-	}
-	sub := commands.Submission{
-		Actor:           b.cachedActor(cb.User.ID, team, cb.User.Name),
-		CallbackID:      cb.View.CallbackID,
-		ViewID:          cb.View.ID,
-		PrivateMetadata: cb.View.PrivateMetadata,
-		Values:          cb.View.State.Values,
 	}
 	t := &target{userID: cb.User.ID}
-	var once sync.Once
-	ackOnce := func(payload any) bool {
-		first := false
-		once.Do(func() { b.ack(env, payload); first = true })
-		return first
+	d := &door{
+		kind:        "submission",
+		id:          cb.View.CallbackID,
+		who:         interactionCaller(cb),
+		refuse:      func(text string) { b.ack(env, slack.NewUpdateViewSubmissionResponse(messageModal(text))) },
+		notNow:      func(text string) { b.ack(env, fieldErrorsOn(cb, text)) },
+		refuseLater: func(ctx context.Context, text string) { b.send(ctx, t, commands.Reply{Text: text}) },
+		actor:       true,
+	}
+	pending, ok := b.enter(d)
+	if !ok {
+		return
 	}
 	b.spawn(env, true, func(ctx context.Context, errID string) {
-		if ackOnce(slack.NewUpdateViewSubmissionResponse(messageModal(apology(errID)))) {
+		if b.ack(env, slack.NewUpdateViewSubmissionResponse(messageModal(apology(errID)))) {
 			return
 		}
 		b.send(ctx, t, commands.Reply{Text: apology(errID)})
 	}, func(ctx context.Context) {
+		sub := commands.Submission{
+			Actor:           b.cachedActor(d.who),
+			CallbackID:      cb.View.CallbackID,
+			ViewID:          cb.View.ID,
+			PrivateMetadata: cb.View.PrivateMetadata,
+			Values:          cb.View.State.Values,
+		}
 		// Validate runs here, not on the event loop: it is meant to be
 		// fast, but a slow one must not stall every other envelope.
 		if fe := b.cmds.Validate(sub); len(fe) > 0 {
-			ackOnce(slack.NewErrorsViewSubmissionResponse(fe))
+			b.ack(env, slack.NewErrorsViewSubmissionResponse(fe))
 			return
 		}
-		ackOnce(nil)
-		if pending {
-			if refusal := b.admitMember(ctx, cb.User.ID); refusal != "" {
-				b.log.Info("refused submission", "user", cb.User.ID, "callback_id", sub.CallbackID, "why", "not in an allowed user group")
-				b.send(ctx, t, commands.Reply{Text: refusal})
-				return
-			}
-		}
-		actor, refusal := b.actor(ctx, cb.User.ID, team, cb.User.Name)
-		if refusal != "" {
-			b.send(ctx, t, commands.Reply{Text: refusal})
+		b.ack(env, nil)
+		adm, ok := b.admitted(ctx, d, pending)
+		if !ok {
 			return
 		}
-		sub.Actor = actor
+		sub.Actor = adm.actor
 		reply := b.cmds.Submit(ctx, sub)
 		b.cfg.Observer.Submitted(sub.CallbackID, reply)
 		b.notify(reply.Notices)
@@ -435,44 +415,46 @@ func (b *Bot) submitToCommands(env envelope, data any) {
 
 // onSuggestion answers an external select's search. The options must be
 // in the ack, so this is the one ack that waits on the handler (and on a
-// pending user-group lookup), for at most suggestTimeout; after that it
-// acks with no options.
-func (b *Bot) onSuggestion(env envelope, data any) {
-	cb := data.(slack.InteractionCallback)
-	team := interactionTeam(cb)
-	refusal, pending := b.admit(cb.User.ID, team)
-	if refusal != "" || b.draining.Load() || !b.tryAcquire() {
-		b.ack(env, slack.OptionsResponse{})
+// pending user-group lookup), for at most suggestTimeout; after that, and
+// on any refusal, it acks with no options.
+func (b *Bot) onSuggestion(env envelope, cb slack.InteractionCallback) {
+	answer := func(opts []*slack.OptionBlockObject) {
+		if len(opts) > maxOptions {
+			opts = opts[:maxOptions]
+		}
+		b.ack(env, slack.OptionsResponse{Options: opts})
+	}
+	none := func(string) { answer(nil) }
+	d := &door{
+		kind:        "suggestion",
+		id:          cb.ActionID,
+		who:         interactionCaller(cb),
+		refuse:      none,
+		notNow:      none,
+		refuseLater: func(context.Context, string) { answer(nil) },
+	}
+	pending, ok := b.enter(d)
+	if !ok {
 		return
 	}
-	var once sync.Once
-	ackOnce := func(opts []*slack.OptionBlockObject) {
-		once.Do(func() {
-			if len(opts) > maxOptions {
-				opts = opts[:maxOptions]
-			}
-			b.ack(env, slack.OptionsResponse{Options: opts})
-		})
-	}
-	s := commands.Suggestion{
-		Actor:           b.cachedActor(cb.User.ID, team, cb.User.Name),
-		ActionID:        cb.ActionID,
-		BlockID:         cb.BlockID,
-		Query:           cb.Value,
-		PrivateMetadata: cb.View.PrivateMetadata,
-	}
-	b.spawn(env, true, func(context.Context, string) { ackOnce(nil) }, func(ctx context.Context) {
+	b.spawn(env, true, func(context.Context, string) { answer(nil) }, func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, suggestTimeout)
 		defer cancel()
 		late := time.AfterFunc(suggestTimeout, func() {
 			b.log.Warn("suggestions too slow; answering with none", "action_id", cb.ActionID)
-			ackOnce(nil)
+			answer(nil)
 		})
 		defer late.Stop()
-		if pending && b.admitMember(ctx, cb.User.ID) != "" {
-			ackOnce(nil)
+		adm, ok := b.admitted(ctx, d, pending)
+		if !ok {
 			return
 		}
-		ackOnce(b.cmds.Suggest(ctx, s))
+		answer(b.cmds.Suggest(ctx, commands.Suggestion{
+			Actor:           adm.actor,
+			ActionID:        cb.ActionID,
+			BlockID:         cb.BlockID,
+			Query:           cb.Value,
+			PrivateMetadata: cb.View.PrivateMetadata,
+		}))
 	})
 }

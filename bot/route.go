@@ -3,20 +3,13 @@ package bot
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/syncrobot/syncrobot/commands"
-)
-
-// Route kinds: what a route key's id names.
-const (
-	kindSlash       = "slash"       // id: the command, "/syncro"
-	kindInteraction = "interaction" // id: the interaction type, "block_actions"
-	kindAction      = "action"      // id: a block action's action_id
-	kindView        = "view"        // id: a view_submission's callback_id
 )
 
 // anyID is the route id matching every id of its kind that has no route
@@ -32,60 +25,83 @@ type envelope struct {
 	req      *socketmode.Request
 	kind     string // envelope type, or interaction type, for logs
 	received time.Time
+	// acked is set by the first ack; later ones are dropped, so racing
+	// answers (a late timer, a panic's apology) never ack twice.
+	acked *atomic.Bool
 }
 
-// routeFunc handles one envelope; it must ack it, and must not block.
-type routeFunc func(env envelope, data any)
-
-type routeKey struct{ kind, id string }
-
-// router maps (kind, id) to a handler. Routes are registered once, at
-// wire-up, before the first envelope; it is then read-only.
-type router struct {
-	routes map[routeKey]routeFunc
+// click is one block action with the interaction carrying it.
+type click struct {
+	cb  slack.InteractionCallback
+	act *slack.BlockAction
 }
 
-// handle registers f for (kind, id) and panics on a duplicate, as
-// slack-go's SocketmodeHandler does: two handlers for one id is a bug.
-func (r *router) handle(kind, id string, f routeFunc) {
-	k := routeKey{kind, id}
-	if _, dup := r.routes[k]; dup {
-		panic(fmt.Sprintf("bot: duplicate route %s %q", kind, id))
+// routes maps the ids of one kind (slash commands, interaction types,
+// action_ids, view callback_ids) to handlers that take the decoded
+// payload T. Routes are registered once, at wire-up, before the first
+// envelope; the table is then read-only. A handler must ack its envelope
+// and must not block.
+type routes[T any] struct {
+	kind string // what the ids name, for the duplicate panic
+	m    map[string]func(envelope, T)
+}
+
+func newRoutes[T any](kind string) *routes[T] {
+	return &routes[T]{kind: kind, m: map[string]func(envelope, T){}}
+}
+
+// handle registers f for id and panics on a duplicate, as slack-go's
+// SocketmodeHandler does: two handlers for one id is a bug.
+func (r *routes[T]) handle(id string, f func(envelope, T)) {
+	if _, dup := r.m[id]; dup {
+		panic(fmt.Sprintf("bot: duplicate route %s %q", r.kind, id))
 	}
-	r.routes[k] = f
+	r.m[id] = f
 }
 
-// lookup finds the route for (kind, id), falling back to the kind's
-// catch-all.
-func (r *router) lookup(kind, id string) (routeFunc, bool) {
-	if f, ok := r.routes[routeKey{kind, id}]; ok {
+// lookup finds the route for id, falling back to the kind's catch-all.
+func (r *routes[T]) lookup(id string) (func(envelope, T), bool) {
+	if f, ok := r.m[id]; ok {
 		return f, true
 	}
-	f, ok := r.routes[routeKey{kind, anyID}]
+	f, ok := r.m[anyID]
 	return f, ok
+}
+
+// router holds every route the bot serves, one typed table per kind.
+type router struct {
+	slash        *routes[slack.SlashCommand]        // by command, "/syncro"
+	interactions *routes[slack.InteractionCallback] // by interaction type
+	actions      *routes[click]                     // by action_id
+	views        *routes[slack.InteractionCallback] // by view callback_id
 }
 
 // wireRoutes registers every route the bot serves.
 func (b *Bot) wireRoutes() *router {
-	r := &router{routes: map[routeKey]routeFunc{}}
-	r.handle(kindSlash, commands.SlashCommand, b.onSlash)
-	r.handle(kindInteraction, string(slack.InteractionTypeBlockActions), b.onBlockActions)
-	r.handle(kindInteraction, string(slack.InteractionTypeViewSubmission), b.onViewSubmission)
-	r.handle(kindInteraction, string(slack.InteractionTypeBlockSuggestion), b.onSuggestion)
-	r.handle(kindInteraction, string(slack.InteractionTypeViewClosed), b.ackOnly)
+	r := &router{
+		slash:        newRoutes[slack.SlashCommand]("slash"),
+		interactions: newRoutes[slack.InteractionCallback]("interaction"),
+		actions:      newRoutes[click]("action"),
+		views:        newRoutes[slack.InteractionCallback]("view"),
+	}
+	r.slash.handle(commands.SlashCommand, b.onSlash)
+	r.interactions.handle(string(slack.InteractionTypeBlockActions), b.onBlockActions)
+	r.interactions.handle(string(slack.InteractionTypeViewSubmission), b.onViewSubmission)
+	r.interactions.handle(string(slack.InteractionTypeBlockSuggestion), b.onSuggestion)
+	r.interactions.handle(string(slack.InteractionTypeViewClosed), b.ackOnly)
 
-	r.handle(kindView, LoadingCallbackID, b.ackOnly)
+	r.views.handle(LoadingCallbackID, b.ackOnly)
 	if len(b.cfg.CallbackIDs) == 0 {
-		r.handle(kindView, anyID, b.submitToCommands)
+		r.views.handle(anyID, b.onSubmission)
 	}
 	for _, id := range b.cfg.CallbackIDs {
-		r.handle(kindView, id, b.submitToCommands)
+		r.views.handle(id, b.onSubmission)
 	}
 	if len(b.cfg.ActionIDs) == 0 {
-		r.handle(kindAction, anyID, b.actionToCommands)
+		r.actions.handle(anyID, b.onClick)
 	}
 	for _, id := range b.cfg.ActionIDs {
-		r.handle(kindAction, id, b.actionToCommands)
+		r.actions.handle(id, b.onClick)
 	}
 	return r
 }
@@ -123,7 +139,8 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 		b.log.Debug("socket event without envelope", "type", evt.Type)
 		return
 	}
-	env := envelope{req: evt.Request, kind: string(evt.Type), received: now}
+	env := envelope{req: evt.Request, kind: string(evt.Type), received: now, acked: new(atomic.Bool)}
+	defer b.survive(&env)
 
 	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:
@@ -132,7 +149,7 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 			b.unknown(env, "undecodable slash command")
 			return
 		}
-		if f, ok := b.routes.lookup(kindSlash, cmd.Command); ok {
+		if f, ok := b.routes.slash.lookup(cmd.Command); ok {
 			f(env, cmd)
 			return
 		}
@@ -144,7 +161,7 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 			return
 		}
 		env.kind = string(cb.Type)
-		if f, ok := b.routes.lookup(kindInteraction, string(cb.Type)); ok {
+		if f, ok := b.routes.interactions.lookup(string(cb.Type)); ok {
 			f(env, cb)
 			return
 		}
@@ -155,18 +172,37 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 	}
 }
 
+// survive keeps the event loop serving when handling env panicked (a
+// payload no handler expected): it logs the panic with an error id and
+// acks env unless that already happened, so Slack neither shows a timeout
+// nor redelivers the envelope into the same panic. Deferred by dispatch.
+// Handlers take a work slot right before spawning, and spawn recovers its
+// own panics, so a panic caught here holds no slot.
+func (b *Bot) survive(env *envelope) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	b.logPanic("envelope handling panicked; acking it and serving on", *env, r)
+	b.ack(*env, nil)
+}
+
 // unknown logs an envelope nobody handles and acks it.
 func (b *Bot) unknown(env envelope, why string) {
 	b.log.Info("ignoring envelope", "type", env.kind, "why", why)
 	b.ack(env, nil)
 }
 
-// ackOnly acks and does nothing else.
-func (b *Bot) ackOnly(env envelope, _ any) { b.ack(env, nil) }
+// ackOnly is a route that acks and does nothing else.
+func (b *Bot) ackOnly(env envelope, _ slack.InteractionCallback) { b.ack(env, nil) }
 
 // ack sends the envelope's ack with payload (nil for none) and logs the
-// envelope at debug with its latency.
-func (b *Bot) ack(env envelope, payload any) {
+// envelope at debug with its latency. Only the first ack of an envelope
+// is sent; ack reports whether this was it.
+func (b *Bot) ack(env envelope, payload any) (first bool) {
+	if !env.acked.CompareAndSwap(false, true) {
+		return false
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
 	defer cancel()
 	err := b.sock.AckCtx(ctx, env.req.EnvelopeID, payload)
@@ -174,8 +210,9 @@ func (b *Bot) ack(env envelope, payload any) {
 	b.cfg.Observer.EnvelopeAcked(env.kind, latency, err)
 	if err != nil {
 		b.log.Warn("ack failed", "type", env.kind, "envelope_id", env.req.EnvelopeID, "err", err)
-		return
+		return true
 	}
 	b.log.Debug("envelope", "type", env.kind, "envelope_id", env.req.EnvelopeID,
 		"retry_attempt", env.req.RetryAttempt, "ack_latency", latency)
+	return true
 }

@@ -232,12 +232,3 @@ func CustomerLabel(business, fullname string) string {
 	}
 	return fullname
 }
-
-// TicketURL is a ticket's page in Syncro's web app under webURL
-// (https://SUB.syncromsp.com); "" when webURL is empty.
-func TicketURL(webURL string, id int64) string {
-	if webURL == "" {
-		return ""
-	}
-	return strings.TrimRight(webURL, "/") + "/tickets/" + strconv.FormatInt(id, 10)
-}

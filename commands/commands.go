@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/sessionlog"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
@@ -19,7 +20,7 @@ type Deps struct {
 	// Required.
 	Syncro *syncro.Client
 	// Labor maps labor kinds (remote, onsite, …) to Syncro product ids.
-	Labor LaborMap
+	Labor labor.Products
 	// WebURL is the Syncro web app's base (https://SUB.syncromsp.com), for
 	// "Open in Syncro" links; empty hides them.
 	WebURL string
@@ -80,7 +81,7 @@ func New(cfg Deps, features ...Feature) (*Commands, error) {
 		cfg.Now = time.Now
 	}
 	if cfg.Labor == nil {
-		cfg.Labor = DefaultLaborMap()
+		cfg.Labor = labor.Default()
 	}
 	if cfg.Dedup == nil {
 		cfg.Dedup = NewStoreDedup(cfg.Store)

@@ -44,13 +44,15 @@ func (d Deps) Failure(ctx context.Context, err error, doing string) Reply {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return Reply{Text: fmt.Sprintf("Sorry, Syncro didn't answer in time, so I couldn't %s. Try again in a moment.", doing)}
 	}
-	id := ErrorID()
+	id := NewErrorID()
 	d.Logger.ErrorContext(ctx, "command failed", slog.String("error_id", id), slog.String("doing", doing), slog.Any("error", err))
 	return Reply{Text: fmt.Sprintf("Sorry, I couldn't %s. Something went wrong on our side (error id %s).", doing, id)}
 }
 
-// ErrorID is a short random id tying a user's apology to a log line.
-func ErrorID() string {
+// NewErrorID returns a short random id that ties the apology a user reads
+// to the log line holding the details. Every "error id" shown to users,
+// by commands or by bot, comes from here.
+func NewErrorID() string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])

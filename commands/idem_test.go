@@ -38,4 +38,3 @@ func TestStoreDedup_SecondCallerWaitsForTheFirstsReply(t *testing.T) {
 		t.Error("a waiting duplicate must give up with its context")
 	}
 }
-

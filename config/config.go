@@ -8,8 +8,10 @@
 // honour the getenv it is given (run takes the OS as parameters, and tests
 // run in parallel without t.Setenv), and it must report every problem at
 // once where Process stops at the first. Field types with their own syntax
-// (Secret, LaborProducts, SlackIDs) implement envconfig.Decoder, so the two
-// readers agree on how a value is decoded.
+// (Secret, labor.Products, SlackIDs) implement envconfig.Decoder, so the two
+// readers agree on how a value is decoded. A default owned by another
+// package (ownedDefaults) is not copied into a tag; Load and Usage read it
+// from there.
 package config
 
 import (
@@ -26,6 +28,9 @@ import (
 	"time"
 
 	"github.com/kelseyhightower/envconfig"
+
+	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/syncro"
 )
 
 // Config is the bot's configuration. Each field's envconfig tag names its
@@ -38,7 +43,7 @@ type Config struct {
 
 	SyncroSubdomain string `envconfig:"SYNCRO_SUBDOMAIN" desc:"Syncro account subdomain (acme for acme.syncromsp.com); this or SYNCRO_BASE_URL is required"`
 	// SyncroBaseURL is the effective API base ending in /: SYNCRO_BASE_URL
-	// when set, else https://<SYNCRO_SUBDOMAIN>.syncromsp.com/api/v1/.
+	// when set, else syncro.APIBaseURL(SYNCRO_SUBDOMAIN).
 	SyncroBaseURL string `envconfig:"SYNCRO_BASE_URL" desc:"full Syncro API base URL ending in / (e.g. https://acme.syncromsp.com/api/v1/); overrides SYNCRO_SUBDOMAIN"`
 	// SyncroAPIKey is SYNCRO_API_KEY, or the key decrypted from
 	// SYNCRO_API_KEY_SOPS_FILE.
@@ -48,11 +53,12 @@ type Config struct {
 	SyncroRateLimit      int           `envconfig:"SYNCRO_RATE_LIMIT" default:"180" desc:"requests per minute to Syncro (1..10000)"`
 	SyncroPollInterval   time.Duration `envconfig:"SYNCRO_POLL_INTERVAL" default:"60s" desc:"how often the watcher polls Syncro (Go duration, at least 1s)"`
 
-	NotifyChannel string        `envconfig:"NOTIFY_CHANNEL" desc:"Slack channel id (C…/G…) for closed-ticket notifications; empty = off"`
-	SessionLogDir string        `envconfig:"SESSION_LOG_DIR" default:"." desc:"root of clients/<client>/session-logs/"`
-	SessionLogGit bool          `envconfig:"SESSION_LOG_GIT" default:"false" desc:"commit session logs when SESSION_LOG_DIR is a git work tree"`
-	DataDir       string        `envconfig:"DATA_DIR" default:"./data" desc:"directory for the bot's own state"`
-	LaborProducts LaborProducts `envconfig:"LABOR_PRODUCTS" default:"remote=1190473,onsite=26118,emergency=26184,project=9269129,internal=9269124,travel=26117,website=68055" desc:"labor kind=Syncro product id pairs; a value replaces the whole map"`
+	NotifyChannel string `envconfig:"NOTIFY_CHANNEL" desc:"Slack channel id (C…/G…) for closed-ticket notifications; empty = off"`
+	SessionLogDir string `envconfig:"SESSION_LOG_DIR" default:"." desc:"root of clients/<client>/session-logs/"`
+	SessionLogGit bool   `envconfig:"SESSION_LOG_GIT" default:"false" desc:"commit session logs when SESSION_LOG_DIR is a git work tree"`
+	DataDir       string `envconfig:"DATA_DIR" default:"./data" desc:"directory for the bot's own state"`
+	// LaborProducts defaults to labor.DefaultSpec (ownedDefaults).
+	LaborProducts labor.Products `envconfig:"LABOR_PRODUCTS" desc:"labor kind=Syncro product id pairs; a value replaces the whole map"`
 
 	AllowedUsers SlackIDs `envconfig:"ALLOWED_USERS" desc:"comma list of Slack user (U…/W…) or user-group (S…) ids allowed to use the bot; empty = everyone in the home workspace"`
 	BillingUsers SlackIDs `envconfig:"BILLING_USERS" desc:"same, allowed to bill and invoice; empty = everyone allowed"`
@@ -73,13 +79,9 @@ const (
 	maxRateLimit       = 10000
 	minPollInterval    = time.Second
 	minWebhookTokenLen = 16
-	syncroHostSuffix   = ".syncromsp.com"
 )
 
-var (
-	syncroSubdomain = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	urlSafeToken    = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
-)
+var urlSafeToken = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
 
 // VarError is one configuration problem, tied to the variable it concerns.
 // Load joins one VarError per problem with errors.Join.
@@ -128,7 +130,13 @@ func (p problems) sort() {
 	slices.SortStableFunc(p, func(a, b error) int { return rank(a) - rank(b) })
 }
 
-// field is one Config field as its struct tags describe it.
+// ownedDefaults are the defaults another package owns, by variable: the
+// value is written once, there, instead of being copied into a struct tag.
+var ownedDefaults = map[string]string{
+	"LABOR_PRODUCTS": labor.DefaultSpec,
+}
+
+// field is one Config field as its struct tags (and ownedDefaults) describe it.
 type field struct {
 	index int
 	env   string
@@ -141,7 +149,11 @@ var fields = func() []field {
 	out := make([]field, 0, t.NumField())
 	for i := range t.NumField() {
 		f := t.Field(i)
-		out = append(out, field{index: i, env: f.Tag.Get("envconfig"), def: f.Tag.Get("default")})
+		env, def := f.Tag.Get("envconfig"), f.Tag.Get("default")
+		if owned, ok := ownedDefaults[env]; ok {
+			def = owned
+		}
+		out = append(out, field{index: i, env: env, def: def})
 	}
 	return out
 }()
@@ -226,7 +238,7 @@ func (c *Config) validate(p *problems) {
 	switch {
 	case sub == "" && c.SyncroBaseURL == "":
 		p.add("SYNCRO_SUBDOMAIN", "required unless SYNCRO_BASE_URL is set (the account subdomain, e.g. acme for acme.syncromsp.com)")
-	case sub != "" && !syncroSubdomain.MatchString(sub):
+	case sub != "" && !syncro.IsSubdomain(sub):
 		hint := ""
 		if strings.Contains(sub, ".") {
 			hint = " (just the subdomain, e.g. acme for acme.syncromsp.com)"
@@ -240,7 +252,7 @@ func (c *Config) validate(p *problems) {
 			p.add("SYNCRO_BASE_URL", "%w", err)
 		}
 	} else if sub != "" && !p.has("SYNCRO_SUBDOMAIN") {
-		c.SyncroBaseURL = "https://" + sub + syncroHostSuffix + "/api/v1/"
+		c.SyncroBaseURL = syncro.APIBaseURL(sub)
 	}
 
 	switch {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/syncrobot/syncrobot/labor"
 )
 
 // Secret values used by validEnv; no output may contain them.
@@ -90,9 +92,9 @@ func TestLoad_AppliesDefaults(t *testing.T) {
 		SyncroPollInterval:   60 * time.Second,
 		SessionLogDir:        ".",
 		DataDir:              "./data",
-		LaborProducts: LaborProducts{
-			{"remote", 1190473}, {"onsite", 26118}, {"emergency", 26184}, {"project", 9269129},
-			{"internal", 9269124}, {"travel", 26117}, {"website", 68055},
+		LaborProducts: labor.Products{
+			"remote": 1190473, "onsite": 26118, "emergency": 26184, "project": 9269129,
+			"internal": 9269124, "travel": 26117, "website": 68055,
 		},
 		LogFormat: "auto",
 	}
@@ -146,7 +148,7 @@ func TestLoad_ReadsEveryVariable(t *testing.T) {
 		SessionLogDir:        "/srv/msp",
 		SessionLogGit:        true,
 		DataDir:              "/var/lib/syncrobot",
-		LaborProducts:        LaborProducts{{"remote", 11}, {"onsite", 22}},
+		LaborProducts:        labor.Products{"remote": 11, "onsite": 22},
 		AllowedUsers:         SlackIDs{"U0123456789", "W0123456789", "S0123456789"},
 		BillingUsers:         SlackIDs{"U0123456789", "S0BILLING1"},
 		AdminUsers:           SlackIDs{"U0ADMIN0001"},
@@ -236,6 +238,8 @@ func TestLoad_EachProblemIsOneLineNamingItsVariable(t *testing.T) {
 		{"labor id too big", map[string]string{"LABOR_PRODUCTS": "remote=99999999999999999999"}, "LABOR_PRODUCTS", "is not a positive integer"},
 		{"labor kind twice", map[string]string{"LABOR_PRODUCTS": "remote=1,remote=2"}, "LABOR_PRODUCTS", `kind "remote" appears twice`},
 		{"labor only commas", map[string]string{"LABOR_PRODUCTS": ",,"}, "LABOR_PRODUCTS", "no kind=product_id entries"},
+		{"labor without remote", map[string]string{"LABOR_PRODUCTS": "onsite=26118"}, "LABOR_PRODUCTS", `the default kind "remote" is missing`},
+		{"labor product for two kinds", map[string]string{"LABOR_PRODUCTS": "remote=1,onsite=1"}, "LABOR_PRODUCTS", `product id 1 is given for both "remote" and "onsite"`},
 		{"allowed user by name", map[string]string{"ALLOWED_USERS": "U0123456789,@alice"}, "ALLOWED_USERS", `"@alice" is not a Slack user (U…/W…) or user-group (S…) id; use ids, not names`},
 		{"billing users lower-case", map[string]string{"BILLING_USERS": "u0123456789,bob"}, "BILLING_USERS", `"u0123456789", "bob" are not Slack user`},
 		{"admin user is a channel", map[string]string{"ADMIN_USERS": "C0123456789"}, "ADMIN_USERS", `"C0123456789" is not a Slack user`},

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/syncrobot/syncrobot/config"
+	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -66,7 +67,7 @@ func newSyncroChecker(cfg *config.Config, opts Options) *syncroChecker {
 
 // checks runs the key check, then (when the key works) the permission and
 // labor product checks.
-func (s *syncroChecker) checks(ctx context.Context, labor config.LaborProducts) []Check {
+func (s *syncroChecker) checks(ctx context.Context, products labor.Products) []Check {
 	key := Check{Name: "Syncro API key"}
 	if s.err != nil {
 		key.Detail, key.Fix = s.err.Error()+".", "check SYNCRO_SUBDOMAIN or SYNCRO_BASE_URL."
@@ -103,8 +104,8 @@ func (s *syncroChecker) checks(ctx context.Context, labor config.LaborProducts) 
 		return out
 	}
 	out = append(out, permissionChecks(m.Permissions)...)
-	for _, lp := range labor {
-		out = append(out, s.productCheck(ctx, lp))
+	for _, kind := range products.Kinds() {
+		out = append(out, s.productCheck(ctx, kind, products[kind]))
 	}
 	return out
 }
@@ -152,17 +153,18 @@ func joinPerms(ps []permission) string {
 	return strings.Join(s, ", ")
 }
 
-// productCheck proves a labor product id names an enabled product.
-func (s *syncroChecker) productCheck(ctx context.Context, lp config.LaborProduct) Check {
-	c := Check{Name: fmt.Sprintf("Labor product %s (%d)", lp.Kind, lp.ProductID)}
-	fix := fmt.Sprintf("in LABOR_PRODUCTS set %s=<id>, where <id> is the product's number in its Syncro URL (Products › the product).", lp.Kind)
-	p, _, err := s.client.Products.Get(ctx, lp.ProductID)
+// productCheck proves that productID, billed for kind, names an enabled
+// product.
+func (s *syncroChecker) productCheck(ctx context.Context, kind string, productID int64) Check {
+	c := Check{Name: fmt.Sprintf("Labor product %s (%d)", kind, productID)}
+	fix := fmt.Sprintf("in LABOR_PRODUCTS set %s=<id>, where <id> is the product's number in its Syncro URL (Products › the product).", kind)
+	p, _, err := s.client.Products.Get(ctx, productID)
 	switch {
 	case errors.Is(err, syncro.ErrNotFound):
-		c.Detail, c.Fix = fmt.Sprintf("Syncro has no product %d.", lp.ProductID), fix
+		c.Detail, c.Fix = fmt.Sprintf("Syncro has no product %d.", productID), fix
 	case err != nil:
-		c.Detail, c.Fix = fmt.Sprintf("GET /products/%d failed: %v.", lp.ProductID, err), "run the check again; "+fix
-	case p.ID != lp.ProductID:
+		c.Detail, c.Fix = fmt.Sprintf("GET /products/%d failed: %v.", productID, err), "run the check again; "+fix
+	case p.ID != productID:
 		c.Detail, c.Fix = fmt.Sprintf("Syncro answered with product %d instead.", p.ID), fix
 	case p.Disabled:
 		c.Detail, c.Fix = fmt.Sprintf("%q is disabled in Syncro, so it cannot be billed.", p.Name), "enable it in Syncro, or "+fix

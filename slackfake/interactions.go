@@ -49,11 +49,19 @@ type Action struct {
 	SelectedOption *SelectOption
 	SelectedUser   string
 	SelectedDate   string
+	// URL is a link button's url: Slack opens it in the user's browser and
+	// still sends the click, with the url in the action.
+	URL string
 }
 
 // Button returns a button click Action.
 func Button(actionID, blockID, value string) Action {
 	return Action{Type: "button", ActionID: actionID, BlockID: blockID, Value: value}
+}
+
+// LinkButton returns a click on a button that carries url.
+func LinkButton(actionID, blockID, url string) Action {
+	return Action{Type: "button", ActionID: actionID, BlockID: blockID, URL: url}
 }
 
 // Input is the state of one input element in a view's state.values.
@@ -346,6 +354,9 @@ func (f *Fake) actionsJSONLocked(actions []Action) []any {
 		}
 		if a.SelectedDate != "" {
 			m["selected_date"] = a.SelectedDate
+		}
+		if a.URL != "" {
+			m["url"] = a.URL
 		}
 		out[i] = m
 	}

@@ -155,10 +155,6 @@ type Client struct {
 
 type service struct{ client *Client }
 
-// subdomainRE is a DNS label: what Syncro subdomains are. Anything else
-// (dots, slashes, "@", ports) could point the key at another host.
-var subdomainRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-
 // NewClient validates cfg and returns a ready Client.
 func NewClient(cfg Config) (*Client, error) {
 	if cfg.APIKey == "" {
@@ -243,10 +239,10 @@ func baseURL(cfg Config) (*url.URL, error) {
 	if sub == "" {
 		return nil, errors.New("Subdomain or BaseURL is required")
 	}
-	if !subdomainRE.MatchString(sub) {
+	if !IsSubdomain(sub) {
 		return nil, fmt.Errorf("subdomain %q is not a bare account name like \"acme\"", cfg.Subdomain)
 	}
-	return &url.URL{Scheme: "https", Host: sub + ".syncromsp.com", Path: "/api/v1/"}, nil
+	return url.Parse(APIBaseURL(sub))
 }
 
 // newLimiter builds the shared token bucket. With burst b and rate r, any

@@ -88,4 +88,4 @@ func (w *Watcher) techName(t *syncro.Ticket) string {
 }
 
 // ticketURL links a ticket in Syncro's web app; "" when WebURL is unset.
-func (w *Watcher) ticketURL(id int64) string { return commands.TicketURL(w.cfg.WebURL, id) }
+func (w *Watcher) ticketURL(id int64) string { return syncro.TicketURL(w.cfg.WebURL, id) }

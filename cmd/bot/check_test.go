@@ -55,6 +55,44 @@ func TestRun_CheckConfigErrorsAreFailedChecks(t *testing.T) {
 	}
 }
 
+// TestRun_LaborProductsTheCommandsRefuseAreRefusedByCheckAndStart: a
+// LABOR_PRODUCTS value the commands cannot use fails `bot -check` and the
+// start alike, naming the variable, before anything reaches the network.
+func TestRun_LaborProductsTheCommandsRefuseAreRefusedByCheckAndStart(t *testing.T) {
+	t.Parallel()
+	for value, want := range map[string]string{
+		"onsite=26118":      `LABOR_PRODUCTS: the default kind "remote" is missing`,
+		"remote=1,onsite=1": `LABOR_PRODUCTS: product id 1 is given for both "remote" and "onsite"`,
+	} {
+		env := envMap(map[string]string{
+			"SLACK_APP_TOKEN":  "xapp-1-A0TEST-0000-apptokenvalue",
+			"SLACK_BOT_TOKEN":  "xoxb-0000-0000-bottokenvalue",
+			"SYNCRO_SUBDOMAIN": "acme",
+			"SYNCRO_API_KEY":   "T3STsyncroAPIkeyVALUE",
+			"LABOR_PRODUCTS":   value,
+		})
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), []string{"bot", "-check"}, env, &stdout, &stderr); code != exitError {
+			t.Errorf("-check with LABOR_PRODUCTS=%s: exit = %d, want %d", value, code, exitError)
+		}
+		if out := stdout.String(); !strings.Contains(out, "✗ "+want) || strings.Count(out, "✗") != 1 {
+			t.Errorf("-check with LABOR_PRODUCTS=%s: want one failed check %q:\n%s", value, want, out)
+		}
+		// A canceled context: were the value accepted, the bot would stop at
+		// once instead of running.
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		stdout.Reset()
+		stderr.Reset()
+		if code := run(ctx, []string{"bot"}, env, &stdout, &stderr); code != exitUsage {
+			t.Errorf("start with LABOR_PRODUCTS=%s: exit = %d, want %d", value, code, exitUsage)
+		}
+		if first, _, _ := strings.Cut(stderr.String(), "\n"); !strings.HasPrefix(first, want) {
+			t.Errorf("start with LABOR_PRODUCTS=%s: stderr starts %q, want %q", value, first, want)
+		}
+	}
+}
+
 func TestRun_CheckOnlyReadsSyncro(t *testing.T) {
 	t.Parallel()
 	s := syncrotest.NewServer(t)

@@ -97,12 +97,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "run `%s -h` for every variable\n", name)
 		return exitUsage
 	}
-	labor, err := commands.ParseLaborMap(cfg.LaborProducts.String())
-	if err != nil {
-		fmt.Fprintf(stderr, "LABOR_PRODUCTS: %v\n", err)
-		return exitUsage
-	}
-
 	log := newLogger(cfg.LogFormat, *debug, stderr)
 	log.Info("starting", "version", version, "commit", commit)
 
@@ -129,7 +123,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	cmds, err := commands.New(commands.Deps{
 		Syncro: client,
-		Labor:  labor,
+		Labor:  cfg.LaborProducts,
 		WebURL: webURL(cfg),
 		Logger: log.With("component", "commands"),
 		// The store makes writes exactly-once across restarts (durable
@@ -212,7 +206,7 @@ func newLogger(format string, debug bool, w io.Writer) *slog.Logger {
 // API base without its /api/v1/ path.
 func webURL(cfg *config.Config) string {
 	if cfg.SyncroSubdomain != "" {
-		return "https://" + cfg.SyncroSubdomain + ".syncromsp.com"
+		return syncro.WebURL(cfg.SyncroSubdomain)
 	}
 	u, err := url.Parse(cfg.SyncroBaseURL)
 	if err != nil {

@@ -278,8 +278,7 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) commands.Reply {
 		invoices = []string{"No invoices."}
 	}
 	blocks = append(blocks, commands.TextSection("*Invoices*\n"+strings.Join(invoices, "\n")))
-	if webURL != "" {
-		u := strings.TrimRight(webURL, "/") + "/customers/" + strconv.FormatInt(cu.ID, 10)
+	if u := syncro.CustomerURL(webURL, cu.ID); u != "" {
 		blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement(ActionCustomerOpenInSyncro, "", commands.Plain("Open in Syncro")).WithURL(u)))
 	}
 	return commands.Reply{Text: commands.EscapeMrkdwn(title), Blocks: blocks}

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -127,7 +128,7 @@ func (c *feature) billModal(ctx context.Context, ticketID, number int64, channel
 	v := commands.NewModal(commands.CallbackBill, fmt.Sprintf("Bill #%d", number), "Bill", meta,
 		slack.NewSectionBlock(commands.Mrkdwn(head), nil, nil),
 		commands.InputBlock(commands.BlockMinutes, "Minutes", hint, num, minutesOptional),
-		commands.InputBlock(commands.BlockLabor, "Labor type", "", c.laborSelect(commands.DefaultLaborKind), true),
+		commands.InputBlock(commands.BlockLabor, "Labor type", "", c.laborSelect(labor.DefaultKind), true),
 		commands.InputBlock(commands.BlockNotes, "Work notes", "Internal; saved on the ticket with the time.", commands.TextInput(commands.BlockNotes, "What was done", "", true, commands.MaxSectionText), true),
 	)
 	return commands.Reply{Modal: v}

@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -83,7 +84,7 @@ func (c *feature) closeModal(ctx context.Context, t *syncro.Ticket, number int64
 		slack.NewSectionBlock(commands.Mrkdwn(head), nil, nil),
 		commands.InputBlock(commands.BlockResolution, "Resolution", "What fixed it. Shown on the ticket.", commands.TextInput(commands.BlockResolution, "Replaced the drive and rebuilt the array.", "", true, commands.MaxSectionText), false),
 		commands.InputBlock(commands.BlockMinutes, "Time spent (optional)", "Like 45, 1h30m or 1.5h. Leave empty to log no time.", commands.TextInput(commands.BlockMinutes, "45m", "", false, 20), true),
-		commands.InputBlock(commands.BlockLabor, "Labor type", "", c.laborSelect(commands.DefaultLaborKind), true),
+		commands.InputBlock(commands.BlockLabor, "Labor type", "", c.laborSelect(labor.DefaultKind), true),
 		commands.InputBlock(commands.BlockCloseOptions, "Also", "", checks, true),
 	)
 	return commands.Reply{Modal: v}
@@ -137,7 +138,7 @@ func lowerFirst(s string) string {
 }
 
 // ticketURL links a ticket in Syncro's web app; "" when WebURL is unset.
-func (c *feature) ticketURL(id int64) string { return commands.TicketURL(c.cfg.WebURL, id) }
+func (c *feature) ticketURL(id int64) string { return syncro.TicketURL(c.cfg.WebURL, id) }
 
 // totalMinutes sums a ticket's timers.
 func totalMinutes(t *syncro.Ticket) int {

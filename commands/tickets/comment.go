@@ -25,7 +25,7 @@ func (c *feature) comment(ctx context.Context, r commands.Request, inv commands.
 	kind, laborGiven := inv.Flag(commands.FlagLabor)
 	switch {
 	case inv.Minutes > 0:
-		pid, err := c.cfg.Labor.Lookup(kind)
+		pid, err := commands.LookupLabor(c.cfg.Labor, kind)
 		if err != nil {
 			return commands.Reply{Text: commands.UsageMessage(err) + " Nothing was sent to Syncro."}
 		}
@@ -53,7 +53,7 @@ func (c *feature) comment(ctx context.Context, r commands.Request, inv commands.
 	if r.EnvelopeID == "" {
 		// No envelope (a direct call): nothing to deduplicate against, so
 		// the flow key is fresh.
-		return c.startFlow(ctx, "slash:"+commands.ErrorID()+commands.ErrorID(), flowComment, steps, p, r.Actor)
+		return c.startFlow(ctx, "slash:"+commands.NewErrorID()+commands.NewErrorID(), flowComment, steps, p, r.Actor)
 	}
 	key := commands.SlashKey(r, commands.NameComment, inv.Ticket, inv.Minutes, inv.Text)
 	return c.cfg.Once(ctx, key, func() commands.Reply { return c.startFlow(ctx, key, flowComment, steps, p, r.Actor) },

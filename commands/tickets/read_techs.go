@@ -185,4 +185,3 @@ func (c *feature) resolveTechLater(a commands.Actor) {
 		}
 	}()
 }
-

@@ -13,6 +13,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/htmltext"
+	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -65,7 +66,7 @@ type ticketView struct {
 	// Now decides whether dates need their year.
 	Now time.Time
 	// Labor names time entries by labor kind.
-	Labor commands.LaborMap
+	Labor labor.Products
 	// WebURL is Syncro's web app base; empty hides "Open in Syncro".
 	WebURL string
 	// CanBill shows the "Make invoice" button.
@@ -217,11 +218,11 @@ func shownTimerMinutes(tm *syncro.Timer) int {
 // timerLaborLabel is what a time entry is billed as: the labor kind when the
 // product is in the labor map, else the charged line item's name, else the
 // product id.
-func timerLaborLabel(tm *syncro.Timer, t *syncro.Ticket, labor commands.LaborMap) string {
+func timerLaborLabel(tm *syncro.Timer, t *syncro.Ticket, products labor.Products) string {
 	if tm.ProductID == nil {
 		return "no labor type"
 	}
-	if k, ok := labor.Kind(*tm.ProductID); ok {
+	if k, ok := products.Kind(*tm.ProductID); ok {
 		return k
 	}
 	if li := ticketLineItemByID(t, tm.TicketLineItemID); li != nil && li.Name != "" {
@@ -244,7 +245,7 @@ func ticketLineItemByID(t *syncro.Ticket, id *int64) *syncro.TicketLineItem {
 
 // ticketTimeText lists the time entries, newest first, with the total. Lines
 // that would overflow the section are summarised.
-func ticketTimeText(t *syncro.Ticket, labor commands.LaborMap, now time.Time) string {
+func ticketTimeText(t *syncro.Ticket, products labor.Products, now time.Time) string {
 	if len(t.TicketTimers) == 0 {
 		return "*Time*\nNo time logged."
 	}
@@ -265,11 +266,11 @@ func ticketTimeText(t *syncro.Ticket, labor commands.LaborMap, now time.Time) st
 		}
 		var line string
 		if tm.EndTime.IsZero() {
-			line = "• running since " + accountTime(tm.StartTime, now) + " · " + timerLaborLabel(tm, t, labor)
+			line = "• running since " + accountTime(tm.StartTime, now) + " · " + timerLaborLabel(tm, t, products)
 		} else {
 			m := shownTimerMinutes(tm)
 			total += m
-			line = "• " + commands.FormatMinutes(m) + " · " + timerLaborLabel(tm, t, labor) + " · " + accountTime(tm.StartTime, now) + " · " + state
+			line = "• " + commands.FormatMinutes(m) + " · " + timerLaborLabel(tm, t, products) + " · " + accountTime(tm.StartTime, now) + " · " + state
 		}
 		lines = append(lines, line)
 	}
@@ -353,7 +354,7 @@ func ticketButtons(t *syncro.Ticket, webURL string, canBill bool) *slack.ActionB
 	if canBill {
 		els = append(els, slack.NewButtonBlockElement(ActionBill, value, commands.BoundedPlain("Make invoice", commands.MaxButtonText)))
 	}
-	if u := commands.TicketURL(webURL, t.ID); u != "" {
+	if u := syncro.TicketURL(webURL, t.ID); u != "" {
 		if len(u) <= commands.MaxButtonURL {
 			els = append(els, slack.NewButtonBlockElement(ActionOpenInSyncro, value, commands.BoundedPlain("Open in Syncro", commands.MaxButtonText)).WithURL(u))
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -252,7 +253,7 @@ func TestRenderTicket_TimeAndBilling(t *testing.T) {
 		LineItems: []syncro.TicketLineItem{{ID: liID, Name: "Labor - Odd Jobs", Quantity: syncro.MoneyFromUnits(15000), PriceRetail: syncro.MoneyFromInt(100)}},
 	}
 	now := time.Date(2026, 11, 20, 0, 0, 0, 0, pst)
-	got := ticketTimeText(tk, commands.DefaultLaborMap(), now)
+	got := ticketTimeText(tk, labor.Default(), now)
 	for _, want := range []string{"• running since Nov 18, 12:00 PM · remote", "• 1h30m · Labor - Odd Jobs · Nov 18, 10:00 AM · charged", "• 45m · remote · Nov 18, 9:00 AM · not charged", "*Total: 2h15m*"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("time text lacks %q:\n%s", want, got)
@@ -276,7 +277,7 @@ func TestTicketTimeText_ManyEntriesStayInOneSection(t *testing.T) {
 		start := syncro.Timestamp{Time: time.Date(2026, 1, 1, 0, i, 0, 0, time.UTC)}
 		tk.TicketTimers = append(tk.TicketTimers, syncro.Timer{ID: int64(i), StartTime: start, EndTime: syncro.Timestamp{Time: start.Add(time.Minute)}, ActiveDuration: 60})
 	}
-	got := ticketTimeText(tk, commands.DefaultLaborMap(), time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+	got := ticketTimeText(tk, labor.Default(), time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
 	if n := utf8.RuneCountInString(got); n > commands.MaxSectionText {
 		t.Errorf("%d characters", n)
 	}

@@ -145,7 +145,7 @@ func (c *feature) writeSessionLog(ctx context.Context, t *syncro.Ticket, number 
 		if errors.Is(err, sessionlog.ErrInvalidRecord) {
 			return "The session log was not written: " + commands.EscapeMrkdwn(err.Error()) + "."
 		}
-		id := commands.ErrorID()
+		id := commands.NewErrorID()
 		c.cfg.Logger.ErrorContext(ctx, "session log failed", "error_id", id, "ticket", number, "error", err)
 		return fmt.Sprintf("The session log was not written (error id %s).", id)
 	}

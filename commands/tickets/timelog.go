@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -85,7 +86,6 @@ func (w *writeState) rememberProductName(id int64, name string) {
 	}
 	w.names[id] = name
 }
-
 
 // learnNames caches the product names a ticket's line items reveal, so
 // naming the labor of a reply rarely costs a Syncro call.
@@ -314,7 +314,7 @@ func (c *feature) loadTimerPath() {
 // known, with kind preselected.
 func (c *feature) laborSelect(kind string) *slack.SelectBlockElement {
 	if kind == "" {
-		kind = commands.DefaultLaborKind
+		kind = labor.DefaultKind
 	}
 	var opts []*slack.OptionBlockObject
 	for _, k := range c.cfg.Labor.Kinds() {
@@ -340,7 +340,7 @@ func (c *feature) validateTime(s commands.Submission, required bool, errs comman
 	if _, err := commands.ParseMinutes(raw); err != nil {
 		errs[commands.BlockMinutes] = commands.FieldMessage(commands.UsageMessage(err))
 	}
-	if _, err := c.cfg.Labor.Lookup(commands.SelectedValue(s, commands.BlockLabor)); err != nil {
+	if _, err := commands.LookupLabor(c.cfg.Labor, commands.SelectedValue(s, commands.BlockLabor)); err != nil {
 		errs[commands.BlockLabor] = commands.FieldMessage(commands.UsageMessage(err))
 	}
 }
@@ -356,7 +356,7 @@ func (c *feature) timeFromSubmission(s commands.Submission, notes string) (*time
 	if err != nil {
 		return nil, err
 	}
-	pid, err := c.cfg.Labor.Lookup(commands.SelectedValue(s, commands.BlockLabor))
+	pid, err := commands.LookupLabor(c.cfg.Labor, commands.SelectedValue(s, commands.BlockLabor))
 	if err != nil {
 		return nil, err
 	}
