@@ -75,6 +75,10 @@ type commandHandler interface {
 	OpensModal(text string) bool
 	Action(ctx context.Context, a commands.Action) commands.Reply
 	ActionOpensModal(actionID string) bool
+	// ActionIDs and CallbackIDs are the action_ids and view callback_ids
+	// the commands registered: exactly the ones bot routes to them.
+	ActionIDs() []string
+	CallbackIDs() []string
 	Validate(s commands.Submission) commands.FieldErrors
 	Submit(ctx context.Context, s commands.Submission) commands.Reply
 	Suggest(ctx context.Context, s commands.Suggestion) []*slack.OptionBlockObject
@@ -154,13 +158,6 @@ type Config struct {
 	// GroupCacheTTL bounds how long a user group's members are reused;
 	// default DefaultGroupCacheTTL.
 	GroupCacheTTL time.Duration
-
-	// ActionIDs and CallbackIDs, when set, are the only action_ids and
-	// view callback_ids routed to Commands; others are logged and acked.
-	// Empty routes every id to Commands. A duplicate panics in New, as a
-	// duplicate route is a programming error.
-	ActionIDs   []string
-	CallbackIDs []string
 }
 
 // Bot is a running /syncro Slack bot. Create it with New and call Run once.

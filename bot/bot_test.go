@@ -303,11 +303,11 @@ func TestBlockAction_UnregisteredActionIsAckedAndIgnored(t *testing.T) {
 	ctx := testCtx(t)
 	f := newFake(t)
 	var calls atomic.Int32
-	h := &stub{action: func(context.Context, commands.Action) commands.Reply {
+	h := &stub{actionIDs: []string{"syncro_assign"}, action: func(context.Context, commands.Action) commands.Reply {
 		calls.Add(1)
 		return commands.Reply{Text: "x"}
 	}}
-	hs := start(t, f, h, func(c *bot.Config) { c.ActionIDs = []string{"syncro_assign"} })
+	hs := start(t, f, h, nil)
 	if _, err := f.BlockAction(ctx, slackfake.BlockAction{UserID: alice.ID, ChannelID: ops.ID, MessageTS: "1.2",
 		Actions: []slackfake.Action{slackfake.Button("somebody_elses_button", "b", "v")}}); err != nil {
 		t.Fatal(err)
@@ -332,8 +332,8 @@ func TestNew_DuplicateRoutePanics(t *testing.T) {
 			t.Error("New with a duplicate action id did not panic")
 		}
 	}()
-	_, _ = bot.New(bot.Config{BotToken: secret("xoxb-1"), AppToken: secret("xapp-1"), Commands: &stub{},
-		ActionIDs: []string{"syncro_assign", "syncro_assign"}})
+	_, _ = bot.New(bot.Config{BotToken: secret("xoxb-1"), AppToken: secret("xapp-1"),
+		Commands: &stub{actionIDs: []string{"syncro_assign", "syncro_assign"}}})
 }
 
 func TestNew_ReportsEveryMissingField(t *testing.T) {

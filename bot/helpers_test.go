@@ -39,6 +39,24 @@ type stub struct {
 	validate         func(s commands.Submission) commands.FieldErrors
 	submit           func(ctx context.Context, s commands.Submission) commands.Reply
 	suggest          func(ctx context.Context, s commands.Suggestion) []*slack.OptionBlockObject
+	// actionIDs and callbackIDs are the ids the stub registers; nil
+	// means the ones these tests click and submit.
+	actionIDs   []string
+	callbackIDs []string
+}
+
+func (s *stub) ActionIDs() []string {
+	if s.actionIDs == nil {
+		return []string{"syncro_assign", "syncro_bill"}
+	}
+	return s.actionIDs
+}
+
+func (s *stub) CallbackIDs() []string {
+	if s.callbackIDs == nil {
+		return []string{"syncro_create", "syncro_note", "syncro_bill_form"}
+	}
+	return s.callbackIDs
 }
 
 func (s *stub) Slash(ctx context.Context, r commands.Request) commands.Reply {

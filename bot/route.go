@@ -12,10 +12,6 @@ import (
 	"github.com/syncrobot/syncrobot/commands"
 )
 
-// anyID is the route id matching every id of its kind that has no route
-// of its own.
-const anyID = "*"
-
 // LoadingCallbackID is the callback_id of the "Loading…" and error modals
 // bot shows itself; their submissions and closes are acked and dropped.
 const LoadingCallbackID = "syncrobot_loading"
@@ -59,12 +55,9 @@ func (r *routes[T]) handle(id string, f func(envelope, T)) {
 	r.m[id] = f
 }
 
-// lookup finds the route for id, falling back to the kind's catch-all.
+// lookup finds the route for id.
 func (r *routes[T]) lookup(id string) (func(envelope, T), bool) {
-	if f, ok := r.m[id]; ok {
-		return f, true
-	}
-	f, ok := r.m[anyID]
+	f, ok := r.m[id]
 	return f, ok
 }
 
@@ -90,17 +83,14 @@ func (b *Bot) wireRoutes() *router {
 	r.interactions.handle(string(slack.InteractionTypeBlockSuggestion), b.onSuggestion)
 	r.interactions.handle(string(slack.InteractionTypeViewClosed), b.ackOnly)
 
+	// Buttons and modals are routed by the ids the commands registered
+	// (docs/registry.md), one route each; anything else is logged and
+	// acked, so no click or form reaches a handler that doesn't know it.
 	r.views.handle(LoadingCallbackID, b.ackOnly)
-	if len(b.cfg.CallbackIDs) == 0 {
-		r.views.handle(anyID, b.onSubmission)
-	}
-	for _, id := range b.cfg.CallbackIDs {
+	for _, id := range b.cmds.CallbackIDs() {
 		r.views.handle(id, b.onSubmission)
 	}
-	if len(b.cfg.ActionIDs) == 0 {
-		r.actions.handle(anyID, b.onClick)
-	}
-	for _, id := range b.cfg.ActionIDs {
+	for _, id := range b.cmds.ActionIDs() {
 		r.actions.handle(id, b.onClick)
 	}
 	return r
