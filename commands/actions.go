@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
 // The ticket detail's buttons (ActionLogTime, ActionClose, ActionBill in
@@ -63,7 +64,7 @@ func (c *Commands) logTimeModal(ticketID, number int64, channel string) Reply {
 	v := newModal(CallbackLogTime, fmt.Sprintf("Log time on #%d", number), "Log time", meta,
 		inputBlock(BlockMinutes, "Time spent", "Like 45, 1h30m or 1.5h.", textInput(BlockMinutes, "45m", "", false, 20), false),
 		inputBlock(BlockLabor, "Labor type", "", c.laborSelect(labor.DefaultKind), false),
-		inputBlock(BlockNotes, "Notes", "Internal; saved on the ticket with the time.", textInput(BlockNotes, "What was done", "", true, MaxSectionText), true),
+		inputBlock(BlockNotes, "Notes", "Internal; saved on the ticket with the time.", textInput(BlockNotes, "What was done", "", true, slackfmt.MaxSectionText), true),
 	)
 	return Reply{Modal: v}
 }

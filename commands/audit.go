@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -80,21 +81,21 @@ func (c *Commands) auditCmd(ctx context.Context, r Request, inv Invocation) Repl
 // auditLine is one entry: when, who (Slack user and Syncro tech, as plain
 // escaped text: an audit never pings anyone), what, and how it went.
 func auditLine(e store.AuditEntry, loc *time.Location) string {
-	who := PlainText(e.SlackUser, 40)
+	who := slackfmt.PlainText(e.SlackUser, 40)
 	if e.SyncroTech != "" {
-		who = PlainText(e.SyncroTech, 80) + " (" + who + ")"
+		who = slackfmt.PlainText(e.SyncroTech, 80) + " (" + who + ")"
 	}
-	line := fmt.Sprintf("%s %s: %s", e.At.In(loc).Format("2006-01-02 15:04"), EscapeMrkdwn(who), EscapeMrkdwn(e.Action))
+	line := fmt.Sprintf("%s %s: %s", e.At.In(loc).Format("2006-01-02 15:04"), slackfmt.EscapeMrkdwn(who), slackfmt.EscapeMrkdwn(e.Action))
 	if e.Detail != "" {
-		line += " — " + EscapeMrkdwn(PlainText(e.Detail, 200))
+		line += " — " + slackfmt.EscapeMrkdwn(slackfmt.PlainText(e.Detail, 200))
 	}
 	switch e.Outcome {
 	case store.OutcomeOK:
 		line += " ✓"
 	case store.OutcomeUnknown:
-		line += " (outcome unknown: " + EscapeMrkdwn(PlainText(e.Error, 120)) + ")"
+		line += " (outcome unknown: " + slackfmt.EscapeMrkdwn(slackfmt.PlainText(e.Error, 120)) + ")"
 	default:
-		line += " (failed: " + EscapeMrkdwn(PlainText(e.Error, 120)) + ")"
+		line += " (failed: " + slackfmt.EscapeMrkdwn(slackfmt.PlainText(e.Error, 120)) + ")"
 	}
 	return line
 }

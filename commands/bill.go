@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -56,7 +57,7 @@ func invoiceStatus(statuses []string) string {
 
 // describeInvoice names an invoice for a reply: "#1681 (total 337.50)".
 func describeInvoice(inv syncro.Invoice) string {
-	s := "#" + EscapeMrkdwn(inv.Number.String())
+	s := "#" + slackfmt.EscapeMrkdwn(inv.Number.String())
 	if inv.Number == "" {
 		s = "id " + strconv.FormatInt(inv.ID, 10)
 	}
@@ -105,7 +106,7 @@ func (c *Commands) billModal(ctx context.Context, ticketID, number int64, channe
 		meta.Uncharged = -1
 	}
 
-	head := fmt.Sprintf("*#%d %s* — %s", number, MrkdwnText(t.Subject, 200), MrkdwnText(t.CustomerBusinessThenName, 100))
+	head := fmt.Sprintf("*#%d %s* — %s", number, slackfmt.MrkdwnText(t.Subject, 200), slackfmt.MrkdwnText(t.CustomerBusinessThenName, 100))
 	switch {
 	case unTimers > 0:
 		head += fmt.Sprintf("\nAlready logged, not charged yet: %d min in %d time entr%s; billing charges and invoices %s too.", unMin, unTimers, plural(unTimers, "y", "ies"), plural(unTimers, "it", "them"))
@@ -128,7 +129,7 @@ func (c *Commands) billModal(ctx context.Context, ticketID, number int64, channe
 		slack.NewSectionBlock(mrkdwn(head), nil, nil),
 		inputBlock(BlockMinutes, "Minutes", hint, num, minutesOptional),
 		inputBlock(BlockLabor, "Labor type", "", c.laborSelect(labor.DefaultKind), true),
-		inputBlock(BlockNotes, "Work notes", "Internal; saved on the ticket with the time.", textInput(BlockNotes, "What was done", "", true, MaxSectionText), true),
+		inputBlock(BlockNotes, "Work notes", "Internal; saved on the ticket with the time.", textInput(BlockNotes, "What was done", "", true, slackfmt.MaxSectionText), true),
 	)
 	return Reply{Modal: v}
 }

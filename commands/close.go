@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -57,7 +58,7 @@ func (c *Commands) closeModal(ctx context.Context, t *syncro.Ticket, number int6
 	}
 	target, ok := closedStatus(statuses)
 	if !ok {
-		return asModal(Reply{Text: "This Syncro account has neither a Resolved nor a Closed status, so I can't close tickets. Statuses: " + EscapeMrkdwn(strings.Join(statuses, ", ")) + "."}, "Close ticket")
+		return asModal(Reply{Text: "This Syncro account has neither a Resolved nor a Closed status, so I can't close tickets. Statuses: " + slackfmt.EscapeMrkdwn(strings.Join(statuses, ", ")) + "."}, "Close ticket")
 	}
 	meta.TargetStatus = target
 	if c.cfg.SessionLogs != nil {
@@ -66,11 +67,11 @@ func (c *Commands) closeModal(ctx context.Context, t *syncro.Ticket, number int6
 		}
 	}
 
-	head := fmt.Sprintf("*#%d %s*", number, MrkdwnText(t.Subject, 200))
+	head := fmt.Sprintf("*#%d %s*", number, slackfmt.MrkdwnText(t.Subject, 200))
 	if t.CustomerBusinessThenName != "" {
-		head += " — " + MrkdwnText(t.CustomerBusinessThenName, 100)
+		head += " — " + slackfmt.MrkdwnText(t.CustomerBusinessThenName, 100)
 	}
-	head += fmt.Sprintf("\nStatus now: %s → will be set to *%s*.", MrkdwnText(t.Status, 100), MrkdwnText(target, 100))
+	head += fmt.Sprintf("\nStatus now: %s → will be set to *%s*.", slackfmt.MrkdwnText(t.Status, 100), slackfmt.MrkdwnText(target, 100))
 
 	opts := []*slack.OptionBlockObject{
 		option(CloseOptionNotify, "Post to the notify channel"),
@@ -86,7 +87,7 @@ func (c *Commands) closeModal(ctx context.Context, t *syncro.Ticket, number int6
 
 	v := newModal(CallbackClose, fmt.Sprintf("Close #%d", number), "Close ticket", meta,
 		slack.NewSectionBlock(mrkdwn(head), nil, nil),
-		inputBlock(BlockResolution, "Resolution", "What fixed it. Shown on the ticket.", textInput(BlockResolution, "Replaced the drive and rebuilt the array.", "", true, MaxSectionText), false),
+		inputBlock(BlockResolution, "Resolution", "What fixed it. Shown on the ticket.", textInput(BlockResolution, "Replaced the drive and rebuilt the array.", "", true, slackfmt.MaxSectionText), false),
 		inputBlock(BlockMinutes, "Time spent (optional)", "Like 45, 1h30m or 1.5h. Leave empty to log no time.", textInput(BlockMinutes, "45m", "", false, 20), true),
 		inputBlock(BlockLabor, "Labor type", "", c.laborSelect(labor.DefaultKind), true),
 		inputBlock(BlockCloseOptions, "Also", "", checks, true),
@@ -157,7 +158,7 @@ func totalMinutes(t *syncro.Ticket) int {
 // number and subject (linked), customer, who closed it, the resolution and
 // the time logged.
 func (c *Commands) closeNotice(ctx context.Context, t *syncro.Ticket, number int64, actor Actor, resolution string, te *timeEntry, out commentOutcome) Message {
-	title := fmt.Sprintf("#%d %s", number, MrkdwnText(t.Subject, 150))
+	title := fmt.Sprintf("#%d %s", number, slackfmt.MrkdwnText(t.Subject, 150))
 	if u := c.ticketURL(t.ID); u != "" {
 		title = fmt.Sprintf("<%s|%s>", u, title)
 	}
@@ -170,12 +171,12 @@ func (c *Commands) closeNotice(ctx context.Context, t *syncro.Ticket, number int
 		timeText = fmt.Sprintf("%d min in total", total)
 	}
 	if te != nil && out.Timer != nil {
-		timeText = fmt.Sprintf("%d min logged at close as %s, %s", timerMinutes(*out.Timer), EscapeMrkdwn(c.productName(ctx, te.ProductID)), timeText)
+		timeText = fmt.Sprintf("%d min logged at close as %s, %s", timerMinutes(*out.Timer), slackfmt.EscapeMrkdwn(c.productName(ctx, te.ProductID)), timeText)
 	}
 	body := fmt.Sprintf("*Closed:* %s\n*Customer:* %s\n*Closed by:* %s\n*Time:* %s",
-		title, MrkdwnText(t.CustomerBusinessThenName, 150), MrkdwnText(who, 100), timeText)
-	quote := "> " + strings.ReplaceAll(MrkdwnText(resolution, 2000), "\n", "\n> ")
-	text := fmt.Sprintf("Ticket #%d closed by %s: %s", number, PlainText(who, 100), PlainText(t.Subject, 150))
+		title, slackfmt.MrkdwnText(t.CustomerBusinessThenName, 150), slackfmt.MrkdwnText(who, 100), timeText)
+	quote := "> " + strings.ReplaceAll(slackfmt.MrkdwnText(resolution, 2000), "\n", "\n> ")
+	text := fmt.Sprintf("Ticket #%d closed by %s: %s", number, slackfmt.PlainText(who, 100), slackfmt.PlainText(t.Subject, 150))
 	return Message{
 		Text:     text,
 		TicketID: t.ID,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -115,7 +116,7 @@ func (c *Commands) createContact(ctx context.Context, p pendingForm, force bool)
 			for i := range same {
 				lines = append(lines, fmt.Sprintf("%s at customer %d", contactLine(&same[i]), same[i].CustomerID))
 			}
-			text := "Nothing added yet: a contact with " + MrkdwnText(e, 150) + " already exists:\n" + strings.Join(lines, "\n")
+			text := "Nothing added yet: a contact with " + slackfmt.MrkdwnText(e, 150) + " already exists:\n" + strings.Join(lines, "\n")
 			blocks := []slack.Block{textSection(text)}
 			if v := p.encodeButton(); v != "" {
 				blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement(ActionCustomerCreateAnyway, v, plain("Add anyway"))))
@@ -132,7 +133,7 @@ func (c *Commands) createContact(ctx context.Context, p pendingForm, force bool)
 	if err != nil {
 		return c.formFailure(ctx, err, p, contactFields, "add the contact")
 	}
-	text := fmt.Sprintf("Added contact %s (ID %d) to customer %d.", MrkdwnText(ct.Name, 120), ct.ID, cid)
+	text := fmt.Sprintf("Added contact %s (ID %d) to customer %d.", slackfmt.MrkdwnText(ct.Name, 120), ct.ID, cid)
 	if title != nil {
 		name := ct.Name
 		if _, _, err := c.cfg.Syncro.Contacts.Update(ctx, ct.ID, &syncro.ContactRequest{Name: &name, Title: title}); err != nil {
@@ -152,7 +153,7 @@ func (c *Commands) editContact(ctx context.Context, p pendingForm) Reply {
 	if err != nil {
 		return c.formFailure(ctx, err, p, contactFields, fmt.Sprintf("update contact %d", p.Meta.ContactID))
 	}
-	return Reply{Text: fmt.Sprintf("Updated contact %s (ID %d): %s.", MrkdwnText(ct.Name, 120), ct.ID, countNoun(n, "field", "fields"))}
+	return Reply{Text: fmt.Sprintf("Updated contact %s (ID %d): %s.", slackfmt.MrkdwnText(ct.Name, 120), ct.ID, countNoun(n, "field", "fields"))}
 }
 
 // contactDelete asks before deleting a contact, naming the open tickets
@@ -172,7 +173,7 @@ func (c *Commands) contactDelete(ctx context.Context, r Request, inv Invocation)
 	if err != nil {
 		return c.failure(ctx, fmt.Errorf("open tickets of contact %d: %w", id, err), "check the contact's open tickets, so nothing was deleted")
 	}
-	text := fmt.Sprintf("Delete contact %s (ID %d) of customer %d?", MrkdwnText(ct.Name, 120), ct.ID, ct.CustomerID)
+	text := fmt.Sprintf("Delete contact %s (ID %d) of customer %d?", slackfmt.MrkdwnText(ct.Name, 120), ct.ID, ct.CustomerID)
 	confirmText := "The contact is deleted from Syncro for good."
 	if len(open) == 0 {
 		text += " No open tickets reference it."
@@ -190,7 +191,7 @@ func (c *Commands) contactDelete(ctx context.Context, r Request, inv Invocation)
 	}
 	btn := slack.NewButtonBlockElement(ActionContactDeleteConfirm, strconv.FormatInt(ct.ID, 10), plain("Delete contact"))
 	btn.Style = slack.StyleDanger
-	btn.Confirm = slack.NewConfirmationBlockObject(plain("Delete "+PlainText(ct.Name, 60)+"?"), plain(Truncate(confirmText, MaxConfirmText)), plain("Delete"), plain("Keep it"))
+	btn.Confirm = slack.NewConfirmationBlockObject(plain("Delete "+slackfmt.PlainText(ct.Name, 60)+"?"), plain(slackfmt.Truncate(confirmText, slackfmt.MaxConfirmText)), plain("Delete"), plain("Keep it"))
 	btn.Confirm.Style = slack.StyleDanger
 	return Reply{Text: text, Blocks: []slack.Block{textSection(text), slack.NewActionBlock("", btn)}}
 }

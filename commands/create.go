@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -60,7 +61,7 @@ func (c *Commands) create(ctx context.Context, r Request, inv Invocation) Reply 
 		}
 		blocks = append(blocks, inputBlock(BlockTech, "Tech", "Leave empty to leave it unassigned.", staticSelect(BlockTech, "Assign to", opts, ""), true))
 	}
-	blocks = append(blocks, inputBlock(BlockIssue, "Initial issue", "What the customer reported. Becomes the ticket's first comment.", textInput(BlockIssue, "", "", true, MaxSectionText), true))
+	blocks = append(blocks, inputBlock(BlockIssue, "Initial issue", "What the customer reported. Becomes the ticket's first comment.", textInput(BlockIssue, "", "", true, slackfmt.MaxSectionText), true))
 	return Reply{Modal: newModal(CallbackCreate, "New ticket", "Create", meta, blocks...)}
 }
 
@@ -156,7 +157,7 @@ func (c *Commands) submitCreate(ctx context.Context, s Submission, meta modalMet
 	if err != nil {
 		return c.writeFailure(ctx, err, "create the ticket")
 	}
-	text := fmt.Sprintf("Created #%s for %s: %s", EscapeMrkdwn(t.Number.String()), MrkdwnText(t.CustomerBusinessThenName, 150), MrkdwnText(t.Subject, 255))
+	text := fmt.Sprintf("Created #%s for %s: %s", slackfmt.EscapeMrkdwn(t.Number.String()), slackfmt.MrkdwnText(t.CustomerBusinessThenName, 150), slackfmt.MrkdwnText(t.Subject, 255))
 	if u := c.ticketURL(t.ID); u != "" {
 		text += fmt.Sprintf(" (<%s|open in Syncro>)", u)
 	}

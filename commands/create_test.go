@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -60,11 +61,11 @@ func TestSuggest_CustomerOptions(t *testing.T) {
 	var texts []string
 	for _, o := range opts {
 		texts = append(texts, o.Text.Text)
-		if runeLen(o.Text.Text) > MaxOptionText || o.Value == "" {
+		if runeLen(o.Text.Text) > slackfmt.MaxOptionText || o.Value == "" {
 			t.Errorf("option %+v", o)
 		}
 	}
-	if len(opts) == 0 || len(opts) > MaxSelectOptions || !strings.Contains(strings.Join(texts, "|"), "Acme Corp. (Wile Coyote)") {
+	if len(opts) == 0 || len(opts) > slackfmt.MaxSelectOptions || !strings.Contains(strings.Join(texts, "|"), "Acme Corp. (Wile Coyote)") {
 		t.Errorf("options = %q", texts)
 	}
 	if got := f.c.Suggest(t.Context(), Suggestion{ActionID: ActionCustomerSearch, Query: "a"}); len(got) != 0 {

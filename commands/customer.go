@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -122,7 +123,7 @@ func (c *Commands) resolveCustomer(ctx context.Context, text string) (*syncro.Cu
 	}
 	switch len(found) {
 	case 0:
-		return nil, &Reply{Text: "No customer matches “" + EscapeMrkdwn(text) + "”."}
+		return nil, &Reply{Text: "No customer matches “" + slackfmt.EscapeMrkdwn(text) + "”."}
 	case 1:
 		return &found[0], nil
 	}
@@ -133,7 +134,7 @@ func (c *Commands) resolveCustomer(ctx context.Context, text string) (*syncro.Cu
 // customerPickList is the short list a name matching several customers
 // gives, each with a Show button.
 func customerPickList(text string, found []syncro.Customer) Reply {
-	title := fmt.Sprintf("%s match “%s”; pick one:", countNoun(len(found), "customer", "customers"), EscapeMrkdwn(text))
+	title := fmt.Sprintf("%s match “%s”; pick one:", countNoun(len(found), "customer", "customers"), slackfmt.EscapeMrkdwn(text))
 	blocks := []slack.Block{textSection(title)}
 	for i := range found {
 		if i == customerPickMax {
@@ -195,8 +196,8 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) Reply {
 	title := fmt.Sprintf("%s (customer %d)", name, cu.ID)
 	var info []*slack.TextBlockObject
 	field := func(label, value string) {
-		if strings.TrimSpace(value) != "" && len(info) < MaxSectionFields {
-			info = append(info, mrkdwn("*"+label+"*\n"+MrkdwnText(value, 500)))
+		if strings.TrimSpace(value) != "" && len(info) < slackfmt.MaxSectionFields {
+			info = append(info, mrkdwn("*"+label+"*\n"+slackfmt.MrkdwnText(value, 500)))
 		}
 	}
 	person := strings.TrimSpace(cu.Firstname + " " + cu.Lastname)
@@ -211,12 +212,12 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) Reply {
 	if cu.Disabled {
 		field("Status", "Disabled")
 	}
-	blocks := []slack.Block{slack.NewHeaderBlock(boundedPlain(title, MaxHeaderText))}
+	blocks := []slack.Block{slack.NewHeaderBlock(boundedPlain(title, slackfmt.MaxHeaderText))}
 	if len(info) > 0 {
 		blocks = append(blocks, slack.NewSectionBlock(nil, info, nil))
 	}
 	if n := strings.TrimSpace(cu.Notes); n != "" {
-		blocks = append(blocks, textSection("*Notes*\n"+MrkdwnText(n, 1000)))
+		blocks = append(blocks, textSection("*Notes*\n"+slackfmt.MrkdwnText(n, 1000)))
 	}
 	// The client does not read referred_by or tax_rate_id, and the detail
 	// has no asset list: said plainly rather than left out silently.
@@ -237,7 +238,7 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) Reply {
 			tickets = append(tickets, fmt.Sprintf("…and %d older.", len(cu.TicketLinks)-customerTicketsShown))
 			break
 		}
-		tickets = append(tickets, fmt.Sprintf("#%s · %s · %s", EscapeMrkdwn(t.Number.String()), inlineMrkdwn(dashIfBlank(t.Status), 40), inlineMrkdwn(dashIfBlank(t.Subject), 120)))
+		tickets = append(tickets, fmt.Sprintf("#%s · %s · %s", slackfmt.EscapeMrkdwn(t.Number.String()), inlineMrkdwn(dashIfBlank(t.Status), 40), inlineMrkdwn(dashIfBlank(t.Subject), 120)))
 	}
 	if len(tickets) == 0 {
 		tickets = []string{"No tickets."}
@@ -258,7 +259,7 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) Reply {
 		if !inv.Date.Time.IsZero() {
 			date = inv.Date.Time.Format("2006-01-02")
 		}
-		invoices = append(invoices, fmt.Sprintf("#%s · %s · $%s · %s", EscapeMrkdwn(inv.Number.String()), date, EscapeMrkdwn(inv.Total.String()), paid))
+		invoices = append(invoices, fmt.Sprintf("#%s · %s · $%s · %s", slackfmt.EscapeMrkdwn(inv.Number.String()), date, slackfmt.EscapeMrkdwn(inv.Total.String()), paid))
 	}
 	if len(invoices) == 0 {
 		invoices = []string{"No invoices."}
@@ -267,7 +268,7 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) Reply {
 	if u := syncro.CustomerURL(webURL, cu.ID); u != "" {
 		blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement("", "", plain("Open in Syncro")).WithURL(u)))
 	}
-	return Reply{Text: EscapeMrkdwn(title), Blocks: blocks}
+	return Reply{Text: slackfmt.EscapeMrkdwn(title), Blocks: blocks}
 }
 
 // nonEmpty keeps the non-blank strings, trimmed.
@@ -313,7 +314,7 @@ func (c *Commands) contacts(ctx context.Context, r Request, inv Invocation) Repl
 	}
 	title := fmt.Sprintf("%s of %s (customer %d)", countNoun(len(list), "contact", "contacts"), customerName(cu), cu.ID)
 	if len(list) == 0 {
-		return Reply{Text: EscapeMrkdwn(title) + ". Add one with `" + SlashCommand + " contact add " + strconv.FormatInt(cu.ID, 10) + "`."}
+		return Reply{Text: slackfmt.EscapeMrkdwn(title) + ". Add one with `" + SlashCommand + " contact add " + strconv.FormatInt(cu.ID, 10) + "`."}
 	}
 	lines := make([]string, len(list))
 	for i := range list {

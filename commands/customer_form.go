@@ -14,6 +14,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -160,7 +161,7 @@ func (p pendingForm) encodeButton() string {
 		return ""
 	}
 	s := strings.TrimSpace(b.String())
-	if runeLen(s) > MaxButtonValue {
+	if runeLen(s) > slackfmt.MaxButtonValue {
 		return ""
 	}
 	return s
@@ -194,13 +195,13 @@ func formValues(s Submission, fields []formField) map[string]string {
 func buildFormModal(callback, title, submit string, meta formMeta, fields []formField, values, errs map[string]string, withType bool) *slack.ModalViewRequest {
 	var blocks []slack.Block
 	if msg := errs[""]; msg != "" {
-		blocks = append(blocks, noteContext(":warning: "+EscapeMrkdwn(msg)))
+		blocks = append(blocks, noteContext(":warning: "+slackfmt.EscapeMrkdwn(msg)))
 	}
 	for _, f := range fields {
 		required := f.required || (callback == CallbackCustomerCreate && f.block == BlockCustBusiness)
 		blocks = append(blocks, inputBlock(f.block, f.label, "", textInput(f.block, f.placeholder, values[f.block], f.multiline, f.maxLen), !required))
 		if msg := errs[f.block]; msg != "" {
-			blocks = append(blocks, noteContext(":warning: "+EscapeMrkdwn(msg)))
+			blocks = append(blocks, noteContext(":warning: "+slackfmt.EscapeMrkdwn(msg)))
 		}
 		if withType && f.block == BlockCustLast {
 			var opts []*slack.OptionBlockObject
@@ -213,9 +214,9 @@ func buildFormModal(callback, title, submit string, meta formMeta, fields []form
 	v := &slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callback,
-		Title:           plain(PlainText(title, MaxModalTitle)),
+		Title:           plain(slackfmt.PlainText(title, slackfmt.MaxModalTitle)),
 		Close:           plain("Cancel"),
-		Submit:          plain(PlainText(submit, MaxModalTitle)),
+		Submit:          plain(slackfmt.PlainText(submit, slackfmt.MaxModalTitle)),
 		Blocks:          slack.Blocks{BlockSet: blocks},
 		PrivateMetadata: meta.encode(),
 	}
@@ -450,14 +451,14 @@ func (c *Commands) createCustomer(ctx context.Context, p pendingForm, force bool
 	if err != nil {
 		return c.formFailure(ctx, err, p, customerFields, "create the customer")
 	}
-	return Reply{Text: fmt.Sprintf("Created customer %s (ID %d). See it with `%s customer %d`.", MrkdwnText(customerName(cu), 150), cu.ID, SlashCommand, cu.ID)}
+	return Reply{Text: fmt.Sprintf("Created customer %s (ID %d). See it with `%s customer %d`.", slackfmt.MrkdwnText(customerName(cu), 150), cu.ID, SlashCommand, cu.ID)}
 }
 
 // similarReply lists existing customers like the one being created, with
 // "Use this one" per customer and "Create anyway".
 func similarReply(p pendingForm, similar []syncro.Customer) Reply {
 	name := p.Values[BlockCustBusiness]
-	text := fmt.Sprintf("Nothing created yet: %s already look like %s.", countNoun(len(similar), "customer", "customers"), MrkdwnText(name, 150))
+	text := fmt.Sprintf("Nothing created yet: %s already look like %s.", countNoun(len(similar), "customer", "customers"), slackfmt.MrkdwnText(name, 150))
 	blocks := []slack.Block{textSection(text)}
 	for i := range similar {
 		if i == customerPickMax {
@@ -495,7 +496,7 @@ func (c *Commands) editCustomer(ctx context.Context, p pendingForm) Reply {
 	if err != nil {
 		return c.formFailure(ctx, err, p, customerFields, fmt.Sprintf("update customer %d", p.Meta.CustomerID))
 	}
-	return Reply{Text: fmt.Sprintf("Updated customer %s (ID %d): %s.", MrkdwnText(customerName(cu), 150), cu.ID, countNoun(n, "field", "fields"))}
+	return Reply{Text: fmt.Sprintf("Updated customer %s (ID %d): %s.", slackfmt.MrkdwnText(customerName(cu), 150), cu.ID, countNoun(n, "field", "fields"))}
 }
 
 // fieldForMessage is the block a Syncro validation message is about, or
@@ -565,7 +566,7 @@ func (c *Commands) formFailure(ctx context.Context, err error, p pendingForm, fi
 		msgs = append(msgs, m)
 	}
 	slices.Sort(msgs)
-	text := fmt.Sprintf("Syncro refused to %s, nothing was saved: %s", doing, EscapeMrkdwn(strings.Join(msgs, "; ")))
+	text := fmt.Sprintf("Syncro refused to %s, nothing was saved: %s", doing, slackfmt.EscapeMrkdwn(strings.Join(msgs, "; ")))
 	blocks := []slack.Block{textSection(text)}
 	if v := p.encodeButton(); v != "" {
 		blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement(ActionCustomerFixForm, v, plain("Fix the form"))))

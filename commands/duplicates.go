@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -189,17 +190,17 @@ func renderDuplicates(groups []duplicateGroup, counts map[int64]int, scanned int
 	}
 	title := fmt.Sprintf("%s of likely duplicate customers (%s checked)", countNoun(len(groups), "group", "groups"), countNoun(scanned, "customer", "customers"))
 	head := []slack.Block{
-		slack.NewHeaderBlock(boundedPlain(title, MaxHeaderText)),
-		noteContext("Matched by business name (ignoring case, punctuation, &/and and suffixes like Inc or LLC), email domain (not free-mail) or phone. The first customer of each group is the one to keep: more tickets, else the older. Merging asks for confirmation first." + prefixSpace(EscapeMrkdwn(note))),
+		slack.NewHeaderBlock(boundedPlain(title, slackfmt.MaxHeaderText)),
+		noteContext("Matched by business name (ignoring case, punctuation, &/and and suffixes like Inc or LLC), email domain (not free-mail) or phone. The first customer of each group is the one to keep: more tickets, else the older. Merging asks for confirmation first." + prefixSpace(slackfmt.EscapeMrkdwn(note))),
 	}
 	var msgs []Message
 	var blocks []slack.Block
-	room := MaxBlocksPerMessage - len(head)
+	room := slackfmt.MaxBlocksPerMessage - len(head)
 	for _, g := range groups {
 		gb := duplicateGroupBlocks(g, counts)
 		if len(blocks)+len(gb) > room && len(blocks) > 0 {
 			msgs = append(msgs, Message{Text: title, Blocks: blocks})
-			blocks, room = nil, MaxBlocksPerMessage
+			blocks, room = nil, slackfmt.MaxBlocksPerMessage
 		}
 		blocks = append(blocks, gb...)
 	}
@@ -239,14 +240,14 @@ func duplicateGroupBlocks(g duplicateGroup, counts map[int64]int) []slack.Block 
 	}
 	blocks := []slack.Block{
 		textSection(strings.Join(lines, "\n")),
-		noteContext("Why: " + EscapeMrkdwn(strings.Join(g.Reasons, "; ")) + "."),
+		noteContext("Why: " + slackfmt.EscapeMrkdwn(strings.Join(g.Reasons, "; ")) + "."),
 	}
 	// One actions block per duplicate: an action id must be unique within
 	// its block, and every Merge button shares ActionCustomerMerge.
 	primary := &g.Members[0]
-	for i := 1; i < len(g.Members) && i < MaxBlocksPerMessage-10; i++ {
+	for i := 1; i < len(g.Members) && i < slackfmt.MaxBlocksPerMessage-10; i++ {
 		d := &g.Members[i]
-		label := PlainText(fmt.Sprintf("Merge %s (%d) into %s (%d)", customerName(d), d.ID, customerName(primary), primary.ID), MaxButtonText)
+		label := slackfmt.PlainText(fmt.Sprintf("Merge %s (%d) into %s (%d)", customerName(d), d.ID, customerName(primary), primary.ID), slackfmt.MaxButtonText)
 		blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement(ActionCustomerMerge, MergeButtonValue(primary.ID, d.ID), plain(label))))
 	}
 	return blocks

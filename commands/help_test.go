@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
 func TestHelpBlocks_MatchGolden(t *testing.T) {
@@ -54,22 +56,22 @@ func TestHelp_ListsEveryCommandWithUsageAndDescription(t *testing.T) {
 func TestHelpBlocks_WithinSlackLimits(t *testing.T) {
 	t.Parallel()
 	blocks := HelpBlocks()
-	if len(blocks) > MaxBlocksPerMessage {
-		t.Fatalf("%d blocks, Slack allows %d", len(blocks), MaxBlocksPerMessage)
+	if len(blocks) > slackfmt.MaxBlocksPerMessage {
+		t.Fatalf("%d blocks, Slack allows %d", len(blocks), slackfmt.MaxBlocksPerMessage)
 	}
 	for i, b := range blocks {
 		switch b := b.(type) {
 		case *slack.SectionBlock:
-			if n := runeLen(b.Text.Text); n > MaxSectionText {
-				t.Errorf("block %d: section text %d chars, limit %d", i, n, MaxSectionText)
+			if n := runeLen(b.Text.Text); n > slackfmt.MaxSectionText {
+				t.Errorf("block %d: section text %d chars, limit %d", i, n, slackfmt.MaxSectionText)
 			}
 		case *slack.HeaderBlock:
-			if n := runeLen(b.Text.Text); n > MaxHeaderText {
-				t.Errorf("block %d: header %d chars, limit %d", i, n, MaxHeaderText)
+			if n := runeLen(b.Text.Text); n > slackfmt.MaxHeaderText {
+				t.Errorf("block %d: header %d chars, limit %d", i, n, slackfmt.MaxHeaderText)
 			}
 		case *slack.ContextBlock:
-			if n := len(b.ContextElements.Elements); n > MaxContextElements {
-				t.Errorf("block %d: %d context elements, limit %d", i, n, MaxContextElements)
+			if n := len(b.ContextElements.Elements); n > slackfmt.MaxContextElements {
+				t.Errorf("block %d: %d context elements, limit %d", i, n, slackfmt.MaxContextElements)
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -103,7 +104,7 @@ func (c *Commands) mergePreview(ctx context.Context, actor Actor, p, d int64) Re
 		del := slack.NewButtonBlockElement(ActionCustomerMergeConfirm, MergeButtonValue(p, d)+":"+mergeDelete, plain("Merge and delete duplicate"))
 		del.Style = slack.StyleDanger
 		del.Confirm = slack.NewConfirmationBlockObject(plain("Merge and delete?"),
-			plain(Truncate(fmt.Sprintf("Moves everything of %s to %s, checks it moved, then deletes %s from Syncro for good.", PlainText(customerName(inv.dup), 60), PlainText(customerName(inv.primary), 60), PlainText(customerName(inv.dup), 60)), MaxConfirmText)),
+			plain(slackfmt.Truncate(fmt.Sprintf("Moves everything of %s to %s, checks it moved, then deletes %s from Syncro for good.", slackfmt.PlainText(customerName(inv.dup), 60), slackfmt.PlainText(customerName(inv.primary), 60), slackfmt.PlainText(customerName(inv.dup), 60)), slackfmt.MaxConfirmText)),
 			plain("Merge and delete"), plain("Cancel"))
 		del.Confirm.Style = slack.StyleDanger
 		elems = append(elems, del)
@@ -183,7 +184,7 @@ func (c *Commands) runMerge(ctx context.Context, p, d int64, mode, by string) Re
 		return stopped(err, "note the merge on the primary")
 	}
 	summary := fmt.Sprintf("Merged %s (ID %d) into %s (ID %d): %s and %s moved, checked by reading them back; noted on the primary.",
-		MrkdwnText(customerName(inv.dup), 150), d, MrkdwnText(customerName(inv.primary), 150), p, countNoun(nTickets, "ticket", "tickets"), countNoun(nContacts, "contact", "contacts"))
+		slackfmt.MrkdwnText(customerName(inv.dup), 150), d, slackfmt.MrkdwnText(customerName(inv.primary), 150), p, countNoun(nTickets, "ticket", "tickets"), countNoun(nContacts, "contact", "contacts"))
 	switch {
 	case mode == mergeKeep:
 		return Reply{Text: summary + " The duplicate was kept, as asked."}

@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
 // Callback ids of the write-side modals. bot routes a view_submission to
@@ -65,7 +66,7 @@ const customerMinQuery = 2
 
 // modalMeta is a modal's private_metadata: what Submit needs so it never
 // looks a ticket up twice. Keys are short because Slack caps the whole
-// string at MaxPrivateMetadata characters.
+// string at slackfmt.MaxPrivateMetadata characters.
 type modalMeta struct {
 	TicketID   int64  `json:"t,omitempty"`
 	Number     int64  `json:"n,omitempty"`
@@ -97,13 +98,13 @@ func (m modalMeta) encode() string {
 		if err != nil {
 			panic("commands: encode modal metadata: " + err.Error()) // plain struct; cannot fail
 		}
-		if runeLen(string(b)) <= MaxPrivateMetadata {
+		if runeLen(string(b)) <= slackfmt.MaxPrivateMetadata {
 			return string(b)
 		}
-		m.UserName = Truncate(m.UserName, 60)
-		m.Status = Truncate(m.Status, 200)
-		m.Priority = Truncate(m.Priority, 200)
-		m.TargetStatus = Truncate(m.TargetStatus, 200)
+		m.UserName = slackfmt.Truncate(m.UserName, 60)
+		m.Status = slackfmt.Truncate(m.Status, 200)
+		m.Priority = slackfmt.Truncate(m.Priority, 200)
+		m.TargetStatus = slackfmt.Truncate(m.TargetStatus, 200)
 	}
 	panic("commands: modal metadata too long")
 }
@@ -132,11 +133,11 @@ func mrkdwn(s string) *slack.TextBlockObject {
 
 // option is a select option; text and value are cut to Slack's limits.
 func option(value, text string) *slack.OptionBlockObject {
-	t := PlainText(text, MaxOptionText)
+	t := slackfmt.PlainText(text, slackfmt.MaxOptionText)
 	if t == "" {
 		t = "(none)"
 	}
-	return slack.NewOptionBlockObject(Truncate(value, MaxOptionValue), plain(t), nil)
+	return slack.NewOptionBlockObject(slackfmt.Truncate(value, slackfmt.MaxOptionValue), plain(t), nil)
 }
 
 // newModal builds a modal with Slack's 24-character title/submit limits
@@ -145,13 +146,13 @@ func newModal(callbackID, title, submit string, meta modalMeta, blocks ...slack.
 	v := &slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackID,
-		Title:           plain(PlainText(title, MaxModalTitle)),
+		Title:           plain(slackfmt.PlainText(title, slackfmt.MaxModalTitle)),
 		Close:           plain("Cancel"),
 		Blocks:          slack.Blocks{BlockSet: blocks},
 		PrivateMetadata: meta.encode(),
 	}
 	if submit != "" {
-		v.Submit = plain(PlainText(submit, MaxModalTitle))
+		v.Submit = plain(slackfmt.PlainText(submit, slackfmt.MaxModalTitle))
 	}
 	return v
 }
@@ -162,9 +163,9 @@ func newModal(callbackID, title, submit string, meta modalMeta, blocks ...slack.
 func noticeModal(title, text string) *slack.ModalViewRequest {
 	return &slack.ModalViewRequest{
 		Type:   slack.VTModal,
-		Title:  plain(PlainText(title, MaxModalTitle)),
+		Title:  plain(slackfmt.PlainText(title, slackfmt.MaxModalTitle)),
 		Close:  plain("Close"),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(mrkdwn(Truncate(text, MaxSectionText)), nil, nil)}},
+		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(mrkdwn(slackfmt.Truncate(text, slackfmt.MaxSectionText)), nil, nil)}},
 	}
 }
 
@@ -198,17 +199,18 @@ func textInput(actionID, placeholder, initial string, multiline bool, maxLen int
 	el.Multiline = multiline
 	if maxLen > 0 {
 		el.MaxLength = maxLen
-		initial = Truncate(initial, maxLen)
+		initial = slackfmt.Truncate(initial, maxLen)
 	}
 	el.InitialValue = initial
 	return el
 }
 
-// staticSelect is a static select of options (at most MaxSelectOptions),
-// preselecting the option whose value is initial.
+// staticSelect is a static select of options (at most
+// slackfmt.MaxSelectOptions), preselecting the option whose value is
+// initial.
 func staticSelect(actionID, placeholder string, opts []*slack.OptionBlockObject, initial string) *slack.SelectBlockElement {
-	if len(opts) > MaxSelectOptions {
-		opts = opts[:MaxSelectOptions]
+	if len(opts) > slackfmt.MaxSelectOptions {
+		opts = opts[:slackfmt.MaxSelectOptions]
 	}
 	el := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(placeholder), actionID, opts...)
 	for _, o := range opts {

@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/sessionlog"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -109,7 +110,7 @@ func (f *writeFixture) openModal(t *testing.T, text string) *slack.ModalViewRequ
 func reqLines(reqs []syncrotest.Request) string {
 	var b strings.Builder
 	for _, r := range reqs {
-		fmt.Fprintf(&b, "\n  %s %s?%s → %d %s", r.Method, r.Path, r.Query, r.Status, Truncate(r.Body, 120))
+		fmt.Fprintf(&b, "\n  %s %s?%s → %d %s", r.Method, r.Path, r.Query, r.Status, slackfmt.Truncate(r.Body, 120))
 	}
 	return b.String()
 }
@@ -182,13 +183,13 @@ func writeReplyJSON(t *testing.T, r Reply) []byte {
 // checkModal checks Slack's limits and our conventions on a modal.
 func checkModal(t *testing.T, v *slack.ModalViewRequest) {
 	t.Helper()
-	if n := runeLen(v.Title.Text); n > MaxModalTitle || n == 0 {
+	if n := runeLen(v.Title.Text); n > slackfmt.MaxModalTitle || n == 0 {
 		t.Errorf("title %q has %d chars", v.Title.Text, n)
 	}
-	if v.Submit != nil && runeLen(v.Submit.Text) > MaxModalTitle {
+	if v.Submit != nil && runeLen(v.Submit.Text) > slackfmt.MaxModalTitle {
 		t.Errorf("submit %q too long", v.Submit.Text)
 	}
-	if n := runeLen(v.PrivateMetadata); n > MaxPrivateMetadata {
+	if n := runeLen(v.PrivateMetadata); n > slackfmt.MaxPrivateMetadata {
 		t.Errorf("private_metadata has %d chars", n)
 	}
 	inputs := 0
@@ -207,7 +208,7 @@ func checkModal(t *testing.T, v *slack.ModalViewRequest) {
 		if el.ActionID != in.BlockID {
 			t.Errorf("block %s: action id %q, want the block id", in.BlockID, el.ActionID)
 		}
-		if len(el.Options) > MaxSelectOptions {
+		if len(el.Options) > slackfmt.MaxSelectOptions {
 			t.Errorf("block %s: %d options", in.BlockID, len(el.Options))
 		}
 	}
@@ -262,7 +263,7 @@ func TestModals_MetadataStaysUnderSlackLimit(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("ü", 3000)
 	m := modalMeta{TicketID: 1, Number: 2, Channel: "C1", UserName: long, Status: long, Priority: long, TargetStatus: long}
-	if n := runeLen(m.encode()); n > MaxPrivateMetadata {
+	if n := runeLen(m.encode()); n > slackfmt.MaxPrivateMetadata {
 		t.Errorf("encoded metadata has %d chars", n)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -46,7 +47,7 @@ func (c *Commands) openTickets(ctx context.Context, r Request, inv Invocation) R
 func (c *Commands) help(ctx context.Context, r Request, inv Invocation) Reply {
 	name := strings.TrimSpace(inv.Text)
 	if name == "" {
-		return Reply{Text: EscapeMrkdwn(HelpText()), Blocks: HelpBlocks()}
+		return Reply{Text: slackfmt.EscapeMrkdwn(HelpText()), Blocks: HelpBlocks()}
 	}
 	cmd := Lookup(name)
 	if cmd == nil {
@@ -64,8 +65,8 @@ func (c *Commands) help(ctx context.Context, r Request, inv Invocation) Reply {
 	}
 	text := cmd.HelpText()
 	return Reply{
-		Text:   EscapeMrkdwn(text),
-		Blocks: []slack.Block{textSection("```" + EscapeMrkdwn(text) + "```")},
+		Text:   slackfmt.EscapeMrkdwn(text),
+		Blocks: []slack.Block{textSection("```" + slackfmt.EscapeMrkdwn(text) + "```")},
 	}
 }
 
@@ -108,7 +109,7 @@ func (c *Commands) search(ctx context.Context, r Request, inv Invocation) Reply 
 		return c.failure(ctx, fmt.Errorf("search tickets: %w", err), "search the tickets")
 	}
 	if len(tickets) == 0 {
-		return Reply{Text: "No tickets match “" + EscapeMrkdwn(words) + "”."}
+		return Reply{Text: "No tickets match “" + slackfmt.EscapeMrkdwn(words) + "”."}
 	}
 	total := len(tickets)
 	if resp != nil && resp.Meta != nil && resp.Meta.TotalEntries > total {
@@ -130,7 +131,7 @@ func (c *Commands) customers(ctx context.Context, r Request, inv Invocation) Rep
 		return c.failure(ctx, fmt.Errorf("search customers: %w", err), "search the customers")
 	}
 	if len(found) == 0 {
-		return Reply{Text: "No customers match “" + EscapeMrkdwn(words) + "”."}
+		return Reply{Text: "No customers match “" + slackfmt.EscapeMrkdwn(words) + "”."}
 	}
 	total := len(found)
 	if resp != nil && resp.Meta != nil && resp.Meta.TotalEntries > total {
@@ -160,7 +161,7 @@ func (c *Commands) mine(ctx context.Context, r Request, inv Invocation) Reply {
 		return c.failure(ctx, fmt.Errorf("find tech %s: %w", email, err), "find your Syncro account")
 	}
 	if id == 0 {
-		return Reply{Text: "I couldn't match your Slack email (" + EscapeMrkdwn(email) + ") to a Syncro tech."}
+		return Reply{Text: "I couldn't match your Slack email (" + slackfmt.EscapeMrkdwn(email) + ") to a Syncro tech."}
 	}
 	tickets, err := syncro.Collect(c.cfg.Syncro.Tickets.All(ctx, &syncro.TicketListOptions{Status: syncro.StatusNotClosed, UserID: id}))
 	if err != nil {

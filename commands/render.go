@@ -14,6 +14,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/htmltext"
 	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -22,13 +23,8 @@ import (
 //
 // Every mrkdwn text object here is verbatim: without it Slack "helpfully"
 // turns a bare @channel or #general inside a Syncro comment into a mention
-// or a link. Escaping (EscapeMrkdwn / MrkdwnText) handles the <!channel>
-// and <@U…> forms; verbatim handles the bare ones.
-
-// maxMessageText bounds the text of all blocks in one message. Slack
-// rejects messages well below 50 × 3000 characters with msg_blocks_too_long
-// (observed near 13 000, /work/shared/slack.md §5.4); 12 000 keeps a margin.
-const maxMessageText = 12000
+// or a link. Escaping (slackfmt.EscapeMrkdwn / slackfmt.MrkdwnText)
+// handles the <!channel> and <@U…> forms; verbatim handles the bare ones.
 
 // Bounds on single values from Syncro inside a summary line or a field,
 // in characters after escaping, so one absurd subject cannot crowd out a
@@ -55,7 +51,7 @@ func verbatimMrkdwn(s string) *slack.TextBlockObject {
 // boundedPlain is a plain_text object; Slack rejects empty text, so "" becomes a
 // dash.
 func boundedPlain(s string, n int) *slack.TextBlockObject {
-	s = PlainText(s, n)
+	s = slackfmt.PlainText(s, n)
 	if s == "" {
 		s = "-"
 	}
@@ -64,12 +60,12 @@ func boundedPlain(s string, n int) *slack.TextBlockObject {
 
 // textSection is a section holding mrkdwn text, capped to Slack's limit.
 func textSection(s string) *slack.SectionBlock {
-	return slack.NewSectionBlock(verbatimMrkdwn(capMrkdwn(s, MaxSectionText)), nil, nil)
+	return slack.NewSectionBlock(verbatimMrkdwn(capMrkdwn(s, slackfmt.MaxSectionText)), nil, nil)
 }
 
 // noteContext is a context block with one mrkdwn element.
 func noteContext(s string) *slack.ContextBlock {
-	return slack.NewContextBlock("", verbatimMrkdwn(capMrkdwn(s, MaxSectionText)))
+	return slack.NewContextBlock("", verbatimMrkdwn(capMrkdwn(s, slackfmt.MaxSectionText)))
 }
 
 // capMrkdwn cuts already-escaped mrkdwn to n characters without leaving a
@@ -79,12 +75,12 @@ func capMrkdwn(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	cut := Truncate(s, n)
-	body := strings.TrimSuffix(cut, Ellipsis)
+	cut := slackfmt.Truncate(s, n)
+	body := strings.TrimSuffix(cut, slackfmt.Ellipsis)
 	if amp := strings.LastIndexByte(body, '&'); amp >= 0 && !strings.Contains(body[amp:], ";") {
 		body = body[:amp]
 	}
-	return body + Ellipsis
+	return body + slackfmt.Ellipsis
 }
 
 // inlineMrkdwn prepares one value from Syncro for a single mrkdwn line: runs of
@@ -94,7 +90,7 @@ func inlineMrkdwn(s string, n int) string {
 	if isPlainInline(s, n) {
 		return s // the common case; rendering a list is mostly this
 	}
-	return MrkdwnText(strings.Join(strings.Fields(s), " "), n)
+	return slackfmt.MrkdwnText(strings.Join(strings.Fields(s), " "), n)
 }
 
 // isPlainInline reports whether inlineMrkdwn would return s unchanged: at
@@ -199,16 +195,16 @@ func renderTicketList(title, note string, tickets []syncro.Ticket) Reply {
 }
 
 // packLines joins lines into as few section texts as possible, each at
-// most MaxSectionText characters, never splitting a line (lines are
+// most slackfmt.MaxSectionText characters, never splitting a line (lines are
 // bounded well below the limit; one that is not is capped).
 func packLines(lines []string, sep string) []string {
 	var texts []string
 	var b strings.Builder
 	n := 0
 	for _, l := range lines {
-		l = capMrkdwn(l, MaxSectionText)
+		l = capMrkdwn(l, slackfmt.MaxSectionText)
 		ln := utf8.RuneCountInString(l)
-		if n > 0 && n+len(sep)+ln > MaxSectionText {
+		if n > 0 && n+len(sep)+ln > slackfmt.MaxSectionText {
 			texts = append(texts, b.String())
 			b.Reset()
 			n = 0
@@ -228,16 +224,16 @@ func packLines(lines []string, sep string) []string {
 
 // splitReply lays out a header, an optional note and the section texts over
 // as many messages as Block Kit's limits need: at most
-// MaxBlocksPerMessage blocks and maxMessageText characters each. Later
-// messages open with a context line naming the part, so a reader who sees
-// only one knows there are others.
+// slackfmt.MaxBlocksPerMessage blocks and slackfmt.MaxMessageText
+// characters each. Later messages open with a context line naming the part,
+// so a reader who sees only one knows there are others.
 func splitReply(title, note string, texts []string) Reply {
-	title = PlainText(title, MaxHeaderText)
+	title = slackfmt.PlainText(title, slackfmt.MaxHeaderText)
 	type msg struct {
 		blocks []slack.Block
 		chars  int
 	}
-	first := msg{blocks: []slack.Block{slack.NewHeaderBlock(boundedPlain(title, MaxHeaderText))}, chars: utf8.RuneCountInString(title)}
+	first := msg{blocks: []slack.Block{slack.NewHeaderBlock(boundedPlain(title, slackfmt.MaxHeaderText))}, chars: utf8.RuneCountInString(title)}
 	if note != "" {
 		first.blocks = append(first.blocks, noteContext(note))
 		first.chars += utf8.RuneCountInString(note)
@@ -249,19 +245,19 @@ func splitReply(title, note string, texts []string) Reply {
 	for _, t := range texts {
 		cur := &msgs[len(msgs)-1]
 		tn := utf8.RuneCountInString(t)
-		if len(cur.blocks)+1 > MaxBlocksPerMessage || cur.chars+tn > maxMessageText {
+		if len(cur.blocks)+1 > slackfmt.MaxBlocksPerMessage || cur.chars+tn > slackfmt.MaxMessageText {
 			msgs = append(msgs, msg{blocks: []slack.Block{nil}, chars: contChars})
 			cur = &msgs[len(msgs)-1]
 		}
 		cur.blocks = append(cur.blocks, textSection(t))
 		cur.chars += tn
 	}
-	text := EscapeMrkdwn(title)
+	text := slackfmt.EscapeMrkdwn(title)
 	r := Reply{Text: text, Blocks: msgs[0].blocks}
 	for i, m := range msgs[1:] {
 		part := fmt.Sprintf("%s (part %d of %d)", title, i+2, len(msgs))
-		m.blocks[0] = noteContext(EscapeMrkdwn(part))
-		r.More = append(r.More, Message{Text: EscapeMrkdwn(part), Blocks: m.blocks})
+		m.blocks[0] = noteContext(slackfmt.EscapeMrkdwn(part))
+		r.More = append(r.More, Message{Text: slackfmt.EscapeMrkdwn(part), Blocks: m.blocks})
 	}
 	return r
 }
@@ -290,7 +286,7 @@ func renderTicket(v ticketView) Reply {
 	t := v.Ticket
 	title := "#" + t.Number.String() + " " + strings.Join(strings.Fields(t.Subject), " ")
 	blocks := []slack.Block{
-		slack.NewHeaderBlock(boundedPlain(title, MaxHeaderText)),
+		slack.NewHeaderBlock(boundedPlain(title, slackfmt.MaxHeaderText)),
 		slack.NewSectionBlock(nil, ticketFields(t, v.Now), nil),
 	}
 	blocks = append(blocks, ticketCommentBlocks(t, v.Now)...)
@@ -300,12 +296,12 @@ func renderTicket(v ticketView) Reply {
 		textSection(ticketBillingText(t, v.Invoices)),
 		ticketButtons(t, v.WebURL, v.CanBill),
 	)
-	return Reply{Text: EscapeMrkdwn(PlainText(title, MaxHeaderText)), Blocks: blocks}
+	return Reply{Text: slackfmt.EscapeMrkdwn(slackfmt.PlainText(title, slackfmt.MaxHeaderText)), Blocks: blocks}
 }
 
 // ticketField is one "*Label*\nvalue" section field; value is already mrkdwn.
 func ticketField(label, value string) *slack.TextBlockObject {
-	return verbatimMrkdwn(capMrkdwn("*"+label+"*\n"+value, MaxSectionFieldText))
+	return verbatimMrkdwn(capMrkdwn("*"+label+"*\n"+value, slackfmt.MaxSectionFieldText))
 }
 
 func ticketFields(t *syncro.Ticket, now time.Time) []*slack.TextBlockObject {
@@ -410,7 +406,7 @@ func ticketCommentText(c *syncro.Comment, now time.Time) string {
 	if body == "" {
 		body = "(empty)"
 	}
-	for _, line := range strings.Split(MrkdwnText(body, maxCommentLen), "\n") {
+	for _, line := range strings.Split(slackfmt.MrkdwnText(body, maxCommentLen), "\n") {
 		b.WriteString("\n>" + line)
 	}
 	return b.String()
@@ -491,7 +487,7 @@ func ticketTimeText(t *syncro.Ticket, products labor.Products, now time.Time) st
 	shown := 0
 	for _, l := range lines {
 		// Leave room for the "…and N more" line.
-		if n+utf8.RuneCountInString(l)+1 > MaxSectionText-40 {
+		if n+utf8.RuneCountInString(l)+1 > slackfmt.MaxSectionText-40 {
 			break
 		}
 		n += utf8.RuneCountInString(l) + 1
@@ -559,15 +555,15 @@ func ticketButtons(t *syncro.Ticket, webURL string, canBill bool) *slack.ActionB
 	number, _ := t.Number.Int64()
 	value := TicketButtonValue(t.ID, number)
 	els := []slack.BlockElement{
-		slack.NewButtonBlockElement(ActionLogTime, value, boundedPlain("Log time", MaxButtonText)),
-		slack.NewButtonBlockElement(ActionClose, value, boundedPlain("Close", MaxButtonText)),
+		slack.NewButtonBlockElement(ActionLogTime, value, boundedPlain("Log time", slackfmt.MaxButtonText)),
+		slack.NewButtonBlockElement(ActionClose, value, boundedPlain("Close", slackfmt.MaxButtonText)),
 	}
 	if canBill {
-		els = append(els, slack.NewButtonBlockElement(ActionBill, value, boundedPlain("Make invoice", MaxButtonText)))
+		els = append(els, slack.NewButtonBlockElement(ActionBill, value, boundedPlain("Make invoice", slackfmt.MaxButtonText)))
 	}
 	if u := syncro.TicketURL(webURL, t.ID); u != "" {
-		if len(u) <= MaxButtonURL {
-			els = append(els, slack.NewButtonBlockElement(ActionOpenInSyncro, value, boundedPlain("Open in Syncro", MaxButtonText)).WithURL(u))
+		if len(u) <= slackfmt.MaxButtonURL {
+			els = append(els, slack.NewButtonBlockElement(ActionOpenInSyncro, value, boundedPlain("Open in Syncro", slackfmt.MaxButtonText)).WithURL(u))
 		}
 	}
 	return slack.NewActionBlock(ticketActionsBlockID, els...)

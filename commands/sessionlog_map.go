@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/syncrobot/syncrobot/sessionlog"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -145,7 +146,7 @@ func (c *Commands) writeSessionLog(ctx context.Context, t *syncro.Ticket, number
 	res, err := c.cfg.SessionLogs.Write(ctx, rec)
 	if err != nil {
 		if errors.Is(err, sessionlog.ErrInvalidRecord) {
-			return "The session log was not written: " + EscapeMrkdwn(err.Error()) + "."
+			return "The session log was not written: " + slackfmt.EscapeMrkdwn(err.Error()) + "."
 		}
 		id := NewErrorID()
 		c.cfg.Logger.ErrorContext(ctx, "session log failed", "error_id", id, "ticket", number, "error", err)

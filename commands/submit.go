@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
 // Dedup makes a write triggered from Slack happen once per key, so a
@@ -257,7 +259,7 @@ func (c *Commands) submitOnce(ctx context.Context, s Submission, meta modalMeta)
 	case CallbackCustomerCreate, CallbackCustomerEdit, CallbackContactAdd, CallbackContactEdit:
 		return c.submitCustomerForms(ctx, s, meta)
 	}
-	return Reply{Text: "I don't know that form (" + EscapeMrkdwn(Truncate(s.CallbackID, 40)) + "); nothing was saved."}
+	return Reply{Text: "I don't know that form (" + slackfmt.EscapeMrkdwn(slackfmt.Truncate(s.CallbackID, 40)) + "); nothing was saved."}
 }
 
 // timeFromSubmission reads the minutes and labor fields; nil when no

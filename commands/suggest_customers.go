@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
 // customerLabel is how a customer reads in the picker: "Business (Name)",
@@ -25,7 +27,7 @@ func customerLabel(business, fullname string) string {
 }
 
 // suggest answers the create form's customer search with Syncro's
-// autocomplete: at most MaxSelectOptions options, text cut to 75
+// autocomplete: at most slackfmt.MaxSelectOptions options, text cut to 75
 // characters, value the customer id.
 //
 // Syncro calls: 1 (customers/autocomplete).
@@ -37,14 +39,14 @@ func (c *Commands) suggest(ctx context.Context, s Suggestion) []*slack.OptionBlo
 	if runeLen(q) < customerMinQuery {
 		return nil
 	}
-	custs, _, err := c.cfg.Syncro.Customers.Autocomplete(ctx, Truncate(q, MaxShortTextLen))
+	custs, _, err := c.cfg.Syncro.Customers.Autocomplete(ctx, slackfmt.Truncate(q, MaxShortTextLen))
 	if err != nil {
 		c.cfg.Logger.WarnContext(ctx, "customer search failed", "error", err)
 		return nil
 	}
 	opts := []*slack.OptionBlockObject{}
 	for _, cu := range custs {
-		if len(opts) == MaxSelectOptions {
+		if len(opts) == slackfmt.MaxSelectOptions {
 			break
 		}
 		label := customerLabel(cu.BusinessName, cu.Fullname)

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -184,7 +185,7 @@ func syncroAnswer(err error) string {
 	var se *syncro.Error
 	if errors.As(err, &se) {
 		if errors.Is(err, syncro.ErrValidation) && len(se.Messages) > 0 {
-			return "Syncro said: " + EscapeMrkdwn(se.UserMessage())
+			return "Syncro said: " + slackfmt.EscapeMrkdwn(se.UserMessage())
 		}
 		return fmt.Sprintf("Syncro answered %d", se.StatusCode)
 	}
@@ -274,7 +275,7 @@ func findLoggedTimer(t *syncro.Ticket, commentID int64, te timeEntry, now time.T
 // notesHead is the first line of text, cut for a timer's notes.
 func notesHead(text string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
-	return PlainText(line, timerNotesLen)
+	return slackfmt.PlainText(line, timerNotesLen)
 }
 
 // addTimer logs te with POST timer_entry. On an unknown outcome it reads

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -25,7 +26,7 @@ func changesReply(number int64, changes []fieldChange) Reply {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Updated #%d:", number)
 	for _, ch := range changes {
-		fmt.Fprintf(&b, "\n• %s: %s → %s", ch.field, MrkdwnText(ch.from, 200), MrkdwnText(ch.to, 200))
+		fmt.Fprintf(&b, "\n• %s: %s → %s", ch.field, slackfmt.MrkdwnText(ch.from, 200), slackfmt.MrkdwnText(ch.to, 200))
 	}
 	return Reply{Text: b.String()}
 }
@@ -50,7 +51,7 @@ func matchStatus(in string, statuses []string) (string, error) {
 	if s, ok := Suggest(want, statuses); ok {
 		msg += fmt.Sprintf(" Did you mean %s?", code(s))
 	}
-	msg += " Statuses: " + EscapeMrkdwn(strings.Join(statuses, ", ")) + "."
+	msg += " Statuses: " + slackfmt.EscapeMrkdwn(strings.Join(statuses, ", ")) + "."
 	return "", &UsageError{Message: msg}
 }
 
@@ -88,7 +89,7 @@ func matchPriority(in string, priorities []string) (string, error) {
 	if s, ok := Suggest(want, words); ok {
 		msg += fmt.Sprintf(" Did you mean %s?", code(s))
 	}
-	msg += " Priorities: " + EscapeMrkdwn(strings.Join(names, ", ")) + "."
+	msg += " Priorities: " + slackfmt.EscapeMrkdwn(strings.Join(names, ", ")) + "."
 	return "", &UsageError{Message: msg}
 }
 
@@ -123,13 +124,13 @@ func matchTech(in string, users []syncro.UserRef) (syncro.UserRef, error) {
 		for _, h := range hits {
 			hn = append(hn, h.Name)
 		}
-		return syncro.UserRef{}, &UsageError{Message: fmt.Sprintf("%s matches %s; type more of the name.", code(in), EscapeMrkdwn(orList(hn)))}
+		return syncro.UserRef{}, &UsageError{Message: fmt.Sprintf("%s matches %s; type more of the name.", code(in), slackfmt.EscapeMrkdwn(orList(hn)))}
 	}
 	msg := fmt.Sprintf("No tech named %s.", code(in))
 	if s, ok := Suggest(in, names); ok {
 		msg += fmt.Sprintf(" Did you mean %s?", code(s))
 	}
-	msg += " Techs: " + EscapeMrkdwn(strings.Join(names, ", ")) + "."
+	msg += " Techs: " + slackfmt.EscapeMrkdwn(strings.Join(names, ", ")) + "."
 	return syncro.UserRef{}, &UsageError{Message: msg}
 }
 
@@ -332,7 +333,7 @@ func (c *Commands) updateModal(ctx context.Context, t *syncro.Ticket, number int
 	due := slack.NewDatePickerBlockElement(BlockDue)
 	due.InitialDate = meta.Due
 	blocks := []slack.Block{
-		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*#%d %s* — %s", number, MrkdwnText(t.Subject, 200), MrkdwnText(t.CustomerBusinessThenName, 100))), nil, nil),
+		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*#%d %s* — %s", number, slackfmt.MrkdwnText(t.Subject, 200), slackfmt.MrkdwnText(t.CustomerBusinessThenName, 100))), nil, nil),
 		inputBlock(BlockStatus, "Status", "", staticSelect(BlockStatus, "Status", statusOpts, t.Status), true),
 	}
 	if len(prioOpts) > 0 {

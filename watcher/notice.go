@@ -7,6 +7,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -16,7 +17,7 @@ import (
 // from Syncro is escaped, so a subject like "<!channel>" pings nobody.
 func (w *Watcher) notice(t *syncro.Ticket) commands.Message {
 	number := ticketNumber(t)
-	title := fmt.Sprintf("#%s %s", commands.MrkdwnText(number, 40), commands.MrkdwnText(t.Subject, 150))
+	title := fmt.Sprintf("#%s %s", slackfmt.MrkdwnText(number, 40), slackfmt.MrkdwnText(t.Subject, 150))
 	if u := w.ticketURL(t.ID); u != "" {
 		title = fmt.Sprintf("<%s|%s>", u, title)
 	}
@@ -25,15 +26,15 @@ func (w *Watcher) notice(t *syncro.Ticket) commands.Message {
 		customer = "(no customer)"
 	}
 	body := fmt.Sprintf("*Closed:* %s\n*Customer:* %s\n*Status:* %s",
-		title, commands.MrkdwnText(customer, 150), commands.MrkdwnText(t.Status, 100))
+		title, slackfmt.MrkdwnText(customer, 150), slackfmt.MrkdwnText(t.Status, 100))
 	ctxLine := "Closed in Syncro"
 	if tech := w.techName(t); tech != "" {
-		ctxLine = fmt.Sprintf("Closed in Syncro · tech: %s", commands.MrkdwnText(tech, 100))
+		ctxLine = fmt.Sprintf("Closed in Syncro · tech: %s", slackfmt.MrkdwnText(tech, 100))
 	}
-	text := fmt.Sprintf("Ticket #%s closed (%s): %s, %s", commands.PlainText(number, 40),
-		commands.PlainText(t.Status, 100), commands.PlainText(t.Subject, 150), commands.PlainText(customer, 150))
+	text := fmt.Sprintf("Ticket #%s closed (%s): %s, %s", slackfmt.PlainText(number, 40),
+		slackfmt.PlainText(t.Status, 100), slackfmt.PlainText(t.Subject, 150), slackfmt.PlainText(customer, 150))
 	return commands.Message{
-		Text: commands.EscapeMrkdwn(text),
+		Text: slackfmt.EscapeMrkdwn(text),
 		Blocks: []slack.Block{
 			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, body, false, false), nil, nil),
 			slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, ctxLine, false, false)),
@@ -50,7 +51,7 @@ func summaryNotice(ts []syncro.Ticket) commands.Message {
 		if i == maxSummaryNumbers {
 			break
 		}
-		nums = append(nums, "#"+commands.MrkdwnText(ticketNumber(&ts[i]), 40))
+		nums = append(nums, "#"+slackfmt.MrkdwnText(ticketNumber(&ts[i]), 40))
 	}
 	list := strings.Join(nums, ", ")
 	if rest := len(ts) - len(nums); rest > 0 {
