@@ -3,12 +3,14 @@ package commands
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/notice"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
@@ -154,37 +156,23 @@ func totalMinutes(t *syncro.Ticket) int {
 	return n
 }
 
-// closeNotice is the message for NOTIFY_CHANNEL about a closed ticket:
-// number and subject (linked), customer, who closed it, the resolution and
-// the time logged.
+// closeNotice is the message for NOTIFY_CHANNEL about a ticket closed
+// from Slack, rendered by package notice like the watcher's: number and
+// subject (linked), customer, who closed it, the time logged and the
+// resolution.
 func (c *Commands) closeNotice(ctx context.Context, t *syncro.Ticket, number int64, actor Actor, resolution string, te *timeEntry, out commentOutcome) Message {
-	title := fmt.Sprintf("#%d %s", number, slackfmt.MrkdwnText(t.Subject, 150))
-	if u := c.ticketURL(t.ID); u != "" {
-		title = fmt.Sprintf("<%s|%s>", u, title)
-	}
-	who := actor.Name
-	if who == "" {
-		who = "someone"
-	}
 	timeText := "none logged"
 	if total := totalMinutes(t); total > 0 {
 		timeText = fmt.Sprintf("%d min in total", total)
 	}
 	if te != nil && out.Timer != nil {
-		timeText = fmt.Sprintf("%d min logged at close as %s, %s", timerMinutes(*out.Timer), slackfmt.EscapeMrkdwn(c.productName(ctx, te.ProductID)), timeText)
+		timeText = fmt.Sprintf("%d min logged at close as %s, %s", timerMinutes(*out.Timer), c.productName(ctx, te.ProductID), timeText)
 	}
-	body := fmt.Sprintf("*Closed:* %s\n*Customer:* %s\n*Closed by:* %s\n*Time:* %s",
-		title, slackfmt.MrkdwnText(t.CustomerBusinessThenName, 150), slackfmt.MrkdwnText(who, 100), timeText)
-	quote := "> " + strings.ReplaceAll(slackfmt.MrkdwnText(resolution, 2000), "\n", "\n> ")
-	text := fmt.Sprintf("Ticket #%d closed by %s: %s", number, slackfmt.PlainText(who, 100), slackfmt.PlainText(t.Subject, 150))
-	return Message{
-		Text:     text,
-		TicketID: t.ID,
-		Blocks: []slack.Block{
-			slack.NewSectionBlock(mrkdwn(body), nil, nil),
-			slack.NewSectionBlock(mrkdwn(quote), nil, nil),
-		},
-	}
+	n := notice.ClosedFromSlack(notice.Ticket{
+		ID: t.ID, Number: strconv.FormatInt(number, 10), Subject: t.Subject,
+		Customer: t.CustomerBusinessThenName, URL: c.ticketURL(t.ID),
+	}, notice.SlackClose{By: actor.Name, Time: timeText, Resolution: resolution})
+	return Message(n) // notice.Notice has exactly Message's fields
 }
 
 // location loads the account's time zone by name, falling back to the
