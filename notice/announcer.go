@@ -1,14 +1,10 @@
 package notice
 
-import "time"
+import (
+	"time"
 
-// Marks is the announced set an Announcer writes to; *store.Store
-// implements it.
-type Marks interface {
-	// MarkAnnounced records ticketID as announced and reports whether
-	// this call was the first to do so.
-	MarkAnnounced(ticketID int64, updatedAt time.Time) (first bool, err error)
-}
+	"github.com/syncrobot/syncrobot/store"
+)
 
 // Announcer is the one writer of "this ticket was announced". The bot's
 // notice queue (closes made from Slack) and the watcher (closes seen in
@@ -17,15 +13,15 @@ type Marks interface {
 // sees it first. The claim is written before the notice is queued: a crash
 // in between loses a notice rather than doubling it.
 type Announcer struct {
-	marks Marks
+	set store.Announcements
 }
 
-// NewAnnouncer returns an Announcer writing to marks, which must not be nil.
-func NewAnnouncer(marks Marks) *Announcer {
-	if marks == nil {
-		panic("notice: NewAnnouncer: nil Marks")
+// NewAnnouncer returns an Announcer writing to set, which must not be nil.
+func NewAnnouncer(set store.Announcements) *Announcer {
+	if set == nil {
+		panic("notice: NewAnnouncer: nil announced set")
 	}
-	return &Announcer{marks: marks}
+	return &Announcer{set: set}
 }
 
 // Claim marks ticketID announced and reports whether this is its first
@@ -34,5 +30,5 @@ func NewAnnouncer(marks Marks) *Announcer {
 // the ticket's state unknown and the choice to the caller: a close a
 // person just made is posted anyway, a poll retries at its next round.
 func (a *Announcer) Claim(ticketID int64, closedAt time.Time) (first bool, err error) {
-	return a.marks.MarkAnnounced(ticketID, closedAt)
+	return a.set.MarkAnnounced(ticketID, closedAt)
 }

@@ -6,13 +6,13 @@ import (
 	"time"
 )
 
-// memMarks is an announced set in memory.
-type memMarks struct {
+// memSet is an announced set in memory.
+type memSet struct {
 	seen map[int64]bool
 	err  error
 }
 
-func (m *memMarks) MarkAnnounced(id int64, _ time.Time) (bool, error) {
+func (m *memSet) MarkAnnounced(id int64, _ time.Time) (bool, error) {
 	if m.err != nil {
 		return false, m.err
 	}
@@ -21,9 +21,11 @@ func (m *memMarks) MarkAnnounced(id int64, _ time.Time) (bool, error) {
 	return first, nil
 }
 
+func (m *memSet) WasAnnounced(id int64) (bool, error) { return m.seen[id], m.err }
+
 func TestAnnouncer_OnlyTheFirstClaimPosts(t *testing.T) {
 	t.Parallel()
-	a := NewAnnouncer(&memMarks{seen: map[int64]bool{}})
+	a := NewAnnouncer(&memSet{seen: map[int64]bool{}})
 	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	for i, want := range []bool{true, false, false} {
 		if first, err := a.Claim(42, at); err != nil || first != want {
@@ -38,7 +40,7 @@ func TestAnnouncer_OnlyTheFirstClaimPosts(t *testing.T) {
 func TestAnnouncer_StoreErrorIsNotAClaim(t *testing.T) {
 	t.Parallel()
 	boom := errors.New("store closed")
-	first, err := NewAnnouncer(&memMarks{err: boom}).Claim(1, time.Now())
+	first, err := NewAnnouncer(&memSet{err: boom}).Claim(1, time.Now())
 	if first || !errors.Is(err, boom) {
 		t.Errorf("Claim = %v, %v; want false and the store's error", first, err)
 	}

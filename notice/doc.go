@@ -10,7 +10,7 @@
 // Announcer before posting, so a close is announced once whichever path
 // sees it first.
 //
-// The package imports only slackfmt and slack-go, so commands, bot and
-// watcher can all use it without an import cycle; its Notice is converted
-// to commands.Message by the callers.
+// The package imports only slackfmt, store and slack-go, so commands, bot
+// and watcher can all use it without an import cycle; its Notice is
+// converted to commands.Message by the callers.
 package notice
