@@ -10,10 +10,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
-
-// maxOptions is Slack's cap on options in one external select answer.
-const maxOptions = 100
 
 // msgNoFormState answers a view_submission whose view carries no state:
 // without it there is nothing to validate or submit.
@@ -33,10 +31,6 @@ type ephemeralAck struct {
 
 func ephemeral(text string) ephemeralAck { return ephemeralAck{ResponseType: "ephemeral", Text: text} }
 
-// maxAckPayload keeps an ack under Socket Mode's 20 KB frame limit (slack-go
-// refuses frames of 20,480 bytes or more), with room for the envelope id.
-const maxAckPayload = 19 * 1024
-
 // quickAck is r as an ephemeral slash-command ack payload, and whether it
 // fits in one ack frame.
 func quickAck(r commands.Reply) (json.RawMessage, bool) {
@@ -45,7 +39,7 @@ func quickAck(r commands.Reply) (json.RawMessage, bool) {
 		Text         string        `json:"text"`
 		Blocks       []slack.Block `json:"blocks,omitempty"`
 	}{"ephemeral", r.Text, r.Blocks})
-	if err != nil || len(payload) > maxAckPayload {
+	if err != nil || len(payload) > slackfmt.MaxAckPayload {
 		return nil, false
 	}
 	return payload, true
@@ -419,8 +413,8 @@ func (b *Bot) onSubmission(env envelope, cb slack.InteractionCallback) {
 // on any refusal, it acks with no options.
 func (b *Bot) onSuggestion(env envelope, cb slack.InteractionCallback) {
 	answer := func(opts []*slack.OptionBlockObject) {
-		if len(opts) > maxOptions {
-			opts = opts[:maxOptions]
+		if len(opts) > slackfmt.MaxSelectOptions {
+			opts = opts[:slackfmt.MaxSelectOptions]
 		}
 		b.ack(env, slack.OptionsResponse{Options: opts})
 	}

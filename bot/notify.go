@@ -12,6 +12,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/notice"
 )
 
 // noticeQueueLen bounds the notices waiting for one channel; beyond it new
@@ -126,7 +127,7 @@ func (n *notifier) wait(deadline time.Time) {
 // Notify queues m for NotifyChannel on the same per-channel, rate-limited
 // queue as Reply.Notices; the closed-ticket watcher posts through it. It
 // waits until Run has started the queue (or ctx ends), and does not consult
-// Store: the caller has already marked m.TicketID announced.
+// Store: the caller has already claimed m.TicketID (notice.Announcer).
 func (b *Bot) Notify(ctx context.Context, m commands.Message) error {
 	if b.cfg.NotifyChannel == "" {
 		return errors.New("bot: notify: no NotifyChannel configured")
@@ -142,19 +143,21 @@ func (b *Bot) Notify(ctx context.Context, m commands.Message) error {
 	return nil
 }
 
-// unannounced marks the closed-ticket notices among msgs (TicketID != 0) as
-// announced in Store and drops those whose ticket was announced already (by
-// the watcher, or an earlier close). Without a Store msgs pass unchanged. A
-// store error lets the notice through: for a close a person just made,
-// twice is better than never.
+// unannounced claims the closed-ticket notices among msgs (TicketID != 0)
+// through a notice.Announcer, the writer the watcher shares, and drops
+// those whose ticket was announced already (by the watcher, or an earlier
+// close). Without a Store msgs pass unchanged. A store error lets the
+// notice through: for a close a person just made, twice is better than
+// never.
 func (b *Bot) unannounced(msgs []commands.Message) []commands.Message {
 	if b.cfg.Store == nil {
 		return msgs
 	}
+	announcer := notice.NewAnnouncer(b.cfg.Store)
 	out := msgs[:0:0]
 	for _, m := range msgs {
 		if m.TicketID != 0 {
-			first, err := b.cfg.Store.MarkAnnounced(m.TicketID, time.Now())
+			first, err := announcer.Claim(m.TicketID, time.Now())
 			if err != nil {
 				b.log.Error("closed-ticket notice not recorded as announced; posting anyway", "ticket_id", m.TicketID, "err", err)
 			} else if !first {

@@ -8,18 +8,11 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
-// Slack limits that shape replies (see docs/slack-platform.md §5).
+// Retries after Slack's 429 (Slack's own limits are slackfmt's constants).
 const (
-	// responseURLMaxPosts is how many posts one response_url accepts.
-	responseURLMaxPosts = 5
-	// maxModalTitle is the longest modal title, submit or close label.
-	maxModalTitle = 24
-	// maxSectionText is the longest text of one section block.
-	maxSectionText = 3000
-	// maxModalBlocks is the most blocks one modal may hold.
-	maxModalBlocks = 100
 	// max429Attempts and max429Wait bound retries after Slack's 429: past
 	// them the reply is dropped (and logged) rather than held forever.
 	max429Attempts = 4
@@ -70,7 +63,7 @@ func (b *Bot) sendOne(ctx context.Context, t *target, m commands.Message, inChan
 		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
 	}
 	var errs []error
-	if t.responseURL != "" && t.urlPosts < responseURLMaxPosts {
+	if t.responseURL != "" && t.urlPosts < slackfmt.MaxResponseURLPosts {
 		t.urlPosts++
 		kind := slack.ResponseTypeEphemeral
 		if inChannel {
@@ -154,18 +147,9 @@ func retry429(ctx context.Context, f func() error) error {
 	}
 }
 
-// plain returns a plain_text object; modal titles are truncated to Slack's
-// 24 characters.
+// plain returns a plain_text object.
 func plain(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 // loadingModal is shown the moment the trigger arrives, while the handler
@@ -190,7 +174,7 @@ func messageModal(text string) *slack.ModalViewRequest {
 		Title:      plain("Syncro"),
 		Close:      plain("Close"),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(text, maxSectionText), false, false), nil, nil),
+			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, slackfmt.Truncate(text, slackfmt.MaxSectionText), false, false), nil, nil),
 		}},
 	}
 }
@@ -223,7 +207,7 @@ func (b *Bot) fillModal(ctx context.Context, viewID string, reply commands.Reply
 	}
 	m := *reply.Modal
 	if m.Title != nil {
-		m.Title = plain(truncate(m.Title.Text, maxModalTitle))
+		m.Title = plain(slackfmt.Truncate(m.Title.Text, slackfmt.MaxModalTitle))
 	}
 	if err := b.updateView(ctx, viewID, m); err != nil {
 		b.log.Error("views.update with the handler's modal failed", "view_id", viewID, "err", err)
@@ -239,8 +223,8 @@ func (b *Bot) showMessageModal(ctx context.Context, viewID, text string) {
 }
 
 func (b *Bot) updateView(ctx context.Context, viewID string, v slack.ModalViewRequest) error {
-	if len(v.Blocks.BlockSet) > maxModalBlocks {
-		v.Blocks.BlockSet = v.Blocks.BlockSet[:maxModalBlocks]
+	if len(v.Blocks.BlockSet) > slackfmt.MaxBlocksPerModal {
+		v.Blocks.BlockSet = v.Blocks.BlockSet[:slackfmt.MaxBlocksPerModal]
 	}
 	return retry429(ctx, func() error {
 		_, err := b.api.UpdateViewContext(ctx, v, "", "", viewID)

@@ -10,13 +10,9 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
-
-// MaxMessageText bounds the text of all blocks in one message. Slack
-// rejects messages well below 50 × 3000 characters with msg_blocks_too_long
-// (observed near 13 000, docs/slack-platform.md §5.4); 12 000 keeps a margin.
-const MaxMessageText = 12000
 
 // Bounds on single values from Syncro inside a summary line or a field,
 // in characters after escaping, so one absurd subject cannot crowd out a
@@ -36,7 +32,7 @@ func VerbatimMrkdwn(s string) *slack.TextBlockObject {
 // BoundedPlain is a plain_text object; Slack rejects empty text, so "" becomes a
 // dash.
 func BoundedPlain(s string, n int) *slack.TextBlockObject {
-	s = PlainText(s, n)
+	s = slackfmt.PlainText(s, n)
 	if s == "" {
 		s = "-"
 	}
@@ -45,12 +41,12 @@ func BoundedPlain(s string, n int) *slack.TextBlockObject {
 
 // TextSection is a section holding mrkdwn text, capped to Slack's limit.
 func TextSection(s string) *slack.SectionBlock {
-	return slack.NewSectionBlock(VerbatimMrkdwn(CapMrkdwn(s, MaxSectionText)), nil, nil)
+	return slack.NewSectionBlock(VerbatimMrkdwn(CapMrkdwn(s, slackfmt.MaxSectionText)), nil, nil)
 }
 
 // NoteContext is a context block with one mrkdwn element.
 func NoteContext(s string) *slack.ContextBlock {
-	return slack.NewContextBlock("", VerbatimMrkdwn(CapMrkdwn(s, MaxSectionText)))
+	return slack.NewContextBlock("", VerbatimMrkdwn(CapMrkdwn(s, slackfmt.MaxSectionText)))
 }
 
 // CapMrkdwn cuts already-escaped mrkdwn to n characters without leaving a
@@ -60,12 +56,12 @@ func CapMrkdwn(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	cut := Truncate(s, n)
-	body := strings.TrimSuffix(cut, Ellipsis)
+	cut := slackfmt.Truncate(s, n)
+	body := strings.TrimSuffix(cut, slackfmt.Ellipsis)
 	if amp := strings.LastIndexByte(body, '&'); amp >= 0 && !strings.Contains(body[amp:], ";") {
 		body = body[:amp]
 	}
-	return body + Ellipsis
+	return body + slackfmt.Ellipsis
 }
 
 // InlineMrkdwn prepares one value from Syncro for a single mrkdwn line: runs of
@@ -75,7 +71,7 @@ func InlineMrkdwn(s string, n int) string {
 	if isPlainInline(s, n) {
 		return s // the common case; rendering a list is mostly this
 	}
-	return MrkdwnText(strings.Join(strings.Fields(s), " "), n)
+	return slackfmt.MrkdwnText(strings.Join(strings.Fields(s), " "), n)
 }
 
 // isPlainInline reports whether inlineMrkdwn would return s unchanged: at
@@ -150,16 +146,16 @@ func CountNoun(n int, one, many string) string {
 }
 
 // PackLines joins lines into as few section texts as possible, each at
-// most MaxSectionText characters, never splitting a line (lines are
+// most slackfmt.MaxSectionText characters, never splitting a line (lines are
 // bounded well below the limit; one that is not is capped).
 func PackLines(lines []string, sep string) []string {
 	var texts []string
 	var b strings.Builder
 	n := 0
 	for _, l := range lines {
-		l = CapMrkdwn(l, MaxSectionText)
+		l = CapMrkdwn(l, slackfmt.MaxSectionText)
 		ln := utf8.RuneCountInString(l)
-		if n > 0 && n+len(sep)+ln > MaxSectionText {
+		if n > 0 && n+len(sep)+ln > slackfmt.MaxSectionText {
 			texts = append(texts, b.String())
 			b.Reset()
 			n = 0
@@ -179,16 +175,16 @@ func PackLines(lines []string, sep string) []string {
 
 // SplitReply lays out a header, an optional note and the section texts over
 // as many messages as Block Kit's limits need: at most
-// MaxBlocksPerMessage blocks and maxMessageText characters each. Later
+// slackfmt.MaxBlocksPerMessage blocks and slackfmt.MaxMessageText characters each. Later
 // messages open with a context line naming the part, so a reader who sees
 // only one knows there are others.
 func SplitReply(title, note string, texts []string) Reply {
-	title = PlainText(title, MaxHeaderText)
+	title = slackfmt.PlainText(title, slackfmt.MaxHeaderText)
 	type msg struct {
 		blocks []slack.Block
 		chars  int
 	}
-	first := msg{blocks: []slack.Block{slack.NewHeaderBlock(BoundedPlain(title, MaxHeaderText))}, chars: utf8.RuneCountInString(title)}
+	first := msg{blocks: []slack.Block{slack.NewHeaderBlock(BoundedPlain(title, slackfmt.MaxHeaderText))}, chars: utf8.RuneCountInString(title)}
 	if note != "" {
 		first.blocks = append(first.blocks, NoteContext(note))
 		first.chars += utf8.RuneCountInString(note)
@@ -200,19 +196,19 @@ func SplitReply(title, note string, texts []string) Reply {
 	for _, t := range texts {
 		cur := &msgs[len(msgs)-1]
 		tn := utf8.RuneCountInString(t)
-		if len(cur.blocks)+1 > MaxBlocksPerMessage || cur.chars+tn > MaxMessageText {
+		if len(cur.blocks)+1 > slackfmt.MaxBlocksPerMessage || cur.chars+tn > slackfmt.MaxMessageText {
 			msgs = append(msgs, msg{blocks: []slack.Block{nil}, chars: contChars})
 			cur = &msgs[len(msgs)-1]
 		}
 		cur.blocks = append(cur.blocks, TextSection(t))
 		cur.chars += tn
 	}
-	text := EscapeMrkdwn(title)
+	text := slackfmt.EscapeMrkdwn(title)
 	r := Reply{Text: text, Blocks: msgs[0].blocks}
 	for i, m := range msgs[1:] {
 		part := fmt.Sprintf("%s (part %d of %d)", title, i+2, len(msgs))
-		m.blocks[0] = NoteContext(EscapeMrkdwn(part))
-		r.More = append(r.More, Message{Text: EscapeMrkdwn(part), Blocks: m.blocks})
+		m.blocks[0] = NoteContext(slackfmt.EscapeMrkdwn(part))
+		r.More = append(r.More, Message{Text: slackfmt.EscapeMrkdwn(part), Blocks: m.blocks})
 	}
 	return r
 }

@@ -31,7 +31,8 @@
 // Slack escapes &, < and > in slash-command text as &amp;, &lt; and &gt;
 // (so its <@U…> and <!channel> markup cannot be forged); Parse decodes them
 // first so Syncro receives what the tech typed. Going the other way, every
-// string from Syncro shown in mrkdwn goes through EscapeMrkdwn or
-// MrkdwnText, so text stored in Syncro can never ping anyone. Slack's Block
-// Kit limits are named constants in escape.go.
+// string from Syncro shown in mrkdwn goes through slackfmt.EscapeMrkdwn or
+// slackfmt.MrkdwnText, so text stored in Syncro can never ping anyone.
+// Slack's Block Kit limits are the named constants of package slackfmt
+// (docs/slack-limits.md).
 package commands

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
 // MaxMinutes is the most time one entry may log: a day. Anything longer is
@@ -86,7 +88,7 @@ func ParseMinutes(s string) (int, error) {
 		if total < 1e7 {
 			gave = FormatMinutes(int(math.Round(total)))
 		}
-		return 0, &UsageError{Message: fmt.Sprintf("Time can't be more than 24 hours (you gave %s).", EscapeMrkdwn(Truncate(gave, 20)))}
+		return 0, &UsageError{Message: fmt.Sprintf("Time can't be more than 24 hours (you gave %s).", slackfmt.EscapeMrkdwn(slackfmt.Truncate(gave, 20)))}
 	}
 	m := int(math.Round(total))
 	if m < 1 {

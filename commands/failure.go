@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -38,7 +39,7 @@ func (d Deps) Failure(ctx context.Context, err error, doing string) Reply {
 	case errors.Is(err, syncro.ErrRateLimited):
 		return Reply{Text: "Syncro is rate limiting us right now; nothing was changed. Try again in a minute."}
 	case errors.Is(err, syncro.ErrValidation) && errors.As(err, &se) && len(se.Messages) > 0:
-		return Reply{Text: fmt.Sprintf("Syncro refused to %s: %s", doing, EscapeMrkdwn(se.UserMessage()))}
+		return Reply{Text: fmt.Sprintf("Syncro refused to %s: %s", doing, slackfmt.EscapeMrkdwn(se.UserMessage()))}
 	case isUnreachable(err):
 		return Reply{Text: fmt.Sprintf("Sorry, Syncro can't be reached right now, so I couldn't %s. Try again in a few minutes.", doing)}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
@@ -76,7 +77,7 @@ func SyncroAnswer(err error) string {
 	var se *syncro.Error
 	if errors.As(err, &se) {
 		if errors.Is(err, syncro.ErrValidation) && len(se.Messages) > 0 {
-			return "Syncro said: " + EscapeMrkdwn(se.UserMessage())
+			return "Syncro said: " + slackfmt.EscapeMrkdwn(se.UserMessage())
 		}
 		return fmt.Sprintf("Syncro answered %d", se.StatusCode)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
 // helpTitle heads the help listing.
@@ -62,14 +64,14 @@ func HelpBlocks() []slack.Block {
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, helpTitle, false, false)),
 	}
 	for _, g := range groups {
-		heading := "*" + EscapeMrkdwn(g.String()) + "*"
+		heading := "*" + slackfmt.EscapeMrkdwn(g.String()) + "*"
 		text := heading
 		for _, c := range commandTable.list {
 			if c.Group != g {
 				continue
 			}
 			entry := c.helpMrkdwn()
-			if len([]rune(text))+1+len([]rune(entry)) > MaxSectionText {
+			if len([]rune(text))+1+len([]rune(entry)) > slackfmt.MaxSectionText {
 				blocks = append(blocks, mrkdwnSection(text))
 				text = heading + " (continued)"
 			}
@@ -79,16 +81,16 @@ func HelpBlocks() []slack.Block {
 	}
 	var tips []slack.MixedElement
 	for _, t := range helpTips {
-		tips = append(tips, slack.NewTextBlockObject(slack.MarkdownType, EscapeMrkdwn(t), false, false))
+		tips = append(tips, slack.NewTextBlockObject(slack.MarkdownType, slackfmt.EscapeMrkdwn(t), false, false))
 	}
 	return append(blocks, slack.NewContextBlock("", tips...))
 }
 
 // helpMrkdwn is one command's entry in the Block Kit help.
 func (c *Command) helpMrkdwn() string {
-	s := "`" + UsageLine(c) + "`\n" + EscapeMrkdwn(c.description())
+	s := "`" + UsageLine(c) + "`\n" + slackfmt.EscapeMrkdwn(c.description())
 	for _, f := range c.Flags {
-		s += "\n        `" + flagUsage(f) + "` " + EscapeMrkdwn(f.Help)
+		s += "\n        `" + flagUsage(f) + "` " + slackfmt.EscapeMrkdwn(f.Help)
 	}
 	return s
 }
@@ -118,7 +120,7 @@ func flagUsage(f FlagSpec) string {
 func (c *Commands) help(ctx context.Context, r Request, inv Invocation) Reply {
 	name := strings.TrimSpace(inv.Text)
 	if name == "" {
-		return Reply{Text: EscapeMrkdwn(HelpText()), Blocks: HelpBlocks()}
+		return Reply{Text: slackfmt.EscapeMrkdwn(HelpText()), Blocks: HelpBlocks()}
 	}
 	cmd := Lookup(name)
 	if cmd == nil {
@@ -136,7 +138,7 @@ func (c *Commands) help(ctx context.Context, r Request, inv Invocation) Reply {
 	}
 	text := cmd.HelpText()
 	return Reply{
-		Text:   EscapeMrkdwn(text),
-		Blocks: []slack.Block{TextSection("```" + EscapeMrkdwn(text) + "```")},
+		Text:   slackfmt.EscapeMrkdwn(text),
+		Blocks: []slack.Block{TextSection("```" + slackfmt.EscapeMrkdwn(text) + "```")},
 	}
 }

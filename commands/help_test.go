@@ -10,6 +10,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
 func TestHelpBlocks_MatchGolden(t *testing.T) {
@@ -57,22 +58,22 @@ func TestHelp_ListsEveryCommandWithUsageAndDescription(t *testing.T) {
 func TestHelpBlocks_WithinSlackLimits(t *testing.T) {
 	t.Parallel()
 	blocks := commands.HelpBlocks()
-	if len(blocks) > commands.MaxBlocksPerMessage {
-		t.Fatalf("%d blocks, Slack allows %d", len(blocks), commands.MaxBlocksPerMessage)
+	if len(blocks) > slackfmt.MaxBlocksPerMessage {
+		t.Fatalf("%d blocks, Slack allows %d", len(blocks), slackfmt.MaxBlocksPerMessage)
 	}
 	for i, b := range blocks {
 		switch b := b.(type) {
 		case *slack.SectionBlock:
-			if n := commands.RuneLen(b.Text.Text); n > commands.MaxSectionText {
-				t.Errorf("block %d: section text %d chars, limit %d", i, n, commands.MaxSectionText)
+			if n := commands.RuneLen(b.Text.Text); n > slackfmt.MaxSectionText {
+				t.Errorf("block %d: section text %d chars, limit %d", i, n, slackfmt.MaxSectionText)
 			}
 		case *slack.HeaderBlock:
-			if n := commands.RuneLen(b.Text.Text); n > commands.MaxHeaderText {
-				t.Errorf("block %d: header %d chars, limit %d", i, n, commands.MaxHeaderText)
+			if n := commands.RuneLen(b.Text.Text); n > slackfmt.MaxHeaderText {
+				t.Errorf("block %d: header %d chars, limit %d", i, n, slackfmt.MaxHeaderText)
 			}
 		case *slack.ContextBlock:
-			if n := len(b.ContextElements.Elements); n > commands.MaxContextElements {
-				t.Errorf("block %d: %d context elements, limit %d", i, n, commands.MaxContextElements)
+			if n := len(b.ContextElements.Elements); n > slackfmt.MaxContextElements {
+				t.Errorf("block %d: %d context elements, limit %d", i, n, slackfmt.MaxContextElements)
 			}
 		}
 	}

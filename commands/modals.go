@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
 // Callback ids of the write-side modals. bot routes a view_submission to
@@ -63,7 +65,7 @@ const CustomerMinQuery = 2
 
 // ModalMeta is a modal's private_metadata: what Submit needs so it never
 // looks a ticket up twice. Keys are short because Slack caps the whole
-// string at MaxPrivateMetadata characters.
+// string at slackfmt.MaxPrivateMetadata characters.
 type ModalMeta struct {
 	TicketID   int64  `json:"t,omitempty"`
 	Number     int64  `json:"n,omitempty"`
@@ -95,13 +97,13 @@ func (m ModalMeta) Encode() string {
 		if err != nil {
 			panic("commands: encode modal metadata: " + err.Error()) // plain struct; cannot fail
 		}
-		if RuneLen(string(b)) <= MaxPrivateMetadata {
+		if RuneLen(string(b)) <= slackfmt.MaxPrivateMetadata {
 			return string(b)
 		}
-		m.UserName = Truncate(m.UserName, 60)
-		m.Status = Truncate(m.Status, 200)
-		m.Priority = Truncate(m.Priority, 200)
-		m.TargetStatus = Truncate(m.TargetStatus, 200)
+		m.UserName = slackfmt.Truncate(m.UserName, 60)
+		m.Status = slackfmt.Truncate(m.Status, 200)
+		m.Priority = slackfmt.Truncate(m.Priority, 200)
+		m.TargetStatus = slackfmt.Truncate(m.TargetStatus, 200)
 	}
 	panic("commands: modal metadata too long")
 }
@@ -130,11 +132,11 @@ func Mrkdwn(s string) *slack.TextBlockObject {
 
 // Option is a select option; text and value are cut to Slack's limits.
 func Option(value, text string) *slack.OptionBlockObject {
-	t := PlainText(text, MaxOptionText)
+	t := slackfmt.PlainText(text, slackfmt.MaxOptionText)
 	if t == "" {
 		t = "(none)"
 	}
-	return slack.NewOptionBlockObject(Truncate(value, MaxOptionValue), Plain(t), nil)
+	return slack.NewOptionBlockObject(slackfmt.Truncate(value, slackfmt.MaxOptionValue), Plain(t), nil)
 }
 
 // NewModal builds a modal with Slack's 24-character title/submit limits
@@ -143,13 +145,13 @@ func NewModal(callbackID, title, submit string, meta ModalMeta, blocks ...slack.
 	v := &slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackID,
-		Title:           Plain(PlainText(title, MaxModalTitle)),
+		Title:           Plain(slackfmt.PlainText(title, slackfmt.MaxModalTitle)),
 		Close:           Plain("Cancel"),
 		Blocks:          slack.Blocks{BlockSet: blocks},
 		PrivateMetadata: meta.Encode(),
 	}
 	if submit != "" {
-		v.Submit = Plain(PlainText(submit, MaxModalTitle))
+		v.Submit = Plain(slackfmt.PlainText(submit, slackfmt.MaxModalTitle))
 	}
 	return v
 }
@@ -160,9 +162,9 @@ func NewModal(callbackID, title, submit string, meta ModalMeta, blocks ...slack.
 func noticeModal(title, text string) *slack.ModalViewRequest {
 	return &slack.ModalViewRequest{
 		Type:   slack.VTModal,
-		Title:  Plain(PlainText(title, MaxModalTitle)),
+		Title:  Plain(slackfmt.PlainText(title, slackfmt.MaxModalTitle)),
 		Close:  Plain("Close"),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(Mrkdwn(Truncate(text, MaxSectionText)), nil, nil)}},
+		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(Mrkdwn(slackfmt.Truncate(text, slackfmt.MaxSectionText)), nil, nil)}},
 	}
 }
 
@@ -196,17 +198,17 @@ func TextInput(actionID, placeholder, initial string, multiline bool, maxLen int
 	el.Multiline = multiline
 	if maxLen > 0 {
 		el.MaxLength = maxLen
-		initial = Truncate(initial, maxLen)
+		initial = slackfmt.Truncate(initial, maxLen)
 	}
 	el.InitialValue = initial
 	return el
 }
 
-// StaticSelect is a static select of options (at most MaxSelectOptions),
+// StaticSelect is a static select of options (at most slackfmt.MaxSelectOptions),
 // preselecting the option whose value is initial.
 func StaticSelect(actionID, placeholder string, opts []*slack.OptionBlockObject, initial string) *slack.SelectBlockElement {
-	if len(opts) > MaxSelectOptions {
-		opts = opts[:MaxSelectOptions]
+	if len(opts) > slackfmt.MaxSelectOptions {
+		opts = opts[:slackfmt.MaxSelectOptions]
 	}
 	el := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, Plain(placeholder), actionID, opts...)
 	for _, o := range opts {

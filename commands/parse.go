@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
 // UsageError is a mistake in what the tech typed. Its Message is a human
@@ -72,13 +74,6 @@ func (inv Invocation) Bool(name string) bool {
 	return ok
 }
 
-// slackUnescaper undoes the only escaping Slack applies to slash-command
-// text: it sends &, < and > as &amp;, &lt; and &gt; (so its own <@U…> and
-// <!channel> syntax cannot be forged). Without decoding, "R&D" would be
-// stored in Syncro as "R&amp;D". A single-pass Replacer decodes "&amp;lt;"
-// to "&lt;", exactly once, as Slack meant.
-var slackUnescaper = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">")
-
 // Parse reads the text Slack sends after /syncro.
 //
 // Grammar: the first one or two words name the subcommand (case-insensitive;
@@ -101,7 +96,8 @@ func Parse(text string) (Invocation, error) {
 	if !utf8.ValidString(text) {
 		return Invocation{}, &UsageError{Message: "That text isn't valid UTF-8; please type it again."}
 	}
-	src := slackUnescaper.Replace(text)
+	// Slack sends &, < and > escaped; Syncro must get what the tech typed.
+	src := slackfmt.UnescapeMrkdwn(text)
 	if n := RuneLen(src); n > MaxInputLen {
 		return Invocation{}, &UsageError{Message: fmt.Sprintf("That's too long for one command: %s characters (the limit is %s).", commas(n), commas(MaxInputLen))}
 	}
@@ -614,7 +610,7 @@ func (inv Invocation) String() string {
 			parts = append(parts, inv.Text)
 		}
 	}
-	return EscapeMrkdwn(strings.Join(parts, " "))
+	return slackfmt.EscapeMrkdwn(strings.Join(parts, " "))
 }
 
 // textNeedsDashes reports whether verbatim text must be preceded by "--" to
@@ -674,7 +670,7 @@ func Code(s string) string {
 		}
 		return r
 	}, s)
-	return "`" + EscapeMrkdwn(Truncate(s, 40)) + "`"
+	return "`" + slackfmt.EscapeMrkdwn(slackfmt.Truncate(s, 40)) + "`"
 }
 
 // OrList joins items as "a, b or c".

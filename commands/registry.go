@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
 // Registry is every interaction the bot answers, one entry each: slash
@@ -125,7 +127,7 @@ func register[V any](m map[string]V, what, id string, v V) {
 	if _, dup := m[id]; dup {
 		panic(fmt.Sprintf("commands: duplicate %s %q", what, id))
 	}
-	if len(id) > MaxActionID {
+	if len(id) > slackfmt.MaxActionID {
 		panic(fmt.Sprintf("commands: %s id %q is longer than Slack allows", what, id))
 	}
 	m[id] = v

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
 // Dedup makes a write triggered from Slack happen once per key, so a
@@ -111,7 +113,7 @@ func (c *Commands) submit(ctx context.Context, s Submission) Reply {
 		case metaErr != nil:
 			r = c.cfg.Failure(ctx, metaErr, "read that form")
 		case !known:
-			r = Reply{Text: "I don't know that form (" + EscapeMrkdwn(Truncate(s.CallbackID, 40)) + "); nothing was saved."}
+			r = Reply{Text: "I don't know that form (" + slackfmt.EscapeMrkdwn(slackfmt.Truncate(s.CallbackID, 40)) + "); nothing was saved."}
 		default:
 			r = m.Submit(ctx, s, meta)
 		}

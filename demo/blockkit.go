@@ -5,6 +5,8 @@ import (
 	"html"
 	"strconv"
 	"strings"
+
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
 // renderer turns Block Kit JSON into HTML for the page. Every string that
@@ -174,7 +176,7 @@ func (r *renderer) element(e obj, blockID string) string {
 		}
 		extra := ""
 		if c := sub(e, "confirm"); c != nil {
-			extra = ` data-confirm="` + attr(textOf(sub(c, "title"))+"\n\n"+unescapeSlack(textOf(sub(c, "text")))) + `"`
+			extra = ` data-confirm="` + attr(textOf(sub(c, "title"))+"\n\n"+slackfmt.UnescapeMrkdwn(textOf(sub(c, "text")))) + `"`
 		}
 		if u := str(e, "url"); u != "" {
 			extra += ` data-url="` + attr(u) + `"`

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
 // emoji maps the Slack short codes the bot is likely to use to characters,
@@ -89,13 +91,7 @@ func (r *renderer) plain(s string) string {
 
 // escapeSlack turns Slack-escaped text into HTML-escaped text.
 func escapeSlack(s string) string {
-	return html.EscapeString(unescapeSlack(s))
-}
-
-// unescapeSlack decodes the three entities Slack text uses; no others, as
-// Slack does not decode them either.
-func unescapeSlack(s string) string {
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+	return html.EscapeString(slackfmt.UnescapeMrkdwn(s))
 }
 
 // angle renders the inside of <…>: a link, a user, channel or special
@@ -128,7 +124,7 @@ func (r *renderer) angle(inner string) string {
 		word, _, _ := strings.Cut(target[1:], "^")
 		return `<span class="mention">@` + escapeSlack(word) + `</span>`
 	}
-	if u, err := url.Parse(unescapeSlack(target)); err == nil && safeScheme(u.Scheme) && !strings.ContainsAny(target, " \n") {
+	if u, err := url.Parse(slackfmt.UnescapeMrkdwn(target)); err == nil && safeScheme(u.Scheme) && !strings.ContainsAny(target, " \n") {
 		text := target
 		if hasLabel {
 			text = label

@@ -9,11 +9,12 @@
 // here and deduplicated by id; re-seeing a ticket is harmless. A ticket is
 // announced when its status is one of the account's closed statuses (see
 // below), it was closed (resolved_at, else updated_at) inside the watched
-// window, and store.MarkAnnounced reports this is the first announcement.
-// The bot's own close path marks the same per-ticket record before it posts,
-// so a ticket closed from Slack is never announced twice; a close younger
-// than Grace (20 s) waits for the next poll, so that path, whose notice says
-// who closed the ticket and what time was logged, normally wins.
+// window, and notice.Announcer's Claim reports this is the first
+// announcement. The bot's own close path claims through the same Announcer
+// type before it posts, so a ticket closed from Slack is never announced
+// twice; a close younger than Grace (20 s) waits for the next poll, so that
+// path, whose notice says who closed the ticket and what time was logged,
+// normally wins.
 //
 // The cursor (the newest updated_at seen) and the announced set live in the
 // store, so a restart announces nothing twice and closes that happened while

@@ -2,68 +2,35 @@ package watcher
 
 import (
 	"fmt"
-	"strings"
-
-	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/notice"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
-// notice is one ticket's closed notice: a section with the ticket (linked
-// when WebURL is set), customer and status, a context line naming the
-// technician, and a plain-text fallback for notifications. Everything read
-// from Syncro is escaped, so a subject like "<!channel>" pings nobody.
+// notice is one ticket's closed notice, rendered by package notice like the
+// bot's own: the ticket (linked when WebURL is set), customer, status and
+// technician.
 func (w *Watcher) notice(t *syncro.Ticket) commands.Message {
-	number := ticketNumber(t)
-	title := fmt.Sprintf("#%s %s", commands.MrkdwnText(number, 40), commands.MrkdwnText(t.Subject, 150))
-	if u := w.ticketURL(t.ID); u != "" {
-		title = fmt.Sprintf("<%s|%s>", u, title)
-	}
-	customer := t.CustomerBusinessThenName
-	if customer == "" {
-		customer = "(no customer)"
-	}
-	body := fmt.Sprintf("*Closed:* %s\n*Customer:* %s\n*Status:* %s",
-		title, commands.MrkdwnText(customer, 150), commands.MrkdwnText(t.Status, 100))
-	ctxLine := "Closed in Syncro"
-	if tech := w.techName(t); tech != "" {
-		ctxLine = fmt.Sprintf("Closed in Syncro · tech: %s", commands.MrkdwnText(tech, 100))
-	}
-	text := fmt.Sprintf("Ticket #%s closed (%s): %s, %s", commands.PlainText(number, 40),
-		commands.PlainText(t.Status, 100), commands.PlainText(t.Subject, 150), commands.PlainText(customer, 150))
-	return commands.Message{
-		Text: commands.EscapeMrkdwn(text),
-		Blocks: []slack.Block{
-			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, body, false, false), nil, nil),
-			slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, ctxLine, false, false)),
-		},
-		TicketID: t.ID,
-	}
+	n := notice.ClosedInSyncro(w.noticeTicket(t), t.Status, w.techName(t))
+	return commands.Message(n) // notice.Notice has exactly Message's fields
 }
 
 // summaryNotice folds closes older than Backlog into one line listing their
-// numbers (the first maxSummaryNumbers, then a count).
+// numbers.
 func summaryNotice(ts []syncro.Ticket) commands.Message {
-	nums := make([]string, 0, min(len(ts), maxSummaryNumbers))
+	numbers := make([]string, len(ts))
 	for i := range ts {
-		if i == maxSummaryNumbers {
-			break
-		}
-		nums = append(nums, "#"+commands.MrkdwnText(ticketNumber(&ts[i]), 40))
+		numbers[i] = ticketNumber(&ts[i])
 	}
-	list := strings.Join(nums, ", ")
-	if rest := len(ts) - len(nums); rest > 0 {
-		list += fmt.Sprintf(" and %d more", rest)
-	}
-	noun := "tickets were"
-	if len(ts) == 1 {
-		noun = "ticket was"
-	}
-	line := fmt.Sprintf("While the bot was offline, %d more %s closed: %s", len(ts), noun, list)
-	return commands.Message{
-		Text:   line,
-		Blocks: []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, line, false, false), nil, nil)},
+	return commands.Message(notice.OfflineSummary(numbers))
+}
+
+// noticeTicket is what a notice names of t.
+func (w *Watcher) noticeTicket(t *syncro.Ticket) notice.Ticket {
+	return notice.Ticket{
+		ID: t.ID, Number: ticketNumber(t), Subject: t.Subject,
+		Customer: t.CustomerBusinessThenName, URL: syncro.TicketURL(w.cfg.WebURL, t.ID),
 	}
 }
 
@@ -86,6 +53,3 @@ func (w *Watcher) techName(t *syncro.Ticket) string {
 	}
 	return ""
 }
-
-// ticketURL links a ticket in Syncro's web app; "" when WebURL is unset.
-func (w *Watcher) ticketURL(id int64) string { return syncro.TicketURL(w.cfg.WebURL, id) }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/notice"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -50,9 +51,6 @@ const (
 	// pageSize is asked for on each listing; Syncro may ignore it, and
 	// paging follows meta.total_pages either way.
 	pageSize = 100
-	// maxSummaryNumbers bounds the ticket numbers listed in the summary
-	// line; the rest are counted.
-	maxSummaryNumbers = 30
 )
 
 // Store is the part of the bot's durable state the watcher uses: its
@@ -102,6 +100,9 @@ type Watcher struct {
 	cfg Config
 	log *slog.Logger
 	lim *rate.Limiter
+	// announcer claims each close in the store's announced set, shared
+	// with the bot's own close notices.
+	announcer *notice.Announcer
 
 	pollMu sync.Mutex // one Poll at a time
 
@@ -150,9 +151,10 @@ func New(cfg Config) (*Watcher, error) {
 		log: cfg.Logger.With("component", "watcher"),
 		// A full minute's budget may be spent at once (a poll plus a few
 		// hints), then it refills evenly.
-		lim:     rate.NewLimiter(rate.Limit(float64(cfg.Budget)/60), cfg.Budget),
-		runCtx:  context.Background(),
-		pending: map[int64]bool{},
+		lim:       rate.NewLimiter(rate.Limit(float64(cfg.Budget)/60), cfg.Budget),
+		runCtx:    context.Background(),
+		pending:   map[int64]bool{},
+		announcer: notice.NewAnnouncer(cfg.Store),
 	}, nil
 }
 
@@ -316,7 +318,7 @@ func (w *Watcher) announce(ctx context.Context, closed []found, now time.Time) e
 	var old []syncro.Ticket
 	var recent []syncro.Ticket
 	for _, f := range closed {
-		first, err := w.cfg.Store.MarkAnnounced(f.t.ID, f.t.UpdatedAt.Time)
+		first, err := w.announcer.Claim(f.t.ID, f.t.UpdatedAt.Time)
 		if err != nil {
 			return fmt.Errorf("watcher: announce ticket %d: %w", f.t.ID, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/notice"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 	"github.com/syncrobot/syncrobot/watcher"
 )
@@ -155,8 +156,8 @@ func TestPoll_TicketClosedThroughTheBotIsNotAnnouncedAgain(t *testing.T) {
 	e.clk.Advance(10 * time.Second)
 	e.setStatus(tk.ID, "Resolved")
 	// What bot does before posting the /syncro close notice.
-	if first, err := e.st.MarkAnnounced(tk.ID, e.clk.Now()); err != nil || !first {
-		t.Fatalf("MarkAnnounced = %v, %v", first, err)
+	if first, err := notice.NewAnnouncer(e.st).Claim(tk.ID, e.clk.Now()); err != nil || !first {
+		t.Fatalf("Claim = %v, %v", first, err)
 	}
 	e.clk.Advance(time.Minute)
 	e.poll()

@@ -118,6 +118,25 @@ func (b *e2eBot) waitReply(ctx context.Context, t *testing.T, n int) slackfake.E
 	return b.f.Ephemerals(e2eUser)[n-1]
 }
 
+// waitView waits until Dana has an open modal with callbackID and returns it.
+func (b *e2eBot) waitView(ctx context.Context, t *testing.T, callbackID string) slackfake.View {
+	t.Helper()
+	var view slackfake.View
+	err := b.f.WaitUntil(ctx, func() bool {
+		for _, v := range b.f.Views() {
+			if v.UserID == e2eUser && v.CallbackID == callbackID && !v.Closed {
+				view = v
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatalf("no %s modal opened: %v; views %+v; ephemerals %+v; stderr:\n%s", callbackID, err, b.f.Views(), b.f.Ephemerals(e2eUser), b.stderr.String())
+	}
+	return view
+}
+
 func ticketByNumber(t *testing.T, srv *syncrotest.Server, n int64) syncrotest.Ticket {
 	t.Helper()
 	tk, ok := srv.TicketByNumber(n)
@@ -294,19 +313,7 @@ func TestE2E_CreateViaModalWithCustomerSearch(t *testing.T) {
 	ticketsBefore := len(b.srv.Tickets())
 
 	b.slash(ctx, t, "create Printer jam")
-	var view slackfake.View
-	err := b.f.WaitUntil(ctx, func() bool {
-		for _, v := range b.f.Views() {
-			if v.UserID == e2eUser && v.CallbackID == commands.CallbackCreate && !v.Closed {
-				view = v
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		t.Fatalf("no create modal opened: %v; views %+v; ephemerals %+v; stderr:\n%s", err, b.f.Views(), b.f.Ephemerals(e2eUser), b.stderr.String())
-	}
+	view := b.waitView(ctx, t, commands.CallbackCreate)
 	if !strings.Contains(string(view.JSON), "Printer jam") {
 		t.Errorf("the form is not pre-filled with the subject typed")
 	}

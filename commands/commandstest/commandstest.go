@@ -18,6 +18,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/sessionlog"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
@@ -166,7 +167,7 @@ func (f *Fixture) OpenModal(t *testing.T, text string) *slack.ModalViewRequest {
 func ReqLines(reqs []syncrotest.Request) string {
 	var b strings.Builder
 	for _, r := range reqs {
-		fmt.Fprintf(&b, "\n  %s %s?%s → %d %s", r.Method, r.Path, r.Query, r.Status, commands.Truncate(r.Body, 120))
+		fmt.Fprintf(&b, "\n  %s %s?%s → %d %s", r.Method, r.Path, r.Query, r.Status, slackfmt.Truncate(r.Body, 120))
 	}
 	return b.String()
 }
@@ -198,13 +199,13 @@ func PrettyJSON(t *testing.T, v any) []byte {
 // CheckModal checks Slack's limits and our conventions on a modal.
 func CheckModal(t *testing.T, v *slack.ModalViewRequest) {
 	t.Helper()
-	if n := commands.RuneLen(v.Title.Text); n > commands.MaxModalTitle || n == 0 {
+	if n := commands.RuneLen(v.Title.Text); n > slackfmt.MaxModalTitle || n == 0 {
 		t.Errorf("title %q has %d chars", v.Title.Text, n)
 	}
-	if v.Submit != nil && commands.RuneLen(v.Submit.Text) > commands.MaxModalTitle {
+	if v.Submit != nil && commands.RuneLen(v.Submit.Text) > slackfmt.MaxModalTitle {
 		t.Errorf("submit %q too long", v.Submit.Text)
 	}
-	if n := commands.RuneLen(v.PrivateMetadata); n > commands.MaxPrivateMetadata {
+	if n := commands.RuneLen(v.PrivateMetadata); n > slackfmt.MaxPrivateMetadata {
 		t.Errorf("private_metadata has %d chars", n)
 	}
 	inputs := 0
@@ -223,7 +224,7 @@ func CheckModal(t *testing.T, v *slack.ModalViewRequest) {
 		if el.ActionID != in.BlockID {
 			t.Errorf("block %s: action id %q, want the block id", in.BlockID, el.ActionID)
 		}
-		if len(el.Options) > commands.MaxSelectOptions {
+		if len(el.Options) > slackfmt.MaxSelectOptions {
 			t.Errorf("block %s: %d options", in.BlockID, len(el.Options))
 		}
 	}

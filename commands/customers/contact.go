@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -116,7 +117,7 @@ func (c *feature) createContact(ctx context.Context, p pendingForm, force bool) 
 			for i := range same {
 				lines = append(lines, fmt.Sprintf("%s at customer %d", contactLine(&same[i]), same[i].CustomerID))
 			}
-			text := "Nothing added yet: a contact with " + commands.MrkdwnText(e, 150) + " already exists:\n" + strings.Join(lines, "\n")
+			text := "Nothing added yet: a contact with " + slackfmt.MrkdwnText(e, 150) + " already exists:\n" + strings.Join(lines, "\n")
 			blocks := []slack.Block{commands.TextSection(text)}
 			if v := p.encodeButton(); v != "" {
 				blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement(ActionCustomerCreateAnyway, v, commands.Plain("Add anyway"))))
@@ -133,7 +134,7 @@ func (c *feature) createContact(ctx context.Context, p pendingForm, force bool) 
 	if err != nil {
 		return c.formFailure(ctx, err, p, contactFields, "add the contact")
 	}
-	text := fmt.Sprintf("Added contact %s (ID %d) to customer %d.", commands.MrkdwnText(ct.Name, 120), ct.ID, cid)
+	text := fmt.Sprintf("Added contact %s (ID %d) to customer %d.", slackfmt.MrkdwnText(ct.Name, 120), ct.ID, cid)
 	if title != nil {
 		name := ct.Name
 		if _, _, err := c.cfg.Syncro.Contacts.Update(ctx, ct.ID, &syncro.ContactRequest{Name: &name, Title: title}); err != nil {
@@ -153,7 +154,7 @@ func (c *feature) editContact(ctx context.Context, p pendingForm) commands.Reply
 	if err != nil {
 		return c.formFailure(ctx, err, p, contactFields, fmt.Sprintf("update contact %d", p.Meta.ContactID))
 	}
-	return commands.Reply{Text: fmt.Sprintf("Updated contact %s (ID %d): %s.", commands.MrkdwnText(ct.Name, 120), ct.ID, commands.CountNoun(n, "field", "fields"))}
+	return commands.Reply{Text: fmt.Sprintf("Updated contact %s (ID %d): %s.", slackfmt.MrkdwnText(ct.Name, 120), ct.ID, commands.CountNoun(n, "field", "fields"))}
 }
 
 // contactDelete asks before deleting a contact, naming the open tickets
@@ -173,7 +174,7 @@ func (c *feature) contactDelete(ctx context.Context, r commands.Request, inv com
 	if err != nil {
 		return c.cfg.Failure(ctx, fmt.Errorf("open tickets of contact %d: %w", id, err), "check the contact's open tickets, so nothing was deleted")
 	}
-	text := fmt.Sprintf("Delete contact %s (ID %d) of customer %d?", commands.MrkdwnText(ct.Name, 120), ct.ID, ct.CustomerID)
+	text := fmt.Sprintf("Delete contact %s (ID %d) of customer %d?", slackfmt.MrkdwnText(ct.Name, 120), ct.ID, ct.CustomerID)
 	confirmText := "The contact is deleted from Syncro for good."
 	if len(open) == 0 {
 		text += " No open tickets reference it."
@@ -191,7 +192,7 @@ func (c *feature) contactDelete(ctx context.Context, r commands.Request, inv com
 	}
 	btn := slack.NewButtonBlockElement(ActionContactDeleteConfirm, strconv.FormatInt(ct.ID, 10), commands.Plain("Delete contact"))
 	btn.Style = slack.StyleDanger
-	btn.Confirm = slack.NewConfirmationBlockObject(commands.Plain("Delete "+commands.PlainText(ct.Name, 60)+"?"), commands.Plain(commands.Truncate(confirmText, commands.MaxConfirmText)), commands.Plain("Delete"), commands.Plain("Keep it"))
+	btn.Confirm = slack.NewConfirmationBlockObject(commands.Plain("Delete "+slackfmt.PlainText(ct.Name, 60)+"?"), commands.Plain(slackfmt.Truncate(confirmText, slackfmt.MaxConfirmText)), commands.Plain("Delete"), commands.Plain("Keep it"))
 	btn.Confirm.Style = slack.StyleDanger
 	return commands.Reply{Text: text, Blocks: []slack.Block{commands.TextSection(text), slack.NewActionBlock("", btn)}}
 }

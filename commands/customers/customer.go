@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -136,7 +137,7 @@ func (c *feature) resolveCustomer(ctx context.Context, text string) (*syncro.Cus
 	}
 	switch len(found) {
 	case 0:
-		return nil, &commands.Reply{Text: "No customer matches “" + commands.EscapeMrkdwn(text) + "”."}
+		return nil, &commands.Reply{Text: "No customer matches “" + slackfmt.EscapeMrkdwn(text) + "”."}
 	case 1:
 		return &found[0], nil
 	}
@@ -147,7 +148,7 @@ func (c *feature) resolveCustomer(ctx context.Context, text string) (*syncro.Cus
 // customerPickList is the short list a name matching several customers
 // gives, each with a Show button.
 func customerPickList(text string, found []syncro.Customer) commands.Reply {
-	title := fmt.Sprintf("%s match “%s”; pick one:", commands.CountNoun(len(found), "customer", "customers"), commands.EscapeMrkdwn(text))
+	title := fmt.Sprintf("%s match “%s”; pick one:", commands.CountNoun(len(found), "customer", "customers"), slackfmt.EscapeMrkdwn(text))
 	blocks := []slack.Block{commands.TextSection(title)}
 	for i := range found {
 		if i == customerPickMax {
@@ -209,8 +210,8 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) commands.Reply {
 	title := fmt.Sprintf("%s (customer %d)", name, cu.ID)
 	var info []*slack.TextBlockObject
 	field := func(label, value string) {
-		if strings.TrimSpace(value) != "" && len(info) < commands.MaxSectionFields {
-			info = append(info, commands.Mrkdwn("*"+label+"*\n"+commands.MrkdwnText(value, 500)))
+		if strings.TrimSpace(value) != "" && len(info) < slackfmt.MaxSectionFields {
+			info = append(info, commands.Mrkdwn("*"+label+"*\n"+slackfmt.MrkdwnText(value, 500)))
 		}
 	}
 	person := strings.TrimSpace(cu.Firstname + " " + cu.Lastname)
@@ -225,12 +226,12 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) commands.Reply {
 	if cu.Disabled {
 		field("Status", "Disabled")
 	}
-	blocks := []slack.Block{slack.NewHeaderBlock(commands.BoundedPlain(title, commands.MaxHeaderText))}
+	blocks := []slack.Block{slack.NewHeaderBlock(commands.BoundedPlain(title, slackfmt.MaxHeaderText))}
 	if len(info) > 0 {
 		blocks = append(blocks, slack.NewSectionBlock(nil, info, nil))
 	}
 	if n := strings.TrimSpace(cu.Notes); n != "" {
-		blocks = append(blocks, commands.TextSection("*Notes*\n"+commands.MrkdwnText(n, 1000)))
+		blocks = append(blocks, commands.TextSection("*Notes*\n"+slackfmt.MrkdwnText(n, 1000)))
 	}
 	// The client does not read referred_by or tax_rate_id, and the detail
 	// has no asset list: said plainly rather than left out silently.
@@ -251,7 +252,7 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) commands.Reply {
 			tickets = append(tickets, fmt.Sprintf("…and %d older.", len(cu.TicketLinks)-customerTicketsShown))
 			break
 		}
-		tickets = append(tickets, fmt.Sprintf("#%s · %s · %s", commands.EscapeMrkdwn(t.Number.String()), commands.InlineMrkdwn(commands.DashIfBlank(t.Status), 40), commands.InlineMrkdwn(commands.DashIfBlank(t.Subject), 120)))
+		tickets = append(tickets, fmt.Sprintf("#%s · %s · %s", slackfmt.EscapeMrkdwn(t.Number.String()), commands.InlineMrkdwn(commands.DashIfBlank(t.Status), 40), commands.InlineMrkdwn(commands.DashIfBlank(t.Subject), 120)))
 	}
 	if len(tickets) == 0 {
 		tickets = []string{"No tickets."}
@@ -272,7 +273,7 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) commands.Reply {
 		if !inv.Date.Time.IsZero() {
 			date = inv.Date.Time.Format("2006-01-02")
 		}
-		invoices = append(invoices, fmt.Sprintf("#%s · %s · $%s · %s", commands.EscapeMrkdwn(inv.Number.String()), date, commands.EscapeMrkdwn(inv.Total.String()), paid))
+		invoices = append(invoices, fmt.Sprintf("#%s · %s · $%s · %s", slackfmt.EscapeMrkdwn(inv.Number.String()), date, slackfmt.EscapeMrkdwn(inv.Total.String()), paid))
 	}
 	if len(invoices) == 0 {
 		invoices = []string{"No invoices."}
@@ -281,7 +282,7 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) commands.Reply {
 	if u := syncro.CustomerURL(webURL, cu.ID); u != "" {
 		blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement(ActionCustomerOpenInSyncro, "", commands.Plain("Open in Syncro")).WithURL(u)))
 	}
-	return commands.Reply{Text: commands.EscapeMrkdwn(title), Blocks: blocks}
+	return commands.Reply{Text: slackfmt.EscapeMrkdwn(title), Blocks: blocks}
 }
 
 // nonEmpty keeps the non-blank strings, trimmed.
@@ -327,7 +328,7 @@ func (c *feature) contacts(ctx context.Context, r commands.Request, inv commands
 	}
 	title := fmt.Sprintf("%s of %s (customer %d)", commands.CountNoun(len(list), "contact", "contacts"), customerName(cu), cu.ID)
 	if len(list) == 0 {
-		return commands.Reply{Text: commands.EscapeMrkdwn(title) + ". Add one with `" + commands.SlashCommand + " contact add " + strconv.FormatInt(cu.ID, 10) + "`."}
+		return commands.Reply{Text: slackfmt.EscapeMrkdwn(title) + ". Add one with `" + commands.SlashCommand + " contact add " + strconv.FormatInt(cu.ID, 10) + "`."}
 	}
 	lines := make([]string, len(list))
 	for i := range list {
@@ -344,7 +345,7 @@ func (c *feature) customers(ctx context.Context, r commands.Request, inv command
 		return c.cfg.Failure(ctx, fmt.Errorf("search customers: %w", err), "search the customers")
 	}
 	if len(found) == 0 {
-		return commands.Reply{Text: "No customers match “" + commands.EscapeMrkdwn(words) + "”."}
+		return commands.Reply{Text: "No customers match “" + slackfmt.EscapeMrkdwn(words) + "”."}
 	}
 	total := len(found)
 	if resp != nil && resp.Meta != nil && resp.Meta.TotalEntries > total {

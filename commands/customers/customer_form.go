@@ -15,6 +15,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -161,7 +162,7 @@ func (p pendingForm) encodeButton() string {
 		return ""
 	}
 	s := strings.TrimSpace(b.String())
-	if commands.RuneLen(s) > commands.MaxButtonValue {
+	if commands.RuneLen(s) > slackfmt.MaxButtonValue {
 		return ""
 	}
 	return s
@@ -195,13 +196,13 @@ func formValues(s commands.Submission, fields []formField) map[string]string {
 func buildFormModal(callback, title, submit string, meta formMeta, fields []formField, values, errs map[string]string, withType bool) *slack.ModalViewRequest {
 	var blocks []slack.Block
 	if msg := errs[""]; msg != "" {
-		blocks = append(blocks, commands.NoteContext(":warning: "+commands.EscapeMrkdwn(msg)))
+		blocks = append(blocks, commands.NoteContext(":warning: "+slackfmt.EscapeMrkdwn(msg)))
 	}
 	for _, f := range fields {
 		required := f.required || (callback == CallbackCustomerCreate && f.block == BlockCustBusiness)
 		blocks = append(blocks, commands.InputBlock(f.block, f.label, "", commands.TextInput(f.block, f.placeholder, values[f.block], f.multiline, f.maxLen), !required))
 		if msg := errs[f.block]; msg != "" {
-			blocks = append(blocks, commands.NoteContext(":warning: "+commands.EscapeMrkdwn(msg)))
+			blocks = append(blocks, commands.NoteContext(":warning: "+slackfmt.EscapeMrkdwn(msg)))
 		}
 		if withType && f.block == BlockCustLast {
 			var opts []*slack.OptionBlockObject
@@ -214,9 +215,9 @@ func buildFormModal(callback, title, submit string, meta formMeta, fields []form
 	v := &slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callback,
-		Title:           commands.Plain(commands.PlainText(title, commands.MaxModalTitle)),
+		Title:           commands.Plain(slackfmt.PlainText(title, slackfmt.MaxModalTitle)),
 		Close:           commands.Plain("Cancel"),
-		Submit:          commands.Plain(commands.PlainText(submit, commands.MaxModalTitle)),
+		Submit:          commands.Plain(slackfmt.PlainText(submit, slackfmt.MaxModalTitle)),
 		Blocks:          slack.Blocks{BlockSet: blocks},
 		PrivateMetadata: meta.encode(),
 	}
@@ -451,14 +452,14 @@ func (c *feature) createCustomer(ctx context.Context, p pendingForm, force bool)
 	if err != nil {
 		return c.formFailure(ctx, err, p, customerFields, "create the customer")
 	}
-	return commands.Reply{Text: fmt.Sprintf("Created customer %s (ID %d). See it with `%s customer %d`.", commands.MrkdwnText(customerName(cu), 150), cu.ID, commands.SlashCommand, cu.ID)}
+	return commands.Reply{Text: fmt.Sprintf("Created customer %s (ID %d). See it with `%s customer %d`.", slackfmt.MrkdwnText(customerName(cu), 150), cu.ID, commands.SlashCommand, cu.ID)}
 }
 
 // similarReply lists existing customers like the one being created, with
 // "Use this one" per customer and "Create anyway".
 func similarReply(p pendingForm, similar []syncro.Customer) commands.Reply {
 	name := p.Values[BlockCustBusiness]
-	text := fmt.Sprintf("Nothing created yet: %s already look like %s.", commands.CountNoun(len(similar), "customer", "customers"), commands.MrkdwnText(name, 150))
+	text := fmt.Sprintf("Nothing created yet: %s already look like %s.", commands.CountNoun(len(similar), "customer", "customers"), slackfmt.MrkdwnText(name, 150))
 	blocks := []slack.Block{commands.TextSection(text)}
 	for i := range similar {
 		if i == customerPickMax {
@@ -496,7 +497,7 @@ func (c *feature) editCustomer(ctx context.Context, p pendingForm) commands.Repl
 	if err != nil {
 		return c.formFailure(ctx, err, p, customerFields, fmt.Sprintf("update customer %d", p.Meta.CustomerID))
 	}
-	return commands.Reply{Text: fmt.Sprintf("Updated customer %s (ID %d): %s.", commands.MrkdwnText(customerName(cu), 150), cu.ID, commands.CountNoun(n, "field", "fields"))}
+	return commands.Reply{Text: fmt.Sprintf("Updated customer %s (ID %d): %s.", slackfmt.MrkdwnText(customerName(cu), 150), cu.ID, commands.CountNoun(n, "field", "fields"))}
 }
 
 // fieldForMessage is the block a Syncro validation message is about, or
@@ -566,7 +567,7 @@ func (c *feature) formFailure(ctx context.Context, err error, p pendingForm, fie
 		msgs = append(msgs, m)
 	}
 	slices.Sort(msgs)
-	text := fmt.Sprintf("Syncro refused to %s, nothing was saved: %s", doing, commands.EscapeMrkdwn(strings.Join(msgs, "; ")))
+	text := fmt.Sprintf("Syncro refused to %s, nothing was saved: %s", doing, slackfmt.EscapeMrkdwn(strings.Join(msgs, "; ")))
 	blocks := []slack.Block{commands.TextSection(text)}
 	if v := p.encodeButton(); v != "" {
 		blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement(ActionCustomerFixForm, v, commands.Plain("Fix the form"))))

@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -190,17 +191,17 @@ func renderDuplicates(groups []duplicateGroup, counts map[int64]int, scanned int
 	}
 	title := fmt.Sprintf("%s of likely duplicate customers (%s checked)", commands.CountNoun(len(groups), "group", "groups"), commands.CountNoun(scanned, "customer", "customers"))
 	head := []slack.Block{
-		slack.NewHeaderBlock(commands.BoundedPlain(title, commands.MaxHeaderText)),
-		commands.NoteContext("Matched by business name (ignoring case, punctuation, &/and and suffixes like Inc or LLC), email domain (not free-mail) or phone. The first customer of each group is the one to keep: more tickets, else the older. Merging asks for confirmation first." + prefixSpace(commands.EscapeMrkdwn(note))),
+		slack.NewHeaderBlock(commands.BoundedPlain(title, slackfmt.MaxHeaderText)),
+		commands.NoteContext("Matched by business name (ignoring case, punctuation, &/and and suffixes like Inc or LLC), email domain (not free-mail) or phone. The first customer of each group is the one to keep: more tickets, else the older. Merging asks for confirmation first." + prefixSpace(slackfmt.EscapeMrkdwn(note))),
 	}
 	var msgs []commands.Message
 	var blocks []slack.Block
-	room := commands.MaxBlocksPerMessage - len(head)
+	room := slackfmt.MaxBlocksPerMessage - len(head)
 	for _, g := range groups {
 		gb := duplicateGroupBlocks(g, counts)
 		if len(blocks)+len(gb) > room && len(blocks) > 0 {
 			msgs = append(msgs, commands.Message{Text: title, Blocks: blocks})
-			blocks, room = nil, commands.MaxBlocksPerMessage
+			blocks, room = nil, slackfmt.MaxBlocksPerMessage
 		}
 		blocks = append(blocks, gb...)
 	}
@@ -240,14 +241,14 @@ func duplicateGroupBlocks(g duplicateGroup, counts map[int64]int) []slack.Block 
 	}
 	blocks := []slack.Block{
 		commands.TextSection(strings.Join(lines, "\n")),
-		commands.NoteContext("Why: " + commands.EscapeMrkdwn(strings.Join(g.Reasons, "; ")) + "."),
+		commands.NoteContext("Why: " + slackfmt.EscapeMrkdwn(strings.Join(g.Reasons, "; ")) + "."),
 	}
 	// One actions block per duplicate: an action id must be unique within
 	// its block, and every Merge button shares ActionCustomerMerge.
 	primary := &g.Members[0]
-	for i := 1; i < len(g.Members) && i < commands.MaxBlocksPerMessage-10; i++ {
+	for i := 1; i < len(g.Members) && i < slackfmt.MaxBlocksPerMessage-10; i++ {
 		d := &g.Members[i]
-		label := commands.PlainText(fmt.Sprintf("Merge %s (%d) into %s (%d)", customerName(d), d.ID, customerName(primary), primary.ID), commands.MaxButtonText)
+		label := slackfmt.PlainText(fmt.Sprintf("Merge %s (%d) into %s (%d)", customerName(d), d.ID, customerName(primary), primary.ID), slackfmt.MaxButtonText)
 		blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement(ActionCustomerMerge, MergeButtonValue(primary.ID, d.ID), commands.Plain(label))))
 	}
 	return blocks

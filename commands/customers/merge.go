@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -104,7 +105,7 @@ func (c *feature) mergePreview(ctx context.Context, actor commands.Actor, p, d i
 		del := slack.NewButtonBlockElement(ActionCustomerMergeConfirm, MergeButtonValue(p, d)+":"+mergeDelete, commands.Plain("Merge and delete duplicate"))
 		del.Style = slack.StyleDanger
 		del.Confirm = slack.NewConfirmationBlockObject(commands.Plain("Merge and delete?"),
-			commands.Plain(commands.Truncate(fmt.Sprintf("Moves everything of %s to %s, checks it moved, then deletes %s from Syncro for good.", commands.PlainText(customerName(inv.dup), 60), commands.PlainText(customerName(inv.primary), 60), commands.PlainText(customerName(inv.dup), 60)), commands.MaxConfirmText)),
+			commands.Plain(slackfmt.Truncate(fmt.Sprintf("Moves everything of %s to %s, checks it moved, then deletes %s from Syncro for good.", slackfmt.PlainText(customerName(inv.dup), 60), slackfmt.PlainText(customerName(inv.primary), 60), slackfmt.PlainText(customerName(inv.dup), 60)), slackfmt.MaxConfirmText)),
 			commands.Plain("Merge and delete"), commands.Plain("Cancel"))
 		del.Confirm.Style = slack.StyleDanger
 		elems = append(elems, del)
@@ -184,7 +185,7 @@ func (c *feature) runMerge(ctx context.Context, p, d int64, mode, by string) com
 		return stopped(err, "note the merge on the primary")
 	}
 	summary := fmt.Sprintf("Merged %s (ID %d) into %s (ID %d): %s and %s moved, checked by reading them back; noted on the primary.",
-		commands.MrkdwnText(customerName(inv.dup), 150), d, commands.MrkdwnText(customerName(inv.primary), 150), p, commands.CountNoun(nTickets, "ticket", "tickets"), commands.CountNoun(nContacts, "contact", "contacts"))
+		slackfmt.MrkdwnText(customerName(inv.dup), 150), d, slackfmt.MrkdwnText(customerName(inv.primary), 150), p, commands.CountNoun(nTickets, "ticket", "tickets"), commands.CountNoun(nContacts, "contact", "contacts"))
 	switch {
 	case mode == mergeKeep:
 		return commands.Reply{Text: summary + " The duplicate was kept, as asked."}

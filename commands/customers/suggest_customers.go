@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
 // suggest answers the create form's customer search with Syncro's
@@ -23,14 +24,14 @@ func (c *feature) suggest(ctx context.Context, s commands.Suggestion) []*slack.O
 	if commands.RuneLen(q) < commands.CustomerMinQuery {
 		return nil
 	}
-	custs, _, err := c.cfg.Syncro.Customers.Autocomplete(ctx, commands.Truncate(q, commands.MaxShortTextLen))
+	custs, _, err := c.cfg.Syncro.Customers.Autocomplete(ctx, slackfmt.Truncate(q, commands.MaxShortTextLen))
 	if err != nil {
 		c.cfg.Logger.WarnContext(ctx, "customer search failed", "error", err)
 		return nil
 	}
 	opts := []*slack.OptionBlockObject{}
 	for _, cu := range custs {
-		if len(opts) == commands.MaxSelectOptions {
+		if len(opts) == slackfmt.MaxSelectOptions {
 			break
 		}
 		label := commands.CustomerLabel(cu.BusinessName, cu.Fullname)

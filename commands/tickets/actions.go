@@ -6,6 +6,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
 // The ticket detail's buttons (ActionLogTime, ActionClose, ActionBill in
@@ -118,7 +119,7 @@ func (c *feature) logTimeModal(ticketID, number int64, channel string) commands.
 	v := commands.NewModal(commands.CallbackLogTime, fmt.Sprintf("Log time on #%d", number), "Log time", meta,
 		commands.InputBlock(commands.BlockMinutes, "Time spent", "Like 45, 1h30m or 1.5h.", commands.TextInput(commands.BlockMinutes, "45m", "", false, 20), false),
 		commands.InputBlock(commands.BlockLabor, "Labor type", "", c.laborSelect(labor.DefaultKind), false),
-		commands.InputBlock(commands.BlockNotes, "Notes", "Internal; saved on the ticket with the time.", commands.TextInput(commands.BlockNotes, "What was done", "", true, commands.MaxSectionText), true),
+		commands.InputBlock(commands.BlockNotes, "Notes", "Internal; saved on the ticket with the time.", commands.TextInput(commands.BlockNotes, "What was done", "", true, slackfmt.MaxSectionText), true),
 	)
 	return commands.Reply{Modal: v}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -75,21 +76,21 @@ func (c *feature) auditCmd(ctx context.Context, r commands.Request, inv commands
 // auditLine is one entry: when, who (Slack user and Syncro tech, as plain
 // escaped text: an audit never pings anyone), what, and how it went.
 func auditLine(e store.AuditEntry, loc *time.Location) string {
-	who := commands.PlainText(e.SlackUser, 40)
+	who := slackfmt.PlainText(e.SlackUser, 40)
 	if e.SyncroTech != "" {
-		who = commands.PlainText(e.SyncroTech, 80) + " (" + who + ")"
+		who = slackfmt.PlainText(e.SyncroTech, 80) + " (" + who + ")"
 	}
-	line := fmt.Sprintf("%s %s: %s", e.At.In(loc).Format("2006-01-02 15:04"), commands.EscapeMrkdwn(who), commands.EscapeMrkdwn(e.Action))
+	line := fmt.Sprintf("%s %s: %s", e.At.In(loc).Format("2006-01-02 15:04"), slackfmt.EscapeMrkdwn(who), slackfmt.EscapeMrkdwn(e.Action))
 	if e.Detail != "" {
-		line += " — " + commands.EscapeMrkdwn(commands.PlainText(e.Detail, 200))
+		line += " — " + slackfmt.EscapeMrkdwn(slackfmt.PlainText(e.Detail, 200))
 	}
 	switch e.Outcome {
 	case store.OutcomeOK:
 		line += " ✓"
 	case store.OutcomeUnknown:
-		line += " (outcome unknown: " + commands.EscapeMrkdwn(commands.PlainText(e.Error, 120)) + ")"
+		line += " (outcome unknown: " + slackfmt.EscapeMrkdwn(slackfmt.PlainText(e.Error, 120)) + ")"
 	default:
-		line += " (failed: " + commands.EscapeMrkdwn(commands.PlainText(e.Error, 120)) + ")"
+		line += " (failed: " + slackfmt.EscapeMrkdwn(slackfmt.PlainText(e.Error, 120)) + ")"
 	}
 	return line
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -57,7 +58,7 @@ func invoiceStatus(statuses []string) string {
 
 // describeInvoice names an invoice for a reply: "#1681 (total 337.50)".
 func describeInvoice(inv syncro.Invoice) string {
-	s := "#" + commands.EscapeMrkdwn(inv.Number.String())
+	s := "#" + slackfmt.EscapeMrkdwn(inv.Number.String())
 	if inv.Number == "" {
 		s = "id " + strconv.FormatInt(inv.ID, 10)
 	}
@@ -106,7 +107,7 @@ func (c *feature) billModal(ctx context.Context, ticketID, number int64, channel
 		meta.Uncharged = -1
 	}
 
-	head := fmt.Sprintf("*#%d %s* — %s", number, commands.MrkdwnText(t.Subject, 200), commands.MrkdwnText(t.CustomerBusinessThenName, 100))
+	head := fmt.Sprintf("*#%d %s* — %s", number, slackfmt.MrkdwnText(t.Subject, 200), slackfmt.MrkdwnText(t.CustomerBusinessThenName, 100))
 	switch {
 	case unTimers > 0:
 		head += fmt.Sprintf("\nAlready logged, not charged yet: %d min in %d time entr%s; billing charges and invoices %s too.", unMin, unTimers, plural(unTimers, "y", "ies"), plural(unTimers, "it", "them"))
@@ -129,7 +130,7 @@ func (c *feature) billModal(ctx context.Context, ticketID, number int64, channel
 		slack.NewSectionBlock(commands.Mrkdwn(head), nil, nil),
 		commands.InputBlock(commands.BlockMinutes, "Minutes", hint, num, minutesOptional),
 		commands.InputBlock(commands.BlockLabor, "Labor type", "", c.laborSelect(labor.DefaultKind), true),
-		commands.InputBlock(commands.BlockNotes, "Work notes", "Internal; saved on the ticket with the time.", commands.TextInput(commands.BlockNotes, "What was done", "", true, commands.MaxSectionText), true),
+		commands.InputBlock(commands.BlockNotes, "Work notes", "Internal; saved on the ticket with the time.", commands.TextInput(commands.BlockNotes, "What was done", "", true, slackfmt.MaxSectionText), true),
 	)
 	return commands.Reply{Modal: v}
 }

@@ -3,6 +3,7 @@ package tickets
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -10,6 +11,8 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/notice"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -58,18 +61,18 @@ func (c *feature) closeModal(ctx context.Context, t *syncro.Ticket, number int64
 	}
 	target, ok := closedStatus(statuses)
 	if !ok {
-		return commands.AsModal(commands.Reply{Text: "This Syncro account has neither a Resolved nor a Closed status, so I can't close tickets. Statuses: " + commands.EscapeMrkdwn(strings.Join(statuses, ", ")) + "."}, "Close ticket")
+		return commands.AsModal(commands.Reply{Text: "This Syncro account has neither a Resolved nor a Closed status, so I can't close tickets. Statuses: " + slackfmt.EscapeMrkdwn(strings.Join(statuses, ", ")) + "."}, "Close ticket")
 	}
 	meta.TargetStatus = target
 	if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
 		meta.TimeZone = as.Locale.TimeZone
 	}
 
-	head := fmt.Sprintf("*#%d %s*", number, commands.MrkdwnText(t.Subject, 200))
+	head := fmt.Sprintf("*#%d %s*", number, slackfmt.MrkdwnText(t.Subject, 200))
 	if t.CustomerBusinessThenName != "" {
-		head += " — " + commands.MrkdwnText(t.CustomerBusinessThenName, 100)
+		head += " — " + slackfmt.MrkdwnText(t.CustomerBusinessThenName, 100)
 	}
-	head += fmt.Sprintf("\nStatus now: %s → will be set to *%s*.", commands.MrkdwnText(t.Status, 100), commands.MrkdwnText(target, 100))
+	head += fmt.Sprintf("\nStatus now: %s → will be set to *%s*.", slackfmt.MrkdwnText(t.Status, 100), slackfmt.MrkdwnText(target, 100))
 
 	opts := []*slack.OptionBlockObject{
 		commands.Option(commands.CloseOptionNotify, "Post to the notify channel"),
@@ -82,7 +85,7 @@ func (c *feature) closeModal(ctx context.Context, t *syncro.Ticket, number int64
 
 	v := commands.NewModal(commands.CallbackClose, fmt.Sprintf("Close #%d", number), "Close ticket", meta,
 		slack.NewSectionBlock(commands.Mrkdwn(head), nil, nil),
-		commands.InputBlock(commands.BlockResolution, "Resolution", "What fixed it. Shown on the ticket.", commands.TextInput(commands.BlockResolution, "Replaced the drive and rebuilt the array.", "", true, commands.MaxSectionText), false),
+		commands.InputBlock(commands.BlockResolution, "Resolution", "What fixed it. Shown on the ticket.", commands.TextInput(commands.BlockResolution, "Replaced the drive and rebuilt the array.", "", true, slackfmt.MaxSectionText), false),
 		commands.InputBlock(commands.BlockMinutes, "Time spent (optional)", "Like 45, 1h30m or 1.5h. Leave empty to log no time.", commands.TextInput(commands.BlockMinutes, "45m", "", false, 20), true),
 		commands.InputBlock(commands.BlockLabor, "Labor type", "", c.laborSelect(labor.DefaultKind), true),
 		commands.InputBlock(commands.BlockCloseOptions, "Also", "", checks, true),
@@ -149,37 +152,23 @@ func totalMinutes(t *syncro.Ticket) int {
 	return n
 }
 
-// closeNotice is the message for NOTIFY_CHANNEL about a closed ticket:
-// number and subject (linked), customer, who closed it, the resolution and
-// the time logged.
+// closeNotice is the message for NOTIFY_CHANNEL about a ticket closed
+// from Slack, rendered by package notice like the watcher's: number and
+// subject (linked), customer, who closed it, the time logged and the
+// resolution.
 func (c *feature) closeNotice(ctx context.Context, t *syncro.Ticket, number int64, actor commands.Actor, resolution string, te *timeEntry, out commentOutcome) commands.Message {
-	title := fmt.Sprintf("#%d %s", number, commands.MrkdwnText(t.Subject, 150))
-	if u := c.ticketURL(t.ID); u != "" {
-		title = fmt.Sprintf("<%s|%s>", u, title)
-	}
-	who := actor.Name
-	if who == "" {
-		who = "someone"
-	}
 	timeText := "none logged"
 	if total := totalMinutes(t); total > 0 {
 		timeText = fmt.Sprintf("%d min in total", total)
 	}
 	if te != nil && out.Timer != nil {
-		timeText = fmt.Sprintf("%d min logged at close as %s, %s", timerMinutes(*out.Timer), commands.EscapeMrkdwn(c.productName(ctx, te.ProductID)), timeText)
+		timeText = fmt.Sprintf("%d min logged at close as %s, %s", timerMinutes(*out.Timer), c.productName(ctx, te.ProductID), timeText)
 	}
-	body := fmt.Sprintf("*Closed:* %s\n*Customer:* %s\n*Closed by:* %s\n*Time:* %s",
-		title, commands.MrkdwnText(t.CustomerBusinessThenName, 150), commands.MrkdwnText(who, 100), timeText)
-	quote := "> " + strings.ReplaceAll(commands.MrkdwnText(resolution, 2000), "\n", "\n> ")
-	text := fmt.Sprintf("Ticket #%d closed by %s: %s", number, commands.PlainText(who, 100), commands.PlainText(t.Subject, 150))
-	return commands.Message{
-		Text:     text,
-		TicketID: t.ID,
-		Blocks: []slack.Block{
-			slack.NewSectionBlock(commands.Mrkdwn(body), nil, nil),
-			slack.NewSectionBlock(commands.Mrkdwn(quote), nil, nil),
-		},
-	}
+	n := notice.ClosedFromSlack(notice.Ticket{
+		ID: t.ID, Number: strconv.FormatInt(number, 10), Subject: t.Subject,
+		Customer: t.CustomerBusinessThenName, URL: c.ticketURL(t.ID),
+	}, notice.SlackClose{By: actor.Name, Time: timeText, Resolution: resolution})
+	return commands.Message(n) // notice.Notice has exactly Message's fields
 }
 
 // location loads the account's time zone by name, falling back to the

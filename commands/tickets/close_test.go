@@ -1,6 +1,8 @@
 package tickets
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,6 +114,36 @@ func TestLog_WritesSessionLogAnyTime(t *testing.T) {
 	for _, want := range []string{"Replace failing NAS drive", "Labor - Onsite Business", "Tom Becker"} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("session log lacks %q:\n%s", want, data)
+		}
+	}
+}
+
+// A subject is Syncro text: in the notice a close from Slack posts to
+// NOTIFY_CHANNEL, "<!channel>" in it must ping nobody, in the blocks and
+// in the fallback text (which Slack shows in notifications) alike.
+func TestClose_NoticeOfAMentionSubjectPingsNobody(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	acme := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
+	tk := f.Srv.AddTicket(syncrotest.Ticket{Subject: "<!channel> & <@U0BOSS> server room flooded", CustomerID: acme.CustomerID, Status: "In Progress"})
+	v := f.OpenModal(t, fmt.Sprintf("close %d", tk.Number))
+	r, _ := f.Submit(t, form(v, "V-close", typed(commands.BlockResolution, "Pumped it out <!here>."), ticked(commands.BlockCloseOptions, commands.CloseOptionNotify)))
+	if len(r.Notices) != 1 {
+		t.Fatalf("notices = %+v, want one", r.Notices)
+	}
+	n := r.Notices[0]
+	var blocks strings.Builder
+	enc := json.NewEncoder(&blocks)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(n.Blocks); err != nil {
+		t.Fatal(err)
+	}
+	for what, s := range map[string]string{"text": n.Text, "blocks": blocks.String()} {
+		if strings.Contains(s, "<!") || strings.Contains(s, "<@") {
+			t.Errorf("notice %s would ping: %s", what, s)
+		}
+		if !strings.Contains(s, "&lt;!channel&gt; &amp; &lt;@U0BOSS&gt;") {
+			t.Errorf("notice %s lost the escaped subject: %s", what, s)
 		}
 	}
 }

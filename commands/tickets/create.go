@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -61,7 +62,7 @@ func (c *feature) create(ctx context.Context, r commands.Request, inv commands.I
 		}
 		blocks = append(blocks, commands.InputBlock(commands.BlockTech, "Tech", "Leave empty to leave it unassigned.", commands.StaticSelect(commands.BlockTech, "Assign to", opts, ""), true))
 	}
-	blocks = append(blocks, commands.InputBlock(commands.BlockIssue, "Initial issue", "What the customer reported. Becomes the ticket's first comment.", commands.TextInput(commands.BlockIssue, "", "", true, commands.MaxSectionText), true))
+	blocks = append(blocks, commands.InputBlock(commands.BlockIssue, "Initial issue", "What the customer reported. Becomes the ticket's first comment.", commands.TextInput(commands.BlockIssue, "", "", true, slackfmt.MaxSectionText), true))
 	return commands.Reply{Modal: commands.NewModal(commands.CallbackCreate, "New ticket", "Create", meta, blocks...)}
 }
 
@@ -157,7 +158,7 @@ func (c *feature) submitCreate(ctx context.Context, s commands.Submission, meta 
 	if err != nil {
 		return c.writeFailure(ctx, err, "create the ticket")
 	}
-	text := fmt.Sprintf("Created #%s for %s: %s", commands.EscapeMrkdwn(t.Number.String()), commands.MrkdwnText(t.CustomerBusinessThenName, 150), commands.MrkdwnText(t.Subject, 255))
+	text := fmt.Sprintf("Created #%s for %s: %s", slackfmt.EscapeMrkdwn(t.Number.String()), slackfmt.MrkdwnText(t.CustomerBusinessThenName, 150), slackfmt.MrkdwnText(t.Subject, 255))
 	if u := c.ticketURL(t.ID); u != "" {
 		text += fmt.Sprintf(" (<%s|open in Syncro>)", u)
 	}

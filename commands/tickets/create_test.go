@@ -7,6 +7,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -62,11 +63,11 @@ func TestSuggest_CustomerOptions(t *testing.T) {
 	var texts []string
 	for _, o := range opts {
 		texts = append(texts, o.Text.Text)
-		if commands.RuneLen(o.Text.Text) > commands.MaxOptionText || o.Value == "" {
+		if commands.RuneLen(o.Text.Text) > slackfmt.MaxOptionText || o.Value == "" {
 			t.Errorf("option %+v", o)
 		}
 	}
-	if len(opts) == 0 || len(opts) > commands.MaxSelectOptions || !strings.Contains(strings.Join(texts, "|"), "Acme Corp. (Wile Coyote)") {
+	if len(opts) == 0 || len(opts) > slackfmt.MaxSelectOptions || !strings.Contains(strings.Join(texts, "|"), "Acme Corp. (Wile Coyote)") {
 		t.Errorf("options = %q", texts)
 	}
 	if got := f.C.Suggest(t.Context(), commands.Suggestion{ActionID: commands.ActionCustomerSearch, Query: "a"}); len(got) != 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -150,7 +151,7 @@ func (c *feature) startFlow(ctx context.Context, key, kind string, steps []strin
 	st := c.cfg.Store
 	raw, _ := json.Marshal(p)
 	f := store.Flow{
-		ID: store.Key("flow", key), Kind: kind, Ticket: p.TicketID, Subject: commands.PlainText(p.Body, 80),
+		ID: store.Key("flow", key), Kind: kind, Ticket: p.TicketID, Subject: slackfmt.PlainText(p.Body, 80),
 		Params: raw, SlackUser: actor.SlackUserID, Channel: p.Channel, CreatedAt: c.cfg.Now(),
 	}
 	for _, s := range steps {
@@ -492,9 +493,9 @@ func (fr *flowRun) timerResult(ctx context.Context, tm *syncro.Timer) stepResult
 		product = *tm.ProductID
 	}
 	m := timerMinutes(*tm)
-	said := fmt.Sprintf("%d min logged as %s.", m, commands.EscapeMrkdwn(fr.c.productName(ctx, product)))
+	said := fmt.Sprintf("%d min logged as %s.", m, slackfmt.EscapeMrkdwn(fr.c.productName(ctx, product)))
 	if fr.f.Kind == store.FlowBill {
-		said = fmt.Sprintf("%d min logged on #%d as %s", m, fr.p.Number, commands.EscapeMrkdwn(fr.c.productName(ctx, product)))
+		said = fmt.Sprintf("%d min logged on #%d as %s", m, fr.p.Number, slackfmt.EscapeMrkdwn(fr.c.productName(ctx, product)))
 	}
 	return stepResult{Said: said, TimerID: tm.ID, TimerMin: m}
 }
@@ -638,9 +639,9 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 			if t != nil && t.Status != "" {
 				st = t.Status
 			}
-			res.Said = fmt.Sprintf("Closed #%d (%s).", p.Number, commands.MrkdwnText(st, 100))
+			res.Said = fmt.Sprintf("Closed #%d (%s).", p.Number, slackfmt.MrkdwnText(st, 100))
 		} else {
-			res.Said = "status set to " + commands.EscapeMrkdwn(target)
+			res.Said = "status set to " + slackfmt.EscapeMrkdwn(target)
 		}
 		return res, nil
 
@@ -671,7 +672,7 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 func auditDetail(step string, p flowParams, res stepResult) string {
 	switch step {
 	case stepComment:
-		d := fmt.Sprintf("%s: %s", p.Subject, commands.PlainText(p.Body, 120))
+		d := fmt.Sprintf("%s: %s", p.Subject, slackfmt.PlainText(p.Body, 120))
 		if res.CarriedTime {
 			d += fmt.Sprintf(" (with %d min)", p.Minutes)
 		}
@@ -736,7 +737,7 @@ func (fr *flowRun) doneSoFar() []string {
 			}
 			done = append(done, d)
 		case stepStatus:
-			done = append(done, "status set to "+commands.EscapeMrkdwn(fr.p.TargetStatus))
+			done = append(done, "status set to "+slackfmt.EscapeMrkdwn(fr.p.TargetStatus))
 		default:
 			done = append(done, strings.TrimSuffix(res.Said, "."))
 		}
@@ -787,7 +788,7 @@ func (fr *flowRun) notDone(step string, err error) string {
 	case stepInvoice:
 		return "the invoice was not created: " + ans
 	case stepStatus:
-		return fmt.Sprintf("the status was NOT changed to %s: %s", commands.EscapeMrkdwn(p.TargetStatus), ans)
+		return fmt.Sprintf("the status was NOT changed to %s: %s", slackfmt.EscapeMrkdwn(p.TargetStatus), ans)
 	case stepNotice:
 		return "the notice was not posted: " + ans
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/syncrobot/syncrobot/commands/customers"
+	"github.com/syncrobot/syncrobot/slackfmt"
 
 	"github.com/slack-go/slack"
 
@@ -122,7 +123,7 @@ func TestModals_MetadataStaysUnderSlackLimit(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("ü", 3000)
 	m := commands.ModalMeta{TicketID: 1, Number: 2, Channel: "C1", UserName: long, Status: long, Priority: long, TargetStatus: long}
-	if n := commands.RuneLen(m.Encode()); n > commands.MaxPrivateMetadata {
+	if n := commands.RuneLen(m.Encode()); n > slackfmt.MaxPrivateMetadata {
 		t.Errorf("encoded metadata has %d chars", n)
 	}
 }

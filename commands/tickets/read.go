@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -81,7 +82,7 @@ func (c *feature) search(ctx context.Context, r commands.Request, inv commands.I
 		return c.cfg.Failure(ctx, fmt.Errorf("search tickets: %w", err), "search the tickets")
 	}
 	if len(tickets) == 0 {
-		return commands.Reply{Text: "No tickets match “" + commands.EscapeMrkdwn(words) + "”."}
+		return commands.Reply{Text: "No tickets match “" + slackfmt.EscapeMrkdwn(words) + "”."}
 	}
 	total := len(tickets)
 	if resp != nil && resp.Meta != nil && resp.Meta.TotalEntries > total {
@@ -107,7 +108,7 @@ func (c *feature) mine(ctx context.Context, r commands.Request, inv commands.Inv
 		return c.cfg.Failure(ctx, fmt.Errorf("find tech %s: %w", email, err), "find your Syncro account")
 	}
 	if id == 0 {
-		return commands.Reply{Text: "I couldn't match your Slack email (" + commands.EscapeMrkdwn(email) + ") to a Syncro tech."}
+		return commands.Reply{Text: "I couldn't match your Slack email (" + slackfmt.EscapeMrkdwn(email) + ") to a Syncro tech."}
 	}
 	tickets, err := syncro.Collect(c.cfg.Syncro.Tickets.All(ctx, &syncro.TicketListOptions{Status: syncro.StatusNotClosed, UserID: id}))
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/htmltext"
 	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -79,7 +80,7 @@ func renderTicket(v ticketView) commands.Reply {
 	t := v.Ticket
 	title := "#" + t.Number.String() + " " + strings.Join(strings.Fields(t.Subject), " ")
 	blocks := []slack.Block{
-		slack.NewHeaderBlock(commands.BoundedPlain(title, commands.MaxHeaderText)),
+		slack.NewHeaderBlock(commands.BoundedPlain(title, slackfmt.MaxHeaderText)),
 		slack.NewSectionBlock(nil, ticketFields(t, v.Now), nil),
 	}
 	blocks = append(blocks, ticketCommentBlocks(t, v.Now)...)
@@ -89,12 +90,12 @@ func renderTicket(v ticketView) commands.Reply {
 		commands.TextSection(ticketBillingText(t, v.Invoices)),
 		ticketButtons(t, v.WebURL, v.CanBill),
 	)
-	return commands.Reply{Text: commands.EscapeMrkdwn(commands.PlainText(title, commands.MaxHeaderText)), Blocks: blocks}
+	return commands.Reply{Text: slackfmt.EscapeMrkdwn(slackfmt.PlainText(title, slackfmt.MaxHeaderText)), Blocks: blocks}
 }
 
 // ticketField is one "*Label*\nvalue" section field; value is already mrkdwn.
 func ticketField(label, value string) *slack.TextBlockObject {
-	return commands.VerbatimMrkdwn(commands.CapMrkdwn("*"+label+"*\n"+value, commands.MaxSectionFieldText))
+	return commands.VerbatimMrkdwn(commands.CapMrkdwn("*"+label+"*\n"+value, slackfmt.MaxSectionFieldText))
 }
 
 func ticketFields(t *syncro.Ticket, now time.Time) []*slack.TextBlockObject {
@@ -199,7 +200,7 @@ func ticketCommentText(c *syncro.Comment, now time.Time) string {
 	if body == "" {
 		body = "(empty)"
 	}
-	for _, line := range strings.Split(commands.MrkdwnText(body, maxCommentLen), "\n") {
+	for _, line := range strings.Split(slackfmt.MrkdwnText(body, maxCommentLen), "\n") {
 		b.WriteString("\n>" + line)
 	}
 	return b.String()
@@ -280,7 +281,7 @@ func ticketTimeText(t *syncro.Ticket, products labor.Products, now time.Time) st
 	shown := 0
 	for _, l := range lines {
 		// Leave room for the "…and N more" line.
-		if n+utf8.RuneCountInString(l)+1 > commands.MaxSectionText-40 {
+		if n+utf8.RuneCountInString(l)+1 > slackfmt.MaxSectionText-40 {
 			break
 		}
 		n += utf8.RuneCountInString(l) + 1
@@ -348,15 +349,15 @@ func ticketButtons(t *syncro.Ticket, webURL string, canBill bool) *slack.ActionB
 	number, _ := t.Number.Int64()
 	value := TicketButtonValue(t.ID, number)
 	els := []slack.BlockElement{
-		slack.NewButtonBlockElement(ActionLogTime, value, commands.BoundedPlain("Log time", commands.MaxButtonText)),
-		slack.NewButtonBlockElement(ActionClose, value, commands.BoundedPlain("Close", commands.MaxButtonText)),
+		slack.NewButtonBlockElement(ActionLogTime, value, commands.BoundedPlain("Log time", slackfmt.MaxButtonText)),
+		slack.NewButtonBlockElement(ActionClose, value, commands.BoundedPlain("Close", slackfmt.MaxButtonText)),
 	}
 	if canBill {
-		els = append(els, slack.NewButtonBlockElement(ActionBill, value, commands.BoundedPlain("Make invoice", commands.MaxButtonText)))
+		els = append(els, slack.NewButtonBlockElement(ActionBill, value, commands.BoundedPlain("Make invoice", slackfmt.MaxButtonText)))
 	}
 	if u := syncro.TicketURL(webURL, t.ID); u != "" {
-		if len(u) <= commands.MaxButtonURL {
-			els = append(els, slack.NewButtonBlockElement(ActionOpenInSyncro, value, commands.BoundedPlain("Open in Syncro", commands.MaxButtonText)).WithURL(u))
+		if len(u) <= slackfmt.MaxButtonURL {
+			els = append(els, slack.NewButtonBlockElement(ActionOpenInSyncro, value, commands.BoundedPlain("Open in Syncro", slackfmt.MaxButtonText)).WithURL(u))
 		}
 	}
 	return slack.NewActionBlock(ticketActionsBlockID, els...)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -30,32 +31,32 @@ func blockTexts(t *testing.T, blocks []slack.Block, fn func(what string, o *slac
 		where := fmt.Sprintf("block %d", i)
 		switch b := b.(type) {
 		case *slack.HeaderBlock:
-			see(where+" header", b.Text, commands.MaxHeaderText)
+			see(where+" header", b.Text, slackfmt.MaxHeaderText)
 		case *slack.SectionBlock:
-			see(where+" section", b.Text, commands.MaxSectionText)
-			if len(b.Fields) > commands.MaxSectionFields {
-				t.Errorf("%s: %d fields > %d", where, len(b.Fields), commands.MaxSectionFields)
+			see(where+" section", b.Text, slackfmt.MaxSectionText)
+			if len(b.Fields) > slackfmt.MaxSectionFields {
+				t.Errorf("%s: %d fields > %d", where, len(b.Fields), slackfmt.MaxSectionFields)
 			}
 			for j, f := range b.Fields {
-				see(fmt.Sprintf("%s field %d", where, j), f, commands.MaxSectionFieldText)
+				see(fmt.Sprintf("%s field %d", where, j), f, slackfmt.MaxSectionFieldText)
 			}
 		case *slack.ContextBlock:
-			if len(b.ContextElements.Elements) > commands.MaxContextElements {
+			if len(b.ContextElements.Elements) > slackfmt.MaxContextElements {
 				t.Errorf("%s: %d context elements", where, len(b.ContextElements.Elements))
 			}
 			for _, e := range b.ContextElements.Elements {
 				if o, ok := e.(*slack.TextBlockObject); ok {
-					see(where+" context", o, commands.MaxSectionText)
+					see(where+" context", o, slackfmt.MaxSectionText)
 				}
 			}
 		case *slack.ActionBlock:
-			if len(b.Elements.ElementSet) > commands.MaxActionsElements {
+			if len(b.Elements.ElementSet) > slackfmt.MaxActionsElements {
 				t.Errorf("%s: %d elements", where, len(b.Elements.ElementSet))
 			}
 			for _, e := range b.Elements.ElementSet {
 				if btn, ok := e.(*slack.ButtonBlockElement); ok {
-					see(where+" button "+btn.ActionID, btn.Text, commands.MaxButtonText)
-					if len(btn.Value) > commands.MaxButtonValue || len(btn.URL) > commands.MaxButtonURL || len(btn.ActionID) > commands.MaxActionID {
+					see(where+" button "+btn.ActionID, btn.Text, slackfmt.MaxButtonText)
+					if len(btn.Value) > slackfmt.MaxButtonValue || len(btn.URL) > slackfmt.MaxButtonURL || len(btn.ActionID) > slackfmt.MaxActionID {
 						t.Errorf("%s: button %s over a limit", where, btn.ActionID)
 					}
 				}
@@ -74,8 +75,8 @@ func checkReplyLimits(t *testing.T, r commands.Reply) {
 	t.Helper()
 	msgs := append([]commands.Message{{Text: r.Text, Blocks: r.Blocks}}, r.More...)
 	for i, m := range msgs {
-		if len(m.Blocks) > commands.MaxBlocksPerMessage {
-			t.Errorf("message %d: %d blocks > %d", i+1, len(m.Blocks), commands.MaxBlocksPerMessage)
+		if len(m.Blocks) > slackfmt.MaxBlocksPerMessage {
+			t.Errorf("message %d: %d blocks > %d", i+1, len(m.Blocks), slackfmt.MaxBlocksPerMessage)
 		}
 		if m.Text == "" && len(m.Blocks) > 0 {
 			t.Errorf("message %d: blocks without a fallback text", i+1)
@@ -95,8 +96,8 @@ func checkReplyLimits(t *testing.T, r commands.Reply) {
 				checkEntities(t, o.Text)
 			}
 		})
-		if total > commands.MaxMessageText {
-			t.Errorf("message %d: %d characters of block text > %d", i+1, total, commands.MaxMessageText)
+		if total > slackfmt.MaxMessageText {
+			t.Errorf("message %d: %d characters of block text > %d", i+1, total, slackfmt.MaxMessageText)
 		}
 	}
 }
@@ -278,7 +279,7 @@ func TestTicketTimeText_ManyEntriesStayInOneSection(t *testing.T) {
 		tk.TicketTimers = append(tk.TicketTimers, syncro.Timer{ID: int64(i), StartTime: start, EndTime: syncro.Timestamp{Time: start.Add(time.Minute)}, ActiveDuration: 60})
 	}
 	got := ticketTimeText(tk, labor.Default(), time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
-	if n := utf8.RuneCountInString(got); n > commands.MaxSectionText {
+	if n := utf8.RuneCountInString(got); n > slackfmt.MaxSectionText {
 		t.Errorf("%d characters", n)
 	}
 	if !strings.Contains(got, "more\n*Total: 6h40m*") {
@@ -320,7 +321,7 @@ func TestInlineMrkdwn_FastPathAgreesWithSlowPath(t *testing.T) {
 	t.Parallel()
 	for _, s := range []string{"", "a", "Own cloud thing again", " lead", "trail ", "two  spaces", "tab\there", "new\nline", "a & b", "<!channel>", "x>y", "ünïcødé ok", "nbsp\u00a0here", "é"} {
 		for _, n := range []int{1, 3, 10, 100} {
-			want := commands.MrkdwnText(strings.Join(strings.Fields(s), " "), n)
+			want := slackfmt.MrkdwnText(strings.Join(strings.Fields(s), " "), n)
 			if got := commands.InlineMrkdwn(s, n); got != want {
 				t.Errorf("inlineMrkdwn(%q, %d) = %q, want %q", s, n, got, want)
 			}

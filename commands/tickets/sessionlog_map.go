@@ -10,6 +10,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/sessionlog"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -143,7 +144,7 @@ func (c *feature) writeSessionLog(ctx context.Context, t *syncro.Ticket, number 
 	res, err := c.cfg.SessionLogs.Write(ctx, rec)
 	if err != nil {
 		if errors.Is(err, sessionlog.ErrInvalidRecord) {
-			return "The session log was not written: " + commands.EscapeMrkdwn(err.Error()) + "."
+			return "The session log was not written: " + slackfmt.EscapeMrkdwn(err.Error()) + "."
 		}
 		id := commands.NewErrorID()
 		c.cfg.Logger.ErrorContext(ctx, "session log failed", "error_id", id, "ticket", number, "error", err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -351,7 +352,7 @@ func TestTicket_CommentsAreNewestFirstAndBounded(t *testing.T) {
 	if want := fmt.Sprintf("(latest 5 of %d)", len(f.srv.Comments(seed.ID))); !strings.Contains(js, want) {
 		t.Errorf("no count of the comments left out")
 	}
-	if !strings.Contains(js, "word"+commands.Ellipsis) {
+	if !strings.Contains(js, "word"+slackfmt.Ellipsis) {
 		t.Errorf("long comment not cut with an ellipsis")
 	}
 }
@@ -397,7 +398,7 @@ func TestSearch_Input(t *testing.T) {
 				if want == 0 {
 					t.Fatalf("no seed ticket matches %q; the case tests nothing", tt.query)
 				}
-				wantText = commands.CountNoun(want, "ticket", "tickets") + " matching “" + commands.EscapeMrkdwn(tt.query) + "”"
+				wantText = commands.CountNoun(want, "ticket", "tickets") + " matching “" + slackfmt.EscapeMrkdwn(tt.query) + "”"
 			}
 			if r.Text != wantText {
 				t.Errorf("Text = %q, want %q", r.Text, wantText)
@@ -449,7 +450,7 @@ func TestCustomers_CountsOpenTicketsFromOneListing(t *testing.T) {
 				n++
 			}
 		}
-		want := fmt.Sprintf("*%s* · %s", commands.EscapeMrkdwn(c.BusinessName), commands.CountNoun(n, "open ticket", "open tickets"))
+		want := fmt.Sprintf("*%s* · %s", slackfmt.EscapeMrkdwn(c.BusinessName), commands.CountNoun(n, "open ticket", "open tickets"))
 		if !strings.Contains(string(replyJSON(t, r)), want) {
 			t.Errorf("no %q in the reply", want)
 		}

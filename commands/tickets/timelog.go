@@ -12,6 +12,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -250,7 +251,7 @@ func findLoggedTimer(t *syncro.Ticket, commentID int64, te timeEntry, now time.T
 // notesHead is the first line of text, cut for a timer's notes.
 func notesHead(text string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
-	return commands.PlainText(line, timerNotesLen)
+	return slackfmt.PlainText(line, timerNotesLen)
 }
 
 // addTimer logs te with POST timer_entry. On an unknown outcome it reads

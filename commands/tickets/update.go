@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -26,7 +27,7 @@ func changesReply(number int64, changes []fieldChange) commands.Reply {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Updated #%d:", number)
 	for _, ch := range changes {
-		fmt.Fprintf(&b, "\n• %s: %s → %s", ch.field, commands.MrkdwnText(ch.from, 200), commands.MrkdwnText(ch.to, 200))
+		fmt.Fprintf(&b, "\n• %s: %s → %s", ch.field, slackfmt.MrkdwnText(ch.from, 200), slackfmt.MrkdwnText(ch.to, 200))
 	}
 	return commands.Reply{Text: b.String()}
 }
@@ -51,7 +52,7 @@ func matchStatus(in string, statuses []string) (string, error) {
 	if s, ok := commands.Suggest(want, statuses); ok {
 		msg += fmt.Sprintf(" Did you mean %s?", commands.Code(s))
 	}
-	msg += " Statuses: " + commands.EscapeMrkdwn(strings.Join(statuses, ", ")) + "."
+	msg += " Statuses: " + slackfmt.EscapeMrkdwn(strings.Join(statuses, ", ")) + "."
 	return "", &commands.UsageError{Message: msg}
 }
 
@@ -89,7 +90,7 @@ func matchPriority(in string, priorities []string) (string, error) {
 	if s, ok := commands.Suggest(want, words); ok {
 		msg += fmt.Sprintf(" Did you mean %s?", commands.Code(s))
 	}
-	msg += " Priorities: " + commands.EscapeMrkdwn(strings.Join(names, ", ")) + "."
+	msg += " Priorities: " + slackfmt.EscapeMrkdwn(strings.Join(names, ", ")) + "."
 	return "", &commands.UsageError{Message: msg}
 }
 
@@ -124,13 +125,13 @@ func matchTech(in string, users []syncro.UserRef) (syncro.UserRef, error) {
 		for _, h := range hits {
 			hn = append(hn, h.Name)
 		}
-		return syncro.UserRef{}, &commands.UsageError{Message: fmt.Sprintf("%s matches %s; type more of the name.", commands.Code(in), commands.EscapeMrkdwn(commands.OrList(hn)))}
+		return syncro.UserRef{}, &commands.UsageError{Message: fmt.Sprintf("%s matches %s; type more of the name.", commands.Code(in), slackfmt.EscapeMrkdwn(commands.OrList(hn)))}
 	}
 	msg := fmt.Sprintf("No tech named %s.", commands.Code(in))
 	if s, ok := commands.Suggest(in, names); ok {
 		msg += fmt.Sprintf(" Did you mean %s?", commands.Code(s))
 	}
-	msg += " Techs: " + commands.EscapeMrkdwn(strings.Join(names, ", ")) + "."
+	msg += " Techs: " + slackfmt.EscapeMrkdwn(strings.Join(names, ", ")) + "."
 	return syncro.UserRef{}, &commands.UsageError{Message: msg}
 }
 
@@ -333,7 +334,7 @@ func (c *feature) updateModal(ctx context.Context, t *syncro.Ticket, number int6
 	due := slack.NewDatePickerBlockElement(commands.BlockDue)
 	due.InitialDate = meta.Due
 	blocks := []slack.Block{
-		slack.NewSectionBlock(commands.Mrkdwn(fmt.Sprintf("*#%d %s* — %s", number, commands.MrkdwnText(t.Subject, 200), commands.MrkdwnText(t.CustomerBusinessThenName, 100))), nil, nil),
+		slack.NewSectionBlock(commands.Mrkdwn(fmt.Sprintf("*#%d %s* — %s", number, slackfmt.MrkdwnText(t.Subject, 200), slackfmt.MrkdwnText(t.CustomerBusinessThenName, 100))), nil, nil),
 		commands.InputBlock(commands.BlockStatus, "Status", "", commands.StaticSelect(commands.BlockStatus, "Status", statusOpts, t.Status), true),
 	}
 	if len(prioOpts) > 0 {

@@ -1,44 +1,9 @@
-package commands
+package slackfmt
 
 import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-)
-
-// Slack Block Kit limits, in characters unless named otherwise. They live
-// here, in one place, so every renderer truncates against the same numbers.
-// Source: docs/slack-platform.md §5.3–5.4 (Slack's block reference and the
-// python-slack-sdk validators); MaxSectionFieldText is from Slack's section
-// block reference.
-const (
-	MaxBlocksPerMessage = 50   // blocks in one message
-	MaxBlocksPerModal   = 100  // blocks in a modal or Home tab
-	MaxSectionText      = 3000 // section block text
-	MaxSectionFields    = 10   // fields in a section block
-	MaxSectionFieldText = 2000 // text of one section field
-	MaxHeaderText       = 150  // header block plain_text
-	MaxMarkdownText     = 12000
-	MaxActionsElements  = 25 // elements in an actions block
-	MaxContextElements  = 10 // elements in a context block
-	MaxButtonText       = 75 // button label
-	MaxButtonValue      = 2000
-	MaxButtonURL        = 3000
-	MaxOptionText       = 75  // option text and description
-	MaxOptionValue      = 150 // option value
-	MaxSelectOptions    = 100 // options (or option groups) in a select
-	MaxOptionGroupLabel = 75
-	MaxPlaceholder      = 150
-	MaxActionID         = 255 // action_id and block_id
-	MaxInputLabel       = 2000
-	MaxConfirmTitle     = 100
-	MaxConfirmText      = 300
-	MaxConfirmButton    = 30
-	MaxModalTitle       = 24 // modal title, submit and close labels
-	MaxPrivateMetadata  = 3000
-	MaxCallbackID       = 255
-	MaxAttachments      = 100
-	MaxAckBytes         = 20 * 1024 // a Socket Mode ack frame must stay under this
 )
 
 // Ellipsis marks text cut by Truncate, PlainText and MrkdwnText.
@@ -53,6 +18,19 @@ var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // *, _ and ~, so formatting characters are left alone.
 func EscapeMrkdwn(s string) string {
 	return mrkdwnEscaper.Replace(s)
+}
+
+// mrkdwnUnescaper is a single-pass Replacer, so "&amp;lt;" decodes to
+// "&lt;", exactly once, as Slack meant.
+var mrkdwnUnescaper = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">")
+
+// UnescapeMrkdwn undoes EscapeMrkdwn: it decodes the three entities Slack
+// uses (&amp;, &lt;, &gt;) and no others, as Slack does. Slack sends
+// slash-command text escaped this way (so its own <@U…> and <!channel>
+// syntax cannot be forged); without decoding, "R&D" would reach Syncro as
+// "R&amp;D".
+func UnescapeMrkdwn(s string) string {
+	return mrkdwnUnescaper.Replace(s)
 }
 
 // Truncate shortens s to at most n characters (runes), replacing the cut

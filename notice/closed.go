@@ -1,0 +1,152 @@
+package notice
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/slackfmt"
+)
+
+// How much of each value from Syncro or Slack a notice shows, in
+// characters, so one absurd subject cannot crowd out the rest of the
+// section (whose hard limit is slackfmt.MaxSectionText).
+const (
+	maxNumber     = 40
+	maxSubject    = 150
+	maxCustomer   = 150
+	maxName       = 100 // who closed it, the ticket's tech
+	maxStatus     = 100
+	maxTime       = 200
+	maxResolution = 2000
+	// maxSummaryNumbers bounds the ticket numbers listed in an offline
+	// summary; the rest are counted.
+	maxSummaryNumbers = 30
+)
+
+// Notice is one rendered notice: the blocks, the fallback text Slack shows
+// in notifications, and the ticket it is about (0 for a summary), so the
+// poster can claim it with an Announcer.
+type Notice struct {
+	Text     string
+	Blocks   []slack.Block
+	TicketID int64
+}
+
+// Ticket is the closed ticket a notice names. Every string is raw text as
+// read from Syncro or Slack; the renderers escape it.
+type Ticket struct {
+	// ID is Syncro's ticket id, the notice's TicketID.
+	ID int64
+	// Number is the ticket number technicians know.
+	Number string
+	// Subject is the ticket's subject.
+	Subject string
+	// Customer is the customer's business name, else their name; empty
+	// shows "(no customer)".
+	Customer string
+	// URL is the ticket's page in Syncro's web app; empty leaves the
+	// title unlinked.
+	URL string
+}
+
+// SlackClose is what a close made with /syncro close adds to its notice.
+type SlackClose struct {
+	// By is who closed the ticket; empty shows "someone".
+	By string
+	// Time says what time the close logged and the ticket's total.
+	Time string
+	// Resolution is the resolution the technician wrote, quoted under
+	// the body.
+	Resolution string
+}
+
+// ClosedFromSlack is the notice for t closed with /syncro close: who
+// closed it, the time logged and the resolution.
+func ClosedFromSlack(t Ticket, c SlackClose) Notice {
+	who := c.By
+	if who == "" {
+		who = "someone"
+	}
+	body := fmt.Sprintf("%s\n*Closed by:* %s\n*Time:* %s",
+		head(t), slackfmt.MrkdwnText(who, maxName), slackfmt.MrkdwnText(c.Time, maxTime))
+	quote := "> " + strings.ReplaceAll(slackfmt.MrkdwnText(c.Resolution, maxResolution), "\n", "\n> ")
+	return Notice{
+		Text: fallback("Ticket #%s closed by %s: %s", slackfmt.PlainText(t.Number, maxNumber),
+			slackfmt.PlainText(who, maxName), slackfmt.PlainText(t.Subject, maxSubject)),
+		Blocks:   []slack.Block{section(body), section(quote)},
+		TicketID: t.ID,
+	}
+}
+
+// ClosedInSyncro is the notice for t seen closed in Syncro (the web app, an
+// e-mail rule, another integration) with status; tech names the ticket's
+// technician when known.
+func ClosedInSyncro(t Ticket, status, tech string) Notice {
+	body := fmt.Sprintf("%s\n*Status:* %s", head(t), slackfmt.MrkdwnText(status, maxStatus))
+	ctxLine := "Closed in Syncro"
+	if tech != "" {
+		ctxLine += " · tech: " + slackfmt.MrkdwnText(tech, maxName)
+	}
+	return Notice{
+		Text: fallback("Ticket #%s closed (%s): %s, %s", slackfmt.PlainText(t.Number, maxNumber), slackfmt.PlainText(status, maxStatus),
+			slackfmt.PlainText(t.Subject, maxSubject), slackfmt.PlainText(customer(t), maxCustomer)),
+		Blocks: []slack.Block{
+			section(body),
+			slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, ctxLine, false, false)),
+		},
+		TicketID: t.ID,
+	}
+}
+
+// OfflineSummary folds closes that happened long before the bot came back
+// into one line listing their numbers (the first maxSummaryNumbers, then a
+// count), so a weekend of downtime does not flood the channel.
+func OfflineSummary(numbers []string) Notice {
+	shown := make([]string, 0, min(len(numbers), maxSummaryNumbers))
+	for _, n := range numbers[:cap(shown)] {
+		shown = append(shown, "#"+slackfmt.MrkdwnText(n, maxNumber))
+	}
+	list := strings.Join(shown, ", ")
+	if rest := len(numbers) - len(shown); rest > 0 {
+		list += fmt.Sprintf(" and %d more", rest)
+	}
+	noun := "tickets were"
+	if len(numbers) == 1 {
+		noun = "ticket was"
+	}
+	line := fmt.Sprintf("While the bot was offline, %d more %s closed: %s", len(numbers), noun, list)
+	return Notice{Text: line, Blocks: []slack.Block{section(line)}}
+}
+
+// head is the lines every closed-ticket notice opens with: the ticket,
+// linked when its URL is known, and its customer.
+func head(t Ticket) string {
+	title := fmt.Sprintf("#%s %s", slackfmt.MrkdwnText(t.Number, maxNumber), slackfmt.MrkdwnText(t.Subject, maxSubject))
+	if t.URL != "" {
+		title = fmt.Sprintf("<%s|%s>", t.URL, title)
+	}
+	return fmt.Sprintf("*Closed:* %s\n*Customer:* %s", title, slackfmt.MrkdwnText(customer(t), maxCustomer))
+}
+
+// customer is the ticket's customer, or a placeholder for a ticket without
+// one.
+func customer(t Ticket) string {
+	if t.Customer == "" {
+		return "(no customer)"
+	}
+	return t.Customer
+}
+
+// fallback is a notice's text. Slack parses a message's text as mrkdwn
+// (it is what notifications and screen readers show), so it is escaped
+// like the blocks: text from Syncro must ping nobody here either.
+func fallback(format string, args ...any) string {
+	return slackfmt.EscapeMrkdwn(fmt.Sprintf(format, args...))
+}
+
+// section is a section block of mrkdwn text.
+func section(text string) slack.Block {
+	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)
+}

@@ -1,0 +1,16 @@
+// Package notice owns the closed-ticket notices posted to NOTIFY_CHANNEL:
+// it renders every one of them, and its Announcer is the one writer of
+// "this ticket was announced".
+//
+// Two paths announce closes: the bot, for a close made with /syncro close
+// (commands renders the notice, bot queues it), and the watcher, for a
+// close seen in Syncro. Both render here, so the same escaping and limits
+// apply to both (a "<!channel>" in a subject pings nobody, in the blocks and
+// in the fallback text alike), and both claim the ticket through an
+// Announcer before posting, so a close is announced once whichever path
+// sees it first.
+//
+// The package imports only slackfmt, store and slack-go, so commands, bot
+// and watcher can all use it without an import cycle; its Notice is
+// converted to commands.Message by the callers.
+package notice
