@@ -6,6 +6,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 )
 
 // The admission chain decides, for every interaction kind alike (slash
@@ -39,7 +40,7 @@ const (
 )
 
 // notAllowed is the refusal for someone missing from AllowedUsers.
-const notAllowed = "You are not on the list of people allowed to use " + commands.SlashCommand + ". Ask whoever runs the Syncro bot to add you."
+const notAllowed = "You are not on the list of people allowed to use " + cmdline.SlashCommand + ". Ask whoever runs the Syncro bot to add you."
 
 // caller is who is behind an interaction, as its payload says.
 type caller struct {

@@ -9,7 +9,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
-	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 )
 
 // LoadingCallbackID is the callback_id of the "Loading…" and error modals
@@ -77,7 +77,7 @@ func (b *Bot) wireRoutes() *router {
 		actions:      newRoutes[click]("action"),
 		views:        newRoutes[slack.InteractionCallback]("view"),
 	}
-	r.slash.handle(commands.SlashCommand, b.onSlash)
+	r.slash.handle(cmdline.SlashCommand, b.onSlash)
 	r.interactions.handle(string(slack.InteractionTypeBlockActions), b.onBlockActions)
 	r.interactions.handle(string(slack.InteractionTypeViewSubmission), b.onViewSubmission)
 	r.interactions.handle(string(slack.InteractionTypeBlockSuggestion), b.onSuggestion)

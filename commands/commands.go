@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/sessionlog"
+	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -87,7 +90,7 @@ func New(cfg Deps, features ...Feature) (*Commands, error) {
 		cfg.Dedup = NewStoreDedup(cfg.Store)
 	}
 	c := &Commands{cfg: cfg, reg: newRegistry()}
-	c.reg.Slash(Slash{Name: NameHelp, Handle: c.help})
+	c.reg.Slash(Slash{Name: cmdline.NameHelp, Handle: c.help})
 	for _, f := range features {
 		f(c.reg, cfg)
 	}
@@ -110,23 +113,23 @@ func (d Deps) check() error {
 
 // Slash answers a /syncro command.
 func (c *Commands) Slash(ctx context.Context, r Request) Reply {
-	inv, err := Parse(r.Text)
+	inv, err := cmdline.Parse(r.Text)
 	if err != nil {
-		var ue *UsageError
+		var ue *cmdline.UsageError
 		if errors.As(err, &ue) {
 			return Reply{Text: ue.Error()}
 		}
 		return c.cfg.Failure(ctx, err, "read that command")
 	}
 	if inv.Command.NeedsBilling && !r.Actor.CanBill {
-		return Reply{Text: "Only techs allowed to bill can use `" + SlashCommand + " " + inv.Command.Name + "`. Ask whoever runs the bot to add you to BILLING_USERS."}
+		return Reply{Text: "Only techs allowed to bill can use `" + cmdline.SlashCommand + " " + inv.Command.Name + "`. Ask whoever runs the bot to add you to BILLING_USERS."}
 	}
 	if r.Progress != nil {
 		ctx = withRateLimitProgress(ctx, r.Progress)
 	}
 	e, ok := c.reg.slash[inv.Command.Name]
 	if !ok {
-		return Reply{Text: "`" + SlashCommand + " " + inv.Command.Name + "` isn't available yet."}
+		return Reply{Text: "`" + cmdline.SlashCommand + " " + inv.Command.Name + "` isn't available yet."}
 	}
 	return e.Handle(ctx, r, inv)
 }
@@ -135,15 +138,15 @@ func (c *Commands) Slash(ctx context.Context, r Request) Reply {
 // help and text that doesn't parse — so bot can reply inside the ack. ok
 // is false for everything else; Slash gives the same reply for them.
 func (c *Commands) Quick(text string) (r Reply, ok bool) {
-	inv, err := Parse(text)
+	inv, err := cmdline.Parse(text)
 	if err != nil {
-		var ue *UsageError
+		var ue *cmdline.UsageError
 		if errors.As(err, &ue) {
 			return Reply{Text: ue.Error()}, true
 		}
 		return Reply{}, false
 	}
-	if inv.Command.Name == NameHelp {
+	if inv.Command.Name == cmdline.NameHelp {
 		return c.help(context.Background(), Request{}, inv), true
 	}
 	return Reply{}, false
@@ -153,7 +156,7 @@ func (c *Commands) Quick(text string) (r Reply, ok bool) {
 // bot can open a "Loading…" view with the trigger before any Syncro call
 // (triggers expire after 3 s).
 func (c *Commands) OpensModal(text string) bool {
-	inv, err := Parse(text)
+	inv, err := cmdline.Parse(text)
 	if err != nil {
 		return false
 	}
@@ -215,4 +218,31 @@ func (c *Commands) Suggest(ctx context.Context, s Suggestion) []*slack.OptionBlo
 		return nil
 	}
 	return e.Options(ctx, s)
+}
+
+// help shows the whole listing, or one subcommand's usage and flags.
+func (c *Commands) help(ctx context.Context, r Request, inv cmdline.Invocation) Reply {
+	name := strings.TrimSpace(inv.Text)
+	if name == "" {
+		return Reply{Text: slackfmt.EscapeMrkdwn(cmdline.HelpText()), Blocks: cmdline.HelpBlocks()}
+	}
+	cmd := cmdline.Lookup(name)
+	if cmd == nil {
+		msg := "There's no subcommand " + cmdline.Code(name) + "."
+		var names []string
+		for _, k := range cmdline.Table() {
+			if k.Name != "" {
+				names = append(names, k.Name)
+			}
+		}
+		if s, ok := cmdline.Suggest(strings.ToLower(name), names); ok {
+			msg += " Did you mean " + cmdline.Code(s) + "?"
+		}
+		return Reply{Text: msg + " Try " + cmdline.Code(cmdline.SlashCommand+" help") + " for the list."}
+	}
+	text := cmd.HelpText()
+	return Reply{
+		Text:   slackfmt.EscapeMrkdwn(text),
+		Blocks: []slack.Block{TextSection("```" + slackfmt.EscapeMrkdwn(text) + "```")},
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/labor"
 )
 
@@ -17,10 +18,10 @@ func LookupLabor(m labor.Products, kind string) (int64, error) {
 	}
 	k := strings.ToLower(strings.TrimSpace(kind))
 	kinds := m.Kinds()
-	msg := fmt.Sprintf("Unknown labor kind %s.", Code(kind))
-	if s, ok := Suggest(k, kinds); ok {
-		msg += fmt.Sprintf(" Did you mean %s?", Code(s))
+	msg := fmt.Sprintf("Unknown labor kind %s.", cmdline.Code(kind))
+	if s, ok := cmdline.Suggest(k, kinds); ok {
+		msg += fmt.Sprintf(" Did you mean %s?", cmdline.Code(s))
 	}
 	msg += " Valid kinds: " + strings.Join(kinds, ", ") + "."
-	return 0, &UsageError{Message: msg}
+	return 0, &cmdline.UsageError{Message: msg}
 }

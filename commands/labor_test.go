@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/labor"
 )
 
@@ -17,7 +18,7 @@ func TestLookupLabor(t *testing.T) {
 		}
 	}
 	_, err := LookupLabor(m, "onsit")
-	var ue *UsageError
+	var ue *cmdline.UsageError
 	want := "Unknown labor kind `onsit`. Did you mean `onsite`? Valid kinds: emergency, internal, onsite, project, remote, travel, website."
 	if !errors.As(err, &ue) || ue.Message != want {
 		t.Errorf("LookupLabor(onsit) = %v\nwant %q", err, want)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
@@ -97,7 +98,7 @@ func (m ModalMeta) Encode() string {
 		if err != nil {
 			panic("commands: encode modal metadata: " + err.Error()) // plain struct; cannot fail
 		}
-		if RuneLen(string(b)) <= slackfmt.MaxPrivateMetadata {
+		if cmdline.RuneLen(string(b)) <= slackfmt.MaxPrivateMetadata {
 			return string(b)
 		}
 		m.UserName = slackfmt.Truncate(m.UserName, 60)

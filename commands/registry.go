@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
@@ -33,9 +34,9 @@ type Slash struct {
 	// OpensModal reports whether this invocation answers with a modal, so
 	// bot can open a "Loading…" view with the trigger before any Syncro
 	// call (triggers expire after 3 s); nil means never.
-	OpensModal func(inv Invocation) bool
+	OpensModal func(inv cmdline.Invocation) bool
 	// Handle answers the invocation.
-	Handle func(ctx context.Context, r Request, inv Invocation) Reply
+	Handle func(ctx context.Context, r Request, inv cmdline.Invocation) Reply
 }
 
 // Button answers clicks on one action_id.
@@ -88,7 +89,7 @@ func newRegistry() *Registry {
 
 // Slash registers a subcommand handler; the name must be in the table.
 func (r *Registry) Slash(e Slash) {
-	if Lookup(e.Name) == nil {
+	if cmdline.Lookup(e.Name) == nil {
 		panic(fmt.Sprintf("commands: handler for unknown command %q", e.Name))
 	}
 	if e.Handle == nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
 	"github.com/syncrobot/syncrobot/commands/customers"
 	"github.com/syncrobot/syncrobot/commands/tickets"
@@ -107,10 +108,10 @@ func TestRegistry_DuplicateIDsPanicAtStart(t *testing.T) {
 			r.Button(commands.Button{ActionID: "x", Link: true})
 		},
 		"command twice": func(r *commands.Registry, _ commands.Deps) {
-			r.Slash(commands.Slash{Name: commands.NameHelp, Handle: func(context.Context, commands.Request, commands.Invocation) commands.Reply { return commands.Reply{} }})
+			r.Slash(commands.Slash{Name: cmdline.NameHelp, Handle: func(context.Context, commands.Request, cmdline.Invocation) commands.Reply { return commands.Reply{} }})
 		},
 		"command not in the table": func(r *commands.Registry, _ commands.Deps) {
-			r.Slash(commands.Slash{Name: "frobnicate", Handle: func(context.Context, commands.Request, commands.Invocation) commands.Reply { return commands.Reply{} }})
+			r.Slash(commands.Slash{Name: "frobnicate", Handle: func(context.Context, commands.Request, cmdline.Invocation) commands.Reply { return commands.Reply{} }})
 		},
 		"empty action id": func(r *commands.Registry, _ commands.Deps) { r.Button(commands.Button{Handle: noop}) },
 		"link with a handler": func(r *commands.Registry, _ commands.Deps) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
@@ -82,14 +83,14 @@ func ValidateText(s Submission, block string, required bool, maxLen int, what st
 	switch {
 	case required && v == "":
 		errs[block] = "Please write the " + what + "."
-	case RuneLen(v) > maxLen:
-		errs[block] = "The " + what + " can be at most " + commas(maxLen) + " characters (it has " + commas(RuneLen(v)) + ")."
+	case cmdline.RuneLen(v) > maxLen:
+		errs[block] = "The " + what + " can be at most " + cmdline.Commas(maxLen) + " characters (it has " + cmdline.Commas(cmdline.RuneLen(v)) + ")."
 	}
 }
 
 // UsageMessage is a UsageError's sentence without the usage line.
 func UsageMessage(err error) string {
-	if ue, ok := err.(*UsageError); ok {
+	if ue, ok := err.(*cmdline.UsageError); ok {
 		return ue.Message
 	}
 	return err.Error()

@@ -17,6 +17,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/sessionlog"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
@@ -199,13 +200,13 @@ func PrettyJSON(t *testing.T, v any) []byte {
 // CheckModal checks Slack's limits and our conventions on a modal.
 func CheckModal(t *testing.T, v *slack.ModalViewRequest) {
 	t.Helper()
-	if n := commands.RuneLen(v.Title.Text); n > slackfmt.MaxModalTitle || n == 0 {
+	if n := cmdline.RuneLen(v.Title.Text); n > slackfmt.MaxModalTitle || n == 0 {
 		t.Errorf("title %q has %d chars", v.Title.Text, n)
 	}
-	if v.Submit != nil && commands.RuneLen(v.Submit.Text) > slackfmt.MaxModalTitle {
+	if v.Submit != nil && cmdline.RuneLen(v.Submit.Text) > slackfmt.MaxModalTitle {
 		t.Errorf("submit %q too long", v.Submit.Text)
 	}
-	if n := commands.RuneLen(v.PrivateMetadata); n > slackfmt.MaxPrivateMetadata {
+	if n := cmdline.RuneLen(v.PrivateMetadata); n > slackfmt.MaxPrivateMetadata {
 		t.Errorf("private_metadata has %d chars", n)
 	}
 	inputs := 0

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -21,7 +22,7 @@ var notAdminReply = commands.Reply{Text: "Only admins can delete contacts or mer
 // contactAdd opens the new-contact form for a customer.
 //
 // Syncro calls: the customer lookup (1–2).
-func (c *feature) contactAdd(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) contactAdd(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	cu, reply := c.resolveCustomer(ctx, inv.Text)
 	if reply != nil {
 		return commands.AsModal(*reply, "New contact")
@@ -56,7 +57,7 @@ func (c *feature) getContact(ctx context.Context, id int64) (*syncro.Contact, *c
 // contactEdit opens the edit form prefilled with the contact's values.
 //
 // Syncro calls: 1.
-func (c *feature) contactEdit(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) contactEdit(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	id, _ := strconv.ParseInt(firstArg(inv), 10, 64)
 	ct, reply := c.getContact(ctx, id)
 	if reply != nil {
@@ -138,7 +139,7 @@ func (c *feature) createContact(ctx context.Context, p pendingForm, force bool) 
 	if title != nil {
 		name := ct.Name
 		if _, _, err := c.cfg.Syncro.Contacts.Update(ctx, ct.ID, &syncro.ContactRequest{Name: &name, Title: title}); err != nil {
-			text += fmt.Sprintf(" The title wasn't saved (%s); set it with `%s contact edit %d`.", commands.SyncroAnswer(err), commands.SlashCommand, ct.ID)
+			text += fmt.Sprintf(" The title wasn't saved (%s); set it with `%s contact edit %d`.", commands.SyncroAnswer(err), cmdline.SlashCommand, ct.ID)
 		}
 	}
 	return commands.Reply{Text: text}
@@ -161,7 +162,7 @@ func (c *feature) editContact(ctx context.Context, p pendingForm) commands.Reply
 // that reference it (Syncro would leave them pointing at nobody).
 //
 // Syncro calls: 1 (contact) + the open tickets listing for it.
-func (c *feature) contactDelete(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) contactDelete(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	if !r.Actor.CanAdmin {
 		return notAdminReply
 	}

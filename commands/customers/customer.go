@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -63,18 +64,18 @@ func Register(r *commands.Registry, d commands.Deps) {
 
 // register adds c's interactions to r.
 func (c *feature) register(r *commands.Registry) {
-	always := func(commands.Invocation) bool { return true }
+	always := func(cmdline.Invocation) bool { return true }
 	for _, e := range []commands.Slash{
-		{Name: commands.NameCustomers, Handle: c.customers},
-		{Name: commands.NameCustomersDuplicate, Handle: c.customersDuplicates},
-		{Name: commands.NameCustomer, Handle: c.customer},
-		{Name: commands.NameCustomerCreate, Handle: c.customerCreate, OpensModal: always},
-		{Name: commands.NameCustomerEdit, Handle: c.customerEdit, OpensModal: always},
-		{Name: commands.NameCustomerMerge, Handle: c.customerMerge},
-		{Name: commands.NameContacts, Handle: c.contacts},
-		{Name: commands.NameContactAdd, Handle: c.contactAdd, OpensModal: always},
-		{Name: commands.NameContactEdit, Handle: c.contactEdit, OpensModal: always},
-		{Name: commands.NameContactDelete, Handle: c.contactDelete},
+		{Name: cmdline.NameCustomers, Handle: c.customers},
+		{Name: cmdline.NameCustomersDuplicate, Handle: c.customersDuplicates},
+		{Name: cmdline.NameCustomer, Handle: c.customer},
+		{Name: cmdline.NameCustomerCreate, Handle: c.customerCreate, OpensModal: always},
+		{Name: cmdline.NameCustomerEdit, Handle: c.customerEdit, OpensModal: always},
+		{Name: cmdline.NameCustomerMerge, Handle: c.customerMerge},
+		{Name: cmdline.NameContacts, Handle: c.contacts},
+		{Name: cmdline.NameContactAdd, Handle: c.contactAdd, OpensModal: always},
+		{Name: cmdline.NameContactEdit, Handle: c.contactEdit, OpensModal: always},
+		{Name: cmdline.NameContactDelete, Handle: c.contactDelete},
 	} {
 		r.Slash(e)
 	}
@@ -82,7 +83,7 @@ func (c *feature) register(r *commands.Registry) {
 	r.Button(commands.Button{ActionID: ActionCustomerMerge, Handle: func(ctx context.Context, a commands.Action) commands.Reply {
 		p, d, _, err := ParseMergeButtonValue(a.Value)
 		if err != nil {
-			return commands.Reply{Text: "That Merge button doesn't say which customers it is for; run `" + commands.SlashCommand + " customers duplicates` again."}
+			return commands.Reply{Text: "That Merge button doesn't say which customers it is for; run `" + cmdline.SlashCommand + " customers duplicates` again."}
 		}
 		return c.mergePreview(ctx, a.Actor, p, d)
 	}})
@@ -169,7 +170,7 @@ func customerPickList(text string, found []syncro.Customer) commands.Reply {
 // customer answers "customer ID-or-name" with the customer's detail.
 //
 // Syncro calls: 1 (detail) by id; 1 more (search) by name.
-func (c *feature) customer(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) customer(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	cu, reply := c.resolveCustomer(ctx, inv.Text)
 	if reply != nil {
 		return *reply
@@ -317,7 +318,7 @@ func contactLine(ct *syncro.Contact) string {
 // email and phone.
 //
 // Syncro calls: customer lookup (1–2), then the contacts listing.
-func (c *feature) contacts(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) contacts(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	cu, reply := c.resolveCustomer(ctx, inv.Text)
 	if reply != nil {
 		return *reply
@@ -328,7 +329,7 @@ func (c *feature) contacts(ctx context.Context, r commands.Request, inv commands
 	}
 	title := fmt.Sprintf("%s of %s (customer %d)", commands.CountNoun(len(list), "contact", "contacts"), customerName(cu), cu.ID)
 	if len(list) == 0 {
-		return commands.Reply{Text: slackfmt.EscapeMrkdwn(title) + ". Add one with `" + commands.SlashCommand + " contact add " + strconv.FormatInt(cu.ID, 10) + "`."}
+		return commands.Reply{Text: slackfmt.EscapeMrkdwn(title) + ". Add one with `" + cmdline.SlashCommand + " contact add " + strconv.FormatInt(cu.ID, 10) + "`."}
 	}
 	lines := make([]string, len(list))
 	for i := range list {
@@ -338,7 +339,7 @@ func (c *feature) contacts(ctx context.Context, r commands.Request, inv commands
 }
 
 // customers lists customers matching the words with their open tickets.
-func (c *feature) customers(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) customers(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	words := strings.Join(strings.Fields(inv.Text), " ")
 	found, resp, err := c.cfg.Syncro.Customers.List(ctx, &syncro.CustomerListOptions{Query: words})
 	if err != nil {

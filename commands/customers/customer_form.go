@@ -15,6 +15,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -162,7 +163,7 @@ func (p pendingForm) encodeButton() string {
 		return ""
 	}
 	s := strings.TrimSpace(b.String())
-	if commands.RuneLen(s) > slackfmt.MaxButtonValue {
+	if cmdline.RuneLen(s) > slackfmt.MaxButtonValue {
 		return ""
 	}
 	return s
@@ -225,7 +226,7 @@ func buildFormModal(callback, title, submit string, meta formMeta, fields []form
 }
 
 // customerCreate opens the new-customer form. No Syncro call.
-func (c *feature) customerCreate(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) customerCreate(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	return commands.Reply{Modal: buildFormModal(CallbackCustomerCreate, "New customer", "Create", formMeta{Channel: r.ChannelID}, customerFields, nil, nil, true)}
 }
 
@@ -243,7 +244,7 @@ func customerValues(cu *syncro.Customer) map[string]string {
 // customerEdit opens the edit form prefilled with the customer's values.
 //
 // Syncro calls: 1 (detail).
-func (c *feature) customerEdit(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) customerEdit(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	id, _ := strconv.ParseInt(firstArg(inv), 10, 64)
 	cu, _, err := c.cfg.Syncro.Customers.Get(ctx, id)
 	if errors.Is(err, syncro.ErrNotFound) {
@@ -264,7 +265,7 @@ func (c *feature) customerEdit(ctx context.Context, r commands.Request, inv comm
 func editableFields(fields []formField, vals map[string]string) []formField {
 	var out []formField
 	for _, f := range fields {
-		if commands.RuneLen(vals[f.block]) <= f.maxLen {
+		if cmdline.RuneLen(vals[f.block]) <= f.maxLen {
 			out = append(out, f)
 		}
 	}
@@ -281,7 +282,7 @@ func hashValues(vals map[string]string, fields []formField) map[string]string {
 }
 
 // firstArg is the first ArgID argument, or "".
-func firstArg(inv commands.Invocation) string {
+func firstArg(inv cmdline.Invocation) string {
 	if len(inv.Args) == 0 {
 		return ""
 	}
@@ -452,7 +453,7 @@ func (c *feature) createCustomer(ctx context.Context, p pendingForm, force bool)
 	if err != nil {
 		return c.formFailure(ctx, err, p, customerFields, "create the customer")
 	}
-	return commands.Reply{Text: fmt.Sprintf("Created customer %s (ID %d). See it with `%s customer %d`.", slackfmt.MrkdwnText(customerName(cu), 150), cu.ID, commands.SlashCommand, cu.ID)}
+	return commands.Reply{Text: fmt.Sprintf("Created customer %s (ID %d). See it with `%s customer %d`.", slackfmt.MrkdwnText(customerName(cu), 150), cu.ID, cmdline.SlashCommand, cu.ID)}
 }
 
 // similarReply lists existing customers like the one being created, with

@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -160,7 +161,7 @@ func findDuplicateGroups(customers []syncro.Customer, tickets map[int64]int) []d
 //
 // Syncro calls: one customers listing (all pages) and one tickets listing
 // (all pages) to count tickets per customer; none per customer.
-func (c *feature) customersDuplicates(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) customersDuplicates(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	customers, err := syncro.Collect(c.cfg.Syncro.Customers.All(ctx, nil))
 	if err != nil {
 		return c.cfg.Failure(ctx, fmt.Errorf("list customers: %w", err), "list the customers")

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -41,9 +42,9 @@ const (
 )
 
 // customerMerge answers "customer merge PRIMARY DUPLICATE" with a preview.
-func (c *feature) customerMerge(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) customerMerge(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	if len(inv.Args) != 2 {
-		return commands.Reply{Text: "Usage: `" + commands.SlashCommand + " customer merge PRIMARY DUPLICATE`."}
+		return commands.Reply{Text: "Usage: `" + cmdline.SlashCommand + " customer merge PRIMARY DUPLICATE`."}
 	}
 	p, _ := strconv.ParseInt(inv.Args[0], 10, 64)
 	d, _ := strconv.ParseInt(inv.Args[1], 10, 64)
@@ -142,7 +143,7 @@ func (c *feature) runMerge(ctx context.Context, p, d int64, mode, by string) com
 		if len(moved) > 0 {
 			did = "already moved to the primary: " + strings.Join(moved, ", ") + "."
 		}
-		r.Text += fmt.Sprintf(" The merge stopped there; %s The duplicate (ID %d) was NOT deleted. Run `%s customer merge %d %d` again to finish it.", did, d, commands.SlashCommand, p, d)
+		r.Text += fmt.Sprintf(" The merge stopped there; %s The duplicate (ID %d) was NOT deleted. Run `%s customer merge %d %d` again to finish it.", did, d, cmdline.SlashCommand, p, d)
 		return r
 	}
 	pid := p

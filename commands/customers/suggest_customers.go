@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
@@ -21,10 +22,10 @@ func (c *feature) suggest(ctx context.Context, s commands.Suggestion) []*slack.O
 		return nil
 	}
 	q := strings.TrimSpace(s.Query)
-	if commands.RuneLen(q) < commands.CustomerMinQuery {
+	if cmdline.RuneLen(q) < commands.CustomerMinQuery {
 		return nil
 	}
-	custs, _, err := c.cfg.Syncro.Customers.Autocomplete(ctx, slackfmt.Truncate(q, commands.MaxShortTextLen))
+	custs, _, err := c.cfg.Syncro.Customers.Autocomplete(ctx, slackfmt.Truncate(q, cmdline.MaxShortTextLen))
 	if err != nil {
 		c.cfg.Logger.WarnContext(ctx, "customer search failed", "error", err)
 		return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/slackfmt"
 )
@@ -44,20 +45,20 @@ func newFeature(d commands.Deps) *feature {
 
 // register adds c's interactions to r.
 func (c *feature) register(r *commands.Registry) {
-	always := func(commands.Invocation) bool { return true }
+	always := func(cmdline.Invocation) bool { return true }
 	for _, e := range []commands.Slash{
-		{Name: commands.NameOpenTickets, Handle: c.openTickets},
-		{Name: commands.NameTicket, Handle: c.ticket},
-		{Name: commands.NameSearch, Handle: c.search},
-		{Name: commands.NameMine, Handle: c.mine},
-		{Name: commands.NameCreate, Handle: c.create, OpensModal: always},
+		{Name: cmdline.NameOpenTickets, Handle: c.openTickets},
+		{Name: cmdline.NameTicket, Handle: c.ticket},
+		{Name: cmdline.NameSearch, Handle: c.search},
+		{Name: cmdline.NameMine, Handle: c.mine},
+		{Name: cmdline.NameCreate, Handle: c.create, OpensModal: always},
 		// update N with flags writes at once; without, it opens the form.
-		{Name: commands.NameUpdate, Handle: c.update, OpensModal: func(inv commands.Invocation) bool { return len(inv.Flags) == 0 }},
-		{Name: commands.NameClose, Handle: c.close, OpensModal: always},
-		{Name: commands.NameComment, Handle: c.comment},
-		{Name: commands.NameBill, Handle: c.bill, OpensModal: always},
-		{Name: commands.NameLog, Handle: c.log},
-		{Name: commands.NameAudit, Handle: c.auditCmd},
+		{Name: cmdline.NameUpdate, Handle: c.update, OpensModal: func(inv cmdline.Invocation) bool { return len(inv.Flags) == 0 }},
+		{Name: cmdline.NameClose, Handle: c.close, OpensModal: always},
+		{Name: cmdline.NameComment, Handle: c.comment},
+		{Name: cmdline.NameBill, Handle: c.bill, OpensModal: always},
+		{Name: cmdline.NameLog, Handle: c.log},
+		{Name: cmdline.NameAudit, Handle: c.auditCmd},
 	} {
 		r.Slash(e)
 	}
@@ -84,17 +85,17 @@ func (c *feature) register(r *commands.Registry) {
 	r.Modal(commands.Modal{CallbackID: commands.CallbackCreate, Validate: c.validateCreate, Submit: c.submitCreate})
 	r.Modal(commands.Modal{CallbackID: commands.CallbackUpdate, Validate: validateDue, Submit: c.submitUpdate})
 	r.Modal(commands.Modal{CallbackID: commands.CallbackClose, Submit: c.submitClose, Validate: func(s commands.Submission, errs commands.FieldErrors) {
-		commands.ValidateText(s, commands.BlockResolution, true, commands.MaxCommentLen, "resolution", errs)
+		commands.ValidateText(s, commands.BlockResolution, true, cmdline.MaxCommentLen, "resolution", errs)
 		c.validateTime(s, false, errs)
 	}})
 	r.Modal(commands.Modal{CallbackID: commands.CallbackBill, Submit: c.submitBill, Validate: func(s commands.Submission, errs commands.FieldErrors) {
 		meta, _ := commands.DecodeMeta(s.PrivateMetadata)
 		c.validateTime(s, meta.Uncharged == 0, errs)
-		commands.ValidateText(s, commands.BlockNotes, false, commands.MaxCommentLen, "work notes", errs)
+		commands.ValidateText(s, commands.BlockNotes, false, cmdline.MaxCommentLen, "work notes", errs)
 	}})
 	r.Modal(commands.Modal{CallbackID: commands.CallbackLogTime, Submit: c.submitLogTime, Validate: func(s commands.Submission, errs commands.FieldErrors) {
 		c.validateTime(s, true, errs)
-		commands.ValidateText(s, commands.BlockNotes, false, commands.MaxCommentLen, "notes", errs)
+		commands.ValidateText(s, commands.BlockNotes, false, cmdline.MaxCommentLen, "notes", errs)
 	}})
 }
 
@@ -106,7 +107,7 @@ func ticketButton(title string, open func(ctx context.Context, a commands.Action
 	return func(ctx context.Context, a commands.Action) commands.Reply {
 		id, number, err := ParseTicketButtonValue(a.Value)
 		if err != nil {
-			return commands.AsModal(commands.Reply{Text: "That button doesn't say which ticket it is for; open the ticket again with `" + commands.SlashCommand + " ticket N`."}, "Syncro")
+			return commands.AsModal(commands.Reply{Text: "That button doesn't say which ticket it is for; open the ticket again with `" + cmdline.SlashCommand + " ticket N`."}, "Syncro")
 		}
 		return open(ctx, a, id, number)
 	}

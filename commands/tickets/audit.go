@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
@@ -56,7 +57,7 @@ func (c *feature) audit(ctx context.Context, actor commands.Actor, number int64,
 
 // auditCmd answers /syncro audit N: the writes the bot made on the ticket,
 // newest first, only to the asker.
-func (c *feature) auditCmd(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) auditCmd(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	entries, err := c.cfg.Store.AuditForTicket(inv.Ticket, auditLimit)
 	if err != nil {
 		return c.cfg.Failure(ctx, err, fmt.Sprintf("read the audit of #%d", inv.Ticket))

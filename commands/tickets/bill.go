@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
@@ -33,7 +34,7 @@ const (
 var notBillerReply = commands.Reply{Text: "Only techs allowed to bill can invoice tickets. Ask whoever runs the bot to add you to BILLING_USERS."}
 
 // bill opens the bill modal for a ticket number.
-func (c *feature) bill(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) bill(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	t, err := c.findTicket(ctx, inv.Ticket)
 	if err != nil {
 		return commands.AsModal(c.cfg.Failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket)), "Bill ticket")
@@ -125,7 +126,7 @@ func (c *feature) billModal(ctx context.Context, ticketID, number int64, channel
 	num := slack.NewNumberInputBlockElement(commands.Plain("60"), commands.BlockMinutes, false)
 	num.InitialValue = strconv.Itoa(defaultBillMinutes)
 	num.MinValue = "1"
-	num.MaxValue = strconv.Itoa(commands.MaxMinutes)
+	num.MaxValue = strconv.Itoa(cmdline.MaxMinutes)
 	v := commands.NewModal(commands.CallbackBill, fmt.Sprintf("Bill #%d", number), "Bill", meta,
 		slack.NewSectionBlock(commands.Mrkdwn(head), nil, nil),
 		commands.InputBlock(commands.BlockMinutes, "Minutes", hint, num, minutesOptional),

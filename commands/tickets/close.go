@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/notice"
 	"github.com/syncrobot/syncrobot/slackfmt"
@@ -25,7 +26,7 @@ const resolutionSubject = "Resolution"
 //
 // Syncro calls: find, ticket settings (statuses), settings (time zone, only
 // when session logs are set up).
-func (c *feature) close(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) close(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	t, err := c.findTicket(ctx, inv.Ticket)
 	if err != nil {
 		return commands.AsModal(c.cfg.Failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket)), "Close ticket")

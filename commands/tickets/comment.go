@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 )
 
 // commentSubject is the subject of comments added with /syncro comment;
@@ -20,9 +21,9 @@ const commentSubject = "Update"
 // timer_entry); 3 once the timer path is known (find, comment,
 // timer_entry). Naming an unknown labor product costs one GET /products/{id}
 // once per process (none when Deps.LaborNames names it).
-func (c *feature) comment(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) comment(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	var te *timeEntry
-	kind, laborGiven := inv.Flag(commands.FlagLabor)
+	kind, laborGiven := inv.Flag(cmdline.FlagLabor)
 	switch {
 	case inv.Minutes > 0:
 		pid, err := commands.LookupLabor(c.cfg.Labor, kind)
@@ -33,7 +34,7 @@ func (c *feature) comment(ctx context.Context, r commands.Request, inv commands.
 	case laborGiven:
 		return commands.Reply{Text: "`--labor` only says what kind of time `--time` is; add `--time`, like `--time 45m`. Nothing was sent to Syncro."}
 	}
-	hidden, noEmail := inv.Bool(commands.FlagHidden), inv.Bool(commands.FlagNoEmail)
+	hidden, noEmail := inv.Bool(cmdline.FlagHidden), inv.Bool(cmdline.FlagNoEmail)
 	t, err := c.findTicket(ctx, inv.Ticket)
 	if err != nil {
 		return c.cfg.Failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket))
@@ -55,7 +56,7 @@ func (c *feature) comment(ctx context.Context, r commands.Request, inv commands.
 		// the flow key is fresh.
 		return c.startFlow(ctx, "slash:"+commands.NewErrorID()+commands.NewErrorID(), flowComment, steps, p, r.Actor)
 	}
-	key := commands.SlashKey(r, commands.NameComment, inv.Ticket, inv.Minutes, inv.Text)
+	key := commands.SlashKey(r, cmdline.NameComment, inv.Ticket, inv.Minutes, inv.Text)
 	return c.cfg.Once(ctx, key, func() commands.Reply { return c.startFlow(ctx, key, flowComment, steps, p, r.Actor) },
 		commands.SamePrior("That command is already being saved; I didn't run it a second time."))
 }

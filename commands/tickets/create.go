@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -25,7 +26,7 @@ import (
 //
 // Syncro calls: settings (problem types, priorities), ticket settings
 // (techs). A failed lookup only leaves its select out.
-func (c *feature) create(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) create(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	meta := commands.ModalMeta{Channel: r.ChannelID}
 	var problemTypes, priorities []string
 	if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
@@ -45,8 +46,8 @@ func (c *feature) create(ctx context.Context, r commands.Request, inv commands.I
 	cust.MinQueryLength = &minQ
 	blocks := []slack.Block{
 		commands.InputBlock(commands.BlockCustomer, "Customer", "Type at least two letters of the business or person.", cust, false),
-		commands.InputBlock(commands.BlockContact, "Contact", "Name of a contact at that customer; leave empty for none.", commands.TextInput(commands.BlockContact, "Rhonda Birch", "", false, commands.MaxShortTextLen), true),
-		commands.InputBlock(commands.BlockSubject, "Subject", "", commands.TextInput(commands.BlockSubject, "Printer offline in accounting", inv.Text, false, commands.MaxShortTextLen), false),
+		commands.InputBlock(commands.BlockContact, "Contact", "Name of a contact at that customer; leave empty for none.", commands.TextInput(commands.BlockContact, "Rhonda Birch", "", false, cmdline.MaxShortTextLen), true),
+		commands.InputBlock(commands.BlockSubject, "Subject", "", commands.TextInput(commands.BlockSubject, "Printer offline in accounting", inv.Text, false, cmdline.MaxShortTextLen), false),
 	}
 	if opts := stringOptions(problemTypes); len(opts) > 0 {
 		blocks = append(blocks, commands.InputBlock(commands.BlockProblemType, "Problem type", "", commands.StaticSelect(commands.BlockProblemType, "Problem type", opts, ""), true))
@@ -82,9 +83,9 @@ func (c *feature) validateCreate(s commands.Submission, errs commands.FieldError
 	if id, err := strconv.ParseInt(commands.SelectedValue(s, commands.BlockCustomer), 10, 64); err != nil || id <= 0 {
 		errs[commands.BlockCustomer] = "Pick a customer."
 	}
-	commands.ValidateText(s, commands.BlockSubject, true, commands.MaxShortTextLen, "subject", errs)
-	commands.ValidateText(s, commands.BlockContact, false, commands.MaxShortTextLen, "contact name", errs)
-	commands.ValidateText(s, commands.BlockIssue, false, commands.MaxCommentLen, "initial issue", errs)
+	commands.ValidateText(s, commands.BlockSubject, true, cmdline.MaxShortTextLen, "subject", errs)
+	commands.ValidateText(s, commands.BlockContact, false, cmdline.MaxShortTextLen, "contact name", errs)
+	commands.ValidateText(s, commands.BlockIssue, false, cmdline.MaxCommentLen, "initial issue", errs)
 	validateDue(s, errs)
 }
 
@@ -146,11 +147,11 @@ func (c *feature) submitCreate(ctx context.Context, s commands.Submission, meta 
 		contacts, err := syncro.Collect(c.cfg.Syncro.Contacts.All(ctx, &syncro.ContactListOptions{CustomerID: customerID}))
 		switch ct, ok := matchContact(name, contacts); {
 		case err != nil:
-			notes = append(notes, fmt.Sprintf("I couldn't look up the contact %s (%s), so the ticket has none; set it in Syncro.", commands.Code(name), commands.SyncroAnswer(err)))
+			notes = append(notes, fmt.Sprintf("I couldn't look up the contact %s (%s), so the ticket has none; set it in Syncro.", cmdline.Code(name), commands.SyncroAnswer(err)))
 		case ok:
 			req.ContactID = &ct.ID
 		default:
-			notes = append(notes, fmt.Sprintf("No contact matching %s at that customer, so the ticket has none.", commands.Code(name)))
+			notes = append(notes, fmt.Sprintf("No contact matching %s at that customer, so the ticket has none.", cmdline.Code(name)))
 		}
 	}
 	t, err := c.createTicket(ctx, req)

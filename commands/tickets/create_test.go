@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
@@ -63,7 +64,7 @@ func TestSuggest_CustomerOptions(t *testing.T) {
 	var texts []string
 	for _, o := range opts {
 		texts = append(texts, o.Text.Text)
-		if commands.RuneLen(o.Text.Text) > slackfmt.MaxOptionText || o.Value == "" {
+		if cmdline.RuneLen(o.Text.Text) > slackfmt.MaxOptionText || o.Value == "" {
 			t.Errorf("option %+v", o)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -123,7 +124,7 @@ func TestModals_MetadataStaysUnderSlackLimit(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("ü", 3000)
 	m := commands.ModalMeta{TicketID: 1, Number: 2, Channel: "C1", UserName: long, Status: long, Priority: long, TargetStatus: long}
-	if n := commands.RuneLen(m.Encode()); n > slackfmt.MaxPrivateMetadata {
+	if n := cmdline.RuneLen(m.Encode()); n > slackfmt.MaxPrivateMetadata {
 		t.Errorf("encoded metadata has %d chars", n)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -32,7 +33,7 @@ import (
 //     the email matches (cached in Commands.techs).
 
 // openTickets lists every open ticket (status "Not Closed", all pages).
-func (c *feature) openTickets(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) openTickets(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	tickets, err := syncro.Collect(c.cfg.Syncro.Tickets.All(ctx, &syncro.TicketListOptions{Status: syncro.StatusNotClosed}))
 	if err != nil {
 		return c.cfg.Failure(ctx, fmt.Errorf("list open tickets: %w", err), "list the open tickets")
@@ -44,7 +45,7 @@ func (c *feature) openTickets(ctx context.Context, r commands.Request, inv comma
 }
 
 // ticket shows one ticket with its latest comments, time and billing.
-func (c *feature) ticket(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) ticket(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	doing := fmt.Sprintf("show ticket #%d", inv.Ticket)
 	found, err := c.findTicket(ctx, inv.Ticket)
 	if err != nil {
@@ -75,7 +76,7 @@ func (c *feature) ticket(ctx context.Context, r commands.Request, inv commands.I
 
 // search lists tickets matching the words, open or closed: the first page
 // of Syncro's query search (newest 100), which is one call.
-func (c *feature) search(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) search(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	words := strings.Join(strings.Fields(inv.Text), " ")
 	tickets, resp, err := c.cfg.Syncro.Tickets.List(ctx, &syncro.TicketListOptions{Query: words})
 	if err != nil {
@@ -98,7 +99,7 @@ func (c *feature) search(ctx context.Context, r commands.Request, inv commands.I
 
 // mine lists the open tickets assigned to the tech asking, found by the
 // email Slack gave for them.
-func (c *feature) mine(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) mine(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	email := strings.TrimSpace(r.Actor.Email)
 	if email == "" {
 		return commands.Reply{Text: "I couldn't match you to a Syncro tech: Slack didn't share your email with me (the app needs the users:read.email scope)."}

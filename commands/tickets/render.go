@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/htmltext"
 	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/slackfmt"
@@ -271,11 +272,11 @@ func ticketTimeText(t *syncro.Ticket, products labor.Products, now time.Time) st
 		} else {
 			m := shownTimerMinutes(tm)
 			total += m
-			line = "• " + commands.FormatMinutes(m) + " · " + timerLaborLabel(tm, t, products) + " · " + accountTime(tm.StartTime, now) + " · " + state
+			line = "• " + cmdline.FormatMinutes(m) + " · " + timerLaborLabel(tm, t, products) + " · " + accountTime(tm.StartTime, now) + " · " + state
 		}
 		lines = append(lines, line)
 	}
-	foot := "*Total: " + commands.FormatMinutes(total) + "*"
+	foot := "*Total: " + cmdline.FormatMinutes(total) + "*"
 	head := "*Time*"
 	n := utf8.RuneCountInString(head) + utf8.RuneCountInString(foot) + 2
 	shown := 0
@@ -316,7 +317,7 @@ func ticketBillingText(t *syncro.Ticket, invoices []syncro.Invoice) string {
 	}
 	lines := []string{"*Billing*"}
 	if unbilled > 0 {
-		lines = append(lines, "Not charged yet: "+commands.FormatMinutes(unbilled)+" of time")
+		lines = append(lines, "Not charged yet: "+cmdline.FormatMinutes(unbilled)+" of time")
 	}
 	if pendingItems > 0 {
 		lines = append(lines, fmt.Sprintf("Charged, not invoiced: %s totalling %s", commands.CountNoun(pendingItems, "line item", "line items"), pending))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/sessionlog"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
@@ -161,7 +162,7 @@ func (c *feature) writeSessionLog(ctx context.Context, t *syncro.Ticket, number 
 // log writes the session log of a ticket now, whatever its status.
 //
 // Syncro calls: find, GET ticket, GET /settings (time zone).
-func (c *feature) log(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) log(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	found, err := c.findTicket(ctx, inv.Ticket)
 	if err != nil {
 		return c.cfg.Failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket))

@@ -7,6 +7,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 )
 
 func TestValidate_FieldErrorsByBlockID(t *testing.T) {
@@ -24,7 +25,7 @@ func TestValidate_FieldErrorsByBlockID(t *testing.T) {
 		{"close ok", sub(commands.CallbackClose, meta(commands.ModalMeta{}), typed(commands.BlockResolution, "Fixed.")), nil},
 		{"close empty resolution", sub(commands.CallbackClose, meta(commands.ModalMeta{}), typed(commands.BlockResolution, "  ")),
 			commands.FieldErrors{commands.BlockResolution: "Please write the resolution."}},
-		{"close resolution too long", sub(commands.CallbackClose, meta(commands.ModalMeta{}), typed(commands.BlockResolution, strings.Repeat("x", commands.MaxCommentLen+1))),
+		{"close resolution too long", sub(commands.CallbackClose, meta(commands.ModalMeta{}), typed(commands.BlockResolution, strings.Repeat("x", cmdline.MaxCommentLen+1))),
 			commands.FieldErrors{commands.BlockResolution: "The resolution can be at most 10,000 characters (it has 10,001)."}},
 		{"close bad minutes", sub(commands.CallbackClose, meta(commands.ModalMeta{}), typed(commands.BlockResolution, "ok"), typed(commands.BlockMinutes, "lots")),
 			commands.FieldErrors{commands.BlockMinutes: "lots isn't a time. Use minutes or hours, like 45, 45m, 1h30m, 1.5h or 1:30."}},

@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
@@ -617,7 +618,7 @@ func TestHelp_ListingAndOneSubcommand(t *testing.T) {
 	t.Parallel()
 	f := newReadFixture(t)
 	r, reqs := f.slash(t, marcus, "help")
-	if len(reqs) != 0 || len(r.Blocks) != len(commands.HelpBlocks()) {
+	if len(reqs) != 0 || len(r.Blocks) != len(cmdline.HelpBlocks()) {
 		t.Errorf("help: %d blocks after %d calls", len(r.Blocks), len(reqs))
 	}
 	r, _ = f.slash(t, marcus, "help comment")

@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
@@ -338,7 +339,7 @@ func (c *feature) validateTime(s commands.Submission, required bool, errs comman
 		}
 		return
 	}
-	if _, err := commands.ParseMinutes(raw); err != nil {
+	if _, err := cmdline.ParseMinutes(raw); err != nil {
 		errs[commands.BlockMinutes] = commands.FieldMessage(commands.UsageMessage(err))
 	}
 	if _, err := commands.LookupLabor(c.cfg.Labor, commands.SelectedValue(s, commands.BlockLabor)); err != nil {
@@ -353,7 +354,7 @@ func (c *feature) timeFromSubmission(s commands.Submission, notes string) (*time
 	if raw == "" {
 		return nil, nil
 	}
-	m, err := commands.ParseMinutes(raw)
+	m, err := cmdline.ParseMinutes(raw)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -48,12 +49,12 @@ func matchStatus(in string, statuses []string) (string, error) {
 			return s, nil
 		}
 	}
-	msg := fmt.Sprintf("Unknown status %s.", commands.Code(in))
-	if s, ok := commands.Suggest(want, statuses); ok {
-		msg += fmt.Sprintf(" Did you mean %s?", commands.Code(s))
+	msg := fmt.Sprintf("Unknown status %s.", cmdline.Code(in))
+	if s, ok := cmdline.Suggest(want, statuses); ok {
+		msg += fmt.Sprintf(" Did you mean %s?", cmdline.Code(s))
 	}
 	msg += " Statuses: " + slackfmt.EscapeMrkdwn(strings.Join(statuses, ", ")) + "."
-	return "", &commands.UsageError{Message: msg}
+	return "", &cmdline.UsageError{Message: msg}
 }
 
 // priorityName strips the sort prefix Syncro priorities carry ("1 High"
@@ -82,16 +83,16 @@ func matchPriority(in string, priorities []string) (string, error) {
 			return p, nil
 		}
 	}
-	msg := fmt.Sprintf("Unknown priority %s.", commands.Code(in))
+	msg := fmt.Sprintf("Unknown priority %s.", cmdline.Code(in))
 	var words []string
 	for _, p := range names {
 		words = append(words, priorityName(p))
 	}
-	if s, ok := commands.Suggest(want, words); ok {
-		msg += fmt.Sprintf(" Did you mean %s?", commands.Code(s))
+	if s, ok := cmdline.Suggest(want, words); ok {
+		msg += fmt.Sprintf(" Did you mean %s?", cmdline.Code(s))
 	}
 	msg += " Priorities: " + slackfmt.EscapeMrkdwn(strings.Join(names, ", ")) + "."
-	return "", &commands.UsageError{Message: msg}
+	return "", &cmdline.UsageError{Message: msg}
 }
 
 // matchTech finds the tech named: an exact full name, or a unique prefix
@@ -125,14 +126,14 @@ func matchTech(in string, users []syncro.UserRef) (syncro.UserRef, error) {
 		for _, h := range hits {
 			hn = append(hn, h.Name)
 		}
-		return syncro.UserRef{}, &commands.UsageError{Message: fmt.Sprintf("%s matches %s; type more of the name.", commands.Code(in), slackfmt.EscapeMrkdwn(commands.OrList(hn)))}
+		return syncro.UserRef{}, &cmdline.UsageError{Message: fmt.Sprintf("%s matches %s; type more of the name.", cmdline.Code(in), slackfmt.EscapeMrkdwn(cmdline.OrList(hn)))}
 	}
-	msg := fmt.Sprintf("No tech named %s.", commands.Code(in))
-	if s, ok := commands.Suggest(in, names); ok {
-		msg += fmt.Sprintf(" Did you mean %s?", commands.Code(s))
+	msg := fmt.Sprintf("No tech named %s.", cmdline.Code(in))
+	if s, ok := cmdline.Suggest(in, names); ok {
+		msg += fmt.Sprintf(" Did you mean %s?", cmdline.Code(s))
 	}
 	msg += " Techs: " + slackfmt.EscapeMrkdwn(strings.Join(names, ", ")) + "."
-	return syncro.UserRef{}, &commands.UsageError{Message: msg}
+	return syncro.UserRef{}, &cmdline.UsageError{Message: msg}
 }
 
 // weekdays maps the weekday words techs type to days.
@@ -167,12 +168,12 @@ func parseDue(in string, now time.Time) (time.Time, error) {
 	default:
 		t, err := time.ParseInLocation(dateLayout, s, now.Location())
 		if err != nil {
-			return time.Time{}, &commands.UsageError{Message: fmt.Sprintf("%s isn't a date I know. Use a date like 2026-12-01, or today, tomorrow, or a weekday like fri.", commands.Code(in))}
+			return time.Time{}, &cmdline.UsageError{Message: fmt.Sprintf("%s isn't a date I know. Use a date like 2026-12-01, or today, tomorrow, or a weekday like fri.", cmdline.Code(in))}
 		}
 		d = t
 	}
 	if d.Before(today) {
-		return time.Time{}, &commands.UsageError{Message: fmt.Sprintf("%s is in the past (today is %s).", commands.Code(in), today.Format(dateLayout))}
+		return time.Time{}, &cmdline.UsageError{Message: fmt.Sprintf("%s is in the past (today is %s).", cmdline.Code(in), today.Format(dateLayout))}
 	}
 	return d, nil
 }
@@ -192,7 +193,7 @@ func dueString(ts syncro.Timestamp) string {
 // Syncro calls: find, then one lookup per kind of flag (ticket settings for
 // --status, settings for --priority, users for --tech; none for --due),
 // then one PUT when something changes.
-func (c *feature) update(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) update(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	if len(inv.Flags) == 0 {
 		t, err := c.findTicket(ctx, inv.Ticket)
 		if err != nil {
@@ -201,15 +202,15 @@ func (c *feature) update(ctx context.Context, r commands.Request, inv commands.I
 		return c.updateModal(ctx, t, inv.Ticket, r.ChannelID)
 	}
 	// A redelivered envelope must not PUT (and audit) the change twice.
-	return c.cfg.Once(ctx, commands.SlashKey(r, commands.NameUpdate, inv.Ticket, 0, inv.String()),
+	return c.cfg.Once(ctx, commands.SlashKey(r, cmdline.NameUpdate, inv.Ticket, 0, inv.String()),
 		func() commands.Reply { return c.updateWithFlags(ctx, r, inv) },
 		commands.SamePrior("That update is already in progress; I didn't start it a second time."))
 }
 
 // updateWithFlags changes the fields the flags name and says old → new.
-func (c *feature) updateWithFlags(ctx context.Context, r commands.Request, inv commands.Invocation) commands.Reply {
+func (c *feature) updateWithFlags(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	var due time.Time
-	if v, ok := inv.Flag(commands.FlagDue); ok {
+	if v, ok := inv.Flag(cmdline.FlagDue); ok {
 		d, err := parseDue(v, c.cfg.Now())
 		if err != nil {
 			return commands.Reply{Text: commands.UsageMessage(err) + " Nothing was changed."}
@@ -222,7 +223,7 @@ func (c *feature) updateWithFlags(ctx context.Context, r commands.Request, inv c
 	}
 	req := &syncro.TicketRequest{}
 	var changes []fieldChange
-	if v, ok := inv.Flag(commands.FlagStatus); ok {
+	if v, ok := inv.Flag(cmdline.FlagStatus); ok {
 		ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx)
 		if err != nil {
 			return c.cfg.Failure(ctx, err, "read this account's ticket statuses")
@@ -236,7 +237,7 @@ func (c *feature) updateWithFlags(ctx context.Context, r commands.Request, inv c
 			changes = append(changes, fieldChange{"Status", orNone(t.Status), st})
 		}
 	}
-	if v, ok := inv.Flag(commands.FlagPriority); ok {
+	if v, ok := inv.Flag(cmdline.FlagPriority); ok {
 		as, _, err := c.cfg.Syncro.Settings.Get(ctx)
 		if err != nil {
 			return c.cfg.Failure(ctx, err, "read this account's priorities")
@@ -250,7 +251,7 @@ func (c *feature) updateWithFlags(ctx context.Context, r commands.Request, inv c
 			changes = append(changes, fieldChange{"Priority", orNone(t.Priority), p})
 		}
 	}
-	if v, ok := inv.Flag(commands.FlagTech); ok {
+	if v, ok := inv.Flag(cmdline.FlagTech); ok {
 		users, err := syncro.Collect(c.cfg.Syncro.Users.All(ctx))
 		if err != nil {
 			return c.cfg.Failure(ctx, err, "read the list of techs")

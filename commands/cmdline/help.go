@@ -1,7 +1,6 @@
-package commands
+package cmdline
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -114,31 +113,4 @@ func flagUsage(f FlagSpec) string {
 		return "--" + f.Name
 	}
 	return "--" + f.Name + " " + f.Value
-}
-
-// help shows the whole listing, or one subcommand's usage and flags.
-func (c *Commands) help(ctx context.Context, r Request, inv Invocation) Reply {
-	name := strings.TrimSpace(inv.Text)
-	if name == "" {
-		return Reply{Text: slackfmt.EscapeMrkdwn(HelpText()), Blocks: HelpBlocks()}
-	}
-	cmd := Lookup(name)
-	if cmd == nil {
-		msg := "There's no subcommand " + Code(name) + "."
-		var names []string
-		for _, k := range commandTable.list {
-			if k.Name != "" {
-				names = append(names, k.Name)
-			}
-		}
-		if s, ok := Suggest(strings.ToLower(name), names); ok {
-			msg += " Did you mean " + Code(s) + "?"
-		}
-		return Reply{Text: msg + " Try " + Code(SlashCommand+" help") + " for the list."}
-	}
-	text := cmd.HelpText()
-	return Reply{
-		Text:   slackfmt.EscapeMrkdwn(text),
-		Blocks: []slack.Block{TextSection("```" + slackfmt.EscapeMrkdwn(text) + "```")},
-	}
 }

@@ -1,4 +1,4 @@
-package commands
+package cmdline
 
 import (
 	"errors"
@@ -99,7 +99,7 @@ func Parse(text string) (Invocation, error) {
 	// Slack sends &, < and > escaped; Syncro must get what the tech typed.
 	src := slackfmt.UnescapeMrkdwn(text)
 	if n := RuneLen(src); n > MaxInputLen {
-		return Invocation{}, &UsageError{Message: fmt.Sprintf("That's too long for one command: %s characters (the limit is %s).", commas(n), commas(MaxInputLen))}
+		return Invocation{}, &UsageError{Message: fmt.Sprintf("That's too long for one command: %s characters (the limit is %s).", Commas(n), Commas(MaxInputLen))}
 	}
 	toks := tokenize(src)
 	cmd, rest, err := resolve(toks)
@@ -396,7 +396,7 @@ func (p *parser) flag(raw, name, val string, hasVal bool, next []token) (used in
 		p.setFlag(name, FormatMinutes(m))
 	default:
 		if n := RuneLen(val); n > spec.MaxLen {
-			return 0, p.errorf("%s is too long: %s characters (the limit is %s).", Code("--"+name), commas(n), commas(spec.MaxLen))
+			return 0, p.errorf("%s is too long: %s characters (the limit is %s).", Code("--"+name), Commas(n), Commas(spec.MaxLen))
 		}
 		p.setFlag(name, val)
 	}
@@ -491,7 +491,7 @@ func (p *parser) finish() error {
 				return p.errorf("%s needs %s: %s.", Code(displayName(c)), spec.Name, spec.Help)
 			}
 			if n := RuneLen(p.inv.Text); n > spec.MaxLen {
-				return p.errorf("%s is too long: %s characters (the limit is %s).", spec.Name, commas(n), commas(spec.MaxLen))
+				return p.errorf("%s is too long: %s characters (the limit is %s).", spec.Name, Commas(n), Commas(spec.MaxLen))
 			}
 			continue
 		}
@@ -682,7 +682,7 @@ func OrList(items []string) string {
 }
 
 // commas formats n with thousands separators, as people read limits.
-func commas(n int) string {
+func Commas(n int) string {
 	s := strconv.Itoa(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]

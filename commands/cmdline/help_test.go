@@ -1,4 +1,4 @@
-package commands_test
+package cmdline_test
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
 	"github.com/syncrobot/syncrobot/slackfmt"
 )
@@ -19,7 +19,7 @@ func TestHelpBlocks_MatchGolden(t *testing.T) {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // keep "&amp;" readable in the golden file
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(commands.HelpBlocks()); err != nil {
+	if err := enc.Encode(cmdline.HelpBlocks()); err != nil {
 		t.Fatal(err)
 	}
 	commandstest.Golden(t, "help.golden", buf.Bytes())
@@ -27,21 +27,21 @@ func TestHelpBlocks_MatchGolden(t *testing.T) {
 
 func TestHelpText_MatchGolden(t *testing.T) {
 	t.Parallel()
-	commandstest.Golden(t, "help_text.golden", []byte(commands.HelpText()))
+	commandstest.Golden(t, "help_text.golden", []byte(cmdline.HelpText()))
 }
 
 func TestHelp_ListsEveryCommandWithUsageAndDescription(t *testing.T) {
 	t.Parallel()
-	text := commands.HelpText()
-	raw, _ := json.Marshal(commands.HelpBlocks())
+	text := cmdline.HelpText()
+	raw, _ := json.Marshal(cmdline.HelpBlocks())
 	blocks := string(raw)
-	for _, c := range commands.Table() {
-		for _, want := range []string{commands.UsageLine(c), c.Description} {
+	for _, c := range cmdline.Table() {
+		for _, want := range []string{cmdline.UsageLine(c), c.Description} {
 			if !strings.Contains(text, want) {
 				t.Errorf("HelpText lacks %q", want)
 			}
 		}
-		if !strings.Contains(blocks, "`"+commands.UsageLine(c)+"`") {
+		if !strings.Contains(blocks, "`"+cmdline.UsageLine(c)+"`") {
 			t.Errorf("HelpBlocks lacks usage of %q", c.Name)
 		}
 		for _, f := range c.Flags {
@@ -57,18 +57,18 @@ func TestHelp_ListsEveryCommandWithUsageAndDescription(t *testing.T) {
 
 func TestHelpBlocks_WithinSlackLimits(t *testing.T) {
 	t.Parallel()
-	blocks := commands.HelpBlocks()
+	blocks := cmdline.HelpBlocks()
 	if len(blocks) > slackfmt.MaxBlocksPerMessage {
 		t.Fatalf("%d blocks, Slack allows %d", len(blocks), slackfmt.MaxBlocksPerMessage)
 	}
 	for i, b := range blocks {
 		switch b := b.(type) {
 		case *slack.SectionBlock:
-			if n := commands.RuneLen(b.Text.Text); n > slackfmt.MaxSectionText {
+			if n := cmdline.RuneLen(b.Text.Text); n > slackfmt.MaxSectionText {
 				t.Errorf("block %d: section text %d chars, limit %d", i, n, slackfmt.MaxSectionText)
 			}
 		case *slack.HeaderBlock:
-			if n := commands.RuneLen(b.Text.Text); n > slackfmt.MaxHeaderText {
+			if n := cmdline.RuneLen(b.Text.Text); n > slackfmt.MaxHeaderText {
 				t.Errorf("block %d: header %d chars, limit %d", i, n, slackfmt.MaxHeaderText)
 			}
 		case *slack.ContextBlock:
@@ -81,7 +81,7 @@ func TestHelpBlocks_WithinSlackLimits(t *testing.T) {
 
 func TestCommandHelpText_AlignsFlags(t *testing.T) {
 	t.Parallel()
-	got := commands.Lookup(commands.NameComment).HelpText()
+	got := cmdline.Lookup(cmdline.NameComment).HelpText()
 	want := "/syncro comment N [--time T] [--labor KIND] [--hidden] [--no-email] TEXT\n" +
 		"    Add a comment to a ticket, optionally logging time.\n" +
 		"    --time T      time spent, like 45m, 1h30m or 1.5h\n" +
