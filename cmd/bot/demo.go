@@ -44,5 +44,10 @@ func (d demoFlags) start(ctx context.Context, getenv func(string) string, stdout
 		return nil, nil, err
 	}
 	fmt.Fprintf(stdout, "syncrobot demo: open %s — type /syncro in #support (Ctrl-C stops)\n", env.URL())
+	where := "kept with -demo-data"
+	if *d.data == "" {
+		where = "removed when the demo stops; keep them with -demo-data DIR"
+	}
+	fmt.Fprintf(stdout, "session logs of tickets you close go to %s (%s)\n", env.Getenv("SESSION_LOG_DIR"), where)
 	return env.Overlay(getenv), env.Close, nil
 }

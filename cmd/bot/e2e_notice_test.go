@@ -24,25 +24,10 @@ func TestE2E_CloseNoticeOfAMentionSubjectPingsNobody(t *testing.T) {
 	acme := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud)
 	tk := b.srv.AddTicket(syncrotest.Ticket{Subject: "<!channel> server room flooded <@U0BOSS>", CustomerID: acme.CustomerID, Status: "In Progress"})
 
-	b.slash(ctx, t, fmt.Sprintf("close %d", tk.Number))
-	view := b.waitView(ctx, t, commands.CallbackClose)
-	va, err := b.f.ViewSubmission(ctx, slackfake.ViewSubmission{
-		UserID: e2eUser, ViewID: view.ID, CallbackID: commands.CallbackClose, PrivateMetadata: view.PrivateMetadata,
-		Values: slackfake.Values{
-			commands.BlockResolution: {commands.BlockResolution: slackfake.TextInput("Pumped the water out.")},
-			commands.BlockCloseOptions: {commands.BlockCloseOptions: {Type: "checkboxes",
-				SelectedOptions: []slackfake.SelectOption{{Text: "Post to the notify channel", Value: commands.CloseOptionNotify}}}},
-		},
-	})
-	if err != nil {
-		t.Fatalf("view_submission: %v", err)
-	}
-	if va.ResponseAction == "errors" {
-		t.Fatalf("form refused: %+v", va.Errors)
-	}
+	b.closeFromSlack(ctx, t, tk.Number, "Pumped the water out.", commands.CloseOptionNotify)
 
 	var notice slackfake.Message
-	err = b.f.WaitUntil(ctx, func() bool {
+	err := b.f.WaitUntil(ctx, func() bool {
 		for _, m := range b.f.Messages(notifyChannel) {
 			if strings.Contains(m.Text, fmt.Sprintf("#%d closed", tk.Number)) {
 				notice = m
