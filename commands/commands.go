@@ -83,9 +83,6 @@ func New(cfg Deps, features ...Feature) (*Commands, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Labor == nil {
-		cfg.Labor = labor.Default()
-	}
 	if cfg.Dedup == nil {
 		cfg.Dedup = NewStoreDedup(cfg.Store)
 	}
@@ -105,6 +102,8 @@ func (d Deps) check() error {
 		return errors.New("commands need a Syncro client: set SYNCRO_API_KEY and SYNCRO_SUBDOMAIN")
 	case d.Store == nil:
 		return errors.New("commands need the bot's database: set DATA_DIR")
+	case len(d.Labor) == 0:
+		return errors.New("commands need the labor products: set LABOR_PRODUCTS")
 	case d.SessionLogs == nil:
 		return errors.New("commands need a session-log folder: set SESSION_LOG_DIR")
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/syncrobot/syncrobot/commands"
@@ -13,6 +14,10 @@ import (
 	"github.com/syncrobot/syncrobot/commands/commandstest"
 	"github.com/syncrobot/syncrobot/commands/customers"
 	"github.com/syncrobot/syncrobot/commands/tickets"
+	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/sessionlog"
+	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncro"
 )
 
 // registered builds Commands with every feature cmd/bot registers.
@@ -131,5 +136,39 @@ func TestRegistry_DuplicateIDsPanicAtStart(t *testing.T) {
 			}
 			commandstest.NewFixture(t, nil, features)
 		})
+	}
+}
+
+func TestNew_RefusesToStartWithoutWhatTheFeaturesNeed(t *testing.T) {
+	t.Parallel()
+	client, err := syncro.NewClient(syncro.Config{BaseURL: "http://127.0.0.1:1/api/v1/", APIKey: "unused"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	full := commands.Deps{Syncro: client, Store: st, Labor: labor.Default(), SessionLogs: &sessionlog.Writer{Root: t.TempDir()}}
+	if _, err := commands.New(full, tickets.Register, customers.Register); err != nil {
+		t.Fatalf("New with every collaborator: %v", err)
+	}
+	for setting, drop := range map[string]func(*commands.Deps){
+		"SYNCRO_API_KEY":  func(d *commands.Deps) { d.Syncro = nil },
+		"DATA_DIR":        func(d *commands.Deps) { d.Store = nil },
+		"LABOR_PRODUCTS":  func(d *commands.Deps) { d.Labor = nil },
+		"SESSION_LOG_DIR": func(d *commands.Deps) { d.SessionLogs = nil },
+	} {
+		d := full
+		drop(&d)
+		c, err := commands.New(d, tickets.Register, customers.Register)
+		if err == nil || c != nil {
+			t.Errorf("New without what %s provides started", setting)
+			continue
+		}
+		if !strings.Contains(err.Error(), setting) {
+			t.Errorf("New without what %s provides: %q does not name it", setting, err)
+		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
+	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/sessionlog"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
@@ -75,6 +76,9 @@ func MustNew(t *testing.T, d commands.Deps, features ...commands.Feature) *comma
 		}
 		t.Cleanup(func() { _ = st.Close() })
 		d.Store = st
+	}
+	if d.Labor == nil {
+		d.Labor = labor.Default()
 	}
 	if d.SessionLogs == nil {
 		d.SessionLogs = &sessionlog.Writer{Root: t.TempDir(), Now: d.Now}
