@@ -7,9 +7,11 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // TicketsService covers /tickets, ticket comments and ticket line items.
@@ -135,6 +137,45 @@ func (s *TicketsService) List(ctx context.Context, opts *TicketListOptions) ([]T
 // All iterates every ticket matching opts across pages.
 func (s *TicketsService) All(ctx context.Context, opts *TicketListOptions) iter.Seq2[Ticket, error] {
 	return pages[Ticket](ctx, s.client, "tickets", "tickets", opts.values())
+}
+
+// AllOpen iterates the open tickets matching opts (its Status is ignored):
+// Syncro's "Not Closed" filter, without the tickets whose status still
+// means done (IsClosedStatus). Accounts have been seen to return Invoiced
+// tickets for "Not Closed" (docs/syncro-api.md), so the filter is not
+// trusted alone; every "open" the bot shows or counts comes from here.
+func (s *TicketsService) AllOpen(ctx context.Context, opts *TicketListOptions) iter.Seq2[Ticket, error] {
+	o := TicketListOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	o.Status = StatusNotClosed
+	return func(yield func(Ticket, error) bool) {
+		for t, err := range s.All(ctx, &o) {
+			if err == nil && IsClosedStatus(t.Status) {
+				continue
+			}
+			if !yield(t, err) {
+				return
+			}
+		}
+	}
+}
+
+// closedWords are the first words of status names that mean "done".
+// Accounts rename and add statuses (one real tenant has both "Resolved -
+// Pending" and "Closed"), so the rule is on the name, never a fixed list.
+var closedWords = []string{"resolved", "closed", "invoiced", "completed", "complete"}
+
+// IsClosedStatus reports whether a status name means the ticket is done:
+// its first word is Resolved, Closed, Invoiced, Completed or Complete, in
+// any case ("Resolved - Pending" yes, "Unresolved" and "Not Closed" no).
+// The ticket list, the watcher and the open-ticket counts all use it, so
+// "open" means one thing.
+func IsClosedStatus(status string) bool {
+	first, _, _ := strings.Cut(strings.TrimSpace(status), " ")
+	first = strings.TrimRightFunc(first, func(r rune) bool { return !unicode.IsLetter(r) })
+	return slices.Contains(closedWords, strings.ToLower(first))
 }
 
 // Get fetches one ticket by id (not number).

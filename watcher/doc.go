@@ -33,7 +33,7 @@
 // Statuses are per account (Syncro API notes §4.5), so closed is a rule on
 // the name, never a fixed list: a status is closed when its first word is
 // Resolved, Closed, Invoiced, Completed or Complete, in any case
-// ("Resolved - Pending" yes, "Unresolved" no); see LooksClosed, and
+// ("Resolved - Pending" yes, "Unresolved" no); see syncro.IsClosedStatus, and
 // Config.IsClosed to override it. GET /tickets/settings is read once per
 // StatusRefresh (1 h) to log which of the account's statuses count as
 // closed, to warn when none does, and to name technicians.

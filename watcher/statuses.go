@@ -3,29 +3,14 @@ package watcher
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
-	"unicode"
+
+	"github.com/syncrobot/syncrobot/syncro"
 )
-
-// closedWords are the first words of status names that mean "closed".
-// Syncro accounts rename and add statuses (one real tenant has both
-// "Resolved - Pending" and "Closed"), so the rule is on the name, never a
-// fixed list.
-var closedWords = []string{"resolved", "closed", "invoiced", "completed", "complete"}
-
-// LooksClosed reports whether a status name means the ticket is closed:
-// its first word is Resolved, Closed, Invoiced, Completed or Complete, in
-// any case ("Resolved - Pending" yes, "Unresolved" and "Not Closed" no).
-func LooksClosed(status string) bool {
-	first, _, _ := strings.Cut(strings.TrimSpace(status), " ")
-	first = strings.TrimRightFunc(first, func(r rune) bool { return !unicode.IsLetter(r) })
-	return slices.Contains(closedWords, strings.ToLower(first))
-}
 
 // statusInfo is what the watcher keeps from GET /tickets/settings.
 type statusInfo struct {
-	closed []string         // the account's statuses that LooksClosed, for the log
+	closed []string         // the account's statuses that are closed, for the log
 	users  map[int64]string // technician id → name, for "resolved by"
 	tried  time.Time        // last attempt, so failures are not retried every poll
 }
@@ -78,12 +63,12 @@ func (w *Watcher) refreshStatuses(ctx context.Context) {
 }
 
 // isClosed reports whether status is closed for this account: Config.IsClosed
-// when set, else LooksClosed.
+// when set, else syncro.IsClosedStatus (what the ticket list uses too).
 func (w *Watcher) isClosed(status string) bool {
 	if w.cfg.IsClosed != nil {
 		return w.cfg.IsClosed(status)
 	}
-	return LooksClosed(status)
+	return syncro.IsClosedStatus(status)
 }
 
 // userName is a technician's name from the settings' user list ("" when

@@ -83,7 +83,7 @@ type Config struct {
 	// ticket is reread; default DefaultHintDelay.
 	HintDelay time.Duration
 	// IsClosed overrides which statuses count as closed; default
-	// LooksClosed.
+	// syncro.IsClosedStatus.
 	IsClosed func(status string) bool
 	// Now is the clock; default time.Now. Tests pass a manual clock.
 	Now func() time.Time

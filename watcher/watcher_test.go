@@ -296,21 +296,6 @@ func TestNotice_EscapesSyncroText(t *testing.T) {
 	}
 }
 
-func TestLooksClosed(t *testing.T) {
-	t.Parallel()
-	for status, want := range map[string]bool{
-		"Resolved": true, "resolved": true, "Closed": true, "Invoiced": true, "Completed": true,
-		"Resolved - Pending": true, "Resolved: awaiting invoice": true, "  CLOSED ": true,
-		"New": false, "In Progress": false, "Unresolved": false, "Not Closed": false,
-		"Waiting for Customer Approval": false, "Software License - Approved": false, "": false,
-		"Reopened": false, "Customer Reply": false,
-	} {
-		if got := watcher.LooksClosed(status); got != want {
-			t.Errorf("LooksClosed(%q) = %v, want %v", status, got, want)
-		}
-	}
-}
-
 func TestNew_RequiresSyncroStoreAndNotify(t *testing.T) {
 	t.Parallel()
 	_, err := watcher.New(watcher.Config{})

@@ -171,7 +171,7 @@ func (c *feature) contactDelete(ctx context.Context, r commands.Request, inv cmd
 	if reply != nil {
 		return *reply
 	}
-	open, err := syncro.Collect(c.cfg.Syncro.Tickets.All(ctx, &syncro.TicketListOptions{ContactID: id, Status: syncro.StatusNotClosed}))
+	open, err := syncro.Collect(c.cfg.Syncro.Tickets.AllOpen(ctx, &syncro.TicketListOptions{ContactID: id}))
 	if err != nil {
 		return c.cfg.Failure(ctx, fmt.Errorf("open tickets of contact %d: %w", id, err), "check the contact's open tickets, so nothing was deleted")
 	}

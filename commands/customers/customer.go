@@ -355,7 +355,7 @@ func (c *feature) customers(ctx context.Context, r commands.Request, inv cmdline
 	// One listing of open tickets, counted per customer, instead of one
 	// call per customer.
 	open := map[int64]int{}
-	for t, err := range c.cfg.Syncro.Tickets.All(ctx, &syncro.TicketListOptions{Status: syncro.StatusNotClosed}) {
+	for t, err := range c.cfg.Syncro.Tickets.AllOpen(ctx, &syncro.TicketListOptions{}) {
 		if err != nil {
 			return c.cfg.Failure(ctx, fmt.Errorf("count open tickets: %w", err), "search the customers")
 		}

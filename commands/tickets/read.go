@@ -34,7 +34,7 @@ import (
 
 // openTickets lists every open ticket (status "Not Closed", all pages).
 func (c *feature) openTickets(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
-	tickets, err := syncro.Collect(c.cfg.Syncro.Tickets.All(ctx, &syncro.TicketListOptions{Status: syncro.StatusNotClosed}))
+	tickets, err := syncro.Collect(c.cfg.Syncro.Tickets.AllOpen(ctx, &syncro.TicketListOptions{}))
 	if err != nil {
 		return c.cfg.Failure(ctx, fmt.Errorf("list open tickets: %w", err), "list the open tickets")
 	}
@@ -111,7 +111,7 @@ func (c *feature) mine(ctx context.Context, r commands.Request, inv cmdline.Invo
 	if id == 0 {
 		return commands.Reply{Text: "I couldn't match your Slack email (" + slackfmt.EscapeMrkdwn(email) + ") to a Syncro tech."}
 	}
-	tickets, err := syncro.Collect(c.cfg.Syncro.Tickets.All(ctx, &syncro.TicketListOptions{Status: syncro.StatusNotClosed, UserID: id}))
+	tickets, err := syncro.Collect(c.cfg.Syncro.Tickets.AllOpen(ctx, &syncro.TicketListOptions{UserID: id}))
 	if err != nil {
 		return c.cfg.Failure(ctx, fmt.Errorf("list tickets of user %d: %w", id, err), "list your open tickets")
 	}

@@ -182,6 +182,31 @@ func TestOpenTickets_ListsEveryOpenTicketInOrder(t *testing.T) {
 	}
 }
 
+// Syncro's "Not Closed" filter has been seen to return Invoiced tickets.
+// "Open" means one thing everywhere (syncro.IsClosedStatus): the list,
+// mine and the customers' open counts never show an invoiced ticket as
+// open, whatever the filter returns.
+func TestOpenTickets_InvoicedIsNeverOpenEvenWhenNotClosedReturnsIt(t *testing.T) {
+	t.Parallel()
+	f := newReadFixture(t, syncrotest.WithNotClosedReturning("Invoiced", "Resolved"))
+	want := openCount(f.srv)
+	for _, tc := range []struct {
+		actor commands.Actor
+		text  string
+	}{{marcus, ""}, {marcus, "mine"}, {marcus, "customers smith"}} {
+		r, reqs := f.slash(t, tc.actor, tc.text)
+		all := r.Text + "\n" + strings.Join(replyLines(r), "\n")
+		for _, tk := range f.srv.Tickets() {
+			if syncro.IsClosedStatus(tk.Status) && strings.Contains(all, fmt.Sprintf("#%d ", tk.Number)) {
+				t.Errorf("/syncro %s shows %s ticket #%d as open:\n%s%s", tc.text, tk.Status, tk.Number, all, requestLines(reqs))
+			}
+		}
+		if tc.text == "" && r.Text != fmt.Sprintf("%d open tickets", want) {
+			t.Errorf("/syncro counts %q, want %d open tickets", r.Text, want)
+		}
+	}
+}
+
 func TestOpenTickets_SplitsAcrossMessagesWithinLimits(t *testing.T) {
 	t.Parallel()
 	f := newReadFixture(t)

@@ -65,6 +65,8 @@ type config struct {
 	timeMode      TimeMode
 	invoiceStatus string
 	meUserID      int64
+	// notClosedKeeps are closed statuses that "Not Closed" still returns.
+	notClosedKeeps []string
 }
 
 func defaultConfig() config {
@@ -140,6 +142,14 @@ func WithTimeMode(m TimeMode) Option { return func(c *config) { c.timeMode = m }
 // since whether Syncro changes it is unconfirmed; the bot sets Invoiced itself.
 func WithInvoiceSetsStatus(status string) Option {
 	return func(c *config) { c.invoiceStatus = status }
+}
+
+// WithNotClosedReturning makes the "Not Closed" status filter return
+// tickets in these closed statuses too, as real accounts have been seen to
+// do with Invoiced (docs/syncro-api.md): the client must not trust the
+// filter alone.
+func WithNotClosedReturning(statuses ...string) Option {
+	return func(c *config) { c.notClosedKeeps = append(c.notClosedKeeps, statuses...) }
 }
 
 // WithMe sets the user the API key belongs to (default UserDana): the

@@ -46,7 +46,7 @@ func (s *Server) listTickets(r *http.Request, p params) (int, any) {
 			!idFilter("contact_id", t.ContactID),
 			!idFilter("user_id", t.UserID),
 			p.has("number") && strings.TrimSpace(p.str("number")) != strconv.FormatInt(t.Number, 10),
-			status == "Not Closed" && s.st.closed[t.Status],
+			status == "Not Closed" && s.st.closed[t.Status] && !slices.Contains(s.cfg.notClosedKeeps, t.Status),
 			status != "" && status != "Not Closed" && !strings.EqualFold(status, t.Status),
 			query != "" && !s.ticketMatches(t, query),
 			!timeFilter("since_updated_at", t.UpdatedAt),
