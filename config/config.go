@@ -39,12 +39,12 @@ import (
 type Config struct {
 	SlackAppToken Secret `envconfig:"SLACK_APP_TOKEN" desc:"Slack app-level token (xapp-…) for Socket Mode; required"`
 	SlackBotToken Secret `envconfig:"SLACK_BOT_TOKEN" desc:"Slack bot token (xoxb-…); required"`
-	SlackAPIURL   string `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base URL, ending in /api/"`
+	SlackAPIURL   string `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base URL (https://slack.com/api/; the trailing / may be left out)"`
 
 	SyncroSubdomain string `envconfig:"SYNCRO_SUBDOMAIN" desc:"Syncro account subdomain (acme for acme.syncromsp.com); this or SYNCRO_BASE_URL is required"`
 	// SyncroBaseURL is the effective API base ending in /: SYNCRO_BASE_URL
 	// when set, else syncro.APIBaseURL(SYNCRO_SUBDOMAIN).
-	SyncroBaseURL string `envconfig:"SYNCRO_BASE_URL" desc:"full Syncro API base URL ending in / (e.g. https://acme.syncromsp.com/api/v1/); overrides SYNCRO_SUBDOMAIN"`
+	SyncroBaseURL string `envconfig:"SYNCRO_BASE_URL" desc:"full Syncro API base URL (e.g. https://acme.syncromsp.com/api/v1, with or without the trailing /); overrides SYNCRO_SUBDOMAIN"`
 	// SyncroAPIKey is SYNCRO_API_KEY, or the key decrypted from
 	// SYNCRO_API_KEY_SOPS_FILE.
 	SyncroAPIKey         Secret        `envconfig:"SYNCRO_API_KEY" desc:"Syncro API key; this or SYNCRO_API_KEY_SOPS_FILE is required"`
@@ -230,6 +230,7 @@ func decode(field reflect.Value, raw string) error {
 func (c *Config) validate(p *problems) {
 	checkSlackToken(p, "SLACK_APP_TOKEN", c.SlackAppToken, "xapp-", "an app-level token")
 	checkSlackToken(p, "SLACK_BOT_TOKEN", c.SlackBotToken, "xoxb-", "a bot token")
+	c.SlackAPIURL = withSlash(c.SlackAPIURL)
 	if err := checkBaseURL(c.SlackAPIURL); err != nil {
 		p.add("SLACK_API_URL", "%w", err)
 	}
@@ -248,6 +249,7 @@ func (c *Config) validate(p *problems) {
 		c.SyncroSubdomain = sub
 	}
 	if c.SyncroBaseURL != "" {
+		c.SyncroBaseURL = withSlash(c.SyncroBaseURL)
 		if err := checkBaseURL(c.SyncroBaseURL); err != nil {
 			p.add("SYNCRO_BASE_URL", "%w", err)
 		}
@@ -332,6 +334,19 @@ func checkSlackToken(p *problems, variable string, s Secret, prefix, what string
 		}
 		p.add(variable, "must be %s starting with %s", what, prefix)
 	}
+}
+
+// withSlash ends a base URL's path in /, so relative paths resolve under
+// it: Syncro's own documentation writes the API base without the slash
+// (https://acme.syncromsp.com/api/v1). A URL with a query or fragment is
+// left for checkBaseURL to refuse.
+func withSlash(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery || strings.HasSuffix(u.Path, "/") {
+		return raw
+	}
+	u.Path += "/"
+	return u.String()
 }
 
 // checkBaseURL accepts an absolute http(s) URL without credentials, query

@@ -194,6 +194,28 @@ func TestLoad_SyncroBaseURLAloneIsEnough(t *testing.T) {
 	}
 }
 
+// Syncro's API documentation writes the base without a trailing slash;
+// both forms, and Slack's without one, load to the same base.
+func TestLoad_BaseURLsWithOrWithoutTheTrailingSlash(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ syncroIn, slackIn, syncroWant, slackWant string }{
+		{"https://acme.syncromsp.com/api/v1", "https://slack.com/api", "https://acme.syncromsp.com/api/v1/", "https://slack.com/api/"},
+		{"https://acme.syncromsp.com/api/v1/", "https://slack.com/api/", "https://acme.syncromsp.com/api/v1/", "https://slack.com/api/"},
+		{"http://127.0.0.1:8080", "http://127.0.0.1:9090", "http://127.0.0.1:8080/", "http://127.0.0.1:9090/"},
+	} {
+		c, err := Load(t.Context(), getenvFrom(with(map[string]string{
+			"SYNCRO_SUBDOMAIN": unset, "SYNCRO_BASE_URL": tc.syncroIn, "SLACK_API_URL": tc.slackIn,
+		})))
+		if err != nil {
+			t.Errorf("Load(%s, %s): %v", tc.syncroIn, tc.slackIn, err)
+			continue
+		}
+		if c.SyncroBaseURL != tc.syncroWant || c.SlackAPIURL != tc.slackWant {
+			t.Errorf("Load(%s, %s) = %s, %s; want %s, %s", tc.syncroIn, tc.slackIn, c.SyncroBaseURL, c.SlackAPIURL, tc.syncroWant, tc.slackWant)
+		}
+	}
+}
+
 // TestLoad_EachProblemIsOneLineNamingItsVariable: one bad variable in an
 // otherwise valid environment yields exactly one line, "VAR: …".
 func TestLoad_EachProblemIsOneLineNamingItsVariable(t *testing.T) {
@@ -212,13 +234,11 @@ func TestLoad_EachProblemIsOneLineNamingItsVariable(t *testing.T) {
 		{"bot token garbage", map[string]string{"SLACK_BOT_TOKEN": "garbage-secret-value"}, "SLACK_BOT_TOKEN", "must be a bot token starting with xoxb-"},
 		{"slack url relative", map[string]string{"SLACK_API_URL": "slack.com/api/"}, "SLACK_API_URL", `"slack.com/api/" is not an absolute http(s) URL`},
 		{"slack url not http", map[string]string{"SLACK_API_URL": "ftp://slack.com/api/"}, "SLACK_API_URL", "not an absolute http(s) URL"},
-		{"slack url without slash", map[string]string{"SLACK_API_URL": "https://slack.com/api"}, "SLACK_API_URL", `"https://slack.com/api" must end in /`},
 		{"slack url with credentials", map[string]string{"SLACK_API_URL": "https://bob:hunter2pass@slack.com/api/"}, "SLACK_API_URL", "must not contain credentials"},
 		{"subdomain and base url missing", map[string]string{"SYNCRO_SUBDOMAIN": unset}, "SYNCRO_SUBDOMAIN", "required unless SYNCRO_BASE_URL is set"},
 		{"subdomain is a host name", map[string]string{"SYNCRO_SUBDOMAIN": "acme.syncromsp.com"}, "SYNCRO_SUBDOMAIN", `"acme.syncromsp.com" is not a subdomain (just the subdomain, e.g. acme for acme.syncromsp.com)`},
 		{"subdomain malformed", map[string]string{"SYNCRO_SUBDOMAIN": "-acme_"}, "SYNCRO_SUBDOMAIN", `"-acme_" is not a subdomain`},
 		{"base url relative", map[string]string{"SYNCRO_BASE_URL": "acme.syncromsp.com/api/v1/"}, "SYNCRO_BASE_URL", "not an absolute http(s) URL"},
-		{"base url without slash", map[string]string{"SYNCRO_BASE_URL": "https://acme.syncromsp.com/api/v1"}, "SYNCRO_BASE_URL", "must end in /"},
 		{"base url with key in query", map[string]string{"SYNCRO_BASE_URL": "https://acme.syncromsp.com/api/v1/?api_key=" + testSyncroKey}, "SYNCRO_BASE_URL", "must not have a query or fragment"},
 		{"api key missing", map[string]string{"SYNCRO_API_KEY": unset}, "SYNCRO_API_KEY", "required unless SYNCRO_API_KEY_SOPS_FILE is set"},
 		{"api key and sops file", map[string]string{"SYNCRO_API_KEY_SOPS_FILE": fixtureYAML}, "SYNCRO_API_KEY", "set either SYNCRO_API_KEY or SYNCRO_API_KEY_SOPS_FILE, not both"},
@@ -303,7 +323,7 @@ func TestLoad_ReportsEveryProblemAtOnce(t *testing.T) {
 		env := map[string]string{
 			"SLACK_APP_TOKEN":      "xoxb-swapped-secret",
 			"SLACK_BOT_TOKEN":      "xapp-swapped-secret",
-			"SLACK_API_URL":        "https://slack.com/api",
+			"SLACK_API_URL":        "slack.com/api/",
 			"SYNCRO_SUBDOMAIN":     "acme.syncromsp.com",
 			"SYNCRO_API_KEY":       testSyncroKey,
 			"SYNCRO_RATE_LIMIT":    "-5",
