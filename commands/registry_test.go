@@ -172,3 +172,32 @@ func TestNew_RefusesToStartWithoutWhatTheFeaturesNeed(t *testing.T) {
 		}
 	}
 }
+
+// Slack adds "(optional)" to an optional input's label itself; a label
+// that says it too reads "(optional) (optional)".
+func TestForms_OptionalLabelsDoNotSayOptionalTwice(t *testing.T) {
+	t.Parallel()
+	files, _ := filepath.Glob("*/testdata/modal_*.golden")
+	more, _ := filepath.Glob("*/testdata/*_modal_*.golden")
+	files = append(files, more...)
+	if len(files) < 5 {
+		t.Fatalf("found %d modal golden files", len(files))
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc any
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		walk(doc, func(o map[string]any) {
+			label, _ := o["label"].(map[string]any)
+			text, _ := label["text"].(string)
+			if o["type"] == "input" && o["optional"] == true && strings.Contains(strings.ToLower(text), "optional") {
+				t.Errorf("%s: optional input labelled %q; Slack adds \"(optional)\" itself", f, text)
+			}
+		})
+	}
+}

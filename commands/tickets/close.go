@@ -87,7 +87,7 @@ func (c *feature) closeModal(ctx context.Context, t *syncro.Ticket, number int64
 	v := commands.NewModal(commands.CallbackClose, fmt.Sprintf("Close #%d", number), "Close ticket", meta,
 		slack.NewSectionBlock(commands.Mrkdwn(head), nil, nil),
 		commands.InputBlock(commands.BlockResolution, "Resolution", "What fixed it. Shown on the ticket.", commands.TextInput(commands.BlockResolution, "Replaced the drive and rebuilt the array.", "", true, slackfmt.MaxSectionText), false),
-		commands.InputBlock(commands.BlockMinutes, "Time spent (optional)", "Like 45, 1h30m or 1.5h. Leave empty to log no time.", commands.TextInput(commands.BlockMinutes, "45m", "", false, 20), true),
+		commands.InputBlock(commands.BlockMinutes, "Time spent", "Like 45, 1h30m or 1.5h. Leave empty to log no time.", commands.TextInput(commands.BlockMinutes, "45m", "", false, 20), true),
 		commands.InputBlock(commands.BlockLabor, "Labor type", "", c.laborSelect(labor.DefaultKind), true),
 		commands.InputBlock(commands.BlockCloseOptions, "Also", "", checks, true),
 	)
