@@ -29,11 +29,19 @@ import (
 
 // ---- ticket lists ----
 
-// sortTicketSummary orders a summary: by status name (alphabetically, so the
-// same rule serves every list without a /tickets/settings call), then
-// newest first, then by number so the order is total.
+// sortTicketSummary orders a summary: open tickets before done ones
+// (syncro.IsClosedStatus), then by status name (alphabetically, so the same
+// rule serves every list without a /tickets/settings call), then newest
+// first, then by number so the order is total.
 func sortTicketSummary(ts []syncro.Ticket) {
 	slices.SortStableFunc(ts, func(a, b syncro.Ticket) int {
+		// Open before done: a search shows what still needs work first.
+		if ca, cb := syncro.IsClosedStatus(a.Status), syncro.IsClosedStatus(b.Status); ca != cb {
+			if ca {
+				return 1
+			}
+			return -1
+		}
 		if c := commands.CompareFold(a.Status, b.Status); c != 0 {
 			return c
 		}

@@ -383,6 +383,29 @@ func TestTicket_CommentsAreNewestFirstAndBounded(t *testing.T) {
 	}
 }
 
+// A search lists the tickets that still need work before the done ones.
+func TestSearch_OpenTicketsBeforeClosedOnes(t *testing.T) {
+	t.Parallel()
+	f := newReadFixture(t)
+	r, _ := f.slash(t, marcus, "search printer")
+	lines := replyLines(r)
+	seenClosed := false
+	for _, l := range lines {
+		fields := strings.SplitN(l, "  ", 3)
+		if len(fields) < 2 {
+			t.Fatalf("line %q is not a summary line", l)
+		}
+		closed := syncro.IsClosedStatus(fields[1])
+		if !closed && seenClosed {
+			t.Errorf("open ticket %q listed after a closed one:\n%s", l, strings.Join(lines, "\n"))
+		}
+		seenClosed = seenClosed || closed
+	}
+	if !seenClosed {
+		t.Fatalf("the search found no closed ticket; the test needs both:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
 func TestSearch_Input(t *testing.T) {
 	t.Parallel()
 	f := newReadFixture(t)
