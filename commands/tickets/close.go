@@ -141,6 +141,14 @@ func lowerFirst(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
+// upperFirst is s with its first letter upper-cased.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 // ticketURL links a ticket in Syncro's web app; "" when WebURL is unset.
 func (c *feature) ticketURL(id int64) string { return syncro.TicketURL(c.cfg.WebURL, id) }
 

@@ -404,17 +404,13 @@ func (fr *flowRun) readBack(ctx context.Context, step string) (stepResult, bool,
 	c, p := fr.c, fr.p
 	switch step {
 	case stepComment:
-		list, _, err := c.cfg.Syncro.Tickets.ListComments(ctx, p.TicketID, nil)
-		if err != nil {
+		found, err := c.findComment(ctx, p.TicketID, fr.f.CreatedAt.Add(-recentWindow), func(x syncro.Comment) bool {
+			return x.Subject == p.Subject && x.Body == p.Body
+		})
+		if err != nil || found == nil {
 			return stepResult{}, false, err
 		}
-		since := fr.f.CreatedAt.Add(-recentWindow)
-		for _, x := range list {
-			if x.Subject == p.Subject && x.Body == p.Body && !x.CreatedAt.Time.Before(since) {
-				return fr.commentResult(x.ID, p.Minutes > 0 && !c.w.usesTimerPath()), true, nil
-			}
-		}
-		return stepResult{}, false, nil
+		return fr.commentResult(found.ID, p.Minutes > 0 && !c.w.usesTimerPath()), true, nil
 	case stepTime:
 		fr.ticket = nil
 		t, err := fr.getTicket(ctx)
@@ -811,7 +807,11 @@ func (fr *flowRun) failedReply(ctx context.Context, step string, err error) comm
 	c, p := fr.c, fr.p
 	c.cfg.Logger.WarnContext(ctx, "flow step failed", "flow", fr.f.ID, "kind", fr.f.Kind, "step", step, "ticket", p.Number, "error", err)
 	done := fr.doneSoFar()
-	if len(done) == 0 && !isUnknown(err) {
+	if len(done) == 0 && isUnknown(err) {
+		// The write may well have landed: never say nothing was saved.
+		return fr.finishReply(upperFirst(fr.notDone(step, err)) + ".")
+	}
+	if len(done) == 0 {
 		switch {
 		case step == stepGuard:
 			return c.cfg.Failure(ctx, err, fmt.Sprintf("check the invoices of #%d (nothing was billed)", p.Number))
@@ -847,11 +847,14 @@ func (fr *flowRun) failedReply(ctx context.Context, step string, err error) comm
 		} else if t := fr.results[stepTime].Said; t != "" {
 			head += " " + t
 		}
-		if _, ok := fr.results[stepComment]; !ok {
-			head = "Nothing was saved."
-		}
 		text = head + " But " + fr.notDone(step, err) + "."
 	}
+	return fr.finishReply(text)
+}
+
+// finishReply is text with a Finish button that runs only the missing
+// steps.
+func (fr *flowRun) finishReply(text string) commands.Reply {
 	text += " Press Finish to do only what is missing."
 	btn := slack.NewButtonBlockElement(ActionFinish, fr.f.ID, commands.Plain("Finish"))
 	btn.Style = slack.StylePrimary

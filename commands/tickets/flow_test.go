@@ -129,6 +129,12 @@ var errSimulatedCrash = fmt.Errorf("simulated crash")
 // submitCrashing submits s and swallows the simulated crash.
 func (f *storeFixture) submitCrashing(t *testing.T, s commands.Submission) (r commands.Reply, crashed bool) {
 	t.Helper()
+	return f.doCrashing(t, func() commands.Reply { return f.C.Submit(t.Context(), s) })
+}
+
+// doCrashing runs do and swallows the simulated crash.
+func (f *storeFixture) doCrashing(t *testing.T, do func() commands.Reply) (r commands.Reply, crashed bool) {
+	t.Helper()
 	defer func() {
 		if p := recover(); p != nil {
 			if p != errSimulatedCrash {
@@ -137,7 +143,7 @@ func (f *storeFixture) submitCrashing(t *testing.T, s commands.Submission) (r co
 			crashed = true
 		}
 	}()
-	return f.C.Submit(t.Context(), s), false
+	return do(), false
 }
 
 // finishButton is the flow id on a reply's Finish button; "" when none.

@@ -184,19 +184,38 @@ func (c *feature) postComment(ctx context.Context, ticketID int64, req *syncro.C
 	if !errors.Is(err, syncro.ErrOutcomeUnknown) {
 		return nil, err
 	}
-	list, _, rerr := c.cfg.Syncro.Tickets.ListComments(ctx, ticketID, nil)
+	now := c.cfg.Now()
+	found, rerr := c.findComment(ctx, ticketID, now.Add(-recentWindow), func(x syncro.Comment) bool {
+		return x.Subject == req.Subject && x.Body == req.Body && near(x.CreatedAt.Time, now)
+	})
 	if rerr != nil {
 		return nil, &unknownOutcomeError{what: "the comment", err: err}
 	}
-	now := c.cfg.Now()
-	for i := range list {
-		x := list[i]
-		if x.Subject == req.Subject && x.Body == req.Body && near(x.CreatedAt.Time, now) {
-			return &x, nil
-		}
+	if found != nil {
+		return found, nil
 	}
 	// Read back and not there: nothing was written.
 	return nil, err
+}
+
+// findComment reads a ticket's comments newest first, page after page, down
+// to the first one created before floor, and returns the first that match
+// accepts; nil when none does. Reading one page is not enough: on a busy
+// ticket a comment made before a crash can be pages down by the time
+// Finish reads it back.
+func (c *feature) findComment(ctx context.Context, ticketID int64, floor time.Time, match func(syncro.Comment) bool) (*syncro.Comment, error) {
+	for x, err := range c.cfg.Syncro.Tickets.AllComments(ctx, ticketID, nil) {
+		if err != nil {
+			return nil, fmt.Errorf("read back the comments of ticket %d: %w", ticketID, err)
+		}
+		if !x.CreatedAt.IsZero() && x.CreatedAt.Before(floor) {
+			return nil, nil
+		}
+		if match(x) {
+			return &x, nil
+		}
+	}
+	return nil, nil
 }
 
 // near reports whether t is within recentWindow of now.
