@@ -44,10 +44,6 @@ type Writer struct {
 	// GitBinary is the git executable; empty means "git" from PATH.
 	GitBinary string
 
-	// link publishes a finished temp file under its final name; nil means
-	// os.Link. Tests swap it to simulate file systems that refuse.
-	link func(oldname, newname string) error
-
 	gitMu sync.Mutex // git's index lock allows one commit at a time
 }
 
@@ -66,6 +62,18 @@ type Result struct {
 // leaves no partial or temporary file behind. Commit failures do not fail
 // the write: they are reported in Result.CommitErr.
 func (w *Writer) Write(ctx context.Context, rec Record) (Result, error) {
+	return w.write(ctx, rec, os.Link)
+}
+
+// linkFunc publishes a finished temporary file under its final name and
+// fails with fs.ErrExist rather than replace a file; os.Link in production.
+type linkFunc func(oldname, newname string) error
+
+// write is Write publishing every file through link. Production always
+// links with os.Link; link is a parameter rather than a Writer field so
+// that only tests can pass one that refuses, as FAT, some network shares
+// or a read-only remount do.
+func (w *Writer) write(ctx context.Context, rec Record, link linkFunc) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
@@ -87,7 +95,7 @@ func (w *Writer) Write(ctx context.Context, rec Record) (Result, error) {
 		return Result{}, fmt.Errorf("session log for ticket #%s: %w", rec.displayNumber(), err)
 	}
 
-	client, newOwner, err := w.clientFolder(rec.Customer)
+	client, newOwner, err := w.clientFolder(rec.Customer, link)
 	if err != nil {
 		return Result{}, fmt.Errorf("session log for ticket #%s: %w", rec.displayNumber(), err)
 	}
@@ -96,7 +104,7 @@ func (w *Writer) Write(ctx context.Context, rec Record) (Result, error) {
 		return Result{}, fmt.Errorf("session log for ticket #%s: create folder: %w", rec.displayNumber(), err)
 	}
 	base := rec.day().Format("2006-01-02") + "-ticket-" + ticketPart(&rec)
-	name, err := w.publish(dir, data, func(n int) string {
+	name, err := publish(dir, data, link, func(n int) string {
 		if n == 1 {
 			return base + ".md"
 		}
@@ -124,7 +132,7 @@ func (w *Writer) Write(ctx context.Context, rec Record) (Result, error) {
 // one if needed: the plain slug when free or already c's, else the slug
 // with c's id appended. newOwner reports whether this call wrote the
 // ownership marker.
-func (w *Writer) clientFolder(c Customer) (folder string, newOwner bool, err error) {
+func (w *Writer) clientFolder(c Customer, link linkFunc) (folder string, newOwner bool, err error) {
 	id := strconv.FormatInt(c.ID, 10)
 	clients := filepath.Join(w.Root, clientsDir)
 	if err := os.MkdirAll(clients, dirPerm); err != nil {
@@ -136,7 +144,7 @@ func (w *Writer) clientFolder(c Customer) (folder string, newOwner bool, err err
 		candidates = []string{fallbackSlug + "-" + id}
 	}
 	for _, cand := range candidates {
-		owner, created, err := w.claim(filepath.Join(clients, cand), c.ID)
+		owner, created, err := w.claim(filepath.Join(clients, cand), c.ID, link)
 		if err != nil {
 			return "", false, err
 		}
@@ -151,7 +159,7 @@ func (w *Writer) clientFolder(c Customer) (folder string, newOwner bool, err err
 // returns its owner. The marker is published with link semantics, so of
 // two writers racing for a new folder exactly one wins and the other sees
 // the winner's id.
-func (w *Writer) claim(dir string, id int64) (owner int64, created bool, err error) {
+func (w *Writer) claim(dir string, id int64, link linkFunc) (owner int64, created bool, err error) {
 	if err := os.Mkdir(dir, dirPerm); err != nil && !errors.Is(err, fs.ErrExist) {
 		return 0, false, fmt.Errorf("create client folder: %w", err)
 	}
@@ -160,7 +168,7 @@ func (w *Writer) claim(dir string, id int64) (owner int64, created bool, err err
 	if !errors.Is(err, fs.ErrNotExist) {
 		return owner, false, err
 	}
-	_, err = w.publish(dir, []byte(strconv.FormatInt(id, 10)+"\n"), func(n int) string {
+	_, err = publish(dir, []byte(strconv.FormatInt(id, 10)+"\n"), link, func(n int) string {
 		if n > 1 {
 			return "" // only one name: losing the race means reading the winner's
 		}
@@ -197,7 +205,7 @@ var errNamesTaken = errors.New("every candidate file name is taken")
 // the search). Publishing uses link, which fails rather than replace an
 // existing file, so concurrent writers cannot clobber each other and
 // readers never see a partial file. The temporary name is always removed.
-func (w *Writer) publish(dir string, data []byte, name func(n int) string) (string, error) {
+func publish(dir string, data []byte, link linkFunc, name func(n int) string) (string, error) {
 	tmp, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
 		return "", fmt.Errorf("create temporary file: %w", err)
@@ -208,10 +216,6 @@ func (w *Writer) publish(dir string, data []byte, name func(n int) string) (stri
 	defer os.Remove(tmpName)
 	if err := writeSynced(tmp, data); err != nil {
 		return "", fmt.Errorf("write temporary file: %w", err)
-	}
-	link := w.link
-	if link == nil {
-		link = os.Link
 	}
 	for n := 1; n <= maxSameDay; n++ {
 		final := name(n)

@@ -287,8 +287,7 @@ func TestWrite_ReadOnlyFileSystemLeavesNoTempFile(t *testing.T) {
 	w := newWriter(t)
 	// The temp file is written, then publishing it fails the way a
 	// read-only remount would.
-	w.link = func(string, string) error { return &os.LinkError{Op: "link", Err: syscall.EROFS} }
-	_, err := w.Write(context.Background(), plainRecord(mustZone(t)))
+	_, err := w.write(context.Background(), plainRecord(mustZone(t)), refuseLinks(syscall.EROFS))
 	if !errors.Is(err, syscall.EROFS) {
 		t.Fatalf("err = %v, want EROFS", err)
 	}
@@ -322,10 +321,9 @@ func TestWrite_ReadOnlyFolderAsNonRoot(t *testing.T) {
 func TestWrite_FallsBackWhenLinksUnsupported(t *testing.T) {
 	t.Parallel()
 	w := newWriter(t)
-	w.link = func(string, string) error { return &os.LinkError{Op: "link", Err: syscall.EPERM} }
 	rec := plainRecord(mustZone(t))
 	for _, want := range []string{"2024-03-05-ticket-32164.md", "2024-03-05-ticket-32164-2.md"} {
-		res, err := w.Write(context.Background(), rec)
+		res, err := w.write(context.Background(), rec, refuseLinks(syscall.EPERM))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -334,6 +332,14 @@ func TestWrite_FallsBackWhenLinksUnsupported(t *testing.T) {
 		}
 	}
 	assertNoTempFiles(t, w.Root)
+}
+
+// refuseLinks is a link that fails with errno, as os.Link does on a file
+// system that refuses hard links (EPERM) or has gone read-only (EROFS).
+func refuseLinks(errno syscall.Errno) linkFunc {
+	return func(oldname, newname string) error {
+		return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: errno}
+	}
 }
 
 // gitRepo makes a repository with an identity in t.TempDir.
