@@ -42,9 +42,6 @@ type Deps struct {
 	// billing and close flows (resumable with the Finish button after a
 	// failure or a restart) and the audit of every Syncro write. Required.
 	Store Store
-	// LaborNames names labor products by id ("Labor - Remote Business")
-	// so replies need no product lookup; missing ones are fetched once.
-	LaborNames map[int64]string
 	// ResolveTechs finds a tech's Syncro user (by Slack email) in the
 	// background after their first write, so later comments and time carry
 	// that user instead of the API key's. Flows themselves only read the

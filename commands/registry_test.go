@@ -23,7 +23,7 @@ import (
 // registered builds Commands with every feature cmd/bot registers.
 func registered(t *testing.T) *commands.Commands {
 	t.Helper()
-	return commandstest.NewFixture(t, commandstest.SeedLaborNames, []commands.Feature{tickets.Register, customers.Register}).C
+	return commandstest.NewFixture(t, []commands.Feature{tickets.Register, customers.Register}).C
 }
 
 // TestRegistry_EveryRenderedIDIsRouted reads every button and every
@@ -85,7 +85,7 @@ func walk(v any, fn func(map[string]any)) {
 
 func TestRegistry_LinkButtonsAreAckedSilently(t *testing.T) {
 	t.Parallel()
-	f := commandstest.NewFixture(t, commandstest.SeedLaborNames, []commands.Feature{tickets.Register, customers.Register})
+	f := commandstest.NewFixture(t, []commands.Feature{tickets.Register, customers.Register})
 	for _, id := range []string{tickets.ActionOpenInSyncro, customers.ActionCustomerOpenInSyncro} {
 		if !f.C.IsLink(id) {
 			t.Errorf("%s is not registered as a link button", id)
@@ -134,7 +134,7 @@ func TestRegistry_DuplicateIDsPanicAtStart(t *testing.T) {
 			if name == "same feature twice" {
 				features = append(features, tickets.Register)
 			}
-			commandstest.NewFixture(t, nil, features)
+			commandstest.NewFixture(t, features)
 		})
 	}
 }

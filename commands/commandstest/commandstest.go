@@ -35,7 +35,10 @@ type Fixture struct {
 	Logs string
 }
 
-func NewFixture(t *testing.T, names map[int64]string, features []commands.Feature, opts ...syncrotest.Option) *Fixture {
+// NewFixture answers with features against a fresh seeded syncrotest. Like
+// a bot that just started, it knows no product names: the first reply that
+// names a labor product looks it up.
+func NewFixture(t *testing.T, features []commands.Feature, opts ...syncrotest.Option) *Fixture {
 	t.Helper()
 	now := func() time.Time { return syncrotest.SeedNow }
 	srv := syncrotest.NewServer(t, append([]syncrotest.Option{syncrotest.WithClock(now)}, opts...)...)
@@ -52,7 +55,6 @@ func NewFixture(t *testing.T, names map[int64]string, features []commands.Featur
 	c := MustNew(t, commands.Deps{
 		Syncro: client, WebURL: "https://bayline.syncromsp.com", Now: now,
 		SessionLogs: &sessionlog.Writer{Root: logs, Now: now},
-		LaborNames:  names,
 	}, features...)
 	return &Fixture{Srv: srv, C: c, Logs: logs}
 }
@@ -112,17 +114,6 @@ func Golden(t *testing.T, name string, got []byte) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the golden file; if the change is intended, run go test ./commands/... -update\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
-}
-
-// SeedLaborNames names the seed's labor products, as Deps.LaborNames.
-var SeedLaborNames = map[int64]string{
-	syncrotest.ProductLaborRemote:    "Labor - Remote Business",
-	syncrotest.ProductLaborOnsite:    "Labor - Onsite Business",
-	syncrotest.ProductLaborEmergency: "Labor - Emergency",
-	syncrotest.ProductLaborProject:   "Labor - Project",
-	syncrotest.ProductLaborInternal:  "Labor - Internal",
-	syncrotest.ProductLaborTravel:    "Labor - Travel",
-	syncrotest.ProductLaborWebsite:   "Labor - Website",
 }
 
 // Dana is the seed's billing admin, asking in most write tests.

@@ -213,7 +213,7 @@ type customerFixture struct {
 func newCustomerFixture(t *testing.T, opts ...syncrotest.Option) *customerFixture {
 	t.Helper()
 	var cu *feature
-	f := commandstest.NewFixture(t, commandstest.SeedLaborNames, []commands.Feature{
+	f := commandstest.NewFixture(t, []commands.Feature{
 		func(r *commands.Registry, d commands.Deps) { cu = &feature{cfg: d}; cu.register(r) },
 	}, opts...)
 	return &customerFixture{Fixture: f, cu: cu}

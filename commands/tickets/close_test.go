@@ -23,9 +23,9 @@ func TestClose_ResolvesCommentsNotifiesAndWritesSessionLog(t *testing.T) {
 		ticked(commands.BlockCloseOptions, commands.CloseOptionNotify, commands.CloseOptionSessionLog))
 	r, reqs := f.Submit(t, s)
 	commandstest.Golden(t, "close_reply.golden", writeReplyJSON(t, r))
-	// comment, read-back, PUT status.
-	if len(reqs) != 3 {
-		t.Errorf("%d Syncro calls, want 3:%s", len(reqs), commandstest.ReqLines(reqs))
+	// comment, read-back, the labor's name (its first use), PUT status.
+	if len(reqs) != 4 {
+		t.Errorf("%d Syncro calls, want 4:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	got := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
 	if got.Status != "Resolved" {

@@ -19,8 +19,8 @@ const commentSubject = "Update"
 // Syncro calls: 2 without time (find, comment); 3 with time when comments
 // carry it (find, comment, read-back); 4 the first time they don't (plus
 // timer_entry); 3 once the timer path is known (find, comment,
-// timer_entry). Naming an unknown labor product costs one GET /products/{id}
-// once per process (none when Deps.LaborNames names it).
+// timer_entry). Naming a labor product not yet learned from a ticket's line
+// items costs one GET /products/{id}, once per product per process.
 func (c *feature) comment(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	var te *timeEntry
 	kind, laborGiven := inv.Flag(cmdline.FlagLabor)

@@ -43,10 +43,12 @@ func TestComment_Table(t *testing.T) {
 	}{
 		{name: "without time", text: "comment 32150 Restarted the sync client.", wantCalls: 2,
 			wantReply: "Comment added to #32150 (Syncro emails it to the customer).", wantBody: "Restarted the sync client."},
-		{name: "with time", text: "comment 32150 --time 45m Restarted the sync client.", wantCalls: 3,
+		// With time: find, comment, read-back, and the labor product's
+		// name, looked up the first time the process names it.
+		{name: "with time", text: "comment 32150 --time 45m Restarted the sync client.", wantCalls: 4,
 			wantReply: "Comment added to #32150 (Syncro emails it to the customer). 45 min logged as Labor - Remote Business.",
 			wantBody:  "Restarted the sync client.", wantMinutes: 45, wantProduct: syncrotest.ProductLaborRemote},
-		{name: "labor onsite", text: "comment 32150 --time 1h30m --labor onsite --no-email Swapped the switch.", wantCalls: 3,
+		{name: "labor onsite", text: "comment 32150 --time 1h30m --labor onsite --no-email Swapped the switch.", wantCalls: 4,
 			wantReply: "Comment added to #32150 (not emailed). 90 min logged as Labor - Onsite Business.",
 			wantBody:  "Swapped the switch.", wantNoEmail: true, wantMinutes: 90, wantProduct: syncrotest.ProductLaborOnsite},
 		{name: "hidden implies no email", text: "comment 32150 --hidden Password is in the vault.", wantCalls: 2,
@@ -127,8 +129,9 @@ func TestComment_TimeIgnoredOnComments_FallsBackToTimerEntryAndRemembers(t *test
 	if want := "Comment added to #32150 (Syncro emails it to the customer). 45 min logged as Labor - Remote Business."; r.Text != want {
 		t.Errorf("reply = %q", r.Text)
 	}
-	// find, comment (with time fields), read-back, timer_entry.
-	if len(reqs) != 4 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || commandstest.CountReqs(reqs, "GET", "/tickets/"+strconv.FormatInt(own.ID, 10)) != 1 {
+	// find, comment (with time fields), read-back, timer_entry, and the
+	// labor's name (its first use in this process).
+	if len(reqs) != 5 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || commandstest.CountReqs(reqs, "GET", "/tickets/"+strconv.FormatInt(own.ID, 10)) != 1 {
 		t.Errorf("first comment: %d calls:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	timers := f.Srv.Timers(own.ID)
@@ -145,8 +148,9 @@ func TestComment_TimeIgnoredOnComments_FallsBackToTimerEntryAndRemembers(t *test
 	if want := "Comment added to #32150 (Syncro emails it to the customer). 30 min logged as Labor - Onsite Business."; r.Text != want {
 		t.Errorf("reply = %q", r.Text)
 	}
-	if len(reqs) != 3 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 {
-		t.Errorf("second comment: %d calls, want find, comment, timer_entry:%s", len(reqs), commandstest.ReqLines(reqs))
+	// find, comment, timer_entry, and onsite's name (its first use).
+	if len(reqs) != 4 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || commandstest.CountReqs(reqs, "GET", "/products/"+strconv.FormatInt(syncrotest.ProductLaborOnsite, 10)) != 1 {
+		t.Errorf("second comment: %d calls, want find, comment, timer_entry, onsite's name:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	if body := commentBody(t, reqs); body["minutes_spent"] != nil || body["product_id"] != nil {
 		t.Errorf("second comment still sent time fields: %v", body)
@@ -158,7 +162,7 @@ func TestComment_TimeIgnoredOnComments_FallsBackToTimerEntryAndRemembers(t *test
 
 func TestComment_UnknownLaborNameIsFetchedOnce(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixtureNames(t, nil)
+	f := newWriteFixture(t)
 	_, reqs := f.Slash(t, "comment 32150 --time 45m Done.")
 	if len(reqs) != 4 || commandstest.CountReqs(reqs, "GET", "/products/1190473") != 1 {
 		t.Errorf("first: %d calls:%s", len(reqs), commandstest.ReqLines(reqs))

@@ -55,7 +55,7 @@ func (f *storeFixture) open(t *testing.T) {
 	f.crash = &crashingStore{Store: st}
 	f.C, f.tk = newCommands(t, commands.Deps{
 		Syncro: f.client, Now: func() time.Time { return syncrotest.SeedNow },
-		Store: f.crash, LaborNames: commandstest.SeedLaborNames,
+		Store: f.crash,
 	})
 }
 

@@ -24,17 +24,26 @@ type writeFixture struct {
 
 func newWriteFixture(t *testing.T, opts ...syncrotest.Option) *writeFixture {
 	t.Helper()
-	return newWriteFixtureNames(t, commandstest.SeedLaborNames, opts...)
-}
-
-func newWriteFixtureNames(t *testing.T, names map[int64]string, opts ...syncrotest.Option) *writeFixture {
-	t.Helper()
 	var tk *feature
-	f := commandstest.NewFixture(t, names, []commands.Feature{
+	f := commandstest.NewFixture(t, []commands.Feature{
 		func(r *commands.Registry, d commands.Deps) { tk = newFeature(d); tk.register(r) },
 		customers.Register,
 	}, opts...)
 	return &writeFixture{Fixture: f, tk: tk}
+}
+
+// learnLaborNames names every labor product once through productName, the
+// lookup (GET /products/{id}) a running bot makes the first time it names
+// one, so the labor selects read as they do once the bot has learned them.
+func (f *writeFixture) learnLaborNames(t *testing.T) {
+	t.Helper()
+	for _, k := range f.tk.cfg.Labor.Kinds() {
+		id := f.tk.cfg.Labor[k]
+		f.tk.productName(t.Context(), id)
+		if _, ok := f.tk.w.cachedProductName(id); !ok {
+			t.Fatalf("labor %s (product %d): name not learned", k, id)
+		}
+	}
 }
 
 // form builds a Submission for view v with the given values.
@@ -81,6 +90,7 @@ func writeReplyJSON(t *testing.T, r commands.Reply) []byte {
 func TestModals_Golden(t *testing.T) {
 	t.Parallel()
 	f := newWriteFixture(t)
+	f.learnLaborNames(t)
 	own := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
 	logTime := f.C.Action(t.Context(), commands.Action{Actor: commandstest.Dana, ChannelID: "C0TECHS", ActionID: ActionLogTime, Value: TicketButtonValue(own.ID, own.Number), MessageTS: "1.2"})
 	for _, tc := range []struct {

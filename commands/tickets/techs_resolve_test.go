@@ -31,9 +31,10 @@ func TestResolveTechs_NextTimerEntryCarriesTheTech(t *testing.T) {
 	if want := "Comment added to #32150 (Syncro emails it to the customer). 30 min logged as Labor - Remote Business."; r.Text != want {
 		t.Errorf("first reply = %q", r.Text)
 	}
-	// The flow itself never waits on the lookup: find, comment, read-back,
-	// timer_entry (users calls, if any yet, come from the background).
-	if n := len(reqs) - countUsersReqs(reqs); n != 4 {
+	// The flow itself never waits on the tech lookup: find, comment,
+	// read-back, timer_entry and the labor's name (its first use); users
+	// calls, if any yet, come from the background.
+	if n := len(reqs) - countUsersReqs(reqs); n != 5 {
 		t.Errorf("first comment: %d flow calls:%s", n, commandstest.ReqLines(reqs))
 	}
 	f.techsIdle(t)

@@ -64,16 +64,12 @@ func (w *writeState) setTimerPath() {
 	w.timerPath = true
 }
 
-// cachedProductName returns a known product name: learned ones first, then
-// the configured ones.
-func (w *writeState) cachedProductName(configured map[int64]string, id int64) (string, bool) {
+// cachedProductName returns a product name learned earlier, if any.
+func (w *writeState) cachedProductName(id int64) (string, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if n, ok := w.names[id]; ok {
-		return n, true
-	}
-	n, ok := configured[id]
-	return n, ok && n != ""
+	n, ok := w.names[id]
+	return n, ok
 }
 
 // rememberProductName caches a product's name.
@@ -109,7 +105,7 @@ func (c *feature) productName(ctx context.Context, id int64) string {
 	if id == 0 {
 		return "the account's default labor"
 	}
-	if n, ok := c.w.cachedProductName(c.cfg.LaborNames, id); ok {
+	if n, ok := c.w.cachedProductName(id); ok {
 		return n
 	}
 	if p, _, err := c.cfg.Syncro.Products.Get(ctx, id); err == nil && p.Name != "" {
@@ -340,7 +336,7 @@ func (c *feature) laborSelect(kind string) *slack.SelectBlockElement {
 	var opts []*slack.OptionBlockObject
 	for _, k := range c.cfg.Labor.Kinds() {
 		text := k
-		if name, ok := c.w.cachedProductName(c.cfg.LaborNames, c.cfg.Labor[k]); ok {
+		if name, ok := c.w.cachedProductName(c.cfg.Labor[k]); ok {
 			text = k + " — " + name
 		}
 		opts = append(opts, commands.Option(k, text))
