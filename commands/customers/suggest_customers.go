@@ -27,7 +27,7 @@ func (c *feature) suggest(ctx context.Context, s commands.Suggestion) []*slack.O
 	}
 	custs, _, err := c.cfg.Syncro.Customers.Autocomplete(ctx, slackfmt.Truncate(q, cmdline.MaxShortTextLen))
 	if err != nil {
-		c.cfg.Logger.WarnContext(ctx, "customer search failed", "error", err)
+		c.cfg.Logger.WarnContext(ctx, "customer search failed", "err", err)
 		return nil
 	}
 	opts := []*slack.OptionBlockObject{}

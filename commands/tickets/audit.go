@@ -49,9 +49,9 @@ func (c *feature) audit(ctx context.Context, actor commands.Actor, number int64,
 	// The log line is the audit trail for whoever reads the bot's logs; the
 	// store's copy serves /syncro audit N.
 	c.cfg.Logger.InfoContext(ctx, "syncro write", "ticket", number, "action", action, "detail", detail,
-		"outcome", e.Outcome, "slack_user", actor.SlackUserID, "syncro_tech", tech, "error", e.Error)
+		"outcome", e.Outcome, "slack_user", actor.SlackUserID, "syncro_tech", tech, "err", e.Error)
 	if aerr := c.cfg.Store.Audit(e); aerr != nil {
-		c.cfg.Logger.ErrorContext(ctx, "audit not recorded", "ticket", number, "action", action, "error", aerr)
+		c.cfg.Logger.ErrorContext(ctx, "audit not recorded", "ticket", number, "action", action, "err", aerr)
 	}
 }
 

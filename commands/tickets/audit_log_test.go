@@ -43,7 +43,7 @@ func TestAudit_EveryWriteIsALogLineAndARecord(t *testing.T) {
 		t.Fatalf("log = %q: %v", logs.b.String(), err)
 	}
 	for k, want := range map[string]any{"msg": "syncro write", "ticket": float64(32150), "action": "status",
-		"outcome": "failed", "slack_user": "U0MARCUS", "syncro_tech": "Marcus"} {
+		"outcome": "failed", "slack_user": "U0MARCUS", "syncro_tech": "Marcus", "err": "syncro: PUT /tickets/1: 500"} {
 		if line[k] != want {
 			t.Errorf("log %s = %v, want %v", k, line[k], want)
 		}

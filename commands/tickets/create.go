@@ -32,13 +32,13 @@ func (c *feature) create(ctx context.Context, r commands.Request, inv cmdline.In
 	if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
 		problemTypes, priorities = as.Ticket.ProblemTypes, as.Ticket.Priorities
 	} else {
-		c.cfg.Logger.WarnContext(ctx, "create form without problem types and priorities", "error", err)
+		c.cfg.Logger.WarnContext(ctx, "create form without problem types and priorities", "err", err)
 	}
 	var users []syncro.UserRef
 	if ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx); err == nil {
 		users = ts.Users
 	} else {
-		c.cfg.Logger.WarnContext(ctx, "create form without techs", "error", err)
+		c.cfg.Logger.WarnContext(ctx, "create form without techs", "err", err)
 	}
 
 	minQ := commands.CustomerMinQuery

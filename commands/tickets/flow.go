@@ -805,7 +805,7 @@ func isUnknown(err error) bool {
 // is the same as finishing.
 func (fr *flowRun) failedReply(ctx context.Context, step string, err error) commands.Reply {
 	c, p := fr.c, fr.p
-	c.cfg.Logger.WarnContext(ctx, "flow step failed", "flow", fr.f.ID, "kind", fr.f.Kind, "step", step, "ticket", p.Number, "error", err)
+	c.cfg.Logger.WarnContext(ctx, "flow step failed", "flow", fr.f.ID, "kind", fr.f.Kind, "step", step, "ticket", p.Number, "err", err)
 	done := fr.doneSoFar()
 	if len(done) == 0 && isUnknown(err) {
 		// The write may well have landed: never say nothing was saved.

@@ -177,7 +177,7 @@ func (c *feature) resolveTechLater(a commands.Actor) {
 		defer cancel()
 		id, err := c.techByEmail(ctx, key)
 		if err != nil {
-			c.cfg.Logger.WarnContext(ctx, "resolve tech by email", "slack_user", a.SlackUserID, "error", err)
+			c.cfg.Logger.WarnContext(ctx, "resolve tech by email", "slack_user", a.SlackUserID, "err", err)
 			return
 		}
 		if id == 0 {

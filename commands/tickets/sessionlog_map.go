@@ -148,12 +148,12 @@ func (c *feature) writeSessionLog(ctx context.Context, t *syncro.Ticket, number 
 			return "The session log was not written: " + slackfmt.EscapeMrkdwn(err.Error()) + "."
 		}
 		id := commands.NewErrorID()
-		c.cfg.Logger.ErrorContext(ctx, "session log failed", "error_id", id, "ticket", number, "error", err)
+		c.cfg.Logger.ErrorContext(ctx, "session log failed", "error_id", id, "ticket", number, "err", err)
 		return fmt.Sprintf("The session log was not written (error id %s).", id)
 	}
 	s := "Session log: `" + res.RelPath + "`."
 	if res.CommitErr != nil {
-		c.cfg.Logger.WarnContext(ctx, "session log commit failed", "ticket", number, "error", res.CommitErr)
+		c.cfg.Logger.WarnContext(ctx, "session log commit failed", "ticket", number, "err", res.CommitErr)
 		s += " (Written, but the git commit failed; it will go in with the next one.)"
 	}
 	return s

@@ -162,7 +162,7 @@ func (e *unknownOutcomeError) Unwrap() error { return e.err }
 func (c *feature) writeFailure(ctx context.Context, err error, doing string) commands.Reply {
 	var ue *unknownOutcomeError
 	if errors.As(err, &ue) {
-		c.cfg.Logger.WarnContext(ctx, "write outcome unknown", "doing", doing, "error", err)
+		c.cfg.Logger.WarnContext(ctx, "write outcome unknown", "doing", doing, "err", err)
 		return commands.Reply{Text: fmt.Sprintf("Syncro didn't confirm whether %s was saved, and I couldn't check. Look at the ticket in Syncro before trying to %s again.", ue.what, doing)}
 	}
 	return c.cfg.Failure(ctx, err, doing)
