@@ -79,6 +79,8 @@ type commandHandler interface {
 	// the commands registered: exactly the ones bot routes to them.
 	ActionIDs() []string
 	CallbackIDs() []string
+	// IsLink reports a registered link button, acked with nothing.
+	IsLink(actionID string) bool
 	Validate(s commands.Submission) commands.FieldErrors
 	Submit(ctx context.Context, s commands.Submission) commands.Reply
 	Suggest(ctx context.Context, s commands.Suggestion) []*slack.OptionBlockObject

@@ -218,7 +218,7 @@ func (b *Bot) onBlockActions(env envelope, cb slack.InteractionCallback) {
 		return
 	}
 	act := cb.ActionCallback.BlockActions[0]
-	if linkButton(env.req.Payload) {
+	if linkButton(env.req.Payload) || b.cmds.IsLink(act.ActionID) {
 		b.log.Debug("link button clicked; nothing to do", "action_id", act.ActionID)
 		b.ack(env, nil)
 		return

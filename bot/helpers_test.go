@@ -52,6 +52,8 @@ func (s *stub) ActionIDs() []string {
 	return s.actionIDs
 }
 
+func (s *stub) IsLink(string) bool { return false }
+
 func (s *stub) CallbackIDs() []string {
 	if s.callbackIDs == nil {
 		return []string{"syncro_create", "syncro_note", "syncro_bill_form"}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"reflect"
 	"strings"
 	"time"
 
@@ -95,16 +96,26 @@ func New(cfg Deps, features ...Feature) (*Commands, error) {
 // setting that provides it.
 func (d Deps) check() error {
 	switch {
-	case d.Syncro == nil:
+	case isNil(d.Syncro):
 		return errors.New("commands need a Syncro client: set SYNCRO_API_KEY and SYNCRO_SUBDOMAIN")
-	case d.Store == nil:
+	case isNil(d.Store):
 		return errors.New("commands need the bot's database: set DATA_DIR")
 	case len(d.Labor) == 0:
 		return errors.New("commands need the labor products: set LABOR_PRODUCTS")
-	case d.SessionLogs == nil:
+	case d.SessionLogs == nil || strings.TrimSpace(d.SessionLogs.Root) == "":
 		return errors.New("commands need a session-log folder: set SESSION_LOG_DIR")
 	}
 	return nil
+}
+
+// isNil reports a missing collaborator, also one passed as a typed nil
+// pointer inside an interface (a nil *store.Store as Store).
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 // Slash answers a /syncro command.

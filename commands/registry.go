@@ -142,9 +142,6 @@ func (c *Commands) ActionIDs() []string { return sortedKeys(c.reg.buttons) }
 // routes to Validate and Submit.
 func (c *Commands) CallbackIDs() []string { return sortedKeys(c.reg.modals) }
 
-// SuggestionIDs lists every external select's action_id, sorted.
-func (c *Commands) SuggestionIDs() []string { return sortedKeys(c.reg.suggest) }
-
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

@@ -154,21 +154,26 @@ func TestNew_RefusesToStartWithoutWhatTheFeaturesNeed(t *testing.T) {
 	if _, err := commands.New(full, tickets.Register, customers.Register); err != nil {
 		t.Fatalf("New with every collaborator: %v", err)
 	}
-	for setting, drop := range map[string]func(*commands.Deps){
-		"SYNCRO_API_KEY":  func(d *commands.Deps) { d.Syncro = nil },
-		"DATA_DIR":        func(d *commands.Deps) { d.Store = nil },
-		"LABOR_PRODUCTS":  func(d *commands.Deps) { d.Labor = nil },
-		"SESSION_LOG_DIR": func(d *commands.Deps) { d.SessionLogs = nil },
+	for _, tc := range []struct {
+		what, setting string
+		drop          func(*commands.Deps)
+	}{
+		{"no Syncro client", "SYNCRO_API_KEY", func(d *commands.Deps) { d.Syncro = nil }},
+		{"no store", "DATA_DIR", func(d *commands.Deps) { d.Store = nil }},
+		{"a nil *store.Store", "DATA_DIR", func(d *commands.Deps) { d.Store = (*store.Store)(nil) }},
+		{"no labor products", "LABOR_PRODUCTS", func(d *commands.Deps) { d.Labor = nil }},
+		{"no session-log writer", "SESSION_LOG_DIR", func(d *commands.Deps) { d.SessionLogs = nil }},
+		{"a session-log writer without a folder", "SESSION_LOG_DIR", func(d *commands.Deps) { d.SessionLogs = &sessionlog.Writer{} }},
 	} {
 		d := full
-		drop(&d)
+		tc.drop(&d)
 		c, err := commands.New(d, tickets.Register, customers.Register)
 		if err == nil || c != nil {
-			t.Errorf("New without what %s provides started", setting)
+			t.Errorf("New with %s started", tc.what)
 			continue
 		}
-		if !strings.Contains(err.Error(), setting) {
-			t.Errorf("New without what %s provides: %q does not name it", setting, err)
+		if !strings.Contains(err.Error(), tc.setting) {
+			t.Errorf("New with %s: %q does not name %s", tc.what, err, tc.setting)
 		}
 	}
 }

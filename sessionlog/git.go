@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -22,8 +23,10 @@ const gitWaitDelay = time.Second
 // maxCommitSubject keeps commit subjects readable in `git log --oneline`.
 const maxCommitSubject = 100
 
-// commit stages and commits exactly paths (relative to Root). Passing the
-// paths to `git commit` keeps anything else someone has staged out of it.
+// commit stages and commits paths (relative to Root), together with the
+// session logs an earlier failed commit left out, as the reply to that
+// failure promised ("it will go in with the next one"). Naming the paths
+// to `git commit` keeps anything else someone has staged out of it.
 func (w *Writer) commit(ctx context.Context, paths []string, message, author string) error {
 	timeout := w.GitTimeout
 	if timeout <= 0 {
@@ -39,6 +42,13 @@ func (w *Writer) commit(ctx context.Context, paths []string, message, author str
 	if err != nil || strings.TrimSpace(out) != "true" {
 		return fmt.Errorf("commit session log: %s: %w", w.Root, ErrNotGitRepo)
 	}
+	left, err := w.uncommittedLogs(ctx)
+	if err != nil {
+		return fmt.Errorf("commit session log: %w", err)
+	}
+	paths = append(slices.Clone(paths), left...)
+	slices.Sort(paths)
+	paths = slices.Compact(paths)
 	if _, err := w.git(ctx, append([]string{"add", "--"}, paths...)...); err != nil {
 		return fmt.Errorf("commit session log: %w", err)
 	}
@@ -47,6 +57,30 @@ func (w *Writer) commit(ctx context.Context, paths []string, message, author str
 		return fmt.Errorf("commit session log: %w", err)
 	}
 	return nil
+}
+
+// sessionLogFiles is the pathspec of every session log under Root.
+const sessionLogFiles = ":(glob)clients/*/session-logs/*.md"
+
+// uncommittedLogs lists the session logs under Root that are new to git
+// (untracked, or added but never committed), relative to Root. Logs a
+// person edited after they were committed are not taken: only new files.
+func (w *Writer) uncommittedLogs(ctx context.Context) ([]string, error) {
+	untracked, err := w.git(ctx, "ls-files", "-z", "--others", "--exclude-standard", "--", sessionLogFiles)
+	if err != nil {
+		return nil, err
+	}
+	added, err := w.git(ctx, "diff", "-z", "--cached", "--name-only", "--relative", "--diff-filter=A", "--", sessionLogFiles)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, p := range strings.Split(untracked+added, "\x00") {
+		if p != "" {
+			paths = append(paths, p)
+		}
+	}
+	return paths, nil
 }
 
 // git runs one git command in Root and returns its standard output; the

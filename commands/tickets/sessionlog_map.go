@@ -163,6 +163,15 @@ func (c *feature) writeSessionLog(ctx context.Context, t *syncro.Ticket, number 
 //
 // Syncro calls: find, GET ticket, GET /settings (time zone).
 func (c *feature) log(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
+	// Once per envelope: Slack redelivering the command (a lost ack) must
+	// not file the same log twice as -2.
+	return c.cfg.Once(ctx, commands.SlashKey(r, cmdline.NameLog, inv.Ticket, 0, ""),
+		func() commands.Reply { return c.writeLogNow(ctx, r, inv) },
+		commands.SamePrior("I'm already writing that session log; I didn't start a second one."))
+}
+
+// writeLogNow reads the ticket and files its session log.
+func (c *feature) writeLogNow(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	found, err := c.findTicket(ctx, inv.Ticket)
 	if err != nil {
 		return c.cfg.Failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket))
