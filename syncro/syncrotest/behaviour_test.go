@@ -2,6 +2,7 @@ package syncrotest_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -172,6 +173,8 @@ func TestFaults_EachKind(t *testing.T) {
 		{syncrotest.FaultServerError, 500, false, true, false},
 		{syncrotest.FaultHTML, 200, false, true, false},
 		{syncrotest.FaultCommitThenFail, 500, false, true, true},
+		{syncrotest.FaultCommitThenGarbage, 200, false, false, true},
+		{syncrotest.FaultCommitThenEmpty, 200, false, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.fault), func(t *testing.T) {
@@ -197,6 +200,14 @@ func TestFaults_EachKind(t *testing.T) {
 			}
 			if isHTML := strings.HasPrefix(r.Header.Get("Content-Type"), "text/html"); isHTML != tt.html {
 				t.Errorf("html = %v", isHTML)
+			}
+			switch tt.fault {
+			case syncrotest.FaultCommitThenGarbage:
+				if len(r.Body) == 0 || json.Valid(r.Body) {
+					t.Errorf("body %q: want a cut-off answer that is not JSON", r.Body)
+				}
+			case syncrotest.FaultCommitThenEmpty:
+				wantJSON(t, r, 200, `{}`)
 			}
 			if got := len(srv.Comments(id)) - before; got != map[bool]int{true: 1, false: 0}[tt.committed] {
 				t.Errorf("comments added = %d, committed want %v", got, tt.committed)

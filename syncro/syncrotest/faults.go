@@ -28,6 +28,13 @@ const (
 	// FaultCommitThenFail applies the request to the state, then answers 500
 	// with the HTML error page: the "did my POST land?" case.
 	FaultCommitThenFail
+	// FaultCommitThenGarbage applies the request to the state, then answers
+	// 200 with the first half of the real answer: a body cut off on the
+	// way, which does not decode.
+	FaultCommitThenGarbage
+	// FaultCommitThenEmpty applies the request to the state, then answers
+	// 200 with "{}": a success that lacks the record it should carry.
+	FaultCommitThenEmpty
 )
 
 // RateLimitMessage is the error text of every 429 answer.
@@ -145,6 +152,10 @@ func (f Fault) String() string {
 		return "FaultHTML"
 	case FaultCommitThenFail:
 		return "FaultCommitThenFail"
+	case FaultCommitThenGarbage:
+		return "FaultCommitThenGarbage"
+	case FaultCommitThenEmpty:
+		return "FaultCommitThenEmpty"
 	}
 	return "Fault(" + strconv.Itoa(int(f)) + ")"
 }

@@ -5,9 +5,10 @@
 // own (it does not import the syncro client): wrapped and bare bodies as the
 // real API returns them, 200 on create, the endpoint-specific error bodies,
 // paging with meta, and timestamps with milliseconds and the account's
-// non-UTC offset. Faults (429, 500, hangs, HTML pages, commit-then-fail) can
-// be injected, every request is logged for assertions, and the state can be
-// read and changed directly through typed accessors.
+// non-UTC offset. Faults (429, 500, hangs, HTML pages, commit-then-fail,
+// commit-then-garbage) can be injected, every request is logged for
+// assertions, and the state can be read and changed directly through typed
+// accessors.
 //
 // Typical use in a test:
 //
@@ -201,6 +202,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case FaultCommitThenFail:
 			s.dispatch(httptest.NewRecorder(), r)
 			writeHTML(rec, http.StatusInternalServerError, serverErrorPage)
+			return
+		case FaultCommitThenGarbage:
+			done := httptest.NewRecorder()
+			s.dispatch(done, r)
+			body := done.Body.Bytes()
+			rec.Header().Set("Content-Type", "application/json; charset=utf-8")
+			rec.WriteHeader(http.StatusOK)
+			_, _ = rec.Write(body[:len(body)/2])
+			return
+		case FaultCommitThenEmpty:
+			s.dispatch(httptest.NewRecorder(), r)
+			writeJSON(rec, http.StatusOK, obj{})
 			return
 		}
 	}
