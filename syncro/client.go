@@ -295,6 +295,8 @@ type Response struct {
 	Meta *Meta
 
 	body []byte // the 2xx body, for calls whose shape is undocumented
+	// method and path name the call, for errors about its 2xx body.
+	method, path string
 }
 
 // NewRequest builds a request for path, which is relative to the base URL
@@ -338,12 +340,13 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, query url.
 }
 
 // Do sends req, throttled and retried as shouldRetry decides, and decodes a
-// 2xx JSON body into v (if v is non-nil). Non-2xx answers become *Error.
+// 2xx JSON body into v (if v is non-nil). Non-2xx answers become *Error; a
+// 2xx body that does not decode into v is ErrOutcomeUnknown for a POST.
 func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 	ctx := req.Context()
 	path := req.URL.Path
 	method := req.Method
-	resp := &Response{}
+	resp := &Response{method: method, path: path}
 	for attempt := 1; ; attempt++ {
 		resp.Attempts = attempt
 		waitedBefore := resp.ThrottleWait
@@ -382,7 +385,7 @@ func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 		if err == nil && httpResp.StatusCode >= 200 && httpResp.StatusCode < 300 {
 			resp.body = body
 			if err := decodeBody(body, v, resp); err != nil {
-				return resp, fmt.Errorf("syncro: %s %s: %w", method, path, err)
+				return resp, unusableAnswer(method, path, err)
 			}
 			return resp, nil
 		}
@@ -453,6 +456,19 @@ func (c *Client) finalError(method, path string, httpResp *http.Response, apiErr
 		return fmt.Errorf("syncro: %s %s: %w: %w", method, path, ErrOutcomeUnknown, netErr)
 	}
 	return fmt.Errorf("syncro: %s %s: %w", method, path, netErr)
+}
+
+// unusableAnswer is the error for a 2xx whose body is of no use: it does not
+// decode, or lacks the record. A POST answered that way may have been
+// applied all the same (a create read as failed is how duplicates were made,
+// docs/syncro-api.md §4.1), so its outcome is unknown and the caller reads
+// back before writing again. Other methods are retried safely, so for them
+// it is an ordinary error.
+func unusableAnswer(method, path string, err error) error {
+	if !idempotent(method) {
+		return fmt.Errorf("syncro: %s %s: %w: %w", method, path, ErrOutcomeUnknown, err)
+	}
+	return fmt.Errorf("syncro: %s %s: %w", method, path, err)
 }
 
 func (c *Client) logAttempt(ctx context.Context, method, path string, attempt int, resp *http.Response, err error, took time.Duration) {

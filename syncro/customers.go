@@ -163,7 +163,7 @@ func (s *CustomersService) Create(ctx context.Context, c *CustomerRequest) (*Cus
 	if err != nil {
 		return nil, resp, err
 	}
-	return need(out.Customer, resp, "customer")
+	return needCreated(out.Customer, func(c *Customer) int64 { return c.ID }, resp, "customer")
 }
 
 // Update changes the fields set in c.

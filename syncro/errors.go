@@ -24,8 +24,9 @@ var (
 	// ErrRateLimited: 429 still returned after the retries.
 	ErrRateLimited = errors.New("syncro: rate limited")
 	// ErrOutcomeUnknown: a POST may or may not have been processed (timeout,
-	// connection reset, 5xx after sending). Read back before retrying, as
-	// Syncro has no idempotency and duplicates cannot always be deleted.
+	// connection reset, 5xx after sending, or a 2xx whose body does not
+	// decode or lacks the record). Read back before retrying, as Syncro has
+	// no idempotency and duplicates cannot always be deleted.
 	ErrOutcomeUnknown = errors.New("syncro: outcome unknown, read back before retrying")
 )
 

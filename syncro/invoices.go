@@ -176,7 +176,7 @@ func (s *InvoicesService) Create(ctx context.Context, inv *InvoiceRequest) (*Inv
 	if err != nil {
 		return nil, resp, err
 	}
-	return need(out.Invoice, resp, "invoice")
+	return needCreated(out.Invoice, func(i *Invoice) int64 { return i.ID }, resp, "invoice")
 }
 
 // CreateFromTicket is Create with {ticket_id, customer_id, category}, the

@@ -358,3 +358,118 @@ func TestThrottleWaitIsReported(t *testing.T) {
 		t.Errorf("per-call waits %v, client total %v", total, c.ThrottleWaited())
 	}
 }
+
+// TestPOST2xxWithUnusableBody_IsOutcomeUnknown: Syncro may have written the
+// record behind a 2xx whose body does not decode, or lacks the record, so a
+// create answered that way is ErrOutcomeUnknown (the caller reads back
+// before writing again) and is sent exactly once.
+func TestPOST2xxWithUnusableBody_IsOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	creates := []struct {
+		name, path, wrapper string // wrapper "" for calls answered with a bare record
+		call                func(ctx context.Context, c *Client) error
+	}{
+		{"comment", "/tickets/5/comment", "comment", func(ctx context.Context, c *Client) error {
+			_, _, err := c.Tickets.PostComment(ctx, 5, &CommentRequest{Subject: "s", Body: "b"})
+			return err
+		}},
+		{"ticket", "/tickets", "ticket", func(ctx context.Context, c *Client) error {
+			_, _, err := c.Tickets.Create(ctx, &TicketRequest{CustomerID: Ptr[int64](1)})
+			return err
+		}},
+		{"invoice", "/invoices", "invoice", func(ctx context.Context, c *Client) error {
+			_, _, err := c.Invoices.CreateFromTicket(ctx, 5, 1, "Standard")
+			return err
+		}},
+		{"customer", "/customers", "customer", func(ctx context.Context, c *Client) error {
+			_, _, err := c.Customers.Create(ctx, &CustomerRequest{})
+			return err
+		}},
+		{"contact", "/contacts", "", func(ctx context.Context, c *Client) error {
+			_, _, err := c.Contacts.Create(ctx, &ContactRequest{CustomerID: Ptr[int64](1)})
+			return err
+		}},
+		{"timer entry", "/tickets/5/timer_entry", "", func(ctx context.Context, c *Client) error {
+			_, _, err := c.Timers.Add(ctx, 5, &TimerEntryRequest{StartAt: Ptr(time.Now()), DurationMinutes: Ptr(30)})
+			return err
+		}},
+		{"charge", "/tickets/5/charge_timer_entry", "", func(ctx context.Context, c *Client) error {
+			_, _, err := c.Timers.Charge(ctx, 5, 9)
+			return err
+		}},
+		{"ticket line item", "/tickets/5/add_line_item", "", func(ctx context.Context, c *Client) error {
+			_, _, err := c.Tickets.AddLineItem(ctx, 5, &TicketLineItemRequest{Name: "n", Description: "d"})
+			return err
+		}},
+	}
+	for _, cr := range creates {
+		bodies := map[string]string{
+			"empty":     "",
+			"html":      "<html><body>Sign in</body></html>",
+			"cut off":   `{"id":42,"subj`,
+			"empty obj": `{}`,
+		}
+		if cr.wrapper != "" {
+			bodies["null record"] = `{"` + cr.wrapper + `":null}`
+			bodies["record without id"] = `{"` + cr.wrapper + `":{"subject":"s"}}`
+			bodies["top-level id"] = `{"id":42}`
+		} else {
+			bodies["record without id"] = `{"id":0,"notes":"n"}`
+		}
+		for name, body := range bodies {
+			t.Run(cr.name+"/"+name, func(t *testing.T) {
+				t.Parallel()
+				c, mux, fs := setup(t)
+				var hits counter
+				mux.HandleFunc(cr.path, func(w http.ResponseWriter, r *http.Request) {
+					hits.inc()
+					reply(w, 200, body)
+				})
+				err := cr.call(t.Context(), c)
+				if !errors.Is(err, ErrOutcomeUnknown) {
+					t.Errorf("err = %v, want ErrOutcomeUnknown", err)
+				}
+				if hits.get() != 1 || len(fs.all()) != 0 {
+					t.Errorf("hits %d sleeps %v, want exactly one request", hits.get(), fs.all())
+				}
+			})
+		}
+	}
+}
+
+// TestGETAndPUT2xxWithUnusableBody_StayOrdinaryErrors: reads and idempotent
+// updates answered with a body that does not decode are errors, but not
+// ErrOutcomeUnknown (nothing to read back), and are not retried.
+func TestGETAndPUT2xxWithUnusableBody_StayOrdinaryErrors(t *testing.T) {
+	t.Parallel()
+	calls := map[string]func(ctx context.Context, c *Client) error{
+		"get ticket": func(ctx context.Context, c *Client) error {
+			_, _, err := c.Tickets.Get(ctx, 5)
+			return err
+		},
+		"update ticket": func(ctx context.Context, c *Client) error {
+			_, _, err := c.Tickets.Update(ctx, 5, &TicketRequest{Status: Ptr("Resolved")})
+			return err
+		},
+	}
+	for name, call := range calls {
+		for _, body := range []string{"", "<html></html>", `{"ticket":{"id":5`, `{}`} {
+			t.Run(name+"/"+body, func(t *testing.T) {
+				t.Parallel()
+				c, mux, fs := setup(t)
+				var hits counter
+				mux.HandleFunc("/tickets/5", func(w http.ResponseWriter, r *http.Request) {
+					hits.inc()
+					reply(w, 200, body)
+				})
+				err := call(t.Context(), c)
+				if err == nil || errors.Is(err, ErrOutcomeUnknown) {
+					t.Errorf("err = %v, want an ordinary error", err)
+				}
+				if hits.get() != 1 || len(fs.all()) != 0 {
+					t.Errorf("hits %d sleeps %v, want exactly one request", hits.get(), fs.all())
+				}
+			})
+		}
+	}
+}

@@ -222,7 +222,7 @@ func (s *TicketsService) Create(ctx context.Context, t *TicketRequest) (*Ticket,
 	if err != nil {
 		return nil, resp, err
 	}
-	return need(out.Ticket, resp, "ticket")
+	return needCreated(out.Ticket, func(t *Ticket) int64 { return t.ID }, resp, "ticket")
 }
 
 // Update changes only the fields set in t (partial PUT).
@@ -289,7 +289,7 @@ func (s *TicketsService) PostComment(ctx context.Context, ticketID int64, c *Com
 	if err != nil {
 		return nil, resp, err
 	}
-	return need(out.Comment, resp, "comment")
+	return needCreated(out.Comment, func(c *Comment) int64 { return c.ID }, resp, "comment")
 }
 
 // CommentListOptions selects a page of a ticket's comments.
@@ -421,16 +421,33 @@ func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 // top-level id instead of .ticket.id is how duplicates happened (S5).
 var errMissing = errors.New("response is missing the record")
 
+// need returns the record a 2xx body wrapped; nil means the body lacked it.
 func need[T any](v *T, resp *Response, what string) (*T, *Response, error) {
 	if v == nil {
-		return nil, resp, fmt.Errorf("syncro: %s: %w", what, errMissing)
+		return nil, resp, resp.missing(what)
 	}
 	return v, resp, nil
 }
 
+// needID returns a bare record; an id of 0 means the body was not one.
 func needID[T any](v *T, id int64, resp *Response, what string) (*T, *Response, error) {
 	if id == 0 {
-		return nil, resp, fmt.Errorf("syncro: %s: %w", what, errMissing)
+		return nil, resp, resp.missing(what)
 	}
 	return v, resp, nil
+}
+
+// needCreated returns the record a create's 2xx body wrapped. Without an
+// id it cannot be the record just written, whatever else it holds.
+func needCreated[T any](v *T, id func(*T) int64, resp *Response, what string) (*T, *Response, error) {
+	if v == nil || id(v) == 0 {
+		return nil, resp, resp.missing(what)
+	}
+	return v, resp, nil
+}
+
+// missing is the error for a 2xx body without the record (what) the call
+// answers with; for a POST the outcome is unknown (see unusableAnswer).
+func (r *Response) missing(what string) error {
+	return unusableAnswer(r.method, r.path, fmt.Errorf("%s: %w", what, errMissing))
 }

@@ -307,9 +307,10 @@ func TestFlow_FinishDoubleClickInvoicesOnce(t *testing.T) {
 }
 
 // TestFlow_FaultAtEachBillingStep fails each Syncro write of a bill in turn,
-// both as a plain 500 (nothing written) and as "commit then 500" (written,
-// but the bot is told it failed): Finish completes, no minute is lost or
-// doubled and there is exactly one invoice.
+// as a plain 500 (nothing written), as "commit then 500" (written, but the
+// bot is told it failed) and as "commit then 200 with an unusable body"
+// (written, but the answer does not show it): Finish completes, no minute
+// is lost or doubled and there is exactly one invoice.
 func TestFlow_FaultAtEachBillingStep(t *testing.T) {
 	t.Parallel()
 	type point struct {
@@ -324,7 +325,7 @@ func TestFlow_FaultAtEachBillingStep(t *testing.T) {
 		{"status", "PUT", "/tickets/*", nil},
 	}
 	for _, p := range points {
-		for _, fault := range []syncrotest.Fault{syncrotest.FaultServerError, syncrotest.FaultCommitThenFail} {
+		for _, fault := range append([]syncrotest.Fault{syncrotest.FaultServerError, syncrotest.FaultCommitThenFail}, faultsCommitThen2xxUnusable...) {
 			t.Run(p.name+"/"+fault.String(), func(t *testing.T) {
 				t.Parallel()
 				f := newStoreFixture(t, p.opts...)
