@@ -570,7 +570,7 @@ func TestLogs_EveryEnvelopeAtDebugWithLatency(t *testing.T) {
 	hs := start(t, f, &stub{}, nil)
 	ack := slash(ctx, t, f, alice.ID, ops.ID, "mine")
 	waitPosts(ctx, t, f, 1)
-	if err := f.WaitUntil(ctx, func() bool { return strings.Contains(hs.logs.String(), ack.EnvelopeID) }); err != nil {
+	if err := hs.logs.WaitFor(ctx, ack.EnvelopeID); err != nil {
 		t.Fatal(err)
 	}
 	for _, line := range strings.Split(hs.logs.String(), "\n") {

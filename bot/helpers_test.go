@@ -1,11 +1,9 @@
 package bot_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/config"
 	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncbuf"
 )
 
 const testTimeout = 20 * time.Second
@@ -109,29 +108,11 @@ func (s *stub) Suggest(ctx context.Context, sug commands.Suggestion) []*slack.Op
 	return s.suggest(ctx, sug)
 }
 
-// logBuffer collects log output from concurrent goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // harness is a Bot running against a slackfake.
 type harness struct {
 	fake *slackfake.Fake
 	bot  *bot.Bot
-	logs *logBuffer
+	logs *syncbuf.Buffer
 	stop context.CancelFunc
 	done chan error
 }
@@ -148,7 +129,7 @@ func newFake(t testing.TB, opts ...slackfake.Option) *slackfake.Fake {
 // changes the Config first.
 func start(t testing.TB, f *slackfake.Fake, h *stub, edit func(*bot.Config)) *harness {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &syncbuf.Buffer{}
 	cfg := bot.Config{
 		BotToken:      config.NewSecret(f.BotToken()),
 		AppToken:      config.NewSecret(f.AppToken()),

@@ -5,24 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"sync"
 	"testing"
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncbuf"
 )
-
-// lockedBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
 
 // TestAudit_EveryWriteIsALogLineAndARecord: the audit trail is in the
 // logs (who, which tech, ticket, action, outcome) even when the store also
@@ -34,13 +22,13 @@ func TestAudit_EveryWriteIsALogLineAndARecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	_, tk := newCommands(t, commands.Deps{Store: st, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	tk.audit(t.Context(), marcus, 32150, "status", "→ Resolved", errors.New("syncro: PUT /tickets/1: 500"))
 
 	var line map[string]any
-	if err := json.Unmarshal(bytes.TrimSpace(logs.b.Bytes()), &line); err != nil {
-		t.Fatalf("log = %q: %v", logs.b.String(), err)
+	if err := json.Unmarshal(bytes.TrimSpace(logs.Bytes()), &line); err != nil {
+		t.Fatalf("log = %q: %v", logs.String(), err)
 	}
 	for k, want := range map[string]any{"msg": "syncro write", "ticket": float64(32150), "action": "status",
 		"outcome": "failed", "slack_user": "U0MARCUS", "syncro_tech": "Marcus", "err": "syncro: PUT /tickets/1: 500"} {
