@@ -5,9 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/tickets"
+	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -252,5 +255,100 @@ func TestE2E_RedeliveredSlashCommentWritesOnce(t *testing.T) {
 	}
 	if timers, _ := loggedMinutes(srv, tk.ID); timers-timersBefore != 20 {
 		t.Errorf("timer minutes grew by %d, want 20", timers-timersBefore)
+	}
+}
+
+// TestE2E_CloseWithTimeLogsTheMinutesInTheSessionLog: the time logged at
+// close is in the session log written by the same close.
+func TestE2E_CloseWithTimeLogsTheMinutesInTheSessionLog(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	f, srv := breakerFakes(t)
+	env := breakerEnv(t, f, srv)
+	b, _ := startBreakerBot(ctx, t, f, srv, env, 1)
+
+	view := b.openCloseForm(ctx, t, syncrotest.SeedTicketPrinter)
+	vs := closeSubmission(t, view, "Replaced the drum.")
+	vs.Values[commands.BlockMinutes] = map[string]slackfake.Input{commands.BlockMinutes: slackfake.TextInput("45m")}
+	b.submitClose(ctx, t, vs)
+	rep := b.waitEphemeral(ctx, t, 0, "Closed #")
+	files := sessionLogFiles(t, env["SESSION_LOG_DIR"])
+	if len(files) != 1 {
+		t.Fatalf("session logs = %q; reply %q", files, rep.Text)
+	}
+	data, _ := os.ReadFile(files[0])
+	if !strings.Contains(string(data), "minutes_total: 45") {
+		t.Errorf("the log does not hold the 45 min logged at close:\n%s", data)
+	}
+}
+
+// TestE2E_CloseRedeliveredAfterRestartWritesOnce: the close form's
+// envelope comes again after the bot restarted: the durable dedup answers
+// it; nothing is written twice.
+func TestE2E_CloseRedeliveredAfterRestartWritesOnce(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	f, srv := breakerFakes(t)
+	env := breakerEnv(t, f, srv)
+	b, stop := startBreakerBot(ctx, t, f, srv, env, 1)
+	tk := ticketByNumber(t, srv, syncrotest.SeedTicketPrinter)
+	const resolution = "Moved the printer to its own VLAN."
+
+	view := b.openCloseForm(ctx, t, tk.Number)
+	va := b.submitClose(ctx, t, closeSubmission(t, view, resolution))
+	b.waitEphemeral(ctx, t, 0, "Closed #")
+	stop()
+	b2, _ := startBreakerBot(ctx, t, f, srv, env, 2)
+	if _, err := f.Redeliver(ctx, va.EnvelopeID); err != nil {
+		t.Fatalf("redeliver: %v", err)
+	}
+	b2.waitEphemeral(ctx, t, 1, "")
+	if got := commentsWithBody(srv, tk.ID, resolution); got != 1 {
+		t.Errorf("Syncro holds %d resolution comments, want 1", got)
+	}
+	if files := sessionLogFiles(t, env["SESSION_LOG_DIR"]); len(files) != 1 {
+		t.Errorf("session logs = %q, want 1", files)
+	}
+}
+
+// TestE2E_LogTimeFromTheCardDoubleSubmitLogsOnce: Log time from the ticket
+// card, its form submitted twice at once: one comment, the minutes once.
+func TestE2E_LogTimeFromTheCardDoubleSubmitLogsOnce(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	f, srv := breakerFakes(t)
+	b, _ := startBreakerBot(ctx, t, f, srv, breakerEnv(t, f, srv), 1)
+	tk := ticketByNumber(t, srv, syncrotest.SeedTicketPrinter)
+	timersBefore, _ := loggedMinutes(srv, tk.ID)
+
+	b.slash(ctx, t, "ticket "+itoa64(tk.Number))
+	card := b.waitReply(ctx, t, 1)
+	b.click(ctx, t, card, buttonsIn(t, card.Blocks)[tickets.ActionLogTime])
+	view := b.waitView(ctx, t, commands.CallbackLogTime)
+	vals := textValues(t, view.JSON)
+	vals[commands.BlockMinutes] = map[string]slackfake.Input{commands.BlockMinutes: slackfake.TextInput("1h15m")}
+	vals[commands.BlockNotes] = map[string]slackfake.Input{commands.BlockNotes: slackfake.TextInput("Driver rollback on 4 PCs.")}
+	sub := slackfake.ViewSubmission{UserID: e2eUser, ViewID: view.ID, CallbackID: commands.CallbackLogTime, PrivateMetadata: view.PrivateMetadata, Values: vals}
+	srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultCommitThenFail)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			if va, err := f.ViewSubmission(ctx, sub); err != nil || va.ResponseAction == "errors" {
+				t.Errorf("submit: %+v %v", va, err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := f.WaitUntil(ctx, func() bool { return len(f.Ephemerals(e2eUser)) >= 3 }); err != nil {
+		t.Fatalf("replies: %v", err)
+	}
+	if got := commentsWithBody(srv, tk.ID, "Driver rollback"); got != 1 {
+		t.Errorf("Syncro holds %d notes comments, want 1", got)
+	}
+	if timers, _ := loggedMinutes(srv, tk.ID); timers-timersBefore != 75 {
+		t.Errorf("timer minutes grew by %d, want 75", timers-timersBefore)
 	}
 }
