@@ -271,3 +271,81 @@ func textValues(t *testing.T, view json.RawMessage) slackfake.Values {
 	}
 	return vals
 }
+
+// TestE2E_CustomerButtonsAreRoutedAndWriteOnce: "customers duplicates" →
+// Merge → "Merge, keep duplicate" (double-clicked) moves the duplicate's
+// tickets once; "contact delete" → Delete contact (double-clicked) deletes
+// once. No button falls through.
+func TestE2E_CustomerButtonsAreRoutedAndWriteOnce(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	f, srv := breakerFakes(t)
+	b, _ := startBreakerBot(ctx, t, f, srv, breakerEnv(t, f, srv), 1)
+
+	b.slash(ctx, t, "customers duplicates")
+	dups := b.waitReply(ctx, t, 1)
+	merge, ok := buttonsIn(t, dups.Blocks)[customers.ActionCustomerMerge]
+	if !ok {
+		t.Fatalf("no Merge button: %s", dups.Blocks)
+	}
+	b.click(ctx, t, dups, merge)
+	preview := b.waitEphemeral(ctx, t, 1, "Merge ")
+	keep, ok := buttonsIn(t, preview.Blocks)[customers.ActionCustomerMergeConfirm]
+	if !ok {
+		t.Fatalf("no merge confirm button: %s", preview.Blocks)
+	}
+	p, d, _, err := customers.ParseMergeButtonValue(keep.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dupTickets int
+	for _, tk := range srv.Tickets() {
+		if tk.CustomerID == d {
+			dupTickets++
+		}
+	}
+	// Both confirm buttons share the action id; take "Merge, keep duplicate".
+	keep.Value = strings.TrimSuffix(strings.TrimSuffix(keep.Value, ":delete"), ":keep") + ":keep"
+	b.click(ctx, t, preview, keep)
+	b.click(ctx, t, preview, keep)
+	if err := f.WaitUntil(ctx, func() bool { return len(f.Ephemerals(e2eUser)) >= 4 }); err != nil {
+		t.Fatalf("merge clicks answered %d times: %v; stderr:\n%s", len(f.Ephemerals(e2eUser))-2, err, b.stderr.String())
+	}
+	for _, tk := range srv.Tickets() {
+		if tk.CustomerID == d {
+			t.Errorf("ticket #%d still on the duplicate %d after merging into %d", tk.Number, d, p)
+		}
+	}
+	if n := srv.Count("PUT", "/tickets/"); dupTickets > 0 && n != dupTickets {
+		t.Errorf("%d ticket PUTs for %d tickets moved (a double click must move once)", n, dupTickets)
+	}
+
+	cts := srv.Contacts(p)
+	if len(cts) == 0 {
+		t.Fatalf("primary %d has no contacts", p)
+	}
+	seen := len(f.Ephemerals(e2eUser))
+	b.slash(ctx, t, "contact delete "+itoa64(cts[0].ID))
+	confirm := b.waitEphemeral(ctx, t, seen, "Delete contact")
+	del, ok := buttonsIn(t, confirm.Blocks)[customers.ActionContactDeleteConfirm]
+	if !ok {
+		t.Fatalf("no Delete contact button: %s", confirm.Blocks)
+	}
+	b.click(ctx, t, confirm, del)
+	b.click(ctx, t, confirm, del)
+	if err := f.WaitUntil(ctx, func() bool { return len(f.Ephemerals(e2eUser)) >= seen+3 }); err != nil {
+		t.Fatalf("delete clicks unanswered: %v", err)
+	}
+	if _, ok := srv.Contact(cts[0].ID); ok {
+		t.Errorf("contact %d still in Syncro", cts[0].ID)
+	}
+	if n := srv.Count("DELETE", "/contacts/"); n != 1 {
+		t.Errorf("%d contact DELETEs, want 1", n)
+	}
+	for _, e := range f.Ephemerals(e2eUser) {
+		if strings.Contains(e.Text, "don't know that button") {
+			t.Errorf("a customer button fell through: %q", e.Text)
+		}
+	}
+}
