@@ -327,7 +327,11 @@ func (b *Bot) onViewSubmission(env envelope, cb slack.InteractionCallback) {
 		f(env, cb)
 		return
 	}
-	b.unknown(env, "unknown view callback_id "+cb.View.CallbackID)
+	// A form nobody registered (from an older version of the bot, say):
+	// keep it open with the person's input and say nothing was saved,
+	// rather than closing it as if it had worked.
+	b.log.Info("unknown form submitted", "callback_id", cb.View.CallbackID)
+	b.ack(env, fieldErrorsOn(cb, "I don't know this form any more (it may be from before the bot was updated), so nothing was saved. Close it and start again."))
 }
 
 // fieldErrorsOn puts msg under the first input block of the submitted

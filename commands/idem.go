@@ -46,6 +46,25 @@ func (d Deps) Once(ctx context.Context, key string, write func() Reply, repeat f
 	return r
 }
 
+// OnceUntilDone is Once for work whose every write has a claim of its own
+// (a recorded flow's Finish): a run that ended failed is forgotten instead
+// of recorded, so pressing the same button again after Syncro recovered
+// tries the missing steps again rather than replaying the failure. A
+// concurrent repeat still waits for the running one.
+func (d Deps) OnceUntilDone(ctx context.Context, key string, write func() Reply, repeat func(prior Reply, finished bool) Reply) Reply {
+	first, prior, finished := d.Dedup.Begin(ctx, key)
+	if !first {
+		return repeat(prior, finished)
+	}
+	r := write()
+	if r.Outcome == OutcomeFailed {
+		d.Dedup.Forget(key)
+	} else {
+		d.Dedup.Done(key, r)
+	}
+	return r
+}
+
 // SamePrior answers a repeat with the first delivery's reply itself, or
 // with busy while that is still running.
 func SamePrior(busy string) func(Reply, bool) Reply {
@@ -167,6 +186,19 @@ func (d *StoreDedup) Begin(ctx context.Context, key string) (bool, Reply, bool) 
 func (d *StoreDedup) Done(key string, r Reply) {
 	k := store.Key("dedup", key)
 	_ = d.st.Complete(k, EncodeReply(r))
+	d.resumed(k)
+}
+
+// Forget implements Dedup: the claim fails retryably, so the next Begin
+// acquires it.
+func (d *StoreDedup) Forget(key string) {
+	k := store.Key("dedup", key)
+	_ = d.st.Fail(k, "", true)
+	d.resumed(k)
+}
+
+// resumed wakes the callers waiting on a resumed key k.
+func (d *StoreDedup) resumed(k string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if ch, ok := d.resuming[k]; ok {

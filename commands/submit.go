@@ -25,6 +25,9 @@ type Dedup interface {
 	Begin(ctx context.Context, key string) (first bool, prior Reply, finished bool)
 	// Done records the reply of the write made under key.
 	Done(key string, r Reply)
+	// Forget releases key without a reply, so the next Begin acquires it
+	// again: for work that may simply be tried again (see OnceUntilDone).
+	Forget(key string)
 }
 
 // SubmissionKey identifies one submission: the view plus a hash of what was

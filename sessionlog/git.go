@@ -20,6 +20,13 @@ var ErrNotGitRepo = errors.New("not a git work tree")
 // gitWaitDelay bounds how long a timed-out git's leftover output is awaited.
 const gitWaitDelay = time.Second
 
+// committerName and committerEmail name the bot as the committer of the
+// session logs it commits; the author is the tech who wrote the log.
+const (
+	committerName  = "syncrobot"
+	committerEmail = "syncrobot@localhost"
+)
+
 // maxCommitSubject keeps commit subjects readable in `git log --oneline`.
 const maxCommitSubject = 100
 
@@ -93,6 +100,13 @@ func (w *Writer) git(ctx context.Context, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-C", w.Root}, args...)...)
 	// Never wait for a password or editor that nobody will type into.
 	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_EDITOR=true")
+	// The author is the tech (--author); the committer is the bot. A
+	// service user often has no git identity (systemd DynamicUser, the
+	// image's nonroot user), and git then refuses every commit, so the bot
+	// names itself unless the environment already says who commits.
+	if os.Getenv("GIT_COMMITTER_NAME") == "" && os.Getenv("GIT_COMMITTER_EMAIL") == "" {
+		cmd.Env = append(cmd.Env, "GIT_COMMITTER_NAME="+committerName, "GIT_COMMITTER_EMAIL="+committerEmail)
+	}
 	// A killed git can leave hook children holding its output pipes;
 	// stop waiting for them shortly after the deadline.
 	cmd.WaitDelay = gitWaitDelay

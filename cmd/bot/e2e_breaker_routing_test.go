@@ -131,6 +131,9 @@ func TestE2E_UnknownActionIsAckedLoggedAndTheBotServesOn(t *testing.T) {
 	if err != nil || va.Late {
 		t.Errorf("unknown form: ack %+v err %v", va, err)
 	}
+	if va.ResponseAction != "errors" || !strings.Contains(va.Errors["x"], "nothing was saved") {
+		t.Errorf("unknown form closed without a word: %+v", va)
+	}
 	b.slash(ctx, t, "ticket "+itoa64(syncrotest.SeedTicketPrinter))
 	if s := replyText(b.waitReply(ctx, t, 1).Message); !strings.Contains(s, itoa64(syncrotest.SeedTicketPrinter)) {
 		t.Errorf("the next command's reply is not the ticket: %q", s)

@@ -871,6 +871,6 @@ func (fr *flowRun) finishReply(text string) commands.Reply {
 // finish answers the Finish button: the flow's missing steps, once per
 // click (a double-click runs them once).
 func (c *feature) finish(ctx context.Context, a commands.Action) commands.Reply {
-	return c.cfg.Once(ctx, commands.ClickKey(a), func() commands.Reply { return c.runFlow(ctx, a.Value, a.Actor) },
+	return c.cfg.OnceUntilDone(ctx, commands.ClickKey(a), func() commands.Reply { return c.runFlow(ctx, a.Value, a.Actor) },
 		commands.SamePrior("I'm already finishing that; I didn't start it a second time."))
 }
