@@ -543,3 +543,19 @@ func TestOptions_PageSizeLocationAndSeed(t *testing.T) {
 	srv.Reset()
 	wantJSON(t, call(t, srv, "GET", "/users", nil), 200, `{"users":[]}`)
 }
+
+// TestClock_DateHeaderIsTheServersClock: like any HTTP server, the fake
+// stamps each answer (errors included) with its own clock, so a client can
+// measure on Syncro's clock rather than its own.
+func TestClock_DateHeaderIsTheServersClock(t *testing.T) {
+	t.Parallel()
+	clock := syncrotest.NewManualClock(syncrotest.SeedNow.Add(-3 * 365 * 24 * time.Hour))
+	srv := syncrotest.NewServer(t, syncrotest.WithClock(clock.Now))
+	for _, path := range []string{"/tickets", "/tickets/999999999"} {
+		r := call(t, srv, "GET", path, nil)
+		if got, err := http.ParseTime(r.Header.Get("Date")); err != nil || !got.Equal(clock.Now().Truncate(time.Second)) {
+			t.Errorf("GET %s: Date %q (%v), want the fake's clock %v", path, r.Header.Get("Date"), err, clock.Now())
+		}
+		clock.Advance(90 * time.Second)
+	}
+}

@@ -149,6 +149,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	now := s.cfg.now()
 	entry.Time = now
+	// Every HTTP server stamps its answers with its own clock; this one's
+	// is the fake's, so a client can tell when the two clocks disagree.
+	rec.header.Set("Date", now.UTC().Format(http.TimeFormat))
 	if retry, limited := s.rateLimitLocked(now); limited {
 		style := s.cfg.retryAfter
 		s.mu.Unlock()
