@@ -14,7 +14,8 @@
 // type before it posts, so a ticket closed from Slack is never announced
 // twice; a close younger than Grace (20 s) waits for the next poll, so that
 // path, whose notice says who closed the ticket and what time was logged,
-// normally wins.
+// normally wins. A close's age is measured on Syncro's clock (the Date of
+// its answer), not the bot's, which may disagree with it by minutes.
 //
 // The cursor (the newest updated_at seen) and the announced set live in the
 // store, so a restart announces nothing twice and closes that happened while

@@ -62,8 +62,16 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvSyncroAhead(t, 0)
+}
+
+// newEnvSyncroAhead is newEnv with Syncro's clock reading ahead of the
+// bot's (the manual clock) by ahead: the two machines' clocks disagree.
+func newEnvSyncroAhead(t *testing.T, ahead time.Duration) *env {
+	t.Helper()
 	clk := syncrotest.NewManualClock(start)
-	srv := syncrotest.NewServer(t, syncrotest.WithClock(clk.Now), syncrotest.WithRateLimit(0))
+	syncroNow := func() time.Time { return clk.Now().Add(ahead) }
+	srv := syncrotest.NewServer(t, syncrotest.WithClock(syncroNow), syncrotest.WithRateLimit(0))
 	for _, tk := range srv.Tickets() {
 		if !tk.UpdatedAt.Before(start) {
 			t.Fatalf("seed ticket %d updated at %v, after the test start %v", tk.ID, tk.UpdatedAt, start)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -39,7 +40,9 @@ const (
 	// A close made with /syncro close reaches Syncro (and its webhook)
 	// before the bot has posted its own, richer notice and marked the
 	// ticket; waiting lets that path win. It is below Overlap, so a
-	// deferred close is always listed again by the next poll.
+	// deferred close is always listed again by the next poll. Its age is
+	// measured on Syncro's clock (see syncroNow), the clock of the
+	// resolved_at it is compared with.
 	Grace = 20 * time.Second
 	// DefaultHintDelay is how long a webhook hint waits before rereading
 	// the ticket: past Grace, so the reread can announce at once.
@@ -247,7 +250,8 @@ func (w *Watcher) Poll(ctx context.Context) error {
 	since := cursor.Add(-Overlap)
 	newest := cursor
 	seen := map[int64]bool{}
-	var closed []found
+	var listed []syncro.Ticket
+	var last *syncro.Response
 	for page := 1; ; page++ {
 		if err := w.spend(ctx); err != nil {
 			return fmt.Errorf("watcher: poll: %w", err)
@@ -260,6 +264,7 @@ func (w *Watcher) Poll(ctx context.Context) error {
 			// The cursor stays put, so the next poll sees the same window.
 			return fmt.Errorf("watcher: poll page %d: %w", page, err)
 		}
+		last = resp
 		for _, t := range list {
 			if seen[t.ID] || t.UpdatedAt.Before(since) {
 				continue
@@ -268,16 +273,24 @@ func (w *Watcher) Poll(ctx context.Context) error {
 			if t.UpdatedAt.After(newest) {
 				newest = t.UpdatedAt.Time
 			}
-			if f, ok := w.candidate(t, since, now); ok {
-				closed = append(closed, f)
-			}
+			listed = append(listed, t)
 		}
 		if len(list) == 0 || resp == nil || resp.Meta == nil || page >= resp.Meta.TotalPages {
 			break
 		}
 	}
 
-	if err := w.announce(ctx, closed, now); err != nil {
+	// Judged after the whole listing, on a clock at least as late as every
+	// updated_at in it: the cursor moves at most to that clock, so a close
+	// deferred now (under Grace old) stays inside the next poll's window.
+	syncroNow := w.syncroNow(last, listed...)
+	var closed []found
+	for _, t := range listed {
+		if f, ok := w.candidate(t, since, syncroNow); ok {
+			closed = append(closed, f)
+		}
+	}
+	if err := w.announce(ctx, closed, syncroNow); err != nil {
 		return err
 	}
 	if newest.After(cursor) {
@@ -291,8 +304,28 @@ func (w *Watcher) Poll(ctx context.Context) error {
 	return nil
 }
 
+// syncroNow is Syncro's clock when it answered resp: the answer's Date,
+// else the bot's clock, and never earlier than an updated_at in listed
+// (Syncro's clock has passed those). The bot's clock may be off from
+// Syncro's by minutes; measured on it, a close stayed "too fresh" while the
+// cursor, which follows Syncro's updated_at, moved past it, and was lost.
+func (w *Watcher) syncroNow(resp *syncro.Response, listed ...syncro.Ticket) time.Time {
+	now := w.now()
+	if resp != nil && resp.Response != nil {
+		if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+			now = d
+		}
+	}
+	for _, t := range listed {
+		if t.UpdatedAt.After(now) {
+			now = t.UpdatedAt.Time
+		}
+	}
+	return now
+}
+
 // candidate reports whether t closed inside the window starting at since,
-// at least Grace before now. resolved_at (else updated_at) must be inside
+// at least Grace before now (Syncro's clock, see syncroNow). resolved_at (else updated_at) must be inside
 // the window: a comment on a ticket resolved last month bumps updated_at
 // but is no news.
 func (w *Watcher) candidate(t syncro.Ticket, since, now time.Time) (found, bool) {
@@ -378,11 +411,11 @@ func (w *Watcher) Hint(ctx context.Context, ticketID int64) error {
 		w.log.Warn("webhook hint over the watcher's budget; the next poll will catch it", "ticket_id", ticketID)
 		return nil
 	}
-	t, _, err := w.cfg.Syncro.Tickets.Get(ctx, ticketID)
+	t, resp, err := w.cfg.Syncro.Tickets.Get(ctx, ticketID)
 	if err != nil {
 		return fmt.Errorf("watcher: hint: read ticket %d: %w", ticketID, err)
 	}
-	now := w.now()
+	now := w.syncroNow(resp, *t)
 	f, ok := w.candidate(*t, cursor.Add(-Overlap), now)
 	if !ok {
 		w.log.Debug("webhook hint: ticket is not newly closed (or closed under Grace ago; the poll will see it)", "ticket_id", ticketID, "status", t.Status)

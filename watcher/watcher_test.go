@@ -92,6 +92,34 @@ func TestPoll_ResolvedTicketAnnouncedOnceEvenAcrossRestart(t *testing.T) {
 	}
 }
 
+// TestPoll_SyncroClockAheadOfTheBotsLosesNoClose: Grace is measured on
+// Syncro's clock. With Syncro's clock 5 minutes ahead of the bot's and the
+// account busy (another ticket edited every minute, so the cursor moves on),
+// a close is announced once, at the first poll past Grace, and not lost
+// while the bot's clock still finds it too fresh.
+func TestPoll_SyncroClockAheadOfTheBotsLosesNoClose(t *testing.T) {
+	t.Parallel()
+	e := newEnvSyncroAhead(t, 5*time.Minute)
+	e.poll() // first start
+	busy := e.openTicket("Edited all day")
+	tk := e.openTicket("Closed while the bot's clock lags")
+	e.clk.Advance(30 * time.Second)
+	e.setStatus(tk.ID, "Resolved")
+	for i := range 10 {
+		e.clk.Advance(time.Minute)
+		if !e.srv.TouchTicket(busy.ID) {
+			t.Fatal("no ticket to touch")
+		}
+		e.poll()
+		if i == 0 && len(e.got.all()) != 1 {
+			t.Errorf("first poll a minute after the close (Syncro's clock): %d notices, want 1", len(e.got.all()))
+		}
+	}
+	if got := e.got.all(); len(got) != 1 || got[0].TicketID != tk.ID {
+		t.Errorf("notices after 10 polls = %q, want the close of #%d once", texts(got), tk.Number)
+	}
+}
+
 func TestRun_AnnouncesWhatClosedWhileDownAndSummarisesOlderThan24h(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
