@@ -234,9 +234,6 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) commands.Reply {
 	if n := strings.TrimSpace(cu.Notes); n != "" {
 		blocks = append(blocks, commands.TextSection("*Notes*\n"+slackfmt.MrkdwnText(n, 1000)))
 	}
-	// The client does not read referred_by or tax_rate_id, and the detail
-	// has no asset list: said plainly rather than left out silently.
-	blocks = append(blocks, commands.NoteContext("Referral source and tax rate: not read by this bot. Assets: not exposed by Syncro's customer detail."))
 
 	var contacts []string
 	for i := range cu.Contacts {

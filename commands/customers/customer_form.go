@@ -44,7 +44,7 @@ const (
 // Input block ids of the customer form; each element's action id equals
 // its block id.
 const (
-	BlockCustBusiness = "cust_business" // business name (required on create)
+	BlockCustBusiness = "cust_business" // business name (or a first and last name, on create)
 	BlockCustFirst    = "cust_first"    // first name
 	BlockCustLast     = "cust_last"     // last name
 	BlockCustEmail    = "cust_email"    // email, format checked in Validate
@@ -200,7 +200,7 @@ func buildFormModal(callback, title, submit string, meta formMeta, fields []form
 		blocks = append(blocks, commands.NoteContext(":warning: "+slackfmt.EscapeMrkdwn(msg)))
 	}
 	for _, f := range fields {
-		required := f.required || (callback == CallbackCustomerCreate && f.block == BlockCustBusiness)
+		required := f.required
 		blocks = append(blocks, commands.InputBlock(f.block, f.label, "", commands.TextInput(f.block, f.placeholder, values[f.block], f.multiline, f.maxLen), !required))
 		if msg := errs[f.block]; msg != "" {
 			blocks = append(blocks, commands.NoteContext(":warning: "+slackfmt.EscapeMrkdwn(msg)))
@@ -294,7 +294,13 @@ func firstArg(inv cmdline.Invocation) string {
 func validateCustomerForms(s commands.Submission, errs commands.FieldErrors) {
 	switch s.CallbackID {
 	case CallbackCustomerCreate:
-		commands.ValidateText(s, BlockCustBusiness, true, 150, "business name", errs)
+		commands.ValidateText(s, BlockCustBusiness, false, 150, "business name", errs)
+		// A Residential customer is a person: a first and last name do
+		// instead of a business name.
+		named := commands.InputText(s, BlockCustFirst) != "" && commands.InputText(s, BlockCustLast) != ""
+		if commands.InputText(s, BlockCustBusiness) == "" && !named {
+			errs[BlockCustBusiness] = "Please write the business name, or a first and last name for a Residential customer."
+		}
 		validateEmail(s, BlockCustEmail, errs)
 	case CallbackCustomerEdit:
 		validateEmail(s, BlockCustEmail, errs)

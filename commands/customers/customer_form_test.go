@@ -74,6 +74,32 @@ func TestCustomerCreate_ValidatesBeforeSyncro(t *testing.T) {
 	}
 }
 
+// A Residential customer is a person: a first and last name are enough,
+// and Syncro holds the customer without a business name.
+func TestCustomerCreate_ResidentialWithoutABusinessName(t *testing.T) {
+	t.Parallel()
+	f := newCustomerFixture(t)
+	before := len(f.Srv.Customers())
+	v := f.OpenModal(t, "customer create")
+	if errs := f.C.Validate(formSubmission(v, map[string]string{BlockCustFirst: "Rosa", BlockCustType: "Residential"})); errs[BlockCustBusiness] == "" {
+		t.Errorf("a first name alone was accepted: %v", errs)
+	}
+	s := formSubmission(v, map[string]string{BlockCustFirst: "Rosa", BlockCustLast: "Delgado", BlockCustType: "Residential"})
+	if errs := f.C.Validate(s); len(errs) > 0 {
+		t.Fatalf("a Residential customer with first and last name refused: %v", errs)
+	}
+	r, _ := f.Submit(t, s)
+	if len(f.Srv.Customers()) != before+1 {
+		t.Fatalf("customers %d → %d; reply %q", before, len(f.Srv.Customers()), r.Text)
+	}
+	for _, c := range f.Srv.Customers() {
+		if c.FirstName == "Rosa" && c.LastName == "Delgado" && c.BusinessName == "" {
+			return
+		}
+	}
+	t.Errorf("Syncro holds no customer Rosa Delgado without a business name; reply %q", r.Text)
+}
+
 func TestCustomerCreate_WarnsOfSimilarThenCreatesAnyway(t *testing.T) {
 	t.Parallel()
 	f := newCustomerFixture(t)

@@ -207,7 +207,7 @@ func ticketCommentText(c *syncro.Comment, now time.Time) string {
 	}
 	body := strings.TrimSpace(htmltext.ToText(c.Body))
 	if body == "" {
-		body = "(empty)"
+		return b.String() // a comment without text (time only, say) is its header
 	}
 	for _, line := range strings.Split(slackfmt.MrkdwnText(body, maxCommentLen), "\n") {
 		b.WriteString("\n>" + line)

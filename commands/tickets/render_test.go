@@ -343,3 +343,19 @@ func TestCompareFold(t *testing.T) {
 		}
 	}
 }
+
+// A comment with no text (time logged from the web UI, say) shows its
+// header only: no "(empty)" placeholder, no empty quote.
+func TestTicketCommentText_NoTextShowsTheHeaderOnly(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	c := &syncro.Comment{Subject: "Update", Tech: "Priya", Body: "  <p></p> "}
+	c.CreatedAt.Time = now.Add(-time.Hour)
+	got := ticketCommentText(c, now)
+	if strings.Contains(got, "(empty)") || strings.Contains(got, ">") {
+		t.Errorf("comment without text rendered %q", got)
+	}
+	if !strings.Contains(got, "*Update*") {
+		t.Errorf("comment header missing: %q", got)
+	}
+}
