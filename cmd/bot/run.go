@@ -186,7 +186,7 @@ func usage(fs *flag.FlagSet, w io.Writer) {
 // newLogger logs JSON for collectors, or text when asked or when a person
 // is watching the terminal.
 func newLogger(format string, debug bool, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo, ReplaceAttr: readableAttr}
 	if debug {
 		opts.Level = slog.LevelDebug
 	}
@@ -200,6 +200,21 @@ func newLogger(format string, debug bool, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// readableAttr writes durations as text ("1.5s", not 1500000000
+// nanoseconds) and drops an empty "err", so a log line says what a person
+// reading it needs.
+func readableAttr(_ []string, a slog.Attr) slog.Attr {
+	switch v := a.Value.Resolve(); {
+	case v.Kind() == slog.KindDuration:
+		return slog.String(a.Key, v.Duration().String())
+	case a.Key == "err" && v.Kind() == slog.KindString && v.String() == "":
+		return slog.Attr{}
+	case a.Key == "err" && v.Kind() == slog.KindAny && v.Any() == nil:
+		return slog.Attr{}
+	}
+	return a
 }
 
 // webURL is the Syncro web app's base for "Open in Syncro" links: the

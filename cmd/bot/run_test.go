@@ -16,6 +16,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/config"
 	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -266,4 +267,21 @@ func TestBinary_BadEnvAndSIGTERM(t *testing.T) {
 		}
 		_ = os.Remove(bin)
 	})
+}
+
+// A log line says what a person reading it needs: durations as text, no
+// empty err.
+func TestNewLogger_DurationsAsTextNoEmptyErr(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{"json", "text"} {
+		var buf syncbuf.Buffer
+		newLogger(format, false, &buf).Info("envelope", "ack_latency", 1500*time.Millisecond, "err", nil, "outcome", "done")
+		got := buf.String()
+		if !strings.Contains(got, "1.5s") || strings.Contains(got, "1500000000") {
+			t.Errorf("%s: duration not as text: %s", format, got)
+		}
+		if strings.Contains(got, "err") {
+			t.Errorf("%s: empty err logged: %s", format, got)
+		}
+	}
 }
