@@ -153,8 +153,13 @@
   });
 
   // ---- modal ----
+  // closed holds the views the person dismissed here: a poll that left
+  // before the dismissal reached the server still lists them, and must not
+  // bring them back.
   let returnFocus = null;
+  const closed = new Set();
   function renderModal(m) {
+    if (m && closed.has(m.id)) return;
     const back = $("backdrop"), modal = $("modal");
     const key = m ? m.id + "|" + m.hash : "";
     if (key === modalKey) return;
@@ -185,6 +190,7 @@
   async function dismiss() {
     const id = $("modal").dataset.viewId;
     if (!id) return;
+    closed.add(id);
     modalKey = ""; closeModalLocal();
     await post("/api/close", { view_id: id });
   }
