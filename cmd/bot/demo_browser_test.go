@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -136,39 +138,157 @@ func waitJS(expr string) chromedp.Action[chromedp.Void] {
 // jsString quotes s for a JavaScript expression.
 func jsString(s string) string { return fmt.Sprintf("%q", s) }
 
-// lastMessageHas is true once the newest line of #support holds text, so
-// a step waits for the reply it caused rather than an older mention.
-func lastMessageHas(text string) string {
-	return `(Array.from(document.querySelectorAll('#messages > li')).pop() || {innerText: ''}).innerText.includes(` + jsString(text) + `)`
+// xpathString quotes s for an XPath expression (XPath 1.0 has no escapes,
+// so a string holding both quote marks is spelled with concat).
+func xpathString(s string) string {
+	if !strings.Contains(s, `"`) {
+		return `"` + s + `"`
+	}
+	if !strings.Contains(s, "'") {
+		return "'" + s + "'"
+	}
+	return `concat("` + strings.ReplaceAll(s, `"`, `", '"', "`) + `")`
 }
 
 func channelHas(list, text string) string {
 	return `document.getElementById(` + jsString(list) + `).innerText.includes(` + jsString(text) + `)`
 }
 
-// typeCommand types a command into the focused composer and presses Enter.
-func typeCommand(t *testing.T, ctx context.Context, text string) {
-	t.Helper()
-	step(t, ctx, "type "+text, chromedp.SendKeys(chromedp.ID("command"), text+kb.Enter))
+// The page re-renders a channel's whole list whenever a line changes, and a
+// modal's whole body when its view is updated, so the tests never hold a
+// node across a render: every action below names its element by a selector
+// the browser resolves afresh, and waits for what a person would wait for
+// (the reply with the named text, the form with its submit button and the
+// named field) before acting.
+
+// youLinesJS counts the lines the person typed into #support; the page
+// never removes them, so the count before typing indexes the next one.
+const youLinesJS = `document.querySelectorAll('#messages > li.you').length`
+
+// replyTo is the XPath of the first line after the person's n-th (0-based)
+// typed line in #support that holds text: the bot's answer to that command,
+// not an older reply that happens to say the same.
+func replyTo(n int, text string) string {
+	return fmt.Sprintf(`(//ol[@id="messages"]/li[contains(concat(" ", normalize-space(@class), " "), " you ")])[%d]/following-sibling::li[contains(., %s)]`, n+1, xpathString(text))
 }
 
-// clickLatest clicks the newest button labelled label in #support and
-// reports whether a modal opened (true) or the bot answered with a
-// message instead (false), with that message's text.
-func clickLatest(t *testing.T, ctx context.Context, label string) (modal bool, reply string) {
+// nodeJS is a JavaScript expression for the element the XPath sel names
+// now, or null.
+func nodeJS(sel string) string {
+	return `document.evaluate(` + jsString(sel) + `, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue`
+}
+
+// byID is the XPath of the element with id, for ids that are not valid
+// CSS identifiers.
+func byID(id string) string { return `//*[@id=` + xpathString(id) + `]` }
+
+// command types text into the composer, presses Enter and waits for the
+// bot's reply holding want, below the line just typed. It returns the
+// reply's XPath.
+func command(t *testing.T, ctx context.Context, text, want string) string {
 	t.Helper()
-	before := eval[int](t, ctx, `document.querySelectorAll('#messages > li').length`)
-	sel := `(//ol[@id="messages"]//button[normalize-space()=` + jsString(label) + `])[last()]`
-	step(t, ctx, "click "+label,
-		chromedp.WaitVisible(sel),
-		chromedp.Click(sel),
-		waitJS(fmt.Sprintf(`!document.getElementById('backdrop').hidden || document.querySelectorAll('#messages > li').length > %d`, before)),
-	)
-	modal = eval[bool](t, ctx, `!document.getElementById('backdrop').hidden`)
-	if !modal {
-		reply = eval[string](t, ctx, `Array.from(document.querySelectorAll('#messages > li')).pop().innerText`)
+	step(t, ctx, "no modal over the composer", waitJS(`document.getElementById('backdrop').hidden`))
+	n := eval[int](t, ctx, youLinesJS)
+	reply := replyTo(n, want)
+	step(t, ctx, "type "+text, chromedp.SendKeys(chromedp.ID("command"), text+kb.Enter))
+	step(t, ctx, fmt.Sprintf("see the reply to %s holding %q", text, want), chromedp.WaitVisible(reply))
+	return reply
+}
+
+// isStaleNode reports whether err says the node an action looked up was
+// replaced (the page re-rendered it) before the action reached it.
+func isStaleNode(err error) bool {
+	var e *cdproto.Error
+	return errors.As(err, &e) && strings.Contains(e.Message, "node with given id")
+}
+
+// click clicks the visible element sel names. When the page re-renders
+// the element between the lookup and the click, it looks sel up again and
+// clicks the new node; the click was not delivered, so it cannot happen twice.
+func click(sel string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		for {
+			_, err := chromedp.Click(sel)(ctx, tg)
+			if !isStaleNode(err) || ctx.Err() != nil {
+				return chromedp.Void{}, err
+			}
+		}
 	}
-	return modal, reply
+}
+
+// openForm clicks the button labelled label in reply (an XPath from
+// command) and waits for the modal to open. The modal is closed when the
+// test ends, so a failure inside it does not leave it over the next test's
+// composer.
+func openForm(t *testing.T, ctx context.Context, reply, label string) {
+	t.Helper()
+	t.Cleanup(func() { closeModal(t, ctx) })
+	button := reply + `//button[normalize-space()=` + xpathString(label) + `]`
+	step(t, ctx, "click "+label, click(button), waitJS(`!document.getElementById('backdrop').hidden`))
+}
+
+// formField waits for the modal's form to load (the bot opens a Loading
+// view first and fills it with views.update a moment later): its submit
+// button is shown, the Loading text is gone and a field of kind (a CSS
+// selector: "input[type=text], textarea", "input[type=checkbox]") sits in
+// the input block, or the choice, whose label matches labelRE (a
+// JavaScript regular expression literal). It returns the field's XPath.
+func formField(t *testing.T, ctx context.Context, labelRE, kind string) string {
+	t.Helper()
+	find := `(() => {
+		const back = document.getElementById('backdrop'), body = document.getElementById('modal-body');
+		if (back.hidden || document.getElementById('modal-submit').hidden || body.innerText.includes('Loading…')) return '';
+		const re = ` + labelRE + `, kind = ` + jsString(kind) + `;
+		for (const b of body.querySelectorAll('.bk-input')) {
+			if (re.test(b.querySelector('.bk-label').innerText)) {
+				const f = b.querySelector(kind);
+				if (f && f.id) return f.id;
+			}
+			for (const c of b.querySelectorAll('label')) {
+				const f = c.querySelector(kind);
+				if (f && f.id && re.test(c.innerText)) return f.id;
+			}
+		}
+		return '';
+	})()`
+	sctx, cancel := context.WithTimeout(ctx, browserTimeout)
+	defer cancel()
+	id, err := chromedp.Run(sctx, chromedp.Poll[string](find, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(browserTimeout)))
+	if err != nil {
+		modal, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('backdrop').hidden ? '(no modal open)' : document.getElementById('modal').innerText`))
+		t.Fatalf("no loaded form with a %s field labelled %s: %v\nmodal:\n%s", kind, labelRE, err, modal)
+	}
+	return byID(id)
+}
+
+// fill types text into the field and waits until the field holds it.
+func fill(t *testing.T, ctx context.Context, field, text string) {
+	t.Helper()
+	step(t, ctx, "type "+text,
+		chromedp.SendKeys(field, text),
+		waitJS(`(`+nodeJS(field)+` || {}).value === `+jsString(text)),
+	)
+}
+
+// submitForm presses the modal's submit button and fails unless the modal
+// closed, showing what it said instead.
+func submitForm(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	step(t, ctx, "submit "+what,
+		click(`//*[@id="modal-submit"]`),
+		waitJS(`document.getElementById('backdrop').hidden || document.querySelector('#modal .bk-error:not(:empty), #modal-error:not([hidden])')`),
+	)
+	if errs := eval[string](t, ctx, `document.getElementById('backdrop').hidden ? "" : document.getElementById('modal').innerText`); errs != "" {
+		t.Fatalf("%s did not submit as is:\n%s", what, errs)
+	}
+}
+
+// closeModal dismisses whatever modal is open with its × button, until
+// none is: the modal may close by itself meanwhile, so it is not clicked
+// with a wait for it to be visible.
+func closeModal(t *testing.T, ctx context.Context) {
+	t.Helper()
+	step(t, ctx, "close the modal", waitJS(`document.getElementById('backdrop').hidden || (document.getElementById('modal-x').click(), false)`))
 }
 
 func TestBrowser_DemoFlows(t *testing.T) {
@@ -183,25 +303,23 @@ func TestBrowser_DemoFlows(t *testing.T) {
 	)
 
 	t.Run("list open tickets", func(t *testing.T) {
-		typeCommand(t, ctx, "/syncro")
+		reply := command(t, ctx, "/syncro", "open tickets")
 		step(t, ctx, "see the open tickets",
-			waitJS(channelHas("messages", "open tickets")),
-			waitJS(channelHas("messages", "#32150")),
-			waitJS(channelHas("messages", "Only visible to you")),
+			chromedp.WaitVisible(reply+`[contains(., "#32150")]`),
+			chromedp.WaitVisible(reply+`[contains(., "Only visible to you")]`),
 		)
 	})
 
 	t.Run("ticket detail escapes Syncro text", func(t *testing.T) {
-		typeCommand(t, ctx, "/syncro ticket 32160") // its customer is "<!channel> Pingers", a comment holds <script>
-		step(t, ctx, "see the ticket", waitJS(lastMessageHas("Slack keeps pinging everyone")))
+		command(t, ctx, "/syncro ticket 32160", "Slack keeps pinging everyone") // its customer is "<!channel> Pingers", a comment holds <script>
 		if injected := eval[int](t, ctx, `document.querySelectorAll('#messages script, #messages img, #messages iframe').length`); injected != 0 {
 			t.Errorf("Syncro text became %d live elements in the page", injected)
 		}
 	})
 
 	t.Run("screenshot for the README", func(t *testing.T) {
-		typeCommand(t, ctx, "/syncro ticket 32150")
-		step(t, ctx, "see ticket 32150", waitJS(lastMessageHas("#32150 Own cloud thing again")), waitJS(channelHas("messages", "Make invoice")))
+		reply := command(t, ctx, "/syncro ticket 32150", "#32150 Own cloud thing again")
+		step(t, ctx, "see its buttons", chromedp.WaitVisible(reply+`//button[normalize-space()="Make invoice"]`))
 		if !*updateDemoPNG && os.Getenv("UPDATE_SCREENSHOT") != "1" {
 			t.Skip("docs/demo.png is rewritten only with -update or UPDATE_SCREENSHOT=1")
 		}
@@ -220,71 +338,37 @@ func TestBrowser_DemoFlows(t *testing.T) {
 	})
 
 	t.Run("make an invoice", func(t *testing.T) {
-		typeCommand(t, ctx, "/syncro ticket 32150")
-		step(t, ctx, "see ticket 32150", waitJS(lastMessageHas("#32150 Own cloud thing again")))
-		modal, reply := clickLatest(t, ctx, "Make invoice")
-		if !modal {
-			t.Skipf("handler not implemented yet: the Make invoice button (commands.ActionBill) opened no modal; the bot answered %q", reply)
-		}
-		step(t, ctx, "submit the invoice form",
-			chromedp.Click(chromedp.ID("modal-submit")),
-			waitJS(`document.getElementById('backdrop').hidden || document.querySelector('#modal .bk-error:not(:empty), #modal-error:not([hidden])')`),
-		)
-		if errs := eval[string](t, ctx, `document.getElementById('backdrop').hidden ? "" : document.getElementById('modal').innerText`); errs != "" {
-			t.Fatalf("the invoice form did not submit as is:\n%s", errs)
-		}
+		reply := command(t, ctx, "/syncro ticket 32150", "#32150 Own cloud thing again")
+		openForm(t, ctx, reply, "Make invoice")
+		formField(t, ctx, `/minute|time|duration/i`, "input[type=text], textarea")
+		submitForm(t, ctx, "the invoice form")
 		step(t, ctx, "see the invoice number", waitJS(`/[Ii]nvoice #?\d+/.test(document.getElementById('messages').innerText)`))
 	})
 
 	t.Run("field error under minutes", func(t *testing.T) {
-		typeCommand(t, ctx, "/syncro ticket 32150")
-		step(t, ctx, "see ticket 32150", waitJS(lastMessageHas("#32150 Own cloud thing again")))
-		modal, reply := clickLatest(t, ctx, "Log time")
-		if !modal {
-			t.Skipf("handler not implemented yet: the Log time button (commands.ActionLogTime) opened no modal; the bot answered %q", reply)
-		}
-		// The minutes field: the input whose label mentions minutes or time.
-		const findMinutes = `Array.from(document.querySelectorAll('#modal .bk-input')).find(b => /minute|time|duration/i.test(b.querySelector('.bk-label').innerText) && b.querySelector('input[type=text]'))`
-		if !eval[bool](t, ctx, `!!(`+findMinutes+`)`) {
-			t.Fatalf("no minutes text field in the log-time form:\n%s", eval[string](t, ctx, `document.getElementById('modal').innerText`))
-		}
-		eval[bool](t, ctx, `(`+findMinutes+`).querySelector('input').setAttribute('data-test', 'minutes'), true`)
-		step(t, ctx, "type abc and submit",
-			chromedp.SendKeys(chromedp.CSS(`#modal input[data-test="minutes"]`), "abc"),
-			chromedp.Click(chromedp.ID("modal-submit")),
-			waitJS(`(`+findMinutes+`).querySelector('.bk-error').innerText.trim() !== ''`),
+		reply := command(t, ctx, "/syncro ticket 32150", "#32150 Own cloud thing again")
+		openForm(t, ctx, reply, "Log time")
+		minutes := formField(t, ctx, `/minute|time|duration/i`, "input[type=text]")
+		fill(t, ctx, minutes, "abc")
+		step(t, ctx, "submit abc and see the error under minutes",
+			click(`//*[@id="modal-submit"]`),
+			chromedp.WaitVisible(minutes+`/ancestor::div[contains(concat(" ", normalize-space(@class), " "), " bk-input ")]//div[contains(concat(" ", normalize-space(@class), " "), " bk-error ")][normalize-space() != ""]`),
 		)
 		step(t, ctx, "Esc closes the modal", chromedp.KeyEvent(kb.Escape), waitJS(`document.getElementById('backdrop').hidden`))
 	})
 
 	t.Run("close a ticket and see the notice", func(t *testing.T) {
-		typeCommand(t, ctx, "/syncro ticket 32151")
-		step(t, ctx, "see ticket 32151", waitJS(lastMessageHas("#32151 Printer offline in accounting")))
-		modal, reply := clickLatest(t, ctx, "Close")
-		if !modal {
-			t.Skipf("handler not implemented yet: the Close button (commands.ActionClose) opened no modal; the bot answered %q", reply)
-		}
+		reply := command(t, ctx, "/syncro ticket 32151", "#32151 Printer offline in accounting")
+		openForm(t, ctx, reply, "Close")
 		// Resolution is required; the notice goes out when "Post to the
 		// notify channel" is ticked.
-		eval[bool](t, ctx, `(() => {
-			for (const b of document.querySelectorAll('#modal .bk-input')) {
-				const label = b.querySelector('.bk-label').innerText;
-				const f = b.querySelector('textarea, input[type=text]');
-				if (/resolution/i.test(label) && f) f.setAttribute('data-test', 'resolution');
-				for (const c of b.querySelectorAll('input[type=checkbox]')) {
-					if (/notify/i.test(c.parentElement.innerText) && !c.checked) c.click();
-				}
-			}
-			return true;
-		})()`)
-		step(t, ctx, "write the resolution", chromedp.SendKeys(chromedp.CSS(`#modal [data-test="resolution"]`), "Replaced the toner; test page printed."))
-		step(t, ctx, "submit the close form",
-			chromedp.Click(chromedp.ID("modal-submit")),
-			waitJS(`document.getElementById('backdrop').hidden || document.querySelector('#modal .bk-error:not(:empty), #modal-error:not([hidden])')`),
-		)
-		if errs := eval[string](t, ctx, `document.getElementById('backdrop').hidden ? "" : document.getElementById('modal').innerText`); errs != "" {
-			t.Fatalf("the close form did not submit as is:\n%s", errs)
+		resolution := formField(t, ctx, `/resolution/i`, "textarea, input[type=text]")
+		notify := formField(t, ctx, `/notify/i`, "input[type=checkbox]")
+		if !eval[bool](t, ctx, `!!(`+nodeJS(notify)+` || {}).checked`) {
+			step(t, ctx, "tick Post to the notify channel", click(notify), waitJS(`(`+nodeJS(notify)+` || {}).checked`))
 		}
+		fill(t, ctx, resolution, "Replaced the toner; test page printed.")
+		submitForm(t, ctx, "the close form")
 		step(t, ctx, "see the notice in #ticket-closed", waitJS(channelHas("notify", "32151")))
 	})
 
