@@ -467,17 +467,18 @@ func TestResilience_ServesAfterDisconnectAndDroppedSocket(t *testing.T) {
 	slash(ctx, t, f, alice.ID, ops.ID, "one")
 	waitPosts(ctx, t, f, 1)
 
-	if f.Disconnect("refresh_requested") != 1 {
-		t.Fatal("no socket to disconnect")
+	if n := f.Disconnect("refresh_requested"); n != 1 {
+		t.Fatalf("Disconnect told %d sockets, want the bot's one", n)
 	}
+	// Returns once the bot is on its new socket and the told one is closed.
 	if err := f.WaitConnections(ctx, 2); err != nil {
 		t.Fatal(err)
 	}
 	slash(ctx, t, f, alice.ID, ops.ID, "two")
 	waitPosts(ctx, t, f, 2)
 
-	if f.DropConnections() != 1 {
-		t.Fatal("no socket to drop")
+	if n := f.DropConnections(); n != 1 {
+		t.Fatalf("dropped %d sockets, want the bot's one", n)
 	}
 	if err := f.WaitConnections(ctx, 3); err != nil {
 		t.Fatal(err)

@@ -266,12 +266,16 @@ func (f *Fake) TotalConnections() int {
 }
 
 // WaitConnections waits until at least total connections have been accepted
-// in all and one is open and not told to disconnect.
+// in all, one is open and not told to disconnect, and every socket told to
+// disconnect or dropped is closed: the bot has finished moving to its new
+// socket, so Connections and DropConnections count only that one. A bot
+// that keeps a told socket open makes it wait for DisconnectGrace.
 func (f *Fake) WaitConnections(ctx context.Context, total int) error {
 	return f.WaitUntil(ctx, func() bool {
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		return f.st.totalConns >= total && f.pickConnLocked() != nil
+		leaving := slices.ContainsFunc(f.st.conns, func(c *conn) bool { return c.draining })
+		return f.st.totalConns >= total && f.pickConnLocked() != nil && !leaving
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
@@ -318,6 +319,56 @@ func TestSocketMode_DroppedSocketReconnects(t *testing.T) {
 	}
 	if _, err := f.SlashCommand(ctx, slackfake.SlashCommand{UserID: alice.ID, ChannelID: ops.ID}); err != nil {
 		t.Fatalf("SlashCommand after drop: %v", err)
+	}
+}
+
+// dialSocket opens a Socket Mode connection the way a client does, reads
+// its hello, and closes it when the test ends.
+func dialSocket(ctx context.Context, t *testing.T, f *slackfake.Fake) *websocket.Conn {
+	t.Helper()
+	api := slack.New(f.BotToken(), slack.OptionAppLevelToken(f.AppToken()), slack.OptionAPIURL(f.APIURL()))
+	_, url, err := api.StartSocketModeContext(ctx)
+	if err != nil {
+		t.Fatalf("apps.connections.open: %v", err)
+	}
+	ws, _, err := websocket.DefaultDialer.DialContext(ctx, url, nil)
+	if err != nil {
+		t.Fatalf("dial %s: %v", url, err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	var hello struct{ Type string }
+	if err := ws.ReadJSON(&hello); err != nil || hello.Type != "hello" {
+		t.Fatalf("first frame %+v (%v), want hello", hello, err)
+	}
+	return ws
+}
+
+func TestWaitConnections_WaitsUntilTheToldSocketIsClosed(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	ctx := testCtx(t)
+	old := dialSocket(ctx, t, f)
+	if err := f.WaitConnections(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.Disconnect("refresh_requested"); n != 1 {
+		t.Fatalf("Disconnect told %d sockets", n)
+	}
+	dialSocket(ctx, t, f)
+
+	// The told socket is open (well inside DisconnectGrace): not settled yet.
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if err := f.WaitConnections(short, 2); err == nil {
+		t.Fatalf("WaitConnections returned with the told socket still open (%d open)", f.Connections())
+	}
+
+	old.Close()
+	if err := f.WaitConnections(ctx, 2); err != nil {
+		t.Fatalf("WaitConnections after the told socket closed: %v", err)
+	}
+	if n := f.DropConnections(); n != 1 {
+		t.Errorf("DropConnections closed %d sockets, want only the new one", n)
 	}
 }
 
