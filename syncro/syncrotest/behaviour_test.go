@@ -261,18 +261,21 @@ func TestFaults_HangUntilReleaseOrContextEnd(t *testing.T) {
 		res.Body.Close()
 		done <- resp{Status: res.StatusCode}
 	}()
-	// Release until the held request comes back (it may not be held yet).
-	for got := false; !got; {
+	// Release once the request is held.
+	for srv.Held() != 1 {
 		select {
 		case r := <-done:
-			got = true
-			if r.Status != 200 {
-				t.Errorf("released request status = %d", r.Status)
-			}
+			t.Fatalf("request answered (status %d) before it was released", r.Status)
 		default:
-			srv.ReleaseHangs()
 			runtime.Gosched()
 		}
+	}
+	srv.ReleaseHangs()
+	if r := <-done; r.Status != 200 {
+		t.Errorf("released request status = %d", r.Status)
+	}
+	if n := srv.Held(); n != 0 {
+		t.Errorf("Held() = %d after the release, want 0", n)
 	}
 
 	srv.Fail("GET", "/me", 1, syncrotest.FaultHang)

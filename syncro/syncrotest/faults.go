@@ -77,6 +77,15 @@ func (s *Server) ReleaseHangs() {
 	s.release = make(chan struct{})
 }
 
+// Held returns how many requests FaultHang is holding now: a test waits
+// for it to know the request reached Syncro before it checks what the
+// client did meanwhile.
+func (s *Server) Held() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held
+}
+
 func (s *Server) takeFaultLocked(method, p string) (Fault, bool) {
 	for i, f := range s.faults {
 		if f.method != "" && f.method != "*" && f.method != method {

@@ -48,6 +48,7 @@ type Server struct {
 	reqLog  []Request
 	faults  []*faultRule
 	release chan struct{}
+	held    int // requests FaultHang holds now
 	hits    []time.Time
 
 	hs *httptest.Server
@@ -197,10 +198,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeHTML(rec, http.StatusOK, loginPage)
 			return
 		case FaultHang:
+			s.mu.Lock()
+			s.held++
+			s.mu.Unlock()
+			var gaveUp bool
 			select {
 			case <-r.Context().Done():
-				return // the client gave up; nothing is written (status 0 in the log)
+				gaveUp = true
 			case <-release:
+			}
+			s.mu.Lock()
+			s.held--
+			s.mu.Unlock()
+			if gaveUp {
+				return // nothing is written (status 0 in the log)
 			}
 		case FaultCommitThenFail:
 			s.dispatch(httptest.NewRecorder(), r)
