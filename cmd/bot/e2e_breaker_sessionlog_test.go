@@ -130,10 +130,11 @@ func TestE2E_RedeliveredCloseSubmissionWritesOnce(t *testing.T) {
 	srv.ResetLog()
 	srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultHang)
 	va := b.submitClose(ctx, t, closeSubmission(t, view, resolution))
+	b.waitHeld(ctx, t) // the first submission's comment is at Syncro
 	if _, err := f.Redeliver(ctx, va.EnvelopeID); err != nil {
 		t.Fatalf("redeliver: %v", err)
 	}
-	b.releaseUntilReply(ctx, t, "no reply after Syncro answered the held comment")
+	srv.ReleaseHangs()
 	b.waitEphemeral(ctx, t, 0, "Closed #")
 	// The redelivery's own answer (the duplicate notice) comes too.
 	if err := f.WaitUntil(ctx, func() bool { return len(f.Ephemerals(e2eUser)) >= 2 }); err != nil {

@@ -76,20 +76,29 @@ func startE2EBot(ctx context.Context, t *testing.T, edit func(env map[string]str
 	return b
 }
 
-// releaseUntilReply releases Syncro's hung requests until Dana has a reply:
-// a held request may reach Syncro only after a release, so one is not
-// enough. failure names what went wrong if the reply never comes.
-func (b *e2eBot) releaseUntilReply(ctx context.Context, t *testing.T, failure string) {
-	t.Helper()
-	tick := time.NewTicker(50 * time.Millisecond)
+// poll checks cond every 10 ms until it holds, and returns ctx's error if
+// ctx ends first. It waits on state no fake announces (Syncro's held
+// requests, the bot's log), where slackfake's WaitUntil, which looks again
+// only when Slack's state changes, could sleep through the change.
+func poll(ctx context.Context, cond func() bool) error {
+	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
-	for len(b.f.Ephemerals(e2eUser)) == 0 {
-		b.srv.ReleaseHangs()
+	for !cond() {
 		select {
 		case <-ctx.Done():
-			t.Fatalf("%s; stderr:\n%s", failure, b.stderr.String())
+			return ctx.Err()
 		case <-tick.C:
 		}
+	}
+	return nil
+}
+
+// waitHeld waits until Syncro holds the bot's request (FaultHang took it),
+// so a test can check what the bot did meanwhile.
+func (b *e2eBot) waitHeld(ctx context.Context, t *testing.T) {
+	t.Helper()
+	if err := poll(ctx, func() bool { return b.srv.Held() > 0 }); err != nil {
+		t.Fatalf("Syncro never held the bot's request: %v; stderr:\n%s", err, b.stderr.String())
 	}
 }
 
@@ -261,11 +270,11 @@ func TestE2E_SlowSyncroDoesNotDelayTheAck(t *testing.T) {
 			t.Errorf("a reply (%q) came before the ack", e.Text)
 		}
 	}
-	time.Sleep(200 * time.Millisecond)
+	b.waitHeld(ctx, t)
 	if n := len(b.f.Ephemerals(e2eUser)); n != 0 {
-		t.Fatalf("%d replies while Syncro hung; the fault did not hold the lookup", n)
+		t.Fatalf("%d replies while Syncro held the lookup", n)
 	}
-	b.releaseUntilReply(ctx, t, "no reply after Syncro answered")
+	b.srv.ReleaseHangs()
 	rep := b.waitReply(ctx, t, 1)
 	if rep.Time.Before(ack.ReceivedAt) {
 		t.Errorf("reply at %v came before the ack at %v", rep.Time, ack.ReceivedAt)

@@ -3,9 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/slackfake"
@@ -193,17 +194,20 @@ func TestE2E_OtherWorkspaceRefused(t *testing.T) {
 	if got := b.f.Ephemerals(other)[0].Text; got != want {
 		t.Errorf("refusal = %q, want %q", got, want)
 	}
-	// Anything the bot would do for Bob happens right after the ack; give
-	// it time to show.
-	time.Sleep(300 * time.Millisecond)
-	if reqs := b.srv.Requests(); len(reqs) != 0 {
-		t.Errorf("Syncro saw %d requests for a user of another workspace: %+v", len(reqs), reqs)
+	// Anything the bot would do for Bob starts before it reads Dana's
+	// command, sent after his: once she has her answer, Bob's would show.
+	b.slash(ctx, t, "ticket 32151")
+	if s := replyText(b.waitReply(ctx, t, 1).Message); !strings.Contains(s, "32151") {
+		t.Errorf("Dana's reply does not show #32151: %q", s)
+	}
+	bobs := fmt.Sprintf("/tickets/%d", ticketByNumber(t, b.srv, 32150).ID)
+	for _, r := range b.srv.Requests() {
+		if q, _ := url.ParseQuery(r.Query); q.Get("number") == "32150" || strings.HasPrefix(r.Path, bobs) {
+			t.Errorf("Syncro saw a request for a user of another workspace: %s %s?%s", r.Method, r.Path, r.Query)
+		}
 	}
 	if n := len(b.f.Ephemerals(other)); n != 1 {
 		t.Errorf("Bob got %d messages, want only the refusal", n)
-	}
-	if n := len(b.f.Ephemerals(e2eUser)); n != 0 {
-		t.Errorf("Dana got %d messages", n)
 	}
 }
 
@@ -246,18 +250,21 @@ func TestE2E_SIGTERMFinishesInFlightWork(t *testing.T) {
 	if ack.Late {
 		t.Error("ack was late")
 	}
+	b.waitHeld(ctx, t)
 	b.stop() // SIGTERM
-	time.Sleep(200 * time.Millisecond)
+	if err := poll(ctx, func() bool { return strings.Contains(b.stderr.String(), "waiting for in-flight work") }); err != nil {
+		t.Fatalf("the bot never said it waits for in-flight work: %v; stderr:\n%s", err, b.stderr.String())
+	}
 	select {
 	case <-b.finished:
 		t.Fatalf("run returned (%d) with a command in flight; stderr:\n%s", b.code, b.stderr.String())
 	default:
 	}
 	if n := len(b.f.Ephemerals(e2eUser)); n != 0 {
-		t.Fatalf("%d replies while Syncro hung; the fault did not hold the lookup", n)
+		t.Fatalf("%d replies while Syncro held the lookup", n)
 	}
 
-	b.releaseUntilReply(ctx, t, "in-flight command never answered after SIGTERM")
+	b.srv.ReleaseHangs()
 	rep := b.waitReply(ctx, t, 1)
 	s := replyText(rep.Message)
 	if !strings.Contains(s, "32150") || strings.HasPrefix(rep.Text, "Sorry") {
