@@ -11,12 +11,62 @@ import (
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
-// TestThrottle_NoWindowExceedsLimit fires 500 requests from 50 goroutines at
-// 6000/min and checks the server's arrival log: no sliding window of 4 s
-// (the minute scaled down 15×) holds more than the limit allows (400). It
-// runs against a bare arrival-recording server and against syncrotest, whose
-// own request log is read.
-func TestThrottle_NoWindowExceedsLimit(t *testing.T) {
+// The throttle test's numbers: the limit scaled up so a run takes seconds,
+// and the minute window scaled down 15× with it.
+const (
+	testPerMinute = 6000
+	testTotal     = 500
+	testWorkers   = 50
+	testWindow    = 4 * time.Second
+)
+
+// testAllowed is how many requests one testWindow may hold at testPerMinute.
+var testAllowed = int(float64(testPerMinute) * testWindow.Seconds() / 60)
+
+// busiestWindow returns how many of the sorted times fall in the fullest
+// half-open window of length w.
+func busiestWindow(ts []time.Time, w time.Duration) int {
+	worst, j := 0, 0
+	for i := range ts {
+		for ts[i].Sub(ts[j]) >= w {
+			j++
+		}
+		worst = max(worst, i-j+1)
+	}
+	return worst
+}
+
+// TestThrottle_ScheduleNoWindowExceedsLimit replays the limiter on a
+// synthetic clock: 500 callers asking at once at 6000/min are admitted so
+// that no 4 s window (the minute scaled down 15×) holds more than the
+// limit allows (400), and the batch still goes through near the limit.
+// Exact: real time and the machine's load play no part.
+func TestThrottle_ScheduleNoWindowExceedsLimit(t *testing.T) {
+	t.Parallel()
+	lim := newLimiter(testPerMinute)
+	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	admitted := make([]time.Time, testTotal)
+	for i := range admitted {
+		admitted[i] = t0.Add(lim.ReserveN(t0, 1).DelayFrom(t0))
+	}
+	if worst := busiestWindow(admitted, testWindow); worst > testAllowed {
+		t.Errorf("a %v window admits %d requests, limit %d", testWindow, worst, testAllowed)
+	}
+	span := admitted[len(admitted)-1].Sub(admitted[0])
+	if rate := float64(testTotal-1) / span.Seconds() * 60; rate < 0.9*testPerMinute {
+		t.Errorf("sustained %.0f/min, want near %d", rate, testPerMinute)
+	}
+}
+
+// TestThrottle_EveryRequestWaitsForTheLimiter fires 500 requests from 50
+// goroutines at 6000/min against a bare arrival-recording server and
+// against syncrotest, and checks that the limiter set the pace: the batch
+// cannot finish sooner than the limit allows. That bound holds on any
+// machine (load only makes the run slower); the busiest window seen at the
+// server is logged, not checked, because a busy machine delivers evenly
+// spaced sends in bunches (TestThrottle_ScheduleNoWindowExceedsLimit checks
+// the spacing exactly).
+func TestThrottle_EveryRequestWaitsForTheLimiter(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("takes about 5 s of real time per server")
@@ -57,31 +107,25 @@ func TestThrottle_NoWindowExceedsLimit(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
 			base, arrivals := s.start(t)
-			checkNoWindowExceedsLimit(t, base, arrivals)
+			checkPacedByLimiter(t, base, arrivals)
 		})
 	}
 }
 
-func checkNoWindowExceedsLimit(t *testing.T, baseURL string, arrivalLog func() []time.Time) {
-	const (
-		perMinute = 6000
-		total     = 500
-		workers   = 50
-		window    = 4 * time.Second
-	)
-	allowed := int(float64(perMinute) * window.Seconds() / 60)
-	c, err := NewClient(Config{BaseURL: baseURL, APIKey: testKey, RatePerMinute: perMinute,
-		HTTPClient: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers}}})
+func checkPacedByLimiter(t *testing.T, baseURL string, arrivalLog func() []time.Time) {
+	c, err := NewClient(Config{BaseURL: baseURL, APIKey: testKey, RatePerMinute: testPerMinute,
+		HTTPClient: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: testWorkers}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	jobs := make(chan struct{}, total)
-	for range total {
+	jobs := make(chan struct{}, testTotal)
+	for range testTotal {
 		jobs <- struct{}{}
 	}
 	close(jobs)
+	start := time.Now()
 	var wg sync.WaitGroup
-	for range workers {
+	for range testWorkers {
 		wg.Go(func() {
 			for range jobs {
 				if _, _, err := c.Users.Me(t.Context()); err != nil {
@@ -92,26 +136,21 @@ func checkNoWindowExceedsLimit(t *testing.T, baseURL string, arrivalLog func() [
 		})
 	}
 	wg.Wait()
+	elapsed := time.Since(start)
 
 	arrivals := arrivalLog()
 	sort.Slice(arrivals, func(i, j int) bool { return arrivals[i].Before(arrivals[j]) })
-	if len(arrivals) != total {
+	if len(arrivals) != testTotal {
 		t.Fatalf("arrivals = %d", len(arrivals))
 	}
-	worst, j := 0, 0
-	for i := range arrivals {
-		for arrivals[i].Sub(arrivals[j]) >= window {
-			j++
-		}
-		worst = max(worst, i-j+1)
+	// After its burst, the limiter admits one request per 1/rate. It reads
+	// the clock before taking its lock, so concurrent callers can set its
+	// clock back a little and a busy run ends a few ms early; 10% off
+	// allows for that and still catches requests that skip the limiter.
+	paced := time.Duration(float64(testTotal-c.limiter.Burst()) / float64(c.limiter.Limit()) * float64(time.Second))
+	if least := paced * 9 / 10; elapsed < least {
+		t.Errorf("%d requests took %v, less than the %v the limiter allows: some did not wait for it", testTotal, elapsed, least)
 	}
-	if worst > allowed {
-		t.Errorf("a %v window held %d requests, limit %d", window, worst, allowed)
-	}
-	span := arrivals[len(arrivals)-1].Sub(arrivals[0])
-	t.Logf("500 requests in %v; busiest %v window: %d of %d allowed; throttle wait total %v", span, window, worst, allowed, c.ThrottleWaited())
-	// Throughput: not far below the limit either.
-	if rate := float64(total-1) / span.Seconds() * 60; rate < 0.9*perMinute {
-		t.Errorf("sustained %.0f/min, want near %d", rate, perMinute)
-	}
+	t.Logf("%d requests in %v (paced for %v); busiest %v window at the server: %d (limit %d); throttle wait total %v",
+		testTotal, elapsed, paced, testWindow, busiestWindow(arrivals, testWindow), testAllowed, c.ThrottleWaited())
 }
