@@ -176,7 +176,7 @@ func TestRun_EndToEndHelpThenShutdown(t *testing.T) {
 
 	playHelp(ctx, t, f)
 	// Retention runs while the bot does, not only when the store opens.
-	if err := f.WaitUntil(ctx, func() bool { return strings.Contains(stderr.String(), `"msg":"sweeping expired records"`) }); err != nil {
+	if err := poll(ctx, func() bool { return strings.Contains(stderr.String(), `"msg":"sweeping expired records"`) }); err != nil {
 		t.Errorf("store sweeper not started: %v\n%s", err, stderr.String())
 	}
 	stop() // what SIGTERM does through signal.NotifyContext

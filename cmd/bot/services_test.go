@@ -168,7 +168,7 @@ func TestRun_ServesTheWebhookWhenConfigured(t *testing.T) {
 	if err := f.WaitConnections(ctx, 1); err != nil {
 		t.Fatalf("bot never connected: %v\n%s", err, stderr.String())
 	}
-	if err := f.WaitUntil(ctx, func() bool { return strings.Contains(stderr.String(), "serving Syncro webhooks") }); err != nil {
+	if err := poll(ctx, func() bool { return strings.Contains(stderr.String(), "serving Syncro webhooks") }); err != nil {
 		t.Fatalf("webhook listener not started: %v\n%s", err, stderr.String())
 	}
 	if code := postWebhook(t, addr, watcher.WebhookPath+"nope-nope-nope-nope", "{}"); code != http.StatusNotFound {
