@@ -658,7 +658,10 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 		if err != nil {
 			return res, err
 		}
-		res.Said = c.writeSessionLog(ctx, t, p.Number, c.location(p.TimeZone), p.Body, fr.actor)
+		// A log the folder refused is left to Finish, not taken as done.
+		if res.Said, err = c.writeSessionLog(ctx, t, p.Number, c.location(p.TimeZone), p.Body, fr.actor); err != nil {
+			return stepResult{}, err
+		}
 		return res, nil
 	}
 	return res, fmt.Errorf("unknown step %q", step)
@@ -787,6 +790,12 @@ func (fr *flowRun) notDone(step string, err error) string {
 		return fmt.Sprintf("the status was NOT changed to %s: %s", slackfmt.EscapeMrkdwn(p.TargetStatus), ans)
 	case stepNotice:
 		return "the notice was not posted: " + ans
+	case stepSessionLog:
+		var le *sessionLogError
+		if errors.As(err, &le) {
+			return lowerFirst(strings.TrimSuffix(le.said, "."))
+		}
+		return "the session log was not written: " + ans
 	}
 	return stepWhat(step) + " failed: " + ans
 }
@@ -826,9 +835,12 @@ func (fr *flowRun) failedReply(ctx context.Context, step string, err error) comm
 		}
 	}
 	var text string
-	switch fr.f.Kind {
-	case store.FlowBill:
+	switch {
+	case fr.f.Kind == store.FlowBill:
 		text = halfDone(done, fr.notDone(step, err)).Text
+	case fr.f.Kind == store.FlowClose && fr.results[stepStatus].Said != "":
+		// Closed already: say so as the finished close does.
+		text = fr.doneReply().Text + " But " + fr.notDone(step, err) + "."
 	default:
 		head := fr.results[stepComment].Said
 		if fr.f.Kind == store.FlowClose || head == "" {

@@ -139,25 +139,41 @@ func ptrVal(p *int64) int64 {
 }
 
 // writeSessionLog writes t's session log and returns the reply's sentence
-// about it (the path relative to SESSION_LOG_DIR, or what went wrong).
-func (c *feature) writeSessionLog(ctx context.Context, t *syncro.Ticket, number int64, loc *time.Location, resolution string, actor commands.Actor) string {
+// about it (the path relative to SESSION_LOG_DIR, or what went wrong). err
+// is set when the log was not written for a reason that may pass (the
+// folder can't be written): a close's session-log step then fails, so its
+// Finish writes the log later. A record the writer refuses
+// (sessionlog.ErrInvalidRecord) is no such reason; only the sentence says
+// so.
+func (c *feature) writeSessionLog(ctx context.Context, t *syncro.Ticket, number int64, loc *time.Location, resolution string, actor commands.Actor) (said string, err error) {
 	rec := c.sessionRecord(ctx, t, number, loc, resolution, actor)
 	res, err := c.cfg.SessionLogs.Write(ctx, rec)
 	if err != nil {
 		if errors.Is(err, sessionlog.ErrInvalidRecord) {
-			return "The session log was not written: " + slackfmt.EscapeMrkdwn(err.Error()) + "."
+			return "The session log was not written: " + slackfmt.EscapeMrkdwn(err.Error()) + ".", nil
 		}
 		id := commands.NewErrorID()
 		c.cfg.Logger.ErrorContext(ctx, "session log failed", "error_id", id, "ticket", number, "err", err)
-		return fmt.Sprintf("The session log was not written (error id %s).", id)
+		said = fmt.Sprintf("The session log was not written (error id %s).", id)
+		return said, &sessionLogError{said: said, err: err}
 	}
 	s := "Session log: `" + res.RelPath + "`."
 	if res.CommitErr != nil {
 		c.cfg.Logger.WarnContext(ctx, "session log commit failed", "ticket", number, "err", res.CommitErr)
 		s += " (Written, but the git commit failed; it will go in with the next one.)"
 	}
-	return s
+	return s, nil
 }
+
+// sessionLogError is a session log that was not written; said is the
+// reply's sentence about it, whose error id is logged with err.
+type sessionLogError struct {
+	said string
+	err  error
+}
+
+func (e *sessionLogError) Error() string { return "write the session log: " + e.err.Error() }
+func (e *sessionLogError) Unwrap() error { return e.err }
 
 // log writes the session log of a ticket now, whatever its status.
 //
@@ -185,5 +201,6 @@ func (c *feature) writeLogNow(ctx context.Context, r commands.Request, inv cmdli
 	if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
 		tz = as.Locale.TimeZone
 	}
-	return commands.Reply{Text: fmt.Sprintf("#%d: %s", inv.Ticket, c.writeSessionLog(ctx, t, inv.Ticket, c.location(tz), "", r.Actor))}
+	said, _ := c.writeSessionLog(ctx, t, inv.Ticket, c.location(tz), "", r.Actor) // said tells what went wrong
+	return commands.Reply{Text: fmt.Sprintf("#%d: %s", inv.Ticket, said)}
 }
