@@ -38,6 +38,9 @@ type Flows interface {
 	GetFlow(id string) (Flow, error)
 	// UpdateStep moves one step to state with its result or error.
 	UpdateStep(id, step string, state StepState, result json.RawMessage, errMsg string) (Flow, error)
+	// PrepareStep records what a step saw in Syncro just before its
+	// write.
+	PrepareStep(id, step string, before json.RawMessage) (Flow, error)
 	// AbandonFlow marks a flow as given up.
 	AbandonFlow(id, reason string) (Flow, error)
 	// FlowsForTicket returns a ticket's flows, newest first.

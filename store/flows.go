@@ -50,6 +50,11 @@ type Step struct {
 	Result json.RawMessage `json:"result,omitempty"`
 	Err    string          `json:"err,omitempty"`
 	At     time.Time       `json:"at"`
+	// Before is what the step saw in Syncro just before its write (for
+	// example the ids of the records already there), recorded by
+	// PrepareStep so that reading Syncro back, also after a restart, takes
+	// only what the write added. UpdateStep keeps it.
+	Before json.RawMessage `json:"before,omitempty"`
 }
 
 // Flow is a recorded sequence of steps (bill, close, comment) that survives a
@@ -154,6 +159,43 @@ func (s *Store) UpdateStep(id, step string, state StepState, result json.RawMess
 	if len(result) > 0 && !json.Valid(result) {
 		return Flow{}, fmt.Errorf("update flow %s step %s: %w: result is not JSON", id, step, ErrInvalid)
 	}
+	f, err := s.changeStep(id, step, func(st *Step) error {
+		if st.State == StepDone && state != StepDone {
+			return ErrStepDone
+		}
+		st.State, st.Result, st.Err = state, result, errMsg
+		return nil
+	})
+	if err != nil {
+		return Flow{}, fmt.Errorf("update flow %s step %s: %w", id, step, err)
+	}
+	return f, nil
+}
+
+// PrepareStep records what a step saw in Syncro just before its write
+// (Step.Before), replacing what an earlier attempt recorded, and returns
+// the updated flow. Call it before every write of the step: a done step
+// cannot be prepared (ErrStepDone).
+func (s *Store) PrepareStep(id, step string, before json.RawMessage) (Flow, error) {
+	if !json.Valid(before) {
+		return Flow{}, fmt.Errorf("prepare flow %s step %s: %w: before is not JSON", id, step, ErrInvalid)
+	}
+	f, err := s.changeStep(id, step, func(st *Step) error {
+		if st.State == StepDone {
+			return ErrStepDone
+		}
+		st.Before = before
+		return nil
+	})
+	if err != nil {
+		return Flow{}, fmt.Errorf("prepare flow %s step %s: %w", id, step, err)
+	}
+	return f, nil
+}
+
+// changeStep applies change to one step of a flow and stamps it, in a
+// single transaction; an error from change leaves the flow as it was.
+func (s *Store) changeStep(id, step string, change func(*Step) error) (Flow, error) {
 	var f Flow
 	err := s.update(func(tx *bolt.Tx) error {
 		ok, err := getJSON(tx.Bucket(bucketFlows), []byte(id), &f)
@@ -167,18 +209,14 @@ func (s *Store) UpdateStep(id, step string, state StepState, result json.RawMess
 		if i < 0 {
 			return fmt.Errorf("%w: no step %q", ErrInvalid, step)
 		}
-		if f.Steps[i].State == StepDone && state != StepDone {
-			return ErrStepDone
+		if err := change(&f.Steps[i]); err != nil {
+			return err
 		}
 		now := s.now()
-		f.Steps[i] = Step{Name: step, State: state, Result: result, Err: errMsg, At: now}
-		f.UpdatedAt = now
+		f.Steps[i].At, f.UpdatedAt = now, now
 		return s.putFlow(tx, f)
 	})
-	if err != nil {
-		return Flow{}, fmt.Errorf("update flow %s step %s: %w", id, step, err)
-	}
-	return f, nil
+	return f, err
 }
 
 // AbandonFlow marks a flow as given up (for example the technician finished

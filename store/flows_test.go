@@ -142,6 +142,52 @@ func TestUpdateStep_Rejects(t *testing.T) {
 	}
 }
 
+func TestPrepareStep_BeforeIsKeptUntilPreparedAgain(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	if _, _, err := ts.CreateFlow(billFlow("f1", 1)); err != nil {
+		t.Fatal(err)
+	}
+	before := json.RawMessage(`{"timers":[7,8]}`)
+	if _, err := ts.PrepareStep("f1", "add_line_item", before); err != nil {
+		t.Fatal(err)
+	}
+	// A failed attempt keeps what it saw, across a restart.
+	if _, err := ts.UpdateStep("f1", "add_line_item", StepUnknown, nil, "timeout"); err != nil {
+		t.Fatal(err)
+	}
+	ts.reopen()
+	f, err := ts.GetFlow("f1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Steps[0]; string(got.Before) != string(before) || got.State != StepUnknown || got.Err != "timeout" {
+		t.Errorf("step after UpdateStep and reopen = %+v", got)
+	}
+	// The next attempt records its own.
+	again := json.RawMessage(`{"timers":[7,8,9]}`)
+	if f, err = ts.PrepareStep("f1", "add_line_item", again); err != nil || string(f.Steps[0].Before) != string(again) {
+		t.Errorf("prepared again: %+v, %v", f.Steps[0], err)
+	}
+	if _, err := ts.UpdateStep("f1", "create_invoice", StepDone, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, id, step string
+		before         json.RawMessage
+		want           error
+	}{
+		{"missing flow", "nope", "add_line_item", before, ErrNotFound},
+		{"missing step", "f1", "send_email", before, ErrInvalid},
+		{"not JSON", "f1", "add_line_item", json.RawMessage("{"), ErrInvalid},
+		{"done step (its write is in Syncro)", "f1", "create_invoice", before, ErrStepDone},
+	} {
+		if _, err := ts.PrepareStep(c.id, c.step, c.before); !errors.Is(err, c.want) {
+			t.Errorf("%s: err = %v, want %v", c.name, err, c.want)
+		}
+	}
+}
+
 func TestFinished_DoneOrAbandonedAcrossReopen(t *testing.T) {
 	t.Parallel()
 	ts := newTestStore(t)

@@ -129,8 +129,9 @@ func (c *feature) logTimeModal(ticketID, number int64, channel string) commands.
 // recorded flow (comment → time) so a failure after the comment gets a
 // Finish button instead of a retry that would post the notes twice.
 //
-// Syncro calls: 2 when comments carry time (comment, read-back), 3 on the
-// first fallback, 2 on the known timer path (comment, timer_entry).
+// Syncro calls: 3 when comments carry time (the comments before, comment,
+// read-back), 4 on the first fallback, 3 on the known timer path (the
+// comments before, comment, timer_entry).
 func (c *feature) submitLogTime(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {
 	notes := commands.InputText(s, commands.BlockNotes)
 	te, err := c.timeFromSubmission(s, notes)

@@ -152,10 +152,10 @@ func plural(n int, one, many string) string {
 // only the missing steps.
 //
 // Syncro calls, with time and comments that carry it: invoices of the
-// ticket, comment, read-back, one charge per uncharged timer (the new one
-// plus any older), create invoice, PUT status: 6 with one timer to charge,
-// 7 with two. The timer-entry fallback adds one; a status already Invoiced
-// saves one.
+// ticket, the comments before, comment, read-back, one charge per
+// uncharged timer (the new one plus any older), create invoice, PUT
+// status: 7 with one timer to charge, 8 with two. The timer-entry
+// fallback adds one; a status already Invoiced saves one.
 func (c *feature) submitBill(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {
 	if !s.Actor.CanBill {
 		return notBillerReply

@@ -52,9 +52,9 @@ func TestBill_ChargesOlderUnchargedTimeToo(t *testing.T) {
 	f := newWriteFixture(t)
 	own := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
 	r, reqs := f.Submit(t, billForm(t, f, syncrotest.SeedTicketOwnCloud, "V1", "60", ""))
-	// invoices, comment, read-back, the labor's name (its first use), two
-	// charges, invoice, status.
-	if len(reqs) > 8 || commandstest.CountReqs(reqs, "POST", "/charge_timer_entry") != 2 {
+	// invoices, the comments before, comment, read-back, the labor's name
+	// (its first use), two charges, invoice, status.
+	if len(reqs) > 9 || commandstest.CountReqs(reqs, "POST", "/charge_timer_entry") != 2 {
 		t.Errorf("%d calls:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	if !strings.Contains(r.Text, "2 time entries charged (105 min)") || !strings.Contains(r.Text, "status set to Invoiced") {

@@ -98,8 +98,8 @@ func (c *feature) closeModal(ctx context.Context, t *syncro.Ticket, number int64
 // and hands out the notice and session log the tech asked for, as a
 // recorded flow (flow.go): comment → time → status → notice → session log.
 //
-// Syncro calls: 2 without time (comment, PUT status); 3 with time (comment,
-// read-back, PUT), 4 on the timer-entry fallback.
+// Syncro calls: 3 without time (the comments before, comment, PUT status);
+// 4 with time (plus the read-back), 5 on the timer-entry fallback.
 func (c *feature) submitClose(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {
 	resolution := commands.InputText(s, commands.BlockResolution)
 	te, err := c.timeFromSubmission(s, resolution)

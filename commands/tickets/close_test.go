@@ -23,9 +23,10 @@ func TestClose_ResolvesCommentsNotifiesAndWritesSessionLog(t *testing.T) {
 		ticked(commands.BlockCloseOptions, commands.CloseOptionNotify, commands.CloseOptionSessionLog))
 	r, reqs := f.Submit(t, s)
 	commandstest.Golden(t, "close_reply.golden", writeReplyJSON(t, r))
-	// comment, read-back, the labor's name (its first use), PUT status.
-	if len(reqs) != 4 {
-		t.Errorf("%d Syncro calls, want 4:%s", len(reqs), commandstest.ReqLines(reqs))
+	// the comments before, comment, read-back, the labor's name (its first
+	// use), PUT status.
+	if len(reqs) != 5 {
+		t.Errorf("%d Syncro calls, want 5:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	got := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
 	if got.Status != "Resolved" {
@@ -59,7 +60,7 @@ func TestClose_WithoutOptionsOnlyCommentsAndSetsStatus(t *testing.T) {
 	f := newWriteFixture(t)
 	v := f.OpenModal(t, "close 32151")
 	r, reqs := f.Submit(t, form(v, "V1", typed(commands.BlockResolution, "Printer driver reinstalled."), ticked(commands.BlockCloseOptions)))
-	if len(reqs) != 2 || len(r.Notices) != 0 || strings.Contains(r.Text, "Session log") {
+	if len(reqs) != 3 || len(r.Notices) != 0 || strings.Contains(r.Text, "Session log") {
 		t.Errorf("reply %+v:%s", r, commandstest.ReqLines(reqs))
 	}
 	if r.Text != "Closed #32151 (Resolved)." {

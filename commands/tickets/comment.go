@@ -16,10 +16,10 @@ const commentSubject = "Update"
 // given. Everything the tech typed is checked before the first call, so a
 // bad --labor sends nothing.
 //
-// Syncro calls: 2 without time (find, comment); 3 with time when comments
-// carry it (find, comment, read-back); 4 the first time they don't (plus
-// timer_entry); 3 once the timer path is known (find, comment,
-// timer_entry). Naming a labor product not yet learned from a ticket's line
+// Syncro calls: 3 without time (find, the comments before, comment); 4
+// with time when comments carry it (plus the read-back); 5 the first time
+// they don't (plus timer_entry); 4 once the timer path is known (find,
+// the comments before, comment, timer_entry). Naming a labor product not yet learned from a ticket's line
 // items costs one GET /products/{id}, once per product per process.
 func (c *feature) comment(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	var te *timeEntry

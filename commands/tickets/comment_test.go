@@ -28,6 +28,8 @@ func commentBody(t *testing.T, reqs []testRequest) map[string]any {
 
 type testRequest = syncrotest.Request
 
+// Every comment first reads the ticket's comments (the comments before),
+// so a read-back can tell it from an identical one.
 func TestComment_Table(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("Checked the sync client logs. ", 100) // 3,000 characters
@@ -41,21 +43,22 @@ func TestComment_Table(t *testing.T) {
 		wantMinutes int
 		wantProduct int64
 	}{
-		{name: "without time", text: "comment 32150 Restarted the sync client.", wantCalls: 2,
+		{name: "without time", text: "comment 32150 Restarted the sync client.", wantCalls: 3,
 			wantReply: "Comment added to #32150 (Syncro emails it to the customer).", wantBody: "Restarted the sync client."},
-		// With time: find, comment, read-back, and the labor product's
-		// name, looked up the first time the process names it.
-		{name: "with time", text: "comment 32150 --time 45m Restarted the sync client.", wantCalls: 4,
+		// With time: find, the comments before, comment, read-back, and the
+		// labor product's name, looked up the first time the process names
+		// it.
+		{name: "with time", text: "comment 32150 --time 45m Restarted the sync client.", wantCalls: 5,
 			wantReply: "Comment added to #32150 (Syncro emails it to the customer). 45 min logged as Labor - Remote Business.",
 			wantBody:  "Restarted the sync client.", wantMinutes: 45, wantProduct: syncrotest.ProductLaborRemote},
-		{name: "labor onsite", text: "comment 32150 --time 1h30m --labor onsite --no-email Swapped the switch.", wantCalls: 4,
+		{name: "labor onsite", text: "comment 32150 --time 1h30m --labor onsite --no-email Swapped the switch.", wantCalls: 5,
 			wantReply: "Comment added to #32150 (not emailed). 90 min logged as Labor - Onsite Business.",
 			wantBody:  "Swapped the switch.", wantNoEmail: true, wantMinutes: 90, wantProduct: syncrotest.ProductLaborOnsite},
-		{name: "hidden implies no email", text: "comment 32150 --hidden Password is in the vault.", wantCalls: 2,
+		{name: "hidden implies no email", text: "comment 32150 --hidden Password is in the vault.", wantCalls: 3,
 			wantReply: "Comment added to #32150 (hidden from the customer).", wantBody: "Password is in the vault.", wantHidden: true, wantNoEmail: true},
-		{name: "3000 characters", text: "comment 32150 --no-email " + long, wantCalls: 2,
+		{name: "3000 characters", text: "comment 32150 --no-email " + long, wantCalls: 3,
 			wantReply: "Comment added to #32150 (not emailed).", wantBody: strings.TrimSpace(long), wantNoEmail: true},
-		{name: "emoji and RTL", text: "comment 32150 --no-email 🎉 fixed — תוקן בהצלחה 👍🏽", wantCalls: 2,
+		{name: "emoji and RTL", text: "comment 32150 --no-email 🎉 fixed — תוקן בהצלחה 👍🏽", wantCalls: 3,
 			wantReply: "Comment added to #32150 (not emailed).", wantBody: "🎉 fixed — תוקן בהצלחה 👍🏽", wantNoEmail: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,9 +132,9 @@ func TestComment_TimeIgnoredOnComments_FallsBackToTimerEntryAndRemembers(t *test
 	if want := "Comment added to #32150 (Syncro emails it to the customer). 45 min logged as Labor - Remote Business."; r.Text != want {
 		t.Errorf("reply = %q", r.Text)
 	}
-	// find, comment (with time fields), read-back, timer_entry, and the
-	// labor's name (its first use in this process).
-	if len(reqs) != 5 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || commandstest.CountReqs(reqs, "GET", "/tickets/"+strconv.FormatInt(own.ID, 10)) != 1 {
+	// find, the comments before, comment (with time fields), read-back,
+	// timer_entry, and the labor's name (its first use in this process).
+	if len(reqs) != 6 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || commandstest.CountReqs(reqs, "GET", "/tickets/"+strconv.FormatInt(own.ID, 10)) != 1 {
 		t.Errorf("first comment: %d calls:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	timers := f.Srv.Timers(own.ID)
@@ -148,9 +151,10 @@ func TestComment_TimeIgnoredOnComments_FallsBackToTimerEntryAndRemembers(t *test
 	if want := "Comment added to #32150 (Syncro emails it to the customer). 30 min logged as Labor - Onsite Business."; r.Text != want {
 		t.Errorf("reply = %q", r.Text)
 	}
-	// find, comment, timer_entry, and onsite's name (its first use).
-	if len(reqs) != 4 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || commandstest.CountReqs(reqs, "GET", "/products/"+strconv.FormatInt(syncrotest.ProductLaborOnsite, 10)) != 1 {
-		t.Errorf("second comment: %d calls, want find, comment, timer_entry, onsite's name:%s", len(reqs), commandstest.ReqLines(reqs))
+	// find, the comments before, comment, timer_entry, and onsite's name
+	// (its first use).
+	if len(reqs) != 5 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || commandstest.CountReqs(reqs, "GET", "/products/"+strconv.FormatInt(syncrotest.ProductLaborOnsite, 10)) != 1 {
+		t.Errorf("second comment: %d calls, want find, the comments before, comment, timer_entry, onsite's name:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	if body := commentBody(t, reqs); body["minutes_spent"] != nil || body["product_id"] != nil {
 		t.Errorf("second comment still sent time fields: %v", body)
@@ -164,11 +168,11 @@ func TestComment_UnknownLaborNameIsFetchedOnce(t *testing.T) {
 	t.Parallel()
 	f := newWriteFixture(t)
 	_, reqs := f.Slash(t, "comment 32150 --time 45m Done.")
-	if len(reqs) != 4 || commandstest.CountReqs(reqs, "GET", "/products/1190473") != 1 {
+	if len(reqs) != 5 || commandstest.CountReqs(reqs, "GET", "/products/1190473") != 1 {
 		t.Errorf("first: %d calls:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	r, reqs := f.Slash(t, "comment 32150 --time 15m Done again.")
-	if len(reqs) != 3 || !strings.HasSuffix(r.Text, "15 min logged as Labor - Remote Business.") {
+	if len(reqs) != 4 || !strings.HasSuffix(r.Text, "15 min logged as Labor - Remote Business.") {
 		t.Errorf("second: %q, %d calls:%s", r.Text, len(reqs), commandstest.ReqLines(reqs))
 	}
 }
@@ -198,8 +202,8 @@ func TestComment_ServerErrorIsReadBackAndReported(t *testing.T) {
 	if !strings.HasPrefix(r.Text, "Sorry, I couldn't add the comment to #32150.") {
 		t.Errorf("reply = %q", r.Text)
 	}
-	if commandstest.CountReqs(reqs, "POST", "/comment") != 1 || commandstest.CountReqs(reqs, "GET", "/comments") != 1 {
-		t.Errorf("want one POST and one read-back:%s", commandstest.ReqLines(reqs))
+	if commandstest.CountReqs(reqs, "POST", "/comment") != 1 || commandstest.CountReqs(reqs, "GET", "/comments") != 2 {
+		t.Errorf("want the comments before, one POST and one read-back:%s", commandstest.ReqLines(reqs))
 	}
 	if n := len(f.Srv.Comments(own.ID)); n != before {
 		t.Errorf("comments %d → %d", before, n)

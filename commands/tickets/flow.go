@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -106,6 +107,9 @@ type flowParams struct {
 	SessionLog   bool   `json:"session_log,omitempty"`
 	TimeZone     string `json:"time_zone,omitempty"`
 	Channel      string `json:"channel,omitempty"`
+	// Snapshots is set on flows whose steps record what Syncro held before
+	// each write (stepBefore); flows recorded before that lack it.
+	Snapshots bool `json:"snapshots,omitempty"`
 }
 
 // te is the time the flow logs; nil for none.
@@ -137,6 +141,8 @@ type flowRun struct {
 	p       flowParams
 	actor   commands.Actor
 	results map[string]stepResult
+	// before is what each prepared step saw before its write.
+	before map[string]stepBefore
 	// ticket is the ticket as last read or written in this pass, so a
 	// step after a read needs no second GET.
 	ticket *syncro.Ticket
@@ -149,6 +155,7 @@ type flowRun struct {
 // and runs its missing steps.
 func (c *feature) startFlow(ctx context.Context, key, kind string, steps []string, p flowParams, actor commands.Actor) commands.Reply {
 	st := c.cfg.Store
+	p.Snapshots = true
 	raw, _ := json.Marshal(p)
 	f := store.Flow{
 		ID: store.Key("flow", key), Kind: kind, Ticket: p.TicketID, Subject: slackfmt.PlainText(p.Body, 80),
@@ -182,7 +189,7 @@ func (c *feature) runFlow(ctx context.Context, id string, actor commands.Actor) 
 	if f, err = st.GetFlow(id); err != nil { // fresh, now that no one else runs it
 		return c.cfg.Failure(ctx, err, "read the recorded work")
 	}
-	fr := &flowRun{c: c, st: st, f: f, actor: actor, results: map[string]stepResult{}}
+	fr := &flowRun{c: c, st: st, f: f, actor: actor, results: map[string]stepResult{}, before: map[string]stepBefore{}}
 	if err := json.Unmarshal(f.Params, &fr.p); err != nil {
 		return c.cfg.Failure(ctx, err, "read the recorded work")
 	}
@@ -203,6 +210,10 @@ func (fr *flowRun) run(ctx context.Context) commands.Reply {
 			var res stepResult
 			_ = json.Unmarshal(s.Result, &res)
 			fr.results[s.Name] = res
+		}
+		var b stepBefore
+		if len(s.Before) > 0 && json.Unmarshal(s.Before, &b) == nil {
+			fr.before[s.Name] = b
 		}
 	}
 	if !fr.f.AbandonedAt.IsZero() {
@@ -273,6 +284,7 @@ func (fr *flowRun) runStep(ctx context.Context, s store.Step) (stepResult, error
 			if err := fr.st.Fail(key, "not in Syncro after the bot restarted", true); err != nil {
 				return stepResult{}, &errStore{err}
 			}
+			readFirst = false
 			continue
 		}
 		// ClaimAcquired.
@@ -288,7 +300,11 @@ func (fr *flowRun) runStep(ctx context.Context, s store.Step) (stepResult, error
 				return res, nil
 			}
 		}
-		res, err := fr.do(ctx, s.Name)
+		err = fr.prepare(ctx, s.Name)
+		var res stepResult
+		if err == nil {
+			res, err = fr.do(ctx, s.Name)
+		}
 		if err == nil {
 			fr.finish(key, s.Name, res)
 			return res, nil
@@ -375,27 +391,6 @@ func (fr *flowRun) getTicket(ctx context.Context) (*syncro.Ticket, error) {
 	return t, nil
 }
 
-// otherFlowsTimers are the timers other flows on this ticket logged, which
-// a read-back must not take for this flow's.
-func (fr *flowRun) otherFlowsTimers() map[int64]bool {
-	skip := map[int64]bool{}
-	flows, _ := fr.st.FlowsForTicket(fr.p.TicketID)
-	for _, f := range flows {
-		if f.ID == fr.f.ID {
-			continue
-		}
-		for _, s := range f.Steps {
-			if s.Name == stepTime && s.State == store.StepDone {
-				var res stepResult
-				if json.Unmarshal(s.Result, &res) == nil && res.TimerID != 0 {
-					skip[res.TimerID] = true
-				}
-			}
-		}
-	}
-	return skip
-}
-
 // readBack looks in Syncro for a step's write whose outcome is unknown.
 // Steps that only read, or whose write is idempotent by construction
 // (charging skips charged timers, PUT status, the notice), report "not
@@ -404,9 +399,7 @@ func (fr *flowRun) readBack(ctx context.Context, step string) (stepResult, bool,
 	c, p := fr.c, fr.p
 	switch step {
 	case stepComment:
-		found, err := c.findComment(ctx, p.TicketID, fr.f.CreatedAt.Add(-recentWindow), func(x syncro.Comment) bool {
-			return x.Subject == p.Subject && x.Body == p.Body
-		})
+		found, err := fr.readBackComment(ctx)
 		if err != nil || found == nil {
 			return stepResult{}, false, err
 		}
@@ -433,20 +426,18 @@ func (fr *flowRun) readBack(ctx context.Context, step string) (stepResult, bool,
 	return stepResult{}, false, nil
 }
 
-// findTimer finds this flow's timer on t: the one tied to its comment, else
-// an untied one with its minutes and product logged since the flow began
-// and not claimed by another flow.
+// findTimer finds this flow's timer on t: the one tied to its comment (with
+// its minutes and product), else an untied one with its minutes and
+// product logged since the flow began and not claimed by another flow.
 func (fr *flowRun) findTimer(t *syncro.Ticket) *syncro.Timer {
 	te := fr.p.te()
 	cid := fr.results[stepComment].CommentID
 	if cid != 0 {
-		for i := range t.TicketTimers {
-			if tm := &t.TicketTimers[i]; tm.CommentID != nil && *tm.CommentID == cid {
-				return tm
-			}
+		if tm := tiedTimer(t, cid, *te); tm != nil {
+			return tm
 		}
 	}
-	skip := fr.otherFlowsTimers()
+	skip := fr.ownedByOthers().timers
 	since := fr.f.CreatedAt.Add(-recentWindow)
 	for i := range t.TicketTimers {
 		tm := &t.TicketTimers[i]
@@ -528,7 +519,18 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 			req.MinutesSpent = syncro.Ptr(p.Minutes)
 			req.BillTimeNow = syncro.Ptr(false)
 		}
-		cm, err := c.postComment(ctx, p.TicketID, &req)
+		cm, _, err := c.cfg.Syncro.Tickets.PostComment(ctx, p.TicketID, &req)
+		if errors.Is(err, syncro.ErrOutcomeUnknown) {
+			// Never retried blindly: look for it.
+			found, rerr := fr.readBackComment(ctx)
+			switch {
+			case rerr != nil:
+				return res, &unknownOutcomeError{what: "the comment", err: err}
+			case found == nil:
+				return res, err // read back and not there: nothing was written
+			}
+			cm, err = found, nil
+		}
 		if err != nil {
 			return res, err
 		}
@@ -547,7 +549,12 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 			if tm := fr.findTimer(t); tm != nil {
 				return fr.timerResult(ctx, tm), nil
 			}
-			c.setTimerPath(ctx)
+			if !slices.ContainsFunc(t.TicketTimers, tiedTo(fr.results[stepComment].CommentID)) {
+				// The comment logged no time at all: this account ignores
+				// time on comments. (A tied timer with other minutes is
+				// someone else's time, and says nothing about the account.)
+				c.setTimerPath(ctx)
+			}
 		}
 		tm, unknown, err := c.addTimer(ctx, p.TicketID, *te, fr.ticket)
 		if err != nil {

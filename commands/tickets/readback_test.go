@@ -10,6 +10,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -48,6 +49,17 @@ func (f *storeFixture) settle(t *testing.T, r commands.Reply) commands.Reply {
 	return r
 }
 
+// crashAndRestart runs do with the bot killed right after step's Syncro
+// write (before it records it), then restarts the bot.
+func (f *storeFixture) crashAndRestart(t *testing.T, step string, do func() commands.Reply) {
+	t.Helper()
+	f.crashAt(step)
+	if _, crashed := f.doCrashing(t, do); !crashed {
+		t.Fatal("did not crash")
+	}
+	f.restart(t)
+}
+
 // finishPending finishes every unfinished flow on a ticket (by Syncro id),
 // as the techs would after a restart, and returns the replies.
 func (f *storeFixture) finishPending(t *testing.T, ticketID int64) []commands.Reply {
@@ -70,6 +82,105 @@ func (f *storeFixture) syncroHolds(t *testing.T, ticketID int64, subject, body s
 	return comments, minutes
 }
 
+// sameTextEntry is one way two techs write the same text with time.
+type sameTextEntry struct {
+	name          string
+	subject, body string
+	// do runs the i-th entry (a new form or envelope each time).
+	do func(t *testing.T, f *storeFixture, i int) commands.Reply
+}
+
+func sameTextEntries(number int64) []sameTextEntry {
+	return []sameTextEntry{
+		{"log time form without notes", logTimeSubject, "Logged 30 min.", func(t *testing.T, f *storeFixture, i int) commands.Reply {
+			v := f.tk.logTimeModal(f.Ticket(t, number).ID, number, "C0TECHS").Modal
+			s := form(v, fmt.Sprint("V-same-", i), typed(commands.BlockMinutes, "30"), picked(commands.BlockLabor, "remote", "remote"), typed(commands.BlockNotes, ""))
+			return f.C.Submit(t.Context(), s)
+		}},
+		{"slash comment typed twice", commentSubject, "Rebooted the router.", func(t *testing.T, f *storeFixture, i int) commands.Reply {
+			return f.C.Slash(t.Context(), commands.Request{Actor: commandstest.Dana, ChannelID: "C0TECHS",
+				Text: fmt.Sprintf("comment %d --time 30m Rebooted the router.", number), EnvelopeID: fmt.Sprint("env-same-", i)})
+		}},
+	}
+}
+
+// TestReadBack_SameTextIsNotTakenForAnEarlierComment: two techs log 30 min
+// with the same text; the second POST /comment answers 500 having written
+// nothing. Its read-back must not take the first tech's comment for its
+// own — in either time mode, right away or when finished after a restart —
+// and no reply may claim minutes Syncro does not hold.
+func TestReadBack_SameTextIsNotTakenForAnEarlierComment(t *testing.T) {
+	t.Parallel()
+	const number = syncrotest.SeedTicketOwnCloud
+	for _, tm := range timeModes {
+		for _, e := range sameTextEntries(number) {
+			for _, crash := range []bool{false, true} {
+				name := tm.name + "/" + e.name
+				if crash {
+					name += "/crash"
+				}
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					f := newStoreFixture(t, syncrotest.WithTimeMode(tm.mode))
+					id := f.Ticket(t, number).ID
+					comments0, minutes0 := f.syncroHolds(t, id, e.subject, e.body)
+
+					replies := []commands.Reply{e.do(t, f, 1)}
+					f.Srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultServerError)
+					if crash {
+						f.crashAndRestart(t, stepComment, func() commands.Reply { return e.do(t, f, 2) })
+						replies = append(replies, f.finishPending(t, id)...)
+					} else {
+						replies = append(replies, f.settle(t, e.do(t, f, 2)))
+					}
+
+					comments, minutes := f.syncroHolds(t, id, e.subject, e.body)
+					said := 0
+					for _, r := range replies {
+						said += claimedMinutes(r)
+					}
+					if minutes-minutes0 != said {
+						t.Errorf("Syncro holds %d new minutes, the replies say %d:\n%s", minutes-minutes0, said, replyTexts(replies))
+					}
+					if comments-comments0 != said/30 {
+						t.Errorf("Syncro holds %d new comments, the replies say %d were logged:\n%s", comments-comments0, said/30, replyTexts(replies))
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestReadBack_TimerTiedToACommentMustHoldItsMinutes: while a flow's
+// comment is in doubt, a tech posts the same text in the web UI with other
+// minutes. Whichever comment the read-back settles on, the timer Syncro
+// tied to it holds 45 min, not the flow's 30: it is not the flow's time.
+func TestReadBack_TimerTiedToACommentMustHoldItsMinutes(t *testing.T) {
+	t.Parallel()
+	f := newStoreFixture(t)
+	id := f.Ticket(t, syncrotest.SeedTicketOwnCloud).ID
+	const body = "Rebooted the router."
+	_, minutes0 := f.syncroHolds(t, id, commentSubject, body)
+	f.Srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultServerError)
+	f.crashAndRestart(t, stepComment, func() commands.Reply {
+		return f.C.Slash(t.Context(), commands.Request{Actor: commandstest.Dana, ChannelID: "C0TECHS", Text: "comment 32150 --time 30m " + body, EnvelopeID: "env-tied"})
+	})
+	// The web UI's comment form, with 45 min.
+	if _, _, err := f.client.Tickets.PostComment(t.Context(), id, &syncro.CommentRequest{Subject: commentSubject, Body: body,
+		ProductID: syncro.Ptr(syncrotest.ProductLaborRemote), MinutesSpent: syncro.Ptr(45)}); err != nil {
+		t.Fatal(err)
+	}
+	replies := f.finishPending(t, id)
+	_, minutes := f.syncroHolds(t, id, commentSubject, body)
+	said := 45 // the web UI showed its tech 45 min
+	for _, r := range replies {
+		said += claimedMinutes(r)
+	}
+	if minutes-minutes0 != said {
+		t.Errorf("Syncro holds %d new minutes, the techs were told %d:\n%s", minutes-minutes0, said, replyTexts(replies))
+	}
+}
+
 // TestReadBack_CommentOnABusyTicketIsFoundPastThePage: a comment that
 // landed just before a crash is read back when Finish runs after more than
 // a page of newer comments arrived; it is found, not posted again.
@@ -82,13 +193,9 @@ func TestReadBack_CommentOnABusyTicketIsFoundPastThePage(t *testing.T) {
 			id := f.Ticket(t, syncrotest.SeedTicketOwnCloud).ID
 			const body = "Checked the logs."
 			comments0, minutes0 := f.syncroHolds(t, id, commentSubject, body)
-			f.crashAt(stepComment)
-			if _, crashed := f.doCrashing(t, func() commands.Reply {
+			f.crashAndRestart(t, stepComment, func() commands.Reply {
 				return f.C.Slash(t.Context(), commands.Request{Actor: commandstest.Dana, ChannelID: "C0TECHS", Text: "comment 32150 --time 20m " + body, EnvelopeID: "env-busy"})
-			}); !crashed {
-				t.Fatal("did not crash")
-			}
-			f.restart(t)
+			})
 			// The customer and the web UI keep the ticket busy meanwhile.
 			for i := range syncrotest.MaxPerPage + 20 {
 				if _, err := f.Srv.AddComment(syncrotest.Comment{TicketID: id, Subject: "Reply", Body: fmt.Sprint("Still broken? ", i),
@@ -131,11 +238,7 @@ func TestReadBack_UnknownOutcomeNeverSaysNothingWasSaved(t *testing.T) {
 					return f.C.Submit(t.Context(), f.billForm(t, syncrotest.SeedTicketNAS, "V-unknown", "20"))
 				},
 			}[kind]
-			f.crashAt(stepComment)
-			if _, crashed := f.doCrashing(t, do); !crashed {
-				t.Fatal("did not crash")
-			}
-			f.restart(t)
+			f.crashAndRestart(t, stepComment, do)
 			f.Srv.Fail("GET", "/tickets/*/comments", 10, syncrotest.FaultServerError)
 			pending := f.pendingFlows(t, id)
 			if len(pending) != 1 {

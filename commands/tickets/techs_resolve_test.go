@@ -31,10 +31,10 @@ func TestResolveTechs_NextTimerEntryCarriesTheTech(t *testing.T) {
 	if want := "Comment added to #32150 (Syncro emails it to the customer). 30 min logged as Labor - Remote Business."; r.Text != want {
 		t.Errorf("first reply = %q", r.Text)
 	}
-	// The flow itself never waits on the tech lookup: find, comment,
-	// read-back, timer_entry and the labor's name (its first use); users
-	// calls, if any yet, come from the background.
-	if n := len(reqs) - countUsersReqs(reqs); n != 5 {
+	// The flow itself never waits on the tech lookup: find, the comments
+	// before, comment, read-back, timer_entry and the labor's name (its
+	// first use); users calls, if any yet, come from the background.
+	if n := len(reqs) - countUsersReqs(reqs); n != 6 {
 		t.Errorf("first comment: %d flow calls:%s", n, commandstest.ReqLines(reqs))
 	}
 	f.techsIdle(t)
@@ -49,8 +49,8 @@ func TestResolveTechs_NextTimerEntryCarriesTheTech(t *testing.T) {
 	if want := "Comment added to #32150 (Syncro emails it to the customer). 30 min logged as Labor - Remote Business."; r.Text != want {
 		t.Errorf("second reply = %q", r.Text)
 	}
-	if len(reqs) != 3 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || countUsersReqs(reqs) != 0 {
-		t.Errorf("second comment: %d calls, want find, comment, timer_entry:%s", len(reqs), commandstest.ReqLines(reqs))
+	if len(reqs) != 4 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || countUsersReqs(reqs) != 0 {
+		t.Errorf("second comment: %d calls, want find, the comments before, comment, timer_entry:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	f.techsIdle(t) // nothing started: the id is cached
 

@@ -168,52 +168,6 @@ func (c *feature) writeFailure(ctx context.Context, err error, doing string) com
 	return c.cfg.Failure(ctx, err, doing)
 }
 
-// postComment posts one comment. A POST is never retried blindly: when the
-// outcome is unknown (5xx, dropped connection) the ticket's newest comments
-// are read back, and a comment with this subject and body from the last few
-// minutes counts as posted.
-func (c *feature) postComment(ctx context.Context, ticketID int64, req *syncro.CommentRequest) (*syncro.Comment, error) {
-	cm, _, err := c.cfg.Syncro.Tickets.PostComment(ctx, ticketID, req)
-	if err == nil {
-		return cm, nil
-	}
-	if !errors.Is(err, syncro.ErrOutcomeUnknown) {
-		return nil, err
-	}
-	now := c.cfg.Now()
-	found, rerr := c.findComment(ctx, ticketID, now.Add(-recentWindow), func(x syncro.Comment) bool {
-		return x.Subject == req.Subject && x.Body == req.Body && near(x.CreatedAt.Time, now)
-	})
-	if rerr != nil {
-		return nil, &unknownOutcomeError{what: "the comment", err: err}
-	}
-	if found != nil {
-		return found, nil
-	}
-	// Read back and not there: nothing was written.
-	return nil, err
-}
-
-// findComment reads a ticket's comments newest first, page after page, down
-// to the first one created before floor, and returns the first that match
-// accepts; nil when none does. Reading one page is not enough: on a busy
-// ticket a comment made before a crash can be pages down by the time
-// Finish reads it back.
-func (c *feature) findComment(ctx context.Context, ticketID int64, floor time.Time, match func(syncro.Comment) bool) (*syncro.Comment, error) {
-	for x, err := range c.cfg.Syncro.Tickets.AllComments(ctx, ticketID, nil) {
-		if err != nil {
-			return nil, fmt.Errorf("read back the comments of ticket %d: %w", ticketID, err)
-		}
-		if !x.CreatedAt.IsZero() && x.CreatedAt.Before(floor) {
-			return nil, nil
-		}
-		if match(x) {
-			return &x, nil
-		}
-	}
-	return nil, nil
-}
-
 // near reports whether t is within recentWindow of now.
 func near(t, now time.Time) bool {
 	if t.IsZero() {

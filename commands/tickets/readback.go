@@ -1,0 +1,195 @@
+package tickets
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// Reading a write back. Syncro has no idempotency keys (docs/syncro-api.md,
+// "No idempotency"), so a POST whose answer never came is settled by
+// looking for its record. The record looked for must be this write's, not
+// an earlier one with the same text or minutes: before each write a step
+// records in its flow what the ticket already held (stepBefore), and the
+// read-back takes only a record that is new since, and that no other flow
+// on the ticket owns.
+
+// stepBefore is what a step saw in Syncro just before its write, kept in
+// the flow (store.Step.Before) so a read-back after a restart has it too.
+type stepBefore struct {
+	// Started is when the write began, on the bot's clock.
+	Started time.Time `json:"started"`
+	// Floor bounds the read-back: a record created before it was there
+	// before the write. It is Started less recentWindow, or the newest
+	// comment's created_at when that is earlier: Syncro stamps records
+	// with its own clock, and a clock behind the bot's still stamps a new
+	// comment after every comment already there.
+	Floor time.Time `json:"floor"`
+	// Comments are the ids of the comments with the step's subject and
+	// body that the ticket held since Floor: an identical comment that is
+	// not this write's.
+	Comments []int64 `json:"comments,omitempty"`
+}
+
+// prepare records, before a step's write, what the ticket holds that the
+// write must be told apart from. Steps whose write needs no read-back (or
+// that do not write) record nothing.
+func (fr *flowRun) prepare(ctx context.Context, step string) error {
+	var (
+		b   stepBefore
+		err error
+	)
+	switch step {
+	case stepComment:
+		b, err = fr.c.commentsBefore(ctx, fr.p.TicketID, fr.p.Subject, fr.p.Body, fr.c.cfg.Now())
+	default:
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(b)
+	if err != nil {
+		return fmt.Errorf("record what ticket %d held before the %s: %w", fr.p.TicketID, step, err)
+	}
+	if _, err := fr.st.PrepareStep(fr.f.ID, step, raw); err != nil {
+		return &errStore{err}
+	}
+	fr.before[step] = b
+	return nil
+}
+
+// commentsBefore reads a ticket's recent comments before a comment with
+// subject and body is posted.
+func (c *feature) commentsBefore(ctx context.Context, ticketID int64, subject, body string, started time.Time) (stepBefore, error) {
+	b := stepBefore{Started: started, Floor: started.Add(-recentWindow)}
+	newest := true
+	err := c.eachComment(ctx, ticketID, func(x syncro.Comment) bool {
+		if newest && !x.CreatedAt.IsZero() && x.CreatedAt.Before(b.Floor) {
+			b.Floor = x.CreatedAt.Time
+		}
+		newest = false
+		if !x.CreatedAt.IsZero() && x.CreatedAt.Before(b.Floor) {
+			return false
+		}
+		if x.Subject == subject && x.Body == body {
+			b.Comments = append(b.Comments, x.ID)
+		}
+		return true
+	})
+	if err != nil {
+		return stepBefore{}, fmt.Errorf("read the comments of ticket %d before writing: %w", ticketID, err)
+	}
+	return b, nil
+}
+
+// eachComment calls visit with a ticket's comments newest first, page after
+// page, until visit returns false or the comments run out. Reading one page
+// is not enough: on a busy ticket a comment made before a crash can be
+// pages down by the time Finish reads it back.
+func (c *feature) eachComment(ctx context.Context, ticketID int64, visit func(syncro.Comment) bool) error {
+	for x, err := range c.cfg.Syncro.Tickets.AllComments(ctx, ticketID, nil) {
+		if err != nil {
+			return err
+		}
+		if !visit(x) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// readBackComment looks for this flow's comment: one with its subject and
+// body, created since the step's floor, that was not on the ticket before
+// the write and that no other flow owns. nil means it is not there.
+func (fr *flowRun) readBackComment(ctx context.Context) (*syncro.Comment, error) {
+	p := fr.p
+	b, prepared := fr.before[stepComment]
+	if !prepared {
+		if p.Snapshots {
+			// Every write of this flow is prepared first: with nothing
+			// recorded, the write never started.
+			return nil, nil
+		}
+		// A flow recorded before steps kept what they saw: the best
+		// available is what came since the flow began.
+		b = stepBefore{Floor: fr.f.CreatedAt.Add(-recentWindow)}
+	}
+	skip := fr.ownedByOthers().comments
+	for _, id := range b.Comments {
+		skip[id] = true
+	}
+	var found *syncro.Comment
+	err := fr.c.eachComment(ctx, p.TicketID, func(x syncro.Comment) bool {
+		if !x.CreatedAt.IsZero() && x.CreatedAt.Before(b.Floor) {
+			return false
+		}
+		if x.Subject == p.Subject && x.Body == p.Body && !skip[x.ID] {
+			found = &x
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read back the comments of ticket %d: %w", p.TicketID, err)
+	}
+	return found, nil
+}
+
+// owned is what other flows on a ticket wrote: records a read-back must
+// not take for this flow's.
+type owned struct {
+	comments, timers map[int64]bool
+}
+
+// ownedByOthers collects the comments and timers the ticket's other flows
+// recorded as theirs.
+func (fr *flowRun) ownedByOthers() owned {
+	o := owned{comments: map[int64]bool{}, timers: map[int64]bool{}}
+	flows, _ := fr.st.FlowsForTicket(fr.p.TicketID)
+	for _, f := range flows {
+		if f.ID == fr.f.ID {
+			continue
+		}
+		for _, s := range f.Steps {
+			if s.State != store.StepDone {
+				continue
+			}
+			var res stepResult
+			if json.Unmarshal(s.Result, &res) != nil {
+				continue
+			}
+			if s.Name == stepComment && res.CommentID != 0 {
+				o.comments[res.CommentID] = true
+			}
+			if s.Name == stepTime && res.TimerID != 0 {
+				o.timers[res.TimerID] = true
+			}
+		}
+	}
+	return o
+}
+
+// tiedTimer is the timer Syncro made from comment commentID, if it holds
+// te's minutes and product; a timer with other time is not this write's.
+func tiedTimer(t *syncro.Ticket, commentID int64, te timeEntry) *syncro.Timer {
+	i := slices.IndexFunc(t.TicketTimers, tiedTo(commentID))
+	if i < 0 {
+		return nil
+	}
+	tm := &t.TicketTimers[i]
+	if tm.ProductID == nil || *tm.ProductID != te.ProductID || timerMinutes(*tm) != te.Minutes {
+		return nil
+	}
+	return tm
+}
+
+// tiedTo matches a timer Syncro made from comment commentID.
+func tiedTo(commentID int64) func(syncro.Timer) bool {
+	return func(tm syncro.Timer) bool { return tm.CommentID != nil && *tm.CommentID == commentID }
+}
