@@ -72,7 +72,8 @@ func (c *ttlCache[V]) put(key string, v V, ttl time.Duration) {
 // userInfo is what users.info tells bot about a user.
 type userInfo struct {
 	name, email, teamID string
-	ok                  bool // false: users.info failed; use payload data
+	tz                  string // IANA zone from users.info ("America/Chicago")
+	ok                  bool   // false: users.info failed; use payload data
 }
 
 // actor builds the commands.Actor for who, with the email from users.info
@@ -92,7 +93,7 @@ func (b *Bot) actor(ctx context.Context, who caller) (commands.Actor, string) {
 		if u.name != "" {
 			a.Name = u.name
 		}
-		a.Email = u.email
+		a.Email, a.TimeZone = u.email, u.tz
 		if u.teamID != "" && u.teamID != b.homeTeam {
 			return a, b.otherWorkspace()
 		}
@@ -113,7 +114,7 @@ func (b *Bot) cachedActor(who caller) commands.Actor {
 		if u.name != "" {
 			a.Name = u.name
 		}
-		a.Email = u.email
+		a.Email, a.TimeZone = u.email, u.tz
 	}
 	return a
 }
@@ -128,7 +129,7 @@ func (b *Bot) userInfo(ctx context.Context, userID string) userInfo {
 		b.users.put(userID, userInfo{}, negativeTTL)
 		return userInfo{}
 	}
-	u := userInfo{email: su.Profile.Email, teamID: su.TeamID, ok: true}
+	u := userInfo{email: su.Profile.Email, teamID: su.TeamID, tz: su.TZ, ok: true}
 	switch {
 	case su.Profile.DisplayName != "":
 		u.name = su.Profile.DisplayName

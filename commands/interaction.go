@@ -20,6 +20,9 @@ type Actor struct {
 	// Email comes from users.info (users:read.email); empty when Slack did
 	// not give one. commands maps it to the Syncro tech.
 	Email string
+	// TimeZone is the user's IANA time zone from Slack ("America/Chicago");
+	// empty when Slack did not say. Times shown to them use it.
+	TimeZone string
 	// CanBill is false when BILLING_USERS is set and the user is not in it.
 	CanBill bool
 	// CanAdmin is false when ADMIN_USERS is set and the user is not in it

@@ -66,8 +66,11 @@ func (c *feature) auditCmd(ctx context.Context, r commands.Request, inv cmdline.
 		return commands.Reply{Text: fmt.Sprintf("I haven't changed #%d in Syncro (or not within the audit's retention).", inv.Ticket)}
 	}
 	loc := c.cfg.Now().Location()
+	if l, err := time.LoadLocation(r.Actor.TimeZone); r.Actor.TimeZone != "" && err == nil {
+		loc = l // the tech reads the times in their own zone
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Changes I made to #%d in Syncro, newest first:", inv.Ticket)
+	fmt.Fprintf(&b, "Changes I made to #%d in Syncro, newest first (times in %s):", inv.Ticket, loc)
 	for _, e := range entries {
 		b.WriteString("\n• " + auditLine(e, loc))
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
@@ -323,7 +324,7 @@ func (fr *flowRun) runStep(ctx context.Context, s store.Step) (stepResult, error
 // back, and audits it: the attempt that wrote it never got to.
 func (fr *flowRun) landed(ctx context.Context, key, step string, res stepResult) {
 	if a := auditAction(step); a != "" {
-		fr.c.audit(ctx, fr.actor, fr.p.Number, a, auditDetail(step, fr.p, res)+" (found in Syncro on read-back, not written again)", nil)
+		fr.c.audit(ctx, fr.actor, fr.p.Number, a, auditDetail(step, fr.p, res, fr.c.cfg.Labor)+" (found in Syncro on read-back, not written again)", nil)
 	}
 	fr.finish(key, step, res)
 }
@@ -496,7 +497,7 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 			if err == nil && res.Said == "" && res.CommentID == 0 && res.TimerID == 0 {
 				return // nothing was written (nothing to charge, status already set)
 			}
-			c.audit(ctx, fr.actor, p.Number, a, auditDetail(step, p, res), err)
+			c.audit(ctx, fr.actor, p.Number, a, auditDetail(step, p, res, c.cfg.Labor), err)
 		}()
 	}
 	switch step {
@@ -674,8 +675,9 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 	return res, fmt.Errorf("unknown step %q", step)
 }
 
-// auditDetail says what a step wrote, for the audit.
-func auditDetail(step string, p flowParams, res stepResult) string {
+// auditDetail says what a step wrote, for the audit; time is named by its
+// labor kind (products) rather than a product id.
+func auditDetail(step string, p flowParams, res stepResult, products labor.Products) string {
 	switch step {
 	case stepComment:
 		d := fmt.Sprintf("%s: %s", p.Subject, slackfmt.PlainText(p.Body, 120))
@@ -684,6 +686,9 @@ func auditDetail(step string, p flowParams, res stepResult) string {
 		}
 		return d
 	case stepTime:
+		if kind, ok := products.Kind(p.ProductID); ok {
+			return fmt.Sprintf("%d min, %s", p.Minutes, kind)
+		}
 		return fmt.Sprintf("%d min, product %d", p.Minutes, p.ProductID)
 	case stepStatus:
 		return "→ " + p.TargetStatus

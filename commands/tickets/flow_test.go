@@ -456,10 +456,21 @@ func TestAudit_RecordsUpdatesAndLogTime(t *testing.T) {
 	if r.Text != "#32150: 25 min logged as Labor - Remote Business." {
 		t.Errorf("log time reply = %q", r.Text)
 	}
-	a := f.C.Slash(t.Context(), commands.Request{Actor: commandstest.Dana, ChannelID: "C0TECHS", Text: "audit 32150", EnvelopeID: "e3"})
-	for _, want := range []string{"status — Status: In Progress → Waiting on Customer ✓", "time — 25 min", "comment — Time entry: Checked backups."} {
+	chicago := commandstest.Dana
+	chicago.TimeZone = "America/Chicago"
+	a := f.C.Slash(t.Context(), commands.Request{Actor: chicago, ChannelID: "C0TECHS", Text: "audit 32150", EnvelopeID: "e3"})
+	// Time is named by its labor kind, and the times are in the tech's zone.
+	wantAt := syncrotest.SeedNow.In(must(time.LoadLocation("America/Chicago"))).Format("2006-01-02 15:04")
+	for _, want := range []string{"status — Status: In Progress → Waiting on Customer ✓", "time — 25 min, remote ✓", "comment — Time entry: Checked backups.", "times in America/Chicago", wantAt} {
 		if !strings.Contains(a.Text, want) {
 			t.Errorf("audit lacks %q:\n%s", want, a.Text)
 		}
 	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
