@@ -128,7 +128,7 @@ func ticketFields(t *syncro.Ticket, now time.Time) []*slack.TextBlockObject {
 		ticketField("Customer", commands.InlineMrkdwn(commands.DashIfBlank(customer), commands.MaxCustomerLen)),
 		ticketField("Contact", commands.InlineMrkdwn(commands.DashIfBlank(contact), commands.MaxNameLen)),
 		ticketField("Created", accountTime(t.CreatedAt, now)),
-		ticketField("Due", accountTime(t.DueDate, now)),
+		ticketField("Due", dueDate(t.DueDate, now)),
 		ticketField("Updated", accountTime(t.UpdatedAt, now)),
 		ticketField("Assigned", commands.InlineMrkdwn(tech, commands.MaxNameLen)),
 	}
@@ -152,6 +152,21 @@ func accountTime(ts syncro.Timestamp, now time.Time) string {
 		layout += ", 3:04 PM"
 	}
 	return t.Format(layout)
+}
+
+// dueDate is a ticket's due date. Syncro stores a due date as midnight in
+// the account's zone (or UTC), which is a day, not a time: "Dec 10", never
+// "Dec 10, 12:00 AM".
+func dueDate(ts syncro.Timestamp, now time.Time) string {
+	t := ts.Time
+	if !ts.IsZero() && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
+		layout := "Jan 2"
+		if t.Year() != now.In(t.Location()).Year() {
+			layout += ", 2006"
+		}
+		return t.Format(layout)
+	}
+	return accountTime(ts, now)
 }
 
 // ticketCommentAuthor is the comment's author: the tech's name, or the customer

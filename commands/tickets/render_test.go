@@ -168,6 +168,25 @@ func TestCapMrkdwn_NeverCutsAnEntity(t *testing.T) {
 	}
 }
 
+func TestDueDate_MidnightInTheAccountsZoneIsADay(t *testing.T) {
+	t.Parallel()
+	pst := time.FixedZone("", -8*3600)
+	now := time.Date(2026, 11, 20, 16, 30, 0, 0, pst)
+	for in, want := range map[time.Time]string{
+		time.Date(2026, 12, 10, 0, 0, 0, 0, pst):      "Dec 10",
+		time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC): "Dec 10",
+		time.Date(2027, 1, 4, 0, 0, 0, 0, pst):        "Jan 4, 2027",
+		time.Date(2026, 12, 10, 17, 0, 0, 0, pst):     "Dec 10, 5:00 PM",
+	} {
+		if got := dueDate(syncro.Timestamp{Time: in}, now); got != want {
+			t.Errorf("dueDate(%v) = %q, want %q", in, got, want)
+		}
+	}
+	if got := dueDate(syncro.Timestamp{}, now); got != "-" {
+		t.Errorf("no due date = %q", got)
+	}
+}
+
 func TestAccountTime(t *testing.T) {
 	t.Parallel()
 	pst := time.FixedZone("", -8*3600)
