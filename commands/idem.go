@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"sync"
 
@@ -32,17 +33,28 @@ func SlashKey(r Request, action string, ticket int64, minutes int, text string) 
 	return "slash:" + hashParts(r.EnvelopeID, action, strconv.FormatInt(ticket, 10), strconv.Itoa(minutes), hex.EncodeToString(th[:]))
 }
 
+// ErrRestarting is the cause of a handler context that bot cancelled
+// because the process is shutting down before the work sent Syncro any
+// write; the person is told to try again in a moment.
+var ErrRestarting = errors.New("commands: the bot is restarting")
+
 // Once makes write happen once per key: the first delivery runs it and
 // records its reply; a repeat (concurrent, redelivered, or after a restart
 // with StoreDedup) writes nothing and is answered by repeat with the first
-// reply and whether it has finished.
+// reply and whether it has finished. A write stopped by ErrRestarting
+// wrote nothing, so it is forgotten instead of recorded: the same click or
+// submission after the restart does the work.
 func (d Deps) Once(ctx context.Context, key string, write func() Reply, repeat func(prior Reply, finished bool) Reply) Reply {
 	first, prior, finished := d.Dedup.Begin(ctx, key)
 	if !first {
 		return repeat(prior, finished)
 	}
 	r := write()
-	d.Dedup.Done(key, r)
+	if errors.Is(context.Cause(ctx), ErrRestarting) {
+		d.Dedup.Forget(key)
+	} else {
+		d.Dedup.Done(key, r)
+	}
 	return r
 }
 
