@@ -134,7 +134,8 @@ func (b *Bot) enter(d *door) (pending, ok bool) {
 
 // admitted finishes the chain in the work goroutine: membership when
 // enter left it pending, d.prepare, the actor and the shared-channel flag.
-// false means the interaction stops here; the user has been told.
+// false means the interaction stops here; the user has been told. Work
+// that shutdown stopped meanwhile stops here too, told "restarting".
 func (b *Bot) admitted(ctx context.Context, d *door, pending bool) (admission, bool) {
 	if pending && !b.permits(ctx, b.allowed, d.who.userID) {
 		b.log.Info("refused "+d.kind, "id", d.id, "user", d.who.userID, "team", d.who.teamID, "why", "not in an allowed user group")
@@ -145,6 +146,10 @@ func (b *Bot) admitted(ctx context.Context, d *door, pending bool) (admission, b
 		return admission{}, false
 	}
 	if !d.actor {
+		if stoppedByShutdown(ctx) {
+			d.refuseLater(ctx, msgRestarting)
+			return admission{}, false
+		}
 		return admission{actor: b.cachedActor(d.who)}, true
 	}
 	a, refusal := b.actor(ctx, d.who)
@@ -156,6 +161,10 @@ func (b *Bot) admitted(ctx context.Context, d *door, pending bool) (admission, b
 	adm := admission{actor: a}
 	if d.shared {
 		adm.shared = b.sharedChannel(ctx, d.who.channelID)
+	}
+	if stoppedByShutdown(ctx) {
+		d.refuseLater(ctx, msgRestarting)
+		return admission{}, false
 	}
 	return adm, true
 }

@@ -33,10 +33,13 @@ const (
 	// DefaultMaxInFlight bounds handler goroutines; past it the bot answers
 	// "busy" instead of queueing work it cannot finish in time.
 	DefaultMaxInFlight = 128
-	// DefaultShutdownGrace is how long Run waits for in-flight work after
-	// its context ends: under the 30 s most orchestrators allow after
-	// SIGTERM, leaving room to close the socket.
-	DefaultShutdownGrace = 25 * time.Second
+	// DefaultShutdownGrace is how long work already talking to Syncro may
+	// go on after Run's context ends (SIGTERM); work that has not reached
+	// Syncro is answered "restarting" at once. docker stop kills 10 s after
+	// SIGTERM (systemd waits 90 s): the grace, abandonWait for the last
+	// replies of work cut off and socketCloseWait add up to 9 s, so the
+	// bot is gone before that with a second to spare.
+	DefaultShutdownGrace = 6 * time.Second
 	// DefaultWorkTimeout bounds one handler run (Syncro calls included).
 	DefaultWorkTimeout = 2 * time.Minute
 	// DefaultNoticeInterval is Slack's chat.postMessage budget: about one
@@ -63,8 +66,14 @@ const (
 	// authTimeout bounds the auth.test made at start.
 	authTimeout = 15 * time.Second
 	// abandonWait is how long Run still waits, after the grace ran out
-	// and work was cancelled, for handlers to notice.
+	// and work was cancelled, for handlers to notice and send their last
+	// replies (each bounded by lastReplyTimeout).
 	abandonWait = 2 * time.Second
+	// lastReplyTimeout bounds sending the reply of work that shutdown cut
+	// off; it stays under abandonWait, which Run gives such work.
+	lastReplyTimeout = 1500 * time.Millisecond
+	// socketCloseWait bounds closing the Socket Mode connection at the end.
+	socketCloseWait = time.Second
 )
 
 // commandHandler is what bot needs from package commands; *commands.Commands
@@ -144,8 +153,8 @@ type Config struct {
 
 	// MaxInFlight bounds concurrent handler runs; default DefaultMaxInFlight.
 	MaxInFlight int
-	// ShutdownGrace is how long Run waits for in-flight work once its
-	// context ends; default DefaultShutdownGrace.
+	// ShutdownGrace is how long Run lets work that has reached Syncro go
+	// on once its context ends; default DefaultShutdownGrace.
 	ShutdownGrace time.Duration
 	// WorkTimeout bounds one handler run; default DefaultWorkTimeout.
 	WorkTimeout time.Duration
@@ -188,6 +197,9 @@ type Bot struct {
 	draining atomic.Bool
 	sem      chan struct{}
 	wg       sync.WaitGroup
+	// jobs are the admitted interactions' work, which shutdown stops or
+	// lets finish depending on how far each got with Syncro.
+	jobs jobs
 }
 
 // New checks cfg and builds the Slack clients; it makes no network call.
@@ -291,10 +303,12 @@ func New(cfg Config) (*Bot, error) {
 
 // Run learns the home workspace (auth.test), connects Socket Mode and
 // serves until ctx ends. Then it stops taking new work (new envelopes are
-// acked with "restarting"), waits up to ShutdownGrace for in-flight
-// handlers and queued notices, closes the socket and returns nil. It
-// returns an error only when Slack refuses the tokens or the connection
-// fails for good.
+// acked with "restarting"), stops the work that has not reached Syncro yet
+// (its people are told "restarting"), waits up to ShutdownGrace for the
+// rest and for queued notices, then stops what is left: reads are told
+// "restarting", writes send their own reply (a recorded flow's Finish
+// message). It closes the socket and returns nil. It returns an error
+// only when Slack refuses the tokens or the connection fails for good.
 func (b *Bot) Run(ctx context.Context) error {
 	if !b.running.CompareAndSwap(false, true) {
 		return errors.New("bot: Run called twice")
@@ -349,21 +363,31 @@ loop:
 		case <-done:
 			done = nil
 			b.draining.Store(true)
+			// On the event loop, so no job is added meanwhile.
+			stopped, left := b.jobs.stop(false)
 			deadline = time.Now().Add(b.cfg.ShutdownGrace)
 			t := time.NewTimer(b.cfg.ShutdownGrace)
 			defer t.Stop()
 			grace = t.C
 			idle = make(chan struct{})
 			go func(idle chan struct{}) { b.wg.Wait(); close(idle) }(idle)
-			b.log.Info("shutting down; waiting for in-flight work", "grace", b.cfg.ShutdownGrace)
+			// restarting counts work stopped before it reached Syncro.
+			b.log.Info("shutting down; waiting for in-flight work",
+				"grace", b.cfg.ShutdownGrace, "restarting", stopped, "in_flight", left)
 		case <-idle:
 			break loop
 		case <-grace:
-			b.log.Warn("shutdown grace over; cancelling in-flight work")
+			b.log.Warn("shutdown grace over")
 			break loop
 		}
 	}
 	b.draining.Store(true)
+	// What still runs is cut off: reads are answered "restarting", writes
+	// are cancelled below and send their own reply.
+	if stopped, left := b.jobs.stop(true); stopped+left > 0 {
+		b.log.Warn("stopping work still running; reads are answered restarting, writes cancelled",
+			"restarting", stopped, "still_running", left)
+	}
 	b.cfg.Observer.SocketState(false)
 	if fatal != nil {
 		deadline = time.Now().Add(abandonWait)
@@ -378,7 +402,7 @@ loop:
 	if sockErr != nil {
 		select {
 		case <-sockErr:
-		case <-time.After(abandonWait):
+		case <-time.After(socketCloseWait):
 		}
 	}
 	if fatal != nil {

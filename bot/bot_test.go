@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -493,16 +494,17 @@ func TestShutdown_InFlightWorkFinishesNewWorkRefusedRunReturnsNil(t *testing.T) 
 	t.Parallel()
 	ctx := testCtx(t)
 	f := newFake(t)
-	release := make(chan struct{})
-	started := make(chan struct{})
+	syncro := newStandIn(t)
 	h := &stub{slash: func(ctx context.Context, r commands.Request) commands.Reply {
-		close(started)
-		<-release
+		// A write Syncro answers only after shutdown began.
+		if err := syncro.call(ctx, http.MethodPost); err != nil {
+			return commands.Reply{Text: "cut off: " + err.Error()}
+		}
 		return commands.Reply{Text: "finished " + r.Text, Notices: []commands.Message{{Text: "notice after shutdown began"}}}
 	}}
 	hs := start(t, f, h, func(c *bot.Config) { c.NotifyChannel = noticeCh.ID })
 	slash(ctx, t, f, alice.ID, ops.ID, "slow")
-	<-started
+	<-syncro.arrived
 	hs.stop()
 
 	// Still acking during the grace, with a "restarting" note.
@@ -513,20 +515,9 @@ func TestShutdown_InFlightWorkFinishesNewWorkRefusedRunReturnsNil(t *testing.T) 
 	if _, done := hs.runDone(); done {
 		t.Fatal("Run returned with work in flight")
 	}
-	close(release)
-	select {
-	case err := <-hs.done:
-		hs.done <- err // for the cleanup
-		if err != nil {
-			t.Fatalf("Run = %v, want nil", err)
-		}
-	case <-ctx.Done():
-		t.Fatal("Run did not return after in-flight work finished")
-	}
-	posts := f.ResponsePosts()
-	if len(posts) != 1 || posts[0].Text != "finished slow" {
-		t.Errorf("posts = %+v, want the in-flight reply", posts)
-	}
+	close(syncro.release)
+	hs.stopped(ctx, t)
+	wantOnlyPost(t, f, "finished slow")
 	if ms := f.Messages(noticeCh.ID); len(ms) != 1 {
 		t.Errorf("notices = %+v, want the queued notice posted before exit", ms)
 	}

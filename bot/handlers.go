@@ -56,18 +56,26 @@ func (b *Bot) tryAcquire() bool {
 	}
 }
 
-// spawn runs f in a goroutine tracked for shutdown, holding a slot taken
-// by tryAcquire. A panic in f is recovered and logged with an error id,
-// and onPanic (if set) tells the user. Call only from the event loop while
-// not draining, so the WaitGroup is never added to during shutdown's Wait.
+// spawn runs f in a goroutine tracked for shutdown. With slot, f is an
+// admitted interaction's work: it holds a slot taken by tryAcquire and
+// runs as a job, which shutdown stops or lets finish (shutdown.go). A
+// panic in f is recovered and logged with an error id, and onPanic (if
+// set) tells the user. Call only from the event loop while not draining,
+// so the WaitGroup and the jobs are never added to during shutdown.
 func (b *Bot) spawn(env envelope, slot bool, onPanic func(ctx context.Context, errID string), f func(ctx context.Context)) {
 	b.wg.Add(1)
+	ctx := b.workCtx
+	var j *job
+	if slot {
+		ctx, j = b.jobs.add(ctx)
+	}
 	go func() {
 		defer b.wg.Done()
 		if slot {
 			defer func() { <-b.sem }()
+			defer b.jobs.remove(j)
 		}
-		ctx, cancel := context.WithTimeout(b.workCtx, b.cfg.WorkTimeout)
+		ctx, cancel := context.WithTimeout(ctx, b.cfg.WorkTimeout)
 		defer cancel()
 		defer func() {
 			r := recover()
@@ -169,7 +177,7 @@ func (b *Bot) onSlash(env envelope, cmd slack.SlashCommand) {
 			// command waits, so a slow reply doesn't look like a dead bot.
 			Progress: func(text string) { b.send(ctx, t, commands.Reply{Text: text}) },
 		})
-		b.finish(ctx, t, viewID, reply)
+		b.finish(ctx, t, viewID, told(ctx, reply))
 	})
 }
 
@@ -189,7 +197,11 @@ func (b *Bot) apologize(ctx context.Context, t *target, viewID, errID string) {
 func (b *Bot) openLoadingOrSay(ctx context.Context, t *target, triggerID string, push bool, again string) (viewID string, ok bool) {
 	id, err := b.openLoading(ctx, triggerID, push)
 	if err != nil {
-		b.send(ctx, t, commands.Reply{Text: "Slack did not let me open the form (" + err.Error() + "); " + again + "."})
+		text := "Slack did not let me open the form (" + err.Error() + "); " + again + "."
+		if stoppedByShutdown(ctx) {
+			text = msgRestarting
+		}
+		b.send(ctx, t, commands.Reply{Text: text})
 		return "", false
 	}
 	return id, true
@@ -311,6 +323,7 @@ func (b *Bot) onClick(env envelope, c click) {
 			ViewID:          cb.View.ID,
 			PrivateMetadata: cb.View.PrivateMetadata,
 		})
+		reply = told(ctx, reply)
 		// A click inside a modal that answers with a modal replaces it.
 		if viewID == "" && reply.Modal != nil && cb.View.ID != "" {
 			b.notify(reply.Notices)
@@ -394,13 +407,19 @@ func (b *Bot) onSubmission(env envelope, cb slack.InteractionCallback) {
 			b.ack(env, slack.NewErrorsViewSubmissionResponse(fe))
 			return
 		}
+		// Stopped by a shutdown already: the form stays open with the
+		// person's input, as it does for a submission while draining.
+		if stoppedByShutdown(ctx) {
+			b.ack(env, fieldErrorsOn(cb, msgRestarting))
+			return
+		}
 		b.ack(env, nil)
 		adm, ok := b.admitted(ctx, d, pending)
 		if !ok {
 			return
 		}
 		sub.Actor = adm.actor
-		reply := b.cmds.Submit(ctx, sub)
+		reply := told(ctx, b.cmds.Submit(ctx, sub))
 		b.cfg.Observer.Submitted(sub.CallbackID, reply)
 		b.notify(reply.Notices)
 		t.channelID = reply.ChannelID

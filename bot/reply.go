@@ -46,8 +46,11 @@ func messages(r commands.Reply) []commands.Message {
 
 // send delivers reply to t, message by message, in order. Each message
 // goes through the response_url while it has posts left, else through
-// chat.postMessage (in_channel) or chat.postEphemeral, else as a DM.
+// chat.postMessage (in_channel) or chat.postEphemeral, else as a DM. The
+// reply of work that shutdown cut off is still sent (replyContext).
 func (b *Bot) send(ctx context.Context, t *target, reply commands.Reply) {
+	ctx, cancel := replyContext(ctx)
+	defer cancel()
 	inChannel := reply.InChannel && !t.shared
 	for _, m := range messages(reply) {
 		if err := b.sendOne(ctx, t, m, inChannel); err != nil {
@@ -222,7 +225,11 @@ func (b *Bot) showMessageModal(ctx context.Context, viewID, text string) {
 	}
 }
 
+// updateView replaces the view viewID with v, also for work that shutdown
+// cut off (replyContext).
 func (b *Bot) updateView(ctx context.Context, viewID string, v slack.ModalViewRequest) error {
+	ctx, cancel := replyContext(ctx)
+	defer cancel()
 	if len(v.Blocks.BlockSet) > slackfmt.MaxBlocksPerModal {
 		v.Blocks.BlockSet = v.Blocks.BlockSet[:slackfmt.MaxBlocksPerModal]
 	}

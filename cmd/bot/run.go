@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -39,6 +41,10 @@ const (
 	exitError = 1 // the bot ran and failed (Slack refused the tokens, …)
 	exitUsage = 2 // bad flags or configuration; nothing was started
 )
+
+// syncroRequestTimeout bounds one Syncro request, as the syncro client
+// does when it makes its own HTTP client.
+const syncroRequestTimeout = 30 * time.Second
 
 // run is the whole program with the OS passed in, so tests can drive it:
 // args as os.Args, getenv as os.Getenv, and ctx ending means SIGTERM.
@@ -116,6 +122,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		RatePerMinute: cfg.SyncroRateLimit,
 		Logger:        log.With("component", "syncro"),
 		Observe:       mx.SyncroAttempt,
+		// Through bot's transport, so a shutdown knows which commands
+		// have reached Syncro and which have written (README, Operating).
+		HTTPClient: &http.Client{Timeout: syncroRequestTimeout, Transport: bot.SyncroTransport(nil)},
 	})
 	if err != nil {
 		log.Error("syncro client", "err", err)

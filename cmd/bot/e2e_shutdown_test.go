@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/syncrobot/syncrobot/commands/tickets"
+	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// dockerStopKill is how long docker stop waits after SIGTERM before it
+// kills the container (its default): the bot promises to be gone by then.
+const dockerStopKill = 10 * time.Second
+
+// restartingSentence is what a person whose command the shutdown stopped
+// reads.
+const restartingSentence = "The Syncro bot is restarting; try again in a moment."
+
+// syncroCall is one request as it reached Syncro.
+type syncroCall struct {
+	Method, Path string
+	Query        url.Values
+}
+
+// syncroWatch sits between the bot and the Syncro fake and records each
+// request the moment it arrives: the fake logs a held (FaultHang) request
+// only once it ends.
+type syncroWatch struct {
+	mu    sync.Mutex
+	calls []syncroCall
+}
+
+// watchSyncro points the bot's SYNCRO_BASE_URL in env at a watch that
+// forwards to the fake it named.
+func watchSyncro(t *testing.T, env map[string]string) *syncroWatch {
+	t.Helper()
+	base, err := url.Parse(env["SYNCRO_BASE_URL"])
+	if err != nil {
+		t.Fatalf("SYNCRO_BASE_URL: %v", err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: base.Scheme, Host: base.Host})
+	// A request the bot gave up on is an expected end, not news.
+	proxy.ErrorLog = log.New(io.Discard, "", 0)
+	w := &syncroWatch{}
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		w.mu.Lock()
+		w.calls = append(w.calls, syncroCall{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query()})
+		w.mu.Unlock()
+		proxy.ServeHTTP(rw, r)
+	}))
+	t.Cleanup(srv.Close)
+	env["SYNCRO_BASE_URL"] = srv.URL + base.Path
+	return w
+}
+
+// seen returns the requests that reached Syncro so far.
+func (w *syncroWatch) seen() []syncroCall {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]syncroCall(nil), w.calls...)
+}
+
+// isTicketLookup matches the GET that finds a ticket by number.
+func isTicketLookup(c syncroCall) bool {
+	return c.Method == http.MethodGet && strings.HasSuffix(c.Path, "/tickets") && c.Query.Get("number") != ""
+}
+
+// finishButtonIn is a click on the Finish button in blocks (a message's
+// blocks as Slack stores them), and whether there is one.
+func finishButtonIn(t *testing.T, blocks json.RawMessage) (slackfake.Action, bool) {
+	t.Helper()
+	if len(blocks) == 0 {
+		return slackfake.Action{}, false
+	}
+	var bs []struct {
+		BlockID  string `json:"block_id"`
+		Elements []struct {
+			ActionID string `json:"action_id"`
+			Value    string `json:"value"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal(blocks, &bs); err != nil {
+		t.Fatalf("decode blocks: %v\n%s", err, blocks)
+	}
+	for _, b := range bs {
+		for _, el := range b.Elements {
+			if el.ActionID == tickets.ActionFinish {
+				return slackfake.Button(el.ActionID, b.BlockID, el.Value), true
+			}
+		}
+	}
+	return slackfake.Action{}, false
+}
+
+// runAgain starts run once more with env, against the same fakes and
+// DATA_DIR: the bot after a restart. It waits for the new connection and
+// stops the bot at cleanup.
+func runAgain(ctx context.Context, t *testing.T, f *slackfake.Fake, env map[string]string) *syncBuffer {
+	t.Helper()
+	stderr := &syncBuffer{}
+	runCtx, stop := context.WithCancel(context.Background())
+	code := make(chan int, 1)
+	connections := f.TotalConnections()
+	go func() { code <- run(runCtx, []string{"bot"}, envMap(env), &syncBuffer{}, stderr) }()
+	t.Cleanup(func() {
+		stop()
+		select {
+		case c := <-code:
+			if c != exitOK {
+				t.Errorf("restarted run exited %d; stderr:\n%s", c, stderr.String())
+			}
+		case <-time.After(testTimeout):
+			t.Errorf("restarted run did not stop within %s", testTimeout)
+		}
+	})
+	if err := f.WaitConnections(ctx, connections+1); err != nil {
+		t.Fatalf("restarted bot never connected: %v; stderr:\n%s", err, stderr.String())
+	}
+	return stderr
+}
+
+// TestE2E_SIGTERMWithFiftyCommandsQueuedExitsBeforeDockerKillsIt: Syncro
+// hangs, fifty people have asked for a ticket and Dana's comment is being
+// written when SIGTERM comes. The bot is gone well within docker stop's
+// 10 s; every read is answered "restarting", and those not started never
+// reach Syncro; the comment is not lost: it either landed once, or it is
+// a recorded flow whose Finish (after the restart) writes it once.
+func TestE2E_SIGTERMWithFiftyCommandsQueuedExitsBeforeDockerKillsIt(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	var (
+		env   map[string]string
+		watch *syncroWatch
+	)
+	b := startE2EBot(ctx, t, func(e map[string]string) {
+		watch = watchSyncro(t, e)
+		env = maps.Clone(e)
+	})
+	tk := ticketByNumber(t, b.srv, 32150)
+	const note = "Swapped the toner; printer back online"
+	commentsOf := func() (n int) {
+		for _, c := range b.srv.Comments(tk.ID) {
+			if strings.Contains(c.Body, note) {
+				n++
+			}
+		}
+		return n
+	}
+
+	// A write under way: Syncro holds Dana's comment.
+	b.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultHang)
+	b.slash(ctx, t, "comment 32150 "+note)
+	b.waitHeld(ctx, t)
+
+	// Fifty reads, one person each, while Syncro hangs: the first few
+	// reach it, the rest wait for the client's rate limit (3 a second).
+	b.srv.Fail("GET", "/tickets", 1000, syncrotest.FaultHang)
+	readers := map[string]string{} // ticket number asked → who asked
+	for i := range 50 {
+		u := slackfake.User{ID: fmt.Sprintf("U0READ%02d", i), Name: fmt.Sprintf("reader%02d", i)}
+		b.f.AddUser(u)
+		number := fmt.Sprint(40100 + i)
+		readers[number] = u.ID
+		ack, err := b.f.SlashCommand(ctx, slackfake.SlashCommand{UserID: u.ID, ChannelID: e2eChannel, Text: "ticket " + number})
+		if err != nil || ack.Late || ack.Payload != nil {
+			t.Fatalf("/syncro ticket %s by %s: ack %s (late %v), %v", number, u.ID, ack.Payload, ack.Late, err)
+		}
+	}
+
+	sigterm := time.Now()
+	b.stop()
+	select {
+	case <-b.finished:
+	case <-time.After(dockerStopKill):
+		t.Fatalf("run still up %s after SIGTERM; docker stop would kill it now; stderr:\n%s", dockerStopKill, b.stderr.String())
+	}
+	took := time.Since(sigterm)
+	if b.code != exitOK {
+		t.Fatalf("run exited %d, want %d; stderr:\n%s", b.code, exitOK, b.stderr.String())
+	}
+
+	started := map[string]bool{}
+	for _, c := range watch.seen() {
+		if isTicketLookup(c) {
+			started[readers[c.Query.Get("number")]] = true
+		}
+	}
+	t.Logf("run returned %s after SIGTERM; %d of %d reads had reached Syncro", took.Round(time.Millisecond), len(started), len(readers))
+	if len(started) == len(readers) {
+		t.Errorf("all %d reads reached Syncro: the queued ones were not stopped", len(readers))
+	}
+	for number, user := range readers {
+		eph := b.f.Ephemerals(user)
+		if len(eph) != 1 || eph[0].Text != restartingSentence {
+			t.Errorf("%s (ticket %s, reached Syncro: %v) was told %+v, want only %q", user, number, started[user], eph, restartingSentence)
+		}
+	}
+
+	// Dana's comment: written once, or a flow left to finish.
+	replies := b.f.Ephemerals(e2eUser)
+	if len(replies) != 1 {
+		t.Fatalf("Dana got %d replies, want 1: %+v; stderr:\n%s", len(replies), replies, b.stderr.String())
+	}
+	if commentsOf() == 1 {
+		t.Log("the comment landed within the grace")
+		return
+	}
+	if n := commentsOf(); n != 0 {
+		t.Fatalf("Syncro holds the comment %d times", n)
+	}
+	finish, ok := finishButtonIn(t, replies[0].Blocks)
+	if !ok {
+		t.Fatalf("the cut-off comment's reply has no Finish button: %q", replyText(replies[0].Message))
+	}
+	st, err := store.Open(env["DATA_DIR"])
+	if err != nil {
+		t.Fatalf("open the bot's store: %v", err)
+	}
+	flows, err := st.FlowsForTicket(tk.ID)
+	if cerr := st.Close(); cerr != nil {
+		t.Fatal(cerr)
+	}
+	if err != nil || len(flows) != 1 || flows[0].Finished() {
+		t.Fatalf("flows of #32150 = %+v (%v), want the comment's, unfinished", flows, err)
+	}
+
+	// After the restart Finish writes the comment, once.
+	b.srv.ClearFaults()
+	stderr := runAgain(ctx, t, b.f, env)
+	if _, err := b.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eUser, ChannelID: e2eChannel,
+		MessageTS: replies[0].TS, IsEphemeral: true, Actions: []slackfake.Action{finish}}); err != nil {
+		t.Fatalf("click Finish: %v", err)
+	}
+	if err := b.f.WaitUntil(ctx, func() bool { return len(b.f.Ephemerals(e2eUser)) >= 2 }); err != nil {
+		t.Fatalf("no answer to Finish after the restart: %v; stderr:\n%s", err, stderr.String())
+	}
+	done := b.f.Ephemerals(e2eUser)[1].Text
+	t.Logf("cut off: %q; after the restart, Finish: %q", replies[0].Text, done)
+	if n := commentsOf(); n != 1 {
+		t.Errorf("after Finish Syncro holds the comment %d times, want 1", n)
+	}
+}
