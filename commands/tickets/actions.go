@@ -130,8 +130,8 @@ func (c *feature) logTimeModal(ticketID, number int64, channel string) commands.
 // Finish button instead of a retry that would post the notes twice.
 //
 // Syncro calls: 3 when comments carry time (the comments before, comment,
-// read-back), 4 on the first fallback, 3 on the known timer path (the
-// comments before, comment, timer_entry).
+// read-back), 4 on the first fallback and on the known timer path (the
+// comments before, comment, the ticket's timers before, timer_entry).
 func (c *feature) submitLogTime(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {
 	notes := commands.InputText(s, commands.BlockNotes)
 	te, err := c.timeFromSubmission(s, notes)

@@ -18,9 +18,10 @@ const commentSubject = "Update"
 //
 // Syncro calls: 3 without time (find, the comments before, comment); 4
 // with time when comments carry it (plus the read-back); 5 the first time
-// they don't (plus timer_entry); 4 once the timer path is known (find,
-// the comments before, comment, timer_entry). Naming a labor product not yet learned from a ticket's line
-// items costs one GET /products/{id}, once per product per process.
+// they don't (plus timer_entry); 5 once the timer path is known (find,
+// the comments before, comment, the ticket's timers before, timer_entry).
+// Naming a labor product not yet learned from a ticket's line items costs
+// one GET /products/{id}, once per product per process.
 func (c *feature) comment(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	var te *timeEntry
 	kind, laborGiven := inv.Flag(cmdline.FlagLabor)

@@ -151,10 +151,10 @@ func TestComment_TimeIgnoredOnComments_FallsBackToTimerEntryAndRemembers(t *test
 	if want := "Comment added to #32150 (Syncro emails it to the customer). 30 min logged as Labor - Onsite Business."; r.Text != want {
 		t.Errorf("reply = %q", r.Text)
 	}
-	// find, the comments before, comment, timer_entry, and onsite's name
-	// (its first use).
-	if len(reqs) != 5 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || commandstest.CountReqs(reqs, "GET", "/products/"+strconv.FormatInt(syncrotest.ProductLaborOnsite, 10)) != 1 {
-		t.Errorf("second comment: %d calls, want find, the comments before, comment, timer_entry, onsite's name:%s", len(reqs), commandstest.ReqLines(reqs))
+	// find, the comments before, comment, the ticket's timers before,
+	// timer_entry, and onsite's name (its first use).
+	if len(reqs) != 6 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || commandstest.CountReqs(reqs, "GET", "/products/"+strconv.FormatInt(syncrotest.ProductLaborOnsite, 10)) != 1 {
+		t.Errorf("second comment: %d calls, want find, the comments before, comment, the timers before, timer_entry, onsite's name:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	if body := commentBody(t, reqs); body["minutes_spent"] != nil || body["product_id"] != nil {
 		t.Errorf("second comment still sent time fields: %v", body)

@@ -427,34 +427,6 @@ func (fr *flowRun) readBack(ctx context.Context, step string) (stepResult, bool,
 	return stepResult{}, false, nil
 }
 
-// findTimer finds this flow's timer on t: the one tied to its comment (with
-// its minutes and product), else an untied one with its minutes and
-// product logged since the flow began and not claimed by another flow.
-func (fr *flowRun) findTimer(t *syncro.Ticket) *syncro.Timer {
-	te := fr.p.te()
-	cid := fr.results[stepComment].CommentID
-	if cid != 0 {
-		if tm := tiedTimer(t, cid, *te); tm != nil {
-			return tm
-		}
-	}
-	skip := fr.ownedByOthers().timers
-	since := fr.f.CreatedAt.Add(-recentWindow)
-	for i := range t.TicketTimers {
-		tm := &t.TicketTimers[i]
-		if skip[tm.ID] || (tm.CommentID != nil && *tm.CommentID != cid) {
-			continue
-		}
-		if tm.ProductID == nil || *tm.ProductID != te.ProductID || timerMinutes(*tm) != te.Minutes {
-			continue
-		}
-		if !tm.CreatedAt.Time.Before(since) || !tm.EndTime.Time.Before(since) {
-			return tm
-		}
-	}
-	return nil
-}
-
 func (fr *flowRun) commentResult(id int64, carried bool) stepResult {
 	res := stepResult{CommentID: id, CarriedTime: carried}
 	switch fr.f.Kind {
@@ -540,31 +512,25 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 
 	case stepTime:
 		te := p.te()
-		if fr.results[stepComment].CarriedTime {
-			fr.ticket = nil
-			t, err := fr.getTicket(ctx)
-			if err != nil {
-				// The comment carried the time; it may well be there.
-				return res, &unknownOutcomeError{what: "the time entry", err: err}
-			}
-			if tm := fr.findTimer(t); tm != nil {
+		t := fr.ticket // read afresh by prepare
+		if cid := fr.results[stepComment].CommentID; fr.results[stepComment].CarriedTime {
+			if tm := tiedTimer(t, cid, *te); tm != nil {
 				return fr.timerResult(ctx, tm), nil
 			}
-			if !slices.ContainsFunc(t.TicketTimers, tiedTo(fr.results[stepComment].CommentID)) {
+			if !slices.ContainsFunc(t.TicketTimers, tiedTo(cid)) {
 				// The comment logged no time at all: this account ignores
 				// time on comments. (A tied timer with other minutes is
 				// someone else's time, and says nothing about the account.)
 				c.setTimerPath(ctx)
 			}
 		}
-		tm, unknown, err := c.addTimer(ctx, p.TicketID, *te, fr.ticket)
+		tm, err := fr.postTimer(ctx, *te)
 		if err != nil {
-			if unknown {
-				return res, &unknownOutcomeError{what: "the time entry", err: err}
-			}
 			return res, err
 		}
-		if fr.ticket != nil {
+		if fr.ticket != nil && !slices.ContainsFunc(fr.ticket.TicketTimers, func(x syncro.Timer) bool { return x.ID == tm.ID }) {
+			// The charge step reads this copy: the new timer must be in
+			// it, once (a read-back has it already).
 			fr.ticket.TicketTimers = append(fr.ticket.TicketTimers, *tm)
 		}
 		return fr.timerResult(ctx, tm), nil

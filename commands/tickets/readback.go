@@ -3,8 +3,10 @@ package tickets
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/syncrobot/syncrobot/store"
@@ -34,7 +36,18 @@ type stepBefore struct {
 	// body that the ticket held since Floor: an identical comment that is
 	// not this write's.
 	Comments []int64 `json:"comments,omitempty"`
+	// Timers are the ids of the ticket's timers before a timer entry was
+	// posted.
+	Timers []int64 `json:"timers,omitempty"`
+	// TimerStart is the start_at the timer entry is posted with. Syncro
+	// keeps it as the timer's start_time: a timer logged elsewhere (the
+	// web UI) with the same minutes does not share it.
+	TimerStart time.Time `json:"timer_start,omitzero"`
 }
+
+// timerStartSlack is how far a timer's start_time may be from the start_at
+// it was posted with and still be that timer (Syncro may round it).
+const timerStartSlack = time.Minute
 
 // prepare records, before a step's write, what the ticket holds that the
 // write must be told apart from. Steps whose write needs no read-back (or
@@ -47,6 +60,8 @@ func (fr *flowRun) prepare(ctx context.Context, step string) error {
 	switch step {
 	case stepComment:
 		b, err = fr.c.commentsBefore(ctx, fr.p.TicketID, fr.p.Subject, fr.p.Body, fr.c.cfg.Now())
+	case stepTime:
+		b, err = fr.timersBefore(ctx)
 	default:
 		return nil
 	}
@@ -86,6 +101,42 @@ func (c *feature) commentsBefore(ctx context.Context, ticketID int64, subject, b
 		return stepBefore{}, fmt.Errorf("read the comments of ticket %d before writing: %w", ticketID, err)
 	}
 	return b, nil
+}
+
+// timersBefore reads the ticket afresh before the time step: the timer its
+// comment may have carried is looked for in it, and the timers on it are
+// the ones a timer entry posted next is not.
+func (fr *flowRun) timersBefore(ctx context.Context) (stepBefore, error) {
+	fr.ticket = nil
+	t, err := fr.getTicket(ctx)
+	if err != nil {
+		if fr.results[stepComment].CarriedTime {
+			// The comment carried the time; it may well be there.
+			return stepBefore{}, &unknownOutcomeError{what: "the time entry", err: err}
+		}
+		return stepBefore{}, fmt.Errorf("read ticket %d before logging time: %w", fr.p.TicketID, err)
+	}
+	now := fr.c.cfg.Now()
+	b := stepBefore{Started: now, Floor: now.Add(-recentWindow),
+		TimerStart: now.Add(-time.Duration(fr.p.Minutes) * time.Minute).Truncate(time.Second)}
+	for _, tm := range t.TicketTimers {
+		b.Timers = append(b.Timers, tm.ID)
+	}
+	if newest := newestTimer(t.TicketTimers); !newest.IsZero() && newest.Before(b.Floor) {
+		b.Floor = newest // Syncro's clock behind the bot's: see Floor
+	}
+	return b, nil
+}
+
+// newestTimer is the latest created_at among timers; zero for none.
+func newestTimer(timers []syncro.Timer) time.Time {
+	var newest time.Time
+	for _, tm := range timers {
+		if tm.CreatedAt.After(newest) {
+			newest = tm.CreatedAt.Time
+		}
+	}
+	return newest
 }
 
 // eachComment calls visit with a ticket's comments newest first, page after
@@ -173,6 +224,84 @@ func (fr *flowRun) ownedByOthers() owned {
 		}
 	}
 	return o
+}
+
+// findTimer finds this flow's timer on t: the one Syncro made from its
+// comment, holding its minutes and product; else, when the flow posted a
+// timer entry, one that was not on the ticket before the POST, that no
+// other flow owns, created since the floor, with the flow's minutes,
+// product and notes and the start_at it was posted with. A timer someone
+// logged in the web UI meanwhile is none of these.
+func (fr *flowRun) findTimer(t *syncro.Ticket) *syncro.Timer {
+	te := *fr.p.te()
+	if cid := fr.results[stepComment].CommentID; cid != 0 {
+		if tm := tiedTimer(t, cid, te); tm != nil {
+			return tm
+		}
+	}
+	b, prepared := fr.before[stepTime]
+	legacy := !prepared && !fr.p.Snapshots
+	if !legacy && b.TimerStart.IsZero() {
+		return nil // no timer entry was posted
+	}
+	skip := fr.ownedByOthers().timers
+	for _, id := range b.Timers {
+		skip[id] = true
+	}
+	since := b.Floor
+	if legacy {
+		// A flow recorded before steps kept what they saw: the best
+		// available is a timer with its time logged since it began.
+		since = fr.f.CreatedAt.Add(-recentWindow)
+	}
+	for i := range t.TicketTimers {
+		tm := &t.TicketTimers[i]
+		if skip[tm.ID] || tm.CommentID != nil || tm.ProductID == nil || *tm.ProductID != te.ProductID || timerMinutes(*tm) != te.Minutes {
+			continue
+		}
+		if legacy {
+			if !tm.CreatedAt.Time.Before(since) || !tm.EndTime.Time.Before(since) {
+				return tm
+			}
+			continue
+		}
+		if tm.CreatedAt.Before(since) || strings.TrimSpace(tm.Notes) != strings.TrimSpace(te.Notes) {
+			continue
+		}
+		if d := tm.StartTime.Sub(b.TimerStart); d > -timerStartSlack && d < timerStartSlack {
+			return tm
+		}
+	}
+	return nil
+}
+
+// postTimer logs te with POST timer_entry, started at the recorded
+// TimerStart. An unknown outcome is read back: the ticket's timers now,
+// against what it held before.
+func (fr *flowRun) postTimer(ctx context.Context, te timeEntry) (*syncro.Timer, error) {
+	start := fr.before[stepTime].TimerStart
+	req := &syncro.TimerEntryRequest{
+		StartAt:         &start,
+		DurationMinutes: syncro.Ptr(te.Minutes),
+		ProductID:       syncro.Ptr(te.ProductID),
+		Notes:           te.Notes,
+	}
+	if te.UserID != 0 {
+		req.UserID = syncro.Ptr(te.UserID)
+	}
+	tm, _, err := fr.c.cfg.Syncro.Timers.Add(ctx, fr.p.TicketID, req)
+	if !errors.Is(err, syncro.ErrOutcomeUnknown) {
+		return tm, err
+	}
+	fr.ticket = nil
+	t, rerr := fr.getTicket(ctx)
+	if rerr != nil {
+		return nil, &unknownOutcomeError{what: "the time entry", err: err}
+	}
+	if found := fr.findTimer(t); found != nil {
+		return found, nil
+	}
+	return nil, err // read back and not there: nothing was written
 }
 
 // tiedTimer is the timer Syncro made from comment commentID, if it holds

@@ -104,6 +104,48 @@ func sameTextEntries(number int64) []sameTextEntry {
 	}
 }
 
+// sameTextTwice has two techs make the same entry on one ticket (each way
+// of sameTextEntries), the second meeting a 500 on POST path that wrote
+// nothing, either right away or with the bot dying right after that step
+// and the flow finished after a restart; check gets what Syncro holds new
+// and the replies.
+func sameTextTwice(t *testing.T, mode syncrotest.TimeMode, path, step string, check func(t *testing.T, newComments, newMinutes int, replies []commands.Reply)) {
+	const number = syncrotest.SeedTicketOwnCloud
+	for _, e := range sameTextEntries(number) {
+		for _, crash := range []bool{false, true} {
+			name := e.name
+			if crash {
+				name += "/crash"
+			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				f := newStoreFixture(t, syncrotest.WithTimeMode(mode))
+				id := f.Ticket(t, number).ID
+				comments0, minutes0 := f.syncroHolds(t, id, e.subject, e.body)
+				replies := []commands.Reply{e.do(t, f, 1)}
+				f.Srv.Fail("POST", path, 1, syncrotest.FaultServerError)
+				if crash {
+					f.crashAndRestart(t, step, func() commands.Reply { return e.do(t, f, 2) })
+					replies = append(replies, f.finishPending(t, id)...)
+				} else {
+					replies = append(replies, f.settle(t, e.do(t, f, 2)))
+				}
+				comments, minutes := f.syncroHolds(t, id, e.subject, e.body)
+				check(t, comments-comments0, minutes-minutes0, replies)
+			})
+		}
+	}
+}
+
+// saidMinutes is what the replies say was logged, in all.
+func saidMinutes(replies []commands.Reply) int {
+	n := 0
+	for _, r := range replies {
+		n += claimedMinutes(r)
+	}
+	return n
+}
+
 // TestReadBack_SameTextIsNotTakenForAnEarlierComment: two techs log 30 min
 // with the same text; the second POST /comment answers 500 having written
 // nothing. Its read-back must not take the first tech's comment for its
@@ -111,43 +153,15 @@ func sameTextEntries(number int64) []sameTextEntry {
 // and no reply may claim minutes Syncro does not hold.
 func TestReadBack_SameTextIsNotTakenForAnEarlierComment(t *testing.T) {
 	t.Parallel()
-	const number = syncrotest.SeedTicketOwnCloud
 	for _, tm := range timeModes {
-		for _, e := range sameTextEntries(number) {
-			for _, crash := range []bool{false, true} {
-				name := tm.name + "/" + e.name
-				if crash {
-					name += "/crash"
+		t.Run(tm.name, func(t *testing.T) {
+			t.Parallel()
+			sameTextTwice(t, tm.mode, "/tickets/*/comment", stepComment, func(t *testing.T, comments, minutes int, replies []commands.Reply) {
+				if said := saidMinutes(replies); minutes != said || comments != said/30 {
+					t.Errorf("Syncro holds %d new comments and %d new minutes, the replies say %d min (one comment per 30):\n%s", comments, minutes, said, replyTexts(replies))
 				}
-				t.Run(name, func(t *testing.T) {
-					t.Parallel()
-					f := newStoreFixture(t, syncrotest.WithTimeMode(tm.mode))
-					id := f.Ticket(t, number).ID
-					comments0, minutes0 := f.syncroHolds(t, id, e.subject, e.body)
-
-					replies := []commands.Reply{e.do(t, f, 1)}
-					f.Srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultServerError)
-					if crash {
-						f.crashAndRestart(t, stepComment, func() commands.Reply { return e.do(t, f, 2) })
-						replies = append(replies, f.finishPending(t, id)...)
-					} else {
-						replies = append(replies, f.settle(t, e.do(t, f, 2)))
-					}
-
-					comments, minutes := f.syncroHolds(t, id, e.subject, e.body)
-					said := 0
-					for _, r := range replies {
-						said += claimedMinutes(r)
-					}
-					if minutes-minutes0 != said {
-						t.Errorf("Syncro holds %d new minutes, the replies say %d:\n%s", minutes-minutes0, said, replyTexts(replies))
-					}
-					if comments-comments0 != said/30 {
-						t.Errorf("Syncro holds %d new comments, the replies say %d were logged:\n%s", comments-comments0, said/30, replyTexts(replies))
-					}
-				})
-			}
-		}
+			})
+		})
 	}
 }
 
@@ -172,12 +186,55 @@ func TestReadBack_TimerTiedToACommentMustHoldItsMinutes(t *testing.T) {
 	}
 	replies := f.finishPending(t, id)
 	_, minutes := f.syncroHolds(t, id, commentSubject, body)
-	said := 45 // the web UI showed its tech 45 min
-	for _, r := range replies {
-		said += claimedMinutes(r)
-	}
-	if minutes-minutes0 != said {
+	// The web UI showed its tech 45 min.
+	if said := 45 + saidMinutes(replies); minutes-minutes0 != said {
 		t.Errorf("Syncro holds %d new minutes, the techs were told %d:\n%s", minutes-minutes0, said, replyTexts(replies))
+	}
+}
+
+// TestReadBack_TimerEntryDoesNotAdoptAnEarlierFlowsTimer: on the
+// timer-entry path two techs log 30 min (remote) on one ticket; the second
+// POST timer_entry answers 500 having written nothing. Its read-back must
+// not take the first tech's timer for its own, right away or when finished
+// after a restart.
+func TestReadBack_TimerEntryDoesNotAdoptAnEarlierFlowsTimer(t *testing.T) {
+	t.Parallel()
+	sameTextTwice(t, syncrotest.TimeIgnoredOnComments, "/tickets/*/timer_entry", stepTime, func(t *testing.T, _, minutes int, replies []commands.Reply) {
+		if said := saidMinutes(replies); minutes != said {
+			t.Errorf("Syncro holds %d new minutes, the replies say %d:\n%s", minutes, said, replyTexts(replies))
+		}
+	})
+}
+
+// TestReadBack_WebUITimerIsNeverTakenForTheBots: a flow's timer entry is
+// in doubt when the bot dies; meanwhile a tech logs 30 min of the same
+// labor in the web UI. Finish must not take that timer for the flow's.
+func TestReadBack_WebUITimerIsNeverTakenForTheBots(t *testing.T) {
+	t.Parallel()
+	for _, fault := range []syncrotest.Fault{syncrotest.FaultServerError, syncrotest.FaultCommitThenFail} {
+		t.Run(fault.String(), func(t *testing.T) {
+			t.Parallel()
+			f := newStoreFixture(t, syncrotest.WithTimeMode(syncrotest.TimeIgnoredOnComments))
+			f.Slash(t, "comment 32150 --time 10m Learns the timer path.")
+			id := f.Ticket(t, syncrotest.SeedTicketOwnCloud).ID
+			_, minutes0 := f.syncroHolds(t, id, "", "")
+			f.Srv.Fail("POST", "/tickets/*/timer_entry", 1, fault)
+			f.crashAndRestart(t, stepTime, func() commands.Reply {
+				return f.C.Slash(t.Context(), commands.Request{Actor: commandstest.Dana, ChannelID: "C0TECHS", Text: "comment 32150 --time 30m Rebooted the router.", EnvelopeID: "env-web"})
+			})
+			// The web UI's "add time", by another tech.
+			start := syncrotest.SeedNow.Add(-45 * time.Minute)
+			if _, _, err := f.client.Timers.Add(t.Context(), id, &syncro.TimerEntryRequest{StartAt: &start, DurationMinutes: syncro.Ptr(30),
+				ProductID: syncro.Ptr(syncrotest.ProductLaborRemote), Notes: "Phone support", UserID: syncro.Ptr(syncrotest.UserMarcus)}); err != nil {
+				t.Fatal(err)
+			}
+			replies := f.finishPending(t, id)
+			_, minutes := f.syncroHolds(t, id, "", "")
+			// The web UI showed its tech 30 min.
+			if said := 30 + saidMinutes(replies); minutes-minutes0 != said {
+				t.Errorf("Syncro holds %d new minutes, the techs were told %d:\n%s", minutes-minutes0, said, replyTexts(replies))
+			}
+		})
 	}
 }
 

@@ -49,8 +49,8 @@ func TestResolveTechs_NextTimerEntryCarriesTheTech(t *testing.T) {
 	if want := "Comment added to #32150 (Syncro emails it to the customer). 30 min logged as Labor - Remote Business."; r.Text != want {
 		t.Errorf("second reply = %q", r.Text)
 	}
-	if len(reqs) != 4 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || countUsersReqs(reqs) != 0 {
-		t.Errorf("second comment: %d calls, want find, the comments before, comment, timer_entry:%s", len(reqs), commandstest.ReqLines(reqs))
+	if len(reqs) != 5 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || countUsersReqs(reqs) != 0 {
+		t.Errorf("second comment: %d calls, want find, the comments before, comment, the timers before, timer_entry:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	f.techsIdle(t) // nothing started: the id is cached
 

@@ -188,77 +188,10 @@ func timerMinutes(t syncro.Timer) int {
 	return 0
 }
 
-// findLoggedTimer finds the timer holding time just logged: the one tied to
-// commentID, else an untied one with these minutes and product from the
-// last few minutes (excluding ids in skip).
-func findLoggedTimer(t *syncro.Ticket, commentID int64, te timeEntry, now time.Time, skip map[int64]bool) *syncro.Timer {
-	if t == nil {
-		return nil
-	}
-	if commentID != 0 {
-		for i := range t.TicketTimers {
-			tm := &t.TicketTimers[i]
-			if tm.CommentID != nil && *tm.CommentID == commentID {
-				return tm
-			}
-		}
-	}
-	for i := range t.TicketTimers {
-		tm := &t.TicketTimers[i]
-		if skip[tm.ID] || (tm.CommentID != nil && *tm.CommentID != commentID) {
-			continue
-		}
-		if tm.ProductID == nil || *tm.ProductID != te.ProductID || timerMinutes(*tm) != te.Minutes {
-			continue
-		}
-		if near(tm.CreatedAt.Time, now) || near(tm.EndTime.Time, now) {
-			return tm
-		}
-	}
-	return nil
-}
-
 // notesHead is the first line of text, cut for a timer's notes.
 func notesHead(text string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
 	return slackfmt.PlainText(line, timerNotesLen)
-}
-
-// addTimer logs te with POST timer_entry. On an unknown outcome it reads
-// the ticket back and looks for the entry (timers in before are not it).
-func (c *feature) addTimer(ctx context.Context, ticketID int64, te timeEntry, before *syncro.Ticket) (tm *syncro.Timer, unknown bool, err error) {
-	now := c.cfg.Now()
-	start := now.Add(-time.Duration(te.Minutes) * time.Minute)
-	req := &syncro.TimerEntryRequest{
-		StartAt:         &start,
-		DurationMinutes: syncro.Ptr(te.Minutes),
-		ProductID:       syncro.Ptr(te.ProductID),
-		Notes:           te.Notes,
-	}
-	if te.UserID != 0 {
-		req.UserID = syncro.Ptr(te.UserID)
-	}
-	tm, _, err = c.cfg.Syncro.Timers.Add(ctx, ticketID, req)
-	if err == nil {
-		return tm, false, nil
-	}
-	if !errors.Is(err, syncro.ErrOutcomeUnknown) {
-		return nil, false, err
-	}
-	skip := map[int64]bool{}
-	if before != nil {
-		for _, x := range before.TicketTimers {
-			skip[x.ID] = true
-		}
-	}
-	t, _, rerr := c.cfg.Syncro.Tickets.Get(ctx, ticketID)
-	if rerr != nil {
-		return nil, true, err
-	}
-	if found := findLoggedTimer(t, 0, te, now, skip); found != nil {
-		return found, false, nil
-	}
-	return nil, false, err
 }
 
 // flagTimerPath is the store flag remembering that this Syncro account
