@@ -16,6 +16,8 @@ import (
 	"github.com/chromedp/cdproto"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/syncrobot/syncrobot/syncbuf"
 )
 
 // updateDemoPNG rewrites docs/demo.png, the README's picture of the demo.
@@ -47,7 +49,7 @@ func chromiumPath(t *testing.T) string {
 func startDemoBot(t *testing.T) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"bot", "-demo", "-demo-addr", "127.0.0.1:0"}, envMap(map[string]string{"LOG_FORMAT": "text"}), &stdout, &stderr)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -51,8 +52,8 @@ func breakerFakes(t *testing.T) (*slackfake.Fake, *syncrotest.Server) {
 func startBreakerBot(ctx context.Context, t *testing.T, f *slackfake.Fake, srv *syncrotest.Server, env map[string]string, conn int) (b *e2eBot, stop func()) {
 	t.Helper()
 	runCtx, cancel := context.WithCancel(context.Background())
-	b = &e2eBot{f: f, srv: srv, stderr: &syncBuffer{}, stop: cancel, finished: make(chan struct{})}
-	var stdout syncBuffer
+	b = &e2eBot{f: f, srv: srv, stderr: &syncbuf.Buffer{}, stop: cancel, finished: make(chan struct{})}
+	var stdout syncbuf.Buffer
 	go func() {
 		b.code = run(runCtx, []string{"bot"}, envMap(env), &stdout, b.stderr)
 		close(b.finished)
@@ -273,19 +274,4 @@ func (b *e2eBot) clickFinish(ctx context.Context, t *testing.T, rep slackfake.Ep
 	if err != nil {
 		t.Fatalf("click Finish: %v", err)
 	}
-}
-
-// waitSyncro polls cond (about Syncro's state, which slackfake's WaitUntil
-// does not watch) until it holds or ctx ends.
-func waitSyncro(ctx context.Context, cond func() bool) error {
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
-	}
-	return nil
 }

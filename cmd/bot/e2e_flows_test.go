@@ -9,6 +9,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -21,7 +22,7 @@ const (
 type e2eBot struct {
 	f      *slackfake.Fake
 	srv    *syncrotest.Server
-	stderr *syncBuffer
+	stderr *syncbuf.Buffer
 	// stop cancels run's context, as SIGTERM does in main.
 	stop context.CancelFunc
 	// finished is closed when run returned; code is then its exit status.
@@ -52,8 +53,8 @@ func startE2EBot(ctx context.Context, t *testing.T, edit func(env map[string]str
 		edit(env)
 	}
 	runCtx, stop := context.WithCancel(context.Background())
-	b := &e2eBot{f: f, srv: srv, stderr: &syncBuffer{}, stop: stop, finished: make(chan struct{})}
-	var stdout syncBuffer
+	b := &e2eBot{f: f, srv: srv, stderr: &syncbuf.Buffer{}, stop: stop, finished: make(chan struct{})}
+	var stdout syncbuf.Buffer
 	go func() {
 		b.code = run(runCtx, []string{"bot"}, envMap(env), &stdout, b.stderr)
 		close(b.finished)
@@ -77,9 +78,10 @@ func startE2EBot(ctx context.Context, t *testing.T, edit func(env map[string]str
 }
 
 // poll checks cond every 10 ms until it holds, and returns ctx's error if
-// ctx ends first. It waits on state no fake announces (Syncro's held
-// requests, the bot's log), where slackfake's WaitUntil, which looks again
-// only when Slack's state changes, could sleep through the change.
+// ctx ends first. It waits on state nothing announces (Syncro's held
+// requests, the bot's store), where slackfake's WaitUntil, which looks
+// again only when Slack's state changes, could sleep through the change;
+// the bot's log announces itself (syncbuf.Buffer.WaitFor).
 func poll(ctx context.Context, cond func() bool) error {
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()

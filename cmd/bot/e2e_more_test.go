@@ -252,7 +252,7 @@ func TestE2E_SIGTERMFinishesInFlightWork(t *testing.T) {
 	}
 	b.waitHeld(ctx, t)
 	b.stop() // SIGTERM
-	if err := poll(ctx, func() bool { return strings.Contains(b.stderr.String(), "waiting for in-flight work") }); err != nil {
+	if err := b.stderr.WaitFor(ctx, "waiting for in-flight work"); err != nil {
 		t.Fatalf("the bot never said it waits for in-flight work: %v; stderr:\n%s", err, b.stderr.String())
 	}
 	select {

@@ -19,6 +19,7 @@ import (
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -109,13 +110,13 @@ func finishButtonIn(t *testing.T, blocks json.RawMessage) (slackfake.Action, boo
 // runAgain starts run once more with env, against the same fakes and
 // DATA_DIR: the bot after a restart. It waits for the new connection and
 // stops the bot at cleanup.
-func runAgain(ctx context.Context, t *testing.T, f *slackfake.Fake, env map[string]string) *syncBuffer {
+func runAgain(ctx context.Context, t *testing.T, f *slackfake.Fake, env map[string]string) *syncbuf.Buffer {
 	t.Helper()
-	stderr := &syncBuffer{}
+	stderr := &syncbuf.Buffer{}
 	runCtx, stop := context.WithCancel(context.Background())
 	code := make(chan int, 1)
 	connections := f.TotalConnections()
-	go func() { code <- run(runCtx, []string{"bot"}, envMap(env), &syncBuffer{}, stderr) }()
+	go func() { code <- run(runCtx, []string{"bot"}, envMap(env), &syncbuf.Buffer{}, stderr) }()
 	t.Cleanup(func() {
 		stop()
 		select {

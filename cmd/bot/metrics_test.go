@@ -13,6 +13,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -71,7 +72,7 @@ func TestRun_MetricsCountCommandsAndReadyzFollowsTheSocket(t *testing.T) {
 	env["METRICS_ADDR"] = addr
 	base := "http://" + addr
 	runCtx, stop := context.WithCancel(ctx)
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	done := make(chan int, 1)
 	go func() { done <- run(runCtx, []string{"bot"}, envMap(env), &stdout, &stderr) }()
 	defer func() {

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,24 +25,6 @@ const testTimeout = 30 * time.Second
 // touching the process environment.
 func envMap(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
-}
-
-// syncBuffer is a bytes.Buffer safe for the bot's logging goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestRun_BadEnvExits2WithOneLinePerProblem(t *testing.T) {
@@ -169,14 +150,14 @@ func TestRun_EndToEndHelpThenShutdown(t *testing.T) {
 	defer cancel()
 	f, env := fakes(t)
 	runCtx, stop := context.WithCancel(ctx)
-	var stdout syncBuffer
-	var stderr syncBuffer
+	var stdout syncbuf.Buffer
+	var stderr syncbuf.Buffer
 	done := make(chan int, 1)
 	go func() { done <- run(runCtx, []string{"bot", "-debug"}, envMap(env), &stdout, &stderr) }()
 
 	playHelp(ctx, t, f)
 	// Retention runs while the bot does, not only when the store opens.
-	if err := poll(ctx, func() bool { return strings.Contains(stderr.String(), `"msg":"sweeping expired records"`) }); err != nil {
+	if err := stderr.WaitFor(ctx, `"msg":"sweeping expired records"`); err != nil {
 		t.Errorf("store sweeper not started: %v\n%s", err, stderr.String())
 	}
 	stop() // what SIGTERM does through signal.NotifyContext
@@ -242,7 +223,7 @@ func TestBinary_BadEnvAndSIGTERM(t *testing.T) {
 		for k, v := range env {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
-		var stderr syncBuffer
+		var stderr syncbuf.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

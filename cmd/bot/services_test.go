@@ -14,6 +14,7 @@ import (
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/config"
 	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 	"github.com/syncrobot/syncrobot/watcher"
@@ -74,17 +75,16 @@ func TestStartWatcher_WebhookHintAnnouncesAndStopShutsTheListener(t *testing.T) 
 	}
 	// The first poll (at start) only sets the cursor; wait for it, so the
 	// close below falls inside the watched window.
-	for {
-		if _, ok, err := st.Cursor(watcher.CursorName); err != nil {
-			t.Fatal(err)
-		} else if ok {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatal("the watcher never polled")
-		case <-time.After(10 * time.Millisecond):
-		}
+	var cursorErr error
+	if err := poll(ctx, func() bool {
+		_, ok, err := st.Cursor(watcher.CursorName)
+		cursorErr = err
+		return ok || err != nil
+	}); err != nil {
+		t.Fatalf("the watcher never polled: %v", err)
+	}
+	if cursorErr != nil {
+		t.Fatal(cursorErr)
 	}
 
 	tk := srv.AddTicket(syncrotest.Ticket{Subject: "UPS battery swapped", CustomerID: srv.Customers()[0].ID})
@@ -162,13 +162,13 @@ func TestRun_ServesTheWebhookWhenConfigured(t *testing.T) {
 	env["WEBHOOK_TOKEN"] = webhookToken
 
 	runCtx, stop := context.WithCancel(ctx)
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	done := make(chan int, 1)
 	go func() { done <- run(runCtx, []string{"bot"}, envMap(env), &stdout, &stderr) }()
 	if err := f.WaitConnections(ctx, 1); err != nil {
 		t.Fatalf("bot never connected: %v\n%s", err, stderr.String())
 	}
-	if err := poll(ctx, func() bool { return strings.Contains(stderr.String(), "serving Syncro webhooks") }); err != nil {
+	if err := stderr.WaitFor(ctx, "serving Syncro webhooks"); err != nil {
 		t.Fatalf("webhook listener not started: %v\n%s", err, stderr.String())
 	}
 	if code := postWebhook(t, addr, watcher.WebhookPath+"nope-nope-nope-nope", "{}"); code != http.StatusNotFound {
@@ -209,7 +209,7 @@ func TestStartSweeper_RemovesExpiredRecordsWhileRunning(t *testing.T) {
 		if err := st.Audit(old); err != nil {
 			t.Fatal(err)
 		}
-		var logs syncBuffer
+		var logs syncbuf.Buffer
 		stop := startSweeper(t.Context(), st, store.SweepInterval, slog.New(slog.NewTextHandler(&logs, nil)))
 		defer stop()
 
