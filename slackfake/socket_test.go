@@ -40,51 +40,13 @@ func testCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// startBot runs slack-go's real socketmode client against f and hands every
-// event to handle (on one goroutine, like a bot's event loop).
-func startBot(t *testing.T, f *slackfake.Fake, handle func(*socketmode.Client, socketmode.Event)) *socketmode.Client {
-	t.Helper()
-	api := slack.New(f.BotToken(), slack.OptionAppLevelToken(f.AppToken()), slack.OptionAPIURL(f.APIURL()))
-	client := socketmode.New(api)
-	ctx, cancel := context.WithCancel(context.Background())
-	runDone := make(chan error, 1)
-	go func() { runDone <- client.RunContext(ctx) }()
-	loopDone := make(chan struct{})
-	go func() {
-		defer close(loopDone)
-		for {
-			select {
-			case evt := <-client.Events:
-				handle(client, evt)
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-runDone; err != nil && !errors.Is(err, context.Canceled) {
-			t.Errorf("socketmode Run: %v", err)
-		}
-		<-loopDone
-	})
-	return client
-}
-
-// ackAll acks every request with no payload.
-func ackAll(c *socketmode.Client, evt socketmode.Event) {
-	if evt.Request != nil && evt.Request.EnvelopeID != "" {
-		_ = c.Ack(*evt.Request)
-	}
-}
-
 func TestSocketMode_HelloAndSlashCommandAckWithPayload(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
 	ctx := testCtx(t)
 	hello := make(chan socketmode.Request, 1)
 	cmds := make(chan slack.SlashCommand, 1)
-	startBot(t, f, func(c *socketmode.Client, evt socketmode.Event) {
+	f.StartClient(t, func(c *socketmode.Client, evt socketmode.Event) {
 		switch evt.Type {
 		case socketmode.EventTypeHello:
 			hello <- *evt.Request
@@ -175,7 +137,7 @@ func TestSocketMode_BlockActionOpensModalAndSubmissionGetsErrors(t *testing.T) {
 	}
 	opened := make(chan error, 1)
 	submissions := make(chan slack.InteractionCallback, 2)
-	startBot(t, f, func(c *socketmode.Client, evt socketmode.Event) {
+	f.StartClient(t, func(c *socketmode.Client, evt socketmode.Event) {
 		if evt.Type != socketmode.EventTypeInteractive {
 			return
 		}
@@ -254,7 +216,7 @@ func TestSocketMode_BlockSuggestionReturnsOptions(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
 	ctx := testCtx(t)
-	startBot(t, f, func(c *socketmode.Client, evt socketmode.Event) {
+	f.StartClient(t, func(c *socketmode.Client, evt socketmode.Event) {
 		if evt.Type != socketmode.EventTypeInteractive {
 			return
 		}
@@ -281,7 +243,7 @@ func TestSocketMode_DisconnectFrameReconnectsAndDeliveryContinues(t *testing.T) 
 	t.Parallel()
 	f := newFake(t)
 	ctx := testCtx(t)
-	startBot(t, f, ackAll)
+	f.StartClient(t, slackfake.AckAll)
 	if err := f.WaitConnections(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +269,7 @@ func TestSocketMode_DroppedSocketReconnects(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
 	ctx := testCtx(t)
-	startBot(t, f, ackAll)
+	f.StartClient(t, slackfake.AckAll)
 	if err := f.WaitConnections(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -377,7 +339,7 @@ func TestSocketMode_RedeliverIncrementsRetryAttempt(t *testing.T) {
 	f := newFake(t)
 	ctx := testCtx(t)
 	attempts := make(chan int, 2)
-	startBot(t, f, func(c *socketmode.Client, evt socketmode.Event) {
+	f.StartClient(t, func(c *socketmode.Client, evt socketmode.Event) {
 		if evt.Type != socketmode.EventTypeEventsAPI {
 			return
 		}
@@ -408,7 +370,7 @@ func TestSocketMode_UnackedEnvelopeTimesOut(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, slackfake.WithAckDeadline(200*time.Millisecond))
 	ctx := testCtx(t)
-	startBot(t, f, func(*socketmode.Client, socketmode.Event) {}) // never acks
+	f.StartClient(t, func(*socketmode.Client, socketmode.Event) {}) // never acks
 	ack, err := f.SlashCommand(ctx, slackfake.SlashCommand{UserID: alice.ID, ChannelID: ops.ID})
 	if !errors.Is(err, slackfake.ErrAckTimeout) {
 		t.Fatalf("err = %v, want ErrAckTimeout", err)
@@ -444,22 +406,7 @@ func TestHandler_MountedWithoutStartServesSocketMode(t *testing.T) {
 	srv := httptest.NewServer(f.Handler())
 	t.Cleanup(func() { f.Close(); srv.Close() })
 	ctx := testCtx(t)
-	api := slack.New(f.BotToken(), slack.OptionAppLevelToken(f.AppToken()), slack.OptionAPIURL(srv.URL+"/api/"))
-	client := socketmode.New(api)
-	runCtx, cancel := context.WithCancel(ctx)
-	runDone := make(chan struct{})
-	go func() { defer close(runDone); _ = client.RunContext(runCtx) }()
-	t.Cleanup(func() { cancel(); <-runDone })
-	go func() {
-		for {
-			select {
-			case evt := <-client.Events:
-				ackAll(client, evt)
-			case <-runCtx.Done():
-				return
-			}
-		}
-	}()
+	f.StartClient(t, slackfake.AckAll, slack.OptionAPIURL(srv.URL+"/api/"))
 	ack, err := f.SlashCommand(ctx, slackfake.SlashCommand{UserID: alice.ID, ChannelID: ops.ID})
 	if err != nil {
 		t.Fatalf("SlashCommand: %v", err)
