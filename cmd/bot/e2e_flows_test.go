@@ -35,45 +35,12 @@ type e2eBot struct {
 // the environment before the bot starts. The bot is stopped at cleanup.
 func startE2EBot(ctx context.Context, t *testing.T, edit func(env map[string]string)) *e2eBot {
 	t.Helper()
-	f := slackfake.NewServer(t,
-		slackfake.WithUsers(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com"}),
-		slackfake.WithChannels(slackfake.Channel{ID: e2eChannel, Name: "ops"}))
-	srv := syncrotest.NewServer(t)
-	env := map[string]string{
-		"SLACK_APP_TOKEN": f.AppToken(),
-		"SLACK_BOT_TOKEN": f.BotToken(),
-		"SLACK_API_URL":   f.APIURL(),
-		"SYNCRO_BASE_URL": srv.URL() + "/",
-		"SYNCRO_API_KEY":  syncrotest.DefaultAPIKey,
-		"DATA_DIR":        t.TempDir(),
-		"SESSION_LOG_DIR": t.TempDir(),
-		"LOG_FORMAT":      "json",
-	}
+	f, srv := breakerFakes(t)
+	env := breakerEnv(t, f, srv)
 	if edit != nil {
 		edit(env)
 	}
-	runCtx, stop := context.WithCancel(context.Background())
-	b := &e2eBot{f: f, srv: srv, stderr: &syncbuf.Buffer{}, stop: stop, finished: make(chan struct{})}
-	var stdout syncbuf.Buffer
-	go func() {
-		b.code = run(runCtx, []string{"bot"}, envMap(env), &stdout, b.stderr)
-		close(b.finished)
-	}()
-	t.Cleanup(func() {
-		srv.ReleaseHangs()
-		stop()
-		select {
-		case <-b.finished:
-			if b.code != exitOK {
-				t.Errorf("run exited %d; stderr:\n%s", b.code, b.stderr.String())
-			}
-		case <-time.After(testTimeout):
-			t.Errorf("run did not stop within %s", testTimeout)
-		}
-	})
-	if err := f.WaitConnections(ctx, 1); err != nil {
-		t.Fatalf("bot never connected: %v; stderr:\n%s", err, b.stderr.String())
-	}
+	b, _ := startBreakerBot(ctx, t, f, srv, env, 1)
 	return b
 }
 
