@@ -424,16 +424,22 @@ func checkIntent(c Claim, intent string) error {
 }
 
 // sweepClaims deletes records not touched since cutoff, except claims this
-// process still holds.
+// process still holds and the claims of unfinished flows' steps: a step cut
+// off mid-write must still read as "outcome unknown" when someone presses
+// Finish weeks later.
 func (s *Store) sweepClaims(tx *bolt.Tx, cutoff time.Time) (int, error) {
 	b := tx.Bucket(bucketClaims)
+	keep, err := unfinishedStepKeys(tx)
+	if err != nil {
+		return 0, fmt.Errorf("sweep claims: %w", err)
+	}
 	var stale [][]byte
-	err := b.ForEach(func(k, v []byte) error {
+	err = b.ForEach(func(k, v []byte) error {
 		var rec claimRecord
 		if _, err := getJSON(b, k, &rec); err != nil {
 			return err
 		}
-		if !rec.UpdatedAt.Before(cutoff) {
+		if !rec.UpdatedAt.Before(cutoff) || keep[string(k)] {
 			return nil
 		}
 		s.mu.Lock()

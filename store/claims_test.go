@@ -417,6 +417,37 @@ func TestSweep_ClaimsExpireAfterTTL(t *testing.T) {
 	mustClaim(t, ts, "old", "", ClaimAcquired)
 }
 
+// TestSweep_ClaimsOfUnfinishedFlowsStay: a flow's step cut off mid-write
+// (its claim left pending by a dead process) may wait weeks for Finish;
+// its claim must still say "outcome unknown" then, so Finish reads Syncro
+// back instead of writing again. A finished flow's claims expire as usual.
+func TestSweep_ClaimsOfUnfinishedFlowsStay(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	for _, id := range []string{"unfinished", "finished"} {
+		if _, _, err := ts.CreateFlow(billFlow(id, 7)); err != nil {
+			t.Fatal(err)
+		}
+		mustClaim(t, ts, Key(id, "create_invoice"), "", ClaimAcquired)
+	}
+	mustOK(t, ts.Complete(Key("finished", "create_invoice"), []byte("{}")))
+	if _, err := ts.AbandonFlow("finished", "done by hand"); err != nil {
+		t.Fatal(err)
+	}
+	ts.reopen() // the process that held the claim died
+	ts.clk.Advance(ClaimTTL + 24*time.Hour)
+	if _, err := ts.Sweep(ts.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	ts.reopen() // Open sweeps too
+	if c, err := ts.Lookup(Key("unfinished", "create_invoice")); err != nil || c.State != ClaimUnknown {
+		t.Errorf("claim of the unfinished flow after the sweep = %v, %v; want outcome unknown", c.State, err)
+	}
+	if _, err := ts.Lookup(Key("finished", "create_invoice")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("claim of the finished flow after the sweep: %v, want ErrNotFound", err)
+	}
+}
+
 func mustClaim(t *testing.T, ts *testStore, key, intent string, want ClaimState) Claim {
 	t.Helper()
 	c, err := ts.Claim(t.Context(), key, intent)

@@ -37,8 +37,9 @@
 //
 // # Retention
 //
-// Records are kept for ClaimTTL, FlowRetention (finished flows only),
-// AuditRetention and AnnouncedRetention. Open sweeps once; the bot runs
+// Records are kept for ClaimTTL (the claims of an unfinished flow's steps
+// until it finishes), FlowRetention (finished flows only), AuditRetention
+// and AnnouncedRetention. Open sweeps once; the bot runs
 // SweepEvery every SweepInterval so retention holds while it runs for
 // months.
 //

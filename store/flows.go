@@ -28,7 +28,7 @@ const (
 	StepPending StepState = "pending" // not yet done; safe to run
 	StepDone    StepState = "done"    // written to Syncro; never run again
 	StepFailed  StepState = "failed"  // definitely not written; may be retried
-	StepUnknown StepState = "unknown" // may or may not be written; read back first
+	StepUnknown StepState = "unknown" // in doubt: may or may not be written; read back first
 )
 
 func (s StepState) valid() bool {
@@ -172,10 +172,13 @@ func (s *Store) UpdateStep(id, step string, state StepState, result json.RawMess
 	return f, nil
 }
 
-// PrepareStep records what a step saw in Syncro just before its write
-// (Step.Before), replacing what an earlier attempt recorded, and returns
-// the updated flow. Call it before every write of the step: a done step
-// cannot be prepared (ErrStepDone).
+// PrepareStep marks a step in doubt (StepUnknown) just before its write
+// and records what it saw in Syncro (Step.Before), replacing what an
+// earlier attempt recorded; it returns the updated flow. Call it before
+// every write of the step: until UpdateStep records the outcome, the write
+// may have reached Syncro, so a flow resumed after a crash reads Syncro
+// back first — however long after, whatever became of the step's claim. A
+// done step cannot be prepared (ErrStepDone).
 func (s *Store) PrepareStep(id, step string, before json.RawMessage) (Flow, error) {
 	if !json.Valid(before) {
 		return Flow{}, fmt.Errorf("prepare flow %s step %s: %w: before is not JSON", id, step, ErrInvalid)
@@ -184,7 +187,7 @@ func (s *Store) PrepareStep(id, step string, before json.RawMessage) (Flow, erro
 		if st.State == StepDone {
 			return ErrStepDone
 		}
-		st.Before = before
+		st.State, st.Before = StepUnknown, before
 		return nil
 	})
 	if err != nil {
@@ -322,6 +325,25 @@ func checkFlow(f Flow) error {
 		return fmt.Errorf("%w: flow %s params are not JSON", ErrInvalid, f.ID)
 	}
 	return nil
+}
+
+// unfinishedStepKeys is the claim key (Key(flow id, step name)) of every
+// step of every unfinished flow.
+func unfinishedStepKeys(tx *bolt.Tx) (map[string]bool, error) {
+	keys := map[string]bool{}
+	err := tx.Bucket(bucketFlows).ForEach(func(k, v []byte) error {
+		var f Flow
+		if err := json.Unmarshal(v, &f); err != nil {
+			return fmt.Errorf("decode flow %q: %w", k, err)
+		}
+		if !f.Finished() {
+			for _, st := range f.Steps {
+				keys[Key(f.ID, st.Name)] = true
+			}
+		}
+		return nil
+	})
+	return keys, err
 }
 
 // sweepFlows deletes finished flows untouched since cutoff; unfinished ones

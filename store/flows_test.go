@@ -142,15 +142,18 @@ func TestUpdateStep_Rejects(t *testing.T) {
 	}
 }
 
-func TestPrepareStep_BeforeIsKeptUntilPreparedAgain(t *testing.T) {
+// TestPrepareStep_MarksInDoubtAndKeepsBeforeUntilPreparedAgain: a step about
+// to write is in doubt until its outcome is recorded, and what it saw
+// before the write stays with it.
+func TestPrepareStep_MarksInDoubtAndKeepsBeforeUntilPreparedAgain(t *testing.T) {
 	t.Parallel()
 	ts := newTestStore(t)
 	if _, _, err := ts.CreateFlow(billFlow("f1", 1)); err != nil {
 		t.Fatal(err)
 	}
 	before := json.RawMessage(`{"timers":[7,8]}`)
-	if _, err := ts.PrepareStep("f1", "add_line_item", before); err != nil {
-		t.Fatal(err)
+	if f, err := ts.PrepareStep("f1", "add_line_item", before); err != nil || f.Steps[0].State != StepUnknown {
+		t.Fatalf("PrepareStep = %+v, %v; want the step in doubt", f.Steps[0], err)
 	}
 	// A failed attempt keeps what it saw, across a restart.
 	if _, err := ts.UpdateStep("f1", "add_line_item", StepUnknown, nil, "timeout"); err != nil {

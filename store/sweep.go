@@ -14,8 +14,8 @@ type Swept struct {
 }
 
 // Sweep removes records past their retention as of now: claims after the
-// claim TTL, finished flows and audit entries after their retention, and
-// announced marks after theirs. It runs in one transaction, so a crash
+// claim TTL (not those of an unfinished flow's steps), finished flows and
+// audit entries after their retention, and announced marks after theirs. It runs in one transaction, so a crash
 // mid-sweep leaves everything in place.
 func (s *Store) Sweep(now time.Time) (Swept, error) {
 	var n Swept

@@ -81,6 +81,27 @@ type crashingStore struct {
 	mu    sync.Mutex
 	step  string // armed step; "" when disarmed
 	flows map[string]bool
+	// forget makes Claim lose every claim a write left pending, as if
+	// its record had expired.
+	forget bool
+}
+
+func (s *crashingStore) forgetClaims() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.forget = true
+}
+
+// Claim loses a pending claim first when told to forget: the caller then
+// acquires it afresh, as after the claim's record expired.
+func (s *crashingStore) Claim(ctx context.Context, key, intent string) (store.Claim, error) {
+	s.mu.Lock()
+	forget := s.forget
+	s.mu.Unlock()
+	if forget {
+		_ = s.Store.Fail(key, "forgotten", true) // a done claim stays done
+	}
+	return s.Store.Claim(ctx, key, intent)
 }
 
 func (s *crashingStore) arm(step string) {

@@ -31,7 +31,7 @@ type stepBefore struct {
 	// comment's created_at when that is earlier: Syncro stamps records
 	// with its own clock, and a clock behind the bot's still stamps a new
 	// comment after every comment already there.
-	Floor time.Time `json:"floor"`
+	Floor time.Time `json:"floor,omitzero"`
 	// Comments are the ids of the comments with the step's subject and
 	// body that the ticket held since Floor: an identical comment that is
 	// not this write's.
@@ -49,9 +49,10 @@ type stepBefore struct {
 // it was posted with and still be that timer (Syncro may round it).
 const timerStartSlack = time.Minute
 
-// prepare records, before a step's write, what the ticket holds that the
-// write must be told apart from. Steps whose write needs no read-back (or
-// that do not write) record nothing.
+// prepare marks a step in doubt in its flow before its write, with what
+// the ticket holds that the write must be told apart from; from then on a
+// resumed flow reads the step back before writing again. Steps that write
+// nothing to Syncro are not marked.
 func (fr *flowRun) prepare(ctx context.Context, step string) error {
 	var (
 		b   stepBefore
@@ -63,7 +64,10 @@ func (fr *flowRun) prepare(ctx context.Context, step string) error {
 	case stepTime:
 		b, err = fr.timersBefore(ctx)
 	default:
-		return nil
+		if auditAction(step) == "" {
+			return nil
+		}
+		b.Started = fr.c.cfg.Now()
 	}
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -235,6 +236,40 @@ func TestReadBack_WebUITimerIsNeverTakenForTheBots(t *testing.T) {
 				t.Errorf("Syncro holds %d new minutes, the techs were told %d:\n%s", minutes-minutes0, said, replyTexts(replies))
 			}
 		})
+	}
+}
+
+// TestReadBack_StepInDoubtIsReadBackAfterTheClaimExpired: the bot dies
+// right after a bill step's write and Finish comes more than a week later,
+// when the step's claim has expired (or was lost): the flow itself says
+// the step is in doubt, so it is read back, not written again.
+func TestReadBack_StepInDoubtIsReadBackAfterTheClaimExpired(t *testing.T) {
+	t.Parallel()
+	for _, tm := range timeModes {
+		for _, step := range []string{stepComment, stepTime, stepCharge, stepInvoice, stepStatus} {
+			for _, lost := range []string{"swept", "lost"} {
+				t.Run(tm.name+"/"+step+"/"+lost, func(t *testing.T) {
+					t.Parallel()
+					f := newStoreFixture(t, syncrotest.WithTimeMode(tm.mode))
+					id := f.Ticket(t, syncrotest.SeedTicketNAS).ID
+					before := f.billState(t, syncrotest.SeedTicketNAS)
+					s := f.billForm(t, syncrotest.SeedTicketNAS, "V1", "50")
+					f.crashAndRestart(t, step, func() commands.Reply { return f.C.Submit(t.Context(), s) })
+					if lost == "swept" {
+						if _, err := f.st.Sweep(time.Now().Add(store.ClaimTTL + 24*time.Hour)); err != nil {
+							t.Fatal(err)
+						}
+					} else {
+						f.crash.forgetClaims()
+					}
+					replies := f.finishPending(t, id)
+					after := f.billState(t, syncrotest.SeedTicketNAS)
+					if after.minutes-before.minutes != 50 || after.comments-before.comments != 1 || after.invoices != 1 || after.status != "Invoiced" {
+						t.Errorf("before %+v after %+v; replies:\n%s", before, after, replyTexts(replies))
+					}
+				})
+			}
+		}
 	}
 }
 
