@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +23,7 @@ import (
 	"github.com/syncrobot/syncrobot/sessionlog"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -33,6 +35,8 @@ type Fixture struct {
 	Srv  *syncrotest.Server
 	C    *commands.Commands
 	Logs string
+	// Log is what the commands logged, as JSON lines.
+	Log *syncbuf.Buffer
 }
 
 // NewFixture answers with features against a fresh seeded syncrotest. Like
@@ -51,12 +55,13 @@ func NewFixture(t *testing.T, features []commands.Feature, opts ...syncrotest.Op
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := t.TempDir()
+	logs, log := t.TempDir(), &syncbuf.Buffer{}
 	c := MustNew(t, commands.Deps{
 		Syncro: client, WebURL: "https://bayline.syncromsp.com", Now: now,
 		SessionLogs: &sessionlog.Writer{Root: logs, Now: now},
+		Logger:      slog.New(slog.NewJSONHandler(log, nil)),
 	}, features...)
-	return &Fixture{Srv: srv, C: c, Logs: logs}
+	return &Fixture{Srv: srv, C: c, Logs: logs, Log: log}
 }
 
 // MustNew is commands.New for tests: the required collaborators d lacks

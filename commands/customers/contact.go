@@ -132,6 +132,7 @@ func (c *feature) createContact(ctx context.Context, p pendingForm, force bool) 
 	cid := p.Meta.CustomerID
 	req.CustomerID = &cid
 	ct, _, err := c.cfg.Syncro.Contacts.Create(ctx, req)
+	c.logWrite(ctx, p.by, "contact add", contactID(ct), err)
 	if err != nil {
 		return c.formFailure(ctx, err, p, contactFields, "add the contact")
 	}
@@ -152,6 +153,7 @@ func (c *feature) editContact(ctx context.Context, p pendingForm) commands.Reply
 		return commands.Reply{Text: fmt.Sprintf("Nothing changed on contact %d; nothing was sent.", p.Meta.ContactID)}
 	}
 	ct, _, err := c.cfg.Syncro.Contacts.Update(ctx, p.Meta.ContactID, req)
+	c.logWrite(ctx, p.by, "contact edit", p.Meta.ContactID, err)
 	if err != nil {
 		return c.formFailure(ctx, err, p, contactFields, fmt.Sprintf("update contact %d", p.Meta.ContactID))
 	}
@@ -208,7 +210,9 @@ func (c *feature) contactDeleteClick(ctx context.Context, a commands.Action) com
 		return commands.Reply{Text: "That button doesn't say which contact it is for; nothing was deleted."}
 	}
 	return c.cfg.Once(ctx, commands.ClickKey(a), func() commands.Reply {
-		if _, err := c.cfg.Syncro.Contacts.Delete(ctx, id); err != nil {
+		_, err := c.cfg.Syncro.Contacts.Delete(ctx, id)
+		c.logWrite(ctx, a.Actor, "contact delete", id, err)
+		if err != nil {
 			if errors.Is(err, syncro.ErrNotFound) {
 				return commands.Reply{Text: fmt.Sprintf("Contact %d is already gone from Syncro.", id)}
 			}

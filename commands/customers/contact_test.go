@@ -1,6 +1,7 @@
 package customers
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -64,6 +65,12 @@ func TestContactEdit_ChangesTitle(t *testing.T) {
 	r, reqs := f.Submit(t, formSubmission(v, vals))
 	if got, _ := f.Srv.Contact(ct.ID); got.Properties["title"] != "Operations Manager" || got.Email != ct.Email {
 		t.Errorf("after edit %+v; reply %q%s", got, r.Text, commandstest.ReqLines(reqs))
+	}
+	// Customer and contact writes are logged like ticket writes: who,
+	// what, which record, how it went.
+	want := fmt.Sprintf(`"msg":"syncro write","action":"contact edit","id":%d,"outcome":"ok","slack_user":"%s"`, ct.ID, commandstest.Dana.SlackUserID)
+	if !strings.Contains(f.Log.String(), want) {
+		t.Errorf("no log line %s in:\n%s", want, f.Log.String())
 	}
 }
 

@@ -418,3 +418,34 @@ func renderCustomers(query string, customers []syncro.Customer, total int, open 
 // maxCustomersShown caps a customer search; it is for finding one
 // customer, and more than this means the words were too vague.
 const maxCustomersShown = 30
+
+// logWrite is the log line of a customer or contact write, like the ticket
+// side's audit line: who asked, what was written to which record (a
+// customer, contact or ticket id), and how it went.
+func (c *feature) logWrite(ctx context.Context, by commands.Actor, action string, id int64, err error) {
+	outcome := "ok"
+	switch {
+	case errors.Is(err, syncro.ErrOutcomeUnknown):
+		outcome = "unknown"
+	case err != nil:
+		outcome = "failed"
+	}
+	c.cfg.Logger.InfoContext(ctx, "syncro write", "action", action, "id", id, "outcome", outcome,
+		"slack_user", by.SlackUserID, "err", err)
+}
+
+// customerID is cu's id, or 0 when Syncro gave none.
+func customerID(cu *syncro.Customer) int64 {
+	if cu == nil {
+		return 0
+	}
+	return cu.ID
+}
+
+// contactID is ct's id, or 0 when Syncro gave none.
+func contactID(ct *syncro.Contact) int64 {
+	if ct == nil {
+		return 0
+	}
+	return ct.ID
+}

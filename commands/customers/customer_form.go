@@ -151,6 +151,9 @@ type pendingForm struct {
 	Meta     formMeta          `json:"m"`
 	Values   map[string]string `json:"v"`
 	Errors   map[string]string `json:"e,omitempty"`
+	// by is who submitted or clicked, for the write's log line; never
+	// carried in a button.
+	by commands.Actor
 }
 
 // encodeButton renders p for a button value, or "" when it would pass
@@ -326,13 +329,13 @@ func (c *feature) submitCustomerForms(ctx context.Context, s commands.Submission
 	var r commands.Reply
 	switch s.CallbackID {
 	case CallbackCustomerCreate:
-		r = c.createCustomer(ctx, pendingForm{Callback: s.CallbackID, Meta: meta, Values: formValues(s, customerFields)}, false)
+		r = c.createCustomer(ctx, pendingForm{Callback: s.CallbackID, Meta: meta, Values: formValues(s, customerFields), by: s.Actor}, false)
 	case CallbackCustomerEdit:
-		r = c.editCustomer(ctx, pendingForm{Callback: s.CallbackID, Meta: meta, Values: formValues(s, customerFields)})
+		r = c.editCustomer(ctx, pendingForm{Callback: s.CallbackID, Meta: meta, Values: formValues(s, customerFields), by: s.Actor})
 	case CallbackContactAdd:
-		r = c.createContact(ctx, pendingForm{Callback: s.CallbackID, Meta: meta, Values: formValues(s, contactFields)}, false)
+		r = c.createContact(ctx, pendingForm{Callback: s.CallbackID, Meta: meta, Values: formValues(s, contactFields), by: s.Actor}, false)
 	default:
-		r = c.editContact(ctx, pendingForm{Callback: s.CallbackID, Meta: meta, Values: formValues(s, contactFields)})
+		r = c.editContact(ctx, pendingForm{Callback: s.CallbackID, Meta: meta, Values: formValues(s, contactFields), by: s.Actor})
 	}
 	r.ChannelID = meta.Channel
 	r.InChannel = false
@@ -456,6 +459,7 @@ func (c *feature) createCustomer(ctx context.Context, p pendingForm, force bool)
 	}
 	req, _ := customerRequest(p.Values, nil)
 	cu, _, err := c.cfg.Syncro.Customers.Create(ctx, req)
+	c.logWrite(ctx, p.by, "customer create", customerID(cu), err)
 	if err != nil {
 		return c.formFailure(ctx, err, p, customerFields, "create the customer")
 	}
@@ -501,6 +505,7 @@ func (c *feature) editCustomer(ctx context.Context, p pendingForm) commands.Repl
 		return commands.Reply{Text: fmt.Sprintf("Nothing changed on customer %d; nothing was sent.", p.Meta.CustomerID)}
 	}
 	cu, _, err := c.cfg.Syncro.Customers.Update(ctx, p.Meta.CustomerID, req)
+	c.logWrite(ctx, p.by, "customer edit", p.Meta.CustomerID, err)
 	if err != nil {
 		return c.formFailure(ctx, err, p, customerFields, fmt.Sprintf("update customer %d", p.Meta.CustomerID))
 	}
@@ -607,6 +612,7 @@ func (c *feature) fixFormClick(a commands.Action) commands.Reply {
 // once per click (a double-click creates one).
 func (c *feature) createAnywayClick(ctx context.Context, a commands.Action) commands.Reply {
 	p, err := decodePending(a.Value)
+	p.by = a.Actor
 	switch {
 	case err == nil && p.Callback == CallbackCustomerCreate:
 		return c.cfg.Once(ctx, commands.ClickKey(a), func() commands.Reply { return c.createCustomer(ctx, p, true) }, commands.ClickedTwice)

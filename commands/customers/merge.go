@@ -126,11 +126,11 @@ func (c *feature) mergeClick(ctx context.Context, a commands.Action) commands.Re
 	if err != nil || (mode != mergeDelete && mode != mergeKeep) {
 		return commands.Reply{Text: "That button doesn't say which customers to merge; nothing was changed."}
 	}
-	return c.cfg.Once(ctx, commands.ClickKey(a), func() commands.Reply { return c.runMerge(ctx, p, d, mode, a.Actor.Name) }, commands.ClickedTwice)
+	return c.cfg.Once(ctx, commands.ClickKey(a), func() commands.Reply { return c.runMerge(ctx, p, d, mode, a.Actor) }, commands.ClickedTwice)
 }
 
 // runMerge performs the merge steps (see the file comment).
-func (c *feature) runMerge(ctx context.Context, p, d int64, mode, by string) commands.Reply {
+func (c *feature) runMerge(ctx context.Context, p, d int64, mode string, by commands.Actor) commands.Reply {
 	inv, err := c.inventory(ctx, p, d)
 	if err != nil {
 		return c.cfg.Failure(ctx, err, "start the merge; nothing was changed")
@@ -150,7 +150,9 @@ func (c *feature) runMerge(ctx context.Context, p, d int64, mode, by string) com
 	for i := range inv.contacts {
 		ct := &inv.contacts[i]
 		name := ct.Name
-		if _, _, err := c.cfg.Syncro.Contacts.Update(ctx, ct.ID, &syncro.ContactRequest{CustomerID: &pid, Name: &name}); err != nil {
+		_, _, err := c.cfg.Syncro.Contacts.Update(ctx, ct.ID, &syncro.ContactRequest{CustomerID: &pid, Name: &name})
+		c.logWrite(ctx, by, "merge: move contact", ct.ID, err)
+		if err != nil {
 			return stopped(err, fmt.Sprintf("repoint contact %d", ct.ID))
 		}
 		nContacts++
@@ -158,7 +160,9 @@ func (c *feature) runMerge(ctx context.Context, p, d int64, mode, by string) com
 	}
 	for i := range inv.tickets {
 		t := &inv.tickets[i]
-		if _, _, err := c.cfg.Syncro.Tickets.Update(ctx, t.ID, &syncro.TicketRequest{CustomerID: &pid}); err != nil {
+		_, _, err := c.cfg.Syncro.Tickets.Update(ctx, t.ID, &syncro.TicketRequest{CustomerID: &pid})
+		c.logWrite(ctx, by, "merge: move ticket", t.ID, err)
+		if err != nil {
 			return stopped(err, "move ticket #"+t.Number.String())
 		}
 		nTickets++
@@ -180,9 +184,11 @@ func (c *feature) runMerge(ctx context.Context, p, d int64, mode, by string) com
 		return stopped(err, "verify the contacts moved")
 	}
 	note := fmt.Sprintf("Merged customer %s (ID %d) into this one on %s by %s via Slack: %s, %s moved.",
-		customerName(inv.dup), d, c.cfg.Now().Format("2006-01-02"), commands.DashIfBlank(by), commands.CountNoun(nTickets, "ticket", "tickets"), commands.CountNoun(nContacts, "contact", "contacts"))
+		customerName(inv.dup), d, c.cfg.Now().Format("2006-01-02"), commands.DashIfBlank(by.Name), commands.CountNoun(nTickets, "ticket", "tickets"), commands.CountNoun(nContacts, "contact", "contacts"))
 	notes := strings.TrimSpace(strings.TrimSpace(inv.primary.Notes) + "\n" + note)
-	if _, _, err := c.cfg.Syncro.Customers.Update(ctx, p, &syncro.CustomerRequest{Notes: &notes}); err != nil {
+	_, _, err = c.cfg.Syncro.Customers.Update(ctx, p, &syncro.CustomerRequest{Notes: &notes})
+	c.logWrite(ctx, by, "merge: note on primary", p, err)
+	if err != nil {
 		return stopped(err, "note the merge on the primary")
 	}
 	summary := fmt.Sprintf("Merged %s (ID %d) into %s (ID %d): %s and %s moved, checked by reading them back; noted on the primary.",
@@ -193,7 +199,9 @@ func (c *feature) runMerge(ctx context.Context, p, d int64, mode, by string) com
 	case len(inv.dup.InvoiceLinks) > 0:
 		return commands.Reply{Text: summary + fmt.Sprintf(" The duplicate was kept: it has %s, which Syncro's API can't move.", commands.CountNoun(len(inv.dup.InvoiceLinks), "invoice", "invoices"))}
 	}
-	if _, err := c.cfg.Syncro.Customers.Delete(ctx, d); err != nil {
+	_, err = c.cfg.Syncro.Customers.Delete(ctx, d)
+	c.logWrite(ctx, by, "merge: delete duplicate", d, err)
+	if err != nil {
 		r := c.cfg.Failure(ctx, err, fmt.Sprintf("delete the duplicate (ID %d)", d))
 		r.Text = summary + " " + r.Text
 		return r
