@@ -8,13 +8,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
 func TestRun_CheckAllGoodExits0(t *testing.T) {
 	t.Parallel()
-	_, env := fakes(t)
+	env := newFakes(t).env
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), []string{"bot", "-check"}, envMap(env), &stdout, &stderr)
 	if code != exitOK {
@@ -29,7 +27,7 @@ func TestRun_CheckAllGoodExits0(t *testing.T) {
 
 func TestRun_CheckFailureExits1WithFix(t *testing.T) {
 	t.Parallel()
-	_, env := fakes(t)
+	env := newFakes(t).env
 	env["SYNCRO_API_KEY"] = "wrong-key"
 	var stdout, stderr bytes.Buffer
 	if code := run(context.Background(), []string{"bot", "-check"}, envMap(env), &stdout, &stderr); code != exitError {
@@ -112,9 +110,8 @@ func TestRun_LaborProductsTheCommandsRefuseAreRefusedByCheckAndStart(t *testing.
 
 func TestRun_CheckOnlyReadsSyncro(t *testing.T) {
 	t.Parallel()
-	s := syncrotest.NewServer(t)
-	_, env := fakes(t)
-	env["SYNCRO_BASE_URL"] = s.URL() + "/"
+	fx := newFakes(t)
+	s, env := fx.srv, fx.env
 	var stdout, stderr bytes.Buffer
 	if code := run(context.Background(), []string{"bot", "-check"}, envMap(env), &stdout, &stderr); code != exitOK {
 		t.Fatalf("exit = %d:\n%s", code, stdout.String())

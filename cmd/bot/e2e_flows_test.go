@@ -2,137 +2,19 @@ package main
 
 import (
 	"context"
-	"net"
+	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/slackfake"
-	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
-const (
-	e2eUser    = "U0DANA"
-	e2eChannel = "C0OPS"
-)
-
-// e2eBot is a running bot wired to a Slack fake and a seeded Syncro.
-type e2eBot struct {
-	f      *slackfake.Fake
-	srv    *syncrotest.Server
-	stderr *syncbuf.Buffer
-	// stop cancels run's context, as SIGTERM does in main.
-	stop context.CancelFunc
-	// finished is closed when run returned; code is then its exit status.
-	finished chan struct{}
-	code     int
-}
-
-// startE2EBot starts the real bot (run) against the fakes. Dana's Slack
-// user carries her Syncro email so she maps to a tech. edit may change
-// the environment before the bot starts. The bot is stopped at cleanup.
-func startE2EBot(ctx context.Context, t *testing.T, edit func(env map[string]string)) *e2eBot {
-	t.Helper()
-	f, srv := breakerFakes(t)
-	env := breakerEnv(t, f, srv)
-	if edit != nil {
-		edit(env)
-	}
-	b, _ := startBreakerBot(ctx, t, f, srv, env, 1)
-	return b
-}
-
-// poll checks cond every 10 ms until it holds, and returns ctx's error if
-// ctx ends first. It waits on state nothing announces (Syncro's held
-// requests, the bot's store), where slackfake's WaitUntil, which looks
-// again only when Slack's state changes, could sleep through the change;
-// the bot's log announces itself (syncbuf.Buffer.WaitFor).
-func poll(ctx context.Context, cond func() bool) error {
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
-	}
-	return nil
-}
-
-// waitHeld waits until Syncro holds the bot's request (FaultHang took it),
-// so a test can check what the bot did meanwhile.
-func (b *e2eBot) waitHeld(ctx context.Context, t *testing.T) {
-	t.Helper()
-	if err := poll(ctx, func() bool { return b.srv.Held() > 0 }); err != nil {
-		t.Fatalf("Syncro never held the bot's request: %v; stderr:\n%s", err, b.stderr.String())
-	}
-}
-
-// slash sends /syncro text as Dana in #ops.
-func (b *e2eBot) slash(ctx context.Context, t *testing.T, text string) slackfake.Ack {
-	t.Helper()
-	ack, err := b.f.SlashCommand(ctx, slackfake.SlashCommand{UserID: e2eUser, ChannelID: e2eChannel, Text: text})
-	if err != nil {
-		t.Fatalf("/syncro %s: %v", text, err)
-	}
-	return ack
-}
-
-// replyText is everything a reply shows: its text and its blocks.
-func replyText(m slackfake.Message) string {
-	return m.Text + "\n" + string(m.Blocks)
-}
-
-// waitReply waits for the n-th (1-based) ephemeral to Dana and returns it.
-func (b *e2eBot) waitReply(ctx context.Context, t *testing.T, n int) slackfake.Ephemeral {
-	t.Helper()
-	err := b.f.WaitUntil(ctx, func() bool { return len(b.f.Ephemerals(e2eUser)) >= n })
-	if err != nil {
-		t.Fatalf("no reply #%d to Dana: %v; messages %+v; stderr:\n%s", n, err, b.f.Messages(e2eChannel), b.stderr.String())
-	}
-	return b.f.Ephemerals(e2eUser)[n-1]
-}
-
-// waitView waits until Dana has an open modal with callbackID and returns it.
-func (b *e2eBot) waitView(ctx context.Context, t *testing.T, callbackID string) slackfake.View {
-	t.Helper()
-	var view slackfake.View
-	err := b.f.WaitUntil(ctx, func() bool {
-		for _, v := range b.f.Views() {
-			if v.UserID == e2eUser && v.CallbackID == callbackID && !v.Closed {
-				view = v
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		t.Fatalf("no %s modal opened: %v; views %+v; ephemerals %+v; stderr:\n%s", callbackID, err, b.f.Views(), b.f.Ephemerals(e2eUser), b.stderr.String())
-	}
-	return view
-}
-
-func ticketByNumber(t *testing.T, srv *syncrotest.Server, n int64) syncrotest.Ticket {
-	t.Helper()
-	tk, ok := srv.TicketByNumber(n)
-	if !ok {
-		t.Fatalf("seed has no ticket #%d", n)
-	}
-	return tk
-}
-
-func loggedMinutes(srv *syncrotest.Server, ticketID int64) (timers, comments int) {
-	for _, tm := range srv.Timers(ticketID) {
-		timers += tm.Minutes()
-	}
-	for _, c := range srv.Comments(ticketID) {
-		comments += c.MinutesSpent
-	}
-	return timers, comments
-}
+// What a technician does from Slack, end to end: slash commands and
+// forms against the real bot, checked in Syncro and in what Dana reads.
 
 func TestE2E_CommentWithTime(t *testing.T) {
 	t.Parallel()
@@ -144,24 +26,12 @@ func TestE2E_CommentWithTime(t *testing.T) {
 	timersBefore, commentMinBefore := loggedMinutes(b.srv, tk.ID)
 
 	b.slash(ctx, t, "comment 32150 --time 45m Replaced the cable")
-	var rep slackfake.Ephemeral
-	err := b.f.WaitUntil(ctx, func() bool {
-		for _, e := range b.f.Ephemerals(e2eUser) {
-			if strings.Contains(replyText(e.Message), "45") {
-				rep = e
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		t.Fatalf("no reply mentioning 45 min: %v; ephemerals %+v; stderr:\n%s", err, b.f.Ephemerals(e2eUser), b.stderr.String())
-	}
+	rep := b.waitReply(ctx, t, 0, "45")
 	if !strings.Contains(strings.ToLower(replyText(rep.Message)), "min") {
 		t.Errorf("reply does not say minutes were logged: %q", rep.Text)
 	}
 
-	err = b.f.WaitUntil(ctx, func() bool {
+	err := b.f.WaitUntil(ctx, func() bool {
 		timers, _ := loggedMinutes(b.srv, tk.ID)
 		return len(b.srv.Comments(tk.ID)) >= commentsBefore+1 && timers >= timersBefore+45
 	})
@@ -198,20 +68,7 @@ func TestE2E_UpdateStatusWithFlags(t *testing.T) {
 	}
 
 	b.slash(ctx, t, `update 32151 --status "In Progress"`)
-	var rep slackfake.Ephemeral
-	err := b.f.WaitUntil(ctx, func() bool {
-		for _, e := range b.f.Ephemerals(e2eUser) {
-			if s := replyText(e.Message); strings.Contains(s, "New") && strings.Contains(s, "In Progress") {
-				rep = e
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		t.Fatalf("no reply showing New → In Progress: %v; ephemerals %+v; stderr:\n%s", err, b.f.Ephemerals(e2eUser), b.stderr.String())
-	}
-	s := replyText(rep.Message)
+	s := replyText(b.waitReply(ctx, t, 0, "New", "In Progress").Message)
 	if strings.Index(s, "New") > strings.Index(s, "In Progress") {
 		t.Errorf("reply shows the change backwards: %q", s)
 	}
@@ -244,7 +101,7 @@ func TestE2E_SlowSyncroDoesNotDelayTheAck(t *testing.T) {
 		t.Fatalf("%d replies while Syncro held the lookup", n)
 	}
 	b.srv.ReleaseHangs()
-	rep := b.waitReply(ctx, t, 1)
+	rep := b.waitReply(ctx, t, 0)
 	if rep.Time.Before(ack.ReceivedAt) {
 		t.Errorf("reply at %v came before the ack at %v", rep.Time, ack.ReceivedAt)
 	}
@@ -254,12 +111,7 @@ func TestE2E_SyncroDownApologizesAndKeepsServing(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := "http://" + ln.Addr().String() + "/"
-	ln.Close()
+	dead := "http://" + freeAddr(t) + "/"
 	b := startE2EBot(ctx, t, func(env map[string]string) { env["SYNCRO_BASE_URL"] = dead })
 
 	for i, text := range []string{"ticket 32150", "ticket 32151"} {
@@ -267,7 +119,7 @@ func TestE2E_SyncroDownApologizesAndKeepsServing(t *testing.T) {
 		if ack.Late {
 			t.Errorf("/syncro %s: ack was late", text)
 		}
-		rep := b.waitReply(ctx, t, i+1)
+		rep := b.waitReply(ctx, t, i)
 		s := replyText(rep.Message)
 		if strings.TrimSpace(rep.Text) == "" {
 			t.Errorf("/syncro %s: reply has no text: %q", text, s)
@@ -318,19 +170,13 @@ func TestE2E_CreateViaModalWithCustomerSearch(t *testing.T) {
 	}
 
 	subject := "Printer jam on the second floor"
-	va, err := b.f.ViewSubmission(ctx, slackfake.ViewSubmission{
+	b.submitView(ctx, t, slackfake.ViewSubmission{
 		UserID: e2eUser, ViewID: view.ID, CallbackID: commands.CallbackCreate, PrivateMetadata: view.PrivateMetadata,
 		Values: slackfake.Values{
 			commands.BlockCustomer: {commands.ActionCustomerSearch: slackfake.ExternalSelectInput(acme.Text, acme.Value)},
 			commands.BlockSubject:  {commands.BlockSubject: slackfake.TextInput(subject)},
 		},
 	})
-	if err != nil {
-		t.Fatalf("view_submission: %v", err)
-	}
-	if va.ResponseAction == "errors" {
-		t.Fatalf("form refused: %+v", va.Errors)
-	}
 	err = b.f.WaitUntil(ctx, func() bool {
 		for _, tk := range b.srv.Tickets() {
 			if tk.Subject == subject {
@@ -348,5 +194,188 @@ func TestE2E_CreateViaModalWithCustomerSearch(t *testing.T) {
 				t.Errorf("new ticket's customer = %+v, want Acme Corp.", c)
 			}
 		}
+	}
+}
+
+func TestE2E_UpdateViaModal(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	b := startE2EBot(ctx, t, nil)
+	before := ticketByNumber(t, b.srv, 32151)
+
+	b.slash(ctx, t, "update 32151")
+	view := b.waitView(ctx, t, commands.CallbackUpdate)
+	opens := b.f.CallsTo("views.open")
+	if len(opens) != 1 {
+		t.Fatalf("views.open called %d times, want 1 (the Loading view)", len(opens))
+	}
+	if s := opens[0].Param("view"); !strings.Contains(s, "Loading") || strings.Contains(s, commands.CallbackUpdate) {
+		t.Errorf("the first view opened is not the Loading view: %s", s)
+	}
+	if view.Updates < 1 {
+		t.Errorf("the update form was not shown by updating the Loading view (updates %d)", view.Updates)
+	}
+	if view.PrivateMetadata == "" {
+		t.Fatal("update modal has no private_metadata")
+	}
+
+	inputs := modalInputs(t, view.JSON)
+	status, ok := inputs[commands.BlockStatus]
+	if !ok {
+		t.Fatalf("update modal has no %q input: %s", commands.BlockStatus, view.JSON)
+	}
+	if status.Element.InitialOption == nil || status.Element.InitialOption.Value != before.Status {
+		t.Errorf("status select does not preselect %q: %+v", before.Status, status.Element.InitialOption)
+	}
+	var pick modalOption
+	for _, o := range status.Element.Options {
+		if o.Value == "Waiting on Customer" {
+			pick = o
+		}
+	}
+	if pick.Value == "" {
+		t.Fatalf("status select offers no Waiting on Customer: %+v", status.Element.Options)
+	}
+
+	vals := formState(inputs)
+	vals[commands.BlockStatus] = map[string]slackfake.Input{status.Element.ActionID: slackfake.StaticSelectInput(pick.Text.Text, pick.Value)}
+	va := b.submitView(ctx, t, slackfake.ViewSubmission{
+		UserID: e2eUser, ViewID: view.ID, CallbackID: commands.CallbackUpdate,
+		PrivateMetadata: view.PrivateMetadata, Values: vals,
+	})
+	if va.Late {
+		t.Error("view_submission ack was late")
+	}
+
+	rep := b.waitReply(ctx, t, 0, pick.Value)
+	if s := replyText(rep.Message); !strings.Contains(s, "32151") {
+		t.Errorf("confirmation does not name the ticket: %q", s)
+	}
+	if got := ticketByNumber(t, b.srv, 32151); got.Status != pick.Value {
+		t.Errorf("Syncro status = %q, want %q", got.Status, pick.Value)
+	}
+	if n := b.srv.Count("PUT", "/tickets"); n != 1 {
+		t.Errorf("%d PUTs to Syncro, want 1", n)
+	}
+}
+
+func TestE2E_OtherWorkspaceRefused(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	b := startE2EBot(ctx, t, nil)
+	const other = "U0BOB"
+	b.f.AddUser(slackfake.User{ID: other, TeamID: "T0OTHER", Name: "bob", RealName: "Bob Other", Email: "bob@other.example"})
+	b.srv.ResetLog()
+
+	ack, err := b.f.SlashCommand(ctx, slackfake.SlashCommand{TeamID: "T0OTHER", UserID: other, ChannelID: e2eChannel, Text: "ticket 32150"})
+	if err != nil {
+		t.Fatalf("/syncro ticket 32150: %v", err)
+	}
+	if ack.Late {
+		t.Error("ack was late")
+	}
+	if err := b.f.WaitUntil(ctx, func() bool { return len(b.f.Ephemerals(other)) >= 1 }); err != nil {
+		t.Fatalf("no refusal shown to Bob: %v; stderr:\n%s", err, b.stderr.String())
+	}
+	want := "This bot only serves members of " + slackfake.DefaultTeamName + "."
+	if got := b.f.Ephemerals(other)[0].Text; got != want {
+		t.Errorf("refusal = %q, want %q", got, want)
+	}
+	// Anything the bot would do for Bob starts before it reads Dana's
+	// command, sent after his: once she has her answer, Bob's would show.
+	b.slash(ctx, t, "ticket 32151")
+	if s := replyText(b.waitReply(ctx, t, 0).Message); !strings.Contains(s, "32151") {
+		t.Errorf("Dana's reply does not show #32151: %q", s)
+	}
+	bobs := fmt.Sprintf("/tickets/%d", ticketByNumber(t, b.srv, 32150).ID)
+	for _, r := range b.srv.Requests() {
+		if q, _ := url.ParseQuery(r.Query); q.Get("number") == "32150" || strings.HasPrefix(r.Path, bobs) {
+			t.Errorf("Syncro saw a request for a user of another workspace: %s %s?%s", r.Method, r.Path, r.Query)
+		}
+	}
+	if n := len(b.f.Ephemerals(other)); n != 1 {
+		t.Errorf("Bob got %d messages, want only the refusal", n)
+	}
+}
+
+// TestE2E_BadInputAnsweredInTheAck: text that doesn't parse gets the usage
+// sentence straight in the ack, and Syncro is never asked.
+func TestE2E_BadInputAnsweredInTheAck(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	b := startE2EBot(ctx, t, nil)
+	b.srv.ResetLog()
+	for _, tt := range []struct{ text, want string }{
+		{"ticket abc", "isn't a ticket number"},
+		{"tcket 32150", "Did you mean `ticket`?"},
+		{"comment 32150 --time 25h fixed it", "24 hours"},
+	} {
+		ack := b.slash(ctx, t, tt.text)
+		var payload struct {
+			Text string `json:"text"`
+		}
+		if err := ack.Decode(&payload); err != nil || !strings.Contains(payload.Text, tt.want) {
+			t.Errorf("/syncro %s: ack text %q (%v), want it to contain %q", tt.text, payload.Text, err, tt.want)
+		}
+	}
+	if reqs := b.srv.Requests(); len(reqs) != 0 {
+		t.Errorf("Syncro saw %d requests for bad input", len(reqs))
+	}
+}
+
+// A ticket whose subject holds Slack markup, closed from Slack with "Post
+// to the notify channel": the notice the bot posts must ping nobody, in its
+// blocks or in its fallback text (which Slack shows in notifications).
+func TestE2E_CloseNoticeOfAMentionSubjectPingsNobody(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	const notifyChannel = "C0NOTICES"
+	b := startE2EBot(ctx, t, func(env map[string]string) { env["NOTIFY_CHANNEL"] = notifyChannel })
+	b.f.AddChannel(slackfake.Channel{ID: notifyChannel, Name: "tickets"})
+	acme := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud)
+	tk := b.srv.AddTicket(syncrotest.Ticket{Subject: "<!channel> server room flooded <@U0BOSS>", CustomerID: acme.CustomerID, Status: "In Progress"})
+
+	b.closeFromSlack(ctx, t, tk.Number, "Pumped the water out.", commands.CloseOptionNotify)
+
+	var notice slackfake.Message
+	err := b.f.WaitUntil(ctx, func() bool {
+		for _, m := range b.f.Messages(notifyChannel) {
+			if strings.Contains(m.Text, fmt.Sprintf("#%d closed", tk.Number)) {
+				notice = m
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatalf("no closed-ticket notice in the notify channel: %v; messages %+v; stderr:\n%s", err, b.f.Messages(notifyChannel), b.stderr.String())
+	}
+	for what, s := range map[string]string{"text": notice.Text, "blocks": string(notice.Blocks)} {
+		if strings.Contains(s, "<!") || strings.Contains(s, "<@") {
+			t.Errorf("notice %s would ping: %s", what, s)
+		}
+	}
+	if !strings.Contains(notice.Text, "&lt;!channel&gt; server room flooded &lt;@U0BOSS&gt;") {
+		t.Errorf("notice text lost the subject: %q", notice.Text)
+	}
+}
+
+// Syncro's API documentation writes the base as .../api/v1, without the
+// trailing slash; the bot runs on either form, for Slack's base too.
+func TestE2E_BaseURLsWithoutTheTrailingSlash(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	b := startE2EBot(ctx, t, func(env map[string]string) {
+		env["SYNCRO_BASE_URL"] = strings.TrimSuffix(env["SYNCRO_BASE_URL"], "/")
+		env["SLACK_API_URL"] = strings.TrimSuffix(env["SLACK_API_URL"], "/")
+	})
+	b.slash(ctx, t, fmt.Sprintf("ticket %d", syncrotest.SeedTicketOwnCloud))
+	if reply := replyText(b.waitReply(ctx, t, 0).Message); !strings.Contains(reply, "Own cloud thing again") {
+		t.Errorf("reply %q does not show the ticket", reply)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -13,20 +12,8 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/slackfake"
-	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
-
-// freeAddr returns a loopback address nothing listens on right now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 func scrape(ctx context.Context, url string) (int, string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -67,34 +54,18 @@ func TestRun_MetricsCountCommandsAndReadyzFollowsTheSocket(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
-	f, env := fakes(t)
 	addr := freeAddr(t)
-	env["METRICS_ADDR"] = addr
+	b := startE2EBot(ctx, t, func(env map[string]string) { env["METRICS_ADDR"] = addr })
+	f := b.f
 	base := "http://" + addr
-	runCtx, stop := context.WithCancel(ctx)
-	var stdout, stderr syncbuf.Buffer
-	done := make(chan int, 1)
-	go func() { done <- run(runCtx, []string{"bot"}, envMap(env), &stdout, &stderr) }()
-	defer func() {
-		stop()
-		if code := <-done; code != exitOK {
-			t.Errorf("exit = %d; stderr:\n%s", code, stderr.String())
-		}
-	}()
-
-	if err := f.WaitConnections(ctx, 1); err != nil {
-		t.Fatalf("bot never connected: %v", err)
-	}
 	waitStatus(ctx, t, base+"/healthz", http.StatusOK)
 	// /readyz probes Syncro (GET /me) itself when nothing succeeded lately.
 	waitStatus(ctx, t, base+"/readyz", http.StatusOK)
 
 	for _, text := range []string{"help", fmt.Sprintf("ticket %d", syncrotest.SeedTicketPrinter)} {
-		before := len(f.Ephemerals("U0ALICE")) + len(f.Messages("C0OPS"))
-		if _, err := f.SlashCommand(ctx, slackfake.SlashCommand{UserID: "U0ALICE", ChannelID: "C0OPS", Text: text}); err != nil {
-			t.Fatalf("/syncro %s: %v", text, err)
-		}
-		if err := f.WaitUntil(ctx, func() bool { return len(f.Ephemerals("U0ALICE"))+len(f.Messages("C0OPS")) > before }); err != nil {
+		before := len(f.Ephemerals(e2eUser)) + len(f.Messages(e2eChannel))
+		b.slash(ctx, t, text)
+		if err := f.WaitUntil(ctx, func() bool { return len(f.Ephemerals(e2eUser))+len(f.Messages(e2eChannel)) > before }); err != nil {
 			t.Fatalf("no answer to /syncro %s: %v", text, err)
 		}
 	}

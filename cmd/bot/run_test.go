@@ -16,16 +16,7 @@ import (
 	"github.com/syncrobot/syncrobot/config"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncbuf"
-	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
-
-const testTimeout = 30 * time.Second
-
-// envMap is a getenv backed by a map, so tests run in parallel without
-// touching the process environment.
-func envMap(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
-}
 
 func TestRun_BadEnvExits2WithOneLinePerProblem(t *testing.T) {
 	t.Parallel()
@@ -108,26 +99,6 @@ func TestRun_VersionPrintsBuildInfo(t *testing.T) {
 	}
 }
 
-// fakes starts Slack and Syncro fakes and returns the environment that
-// points the bot at them.
-func fakes(t *testing.T) (*slackfake.Fake, map[string]string) {
-	t.Helper()
-	f := slackfake.NewServer(t,
-		slackfake.WithUsers(slackfake.User{ID: "U0ALICE", Name: "alice", Email: "alice@home.example"}),
-		slackfake.WithChannels(slackfake.Channel{ID: "C0OPS", Name: "ops"}))
-	s := syncrotest.NewServer(t)
-	return f, map[string]string{
-		"SLACK_APP_TOKEN": f.AppToken(),
-		"SLACK_BOT_TOKEN": f.BotToken(),
-		"SLACK_API_URL":   f.APIURL(),
-		"SYNCRO_BASE_URL": s.URL() + "/",
-		"SYNCRO_API_KEY":  syncrotest.DefaultAPIKey,
-		"DATA_DIR":        t.TempDir(),
-		"SESSION_LOG_DIR": t.TempDir(),
-		"LOG_FORMAT":      "json",
-	}
-}
-
 // playHelp sends /syncro help and waits for whatever answer the commands
 // package gives (in the ack or through the response_url).
 func playHelp(ctx context.Context, t *testing.T, f *slackfake.Fake) {
@@ -135,10 +106,10 @@ func playHelp(ctx context.Context, t *testing.T, f *slackfake.Fake) {
 	if err := f.WaitConnections(ctx, 1); err != nil {
 		t.Fatalf("bot never connected: %v", err)
 	}
-	if _, err := f.SlashCommand(ctx, slackfake.SlashCommand{UserID: "U0ALICE", ChannelID: "C0OPS", Text: "help"}); err != nil {
+	if _, err := f.SlashCommand(ctx, slackfake.SlashCommand{UserID: e2eUser, ChannelID: e2eChannel, Text: "help"}); err != nil {
 		t.Fatalf("/syncro help: %v", err)
 	}
-	err := f.WaitUntil(ctx, func() bool { return len(f.Ephemerals("U0ALICE"))+len(f.Messages("C0OPS")) > 0 })
+	err := f.WaitUntil(ctx, func() bool { return len(f.Ephemerals(e2eUser))+len(f.Messages(e2eChannel)) > 0 })
 	if err != nil {
 		t.Fatalf("no answer to /syncro help: %v", err)
 	}
@@ -148,28 +119,14 @@ func TestRun_EndToEndHelpThenShutdown(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
-	f, env := fakes(t)
-	runCtx, stop := context.WithCancel(ctx)
-	var stdout syncbuf.Buffer
-	var stderr syncbuf.Buffer
-	done := make(chan int, 1)
-	go func() { done <- run(runCtx, []string{"bot", "-debug"}, envMap(env), &stdout, &stderr) }()
+	fx := newFakes(t)
+	b := fx.start(ctx, t, "-debug")
 
-	playHelp(ctx, t, f)
+	playHelp(ctx, t, fx.f)
 	// Retention runs while the bot does, not only when the store opens.
-	if err := stderr.WaitFor(ctx, `"msg":"sweeping expired records"`); err != nil {
-		t.Errorf("store sweeper not started: %v\n%s", err, stderr.String())
-	}
-	stop() // what SIGTERM does through signal.NotifyContext
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("exit = %d, want 0; stderr:\n%s", code, stderr.String())
-		}
-	case <-ctx.Done():
-		t.Fatal("run did not return after its context ended")
-	}
-	logs := stderr.String()
+	b.waitLog(ctx, t, `"msg":"sweeping expired records"`)
+	b.shutdown(t) // what SIGTERM does through signal.NotifyContext
+	env, stdout, logs := fx.env, b.stdout, b.stderr.String()
 	if !strings.Contains(logs, `"msg":"envelope"`) {
 		t.Errorf("no envelope logged at debug:\n%s", logs)
 	}
@@ -218,18 +175,18 @@ func TestBinary_BadEnvAndSIGTERM(t *testing.T) {
 	})
 
 	t.Run("SIGTERM exits 0", func(t *testing.T) {
-		f, env := fakes(t)
+		fx := newFakes(t)
 		cmd := exec.CommandContext(ctx, bin)
-		for k, v := range env {
+		for k, v := range fx.env {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
-		var stderr syncbuf.Buffer
+		var stderr syncBuffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		defer func() { _ = cmd.Process.Kill() }()
-		playHelp(ctx, t, f)
+		playHelp(ctx, t, fx.f)
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}

@@ -14,25 +14,12 @@ import (
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/config"
 	"github.com/syncrobot/syncrobot/store"
-	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 	"github.com/syncrobot/syncrobot/watcher"
 )
 
 const webhookToken = "webhook-token-0123456789"
-
-// freeWebhookAddr is a loopback address nothing listens on right now.
-func freeWebhookAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
 
 func postWebhook(t *testing.T, addr, path, body string) int {
 	t.Helper()
@@ -59,7 +46,7 @@ func TestStartWatcher_WebhookHintAnnouncesAndStopShutsTheListener(t *testing.T) 
 		t.Fatal(err)
 	}
 	defer st.Close()
-	addr := freeWebhookAddr(t)
+	addr := freeAddr(t)
 	cfg := &config.Config{
 		NotifyChannel: "C0OPS", SyncroPollInterval: time.Hour, WebhookAddr: addr,
 		WebhookToken: config.NewSecret(webhookToken), SyncroBaseURL: srv.URL() + "/",
@@ -80,11 +67,8 @@ func TestStartWatcher_WebhookHintAnnouncesAndStopShutsTheListener(t *testing.T) 
 		_, ok, err := st.Cursor(watcher.CursorName)
 		cursorErr = err
 		return ok || err != nil
-	}); err != nil {
-		t.Fatalf("the watcher never polled: %v", err)
-	}
-	if cursorErr != nil {
-		t.Fatal(cursorErr)
+	}); err != nil || cursorErr != nil {
+		t.Fatalf("the watcher never polled: %v %v", err, cursorErr)
 	}
 
 	tk := srv.AddTicket(syncrotest.Ticket{Subject: "UPS battery swapped", CustomerID: srv.Customers()[0].ID})
@@ -130,7 +114,7 @@ func TestStartWatcher_NothingWithoutNotifyChannelAndBusyPortFails(t *testing.T) 
 		t.Fatal(err)
 	}
 	notify := func(context.Context, commands.Message) error { return nil }
-	addr := freeWebhookAddr(t)
+	addr := freeAddr(t)
 	stop, err := startWatcher(t.Context(), &config.Config{WebhookAddr: addr, WebhookToken: config.NewSecret(webhookToken)}, client, st, notify, log, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -155,42 +139,25 @@ func TestRun_ServesTheWebhookWhenConfigured(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
-	f, env := fakes(t)
-	addr := freeWebhookAddr(t)
-	env["NOTIFY_CHANNEL"] = "C0NOTIFY1"
-	env["WEBHOOK_ADDR"] = addr
-	env["WEBHOOK_TOKEN"] = webhookToken
-
-	runCtx, stop := context.WithCancel(ctx)
-	var stdout, stderr syncbuf.Buffer
-	done := make(chan int, 1)
-	go func() { done <- run(runCtx, []string{"bot"}, envMap(env), &stdout, &stderr) }()
-	if err := f.WaitConnections(ctx, 1); err != nil {
-		t.Fatalf("bot never connected: %v\n%s", err, stderr.String())
-	}
-	if err := stderr.WaitFor(ctx, "serving Syncro webhooks"); err != nil {
-		t.Fatalf("webhook listener not started: %v\n%s", err, stderr.String())
-	}
+	addr := freeAddr(t)
+	b := startE2EBot(ctx, t, func(env map[string]string) {
+		env["NOTIFY_CHANNEL"] = "C0NOTIFY1"
+		env["WEBHOOK_ADDR"] = addr
+		env["WEBHOOK_TOKEN"] = webhookToken
+	})
+	b.waitLog(ctx, t, "serving Syncro webhooks")
 	if code := postWebhook(t, addr, watcher.WebhookPath+"nope-nope-nope-nope", "{}"); code != http.StatusNotFound {
 		t.Errorf("wrong token: %d, want 404", code)
 	}
 	if code := postWebhook(t, addr, watcher.WebhookPath+webhookToken, `{"attributes":{"id":1,"status":"New"}}`); code != http.StatusOK {
 		t.Errorf("right token: %d, want 200", code)
 	}
-	stop()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("exit = %d, want 0; stderr:\n%s", code, stderr.String())
-		}
-	case <-ctx.Done():
-		t.Fatal("run did not return after its context ended")
-	}
-	if strings.Contains(stderr.String(), webhookToken) {
+	b.shutdown(t)
+	if strings.Contains(b.stderr.String(), webhookToken) {
 		t.Error("logs contain the webhook token")
 	}
-	if !strings.Contains(stderr.String(), "watching for closed tickets") {
-		t.Errorf("watcher not started:\n%s", stderr.String())
+	if !strings.Contains(b.stderr.String(), "watching for closed tickets") {
+		t.Errorf("watcher not started:\n%s", b.stderr.String())
 	}
 }
 
@@ -209,7 +176,7 @@ func TestStartSweeper_RemovesExpiredRecordsWhileRunning(t *testing.T) {
 		if err := st.Audit(old); err != nil {
 			t.Fatal(err)
 		}
-		var logs syncbuf.Buffer
+		var logs syncBuffer
 		stop := startSweeper(t.Context(), st, store.SweepInterval, slog.New(slog.NewTextHandler(&logs, nil)))
 		defer stop()
 
