@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/syncrobot/syncrobot/commands"
@@ -17,36 +16,18 @@ import (
 // invoice but answers 500: one comment, one invoice, status Invoiced.
 func TestE2E_BillDoubleSubmitWithUnclearInvoicePOSTInvoicesOnce(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
 	const notes = "Replaced the fuser unit."
 
-	b.slash(ctx, t, "bill "+itoa64(tk.Number))
-	view := b.waitView(ctx, t, commands.CallbackBill)
+	view := b.openBillForm(ctx, t, tk.Number)
 	b.srv.Fail("POST", "/invoices", 1, syncrotest.FaultCommitThenFail)
 	sub := billSubmission(t, view, "30", notes)
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Go(func() {
-			if va, err := b.f.ViewSubmission(ctx, sub); err != nil || va.ResponseAction == "errors" {
-				t.Errorf("submit bill: %+v %v", va, err)
-			}
-		})
-	}
-	wg.Wait()
+	b.doubleSubmit(ctx, t, sub)
 	b.waitReply(ctx, t, 0, "Invoiced #")
 	b.waitReply(ctx, t, 1) // the other submission's answer
-	if got := commentsWithBody(b.srv, tk.ID, notes); got != 1 {
-		t.Errorf("Syncro holds %d bill comments, want 1", got)
-	}
-	if got := invoicesOf(b.srv, tk.ID); got != 1 {
-		t.Errorf("Syncro holds %d invoices of #%d, want 1", got, tk.Number)
-	}
-	if got := ticketByNumber(t, b.srv, tk.Number).Status; got != "Invoiced" {
-		t.Errorf("status = %q, want Invoiced", got)
-	}
+	wantInvoicedOnce(t, b.srv, tk, notes)
 }
 
 // TestE2E_BillFinishDoubleClickAfterChargeFailureFinishesOnce: Syncro
@@ -54,14 +35,12 @@ func TestE2E_BillDoubleSubmitWithUnclearInvoicePOSTInvoicesOnce(t *testing.T) {
 // twice at once: one charge, one invoice.
 func TestE2E_BillFinishDoubleClickAfterChargeFailureFinishesOnce(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
 	const notes = "Cleaned the rollers."
 
-	b.slash(ctx, t, "bill "+itoa64(tk.Number))
-	view := b.waitView(ctx, t, commands.CallbackBill)
+	view := b.openBillForm(ctx, t, tk.Number)
 	b.srv.Fail("POST", "/tickets/*/charge_timer_entry", 1, syncrotest.FaultServerError)
 	b.submitView(ctx, t, billSubmission(t, view, "45", notes))
 	rep := b.waitReply(ctx, t, 0, "Finish")
@@ -69,30 +48,12 @@ func TestE2E_BillFinishDoubleClickAfterChargeFailureFinishesOnce(t *testing.T) {
 		t.Fatalf("invoiced despite the failed charge: %q", rep.Text)
 	}
 	finish := button(t, rep.Blocks, tickets.ActionFinish)
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Go(func() {
-			_, err := b.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eUser, ChannelID: e2eChannel, MessageTS: rep.TS, IsEphemeral: true,
-				Actions: []slackfake.Action{finish}})
-			if err != nil {
-				t.Errorf("click Finish: %v", err)
-			}
-		})
-	}
-	wg.Wait()
+	b.doubleClick(ctx, t, rep, finish)
 	b.waitReply(ctx, t, 1, "Invoiced #")
 	b.waitReply(ctx, t, 2) // the second Finish's answer
-	if got := commentsWithBody(b.srv, tk.ID, notes); got != 1 {
-		t.Errorf("Syncro holds %d bill comments, want 1", got)
-	}
-	if got := invoicesOf(b.srv, tk.ID); got != 1 {
-		t.Errorf("Syncro holds %d invoices, want 1", got)
-	}
+	wantInvoicedOnce(t, b.srv, tk, notes)
 	if got := b.srv.Count("POST", "/tickets/"+itoa64(tk.ID)+"/charge_timer_entry"); got > 3 {
 		t.Errorf("%d charge POSTs", got)
-	}
-	if got := ticketByNumber(t, b.srv, tk.Number).Status; got != "Invoiced" {
-		t.Errorf("status = %q, want Invoiced", got)
 	}
 }
 
@@ -106,13 +67,11 @@ func TestE2E_BillFinishDoubleClickAfterChargeFailureFinishesOnce(t *testing.T) {
 // Reproduce: go test -race -run TestE2E_FinishWorksAgainAfterAFinishThatFailed ./cmd/bot
 func TestE2E_FinishWorksAgainAfterAFinishThatFailed(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
 
-	b.slash(ctx, t, "bill "+itoa64(tk.Number))
-	view := b.waitView(ctx, t, commands.CallbackBill)
+	view := b.openBillForm(ctx, t, tk.Number)
 	b.srv.Fail("POST", "/tickets/*/charge_timer_entry", 2, syncrotest.FaultServerError)
 	b.submitView(ctx, t, billSubmission(t, view, "30", "Checked the toner sensor."))
 	rep := b.waitReply(ctx, t, 0, "Finish")
@@ -131,4 +90,26 @@ func TestE2E_FinishWorksAgainAfterAFinishThatFailed(t *testing.T) {
 	if strings.Contains(last.Text, "not charged") {
 		t.Errorf("the second Finish replayed the first one's failure: %q", last.Text)
 	}
+}
+
+// wantInvoicedOnce checks that billing tk with notes wrote once: one
+// comment with the notes, one invoice, status Invoiced.
+func wantInvoicedOnce(t *testing.T, srv *syncrotest.Server, tk syncrotest.Ticket, notes string) {
+	t.Helper()
+	if got := commentsWithBody(srv, tk.ID, notes); got != 1 {
+		t.Errorf("Syncro holds %d bill comments, want 1", got)
+	}
+	if got := invoicesOf(srv, tk.ID); got != 1 {
+		t.Errorf("Syncro holds %d invoices of #%d, want 1", got, tk.Number)
+	}
+	if got := ticketByNumber(t, srv, tk.Number).Status; got != "Invoiced" {
+		t.Errorf("status = %q, want Invoiced", got)
+	}
+}
+
+// openBillForm runs /syncro bill number and returns the bill modal.
+func (b *e2eBot) openBillForm(ctx context.Context, t *testing.T, number int64) slackfake.View {
+	t.Helper()
+	b.slash(ctx, t, "bill "+itoa64(number))
+	return b.waitView(ctx, t, commands.CallbackBill)
 }

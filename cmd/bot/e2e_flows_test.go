@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -18,8 +17,7 @@ import (
 
 func TestE2E_CommentWithTime(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	tk := ticketByNumber(t, b.srv, 32150)
 	commentsBefore := len(b.srv.Comments(tk.ID))
@@ -60,8 +58,7 @@ func TestE2E_CommentWithTime(t *testing.T) {
 
 func TestE2E_UpdateStatusWithFlags(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	if tk := ticketByNumber(t, b.srv, 32151); tk.Status != "New" {
 		t.Fatalf("seed ticket #32151 is %q, want New", tk.Status)
@@ -79,8 +76,7 @@ func TestE2E_UpdateStatusWithFlags(t *testing.T) {
 
 func TestE2E_SlowSyncroDoesNotDelayTheAck(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	b.srv.Fail("GET", "/tickets", 1, syncrotest.FaultHang)
 
@@ -109,8 +105,7 @@ func TestE2E_SlowSyncroDoesNotDelayTheAck(t *testing.T) {
 
 func TestE2E_SyncroDownApologizesAndKeepsServing(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	dead := "http://" + freeAddr(t) + "/"
 	b := startE2EBot(ctx, t, func(env map[string]string) { env["SYNCRO_BASE_URL"] = dead })
 
@@ -137,8 +132,7 @@ func TestE2E_SyncroDownApologizesAndKeepsServing(t *testing.T) {
 
 func TestE2E_CreateViaModalWithCustomerSearch(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	ticketsBefore := len(b.srv.Tickets())
 
@@ -199,8 +193,7 @@ func TestE2E_CreateViaModalWithCustomerSearch(t *testing.T) {
 
 func TestE2E_UpdateViaModal(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	before := ticketByNumber(t, b.srv, 32151)
 
@@ -262,8 +255,7 @@ func TestE2E_UpdateViaModal(t *testing.T) {
 
 func TestE2E_OtherWorkspaceRefused(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	const other = "U0BOB"
 	b.f.AddUser(slackfake.User{ID: other, TeamID: "T0OTHER", Name: "bob", RealName: "Bob Other", Email: "bob@other.example"})
@@ -304,8 +296,7 @@ func TestE2E_OtherWorkspaceRefused(t *testing.T) {
 // sentence straight in the ack, and Syncro is never asked.
 func TestE2E_BadInputAnsweredInTheAck(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	b.srv.ResetLog()
 	for _, tt := range []struct{ text, want string }{
@@ -331,8 +322,7 @@ func TestE2E_BadInputAnsweredInTheAck(t *testing.T) {
 // blocks or in its fallback text (which Slack shows in notifications).
 func TestE2E_CloseNoticeOfAMentionSubjectPingsNobody(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	const notifyChannel = "C0NOTICES"
 	b := startE2EBot(ctx, t, func(env map[string]string) { env["NOTIFY_CHANNEL"] = notifyChannel })
 	b.f.AddChannel(slackfake.Channel{ID: notifyChannel, Name: "tickets"})
@@ -368,8 +358,7 @@ func TestE2E_CloseNoticeOfAMentionSubjectPingsNobody(t *testing.T) {
 // trailing slash; the bot runs on either form, for Slack's base too.
 func TestE2E_BaseURLsWithoutTheTrailingSlash(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, func(env map[string]string) {
 		env["SYNCRO_BASE_URL"] = strings.TrimSuffix(env["SYNCRO_BASE_URL"], "/")
 		env["SLACK_API_URL"] = strings.TrimSuffix(env["SLACK_API_URL"], "/")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/syncrobot/syncrobot/commands"
@@ -107,6 +108,37 @@ func (b *e2eBot) submitView(ctx context.Context, t *testing.T, vs slackfake.View
 		t.Fatalf("%s form refused: %+v", vs.CallbackID, va.Errors)
 	}
 	return va
+}
+
+// doubleSubmit submits vs twice at once, as a double click on Submit
+// does, and fails on an error or field errors from either.
+func (b *e2eBot) doubleSubmit(ctx context.Context, t *testing.T, vs slackfake.ViewSubmission) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			if va, err := b.f.ViewSubmission(ctx, vs); err != nil || va.ResponseAction == "errors" {
+				t.Errorf("submit %s: %+v %v", vs.CallbackID, va, err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// doubleClick clicks a in Dana's ephemeral rep twice at once.
+func (b *e2eBot) doubleClick(ctx context.Context, t *testing.T, rep slackfake.Ephemeral, a slackfake.Action) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			_, err := b.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eUser, ChannelID: e2eChannel, MessageTS: rep.TS, IsEphemeral: true,
+				Actions: []slackfake.Action{a}})
+			if err != nil {
+				t.Errorf("click %s: %v", a.ActionID, err)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // buttonsIn lists the buttons in a message's blocks: action_id → the

@@ -27,6 +27,14 @@ const (
 	e2eChannel = "C0OPS"
 )
 
+// testContext ends when the test does or testTimeout has passed: the
+// budget of each wait in an end-to-end test.
+func testContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
 // envMap is a getenv backed by a map, so tests run in parallel without
 // touching the process environment.
 func envMap(m map[string]string) func(string) string {

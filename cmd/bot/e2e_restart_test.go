@@ -61,8 +61,7 @@ func TestE2E_CloseFinishAfterRestartWritesOnce(t *testing.T) {
 // it; nothing is written twice.
 func TestE2E_CloseRedeliveredAfterRestartWritesOnce(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
 	const resolution = "Moved the printer to its own VLAN."
@@ -85,8 +84,7 @@ func TestE2E_CloseRedeliveredAfterRestartWritesOnce(t *testing.T) {
 
 func TestE2E_ReconnectsAfterDisconnect(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 
 	b.slash(ctx, t, "ticket 32150")
@@ -113,8 +111,7 @@ func TestE2E_ReconnectsAfterDisconnect(t *testing.T) {
 
 func TestE2E_SIGTERMFinishesInFlightWork(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	b.srv.Fail("GET", "/tickets", 1, syncrotest.FaultHang)
 

@@ -16,13 +16,35 @@ import (
 // Where each button, form and link goes: every click and submission is
 // routed to its feature, acked in time, and nothing falls through.
 
+// wantOnlyTicketCalls fails on a Syncro request since the last ResetLog
+// that is neither a ticket lookup by number (the printer's) nor under
+// /tickets/: the next command's, not a stray click's.
+func (b *e2eBot) wantOnlyTicketCalls(t *testing.T) {
+	t.Helper()
+	for _, r := range b.srv.Requests() {
+		if !strings.Contains(r.Query, "number="+itoa64(syncrotest.SeedTicketPrinter)) && !strings.HasPrefix(r.Path, "/tickets/") {
+			t.Errorf("Syncro asked %s %s?%s", r.Method, r.Path, r.Query)
+		}
+	}
+}
+
+// wantNoFallThrough fails if a reply to Dana says a button (of what: the
+// card, the customer replies) reached no handler.
+func (b *e2eBot) wantNoFallThrough(t *testing.T, what string) {
+	t.Helper()
+	for _, e := range b.f.Ephemerals(e2eUser) {
+		if strings.Contains(e.Text, "don't know that button") {
+			t.Errorf("a %s button fell through: %q", what, e.Text)
+		}
+	}
+}
+
 // TestE2E_EveryTicketCardButtonOpensItsForm: Log time, Close and Make
 // invoice on the ticket card each open their form (through the Loading
 // view), and nothing answers "I don't know that button".
 func TestE2E_EveryTicketCardButtonOpensItsForm(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 
 	b.slash(ctx, t, "ticket "+itoa64(syncrotest.SeedTicketPrinter))
@@ -38,11 +60,7 @@ func TestE2E_EveryTicketCardButtonOpensItsForm(t *testing.T) {
 			t.Fatalf("close %s view: %v", callback, err)
 		}
 	}
-	for _, e := range b.f.Ephemerals(e2eUser) {
-		if strings.Contains(e.Text, "don't know that button") {
-			t.Errorf("a card button fell through: %q", e.Text)
-		}
-	}
+	b.wantNoFallThrough(t, "card")
 }
 
 // TestE2E_UnknownActionIsAckedLoggedAndTheBotServesOn: a click on an
@@ -51,8 +69,7 @@ func TestE2E_EveryTicketCardButtonOpensItsForm(t *testing.T) {
 // with an unknown callback_id likewise.
 func TestE2E_UnknownActionIsAckedLoggedAndTheBotServesOn(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	b.srv.ResetLog()
 
@@ -84,11 +101,7 @@ func TestE2E_UnknownActionIsAckedLoggedAndTheBotServesOn(t *testing.T) {
 	if !strings.Contains(b.stderr.String(), "no_such_button") {
 		t.Errorf("the unknown click was not logged:\n%s", b.stderr.String())
 	}
-	for _, r := range b.srv.Requests() {
-		if !strings.Contains(r.Query, "number="+itoa64(syncrotest.SeedTicketPrinter)) && !strings.HasPrefix(r.Path, "/tickets/") {
-			t.Errorf("Syncro asked %s %s?%s", r.Method, r.Path, r.Query)
-		}
-	}
+	b.wantOnlyTicketCalls(t)
 }
 
 // TestE2E_CustomerCardOpenInSyncroIsSilent: the customer card's "Open in
@@ -96,8 +109,7 @@ func TestE2E_UnknownActionIsAckedLoggedAndTheBotServesOn(t *testing.T) {
 // click arrives without the url (the registry marks the id a link).
 func TestE2E_CustomerCardOpenInSyncroIsSilent(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	cu := b.srv.Customers()[0]
 
@@ -121,11 +133,7 @@ func TestE2E_CustomerCardOpenInSyncroIsSilent(t *testing.T) {
 			t.Errorf("reply to a link click: %q", e.Text)
 		}
 	}
-	for _, r := range b.srv.Requests() {
-		if !strings.Contains(r.Query, "number="+itoa64(syncrotest.SeedTicketPrinter)) && !strings.HasPrefix(r.Path, "/tickets/") {
-			t.Errorf("a link click made Syncro call %s %s?%s", r.Method, r.Path, r.Query)
-		}
-	}
+	b.wantOnlyTicketCalls(t)
 }
 
 // TestE2E_FixTheFormReopensTheRefusedFormAndSavesOnce: Syncro refuses a
@@ -133,8 +141,7 @@ func TestE2E_CustomerCardOpenInSyncroIsSilent(t *testing.T) {
 // prefilled with Syncro's words; the corrected form saves once.
 func TestE2E_FixTheFormReopensTheRefusedFormAndSavesOnce(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	cu := b.srv.AddCustomer(syncrotest.Customer{BusinessName: "Lone Biz", Email: "office@lonebiz.example", City: "Salem"})
 
@@ -187,8 +194,7 @@ func TestE2E_FixTheFormReopensTheRefusedFormAndSavesOnce(t *testing.T) {
 // once. No button falls through.
 func TestE2E_CustomerButtonsAreRoutedAndWriteOnce(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 
 	b.slash(ctx, t, "customers duplicates")
@@ -238,11 +244,7 @@ func TestE2E_CustomerButtonsAreRoutedAndWriteOnce(t *testing.T) {
 	if n := b.srv.Count("DELETE", "/contacts/"); n != 1 {
 		t.Errorf("%d contact DELETEs, want 1", n)
 	}
-	for _, e := range b.f.Ephemerals(e2eUser) {
-		if strings.Contains(e.Text, "don't know that button") {
-			t.Errorf("a customer button fell through: %q", e.Text)
-		}
-	}
+	b.wantNoFallThrough(t, "customer")
 }
 
 // TestE2E_OpenInSyncroClickIsAckedSilently: the "Open in Syncro" button
@@ -250,8 +252,7 @@ func TestE2E_CustomerButtonsAreRoutedAndWriteOnce(t *testing.T) {
 // without a reply and without asking Syncro anything.
 func TestE2E_OpenInSyncroClickIsAckedSilently(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	b.slash(ctx, t, "ticket 32150")
 	rep := b.waitReply(ctx, t, 0)
@@ -290,8 +291,7 @@ func TestE2E_OpenInSyncroClickIsAckedSilently(t *testing.T) {
 // Reproduce: go test -race -run TestE2E_LinkButtonWithoutURLIsAckedWithNothing ./cmd/bot
 func TestE2E_LinkButtonWithoutURLIsAckedWithNothing(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, func(env map[string]string) { env["ALLOWED_USERS"] = "U0SOMEONEELSE" })
 	b.srv.ResetLog()
 	calls := len(b.f.Calls())

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,8 +49,7 @@ func writeFile(t *testing.T, name, data string, perm os.FileMode) {
 // disk and in what Dana reads, through the real bot.
 func TestE2E_SessionLogsAreWrittenOnCloseAndOnRequest(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	logDir := t.TempDir()
 	b := startE2EBot(ctx, t, func(env map[string]string) { env["SESSION_LOG_DIR"] = logDir })
 	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud)
@@ -96,8 +94,7 @@ func TestE2E_SessionLogsAreWrittenOnCloseAndOnRequest(t *testing.T) {
 // submitting it untouched files the log under SESSION_LOG_DIR.
 func TestE2E_CloseFromSlackWritesTheSessionLogByDefault(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	root := b.env["SESSION_LOG_DIR"]
 	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud)
@@ -131,8 +128,7 @@ func TestE2E_CloseFromSlackWritesTheSessionLogByDefault(t *testing.T) {
 // and names it.
 func TestE2E_SlashLogWritesOneSessionLog(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	root := b.env["SESSION_LOG_DIR"]
 
@@ -151,8 +147,7 @@ func TestE2E_SlashLogWritesOneSessionLog(t *testing.T) {
 // closed again the same day gets a second log (-2); neither is overwritten.
 func TestE2E_TwoClosesTheSameDayKeepBothLogs(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	n := syncrotest.SeedTicketPrinter
 
@@ -183,8 +178,7 @@ func TestE2E_TwoClosesTheSameDayKeepBothLogs(t *testing.T) {
 // close is in the session log written by the same close.
 func TestE2E_CloseWithTimeLogsTheMinutesInTheSessionLog(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 
 	view := b.openCloseForm(ctx, t, syncrotest.SeedTicketPrinter)
@@ -210,8 +204,7 @@ func TestE2E_CloseWithTimeLogsTheMinutesInTheSessionLog(t *testing.T) {
 // Reproduce: go test -race -run TestE2E_RedeliveredSlashLogWritesOneLog ./cmd/bot
 func TestE2E_RedeliveredSlashLogWritesOneLog(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	n := itoa64(syncrotest.SeedTicketNAS)
 
@@ -236,8 +229,7 @@ func TestE2E_RedeliveredSlashLogWritesOneLog(t *testing.T) {
 // Reproduce: go test -race -run TestE2E_SessionLogDirNotWritableLeavesAFinish ./cmd/bot
 func TestE2E_SessionLogDirNotWritableLeavesAFinish(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	root := filepath.Join(t.TempDir(), "logs")
 	writeFile(t, root, "not a folder\n", 0o644) // root can't write a read-only dir; nobody writes under a file
 	b := startE2EBot(ctx, t, func(env map[string]string) { env["SESSION_LOG_DIR"] = root })
@@ -281,8 +273,7 @@ func TestE2E_SessionLogDirNotWritableLeavesAFinish(t *testing.T) {
 // work tree, the log a close writes is committed.
 func TestE2E_SessionLogGitCommitsEachLog(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, func(env map[string]string) {
 		gitWorkTree(t, env["SESSION_LOG_DIR"])
 		env["SESSION_LOG_GIT"] = "true"
@@ -320,8 +311,7 @@ func TestE2E_SessionLogGitCommitsEachLog(t *testing.T) {
 //
 // Reproduce: go test -race -run TestE2E_SessionLogGitCommitsWithoutAGitIdentity ./cmd/bot
 func TestE2E_SessionLogGitCommitsWithoutAGitIdentity(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CONFIG_HOME", home)
@@ -358,8 +348,7 @@ func TestE2E_SessionLogGitCommitsWithoutAGitIdentity(t *testing.T) {
 // Reproduce: go test -race -run TestE2E_SessionLogFailedCommitGoesInWithTheNextOne ./cmd/bot
 func TestE2E_SessionLogFailedCommitGoesInWithTheNextOne(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	// A pre-commit hook that refuses while the flag file exists: the
 	// commit of the first log fails, the second one's succeeds.
 	flag := filepath.Join(t.TempDir(), "refuse")

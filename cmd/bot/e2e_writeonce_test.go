@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"sync"
 	"testing"
 
 	"github.com/syncrobot/syncrobot/commands"
@@ -19,8 +17,7 @@ import (
 // one comment, one status change, one session log.
 func TestE2E_RedeliveredCloseSubmissionWritesOnce(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
 	const resolution = "Cleared the spooler."
@@ -51,8 +48,7 @@ func TestE2E_RedeliveredCloseSubmissionWritesOnce(t *testing.T) {
 // with time (promise: a redelivered envelope writes nothing twice).
 func TestE2E_RedeliveredSlashCommentWritesOnce(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
 	timersBefore, _ := loggedMinutes(b.srv, tk.ID)
@@ -75,8 +71,7 @@ func TestE2E_RedeliveredSlashCommentWritesOnce(t *testing.T) {
 // card, its form submitted twice at once: one comment, the minutes once.
 func TestE2E_LogTimeFromTheCardDoubleSubmitLogsOnce(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
 	timersBefore, _ := loggedMinutes(b.srv, tk.ID)
@@ -90,15 +85,7 @@ func TestE2E_LogTimeFromTheCardDoubleSubmitLogsOnce(t *testing.T) {
 	vals[commands.BlockNotes] = map[string]slackfake.Input{commands.BlockNotes: slackfake.TextInput("Driver rollback on 4 PCs.")}
 	sub := slackfake.ViewSubmission{UserID: e2eUser, ViewID: view.ID, CallbackID: commands.CallbackLogTime, PrivateMetadata: view.PrivateMetadata, Values: vals}
 	b.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultCommitThenFail)
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Go(func() {
-			if va, err := b.f.ViewSubmission(ctx, sub); err != nil || va.ResponseAction == "errors" {
-				t.Errorf("submit: %+v %v", va, err)
-			}
-		})
-	}
-	wg.Wait()
+	b.doubleSubmit(ctx, t, sub)
 	b.waitReply(ctx, t, 2)
 	if got := commentsWithBody(b.srv, tk.ID, "Driver rollback"); got != 1 {
 		t.Errorf("Syncro holds %d notes comments, want 1", got)

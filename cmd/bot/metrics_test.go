@@ -52,8 +52,7 @@ func waitStatus(ctx context.Context, t *testing.T, url string, want int) string 
 
 func TestRun_MetricsCountCommandsAndReadyzFollowsTheSocket(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	addr := freeAddr(t)
 	b := startE2EBot(ctx, t, func(env map[string]string) { env["METRICS_ADDR"] = addr })
 	f := b.f

@@ -117,8 +117,7 @@ func playHelp(ctx context.Context, t *testing.T, f *slackfake.Fake) {
 
 func TestRun_EndToEndHelpThenShutdown(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	fx := newFakes(t)
 	b := fx.start(ctx, t, "-debug")
 

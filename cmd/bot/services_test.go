@@ -33,8 +33,7 @@ func postWebhook(t *testing.T, addr, path, body string) int {
 
 func TestStartWatcher_WebhookHintAnnouncesAndStopShutsTheListener(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	clk := syncrotest.NewManualClock(time.Date(2027, 2, 1, 9, 0, 0, 0, time.UTC))
 	srv := syncrotest.NewServer(t, syncrotest.WithClock(clk.Now), syncrotest.WithRateLimit(0))
 	client, err := syncro.NewClient(syncro.Config{BaseURL: srv.URL() + "/", APIKey: syncrotest.DefaultAPIKey})
@@ -137,8 +136,7 @@ func TestStartWatcher_NothingWithoutNotifyChannelAndBusyPortFails(t *testing.T) 
 
 func TestRun_ServesTheWebhookWhenConfigured(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
+	ctx := testContext(t)
 	addr := freeAddr(t)
 	b := startE2EBot(ctx, t, func(env map[string]string) {
 		env["NOTIFY_CHANNEL"] = "C0NOTIFY1"
