@@ -145,6 +145,10 @@ func (b *e2eBot) doubleClick(ctx context.Context, t *testing.T, rep slackfake.Ep
 // click Slack would send for it.
 func buttonsIn(t *testing.T, blocks json.RawMessage) map[string]slackfake.Action {
 	t.Helper()
+	out := map[string]slackfake.Action{}
+	if len(blocks) == 0 {
+		return out
+	}
 	var bs []struct {
 		BlockID   string `json:"block_id"`
 		Accessory *struct {
@@ -163,7 +167,6 @@ func buttonsIn(t *testing.T, blocks json.RawMessage) map[string]slackfake.Action
 	if err := json.Unmarshal(blocks, &bs); err != nil {
 		t.Fatalf("decode blocks: %v\n%s", err, blocks)
 	}
-	out := map[string]slackfake.Action{}
 	add := func(blockID, typ, id, value, url string) {
 		if typ != "button" {
 			return

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log"
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -19,7 +16,6 @@ import (
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/store"
-	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -80,60 +76,6 @@ func isTicketLookup(c syncroCall) bool {
 	return c.Method == http.MethodGet && strings.HasSuffix(c.Path, "/tickets") && c.Query.Get("number") != ""
 }
 
-// finishButtonIn is a click on the Finish button in blocks (a message's
-// blocks as Slack stores them), and whether there is one.
-func finishButtonIn(t *testing.T, blocks json.RawMessage) (slackfake.Action, bool) {
-	t.Helper()
-	if len(blocks) == 0 {
-		return slackfake.Action{}, false
-	}
-	var bs []struct {
-		BlockID  string `json:"block_id"`
-		Elements []struct {
-			ActionID string `json:"action_id"`
-			Value    string `json:"value"`
-		} `json:"elements"`
-	}
-	if err := json.Unmarshal(blocks, &bs); err != nil {
-		t.Fatalf("decode blocks: %v\n%s", err, blocks)
-	}
-	for _, b := range bs {
-		for _, el := range b.Elements {
-			if el.ActionID == tickets.ActionFinish {
-				return slackfake.Button(el.ActionID, b.BlockID, el.Value), true
-			}
-		}
-	}
-	return slackfake.Action{}, false
-}
-
-// runAgain starts run once more with env, against the same fakes and
-// DATA_DIR: the bot after a restart. It waits for the new connection and
-// stops the bot at cleanup.
-func runAgain(ctx context.Context, t *testing.T, f *slackfake.Fake, env map[string]string) *syncbuf.Buffer {
-	t.Helper()
-	stderr := &syncbuf.Buffer{}
-	runCtx, stop := context.WithCancel(context.Background())
-	code := make(chan int, 1)
-	connections := f.TotalConnections()
-	go func() { code <- run(runCtx, []string{"bot"}, envMap(env), &syncbuf.Buffer{}, stderr) }()
-	t.Cleanup(func() {
-		stop()
-		select {
-		case c := <-code:
-			if c != exitOK {
-				t.Errorf("restarted run exited %d; stderr:\n%s", c, stderr.String())
-			}
-		case <-time.After(testTimeout):
-			t.Errorf("restarted run did not stop within %s", testTimeout)
-		}
-	})
-	if err := f.WaitConnections(ctx, connections+1); err != nil {
-		t.Fatalf("restarted bot never connected: %v; stderr:\n%s", err, stderr.String())
-	}
-	return stderr
-}
-
 // TestE2E_SIGTERMWithFiftyCommandsQueuedExitsBeforeDockerKillsIt: Syncro
 // hangs, fifty people have asked for a ticket and Dana's comment is being
 // written when SIGTERM comes. The bot is gone well within docker stop's
@@ -142,26 +84,12 @@ func runAgain(ctx context.Context, t *testing.T, f *slackfake.Fake, env map[stri
 // a recorded flow whose Finish (after the restart) writes it once.
 func TestE2E_SIGTERMWithFiftyCommandsQueuedExitsBeforeDockerKillsIt(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	var (
-		env   map[string]string
-		watch *syncroWatch
-	)
-	b := startE2EBot(ctx, t, func(e map[string]string) {
-		watch = watchSyncro(t, e)
-		env = maps.Clone(e)
-	})
+	ctx := testContext(t)
+	var watch *syncroWatch
+	b := startE2EBot(ctx, t, func(e map[string]string) { watch = watchSyncro(t, e) })
 	tk := ticketByNumber(t, b.srv, 32150)
 	const note = "Swapped the toner; printer back online"
-	commentsOf := func() (n int) {
-		for _, c := range b.srv.Comments(tk.ID) {
-			if strings.Contains(c.Body, note) {
-				n++
-			}
-		}
-		return n
-	}
+	commentsOf := func() int { return commentsWithBody(b.srv, tk.ID, note) }
 
 	// A write under way: Syncro holds Dana's comment.
 	b.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultHang)
@@ -224,11 +152,10 @@ func TestE2E_SIGTERMWithFiftyCommandsQueuedExitsBeforeDockerKillsIt(t *testing.T
 	if n := commentsOf(); n != 0 {
 		t.Fatalf("Syncro holds the comment %d times", n)
 	}
-	finish, ok := finishButtonIn(t, replies[0].Blocks)
-	if !ok {
+	if _, ok := buttonsIn(t, replies[0].Blocks)[tickets.ActionFinish]; !ok {
 		t.Fatalf("the cut-off comment's reply has no Finish button: %q", replyText(replies[0].Message))
 	}
-	st, err := store.Open(env["DATA_DIR"])
+	st, err := store.Open(b.env["DATA_DIR"])
 	if err != nil {
 		t.Fatalf("open the bot's store: %v", err)
 	}
@@ -242,17 +169,50 @@ func TestE2E_SIGTERMWithFiftyCommandsQueuedExitsBeforeDockerKillsIt(t *testing.T
 
 	// After the restart Finish writes the comment, once.
 	b.srv.ClearFaults()
-	stderr := runAgain(ctx, t, b.f, env)
-	if _, err := b.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eUser, ChannelID: e2eChannel,
-		MessageTS: replies[0].TS, IsEphemeral: true, Actions: []slackfake.Action{finish}}); err != nil {
-		t.Fatalf("click Finish: %v", err)
-	}
-	if err := b.f.WaitUntil(ctx, func() bool { return len(b.f.Ephemerals(e2eUser)) >= 2 }); err != nil {
-		t.Fatalf("no answer to Finish after the restart: %v; stderr:\n%s", err, stderr.String())
-	}
-	done := b.f.Ephemerals(e2eUser)[1].Text
+	b2 := b.restart(ctx, t)
+	b2.clickFinish(ctx, t, replies[0])
+	done := b2.waitReply(ctx, t, 1).Text
 	t.Logf("cut off: %q; after the restart, Finish: %q", replies[0].Text, done)
 	if n := commentsOf(); n != 1 {
 		t.Errorf("after Finish Syncro holds the comment %d times, want 1", n)
+	}
+}
+
+func TestE2E_SIGTERMFinishesInFlightWork(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	b.srv.Fail("GET", "/tickets", 1, syncrotest.FaultHang)
+
+	ack := b.slash(ctx, t, "ticket 32150")
+	if ack.Late {
+		t.Error("ack was late")
+	}
+	b.waitHeld(ctx, t)
+	b.stop() // SIGTERM
+	b.waitLog(ctx, t, "waiting for in-flight work")
+	select {
+	case <-b.finished:
+		t.Fatalf("run returned (%d) with a command in flight; stderr:\n%s", b.code, b.stderr.String())
+	default:
+	}
+	if n := len(b.f.Ephemerals(e2eUser)); n != 0 {
+		t.Fatalf("%d replies while Syncro held the lookup", n)
+	}
+
+	b.srv.ReleaseHangs()
+	rep := b.waitReply(ctx, t, 0)
+	s := replyText(rep.Message)
+	if !strings.Contains(s, "32150") || strings.HasPrefix(rep.Text, "Sorry") {
+		t.Errorf("in-flight reply is not the ticket: %q", s)
+	}
+
+	select {
+	case <-b.finished:
+		if b.code != exitOK {
+			t.Errorf("run exited %d, want %d; stderr:\n%s", b.code, exitOK, b.stderr.String())
+		}
+	case <-ctx.Done():
+		t.Fatalf("run did not return after in-flight work finished; stderr:\n%s", b.stderr.String())
 	}
 }
