@@ -1,18 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -39,24 +38,6 @@ func testContext(t *testing.T) context.Context {
 // touching the process environment.
 func envMap(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
-}
-
-// syncBuffer is a bytes.Buffer safe for the bot's logging goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // e2eFakes are a Slack fake with Dana in #ops, a seeded Syncro, and the
@@ -92,7 +73,7 @@ func newFakes(t *testing.T) *e2eFakes {
 // e2eBot is one run of the bot on its fakes.
 type e2eBot struct {
 	*e2eFakes
-	stdout, stderr *syncBuffer
+	stdout, stderr *syncbuf.Buffer
 	// stop cancels run's context, as SIGTERM does in main.
 	stop context.CancelFunc
 	// finished is closed when run returned; code is then its exit status.
@@ -120,7 +101,7 @@ func (fx *e2eFakes) start(ctx context.Context, t *testing.T, flags ...string) *e
 	t.Helper()
 	conns := fx.f.TotalConnections()
 	runCtx, cancel := context.WithCancel(context.Background())
-	b := &e2eBot{e2eFakes: fx, stdout: &syncBuffer{}, stderr: &syncBuffer{}, stop: cancel, finished: make(chan struct{})}
+	b := &e2eBot{e2eFakes: fx, stdout: &syncbuf.Buffer{}, stderr: &syncbuf.Buffer{}, stop: cancel, finished: make(chan struct{})}
 	go func() {
 		b.code = run(runCtx, append([]string{"bot"}, flags...), envMap(fx.env), b.stdout, b.stderr)
 		close(b.finished)
@@ -161,9 +142,10 @@ func (b *e2eBot) restart(ctx context.Context, t *testing.T) *e2eBot {
 }
 
 // poll checks cond every 10 ms until it holds, and returns ctx's error if
-// ctx ends first. It waits on state no fake announces (Syncro's held
-// requests, the bot's log), where slackfake's WaitUntil, which looks again
-// only when Slack's state changes, could sleep through the change.
+// ctx ends first. It waits on state nothing announces (Syncro's held
+// requests, the bot's store), where slackfake's WaitUntil, which looks
+// again only when Slack's state changes, could sleep through the change;
+// the bot's log announces itself (waitLog).
 func poll(ctx context.Context, cond func() bool) error {
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
@@ -186,10 +168,10 @@ func (b *e2eBot) waitHeld(ctx context.Context, t *testing.T) {
 	}
 }
 
-// waitLog waits until the bot's log holds want.
+// waitLog waits until the bot's log holds want; the write wakes it.
 func (b *e2eBot) waitLog(ctx context.Context, t *testing.T, want string) {
 	t.Helper()
-	if err := poll(ctx, func() bool { return strings.Contains(b.stderr.String(), want) }); err != nil {
+	if err := b.stderr.WaitFor(ctx, want); err != nil {
 		t.Fatalf("the bot never logged %q: %v; stderr:\n%s", want, err, b.stderr.String())
 	}
 }

@@ -179,7 +179,7 @@ func TestBinary_BadEnvAndSIGTERM(t *testing.T) {
 		for k, v := range fx.env {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
-		var stderr syncBuffer
+		var stderr syncbuf.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/config"
 	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 	"github.com/syncrobot/syncrobot/watcher"
@@ -174,7 +175,7 @@ func TestStartSweeper_RemovesExpiredRecordsWhileRunning(t *testing.T) {
 		if err := st.Audit(old); err != nil {
 			t.Fatal(err)
 		}
-		var logs syncBuffer
+		var logs syncbuf.Buffer
 		stop := startSweeper(t.Context(), st, store.SweepInterval, slog.New(slog.NewTextHandler(&logs, nil)))
 		defer stop()
 
