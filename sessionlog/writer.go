@@ -74,15 +74,73 @@ type linkFunc func(oldname, newname string) error
 // that only tests can pass one that refuses, as FAT, some network shares
 // or a read-only remount do.
 func (w *Writer) write(ctx context.Context, rec Record, link linkFunc) (Result, error) {
-	if err := ctx.Err(); err != nil {
-		return Result{}, err
+	return w.file(ctx, rec, link, "")
+}
+
+// Next returns the path, relative to Root and slash-separated, under which
+// Write would file rec now: the first free name of its ticket and day. It
+// claims rec's client folder as Write does. A caller that records the path
+// before writing there with WriteAt can tell, after a crash, whether the
+// log was written (Exists) instead of writing a second one.
+func (w *Writer) Next(rec Record) (string, error) {
+	w.stamp(&rec)
+	err := w.check(rec)
+	var loc location
+	if err == nil {
+		loc, err = w.locate(rec, os.Link)
 	}
-	if w.Root == "" {
-		return Result{}, errors.New("session log: Writer.Root is empty")
+	if err != nil {
+		return "", fmt.Errorf("session log for ticket #%s: %w", rec.displayNumber(), err)
 	}
-	if rec.Customer.ID <= 0 {
-		return Result{}, fmt.Errorf("session log for ticket #%s: %w: customer id is required to pick its folder", rec.displayNumber(), ErrInvalidRecord)
+	for n := 1; n <= maxSameDay; n++ {
+		name := loc.name(n)
+		_, err := os.Lstat(filepath.Join(loc.dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			return path.Join(clientsDir, loc.client, sessionLogsDir, name), nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("session log for ticket #%s: %w", rec.displayNumber(), err)
+		}
 	}
+	return "", fmt.Errorf("session log for ticket #%s: %w", rec.displayNumber(), errNamesTaken)
+}
+
+// WriteAt is Write filing rec under relPath, a path Next returned for the
+// same customer. It never overwrites: when a file is there already it
+// fails with an error matching fs.ErrExist.
+func (w *Writer) WriteAt(ctx context.Context, rec Record, relPath string) (Result, error) {
+	return w.file(ctx, rec, os.Link, relPath)
+}
+
+// Exists reports whether a log is filed under relPath (relative to Root,
+// as Next and Result.RelPath give it).
+func (w *Writer) Exists(relPath string) (bool, error) {
+	full, err := w.full(relPath)
+	if err != nil {
+		return false, err
+	}
+	_, err = os.Lstat(full)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	}
+	return false, fmt.Errorf("session log %s: %w", relPath, err)
+}
+
+// full is relPath (slash-separated, relative to Root) as a file path; a
+// path leaving Root is refused.
+func (w *Writer) full(relPath string) (string, error) {
+	rel := filepath.FromSlash(relPath)
+	if w.Root == "" || !filepath.IsLocal(rel) {
+		return "", fmt.Errorf("session log %q: %w: not a path under the session log folder", relPath, ErrInvalidRecord)
+	}
+	return filepath.Join(w.Root, rel), nil
+}
+
+// stamp sets rec.WrittenAt to now when it is zero.
+func (w *Writer) stamp(rec *Record) {
 	if rec.WrittenAt.IsZero() {
 		now := time.Now
 		if w.Now != nil {
@@ -90,37 +148,99 @@ func (w *Writer) write(ctx context.Context, rec Record, link linkFunc) (Result, 
 		}
 		rec.WrittenAt = now()
 	}
-	data, err := Render(rec)
-	if err != nil {
-		return Result{}, fmt.Errorf("session log for ticket #%s: %w", rec.displayNumber(), err)
-	}
+}
 
+// location is where the logs of one record go.
+type location struct {
+	client   string // folder under clients/, owned by the record's customer
+	newOwner bool   // locate wrote the folder's ownership marker
+	dir      string // the folder the logs go in
+	base     string // the day's log name without suffix and extension
+}
+
+// name is the n-th candidate file name: base.md, base-2.md, …
+func (l location) name(n int) string {
+	if n == 1 {
+		return l.base + ".md"
+	}
+	return l.base + "-" + strconv.Itoa(n) + ".md"
+}
+
+// check refuses what no write of rec can file.
+func (w *Writer) check(rec Record) error {
+	if w.Root == "" {
+		return errors.New("Writer.Root is empty")
+	}
+	if rec.Customer.ID <= 0 {
+		return fmt.Errorf("%w: customer id is required to pick its folder", ErrInvalidRecord)
+	}
+	return nil
+}
+
+// locate finds (making them if needed) rec's client folder and
+// session-logs folder.
+func (w *Writer) locate(rec Record, link linkFunc) (location, error) {
 	client, newOwner, err := w.clientFolder(rec.Customer, link)
 	if err != nil {
-		return Result{}, fmt.Errorf("session log for ticket #%s: %w", rec.displayNumber(), err)
+		return location{}, err
 	}
 	dir := filepath.Join(w.Root, clientsDir, client, sessionLogsDir)
 	if err := os.MkdirAll(dir, dirPerm); err != nil {
-		return Result{}, fmt.Errorf("session log for ticket #%s: create folder: %w", rec.displayNumber(), err)
+		return location{}, fmt.Errorf("create folder: %w", err)
 	}
-	base := rec.day().Format("2006-01-02") + "-ticket-" + ticketPart(&rec)
-	name, err := publish(dir, data, link, func(n int) string {
-		if n == 1 {
-			return base + ".md"
-		}
-		return base + "-" + strconv.Itoa(n) + ".md"
-	})
-	if err != nil {
+	return location{client: client, newOwner: newOwner, dir: dir, base: rec.day().Format("2006-01-02") + "-ticket-" + ticketPart(&rec)}, nil
+}
+
+// file renders rec and publishes it: under relPath when given (a path
+// Next returned), else under the first free name of its ticket and day.
+func (w *Writer) file(ctx context.Context, rec Record, link linkFunc, relPath string) (Result, error) {
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	w.stamp(&rec)
+	fail := func(err error) (Result, error) {
 		return Result{}, fmt.Errorf("session log for ticket #%s: %w", rec.displayNumber(), err)
 	}
+	if err := w.check(rec); err != nil {
+		return fail(err)
+	}
+	data, err := Render(rec)
+	if err != nil {
+		return fail(err)
+	}
+	loc, err := w.locate(rec, link)
+	if err != nil {
+		return fail(err)
+	}
+	name := loc.name
+	if relPath != "" {
+		dir, file := path.Split(relPath)
+		if dir != path.Join(clientsDir, loc.client, sessionLogsDir)+"/" || !filepath.IsLocal(file) || path.Ext(file) != ".md" {
+			return fail(fmt.Errorf("%w: %s is not a log of customer %d's folder", ErrInvalidRecord, relPath, rec.Customer.ID))
+		}
+		name = func(n int) string {
+			if n > 1 {
+				return "" // that name or none
+			}
+			return file
+		}
+	}
+	published, err := publish(loc.dir, data, link, name)
+	if errors.Is(err, errNamesTaken) && relPath != "" {
+		err = fmt.Errorf("%s: %w", relPath, fs.ErrExist)
+	}
+	if err != nil {
+		return fail(err)
+	}
 
-	res := Result{RelPath: path.Join(clientsDir, client, sessionLogsDir, name)}
+	res := Result{RelPath: path.Join(clientsDir, loc.client, sessionLogsDir, published)}
 	if w.Git {
 		paths := []string{res.RelPath}
-		if newOwner {
-			// The ownership marker is part of what this write created;
-			// committing it keeps clones agreeing on folder ownership.
-			paths = append(paths, path.Join(clientsDir, client, ownerFile))
+		if loc.newOwner || relPath != "" {
+			// The ownership marker is part of what this write created
+			// (with WriteAt, Next may have created it); committing it
+			// keeps clones agreeing on folder ownership.
+			paths = append(paths, path.Join(clientsDir, loc.client, ownerFile))
 		}
 		res.CommitErr = w.commit(ctx, paths, commitMessage(&rec), commitAuthor(rec.WrittenBy))
 		res.Committed = res.CommitErr == nil

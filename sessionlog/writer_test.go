@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -138,6 +139,52 @@ func TestWrite_SecondLogSameDayGetsSuffix(t *testing.T) {
 	if !bytes.Contains(first, []byte("attempt 0")) {
 		t.Error("the first log was overwritten")
 	}
+}
+
+// TestWriteAt_FilesWhereNextSaidAndNeverOverwrites: a caller records the
+// path Next gives before writing there, so after a crash it can check
+// whether the log was written instead of writing a -2.
+func TestWriteAt_FilesWhereNextSaidAndNeverOverwrites(t *testing.T) {
+	t.Parallel()
+	w := newWriter(t)
+	rec := plainRecord(mustZone(t))
+	rel, err := w.Next(rec)
+	if want := "clients/acme-corp/session-logs/2024-03-05-ticket-32164.md"; err != nil || rel != want {
+		t.Fatalf("Next = %q, %v; want %q", rel, err, want)
+	}
+	if ok, err := w.Exists(rel); err != nil || ok {
+		t.Fatalf("Exists before the write = %v, %v", ok, err)
+	}
+	first := rec
+	first.Resolution = "the first"
+	res, err := w.WriteAt(context.Background(), first, rel)
+	if err != nil || res.RelPath != rel {
+		t.Fatalf("WriteAt = %+v, %v; want %q", res, err, rel)
+	}
+	if ok, err := w.Exists(rel); err != nil || !ok {
+		t.Errorf("Exists after the write = %v, %v", ok, err)
+	}
+	again := rec
+	again.Resolution = "the second"
+	if _, err := w.WriteAt(context.Background(), again, rel); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("WriteAt on a written path = %v, want fs.ErrExist", err)
+	}
+	data, _ := os.ReadFile(filepath.Join(w.Root, filepath.FromSlash(rel)))
+	if !bytes.Contains(data, []byte("the first")) {
+		t.Error("the log was overwritten")
+	}
+	if next, err := w.Next(rec); err != nil || next != "clients/acme-corp/session-logs/2024-03-05-ticket-32164-2.md" {
+		t.Errorf("Next after the write = %q, %v", next, err)
+	}
+	for _, bad := range []string{"../outside.md", "/etc/passwd", "clients/other/session-logs/x.md", "clients/acme-corp/session-logs/", "clients/acme-corp/session-logs/..", "clients/acme-corp/session-logs/.customer-id"} {
+		if _, err := w.WriteAt(context.Background(), rec, bad); !errors.Is(err, ErrInvalidRecord) {
+			t.Errorf("WriteAt(%q) = %v, want ErrInvalidRecord", bad, err)
+		}
+	}
+	if _, err := w.Exists("../outside.md"); !errors.Is(err, ErrInvalidRecord) {
+		t.Errorf("Exists outside the root = %v, want ErrInvalidRecord", err)
+	}
+	assertNoTempFiles(t, w.Root)
 }
 
 func TestWrite_ConcurrentWritersNeverClobber(t *testing.T) {
@@ -398,6 +445,24 @@ func TestWrite_CommitsOnlyTheNewLog(t *testing.T) {
 	}
 	if files := run(t, root, "show", "--name-only", "--format=", "HEAD"); files != res2.RelPath+"\n" {
 		t.Errorf("second commit holds %q", files)
+	}
+}
+
+func TestWriteAt_CommitsTheLogAndTheFolderNextClaimed(t *testing.T) {
+	t.Parallel()
+	root := gitRepo(t)
+	w := &Writer{Root: root, Git: true}
+	rec := plainRecord(mustZone(t))
+	rel, err := w.Next(rec) // claims the client folder
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.WriteAt(context.Background(), rec, rel)
+	if err != nil || !res.Committed {
+		t.Fatalf("WriteAt = %+v, %v; want committed", res, err)
+	}
+	if files := run(t, root, "show", "--name-only", "--format=", "HEAD"); files != "clients/acme-corp/.customer-id\n"+rel+"\n" {
+		t.Errorf("commit holds %q", files)
 	}
 }
 

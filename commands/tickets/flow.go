@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 	"sync"
@@ -423,6 +424,14 @@ func (fr *flowRun) readBack(ctx context.Context, step string) (stepResult, bool,
 		if len(invs) > 0 {
 			return stepResult{Said: "invoice " + describeInvoice(invs[0]) + " created"}, true, nil
 		}
+	case stepSessionLog:
+		// The file the step chose before writing; not there (or not
+		// readable) means write it: WriteAt never overwrites.
+		if at := fr.before[stepSessionLog].Path; at != "" {
+			if ok, _ := c.cfg.SessionLogs.Exists(at); ok {
+				return stepResult{Said: sessionLogSaid(at)}, true, nil
+			}
+		}
 	}
 	return stepResult{}, false, nil
 }
@@ -628,12 +637,19 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 		return res, nil
 
 	case stepSessionLog:
-		t, err := fr.getTicket(ctx)
+		rec, err := fr.sessionRecord(ctx)
 		if err != nil {
 			return res, err
 		}
+		res.Said, err = c.writeSessionLog(ctx, rec, p.Number, fr.before[stepSessionLog].Path)
+		if errors.Is(err, fs.ErrExist) {
+			// Another writer took the name since prepare chose it.
+			if err = fr.prepare(ctx, stepSessionLog); err == nil {
+				res.Said, err = c.writeSessionLog(ctx, rec, p.Number, fr.before[stepSessionLog].Path)
+			}
+		}
 		// A log the folder refused is left to Finish, not taken as done.
-		if res.Said, err = c.writeSessionLog(ctx, t, p.Number, c.location(p.TimeZone), p.Body, fr.actor); err != nil {
+		if err != nil {
 			return stepResult{}, err
 		}
 		return res, nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/sessionlog"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
@@ -44,7 +45,8 @@ func newStoreFixture(t *testing.T, opts ...syncrotest.Option) *storeFixture {
 	return f
 }
 
-// open opens the store and builds Commands on it.
+// open opens the store and builds Commands on it, filing session logs in
+// f.Logs (kept across restarts, as SESSION_LOG_DIR is).
 func (f *storeFixture) open(t *testing.T) {
 	t.Helper()
 	st, err := store.Open(f.dir)
@@ -53,9 +55,13 @@ func (f *storeFixture) open(t *testing.T) {
 	}
 	f.st = st
 	f.crash = &crashingStore{Store: st}
+	if f.Logs == "" {
+		f.Logs = t.TempDir()
+	}
+	now := func() time.Time { return syncrotest.SeedNow }
 	f.C, f.tk = newCommands(t, commands.Deps{
-		Syncro: f.client, Now: func() time.Time { return syncrotest.SeedNow },
-		Store: f.crash,
+		Syncro: f.client, Now: now, Store: f.crash,
+		SessionLogs: &sessionlog.Writer{Root: f.Logs, Now: now},
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/syncrobot/syncrobot/sessionlog"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -43,6 +44,9 @@ type stepBefore struct {
 	// keeps it as the timer's start_time: a timer logged elsewhere (the
 	// web UI) with the same minutes does not share it.
 	TimerStart time.Time `json:"timer_start,omitzero"`
+	// Path is where the session log step files the log, relative to
+	// SESSION_LOG_DIR: after a crash a file there is the step's.
+	Path string `json:"path,omitempty"`
 }
 
 // timerStartSlack is how far a timer's start_time may be from the start_at
@@ -63,6 +67,13 @@ func (fr *flowRun) prepare(ctx context.Context, step string) error {
 		b, err = fr.c.commentsBefore(ctx, fr.p.TicketID, fr.p.Subject, fr.p.Body, fr.c.cfg.Now())
 	case stepTime:
 		b, err = fr.timersBefore(ctx)
+	case stepSessionLog:
+		b.Started = fr.c.cfg.Now()
+		var rec sessionlog.Record
+		if rec, err = fr.sessionRecord(ctx); err == nil {
+			// With no name found, the write itself says what is wrong.
+			b.Path, _ = fr.c.cfg.SessionLogs.Next(rec)
+		}
 	default:
 		if auditAction(step) == "" {
 			return nil
@@ -81,6 +92,15 @@ func (fr *flowRun) prepare(ctx context.Context, step string) error {
 	}
 	fr.before[step] = b
 	return nil
+}
+
+// sessionRecord is the session log of the flow's ticket as it stands.
+func (fr *flowRun) sessionRecord(ctx context.Context) (sessionlog.Record, error) {
+	t, err := fr.getTicket(ctx)
+	if err != nil {
+		return sessionlog.Record{}, err
+	}
+	return fr.c.sessionRecord(ctx, t, fr.p.Number, fr.c.location(fr.p.TimeZone), fr.p.Body, fr.actor), nil
 }
 
 // commentsBefore reads a ticket's recent comments before a comment with

@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -270,6 +271,30 @@ func TestReadBack_StepInDoubtIsReadBackAfterTheClaimExpired(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// TestReadBack_SessionLogIsWrittenOnceAcrossACrash: the bot dies right
+// after a close's session log is filed, before it records that; Finish
+// after the restart finds the file, and neither writes a second one (-2)
+// nor says another path.
+func TestReadBack_SessionLogIsWrittenOnceAcrossACrash(t *testing.T) {
+	t.Parallel()
+	f := newStoreFixture(t)
+	v := f.OpenModal(t, "close 32150")
+	s := form(v, "V-log", typed(commands.BlockResolution, "Re-linked the account."), ticked(commands.BlockCloseOptions, commands.CloseOptionSessionLog))
+	f.crashAndRestart(t, stepSessionLog, func() commands.Reply { return f.C.Submit(t.Context(), s) })
+	replies := f.finishPending(t, f.Ticket(t, syncrotest.SeedTicketOwnCloud).ID)
+	logs, err := filepath.Glob(filepath.Join(f.Logs, "clients", "*", "session-logs", "*-ticket-32150*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(logs) != 1 {
+		t.Fatalf("session logs %q, want one; replies:\n%s", logs, replyTexts(replies))
+	}
+	rel, _ := filepath.Rel(f.Logs, logs[0])
+	if len(replies) != 1 || !strings.Contains(replies[0].Text, "Session log: `"+filepath.ToSlash(rel)+"`.") {
+		t.Errorf("replies:\n%s", replyTexts(replies))
 	}
 }
 

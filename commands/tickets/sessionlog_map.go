@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -138,16 +139,23 @@ func ptrVal(p *int64) int64 {
 	return *p
 }
 
-// writeSessionLog writes t's session log and returns the reply's sentence
-// about it (the path relative to SESSION_LOG_DIR, or what went wrong). err
+// writeSessionLog files rec — under at when given (a path
+// sessionlog.Writer.Next chose), else under the first free name — and
+// returns the reply's sentence about it (the path relative to
+// SESSION_LOG_DIR, or what went wrong). A file already at at is an error
+// matching fs.ErrExist, and no sentence: the caller chooses again. err
 // is set when the log was not written for a reason that may pass (the
 // folder can't be written): a close's session-log step then fails, so its
 // Finish writes the log later. A record the writer refuses
 // (sessionlog.ErrInvalidRecord) is no such reason; only the sentence says
 // so.
-func (c *feature) writeSessionLog(ctx context.Context, t *syncro.Ticket, number int64, loc *time.Location, resolution string, actor commands.Actor) (said string, err error) {
-	rec := c.sessionRecord(ctx, t, number, loc, resolution, actor)
-	res, err := c.cfg.SessionLogs.Write(ctx, rec)
+func (c *feature) writeSessionLog(ctx context.Context, rec sessionlog.Record, number int64, at string) (said string, err error) {
+	var res sessionlog.Result
+	if at == "" {
+		res, err = c.cfg.SessionLogs.Write(ctx, rec)
+	} else if res, err = c.cfg.SessionLogs.WriteAt(ctx, rec, at); errors.Is(err, fs.ErrExist) {
+		return "", err
+	}
 	if err != nil {
 		if errors.Is(err, sessionlog.ErrInvalidRecord) {
 			return "The session log was not written: " + slackfmt.EscapeMrkdwn(err.Error()) + ".", nil
@@ -157,13 +165,16 @@ func (c *feature) writeSessionLog(ctx context.Context, t *syncro.Ticket, number 
 		said = fmt.Sprintf("The session log was not written (error id %s).", id)
 		return said, &sessionLogError{said: said, err: err}
 	}
-	s := "Session log: `" + res.RelPath + "`."
+	s := sessionLogSaid(res.RelPath)
 	if res.CommitErr != nil {
 		c.cfg.Logger.WarnContext(ctx, "session log commit failed", "ticket", number, "err", res.CommitErr)
 		s += " (Written, but the git commit failed; it will go in with the next one.)"
 	}
 	return s, nil
 }
+
+// sessionLogSaid is the reply's sentence about a log filed under relPath.
+func sessionLogSaid(relPath string) string { return "Session log: `" + relPath + "`." }
 
 // sessionLogError is a session log that was not written; said is the
 // reply's sentence about it, whose error id is logged with err.
@@ -201,6 +212,6 @@ func (c *feature) writeLogNow(ctx context.Context, r commands.Request, inv cmdli
 	if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
 		tz = as.Locale.TimeZone
 	}
-	said, _ := c.writeSessionLog(ctx, t, inv.Ticket, c.location(tz), "", r.Actor) // said tells what went wrong
+	said, _ := c.writeSessionLog(ctx, c.sessionRecord(ctx, t, inv.Ticket, c.location(tz), "", r.Actor), inv.Ticket, "") // said tells what went wrong
 	return commands.Reply{Text: fmt.Sprintf("#%d: %s", inv.Ticket, said)}
 }
