@@ -45,6 +45,8 @@ type Flows interface {
 	AbandonFlow(id, reason string) (Flow, error)
 	// FlowsForTicket returns a ticket's flows, newest first.
 	FlowsForTicket(ticket int64) ([]Flow, error)
+	// UnfinishedFlows returns the flows not yet finished, oldest first.
+	UnfinishedFlows() ([]Flow, error)
 }
 
 // Audit is the trail of writes the bot made to Syncro, and for whom.

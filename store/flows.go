@@ -284,6 +284,23 @@ func (s *Store) FlowsForTicket(ticket int64) ([]Flow, error) {
 	return flows, nil
 }
 
+// UnfinishedFlows returns the flows not yet finished, oldest first, so a
+// restarted bot can tell each one's owner what is left (the Finish
+// message). It reads every flow: it runs once at start, and finished
+// flows are swept after FlowRetention, so there is no index to keep.
+func (s *Store) UnfinishedFlows() ([]Flow, error) {
+	var flows []Flow
+	err := s.view(func(tx *bolt.Tx) (err error) {
+		flows, err = unfinishedFlows(tx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list unfinished flows: %w", err)
+	}
+	slices.SortStableFunc(flows, func(a, b Flow) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return flows, nil
+}
+
 // putFlow writes f and keeps its ticket index in step with it, inside tx.
 func (s *Store) putFlow(tx *bolt.Tx, f Flow) error {
 	if err := putJSON(tx.Bucket(bucketFlows), []byte(f.ID), f); err != nil {
@@ -327,22 +344,33 @@ func checkFlow(f Flow) error {
 	return nil
 }
 
-// unfinishedStepKeys is the claim key (Key(flow id, step name)) of every
-// step of every unfinished flow.
-func unfinishedStepKeys(tx *bolt.Tx) (map[string]bool, error) {
-	keys := map[string]bool{}
+// unfinishedFlows reads every flow not yet finished, inside tx, in the
+// order of their ids.
+func unfinishedFlows(tx *bolt.Tx) ([]Flow, error) {
+	var flows []Flow
 	err := tx.Bucket(bucketFlows).ForEach(func(k, v []byte) error {
 		var f Flow
 		if err := json.Unmarshal(v, &f); err != nil {
 			return fmt.Errorf("decode flow %q: %w", k, err)
 		}
 		if !f.Finished() {
-			for _, st := range f.Steps {
-				keys[Key(f.ID, st.Name)] = true
-			}
+			flows = append(flows, f)
 		}
 		return nil
 	})
+	return flows, err
+}
+
+// unfinishedStepKeys is the claim key (Key(flow id, step name)) of every
+// step of every unfinished flow.
+func unfinishedStepKeys(tx *bolt.Tx) (map[string]bool, error) {
+	flows, err := unfinishedFlows(tx)
+	keys := map[string]bool{}
+	for _, f := range flows {
+		for _, st := range f.Steps {
+			keys[Key(f.ID, st.Name)] = true
+		}
+	}
 	return keys, err
 }
 

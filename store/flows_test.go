@@ -232,6 +232,44 @@ func TestFinished_DoneOrAbandonedAcrossReopen(t *testing.T) {
 	}
 }
 
+// TestUnfinishedFlows_OldestFirstAfterReopen: what a restarted bot lists to
+// tell each flow's owner it still needs a Finish.
+func TestUnfinishedFlows_OldestFirstAfterReopen(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	// Started at these minutes; ids, the order on disk, sort otherwise.
+	for id, minute := range map[string]int{"a-late": 30, "b-done": 1, "c-early": 10, "d-abandoned": 2, "e-half": 20} {
+		f := billFlow(id, 7)
+		f.CreatedAt = testStart.Add(time.Duration(minute) * time.Minute)
+		if _, _, err := ts.CreateFlow(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, step := range []string{"add_line_item", "create_invoice", "close_ticket"} {
+		if _, err := ts.UpdateStep("b-done", step, StepDone, nil, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ts.UpdateStep("e-half", "add_line_item", StepDone, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.AbandonFlow("d-abandoned", "billed by hand"); err != nil {
+		t.Fatal(err)
+	}
+	ts.reopen()
+	flows, err := ts.UnfinishedFlows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, f := range flows {
+		ids = append(ids, f.ID)
+	}
+	if want := []string{"c-early", "e-half", "a-late"}; !slices.Equal(ids, want) {
+		t.Errorf("UnfinishedFlows = %q, want %q (oldest first)", ids, want)
+	}
+}
+
 func TestFlowsForTicket_OnlyThatTicketNewestFirst(t *testing.T) {
 	t.Parallel()
 	ts := newTestStore(t)
