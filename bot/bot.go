@@ -93,6 +93,8 @@ type commandHandler interface {
 	Validate(s commands.Submission) commands.FieldErrors
 	Submit(ctx context.Context, s commands.Submission) commands.Reply
 	Suggest(ctx context.Context, s commands.Suggestion) []*slack.OptionBlockObject
+	// Startup returns what to tell whom once the bot is up (startup.go).
+	Startup(ctx context.Context) []commands.Post
 }
 
 var _ commandHandler = (*commands.Commands)(nil)
@@ -337,6 +339,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.workCtx = workCtx
 	b.notices.start(workCtx)
 	close(b.started)
+	b.startup()
 
 	sockErr := make(chan error, 1)
 	go func() { sockErr <- b.sock.RunContext(sockCtx) }()

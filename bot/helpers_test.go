@@ -38,6 +38,7 @@ type stub struct {
 	validate         func(s commands.Submission) commands.FieldErrors
 	submit           func(ctx context.Context, s commands.Submission) commands.Reply
 	suggest          func(ctx context.Context, s commands.Suggestion) []*slack.OptionBlockObject
+	startup          func(ctx context.Context) []commands.Post
 	// actionIDs and callbackIDs are the ids the stub registers; nil
 	// means the ones these tests click and submit.
 	actionIDs   []string
@@ -106,6 +107,13 @@ func (s *stub) Suggest(ctx context.Context, sug commands.Suggestion) []*slack.Op
 		return nil
 	}
 	return s.suggest(ctx, sug)
+}
+
+func (s *stub) Startup(ctx context.Context) []commands.Post {
+	if s.startup == nil {
+		return nil
+	}
+	return s.startup(ctx)
 }
 
 // harness is a Bot running against a slackfake.

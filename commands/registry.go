@@ -25,6 +25,8 @@ type Registry struct {
 	buttons map[string]Button
 	modals  map[string]Modal
 	suggest map[string]ExternalSelect
+	// onStart are the features' start hooks, in registration order.
+	onStart []func(ctx context.Context) []Post
 }
 
 // Slash answers one subcommand of the command table.
@@ -71,6 +73,17 @@ type ExternalSelect struct {
 	ActionID string
 	// Options answers the typed query.
 	Options func(ctx context.Context, s Suggestion) []*slack.OptionBlockObject
+}
+
+// Post is a reply for one person that no interaction of theirs asked for:
+// after a restart, the work a crash cut off, with its Finish button.
+type Post struct {
+	// UserID is the Slack user (U…) it is for.
+	UserID string
+	// Reply is the message. bot shows it to UserID only, in
+	// Reply.ChannelID, or as a direct message when that is empty or
+	// Slack refuses it there.
+	Reply Reply
 }
 
 // Feature registers one area's interactions (tickets, customers) with the
@@ -122,6 +135,15 @@ func (r *Registry) ExternalSelect(s ExternalSelect) {
 	register(r.suggest, "suggestion", s.ActionID, s)
 }
 
+// OnStart registers work to do once the bot is connected, before anyone
+// asks: f returns what to tell whom (Commands.Startup).
+func (r *Registry) OnStart(f func(ctx context.Context) []Post) {
+	if f == nil {
+		panic("commands: nil start hook")
+	}
+	r.onStart = append(r.onStart, f)
+}
+
 // register adds v under id, panicking on a duplicate or an id longer than
 // Slack accepts.
 func register[V any](m map[string]V, what, id string, v V) {
@@ -132,6 +154,16 @@ func register[V any](m map[string]V, what, id string, v V) {
 		panic(fmt.Sprintf("commands: %s id %q is longer than Slack allows", what, id))
 	}
 	m[id] = v
+}
+
+// Startup runs the features' start hooks, in the order they registered,
+// and returns what bot is to post: bot calls it once, after connecting.
+func (c *Commands) Startup(ctx context.Context) []Post {
+	var posts []Post
+	for _, f := range c.reg.onStart {
+		posts = append(posts, f(ctx)...)
+	}
+	return posts
 }
 
 // ActionIDs lists every registered button's action_id, sorted: what bot

@@ -139,6 +139,29 @@ func TestRegistry_DuplicateIDsPanicAtStart(t *testing.T) {
 	}
 }
 
+// TestRegistry_StartHooksRunInOrderOnce: Startup runs every feature's
+// start hook, in the order they registered, and returns their posts.
+func TestRegistry_StartHooksRunInOrderOnce(t *testing.T) {
+	t.Parallel()
+	var ran []string
+	hook := func(name string) commands.Feature {
+		return func(r *commands.Registry, _ commands.Deps) {
+			r.OnStart(func(context.Context) []commands.Post {
+				ran = append(ran, name)
+				return []commands.Post{{UserID: "U0" + name, Reply: commands.Reply{Text: name}}}
+			})
+		}
+	}
+	c := commandstest.NewFixture(t, []commands.Feature{hook("A"), hook("B")}).C
+	if len(ran) != 0 {
+		t.Fatalf("hooks ran before Startup: %q", ran)
+	}
+	posts := c.Startup(context.Background())
+	if !slices.Equal(ran, []string{"A", "B"}) || len(posts) != 2 || posts[0].UserID != "U0A" || posts[1].Reply.Text != "B" {
+		t.Errorf("ran %q, posts %+v", ran, posts)
+	}
+}
+
 func TestNew_RefusesToStartWithoutWhatTheFeaturesNeed(t *testing.T) {
 	t.Parallel()
 	client, err := syncro.NewClient(syncro.Config{BaseURL: "http://127.0.0.1:1/api/v1/", APIKey: "unused"})
