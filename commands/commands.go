@@ -51,12 +51,14 @@ type Deps struct {
 }
 
 // Store is the part of the bot's durable state the commands use: claims
-// and flows for exactly-once writes, the audit trail, and learned flags.
+// and flows for exactly-once writes, the audit trail, learned flags, and
+// cursors (how far a restart has told people about unfinished flows).
 type Store interface {
 	store.Claims
 	store.Flows
 	store.Audit
 	store.Flags
+	store.Cursors
 }
 
 // Commands answers slash commands, button clicks, modal submissions and

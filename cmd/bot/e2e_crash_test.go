@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 	"os"
 	"path/filepath"
@@ -9,6 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/bot"
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/tickets"
+	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -61,6 +66,38 @@ func closeCutOffByACrash(ctx context.Context, t *testing.T, resolution string) (
 	return b.afterCrash(ctx, t), tk
 }
 
+// viewBlocks is the blocks of view v, as a message's blocks read.
+func viewBlocks(t *testing.T, v slackfake.View) json.RawMessage {
+	t.Helper()
+	var view struct {
+		Blocks json.RawMessage `json:"blocks"`
+	}
+	if err := json.Unmarshal(v.JSON, &view); err != nil {
+		t.Fatalf("decode view %s: %v", v.ID, err)
+	}
+	return view.Blocks
+}
+
+// waitFormAfter waits for a modal of Dana's other than the views in seen,
+// once it no longer says "Loading…".
+func (b *e2eBot) waitFormAfter(ctx context.Context, t *testing.T, seen ...string) slackfake.View {
+	t.Helper()
+	var view slackfake.View
+	err := b.f.WaitUntil(ctx, func() bool {
+		for _, v := range b.f.Views() {
+			if v.UserID == e2eUser && !v.Closed && v.CallbackID != bot.LoadingCallbackID && !strings.Contains(strings.Join(seen, " "), v.ID) {
+				view = v
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatalf("no modal for Dana: %v; views %+v; stderr:\n%s", err, b.f.Views(), b.stderr.String())
+	}
+	return view
+}
+
 // TestE2E_CloseCutOffByACrashIsNotLeftHalfDone: the bot dies while closing
 // a ticket, after the resolution comment landed and while the status
 // change is at Syncro. Dana never got a reply, so there is no Finish button
@@ -91,5 +128,99 @@ func TestE2E_CloseCutOffByACrashIsNotLeftHalfDone(t *testing.T) {
 	if err != nil {
 		t.Errorf("after the restart #%d holds the resolution but is still %q, and Dana was told nothing (%d new messages); the close is silently half-done\nstderr of the restarted bot:\n%s",
 			tk.Number, ticketByNumber(t, b2.srv, tk.Number).Status, len(b2.f.Ephemerals(e2eUser))-replies, b2.stderr.String())
+	}
+}
+
+// TestE2E_CloseCutOffByACrashFinishesFromTheRestartMessage: the close the
+// crash cut off is finished from the message the restart posts: one
+// resolution comment, status Resolved; a further restart posts nothing.
+func TestE2E_CloseCutOffByACrashFinishesFromTheRestartMessage(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	const resolution = "Reinstalled the print spooler."
+	b2, tk := closeCutOffByACrash(ctx, t, resolution)
+
+	told := b2.waitReply(ctx, t, 0, tickets.ActionFinish)
+	if !strings.Contains(told.Text, "resolution was added to #"+itoa64(tk.Number)) || !strings.Contains(told.Text, "I was restarted") {
+		t.Errorf("the restart's message = %q", told.Text)
+	}
+	b2.clickFinish(ctx, t, told)
+	b2.waitReply(ctx, t, 1, "Closed #"+itoa64(tk.Number))
+	if got := ticketByNumber(t, b2.srv, tk.Number).Status; got != "Resolved" {
+		t.Errorf("status = %q, want Resolved", got)
+	}
+	if got := commentsWithBody(b2.srv, tk.ID, resolution); got != 1 {
+		t.Errorf("Syncro holds %d resolution comments, want 1", got)
+	}
+
+	posted := len(b2.f.Ephemerals(e2eUser))
+	b3 := b2.restart(ctx, t)
+	b3.waitLog(ctx, t, `"msg":"start messages sent"`)
+	for _, e := range b3.f.Ephemerals(e2eUser)[posted:] {
+		if strings.Contains(string(e.Blocks), tickets.ActionFinish) {
+			t.Errorf("a finished close is posted again after a restart: %q", e.Text)
+		}
+	}
+}
+
+// TestE2E_BillCutOffByACrashOffersFinishNotAFreshForm: the bot dies while
+// billing, after the 60 minutes landed and while the charge is at Syncro.
+// Dana never got a reply. When she opens the bill form again (as anyone
+// would who never heard back) it offers Finish for the cut-off bill
+// instead of a fresh form with 60 minutes prefilled, which would bill them
+// twice; and the restart told her, with Finish too. Finish, pressed in the
+// form, does only what is missing; the restart's message then finds
+// nothing left.
+func TestE2E_BillCutOffByACrashOffersFinishNotAFreshForm(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	srv := b.srv
+	tk := ticketByNumber(t, srv, syncrotest.SeedTicketPrinter)
+	minutesBefore, _ := loggedMinutes(srv, tk.ID) // in timers
+	const notes = "Replaced the toner and cleaned the rollers."
+
+	b.slash(ctx, t, "bill "+itoa64(tk.Number))
+	form := b.waitView(ctx, t, commands.CallbackBill)
+	srv.Fail("POST", "/tickets/*/charge_timer_entry", 1, syncrotest.FaultHang)
+	b.submitView(ctx, t, billSubmission(t, form, "60", notes))
+	b2 := b.afterCrash(ctx, t) // the minutes are in Syncro, the charge is held
+
+	b2.slash(ctx, t, "bill "+itoa64(tk.Number))
+	again := b2.waitFormAfter(ctx, t, form.ID)
+	if again.CallbackID == commands.CallbackBill {
+		t.Fatalf("after the restart the bill form opened fresh (60 min prefilled): submitting it bills the minutes twice\n%s", again.JSON)
+	}
+	told := b2.waitReply(ctx, t, 0, tickets.ActionFinish)
+	if !strings.Contains(told.Text, "#"+itoa64(tk.Number)) || !strings.Contains(told.Text, "60 min logged") {
+		t.Errorf("the restart's message does not say what the bill did: %q", told.Text)
+	}
+	seen := len(b2.f.Ephemerals(e2eUser))
+	if _, err := b2.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eUser, ViewID: again.ID,
+		Actions: []slackfake.Action{button(t, viewBlocks(t, again), tickets.ActionFinish)}}); err != nil {
+		t.Fatalf("click Finish in the form: %v", err)
+	}
+	if err := poll(ctx, func() bool {
+		return invoicesOf(srv, tk.ID) == 1 && ticketByNumber(t, srv, tk.Number).Status == "Invoiced"
+	}); err != nil {
+		t.Fatalf("Finish did not invoice #%d: %v; stderr:\n%s", tk.Number, err, b2.stderr.String())
+	}
+	if err := b2.f.WaitUntil(ctx, func() bool {
+		for _, v := range b2.f.Views() {
+			if v.ID == again.ID && strings.Contains(string(v.JSON), "Invoiced #") {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Errorf("the form does not show what Finish did: %v; views %+v", err, b2.f.Views())
+	}
+
+	// The restart's message, clicked afterwards, writes nothing more.
+	b2.clickFinish(ctx, t, told)
+	b2.waitReply(ctx, t, seen, "Invoiced #")
+	minutes, _ := loggedMinutes(srv, tk.ID)
+	if minutes-minutesBefore != 60 || commentsWithBody(srv, tk.ID, notes) != 1 || invoicesOf(srv, tk.ID) != 1 {
+		t.Errorf("Syncro holds %d new minutes, %d bill comments, %d invoices; want 60, 1, 1", minutes-minutesBefore, commentsWithBody(srv, tk.ID, notes), invoicesOf(srv, tk.ID))
 	}
 }

@@ -32,7 +32,8 @@ type feature struct {
 }
 
 // Register adds the ticket commands, the ticket detail's buttons,
-// the write-side modals and the flow's Finish button.
+// the write-side modals, the flow's Finish button, and the start hook that
+// tells people about flows a restart cut off.
 func Register(r *commands.Registry, d commands.Deps) { newFeature(d).register(r) }
 
 // newFeature returns the ticket side on d, with the time-logging
@@ -63,24 +64,31 @@ func (c *feature) register(r *commands.Registry) {
 		r.Slash(e)
 	}
 
-	r.Button(commands.Button{ActionID: ActionLogTime, OpensModal: true, Handle: ticketButton("Log time", func(_ context.Context, a commands.Action, id, number int64) commands.Reply {
-		return c.logTimeModal(id, number, a.ChannelID)
+	// The forms that log or bill time offer the Finish of the ticket's
+	// unfinished work first (resume.go).
+	r.Button(commands.Button{ActionID: ActionLogTime, OpensModal: true, Handle: ticketButton("Log time", func(ctx context.Context, a commands.Action, id, number int64) commands.Reply {
+		return c.formOrFinish(ctx, formLogTime, id, number, a.ChannelID, func() commands.Reply { return c.logTimeModal(id, number, a.ChannelID) })
 	})})
 	r.Button(commands.Button{ActionID: ActionClose, OpensModal: true, Handle: ticketButton("Close ticket", func(ctx context.Context, a commands.Action, id, number int64) commands.Reply {
-		t, _, err := c.cfg.Syncro.Tickets.Get(ctx, id)
-		if err != nil {
-			return commands.AsModal(c.cfg.Failure(ctx, err, fmt.Sprintf("read ticket #%d", number)), "Close ticket")
-		}
-		return c.closeModal(ctx, t, number, a.ChannelID)
+		return c.formOrFinish(ctx, formClose, id, number, a.ChannelID, func() commands.Reply {
+			t, _, err := c.cfg.Syncro.Tickets.Get(ctx, id)
+			if err != nil {
+				return commands.AsModal(c.cfg.Failure(ctx, err, fmt.Sprintf("read ticket #%d", number)), "Close ticket")
+			}
+			return c.closeModal(ctx, t, number, a.ChannelID)
+		})
 	})})
 	r.Button(commands.Button{ActionID: ActionBill, OpensModal: true, Handle: ticketButton("Bill ticket", func(ctx context.Context, a commands.Action, id, number int64) commands.Reply {
 		if !a.Actor.CanBill {
 			return commands.AsModal(notBillerReply, "Bill ticket")
 		}
-		return c.billModal(ctx, id, number, a.ChannelID)
+		return c.formOrFinish(ctx, formBill, id, number, a.ChannelID, func() commands.Reply { return c.billModal(ctx, id, number, a.ChannelID) })
 	})})
 	r.Button(commands.Button{ActionID: ActionOpenInSyncro, Link: true})
-	r.Button(commands.Button{ActionID: ActionFinish, Handle: c.finish})
+	r.Button(commands.Button{ActionID: ActionFinish, Handle: c.finishClick})
+	// Clicked in a form's offer, whose view it replaces with the form.
+	r.Button(commands.Button{ActionID: ActionNewForm, Handle: c.newFormAnyway})
+	r.OnStart(c.tellUnfinished)
 
 	r.Modal(commands.Modal{CallbackID: commands.CallbackCreate, Validate: c.validateCreate, Submit: c.submitCreate})
 	r.Modal(commands.Modal{CallbackID: commands.CallbackUpdate, Validate: validateDue, Submit: c.submitUpdate})

@@ -39,7 +39,7 @@ func (c *feature) bill(ctx context.Context, r commands.Request, inv cmdline.Invo
 	if err != nil {
 		return commands.AsModal(c.cfg.Failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket)), "Bill ticket")
 	}
-	return c.billModal(ctx, t.ID, inv.Ticket, r.ChannelID)
+	return c.formOrFinish(ctx, formBill, t.ID, inv.Ticket, r.ChannelID, func() commands.Reply { return c.billModal(ctx, t.ID, inv.Ticket, r.ChannelID) })
 }
 
 // invoiceStatus picks the account's Invoiced status; "" when it has none

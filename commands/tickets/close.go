@@ -31,7 +31,7 @@ func (c *feature) close(ctx context.Context, r commands.Request, inv cmdline.Inv
 	if err != nil {
 		return commands.AsModal(c.cfg.Failure(ctx, err, fmt.Sprintf("find ticket #%d", inv.Ticket)), "Close ticket")
 	}
-	return c.closeModal(ctx, t, inv.Ticket, r.ChannelID)
+	return c.formOrFinish(ctx, formClose, t.ID, inv.Ticket, r.ChannelID, func() commands.Reply { return c.closeModal(ctx, t, inv.Ticket, r.ChannelID) })
 }
 
 // closedStatus picks the status a close sets: "Resolved" if the account

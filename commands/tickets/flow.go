@@ -151,6 +151,8 @@ type flowRun struct {
 	// guarded is set when this pass checked the ticket's invoices.
 	guarded bool
 	notices []commands.Message
+	// lead opens a Finish message shown outside the run (resume.go).
+	lead string
 }
 
 // startFlow records a flow (or finds the one already recorded under id)
@@ -227,6 +229,7 @@ func (fr *flowRun) run(ctx context.Context) commands.Reply {
 		}
 		res, err := fr.runStep(ctx, s)
 		if err != nil {
+			fr.c.cfg.Logger.WarnContext(ctx, "flow step failed", "flow", fr.f.ID, "kind", fr.f.Kind, "step", s.Name, "ticket", fr.p.Number, "err", err)
 			r := fr.failedReply(ctx, s.Name, err)
 			r.Outcome = commands.OutcomeFailed
 			return r
@@ -758,6 +761,9 @@ func (fr *flowRun) stoppedReply(why string) commands.Reply {
 // notDone says what a failed step did not do.
 func (fr *flowRun) notDone(step string, err error) string {
 	p := fr.p
+	if errors.Is(err, errRestarted) {
+		return fmt.Sprintf("I was restarted before Syncro confirmed %s; Finish checks Syncro before writing anything again", stepWhat(step))
+	}
 	if isUnknown(err) {
 		return fmt.Sprintf("Syncro didn't confirm whether %s was saved (%s); Finish checks Syncro before writing anything again", stepWhat(step), commands.SyncroAnswer(err))
 	}
@@ -808,7 +814,6 @@ func isUnknown(err error) bool {
 // is the same as finishing.
 func (fr *flowRun) failedReply(ctx context.Context, step string, err error) commands.Reply {
 	c, p := fr.c, fr.p
-	c.cfg.Logger.WarnContext(ctx, "flow step failed", "flow", fr.f.ID, "kind", fr.f.Kind, "step", step, "ticket", p.Number, "err", err)
 	done := fr.doneSoFar()
 	if len(done) == 0 && isUnknown(err) {
 		// The write may well have landed: never say nothing was saved.
@@ -862,6 +867,9 @@ func (fr *flowRun) failedReply(ctx context.Context, step string, err error) comm
 // steps.
 func (fr *flowRun) finishReply(text string) commands.Reply {
 	text += " Press Finish to do only what is missing."
+	if fr.lead != "" {
+		text = fr.lead + " " + text
+	}
 	btn := slack.NewButtonBlockElement(ActionFinish, fr.f.ID, commands.Plain("Finish"))
 	btn.Style = slack.StylePrimary
 	return commands.Reply{

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
 	"github.com/syncrobot/syncrobot/sessionlog"
@@ -174,9 +176,13 @@ func (f *storeFixture) doCrashing(t *testing.T, do func() commands.Reply) (r com
 }
 
 // finishButton is the flow id on a reply's Finish button; "" when none.
-func finishButton(r commands.Reply) string {
-	raw := string(commands.EncodeReply(r))
-	i := strings.Index(raw, `"action_id":"`+ActionFinish+`"`)
+func finishButton(r commands.Reply) string { return buttonValue(r.Blocks, ActionFinish) }
+
+// buttonValue is the value of the first button with actionID in blocks;
+// "" when there is none.
+func buttonValue(blocks []slack.Block, actionID string) string {
+	raw := string(commands.EncodeReply(commands.Reply{Blocks: blocks}))
+	i := strings.Index(raw, `"action_id":"`+actionID+`"`)
 	if i < 0 {
 		return ""
 	}

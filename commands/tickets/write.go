@@ -11,6 +11,8 @@ package tickets
 //   - submit.go: Validate (pure, per field), Submit, and the Dedup guard
 //     that makes a double-submitted form write once.
 //   - sessionlog_map.go: /syncro log and the session log a close writes.
+//   - flow.go, resume.go: multi-step writes as recorded flows, and the ways
+//     back to a flow that stopped half-way (Finish, also after a restart).
 //
 // Rules every write follows: no POST is retried blindly (an unknown
 // outcome is read back first); when a multi-step write stops half-way the

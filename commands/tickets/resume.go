@@ -1,0 +1,230 @@
+package tickets
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/store"
+)
+
+// Resuming a flow that stopped half-way (README, "Nothing lost, nothing
+// twice"). A failed step's reply carries a Finish button; two more ways
+// lead to it, for work whose reply never came:
+//
+//   - at start, each unfinished flow's owner is told what it did and what
+//     is left, with Finish (tellUnfinished): a crash cut it off, or its
+//     reply was lost;
+//   - the bill, close and log-time forms of a ticket with unfinished work
+//     offer its Finish instead of a fresh form (formOrFinish), which would
+//     log or bill the same minutes again.
+
+// ActionNewForm opens a bill, close or log-time form although the ticket
+// has unfinished work (the form's offer of Finish); its value is the form
+// and the ticket: "<form>:" + TicketButtonValue.
+const ActionNewForm = "flow_new_form"
+
+// The forms formOrFinish stands in front of, as named in ActionNewForm's
+// value.
+const (
+	formBill    = "bill"
+	formClose   = "close"
+	formLogTime = "log_time"
+)
+
+// cursorFlowsTold is the store cursor holding the newest change of an
+// unfinished flow whose owner a start has told: a start tells only flows
+// changed since, so work left alone is not announced at every restart
+// (its ticket's forms still offer its Finish).
+const cursorFlowsTold = "flows_told"
+
+// maxOffered bounds the unfinished flows one form lists; more on one
+// ticket means something else is wrong, and the newest come first.
+const maxOffered = 3
+
+// errRestarted stands for a step that was under way, or next, when the
+// bot stopped: whether its write landed is unknown until Finish reads
+// Syncro back.
+var errRestarted = errors.New("the bot restarted before the step was confirmed")
+
+// leftOff prepares a pass over f that is not to run, only to describe
+// where f stopped, and returns it with the step it stopped at. ok is false
+// when Finish has nothing to do that starting afresh would not: f is
+// finished, or wrote nothing to Syncro and then a step failed outright
+// (that failure's reply offered no Finish either).
+func (c *feature) leftOff(f store.Flow) (fr *flowRun, at store.Step, ok bool) {
+	if f.Finished() {
+		return nil, store.Step{}, false
+	}
+	fr = &flowRun{c: c, st: c.cfg.Store, f: f, results: map[string]stepResult{}}
+	if json.Unmarshal(f.Params, &fr.p) != nil {
+		return nil, store.Step{}, false
+	}
+	wrote := false
+	for _, s := range f.Steps {
+		if s.State == store.StepDone {
+			var res stepResult
+			_ = json.Unmarshal(s.Result, &res)
+			fr.results[s.Name] = res
+			wrote = wrote || auditAction(s.Name) != ""
+			continue
+		}
+		if s.State == store.StepFailed && !wrote {
+			return nil, store.Step{}, false
+		}
+		return fr, s, true
+	}
+	return nil, store.Step{}, false
+}
+
+// stepErr is the error that describes a step recorded as not done, as
+// its run would have seen it. A step in doubt with no error recorded was
+// marked so just before its write (store.PrepareStep) and never heard of
+// again: the bot stopped mid-write, as it did before a pending step.
+func stepErr(s store.Step) error {
+	switch {
+	case s.State == store.StepFailed:
+		return errors.New(s.Err)
+	case s.State == store.StepUnknown && s.Err != "":
+		return &unknownOutcomeError{what: stepWhat(s.Name), err: errors.New(s.Err)}
+	}
+	return &unknownOutcomeError{what: stepWhat(s.Name), err: errRestarted}
+}
+
+// kindName names a flow's kind for a person.
+func kindName(kind string) string {
+	if kind == flowLogTime {
+		return "time entry"
+	}
+	return kind
+}
+
+// tellUnfinished is the start hook: the owner of each unfinished flow
+// changed since the last start's is told, in the channel the flow was
+// started from, what it did and what is left, with Finish.
+func (c *feature) tellUnfinished(ctx context.Context) []commands.Post {
+	st := c.cfg.Store
+	flows, err := st.UnfinishedFlows()
+	if err != nil {
+		c.cfg.Logger.ErrorContext(ctx, "unfinished flows not told at start", "err", err)
+		return nil
+	}
+	told, _, err := st.Cursor(cursorFlowsTold)
+	if err != nil {
+		c.cfg.Logger.WarnContext(ctx, "unfinished flows told before unknown; telling all", "err", err)
+	}
+	newest := told
+	var posts []commands.Post
+	for _, f := range flows {
+		if !f.UpdatedAt.After(told) {
+			continue
+		}
+		if f.UpdatedAt.After(newest) {
+			newest = f.UpdatedAt
+		}
+		fr, at, ok := c.leftOff(f)
+		if !ok || f.SlackUser == "" {
+			continue
+		}
+		fr.lead = fmt.Sprintf("I was restarted, and your %s on #%d is not finished.", kindName(f.Kind), fr.p.Number)
+		r := fr.failedReply(ctx, at.Name, stepErr(at))
+		r.ChannelID = f.Channel
+		posts = append(posts, commands.Post{UserID: f.SlackUser, Reply: r})
+	}
+	if newest.After(told) {
+		if err := st.SetCursor(cursorFlowsTold, newest); err != nil {
+			c.cfg.Logger.WarnContext(ctx, "could not record which unfinished flows were told; the next start tells them again", "err", err)
+		}
+	}
+	c.cfg.Logger.InfoContext(ctx, "unfinished flows at start", "unfinished", len(flows), "told", len(posts))
+	return posts
+}
+
+// formOrFinish answers a request for form on ticket id (number): while
+// the ticket has work that stopped half-way, a modal offering that work's
+// Finish (and a way to the form anyway); else open's form.
+func (c *feature) formOrFinish(ctx context.Context, form string, id, number int64, channel string, open func() commands.Reply) commands.Reply {
+	flows, err := c.cfg.Store.FlowsForTicket(id)
+	if err != nil {
+		// The form's submission records its own flow and says so if it
+		// can't; a read error here must not hide the form.
+		c.cfg.Logger.WarnContext(ctx, "unfinished flows of the ticket not read; opening the form", "ticket", number, "err", err)
+		return open()
+	}
+	var offered []slack.Block
+	n := 0
+	for _, f := range flows { // newest first
+		fr, at, ok := c.leftOff(f)
+		if !ok {
+			continue
+		}
+		if n++; n > maxOffered {
+			break
+		}
+		fr.lead = fmt.Sprintf("*%s* started by <@%s>:", upperFirst(kindName(f.Kind)), f.SlackUser)
+		for _, b := range fr.failedReply(ctx, at.Name, stepErr(at)).Blocks {
+			if a, ok := b.(*slack.ActionBlock); ok {
+				a.BlockID = fmt.Sprintf("%s_%d", a.BlockID, n) // unique within the view
+			}
+			offered = append(offered, b)
+		}
+	}
+	if len(offered) == 0 {
+		return open()
+	}
+	head := fmt.Sprintf("#%d has work that stopped half-way. Finish it first, so nothing is logged or billed twice.", number)
+	anyway := slack.NewButtonBlockElement(ActionNewForm, form+":"+TicketButtonValue(id, number), commands.Plain("Open a new form anyway"))
+	blocks := append([]slack.Block{slack.NewSectionBlock(commands.Mrkdwn(head), nil, nil), slack.NewDividerBlock()}, offered...)
+	blocks = append(blocks, slack.NewDividerBlock(),
+		slack.NewContextBlock("", commands.Mrkdwn("Only open a new form for new work, or when the work above was done in Syncro by hand.")),
+		slack.NewActionBlock("new_form", anyway))
+	meta := commands.ModalMeta{TicketID: id, Number: number, Channel: channel}
+	return commands.Reply{Modal: commands.NewModal("", fmt.Sprintf("Unfinished on #%d", number), "", meta, blocks...)}
+}
+
+// newFormAnyway answers ActionNewForm: the form its value names, without
+// the offer of Finish in front of it.
+func (c *feature) newFormAnyway(ctx context.Context, a commands.Action) commands.Reply {
+	form, value, _ := strings.Cut(a.Value, ":")
+	id, number, err := ParseTicketButtonValue(value)
+	if err != nil {
+		return commands.AsModal(commands.Reply{Text: "That button doesn't say which ticket it is for; open the ticket again with `/syncro ticket N`."}, "Syncro")
+	}
+	meta, _ := commands.DecodeMeta(a.PrivateMetadata) // the channel to reply in; none means a DM
+	switch form {
+	case formBill:
+		if !a.Actor.CanBill {
+			return commands.AsModal(notBillerReply, "Bill ticket")
+		}
+		return c.billModal(ctx, id, number, meta.Channel)
+	case formClose:
+		t, _, err := c.cfg.Syncro.Tickets.Get(ctx, id)
+		if err != nil {
+			return commands.AsModal(c.cfg.Failure(ctx, err, fmt.Sprintf("read ticket #%d", number)), "Close ticket")
+		}
+		return c.closeModal(ctx, t, number, meta.Channel)
+	case formLogTime:
+		return c.logTimeModal(id, number, meta.Channel)
+	}
+	return commands.AsModal(commands.Reply{Text: "I don't know that form; nothing was changed."}, "Syncro")
+}
+
+// finishClick answers Finish. Pressed in a form's offer (formOrFinish),
+// the outcome replaces the offer, Finish button and all if it stopped
+// again.
+func (c *feature) finishClick(ctx context.Context, a commands.Action) commands.Reply {
+	r := c.finish(ctx, a)
+	if a.ViewID == "" || r.Modal != nil {
+		return r
+	}
+	if len(r.Blocks) == 0 {
+		return commands.AsModal(r, "Finish")
+	}
+	r.Modal = commands.NewModal("", "Finish", "", commands.ModalMeta{}, r.Blocks...)
+	return r
+}
