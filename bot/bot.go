@@ -69,8 +69,9 @@ const (
 	// and work was cancelled, for handlers to notice and send their last
 	// replies (each bounded by lastReplyTimeout).
 	abandonWait = 2 * time.Second
-	// lastReplyTimeout bounds sending the reply of work that shutdown cut
-	// off; it stays under abandonWait, which Run gives such work.
+	// lastReplyTimeout bounds sending the reply of work that shutdown or
+	// its WorkTimeout cut off (or nearly); it stays under abandonWait,
+	// which Run gives such work.
 	lastReplyTimeout = 1500 * time.Millisecond
 	// socketCloseWait bounds closing the Socket Mode connection at the end.
 	socketCloseWait = time.Second

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
 )
@@ -176,11 +177,13 @@ func stoppedByShutdown(ctx context.Context) bool {
 }
 
 // replyContext is the context to send a reply on: ctx itself while it
-// lives, else one detached from it for at most lastReplyTimeout, so the
-// person still hears about work that shutdown cut off. Call cancel when
-// the reply is sent.
+// has at least lastReplyTimeout left, else one detached from it for
+// lastReplyTimeout, so the person still hears about work that shutdown or
+// the work's own timeout cut off, or that ended just before it (a flow's
+// Finish message). Call cancel when the reply is sent.
 func replyContext(ctx context.Context) (_ context.Context, cancel context.CancelFunc) {
-	if ctx.Err() == nil {
+	dl, ok := ctx.Deadline()
+	if ctx.Err() == nil && (!ok || time.Until(dl) >= lastReplyTimeout) {
 		return ctx, func() {}
 	}
 	return context.WithTimeout(context.WithoutCancel(ctx), lastReplyTimeout)
