@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -53,6 +54,18 @@ const (
 	stepNotice     = "notice"
 	stepSessionLog = "session log"
 )
+
+// stepReserve is the least of the work's time (bot's WorkTimeout) a step
+// starts with. A step is one to three Syncro requests, each well under a
+// second when Syncro is healthy; this leaves a slow one (the throttle's
+// wait, a retried read) room to finish and record its outcome. A step
+// begun with less would likely be cut off mid-write, its outcome in doubt,
+// and the reply with Finish might not get out.
+const stepReserve = 20 * time.Second
+
+// errOutOfTime stops a flow before a step it has too little time for;
+// nothing of that step was sent, and Finish does it.
+var errOutOfTime = errors.New("too little time left to start the step")
 
 // flowState is the runner's in-process state; its zero value is ready.
 type flowState struct {
@@ -227,6 +240,11 @@ func (fr *flowRun) run(ctx context.Context) commands.Reply {
 		if s.State == store.StepDone {
 			continue
 		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < stepReserve {
+			r := fr.failedReply(ctx, s.Name, errOutOfTime)
+			r.Outcome = commands.OutcomeFailed
+			return r
+		}
 		res, err := fr.runStep(ctx, s)
 		if err != nil {
 			fr.c.cfg.Logger.WarnContext(ctx, "flow step failed", "flow", fr.f.ID, "kind", fr.f.Kind, "step", s.Name, "ticket", fr.p.Number, "err", err)
@@ -350,6 +368,8 @@ func (fr *flowRun) markDone(step string, raw []byte) {
 // stepWhat names what a step writes, for "Syncro didn't confirm whether …".
 func stepWhat(step string) string {
 	switch step {
+	case stepGuard:
+		return "the invoice check"
 	case stepComment:
 		return "the comment"
 	case stepTime:
@@ -761,7 +781,12 @@ func (fr *flowRun) stoppedReply(why string) commands.Reply {
 // notDone says what a failed step did not do.
 func (fr *flowRun) notDone(step string, err error) string {
 	p := fr.p
-	if errors.Is(err, errRestarted) {
+	switch {
+	case errors.Is(err, errOutOfTime):
+		return fmt.Sprintf("I ran out of time before %s (nothing of it was sent)", stepWhat(step))
+	case errors.Is(err, errRestarted) && auditAction(step) == "":
+		return fmt.Sprintf("I was restarted before %s was done", stepWhat(step))
+	case errors.Is(err, errRestarted):
 		return fmt.Sprintf("I was restarted before Syncro confirmed %s; Finish checks Syncro before writing anything again", stepWhat(step))
 	}
 	if isUnknown(err) {
@@ -815,8 +840,9 @@ func isUnknown(err error) bool {
 func (fr *flowRun) failedReply(ctx context.Context, step string, err error) commands.Reply {
 	c, p := fr.c, fr.p
 	done := fr.doneSoFar()
-	if len(done) == 0 && isUnknown(err) {
-		// The write may well have landed: never say nothing was saved.
+	if len(done) == 0 && (isUnknown(err) || errors.Is(err, errOutOfTime)) {
+		// The write may well have landed (or, out of time, the flow is
+		// recorded and Finish is the way on): never say nothing was saved.
 		return fr.finishReply(upperFirst(fr.notDone(step, err)) + ".")
 	}
 	if len(done) == 0 {

@@ -147,3 +147,26 @@ func TestResume_WorkThatWroteNothingIsNeitherToldNorOffered(t *testing.T) {
 		t.Errorf("bill opens %q, want the form", v.CallbackID)
 	}
 }
+
+// TestResume_StartSaysWhatIsLeftOfACloseCutOffAfterItsStatus: a close cut
+// off at its session log is told as closed, with only the log left (a
+// step that writes nothing to Syncro, so no read-back is promised).
+func TestResume_StartSaysWhatIsLeftOfACloseCutOffAfterItsStatus(t *testing.T) {
+	t.Parallel()
+	f := newStoreFixture(t)
+	v := f.OpenModal(t, "close 32151")
+	s := form(v, "V1", typed(commands.BlockResolution, "Replaced the fuser."), ticked(commands.BlockCloseOptions, commands.CloseOptionSessionLog))
+	f.crashAt(stepSessionLog)
+	if _, crashed := f.submitCrashing(t, s); !crashed {
+		t.Fatal("did not crash")
+	}
+	f.restart(t)
+	posts := f.C.Startup(t.Context())
+	if len(posts) != 1 {
+		t.Fatalf("%d posts at start, want 1", len(posts))
+	}
+	want := "I was restarted, and your close on #32151 is not finished. Closed #32151 (Resolved). But I was restarted before the session log was done. Press Finish to do only what is missing."
+	if got := posts[0].Reply.Text; got != want {
+		t.Errorf("post = %q\nwant %q", got, want)
+	}
+}
