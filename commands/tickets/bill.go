@@ -124,7 +124,11 @@ func (c *feature) billModal(ctx context.Context, ticketID, number int64, channel
 		hint += " Leave empty to invoice only what is already on the ticket."
 	}
 	num := slack.NewNumberInputBlockElement(commands.Plain("60"), commands.BlockMinutes, false)
-	num.InitialValue = strconv.Itoa(defaultBillMinutes)
+	if !minutesOptional {
+		// Only a ticket with no time at all starts from the default: where
+		// time is already logged, a prefilled 60 would bill it again.
+		num.InitialValue = strconv.Itoa(defaultBillMinutes)
+	}
 	num.MinValue = "1"
 	num.MaxValue = strconv.Itoa(cmdline.MaxMinutes)
 	v := commands.NewModal(commands.CallbackBill, fmt.Sprintf("Bill #%d", number), "Bill", meta,

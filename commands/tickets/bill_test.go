@@ -1,10 +1,13 @@
 package tickets
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
@@ -133,6 +136,34 @@ func TestBill_ConcurrentDoubleSubmitWritesOnce(t *testing.T) {
 	}
 	if dups != 1 {
 		t.Errorf("replies = %+v", replies)
+	}
+}
+
+// The bill form starts from 60 minutes only on a ticket with no time: where
+// time is already logged and not charged, a prefilled 60 would bill it twice
+// over (issue 13). Then the minutes start empty and are optional.
+func TestBill_FormPrefillsMinutesOnlyWhenTheTicketHasNoTime(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	withTime := f.OpenModal(t, "bill 32150")
+	fresh := f.Srv.AddTicket(syncrotest.Ticket{Subject: "New printer", CustomerID: f.Ticket(t, 32150).CustomerID, Status: "In Progress"})
+	none := f.OpenModal(t, fmt.Sprintf("bill %d", fresh.Number))
+	for _, tc := range []struct {
+		name     string
+		v        *slack.ModalViewRequest
+		initial  string
+		optional bool
+	}{{"ticket with uncharged time", withTime, "", true}, {"ticket without time", none, "60", false}} {
+		for _, b := range tc.v.Blocks.BlockSet {
+			in, ok := b.(*slack.InputBlock)
+			if !ok || in.BlockID != commands.BlockMinutes {
+				continue
+			}
+			num, _ := in.Element.(*slack.NumberInputBlockElement)
+			if num == nil || num.InitialValue != tc.initial || in.Optional != tc.optional {
+				t.Errorf("%s: minutes %+v optional %v; want initial %q optional %v", tc.name, num, in.Optional, tc.initial, tc.optional)
+			}
+		}
 	}
 }
 
