@@ -7,11 +7,12 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
+
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/bot"
 	"github.com/syncrobot/syncrobot/commands"
-	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
 )
 
@@ -158,7 +159,7 @@ func TestBlockAction_LinkButtonIsAckedSilently(t *testing.T) {
 	start(t, f, h, nil)
 
 	ack, err := f.BlockAction(ctx, slackfake.BlockAction{UserID: alice.ID, ChannelID: ops.ID, MessageTS: "1.2",
-		Actions: []slackfake.Action{slackfake.LinkButton(tickets.ActionOpenInSyncro, "tkt_1234", "https://acme.syncromsp.com/tickets/1234")}})
+		Actions: []slackfake.Action{slackfake.LinkButton(ticketview.ActionOpenInSyncro, "tkt_1234", "https://acme.syncromsp.com/tickets/1234")}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
+
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
@@ -86,7 +88,7 @@ func walk(v any, fn func(map[string]any)) {
 func TestRegistry_LinkButtonsAreAckedSilently(t *testing.T) {
 	t.Parallel()
 	f := commandstest.NewFixture(t, []commands.Feature{tickets.Register, customers.Register})
-	for _, id := range []string{tickets.ActionOpenInSyncro, customers.ActionCustomerOpenInSyncro} {
+	for _, id := range []string{ticketview.ActionOpenInSyncro, customers.ActionCustomerOpenInSyncro} {
 		if !f.C.IsLink(id) {
 			t.Errorf("%s is not registered as a link button", id)
 		}

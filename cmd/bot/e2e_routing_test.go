@@ -6,9 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
+
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/customers"
-	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -50,9 +51,9 @@ func TestE2E_EveryTicketCardButtonOpensItsForm(t *testing.T) {
 	b.slash(ctx, t, "ticket "+itoa64(syncrotest.SeedTicketPrinter))
 	card := b.waitReply(ctx, t, 0)
 	for id, callback := range map[string]string{
-		tickets.ActionLogTime: commands.CallbackLogTime,
-		tickets.ActionClose:   commands.CallbackClose,
-		tickets.ActionBill:    commands.CallbackBill,
+		ticketview.ActionLogTime: commands.CallbackLogTime,
+		ticketview.ActionClose:   commands.CallbackClose,
+		ticketview.ActionBill:    commands.CallbackBill,
 	} {
 		b.click(ctx, t, card, button(t, card.Blocks, id))
 		v := b.waitView(ctx, t, callback)
@@ -256,7 +257,7 @@ func TestE2E_OpenInSyncroClickIsAckedSilently(t *testing.T) {
 	b := startE2EBot(ctx, t, nil)
 	b.slash(ctx, t, "ticket 32150")
 	rep := b.waitReply(ctx, t, 0)
-	link := button(t, rep.Blocks, tickets.ActionOpenInSyncro)
+	link := button(t, rep.Blocks, ticketview.ActionOpenInSyncro)
 	if link.URL == "" {
 		t.Fatalf("Open in Syncro carries no url: %s", rep.Blocks)
 	}
@@ -297,7 +298,7 @@ func TestE2E_LinkButtonWithoutURLIsAckedWithNothing(t *testing.T) {
 	calls := len(b.f.Calls())
 
 	ack, err := b.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eUser, ChannelID: e2eChannel, MessageTS: "1700000000.000100", IsEphemeral: true,
-		Actions: []slackfake.Action{slackfake.Button(tickets.ActionOpenInSyncro, "ticket_actions", "123:32151")}})
+		Actions: []slackfake.Action{slackfake.Button(ticketview.ActionOpenInSyncro, "ticket_actions", "123:32151")}})
 	if err != nil || ack.Payload != nil || ack.Late {
 		t.Fatalf("ack %s late %v err %v", ack.Payload, ack.Late, err)
 	}

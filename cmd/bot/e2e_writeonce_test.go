@@ -3,8 +3,9 @@ package main
 import (
 	"testing"
 
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
+
 	"github.com/syncrobot/syncrobot/commands"
-	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -78,7 +79,7 @@ func TestE2E_LogTimeFromTheCardDoubleSubmitLogsOnce(t *testing.T) {
 
 	b.slash(ctx, t, "ticket "+itoa64(tk.Number))
 	card := b.waitReply(ctx, t, 0)
-	b.click(ctx, t, card, buttonsIn(t, card.Blocks)[tickets.ActionLogTime])
+	b.click(ctx, t, card, buttonsIn(t, card.Blocks)[ticketview.ActionLogTime])
 	view := b.waitView(ctx, t, commands.CallbackLogTime)
 	vals := textValues(t, view.JSON)
 	vals[commands.BlockMinutes] = map[string]slackfake.Input{commands.BlockMinutes: slackfake.TextInput("1h15m")}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
+
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/labor"
@@ -66,10 +68,10 @@ func (c *feature) register(r *commands.Registry) {
 
 	// The forms that log or bill time offer the Finish of the ticket's
 	// unfinished work first (resume.go).
-	r.Button(commands.Button{ActionID: ActionLogTime, OpensModal: true, Handle: ticketButton("Log time", func(ctx context.Context, a commands.Action, id, number int64) commands.Reply {
+	r.Button(commands.Button{ActionID: ticketview.ActionLogTime, OpensModal: true, Handle: ticketButton("Log time", func(ctx context.Context, a commands.Action, id, number int64) commands.Reply {
 		return c.formOrFinish(ctx, formLogTime, id, number, a.ChannelID, func() commands.Reply { return c.logTimeModal(id, number, a.ChannelID) })
 	})})
-	r.Button(commands.Button{ActionID: ActionClose, OpensModal: true, Handle: ticketButton("Close ticket", func(ctx context.Context, a commands.Action, id, number int64) commands.Reply {
+	r.Button(commands.Button{ActionID: ticketview.ActionClose, OpensModal: true, Handle: ticketButton("Close ticket", func(ctx context.Context, a commands.Action, id, number int64) commands.Reply {
 		return c.formOrFinish(ctx, formClose, id, number, a.ChannelID, func() commands.Reply {
 			t, _, err := c.cfg.Syncro.Tickets.Get(ctx, id)
 			if err != nil {
@@ -78,13 +80,13 @@ func (c *feature) register(r *commands.Registry) {
 			return c.closeModal(ctx, t, number, a.ChannelID)
 		})
 	})})
-	r.Button(commands.Button{ActionID: ActionBill, OpensModal: true, Handle: ticketButton("Bill ticket", func(ctx context.Context, a commands.Action, id, number int64) commands.Reply {
+	r.Button(commands.Button{ActionID: ticketview.ActionBill, OpensModal: true, Handle: ticketButton("Bill ticket", func(ctx context.Context, a commands.Action, id, number int64) commands.Reply {
 		if !a.Actor.CanBill {
 			return commands.AsModal(notBillerReply, "Bill ticket")
 		}
 		return c.formOrFinish(ctx, formBill, id, number, a.ChannelID, func() commands.Reply { return c.billModal(ctx, id, number, a.ChannelID) })
 	})})
-	r.Button(commands.Button{ActionID: ActionOpenInSyncro, Link: true})
+	r.Button(commands.Button{ActionID: ticketview.ActionOpenInSyncro, Link: true})
 	r.Button(commands.Button{ActionID: ActionFinish, Handle: c.finishClick})
 	// Clicked in a form's offer, whose view it replaces with the form.
 	r.Button(commands.Button{ActionID: ActionNewForm, Handle: c.newFormAnyway})
@@ -113,7 +115,7 @@ func (c *feature) register(r *commands.Registry) {
 // opens the form twice.
 func ticketButton(title string, open func(ctx context.Context, a commands.Action, id, number int64) commands.Reply) func(context.Context, commands.Action) commands.Reply {
 	return func(ctx context.Context, a commands.Action) commands.Reply {
-		id, number, err := ParseTicketButtonValue(a.Value)
+		id, number, err := ticketview.ParseTicketButtonValue(a.Value)
 		if err != nil {
 			return commands.AsModal(commands.Reply{Text: "That button doesn't say which ticket it is for; open the ticket again with `" + cmdline.SlashCommand + " ticket N`."}, "Syncro")
 		}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
+
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
@@ -177,7 +179,7 @@ func TestBill_NeedsBillingPermission(t *testing.T) {
 		t.Errorf("reply %q, %d calls", r.Text, len(reqs))
 	}
 	nas := f.Ticket(t, syncrotest.SeedTicketNAS)
-	a := f.C.Action(t.Context(), commands.Action{Actor: commands.Actor{Name: "Temp"}, ActionID: ActionBill, Value: TicketButtonValue(nas.ID, nas.Number)})
+	a := f.C.Action(t.Context(), commands.Action{Actor: commands.Actor{Name: "Temp"}, ActionID: ticketview.ActionBill, Value: ticketview.TicketButtonValue(nas.ID, nas.Number)})
 	if a.Modal == nil || a.Modal.Submit != nil || a.Text != notBillerReply.Text {
 		t.Errorf("button: %q", a.Text)
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
+
 	"github.com/syncrobot/syncrobot/commands/customers"
 	"github.com/syncrobot/syncrobot/slackfmt"
 
@@ -92,7 +94,7 @@ func TestModals_Golden(t *testing.T) {
 	f := newWriteFixture(t)
 	f.learnLaborNames(t)
 	own := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
-	logTime := f.C.Action(t.Context(), commands.Action{Actor: commandstest.Dana, ChannelID: "C0TECHS", ActionID: ActionLogTime, Value: TicketButtonValue(own.ID, own.Number), MessageTS: "1.2"})
+	logTime := f.C.Action(t.Context(), commands.Action{Actor: commandstest.Dana, ChannelID: "C0TECHS", ActionID: ticketview.ActionLogTime, Value: ticketview.TicketButtonValue(own.ID, own.Number), MessageTS: "1.2"})
 	for _, tc := range []struct {
 		file, callback string
 		modal          *slack.ModalViewRequest

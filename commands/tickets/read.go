@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
+
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/slackfmt"
@@ -41,7 +43,7 @@ func (c *feature) openTickets(ctx context.Context, r commands.Request, inv cmdli
 	if len(tickets) == 0 {
 		return commands.Reply{Text: "No open tickets in Syncro."}
 	}
-	return renderTicketList(commands.CountNoun(len(tickets), "open ticket", "open tickets"), "", tickets)
+	return ticketview.RenderTicketList(commands.CountNoun(len(tickets), "open ticket", "open tickets"), "", tickets)
 }
 
 // ticket shows one ticket with its latest comments, time and billing.
@@ -64,7 +66,7 @@ func (c *feature) ticket(ctx context.Context, r commands.Request, inv cmdline.In
 			return c.cfg.Failure(ctx, fmt.Errorf("invoices of ticket #%d: %w", inv.Ticket, err), doing)
 		}
 	}
-	return renderTicket(ticketView{
+	return ticketview.RenderTicket(ticketview.TicketView{
 		Ticket:   t,
 		Invoices: invoices,
 		Now:      c.cfg.Now(),
@@ -94,7 +96,7 @@ func (c *feature) search(ctx context.Context, r commands.Request, inv cmdline.In
 		note = fmt.Sprintf("Showing the newest %d; add words to narrow it down.", len(tickets))
 	}
 	title := fmt.Sprintf("%s matching “%s”", commands.CountNoun(total, "ticket", "tickets"), words)
-	return renderTicketList(title, note, tickets)
+	return ticketview.RenderTicketList(title, note, tickets)
 }
 
 // mine lists the open tickets assigned to the tech asking, found by the
@@ -120,7 +122,7 @@ func (c *feature) mine(ctx context.Context, r commands.Request, inv cmdline.Invo
 	if len(tickets) == 0 {
 		return commands.Reply{Text: "You have no open tickets assigned in Syncro."}
 	}
-	return renderTicketList(commands.CountNoun(len(tickets), "open ticket", "open tickets")+" assigned to you", "", tickets)
+	return ticketview.RenderTicketList(commands.CountNoun(len(tickets), "open ticket", "open tickets")+" assigned to you", "", tickets)
 }
 
 // findTicket resolves the number a tech typed to the ticket (and so its

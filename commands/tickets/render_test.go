@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
+
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
@@ -178,11 +180,11 @@ func TestDueDate_MidnightInTheAccountsZoneIsADay(t *testing.T) {
 		time.Date(2027, 1, 4, 0, 0, 0, 0, pst):        "Jan 4, 2027",
 		time.Date(2026, 12, 10, 17, 0, 0, 0, pst):     "Dec 10, 5:00 PM",
 	} {
-		if got := dueDate(syncro.Timestamp{Time: in}, now); got != want {
+		if got := ticketview.DueDate(syncro.Timestamp{Time: in}, now); got != want {
 			t.Errorf("dueDate(%v) = %q, want %q", in, got, want)
 		}
 	}
-	if got := dueDate(syncro.Timestamp{}, now); got != "-" {
+	if got := ticketview.DueDate(syncro.Timestamp{}, now); got != "-" {
 		t.Errorf("no due date = %q", got)
 	}
 }
@@ -204,7 +206,7 @@ func TestAccountTime(t *testing.T) {
 		{syncro.Timestamp{Time: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}, "Dec 1"},
 	}
 	for _, tt := range tests {
-		if got := accountTime(tt.in, now); got != tt.want {
+		if got := ticketview.AccountTime(tt.in, now); got != tt.want {
 			t.Errorf("accountTime(%v) = %q, want %q", tt.in.Time, got, tt.want)
 		}
 	}
@@ -212,16 +214,16 @@ func TestAccountTime(t *testing.T) {
 
 func TestTicketButtonValue_RoundTrip(t *testing.T) {
 	t.Parallel()
-	v := TicketButtonValue(108430087, 32150)
+	v := ticketview.TicketButtonValue(108430087, 32150)
 	if v != "108430087:32150" {
 		t.Errorf("value = %q", v)
 	}
-	id, n, err := ParseTicketButtonValue(v)
+	id, n, err := ticketview.ParseTicketButtonValue(v)
 	if err != nil || id != 108430087 || n != 32150 {
 		t.Errorf("parse = %d, %d, %v", id, n, err)
 	}
 	for _, bad := range []string{"", "32150", "a:b", "1:", ":2", "0:5", "-1:5", "1:2:3"} {
-		if _, _, err := ParseTicketButtonValue(bad); err == nil {
+		if _, _, err := ticketview.ParseTicketButtonValue(bad); err == nil {
 			t.Errorf("ParseTicketButtonValue(%q) accepted", bad)
 		}
 	}
@@ -273,19 +275,19 @@ func TestRenderTicket_TimeAndBilling(t *testing.T) {
 		LineItems: []syncro.TicketLineItem{{ID: liID, Name: "Labor - Odd Jobs", Quantity: syncro.MoneyFromUnits(15000), PriceRetail: syncro.MoneyFromInt(100)}},
 	}
 	now := time.Date(2026, 11, 20, 0, 0, 0, 0, pst)
-	got := ticketTimeText(tk, labor.Default(), now)
+	got := ticketview.TicketTimeText(tk, labor.Default(), now)
 	for _, want := range []string{"• running since Nov 18, 12:00 PM · remote", "• 1h30m · Labor - Odd Jobs · Nov 18, 10:00 AM · charged", "• 45m · remote · Nov 18, 9:00 AM · not charged", "*Total: 2h15m*"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("time text lacks %q:\n%s", want, got)
 		}
 	}
-	bill := ticketBillingText(tk, nil)
+	bill := ticketview.TicketBillingText(tk, nil)
 	for _, want := range []string{"Not charged yet: 45m of time", "Charged, not invoiced: 1 line item totalling 150.00"} {
 		if !strings.Contains(bill, want) {
 			t.Errorf("billing text lacks %q:\n%s", want, bill)
 		}
 	}
-	if got := ticketBillingText(&syncro.Ticket{}, nil); got != "*Billing*\nNothing to bill." {
+	if got := ticketview.TicketBillingText(&syncro.Ticket{}, nil); got != "*Billing*\nNothing to bill." {
 		t.Errorf("empty billing = %q", got)
 	}
 }
@@ -297,7 +299,7 @@ func TestTicketTimeText_ManyEntriesStayInOneSection(t *testing.T) {
 		start := syncro.Timestamp{Time: time.Date(2026, 1, 1, 0, i, 0, 0, time.UTC)}
 		tk.TicketTimers = append(tk.TicketTimers, syncro.Timer{ID: int64(i), StartTime: start, EndTime: syncro.Timestamp{Time: start.Add(time.Minute)}, ActiveDuration: 60})
 	}
-	got := ticketTimeText(tk, labor.Default(), time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+	got := ticketview.TicketTimeText(tk, labor.Default(), time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
 	if n := utf8.RuneCountInString(got); n > slackfmt.MaxSectionText {
 		t.Errorf("%d characters", n)
 	}
@@ -329,7 +331,7 @@ func BenchmarkOpenTicketsRender(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		copy(work, tickets) // unsorted input each time, without allocating
-		r := renderTicketList("200 open tickets", "", work)
+		r := ticketview.RenderTicketList("200 open tickets", "", work)
 		if len(r.Blocks) == 0 {
 			b.Fatal("no blocks")
 		}
@@ -370,7 +372,7 @@ func TestTicketCommentText_NoTextShowsTheHeaderOnly(t *testing.T) {
 	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
 	c := &syncro.Comment{Subject: "Update", Tech: "Priya", Body: "  <p></p> "}
 	c.CreatedAt.Time = now.Add(-time.Hour)
-	got := ticketCommentText(c, now)
+	got := ticketview.TicketCommentText(c, now)
 	if strings.Contains(got, "(empty)") || strings.Contains(got, ">") {
 		t.Errorf("comment without text rendered %q", got)
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
+
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
@@ -178,7 +180,7 @@ func (c *feature) formOrFinish(ctx context.Context, form string, id, number int6
 		return open()
 	}
 	head := fmt.Sprintf("#%d has work that stopped half-way. Finish it first, so nothing is logged or billed twice.", number)
-	anyway := slack.NewButtonBlockElement(ActionNewForm, form+":"+TicketButtonValue(id, number), commands.Plain("Open a new form anyway"))
+	anyway := slack.NewButtonBlockElement(ActionNewForm, form+":"+ticketview.TicketButtonValue(id, number), commands.Plain("Open a new form anyway"))
 	blocks := append([]slack.Block{slack.NewSectionBlock(commands.Mrkdwn(head), nil, nil), slack.NewDividerBlock()}, offered...)
 	blocks = append(blocks, slack.NewDividerBlock(),
 		slack.NewContextBlock("", commands.Mrkdwn("Only open a new form for new work, or when the work above was done in Syncro by hand.")),
@@ -191,7 +193,7 @@ func (c *feature) formOrFinish(ctx context.Context, form string, id, number int6
 // the offer of Finish in front of it.
 func (c *feature) newFormAnyway(ctx context.Context, a commands.Action) commands.Reply {
 	form, value, _ := strings.Cut(a.Value, ":")
-	id, number, err := ParseTicketButtonValue(value)
+	id, number, err := ticketview.ParseTicketButtonValue(value)
 	if err != nil {
 		return commands.AsModal(commands.Reply{Text: "That button doesn't say which ticket it is for; open the ticket again with `/syncro ticket N`."}, "Syncro")
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
+
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
@@ -88,14 +90,14 @@ func TestResume_FormsOfferFinishInsteadOfOpeningFresh(t *testing.T) {
 	if len(flows) != 1 {
 		t.Fatalf("%d pending flows, want 1", len(flows))
 	}
-	value := TicketButtonValue(nas.ID, syncrotest.SeedTicketNAS)
+	value := ticketview.TicketButtonValue(nas.ID, syncrotest.SeedTicketNAS)
 	click := func(actionID, value string, m *slack.ModalViewRequest) commands.Reply {
 		return f.C.Action(t.Context(), commands.Action{Actor: commandstest.Dana, ActionID: actionID, Value: value, ViewID: "V-offer", PrivateMetadata: m.PrivateMetadata})
 	}
 	offers := map[string]commands.Reply{
 		formBill:    f.C.Slash(t.Context(), commands.Request{Actor: commandstest.Dana, ChannelID: "C0TECHS", Text: "bill 32145", EnvelopeID: "e-bill"}),
 		formClose:   f.C.Slash(t.Context(), commands.Request{Actor: commandstest.Dana, ChannelID: "C0TECHS", Text: "close 32145", EnvelopeID: "e-close"}),
-		formLogTime: f.C.Action(t.Context(), commands.Action{Actor: commandstest.Dana, ChannelID: "C0TECHS", ActionID: ActionLogTime, Value: value}),
+		formLogTime: f.C.Action(t.Context(), commands.Action{Actor: commandstest.Dana, ChannelID: "C0TECHS", ActionID: ticketview.ActionLogTime, Value: value}),
 	}
 	callbacks := map[string]string{formBill: commands.CallbackBill, formClose: commands.CallbackClose, formLogTime: commands.CallbackLogTime}
 	for form, r := range offers {

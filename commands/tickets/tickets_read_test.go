@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
+
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
@@ -318,18 +320,18 @@ func TestTicket_ButtonsCarryIDAndNumber(t *testing.T) {
 	if actions == nil {
 		t.Fatal("no actions block")
 	}
-	want := map[string]bool{ActionLogTime: true, ActionClose: true, ActionBill: true, ActionOpenInSyncro: true}
+	want := map[string]bool{ticketview.ActionLogTime: true, ticketview.ActionClose: true, ticketview.ActionBill: true, ticketview.ActionOpenInSyncro: true}
 	for _, el := range actions.Elements.ElementSet {
 		btn, ok := el.(*slack.ButtonBlockElement)
 		if !ok {
 			t.Fatalf("element %T is not a button", el)
 		}
 		delete(want, btn.ActionID)
-		id, number, err := ParseTicketButtonValue(btn.Value)
+		id, number, err := ticketview.ParseTicketButtonValue(btn.Value)
 		if err != nil || id != seed.ID || number != seed.Number {
 			t.Errorf("%s value %q = (%d, %d, %v), want (%d, %d)", btn.ActionID, btn.Value, id, number, err, seed.ID, seed.Number)
 		}
-		if btn.ActionID == ActionOpenInSyncro && btn.URL != fmt.Sprintf("%s/tickets/%d", readWebURL, seed.ID) {
+		if btn.ActionID == ticketview.ActionOpenInSyncro && btn.URL != fmt.Sprintf("%s/tickets/%d", readWebURL, seed.ID) {
 			t.Errorf("Open in Syncro URL = %q", btn.URL)
 		}
 	}
@@ -343,7 +345,7 @@ func TestTicket_NoWebURLHidesOpenInSyncro(t *testing.T) {
 	f := newReadFixture(t)
 	f.tk.cfg.WebURL = ""
 	r, _ := f.slash(t, marcus, "ticket 32150")
-	if js := string(replyJSON(t, r)); strings.Contains(js, ActionOpenInSyncro) {
+	if js := string(replyJSON(t, r)); strings.Contains(js, ticketview.ActionOpenInSyncro) {
 		t.Errorf("Open in Syncro shown without a WebURL")
 	}
 }

@@ -1,4 +1,4 @@
-package tickets
+package ticketview
 
 import (
 	"cmp"
@@ -56,7 +56,7 @@ func sortTicketSummary(ts []syncro.Ticket) {
 // e.g. "34 open tickets"), sorted in place. note, when set, is a mrkdwn
 // context line under the title (already escaped). The reply is split into
 // further messages when Block Kit's limits require it.
-func renderTicketList(title, note string, tickets []syncro.Ticket) commands.Reply {
+func RenderTicketList(title, note string, tickets []syncro.Ticket) commands.Reply {
 	sortTicketSummary(tickets)
 	lines := make([]string, len(tickets))
 	for i := range tickets {
@@ -69,7 +69,7 @@ func renderTicketList(title, note string, tickets []syncro.Ticket) commands.Repl
 
 // ticketView is everything the detail of one ticket shows, gathered by the
 // handler.
-type ticketView struct {
+type TicketView struct {
 	Ticket *syncro.Ticket
 	// Invoices made from the ticket; nil when none was looked up.
 	Invoices []syncro.Invoice
@@ -85,7 +85,7 @@ type ticketView struct {
 
 // renderTicket is the ticket detail: header, fields, the latest comments,
 // time entries, billing status and buttons.
-func renderTicket(v ticketView) commands.Reply {
+func RenderTicket(v TicketView) commands.Reply {
 	t := v.Ticket
 	title := "#" + t.Number.String() + " " + strings.Join(strings.Fields(t.Subject), " ")
 	blocks := []slack.Block{
@@ -95,8 +95,8 @@ func renderTicket(v ticketView) commands.Reply {
 	blocks = append(blocks, ticketCommentBlocks(t, v.Now)...)
 	blocks = append(blocks,
 		slack.NewDividerBlock(),
-		commands.TextSection(ticketTimeText(t, v.Labor, v.Now)),
-		commands.TextSection(ticketBillingText(t, v.Invoices)),
+		commands.TextSection(TicketTimeText(t, v.Labor, v.Now)),
+		commands.TextSection(TicketBillingText(t, v.Invoices)),
 		ticketButtons(t, v.WebURL, v.CanBill),
 	)
 	return commands.Reply{Text: slackfmt.EscapeMrkdwn(slackfmt.PlainText(title, slackfmt.MaxHeaderText)), Blocks: blocks}
@@ -127,9 +127,9 @@ func ticketFields(t *syncro.Ticket, now time.Time) []*slack.TextBlockObject {
 		ticketField("Priority", commands.InlineMrkdwn(commands.DashIfBlank(t.Priority), commands.MaxStatusLen)),
 		ticketField("Customer", commands.InlineMrkdwn(commands.DashIfBlank(customer), commands.MaxCustomerLen)),
 		ticketField("Contact", commands.InlineMrkdwn(commands.DashIfBlank(contact), commands.MaxNameLen)),
-		ticketField("Created", accountTime(t.CreatedAt, now)),
-		ticketField("Due", dueDate(t.DueDate, now)),
-		ticketField("Updated", accountTime(t.UpdatedAt, now)),
+		ticketField("Created", AccountTime(t.CreatedAt, now)),
+		ticketField("Due", DueDate(t.DueDate, now)),
+		ticketField("Updated", AccountTime(t.UpdatedAt, now)),
 		ticketField("Assigned", commands.InlineMrkdwn(tech, commands.MaxNameLen)),
 	}
 }
@@ -138,7 +138,7 @@ func ticketFields(t *syncro.Ticket, now time.Time) []*slack.TextBlockObject {
 // sends every timestamp with the account's offset, and Timestamp keeps it,
 // so the wall clock is the account's without a /settings call. The year is
 // added only when it isn't now's year; date-only values get no time.
-func accountTime(ts syncro.Timestamp, now time.Time) string {
+func AccountTime(ts syncro.Timestamp, now time.Time) string {
 	if ts.IsZero() {
 		return "-"
 	}
@@ -157,7 +157,7 @@ func accountTime(ts syncro.Timestamp, now time.Time) string {
 // dueDate is a ticket's due date. Syncro stores a due date as midnight in
 // the account's zone (or UTC), which is a day, not a time: "Dec 10", never
 // "Dec 10, 12:00 AM".
-func dueDate(ts syncro.Timestamp, now time.Time) string {
+func DueDate(ts syncro.Timestamp, now time.Time) string {
 	t := ts.Time
 	if !ts.IsZero() && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
 		layout := "Jan 2"
@@ -166,7 +166,7 @@ func dueDate(ts syncro.Timestamp, now time.Time) string {
 		}
 		return t.Format(layout)
 	}
-	return accountTime(ts, now)
+	return AccountTime(ts, now)
 }
 
 // ticketCommentAuthor is the comment's author: the tech's name, or the customer
@@ -204,19 +204,19 @@ func ticketCommentBlocks(t *syncro.Ticket, now time.Time) []slack.Block {
 	}
 	out := []slack.Block{commands.TextSection(head)}
 	for i := range cs {
-		out = append(out, commands.TextSection(ticketCommentText(&cs[i], now)))
+		out = append(out, commands.TextSection(TicketCommentText(&cs[i], now)))
 	}
 	return out
 }
 
 // ticketCommentText is one comment: a line naming it, then its body quoted.
-func ticketCommentText(c *syncro.Comment, now time.Time) string {
+func TicketCommentText(c *syncro.Comment, now time.Time) string {
 	var b strings.Builder
 	subject := strings.TrimSpace(c.Subject)
 	if subject == "" {
 		subject = "Comment"
 	}
-	b.WriteString("*" + commands.InlineMrkdwn(subject, 100) + "* · " + ticketCommentAuthor(c) + " · " + accountTime(c.CreatedAt, now))
+	b.WriteString("*" + commands.InlineMrkdwn(subject, 100) + "* · " + ticketCommentAuthor(c) + " · " + AccountTime(c.CreatedAt, now))
 	if c.Hidden {
 		b.WriteString(" · 🔒 _internal_")
 	}
@@ -270,7 +270,7 @@ func ticketLineItemByID(t *syncro.Ticket, id *int64) *syncro.TicketLineItem {
 
 // ticketTimeText lists the time entries, newest first, with the total. Lines
 // that would overflow the section are summarised.
-func ticketTimeText(t *syncro.Ticket, products labor.Products, now time.Time) string {
+func TicketTimeText(t *syncro.Ticket, products labor.Products, now time.Time) string {
 	if len(t.TicketTimers) == 0 {
 		return "*Time*\nNo time logged."
 	}
@@ -291,11 +291,11 @@ func ticketTimeText(t *syncro.Ticket, products labor.Products, now time.Time) st
 		}
 		var line string
 		if tm.EndTime.IsZero() {
-			line = "• running since " + accountTime(tm.StartTime, now) + " · " + timerLaborLabel(tm, t, products)
+			line = "• running since " + AccountTime(tm.StartTime, now) + " · " + timerLaborLabel(tm, t, products)
 		} else {
 			m := shownTimerMinutes(tm)
 			total += m
-			line = "• " + cmdline.FormatMinutes(m) + " · " + timerLaborLabel(tm, t, products) + " · " + accountTime(tm.StartTime, now) + " · " + state
+			line = "• " + cmdline.FormatMinutes(m) + " · " + timerLaborLabel(tm, t, products) + " · " + AccountTime(tm.StartTime, now) + " · " + state
 		}
 		lines = append(lines, line)
 	}
@@ -320,7 +320,7 @@ func ticketTimeText(t *syncro.Ticket, products labor.Products, now time.Time) st
 
 // ticketBillingText says what of the ticket's time is still to bill: minutes not
 // charged yet, charges not invoiced yet, and the invoices made.
-func ticketBillingText(t *syncro.Ticket, invoices []syncro.Invoice) string {
+func TicketBillingText(t *syncro.Ticket, invoices []syncro.Invoice) string {
 	unbilled := 0
 	for i := range t.TicketTimers {
 		tm := &t.TicketTimers[i]
