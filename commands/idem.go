@@ -45,17 +45,7 @@ var ErrRestarting = errors.New("commands: the bot is restarting")
 // wrote nothing, so it is forgotten instead of recorded: the same click or
 // submission after the restart does the work.
 func (d Deps) Once(ctx context.Context, key string, write func() Reply, repeat func(prior Reply, finished bool) Reply) Reply {
-	first, prior, finished := d.Dedup.Begin(ctx, key)
-	if !first {
-		return repeat(prior, finished)
-	}
-	r := write()
-	if errors.Is(context.Cause(ctx), ErrRestarting) {
-		d.Dedup.Forget(key)
-	} else {
-		d.Dedup.Done(key, r)
-	}
-	return r
+	return d.once(ctx, key, write, repeat, func(Reply) bool { return false })
 }
 
 // OnceUntilDone is Once for work whose every write has a claim of its own
@@ -64,12 +54,18 @@ func (d Deps) Once(ctx context.Context, key string, write func() Reply, repeat f
 // tries the missing steps again rather than replaying the failure. A
 // concurrent repeat still waits for the running one.
 func (d Deps) OnceUntilDone(ctx context.Context, key string, write func() Reply, repeat func(prior Reply, finished bool) Reply) Reply {
+	return d.once(ctx, key, write, repeat, func(r Reply) bool { return r.Outcome == OutcomeFailed })
+}
+
+// once runs write under key and records its reply, or forgets the key when
+// the work was stopped by a restart or retry says it may simply run again.
+func (d Deps) once(ctx context.Context, key string, write func() Reply, repeat func(prior Reply, finished bool) Reply, retry func(Reply) bool) Reply {
 	first, prior, finished := d.Dedup.Begin(ctx, key)
 	if !first {
 		return repeat(prior, finished)
 	}
 	r := write()
-	if r.Outcome == OutcomeFailed {
+	if errors.Is(context.Cause(ctx), ErrRestarting) || retry(r) {
 		d.Dedup.Forget(key)
 	} else {
 		d.Dedup.Done(key, r)

@@ -52,7 +52,7 @@ func sortTicketSummary(ts []syncro.Ticket) {
 	})
 }
 
-// renderTicketList renders tickets as a summary under title (plain text,
+// RenderTicketList renders tickets as a summary under title (plain text,
 // e.g. "34 open tickets"), sorted in place. note, when set, is a mrkdwn
 // context line under the title (already escaped). The reply is split into
 // further messages when Block Kit's limits require it.
@@ -67,7 +67,7 @@ func RenderTicketList(title, note string, tickets []syncro.Ticket) commands.Repl
 
 // ---- ticket detail ----
 
-// ticketView is everything the detail of one ticket shows, gathered by the
+// TicketView is everything the detail of one ticket shows, gathered by the
 // handler.
 type TicketView struct {
 	Ticket *syncro.Ticket
@@ -83,7 +83,7 @@ type TicketView struct {
 	CanBill bool
 }
 
-// renderTicket is the ticket detail: header, fields, the latest comments,
+// RenderTicket is the ticket detail: header, fields, the latest comments,
 // time entries, billing status and buttons.
 func RenderTicket(v TicketView) commands.Reply {
 	t := v.Ticket
@@ -134,16 +134,28 @@ func ticketFields(t *syncro.Ticket, now time.Time) []*slack.TextBlockObject {
 	}
 }
 
-// accountTime renders a Syncro timestamp in the account's time zone: Syncro
+// AccountTime renders a Syncro timestamp in the account's time zone: Syncro
 // sends every timestamp with the account's offset, and Timestamp keeps it,
 // so the wall clock is the account's without a /settings call. The year is
 // added only when it isn't now's year; date-only values get no time.
 func AccountTime(ts syncro.Timestamp, now time.Time) string {
+	return formatAt(ts, now, ts.Time.Location() == time.UTC && isMidnight(ts.Time))
+}
+
+// DueDate is a ticket's due date. Syncro stores a due date as midnight in
+// the account's zone (or UTC), which is a day, not a time: "Dec 10", never
+// "Dec 10, 12:00 AM".
+func DueDate(ts syncro.Timestamp, now time.Time) string {
+	return formatAt(ts, now, isMidnight(ts.Time))
+}
+
+// formatAt shows ts on the account's wall clock, with the year only when it
+// is not now's, and without the time of day when dateOnly.
+func formatAt(ts syncro.Timestamp, now time.Time, dateOnly bool) string {
 	if ts.IsZero() {
 		return "-"
 	}
 	t := ts.Time
-	dateOnly := t.Location() == time.UTC && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
 	layout := "Jan 2"
 	if t.Year() != now.In(t.Location()).Year() {
 		layout += ", 2006"
@@ -154,19 +166,9 @@ func AccountTime(ts syncro.Timestamp, now time.Time) string {
 	return t.Format(layout)
 }
 
-// dueDate is a ticket's due date. Syncro stores a due date as midnight in
-// the account's zone (or UTC), which is a day, not a time: "Dec 10", never
-// "Dec 10, 12:00 AM".
-func DueDate(ts syncro.Timestamp, now time.Time) string {
-	t := ts.Time
-	if !ts.IsZero() && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
-		layout := "Jan 2"
-		if t.Year() != now.In(t.Location()).Year() {
-			layout += ", 2006"
-		}
-		return t.Format(layout)
-	}
-	return AccountTime(ts, now)
+// isMidnight reports a time at 00:00:00 exactly: how Syncro stores a day.
+func isMidnight(t time.Time) bool {
+	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
 }
 
 // ticketCommentAuthor is the comment's author: the tech's name, or the customer
@@ -209,7 +211,7 @@ func ticketCommentBlocks(t *syncro.Ticket, now time.Time) []slack.Block {
 	return out
 }
 
-// ticketCommentText is one comment: a line naming it, then its body quoted.
+// TicketCommentText is one comment: a line naming it, then its body quoted.
 func TicketCommentText(c *syncro.Comment, now time.Time) string {
 	var b strings.Builder
 	subject := strings.TrimSpace(c.Subject)
@@ -268,7 +270,7 @@ func ticketLineItemByID(t *syncro.Ticket, id *int64) *syncro.TicketLineItem {
 	return nil
 }
 
-// ticketTimeText lists the time entries, newest first, with the total. Lines
+// TicketTimeText lists the time entries, newest first, with the total. Lines
 // that would overflow the section are summarised.
 func TicketTimeText(t *syncro.Ticket, products labor.Products, now time.Time) string {
 	if len(t.TicketTimers) == 0 {
@@ -318,7 +320,7 @@ func TicketTimeText(t *syncro.Ticket, products labor.Products, now time.Time) st
 	return out + "\n" + foot
 }
 
-// ticketBillingText says what of the ticket's time is still to bill: minutes not
+// TicketBillingText says what of the ticket's time is still to bill: minutes not
 // charged yet, charges not invoiced yet, and the invoices made.
 func TicketBillingText(t *syncro.Ticket, invoices []syncro.Invoice) string {
 	unbilled := 0
