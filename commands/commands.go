@@ -51,14 +51,17 @@ type Deps struct {
 }
 
 // Store is the part of the bot's durable state the commands use: claims
-// and flows for exactly-once writes, the audit trail, learned flags, and
-// cursors (how far a restart has told people about unfinished flows).
+// and flows for exactly-once writes, the audit trail, learned flags,
+// cursors (how far a restart has told people about unfinished flows), and
+// the writes people completed lately (asked about before a retype writes
+// them again).
 type Store interface {
 	store.Claims
 	store.Flows
 	store.Audit
 	store.Flags
 	store.Cursors
+	store.RecentWrites
 }
 
 // Commands answers slash commands, button clicks, modal submissions and

@@ -86,6 +86,18 @@ type Flags interface {
 	Flag(name string) (string, bool, error)
 }
 
+// RecentWrites remembers the writes people completed in the last
+// RecentWriteWindow, so the same write arriving again soon under a new
+// request (a command retyped because its reply never came) is asked about
+// before it is sent to Syncro a second time.
+type RecentWrites interface {
+	// RememberWrite records that the write under key completed now.
+	RememberWrite(key string, w RecentWrite) error
+	// RecentWrite returns the write under key, if it completed less than
+	// RecentWriteWindow ago.
+	RecentWrite(key string) (RecentWrite, bool, error)
+}
+
 // Sweeper removes records past their retention while the bot runs.
 type Sweeper interface {
 	// SweepEvery sweeps every interval until ctx is done.
@@ -100,5 +112,6 @@ var (
 	_ Announcements = (*Store)(nil)
 	_ Cursors       = (*Store)(nil)
 	_ Flags         = (*Store)(nil)
+	_ RecentWrites  = (*Store)(nil)
 	_ Sweeper       = (*Store)(nil)
 )

@@ -433,31 +433,13 @@ func (s *Store) sweepClaims(tx *bolt.Tx, cutoff time.Time) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sweep claims: %w", err)
 	}
-	var stale [][]byte
-	err = b.ForEach(func(k, v []byte) error {
-		var rec claimRecord
-		if _, err := getJSON(b, k, &rec); err != nil {
-			return err
-		}
+	return deleteStale(b, "claims", func(k []byte, rec claimRecord) bool {
 		if !rec.UpdatedAt.Before(cutoff) || keep[string(k)] {
-			return nil
+			return false
 		}
 		s.mu.Lock()
 		h := s.live[string(k)]
 		s.mu.Unlock()
-		if h != nil && h.token == rec.Token {
-			return nil
-		}
-		stale = append(stale, bytes.Clone(k))
-		return nil
+		return h == nil || h.token != rec.Token
 	})
-	if err != nil {
-		return 0, fmt.Errorf("sweep claims: %w", err)
-	}
-	for _, k := range stale {
-		if err := b.Delete(k); err != nil {
-			return 0, fmt.Errorf("sweep claims: %w", err)
-		}
-	}
-	return len(stale), nil
 }

@@ -1,6 +1,7 @@
 // Package store is the bot's durable state in DATA_DIR: idempotency claims
 // for writes to Syncro, resumable step sequences (bill, close, comment), the
-// audit trail, the closed-ticket watcher's state and a few learned flags.
+// audit trail, the closed-ticket watcher's state, a few learned flags and
+// the writes people completed in the last minutes.
 //
 // Everything lives in one file, DATA_DIR/syncrobot.db, managed by
 // go.etcd.io/bbolt. bbolt was chosen because:
@@ -38,8 +39,8 @@
 // # Retention
 //
 // Records are kept for ClaimTTL (the claims of an unfinished flow's steps
-// until it finishes), FlowRetention (finished flows only), AuditRetention
-// and AnnouncedRetention. Open sweeps once; the bot runs
+// until it finishes), FlowRetention (finished flows only), AuditRetention,
+// AnnouncedRetention and RecentWriteWindow. Open sweeps once; the bot runs
 // SweepEvery every SweepInterval so retention holds while it runs for
 // months.
 //
@@ -47,8 +48,8 @@
 //
 // Only the code that opens the store holds a *Store; everything else
 // depends on the small interfaces in backend.go (Claims, Flows, Audit,
-// Announcements, Cursors, Flags, Sweeper), so a second backend needs to
-// implement only what production calls.
+// Announcements, Cursors, Flags, RecentWrites, Sweeper), so a second
+// backend needs to implement only what production calls.
 //
 // All values are JSON so the file can be read with bbolt's own tools when
 // something goes wrong at a customer's site. Every exported method is safe for

@@ -45,6 +45,10 @@ const (
 	FlowRetention = 90 * 24 * time.Hour
 	// AnnouncedRetention outlasts the watcher's look-back window.
 	AnnouncedRetention = 30 * 24 * time.Hour
+	// RecentWriteWindow is how long a completed write is remembered
+	// (RecentWrites): a person whose reply never came retypes within
+	// minutes, while the same words typed later are new work.
+	RecentWriteWindow = 10 * time.Minute
 	// SweepInterval is how often a running bot sweeps (SweepEvery):
 	// retention is counted in days, so an hour late costs nothing, and
 	// each sweep is one short write transaction.
@@ -78,10 +82,12 @@ var (
 	bucketCursors       = []byte("cursors")
 	bucketAnnounced     = []byte("announced")
 	bucketFlags         = []byte("flags")
+	bucketRecent        = []byte("recent_writes")
 
 	allBuckets = [][]byte{
 		bucketMeta, bucketClaims, bucketFlows, bucketFlowsByTicket,
 		bucketAudit, bucketAuditByTicket, bucketCursors, bucketAnnounced, bucketFlags,
+		bucketRecent,
 	}
 
 	// retiredBuckets were written by earlier versions for features nothing

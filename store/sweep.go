@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -10,13 +11,14 @@ import (
 
 // Swept counts what one Sweep removed, for a log line.
 type Swept struct {
-	Claims, Flows, Audit, Announced int
+	Claims, Flows, Audit, Announced, Recent int
 }
 
 // Sweep removes records past their retention as of now: claims after the
 // claim TTL (not those of an unfinished flow's steps), finished flows and
-// audit entries after their retention, and announced marks after theirs. It runs in one transaction, so a crash
-// mid-sweep leaves everything in place.
+// audit entries after their retention, announced marks after theirs, and
+// recent writes after RecentWriteWindow. It runs in one transaction, so a
+// crash mid-sweep leaves everything in place.
 func (s *Store) Sweep(now time.Time) (Swept, error) {
 	var n Swept
 	err := s.update(func(tx *bolt.Tx) error {
@@ -30,7 +32,10 @@ func (s *Store) Sweep(now time.Time) (Swept, error) {
 		if n.Audit, err = sweepAudit(tx, now.Add(-AuditRetention)); err != nil {
 			return err
 		}
-		n.Announced, err = sweepAnnounced(tx, now.Add(-AnnouncedRetention))
+		if n.Announced, err = sweepAnnounced(tx, now.Add(-AnnouncedRetention)); err != nil {
+			return err
+		}
+		n.Recent, err = sweepRecent(tx, now.Add(-RecentWriteWindow))
 		return err
 	})
 	if err != nil {
@@ -61,7 +66,32 @@ func (s *Store) SweepEvery(ctx context.Context, interval time.Duration) error {
 				continue
 			}
 			s.cfg.logger.DebugContext(ctx, "store swept", "claims", n.Claims, "flows", n.Flows,
-				"audit", n.Audit, "announced", n.Announced)
+				"audit", n.Audit, "announced", n.Announced, "recent", n.Recent)
 		}
 	}
+}
+
+// deleteStale deletes the records of b (JSON of T) that stale says are
+// past their retention, and counts them; what names them in errors.
+func deleteStale[T any](b *bolt.Bucket, what string, stale func(k []byte, v T) bool) (int, error) {
+	var keys [][]byte
+	err := b.ForEach(func(k, _ []byte) error {
+		var v T
+		if _, err := getJSON(b, k, &v); err != nil {
+			return err
+		}
+		if stale(k, v) {
+			keys = append(keys, bytes.Clone(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sweep %s: %w", what, err)
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return 0, fmt.Errorf("sweep %s: %w", what, err)
+		}
+	}
+	return len(keys), nil
 }

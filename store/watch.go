@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"time"
@@ -83,25 +82,5 @@ func (s *Store) WasAnnounced(ticketID int64) (bool, error) {
 }
 
 func sweepAnnounced(tx *bolt.Tx, cutoff time.Time) (int, error) {
-	b := tx.Bucket(bucketAnnounced)
-	var stale [][]byte
-	err := b.ForEach(func(k, _ []byte) error {
-		var a announcement
-		if _, err := getJSON(b, k, &a); err != nil {
-			return err
-		}
-		if a.AnnouncedAt.Before(cutoff) {
-			stale = append(stale, bytes.Clone(k))
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("sweep announced: %w", err)
-	}
-	for _, k := range stale {
-		if err := b.Delete(k); err != nil {
-			return 0, fmt.Errorf("sweep announced: %w", err)
-		}
-	}
-	return len(stale), nil
+	return deleteStale(tx.Bucket(bucketAnnounced), "announced", func(_ []byte, a announcement) bool { return a.AnnouncedAt.Before(cutoff) })
 }

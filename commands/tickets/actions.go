@@ -90,6 +90,9 @@ func (c *feature) register(r *commands.Registry) {
 	r.Button(commands.Button{ActionID: ActionFinish, Handle: c.finishClick})
 	// Clicked in a form's offer, whose view it replaces with the form.
 	r.Button(commands.Button{ActionID: ActionNewForm, Handle: c.newFormAnyway})
+	// The question before a retyped write is sent again (retype.go).
+	r.Button(commands.Button{ActionID: ActionLogAgain, Handle: c.logAgain})
+	r.Button(commands.Button{ActionID: ActionDontLogAgain, Handle: c.dontLogAgain})
 	r.OnStart(c.tellUnfinished)
 
 	r.Modal(commands.Modal{CallbackID: commands.CallbackCreate, Validate: c.validateCreate, Submit: c.submitCreate})
@@ -156,6 +159,7 @@ func (c *feature) submitLogTime(ctx context.Context, s commands.Submission, meta
 		TicketID: meta.TicketID, Number: meta.Number,
 		Subject: logTimeSubject, Body: body, Hidden: true, DoNotEmail: true,
 		Minutes: te.Minutes, ProductID: te.ProductID, TimerNotes: te.Notes, Channel: meta.Channel,
+		Retype: retypeKey(s.Actor, meta.TicketID, notes, te.Minutes, te.ProductID),
 	}
 	p.TechUserID, p.Tech = c.cachedTech(s.Actor)
 	return c.startFlow(ctx, commands.SubmissionKey(s), flowLogTime, []string{stepComment, stepTime}, p, s.Actor)

@@ -182,6 +182,7 @@ func (c *feature) submitBill(ctx context.Context, s commands.Submission, meta co
 			p.Body = fmt.Sprintf("Billed %d min.", te.Minutes)
 		}
 		p.Minutes, p.ProductID, p.TimerNotes = te.Minutes, te.ProductID, te.Notes
+		p.Retype = retypeKey(s.Actor, meta.TicketID, notes, te.Minutes, te.ProductID)
 		steps = append(steps, stepComment, stepTime)
 	}
 	steps = append(steps, stepCharge, stepInvoice, stepStatus)

@@ -52,6 +52,7 @@ func (c *feature) comment(ctx context.Context, r commands.Request, inv cmdline.I
 		p.Minutes, p.ProductID, p.TimerNotes = te.Minutes, te.ProductID, te.Notes
 		steps = append(steps, stepTime)
 	}
+	p.Retype = retypeKey(r.Actor, t.ID, inv.Text, p.Minutes, p.ProductID)
 	if r.EnvelopeID == "" {
 		// No envelope (a direct call): nothing to deduplicate against, so
 		// the flow key is fresh.

@@ -125,6 +125,13 @@ type flowParams struct {
 	// Snapshots is set on flows whose steps record what Syncro held before
 	// each write (stepBefore); flows recorded before that lack it.
 	Snapshots bool `json:"snapshots,omitempty"`
+	// Retype is the key the flow's write is remembered under once it
+	// completes (retypeKey): who typed what on which ticket. "" for flows
+	// that do not repeat a typed entry (close).
+	Retype string `json:"retype,omitempty"`
+	// Asked is set on a flow recorded while the same write was recent: no
+	// step runs until its owner presses Log it again (retype.go).
+	Asked bool `json:"asked,omitempty"`
 }
 
 // te is the time the flow logs; nil for none.
@@ -169,10 +176,20 @@ type flowRun struct {
 }
 
 // startFlow records a flow (or finds the one already recorded under id)
-// and runs its missing steps.
+// and runs its missing steps. A flow that repeats a write its owner
+// completed minutes ago is recorded but not run: its owner is asked first
+// (retype.go).
 func (c *feature) startFlow(ctx context.Context, key, kind string, steps []string, p flowParams, actor commands.Actor) commands.Reply {
 	st := c.cfg.Store
 	p.Snapshots = true
+	// From the look for a recent write to the end of the run, one ticket's
+	// flows at a time: a retype that comes while the write it repeats is
+	// still running waits for it, and then finds it.
+	lock := c.fl.ticketLock(p.TicketID)
+	lock.Lock()
+	defer lock.Unlock()
+	recent, asked := c.recentWrite(ctx, p.Retype)
+	p.Asked = asked
 	raw, _ := json.Marshal(p)
 	f := store.Flow{
 		ID: store.Key("flow", key), Kind: kind, Ticket: p.TicketID, Subject: slackfmt.PlainText(p.Body, 80),
@@ -181,10 +198,17 @@ func (c *feature) startFlow(ctx context.Context, key, kind string, steps []strin
 	for _, s := range steps {
 		f.Steps = append(f.Steps, store.Step{Name: s})
 	}
-	if _, _, err := st.CreateFlow(f); err != nil {
+	stored, created, err := st.CreateFlow(f)
+	if err != nil {
 		return c.cfg.Failure(ctx, err, "record the work to do (nothing was sent to Syncro)")
 	}
-	r := c.runFlow(ctx, f.ID, actor)
+	if sp, ok := awaitingAnswer(stored); ok {
+		if !created { // this request again, after a restart: ask again
+			recent, asked = c.recentWrite(ctx, sp.Retype)
+		}
+		return c.retypeQuestion(stored, sp, recent, asked)
+	}
+	r := c.runLocked(ctx, stored.ID, actor)
 	c.resolveTechLater(actor) // after the reply: the next write carries the id
 	return r
 }
@@ -192,10 +216,16 @@ func (c *feature) startFlow(ctx context.Context, key, kind string, steps []strin
 // runFlow runs the missing steps of a recorded flow, one ticket's flows at
 // a time, and says what was done and what was not.
 func (c *feature) runFlow(ctx context.Context, id string, actor commands.Actor) commands.Reply {
-	st := c.cfg.Store
-	f, err := st.GetFlow(id)
+	return c.withFlowLock(ctx, id, flowGoneReply, func() commands.Reply { return c.runLocked(ctx, id, actor) })
+}
+
+// withFlowLock runs do holding the lock of flow id's ticket; gone answers
+// when the store does not hold the flow. do reads the flow afresh: until
+// the lock was held, another pass may have changed it.
+func (c *feature) withFlowLock(ctx context.Context, id string, gone commands.Reply, do func() commands.Reply) commands.Reply {
+	f, err := c.cfg.Store.GetFlow(id)
 	if errors.Is(err, store.ErrNotFound) {
-		return commands.Reply{Text: "I don't have that work on record any more (it finished long ago, or the bot's database was reset); nothing was changed."}
+		return gone
 	}
 	if err != nil {
 		return c.cfg.Failure(ctx, err, "read the recorded work")
@@ -203,7 +233,20 @@ func (c *feature) runFlow(ctx context.Context, id string, actor commands.Actor) 
 	lock := c.fl.ticketLock(f.Ticket)
 	lock.Lock()
 	defer lock.Unlock()
-	if f, err = st.GetFlow(id); err != nil { // fresh, now that no one else runs it
+	return do()
+}
+
+// flowGoneReply answers a button of a flow the store no longer holds.
+var flowGoneReply = commands.Reply{Text: "I don't have that work on record any more (it finished long ago, or the bot's database was reset); nothing was changed."}
+
+// runLocked is runFlow once the flow's ticket lock is held.
+func (c *feature) runLocked(ctx context.Context, id string, actor commands.Actor) commands.Reply {
+	st := c.cfg.Store
+	f, err := st.GetFlow(id) // fresh, now that no one else runs it
+	if errors.Is(err, store.ErrNotFound) {
+		return flowGoneReply
+	}
+	if err != nil {
 		return c.cfg.Failure(ctx, err, "read the recorded work")
 	}
 	fr := &flowRun{c: c, st: st, f: f, actor: actor, results: map[string]stepResult{}, before: map[string]stepBefore{}}
@@ -236,6 +279,7 @@ func (fr *flowRun) run(ctx context.Context) commands.Reply {
 	if !fr.f.AbandonedAt.IsZero() {
 		return fr.stoppedReply(fr.f.AbandonReason)
 	}
+	ran := false
 	for _, s := range fr.f.Steps {
 		if s.State == store.StepDone {
 			continue
@@ -253,10 +297,14 @@ func (fr *flowRun) run(ctx context.Context) commands.Reply {
 			return r
 		}
 		fr.results[s.Name] = res
+		ran = true
 		if res.Stop != "" {
 			_, _ = fr.st.AbandonFlow(fr.f.ID, res.Stop)
 			return fr.stoppedReply(res.Stop)
 		}
+	}
+	if ran { // completed now, not found completed by a repeat
+		fr.c.rememberWrite(ctx, fr.f, fr.p)
 	}
 	r := fr.doneReply()
 	r.Outcome = commands.OutcomeDone

@@ -28,6 +28,9 @@ type storeFixture struct {
 	st     *store.Store
 	crash  *crashingStore
 	client *syncro.Client
+	// storeOpts open the store (a test's own clock); set them, then
+	// restart.
+	storeOpts []store.Option
 }
 
 func newStoreFixture(t *testing.T, opts ...syncrotest.Option) *storeFixture {
@@ -51,7 +54,7 @@ func newStoreFixture(t *testing.T, opts ...syncrotest.Option) *storeFixture {
 // f.Logs (kept across restarts, as SESSION_LOG_DIR is).
 func (f *storeFixture) open(t *testing.T) {
 	t.Helper()
-	st, err := store.Open(f.dir)
+	st, err := store.Open(f.dir, f.storeOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,11 +303,16 @@ func TestFlow_SlashEnvelopeDeliveredTwiceWritesOnce(t *testing.T) {
 	if replies[0].Text != replies[1].Text || third.Text != replies[0].Text {
 		t.Errorf("replies differ: %q / %q / %q", replies[0].Text, replies[1].Text, third.Text)
 	}
-	// The same words in a new envelope are new work.
+	// The same words in a new envelope are typed again: asked about first
+	// (retype.go), and new work once Dana says so.
 	req.EnvelopeID = "env-new"
-	f.C.Slash(t.Context(), req)
+	q := f.C.Slash(t.Context(), req)
+	if d := len(f.Srv.Comments(own.ID)) - comments; d != 1 {
+		t.Errorf("%d comments after a new envelope, before Dana answered; want 1", d)
+	}
+	f.C.Action(t.Context(), commands.Action{Actor: commandstest.Dana, ChannelID: "C0TECHS", ActionID: ActionLogAgain, Value: buttonValue(q.Blocks, ActionLogAgain), MessageTS: "ts-again"})
 	if d := len(f.Srv.Comments(own.ID)) - comments; d != 2 {
-		t.Errorf("%d comments after a new envelope, want 2", d)
+		t.Errorf("%d comments after Log it again, want 2", d)
 	}
 }
 

@@ -93,14 +93,23 @@ type sameTextEntry struct {
 }
 
 func sameTextEntries(number int64) []sameTextEntry {
+	// The i-th entry's tech: Dana first, then Marcus (the same tech typing
+	// it again is asked first: retype_test.go).
+	tech := func(i int) commands.Actor {
+		if i == 1 {
+			return commandstest.Dana
+		}
+		return marcus
+	}
 	return []sameTextEntry{
 		{"log time form without notes", logTimeSubject, "Logged 30 min.", func(t *testing.T, f *storeFixture, i int) commands.Reply {
 			v := f.tk.logTimeModal(f.Ticket(t, number).ID, number, "C0TECHS").Modal
 			s := form(v, fmt.Sprint("V-same-", i), typed(commands.BlockMinutes, "30"), picked(commands.BlockLabor, "remote", "remote"), typed(commands.BlockNotes, ""))
+			s.Actor = tech(i)
 			return f.C.Submit(t.Context(), s)
 		}},
 		{"slash comment typed twice", commentSubject, "Rebooted the router.", func(t *testing.T, f *storeFixture, i int) commands.Reply {
-			return f.C.Slash(t.Context(), commands.Request{Actor: commandstest.Dana, ChannelID: "C0TECHS",
+			return f.C.Slash(t.Context(), commands.Request{Actor: tech(i), ChannelID: "C0TECHS",
 				Text: fmt.Sprintf("comment %d --time 30m Rebooted the router.", number), EnvelopeID: fmt.Sprint("env-same-", i)})
 		}},
 	}

@@ -60,7 +60,9 @@ var errRestarted = errors.New("the bot restarted before the step was confirmed")
 // finished, or wrote nothing to Syncro and then a step failed outright
 // (that failure's reply offered no Finish either).
 func (c *feature) leftOff(f store.Flow) (fr *flowRun, at store.Step, ok bool) {
-	if f.Finished() {
+	if _, asked := awaitingAnswer(f); asked || f.Finished() {
+		// A retype question not yet answered wrote nothing; its own
+		// message offers Log it again.
 		return nil, store.Step{}, false
 	}
 	fr = &flowRun{c: c, st: c.cfg.Store, f: f, results: map[string]stepResult{}}
@@ -123,6 +125,12 @@ func (c *feature) tellUnfinished(ctx context.Context) []commands.Post {
 	newest := told
 	var posts []commands.Post
 	for _, f := range flows {
+		if _, asked := awaitingAnswer(f); asked && c.cfg.Now().Sub(f.CreatedAt) > askedTTL {
+			if _, err := st.AbandonFlow(f.ID, "the question was never answered, so nothing was sent to Syncro"); err != nil {
+				c.cfg.Logger.WarnContext(ctx, "unanswered retype question not given up", "flow", f.ID, "err", err)
+			}
+			continue
+		}
 		if !f.UpdatedAt.After(told) {
 			continue
 		}
