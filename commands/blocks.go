@@ -65,18 +65,19 @@ func CapMrkdwn(s string, n int) string {
 }
 
 // InlineMrkdwn prepares one value from Syncro for a single mrkdwn line: runs of
-// whitespace (newlines too) become one space, then it is escaped and
-// bounded to n characters.
+// whitespace (newlines too) become one space, then it is escaped
+// (slackfmt.MrkdwnText: formatting characters too, so it can sit inside the
+// bot's *…* or _…_) and bounded to n characters.
 func InlineMrkdwn(s string, n int) string {
 	if isPlainInline(s, n) {
 		return s // the common case; rendering a list is mostly this
 	}
-	return slackfmt.MrkdwnText(strings.Join(strings.Fields(s), " "), n)
+	return slackfmt.MrkdwnLine(s, n)
 }
 
-// isPlainInline reports whether inlineMrkdwn would return s unchanged: at
-// most n characters, nothing to escape, single spaces only, no space at
-// either end.
+// isPlainInline reports whether InlineMrkdwn would return s unchanged: at
+// most n characters, nothing to escape (no formatting character either),
+// single spaces only, no space at either end.
 func isPlainInline(s string, n int) bool {
 	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
 		return false
@@ -86,7 +87,7 @@ func isPlainInline(s string, n int) bool {
 	for _, r := range s {
 		count++
 		switch {
-		case r == '&' || r == '<' || r == '>':
+		case r == '&' || r == '<' || r == '>' || r == '*' || r == '_' || r == '~' || r == '`':
 			return false
 		case r == ' ':
 			if prevSpace {

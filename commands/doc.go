@@ -23,6 +23,6 @@
 // pieces both features build replies and forms with.
 //
 // Every string from Syncro shown in mrkdwn goes through
-// slackfmt.EscapeMrkdwn or slackfmt.MrkdwnText, so text stored in Syncro
-// can never ping anyone.
+// slackfmt.MrkdwnLiteral, slackfmt.MrkdwnText or InlineMrkdwn, so text
+// stored in Syncro can never ping anyone nor break the bot's formatting.
 package commands

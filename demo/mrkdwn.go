@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/syncrobot/syncrobot/slackfmt"
 )
@@ -152,14 +150,14 @@ func emphasize(s string, delim byte, open, close string) string {
 	i := 0
 	for i < len(s) {
 		c := s[i]
-		if c != delim || !boundaryBefore(s, i) || i+1 >= len(s) || isSpaceByte(s[i+1]) || s[i+1] == delim {
+		if c != delim || !slackfmt.WordBoundaryBefore(s, i) || i+1 >= len(s) || isSpaceByte(s[i+1]) || s[i+1] == delim {
 			b.WriteByte(c)
 			i++
 			continue
 		}
 		j := -1
 		for k := i + 1; k < len(s) && s[k] != '\n'; k++ {
-			if s[k] == delim && !isSpaceByte(s[k-1]) && boundaryAfter(s, k+1) {
+			if s[k] == delim && !isSpaceByte(s[k-1]) && slackfmt.WordBoundaryAfter(s, k+1) {
 				j = k
 				break
 			}
@@ -178,22 +176,6 @@ func emphasize(s string, delim byte, open, close string) string {
 }
 
 func isSpaceByte(c byte) bool { return c == ' ' || c == '\n' || c == '\t' }
-
-func boundaryBefore(s string, i int) bool {
-	if i == 0 {
-		return true
-	}
-	r, _ := utf8.DecodeLastRuneInString(s[:i])
-	return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-}
-
-func boundaryAfter(s string, i int) bool {
-	if i >= len(s) {
-		return true
-	}
-	r, _ := utf8.DecodeRuneInString(s[i:])
-	return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-}
 
 // emojify replaces :short_code: with its character where known.
 func emojify(s string) string {

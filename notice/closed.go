@@ -70,7 +70,7 @@ func ClosedFromSlack(t Ticket, c SlackClose) Notice {
 		who = "someone"
 	}
 	body := fmt.Sprintf("%s\n*Closed by:* %s\n*Time:* %s",
-		head(t), slackfmt.MrkdwnText(who, maxName), slackfmt.MrkdwnText(c.Time, maxTime))
+		head(t), slackfmt.MrkdwnLine(who, maxName), slackfmt.MrkdwnLine(c.Time, maxTime))
 	quote := "> " + strings.ReplaceAll(slackfmt.MrkdwnText(c.Resolution, maxResolution), "\n", "\n> ")
 	return Notice{
 		Text: fallback("Ticket #%s closed by %s: %s", slackfmt.PlainText(t.Number, maxNumber),
@@ -84,10 +84,10 @@ func ClosedFromSlack(t Ticket, c SlackClose) Notice {
 // e-mail rule, another integration) with status; tech names the ticket's
 // technician when known.
 func ClosedInSyncro(t Ticket, status, tech string) Notice {
-	body := fmt.Sprintf("%s\n*Status:* %s", head(t), slackfmt.MrkdwnText(status, maxStatus))
+	body := fmt.Sprintf("%s\n*Status:* %s", head(t), slackfmt.MrkdwnLine(status, maxStatus))
 	ctxLine := "Closed in Syncro"
 	if tech != "" {
-		ctxLine += " · tech: " + slackfmt.MrkdwnText(tech, maxName)
+		ctxLine += " · tech: " + slackfmt.MrkdwnLine(tech, maxName)
 	}
 	return Notice{
 		Text: fallback("Ticket #%s closed (%s): %s, %s", slackfmt.PlainText(t.Number, maxNumber), slackfmt.PlainText(status, maxStatus),
@@ -106,7 +106,7 @@ func ClosedInSyncro(t Ticket, status, tech string) Notice {
 func OfflineSummary(numbers []string) Notice {
 	shown := make([]string, 0, min(len(numbers), maxSummaryNumbers))
 	for _, n := range numbers[:cap(shown)] {
-		shown = append(shown, "#"+slackfmt.MrkdwnText(n, maxNumber))
+		shown = append(shown, "#"+slackfmt.MrkdwnLine(n, maxNumber))
 	}
 	list := strings.Join(shown, ", ")
 	if rest := len(numbers) - len(shown); rest > 0 {
@@ -123,11 +123,11 @@ func OfflineSummary(numbers []string) Notice {
 // head is the lines every closed-ticket notice opens with: the ticket,
 // linked when its URL is known, and its customer.
 func head(t Ticket) string {
-	title := fmt.Sprintf("#%s %s", slackfmt.MrkdwnText(t.Number, maxNumber), slackfmt.MrkdwnText(t.Subject, maxSubject))
+	title := fmt.Sprintf("#%s %s", slackfmt.MrkdwnLine(t.Number, maxNumber), slackfmt.MrkdwnLine(t.Subject, maxSubject))
 	if t.URL != "" {
 		title = fmt.Sprintf("<%s|%s>", t.URL, title)
 	}
-	return fmt.Sprintf("*Closed:* %s\n*Customer:* %s", title, slackfmt.MrkdwnText(customer(t), maxCustomer))
+	return fmt.Sprintf("*Closed:* %s\n*Customer:* %s", title, slackfmt.MrkdwnLine(customer(t), maxCustomer))
 }
 
 // customer is the ticket's customer, or a placeholder for a ticket without
@@ -141,9 +141,9 @@ func customer(t Ticket) string {
 
 // fallback is a notice's text. Slack parses a message's text as mrkdwn
 // (it is what notifications and screen readers show), so it is escaped
-// like the blocks: text from Syncro must ping nobody here either.
+// like the blocks: text from Syncro must ping nobody here, nor format.
 func fallback(format string, args ...any) string {
-	return slackfmt.EscapeMrkdwn(fmt.Sprintf(format, args...))
+	return slackfmt.MrkdwnLiteral(fmt.Sprintf(format, args...))
 }
 
 // section is a section block of mrkdwn text.

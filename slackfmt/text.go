@@ -12,10 +12,10 @@ const Ellipsis = "…"
 var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // EscapeMrkdwn escapes &, < and > the way Slack requires for mrkdwn and
-// message text. Anything read from Syncro (subjects, comments, names) must go
-// through it: unescaped, "<!channel>" in a ticket subject would notify a
-// whole channel and "<@U123>" would ping a person. Slack has no escape for
-// *, _ and ~, so formatting characters are left alone.
+// message text: unescaped, "<!channel>" would notify a whole channel and
+// "<@U123>" would ping a person. Formatting characters are left alone, so
+// it suits the bot's own text; text read from Syncro goes through
+// MrkdwnLiteral, which escapes those too.
 func EscapeMrkdwn(s string) string {
 	return mrkdwnEscaper.Replace(s)
 }
@@ -64,26 +64,122 @@ func PlainText(s string, n int) string {
 	return Truncate(strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " "), n)
 }
 
-// MrkdwnText escapes s for mrkdwn and cuts it so the escaped result is at
-// most n characters, without ever splitting an entity like "&amp;" (which
-// Slack would show as a literal "&am").
+// MrkdwnText escapes s with MrkdwnLiteral and cuts it so the escaped
+// result is at most n characters, without ever splitting an entity like
+// "&amp;" (which Slack would show as a literal "&am"). A formatting
+// character left at the cut is replaced too, since the ellipsis after it
+// would let it close a span.
 func MrkdwnText(s string, n int) string {
-	esc := EscapeMrkdwn(s)
 	if n <= 0 {
 		return ""
 	}
+	esc := MrkdwnLiteral(s)
 	if utf8.RuneCountInString(esc) <= n {
 		return esc
 	}
-	var b strings.Builder
-	used := 0
-	for _, r := range s {
-		piece := EscapeMrkdwn(string(r))
-		if used+utf8.RuneCountInString(piece) > n-1 {
+	// Every character escapes to the same length wherever it stands (a
+	// lookalike is one character, like the character it replaces), so the
+	// cut is found on the characters alone.
+	used, cut := 0, 0
+	for cut < len(s) {
+		r, size := utf8.DecodeRuneInString(s[cut:])
+		w := utf8.RuneCountInString(EscapeMrkdwn(string(r)))
+		if used+w > n-1 {
 			break
 		}
-		b.WriteString(piece)
-		used += utf8.RuneCountInString(piece)
+		used += w
+		cut += size
 	}
-	return strings.TrimRight(b.String(), "\u200d") + Ellipsis
+	return strings.TrimRight(MrkdwnLiteral(s[:cut]), "\u200d") + Ellipsis
+}
+
+// MrkdwnLine is MrkdwnText for a value shown on one line (a subject, a
+// name, a status): runs of whitespace, newlines too, become one space
+// first, so the value cannot end a line inside the bot's *…* or a link's
+// label.
+func MrkdwnLine(s string, n int) string {
+	return MrkdwnText(strings.Join(strings.Fields(s), " "), n)
+}
+
+// Lookalikes of Slack's formatting characters: they read the same, but
+// Slack's mrkdwn parser does not know them (see docs/slack-limits.md,
+// "Escaping").
+const (
+	lookalikeAsterisk   = "\u2217" // ∗ ASTERISK OPERATOR for *
+	lookalikeUnderscore = "\u02cd" // ˍ MODIFIER LETTER LOW MACRON for _
+	lookalikeTilde      = "\u223c" // ∼ TILDE OPERATOR for ~
+	lookalikeBacktick   = "\u02cb" // ˋ MODIFIER LETTER GRAVE ACCENT for `
+)
+
+// MrkdwnLiteral escapes s to show as itself inside the bot's mrkdwn: &, <
+// and > as EscapeMrkdwn does, and Slack's formatting characters replaced
+// by lookalikes, because mrkdwn has no backslash escape. Unreplaced, a
+// subject "*urgent" placed in the bot's "*#32150 …*" would pair with the
+// bot's own asterisks and break its formatting. A *, _ or ~ between two
+// letters or digits is kept ("snake_case", "john_doe@acme.com", "2*3"):
+// Slack only opens or closes a span at a word boundary, so such a
+// character cannot, and an email stays copyable. Backticks are always
+// replaced; a code span needs no boundary.
+func MrkdwnLiteral(s string) string {
+	if !strings.ContainsAny(s, "&<>*_~`") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	prev := ' '
+	for i, r := range s {
+		switch r {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '`':
+			b.WriteString(lookalikeBacktick)
+		case '*', '_', '~':
+			next, _ := utf8.DecodeRuneInString(s[i+1:]) // the three are one byte each
+			switch {
+			case isWordRune(prev) && isWordRune(next):
+				b.WriteRune(r)
+			case r == '*':
+				b.WriteString(lookalikeAsterisk)
+			case r == '_':
+				b.WriteString(lookalikeUnderscore)
+			default:
+				b.WriteString(lookalikeTilde)
+			}
+		default:
+			b.WriteRune(r)
+		}
+		prev = r
+	}
+	return b.String()
+}
+
+// isWordRune reports a letter or digit: a formatting character between two
+// of them is inside a word, where Slack does not format.
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// WordBoundaryBefore reports whether s[:i] ends outside a word (or is
+// empty): where Slack lets a formatting character open a span, so
+// "*bold*" formats and "2*3*4" does not.
+func WordBoundaryBefore(s string, i int) bool {
+	if i == 0 {
+		return true
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return !isWordRune(r)
+}
+
+// WordBoundaryAfter reports whether s[i:] starts outside a word (or is
+// empty): where Slack lets a formatting character close a span.
+func WordBoundaryAfter(s string, i int) bool {
+	if i >= len(s) {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return !isWordRune(r)
 }

@@ -139,3 +139,35 @@ func FuzzPlainText(f *testing.F) {
 		}
 	})
 }
+
+func TestMrkdwnLiteral_ReplacesFormattingCharactersAtWordBoundaries(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"*urgent* printer", "∗urgent∗ printer"},
+		{"_x_ and ~y~", "ˍxˍ and ∼y∼"},
+		{"run `ipconfig`", "run ˋipconfigˋ"},
+		{"```block```", "ˋˋˋblockˋˋˋ"},
+		{"john_doe@acme.com", "john_doe@acme.com"},
+		{"snake_case_name 2*3", "snake_case_name 2*3"},
+		{"a_ _b a*", "aˍ ˍb a∗"},
+		{"R&D <@U1>", "R&amp;D &lt;@U1&gt;"},
+		{"plain", "plain"},
+	}
+	for _, tt := range tests {
+		if got := MrkdwnLiteral(tt.in); got != tt.want {
+			t.Errorf("MrkdwnLiteral(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestMrkdwnText_ReplacesAFormattingCharacterLeftAtTheCut(t *testing.T) {
+	t.Parallel()
+	// Kept whole, "snake_case" keeps its underscore; cut after it, the
+	// ellipsis would let the underscore close an italic span.
+	if got := MrkdwnText("snake_case", 7); got != "snakeˍ…" {
+		t.Errorf("got %q, want %q", got, "snakeˍ…")
+	}
+	if got := MrkdwnText("snake_case", 20); got != "snake_case" {
+		t.Errorf("got %q, want %q", got, "snake_case")
+	}
+}

@@ -250,7 +250,7 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) commands.Reply {
 			tickets = append(tickets, fmt.Sprintf("…and %d older.", len(cu.TicketLinks)-customerTicketsShown))
 			break
 		}
-		tickets = append(tickets, fmt.Sprintf("#%s · %s · %s", slackfmt.EscapeMrkdwn(t.Number.String()), commands.InlineMrkdwn(commands.DashIfBlank(t.Status), 40), commands.InlineMrkdwn(commands.DashIfBlank(t.Subject), 120)))
+		tickets = append(tickets, fmt.Sprintf("#%s · %s · %s", slackfmt.MrkdwnLiteral(t.Number.String()), commands.InlineMrkdwn(commands.DashIfBlank(t.Status), 40), commands.InlineMrkdwn(commands.DashIfBlank(t.Subject), 120)))
 	}
 	if len(tickets) == 0 {
 		tickets = []string{"No tickets."}
@@ -271,7 +271,7 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) commands.Reply {
 		if !inv.Date.Time.IsZero() {
 			date = inv.Date.Time.Format("2006-01-02")
 		}
-		invoices = append(invoices, fmt.Sprintf("#%s · %s · $%s · %s", slackfmt.EscapeMrkdwn(inv.Number.String()), date, slackfmt.EscapeMrkdwn(inv.Total.String()), paid))
+		invoices = append(invoices, fmt.Sprintf("#%s · %s · $%s · %s", slackfmt.MrkdwnLiteral(inv.Number.String()), date, slackfmt.EscapeMrkdwn(inv.Total.String()), paid))
 	}
 	if len(invoices) == 0 {
 		invoices = []string{"No invoices."}
@@ -280,7 +280,7 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) commands.Reply {
 	if u := syncro.CustomerURL(webURL, cu.ID); u != "" {
 		blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement(ActionCustomerOpenInSyncro, "", commands.Plain("Open in Syncro")).WithURL(u)))
 	}
-	return commands.Reply{Text: slackfmt.EscapeMrkdwn(title), Blocks: blocks}
+	return commands.Reply{Text: slackfmt.MrkdwnLiteral(title), Blocks: blocks}
 }
 
 // nonEmpty keeps the non-blank strings, trimmed.

@@ -200,13 +200,13 @@ func formValues(s commands.Submission, fields []formField) map[string]string {
 func buildFormModal(callback, title, submit string, meta formMeta, fields []formField, values, errs map[string]string, withType bool) *slack.ModalViewRequest {
 	var blocks []slack.Block
 	if msg := errs[""]; msg != "" {
-		blocks = append(blocks, commands.NoteContext(":warning: "+slackfmt.EscapeMrkdwn(msg)))
+		blocks = append(blocks, commands.NoteContext(":warning: "+slackfmt.MrkdwnLiteral(msg)))
 	}
 	for _, f := range fields {
 		required := f.required
 		blocks = append(blocks, commands.InputBlock(f.block, f.label, "", commands.TextInput(f.block, f.placeholder, values[f.block], f.multiline, f.maxLen), !required))
 		if msg := errs[f.block]; msg != "" {
-			blocks = append(blocks, commands.NoteContext(":warning: "+slackfmt.EscapeMrkdwn(msg)))
+			blocks = append(blocks, commands.NoteContext(":warning: "+slackfmt.MrkdwnLiteral(msg)))
 		}
 		if withType && f.block == BlockCustLast {
 			var opts []*slack.OptionBlockObject
@@ -579,7 +579,7 @@ func (c *feature) formFailure(ctx context.Context, err error, p pendingForm, fie
 		msgs = append(msgs, m)
 	}
 	slices.Sort(msgs)
-	text := fmt.Sprintf("Syncro refused to %s, nothing was saved: %s", doing, slackfmt.EscapeMrkdwn(strings.Join(msgs, "; ")))
+	text := fmt.Sprintf("Syncro refused to %s, nothing was saved: %s", doing, slackfmt.MrkdwnLiteral(strings.Join(msgs, "; ")))
 	blocks := []slack.Block{commands.TextSection(text)}
 	if v := p.encodeButton(); v != "" {
 		blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement(ActionCustomerFixForm, v, commands.Plain("Fix the form"))))

@@ -242,7 +242,7 @@ func duplicateGroupBlocks(g duplicateGroup, counts map[int64]int) []slack.Block 
 	}
 	blocks := []slack.Block{
 		commands.TextSection(strings.Join(lines, "\n")),
-		commands.NoteContext("Why: " + slackfmt.EscapeMrkdwn(strings.Join(g.Reasons, "; ")) + "."),
+		commands.NoteContext("Why: " + slackfmt.MrkdwnLiteral(strings.Join(g.Reasons, "; ")) + "."),
 	}
 	// One actions block per duplicate: an action id must be unique within
 	// its block, and every Merge button shares ActionCustomerMerge.

@@ -84,17 +84,17 @@ func auditLine(e store.AuditEntry, loc *time.Location) string {
 	if e.SyncroTech != "" {
 		who = slackfmt.PlainText(e.SyncroTech, 80) + " (" + who + ")"
 	}
-	line := fmt.Sprintf("%s %s: %s", e.At.In(loc).Format("2006-01-02 15:04"), slackfmt.EscapeMrkdwn(who), slackfmt.EscapeMrkdwn(e.Action))
+	line := fmt.Sprintf("%s %s: %s", e.At.In(loc).Format("2006-01-02 15:04"), slackfmt.MrkdwnLiteral(who), slackfmt.MrkdwnLiteral(e.Action))
 	if e.Detail != "" {
-		line += " — " + slackfmt.EscapeMrkdwn(slackfmt.PlainText(e.Detail, 200))
+		line += " — " + slackfmt.MrkdwnLiteral(slackfmt.PlainText(e.Detail, 200))
 	}
 	switch e.Outcome {
 	case store.OutcomeOK:
 		line += " ✓"
 	case store.OutcomeUnknown:
-		line += " (outcome unknown: " + slackfmt.EscapeMrkdwn(slackfmt.PlainText(e.Error, 120)) + ")"
+		line += " (outcome unknown: " + slackfmt.MrkdwnLiteral(slackfmt.PlainText(e.Error, 120)) + ")"
 	default:
-		line += " (failed: " + slackfmt.EscapeMrkdwn(slackfmt.PlainText(e.Error, 120)) + ")"
+		line += " (failed: " + slackfmt.MrkdwnLiteral(slackfmt.PlainText(e.Error, 120)) + ")"
 	}
 	return line
 }

@@ -59,7 +59,7 @@ func invoiceStatus(statuses []string) string {
 
 // describeInvoice names an invoice for a reply: "#1681 (total 337.50)".
 func describeInvoice(inv syncro.Invoice) string {
-	s := "#" + slackfmt.EscapeMrkdwn(inv.Number.String())
+	s := "#" + slackfmt.MrkdwnLiteral(inv.Number.String())
 	if inv.Number == "" {
 		s = "id " + strconv.FormatInt(inv.ID, 10)
 	}
@@ -108,7 +108,7 @@ func (c *feature) billModal(ctx context.Context, ticketID, number int64, channel
 		meta.Uncharged = -1
 	}
 
-	head := fmt.Sprintf("*#%d %s* — %s", number, slackfmt.MrkdwnText(t.Subject, 200), slackfmt.MrkdwnText(t.CustomerBusinessThenName, 100))
+	head := fmt.Sprintf("*#%d %s* — %s", number, commands.InlineMrkdwn(t.Subject, 200), commands.InlineMrkdwn(t.CustomerBusinessThenName, 100))
 	switch {
 	case unTimers > 0:
 		head += fmt.Sprintf("\nAlready logged, not charged yet: %d min in %d time entr%s; billing charges and invoices %s too.", unMin, unTimers, plural(unTimers, "y", "ies"), plural(unTimers, "it", "them"))

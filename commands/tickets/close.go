@@ -62,18 +62,18 @@ func (c *feature) closeModal(ctx context.Context, t *syncro.Ticket, number int64
 	}
 	target, ok := closedStatus(statuses)
 	if !ok {
-		return commands.AsModal(commands.Reply{Text: "This Syncro account has neither a Resolved nor a Closed status, so I can't close tickets. Statuses: " + slackfmt.EscapeMrkdwn(strings.Join(statuses, ", ")) + "."}, "Close ticket")
+		return commands.AsModal(commands.Reply{Text: "This Syncro account has neither a Resolved nor a Closed status, so I can't close tickets. Statuses: " + slackfmt.MrkdwnLiteral(strings.Join(statuses, ", ")) + "."}, "Close ticket")
 	}
 	meta.TargetStatus = target
 	if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
 		meta.TimeZone = as.Locale.TimeZone
 	}
 
-	head := fmt.Sprintf("*#%d %s*", number, slackfmt.MrkdwnText(t.Subject, 200))
+	head := fmt.Sprintf("*#%d %s*", number, commands.InlineMrkdwn(t.Subject, 200))
 	if t.CustomerBusinessThenName != "" {
-		head += " — " + slackfmt.MrkdwnText(t.CustomerBusinessThenName, 100)
+		head += " — " + commands.InlineMrkdwn(t.CustomerBusinessThenName, 100)
 	}
-	head += fmt.Sprintf("\nStatus now: %s → will be set to *%s*.", slackfmt.MrkdwnText(t.Status, 100), slackfmt.MrkdwnText(target, 100))
+	head += fmt.Sprintf("\nStatus now: %s → will be set to *%s*.", commands.InlineMrkdwn(t.Status, 100), commands.InlineMrkdwn(target, 100))
 
 	opts := []*slack.OptionBlockObject{
 		commands.Option(commands.CloseOptionNotify, "Post to the notify channel"),

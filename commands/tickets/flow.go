@@ -533,9 +533,9 @@ func (fr *flowRun) timerResult(ctx context.Context, tm *syncro.Timer) stepResult
 		product = *tm.ProductID
 	}
 	m := timerMinutes(*tm)
-	said := fmt.Sprintf("%d min logged as %s.", m, slackfmt.EscapeMrkdwn(fr.c.productName(ctx, product)))
+	said := fmt.Sprintf("%d min logged as %s.", m, slackfmt.MrkdwnLiteral(fr.c.productName(ctx, product)))
 	if fr.f.Kind == store.FlowBill {
-		said = fmt.Sprintf("%d min logged on #%d as %s", m, fr.p.Number, slackfmt.EscapeMrkdwn(fr.c.productName(ctx, product)))
+		said = fmt.Sprintf("%d min logged on #%d as %s", m, fr.p.Number, slackfmt.MrkdwnLiteral(fr.c.productName(ctx, product)))
 	}
 	return stepResult{Said: said, TimerID: tm.ID, TimerMin: m}
 }
@@ -691,7 +691,7 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 			}
 			res.Said = fmt.Sprintf("Closed #%d (%s).", p.Number, slackfmt.MrkdwnText(st, 100))
 		} else {
-			res.Said = "status set to " + slackfmt.EscapeMrkdwn(target)
+			res.Said = "status set to " + slackfmt.MrkdwnLiteral(target)
 		}
 		return res, nil
 
@@ -801,7 +801,7 @@ func (fr *flowRun) doneSoFar() []string {
 			}
 			done = append(done, d)
 		case stepStatus:
-			done = append(done, "status set to "+slackfmt.EscapeMrkdwn(fr.p.TargetStatus))
+			done = append(done, "status set to "+slackfmt.MrkdwnLiteral(fr.p.TargetStatus))
 		default:
 			done = append(done, strings.TrimSuffix(res.Said, "."))
 		}
@@ -860,7 +860,7 @@ func (fr *flowRun) notDone(step string, err error) string {
 	case stepInvoice:
 		return "the invoice was not created: " + ans
 	case stepStatus:
-		return fmt.Sprintf("the status was NOT changed to %s: %s", slackfmt.EscapeMrkdwn(p.TargetStatus), ans)
+		return fmt.Sprintf("the status was NOT changed to %s: %s", slackfmt.MrkdwnLiteral(p.TargetStatus), ans)
 	case stepNotice:
 		return "the notice was not posted: " + ans
 	case stepSessionLog:

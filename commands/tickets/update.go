@@ -53,7 +53,7 @@ func matchStatus(in string, statuses []string) (string, error) {
 	if s, ok := cmdline.Suggest(want, statuses); ok {
 		msg += fmt.Sprintf(" Did you mean %s?", cmdline.Code(s))
 	}
-	msg += " Statuses: " + slackfmt.EscapeMrkdwn(strings.Join(statuses, ", ")) + "."
+	msg += " Statuses: " + slackfmt.MrkdwnLiteral(strings.Join(statuses, ", ")) + "."
 	return "", &cmdline.UsageError{Message: msg}
 }
 
@@ -91,7 +91,7 @@ func matchPriority(in string, priorities []string) (string, error) {
 	if s, ok := cmdline.Suggest(want, words); ok {
 		msg += fmt.Sprintf(" Did you mean %s?", cmdline.Code(s))
 	}
-	msg += " Priorities: " + slackfmt.EscapeMrkdwn(strings.Join(names, ", ")) + "."
+	msg += " Priorities: " + slackfmt.MrkdwnLiteral(strings.Join(names, ", ")) + "."
 	return "", &cmdline.UsageError{Message: msg}
 }
 
@@ -126,7 +126,7 @@ func matchTech(in string, users []syncro.UserRef) (syncro.UserRef, error) {
 		for _, h := range hits {
 			hn = append(hn, h.Name)
 		}
-		return syncro.UserRef{}, &cmdline.UsageError{Message: fmt.Sprintf("%s matches %s; type more of the name.", cmdline.Code(in), slackfmt.EscapeMrkdwn(cmdline.OrList(hn)))}
+		return syncro.UserRef{}, &cmdline.UsageError{Message: fmt.Sprintf("%s matches %s; type more of the name.", cmdline.Code(in), slackfmt.MrkdwnLiteral(cmdline.OrList(hn)))}
 	}
 	msg := fmt.Sprintf("No tech named %s.", cmdline.Code(in))
 	if s, ok := cmdline.Suggest(in, names); ok {
@@ -335,7 +335,7 @@ func (c *feature) updateModal(ctx context.Context, t *syncro.Ticket, number int6
 	due := slack.NewDatePickerBlockElement(commands.BlockDue)
 	due.InitialDate = meta.Due
 	blocks := []slack.Block{
-		slack.NewSectionBlock(commands.Mrkdwn(fmt.Sprintf("*#%d %s* — %s", number, slackfmt.MrkdwnText(t.Subject, 200), slackfmt.MrkdwnText(t.CustomerBusinessThenName, 100))), nil, nil),
+		slack.NewSectionBlock(commands.Mrkdwn(fmt.Sprintf("*#%d %s* — %s", number, commands.InlineMrkdwn(t.Subject, 200), commands.InlineMrkdwn(t.CustomerBusinessThenName, 100))), nil, nil),
 		commands.InputBlock(commands.BlockStatus, "Status", "", commands.StaticSelect(commands.BlockStatus, "Status", statusOpts, t.Status), true),
 	}
 	if len(prioOpts) > 0 {

@@ -24,8 +24,9 @@ import (
 //
 // Every mrkdwn text object here is verbatim: without it Slack "helpfully"
 // turns a bare @channel or #general inside a Syncro comment into a mention
-// or a link. Escaping (EscapeMrkdwn / MrkdwnText) handles the <!channel>
-// and <@U…> forms; verbatim handles the bare ones.
+// or a link. Escaping (MrkdwnLiteral / MrkdwnText) handles the <!channel>
+// and <@U…> forms and Slack's formatting characters; verbatim handles the
+// bare ones.
 
 // ---- ticket lists ----
 
@@ -99,7 +100,7 @@ func RenderTicket(v TicketView) commands.Reply {
 		commands.TextSection(TicketBillingText(t, v.Invoices)),
 		ticketButtons(t, v.WebURL, v.CanBill),
 	)
-	return commands.Reply{Text: slackfmt.EscapeMrkdwn(slackfmt.PlainText(title, slackfmt.MaxHeaderText)), Blocks: blocks}
+	return commands.Reply{Text: slackfmt.MrkdwnLiteral(slackfmt.PlainText(title, slackfmt.MaxHeaderText)), Blocks: blocks}
 }
 
 // ticketField is one "*Label*\nvalue" section field; value is already mrkdwn.
