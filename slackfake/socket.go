@@ -394,6 +394,30 @@ func (f *Fake) Send(ctx context.Context, env Envelope) (Ack, error) {
 	return f.deliver(ctx, &delivery{env: env})
 }
 
+// SendRaw writes frame as it is, one text message, on the newest open
+// socket (waiting for one under ctx): a frame Slack never sends, such as
+// a fuzzer's, reaches the bot's Socket Mode reader unchanged. Nothing
+// waits for an ack; one the bot sends anyway is recorded as Unexpected.
+func (f *Fake) SendRaw(ctx context.Context, frame []byte) error {
+	var c *conn
+	err := f.WaitUntil(ctx, func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		c = f.pickConnLocked()
+		return c != nil
+	})
+	if err != nil {
+		return fmt.Errorf("slackfake: no socket to send a raw frame: %w", err)
+	}
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	_ = c.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	if err := c.ws.WriteMessage(websocket.TextMessage, frame); err != nil {
+		return fmt.Errorf("slackfake: write raw frame: %w", err)
+	}
+	return nil
+}
+
 // awaitSocket waits until a socket can take an envelope, so ids and URLs
 // minted for the interaction come after the bot is connected.
 func (f *Fake) awaitSocket(ctx context.Context) error {
