@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -239,5 +240,50 @@ func TestAdmission_OtherWorkspaceRefusedWhereEachKindAnswers(t *testing.T) {
 	}
 	if n := len(f.CallsTo("users.info")); n != 0 {
 		t.Errorf("users.info called %d times for a refused user", n)
+	}
+}
+
+// TestDispatch_UnreadableEnvelopeIsAckedAndLoggedWithoutItsText: a frame
+// slack-go cannot parse is acked by its envelope id (Slack would redeliver
+// it otherwise), and the log names its id, type and error but holds
+// neither what the person typed nor the response_url, as text or as a
+// byte dump.
+func TestDispatch_UnreadableEnvelopeIsAckedAndLoggedWithoutItsText(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t)
+	f := newFake(t)
+	hs := start(t, f, &stub{}, nil)
+	const typed = "password is hunter2"
+	const respURL = "https://hooks.slack.com/actions/T0HOME/1/secret"
+	// A string where an object belongs: slack-go cannot decode it.
+	payload, err := json.Marshal(`{"type":"view_submission","text":"` + typed + `","response_url":"` + respURL + `"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ack, err := f.Send(ctx, slackfake.Envelope{EnvelopeID: "env-unreadable", Type: slackfake.EnvelopeInteractive, Payload: payload})
+	if err != nil {
+		t.Fatalf("unreadable envelope not acked: %v", err)
+	}
+	if ack.Payload != nil {
+		t.Errorf("ack payload %s, want none", ack.Payload)
+	}
+	servesNext(ctx, t, f, 1)
+
+	var line map[string]any
+	for l := range strings.SplitSeq(hs.logs.String(), "\n") {
+		if strings.Contains(l, "env-unreadable") && strings.Contains(l, "unreadable envelope") {
+			if err := json.Unmarshal([]byte(l), &line); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if line["type"] != "interactive" || line["err"] == nil || line["level"] != "WARN" {
+		t.Errorf("log line = %v, want a WARN with the envelope's id, type and error", line)
+	}
+	logs := hs.logs.String()
+	for _, leak := range []string{"hunter2", "hooks.slack.com", strings.Trim(fmt.Sprint([]byte("hunter2")), "[]")} {
+		if strings.Contains(logs, leak) {
+			t.Errorf("logs hold %q from the unreadable envelope", leak)
+		}
 	}
 }

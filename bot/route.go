@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -117,9 +118,12 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 	case socketmode.EventTypeHello:
 		b.log.Debug("socket hello")
 		return
+	case socketmode.EventTypeErrorBadMessage:
+		b.badMessage(evt.Data, now)
+		return
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError,
-		socketmode.EventTypeErrorWriteFailed, socketmode.EventTypeErrorBadMessage:
-		b.log.Warn("socket trouble", "type", evt.Type, "detail", fmt.Sprint(evt.Data))
+		socketmode.EventTypeErrorWriteFailed:
+		b.log.Warn("socket trouble", "type", evt.Type, "err", socketErr(evt.Data))
 		return
 	case socketmode.EventTypeInvalidAuth:
 		b.log.Error("slack refused the app token")
@@ -160,6 +164,49 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 		// events_api and anything newer: acked so Slack does not redeliver.
 		b.unknown(env, "unhandled envelope type "+string(evt.Type))
 	}
+}
+
+// badMessage handles a frame slack-go could not parse into a request. The
+// frame holds whatever the person typed and the interaction's
+// response_url, so only its envelope id, type and the parse error are
+// logged; when the id can be read the envelope is acked, so Slack does not
+// redeliver it into the same error and the person is not left waiting.
+func (b *Bot) badMessage(data any, now time.Time) {
+	bad, ok := data.(*socketmode.ErrorBadMessage)
+	if !ok {
+		b.log.Warn("unreadable envelope", "err", fmt.Sprintf("unexpected event data %T", data))
+		return
+	}
+	var head struct {
+		EnvelopeID string `json:"envelope_id"`
+		Type       string `json:"type"`
+	}
+	// A frame that is not even a JSON object leaves both empty.
+	_ = json.Unmarshal(bad.Message, &head)
+	b.log.Warn("unreadable envelope; acked and dropped", "envelope_id", head.EnvelopeID, "type", head.Type,
+		"bytes", len(bad.Message), "err", bad.Cause)
+	if head.EnvelopeID == "" {
+		return
+	}
+	b.ack(envelope{req: &socketmode.Request{EnvelopeID: head.EnvelopeID, Type: head.Type},
+		kind: head.Type, received: now, acked: new(atomic.Bool)}, nil)
+}
+
+// socketErr is the error inside a socket event's data, without the rest
+// of it (a failed write carries the ack's payload, which may quote what a
+// person typed).
+func socketErr(data any) error {
+	switch d := data.(type) {
+	case *socketmode.ErrorWriteFailed:
+		return d.Cause
+	case *slack.IncomingEventError:
+		return d.ErrorObj
+	case *slack.ConnectionErrorEvent:
+		return d.ErrorObj
+	case error:
+		return d
+	}
+	return fmt.Errorf("socket event data %T", data)
 }
 
 // survive keeps the event loop serving when handling env panicked (a
