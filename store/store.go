@@ -127,7 +127,9 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
 // Open opens (creating if needed) DATA_DIR/syncrobot.db, creates missing
-// buckets and sweeps expired records. The directory is created 0o700 and the
+// buckets and sweeps expired records. A new file is made whole before it
+// takes the name, and an existing one is checked before bbolt maps it: a
+// damaged file is refused with ErrDamaged instead of crashing the process. The directory is created 0o700 and the
 // file is kept 0o600 because it holds customer and technician data.
 func Open(dir string, opts ...Option) (*Store, error) {
 	cfg := config{
@@ -144,6 +146,14 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open store: create %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, FileName)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if err := create(path, func(db *bolt.DB) error { return (&Store{db: db, cfg: cfg}).init() }); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:      LockTimeout, // bbolt's 0 would wait forever
 		FreelistType: bolt.FreelistMapType,

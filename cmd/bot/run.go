@@ -108,7 +108,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	st, err := store.Open(cfg.DataDir, store.WithLogger(log.With("component", "store")))
 	if err != nil {
-		log.Error("store", "dir", cfg.DataDir, "err", err)
+		// The error is the sentence to act on: a damaged file names
+		// itself and says to restore it or move it aside.
+		log.Error("cannot open the bot's database", "dir", cfg.DataDir, "err", err)
 		return exitError
 	}
 	defer st.Close()
