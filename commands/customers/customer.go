@@ -11,6 +11,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
+	"github.com/syncrobot/syncrobot/commands/flow"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -54,6 +55,8 @@ const (
 // forms.
 type feature struct {
 	cfg commands.Deps
+	// merges serializes the merges of one duplicate within this process.
+	merges flow.Locks
 }
 
 // registerCustomers adds the customer and contact commands, their buttons,
@@ -88,6 +91,8 @@ func (c *feature) register(r *commands.Registry) {
 		return c.mergePreview(ctx, a.Actor, p, d)
 	}})
 	r.Button(commands.Button{ActionID: ActionCustomerMergeConfirm, Handle: c.mergeClick})
+	r.Button(commands.Button{ActionID: ActionCustomerMergeFinish, Handle: c.finishClick})
+	r.OnStart(c.tellUnfinishedMerges)
 	r.Button(commands.Button{ActionID: ActionCustomerShow, Handle: func(ctx context.Context, a commands.Action) commands.Reply {
 		id, err := strconv.ParseInt(a.Value, 10, 64)
 		if err != nil || id <= 0 {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/slack-go/slack"
 
@@ -15,25 +14,30 @@ import (
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
-// Merging moves everything of the DUPLICATE customer onto PRIMARY, in an
-// order chosen so that a failure at any step loses nothing:
+// Merging moves everything of the DUPLICATE customer onto PRIMARY as a
+// recorded flow (commands/flow), one step after the other, in an order
+// chosen so that a failure at any step loses nothing:
 //
-//  1. repoint the duplicate's contacts (PUT contact customer_id);
-//  2. move its tickets (PUT ticket customer_id);
-//  3. read both lists back: the duplicate must have no contact and no
-//     ticket left;
-//  4. append a merge note to the primary's notes;
-//  5. only then, and only if asked, delete the duplicate (Syncro's DELETE
+//  1. move its tickets (PUT ticket customer_id), then read the
+//     duplicate's tickets back: none may be left;
+//  2. repoint its contacts (PUT contact customer_id), read back the same
+//     way;
+//  3. append a merge note to the primary's notes;
+//  4. only then, and only if asked, delete the duplicate (Syncro's DELETE
 //     is a hard delete) and read it back as gone.
 //
-// A failure stops the sequence and the reply says what moved; the
-// duplicate is never deleted after a failure. Every step reads what is
-// still on the duplicate, so clicking Merge again (or running the command
-// again) resumes where it stopped, also after a restart. It is not yet
-// recorded in the store-backed flow log other writes use.
+// Each step is recorded in the store before its write and after it. A
+// failure stops the flow: the reply says what was done and what was not,
+// with a Finish button that runs only the missing steps; the duplicate is
+// never deleted before everything moved. A step cut off mid-write (a
+// crash, an answer that never came) is settled by reading Syncro back
+// before anything is written again, and after a restart the owner of a
+// cut-off merge is told, with Finish (merge_flow.go).
 //
 // Syncro's API cannot move invoices between customers, so a duplicate with
-// invoices is never deleted: they stay on its record.
+// invoices is never deleted: they stay on its record. Nor can it archive a
+// customer: the customer body of PUT /customers/{id} names no "disabled"
+// field (docs/syncro-api.md, 4.6), so the choice is keep or delete.
 
 // Merge modes, the last part of an ActionCustomerMergeConfirm value.
 const (
@@ -126,88 +130,7 @@ func (c *feature) mergeClick(ctx context.Context, a commands.Action) commands.Re
 	if err != nil || (mode != mergeDelete && mode != mergeKeep) {
 		return commands.Reply{Text: "That button doesn't say which customers to merge; nothing was changed."}
 	}
-	return c.cfg.Once(ctx, commands.ClickKey(a), func() commands.Reply { return c.runMerge(ctx, p, d, mode, a.Actor) }, commands.ClickedTwice)
-}
-
-// runMerge performs the merge steps (see the file comment).
-func (c *feature) runMerge(ctx context.Context, p, d int64, mode string, by commands.Actor) commands.Reply {
-	inv, err := c.inventory(ctx, p, d)
-	if err != nil {
-		return c.cfg.Failure(ctx, err, "start the merge; nothing was changed")
-	}
-	var moved []string
-	nContacts, nTickets := 0, 0
-	stopped := func(err error, doing string) commands.Reply {
-		r := c.cfg.Failure(ctx, err, doing)
-		did := "nothing had moved yet."
-		if len(moved) > 0 {
-			did = "already moved to the primary: " + strings.Join(moved, ", ") + "."
-		}
-		r.Text += fmt.Sprintf(" The merge stopped there; %s The duplicate (ID %d) was NOT deleted. Run `%s customer merge %d %d` again to finish it.", did, d, cmdline.SlashCommand, p, d)
-		return r
-	}
-	pid := p
-	for i := range inv.contacts {
-		ct := &inv.contacts[i]
-		name := ct.Name
-		_, _, err := c.cfg.Syncro.Contacts.Update(ctx, ct.ID, &syncro.ContactRequest{CustomerID: &pid, Name: &name})
-		c.logWrite(ctx, by, "merge: move contact", ct.ID, err)
-		if err != nil {
-			return stopped(err, fmt.Sprintf("repoint contact %d", ct.ID))
-		}
-		nContacts++
-		moved = append(moved, "contact "+strconv.FormatInt(ct.ID, 10))
-	}
-	for i := range inv.tickets {
-		t := &inv.tickets[i]
-		_, _, err := c.cfg.Syncro.Tickets.Update(ctx, t.ID, &syncro.TicketRequest{CustomerID: &pid})
-		c.logWrite(ctx, by, "merge: move ticket", t.ID, err)
-		if err != nil {
-			return stopped(err, "move ticket #"+t.Number.String())
-		}
-		nTickets++
-		moved = append(moved, "ticket #"+t.Number.String())
-	}
-	// Read back: nothing may be left on the duplicate.
-	left, err := syncro.Collect(c.cfg.Syncro.Tickets.All(ctx, &syncro.TicketListOptions{CustomerID: d}))
-	if err == nil && len(left) > 0 {
-		err = fmt.Errorf("%s still on the duplicate after moving", commands.CountNoun(len(left), "ticket", "tickets"))
-	}
-	if err != nil {
-		return stopped(err, "verify the tickets moved")
-	}
-	leftC, err := syncro.Collect(c.cfg.Syncro.Contacts.All(ctx, &syncro.ContactListOptions{CustomerID: d}))
-	if err == nil && len(leftC) > 0 {
-		err = fmt.Errorf("%s still on the duplicate after repointing", commands.CountNoun(len(leftC), "contact", "contacts"))
-	}
-	if err != nil {
-		return stopped(err, "verify the contacts moved")
-	}
-	note := fmt.Sprintf("Merged customer %s (ID %d) into this one on %s by %s via Slack: %s, %s moved.",
-		customerName(inv.dup), d, c.cfg.Now().Format("2006-01-02"), commands.DashIfBlank(by.Name), commands.CountNoun(nTickets, "ticket", "tickets"), commands.CountNoun(nContacts, "contact", "contacts"))
-	notes := strings.TrimSpace(strings.TrimSpace(inv.primary.Notes) + "\n" + note)
-	_, _, err = c.cfg.Syncro.Customers.Update(ctx, p, &syncro.CustomerRequest{Notes: &notes})
-	c.logWrite(ctx, by, "merge: note on primary", p, err)
-	if err != nil {
-		return stopped(err, "note the merge on the primary")
-	}
-	summary := fmt.Sprintf("Merged %s (ID %d) into %s (ID %d): %s and %s moved, checked by reading them back; noted on the primary.",
-		slackfmt.MrkdwnText(customerName(inv.dup), 150), d, slackfmt.MrkdwnText(customerName(inv.primary), 150), p, commands.CountNoun(nTickets, "ticket", "tickets"), commands.CountNoun(nContacts, "contact", "contacts"))
-	switch {
-	case mode == mergeKeep:
-		return commands.Reply{Text: summary + " The duplicate was kept, as asked."}
-	case len(inv.dup.InvoiceLinks) > 0:
-		return commands.Reply{Text: summary + fmt.Sprintf(" The duplicate was kept: it has %s, which Syncro's API can't move.", commands.CountNoun(len(inv.dup.InvoiceLinks), "invoice", "invoices"))}
-	}
-	_, err = c.cfg.Syncro.Customers.Delete(ctx, d)
-	c.logWrite(ctx, by, "merge: delete duplicate", d, err)
-	if err != nil {
-		r := c.cfg.Failure(ctx, err, fmt.Sprintf("delete the duplicate (ID %d)", d))
-		r.Text = summary + " " + r.Text
-		return r
-	}
-	if _, _, err := c.cfg.Syncro.Customers.Get(ctx, d); !errors.Is(err, syncro.ErrNotFound) {
-		return commands.Reply{Text: summary + fmt.Sprintf(" Syncro accepted deleting the duplicate (ID %d) but it still reads back; check it in Syncro.", d)}
-	}
-	return commands.Reply{Text: summary + " The duplicate was deleted."}
+	return c.cfg.Once(ctx, commands.ClickKey(a), func() commands.Reply {
+		return c.startMerge(ctx, commands.ClickKey(a), p, d, mode, a.Actor, a.ChannelID)
+	}, commands.ClickedTwice)
 }

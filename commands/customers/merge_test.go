@@ -1,8 +1,6 @@
 package customers
 
 import (
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -89,47 +87,6 @@ func TestCustomerMerge_PreviewThenMergeAndDelete(t *testing.T) {
 	}
 	if del < 0 || readBack < 0 || !(readBack < del && lastPut < del) {
 		t.Errorf("delete at %d, last PUT at %d, read-back at %d%s", del, lastPut, readBack, commandstest.ReqLines(reqs))
-	}
-}
-
-func TestCustomerMerge_FailureMidwayKeepsDuplicate(t *testing.T) {
-	t.Parallel()
-	f := newCustomerFixture(t)
-	p, d, tickets, contact := mergeFixture(t, f)
-	f.Srv.Fail("PUT", "/tickets/"+itoa(tickets[1]), 20, syncrotest.FaultServerError)
-	value := MergeButtonValue(p, d) + ":" + mergeDelete
-	r := f.C.Action(t.Context(), commands.Action{Actor: admin, ChannelID: "C0TECHS", ActionID: ActionCustomerMergeConfirm, Value: value, MessageTS: "9.2"})
-	if _, ok := f.Srv.Customer(d); !ok {
-		t.Fatal("duplicate deleted after a failed move")
-	}
-	if !strings.Contains(r.Text, "NOT deleted") || !strings.Contains(r.Text, "contact "+itoa(contact)) {
-		t.Errorf("reply %q doesn't say what moved", r.Text)
-	}
-	if tk, _ := f.Srv.Ticket(tickets[1]); tk.CustomerID != d {
-		t.Errorf("failed ticket moved to %d", tk.CustomerID)
-	}
-	left := 0
-	for _, id := range tickets {
-		if tk, _ := f.Srv.Ticket(id); tk.CustomerID == d {
-			left++
-		} else if !strings.Contains(r.Text, "ticket #"+itoa(tk.Number)) {
-			t.Errorf("reply doesn't say ticket %d moved", id)
-		}
-	}
-	if ct, _ := f.Srv.Contact(contact); ct.CustomerID != p {
-		t.Error("the contact moved before the failure should stay moved")
-	}
-	commandstest.Golden(t, "merge_failed_midway.golden", []byte(regexp.MustCompile(`error id [0-9a-f]+`).ReplaceAllString(r.Text, "error id ID")+"\n"))
-
-	// Running it again resumes: only what is left on the duplicate moves.
-	f.Srv.ClearFaults()
-	r = f.C.Slash(t.Context(), commands.Request{Actor: admin, Text: "customer merge " + itoa(p) + " " + itoa(d)})
-	if !strings.Contains(r.Text, "tickets to move to the primary: "+strconv.Itoa(left)) || !strings.Contains(r.Text, "contacts to repoint to the primary: 0") {
-		t.Errorf("resumed preview %q", r.Text)
-	}
-	r = f.C.Action(t.Context(), commands.Action{Actor: admin, ActionID: ActionCustomerMergeConfirm, Value: value, MessageTS: "9.3"})
-	if _, ok := f.Srv.Customer(d); ok || !strings.Contains(r.Text, "deleted") {
-		t.Errorf("resume: %q", r.Text)
 	}
 }
 

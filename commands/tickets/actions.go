@@ -8,6 +8,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
+	"github.com/syncrobot/syncrobot/commands/flow"
 	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/slackfmt"
 )
@@ -29,8 +30,8 @@ type feature struct {
 	resolver techResolver
 	// w is what the write side remembers between requests (timelog.go).
 	w writeState
-	// fl is the flow runner's state (flow.go).
-	fl flowState
+	// fl serializes the flows of one ticket within this process (flow.go).
+	fl flow.Locks
 }
 
 // Register adds the ticket commands, the ticket detail's buttons,

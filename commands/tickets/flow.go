@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/flow"
 	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
@@ -56,41 +57,12 @@ const (
 )
 
 // stepReserve is the least of the work's time (bot's WorkTimeout) a step
-// starts with. A step is one to three Syncro requests, each well under a
-// second when Syncro is healthy; this leaves a slow one (the throttle's
-// wait, a retried read) room to finish and record its outcome. A step
-// begun with less would likely be cut off mid-write, its outcome in doubt,
-// and the reply with Finish might not get out.
-const stepReserve = 20 * time.Second
+// starts with; flow.StepReserve says why, for every recorded flow.
+const stepReserve = flow.StepReserve
 
 // errOutOfTime stops a flow before a step it has too little time for;
 // nothing of that step was sent, and Finish does it.
 var errOutOfTime = errors.New("too little time left to start the step")
-
-// flowState is the runner's in-process state; its zero value is ready.
-type flowState struct {
-	mu sync.Mutex
-	// tickets serializes flows on one ticket within this process, so two
-	// flows never charge the same timer or read back each other's writes
-	// as their own. Across processes the store's file lock already allows
-	// only one bot per DATA_DIR.
-	tickets map[int64]*sync.Mutex
-}
-
-// ticketLock returns the mutex of a ticket's flows.
-func (f *flowState) ticketLock(id int64) *sync.Mutex {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.tickets == nil {
-		f.tickets = map[int64]*sync.Mutex{}
-	}
-	m, ok := f.tickets[id]
-	if !ok {
-		m = &sync.Mutex{}
-		f.tickets[id] = m
-	}
-	return m
-}
 
 // flowDB is what the flow runner keeps in the store: the flows and the
 // claims of their steps.
@@ -185,9 +157,7 @@ func (c *feature) startFlow(ctx context.Context, key, kind string, steps []strin
 	// From the look for a recent write to the end of the run, one ticket's
 	// flows at a time: a retype that comes while the write it repeats is
 	// still running waits for it, and then finds it.
-	lock := c.fl.ticketLock(p.TicketID)
-	lock.Lock()
-	defer lock.Unlock()
+	defer c.fl.Lock(strconv.FormatInt(p.TicketID, 10))()
 	recent, asked := c.recentWrite(ctx, p.Retype)
 	p.Asked = asked
 	raw, _ := json.Marshal(p)
@@ -230,9 +200,7 @@ func (c *feature) withFlowLock(ctx context.Context, id string, gone commands.Rep
 	if err != nil {
 		return c.cfg.Failure(ctx, err, "read the recorded work")
 	}
-	lock := c.fl.ticketLock(f.Ticket)
-	lock.Lock()
-	defer lock.Unlock()
+	defer c.fl.Lock(strconv.FormatInt(f.Ticket, 10))()
 	return do()
 }
 

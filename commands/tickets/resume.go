@@ -58,9 +58,10 @@ var errRestarted = errors.New("the bot restarted before the step was confirmed")
 // where f stopped, and returns it with the step it stopped at. ok is false
 // when Finish has nothing to do that starting afresh would not: f is
 // finished, or wrote nothing to Syncro and then a step failed outright
-// (that failure's reply offered no Finish either).
+// (that failure's reply offered no Finish either), or f is not a ticket
+// flow.
 func (c *feature) leftOff(f store.Flow) (fr *flowRun, at store.Step, ok bool) {
-	if _, asked := awaitingAnswer(f); asked || f.Finished() {
+	if _, asked := awaitingAnswer(f); asked || f.Finished() || !ticketFlow(f.Kind) {
 		// A retype question not yet answered wrote nothing; its own
 		// message offers Log it again.
 		return nil, store.Step{}, false
@@ -84,6 +85,17 @@ func (c *feature) leftOff(f store.Flow) (fr *flowRun, at store.Step, ok bool) {
 		return fr, s, true
 	}
 	return nil, store.Step{}, false
+}
+
+// ticketFlow reports whether kind is a flow this feature runs. Other
+// features record flows of their own (a customer merge), which they tell
+// about and finish themselves.
+func ticketFlow(kind string) bool {
+	switch kind {
+	case store.FlowBill, store.FlowClose, flowComment, flowLogTime:
+		return true
+	}
+	return false
 }
 
 // stepErr is the error that describes a step recorded as not done, as

@@ -1,0 +1,286 @@
+// Package flow runs recorded flows (store.Flow): multi-step writes to
+// Syncro whose steps and results live in the bot's store, so that
+//
+//   - a step that finished is never run again (its result is in the store);
+//   - a step cut off mid-write (the process died, or Syncro's answer never
+//     came) comes back in doubt and is settled by reading Syncro back,
+//     never by writing again blindly;
+//   - a pass that stops leaves the missing steps for a later pass (the
+//     feature's Finish button), also after a restart.
+//
+// A feature says what each of its steps does (Steps); Run and RunStep do
+// the bookkeeping. Each step's write is claimed under store.Key(flow id,
+// step name), the key the store keeps while the flow is unfinished.
+package flow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/syncrobot/syncrobot/store"
+)
+
+// StepReserve is the least of the work's time a step starts with. A step
+// is one to a few Syncro requests, each well under a second when Syncro
+// is healthy; this leaves a slow one (the throttle's wait, a retried read)
+// room to finish and record its outcome. A step begun with less would
+// likely be cut off mid-write, its outcome in doubt, and the reply with
+// Finish might not get out.
+const StepReserve = 20 * time.Second
+
+// ErrOutOfTime stops a pass before a step it has too little time for;
+// nothing of that step was sent, and the next pass does it.
+var ErrOutOfTime = errors.New("too little time left to start the step")
+
+// DB is what the runner keeps in the store: the flows and the claims of
+// their steps.
+type DB interface {
+	store.Claims
+	store.Flows
+}
+
+// Steps is what one kind of flow does at each of its steps. Step names are
+// stored in flows: a name that shipped is never renamed.
+type Steps interface {
+	// Prepare reads, just before the step's write, what a read-back must
+	// know to tell the write apart (earlier is what a previous attempt
+	// recorded, nil for none). The runner records it in the flow
+	// (store.PrepareStep), so from then on the step is in doubt until its
+	// outcome is recorded. A nil result means the step writes nothing to
+	// Syncro and is not marked.
+	Prepare(ctx context.Context, step string, earlier json.RawMessage) (before json.RawMessage, err error)
+	// Do performs the step's write, with what Prepare recorded, and
+	// returns the step's result.
+	Do(ctx context.Context, step string, before json.RawMessage) (result json.RawMessage, err error)
+	// ReadBack settles a step in doubt by looking in Syncro: landed, with
+	// its result, or not landed (the step then runs). An error means
+	// Syncro could not be asked; the step stays in doubt.
+	ReadBack(ctx context.Context, step string, before json.RawMessage) (result json.RawMessage, landed bool, err error)
+	// Done tells the flow a step is done, with its result: first the steps
+	// found done when a pass starts, then each step as it finishes.
+	Done(step string, result json.RawMessage)
+}
+
+// StoreError is a failure of the bot's own database inside a step: its
+// progress could not be recorded, so the step stopped.
+type StoreError struct{ Err error }
+
+func (e *StoreError) Error() string { return "bot database: " + e.Err.Error() }
+func (e *StoreError) Unwrap() error { return e.Err }
+
+// UnknownError means a step's write may or may not have landed, even
+// after trying to read Syncro back; the next pass reads back first.
+type UnknownError struct {
+	Step string
+	Err  error
+}
+
+func (e *UnknownError) Error() string {
+	return fmt.Sprintf("outcome of step %q unknown: %v", e.Step, e.Err)
+}
+
+func (e *UnknownError) Unwrap() error { return e.Err }
+
+// IsUnknown reports whether err leaves a step's outcome in doubt.
+func IsUnknown(err error) bool {
+	var ue *UnknownError
+	return errors.As(err, &ue)
+}
+
+// Run runs the missing steps of flow id in order and returns the flow as
+// it was read at the start of the pass. It stops at the first step that
+// fails, returning its name and error, or before a step it has less than
+// reserve of ctx's time for (ErrOutOfTime). failed is "" when every step
+// is done. A flow that cannot be read is a *StoreError (wrapping
+// store.ErrNotFound when there is no such flow).
+func Run(ctx context.Context, db DB, id string, reserve time.Duration, steps Steps) (f store.Flow, failed string, err error) {
+	f, err = db.GetFlow(id)
+	if err != nil {
+		return store.Flow{}, "", &StoreError{err}
+	}
+	for _, s := range f.Steps {
+		if s.State == store.StepDone {
+			steps.Done(s.Name, s.Result)
+		}
+	}
+	for _, s := range f.Steps {
+		if s.State == store.StepDone {
+			continue
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < reserve {
+			return f, s.Name, ErrOutOfTime
+		}
+		res, err := RunStep(ctx, db, f.ID, s, steps)
+		if err != nil {
+			return f, s.Name, err
+		}
+		steps.Done(s.Name, res)
+	}
+	return f, "", nil
+}
+
+// RunStep runs step s of flow id under its claim and records its outcome
+// in the flow. A claim left pending by a dead process, or a step recorded
+// in doubt, is settled by reading Syncro back first: landed → done without
+// writing; not landed → written.
+func RunStep(ctx context.Context, db DB, id string, s store.Step, steps Steps) (json.RawMessage, error) {
+	key := store.Key(id, s.Name)
+	readFirst := s.State == store.StepUnknown
+	for {
+		cl, err := db.Claim(ctx, key, "")
+		if err != nil {
+			return nil, &StoreError{err}
+		}
+		switch cl.State {
+		case store.ClaimDone:
+			markDone(db, id, s.Name, cl.Outcome)
+			return cl.Outcome, nil
+		case store.ClaimInProgress:
+			if _, err := db.Wait(ctx, key); err != nil {
+				return nil, err
+			}
+			continue
+		case store.ClaimFailed: // never written by the runner as final; be safe
+			return nil, errors.New(cl.Failure)
+		case store.ClaimUnknown:
+			res, landed, err := steps.ReadBack(ctx, s.Name, s.Before)
+			switch {
+			case err != nil:
+				_, _ = db.UpdateStep(id, s.Name, store.StepUnknown, nil, err.Error())
+				return nil, &UnknownError{Step: s.Name, Err: err}
+			case landed:
+				return complete(db, id, key, s.Name, res), nil
+			}
+			// Not there: it was never written; take the claim afresh.
+			if err := db.Fail(key, "not in Syncro after the bot restarted", true); err != nil {
+				return nil, &StoreError{err}
+			}
+			readFirst = false
+			continue
+		}
+		// ClaimAcquired.
+		if readFirst {
+			res, landed, err := steps.ReadBack(ctx, s.Name, s.Before)
+			if err != nil {
+				_ = db.Fail(key, err.Error(), true)
+				_, _ = db.UpdateStep(id, s.Name, store.StepUnknown, nil, err.Error())
+				return nil, &UnknownError{Step: s.Name, Err: err}
+			}
+			if landed {
+				return complete(db, id, key, s.Name, res), nil
+			}
+		}
+		res, err := prepareAndDo(ctx, db, id, s, steps)
+		if err == nil {
+			return complete(db, id, key, s.Name, res), nil
+		}
+		_ = db.Fail(key, err.Error(), true)
+		state := store.StepFailed
+		if IsUnknown(err) {
+			state = store.StepUnknown
+		}
+		_, _ = db.UpdateStep(id, s.Name, state, nil, err.Error())
+		return nil, err
+	}
+}
+
+// prepareAndDo records what the step sees before its write, then writes.
+func prepareAndDo(ctx context.Context, db DB, id string, s store.Step, steps Steps) (json.RawMessage, error) {
+	before, err := steps.Prepare(ctx, s.Name, s.Before)
+	if err != nil {
+		return nil, err
+	}
+	if before != nil {
+		if _, err := db.PrepareStep(id, s.Name, before); err != nil {
+			return nil, &StoreError{err}
+		}
+	}
+	return steps.Do(ctx, s.Name, before)
+}
+
+// complete records a step as done, in its claim and in its flow, and
+// returns its result.
+func complete(db DB, id, key, step string, res json.RawMessage) json.RawMessage {
+	if len(res) == 0 {
+		res = json.RawMessage("{}")
+	}
+	_ = db.Complete(key, res)
+	markDone(db, id, step, res)
+	return res
+}
+
+func markDone(db DB, id, step string, res json.RawMessage) {
+	if len(res) == 0 {
+		res = json.RawMessage("{}")
+	}
+	_, _ = db.UpdateStep(id, step, store.StepDone, res, "")
+}
+
+// Locks serializes, within this process, the flows that touch one
+// record, so two passes never read back each other's writes as their
+// own. Across processes the store's file lock already allows one bot per
+// DATA_DIR. Its zero value is ready.
+type Locks struct {
+	mu sync.Mutex
+	m  map[string]*sync.Mutex
+}
+
+// Lock locks the flows of key and returns the unlock.
+func (l *Locks) Lock(key string) (unlock func()) {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = map[string]*sync.Mutex{}
+	}
+	m, ok := l.m[key]
+	if !ok {
+		m = &sync.Mutex{}
+		l.m[key] = m
+	}
+	l.mu.Unlock()
+	m.Lock()
+	return m.Unlock
+}
+
+// Tellable is the part of the store a start hook needs to tell owners
+// about their unfinished flows.
+type Tellable interface {
+	store.Flows
+	store.Cursors
+}
+
+// Untold returns the unfinished flows whose kind owns accepts and that
+// changed since a start last told their owners (the store cursor named
+// cursor), oldest first, and told, which records them as told: a flow
+// left alone is then not told again at every restart.
+func Untold(st Tellable, cursor string, owns func(kind string) bool) (flows []store.Flow, told func() error, err error) {
+	all, err := st.UnfinishedFlows()
+	if err != nil {
+		return nil, nil, err
+	}
+	since, _, err := st.Cursor(cursor)
+	if err != nil {
+		// Telling a flow twice beats never telling it.
+		since = time.Time{}
+	}
+	newest := since
+	for _, f := range all {
+		if !owns(f.Kind) || !f.UpdatedAt.After(since) {
+			continue
+		}
+		flows = append(flows, f)
+		if f.UpdatedAt.After(newest) {
+			newest = f.UpdatedAt
+		}
+	}
+	told = func() error {
+		if !newest.After(since) {
+			return nil
+		}
+		return st.SetCursor(cursor, newest)
+	}
+	return flows, told, nil
+}
