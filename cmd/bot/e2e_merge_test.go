@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/syncrobot/syncrobot/commands/customers"
+	"github.com/syncrobot/syncrobot/commands/tickets"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// Customer merge from Slack (README, "customer merge"): everything of the
+// duplicate moves to the primary and the duplicate is deleted; a merge a
+// crash cut off is told at the next start with Finish, which does only
+// what is missing.
+
+// mergeSeed is a duplicate of a seeded customer holding two tickets.
+type mergeSeed struct {
+	primary, dup int64
+	tickets      []int64
+}
+
+// seedDuplicate adds to Syncro a duplicate of Acme Corp. with two tickets.
+func seedDuplicate(t *testing.T, srv *syncrotest.Server) mergeSeed {
+	t.Helper()
+	var s mergeSeed
+	for _, c := range srv.Customers() {
+		if c.BusinessName == "Acme Corp." {
+			s.primary = c.ID
+		}
+	}
+	if s.primary == 0 {
+		t.Fatal("seed has no Acme Corp.")
+	}
+	s.dup = srv.AddCustomer(syncrotest.Customer{BusinessName: "Acme Corp (old)", FirstName: "Wile", LastName: "Coyote"}).ID
+	for _, subject := range []string{"Old VPN issue", "Old printer"} {
+		s.tickets = append(s.tickets, srv.AddTicket(syncrotest.Ticket{Subject: subject, CustomerID: s.dup}).ID)
+	}
+	return s
+}
+
+// mergeAndDelete asks for the merge's preview and clicks "Merge and
+// delete duplicate" in it.
+func (b *e2eBot) mergeAndDelete(ctx context.Context, t *testing.T, s mergeSeed) {
+	t.Helper()
+	seen := len(b.f.Ephemerals(e2eUser))
+	b.slash(ctx, t, "customer merge "+itoa64(s.primary)+" "+itoa64(s.dup))
+	preview := b.waitReply(ctx, t, seen, "Merge and delete duplicate")
+	del := button(t, preview.Blocks, customers.ActionCustomerMergeConfirm)
+	del.Value = customers.MergeButtonValue(s.primary, s.dup) + ":delete"
+	b.click(ctx, t, preview, del)
+}
+
+// wantMergedOnce checks what Syncro holds after the merge: the tickets on
+// the primary, one merge note, the duplicate deleted by one DELETE.
+func wantMergedOnce(t *testing.T, srv *syncrotest.Server, s mergeSeed) {
+	t.Helper()
+	for _, id := range s.tickets {
+		if tk, _ := srv.Ticket(id); tk.CustomerID != s.primary {
+			t.Errorf("ticket #%d is on customer %d, want the primary %d", tk.Number, tk.CustomerID, s.primary)
+		}
+	}
+	if _, ok := srv.Customer(s.dup); ok {
+		t.Errorf("the duplicate %d still exists", s.dup)
+	}
+	primary, _ := srv.Customer(s.primary)
+	if n := strings.Count(primary.Notes, "Merged customer Acme Corp (old)"); n != 1 {
+		t.Errorf("the primary's notes hold the merge note %d times, want once: %q", n, primary.Notes)
+	}
+	if n := srv.Count("DELETE", "/customers/"); n != 1 {
+		t.Errorf("%d customer DELETEs, want 1", n)
+	}
+}
+
+func TestE2E_CustomerMergeFromSlackMovesTheTicketsAndDeletesTheDuplicate(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	s := seedDuplicate(t, b.srv)
+	b.mergeAndDelete(ctx, t, s)
+	b.waitReply(ctx, t, 1, "2 tickets and 0 contacts moved", "The duplicate was deleted.")
+	wantMergedOnce(t, b.srv, s)
+}
+
+// TestE2E_CustomerMergeCutOffByACrashFinishesFromTheRestartMessage: the
+// bot dies while moving the duplicate's tickets (one PUT is held at
+// Syncro). After the restart Dana is told the merge is not finished, with
+// the merge's Finish (and no ticket flow's); Finish moves what is left,
+// notes the merge once and deletes the duplicate once; a further restart
+// tells nothing.
+func TestE2E_CustomerMergeCutOffByACrashFinishesFromTheRestartMessage(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	s := seedDuplicate(t, b.srv)
+	b.srv.Fail("PUT", "/tickets/"+itoa64(s.tickets[1]), 1, syncrotest.FaultHang)
+	b.mergeAndDelete(ctx, t, s)
+	seen := len(b.f.Ephemerals(e2eUser))
+	b2 := b.afterCrash(ctx, t)
+
+	told := b2.waitReply(ctx, t, seen, customers.ActionCustomerMergeFinish)
+	for _, want := range []string{"I was restarted, and your merge is not finished.", "moving the tickets", "was NOT deleted"} {
+		if !strings.Contains(told.Text, want) {
+			t.Errorf("the restart's message lacks %q: %q", want, told.Text)
+		}
+	}
+	b2.waitLog(ctx, t, `"msg":"start messages sent"`)
+	for _, e := range b2.f.Ephemerals(e2eUser)[seen:] {
+		if strings.Contains(string(e.Blocks), `"`+tickets.ActionFinish+`"`) {
+			t.Errorf("the merge was told as a ticket flow: %q", e.Text)
+		}
+	}
+	b2.click(ctx, t, told, button(t, told.Blocks, customers.ActionCustomerMergeFinish))
+	b2.waitReply(ctx, t, seen+1, "The duplicate was deleted.")
+	wantMergedOnce(t, b2.srv, s)
+
+	posted := len(b2.f.Ephemerals(e2eUser))
+	b3 := b2.restart(ctx, t)
+	b3.waitLog(ctx, t, `"msg":"start messages sent"`)
+	for _, e := range b3.f.Ephemerals(e2eUser)[posted:] {
+		if strings.Contains(string(e.Blocks), customers.ActionCustomerMergeFinish) {
+			t.Errorf("a finished merge is told again after a restart: %q", e.Text)
+		}
+	}
+}

@@ -1,0 +1,156 @@
+package flow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/syncrobot/syncrobot/store"
+)
+
+// fakeSteps is a flow of steps "a" and "b" against a pretend Syncro:
+// written holds the steps whose write landed.
+type fakeSteps struct {
+	written map[string]bool
+	fail    map[string]error // Do's error per step
+	readErr error            // ReadBack's error
+	calls   []string
+	done    []string
+}
+
+func (f *fakeSteps) Prepare(_ context.Context, step string, _ json.RawMessage) (json.RawMessage, error) {
+	f.calls = append(f.calls, "prepare "+step)
+	return json.RawMessage(`{"saw":1}`), nil
+}
+
+func (f *fakeSteps) Do(_ context.Context, step string, before json.RawMessage) (json.RawMessage, error) {
+	f.calls = append(f.calls, "do "+step)
+	if err := f.fail[step]; err != nil {
+		return nil, err
+	}
+	f.written[step] = true
+	return json.RawMessage(`{"step":"` + step + `"}`), nil
+}
+
+func (f *fakeSteps) ReadBack(_ context.Context, step string, before json.RawMessage) (json.RawMessage, bool, error) {
+	f.calls = append(f.calls, "read back "+step)
+	if f.readErr != nil {
+		return nil, false, f.readErr
+	}
+	if string(before) != `{"saw":1}` {
+		return nil, false, errors.New("read back without what Prepare recorded")
+	}
+	return json.RawMessage(`{"found":true}`), f.written[step], nil
+}
+
+func (f *fakeSteps) Done(step string, _ json.RawMessage) { f.done = append(f.done, step) }
+
+func newFlow(t *testing.T) (*store.Store, string) {
+	t.Helper()
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	f, _, err := st.CreateFlow(store.Flow{ID: "f1", Kind: "test", Steps: []store.Step{{Name: "a"}, {Name: "b"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, f.ID
+}
+
+func TestRun_StopsAtAFailureAndTheNextPassRunsOnlyWhatIsMissing(t *testing.T) {
+	t.Parallel()
+	st, id := newFlow(t)
+	steps := &fakeSteps{written: map[string]bool{}, fail: map[string]error{"b": errors.New("500")}}
+	_, failed, err := Run(t.Context(), st, id, 0, steps)
+	if failed != "b" || err == nil || IsUnknown(err) {
+		t.Fatalf("first pass: failed %q, err %v", failed, err)
+	}
+	steps.fail, steps.calls, steps.done = nil, nil, nil
+	f, failed, err := Run(t.Context(), st, id, 0, steps)
+	if failed != "" || err != nil || f.Steps[0].State != store.StepDone {
+		t.Fatalf("second pass: failed %q, err %v", failed, err)
+	}
+	if want := []string{"prepare b", "do b"}; !slices.Equal(steps.calls, want) {
+		t.Errorf("second pass called %q, want %q", steps.calls, want)
+	}
+	if want := []string{"a", "b"}; !slices.Equal(steps.done, want) {
+		t.Errorf("Done for %q, want %q", steps.done, want)
+	}
+	if g, _ := st.GetFlow(id); !g.Finished() {
+		t.Errorf("flow not finished: %+v", g.Steps)
+	}
+}
+
+// TestRunStep_StepInDoubtIsReadBackNotWrittenAgain: a step marked in doubt
+// (its write sent, its outcome never recorded) is read back first: found
+// → done without a write; not found → written; Syncro unreadable → still
+// in doubt, nothing written.
+func TestRunStep_StepInDoubtIsReadBackNotWrittenAgain(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		landed    bool
+		readErr   error
+		wantCalls []string
+		wantState store.StepState
+	}{
+		{"landed", true, nil, []string{"read back a"}, store.StepDone},
+		{"not landed", false, nil, []string{"read back a", "prepare a", "do a"}, store.StepDone},
+		{"unreadable", false, errors.New("Syncro down"), []string{"read back a"}, store.StepUnknown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			st, id := newFlow(t)
+			if _, err := st.PrepareStep(id, "a", json.RawMessage(`{"saw":1}`)); err != nil {
+				t.Fatal(err)
+			}
+			steps := &fakeSteps{written: map[string]bool{"a": tc.landed}, readErr: tc.readErr}
+			f, _ := st.GetFlow(id)
+			_, err := RunStep(t.Context(), st, id, f.Steps[0], steps)
+			if (tc.readErr != nil) != IsUnknown(err) {
+				t.Errorf("err %v", err)
+			}
+			if !slices.Equal(steps.calls, tc.wantCalls) {
+				t.Errorf("calls %q, want %q", steps.calls, tc.wantCalls)
+			}
+			if f, _ = st.GetFlow(id); f.Steps[0].State != tc.wantState {
+				t.Errorf("step state %s, want %s", f.Steps[0].State, tc.wantState)
+			}
+		})
+	}
+}
+
+func TestRun_OutOfTimeStartsNoStep(t *testing.T) {
+	t.Parallel()
+	st, id := newFlow(t)
+	ctx, cancel := context.WithDeadline(t.Context(), time.Now().Add(time.Second))
+	defer cancel()
+	steps := &fakeSteps{written: map[string]bool{}}
+	if _, failed, err := Run(ctx, st, id, StepReserve, steps); failed != "a" || !errors.Is(err, ErrOutOfTime) || len(steps.calls) != 0 {
+		t.Errorf("failed %q, err %v, calls %q", failed, err, steps.calls)
+	}
+}
+
+func TestUntold_TellsEachChangeOnceAndOnlyOwnKinds(t *testing.T) {
+	t.Parallel()
+	st, id := newFlow(t)
+	if _, _, err := st.CreateFlow(store.Flow{ID: "other", Kind: "bill", Steps: []store.Step{{Name: "a"}}}); err != nil {
+		t.Fatal(err)
+	}
+	own := func(kind string) bool { return kind == "test" }
+	flows, told, err := Untold(st, "test_told", own)
+	if err != nil || len(flows) != 1 || flows[0].ID != id {
+		t.Fatalf("first start: %+v, %v", flows, err)
+	}
+	if err := told(); err != nil {
+		t.Fatal(err)
+	}
+	if flows, _, _ := Untold(st, "test_told", own); len(flows) != 0 {
+		t.Errorf("told again unchanged: %+v", flows)
+	}
+}
