@@ -7,6 +7,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands/customers"
 	"github.com/syncrobot/syncrobot/commands/tickets"
+	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -106,21 +107,37 @@ func TestE2E_CustomerMergeCutOffByACrashFinishesFromTheRestartMessage(t *testing
 		}
 	}
 	b2.waitLog(ctx, t, `"msg":"start messages sent"`)
-	for _, e := range b2.f.Ephemerals(e2eUser)[seen:] {
-		if strings.Contains(string(e.Blocks), `"`+tickets.ActionFinish+`"`) {
-			t.Errorf("the merge was told as a ticket flow: %q", e.Text)
-		}
+	for _, e := range b2.postedWith(seen, tickets.ActionFinish) {
+		t.Errorf("the merge was told as a ticket flow: %q", e.Text)
 	}
 	b2.click(ctx, t, told, button(t, told.Blocks, customers.ActionCustomerMergeFinish))
 	b2.waitReply(ctx, t, seen+1, "The duplicate was deleted.")
 	wantMergedOnce(t, b2.srv, s)
 
-	posted := len(b2.f.Ephemerals(e2eUser))
-	b3 := b2.restart(ctx, t)
-	b3.waitLog(ctx, t, `"msg":"start messages sent"`)
-	for _, e := range b3.f.Ephemerals(e2eUser)[posted:] {
-		if strings.Contains(string(e.Blocks), customers.ActionCustomerMergeFinish) {
-			t.Errorf("a finished merge is told again after a restart: %q", e.Text)
+	b2.restartTellsNothing(ctx, t, customers.ActionCustomerMergeFinish, "a finished merge")
+}
+
+// postedWith is Dana's messages after her first `after` that carry a
+// button with actionID.
+func (b *e2eBot) postedWith(after int, actionID string) []slackfake.Ephemeral {
+	var out []slackfake.Ephemeral
+	for _, e := range b.f.Ephemerals(e2eUser)[after:] {
+		if strings.Contains(string(e.Blocks), `"action_id":"`+actionID+`"`) {
+			out = append(out, e)
 		}
+	}
+	return out
+}
+
+// restartTellsNothing restarts b and fails unless the start posts Dana
+// nothing with an actionID button: finished work (what) is not told
+// again.
+func (b *e2eBot) restartTellsNothing(ctx context.Context, t *testing.T, actionID, what string) {
+	t.Helper()
+	posted := len(b.f.Ephemerals(e2eUser))
+	b2 := b.restart(ctx, t)
+	b2.waitLog(ctx, t, `"msg":"start messages sent"`)
+	for _, e := range b2.postedWith(posted, actionID) {
+		t.Errorf("%s is posted again after a restart: %q", what, e.Text)
 	}
 }
