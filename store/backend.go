@@ -59,11 +59,20 @@ type Audit interface {
 }
 
 // Announcements is the set of tickets whose closed-ticket notice was
-// posted, so no ticket is announced twice.
+// posted, so no ticket is announced twice, and the marks of the tickets
+// the bot is closing itself, so the watcher leaves those to the bot.
 type Announcements interface {
 	// MarkAnnounced adds ticketID and reports whether this call was the
-	// first.
+	// first; it settles the ticket's closing mark.
 	MarkAnnounced(ticketID int64, updatedAt time.Time) (first bool, err error)
+	// MarkSeenClosed is MarkAnnounced for a close seen in Syncro; a
+	// ticket with a closing mark is left alone and reported closing.
+	MarkSeenClosed(ticketID int64, updatedAt time.Time) (first, closing bool, err error)
+	// MarkClosing records that flow is about to set ticketID's closed
+	// status; a restart drops the mark.
+	MarkClosing(ticketID int64, flow string) error
+	// ClearClosing removes ticketID's closing mark if flow made it.
+	ClearClosing(ticketID int64, flow string) error
 	// WasAnnounced reports whether ticketID is in the set.
 	WasAnnounced(ticketID int64) (bool, error)
 }

@@ -81,12 +81,13 @@ var (
 	bucketAuditByTicket = []byte("audit_by_ticket")
 	bucketCursors       = []byte("cursors")
 	bucketAnnounced     = []byte("announced")
+	bucketClosing       = []byte("closing")
 	bucketFlags         = []byte("flags")
 	bucketRecent        = []byte("recent_writes")
 
 	allBuckets = [][]byte{
 		bucketMeta, bucketClaims, bucketFlows, bucketFlowsByTicket,
-		bucketAudit, bucketAuditByTicket, bucketCursors, bucketAnnounced, bucketFlags,
+		bucketAudit, bucketAuditByTicket, bucketCursors, bucketAnnounced, bucketClosing, bucketFlags,
 		bucketRecent,
 	}
 
@@ -181,10 +182,17 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// init creates the buckets, drops retired ones and checks the schema
-// version in one transaction.
+// init creates the buckets, drops retired ones and the closing marks a
+// dead process left (see MarkClosing), and checks the schema version, in
+// one transaction.
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
+		// No flow runs before Open returns, so every closing mark on disk
+		// was cut off by a crash: kept, it would hide the close from the
+		// watcher for good.
+		if err := tx.DeleteBucket(bucketClosing); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+			return fmt.Errorf("drop closing marks: %w", err)
+		}
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)

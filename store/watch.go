@@ -46,26 +46,108 @@ type announcement struct {
 }
 
 // MarkAnnounced records that a closed-ticket notice is being posted for
-// ticketID and reports whether this call was the first. Both the path that
-// closes a ticket from Slack and the watcher call it, and only the one that
-// gets true posts, so a ticket is never announced twice. The mark is per
-// ticket, not per updatedAt (the two paths see different timestamps for the
-// same close); a ticket reopened and closed again within the announced
-// retention is therefore not announced again.
+// ticketID and reports whether this call was the first. The bot's own close
+// or bill calls it, and only a caller that gets true posts, so a ticket is
+// never announced twice; it settles the ticket's closing mark, if any. The
+// mark is per ticket, not per updatedAt (the two paths see different
+// timestamps for the same close); a ticket reopened and closed again within
+// the announced retention is therefore not announced again.
 func (s *Store) MarkAnnounced(ticketID int64, updatedAt time.Time) (first bool, err error) {
-	err = s.update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketAnnounced)
-		key := u64(uint64(ticketID))
-		if b.Get(key) != nil {
-			return errNoChange
-		}
-		first = true
-		return putJSON(b, key, announcement{UpdatedAt: updatedAt, AnnouncedAt: s.now()})
-	})
-	if err != nil && !errors.Is(err, errNoChange) {
+	first, _, err = s.markAnnounced(ticketID, updatedAt, false)
+	if err != nil {
 		return false, fmt.Errorf("mark ticket %d announced: %w", ticketID, err)
 	}
 	return first, nil
+}
+
+// MarkSeenClosed is MarkAnnounced for a close the watcher saw in Syncro,
+// unless a flow's closing mark is on the ticket (MarkClosing): then it
+// records nothing and reports closing, leaving the notice to that flow,
+// which says who did it.
+func (s *Store) MarkSeenClosed(ticketID int64, updatedAt time.Time) (first, closing bool, err error) {
+	first, closing, err = s.markAnnounced(ticketID, updatedAt, true)
+	if err != nil {
+		return false, false, fmt.Errorf("mark ticket %d announced: %w", ticketID, err)
+	}
+	return first, closing, nil
+}
+
+// markAnnounced adds ticketID to the announced set and drops its closing
+// mark, in one transaction; yieldToClosing leaves a marked ticket alone.
+func (s *Store) markAnnounced(ticketID int64, updatedAt time.Time, yieldToClosing bool) (first, closing bool, err error) {
+	key := u64(uint64(ticketID))
+	err = s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAnnounced)
+		if b.Get(key) != nil {
+			return errNoChange
+		}
+		cb := tx.Bucket(bucketClosing)
+		if yieldToClosing && cb.Get(key) != nil {
+			closing = true
+			return errNoChange
+		}
+		first = true
+		if err := cb.Delete(key); err != nil {
+			return err
+		}
+		return putJSON(b, key, announcement{UpdatedAt: updatedAt, AnnouncedAt: s.now()})
+	})
+	if err != nil && !errors.Is(err, errNoChange) {
+		return false, false, err
+	}
+	return first, closing, nil
+}
+
+// closingMark names the flow about to set a ticket's closed status.
+type closingMark struct {
+	Flow     string    `json:"flow"`
+	MarkedAt time.Time `json:"marked_at"`
+}
+
+// MarkClosing records, before the status write, that flow is about to set
+// ticketID's closed status, so the watcher leaves the announcement to the
+// flow (MarkSeenClosed reports closing) however soon it sees the close. A
+// ticket already announced gets no mark. The mark goes when the flow
+// announces the ticket (MarkAnnounced) or clears it (ClearClosing), and at
+// the next Open: a mark a crash left behind must not hide a close from the
+// watcher for good.
+func (s *Store) MarkClosing(ticketID int64, flow string) error {
+	if flow == "" {
+		return fmt.Errorf("mark ticket %d closing: %w: empty flow", ticketID, ErrInvalid)
+	}
+	key := u64(uint64(ticketID))
+	err := s.update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketAnnounced).Get(key) != nil {
+			return errNoChange
+		}
+		return putJSON(tx.Bucket(bucketClosing), key, closingMark{Flow: flow, MarkedAt: s.now()})
+	})
+	if err != nil && !errors.Is(err, errNoChange) {
+		return fmt.Errorf("mark ticket %d closing: %w", ticketID, err)
+	}
+	return nil
+}
+
+// ClearClosing removes ticketID's closing mark if flow made it: the flow
+// ended without announcing the ticket, so the watcher may.
+func (s *Store) ClearClosing(ticketID int64, flow string) error {
+	key := u64(uint64(ticketID))
+	err := s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketClosing)
+		var m closingMark
+		ok, err := getJSON(b, key, &m)
+		if err != nil {
+			return err
+		}
+		if !ok || m.Flow != flow {
+			return errNoChange
+		}
+		return b.Delete(key)
+	})
+	if err != nil && !errors.Is(err, errNoChange) {
+		return fmt.Errorf("clear ticket %d closing: %w", ticketID, err)
+	}
+	return nil
 }
 
 // WasAnnounced reports whether ticketID is in the announced set.

@@ -83,3 +83,85 @@ func TestMarkAnnounced_ExpiresAfterRetention(t *testing.T) {
 		t.Errorf("MarkAnnounced(2) again after reopen = %v, %v; want not first", first, err)
 	}
 }
+
+// seen is what MarkSeenClosed told the watcher.
+type seen struct{ first, closing bool }
+
+func (ts *testStore) seenClosed(ticket int64) seen {
+	ts.t.Helper()
+	first, closing, err := ts.MarkSeenClosed(ticket, ts.clk.Now())
+	if err != nil {
+		ts.t.Fatalf("MarkSeenClosed(%d): %v", ticket, err)
+	}
+	return seen{first, closing}
+}
+
+// A ticket the bot is closing is left to the bot by the watcher until the
+// bot announces it; then nobody announces it again.
+func TestMarkClosing_WatcherYieldsUntilTheFlowAnnounces(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	if err := ts.MarkClosing(7, "flow-a"); err != nil {
+		t.Fatal(err)
+	}
+	if got := ts.seenClosed(7); got != (seen{closing: true}) {
+		t.Fatalf("watcher on a ticket being closed = %+v, want closing", got)
+	}
+	if ok, err := ts.WasAnnounced(7); err != nil || ok {
+		t.Fatalf("WasAnnounced while closing = %v, %v; want false", ok, err)
+	}
+	if first, err := ts.MarkAnnounced(7, ts.clk.Now()); err != nil || !first {
+		t.Fatalf("the flow's MarkAnnounced = %v, %v; want first", first, err)
+	}
+	if got := ts.seenClosed(7); got != (seen{}) {
+		t.Errorf("watcher after the flow announced = %+v, want neither first nor closing", got)
+	}
+	if err := ts.MarkClosing(7, "flow-b"); err != nil {
+		t.Fatal(err)
+	}
+	if got := ts.seenClosed(7); got.closing {
+		t.Error("an announced ticket took a closing mark")
+	}
+}
+
+// A flow that ends without its status write clears its mark; another
+// flow's clear leaves it.
+func TestClearClosing_OnlyTheMarkingFlowClears(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	if err := ts.MarkClosing(8, "flow-a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.ClearClosing(8, "flow-b"); err != nil {
+		t.Fatal(err)
+	}
+	if got := ts.seenClosed(8); !got.closing {
+		t.Fatalf("after another flow's clear = %+v, want still closing", got)
+	}
+	if err := ts.ClearClosing(8, "flow-a"); err != nil {
+		t.Fatal(err)
+	}
+	if got := ts.seenClosed(8); got != (seen{first: true}) {
+		t.Errorf("after the flow's clear = %+v, want the watcher first", got)
+	}
+	if err := ts.ClearClosing(9, "flow-a"); err != nil {
+		t.Errorf("clearing an unmarked ticket: %v", err)
+	}
+}
+
+// A crash between the mark and the status write leaves the mark on disk;
+// the next Open drops it, so the watcher announces the ticket.
+func TestMarkClosing_ACrashLeftoverIsDroppedAtOpen(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	if err := ts.MarkClosing(9, "flow-a"); err != nil {
+		t.Fatal(err)
+	}
+	ts.reopen()
+	if got := ts.seenClosed(9); got != (seen{first: true}) {
+		t.Errorf("after reopen = %+v, want the watcher first", got)
+	}
+	if err := ts.MarkClosing(10, ""); err == nil {
+		t.Error("MarkClosing without a flow succeeded")
+	}
+}
