@@ -2,6 +2,7 @@ package notice
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -19,6 +20,7 @@ const (
 	maxName       = 100 // who closed it, the ticket's tech
 	maxStatus     = 100
 	maxTime       = 200
+	maxInvoice    = 100
 	maxResolution = 2000
 	// maxSummaryNumbers bounds the ticket numbers listed in an offline
 	// summary; the rest are counted.
@@ -53,8 +55,11 @@ type Ticket struct {
 
 // SlackClose is what a close made with /syncro close adds to its notice.
 type SlackClose struct {
-	// By is who closed the ticket; empty shows "someone".
+	// By is who closed the ticket, by name (the notification text shows
+	// it); empty shows "someone".
 	By string
+	// UserID is their Slack user id (U…): the notice mentions them.
+	UserID string
 	// Time says what time the close logged and the ticket's total.
 	Time string
 	// Resolution is the resolution the technician wrote, quoted under
@@ -63,28 +68,77 @@ type SlackClose struct {
 }
 
 // ClosedFromSlack is the notice for t closed with /syncro close: who
-// closed it, the time logged and the resolution.
+// closed it (a mention), the time logged and the resolution.
 func ClosedFromSlack(t Ticket, c SlackClose) Notice {
-	who := c.By
-	if who == "" {
-		who = "someone"
-	}
 	body := fmt.Sprintf("%s\n*Closed by:* %s\n*Time:* %s",
-		head(t), slackfmt.MrkdwnLine(who, maxName), slackfmt.MrkdwnLine(c.Time, maxTime))
+		head("Closed", t), credit(c.UserID, c.By), slackfmt.MrkdwnLine(c.Time, maxTime))
 	quote := "> " + strings.ReplaceAll(slackfmt.MrkdwnText(c.Resolution, maxResolution), "\n", "\n> ")
 	return Notice{
 		Text: fallback("Ticket #%s closed by %s: %s", slackfmt.PlainText(t.Number, maxNumber),
-			slackfmt.PlainText(who, maxName), slackfmt.PlainText(t.Subject, maxSubject)),
+			slackfmt.PlainText(someone(c.By), maxName), slackfmt.PlainText(t.Subject, maxSubject)),
 		Blocks:   []slack.Block{section(body), section(quote)},
 		TicketID: t.ID,
 	}
+}
+
+// SlackBill is what a bill made with /syncro bill adds to its notice.
+type SlackBill struct {
+	// By is who billed the ticket, by name; empty shows "someone".
+	By string
+	// UserID is their Slack user id (U…): the notice mentions them.
+	UserID string
+	// Invoice names the invoice ("#1681 (total 337.50)").
+	Invoice string
+	// Time says what time the bill logged and what it charged.
+	Time string
+}
+
+// BilledFromSlack is the notice for t invoiced with /syncro bill, which
+// set its closed status (Invoiced): who billed it (a mention), the
+// invoice and the time.
+func BilledFromSlack(t Ticket, b SlackBill) Notice {
+	body := fmt.Sprintf("%s\n*Invoiced by:* %s", head("Invoiced", t), credit(b.UserID, b.By))
+	if b.Invoice != "" {
+		body += "\n*Invoice:* " + slackfmt.MrkdwnLine(b.Invoice, maxInvoice)
+	}
+	if b.Time != "" {
+		body += "\n*Time:* " + slackfmt.MrkdwnLine(b.Time, maxTime)
+	}
+	return Notice{
+		Text: fallback("Ticket #%s invoiced by %s: %s", slackfmt.PlainText(t.Number, maxNumber),
+			slackfmt.PlainText(someone(b.By), maxName), slackfmt.PlainText(t.Subject, maxSubject)),
+		Blocks:   []slack.Block{section(body)},
+		TicketID: t.ID,
+	}
+}
+
+// credit names who did it: a mention of their Slack user, which Slack
+// shows as their current name, else their name as text. Only a well-formed
+// user id is put inside <@…>, so nothing else can be made to ping.
+func credit(userID, name string) string {
+	if slackUserID.MatchString(userID) {
+		return "<@" + userID + ">"
+	}
+	return slackfmt.MrkdwnLine(someone(name), maxName)
+}
+
+// slackUserID is the form of a Slack user id: U or W, then capitals and
+// digits.
+var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{2,20}$`)
+
+// someone is name, or "someone" for no name.
+func someone(name string) string {
+	if name == "" {
+		return "someone"
+	}
+	return name
 }
 
 // ClosedInSyncro is the notice for t seen closed in Syncro (the web app, an
 // e-mail rule, another integration) with status; tech names the ticket's
 // technician when known.
 func ClosedInSyncro(t Ticket, status, tech string) Notice {
-	body := fmt.Sprintf("%s\n*Status:* %s", head(t), slackfmt.MrkdwnLine(status, maxStatus))
+	body := fmt.Sprintf("%s\n*Status:* %s", head("Closed", t), slackfmt.MrkdwnLine(status, maxStatus))
 	ctxLine := "Closed in Syncro"
 	if tech != "" {
 		ctxLine += " · tech: " + slackfmt.MrkdwnLine(tech, maxName)
@@ -120,14 +174,14 @@ func OfflineSummary(numbers []string) Notice {
 	return Notice{Text: line, Blocks: []slack.Block{section(line)}}
 }
 
-// head is the lines every closed-ticket notice opens with: the ticket,
-// linked when its URL is known, and its customer.
-func head(t Ticket) string {
+// head is the lines every closed-ticket notice opens with: what happened
+// (label), the ticket, linked when its URL is known, and its customer.
+func head(label string, t Ticket) string {
 	title := fmt.Sprintf("#%s %s", slackfmt.MrkdwnLine(t.Number, maxNumber), slackfmt.MrkdwnLine(t.Subject, maxSubject))
 	if t.URL != "" {
 		title = fmt.Sprintf("<%s|%s>", t.URL, title)
 	}
-	return fmt.Sprintf("*Closed:* %s\n*Customer:* %s", title, slackfmt.MrkdwnLine(customer(t), maxCustomer))
+	return fmt.Sprintf("*%s:* %s\n*Customer:* %s", label, title, slackfmt.MrkdwnLine(customer(t), maxCustomer))
 }
 
 // customer is the ticket's customer, or a placeholder for a ticket without

@@ -26,13 +26,13 @@ const mentions = "<!channel> & <@U0BOSS>"
 func TestClosedFromSlack_ShowsCloserTimeAndResolution(t *testing.T) {
 	t.Parallel()
 	n := ClosedFromSlack(Ticket{ID: 7, Number: "32150", Subject: "Own cloud thing again", Customer: "Acme Corp.", URL: "https://x.syncromsp.com/tickets/7"},
-		SlackClose{By: "Dana Whitfield", Time: "30 min logged at close as Labor - Remote, 75 min in total", Resolution: "Re-linked.\nSyncs again."})
+		SlackClose{By: "Dana Whitfield", UserID: "U0DANA", Time: "30 min logged at close as Labor - Remote, 75 min in total", Resolution: "Re-linked.\nSyncs again."})
 	if want := "Ticket #32150 closed by Dana Whitfield: Own cloud thing again"; n.Text != want {
 		t.Errorf("text = %q, want %q", n.Text, want)
 	}
 	got := rendered(t, n)
 	for _, want := range []string{
-		`*Closed:* <https://x.syncromsp.com/tickets/7|#32150 Own cloud thing again>\n*Customer:* Acme Corp.\n*Closed by:* Dana Whitfield\n*Time:* 30 min logged at close as Labor - Remote, 75 min in total`,
+		`*Closed:* <https://x.syncromsp.com/tickets/7|#32150 Own cloud thing again>\n*Customer:* Acme Corp.\n*Closed by:* <@U0DANA>\n*Time:* 30 min logged at close as Labor - Remote, 75 min in total`,
 		`> Re-linked.\n> Syncs again.`,
 	} {
 		if !strings.Contains(got, want) {
@@ -41,6 +41,26 @@ func TestClosedFromSlack_ShowsCloserTimeAndResolution(t *testing.T) {
 	}
 	if n.TicketID != 7 {
 		t.Errorf("TicketID = %d, want 7", n.TicketID)
+	}
+}
+
+func TestBilledFromSlack_MentionsWhoBilledWithInvoiceAndTime(t *testing.T) {
+	t.Parallel()
+	n := BilledFromSlack(Ticket{ID: 8, Number: "32151", Subject: "Printer jams", Customer: "Acme Corp."},
+		SlackBill{By: "Dana Whitfield", UserID: "U0DANA", Invoice: "#1681 (total 150.00)", Time: "60 min logged as Labor - Remote"})
+	if want := "Ticket #32151 invoiced by Dana Whitfield: Printer jams"; n.Text != want {
+		t.Errorf("text = %q, want %q", n.Text, want)
+	}
+	want := `*Invoiced:* #32151 Printer jams\n*Customer:* Acme Corp.\n*Invoiced by:* <@U0DANA>\n*Invoice:* #1681 (total 150.00)\n*Time:* 60 min logged as Labor - Remote`
+	if got := rendered(t, n); !strings.Contains(got, want) {
+		t.Errorf("notice lacks %s:\n%s", want, got)
+	}
+	if n.TicketID != 8 {
+		t.Errorf("TicketID = %d, want 8", n.TicketID)
+	}
+	// Without a user id the name stands in, as text.
+	if got := rendered(t, BilledFromSlack(Ticket{Number: "1"}, SlackBill{By: "Dana"})); !strings.Contains(got, "*Invoiced by:* Dana") || strings.Contains(got, "*Invoice:*") {
+		t.Errorf("no user id, no invoice: %s", got)
 	}
 }
 
@@ -67,7 +87,8 @@ func TestNotices_PingNobody(t *testing.T) {
 	t.Parallel()
 	tk := Ticket{ID: 1, Number: mentions, Subject: mentions, Customer: mentions, URL: "https://x.syncromsp.com/tickets/1"}
 	for name, n := range map[string]Notice{
-		"from Slack":     ClosedFromSlack(tk, SlackClose{By: mentions, Time: mentions, Resolution: mentions}),
+		"from Slack":     ClosedFromSlack(tk, SlackClose{By: mentions, UserID: mentions, Time: mentions, Resolution: mentions}),
+		"bill":           BilledFromSlack(tk, SlackBill{By: mentions, UserID: "U0> <!channel", Invoice: mentions, Time: mentions}),
 		"in Syncro":      ClosedInSyncro(tk, mentions, mentions),
 		"summary":        OfflineSummary([]string{mentions}),
 		"no closer name": ClosedFromSlack(tk, SlackClose{}),
