@@ -9,13 +9,20 @@
 // here and deduplicated by id; re-seeing a ticket is harmless. A ticket is
 // announced when its status is one of the account's closed statuses (see
 // below), it was closed (resolved_at, else updated_at) inside the watched
-// window, and notice.Announcer's Claim reports this is the first
-// announcement. The bot's own close path claims through the same Announcer
-// type before it posts, so a ticket closed from Slack is never announced
-// twice; a close younger than Grace (20 s) waits for the next poll, so that
-// path, whose notice says who closed the ticket and what time was logged,
-// normally wins. A close's age is measured on Syncro's clock (the Date of
-// its answer), not the bot's, which may disagree with it by minutes.
+// window, and notice.Announcer's ClaimSeen reports this is the first
+// announcement, at the first poll that lists it: within two intervals at
+// any SYNCRO_POLL_INTERVAL.
+//
+// A ticket closed or billed from Slack is announced by the bot, crediting
+// who did it. Its flow marks the ticket (notice.Announcer's Closing) before
+// it writes the closed status, so the watcher, seeing the close however
+// soon, leaves it to the bot (SeenClosing) without waiting; the flow then
+// claims the ticket itself, or releases the mark if it ends without
+// announcing. The cursor stops short of a close left to the bot, so the
+// next poll lists it again and announces it if it was released; a restart
+// drops every mark, so a crash cannot hide a close for good. Closes'
+// ages (for Backlog) are measured on Syncro's clock (the Date of its
+// answer), not the bot's, which may disagree with it by minutes.
 //
 // The cursor (the newest updated_at seen) and the announced set live in the
 // store, so a restart announces nothing twice and closes that happened while
@@ -60,7 +67,6 @@
 //
 // Syncro's webhooks are unsigned (§4.12), so WebhookHandler accepts them only
 // at a path carrying a secret token, treats the payload as a hint, and
-// re-reads the ticket through the API, HintDelay (25 s) later, before
-// announcing anything. Payloads whose status is not closed (the event also
+// re-reads the ticket through the API before announcing anything. Payloads whose status is not closed (the event also
 // fires for new tickets) cost no request.
 package watcher

@@ -36,17 +36,6 @@ const (
 	// StatusRefresh is how often /tickets/settings is reread: statuses
 	// change rarely, and a status added meanwhile is judged by name anyway.
 	StatusRefresh = time.Hour
-	// Grace is how old a close must be before the watcher announces it.
-	// A close made with /syncro close reaches Syncro (and its webhook)
-	// before the bot has posted its own, richer notice and marked the
-	// ticket; waiting lets that path win. It is below Overlap, so a
-	// deferred close is always listed again by the next poll. Its age is
-	// measured on Syncro's clock (see syncroNow), the clock of the
-	// resolved_at it is compared with.
-	Grace = 20 * time.Second
-	// DefaultHintDelay is how long a webhook hint waits before rereading
-	// the ticket: past Grace, so the reread can announce at once.
-	DefaultHintDelay = Grace + 5*time.Second
 	// DefaultBudget is the most Syncro requests per minute the watcher
 	// sends: 3.3 % of Syncro's 180, leaving the rest to people. Normal
 	// polling uses about one.
@@ -83,7 +72,8 @@ type Config struct {
 	// ticket links; empty leaves notices without links.
 	WebURL string
 	// HintDelay is how long a webhook hint waits (real time) before the
-	// ticket is reread; default DefaultHintDelay.
+	// ticket is reread; default none. The bot marks a close of its own
+	// before writing the status, so there is nothing to wait for.
 	HintDelay time.Duration
 	// IsClosed overrides which statuses count as closed; default
 	// syncro.IsClosedStatus.
@@ -139,9 +129,6 @@ func New(cfg Config) (*Watcher, error) {
 	}
 	if cfg.Budget == 0 {
 		cfg.Budget = DefaultBudget
-	}
-	if cfg.HintDelay <= 0 {
-		cfg.HintDelay = DefaultHintDelay
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -280,18 +267,22 @@ func (w *Watcher) Poll(ctx context.Context) error {
 		}
 	}
 
-	// Judged after the whole listing, on a clock at least as late as every
-	// updated_at in it: the cursor moves at most to that clock, so a close
-	// deferred now (under Grace old) stays inside the next poll's window.
 	syncroNow := w.syncroNow(last, listed...)
 	var closed []found
 	for _, t := range listed {
-		if f, ok := w.candidate(t, since, syncroNow); ok {
+		if f, ok := w.candidate(t, since); ok {
 			closed = append(closed, f)
 		}
 	}
-	if err := w.announce(ctx, closed, syncroNow); err != nil {
+	deferred, err := w.announce(ctx, closed, syncroNow)
+	if err != nil {
 		return err
+	}
+	for _, f := range deferred {
+		// A close the bot is making itself is left to the bot; should it
+		// end without announcing it, the next poll must still list it:
+		// the cursor stops short enough to keep it in the window.
+		newest = minTime(newest, f.closedAt.Add(Overlap), f.t.UpdatedAt.Add(Overlap))
 	}
 	if newest.After(cursor) {
 		if err := st.SetCursor(CursorName, newest); err != nil {
@@ -304,11 +295,21 @@ func (w *Watcher) Poll(ctx context.Context) error {
 	return nil
 }
 
+// minTime is the earliest of ts.
+func minTime(t time.Time, ts ...time.Time) time.Time {
+	for _, u := range ts {
+		if u.Before(t) {
+			t = u
+		}
+	}
+	return t
+}
+
 // syncroNow is Syncro's clock when it answered resp: the answer's Date,
 // else the bot's clock, and never earlier than an updated_at in listed
-// (Syncro's clock has passed those). The bot's clock may be off from
-// Syncro's by minutes; measured on it, a close stayed "too fresh" while the
-// cursor, which follows Syncro's updated_at, moved past it, and was lost.
+// (Syncro's clock has passed those). A close's age (for Backlog) is
+// measured on it, the clock of resolved_at; the bot's clock may be off
+// from Syncro's by minutes.
 func (w *Watcher) syncroNow(resp *syncro.Response, listed ...syncro.Ticket) time.Time {
 	now := w.now()
 	if resp != nil && resp.Response != nil {
@@ -324,11 +325,10 @@ func (w *Watcher) syncroNow(resp *syncro.Response, listed ...syncro.Ticket) time
 	return now
 }
 
-// candidate reports whether t closed inside the window starting at since,
-// at least Grace before now (Syncro's clock, see syncroNow). resolved_at (else updated_at) must be inside
-// the window: a comment on a ticket resolved last month bumps updated_at
-// but is no news.
-func (w *Watcher) candidate(t syncro.Ticket, since, now time.Time) (found, bool) {
+// candidate reports whether t closed inside the window starting at since.
+// resolved_at (else updated_at) must be inside the window: a comment on a
+// ticket resolved last month bumps updated_at but is no news.
+func (w *Watcher) candidate(t syncro.Ticket, since time.Time) (found, bool) {
 	if !w.isClosed(t.Status) {
 		return found{}, false
 	}
@@ -336,27 +336,34 @@ func (w *Watcher) candidate(t syncro.Ticket, since, now time.Time) (found, bool)
 	if at.IsZero() {
 		at = t.UpdatedAt.Time
 	}
-	if at.Before(since) || now.Sub(at) < Grace {
+	if at.Before(since) {
 		return found{}, false
 	}
 	return found{t: t, closedAt: at}, true
 }
 
 // announce marks and posts each close, oldest first; closes older than
-// Backlog share one summary line, posted before the recent ones.
-func (w *Watcher) announce(ctx context.Context, closed []found, now time.Time) error {
+// Backlog share one summary line, posted before the recent ones. It
+// returns the closes it left to the bot, which is closing those tickets
+// itself (notice.SeenClosing).
+func (w *Watcher) announce(ctx context.Context, closed []found, now time.Time) (deferred []found, err error) {
 	slices.SortFunc(closed, func(a, b found) int {
 		return cmp.Or(a.closedAt.Compare(b.closedAt), cmp.Compare(a.t.ID, b.t.ID))
 	})
 	var old []syncro.Ticket
 	var recent []syncro.Ticket
 	for _, f := range closed {
-		first, err := w.announcer.Claim(f.t.ID, f.t.UpdatedAt.Time)
+		seen, err := w.announcer.ClaimSeen(f.t.ID, f.t.UpdatedAt.Time)
 		if err != nil {
-			return fmt.Errorf("watcher: announce ticket %d: %w", f.t.ID, err)
+			return nil, fmt.Errorf("watcher: announce ticket %d: %w", f.t.ID, err)
 		}
-		if !first {
-			continue // announced before: by the bot's close, a hint or an earlier poll
+		switch seen {
+		case notice.SeenBefore:
+			continue // announced before: by the bot, a hint or an earlier poll
+		case notice.SeenClosing:
+			w.log.Debug("ticket is being closed from Slack; its notice comes from there", "ticket_id", f.t.ID)
+			deferred = append(deferred, f)
+			continue
 		}
 		if now.Sub(f.closedAt) > Backlog {
 			old = append(old, f.t)
@@ -370,7 +377,7 @@ func (w *Watcher) announce(ctx context.Context, closed []found, now time.Time) e
 	for _, t := range recent {
 		w.post(ctx, w.notice(&t))
 	}
-	return nil
+	return deferred, nil
 }
 
 // post hands a notice to Notify. The ticket is already marked, so a failure
@@ -415,13 +422,14 @@ func (w *Watcher) Hint(ctx context.Context, ticketID int64) error {
 	if err != nil {
 		return fmt.Errorf("watcher: hint: read ticket %d: %w", ticketID, err)
 	}
-	now := w.syncroNow(resp, *t)
-	f, ok := w.candidate(*t, cursor.Add(-Overlap), now)
+	f, ok := w.candidate(*t, cursor.Add(-Overlap))
 	if !ok {
-		w.log.Debug("webhook hint: ticket is not newly closed (or closed under Grace ago; the poll will see it)", "ticket_id", ticketID, "status", t.Status)
+		w.log.Debug("webhook hint: ticket is not newly closed", "ticket_id", ticketID, "status", t.Status)
 		return nil
 	}
-	return w.announce(ctx, []found{f}, now)
+	// A close left to the bot is the poll's to look at again.
+	_, err = w.announce(ctx, []found{f}, w.syncroNow(resp, *t))
+	return err
 }
 
 // hintAsync runs Hint in the background under Run's context, at most one
@@ -443,14 +451,14 @@ func (w *Watcher) hintAsync(ticketID int64) {
 			delete(w.pending, ticketID)
 			w.mu.Unlock()
 		}()
-		// Wait out Grace, so a close made through the bot is marked by
-		// the bot before the reread.
-		t := time.NewTimer(w.cfg.HintDelay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return
+		if w.cfg.HintDelay > 0 {
+			t := time.NewTimer(w.cfg.HintDelay)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				return
+			}
 		}
 		ctx, cancel := context.WithTimeout(ctx, hintTimeout)
 		defer cancel()

@@ -43,13 +43,8 @@ func TestPoll_ResolvedTicketAnnouncedOnceEvenAcrossRestart(t *testing.T) {
 	tk := e.openTicket("Printer jams on tray 2")
 	e.clk.Advance(30 * time.Second)
 	e.setStatus(tk.ID, "Resolved")
-	e.clk.Advance(watcher.Grace / 2)
-	e.poll() // too fresh: the bot's own close path may still be posting
-	if got := e.got.all(); len(got) != 0 {
-		t.Fatalf("announced %q inside Grace", texts(got))
-	}
-	e.clk.Advance(30 * time.Second)
-	e.poll()
+	e.clk.Advance(time.Second)
+	e.poll() // the first poll after the close announces it, however fresh
 
 	got := e.got.all()
 	if len(got) != 1 {
@@ -92,11 +87,10 @@ func TestPoll_ResolvedTicketAnnouncedOnceEvenAcrossRestart(t *testing.T) {
 	}
 }
 
-// TestPoll_SyncroClockAheadOfTheBotsLosesNoClose: Grace is measured on
-// Syncro's clock. With Syncro's clock 5 minutes ahead of the bot's and the
-// account busy (another ticket edited every minute, so the cursor moves on),
-// a close is announced once, at the first poll past Grace, and not lost
-// while the bot's clock still finds it too fresh.
+// TestPoll_SyncroClockAheadOfTheBotsLosesNoClose: with Syncro's clock 5
+// minutes ahead of the bot's and the account busy (another ticket edited
+// every minute, so the cursor moves on), a close is announced once, at the
+// first poll after it.
 func TestPoll_SyncroClockAheadOfTheBotsLosesNoClose(t *testing.T) {
 	t.Parallel()
 	e := newEnvSyncroAhead(t, 5*time.Minute)
@@ -173,6 +167,72 @@ func TestRun_AnnouncesWhatClosedWhileDownAndSummarisesOlderThan24h(t *testing.T)
 	e.poll()
 	if got := e.got.all(); len(got) != 0 {
 		t.Errorf("restart after catch-up announced %q", texts(got))
+	}
+}
+
+// A ticket the bot is closing is left to the bot, however many polls see
+// it meanwhile: the bot's notice says who closed it.
+func TestPoll_TicketBeingClosedByTheBotIsLeftToTheBot(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.poll()
+	tk := e.openTicket("Closed from Slack")
+	a := notice.NewAnnouncer(e.st)
+	// What a close flow does before its status write.
+	if err := a.Closing(tk.ID, "flow-1"); err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Advance(time.Second)
+	e.setStatus(tk.ID, "Resolved")
+	for range 3 {
+		e.clk.Advance(time.Second)
+		e.poll()
+	}
+	if got := e.got.all(); len(got) != 0 {
+		t.Fatalf("announced %q while the bot was closing the ticket", texts(got))
+	}
+	if first, err := a.Claim(tk.ID, e.clk.Now()); err != nil || !first {
+		t.Fatalf("the flow's Claim = %v, %v; want first", first, err)
+	}
+	e.clk.Advance(time.Minute)
+	e.poll()
+	if got := e.got.all(); len(got) != 0 {
+		t.Errorf("announced %q after the bot did", texts(got))
+	}
+}
+
+// A close flow that ends without announcing (its notice could not be made)
+// releases the ticket, and the next poll announces it, even when the
+// account is busy and a slow poll interval lets the cursor run on.
+func TestPoll_TicketReleasedByTheBotIsAnnouncedByTheNextPoll(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.poll()
+	busy := e.openTicket("Edited all day")
+	tk := e.openTicket("Close whose notice failed")
+	a := notice.NewAnnouncer(e.st)
+	if err := a.Closing(tk.ID, "flow-1"); err != nil {
+		t.Fatal(err)
+	}
+	e.setStatus(tk.ID, "Resolved")
+	for range 3 { // the flow is slow; Syncro moves on meanwhile
+		e.clk.Advance(5 * time.Minute)
+		if !e.srv.TouchTicket(busy.ID) {
+			t.Fatal("no ticket to touch")
+		}
+		e.poll()
+	}
+	if got := e.got.all(); len(got) != 0 {
+		t.Fatalf("announced %q while the bot was closing the ticket", texts(got))
+	}
+	if err := a.Release(tk.ID, "flow-1"); err != nil {
+		t.Fatal(err)
+	}
+	e.clk.Advance(5 * time.Minute)
+	e.srv.TouchTicket(busy.ID)
+	e.poll()
+	if got := e.got.all(); len(got) != 1 || got[0].TicketID != tk.ID {
+		t.Errorf("after the release: %q, want the close of #%d", texts(got), tk.Number)
 	}
 }
 
@@ -283,7 +343,7 @@ func TestHint_OverBudgetDroppedAndCaughtByTheNextPoll(t *testing.T) {
 		e.setStatus(tk.ID, "Resolved")
 		ids = append(ids, tk.ID)
 	}
-	e.clk.Advance(watcher.Grace)
+	e.clk.Advance(time.Second)
 	for _, id := range ids {
 		if err := e.w.Hint(t.Context(), id); err != nil {
 			t.Fatal(err)

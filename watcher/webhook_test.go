@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/notice"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 	"github.com/syncrobot/syncrobot/watcher"
 )
@@ -45,7 +46,6 @@ func TestWebhook_RightTokenHintIsReadBackAndAnnounced(t *testing.T) {
 	tk := e.openTicket("Server room too warm")
 	e.clk.Advance(5 * time.Second)
 	e.setStatus(tk.ID, "Resolved")
-	e.clk.Advance(watcher.Grace) // the hint's delay
 
 	if code := deliver(t, e, watcher.WebhookPath+token, statusChanged(tk, "Resolved")); code != http.StatusOK {
 		t.Fatalf("status = %d, want 200", code)
@@ -151,7 +151,6 @@ func TestWebhook_StringIDAndNoStatusStillHint(t *testing.T) {
 	e.poll()
 	tk := e.openTicket("Hinted with a string id")
 	e.setStatus(tk.ID, "Closed")
-	e.clk.Advance(watcher.Grace)
 	body := fmt.Sprintf(`{"link":"https://x/tickets/%d","attributes":{"id":"%d"}}`, tk.ID, tk.ID)
 	deliver(t, e, watcher.WebhookPath+token, body)
 	if got := e.got.all(); len(got) != 1 || got[0].TicketID != tk.ID {
@@ -159,19 +158,29 @@ func TestWebhook_StringIDAndNoStatusStillHint(t *testing.T) {
 	}
 }
 
-func TestWebhook_CloseYoungerThanGraceIsLeftToThePoll(t *testing.T) {
+func TestWebhook_FreshCloseIsAnnouncedAtOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.poll()
+	tk := e.openTicket("Closed in the web app a moment ago")
+	e.setStatus(tk.ID, "Resolved")
+	deliver(t, e, watcher.WebhookPath+token, statusChanged(tk, "Resolved"))
+	if got := e.got.all(); len(got) != 1 || got[0].TicketID != tk.ID {
+		t.Fatalf("announced %q, want the ticket at once", texts(got))
+	}
+}
+
+func TestWebhook_CloseTheBotIsMakingIsLeftToTheBot(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.poll()
 	tk := e.openTicket("Closed with /syncro close a moment ago")
+	if err := notice.NewAnnouncer(e.st).Closing(tk.ID, "flow-1"); err != nil {
+		t.Fatal(err)
+	}
 	e.setStatus(tk.ID, "Resolved")
 	deliver(t, e, watcher.WebhookPath+token, statusChanged(tk, "Resolved"))
 	if got := e.got.all(); len(got) != 0 {
-		t.Fatalf("announced %q inside Grace; the bot's own close path must get the chance", texts(got))
-	}
-	e.clk.Advance(time.Minute)
-	e.poll()
-	if got := e.got.all(); len(got) != 1 || got[0].TicketID != tk.ID {
-		t.Errorf("after the next poll: %q, want the ticket", texts(got))
+		t.Fatalf("announced %q; the bot's own close path announces it", texts(got))
 	}
 }
