@@ -24,7 +24,6 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/config"
-	"github.com/syncrobot/syncrobot/store"
 )
 
 // Defaults for Config fields left zero. They live here so the reasons stay
@@ -132,11 +131,9 @@ type Config struct {
 	Commands commandHandler
 
 	// NotifyChannel (C…/G…) receives Reply.Notices; empty drops them.
+	// Whoever made a notice about a ticket has claimed it already
+	// (notice.Announcer), so bot posts each as it comes.
 	NotifyChannel string
-	// Store, when set, records each closed-ticket notice (Message.TicketID)
-	// as announced before posting it and skips tickets already announced,
-	// so the watcher and /syncro close never announce a ticket twice.
-	Store store.Announcements
 	// AllowedUsers, when not empty, lists the only Slack users (U…/W…)
 	// and user groups (S…) who may use the bot. BillingUsers and
 	// AdminUsers decide Actor.CanBill and Actor.CanAdmin; empty means

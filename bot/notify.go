@@ -12,7 +12,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/syncrobot/syncrobot/commands"
-	"github.com/syncrobot/syncrobot/notice"
 )
 
 // noticeQueueLen bounds the notices waiting for one channel; beyond it new
@@ -126,8 +125,8 @@ func (n *notifier) wait(deadline time.Time) {
 
 // Notify queues m for NotifyChannel on the same per-channel, rate-limited
 // queue as Reply.Notices; the closed-ticket watcher posts through it. It
-// waits until Run has started the queue (or ctx ends), and does not consult
-// Store: the caller has already claimed m.TicketID (notice.Announcer).
+// waits until Run has started the queue (or ctx ends); the caller has
+// already claimed m.TicketID (notice.Announcer).
 func (b *Bot) Notify(ctx context.Context, m commands.Message) error {
 	if b.cfg.NotifyChannel == "" {
 		return errors.New("bot: notify: no NotifyChannel configured")
@@ -141,31 +140,4 @@ func (b *Bot) Notify(ctx context.Context, m commands.Message) error {
 		return errors.New("bot: notify: notice dropped (shutting down or queue full)")
 	}
 	return nil
-}
-
-// unannounced claims the closed-ticket notices among msgs (TicketID != 0)
-// through a notice.Announcer, the writer the watcher shares, and drops
-// those whose ticket was announced already (by the watcher, or an earlier
-// close). Without a Store msgs pass unchanged. A store error lets the
-// notice through: for a close a person just made, twice is better than
-// never.
-func (b *Bot) unannounced(msgs []commands.Message) []commands.Message {
-	if b.cfg.Store == nil {
-		return msgs
-	}
-	announcer := notice.NewAnnouncer(b.cfg.Store)
-	out := msgs[:0:0]
-	for _, m := range msgs {
-		if m.TicketID != 0 {
-			first, err := announcer.Claim(m.TicketID, time.Now())
-			if err != nil {
-				b.log.Error("closed-ticket notice not recorded as announced; posting anyway", "ticket_id", m.TicketID, "err", err)
-			} else if !first {
-				b.log.Info("ticket already announced; notice skipped", "ticket_id", m.TicketID)
-				continue
-			}
-		}
-		out = append(out, m)
-	}
-	return out
 }

@@ -248,5 +248,5 @@ func (b *Bot) notify(msgs []commands.Message) {
 		b.log.Debug("no NOTIFY_CHANNEL; dropping notices", "count", len(msgs))
 		return
 	}
-	b.notices.post(b.cfg.NotifyChannel, b.unannounced(msgs))
+	b.notices.post(b.cfg.NotifyChannel, msgs)
 }

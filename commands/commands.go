@@ -52,9 +52,10 @@ type Deps struct {
 
 // Store is the part of the bot's durable state the commands use: claims
 // and flows for exactly-once writes, the audit trail, learned flags,
-// cursors (how far a restart has told people about unfinished flows), and
+// cursors (how far a restart has told people about unfinished flows),
 // the writes people completed lately (asked about before a retype writes
-// them again).
+// them again), and the announced set the closed-ticket watcher shares
+// (notice.Announcer).
 type Store interface {
 	store.Claims
 	store.Flows
@@ -62,6 +63,7 @@ type Store interface {
 	store.Flags
 	store.Cursors
 	store.RecentWrites
+	store.Announcements
 }
 
 // Commands answers slash commands, button clicks, modal submissions and

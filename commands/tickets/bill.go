@@ -185,7 +185,7 @@ func (c *feature) submitBill(ctx context.Context, s commands.Submission, meta co
 		p.Retype = retypeKey(s.Actor, meta.TicketID, notes, te.Minutes, te.ProductID)
 		steps = append(steps, stepComment, stepTime)
 	}
-	steps = append(steps, stepCharge, stepInvoice, stepStatus)
+	steps = append(steps, stepCharge, stepInvoice, stepStatus, stepNotice)
 	return c.startFlow(ctx, commands.SubmissionKey(s), store.FlowBill, steps, p, s.Actor)
 }
 

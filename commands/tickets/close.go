@@ -3,7 +3,6 @@ package tickets
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/labor"
-	"github.com/syncrobot/syncrobot/notice"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
@@ -24,8 +22,8 @@ const resolutionSubject = "Resolution"
 
 // close opens the close modal for a ticket number.
 //
-// Syncro calls: find, ticket settings (statuses), settings (time zone, only
-// when session logs are set up).
+// Syncro calls: find, ticket settings (statuses), settings (time zone);
+// the ticket's invoices too when it is Invoiced.
 func (c *feature) close(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	t, err := c.findTicket(ctx, inv.Ticket)
 	if err != nil {
@@ -65,6 +63,19 @@ func (c *feature) closeModal(ctx context.Context, t *syncro.Ticket, number int64
 		return commands.AsModal(commands.Reply{Text: "This Syncro account has neither a Resolved nor a Closed status, so I can't close tickets. Statuses: " + slackfmt.MrkdwnLiteral(strings.Join(statuses, ", ")) + "."}, "Close ticket")
 	}
 	meta.TargetStatus = target
+	invoiced := ""
+	if inv := invoiceStatus(statuses); inv != "" && strings.EqualFold(strings.TrimSpace(t.Status), inv) {
+		invs, err := c.cfg.Syncro.Invoices.ForTicket(ctx, t.ID)
+		if err != nil {
+			return commands.AsModal(c.cfg.Failure(ctx, err, fmt.Sprintf("check the invoices of #%d", number)), "Close ticket")
+		}
+		invoiced = "an invoice"
+		if len(invs) > 0 {
+			invoiced = "invoice " + describeInvoice(invs[0])
+		}
+		// Closing keeps it Invoiced (see submitClose's invoiced check).
+		meta.TargetStatus = t.Status
+	}
 	if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
 		meta.TimeZone = as.Locale.TimeZone
 	}
@@ -73,7 +84,12 @@ func (c *feature) closeModal(ctx context.Context, t *syncro.Ticket, number int64
 	if t.CustomerBusinessThenName != "" {
 		head += " — " + commands.InlineMrkdwn(t.CustomerBusinessThenName, 100)
 	}
-	head += fmt.Sprintf("\nStatus now: %s → will be set to *%s*.", commands.InlineMrkdwn(t.Status, 100), commands.InlineMrkdwn(target, 100))
+	if invoiced != "" {
+		head += fmt.Sprintf("\nStatus now: %s, and it stays so: #%d is already on %s. Closing adds the resolution and logs no time, since time logged now would not be billed on that invoice; put new billable work on a new ticket.",
+			commands.InlineMrkdwn(t.Status, 100), number, invoiced)
+	} else {
+		head += fmt.Sprintf("\nStatus now: %s → will be set to *%s*.", commands.InlineMrkdwn(t.Status, 100), commands.InlineMrkdwn(target, 100))
+	}
 
 	opts := []*slack.OptionBlockObject{
 		commands.Option(commands.CloseOptionNotify, "Post to the notify channel"),
@@ -84,22 +100,31 @@ func (c *feature) closeModal(ctx context.Context, t *syncro.Ticket, number int64
 	checks := slack.NewCheckboxGroupsBlockElement(commands.BlockCloseOptions, opts...)
 	checks.InitialOptions = initial
 
-	v := commands.NewModal(commands.CallbackClose, fmt.Sprintf("Close #%d", number), "Close ticket", meta,
+	blocks := []slack.Block{
 		slack.NewSectionBlock(commands.Mrkdwn(head), nil, nil),
 		commands.InputBlock(commands.BlockResolution, "Resolution", "What fixed it. Shown on the ticket.", commands.TextInput(commands.BlockResolution, "Replaced the drive and rebuilt the array.", "", true, slackfmt.MaxSectionText), false),
-		commands.InputBlock(commands.BlockMinutes, "Time spent", "Like 45, 1h30m or 1.5h. Leave empty to log no time.", commands.TextInput(commands.BlockMinutes, "45m", "", false, 20), true),
-		commands.InputBlock(commands.BlockLabor, "Labor type", "", c.laborSelect(labor.DefaultKind), true),
-		commands.InputBlock(commands.BlockCloseOptions, "Also", "", checks, true),
-	)
+	}
+	if invoiced == "" {
+		blocks = append(blocks,
+			commands.InputBlock(commands.BlockMinutes, "Time spent", "Like 45, 1h30m or 1.5h. Leave empty to log no time.", commands.TextInput(commands.BlockMinutes, "45m", "", false, 20), true),
+			commands.InputBlock(commands.BlockLabor, "Labor type", "", c.laborSelect(labor.DefaultKind), true))
+	}
+	blocks = append(blocks, commands.InputBlock(commands.BlockCloseOptions, "Also", "", checks, true))
+	v := commands.NewModal(commands.CallbackClose, fmt.Sprintf("Close #%d", number), "Close ticket", meta, blocks...)
 	return commands.Reply{Modal: v}
 }
 
 // submitClose posts the resolution (with time), sets the closed status,
 // and hands out the notice and session log the tech asked for, as a
-// recorded flow (flow.go): comment → time → status → notice → session log.
+// recorded flow (flow.go): invoiced check → comment → time → status →
+// notice → session log. A ticket on an invoice keeps its closed status
+// (Invoiced never goes back to Resolved), and its close logs no time: that
+// time could not be billed on the invoice, so the close is refused with a
+// sentence before anything is written.
 //
-// Syncro calls: 3 without time (the comments before, comment, PUT status);
-// 4 with time (plus the read-back), 5 on the timer-entry fallback.
+// Syncro calls: 4 without time (the ticket's invoices, the comments
+// before, comment, PUT status); 5 with time (plus the read-back), 6 on
+// the timer-entry fallback; one more GET on an invoiced ticket.
 func (c *feature) submitClose(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {
 	resolution := commands.InputText(s, commands.BlockResolution)
 	te, err := c.timeFromSubmission(s, resolution)
@@ -118,7 +143,7 @@ func (c *feature) submitClose(ctx context.Context, s commands.Submission, meta c
 		SessionLog: opts[commands.CloseOptionSessionLog], TimeZone: meta.TimeZone, Channel: meta.Channel,
 	}
 	p.TechUserID, p.Tech = c.cachedTech(s.Actor)
-	steps := []string{stepComment}
+	steps := []string{stepInvoicedCheck, stepComment}
 	if te != nil {
 		p.Minutes, p.ProductID, p.TimerNotes = te.Minutes, te.ProductID, te.Notes
 		steps = append(steps, stepTime)
@@ -161,25 +186,6 @@ func totalMinutes(t *syncro.Ticket) int {
 	return n
 }
 
-// closeNotice is the message for NOTIFY_CHANNEL about a ticket closed
-// from Slack, rendered by package notice like the watcher's: number and
-// subject (linked), customer, who closed it, the time logged and the
-// resolution.
-func (c *feature) closeNotice(ctx context.Context, t *syncro.Ticket, number int64, actor commands.Actor, resolution string, te *timeEntry, out commentOutcome) commands.Message {
-	timeText := "none logged"
-	if total := totalMinutes(t); total > 0 {
-		timeText = fmt.Sprintf("%d min in total", total)
-	}
-	if te != nil && out.Timer != nil {
-		timeText = fmt.Sprintf("%d min logged at close as %s, %s", timerMinutes(*out.Timer), c.productName(ctx, te.ProductID), timeText)
-	}
-	n := notice.ClosedFromSlack(notice.Ticket{
-		ID: t.ID, Number: strconv.FormatInt(number, 10), Subject: t.Subject,
-		Customer: t.CustomerBusinessThenName, URL: c.ticketURL(t.ID),
-	}, notice.SlackClose{By: actor.Name, Time: timeText, Resolution: resolution})
-	return commands.Message(n) // notice.Notice has exactly Message's fields
-}
-
 // location loads the account's time zone by name, falling back to the
 // clock's zone so a session log is still written.
 func (c *feature) location(name string) *time.Location {
@@ -189,4 +195,39 @@ func (c *feature) location(name string) *time.Location {
 		}
 	}
 	return c.cfg.Now().Location()
+}
+
+// invoicedCheck is a close's first step: the ticket's invoices. A close
+// that logs time on a ticket already on an invoice stops here, having
+// written nothing: the time could not be billed on that invoice, and
+// silently logged it would never be billed at all. Without time the close
+// goes on and its status step keeps the ticket's closed status.
+func (fr *flowRun) invoicedCheck(ctx context.Context) (stepResult, error) {
+	invs, err := fr.c.cfg.Syncro.Invoices.ForTicket(ctx, fr.p.TicketID)
+	if err != nil || len(invs) == 0 {
+		return stepResult{}, err
+	}
+	res := stepResult{Invoice: invoiceName(invs[0])}
+	if fr.p.Minutes > 0 {
+		res.Stop = fmt.Sprintf("#%d is already on invoice %s, so I saved nothing: the %d min would not be billed on that invoice. Close it without time, or log the work on a new ticket",
+			fr.p.Number, describeInvoice(invs[0]), fr.p.Minutes)
+	}
+	return res, nil
+}
+
+// keptStatus is the closed status a close leaves as it is: the ticket's,
+// when the invoiced check found it on an invoice and it is closed
+// (Invoiced, say); "" when the close sets its target.
+func (fr *flowRun) keptStatus(ctx context.Context) (string, error) {
+	if fr.f.Kind != store.FlowClose || fr.results[stepInvoicedCheck].Invoice == "" {
+		return "", nil
+	}
+	t, err := fr.getTicket(ctx)
+	if err != nil {
+		return "", err
+	}
+	if syncro.IsClosedStatus(t.Status) {
+		return t.Status, nil
+	}
+	return "", nil
 }

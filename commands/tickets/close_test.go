@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slack-go/slack"
+
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
@@ -23,10 +25,10 @@ func TestClose_ResolvesCommentsNotifiesAndWritesSessionLog(t *testing.T) {
 		ticked(commands.BlockCloseOptions, commands.CloseOptionNotify, commands.CloseOptionSessionLog))
 	r, reqs := f.Submit(t, s)
 	commandstest.Golden(t, "close_reply.golden", writeReplyJSON(t, r))
-	// the comments before, comment, read-back, the labor's name (its first
-	// use), PUT status.
-	if len(reqs) != 5 {
-		t.Errorf("%d Syncro calls, want 5:%s", len(reqs), commandstest.ReqLines(reqs))
+	// the ticket's invoices, the comments before, comment, read-back, the
+	// labor's name (its first use), PUT status.
+	if len(reqs) != 6 {
+		t.Errorf("%d Syncro calls, want 6:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	got := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
 	if got.Status != "Resolved" {
@@ -60,7 +62,8 @@ func TestClose_WithoutOptionsOnlyCommentsAndSetsStatus(t *testing.T) {
 	f := newWriteFixture(t)
 	v := f.OpenModal(t, "close 32151")
 	r, reqs := f.Submit(t, form(v, "V1", typed(commands.BlockResolution, "Printer driver reinstalled."), ticked(commands.BlockCloseOptions)))
-	if len(reqs) != 3 || len(r.Notices) != 0 || strings.Contains(r.Text, "Session log") {
+	// the ticket's invoices, the comments before, comment, PUT status.
+	if len(reqs) != 4 || len(r.Notices) != 0 || strings.Contains(r.Text, "Session log") {
 		t.Errorf("reply %+v:%s", r, commandstest.ReqLines(reqs))
 	}
 	if r.Text != "Closed #32151 (Resolved)." {
@@ -121,7 +124,8 @@ func TestLog_WritesSessionLogAnyTime(t *testing.T) {
 
 // A subject is Syncro text: in the notice a close from Slack posts to
 // NOTIFY_CHANNEL, "<!channel>" in it must ping nobody, in the blocks and
-// in the fallback text (which Slack shows in notifications) alike.
+// in the fallback text (which Slack shows in notifications) alike. The
+// only mention is of who closed it.
 func TestClose_NoticeOfAMentionSubjectPingsNobody(t *testing.T) {
 	t.Parallel()
 	f := newWriteFixture(t)
@@ -140,11 +144,101 @@ func TestClose_NoticeOfAMentionSubjectPingsNobody(t *testing.T) {
 		t.Fatal(err)
 	}
 	for what, s := range map[string]string{"text": n.Text, "blocks": blocks.String()} {
-		if strings.Contains(s, "<!") || strings.Contains(s, "<@") {
+		if strings.Contains(s, "<!") || strings.Contains(strings.ReplaceAll(s, "<@"+commandstest.Dana.SlackUserID+">", ""), "<@") {
 			t.Errorf("notice %s would ping: %s", what, s)
 		}
 		if !strings.Contains(s, "&lt;!channel&gt; &amp; &lt;@U0BOSS&gt;") {
 			t.Errorf("notice %s lost the escaped subject: %s", what, s)
 		}
 	}
+}
+
+// modalHas reports whether v holds an input block with id block.
+func modalHas(v *slack.ModalViewRequest, block string) bool {
+	for _, b := range v.Blocks.BlockSet {
+		if in, ok := b.(*slack.InputBlock); ok && in.BlockID == block {
+			return true
+		}
+	}
+	return false
+}
+
+// An Invoiced ticket's close form says it stays Invoiced and offers no
+// time; closing it adds the resolution, logs nothing and keeps the status.
+func TestClose_InvoicedTicketStaysInvoicedAndLogsNoTime(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	tk := f.Ticket(t, syncrotest.SeedTicketMigration)
+	if tk.Status != "Invoiced" {
+		t.Fatalf("seed ticket #%d is %s, want Invoiced", tk.Number, tk.Status)
+	}
+	timers := len(f.Srv.Timers(tk.ID))
+	v := f.OpenModal(t, fmt.Sprintf("close %d", tk.Number))
+	head := string(commands.EncodeReply(commands.Reply{Blocks: v.Blocks.BlockSet[:1]}))
+	for _, want := range []string{"Status now: Invoiced, and it stays so", "already on invoice #", "would not be billed on that invoice"} {
+		if !strings.Contains(head, want) {
+			t.Errorf("form lacks %q: %s", want, head)
+		}
+	}
+	if modalHas(v, commands.BlockMinutes) || modalHas(v, commands.BlockLabor) {
+		t.Error("the form of an invoiced ticket asks for time")
+	}
+	r, reqs := f.Submit(t, form(v, "V-inv", typed(commands.BlockResolution, "Mailboxes verified."), ticked(commands.BlockCloseOptions)))
+	if !strings.HasPrefix(r.Text, fmt.Sprintf("Closed #%d: it stays Invoiced, as it is on invoice #", tk.Number)) {
+		t.Errorf("reply = %q", r.Text)
+	}
+	if got := f.Ticket(t, syncrotest.SeedTicketMigration).Status; got != "Invoiced" {
+		t.Errorf("status = %q, want still Invoiced", got)
+	}
+	if n := commandstest.CountReqs(reqs, "PUT", "/tickets/"); n != 0 {
+		t.Errorf("%d PUTs to the ticket, want none", n)
+	}
+	if n := len(f.Srv.Timers(tk.ID)); n != timers {
+		t.Errorf("timers %d → %d, want no time logged", timers, n)
+	}
+	if n := commentsWithBodyIn(f.Srv.Comments(tk.ID), "Mailboxes verified."); n != 1 {
+		t.Errorf("%d resolution comments, want 1", n)
+	}
+}
+
+// A ticket billed after its close form opened: a close with time saves
+// nothing and says why, and one without time keeps it Invoiced.
+func TestClose_TicketInvoicedAfterTheFormOpenedIsNotSetBackNorGivenTime(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	tk := f.Ticket(t, syncrotest.SeedTicketNAS)
+	withTime := f.OpenModal(t, fmt.Sprintf("close %d", tk.Number))
+	without := f.OpenModal(t, fmt.Sprintf("close %d", tk.Number))
+	if r, _ := f.Submit(t, billForm(t, f, tk.Number, "V-bill", "60", "Rebuilt the array.")); !strings.HasPrefix(r.Text, "Invoiced #") {
+		t.Fatalf("bill: %q", r.Text)
+	}
+	comments, timers := len(f.Srv.Comments(tk.ID)), len(f.Srv.Timers(tk.ID))
+
+	r, _ := f.Submit(t, form(withTime, "V-time", typed(commands.BlockResolution, "Array healthy."),
+		typed(commands.BlockMinutes, "30m"), picked(commands.BlockLabor, "remote", "remote"), ticked(commands.BlockCloseOptions)))
+	if !strings.Contains(r.Text, "is already on invoice #") || !strings.Contains(r.Text, "so I saved nothing: the 30 min would not be billed on that invoice") {
+		t.Errorf("close with time: reply = %q", r.Text)
+	}
+	if c, tm := len(f.Srv.Comments(tk.ID)), len(f.Srv.Timers(tk.ID)); c != comments || tm != timers {
+		t.Errorf("close with time wrote: comments %d → %d, timers %d → %d", comments, c, timers, tm)
+	}
+
+	r, _ = f.Submit(t, form(without, "V-plain", typed(commands.BlockResolution, "Array healthy."), ticked(commands.BlockCloseOptions)))
+	if !strings.Contains(r.Text, "it stays Invoiced") {
+		t.Errorf("close without time: reply = %q", r.Text)
+	}
+	if got := f.Ticket(t, syncrotest.SeedTicketNAS).Status; got != "Invoiced" {
+		t.Errorf("status = %q, want still Invoiced", got)
+	}
+}
+
+// commentsWithBodyIn counts the comments whose body is body.
+func commentsWithBodyIn(cs []syncrotest.Comment, body string) int {
+	n := 0
+	for _, c := range cs {
+		if c.Body == body {
+			n++
+		}
+	}
+	return n
 }

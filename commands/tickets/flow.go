@@ -46,14 +46,16 @@ const (
 
 // Step names, stored in flows: never rename one that shipped.
 const (
-	stepGuard      = "invoice guard"
-	stepComment    = "comment"
-	stepTime       = "time"
-	stepCharge     = "charge"
-	stepInvoice    = "invoice"
-	stepStatus     = "status"
-	stepNotice     = "notice"
-	stepSessionLog = "session log"
+	stepGuard = "invoice guard"
+	// stepInvoicedCheck is a close's look at the ticket's invoices.
+	stepInvoicedCheck = "invoiced check"
+	stepComment       = "comment"
+	stepTime          = "time"
+	stepCharge        = "charge"
+	stepInvoice       = "invoice"
+	stepStatus        = "status"
+	stepNotice        = "notice"
+	stepSessionLog    = "session log"
 )
 
 // stepReserve is the least of the work's time (bot's WorkTimeout) a step
@@ -125,6 +127,9 @@ type stepResult struct {
 	TimerMin    int   `json:"timer_min,omitempty"`
 	// Stop ends the flow here: there is nothing (more) to do, and why.
 	Stop string `json:"stop,omitempty"`
+	// Invoice names the invoice the flow made or found, as raw text, for
+	// the bill's notice.
+	Invoice string `json:"invoice,omitempty"`
 }
 
 // flowRun is one pass over a flow's missing steps.
@@ -145,6 +150,9 @@ type flowRun struct {
 	notices []commands.Message
 	// lead opens a Finish message shown outside the run (resume.go).
 	lead string
+	// marked is set when this pass marked the ticket as being closed by
+	// it (announce.go); the pass releases the mark when it ends.
+	marked bool
 }
 
 // startFlow records a flow (or finds the one already recorded under id)
@@ -233,6 +241,7 @@ func (c *feature) runLocked(ctx context.Context, id string, actor commands.Actor
 
 // run is the pass itself.
 func (fr *flowRun) run(ctx context.Context) commands.Reply {
+	defer fr.releaseClosing(ctx)
 	for _, s := range fr.f.Steps {
 		if s.State == store.StepDone {
 			var res stepResult
@@ -384,7 +393,7 @@ func (fr *flowRun) markDone(step string, raw []byte) {
 // stepWhat names what a step writes, for "Syncro didn't confirm whether …".
 func stepWhat(step string) string {
 	switch step {
-	case stepGuard:
+	case stepGuard, stepInvoicedCheck:
 		return "the invoice check"
 	case stepComment:
 		return "the comment"
@@ -461,7 +470,7 @@ func (fr *flowRun) readBack(ctx context.Context, step string) (stepResult, bool,
 			return stepResult{}, false, err
 		}
 		if len(invs) > 0 {
-			return stepResult{Said: "invoice " + describeInvoice(invs[0]) + " created"}, true, nil
+			return stepResult{Said: "invoice " + describeInvoice(invs[0]) + " created", Invoice: invoiceName(invs[0])}, true, nil
 		}
 	case stepSessionLog:
 		// The file the step chose before writing; not there (or not
@@ -617,6 +626,7 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 			if len(invs) > 0 {
 				// Never a second invoice, whoever made the first.
 				res.Said = "the ticket is on invoice " + describeInvoice(invs[0]) + " (no second invoice made)"
+				res.Invoice = invoiceName(invs[0])
 				return res, nil
 			}
 		}
@@ -625,19 +635,38 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 			return res, err
 		}
 		res.Said = "invoice " + describeInvoice(*inv) + " created"
+		res.Invoice = invoiceName(*inv)
 		return res, nil
+
+	case stepInvoicedCheck:
+		return fr.invoicedCheck(ctx)
 
 	case stepStatus:
 		target := p.TargetStatus
 		if target == "" {
 			return res, nil
 		}
+		kept, err := fr.keptStatus(ctx)
+		if err != nil {
+			return res, err
+		}
+		if kept != "" {
+			res.Said = fmt.Sprintf("Closed #%d: it stays %s, as it is on invoice %s.", p.Number, commands.InlineMrkdwn(kept, 100), commands.InlineMrkdwn(fr.results[stepInvoicedCheck].Invoice, 100))
+			return res, nil
+		}
 		if fr.f.Kind == store.FlowBill && fr.ticket != nil && strings.EqualFold(fr.ticket.Status, target) {
 			return res, nil
+		}
+		if err := fr.markClosing(target); err != nil {
+			return res, &errStore{err}
 		}
 		t, _, err := c.cfg.Syncro.Tickets.Update(ctx, p.TicketID, &syncro.TicketRequest{Status: &target})
 		if err != nil {
 			return res, err
+		}
+		if err := fr.closedQuietly(); err != nil {
+			// The pass releases the mark: the watcher announces it.
+			c.cfg.Logger.ErrorContext(ctx, "quiet close not recorded as announced", "flow", fr.f.ID, "ticket", p.Number, "err", err)
 		}
 		if fr.ticket != nil && t != nil {
 			// A PUT answer may leave out what the read-back had.
@@ -664,16 +693,7 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 		return res, nil
 
 	case stepNotice:
-		t, err := fr.getTicket(ctx)
-		if err != nil {
-			return res, err
-		}
-		out := commentOutcome{}
-		if r, ok := fr.results[stepTime]; ok && r.TimerID != 0 {
-			out.Timer = &syncro.Timer{ID: r.TimerID, ActiveDuration: int64(r.TimerMin) * 60}
-		}
-		fr.notices = append(fr.notices, c.closeNotice(ctx, t, p.Number, fr.actor, p.Body, p.te(), out))
-		return res, nil
+		return fr.announce(ctx)
 
 	case stepSessionLog:
 		rec, err := fr.sessionRecord(ctx)
@@ -865,6 +885,8 @@ func (fr *flowRun) failedReply(ctx context.Context, step string, err error) comm
 		switch {
 		case step == stepGuard:
 			return c.cfg.Failure(ctx, err, fmt.Sprintf("check the invoices of #%d (nothing was billed)", p.Number))
+		case step == stepInvoicedCheck:
+			return c.cfg.Failure(ctx, err, fmt.Sprintf("check the invoices of #%d before closing it (nothing was saved)", p.Number))
 		case step == stepComment && fr.f.Kind == store.FlowBill:
 			return c.cfg.Failure(ctx, err, fmt.Sprintf("bill #%d (nothing was billed)", p.Number))
 		case step == stepComment && fr.f.Kind == store.FlowClose:

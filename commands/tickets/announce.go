@@ -1,0 +1,148 @@
+package tickets
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/notice"
+	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// Announcing a close or bill made from Slack in NOTIFY_CHANNEL, once,
+// crediting who did it (package notice renders it). The closed-ticket
+// watcher sees the same close in Syncro; so that it leaves the ticket to
+// the flow, and at once rather than after a wait:
+//
+//   - before the status write, the flow marks the ticket as being closed
+//     by it (notice.Announcer's Closing);
+//   - the notice step claims the announcement (Claim) and posts only when
+//     first; a close whose tech unticked "Post to the notify channel" is
+//     claimed without a notice, so nobody posts it;
+//   - a pass that ends with the mark still on (the status write failed or
+//     never ran, or the notice could not be made) releases it, and the
+//     watcher announces the close, if there is one, at its next poll. A
+//     crash in between leaves a mark the next start drops.
+//
+// A Finish that completes the status step later marks and announces
+// then, once.
+
+// announcer is the writer of "announced" the flows share with the watcher.
+func (c *feature) announcer() *notice.Announcer { return notice.NewAnnouncer(c.cfg.Store) }
+
+// markClosing marks the flow's ticket as being closed by it, before its
+// status write to target; a status that is not closed needs no mark.
+func (fr *flowRun) markClosing(target string) error {
+	if !syncro.IsClosedStatus(target) {
+		return nil
+	}
+	if err := fr.c.announcer().Closing(fr.p.TicketID, fr.f.ID); err != nil {
+		return err
+	}
+	fr.marked = true
+	return nil
+}
+
+// closedQuietly settles a close whose tech chose no notice: the ticket is
+// claimed as announced, so the watcher does not announce it either.
+func (fr *flowRun) closedQuietly() error {
+	if fr.f.Kind != store.FlowClose || fr.p.Notify {
+		return nil
+	}
+	_, err := fr.c.announcer().Claim(fr.p.TicketID, fr.c.cfg.Now())
+	return err
+}
+
+// releaseClosing ends the pass: a mark it made that no announcement
+// settled goes, so the watcher may announce the close.
+func (fr *flowRun) releaseClosing(ctx context.Context) {
+	if !fr.marked {
+		return
+	}
+	if err := fr.c.announcer().Release(fr.p.TicketID, fr.f.ID); err != nil {
+		// Dropped at the next start anyway; until then the watcher
+		// leaves this ticket to a flow that will not announce it.
+		fr.c.cfg.Logger.ErrorContext(ctx, "closing mark not released", "flow", fr.f.ID, "ticket", fr.p.Number, "err", err)
+	}
+}
+
+// announce is the notice step: the ticket's notice, unless it is not in a
+// closed status (a bill on an account without an Invoiced status) or was
+// announced already (by the watcher, or an earlier close or bill).
+func (fr *flowRun) announce(ctx context.Context) (stepResult, error) {
+	t, err := fr.getTicket(ctx)
+	if err != nil {
+		return stepResult{}, err
+	}
+	if !syncro.IsClosedStatus(t.Status) {
+		return stepResult{}, nil
+	}
+	first, err := fr.c.announcer().Claim(t.ID, fr.c.cfg.Now())
+	if err != nil {
+		return stepResult{}, &errStore{err}
+	}
+	if !first {
+		fr.c.cfg.Logger.InfoContext(ctx, "ticket already announced; notice skipped", "flow", fr.f.ID, "ticket", fr.p.Number)
+		return stepResult{}, nil
+	}
+	if fr.f.Kind == store.FlowBill {
+		fr.notices = append(fr.notices, fr.billNotice(ctx, t))
+	} else {
+		fr.notices = append(fr.notices, fr.closeNotice(ctx, t))
+	}
+	return stepResult{}, nil
+}
+
+// noticeTicket is what a notice names of t.
+func (fr *flowRun) noticeTicket(t *syncro.Ticket) notice.Ticket {
+	return notice.Ticket{
+		ID: t.ID, Number: strconv.FormatInt(fr.p.Number, 10), Subject: t.Subject,
+		Customer: t.CustomerBusinessThenName, URL: fr.c.ticketURL(t.ID),
+	}
+}
+
+// closeNotice is the notice of a ticket closed from Slack: who closed it,
+// the time logged and the resolution.
+func (fr *flowRun) closeNotice(ctx context.Context, t *syncro.Ticket) commands.Message {
+	timeText := "none logged"
+	if total := totalMinutes(t); total > 0 {
+		timeText = fmt.Sprintf("%d min in total", total)
+	}
+	if r := fr.results[stepTime]; r.TimerID != 0 {
+		timeText = fmt.Sprintf("%d min logged at close as %s, %s", r.TimerMin, fr.c.productName(ctx, fr.p.ProductID), timeText)
+	}
+	n := notice.ClosedFromSlack(fr.noticeTicket(t), notice.SlackClose{
+		By: fr.actor.Name, UserID: fr.actor.SlackUserID, Time: timeText, Resolution: fr.p.Body,
+	})
+	return commands.Message(n) // notice.Notice has exactly Message's fields
+}
+
+// billNotice is the notice of a ticket invoiced from Slack: who billed
+// it, the invoice, and the time logged and charged.
+func (fr *flowRun) billNotice(ctx context.Context, t *syncro.Ticket) commands.Message {
+	var timeText []string
+	if r := fr.results[stepTime]; r.TimerID != 0 {
+		timeText = append(timeText, fmt.Sprintf("%d min logged as %s", r.TimerMin, fr.c.productName(ctx, fr.p.ProductID)))
+	}
+	if s := fr.results[stepCharge].Said; s != "" {
+		timeText = append(timeText, s)
+	}
+	n := notice.BilledFromSlack(fr.noticeTicket(t), notice.SlackBill{
+		By: fr.actor.Name, UserID: fr.actor.SlackUserID,
+		Invoice: fr.results[stepInvoice].Invoice, Time: strings.Join(timeText, "; "),
+	})
+	return commands.Message(n)
+}
+
+// invoiceName names an invoice for a notice, as raw text (the notice
+// escapes it): "#1681 (total 337.50)".
+func invoiceName(inv syncro.Invoice) string {
+	name := "#" + inv.Number.String()
+	if inv.Number == "" {
+		name = "id " + strconv.FormatInt(inv.ID, 10)
+	}
+	return name + " (total " + inv.Total.String() + ")"
+}
