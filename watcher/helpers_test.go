@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/notice"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
@@ -148,6 +149,25 @@ func (e *env) requests(method, path string) int {
 		}
 	}
 	return n
+}
+
+// closing marks ticket id as being closed by a flow of the bot, as the
+// flow does before its status write, and returns the Announcer.
+func (e *env) closing(id int64) *notice.Announcer {
+	e.t.Helper()
+	a := notice.NewAnnouncer(e.st)
+	if err := a.Closing(id, "flow-1"); err != nil {
+		e.t.Fatal(err)
+	}
+	return a
+}
+
+// wantNoNotice checks nothing was announced; when says at which point.
+func (e *env) wantNoNotice(when string) {
+	e.t.Helper()
+	if got := e.got.all(); len(got) != 0 {
+		e.t.Errorf("announced %q %s, want nothing", texts(got), when)
+	}
 }
 
 func texts(ms []commands.Message) string {

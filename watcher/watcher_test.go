@@ -177,28 +177,20 @@ func TestPoll_TicketBeingClosedByTheBotIsLeftToTheBot(t *testing.T) {
 	e := newEnv(t)
 	e.poll()
 	tk := e.openTicket("Closed from Slack")
-	a := notice.NewAnnouncer(e.st)
-	// What a close flow does before its status write.
-	if err := a.Closing(tk.ID, "flow-1"); err != nil {
-		t.Fatal(err)
-	}
+	a := e.closing(tk.ID)
 	e.clk.Advance(time.Second)
 	e.setStatus(tk.ID, "Resolved")
 	for range 3 {
 		e.clk.Advance(time.Second)
 		e.poll()
 	}
-	if got := e.got.all(); len(got) != 0 {
-		t.Fatalf("announced %q while the bot was closing the ticket", texts(got))
-	}
+	e.wantNoNotice("while the bot was closing the ticket")
 	if first, err := a.Claim(tk.ID, e.clk.Now()); err != nil || !first {
 		t.Fatalf("the flow's Claim = %v, %v; want first", first, err)
 	}
 	e.clk.Advance(time.Minute)
 	e.poll()
-	if got := e.got.all(); len(got) != 0 {
-		t.Errorf("announced %q after the bot did", texts(got))
-	}
+	e.wantNoNotice("after the bot announced it")
 }
 
 // A close flow that ends without announcing (its notice could not be made)
@@ -210,10 +202,7 @@ func TestPoll_TicketReleasedByTheBotIsAnnouncedByTheNextPoll(t *testing.T) {
 	e.poll()
 	busy := e.openTicket("Edited all day")
 	tk := e.openTicket("Close whose notice failed")
-	a := notice.NewAnnouncer(e.st)
-	if err := a.Closing(tk.ID, "flow-1"); err != nil {
-		t.Fatal(err)
-	}
+	a := e.closing(tk.ID)
 	e.setStatus(tk.ID, "Resolved")
 	for range 3 { // the flow is slow; Syncro moves on meanwhile
 		e.clk.Advance(5 * time.Minute)
@@ -222,9 +211,7 @@ func TestPoll_TicketReleasedByTheBotIsAnnouncedByTheNextPoll(t *testing.T) {
 		}
 		e.poll()
 	}
-	if got := e.got.all(); len(got) != 0 {
-		t.Fatalf("announced %q while the bot was closing the ticket", texts(got))
-	}
+	e.wantNoNotice("while the bot was closing the ticket")
 	if err := a.Release(tk.ID, "flow-1"); err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syncrobot/syncrobot/notice"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 	"github.com/syncrobot/syncrobot/watcher"
 )
@@ -158,29 +157,31 @@ func TestWebhook_StringIDAndNoStatusStillHint(t *testing.T) {
 	}
 }
 
-func TestWebhook_FreshCloseIsAnnouncedAtOnce(t *testing.T) {
+// A hint for a fresh close is reread and announced at once, unless the bot
+// is making that close itself and announces it.
+func TestWebhook_FreshCloseIsAnnouncedAtOnceUnlessTheBotIsMakingIt(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.poll()
-	tk := e.openTicket("Closed in the web app a moment ago")
-	e.setStatus(tk.ID, "Resolved")
-	deliver(t, e, watcher.WebhookPath+token, statusChanged(tk, "Resolved"))
-	if got := e.got.all(); len(got) != 1 || got[0].TicketID != tk.ID {
-		t.Fatalf("announced %q, want the ticket at once", texts(got))
-	}
-}
-
-func TestWebhook_CloseTheBotIsMakingIsLeftToTheBot(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	e.poll()
-	tk := e.openTicket("Closed with /syncro close a moment ago")
-	if err := notice.NewAnnouncer(e.st).Closing(tk.ID, "flow-1"); err != nil {
-		t.Fatal(err)
-	}
-	e.setStatus(tk.ID, "Resolved")
-	deliver(t, e, watcher.WebhookPath+token, statusChanged(tk, "Resolved"))
-	if got := e.got.all(); len(got) != 0 {
-		t.Fatalf("announced %q; the bot's own close path announces it", texts(got))
+	for _, tc := range []struct {
+		name        string
+		byTheBot    bool
+		wantNotices int
+	}{
+		{"closed in the web app", false, 1},
+		{"closed with /syncro close", true, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			e.poll()
+			tk := e.openTicket("Closed a moment ago")
+			if tc.byTheBot {
+				e.closing(tk.ID)
+			}
+			e.setStatus(tk.ID, "Resolved")
+			deliver(t, e, watcher.WebhookPath+token, statusChanged(tk, "Resolved"))
+			if got := e.got.all(); len(got) != tc.wantNotices {
+				t.Errorf("announced %q, want %d notices", texts(got), tc.wantNotices)
+			}
+		})
 	}
 }

@@ -1,17 +1,32 @@
 package tickets
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
+
+// blocksAsSlackReads is blocks as JSON, with < and > as Slack reads them
+// (encoding/json would write \u003c).
+func blocksAsSlackReads(t *testing.T, blocks []slack.Block) string {
+	t.Helper()
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(blocks); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
 
 // closeForm opens the close form of ticket n and fills in a resolution,
 // ticking options (none ticked when options is empty).
@@ -33,6 +48,28 @@ func (f *storeFixture) watcherVerdict(t *testing.T, id int64) (first, closing bo
 	return first, closing
 }
 
+// wantAnnounced checks the watcher would find ticket id announced: neither
+// first to announce it nor told the bot is closing it.
+func (f *storeFixture) wantAnnounced(t *testing.T, id int64, when string) {
+	t.Helper()
+	if first, closing := f.watcherVerdict(t, id); first || closing {
+		t.Errorf("watcher %s: first %v, closing %v; want it announced", when, first, closing)
+	}
+}
+
+// closeWithStatusFailing closes tk with a notice while Syncro refuses its
+// status write, and returns the flow id on the reply's Finish.
+func (f *storeFixture) closeWithStatusFailing(t *testing.T, tk syncrotest.Ticket, viewID string) string {
+	t.Helper()
+	f.Srv.Fail("PUT", fmt.Sprintf("/tickets/%d", tk.ID), 100, syncrotest.FaultServerError) // past the client's retries
+	r := f.C.Submit(t.Context(), f.closeForm(t, tk.Number, viewID, commands.CloseOptionNotify))
+	id := finishButton(r)
+	if id == "" || len(r.Notices) != 0 {
+		t.Fatalf("reply %q with notices %+v; want Finish and no notice", r.Text, r.Notices)
+	}
+	return id
+}
+
 // wantOneNotice checks r carries exactly one notice, about ticket id,
 // crediting Dana with a mention, and returns its text and blocks.
 func wantOneNotice(t *testing.T, r commands.Reply, id int64) string {
@@ -41,34 +78,30 @@ func wantOneNotice(t *testing.T, r commands.Reply, id int64) string {
 		t.Fatalf("notices = %+v, want one; reply %q", r.Notices, r.Text)
 	}
 	n := r.Notices[0]
-	var blocks strings.Builder
-	enc := json.NewEncoder(&blocks)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(n.Blocks); err != nil {
-		t.Fatal(err)
-	}
-	got := n.Text + "\n" + blocks.String()
+	got := n.Text + "\n" + blocksAsSlackReads(t, n.Blocks)
 	if n.TicketID != id || !strings.Contains(got, "<@"+commandstest.Dana.SlackUserID+">") {
 		t.Errorf("notice about %d, want %d, crediting Dana with a mention:\n%s", n.TicketID, id, got)
 	}
 	return got
 }
 
-// pollUntil checks cond every 10 ms until it holds, for at most 30 s: it
-// waits on Syncro holding a request, which nothing announces.
-func pollUntil(t *testing.T, cond func() bool) error {
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
+// askingTransport asks, when the status write of ticket id is on its way
+// to Syncro, what the watcher would be told, and keeps the answer.
+type askingTransport struct {
+	f         *storeFixture
+	t         *testing.T
+	id        int64
+	asked     bool
+	closing   bool
+	firstSeen bool
+}
+
+func (a *askingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, fmt.Sprintf("/tickets/%d", a.id)) && !a.asked {
+		a.asked = true
+		a.firstSeen, a.closing = a.f.watcherVerdict(a.t, a.id)
 	}
-	return nil
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 // While the close's status write is on its way to Syncro, the watcher
@@ -77,22 +110,22 @@ func TestAnnounce_CloseMarksTheTicketBeforeItsStatusWrite(t *testing.T) {
 	t.Parallel()
 	f := newStoreFixture(t)
 	tk := f.Ticket(t, syncrotest.SeedTicketPrinter)
-	s := f.closeForm(t, tk.Number, "V-mark", commands.CloseOptionNotify)
-	f.Srv.Fail("PUT", fmt.Sprintf("/tickets/%d", tk.ID), 1, syncrotest.FaultHang)
-	done := make(chan commands.Reply, 1)
-	go func() { done <- f.C.Submit(t.Context(), s) }()
-	if err := pollUntil(t, func() bool { return f.Srv.Held() > 0 }); err != nil {
-		t.Fatalf("the status write never reached Syncro: %v", err)
+	asking := &askingTransport{f: f, t: t, id: tk.ID}
+	client, err := syncro.NewClient(syncro.Config{
+		BaseURL: f.Srv.URL(), APIKey: syncrotest.DefaultAPIKey, RatePerMinute: 100000,
+		HTTPClient: &http.Client{Transport: asking},
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if first, closing := f.watcherVerdict(t, tk.ID); first || !closing {
-		t.Errorf("watcher during the status write: first %v, closing %v; want the ticket left to the close", first, closing)
+	f.client = client
+	f.restart(t) // the bot on the asking client
+	r := f.C.Submit(t.Context(), f.closeForm(t, tk.Number, "V-mark", commands.CloseOptionNotify))
+	if !asking.asked || asking.firstSeen || !asking.closing {
+		t.Errorf("watcher during the status write (asked %v): first %v, closing %v; want the ticket left to the close", asking.asked, asking.firstSeen, asking.closing)
 	}
-	f.Srv.ReleaseHangs()
-	r := <-done
 	wantOneNotice(t, r, tk.ID)
-	if first, closing := f.watcherVerdict(t, tk.ID); first || closing {
-		t.Errorf("watcher after the close: first %v, closing %v; want announced", first, closing)
-	}
+	f.wantAnnounced(t, tk.ID, "after the close")
 }
 
 // A bill sets the ticket Invoiced, a closed status: it is announced as
@@ -109,9 +142,7 @@ func TestAnnounce_BillIsAnnouncedOnceCreditingWhoBilled(t *testing.T) {
 			t.Errorf("notice lacks %q:\n%s", want, got)
 		}
 	}
-	if first, closing := f.watcherVerdict(t, tk.ID); first || closing {
-		t.Errorf("watcher after the bill: first %v, closing %v; want announced", first, closing)
-	}
+	f.wantAnnounced(t, tk.ID, "after the bill")
 }
 
 // Unticking "Post to the notify channel" means nobody announces the close:
@@ -124,9 +155,7 @@ func TestAnnounce_CloseWithoutNoticeIsAnnouncedByNobody(t *testing.T) {
 	if len(r.Notices) != 0 || !strings.Contains(r.Text, "Closed #") {
 		t.Fatalf("reply %q with notices %+v; want closed, no notice", r.Text, r.Notices)
 	}
-	if first, closing := f.watcherVerdict(t, tk.ID); first || closing {
-		t.Errorf("watcher after a quiet close: first %v, closing %v; want nothing to announce", first, closing)
-	}
+	f.wantAnnounced(t, tk.ID, "after a quiet close")
 }
 
 // A close whose status write failed ends with the ticket released: the
@@ -135,11 +164,7 @@ func TestAnnounce_StatusWriteThatFailedReleasesTheTicket(t *testing.T) {
 	t.Parallel()
 	f := newStoreFixture(t)
 	tk := f.Ticket(t, syncrotest.SeedTicketPrinter)
-	f.Srv.Fail("PUT", fmt.Sprintf("/tickets/%d", tk.ID), 100, syncrotest.FaultServerError) // past the client's retries
-	r := f.C.Submit(t.Context(), f.closeForm(t, tk.Number, "V-fail", commands.CloseOptionNotify))
-	if finishButton(r) == "" || len(r.Notices) != 0 {
-		t.Fatalf("reply %q with notices %+v; want Finish and no notice", r.Text, r.Notices)
-	}
+	f.closeWithStatusFailing(t, tk, "V-fail")
 	if first, closing := f.watcherVerdict(t, tk.ID); !first || closing {
 		t.Errorf("watcher after the failed close: first %v, closing %v; want it first", first, closing)
 	}
@@ -151,20 +176,13 @@ func TestAnnounce_FinishThatClosesAnnouncesOnce(t *testing.T) {
 	t.Parallel()
 	f := newStoreFixture(t)
 	tk := f.Ticket(t, syncrotest.SeedTicketPrinter)
-	f.Srv.Fail("PUT", fmt.Sprintf("/tickets/%d", tk.ID), 100, syncrotest.FaultServerError) // past the client's retries
-	r := f.C.Submit(t.Context(), f.closeForm(t, tk.Number, "V-later", commands.CloseOptionNotify))
-	id := finishButton(r)
-	if id == "" || len(r.Notices) != 0 {
-		t.Fatalf("reply %q with notices %+v; want Finish and no notice", r.Text, r.Notices)
-	}
+	id := f.closeWithStatusFailing(t, tk, "V-later")
 	f.Srv.ClearFaults()
 	wantOneNotice(t, f.finish(t, id, "1.1"), tk.ID)
 	if again := f.finish(t, id, "1.2"); len(again.Notices) != 0 {
 		t.Errorf("a second Finish posted %+v", again.Notices)
 	}
-	if first, closing := f.watcherVerdict(t, tk.ID); first || closing {
-		t.Errorf("watcher after Finish: first %v, closing %v; want announced", first, closing)
-	}
+	f.wantAnnounced(t, tk.ID, "after Finish")
 }
 
 // A ticket the watcher announced first gets no second notice from a close.

@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -137,13 +136,7 @@ func TestClose_NoticeOfAMentionSubjectPingsNobody(t *testing.T) {
 		t.Fatalf("notices = %+v, want one", r.Notices)
 	}
 	n := r.Notices[0]
-	var blocks strings.Builder
-	enc := json.NewEncoder(&blocks)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(n.Blocks); err != nil {
-		t.Fatal(err)
-	}
-	for what, s := range map[string]string{"text": n.Text, "blocks": blocks.String()} {
+	for what, s := range map[string]string{"text": n.Text, "blocks": blocksAsSlackReads(t, n.Blocks)} {
 		if strings.Contains(s, "<!") || strings.Contains(strings.ReplaceAll(s, "<@"+commandstest.Dana.SlackUserID+">", ""), "<@") {
 			t.Errorf("notice %s would ping: %s", what, s)
 		}
