@@ -460,7 +460,11 @@ func (fr *flowRun) readBack(ctx context.Context, step string) (stepResult, bool,
 		if err != nil {
 			return stepResult{}, false, err
 		}
-		if tm := fr.findTimer(t); tm != nil {
+		user, err := fr.timerUser(ctx)
+		if err != nil {
+			return stepResult{}, false, err
+		}
+		if tm := fr.findTimer(t, user); tm != nil {
 			return fr.timerResult(ctx, tm), true, nil
 		}
 		return stepResult{}, false, nil

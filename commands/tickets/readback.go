@@ -254,9 +254,10 @@ func (fr *flowRun) ownedByOthers() owned {
 // comment, holding its minutes and product; else, when the flow posted a
 // timer entry, one that was not on the ticket before the POST, that no
 // other flow owns, created since the floor, with the flow's minutes,
-// product and notes and the start_at it was posted with. A timer someone
-// logged in the web UI meanwhile is none of these.
-func (fr *flowRun) findTimer(t *syncro.Ticket) *syncro.Timer {
+// product and notes, the start_at it was posted with, and the user it
+// was posted for (user: timerUser). A timer another tech logged in the
+// web UI meanwhile is none of these, even with the same notes and start.
+func (fr *flowRun) findTimer(t *syncro.Ticket, user int64) *syncro.Timer {
 	te := *fr.p.te()
 	if cid := fr.results[stepComment].CommentID; cid != 0 {
 		if tm := tiedTimer(t, cid, te); tm != nil {
@@ -280,7 +281,7 @@ func (fr *flowRun) findTimer(t *syncro.Ticket) *syncro.Timer {
 	}
 	for i := range t.TicketTimers {
 		tm := &t.TicketTimers[i]
-		if skip[tm.ID] || tm.CommentID != nil || tm.ProductID == nil || *tm.ProductID != te.ProductID || timerMinutes(*tm) != te.Minutes {
+		if skip[tm.ID] || tm.CommentID != nil || tm.ProductID == nil || *tm.ProductID != te.ProductID || timerMinutes(*tm) != te.Minutes || tm.UserID != user {
 			continue
 		}
 		if legacy {
@@ -322,10 +323,25 @@ func (fr *flowRun) postTimer(ctx context.Context, te timeEntry) (*syncro.Timer, 
 	if rerr != nil {
 		return nil, &unknownOutcomeError{what: "the time entry", err: err}
 	}
-	if found := fr.findTimer(t); found != nil {
+	user, rerr := fr.timerUser(ctx)
+	if rerr != nil {
+		return nil, &unknownOutcomeError{what: "the time entry", err: err}
+	}
+	if found := fr.findTimer(t, user); found != nil {
 		return found, nil
 	}
 	return nil, err // read back and not there: nothing was written
+}
+
+// timerUser is the Syncro user the flow's timer entry is posted for: the
+// tech's, or, when the flow has none, the API key's own (Syncro's default,
+// docs/syncro-api.md §4.3), asked of GET /me once per process and only
+// when a timer entry is read back.
+func (fr *flowRun) timerUser(ctx context.Context) (int64, error) {
+	if id := fr.p.TechUserID; id != 0 {
+		return id, nil
+	}
+	return fr.c.keyUser(ctx)
 }
 
 // tiedTimer is the timer Syncro made from comment commentID, if it holds

@@ -218,35 +218,59 @@ func TestReadBack_TimerEntryDoesNotAdoptAnEarlierFlowsTimer(t *testing.T) {
 }
 
 // TestReadBack_WebUITimerIsNeverTakenForTheBots: a flow's timer entry is
-// in doubt when the bot dies; meanwhile a tech logs 30 min of the same
-// labor in the web UI. Finish must not take that timer for the flow's.
+// in doubt when the bot dies; meanwhile another tech logs 30 min of the
+// same labor in the web UI, untied to any comment: with other notes at
+// another time, or with the very notes and start the bot's entry has.
+// Finish must not take that timer for the flow's, whether the bot's entry
+// landed (the POST committed, then failed) or not.
 func TestReadBack_WebUITimerIsNeverTakenForTheBots(t *testing.T) {
 	t.Parallel()
+	const text = "Rebooted the router."
 	for _, fault := range []syncrotest.Fault{syncrotest.FaultServerError, syncrotest.FaultCommitThenFail} {
-		t.Run(fault.String(), func(t *testing.T) {
-			t.Parallel()
-			f := newStoreFixture(t, syncrotest.WithTimeMode(syncrotest.TimeIgnoredOnComments))
-			f.Slash(t, "comment 32150 --time 10m Learns the timer path.")
-			id := f.Ticket(t, syncrotest.SeedTicketOwnCloud).ID
-			_, minutes0 := f.syncroHolds(t, id, "", "")
-			f.Srv.Fail("POST", "/tickets/*/timer_entry", 1, fault)
-			f.crashAndRestart(t, stepTime, func() commands.Reply {
-				return f.C.Slash(t.Context(), commands.Request{Actor: commandstest.Dana, ChannelID: "C0TECHS", Text: "comment 32150 --time 30m Rebooted the router.", EnvelopeID: "env-web"})
+		for _, web := range []struct {
+			name  string
+			notes string
+			start time.Time
+		}{
+			{"other notes and start", "Phone support", syncrotest.SeedNow.Add(-45 * time.Minute)},
+			// The bot posts start_at now less the minutes (stepBefore.TimerStart).
+			{"same notes and start", text, syncrotest.SeedNow.Add(-30 * time.Minute)},
+		} {
+			t.Run(fault.String()+"/"+web.name, func(t *testing.T) {
+				t.Parallel()
+				f := newStoreFixture(t, syncrotest.WithTimeMode(syncrotest.TimeIgnoredOnComments))
+				f.Slash(t, "comment 32150 --time 10m Learns the timer path.")
+				id := f.Ticket(t, syncrotest.SeedTicketOwnCloud).ID
+				_, minutes0 := f.syncroHolds(t, id, "", "")
+				f.Srv.Fail("POST", "/tickets/*/timer_entry", 1, fault)
+				f.crashAndRestart(t, stepTime, func() commands.Reply {
+					return f.C.Slash(t.Context(), commands.Request{Actor: commandstest.Dana, ChannelID: "C0TECHS", Text: "comment 32150 --time 30m " + text, EnvelopeID: "env-web"})
+				})
+				// The web UI's "add time", by another tech.
+				webTimer, _, err := f.client.Timers.Add(t.Context(), id, &syncro.TimerEntryRequest{StartAt: &web.start, DurationMinutes: syncro.Ptr(30),
+					ProductID: syncro.Ptr(syncrotest.ProductLaborRemote), Notes: web.notes, UserID: syncro.Ptr(syncrotest.UserMarcus)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				replies := f.finishPending(t, id)
+				_, minutes := f.syncroHolds(t, id, "", "")
+				// The web UI showed its tech 30 min.
+				if said := 30 + saidMinutes(replies); minutes-minutes0 != said {
+					t.Errorf("Syncro holds %d new minutes, the techs were told %d:\n%s", minutes-minutes0, said, replyTexts(replies))
+				}
+				if f.ownedTimers(t, id)[webTimer.ID] {
+					t.Errorf("the bot took the web UI's timer %d for its own; replies:\n%s", webTimer.ID, replyTexts(replies))
+				}
 			})
-			// The web UI's "add time", by another tech.
-			start := syncrotest.SeedNow.Add(-45 * time.Minute)
-			if _, _, err := f.client.Timers.Add(t.Context(), id, &syncro.TimerEntryRequest{StartAt: &start, DurationMinutes: syncro.Ptr(30),
-				ProductID: syncro.Ptr(syncrotest.ProductLaborRemote), Notes: "Phone support", UserID: syncro.Ptr(syncrotest.UserMarcus)}); err != nil {
-				t.Fatal(err)
-			}
-			replies := f.finishPending(t, id)
-			_, minutes := f.syncroHolds(t, id, "", "")
-			// The web UI showed its tech 30 min.
-			if said := 30 + saidMinutes(replies); minutes-minutes0 != said {
-				t.Errorf("Syncro holds %d new minutes, the techs were told %d:\n%s", minutes-minutes0, said, replyTexts(replies))
-			}
-		})
+		}
 	}
+}
+
+// ownedTimers is the timers the ticket's flows recorded as theirs.
+func (f *storeFixture) ownedTimers(t *testing.T, ticketID int64) map[int64]bool {
+	t.Helper()
+	fr := &flowRun{st: f.st, p: flowParams{TicketID: ticketID}}
+	return fr.ownedByOthers().timers
 }
 
 // TestReadBack_StepInDoubtIsReadBackAfterTheClaimExpired: the bot dies

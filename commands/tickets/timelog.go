@@ -48,6 +48,27 @@ type writeState struct {
 	// names caches Syncro product names by id (labor products), learned
 	// from line items and GET /products/{id}.
 	names map[int64]string
+	// keyUser is the API key's own Syncro user (GET /me); 0 until asked.
+	keyUser int64
+}
+
+// keyUser is the API key's own Syncro user, the one a timer entry without
+// user_id is logged for: asked of GET /me the first time, then cached.
+func (c *feature) keyUser(ctx context.Context) (int64, error) {
+	c.w.mu.Lock()
+	id := c.w.keyUser
+	c.w.mu.Unlock()
+	if id != 0 {
+		return id, nil
+	}
+	me, _, err := c.cfg.Syncro.Users.Me(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("ask Syncro whose the API key is: %w", err)
+	}
+	c.w.mu.Lock()
+	defer c.w.mu.Unlock()
+	c.w.keyUser = me.UserID
+	return me.UserID, nil
 }
 
 // usesTimerPath reports whether time must go through timer_entry.
