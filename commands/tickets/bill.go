@@ -67,20 +67,21 @@ func describeInvoice(inv syncro.Invoice) string {
 }
 
 // uncharged sums the billable, not yet charged time of a ticket.
-func uncharged(t *syncro.Ticket) (minutes, timers int) {
+func uncharged(t *syncro.Ticket) (minutes int) {
 	for _, tm := range t.TicketTimers {
-		if !tm.Recorded && tm.Billable && timerMinutes(tm) > 0 {
+		if !tm.Recorded && tm.Billable {
 			minutes += timerMinutes(tm)
-			timers++
 		}
 	}
-	return minutes, timers
+	return minutes
 }
 
 // billModal builds the bill form, or a notice when the ticket already has an
 // invoice.
 //
-// Syncro calls: GET ticket, invoices of the ticket, ticket settings.
+// Syncro calls: GET ticket, invoices of the ticket, ticket settings, and
+// one GET /products/{id} per labor product among the ticket's uncharged
+// timers (previewInvoice).
 func (c *feature) billModal(ctx context.Context, ticketID, number int64, channel string) commands.Reply {
 	t, _, err := c.cfg.Syncro.Tickets.Get(ctx, ticketID)
 	if err != nil {
@@ -98,7 +99,7 @@ func (c *feature) billModal(ctx context.Context, ticketID, number int64, channel
 	if ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx); err == nil {
 		statuses = ts.TicketStatusList
 	}
-	unMin, unTimers := uncharged(t)
+	unMin := uncharged(t)
 	meta := commands.ModalMeta{
 		TicketID: t.ID, Number: number, CustomerID: t.CustomerID, Channel: channel,
 		Status: t.Status, TargetStatus: invoiceStatus(statuses), Uncharged: unMin,
@@ -109,15 +110,9 @@ func (c *feature) billModal(ctx context.Context, ticketID, number int64, channel
 	}
 
 	head := fmt.Sprintf("*#%d %s* — %s", number, commands.InlineMrkdwn(t.Subject, 200), commands.InlineMrkdwn(t.CustomerBusinessThenName, 100))
-	switch {
-	case unTimers > 0:
-		head += fmt.Sprintf("\nAlready logged, not charged yet: %d min in %d time entr%s; billing charges and invoices %s too.", unMin, unTimers, plural(unTimers, "y", "ies"), plural(unTimers, "it", "them"))
-	default:
-		head += "\nNo uncharged time on the ticket yet."
-	}
-	if len(t.LineItems) > 0 {
-		head += fmt.Sprintf("\nCharges already on the ticket: %d.", len(t.LineItems))
-	}
+	// Before Bill is pressed, what the invoice will carry: the tech checks
+	// the minutes and prices here, not on the invoice afterwards.
+	head += "\n" + c.previewInvoice(ctx, t).text()
 	minutesOptional := meta.Uncharged != 0
 	hint := "Minutes to log and bill now."
 	if minutesOptional {

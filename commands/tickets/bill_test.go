@@ -2,10 +2,12 @@ package tickets
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
 
@@ -13,6 +15,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -182,5 +185,74 @@ func TestBill_NeedsBillingPermission(t *testing.T) {
 	a := f.C.Action(t.Context(), commands.Action{Actor: commands.Actor{Name: "Temp"}, ActionID: ticketview.ActionBill, Value: ticketview.TicketButtonValue(nas.ID, nas.Number)})
 	if a.Modal == nil || a.Modal.Submit != nil || a.Text != notBillerReply.Text {
 		t.Errorf("button: %q", a.Text)
+	}
+}
+
+// busyBillTicket gives the Printer ticket (#32151) what the bill form must
+// preview: uncharged time of two labor products, a charged timer and a
+// charged item. It returns the ticket's Syncro id.
+func busyBillTicket(t *testing.T, f *storeFixture) int64 {
+	t.Helper()
+	id := f.Ticket(t, syncrotest.SeedTicketPrinter).ID
+	ctx := t.Context()
+	start := syncrotest.SeedNow.Add(-3 * time.Hour)
+	add := func(minutes int, product int64) *syncro.Timer {
+		tm, _, err := f.client.Timers.Add(ctx, id, &syncro.TimerEntryRequest{StartAt: &start, DurationMinutes: syncro.Ptr(minutes), ProductID: syncro.Ptr(product), Notes: "Work"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	add(30, syncrotest.ProductLaborRemote)
+	add(20, syncrotest.ProductLaborRemote)
+	add(50, syncrotest.ProductLaborOnsite)
+	if _, _, err := f.client.Timers.Charge(ctx, id, add(45, syncrotest.ProductLaborRemote).ID); err != nil {
+		t.Fatal(err)
+	}
+	price := syncro.MoneyFromCents(12900)
+	if _, _, err := f.client.Tickets.AddLineItem(ctx, id, &syncro.TicketLineItemRequest{Name: "HP 58A Toner Cartridge", Description: "Toner",
+		ProductID: syncro.Ptr(int64(29881)), Quantity: syncro.MoneyFromInt(2), PriceRetail: &price}); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// TestBill_FormSaysWhatTheInvoiceWillCarry: before Bill is pressed, the
+// form lists the uncharged time by labor product (minutes, hours, Syncro's
+// price) and the charges already on the ticket, with the total minutes and
+// price.
+func TestBill_FormSaysWhatTheInvoiceWillCarry(t *testing.T) {
+	t.Parallel()
+	f := newStoreFixture(t)
+	busyBillTicket(t, f)
+	v := f.OpenModal(t, "bill 32151")
+	commandstest.Golden(t, "modal_bill_preview.golden", commandstest.PrettyJSON(t, v))
+}
+
+// TestInvoicePreview_Text covers what the busy ticket does not: prices
+// Syncro did not give, time marked not billable, more lines than shown.
+func TestInvoicePreview_Text(t *testing.T) {
+	t.Parallel()
+	remote := previewLine{name: "Labor - Remote", minutes: 30, qty: chargedHours(30), price: syncro.MoneyFromCents(12500), priced: true}
+	item := previewLine{name: "Cable <b>", qty: syncro.MoneyFromInt(1), price: syncro.MoneyFromCents(899), priced: true, charged: true}
+	for _, tc := range []struct {
+		name string
+		pv   invoicePreview
+		want []string
+	}{
+		{"nothing", invoicePreview{}, []string{"Nothing to charge on the ticket yet"}},
+		{"only unbillable", invoicePreview{unbillable: 15}, []string{"Nothing to charge", "15 min logged as not billable stay off it."}},
+		{"priced", invoicePreview{lines: []previewLine{remote, item}, minutes: 30, total: syncro.MoneyFromCents(6250 + 899)},
+			[]string{"• Labor - Remote — 30 min logged, not charged yet: 0.50 h × 125.00/h = 62.50", "• Cable &lt;b&gt; — charged: 1.00 × 8.99 = 8.99", "*Total: 30 min of labor, 71.49*"}},
+		{"unpriced", invoicePreview{lines: []previewLine{{name: "Labor (the account's default)", minutes: 20, qty: chargedHours(20)}, item}, minutes: 20, total: syncro.MoneyFromCents(899), unpriced: 1, unbillable: 5},
+			[]string{"20 min logged, not charged yet: 0.33 h, priced by Syncro", "*Total: 20 min of labor*, 8.99 for what has a price", "5 min logged as not billable stay off the invoice."}},
+		{"more than shown", invoicePreview{lines: slices.Repeat([]previewLine{item}, maxPreviewLines+3)}, []string{"… and 3 more charges"}},
+	} {
+		got := tc.pv.text()
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q lacks %q", tc.name, got, w)
+			}
+		}
 	}
 }
