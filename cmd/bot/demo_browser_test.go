@@ -293,6 +293,46 @@ func closeModal(t *testing.T, ctx context.Context) {
 	step(t, ctx, "close the modal", waitJS(`document.getElementById('backdrop').hidden || (document.getElementById('modal-x').click(), false)`))
 }
 
+// listColumnsRE matches a line of the ticket list as the bot sends it:
+// number, status, customer and subject separated by two spaces.
+var listColumnsRE = regexp.MustCompile(`(?m)^#\d+  \S.*\S  \S.*\S  \S`)
+
+// oversizedAboveMessagesJS lists, for every message in both channels,
+// each element drawn above the message's body (its author, badge and time)
+// that is taller than the body itself: one line each, for the failure.
+const oversizedAboveMessagesJS = `(() => {
+	const bad = [];
+	for (const li of document.querySelectorAll('#messages > li.msg, #notify > li.msg')) {
+		const body = li.querySelector(':scope > .msg-body');
+		if (!body) continue;
+		const b = body.getBoundingClientRect();
+		for (const e of li.querySelectorAll('*')) {
+			if (body.contains(e)) continue;
+			const r = e.getBoundingClientRect();
+			if (r.bottom <= b.top + 0.5 && r.height > b.height) {
+				bad.push(li.parentElement.id + ': <' + e.tagName.toLowerCase() + ' class="' + e.className + '"> is ' + Math.round(r.height) + 'px tall above a ' +
+					Math.round(b.height) + 'px message "' + body.innerText.slice(0, 40).replace(/\s+/g, ' ') + '"');
+			}
+		}
+	}
+	return bad;
+})()`
+
+// screenshot saves what the browser shows now in the test's artifact
+// directory (kept with go test -artifacts) and returns its path.
+func screenshot(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		return "none: " + err.Error()
+	}
+	path := filepath.Join(t.ArtifactDir(), "page.png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		return "none: " + err.Error()
+	}
+	return path
+}
+
 func TestBrowser_DemoFlows(t *testing.T) {
 	path := chromiumPath(t)
 	url := startDemoBot(t)
@@ -372,6 +412,21 @@ func TestBrowser_DemoFlows(t *testing.T) {
 		fill(t, ctx, resolution, "Replaced the toner; test page printed.")
 		submitForm(t, ctx, "the close form")
 		step(t, ctx, "see the notice in #ticket-closed", waitJS(channelHas("notify", "32151")))
+	})
+
+	t.Run("layout: nothing above a message is taller than the message", func(t *testing.T) {
+		list := command(t, ctx, "/syncro", "open tickets")
+		// A one-line reply: the shortest message, where anything oversized
+		// above it shows most.
+		command(t, ctx, "/syncro ticket 1", "doesn't exist in Syncro")
+		if bad := eval[[]string](t, ctx, oversizedAboveMessagesJS); len(bad) > 0 {
+			t.Errorf("elements above messages are taller than the message (screenshot: %s):\n%s", screenshot(t, ctx), strings.Join(bad, "\n"))
+		}
+		// Slack keeps the spaces that separate the list's columns; the
+		// rendered text (innerText) is what the browser draws.
+		if got := eval[string](t, ctx, `(`+nodeJS(list)+` || {}).innerText || ""`); !listColumnsRE.MatchString(got) {
+			t.Errorf("the ticket list's double spaces collapsed (screenshot: %s); the list reads:\n%s", screenshot(t, ctx), got)
+		}
 	})
 
 	if strings.Contains(url, "0.0.0.0") {

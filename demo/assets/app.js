@@ -85,7 +85,7 @@
       if (it.kind === "ephemeral") li.dataset.ephemeral = "true";
       const head = el("div", "msg-head");
       head.append(el("span", "author", it.author));
-      if (it.kind === "message" || it.kind === "ephemeral") head.append(el("span", "app", "APP"));
+      if (it.kind === "message" || it.kind === "ephemeral") head.append(el("span", "app-badge", "APP"));
       head.append(el("time", "", it.time));
       if (it.kind === "ephemeral") head.append(el("span", "only-you", "Only visible to you"));
       const body = el("div", "msg-body");
