@@ -40,7 +40,12 @@ func TestMrkdwn_FormatsAndEscapes(t *testing.T) {
 		{"quotes in text", `say "hi" & 'bye'`, "say &#34;hi&#34; &amp; &#39;bye&#39;"},
 		{"newline", "a\nb", "a<br>b"},
 		{"emoji", ":white_check_mark: done :nope:", "✅ done :nope:"},
-		{"quote", "&gt; quoted", `<span class="quote">quoted</span>`},
+		{"quote", "&gt; quoted", `<blockquote class="quote">quoted</blockquote>`},
+		// One quote with an unbroken bar, as Slack draws it; the quote ends
+		// its line, so no empty line follows it.
+		{"quoted lines are one quote", "Update\n&gt; a\n&gt;\n&gt; - b\nafter", `Update<br><blockquote class="quote">a<br><br>- b</blockquote>after`},
+		{"raw quote marker", "> a\n>b", `<blockquote class="quote">a<br>b</blockquote>`},
+		{"blank line after a quote stays", "&gt; a\n\nb", `<blockquote class="quote">a</blockquote><br>b`},
 		{"unterminated", "*not bold", "*not bold"},
 	}
 	r := testRenderer()

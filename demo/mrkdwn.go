@@ -206,15 +206,40 @@ func emojify(s string) string {
 }
 
 // quoteLines renders lines starting with "&gt;" (Slack's ">") as quotes.
+// Consecutive quoted lines form one quote, as in Slack, so the bar runs
+// unbroken past an empty quoted line. The quote is a block: it ends its
+// own line, so the newline that followed it is dropped rather than drawn
+// as an extra empty line.
 func quoteLines(s string) string {
 	if !strings.Contains(s, "&gt;") {
 		return s
 	}
 	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		if q, ok := strings.CutPrefix(l, "&gt;"); ok {
-			lines[i] = `<span class="quote">` + strings.TrimPrefix(q, " ") + `</span>`
+	var b strings.Builder
+	for i := 0; i < len(lines); {
+		if _, ok := quoted(lines[i]); !ok {
+			b.WriteString(lines[i])
+			if i+1 < len(lines) {
+				b.WriteByte('\n')
+			}
+			i++
+			continue
 		}
+		var run []string
+		for ; i < len(lines); i++ {
+			q, ok := quoted(lines[i])
+			if !ok {
+				break
+			}
+			run = append(run, q)
+		}
+		b.WriteString(`<blockquote class="quote">` + strings.Join(run, "\n") + `</blockquote>`)
 	}
-	return strings.Join(lines, "\n")
+	return b.String()
+}
+
+// quoted returns the text of a quoted line without its marker.
+func quoted(line string) (string, bool) {
+	q, ok := strings.CutPrefix(line, "&gt;")
+	return strings.TrimPrefix(q, " "), ok
 }
