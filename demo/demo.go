@@ -92,6 +92,12 @@ type Env struct {
 	syncroURL string
 	env       map[string]string
 	closed    atomic.Bool
+
+	// replayed and replayFailed count the journal entries replayed at
+	// start; the page and stdout say so, or say "fresh start".
+	replayed, replayFailed int
+	kept                   bool // DataDir was given: state outlives the run
+	journalPath            string
 }
 
 // Start starts the in-memory Syncro (replaying DataDir's journal, if any),
@@ -152,17 +158,23 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 		return nil, fmt.Errorf("demo: start fake Slack: %w", err)
 	}
 
-	e.web = newWebUI(e.slack, log)
-	e.serve(webLn, e.web)
-	e.url = "http://" + displayAddr(webLn.Addr()) + "/"
-
 	sessions := filepath.Join(dataDir, "session-logs")
 	botData := filepath.Join(dataDir, "bot")
 	for _, d := range []string{sessions, botData} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
+			webLn.Close()
 			return nil, fmt.Errorf("demo: %w", err)
 		}
 	}
+
+	e.web = newWebUI(e.slack, log, []infoJSON{
+		{Label: "Data (DATA_DIR)", Value: botData},
+		{Label: "Session logs", Value: sessions},
+		{Label: "Syncro changes", Value: e.StartNote()},
+	})
+	e.serve(webLn, e.web)
+	e.url = "http://" + displayAddr(webLn.Addr()) + "/"
+
 	e.env = map[string]string{
 		"SLACK_APP_TOKEN":      e.slack.AppToken(),
 		"SLACK_BOT_TOKEN":      e.slack.BotToken(),
@@ -204,7 +216,10 @@ func (e *Env) startSyncro(ctx context.Context, dataDir string, persist bool) err
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		if failed := replay(e.syncro, clock, syncrotest.DefaultAPIKey, entries); failed > 0 {
+		e.kept, e.journalPath = true, filepath.Join(dataDir, JournalFile)
+		e.replayed = len(entries)
+		e.replayFailed = replay(e.syncro, clock, syncrotest.DefaultAPIKey, entries)
+		if failed := e.replayFailed; failed > 0 {
 			e.log.Warn("demo: some saved Syncro changes could not be replayed", "failed", failed, "of", len(entries))
 		} else if len(entries) > 0 {
 			e.log.Info("demo: replayed saved Syncro changes", "requests", len(entries))
@@ -255,6 +270,30 @@ func displayAddr(a net.Addr) string {
 		return "127.0.0.1:" + port
 	}
 	return net.JoinHostPort(tcp.IP.String(), strconv.Itoa(tcp.Port))
+}
+
+// StartNote says whether this run replayed saved Syncro changes (and how
+// many journal entries) or started fresh from the seed, and where changes
+// are kept; the page shows it under the channels.
+func (e *Env) StartNote() string {
+	switch {
+	case !e.kept:
+		return "Fresh start from the seeded week. Nothing is kept when the demo stops (-demo-data DIR keeps it)."
+	case e.replayed == 0:
+		return "Fresh start from the seeded week. Changes are saved to " + e.journalPath + " and replayed at the next start."
+	}
+	note := fmt.Sprintf("Replayed %d saved %s from %s", e.replayed, plural(e.replayed, "journal entry", "journal entries"), e.journalPath)
+	if e.replayFailed > 0 {
+		note += fmt.Sprintf("; %d could not be replayed", e.replayFailed)
+	}
+	return note + "."
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // URL is the page's address, e.g. "http://127.0.0.1:8080/".

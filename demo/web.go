@@ -43,6 +43,8 @@ type webUI struct {
 	log   *slog.Logger
 	mux   *http.ServeMux
 
+	info []infoJSON // where the demo keeps things; fixed at start
+
 	mu        sync.Mutex
 	local     []localItem     // what the person typed, and errors Slack itself would show
 	dismissed map[string]bool // views the person closed in the page
@@ -57,8 +59,8 @@ type localItem struct {
 	Time    time.Time
 }
 
-func newWebUI(f *slackfake.Fake, log *slog.Logger) *webUI {
-	w := &webUI{slack: f, log: log, dismissed: map[string]bool{}}
+func newWebUI(f *slackfake.Fake, log *slog.Logger, info []infoJSON) *webUI {
+	w := &webUI{slack: f, log: log, info: info, dismissed: map[string]bool{}}
 	static, err := fs.Sub(assets, "assets")
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
@@ -377,6 +379,14 @@ type pageState struct {
 	User      string        `json:"user"`
 	Channels  []channelJSON `json:"channels"`
 	Modal     *modalJSON    `json:"modal"`
+	Info      []infoJSON    `json:"info"`
+}
+
+// infoJSON is one labelled line of what the page says about the demo
+// itself: where its data and session logs are, and how it started.
+type infoJSON struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
 }
 
 type channelJSON struct {
@@ -416,7 +426,7 @@ func (w *webUI) state() pageState {
 		users:    map[string]string{UserID: UserReal, w.slack.BotUserID(): botAuthor},
 		channels: map[string]string{SupportChannel: SupportChannelName, NotifyChannel: NotifyChannelName},
 	}
-	st := pageState{Connected: w.slack.Connections() > 0, User: UserReal}
+	st := pageState{Connected: w.slack.Connections() > 0, User: UserReal, Info: w.info}
 	chans := []channelJSON{
 		{ID: SupportChannel, Name: SupportChannelName},
 		{ID: NotifyChannel, Name: NotifyChannelName, Notify: true},

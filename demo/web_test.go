@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -354,17 +356,7 @@ func TestDataDir_SyncroChangesSurviveARestart(t *testing.T) {
 		t.Fatal("seed ticket missing")
 	}
 	before := len(env.Syncro().Comments(tk.ID))
-	body := `{"subject":"Update","body":"kept between runs","hidden":true}`
-	req, _ := http.NewRequest(http.MethodPost, env.Getenv("SYNCRO_BASE_URL")+"tickets/"+jsonInt(tk.ID)+"/comment?api_key="+env.Getenv("SYNCRO_API_KEY"), strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != 200 {
-		t.Fatalf("comment: status %d", res.StatusCode)
-	}
+	postComment(t, env, tk.ID, "kept between runs")
 	env.Close()
 
 	again := startEnv(t, dir)
@@ -386,6 +378,77 @@ func TestDataDir_SyncroChangesSurviveARestart(t *testing.T) {
 }
 
 func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// postComment comments on the ticket through the demo's Syncro API, as
+// the bot does, so the journal records it.
+func postComment(t *testing.T, env *Env, ticketID int64, text string) {
+	t.Helper()
+	body := `{"subject":"Update","body":` + strconv.Quote(text) + `,"hidden":true}`
+	req, _ := http.NewRequest(http.MethodPost, env.Getenv("SYNCRO_BASE_URL")+"tickets/"+jsonInt(ticketID)+"/comment?api_key="+env.Getenv("SYNCRO_API_KEY"), strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("comment: status %d", res.StatusCode)
+	}
+}
+
+// info returns the page's line labelled label.
+func info(st pageState, label string) string {
+	for _, i := range st.Info {
+		if i.Label == label {
+			return i.Value
+		}
+	}
+	return ""
+}
+
+func TestPage_SaysWhereDataAndLogsAreAndWhetherChangesWereReplayed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tests := []struct {
+		name     string
+		dataDir  string
+		comments int // comments posted in the run before
+		want     string
+	}{
+		{"temporary", "", 0, "Fresh start from the seeded week. Nothing is kept"},
+		{"kept, nothing saved yet", dir, 0, "Fresh start from the seeded week. Changes are saved to " + filepath.Join(dir, JournalFile)},
+		{"kept, one change", dir, 1, "Replayed 1 saved journal entry from " + filepath.Join(dir, JournalFile)},
+		{"kept, three changes", dir, 2, "Replayed 3 saved journal entries from " + filepath.Join(dir, JournalFile)},
+	}
+	var prev *Env
+	for _, tt := range tests { // in order: each run replays what the runs before it saved
+		if prev != nil {
+			tk, ok := prev.Syncro().TicketByNumber(syncrotest.SeedTicketOwnCloud)
+			if !ok {
+				t.Fatal("seed ticket missing")
+			}
+			for i := range tt.comments {
+				postComment(t, prev, tk.ID, "change "+strconv.Itoa(i))
+			}
+			prev.Close()
+		}
+		env := startEnv(t, tt.dataDir)
+		prev = env
+		st, _ := getState(t, env, "")
+		if got := info(st, "Syncro changes"); !strings.HasPrefix(got, tt.want) {
+			t.Errorf("%s: Syncro changes = %q, want it to start %q", tt.name, got, tt.want)
+		}
+		if got := env.StartNote(); got != info(st, "Syncro changes") {
+			t.Errorf("%s: stdout's note %q differs from the page's", tt.name, got)
+		}
+		if got, want := info(st, "Data (DATA_DIR)"), env.Getenv("DATA_DIR"); got != want || want == "" {
+			t.Errorf("%s: page says data is in %q, the bot's DATA_DIR is %q", tt.name, got, want)
+		}
+		if got, want := info(st, "Session logs"), env.Getenv("SESSION_LOG_DIR"); got != want || want == "" {
+			t.Errorf("%s: page says session logs are in %q, the bot's SESSION_LOG_DIR is %q", tt.name, got, want)
+		}
+	}
+}
 
 func TestEnv_OverlayAnswersDemoVariablesAndFallsBack(t *testing.T) {
 	t.Parallel()

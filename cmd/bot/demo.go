@@ -49,5 +49,6 @@ func (d demoFlags) start(ctx context.Context, getenv func(string) string, stdout
 		where = "removed when the demo stops; keep them with -demo-data DIR"
 	}
 	fmt.Fprintf(stdout, "session logs of tickets you close go to %s (%s)\n", env.Getenv("SESSION_LOG_DIR"), where)
+	fmt.Fprintf(stdout, "Syncro changes: %s\n", env.StartNote())
 	return env.Overlay(getenv), env.Close, nil
 }

@@ -29,6 +29,10 @@ const browserTimeout = 20 * time.Second
 
 var demoURLRE = regexp.MustCompile(`open (http://\S+)`)
 
+// demoInfoRE reads what -demo prints about where session logs go and how
+// the demo started.
+var demoInfoRE = regexp.MustCompile(`session logs of tickets you close go to (\S+) [^\n]*\nSyncro changes: ([^\n]+)\n`)
+
 // chromiumPath finds the browser, or skips (locally) or fails (in CI).
 func chromiumPath(t *testing.T) string {
 	t.Helper()
@@ -45,8 +49,9 @@ func chromiumPath(t *testing.T) string {
 }
 
 // startDemoBot runs the real program with -demo on a free port and returns
-// the page's URL; the bot stops when the test ends.
-func startDemoBot(t *testing.T) string {
+// the page's URL and what the program prints; the bot stops when the test
+// ends.
+func startDemoBot(t *testing.T) (string, *syncbuf.Buffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncbuf.Buffer
@@ -70,7 +75,7 @@ func startDemoBot(t *testing.T) string {
 	deadline := time.After(testTimeout)
 	for {
 		if m := demoURLRE.FindStringSubmatch(stdout.String()); m != nil {
-			return m[1]
+			return m[1], &stdout
 		}
 		select {
 		case code := <-done:
@@ -335,7 +340,7 @@ func screenshot(t *testing.T, ctx context.Context) string {
 
 func TestBrowser_DemoFlows(t *testing.T) {
 	path := chromiumPath(t)
-	url := startDemoBot(t)
+	url, stdout := startDemoBot(t)
 	ctx := newBrowser(t, path)
 
 	step(t, ctx, "open the page",
@@ -426,6 +431,35 @@ func TestBrowser_DemoFlows(t *testing.T) {
 		// rendered text (innerText) is what the browser draws.
 		if got := eval[string](t, ctx, `(`+nodeJS(list)+` || {}).innerText || ""`); !listColumnsRE.MatchString(got) {
 			t.Errorf("the ticket list's double spaces collapsed (screenshot: %s); the list reads:\n%s", screenshot(t, ctx), got)
+		}
+	})
+
+	t.Run("the page says where the data and session logs are, and how it started", func(t *testing.T) {
+		info := eval[string](t, ctx, `(() => {
+			const e = document.getElementById('demo-info');
+			if (!e) return '';
+			const r = e.getBoundingClientRect();
+			const shown = e.checkVisibility() && r.width > 0 && r.top >= 0 && r.bottom <= window.innerHeight;
+			return shown ? e.innerText : '';
+		})()`)
+		// The page says what run printed for the operator.
+		wctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+		defer cancel()
+		if err := stdout.WaitFor(wctx, "Syncro changes: "); err != nil {
+			t.Fatalf("%v; stdout:\n%s", err, stdout.String())
+		}
+		printed := demoInfoRE.FindStringSubmatch(stdout.String())
+		if printed == nil {
+			t.Fatalf("stdout does not say where session logs go and how the demo started:\n%s", stdout.String())
+		}
+		sessions, note := printed[1], printed[2]
+		if !strings.HasPrefix(note, "Fresh start from the seeded week.") {
+			t.Errorf("a run without -demo-data printed %q, want a fresh start", note)
+		}
+		for _, want := range []string{"Data (DATA_DIR)", filepath.Join(filepath.Dir(sessions), "bot"), "Session logs", sessions, "Syncro changes", note} {
+			if !strings.Contains(info, want) {
+				t.Errorf("the page does not show %q in view (screenshot: %s); its info reads:\n%s", want, screenshot(t, ctx), info)
+			}
 		}
 	})
 

@@ -42,6 +42,7 @@
     last = st;
     document.body.dataset.version = st.version;
     renderSidebar(st);
+    renderInfo(st.info || []);
     const ch = channel(st, current);
     $("channel-title").textContent = "# " + ch.name;
     document.title = "syncrobot demo — #" + ch.name;
@@ -67,6 +68,15 @@
       li.append(b); ul.append(li);
       if (focused === c.id) b.focus();
     }
+  }
+
+  // renderInfo shows where the demo keeps its data and session logs, and
+  // whether saved changes were replayed; fixed for the run, so drawn once.
+  function renderInfo(info) {
+    const dl = $("demo-info");
+    if (dl.dataset.drawn === "1" || !info.length) return;
+    dl.dataset.drawn = "1";
+    for (const i of info) dl.append(el("dt", "", i.label), el("dd", "", i.value));
   }
 
   function renderItems(ol, ch) {
