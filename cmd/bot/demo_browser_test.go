@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -126,11 +128,11 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 }
 
 // eval evaluates a JavaScript expression in the page.
-func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+func eval[T any](t *testing.T, ctx context.Context, expr string, opts ...chromedp.EvaluateOption) T {
 	t.Helper()
 	sctx, cancel := context.WithTimeout(ctx, browserTimeout)
 	defer cancel()
-	v, err := chromedp.Run(sctx, chromedp.Evaluate[T](expr))
+	v, err := chromedp.Run(sctx, chromedp.Evaluate[T](expr, opts...))
 	if err != nil {
 		t.Fatalf("evaluate %s: %v", expr, err)
 	}
@@ -338,6 +340,42 @@ func screenshot(t *testing.T, ctx context.Context) string {
 	return path
 }
 
+// A narrow window, where the page drops its sidebar and puts the notices
+// under the channel.
+const narrowWidth, narrowHeight = 800, 760
+
+// narrowWindow makes the browser's window narrow until the test ends,
+// then gives it back its own size (chromedp's EmulateReset would set a
+// default size instead).
+func narrowWindow(t *testing.T, ctx context.Context) {
+	t.Helper()
+	t.Cleanup(func() {
+		step(t, ctx, "back to the desktop window", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+			return err
+		}))
+	})
+	step(t, ctx, "narrow the window", chromedp.EmulateViewport(narrowWidth, narrowHeight))
+}
+
+// narrowLayoutProblems says what is wrong with the page's layout in a
+// narrow window, after the next frame (when the page has settled what it
+// draws): the channel and the notices fill the window, the composer is in
+// it, and #support shows its newest message. "" when nothing is.
+func narrowLayoutProblems(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	return eval[string](t, ctx, `new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => {
+		const ol = document.getElementById('messages'), list = ol.getBoundingClientRect(), last = ol.lastElementChild.getBoundingClientRect();
+		const channel = document.querySelector('main.channel').getBoundingClientRect(), notify = document.querySelector('aside.notify').getBoundingClientRect();
+		const composer = document.getElementById('composer').getBoundingClientRect(), h = window.innerHeight;
+		const bad = [];
+		if (last.bottom > list.bottom + 1) bad.push('the newest message ends ' + Math.round(last.bottom - list.bottom) + 'px below the visible list');
+		if (list.bottom > h + 1 || composer.bottom > h + 1) bad.push('the list ends at ' + Math.round(list.bottom) + 'px and the composer at ' + Math.round(composer.bottom) + 'px, below the ' + h + 'px window');
+		if (channel.height + notify.height < h - 1) bad.push('channel and notices fill ' + Math.round(channel.height + notify.height) + 'px of the ' + h + 'px window');
+		done(bad.join('; '));
+	})))`, chromedp.EvalAwaitPromise)
+}
+
 func TestBrowser_DemoFlows(t *testing.T) {
 	path := chromiumPath(t)
 	url, stdout := startDemoBot(t)
@@ -348,6 +386,13 @@ func TestBrowser_DemoFlows(t *testing.T) {
 		waitJS(`document.getElementById('status').classList.contains('ok')`),
 		waitJS(`document.activeElement && document.activeElement.id === 'command'`),
 	)
+
+	t.Run("narrow window: an empty channel fills the height", func(t *testing.T) {
+		narrowWindow(t, ctx)
+		if bad := narrowLayoutProblems(t, ctx); bad != "" {
+			t.Errorf("%s (screenshot: %s)", bad, screenshot(t, ctx))
+		}
+	})
 
 	t.Run("list open tickets", func(t *testing.T) {
 		reply := command(t, ctx, "/syncro", "open tickets")
@@ -460,6 +505,19 @@ func TestBrowser_DemoFlows(t *testing.T) {
 			if !strings.Contains(info, want) {
 				t.Errorf("the page does not show %q in view (screenshot: %s); its info reads:\n%s", want, screenshot(t, ctx), info)
 			}
+		}
+	})
+
+	t.Run("narrow window: the newest message stays in view after a reload", func(t *testing.T) {
+		narrowWindow(t, ctx)
+		// Reloaded narrow, the page draws #support and then the notices
+		// under it, which squeezes #support after it scrolled.
+		step(t, ctx, "reload",
+			chromedp.Reload(),
+			waitJS(`document.getElementById('status').classList.contains('ok') && document.querySelector('#notify > li.msg:not(.system)') !== null && /doesn.t exist in Syncro/.test((document.querySelector('#messages > li:last-child') || {}).innerText || '')`),
+		)
+		if bad := narrowLayoutProblems(t, ctx); bad != "" {
+			t.Errorf("%s (screenshot: %s)", bad, screenshot(t, ctx))
 		}
 	})
 

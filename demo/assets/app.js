@@ -46,8 +46,14 @@
     const ch = channel(st, current);
     $("channel-title").textContent = "# " + ch.name;
     document.title = "syncrobot demo — #" + ch.name;
-    renderItems($("messages"), ch);
-    renderItems($("notify"), channel(st, NOTIFY));
+    // A list that showed its newest line keeps showing it, as Slack's
+    // channels do. Both lists are drawn before either is scrolled: on a
+    // narrow window the notices sit under the channel, and drawing them
+    // squeezes the channel after it would have scrolled.
+    const lists = [[$("messages"), ch], [$("notify"), channel(st, NOTIFY)]];
+    const stick = lists.map(([ol]) => ol.dataset.init !== "1" || ol.scrollHeight - ol.scrollTop - ol.clientHeight < 80);
+    for (const [ol, c] of lists) renderItems(ol, c);
+    lists.forEach(([ol], i) => { if (stick[i]) ol.scrollTop = ol.scrollHeight; ol.dataset.init = "1"; });
     seen[current] = ch.items.length;
     seen[NOTIFY] = channel(st, NOTIFY).items.length;
     renderModal(st.modal);
@@ -83,7 +89,6 @@
     const key = ch.id + "|" + JSON.stringify(ch.items);
     if (rendered[ol.id] === key) return;
     rendered[ol.id] = key;
-    const nearBottom = ol.scrollHeight - ol.scrollTop - ol.clientHeight < 80;
     ol.replaceChildren();
     if (ch.items.length === 0) {
       ol.append(el("li", "msg system", ch.id === NOTIFY ? "Closed-ticket notices appear here." : "Nothing here yet. Type /syncro below."));
@@ -105,8 +110,6 @@
       li.append(head, body);
       ol.append(li);
     }
-    if (nearBottom || ol.dataset.init !== "1") ol.scrollTop = ol.scrollHeight;
-    ol.dataset.init = "1";
   }
 
   // ---- interactions in messages ----
