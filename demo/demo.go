@@ -25,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -234,6 +235,10 @@ func (e *Env) startSyncro(ctx context.Context, dataDir string, persist bool) err
 	var n atomic.Int64
 	inner := h
 	h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, syncrotest.APIPrefix+"/") {
+			webStandIn(w, r)
+			return
+		}
 		inner.ServeHTTP(w, r)
 		if n.Add(1)%logResetEvery == 0 {
 			e.syncro.ResetLog()
@@ -246,6 +251,16 @@ func (e *Env) startSyncro(ctx context.Context, dataDir string, persist bool) err
 	e.serve(ln, h)
 	e.syncroURL = "http://" + ln.Addr().String() + syncrotest.APIPrefix + "/"
 	return nil
+}
+
+// webStandIn answers the Syncro web app's pages ("Open in Syncro" links
+// point at the in-memory Syncro's address in the demo), which the
+// in-memory Syncro does not have, with a sentence instead of an API error.
+func webStandIn(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusNotFound)
+	fmt.Fprintf(w, "syncrobot demo\n\nWith a real Syncro account, this link opens %s in Syncro's web app.\nThe demo's Syncro lives in memory and has no web pages: close this tab to go back to the demo.\n", r.URL.Path)
 }
 
 func (e *Env) serve(ln net.Listener, h http.Handler) {

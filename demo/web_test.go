@@ -450,6 +450,34 @@ func TestPage_SaysWhereDataAndLogsAreAndWhetherChangesWereReplayed(t *testing.T)
 	}
 }
 
+func TestOpenInSyncro_LinkExplainsTheDemoHasNoWebApp(t *testing.T) {
+	t.Parallel()
+	env := startEnv(t, "")
+	// The bot links to the Syncro web app at the API's host, as run's
+	// webURL builds it: the in-memory Syncro's address without /api/v1.
+	api := env.Getenv("SYNCRO_BASE_URL")
+	web := strings.TrimSuffix(api, syncrotest.APIPrefix+"/")
+	for _, page := range []string{"/tickets/108431887", "/customers/31200013"} {
+		res, err := http.Get(web + page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") || !strings.Contains(string(b), "opens "+page+" in Syncro's web app") {
+			t.Errorf("GET %s: %s %q:\n%s", page, res.Status, ct, b)
+		}
+	}
+	res, err := http.Get(api + "tickets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the API without a key answered %s, want 401: the stand-in must not cover the API", res.Status)
+	}
+}
+
 func TestEnv_OverlayAnswersDemoVariablesAndFallsBack(t *testing.T) {
 	t.Parallel()
 	env := startEnv(t, "")
