@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -325,6 +326,14 @@ const oversizedAboveMessagesJS = `(() => {
 	return bad;
 })()`
 
+// codeBlockGapJS is how far below its message's header line the newest
+// reply that starts with a code block starts it.
+const codeBlockGapJS = `(() => {
+	const pre = Array.from(document.querySelectorAll('#messages > li.msg > .msg-body > .bk-section:first-child pre')).pop();
+	const head = pre.closest('li.msg').querySelector(':scope > .msg-head');
+	return pre.getBoundingClientRect().top - head.getBoundingClientRect().bottom;
+})()`
+
 // screenshot saves what the browser shows now in the test's artifact
 // directory (kept with go test -artifacts) and returns its path.
 func screenshot(t *testing.T, ctx context.Context) string {
@@ -472,6 +481,12 @@ func TestBrowser_DemoFlows(t *testing.T) {
 		if bad := eval[[]string](t, ctx, oversizedAboveMessagesJS); len(bad) > 0 {
 			t.Errorf("elements above messages are taller than the message (screenshot: %s):\n%s", screenshot(t, ctx), strings.Join(bad, "\n"))
 		}
+		// A reply that is one code block starts right under its header
+		// line, as in Slack, not a blank line below it.
+		command(t, ctx, "/syncro help comment", "--no-email")
+		if gap := eval[float64](t, ctx, codeBlockGapJS); gap > 8 {
+			t.Errorf("a code block starts %.0fpx below its message's header line, want at most 8 (screenshot: %s)", gap, screenshot(t, ctx))
+		}
 		// Slack keeps the spaces that separate the list's columns; the
 		// rendered text (innerText) is what the browser draws.
 		if got := eval[string](t, ctx, `(`+nodeJS(list)+` || {}).innerText || ""`); !listColumnsRE.MatchString(got) {
@@ -512,9 +527,11 @@ func TestBrowser_DemoFlows(t *testing.T) {
 		narrowWindow(t, ctx)
 		// Reloaded narrow, the page draws #support and then the notices
 		// under it, which squeezes #support after it scrolled.
-		step(t, ctx, "reload",
+		const linesJS = `document.querySelectorAll('#messages > li').length`
+		lines := eval[int](t, ctx, linesJS)
+		step(t, ctx, "reload and see every line again",
 			chromedp.Reload(),
-			waitJS(`document.getElementById('status').classList.contains('ok') && document.querySelector('#notify > li.msg:not(.system)') !== null && /doesn.t exist in Syncro/.test((document.querySelector('#messages > li:last-child') || {}).innerText || '')`),
+			waitJS(`document.getElementById('status').classList.contains('ok') && document.querySelector('#notify > li.msg:not(.system)') !== null && `+linesJS+` === `+strconv.Itoa(lines)),
 		)
 		if bad := narrowLayoutProblems(t, ctx); bad != "" {
 			t.Errorf("%s (screenshot: %s)", bad, screenshot(t, ctx))
