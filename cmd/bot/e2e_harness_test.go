@@ -51,13 +51,13 @@ type e2eFakes struct {
 	env map[string]string
 }
 
-// newFakes starts the fakes; they stop at cleanup.
-func newFakes(t *testing.T) *e2eFakes {
+// newFakes starts the fakes, Syncro's with opts; they stop at cleanup.
+func newFakes(t *testing.T, opts ...syncrotest.Option) *e2eFakes {
 	t.Helper()
 	f := slackfake.NewServer(t,
 		slackfake.WithUsers(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com"}),
 		slackfake.WithChannels(slackfake.Channel{ID: e2eChannel, Name: "ops"}))
-	srv := syncrotest.NewServer(t)
+	srv := syncrotest.NewServer(t, opts...)
 	return &e2eFakes{f: f, srv: srv, env: map[string]string{
 		"SLACK_APP_TOKEN": f.AppToken(),
 		"SLACK_BOT_TOKEN": f.BotToken(),

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// README promises that no other end-to-end test proved (docs/promises.md
+// maps each promise to its test): what a tech reads, checked against what
+// Syncro holds.
+
+// repliesAfter is everything Dana was shown after her first `after`
+// replies, text and blocks, in order.
+func (b *e2eBot) repliesAfter(after int) string {
+	var s strings.Builder
+	for _, e := range b.f.Ephemerals(e2eUser)[after:] {
+		s.WriteString(replyText(e.Message) + "\n")
+	}
+	return s.String()
+}
+
+// TestE2E_OpenMeansNotDoneInTheListMineAndCustomerCounts: the account's
+// "Not Closed" filter also returns Invoiced, Resolved and Closed tickets,
+// and the account has a "Completed" status of its own. /syncro, mine and
+// the customers' open-ticket counts show only the ticket that is open.
+func TestE2E_OpenMeansNotDoneInTheListMineAndCustomerCounts(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := newFakes(t, syncrotest.WithNotClosedReturning("Invoiced", "Resolved", "Closed"))
+	cu := fx.srv.AddCustomer(syncrotest.Customer{BusinessName: "Quillfeather Dental", Email: "office@quillfeather.example"})
+	open := fx.srv.AddTicket(syncrotest.Ticket{Subject: "Sterilizer log PC slow", Status: "In Progress", CustomerID: cu.ID, UserID: syncrotest.UserDana})
+	var done []syncrotest.Ticket
+	for _, status := range []string{"Invoiced", "Resolved", "Closed", "Completed"} {
+		done = append(done, fx.srv.AddTicket(syncrotest.Ticket{Subject: status + " chair camera", Status: status, CustomerID: cu.ID, UserID: syncrotest.UserDana}))
+	}
+	b := fx.start(ctx, t)
+
+	for i, text := range []string{"", "mine"} {
+		seen := len(b.f.Ephemerals(e2eUser))
+		b.slash(ctx, t, text)
+		b.waitReply(ctx, t, seen, "open ticket")
+		// A long list is split over several messages: wait for the one
+		// that holds the open ticket, then read them all.
+		b.waitReply(ctx, t, seen, "#"+itoa64(open.Number))
+		got := b.repliesAfter(seen)
+		for _, tk := range done {
+			if strings.Contains(got, "#"+itoa64(tk.Number)) {
+				t.Errorf("/syncro %s (reply %d) lists #%d, which is %s", text, i, tk.Number, tk.Status)
+			}
+		}
+	}
+
+	seen := len(b.f.Ephemerals(e2eUser))
+	b.slash(ctx, t, "customers Quillfeather")
+	got := replyText(b.waitReply(ctx, t, seen, "Quillfeather").Message)
+	if !strings.Contains(got, "1 open ticket") {
+		t.Errorf("customers Quillfeather does not count 1 open ticket: %q", got)
+	}
+}
+
+// TestE2E_AuditIsInTheTechsTimeZoneAndNamesTheLabor: Dana's Slack zone is
+// Kathmandu (+05:45, nobody's default); /syncro audit shows her comment's
+// time on her clock and the labor kind by name, never its product id.
+func TestE2E_AuditIsInTheTechsTimeZoneAndNamesTheLabor(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := newFakes(t)
+	fx.f.AddUser(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com", TZ: "Asia/Kathmandu"})
+	b := fx.start(ctx, t)
+	zone, err := time.LoadLocation("Asia/Kathmandu")
+	if err != nil {
+		t.Skipf("no tz database: %v", err)
+	}
+	n := itoa64(syncrotest.SeedTicketPrinter)
+
+	before := time.Now().In(zone)
+	b.slash(ctx, t, "comment "+n+" --time 40m --labor onsite Swapped the fuser on site")
+	b.waitReply(ctx, t, 0, "40")
+	after := time.Now().In(zone)
+	b.slash(ctx, t, "audit "+n)
+	got := replyText(b.waitReply(ctx, t, 1, "#"+n).Message)
+
+	if !strings.Contains(got, before.Format("2006-01-02 15:04")) && !strings.Contains(got, after.Format("2006-01-02 15:04")) {
+		t.Errorf("audit does not show the write at %s (Dana's clock): %q", before.Format("2006-01-02 15:04"), got)
+	}
+	if !strings.Contains(got, "onsite") {
+		t.Errorf("audit does not name the labor kind onsite: %q", got)
+	}
+	if strings.Contains(got, "26118") {
+		t.Errorf("audit shows the labor's product id: %q", got)
+	}
+}
+
+// TestE2E_DueDateIsADay: a due date set with --due shows as that day, in
+// the reply and on the ticket card, never with "12:00 AM" and never as
+// the day before.
+func TestE2E_DueDateIsADay(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	n := itoa64(syncrotest.SeedTicketPrinter)
+	due := time.Now().AddDate(0, 1, 0)
+	day := due.Format("Jan 2")
+
+	b.slash(ctx, t, "update "+n+" --due "+due.Format("2006-01-02"))
+	b.waitReply(ctx, t, 0, due.Format("2006-01-02"))
+	if got := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter).DueDate; got.Format("2006-01-02") != due.Format("2006-01-02") {
+		t.Errorf("Syncro holds due %s, want %s", got, due.Format("2006-01-02"))
+	}
+	b.slash(ctx, t, "ticket "+n)
+	card := replyText(b.waitReply(ctx, t, 1, "Due").Message)
+	if !strings.Contains(card, day) || strings.Contains(card, day+", 12:00 AM") || strings.Contains(card, "12:00 AM") {
+		t.Errorf("the card does not show the due date as the day %s: %s", day, card)
+	}
+}
