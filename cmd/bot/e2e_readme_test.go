@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,43 @@ func TestE2E_OpenMeansNotDoneInTheListMineAndCustomerCounts(t *testing.T) {
 	got := replyText(b.waitReply(ctx, t, seen, "Quillfeather").Message)
 	if !strings.Contains(got, "1 open ticket") {
 		t.Errorf("customers Quillfeather does not count 1 open ticket: %q", got)
+	}
+}
+
+// TestE2E_SearchPutsOpenTicketsFirst: the newest matches are closed; the
+// open one, older, still comes first, also when more than a page (100) of
+// closed tickets match.
+func TestE2E_SearchPutsOpenTicketsFirst(t *testing.T) {
+	t.Parallel()
+	for _, closedMatches := range []int{3, 110} {
+		t.Run(fmt.Sprint(closedMatches, " closed"), func(t *testing.T) {
+			t.Parallel()
+			ctx := testContext(t)
+			fx := newFakes(t)
+			cu := fx.srv.Customers()[0]
+			old := time.Now().Add(-300 * 24 * time.Hour)
+			open := fx.srv.AddTicket(syncrotest.Ticket{Subject: "Zebrafish tank sensor offline", Status: "Waiting for Parts", CustomerID: cu.ID, CreatedAt: old})
+			var closed []string
+			for i := range closedMatches {
+				status := []string{"Resolved", "Closed", "Invoiced"}[i%3]
+				tk := fx.srv.AddTicket(syncrotest.Ticket{Subject: fmt.Sprintf("Zebrafish tank pump %d", i), Status: status, CustomerID: cu.ID, CreatedAt: old.Add(time.Duration(i+1) * time.Hour)})
+				closed = append(closed, "#"+itoa64(tk.Number))
+			}
+			b := fx.start(ctx, t)
+
+			b.slash(ctx, t, "search zebrafish")
+			b.waitReply(ctx, t, 0, "matching")
+			got := b.repliesAfter(0)
+			at := strings.Index(got, "#"+itoa64(open.Number))
+			if at < 0 {
+				t.Fatalf("search zebrafish does not show the open #%d among %d matches:\n%s", open.Number, closedMatches+1, got)
+			}
+			for _, n := range closed {
+				if i := strings.Index(got, n); i >= 0 && i < at {
+					t.Errorf("closed %s comes before the open #%d:\n%s", n, open.Number, got)
+				}
+			}
+		})
 	}
 }
 

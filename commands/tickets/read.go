@@ -27,7 +27,8 @@ import (
 //     not be matched by mine and search within their budgets.
 //   - ticket N: FindByNumber + Get (which embeds comments, timers and line
 //     items), plus GET /invoices only when a line item was invoiced.
-//   - search: one GET /tickets (the first 100 matches).
+//   - search: one GET /tickets (the first 100 matches); when more match,
+//     one more for the open matches (the first 100 of them).
 //   - customers: one GET /customers, plus the open-ticket listing (one call
 //     per 100 open tickets) grouped by customer, only when some matched.
 //   - mine: one GET /tickets per 100 of the tech's open tickets once the
@@ -77,7 +78,8 @@ func (c *feature) ticket(ctx context.Context, r commands.Request, inv cmdline.In
 }
 
 // search lists tickets matching the words, open or closed: the first page
-// of Syncro's query search (newest 100), which is one call.
+// of Syncro's query search (newest 100), which is one call, and when more
+// match, the open matches too.
 func (c *feature) search(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	words := strings.Join(strings.Fields(inv.Text), " ")
 	tickets, resp, err := c.cfg.Syncro.Tickets.List(ctx, &syncro.TicketListOptions{Query: words})
@@ -93,10 +95,30 @@ func (c *feature) search(ctx context.Context, r commands.Request, inv cmdline.In
 	}
 	note := ""
 	if total > len(tickets) {
-		note = fmt.Sprintf("Showing the newest %d; add words to narrow it down.", len(tickets))
+		// The newest page can be all done tickets while older open ones
+		// match too; "open ones first" (README) needs those, so only a
+		// cut-off search costs a second call: the open matches' own page.
+		open, _, err := c.cfg.Syncro.Tickets.List(ctx, &syncro.TicketListOptions{Query: words, Status: syncro.StatusNotClosed})
+		if err != nil {
+			return c.cfg.Failure(ctx, fmt.Errorf("search open tickets: %w", err), "search the tickets")
+		}
+		note = fmt.Sprintf("Showing the newest %d and the open ones; add words to narrow it down.", len(tickets))
+		tickets = withOpenMatches(tickets, open)
 	}
 	title := fmt.Sprintf("%s matching “%s”", commands.CountNoun(total, "ticket", "tickets"), words)
 	return ticketview.RenderTicketList(title, note, tickets)
+}
+
+// withOpenMatches adds to newest the open tickets of open it lacks;
+// "Not Closed" can return done tickets too, so they are judged by name.
+func withOpenMatches(newest, open []syncro.Ticket) []syncro.Ticket {
+	for _, t := range open {
+		if syncro.IsClosedStatus(t.Status) || slices.ContainsFunc(newest, func(n syncro.Ticket) bool { return n.ID == t.ID }) {
+			continue
+		}
+		newest = append(newest, t)
+	}
+	return newest
 }
 
 // mine lists the open tickets assigned to the tech asking, found by the
