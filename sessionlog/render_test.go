@@ -3,15 +3,13 @@ package sessionlog
 import (
 	"bytes"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 	_ "time/tzdata" // fixtures use America/Los_Angeles wherever tests run
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from Render's output")
+	"github.com/syncrobot/syncrobot/golden"
+)
 
 func mustZone(t testing.TB) *time.Location {
 	t.Helper()
@@ -134,20 +132,7 @@ func TestRender_Golden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", tt.name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run `go test ./sessionlog -update` to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("Render(%s) differs from %s; if the change is intended, run `go test ./sessionlog -update`\n--- got ---\n%s", tt.name, golden, got)
-			}
+			golden.Check(t, filepath.Join("testdata", tt.name+".golden"), got)
 			checkFrontMatter(t, got)
 		})
 	}

@@ -6,10 +6,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
+	"github.com/syncrobot/syncrobot/golden"
 	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/sessionlog"
 	"github.com/syncrobot/syncrobot/slackfmt"
@@ -97,28 +96,12 @@ func MustNew(t *testing.T, d commands.Deps, features ...commands.Feature) *comma
 	return c
 }
 
-// update rewrites golden files instead of comparing against them. It is
-// defined once here for every golden test in the package.
-var update = flag.Bool("update", false, "rewrite golden files")
-
 // Golden compares got with testdata/name, or rewrites the file under
-// -update. Rendering changes are reviewed as diffs of these files.
+// -update (package golden). Rendering changes are reviewed as diffs of
+// these files.
 func Golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatalf("update golden file: %v", err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test ./commands/... -update to create it): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; if the change is intended, run go test ./commands/... -update\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 // Dana is the seed's billing admin, asking in most write tests.
