@@ -4,9 +4,10 @@
 //
 // slack-go's socketmode client connects to it unmodified when built with
 // slack.OptionAPIURL(fake.APIURL()). Tests drive the bot the way Slack does
-// (SlashCommand, BlockAction, ViewSubmission, BlockSuggestion, Disconnect,
-// DropConnections) and then inspect what the bot did (Calls, Messages,
-// Ephemerals, Views, ResponsePosts), waiting with WaitCall or WaitUntil
+// (SlashCommand, BlockAction, ViewSubmission, BlockSuggestion, Shortcut,
+// Post with its link_shared, Disconnect, DropConnections) and then inspect
+// what the bot did (Calls, Messages, Thread, Ephemerals, Views,
+// ResponsePosts, Unfurls), waiting with WaitCall or WaitUntil
 // instead of sleeping.
 package slackfake
 
@@ -113,6 +114,7 @@ type config struct {
 	users                        []User
 	channels                     []Channel
 	userGroups                   map[string][]string
+	unfurlDomains                []string
 }
 
 // Option configures a Fake.

@@ -570,6 +570,7 @@ func (f *Fake) Shortcut(ctx context.Context, sh Shortcut) (Ack, error) {
 	if sh.MessageTS != "" {
 		respURL = f.newResponseURLLocked(sh.ChannelID, sh.UserID, sh.MessageTS)
 		payload["type"] = "message_action"
+		payload["is_enterprise_install"] = false
 		payload["response_url"] = respURL
 		payload["message_ts"] = sh.MessageTS
 		payload["channel"] = map[string]any{"id": sh.ChannelID, "name": f.channelNameLocked(sh.ChannelID)}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"time"
@@ -24,6 +25,17 @@ type Message struct {
 	Updates     int    // how many times chat.update or replace_original changed it
 	Deleted     bool
 	Time        time.Time
+
+	// Team, Files, BotID and BotName are set on messages people (or
+	// other apps' bots) posted with Post (conversation.go); Source is then
+	// SourcePerson and User the author.
+	Team    string
+	Files   []File
+	BotID   string
+	BotName string
+	// Unfurls are the previews the bot attached with chat.unfurl: link →
+	// attachment as sent.
+	Unfurls map[string]json.RawMessage
 }
 
 // Ephemeral is a message shown to one user only (chat.postEphemeral, an
@@ -183,6 +195,7 @@ type state struct {
 	sent       map[string]Envelope // last sent version per envelope id
 	faults     map[string][]Fault
 	userGroups map[string][]string // usergroups.users.list: group id → member ids
+	unfurls    []Unfurl            // chat.unfurl, oldest first
 }
 
 func (s *state) init(cfg config) {
@@ -412,6 +425,8 @@ func (m *Message) clone() Message {
 	c.Blocks = slices.Clone(m.Blocks)
 	c.Attachments = slices.Clone(m.Attachments)
 	c.Metadata = slices.Clone(m.Metadata)
+	c.Files = slices.Clone(m.Files)
+	c.Unfurls = maps.Clone(m.Unfurls)
 	return c
 }
 

@@ -162,6 +162,8 @@ var apiMethods = map[string]apiHandler{
 	"chat.postEphemeral":    (*Fake).apiPostEphemeral,
 	"chat.update":           (*Fake).apiUpdate,
 	"chat.delete":           (*Fake).apiDelete,
+	"chat.getPermalink":     (*Fake).apiGetPermalink,
+	"chat.unfurl":           (*Fake).apiUnfurl,
 	"views.open":            (*Fake).apiViewsOpen,
 	"views.push":            (*Fake).apiViewsPush,
 	"views.update":          (*Fake).apiViewsUpdate,
@@ -291,6 +293,9 @@ func (f *Fake) apiAuthTest(*apiReq, http.ResponseWriter) (map[string]any, string
 }
 
 func (f *Fake) messageJSON(m *Message) map[string]any {
+	if m.Source == SourcePerson {
+		return f.personMessageJSON(m)
+	}
 	out := map[string]any{
 		"type": "message", "ts": m.TS, "text": m.Text,
 		"user": m.User, "bot_id": f.cfg.botID, "app_id": f.cfg.appID, "team": f.cfg.teamID,
