@@ -29,10 +29,17 @@ var emoji = map[string]string{
 // sequences are Slack's links and mentions; anything else in angle brackets
 // is shown as text, never passed through as markup.
 func (r *renderer) mrkdwn(s string) string {
-	var hold []string // rendered fragments kept out of the formatting pass
+	// Fragments kept out of the formatting pass stand in the text as
+	// placeholderOpen, their index, placeholderClose. Distinct markers keep
+	// "0⟩1⟨1" of two placeholders around a digit from reading as
+	// placeholder 1; the text loses any markers of its own first (control
+	// characters, never shown).
+	const placeholderOpen, placeholderClose = "\x00", "\x01"
+	s = strings.NewReplacer(placeholderOpen, "", placeholderClose, "").Replace(s)
+	var hold []string
 	keep := func(frag string) string {
 		hold = append(hold, frag)
-		return "\x00" + strconv.Itoa(len(hold)-1) + "\x00"
+		return placeholderOpen + strconv.Itoa(len(hold)-1) + placeholderClose
 	}
 	var b strings.Builder
 	rest := s
@@ -75,10 +82,23 @@ func (r *renderer) mrkdwn(s string) string {
 	out = emojify(out)
 	out = quoteLines(out)
 	out = strings.ReplaceAll(out, "\n", "<br>")
-	for i := len(hold) - 1; i >= 0; i-- {
-		out = strings.Replace(out, "\x00"+strconv.Itoa(i)+"\x00", hold[i], 1)
+	// One pass puts the kept fragments back: a replace per fragment would
+	// copy the whole text once per link or code span.
+	var res strings.Builder
+	for {
+		i := strings.Index(out, placeholderOpen)
+		if i < 0 {
+			res.WriteString(out)
+			return res.String()
+		}
+		res.WriteString(out[:i])
+		out = out[i+len(placeholderOpen):]
+		j := strings.Index(out, placeholderClose)
+		if n, err := strconv.Atoi(out[:max(j, 0)]); j >= 0 && err == nil && n < len(hold) {
+			res.WriteString(hold[n])
+			out = out[j+len(placeholderClose):]
+		}
 	}
-	return out
 }
 
 // plain renders a plain_text object: no formatting, only escaping (and
