@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 )
 
 // negativeTTL is how long a failed users.info or conversations.info is
@@ -73,44 +74,96 @@ func (c *ttlCache[V]) put(key string, v V, ttl time.Duration) {
 type userInfo struct {
 	name, email, teamID string
 	tz                  string // IANA zone from users.info ("America/Chicago")
-	ok                  bool   // false: users.info failed; use payload data
+	// guest is a multi- or single-channel guest (is_restricted,
+	// is_ultra_restricted); deleted a deactivated account; bot a bot or
+	// app user.
+	guest, deleted, bot bool
+	ok                  bool // false: users.info failed; the user is refused
+}
+
+// Refusals for people users.info describes as someone the bot does not
+// serve, or cannot describe at all (README, Security).
+const (
+	msgUnverified = "I couldn't check your Slack account with Slack just now, so I can't run this. Please try again in a moment."
+	msgGuest      = "Guest accounts can't use " + cmdline.SlashCommand + ". Ask whoever runs the Syncro bot if you need it."
+	msgDeleted    = "This Slack account is deactivated, so it can't use " + cmdline.SlashCommand + "."
+	msgBotUser    = "The Syncro bot takes commands from people only, not from bots or apps."
+)
+
+// vet decides from users.info whether the bot serves who: a member of the
+// home workspace, not deactivated, not a bot, and not a guest unless
+// AllowGuests. It fails closed: a user users.info cannot describe is
+// refused. refusal is the sentence to show, why the reason to log.
+func (b *Bot) vet(who caller, u userInfo) (refusal, why string) {
+	team := u.teamID
+	if team == "" {
+		team = who.teamID
+	}
+	switch {
+	case !u.ok:
+		return msgUnverified, "users.info failed; cannot tell who the user is"
+	case team != b.homeTeam:
+		return b.otherWorkspace(), "users.info places the user in another workspace"
+	case u.deleted:
+		return msgDeleted, "deactivated account"
+	case u.bot:
+		return msgBotUser, "bot user"
+	case u.guest && !b.cfg.AllowGuests:
+		return msgGuest, "guest account (ALLOW_GUESTS is off)"
+	}
+	return "", ""
 }
 
 // actor builds the commands.Actor for who, with the email from users.info
 // (cached). It runs in work goroutines, never on the ack path. A non-empty
-// refusal means users.info says the user is not from the home workspace
-// after all.
-func (b *Bot) actor(ctx context.Context, who caller) (commands.Actor, string) {
-	a := commands.Actor{
+// refusal (and why, for the log) means the bot does not serve who (vet).
+func (b *Bot) actor(ctx context.Context, who caller) (a commands.Actor, refusal, why string) {
+	u := b.userInfo(ctx, who.userID)
+	if refusal, why := b.vet(who, u); refusal != "" {
+		return commands.Actor{}, refusal, why
+	}
+	a = commands.Actor{
 		SlackUserID: who.userID,
 		SlackTeamID: who.teamID,
 		Name:        who.name,
-		CanBill:     b.permits(ctx, b.billing, who.userID),
-		CanAdmin:    b.permits(ctx, b.admin, who.userID),
+		Email:       u.email,
+		TimeZone:    u.tz,
+		CanBill:     b.grants(ctx, b.billing, who.userID, u.guest),
+		CanAdmin:    b.grants(ctx, b.admin, who.userID, u.guest),
 	}
-	u := b.userInfo(ctx, who.userID)
-	if u.ok {
-		if u.name != "" {
-			a.Name = u.name
-		}
-		a.Email, a.TimeZone = u.email, u.tz
-		if u.teamID != "" && u.teamID != b.homeTeam {
-			return a, b.otherWorkspace()
-		}
+	if u.name != "" {
+		a.Name = u.name
 	}
-	return a, ""
+	return a, "", ""
+}
+
+// grants reports whether the right list p gives userID the right. An
+// empty list gives it to everyone but guests: a guest (often a client's
+// own staff) bills or merges customers only when a list names them.
+func (b *Bot) grants(ctx context.Context, p principals, userID string, guest bool) bool {
+	if guest && p.empty() {
+		return false
+	}
+	return b.permits(ctx, p, userID)
 }
 
 // cachedActor is actor without the network: what Validate and Suggest get
 // (the email only if an earlier interaction fetched it; CanBill and
-// CanAdmin true through a group only if its members are cached).
+// CanAdmin true through a group only if its members are cached, and for
+// someone users.info has not described as a member yet, only when a list
+// names them).
 func (b *Bot) cachedActor(who caller) commands.Actor {
+	u, known := b.users.get(who.userID)
+	// Unknown or not served counts as a guest: no right from a default.
+	guest := !known || !u.ok || u.guest
+	right := func(p principals) bool {
+		return !(guest && p.empty()) && b.cachedVerdict(p, who.userID) == listed
+	}
 	a := commands.Actor{
 		SlackUserID: who.userID, SlackTeamID: who.teamID, Name: who.name,
-		CanBill:  b.cachedVerdict(b.billing, who.userID) == listed,
-		CanAdmin: b.cachedVerdict(b.admin, who.userID) == listed,
+		CanBill: right(b.billing), CanAdmin: right(b.admin),
 	}
-	if u, ok := b.users.get(who.userID); ok && u.ok {
+	if known && u.ok {
 		if u.name != "" {
 			a.Name = u.name
 		}
@@ -125,11 +178,12 @@ func (b *Bot) userInfo(ctx context.Context, userID string) userInfo {
 	}
 	su, err := b.api.GetUserInfoContext(ctx, userID)
 	if err != nil {
-		b.log.Warn("users.info failed; continuing without email", "user", userID, "err", err)
+		b.log.Warn("users.info failed; refusing the user until Slack can describe them", "user", userID, "err", err)
 		b.users.put(userID, userInfo{}, negativeTTL)
 		return userInfo{}
 	}
-	u := userInfo{email: su.Profile.Email, teamID: su.TeamID, tz: su.TZ, ok: true}
+	u := userInfo{email: su.Profile.Email, teamID: su.TeamID, tz: su.TZ, ok: true,
+		guest: su.IsRestricted || su.IsUltraRestricted, deleted: su.Deleted, bot: su.IsBot}
 	switch {
 	case su.Profile.DisplayName != "":
 		u.name = su.Profile.DisplayName

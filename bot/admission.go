@@ -14,7 +14,8 @@ import (
 // work and on whose behalf. Its checks, in order:
 //
 // On the event loop, before the ack (no network):
-//  1. workspace: the user belongs to the home workspace (payload team);
+//  1. workspace: the payload names the home workspace (a payload naming
+//     none is refused);
 //  2. allow list: the user is in AllowedUsers, as far as the cache knows;
 //  3. draining: the bot is not shutting down;
 //  4. capacity: a work slot is free (MaxInFlight). A slash command's
@@ -23,9 +24,10 @@ import (
 //
 // In the work goroutine (Web API calls allowed):
 //  5. membership: the AllowedUsers groups the cache could not settle;
-//  6. actor: users.info (name, email, home team) and the billing and admin
-//     lists, giving the commands.Actor; or, for kinds that must answer
-//     fast, the actor as far as the cache knows;
+//  6. actor: users.info (name, email, home team, guest, deactivated, bot)
+//     must describe a member the bot serves (vet; a failed users.info
+//     refuses), then the billing and admin lists give the commands.Actor;
+//     kinds that must answer fast get the actor as far as the cache knows;
 //  7. shared channel: whether replies must stay ephemeral (Slack Connect).
 //
 // A door says which of the optional checks a kind needs and how the kind
@@ -145,20 +147,25 @@ func (b *Bot) admitted(ctx context.Context, d *door, pending bool) (admission, b
 	if d.prepare != nil && !d.prepare(ctx) {
 		return admission{}, false
 	}
-	if !d.actor {
-		if stoppedByShutdown(ctx) {
-			d.refuseLater(ctx, msgRestarting)
+	var adm admission
+	if d.actor {
+		a, refusal, why := b.actor(ctx, d.who)
+		if refusal != "" {
+			b.log.Info("refused "+d.kind, "id", d.id, "user", d.who.userID, "team", d.who.teamID, "why", why)
+			d.refuseLater(ctx, refusal)
 			return admission{}, false
 		}
-		return admission{actor: b.cachedActor(d.who)}, true
+		adm.actor = a
+	} else {
+		// Fast kinds take the actor from the cache, but who they serve
+		// is settled like everyone's (users.info is cached an hour).
+		if refusal, why := b.vet(d.who, b.userInfo(ctx, d.who.userID)); refusal != "" {
+			b.log.Info("refused "+d.kind, "id", d.id, "user", d.who.userID, "team", d.who.teamID, "why", why)
+			d.refuseLater(ctx, refusal)
+			return admission{}, false
+		}
+		adm.actor = b.cachedActor(d.who)
 	}
-	a, refusal := b.actor(ctx, d.who)
-	if refusal != "" {
-		b.log.Info("refused "+d.kind, "id", d.id, "user", d.who.userID, "team", d.who.teamID, "why", "users.info places the user in another workspace")
-		d.refuseLater(ctx, refusal)
-		return admission{}, false
-	}
-	adm := admission{actor: a}
 	if d.shared {
 		adm.shared = b.sharedChannel(ctx, d.who.channelID)
 	}
@@ -174,7 +181,8 @@ func (b *Bot) admitted(ctx context.Context, d *door, pending bool) (admission, b
 // sentence to show when not. pending means AllowedUsers names user groups
 // whose members are not cached: admitted settles it after the ack.
 func (b *Bot) admit(userID, teamID string) (refusal string, pending bool) {
-	if teamID != "" && teamID != b.homeTeam {
+	// A payload without a workspace is not trusted to be from this one.
+	if teamID != b.homeTeam {
 		return b.otherWorkspace(), false
 	}
 	switch b.cachedVerdict(b.allowed, userID) {

@@ -144,6 +144,11 @@ type Config struct {
 	AllowedUsers []string
 	BillingUsers []string
 	AdminUsers   []string
+	// AllowGuests lets multi- and single-channel guests use the bot (they
+	// are refused by default, as are deactivated and bot users). Even
+	// then a guest bills or administers only when BillingUsers or
+	// AdminUsers names them: an empty list grants members only.
+	AllowGuests bool
 
 	// Logger receives the bot's logs; default discards. Tokens never reach it.
 	Logger *slog.Logger

@@ -40,6 +40,9 @@ func newPrincipals(ids []string) principals {
 	return p
 }
 
+// empty reports whether p lists nobody, which grants everyone.
+func (p principals) empty() bool { return len(p.users) == 0 && len(p.groups) == 0 }
+
 // groupMembers is a user group's membership as usergroups.users.list
 // reported it; a failed lookup is cached as no members.
 type groupMembers struct{ ids idSet }
@@ -61,7 +64,7 @@ const (
 // cachedVerdict decides from the list and cached group members alone: no
 // network, so it may run on the ack path.
 func (b *Bot) cachedVerdict(p principals, userID string) verdict {
-	if len(p.users) == 0 && len(p.groups) == 0 {
+	if p.empty() {
 		return listed
 	}
 	if _, ok := p.users[userID]; ok {

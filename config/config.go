@@ -64,6 +64,9 @@ type Config struct {
 	BillingUsers SlackIDs `envconfig:"BILLING_USERS" desc:"same, allowed to bill and invoice; empty = everyone allowed"`
 	// AdminUsers is ADMIN_USERS, or BillingUsers when that is empty.
 	AdminUsers SlackIDs `envconfig:"ADMIN_USERS" desc:"same, allowed to merge/delete customers; empty = BILLING_USERS"`
+	// AllowGuests lets Slack guests use the bot; deactivated and bot users
+	// are refused regardless.
+	AllowGuests bool `envconfig:"ALLOW_GUESTS" default:"false" desc:"let multi- and single-channel guests use the bot (they never bill or administer unless BILLING_USERS/ADMIN_USERS name them)"`
 
 	WebhookAddr  string `envconfig:"WEBHOOK_ADDR" desc:"listen address (host:port) for Syncro webhooks; empty = off"`
 	WebhookToken Secret `envconfig:"WEBHOOK_TOKEN" desc:"secret path token for the webhook, at least 16 URL-safe characters; required when WEBHOOK_ADDR is set"`

@@ -87,6 +87,10 @@ type User struct {
 	IsAdmin  bool
 	Deleted  bool
 	TZ       string
+	// IsRestricted marks a multi-channel guest, IsUltraRestricted a
+	// single-channel guest (users.info is_restricted, is_ultra_restricted).
+	IsRestricted      bool
+	IsUltraRestricted bool
 }
 
 // Channel is a conversation the fake knows about (conversations.info).

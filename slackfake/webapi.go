@@ -393,6 +393,7 @@ func (f *Fake) userJSON(u User) map[string]any {
 	return map[string]any{
 		"id": u.ID, "team_id": team, "name": name, "real_name": u.RealName,
 		"deleted": u.Deleted, "is_bot": u.IsBot, "is_admin": u.IsAdmin, "tz": u.TZ,
+		"is_restricted": u.IsRestricted, "is_ultra_restricted": u.IsUltraRestricted,
 		"is_stranger": team != f.cfg.teamID,
 		"profile": map[string]any{
 			"email": u.Email, "real_name": u.RealName, "display_name": name, "team": team,

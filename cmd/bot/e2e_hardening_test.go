@@ -1,13 +1,18 @@
 package main
 
 import (
+	"context"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncbuf"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
 // Hardening from the probe of every entry point (README, Security): each
@@ -36,4 +41,43 @@ func TestRun_DamagedDatabaseExitsWithASentence(t *testing.T) {
 	if n := fx.f.TotalConnections(); n != 0 {
 		t.Errorf("the bot opened %d Slack connections with a damaged database", n)
 	}
+}
+
+// e2eGuest is a client's IT person invited to the MSP's Slack as a guest.
+var e2eGuest = slackfake.User{ID: "U0CLIENT", Name: "client-it", Email: "it@client.example", IsRestricted: true}
+
+// guestAsks sends /syncro text as the guest in #ops and waits for the
+// guest's first reply containing want.
+func guestAsks(ctx context.Context, t *testing.T, b *e2eBot, text, want string) {
+	t.Helper()
+	if _, err := b.f.SlashCommand(ctx, slackfake.SlashCommand{UserID: e2eGuest.ID, ChannelID: e2eChannel, Text: text}); err != nil {
+		t.Fatal(err)
+	}
+	err := b.f.WaitUntil(ctx, func() bool {
+		return slices.ContainsFunc(b.f.Ephemerals(e2eGuest.ID), func(e slackfake.Ephemeral) bool {
+			return strings.Contains(replyText(e.Message), want)
+		})
+	})
+	if err != nil {
+		t.Fatalf("the guest saw no reply containing %q: %v; replies %+v", want, err, b.f.Ephemerals(e2eGuest.ID))
+	}
+}
+
+// TestE2E_GuestIsRefusedUnlessAllowGuests: a guest asking for a ticket is
+// told guests can't use the bot, and Syncro is not asked; with
+// ALLOW_GUESTS=true the same guest sees the ticket.
+func TestE2E_GuestIsRefusedUnlessAllowGuests(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	b.f.AddUser(e2eGuest)
+	guestAsks(ctx, t, b, "ticket 32150", "Guest accounts can't use /syncro")
+	if n := b.srv.Count(http.MethodGet, syncrotest.APIPrefix+"/tickets"); n != 0 {
+		t.Errorf("Syncro was asked for tickets %d times on a guest's behalf", n)
+	}
+
+	b.shutdown(t)
+	b.env["ALLOW_GUESTS"] = "true"
+	b = b.start(ctx, t)
+	guestAsks(ctx, t, b, "ticket 32150", "32150")
 }

@@ -156,6 +156,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		AllowedUsers:  cfg.AllowedUsers,
 		BillingUsers:  cfg.BillingUsers,
 		AdminUsers:    cfg.AdminUsers,
+		AllowGuests:   cfg.AllowGuests,
 		Logger:        log,
 		Observer:      botObserver(mx),
 	})
