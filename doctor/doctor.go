@@ -38,6 +38,10 @@ type Check struct {
 	// expose (e.g. a Syncro permission /me does not list). It counts as
 	// OK and is printed with "–" so nobody mistakes it for a pass.
 	Unchecked bool
+	// Warning marks a check that passed with a risk the operator should
+	// know of (everyone may merge customers, say). It counts as OK and
+	// is printed with "!" and its Fix.
+	Warning bool
 	// Detail is what was found.
 	Detail string
 	// Fix says what to do when the check failed.
@@ -72,9 +76,11 @@ func (r Report) Write(w io.Writer) error {
 		case c.Unchecked:
 			mark = "–"
 			unchecked++
+		case c.Warning:
+			mark = "!"
 		}
 		fmt.Fprintf(&b, "%s %s: %s", mark, c.Name, c.Detail)
-		if !c.OK && c.Fix != "" {
+		if (!c.OK || c.Warning) && c.Fix != "" {
 			fmt.Fprintf(&b, " Fix: %s", c.Fix)
 		}
 		b.WriteByte('\n')
@@ -112,7 +118,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) Report {
 	var r Report
 	add := func(cs ...Check) { r.Checks = append(r.Checks, cs...) }
 
-	add(configCheck(cfg))
+	add(configCheck(cfg), accessCheck(cfg))
 	sl := &slackChecker{http: opts.HTTPClient, base: cfg.SlackAPIURL, timeout: opts.Timeout}
 	bot, scopes := sl.botToken(ctx, cfg.SlackBotToken, botScopesFor(cfg))
 	add(bot)
@@ -134,6 +140,27 @@ func configCheck(cfg *config.Config) Check {
 			Detail: fmt.Sprintf("Syncro API key decrypted from %s (path %s).", cfg.SyncroAPIKeySOPSFile, cfg.SyncroAPIKeySOPSPath)}
 	}
 	return Check{Name: "Configuration", OK: true, Detail: "every variable is valid (SYNCRO_API_KEY set directly, no SOPS file)."}
+}
+
+// accessCheck says who may use the bot, and warns when nobody limits
+// who merges and deletes customers (README, Security).
+func accessCheck(cfg *config.Config) Check {
+	c := Check{Name: "Access", OK: true}
+	guests := "guests, deactivated accounts and bots are refused."
+	if cfg.AllowGuests {
+		guests = "guests are served (ALLOW_GUESTS) but bill or administer only when BILLING_USERS/ADMIN_USERS name them; deactivated accounts and bots are refused."
+	}
+	switch {
+	case len(cfg.AllowedUsers) == 0 && len(cfg.AdminUsers) == 0:
+		c.Warning = true
+		c.Detail = "ALLOWED_USERS and ADMIN_USERS are both empty: every member of the workspace can use the bot, and every member can merge and delete customers; " + guests
+		c.Fix = "set ADMIN_USERS (or BILLING_USERS) to the people who may merge and delete customers, and ALLOWED_USERS to your technicians."
+	case len(cfg.AdminUsers) == 0:
+		c.Detail = fmt.Sprintf("%d users or groups in ALLOWED_USERS, each of whom can merge and delete customers (ADMIN_USERS and BILLING_USERS are empty); %s", len(cfg.AllowedUsers), guests)
+	default:
+		c.Detail = fmt.Sprintf("%d users or groups may merge and delete customers; %s", len(cfg.AdminUsers), guests)
+	}
+	return c
 }
 
 // ConfigErrors turns config.Load's error into a report with one failed

@@ -282,3 +282,38 @@ func TestConfigErrors_OneFailedCheckPerVariable(t *testing.T) {
 		}
 	}
 }
+
+// TestRun_WarnsWhenEveryoneMayMergeCustomers: with ALLOWED_USERS and
+// ADMIN_USERS both empty, the report still passes but says, with a "!",
+// that every member can merge and delete customers; a list silences it.
+func TestRun_WarnsWhenEveryoneMayMergeCustomers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r, out := e.run(t)
+	if !r.OK() {
+		t.Fatalf("a warning failed the report:\n%s", out)
+	}
+	if !strings.Contains(out, "! Access: ALLOWED_USERS and ADMIN_USERS are both empty: every member of the workspace can use the bot, and every member can merge and delete customers") ||
+		!strings.Contains(out, "Fix: set ADMIN_USERS") {
+		t.Errorf("output lacks the access warning with its fix:\n%s", out)
+	}
+
+	e.vars["ADMIN_USERS"] = "U0123456789"
+	if _, out := e.run(t); !strings.Contains(out, "✓ Access: 1 users or groups may merge and delete customers") {
+		t.Errorf("with ADMIN_USERS set, output lacks the passing access line:\n%s", out)
+	}
+}
+
+// TestRun_SharedNotifyChannelFails: a NOTIFY_CHANNEL shared with another
+// workspace fails the check, since notices name tickets and customers.
+func TestRun_SharedNotifyChannelFails(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, slackfake.Channel{ID: notifyChannel, Name: "shared-acme", IsExtShared: true})
+	r, out := e.run(t)
+	if r.OK() {
+		t.Errorf("a shared NOTIFY_CHANNEL passed:\n%s", out)
+	}
+	if !strings.Contains(out, "✗ NOTIFY_CHANNEL: #shared-acme is shared with another workspace") {
+		t.Errorf("output lacks the shared-channel failure:\n%s", out)
+	}
+}

@@ -60,6 +60,9 @@ type slackAnswer struct {
 		IsPrivate  bool   `json:"is_private"`
 		IsMember   bool   `json:"is_member"`
 		IsArchived bool   `json:"is_archived"`
+		// Shared with another workspace (Slack Connect), or about to be.
+		IsExtShared        bool `json:"is_ext_shared"`
+		IsPendingExtShared bool `json:"is_pending_ext_shared"`
 	} `json:"channel"`
 
 	status int
@@ -227,6 +230,9 @@ func (s *slackChecker) notifyChannel(ctx context.Context, tok config.Secret, cha
 	case a.Channel.IsArchived:
 		c.Detail = name + " is archived; posts would fail."
 		c.Fix = "unarchive it or choose another channel for NOTIFY_CHANNEL."
+	case a.Channel.IsExtShared || a.Channel.IsPendingExtShared:
+		c.Detail = name + " is shared with another workspace (Slack Connect); closed-ticket notices name tickets and customers, so the bot drops them while it is shared."
+		c.Fix = "choose a channel only your own workspace can read for NOTIFY_CHANNEL."
 	case a.Channel.IsMember:
 		c.OK = true
 		c.Detail = name + " exists and the bot is a member, so it can post there."
