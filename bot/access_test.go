@@ -146,30 +146,32 @@ func TestAdmission_AllowGuestsGrantsNoDefaultRights(t *testing.T) {
 // user is, the bot refuses (fail closed) instead of serving a stranger.
 func TestAdmission_UsersInfoFailureRefuses(t *testing.T) {
 	t.Parallel()
-	ctx := testCtx(t)
-	f := newFake(t)
-	var calls atomic.Int32
-	start(t, f, everyKindCounted(&calls), nil)
-	f.InjectFault("users.info", slackfake.Fault{Error: "fatal_error"})
-
+	ctx, f, served := botWithUsersInfoDown(t)
 	slash(ctx, t, f, alice.ID, ops.ID, "mine")
 	if p := waitPosts(ctx, t, f, 1)[0]; !strings.Contains(p.Text, "couldn't check your Slack account") {
 		t.Errorf("reply = %+v, want the refusal", p)
 	}
-	if n := calls.Load(); n != 0 {
+	if n := served(); n != 0 {
 		t.Errorf("commands ran %d times for a user users.info could not describe", n)
 	}
+}
+
+// botWithUsersInfoDown starts a bot whose next users.info fails, and
+// returns how to count the commands it ran.
+func botWithUsersInfoDown(t *testing.T) (context.Context, *slackfake.Fake, func() int32) {
+	t.Helper()
+	f := newFake(t)
+	var calls atomic.Int32
+	start(t, f, everyKindCounted(&calls), nil)
+	f.InjectFault("users.info", slackfake.Fault{Error: "fatal_error"})
+	return testCtx(t), f, calls.Load
 }
 
 // TestAdmission_PayloadWithoutWorkspaceRefused: a payload naming no
 // workspace is refused in its ack, even when users.info would fail too.
 func TestAdmission_PayloadWithoutWorkspaceRefused(t *testing.T) {
 	t.Parallel()
-	ctx := testCtx(t)
-	f := newFake(t)
-	var calls atomic.Int32
-	start(t, f, everyKindCounted(&calls), nil)
-	f.InjectFault("users.info", slackfake.Fault{Error: "fatal_error"})
+	ctx, f, served := botWithUsersInfoDown(t)
 	payload, err := json.Marshal(map[string]any{
 		"command": "/syncro", "text": "mine", "user_id": carol.ID, "user_name": "carol",
 		"channel_id": ops.ID, "response_url": f.BaseURL() + "response/none", "trigger_id": "1.2.3",
@@ -184,7 +186,7 @@ func TestAdmission_PayloadWithoutWorkspaceRefused(t *testing.T) {
 	if got := ackText(t, ack); !strings.Contains(got, "only serves members of") {
 		t.Errorf("ack = %q, want the other-workspace refusal", got)
 	}
-	if n := calls.Load(); n != 0 {
+	if n := served(); n != 0 {
 		t.Errorf("commands ran %d times for a payload without a workspace", n)
 	}
 }
