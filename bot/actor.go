@@ -179,7 +179,10 @@ func (b *Bot) userInfo(ctx context.Context, userID string) userInfo {
 	su, err := b.api.GetUserInfoContext(ctx, userID)
 	if err != nil {
 		b.log.Warn("users.info failed; refusing the user until Slack can describe them", "user", userID, "err", err)
-		b.users.put(userID, userInfo{}, negativeTTL)
+		// A call cut off by its own context says nothing about Slack.
+		if ctx.Err() == nil {
+			b.users.put(userID, userInfo{}, negativeTTL)
+		}
 		return userInfo{}
 	}
 	u := userInfo{email: su.Profile.Email, teamID: su.TeamID, tz: su.TZ, ok: true,

@@ -147,24 +147,26 @@ func (b *Bot) admitted(ctx context.Context, d *door, pending bool) (admission, b
 	if d.prepare != nil && !d.prepare(ctx) {
 		return admission{}, false
 	}
-	var adm admission
+	var (
+		adm          admission
+		refusal, why string
+	)
 	if d.actor {
-		a, refusal, why := b.actor(ctx, d.who)
-		if refusal != "" {
-			b.log.Info("refused "+d.kind, "id", d.id, "user", d.who.userID, "team", d.who.teamID, "why", why)
-			d.refuseLater(ctx, refusal)
-			return admission{}, false
-		}
-		adm.actor = a
+		adm.actor, refusal, why = b.actor(ctx, d.who)
 	} else {
 		// Fast kinds take the actor from the cache, but who they serve
 		// is settled like everyone's (users.info is cached an hour).
-		if refusal, why := b.vet(d.who, b.userInfo(ctx, d.who.userID)); refusal != "" {
-			b.log.Info("refused "+d.kind, "id", d.id, "user", d.who.userID, "team", d.who.teamID, "why", why)
-			d.refuseLater(ctx, refusal)
-			return admission{}, false
-		}
+		refusal, why = b.vet(d.who, b.userInfo(ctx, d.who.userID))
 		adm.actor = b.cachedActor(d.who)
+	}
+	if refusal != "" {
+		// users.info cut off by a shutdown is not a refusal.
+		if stoppedByShutdown(ctx) {
+			refusal, why = msgRestarting, "stopped by shutdown"
+		}
+		b.log.Info("refused "+d.kind, "id", d.id, "user", d.who.userID, "team", d.who.teamID, "why", why)
+		d.refuseLater(ctx, refusal)
+		return admission{}, false
 	}
 	if d.shared {
 		adm.shared = b.sharedChannel(ctx, d.who.channelID)
