@@ -107,7 +107,18 @@ func (fx *e2eFakes) start(ctx context.Context, t *testing.T, flags ...string) *e
 		close(b.finished)
 	}()
 	t.Cleanup(func() { b.shutdown(t) })
-	if err := fx.f.WaitConnections(ctx, conns+1); err != nil {
+	// A bot that exits at start (a refused configuration) never connects:
+	// the wait ends with it rather than at the test's timeout.
+	waitCtx, cancelWait := context.WithCancel(ctx)
+	defer cancelWait()
+	go func() {
+		select {
+		case <-b.finished:
+			cancelWait()
+		case <-waitCtx.Done():
+		}
+	}()
+	if err := fx.f.WaitConnections(waitCtx, conns+1); err != nil {
 		t.Fatalf("bot never connected: %v; stderr:\n%s", err, b.stderr.String())
 	}
 	return b
