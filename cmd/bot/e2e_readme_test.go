@@ -2,11 +2,15 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -153,5 +157,147 @@ func TestE2E_DueDateIsADay(t *testing.T) {
 	card := replyText(b.waitReply(ctx, t, 1, "Due").Message)
 	if !strings.Contains(card, day) || strings.Contains(card, day+", 12:00 AM") || strings.Contains(card, "12:00 AM") {
 		t.Errorf("the card does not show the due date as the day %s: %s", day, card)
+	}
+}
+
+// TestE2E_CommandDuringShutdownIsToldRestartingInItsAck: once SIGTERM has
+// come (a read still at Syncro keeps the bot in its grace), a new command
+// is answered "restarting" in its ack and never reaches Syncro.
+func TestE2E_CommandDuringShutdownIsToldRestartingInItsAck(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	b.srv.Fail("GET", "/tickets", 1, syncrotest.FaultHang)
+	b.slash(ctx, t, "ticket "+itoa64(syncrotest.SeedTicketOwnCloud))
+	b.waitHeld(ctx, t)
+	b.stop() // SIGTERM
+	b.waitLog(ctx, t, "waiting for in-flight work")
+	b.srv.ResetLog()
+
+	ack := b.slash(ctx, t, "ticket "+itoa64(syncrotest.SeedTicketPrinter))
+	var payload struct {
+		Text string `json:"text"`
+	}
+	if err := ack.Decode(&payload); err != nil || payload.Text != restartingSentence {
+		t.Errorf("ack of a command after SIGTERM = %s (%v), want %q", ack.Payload, err, restartingSentence)
+	}
+	b.srv.ReleaseHangs()
+	<-b.finished
+	for _, r := range b.srv.Requests() {
+		if strings.Contains(r.Query, "number="+itoa64(syncrotest.SeedTicketPrinter)) {
+			t.Errorf("the command sent after SIGTERM reached Syncro: %s %s?%s", r.Method, r.Path, r.Query)
+		}
+	}
+}
+
+// TestE2E_SecondBotOnTheSameDataDirRefusesToStart: one bot per DATA_DIR;
+// the second says why and exits non-zero, and the first serves on. The
+// database is the owner's alone (mode 0600).
+func TestE2E_SecondBotOnTheSameDataDirRefusesToStart(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+
+	var stdout, stderr syncbuf.Buffer
+	if code := run(ctx, []string{"bot"}, envMap(b.env), &stdout, &stderr); code == exitOK {
+		t.Errorf("a second bot on the same DATA_DIR exited 0; stderr:\n%s", stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "database is locked by another syncrobot process") {
+		t.Errorf("the second bot does not say the database is locked:\n%s", stderr.String())
+	}
+	b.slash(ctx, t, "ticket "+itoa64(syncrotest.SeedTicketPrinter))
+	b.waitReply(ctx, t, 0, "Printer")
+
+	fi, err := os.Stat(filepath.Join(b.env["DATA_DIR"], store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := fi.Mode().Perm(); mode != 0o600 {
+		t.Errorf("%s has mode %v, want 0600", store.FileName, mode)
+	}
+}
+
+// TestE2E_CheckAcceptsBaseURLsWithoutTheTrailingSlash: bot -check takes
+// SYNCRO_BASE_URL and SLACK_API_URL in the form Syncro's and Slack's
+// documentation write them, as the bot itself does.
+func TestE2E_CheckAcceptsBaseURLsWithoutTheTrailingSlash(t *testing.T) {
+	t.Parallel()
+	env := newFakes(t).env
+	env["SYNCRO_BASE_URL"] = strings.TrimSuffix(env["SYNCRO_BASE_URL"], "/")
+	env["SLACK_API_URL"] = strings.TrimSuffix(env["SLACK_API_URL"], "/")
+	var stdout, stderr syncbuf.Buffer
+	if code := run(testContext(t), []string{"bot", "-check"}, envMap(env), &stdout, &stderr); code != exitOK {
+		t.Errorf("-check exit = %d, want 0; stdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+}
+
+// TestE2E_TimeIsCreditedToTheTechNotTheKeysOwner: the API key belongs to
+// Tom. Dana's time, from her second write on (the first is matched in the
+// background), is Dana's: the timer's user and the comment's tech.
+func TestE2E_TimeIsCreditedToTheTechNotTheKeysOwner(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := newFakes(t, syncrotest.WithMe(syncrotest.UserTom))
+	b := fx.start(ctx, t)
+	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	n := itoa64(tk.Number)
+
+	b.slash(ctx, t, "comment "+n+" --time 10m Checked the queue")
+	b.waitReply(ctx, t, 0, "10")
+	b.waitLog(ctx, t, "tech matched to a Syncro user") // in the background
+	timersBefore := len(b.srv.Timers(tk.ID))
+	b.slash(ctx, t, "comment "+n+" --time 25m Replaced the fuser")
+	b.waitReply(ctx, t, 1, "25")
+
+	for _, c := range b.srv.Comments(tk.ID) {
+		if strings.Contains(c.Body, "Replaced the fuser") && c.Tech != "Dana Whitfield" {
+			t.Errorf("Dana's comment carries tech %q, want Dana Whitfield", c.Tech)
+		}
+	}
+	timers := b.srv.Timers(tk.ID)
+	if len(timers) != timersBefore+1 {
+		t.Fatalf("%d new timers, want 1", len(timers)-timersBefore)
+	}
+	if got := timers[len(timers)-1]; got.UserID != syncrotest.UserDana {
+		t.Errorf("Dana's 25 min are credited to user %d, want Dana (%d)", got.UserID, syncrotest.UserDana)
+	}
+}
+
+// TestE2E_InvoicedTicketIsNeverInvoicedAgain: /syncro bill on a ticket
+// that already has an invoice names that invoice and creates none.
+func TestE2E_InvoicedTicketIsNeverInvoicedAgain(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketMigration)
+	var existing syncrotest.Invoice
+	for _, inv := range b.srv.Invoices() {
+		if inv.TicketID == tk.ID {
+			existing = inv
+		}
+	}
+	if existing.ID == 0 {
+		t.Fatalf("seed ticket #%d has no invoice", tk.Number)
+	}
+	invoices := len(b.srv.Invoices())
+
+	b.slash(ctx, t, "bill "+itoa64(tk.Number))
+	var said string
+	if err := b.f.WaitUntil(ctx, func() bool {
+		for _, v := range b.f.Views() {
+			if v.UserID == e2eUser && strings.Contains(string(v.JSON), "already on invoice") {
+				said = string(v.JSON)
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Fatalf("bill on an invoiced ticket did not say it is invoiced: %v; views %+v", err, b.f.Views())
+	}
+	if !strings.Contains(said, existing.Number) {
+		t.Errorf("the answer does not name invoice %s: %s", existing.Number, said)
+	}
+	if got := len(b.srv.Invoices()); got != invoices {
+		t.Errorf("Syncro holds %d invoices, was %d", got, invoices)
 	}
 }

@@ -453,7 +453,7 @@ func (fr *flowRun) readBack(ctx context.Context, step string) (stepResult, bool,
 		if err != nil || found == nil {
 			return stepResult{}, false, err
 		}
-		return fr.commentResult(found.ID, p.Minutes > 0 && !c.w.usesTimerPath()), true, nil
+		return fr.commentResult(found.ID, fr.carriesTime()), true, nil
 	case stepTime:
 		fr.ticket = nil
 		t, err := fr.getTicket(ctx)
@@ -521,6 +521,15 @@ func (fr *flowRun) timerResult(ctx context.Context, tm *syncro.Timer) stepResult
 	return stepResult{Said: said, TimerID: tm.ID, TimerMin: m}
 }
 
+// carriesTime reports whether the comment carries the flow's time. A
+// comment cannot name a user, so the timer Syncro makes from it is the API
+// key's user's: only time with no tech matched yet goes that way; a
+// matched tech's time is a timer entry in their name (README, "Whose time
+// it is").
+func (fr *flowRun) carriesTime() bool {
+	return fr.p.Minutes > 0 && fr.p.TechUserID == 0 && !fr.c.w.usesTimerPath()
+}
+
 // do runs a step's work. Each write follows the write side's rules: an
 // unknown POST outcome is read back before the step reports anything.
 func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err error) {
@@ -547,7 +556,7 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 
 	case stepComment:
 		req := syncro.CommentRequest{Subject: p.Subject, Body: p.Body, Hidden: p.Hidden, DoNotEmail: p.DoNotEmail, Tech: p.Tech}
-		carried := p.Minutes > 0 && !c.w.usesTimerPath()
+		carried := fr.carriesTime()
 		if carried {
 			req.ProductID = syncro.Ptr(p.ProductID)
 			req.MinutesSpent = syncro.Ptr(p.Minutes)

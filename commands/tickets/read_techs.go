@@ -182,6 +182,9 @@ func (c *feature) resolveTechLater(a commands.Actor) {
 		}
 		if id == 0 {
 			c.cfg.Logger.InfoContext(ctx, "no Syncro user has the tech's Slack email; time goes to the API key's user", "slack_user", a.SlackUserID)
+			return
 		}
+		// From here on the tech's writes carry this user.
+		c.cfg.Logger.InfoContext(ctx, "tech matched to a Syncro user", "slack_user", a.SlackUserID, "syncro_user", id)
 	}()
 }
