@@ -64,6 +64,10 @@ type Store interface {
 	store.Cursors
 	store.RecentWrites
 	store.Announcements
+	// Channels linked to customers and the threads of tickets made from
+	// messages (conversation to ticket).
+	store.ChannelLinks
+	store.TicketThreads
 }
 
 // Commands answers slash commands, button clicks, modal submissions and

@@ -89,6 +89,7 @@ var (
 		bucketMeta, bucketClaims, bucketFlows, bucketFlowsByTicket,
 		bucketAudit, bucketAuditByTicket, bucketCursors, bucketAnnounced, bucketClosing, bucketFlags,
 		bucketRecent,
+		bucketChannelLinks, bucketTicketThreads, bucketThreadsByMessage,
 	}
 
 	// retiredBuckets were written by earlier versions for features nothing

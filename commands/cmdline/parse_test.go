@@ -246,6 +246,7 @@ func TestTable_UsageLines(t *testing.T) {
 		NameCustomer:      "customer ID-or-name",
 		NameCustomerMerge: "customer merge PRIMARY DUPLICATE",
 		NameCreate:        "create [SUBJECT]",
+		NameLink:          "link [--acknowledge] CUSTOMER",
 	}
 	for name, u := range want {
 		if got := Lookup(name).Usage(); got != u {
@@ -258,7 +259,8 @@ func TestTable_EveryNameConstantIsRegistered(t *testing.T) {
 	t.Parallel()
 	names := []string{NameOpenTickets, NameHelp, NameTicket, NameCreate, NameUpdate, NameClose, NameComment, NameBill,
 		NameSearch, NameMine, NameLog, NameAudit, NameCustomers, NameCustomersDuplicate, NameCustomer, NameCustomerCreate,
-		NameCustomerEdit, NameCustomerMerge, NameContacts, NameContactAdd, NameContactEdit, NameContactDelete}
+		NameCustomerEdit, NameCustomerMerge, NameContacts, NameContactAdd, NameContactEdit, NameContactDelete,
+		NameLink, NameUnlink, NameLinks, NameHere}
 	if len(names) != len(Table()) {
 		t.Errorf("%d name constants, %d table entries", len(names), len(Table()))
 	}

@@ -35,6 +35,10 @@ const (
 	NameContactAdd         = "contact add"
 	NameContactEdit        = "contact edit"
 	NameContactDelete      = "contact delete"
+	NameLink               = "link"
+	NameUnlink             = "unlink"
+	NameLinks              = "links"
+	NameHere               = "here"
 )
 
 // Flag names, shared by the table and the handlers that read them.
@@ -47,6 +51,9 @@ const (
 	FlagPriority = "priority"
 	FlagTech     = "tech"
 	FlagDue      = "due"
+	// FlagAcknowledge lets a linked shared channel hear that a ticket was
+	// opened from one of its messages (link).
+	FlagAcknowledge = "acknowledge"
 )
 
 // Bounds on user text, checked by Parse so a handler never sends Syncro (or
@@ -139,6 +146,8 @@ const (
 	GroupTime
 	// GroupCustomers holds customer and contact commands.
 	GroupCustomers
+	// GroupChannels holds the commands about channels linked to customers.
+	GroupChannels
 )
 
 // String returns the group's heading in help.
@@ -150,12 +159,14 @@ func (g Group) String() string {
 		return "Time & billing"
 	case GroupCustomers:
 		return "Customers & contacts"
+	case GroupChannels:
+		return "Channels"
 	}
 	return fmt.Sprintf("Group(%d)", int(g))
 }
 
 // groups lists the groups in the order help shows them.
-var groups = []Group{GroupTickets, GroupTime, GroupCustomers}
+var groups = []Group{GroupTickets, GroupTime, GroupCustomers, GroupChannels}
 
 // Command is one entry of the /syncro command table: everything parsing and
 // help need to know about a subcommand. The table is the single source of
@@ -266,8 +277,8 @@ var definitions = []Command{
 	{Name: NameBill, Group: GroupTime, Description: "Open a form to invoice a ticket's time.", Args: []ArgSpec{ticketArg}, NeedsBilling: true},
 
 	// Customers & contacts.
-	{Name: NameCustomers, Group: GroupCustomers, Description: "Find customers matching the words.",
-		Args: []ArgSpec{{Name: "TEXT", Kind: ArgWords, MaxLen: MaxShortTextLen, Help: "the words to search for"}}},
+	{Name: NameCustomers, Group: GroupCustomers, Description: "Find customers matching the words (none: this channel's customer).",
+		Args: []ArgSpec{{Name: "TEXT", Kind: ArgWords, Optional: true, MaxLen: MaxShortTextLen, Help: "the words to search for"}}},
 	{Name: NameCustomersDuplicate, Group: GroupCustomers, Description: "List customers that look like duplicates."},
 	{Name: NameCustomer, Group: GroupCustomers, Description: "Show a customer.",
 		Args: []ArgSpec{{Name: "ID-or-name", Kind: ArgWords, MaxLen: MaxShortTextLen, Help: "the customer's Syncro ID or name"}}},
@@ -287,6 +298,14 @@ var definitions = []Command{
 		Args: []ArgSpec{{Name: "ID", Kind: ArgID, Help: "the contact's Syncro ID"}}},
 	{Name: NameContactDelete, Group: GroupCustomers, Description: "Delete a contact (asks first).",
 		Args: []ArgSpec{{Name: "ID", Kind: ArgID, Help: "the contact's Syncro ID"}}},
+
+	// Channels.
+	{Name: NameLink, Group: GroupChannels, Description: "Link this channel to a customer (admins).",
+		Args:  []ArgSpec{{Name: "CUSTOMER", Kind: ArgWords, MaxLen: MaxShortTextLen, Help: "the customer's Syncro ID or name"}},
+		Flags: []FlagSpec{{Name: FlagAcknowledge, Kind: FlagBool, Help: "in a shared channel, say in a message's thread that a ticket was opened from it"}}},
+	{Name: NameUnlink, Group: GroupChannels, Description: "Unlink this channel from its customer (admins)."},
+	{Name: NameLinks, Group: GroupChannels, Description: "List every channel linked to a customer."},
+	{Name: NameHere, Group: GroupChannels, Description: "List the open tickets of this channel's customer."},
 }
 
 // tableIndex is the command table indexed for parsing. It is built once and

@@ -82,6 +82,7 @@ func (c *feature) register(r *commands.Registry) {
 	} {
 		r.Slash(e)
 	}
+	c.registerLinks(r)
 
 	r.Button(commands.Button{ActionID: ActionCustomerMerge, Handle: func(ctx context.Context, a commands.Action) commands.Reply {
 		p, d, _, err := ParseMergeButtonValue(a.Value)
@@ -340,9 +341,16 @@ func (c *feature) contacts(ctx context.Context, r commands.Request, inv cmdline.
 	return commands.SplitReply(title, "", commands.PackLines(lines, "\n"))
 }
 
-// customers lists customers matching the words with their open tickets.
+// customers lists customers matching the words with their open tickets;
+// without words, the channel's linked customer.
 func (c *feature) customers(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	words := strings.Join(strings.Fields(inv.Text), " ")
+	if words == "" {
+		if l, ok := c.cfg.ChannelLink(ctx, r.ChannelID); ok {
+			return c.customerDetail(ctx, l.CustomerID)
+		}
+		return commands.Reply{Text: "Type some words of the customer's name, email or phone: " + cmdline.Code(cmdline.SlashCommand+" customers acme") + ". In a channel linked to a customer, " + cmdline.Code(cmdline.SlashCommand+" customers") + " alone shows that customer."}
+	}
 	found, resp, err := c.cfg.Syncro.Customers.List(ctx, &syncro.CustomerListOptions{Query: words})
 	if err != nil {
 		return c.cfg.Failure(ctx, fmt.Errorf("search customers: %w", err), "search the customers")

@@ -22,12 +22,38 @@ import (
 // (exact, then unique prefix); a name that matches nobody creates the ticket
 // without a contact and says so, so a typo never loses the ticket.
 
-// create opens the new-ticket form, pre-filled with the subject typed.
+// create opens the new-ticket form, pre-filled with the subject typed and,
+// in a channel linked to a customer, that customer.
 //
 // Syncro calls: settings (problem types, priorities), ticket settings
 // (techs). A failed lookup only leaves its select out.
 func (c *feature) create(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
-	meta := commands.ModalMeta{Channel: r.ChannelID}
+	p := createPrefill{Subject: inv.Text}
+	if l, ok := c.cfg.ChannelLink(ctx, r.ChannelID); ok {
+		p.CustomerID, p.CustomerName = l.CustomerID, l.CustomerName
+		p.Notes = append(p.Notes, "Customer from this channel's link ("+cmdline.Code(cmdline.SlashCommand+" links")+"); change it if the ticket is for someone else.")
+	}
+	return c.createForm(ctx, commands.CallbackCreate, commands.ModalMeta{Channel: r.ChannelID}, p)
+}
+
+// createPrefill is what the create form starts with.
+type createPrefill struct {
+	Subject, Issue string
+	// CustomerID and CustomerName preselect the customer; Contact fills
+	// the contact name.
+	CustomerID   int64
+	CustomerName string
+	Contact      string
+	// Notes are shown above the fields: how the customer was found, what
+	// the form holds.
+	Notes []string
+	// IssueHint replaces the initial issue's hint.
+	IssueHint string
+}
+
+// createForm builds the new-ticket form with callbackID and meta, filled
+// from p.
+func (c *feature) createForm(ctx context.Context, callbackID string, meta commands.ModalMeta, p createPrefill) commands.Reply {
 	var problemTypes, priorities []string
 	if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
 		problemTypes, priorities = as.Ticket.ProblemTypes, as.Ticket.Priorities
@@ -44,11 +70,22 @@ func (c *feature) create(ctx context.Context, r commands.Request, inv cmdline.In
 	minQ := commands.CustomerMinQuery
 	cust := slack.NewOptionsSelectBlockElement(slack.OptTypeExternal, commands.Plain("Search customers"), commands.ActionCustomerSearch)
 	cust.MinQueryLength = &minQ
-	blocks := []slack.Block{
-		commands.InputBlock(commands.BlockCustomer, "Customer", "Type at least two letters of the business or person.", cust, false),
-		commands.InputBlock(commands.BlockContact, "Contact", "Name of a contact at that customer; leave empty for none.", commands.TextInput(commands.BlockContact, "Rhonda Birch", "", false, cmdline.MaxShortTextLen), true),
-		commands.InputBlock(commands.BlockSubject, "Subject", "", commands.TextInput(commands.BlockSubject, "Printer offline in accounting", inv.Text, false, cmdline.MaxShortTextLen), false),
+	if p.CustomerID > 0 {
+		cust.InitialOption = commands.Option(strconv.FormatInt(p.CustomerID, 10), p.CustomerName)
 	}
+	var blocks []slack.Block
+	for _, n := range p.Notes {
+		blocks = append(blocks, commands.NoteContext(n))
+	}
+	issueHint := p.IssueHint
+	if issueHint == "" {
+		issueHint = "What the customer reported. Becomes the ticket's first comment."
+	}
+	blocks = append(blocks,
+		commands.InputBlock(commands.BlockCustomer, "Customer", "Type at least two letters of the business or person.", cust, false),
+		commands.InputBlock(commands.BlockContact, "Contact", "Name of a contact at that customer; leave empty for none.", commands.TextInput(commands.BlockContact, "Rhonda Birch", p.Contact, false, cmdline.MaxShortTextLen), true),
+		commands.InputBlock(commands.BlockSubject, "Subject", "", commands.TextInput(commands.BlockSubject, "Printer offline in accounting", p.Subject, false, cmdline.MaxShortTextLen), false),
+	)
 	if opts := stringOptions(problemTypes); len(opts) > 0 {
 		blocks = append(blocks, commands.InputBlock(commands.BlockProblemType, "Problem type", "", commands.StaticSelect(commands.BlockProblemType, "Problem type", opts, ""), true))
 	}
@@ -63,8 +100,8 @@ func (c *feature) create(ctx context.Context, r commands.Request, inv cmdline.In
 		}
 		blocks = append(blocks, commands.InputBlock(commands.BlockTech, "Tech", "Leave empty to leave it unassigned.", commands.StaticSelect(commands.BlockTech, "Assign to", opts, ""), true))
 	}
-	blocks = append(blocks, commands.InputBlock(commands.BlockIssue, "Initial issue", "What the customer reported. Becomes the ticket's first comment.", commands.TextInput(commands.BlockIssue, "", "", true, slackfmt.MaxSectionText), true))
-	return commands.Reply{Modal: commands.NewModal(commands.CallbackCreate, "New ticket", "Create", meta, blocks...)}
+	blocks = append(blocks, commands.InputBlock(commands.BlockIssue, "Initial issue", issueHint, commands.TextInput(commands.BlockIssue, "", p.Issue, true, slackfmt.MaxSectionText), true))
+	return commands.Reply{Modal: commands.NewModal(callbackID, "New ticket", "Create", meta, blocks...)}
 }
 
 // stringOptions makes select options of non-empty strings.

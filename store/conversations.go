@@ -1,0 +1,237 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Buckets of the conversation features: channels linked to customers, and
+// the Slack thread each ticket created from a message lives in.
+var (
+	bucketChannelLinks  = []byte("channel_links")
+	bucketTicketThreads = []byte("ticket_threads")
+	// bucketThreadsByMessage indexes bucketTicketThreads by the message
+	// (channel and ts) a ticket was created from.
+	bucketThreadsByMessage = []byte("threads_by_message")
+)
+
+// ChannelLinks ties Slack channels to Syncro customers (/syncro link), so
+// forms and lists in a linked channel start from its customer.
+type ChannelLinks interface {
+	// LinkChannel saves l, replacing the channel's earlier link, which it
+	// returns (ok false when there was none).
+	LinkChannel(l ChannelLink) (previous ChannelLink, ok bool, err error)
+	// UnlinkChannel removes the channel's link and returns it, or
+	// ErrNotFound.
+	UnlinkChannel(channel string) (ChannelLink, error)
+	// ChannelLink returns the channel's link, ok false when it has none.
+	ChannelLink(channel string) (l ChannelLink, ok bool, err error)
+	// ChannelLinks returns every link, by customer name then channel.
+	ChannelLinks() ([]ChannelLink, error)
+}
+
+// ChannelLink is one channel's customer.
+type ChannelLink struct {
+	// Channel is the Slack channel id (C…, G…).
+	Channel string `json:"channel"`
+	// CustomerID and CustomerName are the Syncro customer, its name as it
+	// was when linked.
+	CustomerID   int64  `json:"customer_id"`
+	CustomerName string `json:"customer_name"`
+	// Acknowledge lets the bot tell a shared channel, in the message's
+	// thread, that a ticket was opened (a neutral line, no details).
+	Acknowledge bool `json:"acknowledge,omitempty"`
+	// LinkedBy is the Slack user who linked it; LinkedAt when.
+	LinkedBy string    `json:"linked_by"`
+	LinkedAt time.Time `json:"linked_at"`
+}
+
+// TicketThreads remembers the Slack message each ticket was created
+// from, so later news about the ticket goes to that message's thread and
+// a second "Create Syncro ticket" on the message finds the first ticket.
+type TicketThreads interface {
+	// SetTicketThread records th; a ticket has one thread, a message one
+	// ticket, and a later record replaces an earlier one.
+	SetTicketThread(th TicketThread) error
+	// TicketThread returns the thread of the ticket with Syncro id
+	// ticketID, ok false when it was not created from a message.
+	TicketThread(ticketID int64) (th TicketThread, ok bool, err error)
+	// ThreadTicket returns the ticket created from the message at
+	// channel and ts, ok false when there is none.
+	ThreadTicket(channel, ts string) (th TicketThread, ok bool, err error)
+}
+
+// TicketThread is a ticket and the Slack message it was created from.
+type TicketThread struct {
+	TicketID int64  `json:"ticket_id"`
+	Number   string `json:"number"`
+	// Channel and TS are the message; its thread is where news goes.
+	Channel string `json:"channel"`
+	TS      string `json:"ts"`
+	// Shared records that the channel was shared with another workspace
+	// when the ticket was made: nothing about the ticket goes there.
+	Shared    bool      `json:"shared,omitempty"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// The bbolt Store keeps both.
+var (
+	_ ChannelLinks  = (*Store)(nil)
+	_ TicketThreads = (*Store)(nil)
+)
+
+// LinkChannel implements ChannelLinks.
+func (s *Store) LinkChannel(l ChannelLink) (ChannelLink, bool, error) {
+	if l.Channel == "" || l.CustomerID <= 0 {
+		return ChannelLink{}, false, fmt.Errorf("link channel: %w: channel and customer are required", ErrInvalid)
+	}
+	if l.LinkedAt.IsZero() {
+		l.LinkedAt = s.now()
+	}
+	var prev ChannelLink
+	var had bool
+	err := s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketChannelLinks)
+		var err error
+		if had, err = getJSON(b, []byte(l.Channel), &prev); err != nil {
+			return err
+		}
+		return putJSON(b, []byte(l.Channel), l)
+	})
+	if err != nil {
+		return ChannelLink{}, false, fmt.Errorf("link channel %s: %w", l.Channel, err)
+	}
+	return prev, had, nil
+}
+
+// UnlinkChannel implements ChannelLinks.
+func (s *Store) UnlinkChannel(channel string) (ChannelLink, error) {
+	var l ChannelLink
+	err := s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketChannelLinks)
+		ok, err := getJSON(b, []byte(channel), &l)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrNotFound
+		}
+		return b.Delete([]byte(channel))
+	})
+	if err != nil {
+		return ChannelLink{}, fmt.Errorf("unlink channel %s: %w", channel, err)
+	}
+	return l, nil
+}
+
+// ChannelLink implements ChannelLinks.
+func (s *Store) ChannelLink(channel string) (ChannelLink, bool, error) {
+	var l ChannelLink
+	var ok bool
+	err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		ok, err = getJSON(tx.Bucket(bucketChannelLinks), []byte(channel), &l)
+		return err
+	})
+	if err != nil {
+		return ChannelLink{}, false, fmt.Errorf("read link of channel %s: %w", channel, err)
+	}
+	return l, ok, nil
+}
+
+// ChannelLinks implements ChannelLinks.
+func (s *Store) ChannelLinks() ([]ChannelLink, error) {
+	var out []ChannelLink
+	err := s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketChannelLinks).ForEach(func(_, v []byte) error {
+			var l ChannelLink
+			if err := json.Unmarshal(v, &l); err != nil {
+				return err
+			}
+			out = append(out, l)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list channel links: %w", err)
+	}
+	slices.SortFunc(out, func(a, b ChannelLink) int {
+		if c := strings.Compare(strings.ToLower(a.CustomerName), strings.ToLower(b.CustomerName)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Channel, b.Channel)
+	})
+	return out, nil
+}
+
+// messageKey is the index key of a message: channel and ts.
+func messageKey(channel, ts string) []byte { return []byte(channel + "/" + ts) }
+
+// ticketKey is the key of a ticket's thread record.
+func ticketKey(id int64) []byte { return []byte(strconv.FormatInt(id, 10)) }
+
+// SetTicketThread implements TicketThreads.
+func (s *Store) SetTicketThread(th TicketThread) error {
+	if th.TicketID <= 0 || th.Channel == "" || th.TS == "" {
+		return fmt.Errorf("set ticket thread: %w: ticket, channel and ts are required", ErrInvalid)
+	}
+	if th.CreatedAt.IsZero() {
+		th.CreatedAt = s.now()
+	}
+	err := s.update(func(tx *bolt.Tx) error {
+		if err := putJSON(tx.Bucket(bucketTicketThreads), ticketKey(th.TicketID), th); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketThreadsByMessage).Put(messageKey(th.Channel, th.TS), ticketKey(th.TicketID))
+	})
+	if err != nil {
+		return fmt.Errorf("set thread of ticket %d: %w", th.TicketID, err)
+	}
+	return nil
+}
+
+// TicketThread implements TicketThreads.
+func (s *Store) TicketThread(ticketID int64) (TicketThread, bool, error) {
+	var th TicketThread
+	var ok bool
+	err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		ok, err = getJSON(tx.Bucket(bucketTicketThreads), ticketKey(ticketID), &th)
+		return err
+	})
+	if err != nil {
+		return TicketThread{}, false, fmt.Errorf("read thread of ticket %d: %w", ticketID, err)
+	}
+	return th, ok, nil
+}
+
+// ThreadTicket implements TicketThreads.
+func (s *Store) ThreadTicket(channel, ts string) (TicketThread, bool, error) {
+	var th TicketThread
+	var ok bool
+	err := s.view(func(tx *bolt.Tx) error {
+		id := tx.Bucket(bucketThreadsByMessage).Get(messageKey(channel, ts))
+		if id == nil {
+			return nil
+		}
+		var err error
+		ok, err = getJSON(tx.Bucket(bucketTicketThreads), id, &th)
+		// The index names a ticket whose record moved to another
+		// message: this message has no ticket of its own any more.
+		if ok && (th.Channel != channel || th.TS != ts) {
+			ok = false
+		}
+		return err
+	})
+	if err != nil {
+		return TicketThread{}, false, fmt.Errorf("read ticket of message %s/%s: %w", channel, ts, err)
+	}
+	return th, ok, nil
+}
