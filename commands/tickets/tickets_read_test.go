@@ -521,7 +521,7 @@ func TestCustomers_Input(t *testing.T) {
 		{"emoji", "customers 🦷", "1 customer matching “🦷”", 2},
 		{"rtl", "customers מרפאת", "1 customer matching “מרפאת”", 2},
 		{"mention markup", "customers &lt;!channel&gt;", "1 customer matching “&lt;!channel&gt;”", 2},
-		{"missing words", "customers", "Usage", 0},
+		{"missing words outside a linked channel", "customers", "Type some words of the customer's name, email or phone: `/syncro customers acme`. In a channel linked to a customer, `/syncro customers` alone shows that customer.", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
