@@ -11,7 +11,6 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
-	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -111,15 +110,7 @@ func TestAnnounce_CloseMarksTheTicketBeforeItsStatusWrite(t *testing.T) {
 	f := newStoreFixture(t)
 	tk := f.Ticket(t, syncrotest.SeedTicketPrinter)
 	asking := &askingTransport{f: f, t: t, id: tk.ID}
-	client, err := syncro.NewClient(syncro.Config{
-		BaseURL: f.Srv.URL(), APIKey: syncrotest.DefaultAPIKey, RatePerMinute: 100000,
-		HTTPClient: &http.Client{Transport: asking},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.client = client
-	f.restart(t) // the bot on the asking client
+	f.onClient(t, asking)
 	r := f.C.Submit(t.Context(), f.closeForm(t, tk.Number, "V-mark", commands.CloseOptionNotify))
 	if !asking.asked || asking.firstSeen || !asking.closing {
 		t.Errorf("watcher during the status write (asked %v): first %v, closing %v; want the ticket left to the close", asking.asked, asking.firstSeen, asking.closing)

@@ -643,6 +643,12 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 				return res, nil
 			}
 		}
+		// Syncro may set the ticket Invoiced itself when it makes the
+		// invoice (docs/syncro-api.md, unconfirmed): marked from here, so
+		// the watcher leaves that close to the bill's notice too.
+		if err := fr.markClosing(p.TargetStatus); err != nil {
+			return res, &errStore{err}
+		}
 		inv, err := c.createInvoice(ctx, p.TicketID, p.CustomerID)
 		if err != nil {
 			return res, err
