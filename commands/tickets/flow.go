@@ -681,7 +681,9 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 		}
 		t, _, err := c.cfg.Syncro.Tickets.Update(ctx, p.TicketID, &syncro.TicketRequest{Status: &target})
 		if err != nil {
-			return res, err
+			if t, err = fr.statusLanded(ctx, target, err); err != nil {
+				return res, err
+			}
 		}
 		if err := fr.closedQuietly(); err != nil {
 			// The pass releases the mark: the watcher announces it.
@@ -733,6 +735,28 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 		return res, nil
 	}
 	return res, fmt.Errorf("unknown step %q", step)
+}
+
+// statusLanded reads the ticket back after its status PUT failed with
+// putErr: Syncro may have applied a PUT it answered with 5xx or a body cut
+// off, and a reply saying the status was not changed would be false (and
+// the close left to the watcher, as made in Syncro). The ticket in target
+// is the write done; a refusal (4xx) is not read back, and a read that
+// fails leaves the outcome unknown rather than "not changed".
+func (fr *flowRun) statusLanded(ctx context.Context, target string, putErr error) (*syncro.Ticket, error) {
+	var se *syncro.Error
+	if errors.As(putErr, &se) && se.StatusCode < 500 {
+		return nil, putErr
+	}
+	fr.ticket = nil
+	t, err := fr.getTicket(ctx)
+	if err != nil {
+		return nil, &unknownOutcomeError{what: stepWhat(stepStatus), err: putErr}
+	}
+	if !strings.EqualFold(t.Status, target) {
+		return nil, putErr
+	}
+	return t, nil
 }
 
 // auditDetail says what a step wrote, for the audit; time is named by its
