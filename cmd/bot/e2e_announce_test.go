@@ -103,8 +103,7 @@ func TestE2E_CloseInSyncroIsAnnouncedWithinTwoPolls(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
 	b := startNotifyingBot(ctx, t)
-	acme := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud)
-	tk := b.srv.AddTicket(syncrotest.Ticket{Subject: "Door badge reader offline", CustomerID: acme.CustomerID, Status: "In Progress", UserID: syncrotest.UserMarcus})
+	tk := b.marcusTicket(t, "Door badge reader offline")
 
 	before := listings(b.srv)
 	if err := b.srv.SetTicketStatus(tk.ID, "Resolved"); err != nil {
@@ -130,8 +129,7 @@ func TestE2E_BillAndCloseFromSlackAreAnnouncedOnceCreditingWhoDidIt(t *testing.T
 	ctx := testContext(t)
 	b := startNotifyingBot(ctx, t)
 	billed := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
-	acme := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud)
-	closed := b.srv.AddTicket(syncrotest.Ticket{Subject: "VPN drops at noon", CustomerID: acme.CustomerID, Status: "In Progress", UserID: syncrotest.UserMarcus})
+	closed := b.marcusTicket(t, "VPN drops at noon")
 
 	view := b.openBillForm(ctx, t, billed.Number)
 	b.submitView(ctx, t, billSubmission(t, view, "30", "Cleaned the rollers."))
