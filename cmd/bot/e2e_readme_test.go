@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/commands/customers"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncbuf"
@@ -299,5 +301,115 @@ func TestE2E_InvoicedTicketIsNeverInvoicedAgain(t *testing.T) {
 	}
 	if got := len(b.srv.Invoices()); got != invoices {
 		t.Errorf("Syncro holds %d invoices, was %d", got, invoices)
+	}
+}
+
+// TestE2E_LogLinesSayDurationsAsTextAndNoEmptyErr: everything the bot
+// logs while it serves (-debug, a read Syncro fails once, a write, the
+// watcher, a shutdown) writes durations as text ("1.5s") and no empty err or error.
+func TestE2E_LogLinesSayDurationsAsTextAndNoEmptyErr(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := newFakes(t)
+	fx.env["NOTIFY_CHANNEL"] = "C0NOTICES"
+	fx.env["SYNCRO_POLL_INTERVAL"] = "1s"
+	fx.f.AddChannel(slackfake.Channel{ID: "C0NOTICES", Name: "tickets"})
+	b := fx.start(ctx, t, "-debug")
+	b.srv.Fail("GET", "/tickets", 1, syncrotest.FaultServerError)
+	b.slash(ctx, t, "ticket "+itoa64(syncrotest.SeedTicketPrinter))
+	b.waitReply(ctx, t, 0, "Printer")
+	b.slash(ctx, t, "comment "+itoa64(syncrotest.SeedTicketOwnCloud)+" --time 5m Checked the sync client")
+	b.waitReply(ctx, t, 1, "5 min")
+	b.waitLog(ctx, t, `"msg":"closed ticket statuses"`) // the watcher polled
+	b.shutdown(t)
+
+	lines := 0
+	for line := range strings.Lines(b.stderr.String()) {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Errorf("not a JSON log line: %q", line)
+			continue
+		}
+		lines++
+		for k, v := range rec {
+			switch v := v.(type) {
+			case float64:
+				if v >= 1e6 && durationKey(k) {
+					t.Errorf("%q logs %s = %v, a duration as a number: %s", rec["msg"], k, v, line)
+				}
+			case string:
+				if v == "" && (k == "err" || k == "error") {
+					t.Errorf("%q logs an empty %s: %s", rec["msg"], k, line)
+				}
+			}
+		}
+	}
+	t.Logf("%d log lines checked", lines)
+}
+
+// durationKey reports a log key that names a span of time.
+func durationKey(k string) bool {
+	for _, w := range []string{"latency", "wait", "took", "duration", "elapsed", "after", "interval", "timeout", "grace", "delay", "lag", "age", "every", "backoff", "retry_in"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestE2E_ResidentialCustomerIsCreatedWithoutABusinessName: the customer
+// create form with a first and last name, type Residential, no business
+// name: Syncro holds the person, typed in the "Customer Type" property.
+// When the email already belongs to a customer, the question before
+// creating names the person being created.
+func TestE2E_ResidentialCustomerIsCreatedWithoutABusinessName(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	existing := b.srv.AddCustomer(syncrotest.Customer{FirstName: "Olive", LastName: "Brandt", Email: "olive.brandt@example.com"})
+
+	fill := func(first, last, email string) slackfake.ViewSubmission {
+		t.Helper()
+		seen := len(b.f.Views())
+		b.slash(ctx, t, "customer create")
+		var v slackfake.View
+		if err := b.f.WaitUntil(ctx, func() bool {
+			for _, x := range b.f.Views()[seen:] {
+				if x.CallbackID == customers.CallbackCustomerCreate && !x.Closed {
+					v = x
+					return true
+				}
+			}
+			return false
+		}); err != nil {
+			t.Fatalf("no customer create form: %v", err)
+		}
+		vals := textValues(t, v.JSON)
+		for block, value := range map[string]string{customers.BlockCustFirst: first, customers.BlockCustLast: last, customers.BlockCustEmail: email} {
+			vals[block] = map[string]slackfake.Input{block: slackfake.TextInput(value)}
+		}
+		vals[customers.BlockCustType] = map[string]slackfake.Input{customers.BlockCustType: slackfake.StaticSelectInput("Residential", "Residential")}
+		return slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, CallbackID: v.CallbackID, PrivateMetadata: v.PrivateMetadata, Values: vals}
+	}
+
+	b.submitView(ctx, t, fill("Hank", "Morrow", ""))
+	rep := b.waitReply(ctx, t, 0, "Hank Morrow")
+	var hank syncrotest.Customer
+	for _, cu := range b.srv.Customers() {
+		if cu.FirstName == "Hank" && cu.LastName == "Morrow" {
+			hank = cu
+		}
+	}
+	if hank.ID == 0 {
+		t.Fatalf("Syncro holds no Hank Morrow; reply %q", rep.Text)
+	}
+	if hank.BusinessName != "" || hank.Properties["Customer Type"] != "Residential" {
+		t.Errorf("Syncro holds %+v, want no business name and Customer Type Residential", hank)
+	}
+
+	b.submitView(ctx, t, fill("Olive", "Brandt", existing.Email))
+	ask := b.waitReply(ctx, t, 1, "Nothing created yet")
+	if !strings.Contains(ask.Text, "1 customer already looks like Olive Brandt") {
+		t.Errorf("the question does not name the person being created: %q", ask.Text)
 	}
 }

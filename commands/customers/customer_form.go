@@ -470,7 +470,14 @@ func (c *feature) createCustomer(ctx context.Context, p pendingForm, force bool)
 // "Use this one" per customer and "Create anyway".
 func similarReply(p pendingForm, similar []syncro.Customer) commands.Reply {
 	name := p.Values[BlockCustBusiness]
-	text := fmt.Sprintf("Nothing created yet: %s already look like %s.", commands.CountNoun(len(similar), "customer", "customers"), slackfmt.MrkdwnText(name, 150))
+	if name == "" { // a Residential customer: the person
+		name = strings.TrimSpace(p.Values[BlockCustFirst] + " " + p.Values[BlockCustLast])
+	}
+	look := "look"
+	if len(similar) == 1 {
+		look = "looks"
+	}
+	text := fmt.Sprintf("Nothing created yet: %s already %s like %s.", commands.CountNoun(len(similar), "customer", "customers"), look, slackfmt.MrkdwnText(name, 150))
 	blocks := []slack.Block{commands.TextSection(text)}
 	for i := range similar {
 		if i == customerPickMax {
