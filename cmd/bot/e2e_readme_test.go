@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/commands/customers"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/store"
@@ -411,5 +412,28 @@ func TestE2E_ResidentialCustomerIsCreatedWithoutABusinessName(t *testing.T) {
 	ask := b.waitReply(ctx, t, 1, "Nothing created yet")
 	if !strings.Contains(ask.Text, "1 customer already looks like Olive Brandt") {
 		t.Errorf("the question does not name the person being created: %q", ask.Text)
+	}
+}
+
+// TestE2E_HelpListsEveryCommandOfTheTable: /syncro help, through run,
+// shows (in the blocks Slack displays) the usage of every command in the
+// table it is generated from.
+func TestE2E_HelpListsEveryCommandOfTheTable(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	ack := b.slash(ctx, t, "help")
+	var answer struct {
+		Blocks json.RawMessage `json:"blocks"`
+	}
+	if ack.Payload == nil || ack.Decode(&answer) != nil || len(answer.Blocks) == 0 {
+		answer.Blocks = b.waitReply(ctx, t, 0).Blocks
+	}
+	for _, c := range cmdline.Table() {
+		// As the blocks' JSON writes the usage line.
+		usage, _ := json.Marshal(cmdline.UsageLine(c))
+		if !strings.Contains(string(answer.Blocks), strings.Trim(string(usage), `"`)) {
+			t.Errorf("help does not show %s", usage)
+		}
 	}
 }
