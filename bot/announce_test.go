@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/syncrobot/syncrobot/bot"
@@ -71,5 +72,33 @@ func TestNotify_ErrorsWithoutChannelOrBeforeRunWhenCtxEnds(t *testing.T) {
 	cancel()
 	if err := mk(noticeCh.ID).Notify(ctx, commands.Message{Text: "x"}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Notify before Run with an ended ctx = %v, want context.Canceled", err)
+	}
+}
+
+// TestNotices_NeverPostedToASharedChannel: a NotifyChannel shared with
+// another workspace gets no notice, from a command or the watcher's
+// Notify; each dropped notice is an error in the log, and the start says
+// so once.
+func TestNotices_NeverPostedToASharedChannel(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t)
+	h := &stub{slash: func(context.Context, commands.Request) commands.Reply {
+		return commands.Reply{Text: "ok", Notices: []commands.Message{{Text: "#7 closed", TicketID: 7}}}
+	}}
+	hs := start(t, newFake(t), h, func(c *bot.Config) { c.NotifyChannel = ext.ID })
+	slash(ctx, t, hs.fake, alice.ID, ops.ID, "close 7")
+	if err := hs.bot.Notify(ctx, commands.Message{Text: "Ticket #9 closed (Resolved)", TicketID: 9}); err != nil {
+		t.Fatalf("Notify: %v", err)
+	}
+	for _, id := range []string{`"ticket_id":7`, `"ticket_id":9`} {
+		if err := hs.logs.WaitFor(ctx, `"channel":"C0SHARED",`+id); err != nil {
+			t.Fatalf("no log line dropping the notice with %s: %v\n%s", id, err, hs.logs.String())
+		}
+	}
+	if msgs := hs.fake.Messages(ext.ID); len(msgs) != 0 {
+		t.Errorf("the shared channel got %d notices: %+v", len(msgs), msgs)
+	}
+	if !strings.Contains(hs.logs.String(), "NOTIFY_CHANNEL is shared with another workspace") {
+		t.Error("the start did not log that NOTIFY_CHANNEL is shared")
 	}
 }

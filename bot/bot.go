@@ -303,6 +303,7 @@ func New(cfg Config) (*Bot, error) {
 	b.routes = b.wireRoutes()
 	b.notices = newNotifier(b.api, log, cfg.NoticeInterval)
 	b.notices.posted = cfg.Observer.NoticePosted
+	b.notices.shared = b.sharedChannel
 	return b, nil
 }
 
@@ -332,6 +333,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.teamName = "this workspace"
 	}
 	b.log.Info("slack identity", "team_id", at.TeamID, "team", at.Team, "bot_user_id", at.UserID)
+	checkCtx, cancelCheck := context.WithTimeout(ctx, authTimeout)
+	b.checkNotifyChannel(checkCtx)
+	cancelCheck()
 
 	// Work and the socket outlive ctx: in-flight handlers finish and new
 	// envelopes still get a "restarting" ack during the grace.

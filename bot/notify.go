@@ -27,6 +27,9 @@ type notifier struct {
 	log      *slog.Logger
 	interval time.Duration
 	posted   func() // called after each notice posted; set before start
+	// shared reports whether a channel is shared with another workspace
+	// (failing closed); notices are never posted there. Set before start.
+	shared func(ctx context.Context, channel string) bool
 
 	mu     sync.Mutex
 	ctx    context.Context
@@ -79,6 +82,13 @@ func (n *notifier) run(ctx context.Context, channel string, q chan commands.Mess
 	for m := range q {
 		if err := lim.Wait(ctx); err != nil {
 			n.log.Error("notice not posted: shutting down", "channel", channel, "text", m.Text)
+			continue
+		}
+		// Notices name tickets and customers; README promises none of
+		// that reaches a channel another workspace reads.
+		if n.shared != nil && n.shared(ctx, channel) {
+			n.log.Error("notice dropped: the channel is shared with another workspace (or Slack could not say it is not)",
+				"channel", channel, "ticket_id", m.TicketID)
 			continue
 		}
 		opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
@@ -140,4 +150,23 @@ func (b *Bot) Notify(ctx context.Context, m commands.Message) error {
 		return errors.New("bot: notify: notice dropped (shutting down or queue full)")
 	}
 	return nil
+}
+
+// checkNotifyChannel says at start, in the log, when NotifyChannel is
+// shared with another workspace: its notices will be dropped while it is.
+// It asks Slack directly, not through the cache, so a channel that cannot
+// be read yet does not count as shared for a minute.
+func (b *Bot) checkNotifyChannel(ctx context.Context) {
+	if b.cfg.NotifyChannel == "" {
+		return
+	}
+	ch, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: b.cfg.NotifyChannel})
+	switch {
+	case err != nil:
+		b.log.Warn("cannot read NOTIFY_CHANNEL; notices are posted only once Slack confirms it is not shared",
+			"channel", b.cfg.NotifyChannel, "err", err)
+	case ch.IsExtShared || ch.IsPendingExtShared:
+		b.log.Error("NOTIFY_CHANNEL is shared with another workspace; closed-ticket notices are dropped while it is (choose a channel only this workspace reads)",
+			"channel", b.cfg.NotifyChannel)
+	}
 }

@@ -81,3 +81,28 @@ func TestE2E_GuestIsRefusedUnlessAllowGuests(t *testing.T) {
 	b = b.start(ctx, t)
 	guestAsks(ctx, t, b, "ticket 32150", "32150")
 }
+
+// TestE2E_NoNoticeInASharedNotifyChannel: README promises nothing ticket-
+// or customer-related is posted to a channel shared with another
+// workspace. A ticket closed in Syncro while NOTIFY_CHANNEL is shared is
+// not announced there; the log says why.
+func TestE2E_NoNoticeInASharedNotifyChannel(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	const shared = "C0SHAREDN"
+	b := startE2EBot(ctx, t, func(env map[string]string) {
+		env["NOTIFY_CHANNEL"] = shared
+		env["SYNCRO_POLL_INTERVAL"] = "2s"
+	})
+	b.f.AddChannel(slackfake.Channel{ID: shared, Name: "acme-and-msp", IsExtShared: true})
+	b.waitLog(ctx, t, "first start: announcing tickets closed from now on")
+	acme := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud)
+	tk := b.srv.AddTicket(syncrotest.Ticket{Subject: "Door badge reader offline", CustomerID: acme.CustomerID, Status: "In Progress", UserID: syncrotest.UserMarcus})
+	if err := b.srv.SetTicketStatus(tk.ID, "Resolved"); err != nil {
+		t.Fatal(err)
+	}
+	b.waitLog(ctx, t, `"channel":"`+shared+`","ticket_id":`+itoa64(tk.ID))
+	if msgs := b.f.Messages(shared); len(msgs) != 0 {
+		t.Errorf("the shared channel got %d messages: %+v", len(msgs), msgs)
+	}
+}
