@@ -365,26 +365,32 @@ func checkBaseURL(raw string) error {
 	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
 		return fmt.Errorf("%q must not have a query or fragment", showURL(raw))
 	case !strings.HasSuffix(u.Path, "/"):
-		return fmt.Errorf("%q must end in /", raw)
+		return fmt.Errorf("%q's path must end in /", showURL(raw))
 	}
 	return nil
 }
 
-// showURL returns raw for an error message with any userinfo and query
-// removed, since either could hold a credential.
+// showURL is raw as an error message may show it: scheme and host only,
+// since the user:password before the host, the path and the query could
+// each hold a credential. It reads the URL by hand, as raw may be what
+// url.Parse refused (whose own errors quote the input): the host is what
+// follows the last @. Text with no scheme is shown only when it cannot
+// hold a credential.
 func showURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		if i := strings.IndexAny(raw, "@?"); i >= 0 {
-			return raw[:i] + "…"
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		if strings.ContainsAny(raw, "@?#:") {
+			return "(not shown: it may hold a credential)"
 		}
 		return raw
 	}
-	u.User = nil
-	if u.RawQuery != "" {
-		u.RawQuery = "…"
+	if i := strings.LastIndex(rest, "@"); i >= 0 {
+		rest = rest[i+1:]
 	}
-	return u.String()
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	return scheme + "://" + rest
 }
 
 // checkListenAddr accepts host:port or :port with a port in 1..65535.

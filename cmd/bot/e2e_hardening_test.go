@@ -106,3 +106,28 @@ func TestE2E_NoNoticeInASharedNotifyChannel(t *testing.T) {
 		t.Errorf("the shared channel got %d messages: %+v", len(msgs), msgs)
 	}
 }
+
+// TestRun_URLsWithCredentialsAreShownAsSchemeAndHost: a SLACK_API_URL or
+// SYNCRO_BASE_URL holding user:password that fails to parse is named in
+// the start's error by scheme and host only.
+func TestRun_URLsWithCredentialsAreShownAsSchemeAndHost(t *testing.T) {
+	t.Parallel()
+	fx := newFakes(t)
+	fx.env["SLACK_API_URL"] = "https://ops:hunter2pass@slack.example:port/api/"
+	fx.env["SYNCRO_BASE_URL"] = "https://key:s3cr3tkey@acme.syncromsp.com/api/%zz/"
+	var stdout, stderr syncbuf.Buffer
+	if code := run(testContext(t), []string{"bot"}, envMap(fx.env), &stdout, &stderr); code != exitUsage {
+		t.Errorf("run exited %d, want %d", code, exitUsage)
+	}
+	out := stderr.String()
+	for _, want := range []string{`SLACK_API_URL: "https://slack.example:port" is not`, `SYNCRO_BASE_URL: "https://acme.syncromsp.com" is not`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, out)
+		}
+	}
+	for _, secret := range []string{"hunter2pass", "s3cr3tkey", "ops:", "key:"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("stderr shows %q:\n%s", secret, out)
+		}
+	}
+}
