@@ -131,3 +131,23 @@ func TestRun_URLsWithCredentialsAreShownAsSchemeAndHost(t *testing.T) {
 		}
 	}
 }
+
+// TestE2E_CommentTextIsNotLoggedAtInfo: a comment reaches Syncro, and the
+// INFO log's "syncro write" line holds its length and hash, not its words.
+func TestE2E_CommentTextIsNotLoggedAtInfo(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	tk := ticketByNumber(t, b.srv, 32150)
+	const words = "Reset the CFO password to Tr0ub4dor"
+	b.slash(ctx, t, "comment 32150 "+words)
+	b.waitReply(ctx, t, 0, "32150")
+	if n := commentsWithBody(b.srv, tk.ID, words); n != 1 {
+		t.Fatalf("Syncro holds %d comments with the words, want 1", n)
+	}
+	b.waitLog(ctx, t, `"msg":"syncro write"`)
+	b.waitLog(ctx, t, `"detail":{"len":`)
+	if strings.Contains(b.stderr.String(), "Tr0ub4dor") {
+		t.Errorf("the log holds the comment's words:\n%s", b.stderr.String())
+	}
+}

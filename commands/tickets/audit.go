@@ -48,8 +48,11 @@ func (c *feature) audit(ctx context.Context, actor commands.Actor, number int64,
 	}
 	// The log line is the audit trail for whoever reads the bot's logs; the
 	// store's copy serves /syncro audit N.
-	c.cfg.Logger.InfoContext(ctx, "syncro write", "ticket", number, "action", action, "detail", detail,
+	// The detail quotes what the technician wrote: at INFO only its
+	// length and hash, the words at debug.
+	c.cfg.Logger.InfoContext(ctx, "syncro write", "ticket", number, "action", action, commands.LogText("detail", detail),
 		"outcome", e.Outcome, "slack_user", actor.SlackUserID, "syncro_tech", tech, "err", e.Error)
+	c.cfg.Logger.DebugContext(ctx, "syncro write detail", "ticket", number, "action", action, "detail", detail)
 	if aerr := c.cfg.Store.Audit(e); aerr != nil {
 		c.cfg.Logger.ErrorContext(ctx, "audit not recorded", "ticket", number, "action", action, "err", aerr)
 	}
