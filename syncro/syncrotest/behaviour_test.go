@@ -220,6 +220,46 @@ func TestFaults_EachKind(t *testing.T) {
 	}
 }
 
+// TestFaults_AimedByHeader: a request naming a fault in FaultHeader gets
+// that fault, whatever Fail queued; the queued fault waits for the next
+// request; an unknown name is refused; a Server not told to honour the
+// header ignores it.
+func TestFaults_AimedByHeader(t *testing.T) {
+	t.Parallel()
+	post := func(srv *syncrotest.Server, id int64, fault string) resp {
+		t.Helper()
+		req, err := http.NewRequest("POST", srv.URL()+"/tickets/"+itoa(id)+"/comment", strings.NewReader(`{"subject":"s","body":"b"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+syncrotest.DefaultAPIKey)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(syncrotest.FaultHeader, fault)
+		return send(t, req)
+	}
+	srv := newSrv(t, syncrotest.WithFaultHeader())
+	id := ticketID(t, srv, syncrotest.SeedTicketPrinter)
+	srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultServerError)
+	before := len(srv.Comments(id))
+	if r := post(srv, id, syncrotest.FaultCommitThenEmpty.String()); r.Status != 200 || string(r.Body) != "{}" {
+		t.Errorf("aimed FaultCommitThenEmpty: %d %s", r.Status, r.Body)
+	}
+	if r := post(srv, id, ""); r.Status != 500 {
+		t.Errorf("the queued fault after an aimed one: %d, want 500", r.Status)
+	}
+	if r := post(srv, id, "FaultNoSuchThing"); r.Status != 400 {
+		t.Errorf("unknown fault name: %d, want 400", r.Status)
+	}
+	if got := len(srv.Comments(id)) - before; got != 1 {
+		t.Errorf("%d comments written, want the one the aimed fault committed", got)
+	}
+
+	plain := newSrv(t)
+	if r := post(plain, ticketID(t, plain, syncrotest.SeedTicketPrinter), syncrotest.FaultServerError.String()); r.Status != 200 {
+		t.Errorf("a Server without WithFaultHeader honoured it: %d", r.Status)
+	}
+}
+
 func TestFaults_CountAndMatching(t *testing.T) {
 	t.Parallel()
 	srv := newSrv(t)
@@ -545,6 +585,24 @@ func TestOptions_PageSizeLocationAndSeed(t *testing.T) {
 	}
 	srv.Reset()
 	wantJSON(t, call(t, srv, "GET", "/users", nil), 200, `{"users":[]}`)
+}
+
+// TestOptions_MaxPerPage: an endpoint capped below MaxPerPage answers a
+// bigger per_page with its cap, and says so in meta; others are not
+// capped.
+func TestOptions_MaxPerPage(t *testing.T) {
+	t.Parallel()
+	srv := newSrv(t, syncrotest.WithMaxPerPage(syncrotest.EndpointTickets, 9))
+	m := call(t, srv, "GET", "/tickets?per_page=100&page=2", nil).obj(t)
+	if got := len(m["tickets"].([]any)); got != 9 {
+		t.Errorf("tickets on page 2 = %d, want 9", got)
+	}
+	if meta := m["meta"].(map[string]any); meta["per_page"] != 9.0 || meta["total_pages"] != 9.0 {
+		t.Errorf("meta = %v", meta)
+	}
+	if got := len(call(t, srv, "GET", "/customers?per_page=100", nil).obj(t)["customers"].([]any)); got != 40 {
+		t.Errorf("customers = %d, want all 40 on one page", got)
+	}
 }
 
 // TestClock_DateHeaderIsTheServersClock: like any HTTP server, the fake

@@ -37,6 +37,13 @@ const (
 	FaultCommitThenEmpty
 )
 
+// FaultHeader is the request header that aims a fault at one request: a
+// Server made WithFaultHeader answers a request carrying it with the fault
+// it names (Fault.String, like "FaultCommitThenGarbage") instead of any
+// queued by Fail. A test whose requests are told apart by what they are
+// for, not by the order they arrive in, sets it from its http.RoundTripper.
+const FaultHeader = "X-Syncrotest-Fault"
+
 // RateLimitMessage is the error text of every 429 answer.
 const RateLimitMessage = "Rate limit exceeded. Please wait before making more requests."
 
@@ -101,6 +108,21 @@ func (s *Server) takeFaultLocked(method, p string) (Fault, bool) {
 		return f.fault, true
 	}
 	return 0, false
+}
+
+// headerFaultLocked is the fault r names in FaultHeader, when the Server
+// honours the header; known is false for a name that is no fault.
+func (s *Server) headerFaultLocked(r *http.Request) (f Fault, aimed, known bool) {
+	name := r.Header.Get(FaultHeader)
+	if !s.cfg.faultHeader || name == "" {
+		return 0, false, true
+	}
+	for f := FaultRateLimit; f <= FaultCommitThenEmpty; f++ {
+		if f.String() == name {
+			return f, true, true
+		}
+	}
+	return 0, true, false
 }
 
 func matchPath(pattern, p string) bool {

@@ -60,11 +60,15 @@ type config struct {
 	rateLimit     int
 	retryAfter    RetryAfterStyle
 	pageSizes     map[Endpoint]int
+	// maxPerPage caps per_page below MaxPerPage for some endpoints.
+	maxPerPage map[Endpoint]int
 	loc           *time.Location
 	now           func() time.Time
 	timeMode      TimeMode
 	invoiceStatus string
 	meUserID      int64
+	// faultHeader makes the Server honour FaultHeader.
+	faultHeader bool
 	// notClosedKeeps are closed statuses that "Not Closed" still returns.
 	notClosedKeeps []string
 }
@@ -114,6 +118,21 @@ func WithPageSize(e Endpoint, n int) Option {
 	}
 }
 
+// WithMaxPerPage makes one list endpoint honour per_page only up to n
+// (default MaxPerPage), as an endpoint that pages more finely than asked:
+// a client must follow total_pages, not assume one page holds what it
+// asked for.
+func WithMaxPerPage(e Endpoint, n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			if c.maxPerPage == nil {
+				c.maxPerPage = map[Endpoint]int{}
+			}
+			c.maxPerPage[e] = n
+		}
+	}
+}
+
 // WithLocation sets the account time zone used in every timestamp
 // (default America/Los_Angeles).
 func WithLocation(loc *time.Location) Option {
@@ -155,6 +174,10 @@ func WithNotClosedReturning(statuses ...string) Option {
 // WithMe sets the user the API key belongs to (default UserDana): the
 // subject of GET /me and the default author of comments and timers.
 func WithMe(userID int64) Option { return func(c *config) { c.meUserID = userID } }
+
+// WithFaultHeader makes the Server answer a request carrying FaultHeader
+// with the fault it names.
+func WithFaultHeader() Option { return func(c *config) { c.faultHeader = true } }
 
 // SetTimeMode switches what comments do with time fields.
 func (s *Server) SetTimeMode(m TimeMode) {

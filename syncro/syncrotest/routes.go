@@ -92,7 +92,11 @@ func (s *Server) paginate(p params, e Endpoint, total int) pager {
 		pg.page = int(n)
 	}
 	if n, ok := p.id("per_page"); ok && n > 0 {
-		pg.perPage = int(min(n, MaxPerPage))
+		most := MaxPerPage
+		if m, ok := s.cfg.maxPerPage[e]; ok {
+			most = m
+		}
+		pg.perPage = int(min(n, int64(most)))
 	}
 	return pg
 }

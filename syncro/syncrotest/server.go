@@ -172,7 +172,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeHTML(rec, http.StatusBadRequest, badRequestPage)
 		return
 	}
-	fault, hasFault := s.takeFaultLocked(r.Method, entry.Path)
+	fault, hasFault, known := s.headerFaultLocked(r)
+	if !known {
+		s.mu.Unlock()
+		writeJSON(rec, http.StatusBadRequest, obj{"error": "syncrotest: no fault is named " + r.Header.Get(FaultHeader)})
+		return
+	}
+	if !hasFault {
+		fault, hasFault = s.takeFaultLocked(r.Method, entry.Path)
+	}
 	release := s.release
 	s.mu.Unlock()
 
