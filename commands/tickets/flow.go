@@ -891,6 +891,11 @@ func (fr *flowRun) notDone(step string, err error) string {
 	case stepInvoice:
 		return "the invoice was not created: " + ans
 	case stepStatus:
+		if !refused(err) {
+			// A PUT is retried safely, but one answered 5xx, or whose
+			// answer was lost or unreadable, may have been applied.
+			return fmt.Sprintf("Syncro didn't confirm the status change to %s (%s)", slackfmt.MrkdwnLiteral(p.TargetStatus), ans)
+		}
 		return fmt.Sprintf("the status was NOT changed to %s: %s", slackfmt.MrkdwnLiteral(p.TargetStatus), ans)
 	case stepNotice:
 		return "the notice was not posted: " + ans
@@ -902,6 +907,13 @@ func (fr *flowRun) notDone(step string, err error) string {
 		return "the session log was not written: " + ans
 	}
 	return stepWhat(step) + " failed: " + ans
+}
+
+// refused reports whether Syncro turned a request down (a 4xx, 429
+// included) rather than failing at it: then it was not applied.
+func refused(err error) bool {
+	var se *syncro.Error
+	return errors.As(err, &se) && se.StatusCode >= 400 && se.StatusCode < 500
 }
 
 // isUnknown reports whether err leaves a write's outcome unknown even after

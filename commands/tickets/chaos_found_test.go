@@ -1,0 +1,45 @@
+package tickets
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// Failures the chaos tests (chaos_test.go) found, each pinned by a test of
+// its own.
+
+// TestFlow_StatusSyncroMayHaveSetIsNotToldAsUnchanged: a status PUT that
+// Syncro applied but answered 500 on every retry (or answered with half a
+// body) is in doubt, not "NOT changed": the ticket is Resolved, and the
+// reply must not tell the tech otherwise. A PUT Syncro refused (429 on
+// every retry) did not change it, and the reply says so.
+func TestFlow_StatusSyncroMayHaveSetIsNotToldAsUnchanged(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		fault     syncrotest.Fault
+		n         int
+		set       bool
+		wantClaim string
+	}{
+		{syncrotest.FaultCommitThenFail, 3, true, "Syncro didn't confirm the status change to Resolved (Syncro answered 500)"},
+		{syncrotest.FaultCommitThenGarbage, 1, true, "Syncro didn't confirm the status change to Resolved (the request failed)"},
+		{syncrotest.FaultRateLimit, 3, false, "the status was NOT changed to Resolved: Syncro answered 429"},
+	} {
+		t.Run(tc.fault.String(), func(t *testing.T) {
+			t.Parallel()
+			f := newStoreFixture(t)
+			v := f.OpenModal(t, "close 32151")
+			f.Srv.Fail("PUT", "/tickets/*", tc.n, tc.fault)
+			r := f.C.Submit(t.Context(), form(v, "V1", typed(commands.BlockResolution, "Replaced the fuser.")))
+			if got := f.Ticket(t, syncrotest.SeedTicketPrinter).Status == "Resolved"; got != tc.set {
+				t.Fatalf("status set = %v, want %v", got, tc.set)
+			}
+			if !strings.Contains(r.Text, tc.wantClaim) || finishButton(r) == "" {
+				t.Errorf("reply = %q\nwant it to say %q, with Finish", r.Text, tc.wantClaim)
+			}
+		})
+	}
+}
