@@ -76,7 +76,7 @@ func TestClose_StatusFailureSaysWhatWasDone(t *testing.T) {
 	v := f.OpenModal(t, "close 32151")
 	f.Srv.Fail("PUT", "/tickets/*", 5, syncrotest.FaultServerError)
 	r, _ := f.Submit(t, form(v, "V1", typed(commands.BlockResolution, "Done."), typed(commands.BlockMinutes, "15"), picked(commands.BlockLabor, "remote", "remote")))
-	want := "The resolution was added to #32151 and 15 min logged as Labor - Remote Business. But the status was NOT changed to Resolved: Syncro answered 500."
+	want := "The resolution was added to #32151 and 15 min logged as Labor - Remote Business. But Syncro didn't confirm the status change to Resolved (Syncro answered 500)."
 	if !strings.HasPrefix(r.Text, want) {
 		t.Errorf("reply = %q", r.Text)
 	}
