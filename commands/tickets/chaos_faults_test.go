@@ -96,15 +96,6 @@ func (f chaosFault) served() syncrotest.Fault {
 	return 0
 }
 
-// commits reports whether Syncro applies the request before f.
-func (f chaosFault) commits() bool {
-	switch f {
-	case cfCommitThenFail, cfCommitThenGarbage, cfCommitThenEmpty, cfCommitThenLost:
-		return true
-	}
-	return false
-}
-
 // aimedFault is a fault aimed at the at-th request (from 0) of a
 // delivery.
 type aimedFault struct {

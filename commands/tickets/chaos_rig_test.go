@@ -294,9 +294,10 @@ func (r *chaosRig) act(name string, ct chaosTicket, flow string, how redelivery,
 	res := actResult{flow: flow}
 	finish := false
 	// reply books a delivery's reply against what Syncro holds just
-	// after it: the first delivery's flow is found then.
+	// after it; a flow the action started is found then (the second
+	// delivery starts it when the first failed before the dedup).
 	reply := func(i int, rep commands.Reply) {
-		if i == 0 {
+		if res.flow == "" || res.flow == flow {
 			for _, id := range r.flowIDs(ct) {
 				if !slices.Contains(before, id) {
 					if res.flow != "" && res.flow != id {
@@ -549,10 +550,8 @@ func short(id string) string {
 // Syncro, every reply people were shown about it, and the problems found
 // comparing them.
 type ledger struct {
-	srv *syncrotest.Server
-	// tickets are watched for new records; all adds the retired ones.
+	srv      *syncrotest.Server
 	tickets  []int64
-	all      []int64
 	seen     syncroState
 	flows    map[string]*flowBook
 	problems []string
@@ -590,15 +589,6 @@ func newLedger(srv *syncrotest.Server) *ledger {
 // track adds a ticket to watch.
 func (l *ledger) track(id int64) {
 	l.tickets = append(l.tickets, id)
-	l.all = append(l.all, id)
-	l.seen = l.read()
-}
-
-// retire stops watching a ticket nobody will touch again (its flows are
-// still checked at the end).
-func (l *ledger) retire(id int64) {
-	l.observe("retire", "")
-	l.tickets = slices.DeleteFunc(l.tickets, func(t int64) bool { return t == id })
 	l.seen = l.read()
 }
 
@@ -773,7 +763,7 @@ func (r *chaosRig) final() []string {
 	r.t.Helper()
 	l := r.led
 	logsDone := 0
-	for _, id := range l.all {
+	for _, id := range l.tickets {
 		flows, err := r.st.FlowsForTicket(id)
 		if err != nil {
 			r.t.Fatal(err)
@@ -847,7 +837,7 @@ func (r *chaosRig) summary() string {
 		b.WriteString(line)
 		b.WriteByte('\n')
 	}
-	for _, id := range r.led.all {
+	for _, id := range r.led.tickets {
 		tk, _ := r.srv.Ticket(id)
 		var minutes []int
 		for _, tm := range r.srv.Timers(id) {

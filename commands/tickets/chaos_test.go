@@ -277,7 +277,6 @@ func envInt(t *testing.T, name string, def uint64) uint64 {
 	return n
 }
 
-
 const (
 	chaosDefaultSeed = 20261124
 	// chaosDefaultN is the actions of one seeded run per way of logging
@@ -424,9 +423,9 @@ func chaosRun(t *testing.T, m chaosMode, seed uint64, n int) (string, []string) 
 		case k < 91:
 			r.restart(time.Duration(pick(10)) * time.Minute)
 		case k < 94:
-			i := pick(len(tickets))
-			r.led.retire(tickets[i].id)
-			tickets[i] = r.newTicket(pick(15))
+			// A new ticket comes in for the techs to work on; the old one
+			// stays watched, its Finish buttons may still be pressed.
+			tickets[pick(len(tickets))] = r.newTicket(pick(15))
 		default:
 			ct := tickets[pick(len(tickets))]
 			k := chaosKinds[1+pick(len(chaosKinds)-1)]

@@ -55,13 +55,13 @@ const MaxPerPage = 100
 const DefaultRateLimit = 180
 
 type config struct {
-	apiKey        string
-	seed          bool
-	rateLimit     int
-	retryAfter    RetryAfterStyle
-	pageSizes     map[Endpoint]int
+	apiKey     string
+	seed       bool
+	rateLimit  int
+	retryAfter RetryAfterStyle
+	pageSizes  map[Endpoint]int
 	// maxPerPage caps per_page below MaxPerPage for some endpoints.
-	maxPerPage map[Endpoint]int
+	maxPerPage    map[Endpoint]int
 	loc           *time.Location
 	now           func() time.Time
 	timeMode      TimeMode
