@@ -25,8 +25,14 @@ func listPage[T any](ctx context.Context, c *Client, path, key string, q url.Val
 	if err != nil {
 		return nil, resp, err
 	}
+	raw, ok := env[key]
+	if !ok {
+		// A 2xx without the list is no answer, not an empty list: a
+		// read-back taking it for one would call a landed write missing.
+		return nil, resp, resp.missing(key)
+	}
 	var items []T
-	if raw, ok := env[key]; ok && !isNull(raw) {
+	if !isNull(raw) {
 		if err := json.Unmarshal(raw, &items); err != nil {
 			return nil, resp, fmt.Errorf("syncro: GET %s: decode %q: %w", path, key, err)
 		}

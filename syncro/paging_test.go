@@ -1,6 +1,7 @@
 package syncro
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -87,5 +88,28 @@ func TestPagingStopsEarlyAndReportsErrors(t *testing.T) {
 	}
 	if n.get() != 2 {
 		t.Errorf("requests = %d", n.get())
+	}
+}
+
+// TestPaging_AnswerWithoutTheListIsAnError: a 2xx whose body lacks the
+// list (a "{}" from a proxy, a cut-off page that still parses) is no
+// answer, not an empty list: a read-back that took it for one would
+// decide a write that landed did not, and write it again.
+func TestPaging_AnswerWithoutTheListIsAnError(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{`{}`, `{"meta":{"total_pages":1,"page":1}}`} {
+		c, mux, _ := setup(t)
+		mux.HandleFunc("/tickets/7/comments", func(w http.ResponseWriter, r *http.Request) { reply(w, 200, body) })
+		got, err := Collect(c.Tickets.AllComments(t.Context(), 7, nil))
+		if !errors.Is(err, errMissing) || len(got) != 0 {
+			t.Errorf("%s: got %v, %v; want the missing list as an error", body, got, err)
+		}
+	}
+	c, mux, _ := setup(t)
+	mux.HandleFunc("/tickets/7/comments", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, 200, `{"comments":[],"meta":{"total_pages":1,"page":1}}`)
+	})
+	if got, err := Collect(c.Tickets.AllComments(t.Context(), 7, nil)); err != nil || len(got) != 0 {
+		t.Errorf("an empty list: %v, %v", got, err)
 	}
 }

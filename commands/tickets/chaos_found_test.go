@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,6 +40,44 @@ func TestFlow_StatusSyncroMayHaveSetIsNotToldAsUnchanged(t *testing.T) {
 			}
 			if !strings.Contains(r.Text, tc.wantClaim) || finishButton(r) == "" {
 				t.Errorf("reply = %q\nwant it to say %q, with Finish", r.Text, tc.wantClaim)
+			}
+		})
+	}
+}
+
+// TestFlow_ReadBackWithoutTheListIsNotNothingWritten: a write whose answer
+// was a 500 is read back; when that read is answered 2xx with no list in
+// it ("{}"), nothing is known, and the comment, minutes or invoice that
+// landed must not be told as not written (a bill said "nothing was billed"
+// without Finish while 30 min and the notes were on the ticket, and
+// billing again doubled them).
+func TestFlow_ReadBackWithoutTheListIsNotNothingWritten(t *testing.T) {
+	t.Parallel()
+	m := chaosModes[0]
+	for _, tc := range []struct {
+		kind  chaosKind
+		write string
+	}{
+		{chaosKinds[1], "POST /tickets/:id/comment"},
+		{chaosKinds[2], "POST /tickets/:id/comment"},
+		{chaosKinds[3], "POST /tickets/:id/comment"},
+		{chaosKinds[3], "POST /invoices"},
+		{chaosKinds[4], "POST /tickets/:id/comment"},
+	} {
+		t.Run(tc.kind.name+" "+tc.write, func(t *testing.T) {
+			t.Parallel()
+			probe := m.write(newChaosRig(t, m.time), tc.kind, nil)
+			at := slices.Index(probe.requests, tc.write)
+			if at < 0 {
+				t.Fatalf("no %s in %v", tc.write, probe.requests)
+			}
+			r := newChaosRig(t, m.time)
+			res := m.write(r, tc.kind, []aimedFault{{at: at, fault: cfCommitThenFail}, {at: at + 1, fault: cfCommitThenEmpty}})
+			if len(res.fired) != 2 {
+				t.Fatalf("fired %v", res.fired)
+			}
+			for _, p := range r.final() {
+				t.Error(p)
 			}
 		})
 	}

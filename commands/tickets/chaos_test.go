@@ -120,8 +120,9 @@ func (k chaosKind) lookalikes(r *chaosRig, ct chaosTicket) {
 // way the bot can see it go wrong: a GET fails for good (refused; broken;
 // its retries don't absorb either) or answers 2xx with half a body or
 // with nothing; a POST is refused for good, fails unwritten, or is
-// written and answered 500, half a body or nothing, and once with the
-// read-back after it failing too; a PUT is refused for good, written and
+// written and answered 500, half a body or nothing, and with the
+// read-back after it failing too (for good, with half a body, or with
+// an answer that lacks what was asked for); a PUT is refused for good, written and
 // answered 500 on every retry, or with half a body.
 func aimsFor(at int, method string) [][]aimedFault {
 	one := func(f chaosFault, sticky bool) []aimedFault { return []aimedFault{{at: at, fault: f, sticky: sticky}} }
@@ -132,6 +133,7 @@ func aimsFor(at int, method string) [][]aimedFault {
 		return [][]aimedFault{one(cfRateLimit, true), one(cfServerError, false),
 			one(cfCommitThenFail, false), one(cfCommitThenGarbage, false), one(cfCommitThenEmpty, false),
 			{{at: at, fault: cfCommitThenFail}, {at: at + 1, fault: cfServerError, sticky: true}},
+			{{at: at, fault: cfCommitThenFail}, {at: at + 1, fault: cfCommitThenEmpty}},
 			{{at: at, fault: cfCommitThenLost}, {at: at + 1, fault: cfCommitThenGarbage}}}
 	}
 	return [][]aimedFault{one(cfRateLimit, true), one(cfCommitThenFail, true), one(cfCommitThenGarbage, false)}
