@@ -90,8 +90,16 @@ const chaosChannel = "C0TECHS"
 
 func newChaosRig(t *testing.T, mode syncrotest.TimeMode) *chaosRig {
 	t.Helper()
+	return newSkewedChaosRig(t, mode, 0)
+}
+
+// newSkewedChaosRig is a rig whose Syncro's clock reads skew ahead of the
+// bot's (behind, when negative).
+func newSkewedChaosRig(t *testing.T, mode syncrotest.TimeMode, skew time.Duration) *chaosRig {
+	t.Helper()
 	clk := fakeclock.New(syncrotest.SeedNow)
-	srv := syncrotest.NewServer(t, syncrotest.WithClock(clk.Now), syncrotest.WithRateLimit(0),
+	syncroNow := func() time.Time { return clk.Now().Add(skew) }
+	srv := syncrotest.NewServer(t, syncrotest.WithClock(syncroNow), syncrotest.WithRateLimit(0),
 		syncrotest.WithFaultHeader(), syncrotest.WithTimeMode(mode),
 		// Ten comments to a page: a busy ticket's comments span pages.
 		syncrotest.WithMaxPerPage(syncrotest.EndpointComments, 10))
@@ -163,7 +171,11 @@ func (r *chaosRig) restart(after time.Duration) {
 	}
 	r.clk.Advance(after)
 	r.open()
-	r.note("restart after %s", after)
+	if after > store.ClaimTTL {
+		r.note("restart after %s, past the claims' expiry", after)
+	} else {
+		r.note("restart after %s", after)
+	}
 	r.startup()
 }
 

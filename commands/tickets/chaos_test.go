@@ -291,7 +291,8 @@ const (
 // closes, delivered once, twice or twice at once, with faults aimed at
 // their requests, Finish pressed now, later or never, the bot dying
 // mid-step and coming back after a minute or after the claims expired,
-// the web app writing look-alikes, and new tickets. At the end the techs
+// the web app writing look-alikes, new tickets, and Syncro's clock up to
+// half an hour off the bot's. At the end the techs
 // press every Finish they were shown, the bot restarts once more and they
 // press what its start told them. CHAOS_SEED and CHAOS_N pick the run;
 // the same seed makes the same run (TestChaos_SameSeedSameRun).
@@ -310,7 +311,7 @@ func TestChaos_Seeded(t *testing.T) {
 			if t.Failed() {
 				t.Logf("reproduce with CHAOS_SEED=%d CHAOS_N=%d; the run:\n%s", seed, n, sum)
 			}
-			t.Logf("seed %d, %d actions: summary %x, %s", seed, n, sha256.Sum256([]byte(sum)), time.Since(start).Round(time.Millisecond))
+			t.Logf("seed %d, %d actions: %s; summary %x, %s", seed, n, chaosStats(sum), sha256.Sum256([]byte(sum)), time.Since(start).Round(time.Millisecond))
 		})
 	}
 }
@@ -340,17 +341,20 @@ var chaosTexts = []string{chaosText, "Checked the backups.", "Replaced the toner
 // returns the run's summary and the problems found.
 func chaosRun(t *testing.T, m chaosMode, seed uint64, n int) (string, []string) {
 	t.Helper()
-	r := newChaosRig(t, m.time)
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	pick := func(k int) int { return rng.IntN(k) }
+	// Syncro's clock is up to half an hour off the bot's.
+	skew := time.Duration(pick(61)-30) * time.Minute
+	r := newSkewedChaosRig(t, m.time, skew)
+	r.note("Syncro's clock reads %s ahead of the bot's", skew)
 	chance := func(p float64) bool { return rng.Float64() < p }
 	tickets := []chaosTicket{r.newTicket(11), r.newTicket(3), r.newTicket(11), r.newTicket(0)}
 	// plan aims faults at a flow's requests.
 	plan := func() []aimedFault {
-		if !chance(0.4) {
+		if !chance(0.5) {
 			return nil
 		}
-		f := aimedFault{at: pick(10), fault: chaosFaults[pick(len(chaosFaults))], sticky: chance(0.5)}
+		f := aimedFault{at: pick(8), fault: chaosFaults[pick(len(chaosFaults))], sticky: chance(0.5)}
 		p := []aimedFault{f}
 		if chance(0.25) {
 			p = append(p, aimedFault{at: f.at + 1, fault: chaosFaults[pick(len(chaosFaults))], sticky: chance(0.5)})
@@ -446,4 +450,18 @@ func chaosRun(t *testing.T, m chaosMode, seed uint64, n int) (string, []string) 
 	r.settle(3)
 	problems := r.final()
 	return r.summary(), problems
+}
+
+// stats counts what a run's summary shows happened.
+func chaosStats(sum string) string {
+	count := func(sub string) int { return strings.Count(sum, sub) }
+	fired := 0
+	for line := range strings.Lines(sum) {
+		if _, f, ok := strings.Cut(line, " fired=["); ok && !strings.HasPrefix(f, "]") {
+			fired += strings.Count(f[:strings.Index(f, "]")], "@")
+		}
+	}
+	return fmt.Sprintf("%d faults met, %d crashes, %d restarts (%d past the claims' expiry), %d start posts, %d Finish presses, %d delivered twice at once, %d twice in a row",
+		fired, count("crashed=true"), count("restart after"), count("past the claims' expiry"), count("start told"),
+		count(" presses Finish "), count(" at-once "), count(" again "))
 }
