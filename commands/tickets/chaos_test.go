@@ -212,8 +212,9 @@ func TestChaos_FaultAtEveryRequest(t *testing.T) {
 // TestChaos_CrashAtEveryStep makes each kind of write, in each way of
 // logging time, once for every step of its flow and every place in the
 // step the bot can die (before the write, after it, after its claim is
-// done); a minute or eight days later the bot starts again, its start
-// tells Lena, and she presses the Finish it showed her.
+// done); a minute or eight days (past the claims' expiry) later the bot
+// starts again, its start tells Lena, and she presses the Finish it
+// showed her.
 func TestChaos_CrashAtEveryStep(t *testing.T) {
 	t.Parallel()
 	for _, m := range chaosModes {
@@ -229,7 +230,7 @@ func TestChaos_CrashAtEveryStep(t *testing.T) {
 						if point == crashBeforeWrite && auditAction(step) == "" && step != stepSessionLog {
 							continue // steps that write nothing to Syncro are not marked before
 						}
-						for _, after := range []time.Duration{time.Minute, store.ClaimTTL + 24*time.Hour} {
+						for _, after := range crashAfters[point] {
 							name := fmt.Sprintf("crash %s %s, back after %s", point, step, after)
 							cases = append(cases, chaosCase{name, func(r *chaosRig) { m.crash(r, k, step, point, after) }})
 						}
@@ -239,6 +240,15 @@ func TestChaos_CrashAtEveryStep(t *testing.T) {
 			})
 		}
 	}
+}
+
+// crashAfters is how long the bot stays down after each kind of crash: a
+// write whose answer the bot never recorded comes back after a minute and
+// after its claim expired (a week), the others after one of the two.
+var crashAfters = map[crashPoint][]time.Duration{
+	crashBeforeWrite: {time.Minute},
+	crashAfterWrite:  {time.Minute, store.ClaimTTL + 24*time.Hour},
+	crashAfterClaim:  {store.ClaimTTL + 24*time.Hour},
 }
 
 // crash makes k as Lena with the bot dying at point of step, and brings
