@@ -70,10 +70,13 @@ type chaosButton struct {
 	actor commands.Actor
 }
 
-// chaosActors are the techs; Ravi may not bill.
+// chaosActors are the techs; Ravi may not bill. Lena's Slack email is
+// her Syncro user's, so her time goes in her name as a timer entry
+// (README, "Whose time it is"); the others' rides on their comments where
+// the account logs time that way.
 var chaosActors = []commands.Actor{
 	commandstest.Dana,
-	{SlackUserID: "U0LENA", SlackTeamID: "T0BAYLINE", Name: "Lena Park", CanBill: true},
+	{SlackUserID: "U0LENA", SlackTeamID: "T0BAYLINE", Name: "Lena Park", Email: "lena@baylineit.com", CanBill: true},
 	{SlackUserID: "U0RAVI", SlackTeamID: "T0BAYLINE", Name: "Ravi Shah", CanBill: false},
 }
 
@@ -150,6 +153,10 @@ func (r *chaosRig) open() {
 		Syncro: r.client, Now: r.clk.Now, Store: r.cs,
 		SessionLogs: &sessionlog.Writer{Root: r.logs, Now: r.clk.Now},
 	})
+	// The bot has matched Lena to her Syncro user, as it does in the
+	// background after her first write; known from the start here, so
+	// the run does not depend on when that finishes.
+	r.tk.techs.learn(chaosActors[1].Email, syncrotest.UserLena, "Lena Kowalski")
 }
 
 // learnNames has the bot name every labor product once, as a running bot

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/commandstest"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -28,19 +29,25 @@ import (
 // nothing landed while something did, no invoice twice, nothing left
 // pending.
 
-// chaosMode is how the account logs time, and whether the bot knows it.
+// chaosMode is how the account logs time, whether the bot knows it, and
+// who writes.
 type chaosMode struct {
 	name string
 	time syncrotest.TimeMode
 	// learnt is whether the bot knows, before each write, that comments
 	// carry no time here (so it posts timer entries straight away).
 	learnt bool
+	// actor writes in the matrix: Dana, whom the bot has not matched to a
+	// Syncro user (her time rides on the comment where it can), or Lena,
+	// whose time is a timer entry in her name.
+	actor commands.Actor
 }
 
 var chaosModes = []chaosMode{
-	{"comment-time", syncrotest.TimeFromComments, false},
-	{"timer-entry", syncrotest.TimeIgnoredOnComments, true},
-	{"timer-entry-learning", syncrotest.TimeIgnoredOnComments, false},
+	{"comment-time", syncrotest.TimeFromComments, false, commandstest.Dana},
+	{"timer-entry", syncrotest.TimeIgnoredOnComments, true, commandstest.Dana},
+	{"timer-entry-learning", syncrotest.TimeIgnoredOnComments, false, commandstest.Dana},
+	{"matched-tech", syncrotest.TimeFromComments, false, chaosActors[1]},
 }
 
 // prime makes the bot know (or not) the timer-entry path before a write.
@@ -101,8 +108,6 @@ func formKind(kind, callback string, ff formFields) func(r *chaosRig, a commands
 	}
 }
 
-var chaosLena = chaosActors[1]
-
 // lookalikes gives ct what the write must not take for its own: the same
 // text written by someone else in the web app (with the same minutes
 // where the account logs time from comments), and a web-app timer with
@@ -161,14 +166,14 @@ func runCases(t *testing.T, mode syncrotest.TimeMode, cases []chaosCase) {
 	}
 }
 
-// write makes k as Lena on a fresh busy ticket holding look-alikes of it,
-// with plan; the ticket gets busier, and Lena presses Finish while shown.
+// write makes k as m's actor on a fresh busy ticket holding look-alikes of it,
+// with plan; the ticket gets busier, and the tech presses Finish while shown.
 func (m chaosMode) write(r *chaosRig, k chaosKind, plan []aimedFault) actResult {
 	r.learnNames()
 	ct := r.newTicket(11)
 	k.lookalikes(r, ct)
 	m.prime(r)
-	res := k.do(r, chaosLena, ct, deliverOnce, plan)
+	res := k.do(r, m.actor, ct, deliverOnce, plan)
 	// The ticket gets busy before Finish: the write is pages down.
 	r.busy(ct, 11, "", "")
 	r.settle(3)
@@ -178,13 +183,13 @@ func (m chaosMode) write(r *chaosRig, k chaosKind, plan []aimedFault) actResult 
 // TestChaos_FaultAtEveryRequest makes each kind of write, in each way of
 // logging time, once for every fault at every request its flow sends (as
 // a run without faults sends them), on a busy ticket holding look-alikes
-// of it; Lena presses Finish while it is shown.
+// of it; the tech presses Finish while it is shown.
 func TestChaos_FaultAtEveryRequest(t *testing.T) {
 	t.Parallel()
 	for _, m := range chaosModes {
 		for _, k := range chaosKinds {
-			if k.minutes == 0 && m.time != syncrotest.TimeFromComments {
-				continue // no time: the account's way of logging it plays no part
+			if k.minutes == 0 && m.name != "comment-time" {
+				continue // no time: the way of logging it plays no part
 			}
 			t.Run(m.name+"/"+k.name, func(t *testing.T) {
 				t.Parallel()
@@ -213,13 +218,13 @@ func TestChaos_FaultAtEveryRequest(t *testing.T) {
 // logging time, once for every step of its flow and every place in the
 // step the bot can die (before the write, after it, after its claim is
 // done); a minute or eight days (past the claims' expiry) later the bot
-// starts again, its start tells Lena, and she presses the Finish it
-// showed her.
+// starts again, its start tells the tech, who presses the Finish it
+// showed.
 func TestChaos_CrashAtEveryStep(t *testing.T) {
 	t.Parallel()
 	for _, m := range chaosModes {
 		for _, k := range chaosKinds {
-			if k.minutes == 0 && m.time != syncrotest.TimeFromComments {
+			if k.minutes == 0 && m.name != "comment-time" {
 				continue
 			}
 			t.Run(m.name+"/"+k.name, func(t *testing.T) {
@@ -251,15 +256,15 @@ var crashAfters = map[crashPoint][]time.Duration{
 	crashAfterClaim:  {store.ClaimTTL + 24*time.Hour},
 }
 
-// crash makes k as Lena with the bot dying at point of step, and brings
-// the bot back after a while: Lena finishes from what the start told her.
+// crash makes k as m's actor with the bot dying at point of step, and brings
+// the bot back after a while: the tech finishes from what the start told them.
 func (m chaosMode) crash(r *chaosRig, k chaosKind, step string, point crashPoint, after time.Duration) {
 	r.learnNames()
 	ct := r.newTicket(11)
 	k.lookalikes(r, ct)
 	m.prime(r)
 	r.cs.arm(step, point)
-	res := k.do(r, chaosLena, ct, deliverOnce, nil)
+	res := k.do(r, m.actor, ct, deliverOnce, nil)
 	if !res.crashed {
 		r.led.problem("did not crash")
 		r.cs.disarm()
@@ -269,7 +274,7 @@ func (m chaosMode) crash(r *chaosRig, k chaosKind, step string, point crashPoint
 	r.restart(after)
 	if _, told := r.buttons[res.flow]; !told {
 		if f, err := r.st.GetFlow(res.flow); err == nil && !f.Finished() {
-			r.led.problem("the start did not tell Lena about her cut-off %s (%s)", f.Kind, stepStates(f))
+			r.led.problem("the start did not tell %s about the cut-off %s (%s)", m.actor.Name, f.Kind, stepStates(f))
 		}
 	}
 	r.settle(3)
