@@ -166,7 +166,7 @@ func (c *feature) startFlow(ctx context.Context, key, kind string, steps []strin
 	// flows at a time: a retype that comes while the write it repeats is
 	// still running waits for it, and then finds it.
 	defer c.fl.Lock(strconv.FormatInt(p.TicketID, 10))()
-	recent, asked := c.recentWrite(ctx, p.Retype)
+	recent, asked := c.recentWrite(ctx, p.TicketID, p.Retype)
 	p.Asked = asked
 	raw, _ := json.Marshal(p)
 	f := store.Flow{
@@ -182,7 +182,7 @@ func (c *feature) startFlow(ctx context.Context, key, kind string, steps []strin
 	}
 	if sp, ok := awaitingAnswer(stored); ok {
 		if !created { // this request again, after a restart: ask again
-			recent, asked = c.recentWrite(ctx, sp.Retype)
+			recent, asked = c.recentWrite(ctx, sp.TicketID, sp.Retype)
 		}
 		return c.retypeQuestion(stored, sp, recent, asked)
 	}

@@ -52,17 +52,31 @@ func retypeKey(a commands.Actor, ticketID int64, text string, minutes int, produ
 		strings.TrimSpace(text), strconv.Itoa(minutes), strconv.FormatInt(productID, 10))
 }
 
-// recentWrite looks up the write remembered under key. A store that cannot
-// say is logged and taken as "none": the write goes ahead as it did before
-// writes were remembered.
-func (c *feature) recentWrite(ctx context.Context, key string) (store.RecentWrite, bool) {
+// recentWrite looks up the write remembered under key, else an unfinished
+// flow on ticketID making that write, recorded within the window: Syncro
+// never confirmed it (or its reply was lost), so it may well be there. A
+// store that cannot say is logged and taken as "none": the write goes
+// ahead as it did before writes were remembered.
+func (c *feature) recentWrite(ctx context.Context, ticketID int64, key string) (store.RecentWrite, bool) {
 	if key == "" {
 		return store.RecentWrite{}, false
 	}
 	w, ok, err := c.cfg.Store.RecentWrite(key)
+	var flows []store.Flow
+	if err == nil && !ok {
+		flows, err = c.cfg.Store.FlowsForTicket(ticketID)
+	}
 	if err != nil {
 		c.cfg.Logger.WarnContext(ctx, "recent writes not read; not asking before writing", "err", err)
 		return store.RecentWrite{}, false
+	}
+	for _, f := range flows {
+		// leftOff: unfinished, and not a flow that wrote nothing.
+		fr, _, unfinished := c.leftOff(f)
+		ago := c.cfg.Now().Sub(f.CreatedAt)
+		if unfinished && fr.p.Retype == key && ago >= 0 && ago < store.RecentWriteWindow {
+			return store.RecentWrite{Ticket: fr.p.Number, Flow: f.ID, At: f.CreatedAt, Ago: ago}, true
+		}
 	}
 	return w, ok
 }
@@ -101,6 +115,9 @@ func (c *feature) retypeQuestion(f store.Flow, p flowParams, recent store.Recent
 		when = agoText(recent.Ago)
 	}
 	head := fmt.Sprintf("You logged this %s on #%d — log it again?", when, p.Number)
+	if prior, err := c.cfg.Store.GetFlow(recent.Flow); known && err == nil && !prior.Finished() {
+		head = fmt.Sprintf("You sent this %s on #%d and Syncro didn't confirm it (Finish on that reply checks Syncro) — log it again anyway?", when, p.Number)
+	}
 	what := c.retypeWhat(f.Kind, p)
 	text := head + "\n" + what
 	again := slack.NewButtonBlockElement(ActionLogAgain, f.ID, commands.Plain("Log it again"))
