@@ -141,3 +141,53 @@ func (b *e2eBot) restartTellsNothing(ctx context.Context, t *testing.T, actionID
 		t.Errorf("%s is posted again after a restart: %q", what, e.Text)
 	}
 }
+
+// TestE2E_CustomerMergeFinishMovesATicketThatReachedTheDuplicateWhileStopped:
+// the merge stops at the note on the primary (Syncro answers 500);
+// meanwhile a customer's email opens a ticket on the duplicate. Finish
+// moves that ticket to the primary too, says so, and only then deletes the
+// duplicate (Syncro's DELETE is hard: the ticket would go with it).
+func TestE2E_CustomerMergeFinishMovesATicketThatReachedTheDuplicateWhileStopped(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b, s, stopped := stoppedMerge(ctx, t, "PUT", func(s mergeSeed) string { return "/customers/" + itoa64(s.primary) })
+	late := b.srv.AddTicket(syncrotest.Ticket{Subject: "Emailed in meanwhile", CustomerID: s.dup})
+
+	b.click(ctx, t, stopped, button(t, stopped.Blocks, customers.ActionCustomerMergeFinish))
+	b.waitReply(ctx, t, 2, "The duplicate was deleted.", "#"+itoa64(late.Number))
+	s.tickets = append(s.tickets, late.ID)
+	wantMergedOnce(t, b.srv, s)
+}
+
+// TestE2E_CustomerMergeTheOtherWayRoundWaitsForTheStoppedOne: merging the
+// old record into Acme stops while moving tickets; Dana then merges Acme
+// into the old record. The bot refuses, offering the stopped merge's
+// Finish, so Acme (that merge's primary) is not deleted from under it.
+func TestE2E_CustomerMergeTheOtherWayRoundWaitsForTheStoppedOne(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b, s, _ := stoppedMerge(ctx, t, "PUT", func(mergeSeed) string { return "/tickets/*" })
+
+	b.mergeAndDelete(ctx, t, mergeSeed{primary: s.dup, dup: s.primary})
+	refused := b.waitReply(ctx, t, 3, "is not finished", customers.ActionCustomerMergeFinish)
+	if _, ok := b.srv.Customer(s.primary); !ok {
+		t.Fatalf("Acme was deleted by the merge the other way round: %q", refused.Text)
+	}
+	b.click(ctx, t, refused, button(t, refused.Blocks, customers.ActionCustomerMergeFinish))
+	b.waitReply(ctx, t, 4, "The duplicate was deleted.")
+	wantMergedOnce(t, b.srv, s)
+}
+
+// stoppedMerge starts the bot and a merge and delete of a seeded
+// duplicate that stops because Syncro answers 500 to every method request
+// on path; it returns the stopped merge's reply, the faults cleared.
+func stoppedMerge(ctx context.Context, t *testing.T, method string, path func(mergeSeed) string) (*e2eBot, mergeSeed, slackfake.Ephemeral) {
+	t.Helper()
+	b := startE2EBot(ctx, t, nil)
+	s := seedDuplicate(t, b.srv)
+	b.srv.Fail(method, path(s), 20, syncrotest.FaultServerError)
+	b.mergeAndDelete(ctx, t, s)
+	stopped := b.waitReply(ctx, t, 1, "Press Finish", "was NOT deleted")
+	b.srv.ClearFaults()
+	return b, s, stopped
+}

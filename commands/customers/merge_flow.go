@@ -1,6 +1,7 @@
 package customers
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/flow"
@@ -96,47 +99,82 @@ func (e *moveError) Error() string { return fmt.Sprintf("move %s: %v", e.item, e
 func (e *moveError) Unwrap() error { return e.err }
 
 // startMerge records the merge of d into p (or finds the unfinished one
-// already recorded for them) and runs its steps.
+// already recorded for them) and runs its steps. An unfinished merge of
+// another pair or mode that shares a customer in a way that conflicts is
+// finished first: two merges moving from or onto a customer the other
+// empties or deletes would strand what they move.
 func (c *feature) startMerge(ctx context.Context, key string, p, d int64, mode string, by commands.Actor, channel string) commands.Reply {
-	if id, ok := c.unfinishedMerge(ctx, p, d, mode); ok {
-		return c.runMerge(ctx, id, by)
+	// Held across the two reads of Syncro below: merges are rare, and a
+	// second confirmation must see the first one's record.
+	unlock := c.merges.Lock(lockStartMerge)
+	if f, ok := c.unfinishedMerge(ctx, p, d); ok {
+		unlock()
+		var mp mergeParams
+		_ = json.Unmarshal(f.Params, &mp)
+		if mp.Primary == p && mp.Dup == d && mp.Mode == mode {
+			return c.runMerge(ctx, f.ID, by)
+		}
+		return c.conflictReply(f, by)
 	}
 	primary, _, err := c.cfg.Syncro.Customers.Get(ctx, p)
 	if err == nil {
 		var dup *syncro.Customer
 		if dup, _, err = c.cfg.Syncro.Customers.Get(ctx, d); err == nil {
-			return c.recordMerge(ctx, key, mergeParams{
+			id, r := c.recordMerge(ctx, key, mergeParams{
 				Primary: p, Dup: d, PrimaryName: customerName(primary), DupName: customerName(dup), Mode: mode,
 				By: commands.DashIfBlank(by.Name), Date: c.cfg.Now().Format("2006-01-02"), Channel: channel,
 			}, by)
+			unlock()
+			if id == "" {
+				return r
+			}
+			return c.runMerge(ctx, id, by)
 		}
 	}
+	unlock()
 	if errors.Is(err, syncro.ErrNotFound) {
 		return commands.Reply{Text: fmt.Sprintf("Customer %d or %d doesn't exist in Syncro; nothing was merged.", p, d)}
 	}
 	return c.cfg.Failure(ctx, err, "start the merge; nothing was changed")
 }
 
-// unfinishedMerge finds a recorded merge of d into p in mode that stopped
-// half-way: clicking Merge again finishes it rather than starting anew.
-func (c *feature) unfinishedMerge(ctx context.Context, p, d int64, mode string) (string, bool) {
+// lockStartMerge is the flow.Locks key under which a merge is looked up
+// and recorded, so two confirmations at once never record two merges.
+const lockStartMerge = "start"
+
+// unfinishedMerge finds a recorded merge that stopped half-way and
+// conflicts with merging d into p: one of d (any primary or mode), or one
+// into d, or one out of p.
+func (c *feature) unfinishedMerge(ctx context.Context, p, d int64) (store.Flow, bool) {
 	flows, err := c.cfg.Store.UnfinishedFlows()
 	if err != nil {
 		// A fresh flow moves what is left on the duplicate just as well.
 		c.cfg.Logger.WarnContext(ctx, "unfinished merges not read; starting a new one", "err", err)
-		return "", false
+		return store.Flow{}, false
 	}
 	for _, f := range flows {
 		var mp mergeParams
-		if f.Kind == flowMerge && json.Unmarshal(f.Params, &mp) == nil && mp.Primary == p && mp.Dup == d && mp.Mode == mode {
-			return f.ID, true
+		if f.Kind == flowMerge && json.Unmarshal(f.Params, &mp) == nil && (mp.Dup == d || mp.Primary == d || mp.Dup == p) {
+			return f, true
 		}
 	}
-	return "", false
+	return store.Flow{}, false
 }
 
-// recordMerge records a merge flow under key and runs it.
-func (c *feature) recordMerge(ctx context.Context, key string, mp mergeParams, by commands.Actor) commands.Reply {
+// conflictReply refuses a merge while the unfinished merge f shares its
+// customers, with f's Finish.
+func (c *feature) conflictReply(f store.Flow, by commands.Actor) commands.Reply {
+	m, err := c.newMergeRun(f, by)
+	if err != nil {
+		return commands.Reply{Text: "An unfinished merge of one of these customers is on record; nothing was changed."}
+	}
+	text := fmt.Sprintf("The merge of %s is not finished, and it shares a customer with this one; nothing was changed. Press Finish to complete it first.", m.names())
+	return commands.Reply{Text: text, Blocks: []slack.Block{commands.TextSection(text), finishActions(f.ID)}}
+}
+
+// recordMerge records a merge flow under key and returns its id, or ""
+// and the reply saying it could not be recorded.
+func (c *feature) recordMerge(ctx context.Context, key string, mp mergeParams, by commands.Actor) (string, commands.Reply) {
 	raw, _ := json.Marshal(mp)
 	f := store.Flow{
 		ID: store.Key("flow", key), Kind: flowMerge,
@@ -147,9 +185,9 @@ func (c *feature) recordMerge(ctx context.Context, key string, mp mergeParams, b
 		f.Steps = append(f.Steps, store.Step{Name: s})
 	}
 	if _, _, err := c.cfg.Store.CreateFlow(f); err != nil {
-		return c.cfg.Failure(ctx, err, "record the merge (nothing was sent to Syncro)")
+		return "", c.cfg.Failure(ctx, err, "record the merge (nothing was sent to Syncro)")
 	}
-	return c.runMerge(ctx, f.ID, by)
+	return f.ID, commands.Reply{}
 }
 
 // mergeSteps are a merge's steps in mode.
@@ -403,13 +441,17 @@ func (m *mergeRun) deleteDuplicate(ctx context.Context) (json.RawMessage, error)
 	case len(dup.InvoiceLinks) > 0:
 		return json.Marshal(mergeResult{Kept: fmt.Sprintf("it has %s, which Syncro's API can't move", commands.CountNoun(len(dup.InvoiceLinks), "invoice", "invoices"))})
 	}
+	late, err := m.moveLate(ctx)
+	if err != nil {
+		return nil, err
+	}
 	_, err = m.c.cfg.Syncro.Customers.Delete(ctx, d)
 	m.c.logWrite(ctx, m.by, "merge: delete duplicate", d, err)
 	if err != nil {
 		if err := settled(stepDelete, err, func() (bool, error) { return m.gone(ctx) }); err != nil {
 			return nil, err
 		}
-		return json.Marshal(mergeResult{Deleted: true})
+		return json.Marshal(mergeResult{Deleted: true, Moved: late})
 	}
 	gone, err := m.gone(ctx)
 	switch {
@@ -418,7 +460,30 @@ func (m *mergeRun) deleteDuplicate(ctx context.Context) (json.RawMessage, error)
 	case !gone:
 		return nil, &checkError{said: fmt.Sprintf("Syncro accepted deleting the duplicate (ID %d) but it still reads back; check it in Syncro", d)}
 	}
-	return json.Marshal(mergeResult{Deleted: true})
+	return json.Marshal(mergeResult{Deleted: true, Moved: late})
+}
+
+// moveLate moves onto the primary what reached the duplicate after its
+// move steps (a ticket emailed in while the merge stood stopped), and
+// reads the duplicate back as empty: a hard delete would take it along.
+func (m *mergeRun) moveLate(ctx context.Context) ([]string, error) {
+	var late []string
+	for _, step := range []string{stepMoveTickets, stepMoveContacts} {
+		items, err := m.onDuplicate(ctx, step)
+		if err != nil {
+			return late, err
+		}
+		for _, it := range items {
+			if err := m.move(ctx, step, it); err != nil {
+				return late, &moveError{moved: late, item: it.Label, err: err}
+			}
+			late = append(late, it.Label)
+		}
+		if left, err := m.onDuplicate(ctx, step); err != nil || len(left) > 0 {
+			return late, cmp.Or(err, error(&checkError{said: "reading the duplicate back found " + listed(labelsOf(left)) + " still on it; Finish moves what is left"}))
+		}
+	}
+	return late, nil
 }
 
 // gone reports whether the duplicate reads back as deleted.

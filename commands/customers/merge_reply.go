@@ -40,6 +40,9 @@ func (m *mergeRun) doneReply() commands.Reply {
 	default:
 		text += " The duplicate was deleted."
 	}
+	if len(m.results[stepDelete].Moved) > 0 {
+		text += " Before deleting it I also moved " + listed(m.results[stepDelete].Moved) + ", which reached it while the merge ran."
+	}
 	return commands.Reply{Text: text}
 }
 
@@ -160,12 +163,14 @@ func (m *mergeRun) failedReply(step string, err error) commands.Reply {
 	}
 	b.WriteString(" Press Finish to do only what is missing.")
 	text := b.String()
-	btn := slack.NewButtonBlockElement(ActionCustomerMergeFinish, m.f.ID, commands.Plain("Finish"))
+	return commands.Reply{Text: text, Blocks: []slack.Block{commands.TextSection(text), finishActions(m.f.ID)}}
+}
+
+// finishActions is the Finish button of merge flow id.
+func finishActions(id string) slack.Block {
+	btn := slack.NewButtonBlockElement(ActionCustomerMergeFinish, id, commands.Plain("Finish"))
 	btn.Style = slack.StylePrimary
-	return commands.Reply{Text: text, Blocks: []slack.Block{
-		commands.TextSection(text),
-		slack.NewActionBlock("merge_actions", btn),
-	}}
+	return slack.NewActionBlock("merge_actions", btn)
 }
 
 // upperFirst capitalizes s's first letter.
