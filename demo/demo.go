@@ -98,7 +98,10 @@ type Env struct {
 	// start; the page and stdout say so, or say "fresh start".
 	replayed, replayFailed int
 	kept                   bool // DataDir was given: state outlives the run
-	journalPath            string
+	// tornDropped: the journal's last line was cut off mid-write (the
+	// demo was killed) and was dropped.
+	tornDropped bool
+	journalPath string
 }
 
 // Start starts the in-memory Syncro (replaying DataDir's journal, if any),
@@ -213,11 +216,16 @@ func (e *Env) startSyncro(ctx context.Context, dataDir string, persist bool) err
 	e.syncro = syncrotest.New(syncrotest.WithClock(clock.Now), syncrotest.WithRateLimit(0))
 	var h http.Handler = e.syncro
 	if persist {
-		entries, err := readJournal(dataDir)
+		entries, torn, err := readJournal(dataDir)
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 		e.kept, e.journalPath = true, filepath.Join(dataDir, JournalFile)
+		if e.tornDropped = torn >= 0; e.tornDropped {
+			if err := os.Truncate(e.journalPath, torn); err != nil {
+				return fmt.Errorf("demo: cut the torn last line off %s: %w", e.journalPath, err)
+			}
+		}
 		e.replayed = len(entries)
 		e.replayFailed = replay(e.syncro, clock, syncrotest.DefaultAPIKey, entries)
 		if failed := e.replayFailed; failed > 0 {
@@ -291,17 +299,21 @@ func displayAddr(a net.Addr) string {
 // many journal entries) or started fresh from the seed, and where changes
 // are kept; the page shows it under the channels.
 func (e *Env) StartNote() string {
+	torn := ""
+	if e.tornDropped {
+		torn = " Its last entry, cut off when the demo was stopped mid-write, was dropped."
+	}
 	switch {
 	case !e.kept:
 		return "Fresh start from the seeded week. Nothing is kept when the demo stops (-demo-data DIR keeps it)."
 	case e.replayed == 0:
-		return "Fresh start from the seeded week. Changes are saved to " + e.journalPath + " and replayed at the next start."
+		return "Fresh start from the seeded week. Changes are saved to " + e.journalPath + " and replayed at the next start." + torn
 	}
 	note := fmt.Sprintf("Replayed %d saved %s from %s", e.replayed, plural(e.replayed, "journal entry", "journal entries"), e.journalPath)
 	if e.replayFailed > 0 {
 		note += fmt.Sprintf("; %d could not be replayed", e.replayFailed)
 	}
-	return note + "."
+	return note + "." + torn
 }
 
 func plural(n int, one, many string) string {

@@ -93,22 +93,27 @@ func (j *journal) close() error {
 
 // readJournal reads the entries in dir's journal; a missing file is an
 // empty journal, and a torn last line (the demo was killed mid-write) is
-// dropped rather than refusing to start.
-func readJournal(dir string) ([]entry, error) {
+// dropped rather than refusing to start: torn is then where it begins,
+// for the caller to cut the file there before appending (else the next
+// entry would continue the torn line), and -1 when nothing was torn.
+func readJournal(dir string) (entries []entry, torn int64, err error) {
 	f, err := os.Open(filepath.Join(dir, JournalFile))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return nil, -1, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read demo journal: %w", err)
+		return nil, -1, fmt.Errorf("read demo journal: %w", err)
 	}
 	defer f.Close()
 	var out []entry
+	var at int64 // where the line being read begins
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64<<10), maxJournalBody*2)
 	for n := 1; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
+		raw := sc.Bytes()
+		line := bytes.TrimSpace(raw)
 		if len(line) == 0 {
+			at += int64(len(raw)) + 1
 			continue
 		}
 		var e entry
@@ -116,16 +121,17 @@ func readJournal(dir string) ([]entry, error) {
 			// Only the last line may be torn; a bad line in the middle means
 			// the file is not ours to guess about.
 			if !sc.Scan() {
-				break
+				return out, at, sc.Err()
 			}
-			return nil, fmt.Errorf("read demo journal %s line %d: %w", JournalFile, n, err)
+			return nil, -1, fmt.Errorf("read demo journal %s line %d: %w", JournalFile, n, err)
 		}
 		out = append(out, e)
+		at += int64(len(raw)) + 1
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read demo journal: %w", err)
+		return nil, -1, fmt.Errorf("read demo journal: %w", err)
 	}
-	return out, nil
+	return out, -1, nil
 }
 
 // replay sends the entries to srv as the bot once did. A request that

@@ -364,7 +364,7 @@ func TestDataDir_SyncroChangesSurviveARestart(t *testing.T) {
 	if len(cs) != before+1 || cs[len(cs)-1].Body != "kept between runs" {
 		t.Fatalf("after restart: %d comments (want %d), last %+v", len(cs), before+1, cs[len(cs)-1])
 	}
-	journal, _ := readJournal(dir)
+	journal, _, _ := readJournal(dir)
 	for _, e := range journal {
 		if strings.Contains(e.Query, "api_key") || strings.Contains(e.Body, syncrotest.DefaultAPIKey) {
 			t.Errorf("journal holds the API key: %+v", e)
