@@ -101,6 +101,8 @@ type Env struct {
 	// tornDropped: the journal's last line was cut off mid-write (the
 	// demo was killed) and was dropped.
 	tornDropped bool
+	// unsaved counts the changes the journal could not take this run.
+	unsaved     atomic.Int64
 	journalPath string
 }
 
@@ -171,10 +173,12 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 		}
 	}
 
-	e.web = newWebUI(e.slack, log, []infoJSON{
-		{Label: "Data (DATA_DIR)", Value: botData},
-		{Label: "Session logs", Value: sessions},
-		{Label: "Syncro changes", Value: e.StartNote()},
+	e.web = newWebUI(e.slack, log, func() []infoJSON {
+		return []infoJSON{
+			{Label: "Data (DATA_DIR)", Value: botData},
+			{Label: "Session logs", Value: sessions},
+			{Label: "Syncro changes", Value: e.StartNote()},
+		}
 	})
 	e.serve(webLn, e.web)
 	e.url = "http://" + displayAddr(webLn.Addr()) + "/"
@@ -236,7 +240,10 @@ func (e *Env) startSyncro(ctx context.Context, dataDir string, persist bool) err
 		if e.journal, err = openJournal(dataDir); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		h = recordMutations(h, e.journal, clock, func(err error) { e.log.Error("demo: save Syncro change", "err", err) })
+		h = recordMutations(h, e.journal, clock, func(err error) {
+			e.unsaved.Add(1)
+			e.log.Error("demo: save Syncro change", "err", err)
+		})
 	}
 	e.syncro.ResetLog()
 	e.syncro.SetRateLimit(rateLimit)
@@ -297,23 +304,29 @@ func displayAddr(a net.Addr) string {
 
 // StartNote says whether this run replayed saved Syncro changes (and how
 // many journal entries) or started fresh from the seed, and where changes
-// are kept; the page shows it under the channels.
+// are kept, or that saving them failed; the page shows it under the
+// channels.
 func (e *Env) StartNote() string {
-	torn := ""
+	after := ""
 	if e.tornDropped {
-		torn = " Its last entry, cut off when the demo was stopped mid-write, was dropped."
+		after = " The journal's last entry, cut off when the demo was stopped mid-write, was dropped."
+	}
+	if n := e.unsaved.Load(); n > 0 {
+		after = fmt.Sprintf(" %d %s this run could not be saved to %s (see the log) and will not be replayed at the next start.", n, plural(int(n), "change", "changes"), e.journalPath) + after
 	}
 	switch {
 	case !e.kept:
 		return "Fresh start from the seeded week. Nothing is kept when the demo stops (-demo-data DIR keeps it)."
+	case e.replayed == 0 && e.unsaved.Load() > 0:
+		return "Fresh start from the seeded week." + after
 	case e.replayed == 0:
-		return "Fresh start from the seeded week. Changes are saved to " + e.journalPath + " and replayed at the next start." + torn
+		return "Fresh start from the seeded week. Changes are saved to " + e.journalPath + " and replayed at the next start." + after
 	}
 	note := fmt.Sprintf("Replayed %d saved %s from %s", e.replayed, plural(e.replayed, "journal entry", "journal entries"), e.journalPath)
 	if e.replayFailed > 0 {
 		note += fmt.Sprintf("; %d could not be replayed", e.replayFailed)
 	}
-	return note + "." + torn
+	return note + "." + after
 }
 
 func plural(n int, one, many string) string {

@@ -86,3 +86,29 @@ func hasComment(env *Env, ticketID int64, body string) bool {
 	}
 	return false
 }
+
+// TestJournal_PageStopsClaimingChangesAreSavedOnceSavingFails: the
+// journal's disk stops taking writes mid-run (full, gone read-only). The
+// page said changes are saved and replayed at the next start; once a
+// change could not be saved it must not keep saying so.
+func TestJournal_PageStopsClaimingChangesAreSavedOnceSavingFails(t *testing.T) {
+	t.Parallel()
+	env := startEnv(t, t.TempDir())
+	// The disk refuses writes from now on: the journal's file is open for
+	// reading only.
+	ro, err := os.Open(env.journalPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.journal.mu.Lock()
+	_ = env.journal.f.Close()
+	env.journal.f = ro
+	env.journal.mu.Unlock()
+	tk, _ := env.Syncro().TicketByNumber(syncrotest.SeedTicketOwnCloud)
+	postComment(t, env, tk.ID, "not saved")
+
+	st, _ := getState(t, env, "")
+	if note := info(st, "Syncro changes"); strings.Contains(note, "Changes are saved") || !strings.Contains(note, "could not be saved") {
+		t.Errorf("after a failed save the page says %q", note)
+	}
+}

@@ -43,7 +43,7 @@ type webUI struct {
 	log   *slog.Logger
 	mux   *http.ServeMux
 
-	info []infoJSON // where the demo keeps things; fixed at start
+	info func() []infoJSON // where the demo keeps things, and whether it could
 
 	mu        sync.Mutex
 	local     []localItem     // what the person typed, and errors Slack itself would show
@@ -59,7 +59,7 @@ type localItem struct {
 	Time    time.Time
 }
 
-func newWebUI(f *slackfake.Fake, log *slog.Logger, info []infoJSON) *webUI {
+func newWebUI(f *slackfake.Fake, log *slog.Logger, info func() []infoJSON) *webUI {
 	w := &webUI{slack: f, log: log, info: info, dismissed: map[string]bool{}}
 	static, err := fs.Sub(assets, "assets")
 	if err != nil {
@@ -426,7 +426,7 @@ func (w *webUI) state() pageState {
 		users:    map[string]string{UserID: UserReal, w.slack.BotUserID(): botAuthor},
 		channels: map[string]string{SupportChannel: SupportChannelName, NotifyChannel: NotifyChannelName},
 	}
-	st := pageState{Connected: w.slack.Connections() > 0, User: UserReal, Info: w.info}
+	st := pageState{Connected: w.slack.Connections() > 0, User: UserReal, Info: w.info()}
 	chans := []channelJSON{
 		{ID: SupportChannel, Name: SupportChannelName},
 		{ID: NotifyChannel, Name: NotifyChannelName, Notify: true},
