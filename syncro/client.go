@@ -105,6 +105,12 @@ type Config struct {
 	// in transport), so metrics can count requests without wrapping the
 	// transport. It runs on the caller's goroutine and must be fast.
 	Observe func(Attempt)
+	// OnTickets, if set, is given every ticket record a call decoded from
+	// Syncro (a list page, a ticket read, the answer to a create or an
+	// update), so a mirror of the account stays current with whatever the
+	// bot reads or writes. It runs on the caller's goroutine, before the
+	// call returns, and must not keep or change the slice's tickets.
+	OnTickets func([]Ticket)
 
 	// Sleep is a test hook replacing the retry/backoff wait; it must return
 	// ctx.Err() if ctx ends first. The throttle itself always uses real time.
@@ -133,6 +139,7 @@ type Client struct {
 	jitter        func(time.Duration) time.Duration
 	now           func() time.Time
 	observe       func(Attempt)
+	onTickets     func([]Ticket)
 	throttled     atomic.Int64 // cumulative nanoseconds spent in the limiter
 
 	// Tickets covers /tickets, ticket comments and ticket line items.
@@ -183,6 +190,7 @@ func NewClient(cfg Config) (*Client, error) {
 		jitter:        cfg.Jitter,
 		now:           cfg.Now,
 		observe:       cfg.Observe,
+		onTickets:     cfg.OnTickets,
 	}
 	if c.userAgent == "" {
 		c.userAgent = userAgent

@@ -43,6 +43,14 @@ func listPage[T any](ctx context.Context, c *Client, path, key string, q url.Val
 // pages walks a list from q's page (default 1) to meta.total_pages. A
 // missing meta means a single page; an empty page ends the walk.
 func pages[T any](ctx context.Context, c *Client, path, key string, q url.Values) iter.Seq2[T, error] {
+	return pagesOf(ctx, func(ctx context.Context, q url.Values) ([]T, *Response, error) {
+		return listPage[T](ctx, c, path, key, q)
+	}, q)
+}
+
+// pagesOf is pages over any page reader, for lists whose pages are looked
+// at before they are handed out (TicketsService.All).
+func pagesOf[T any](ctx context.Context, read func(context.Context, url.Values) ([]T, *Response, error), q url.Values) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		q := cloneValues(q)
 		page := 1
@@ -51,7 +59,7 @@ func pages[T any](ctx context.Context, c *Client, path, key string, q url.Values
 		}
 		for n := 0; n < maxPages; n++ {
 			q.Set("page", strconv.Itoa(page))
-			items, resp, err := listPage[T](ctx, c, path, key, q)
+			items, resp, err := read(ctx, q)
 			if err != nil {
 				var zero T
 				yield(zero, fmt.Errorf("page %d: %w", page, err))

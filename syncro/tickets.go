@@ -131,12 +131,37 @@ func rfc3339(t time.Time) string {
 
 // List returns one page of tickets; resp.Meta tells how many pages exist.
 func (s *TicketsService) List(ctx context.Context, opts *TicketListOptions) ([]Ticket, *Response, error) {
-	return listPage[Ticket](ctx, s.client, "tickets", "tickets", opts.values())
+	return s.page(ctx, opts.values())
+}
+
+// page reads one page of GET /tickets and shows its tickets to
+// Config.OnTickets.
+func (s *TicketsService) page(ctx context.Context, q url.Values) ([]Ticket, *Response, error) {
+	list, resp, err := listPage[Ticket](ctx, s.client, "tickets", "tickets", q)
+	if err == nil {
+		s.client.sawTickets(list...)
+	}
+	return list, resp, err
 }
 
 // All iterates every ticket matching opts across pages.
 func (s *TicketsService) All(ctx context.Context, opts *TicketListOptions) iter.Seq2[Ticket, error] {
-	return pages[Ticket](ctx, s.client, "tickets", "tickets", opts.values())
+	return pagesOf(ctx, s.page, opts.values())
+}
+
+// sawTickets hands ticket records Syncro answered with to Config.OnTickets.
+func (c *Client) sawTickets(ts ...Ticket) {
+	if c.onTickets != nil && len(ts) > 0 {
+		c.onTickets(ts)
+	}
+}
+
+// sawTicket hands one decoded ticket record to Config.OnTickets.
+func (c *Client) sawTicket(t *Ticket, resp *Response, err error) (*Ticket, *Response, error) {
+	if err == nil && t != nil {
+		c.sawTickets(*t)
+	}
+	return t, resp, err
 }
 
 // AllOpen iterates the open tickets matching opts (its Status is ignored):
@@ -187,7 +212,7 @@ func (s *TicketsService) Get(ctx context.Context, id int64) (*Ticket, *Response,
 	if err != nil {
 		return nil, resp, err
 	}
-	return need(out.Ticket, resp, "ticket")
+	return s.client.sawTicket(need(out.Ticket, resp, "ticket"))
 }
 
 // FindByNumber looks a ticket up by the number technicians type. Syncro's
@@ -222,7 +247,7 @@ func (s *TicketsService) Create(ctx context.Context, t *TicketRequest) (*Ticket,
 	if err != nil {
 		return nil, resp, err
 	}
-	return needCreated(out.Ticket, func(t *Ticket) int64 { return t.ID }, resp, "ticket")
+	return s.client.sawTicket(needCreated(out.Ticket, func(t *Ticket) int64 { return t.ID }, resp, "ticket"))
 }
 
 // Update changes only the fields set in t (partial PUT).
@@ -234,7 +259,7 @@ func (s *TicketsService) Update(ctx context.Context, id int64, t *TicketRequest)
 	if err != nil {
 		return nil, resp, err
 	}
-	return need(out.Ticket, resp, "ticket")
+	return s.client.sawTicket(need(out.Ticket, resp, "ticket"))
 }
 
 // Delete removes a ticket for good (a later Get is ErrNotFound).
