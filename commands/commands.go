@@ -12,6 +12,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/mirror"
 	"github.com/syncrobot/syncrobot/sessionlog"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
@@ -23,6 +24,11 @@ type Deps struct {
 	// Syncro is the throttled Syncro client; every call goes through it.
 	// Required.
 	Syncro *syncro.Client
+	// Reads answers what replies only show: the open tickets from the
+	// open-ticket mirror (no Syncro call), ticket details and searches
+	// through coalesced reads kept a few seconds. Money decisions (bill,
+	// close, time, the invoice guard, read-backs) never use it. Required.
+	Reads *mirror.Reads
 	// Labor maps labor kinds (remote, onsite, …) to Syncro product ids.
 	Labor labor.Products
 	// WebURL is the Syncro web app's base (https://SUB.syncromsp.com), for
@@ -109,6 +115,8 @@ func (d Deps) check() error {
 	switch {
 	case isNil(d.Syncro):
 		return errors.New("commands need a Syncro client: set SYNCRO_API_KEY and SYNCRO_SUBDOMAIN")
+	case d.Reads == nil:
+		return errors.New("commands need the open-ticket mirror: run builds it from SYNCRO_POLL_INTERVAL")
 	case isNil(d.Store):
 		return errors.New("commands need the bot's database: set DATA_DIR")
 	case len(d.Labor) == 0:

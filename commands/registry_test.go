@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/syncrobot/syncrobot/commands/customers"
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/mirror"
 	"github.com/syncrobot/syncrobot/sessionlog"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
@@ -175,7 +177,11 @@ func TestNew_RefusesToStartWithoutWhatTheFeaturesNeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	full := commands.Deps{Syncro: client, Store: st, Labor: labor.Default(), SessionLogs: &sessionlog.Writer{Root: t.TempDir()}}
+	m, err := mirror.New(mirror.Config{Interval: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := commands.Deps{Syncro: client, Reads: mirror.NewReads(m, client, 0), Store: st, Labor: labor.Default(), SessionLogs: &sessionlog.Writer{Root: t.TempDir()}}
 	if _, err := commands.New(full, tickets.Register, customers.Register); err != nil {
 		t.Fatalf("New with every collaborator: %v", err)
 	}
@@ -184,6 +190,7 @@ func TestNew_RefusesToStartWithoutWhatTheFeaturesNeed(t *testing.T) {
 		drop          func(*commands.Deps)
 	}{
 		{"no Syncro client", "SYNCRO_API_KEY", func(d *commands.Deps) { d.Syncro = nil }},
+		{"no open-ticket mirror", "SYNCRO_POLL_INTERVAL", func(d *commands.Deps) { d.Reads = nil }},
 		{"no store", "DATA_DIR", func(d *commands.Deps) { d.Store = nil }},
 		{"a nil *store.Store", "DATA_DIR", func(d *commands.Deps) { d.Store = (*store.Store)(nil) }},
 		{"no labor products", "LABOR_PRODUCTS", func(d *commands.Deps) { d.Labor = nil }},

@@ -36,6 +36,11 @@
 // and nothing is announced: a fresh install must not flood the channel with
 // the account's history.
 //
+// The same polls keep the open-ticket mirror (Config.Mirror) current: the
+// listed tickets reach it through the client, and each complete listing
+// tells it how current it is. Without Notify (no NOTIFY_CHANNEL) the polls
+// run for the mirror alone and announce nothing.
+//
 // # Closed statuses
 //
 // Statuses are per account (Syncro API notes §4.5), so closed is a rule on

@@ -52,7 +52,20 @@ type Store interface {
 	store.Announcements
 }
 
-// Config configures a Watcher. Syncro, Store and Notify are required.
+// Mirror is the open-ticket mirror the polls keep current
+// (mirror.Mirror): the listed tickets reach it through the client
+// (syncro.Config.OnTickets); the watcher says when a listing was complete.
+type Mirror interface {
+	// Resync lists every open ticket again when the mirror is cold or its
+	// schedule says so; otherwise it does nothing.
+	Resync(ctx context.Context, c *syncro.Client) error
+	// Synced records that a poll listed every ticket changed up to at.
+	Synced(at time.Time)
+	// AsOf is how current the mirror is (every change before it is in it).
+	AsOf() time.Time
+}
+
+// Config configures a Watcher. Syncro and Store are required.
 type Config struct {
 	// Syncro is the client shared with the commands; its own limiter
 	// keeps the process under Syncro's limit, Budget keeps the watcher's
@@ -62,7 +75,11 @@ type Config struct {
 	Store Store
 	// Notify posts one notice to NOTIFY_CHANNEL (bot.(*Bot).Notify). The
 	// watcher has already marked the ticket announced when it calls Notify.
+	// Nil announces nothing: the polls then only keep Mirror current, and
+	// the first one waits an interval (the mirror was just filled).
 	Notify func(ctx context.Context, m commands.Message) error
+	// Mirror, if set, is kept current by every poll.
+	Mirror Mirror
 	// Interval is the time between polls; default DefaultInterval.
 	Interval time.Duration
 	// Budget is the most Syncro requests per minute the watcher sends;
@@ -114,9 +131,6 @@ func New(cfg Config) (*Watcher, error) {
 	}
 	if cfg.Store == nil {
 		errs = append(errs, errors.New("Store is required"))
-	}
-	if cfg.Notify == nil {
-		errs = append(errs, errors.New("Notify is required"))
 	}
 	if cfg.Interval < 0 || cfg.Budget < 0 {
 		errs = append(errs, errors.New("Interval and Budget must not be negative"))
@@ -183,9 +197,25 @@ func (w *Watcher) Run(ctx context.Context) error {
 	w.mu.Lock()
 	w.runCtx = ctx
 	w.mu.Unlock()
-	w.log.Info("watching for closed tickets", "interval", w.cfg.Interval, "budget_per_minute", w.cfg.Budget)
+	if w.cfg.Notify != nil {
+		w.log.Info("watching for closed tickets", "interval", w.cfg.Interval, "budget_per_minute", w.cfg.Budget)
+	} else {
+		w.log.Info("polling Syncro for the open-ticket mirror; no NOTIFY_CHANNEL, so no closed-ticket notices", "interval", w.cfg.Interval)
+	}
 	t := time.NewTicker(w.cfg.Interval)
 	defer t.Stop()
+	if w.cfg.Notify == nil {
+		// Nothing to announce from the downtime, and the mirror was filled
+		// at start: the first listing can wait its turn. A fresh install
+		// still gets its cursor now, so the window starts at the fill.
+		if _, ok, err := w.cfg.Store.Cursor(CursorName); err != nil || ok {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	}
 	for {
 		if err := w.Poll(ctx); err != nil {
 			if ctx.Err() != nil {
@@ -225,20 +255,41 @@ func (w *Watcher) Poll(ctx context.Context) error {
 	if !ok {
 		// A fresh install starts from now: announcing the account's
 		// history would flood the channel. The cursor is put Overlap
-		// ahead so the next listing's window starts at now exactly.
-		if err := st.SetCursor(CursorName, now.Add(Overlap)); err != nil {
+		// ahead so the next listing's window starts at now exactly, or at
+		// the mirror's fill if that came first, so no change between the
+		// two escapes it.
+		start := now
+		if m := w.cfg.Mirror; m != nil {
+			if at := m.AsOf(); !at.IsZero() && at.Before(start) {
+				start = at
+			}
+		}
+		if err := st.SetCursor(CursorName, start.Add(Overlap)); err != nil {
 			return fmt.Errorf("watcher: poll: %w", err)
 		}
 		w.log.Info("first start: announcing tickets closed from now on", "cursor", now)
 		return nil
 	}
-	w.refreshStatuses(ctx)
+	if w.cfg.Notify != nil {
+		w.refreshStatuses(ctx)
+	}
+	if m := w.cfg.Mirror; m != nil {
+		// Hourly at most, outside the watcher's budget: the poll's own
+		// listing cannot see a ticket deleted in Syncro.
+		if err := m.Resync(ctx, w.cfg.Syncro); err != nil {
+			w.log.Warn("open tickets not relisted; trying again next poll", "err", err)
+		}
+	}
 
 	since := cursor.Add(-Overlap)
 	newest := cursor
 	seen := map[int64]bool{}
 	var listed []syncro.Ticket
 	var last *syncro.Response
+	// answered is when Syncro's first page came back: the mirror is as
+	// current as that (the poll's start would count retries and throttle
+	// waits as age).
+	var answered time.Time
 	for page := 1; ; page++ {
 		if err := w.spend(ctx); err != nil {
 			return fmt.Errorf("watcher: poll: %w", err)
@@ -252,6 +303,9 @@ func (w *Watcher) Poll(ctx context.Context) error {
 			return fmt.Errorf("watcher: poll page %d: %w", page, err)
 		}
 		last = resp
+		if page == 1 {
+			answered = w.now()
+		}
 		for _, t := range list {
 			if seen[t.ID] || t.UpdatedAt.Before(since) {
 				continue
@@ -267,9 +321,15 @@ func (w *Watcher) Poll(ctx context.Context) error {
 		}
 	}
 
+	if m := w.cfg.Mirror; m != nil {
+		m.Synced(answered)
+	}
 	syncroNow := w.syncroNow(last, listed...)
 	var closed []found
 	for _, t := range listed {
+		if w.cfg.Notify == nil {
+			break // nothing is announced
+		}
 		if f, ok := w.candidate(t, since); ok {
 			closed = append(closed, f)
 		}
@@ -421,6 +481,9 @@ func (w *Watcher) Hint(ctx context.Context, ticketID int64) error {
 	t, resp, err := w.cfg.Syncro.Tickets.Get(ctx, ticketID)
 	if err != nil {
 		return fmt.Errorf("watcher: hint: read ticket %d: %w", ticketID, err)
+	}
+	if w.cfg.Notify == nil {
+		return nil // the read itself brought the mirror up to date
 	}
 	f, ok := w.candidate(*t, cursor.Add(-Overlap))
 	if !ok {

@@ -371,13 +371,13 @@ func TestNotice_EscapesSyncroText(t *testing.T) {
 	}
 }
 
-func TestNew_RequiresSyncroStoreAndNotify(t *testing.T) {
+func TestNew_RequiresSyncroAndStore(t *testing.T) {
 	t.Parallel()
 	_, err := watcher.New(watcher.Config{})
 	if err == nil {
 		t.Fatal("New with an empty Config succeeded")
 	}
-	for _, s := range []string{"Syncro", "Store", "Notify"} {
+	for _, s := range []string{"Syncro", "Store"} {
 		if !strings.Contains(err.Error(), s) {
 			t.Errorf("error %q does not name %s", err, s)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/syncrobot/syncrobot/commands/customers"
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/config"
+	"github.com/syncrobot/syncrobot/mirror"
 	"github.com/syncrobot/syncrobot/sessionlog"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
@@ -118,7 +119,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer stopSweeper()
 
 	mx := newMetrics(cfg)
-	client, err := syncro.NewClient(syncro.Config{
+	// The open-ticket mirror learns from every ticket record the client
+	// decodes and from every write it sends, so it is built first.
+	mir, err := mirror.New(mirror.Config{Interval: cfg.SyncroPollInterval, Logger: log})
+	if err != nil {
+		log.Error("open-ticket mirror", "err", err)
+		return exitUsage
+	}
+	scfg := syncro.Config{
 		BaseURL:       cfg.SyncroBaseURL,
 		APIKey:        syncro.APIKey(cfg.SyncroAPIKey.Reveal()),
 		RatePerMinute: cfg.SyncroRateLimit,
@@ -127,13 +135,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// Through bot's transport, so a shutdown knows which commands
 		// have reached Syncro and which have written (README, Operating).
 		HTTPClient: &http.Client{Timeout: syncroRequestTimeout, Transport: bot.SyncroTransport(nil)},
-	})
+	}
+	mir.Hook(&scfg)
+	client, err := syncro.NewClient(scfg)
 	if err != nil {
 		log.Error("syncro client", "err", err)
 		return exitUsage
 	}
+	warmMirror(ctx, mir, client, log)
 	cmds, err := commands.New(commands.Deps{
 		Syncro: client,
+		Reads:  mirror.NewReads(mir, client, mirror.DefaultTTL),
 		Labor:  cfg.LaborProducts,
 		WebURL: webURL(cfg),
 		Logger: log.With("component", "commands"),
@@ -164,7 +176,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Error("bot", "err", err)
 		return exitUsage
 	}
-	stopWatcher, err := startWatcher(ctx, cfg, client, st, b.Notify, log, func(w *watcher.Config) { w.OnPoll = mx.WatcherPolled })
+	stopWatcher, err := startWatcher(ctx, cfg, client, st, mir, b.Notify, log, func(w *watcher.Config) { w.OnPoll = mx.WatcherPolled })
 	if err != nil {
 		log.Error("closed-ticket watcher", "err", err)
 		return exitError
@@ -181,6 +193,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitError
 	}
 	return exitOK
+}
+
+// mirrorWarmTimeout bounds filling the open-ticket mirror before the bot
+// connects: long enough for a few pages, short enough that a slow Syncro
+// delays the start only a little; the watcher's next poll tries again.
+const mirrorWarmTimeout = 15 * time.Second
+
+// warmMirror fills the open-ticket mirror before Slack is connected, so the
+// first /syncro is answered from it. Syncro being down does not stop the
+// start: until a poll fills the mirror, lists are read from Syncro.
+func warmMirror(ctx context.Context, m *mirror.Mirror, c *syncro.Client, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, mirrorWarmTimeout)
+	defer cancel()
+	if err := m.Warm(ctx, c); err != nil {
+		log.Warn("open-ticket mirror not filled at start; lists are read from Syncro until a poll fills it", "err", err)
+	}
 }
 
 // usage prints the flags and every configuration variable.

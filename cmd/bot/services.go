@@ -21,27 +21,30 @@ import (
 // in flight once the bot stops; they only ever queue a hint.
 const webhookShutdown = 5 * time.Second
 
-// startWatcher runs the closed-ticket watcher, and the webhook listener when
-// WEBHOOK_ADDR is set, beside the bot; notify is bot.(*Bot).Notify. Without
-// NOTIFY_CHANNEL there is nowhere to announce, so neither starts. tune, when
-// not nil, adjusts the watcher's Config (tests inject a clock and shorten
-// the hint delay). The returned stop cancels both and waits for them; it is
-// safe to call when nothing started.
-func startWatcher(ctx context.Context, cfg *config.Config, client *syncro.Client, st watcher.Store,
+// startWatcher runs the watcher beside the bot: its polls keep the
+// open-ticket mirror m current and, with NOTIFY_CHANNEL set, announce
+// closed tickets through notify (bot.(*Bot).Notify), with the webhook
+// listener when WEBHOOK_ADDR is set. Without NOTIFY_CHANNEL there is
+// nowhere to announce, so the polls only feed the mirror and the webhook
+// is not served. tune, when not nil, adjusts the watcher's Config (tests
+// inject a clock and shorten the hint delay). The returned stop cancels
+// both and waits for them.
+func startWatcher(ctx context.Context, cfg *config.Config, client *syncro.Client, st watcher.Store, m watcher.Mirror,
 	notify func(context.Context, commands.Message) error, log *slog.Logger, tune func(*watcher.Config)) (stop func(), err error) {
-	if cfg.NotifyChannel == "" {
-		if cfg.WebhookAddr != "" {
-			log.Warn("WEBHOOK_ADDR is set but NOTIFY_CHANNEL is not; closed-ticket notices are off, so the webhook is not served")
-		}
-		return func() {}, nil
-	}
 	wcfg := watcher.Config{
 		Syncro:   client,
 		Store:    st,
+		Mirror:   m,
 		Notify:   notify,
 		Interval: cfg.SyncroPollInterval,
 		WebURL:   webURL(cfg),
 		Logger:   log,
+	}
+	if cfg.NotifyChannel == "" {
+		wcfg.Notify = nil
+		if cfg.WebhookAddr != "" {
+			log.Warn("WEBHOOK_ADDR is set but NOTIFY_CHANNEL is not; closed-ticket notices are off, so the webhook is not served")
+		}
 	}
 	if tune != nil {
 		tune(&wcfg)
@@ -51,7 +54,7 @@ func startWatcher(ctx context.Context, cfg *config.Config, client *syncro.Client
 		return nil, err
 	}
 	var ln net.Listener
-	if cfg.WebhookAddr != "" {
+	if cfg.WebhookAddr != "" && wcfg.Notify != nil {
 		// Listen before starting anything, so a taken port fails the start
 		// instead of silently dropping webhooks.
 		if ln, err = net.Listen("tcp", cfg.WebhookAddr); err != nil {

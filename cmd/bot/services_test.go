@@ -53,7 +53,7 @@ func TestStartWatcher_WebhookHintAnnouncesAndStopShutsTheListener(t *testing.T) 
 	}
 	got := make(chan commands.Message, 10)
 	notify := func(_ context.Context, m commands.Message) error { got <- m; return nil }
-	stop, err := startWatcher(ctx, cfg, client, st, notify, slog.New(slog.DiscardHandler), func(c *watcher.Config) {
+	stop, err := startWatcher(ctx, cfg, client, st, nil, notify, slog.New(slog.DiscardHandler), func(c *watcher.Config) {
 		c.Now = clk.Now
 		c.HintDelay = time.Nanosecond
 	})
@@ -122,7 +122,7 @@ func TestStartWatcher_NothingWithoutNotifyChannelAndBusyPortFails(t *testing.T) 
 	}
 	notify := func(context.Context, commands.Message) error { return nil }
 	addr := freeAddr(t)
-	stop, err := startWatcher(t.Context(), &config.Config{WebhookAddr: addr, WebhookToken: config.NewSecret(webhookToken)}, client, st, notify, log, nil)
+	stop, err := startWatcher(t.Context(), &config.Config{WebhookAddr: addr, WebhookToken: config.NewSecret(webhookToken)}, client, st, nil, notify, log, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestStartWatcher_NothingWithoutNotifyChannelAndBusyPortFails(t *testing.T) 
 	}
 	defer busy.Close()
 	cfg := &config.Config{NotifyChannel: "C0OPS", SyncroPollInterval: time.Hour, WebhookAddr: busy.Addr().String(), WebhookToken: config.NewSecret(webhookToken)}
-	if _, err := startWatcher(t.Context(), cfg, client, st, notify, log, nil); err == nil {
+	if _, err := startWatcher(t.Context(), cfg, client, st, nil, notify, log, nil); err == nil {
 		t.Error("startWatcher on a taken port succeeded")
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/golden"
 	"github.com/syncrobot/syncrobot/labor"
+	"github.com/syncrobot/syncrobot/mirror"
 	"github.com/syncrobot/syncrobot/sessionlog"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/store"
@@ -74,6 +75,16 @@ func MustNew(t *testing.T, d commands.Deps, features ...commands.Feature) *comma
 			t.Fatal(err)
 		}
 		d.Syncro = client
+	}
+	if d.Reads == nil {
+		// A cold mirror: lists come from Syncro, as before the bot's start
+		// has filled it, and reads are shared but nothing is kept, so a
+		// test may change the fake directly and read it back.
+		m, err := mirror.New(mirror.Config{Interval: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Reads = mirror.NewReads(m, d.Syncro, 0)
 	}
 	if d.Store == nil {
 		st, err := store.Open(t.TempDir())

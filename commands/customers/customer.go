@@ -365,13 +365,14 @@ func (c *feature) customers(ctx context.Context, r commands.Request, inv cmdline
 	// One listing of open tickets, counted per customer, instead of one
 	// call per customer.
 	open := map[int64]int{}
-	for t, err := range c.cfg.Syncro.Tickets.AllOpen(ctx, &syncro.TicketListOptions{}) {
-		if err != nil {
-			return c.cfg.Failure(ctx, fmt.Errorf("count open tickets: %w", err), "search the customers")
-		}
+	tickets, note, err := c.cfg.OpenTickets(ctx, nil, &syncro.TicketListOptions{})
+	if err != nil {
+		return c.cfg.Failure(ctx, fmt.Errorf("count open tickets: %w", err), "search the customers")
+	}
+	for _, t := range tickets {
 		open[t.CustomerID]++
 	}
-	return renderCustomers(words, found, total, open)
+	return renderCustomers(words, found, total, open, note)
 }
 
 // customerSummary is one customer of a search: name and open tickets, then
@@ -412,14 +413,14 @@ func customerSummary(c *syncro.Customer, open int) string {
 // renderCustomers lists customers found by a search with their open
 // ticket counts (open maps customer id to count). total is how many
 // matched in Syncro, which may exceed those given.
-func renderCustomers(query string, customers []syncro.Customer, total int, open map[int64]int) commands.Reply {
+func renderCustomers(query string, customers []syncro.Customer, total int, open map[int64]int, stale string) commands.Reply {
 	title := fmt.Sprintf("%s matching “%s”", commands.CountNoun(total, "customer", "customers"), strings.Join(strings.Fields(query), " "))
-	note := ""
+	note := stale
 	if len(customers) > maxCustomersShown {
 		customers = customers[:maxCustomersShown]
 	}
 	if len(customers) < total {
-		note = fmt.Sprintf("Showing the first %d; add words to narrow it down.", len(customers))
+		note = strings.TrimSpace(fmt.Sprintf("Showing the first %d; add words to narrow it down. %s", len(customers), stale))
 	}
 	entries := make([]string, len(customers))
 	for i := range customers {

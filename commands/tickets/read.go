@@ -11,6 +11,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
+	"github.com/syncrobot/syncrobot/mirror"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -20,41 +21,58 @@ import (
 // ticket and customer data is for the tech who asked, and bot keeps shared
 // channels ephemeral anyway.
 //
-// Call budgets (asserted in tickets_read_test.go):
-//   - open tickets: one GET /tickets per 100 open tickets. Statuses are
+// Call budgets (asserted in tickets_read_test.go with a cold mirror, and
+// through run in cmd/bot with the mirror the bot fills at start):
+//   - open tickets: none from the open-ticket mirror (Deps.Reads); while
+//     it is cold, one GET /tickets per 100 open tickets. Statuses are
 //     ordered alphabetically rather than in the account's order from
-//     /tickets/settings, which would cost a call on every list and could
-//     not be matched by mine and search within their budgets.
-//   - ticket N: FindByNumber + Get (which embeds comments, timers and line
-//     items), plus GET /invoices only when a line item was invoiced.
-//   - search: one GET /tickets (the first 100 matches); when more match,
-//     one more for the open matches (the first 100 of them).
-//   - customers: one GET /customers, plus the open-ticket listing (one call
-//     per 100 open tickets) grouped by customer, only when some matched.
-//   - mine: one GET /tickets per 100 of the tech's open tickets once the
-//     tech is known; the first time, GET /users and GET /users/{id} until
-//     the email matches (cached in Commands.techs).
+//     /tickets/settings, which would cost a call on every list.
+//   - ticket N: Get (which embeds comments, timers and line items), plus
+//     FindByNumber unless the ticket is open (the mirror knows its id) or
+//     its number was looked up before, plus GET /invoices only when a
+//     line item was invoiced. Each is shared with concurrent identical
+//     reads and kept a few seconds (Deps.Reads).
+//   - search: one GET /tickets (the first 100 matches), shared and kept
+//     like ticket N; the open matches come from the mirror (cold: one
+//     more call, for the open matches' page, when more than 100 match).
+//   - customers: one GET /customers; the open-ticket counts come from the
+//     mirror (cold: one listing per 100 open tickets, only when some
+//     matched).
+//   - mine: none from the mirror once the tech is known; the first time,
+//     GET /users and GET /users/{id} until the email matches (cached in
+//     Commands.techs).
 
 // openTickets lists every open ticket (status "Not Closed", all pages).
 func (c *feature) openTickets(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
-	tickets, err := syncro.Collect(c.cfg.Syncro.Tickets.AllOpen(ctx, &syncro.TicketListOptions{}))
+	tickets, note, err := c.cfg.OpenTickets(ctx, nil, &syncro.TicketListOptions{})
 	if err != nil {
 		return c.cfg.Failure(ctx, fmt.Errorf("list open tickets: %w", err), "list the open tickets")
 	}
 	if len(tickets) == 0 {
-		return commands.Reply{Text: "No open tickets in Syncro."}
+		return commands.Reply{Text: withNote("No open tickets in Syncro.", note)}
 	}
-	return ticketview.RenderTicketList(commands.CountNoun(len(tickets), "open ticket", "open tickets"), "", tickets)
+	return ticketview.RenderTicketList(commands.CountNoun(len(tickets), "open ticket", "open tickets"), note, tickets)
+}
+
+// withNote is text with the mirror's stale note after it, if any.
+func withNote(text, note string) string {
+	if note == "" {
+		return text
+	}
+	return text + " " + note
 }
 
 // ticket shows one ticket with its latest comments, time and billing.
 func (c *feature) ticket(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	doing := fmt.Sprintf("show ticket #%d", inv.Ticket)
-	found, err := c.findTicket(ctx, inv.Ticket)
+	id, err := c.cfg.Reads.TicketID(ctx, fmt.Sprint(inv.Ticket))
+	if errors.Is(err, syncro.ErrNotFound) {
+		return c.cfg.Failure(ctx, &commands.TicketNotFoundError{Number: inv.Ticket}, doing)
+	}
 	if err != nil {
 		return c.cfg.Failure(ctx, err, doing)
 	}
-	t, _, err := c.cfg.Syncro.Tickets.Get(ctx, found.ID)
+	t, err := c.cfg.Reads.Ticket(ctx, id)
 	if err != nil {
 		return c.cfg.Failure(ctx, fmt.Errorf("get ticket #%d: %w", inv.Ticket, err), doing)
 	}
@@ -62,7 +80,7 @@ func (c *feature) ticket(ctx context.Context, r commands.Request, inv cmdline.In
 	// Line items say whether they were invoiced but not by which invoice;
 	// the extra call is made only when there is an invoice to name.
 	if slices.ContainsFunc(t.LineItems, func(li syncro.TicketLineItem) bool { return li.Converted }) {
-		invoices, err = c.cfg.Syncro.Invoices.ForTicket(ctx, t.ID)
+		invoices, err = c.cfg.Reads.InvoicesFor(ctx, t.ID)
 		if err != nil {
 			return c.cfg.Failure(ctx, fmt.Errorf("invoices of ticket #%d: %w", inv.Ticket, err), doing)
 		}
@@ -78,32 +96,35 @@ func (c *feature) ticket(ctx context.Context, r commands.Request, inv cmdline.In
 }
 
 // search lists tickets matching the words, open or closed: the first page
-// of Syncro's query search (newest 100), which is one call, and when more
-// match, the open matches too.
+// of Syncro's query search (newest 100), which is one call, and every open
+// match the open-ticket mirror holds, which costs none.
 func (c *feature) search(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	words := strings.Join(strings.Fields(inv.Text), " ")
-	tickets, resp, err := c.cfg.Syncro.Tickets.List(ctx, &syncro.TicketListOptions{Query: words})
+	found, err := c.cfg.Reads.Search(ctx, words)
 	if err != nil {
 		return c.cfg.Failure(ctx, fmt.Errorf("search tickets: %w", err), "search the tickets")
 	}
-	if len(tickets) == 0 {
-		return commands.Reply{Text: "No tickets match “" + slackfmt.EscapeMrkdwn(words) + "”."}
-	}
-	total := len(tickets)
-	if resp != nil && resp.Meta != nil && resp.Meta.TotalEntries > total {
-		total = resp.Meta.TotalEntries
-	}
-	note := ""
-	if total > len(tickets) {
-		// The newest page can be all done tickets while older open ones
-		// match too; "open ones first" (README) needs those, so only a
-		// cut-off search costs a second call: the open matches' own page.
+	tickets := slices.Clone(found.Tickets)
+	cut := found.Total > len(tickets)
+	// The newest page can be all done tickets while older open ones match
+	// too; "open ones first" (README) needs those: from the mirror, or
+	// while it is cold and the page was cut off, the open matches' page.
+	if s, ok := c.cfg.Reads.Open(func(t *syncro.Ticket) bool { return mirror.Matches(t, words) }); ok {
+		tickets = withOpenMatches(tickets, s.Tickets)
+	} else if cut {
 		open, _, err := c.cfg.Syncro.Tickets.List(ctx, &syncro.TicketListOptions{Query: words, Status: syncro.StatusNotClosed})
 		if err != nil {
 			return c.cfg.Failure(ctx, fmt.Errorf("search open tickets: %w", err), "search the tickets")
 		}
-		note = fmt.Sprintf("Showing the newest %d and the open ones; add words to narrow it down.", len(tickets))
 		tickets = withOpenMatches(tickets, open)
+	}
+	if len(tickets) == 0 {
+		return commands.Reply{Text: "No tickets match “" + slackfmt.EscapeMrkdwn(words) + "”."}
+	}
+	total := max(found.Total, len(tickets))
+	note := ""
+	if cut {
+		note = fmt.Sprintf("Showing the newest %d and the open ones; add words to narrow it down.", len(found.Tickets))
 	}
 	title := fmt.Sprintf("%s matching “%s”", commands.CountNoun(total, "ticket", "tickets"), words)
 	return ticketview.RenderTicketList(title, note, tickets)
@@ -135,16 +156,17 @@ func (c *feature) mine(ctx context.Context, r commands.Request, inv cmdline.Invo
 	if id == 0 {
 		return commands.Reply{Text: "I couldn't match your Slack email (" + slackfmt.EscapeMrkdwn(email) + ") to a Syncro tech."}
 	}
-	tickets, err := syncro.Collect(c.cfg.Syncro.Tickets.AllOpen(ctx, &syncro.TicketListOptions{UserID: id}))
+	// The check on user_id also guards against a server that ignores the
+	// filter on the live listing: only the tech's own.
+	assigned := func(t *syncro.Ticket) bool { return t.UserID != nil && *t.UserID == id }
+	tickets, note, err := c.cfg.OpenTickets(ctx, assigned, &syncro.TicketListOptions{UserID: id})
 	if err != nil {
 		return c.cfg.Failure(ctx, fmt.Errorf("list tickets of user %d: %w", id, err), "list your open tickets")
 	}
-	// Guard against a server that ignores user_id: only the tech's own.
-	tickets = slices.DeleteFunc(tickets, func(t syncro.Ticket) bool { return t.UserID == nil || *t.UserID != id })
 	if len(tickets) == 0 {
-		return commands.Reply{Text: "You have no open tickets assigned in Syncro."}
+		return commands.Reply{Text: withNote("You have no open tickets assigned in Syncro.", note)}
 	}
-	return ticketview.RenderTicketList(commands.CountNoun(len(tickets), "open ticket", "open tickets")+" assigned to you", "", tickets)
+	return ticketview.RenderTicketList(commands.CountNoun(len(tickets), "open ticket", "open tickets")+" assigned to you", note, tickets)
 }
 
 // findTicket resolves the number a tech typed to the ticket (and so its

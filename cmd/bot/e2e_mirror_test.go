@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// The open-ticket mirror's promises (README, "Reads that cost Syncro
+// nothing"): `/syncro`, `mine`, the customers' open-ticket counts and the
+// open part of `search` are answered without a Syncro call; a change made
+// in Syncro shows within one poll interval, a change made by the bot at
+// once; a closed ticket leaves the list; a list older than a poll interval
+// says how old it is.
+
+// ticketLine is how the open-ticket list shows ticket tk's number and status.
+func ticketLine(tk syncrotest.Ticket, status string) string {
+	return fmt.Sprintf("#%d  %s  ", tk.Number, status)
+}
+
+// listingsAfter counts the watcher's listings (GET /tickets with
+// since_updated_at) that Syncro received at or after t0 and answered.
+func listingsAfter(srv *syncrotest.Server, t0 time.Time) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Method == "GET" && r.Path == "/tickets" && strings.Contains(r.Query, "since_updated_at") && !r.Time.Before(t0) && r.Status == 200 {
+			n++
+		}
+	}
+	return n
+}
+
+// waitPollAfter waits until a poll that started at or after t0 has been
+// answered: one poll interval, as a person watching the list sees it.
+func (b *e2eBot) waitPollAfter(ctx context.Context, t *testing.T, t0 time.Time) {
+	t.Helper()
+	if err := poll(ctx, func() bool { return listingsAfter(b.srv, t0) > 0 }); err != nil {
+		t.Fatalf("no poll after %v: %v; stderr:\n%s", t0, err, b.stderr.String())
+	}
+}
+
+// nonListing is every request since the last ResetLog but the watcher's.
+func nonListing(srv *syncrotest.Server) []string {
+	var out []string
+	for _, r := range srv.Requests() {
+		if r.Path == "/tickets" && strings.Contains(r.Query, "since_updated_at") {
+			continue
+		}
+		out = append(out, r.Method+" "+r.Path+"?"+r.Query)
+	}
+	return out
+}
+
+// startMirrorBot starts the bot polling every interval and waits until
+// its open-ticket mirror is filled.
+func startMirrorBot(ctx context.Context, t *testing.T, interval string) *e2eBot {
+	t.Helper()
+	b := startE2EBot(ctx, t, func(env map[string]string) { env["SYNCRO_POLL_INTERVAL"] = interval })
+	b.waitLog(ctx, t, "open-ticket mirror filled")
+	return b
+}
+
+func TestE2E_OpenTicketListsCostSyncroNothing(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startMirrorBot(ctx, t, "60s")
+	// Dana's Slack email is matched to her Syncro user once; that costs
+	// the user lookups, not the list.
+	b.slash(ctx, t, "mine")
+	b.waitReply(ctx, t, 0, "assigned to you")
+
+	b.srv.ResetLog()
+	b.slash(ctx, t, "")
+	b.waitReply(ctx, t, 1, "open tickets")
+	b.slash(ctx, t, "mine")
+	b.waitReply(ctx, t, 2, "assigned to you")
+	if got := nonListing(b.srv); len(got) != 0 {
+		t.Errorf("/syncro and mine asked Syncro %q, want nothing", got)
+	}
+	b.slash(ctx, t, "customers acme")
+	b.waitReply(ctx, t, 3, "open ticket")
+	if got := nonListing(b.srv); len(got) != 1 || !strings.HasPrefix(got[0], "GET /customers?") {
+		t.Errorf("customers asked Syncro %q, want only the customer search", got)
+	}
+}
+
+func TestE2E_ChangeInSyncroShowsWithinOnePoll(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startMirrorBot(ctx, t, "1s")
+	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	closed := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud)
+	b.slash(ctx, t, "")
+	b.waitReply(ctx, t, 0, ticketLine(tk, tk.Status), ticketLine(closed, closed.Status))
+
+	changed := time.Now()
+	if err := b.srv.SetTicketStatus(tk.ID, "Waiting on Customer"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.srv.SetTicketStatus(closed.ID, "Resolved"); err != nil {
+		t.Fatal(err)
+	}
+	b.waitPollAfter(ctx, t, changed)
+	b.slash(ctx, t, "")
+	got := replyText(b.waitReply(ctx, t, 1, "open tickets").Message)
+	if !strings.Contains(got, ticketLine(tk, "Waiting on Customer")) {
+		t.Errorf("after a poll the list does not show #%d Waiting on Customer:\n%s", tk.Number, got)
+	}
+	if strings.Contains(got, fmt.Sprintf("#%d ", closed.Number)) {
+		t.Errorf("after a poll the list still shows #%d, resolved in Syncro:\n%s", closed.Number, got)
+	}
+}
+
+func TestE2E_ChangeByTheBotShowsAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	// No poll comes in this test's time: what the list shows, the bot's
+	// own writes put there.
+	b := startMirrorBot(ctx, t, "1h")
+	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	closed := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud)
+
+	b.slash(ctx, t, fmt.Sprintf(`update %d --status "Waiting on Customer"`, tk.Number))
+	b.waitReply(ctx, t, 0, "Waiting on Customer")
+	b.closeFromSlack(ctx, t, closed.Number, "Moved the share to the new NAS.")
+	b.waitReply(ctx, t, 1, "Closed #")
+
+	b.srv.ResetLog()
+	b.slash(ctx, t, "")
+	got := replyText(b.waitReply(ctx, t, 2, "open tickets").Message)
+	if !strings.Contains(got, ticketLine(tk, "Waiting on Customer")) {
+		t.Errorf("the list does not show #%d as the bot just set it:\n%s", tk.Number, got)
+	}
+	if strings.Contains(got, fmt.Sprintf("#%d ", closed.Number)) {
+		t.Errorf("the list still shows #%d, which the bot just closed:\n%s", closed.Number, got)
+	}
+	if n := len(b.srv.Requests()); n != 0 {
+		t.Errorf("/syncro made %d Syncro requests, want none", n)
+	}
+}
+
+func TestE2E_AfterAnOutageTheListSaysItsAgeThenCatchesUp(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startMirrorBot(ctx, t, "1s")
+	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+
+	b.srv.Fail("GET", "/tickets", 1000, syncrotest.FaultServerError)
+	if err := b.srv.SetTicketStatus(tk.ID, "Waiting on Customer"); err != nil {
+		t.Fatal(err)
+	}
+	// Each failed poll makes the list older; ask until it says so.
+	replies := 0
+	for failed := 1; ; failed++ {
+		if err := poll(ctx, func() bool { return strings.Count(b.stderr.String(), "poll failed") >= failed }); err != nil {
+			t.Fatalf("no failed poll #%d: %v", failed, err)
+		}
+		b.slash(ctx, t, "")
+		got := replyText(b.waitReply(ctx, t, replies, "open tickets").Message)
+		replies++
+		if strings.Contains(got, "As of ") {
+			if !strings.Contains(got, "Syncro hasn't answered since") || !strings.Contains(got, ticketLine(tk, tk.Status)) {
+				t.Errorf("during the outage the list reads:\n%s\nwant its age and the last status Syncro gave", got)
+			}
+			break
+		}
+	}
+
+	b.srv.ClearFaults()
+	back := time.Now()
+	b.waitPollAfter(ctx, t, back)
+	b.slash(ctx, t, "")
+	got := replyText(b.waitReply(ctx, t, replies, "open tickets").Message)
+	if strings.Contains(got, "As of ") || !strings.Contains(got, ticketLine(tk, "Waiting on Customer")) {
+		t.Errorf("after the outage the list reads:\n%s\nwant no age and the change made meanwhile", got)
+	}
+}
