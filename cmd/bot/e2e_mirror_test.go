@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -177,5 +178,131 @@ func TestE2E_AfterAnOutageTheListSaysItsAgeThenCatchesUp(t *testing.T) {
 	got := replyText(b.waitReply(ctx, t, replies, "open tickets").Message)
 	if strings.Contains(got, "As of ") || !strings.Contains(got, ticketLine(tk, "Waiting on Customer")) {
 		t.Errorf("after the outage the list reads:\n%s\nwant no age and the change made meanwhile", got)
+	}
+}
+
+// readsSince counts the GETs of path whose query holds query (any when
+// ""), in the request log since the last ResetLog.
+func readsSince(srv *syncrotest.Server, path, query string) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Method == "GET" && r.Path == path && strings.Contains(r.Query, query) {
+			n++
+		}
+	}
+	return n
+}
+
+// Money decisions read Syncro fresh even when the reads the replies use
+// hold the same ticket, read a moment ago: the bill form and the bill's
+// invoice guard, the close's invoice guard and the time's read-back each
+// send their own GET. Served from Deps.Reads, within its 5 s and with no
+// write in between, those GETs would not reach Syncro.
+func TestE2E_MoneyDecisionsNeverReadTheCache(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startMirrorBot(ctx, t, "1h")
+	billed := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	closed := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud)
+	replies := 0
+	view := func(n int64) {
+		t.Helper()
+		b.slash(ctx, t, "ticket "+itoa64(n))
+		b.waitReply(ctx, t, replies, fmt.Sprintf("#%d", n))
+		replies++
+	}
+	ticketPath := func(tk syncrotest.Ticket) string { return "/tickets/" + itoa64(tk.ID) }
+	invoicesOfQuery := func(tk syncrotest.Ticket) string { return "ticket_id=" + itoa64(tk.ID) }
+
+	view(billed.Number)
+	b.srv.ResetLog()
+	form := b.openBillForm(ctx, t, billed.Number)
+	if readsSince(b.srv, ticketPath(billed), "") == 0 || readsSince(b.srv, "/invoices", invoicesOfQuery(billed)) == 0 {
+		t.Errorf("the bill form did not read #%d and its invoices from Syncro:%s", billed.Number, reqLines(b.srv))
+	}
+	b.srv.ResetLog()
+	b.submitView(ctx, t, billSubmission(t, form, "30", "Cleaned the rollers."))
+	b.waitReply(ctx, t, replies, "Invoiced #")
+	replies++
+	if readsSince(b.srv, "/invoices", invoicesOfQuery(billed)) == 0 {
+		t.Errorf("the bill's invoice guard did not read Syncro:%s", reqLines(b.srv))
+	}
+	if n := invoicesOf(b.srv, billed.ID); n != 1 {
+		t.Errorf("Syncro holds %d invoices of #%d, want 1", n, billed.Number)
+	}
+
+	view(closed.Number)
+	b.srv.ResetLog()
+	b.slash(ctx, t, fmt.Sprintf("comment %d --time 20 Swapped the sync client.", closed.Number))
+	b.waitReply(ctx, t, replies, "20 min")
+	replies++
+	if readsSince(b.srv, ticketPath(closed)+"/comments", "") == 0 {
+		t.Errorf("the time's read-back did not read Syncro:%s", reqLines(b.srv))
+	}
+	view(closed.Number)
+	b.srv.ResetLog()
+	b.closeFromSlack(ctx, t, closed.Number, "Moved the share to the new NAS.")
+	b.waitReply(ctx, t, replies, "Closed #")
+	if readsSince(b.srv, "/invoices", invoicesOfQuery(closed)) == 0 {
+		t.Errorf("the close's invoice guard did not read Syncro:%s", reqLines(b.srv))
+	}
+}
+
+// reqLines lists the request log for a failure message.
+func reqLines(srv *syncrotest.Server) string {
+	var b strings.Builder
+	for _, r := range srv.Requests() {
+		fmt.Fprintf(&b, "\n  %s %s?%s → %d", r.Method, r.Path, r.Query, r.Status)
+	}
+	return b.String()
+}
+
+// A standup's load (issue 16's table): 200 `/syncro` and 200 `/syncro
+// ticket N` over 20 tickets at once. The Syncro requests they cost are
+// counted here; how fast they are answered is BENCHMARKS.md's.
+func TestE2E_StandupBurstCostsFewSyncroRequests(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startMirrorBot(ctx, t, "1h")
+	var numbers []int64
+	for _, tk := range b.srv.Tickets() {
+		if tk.Status != "Resolved" && tk.Status != "Invoiced" && tk.Status != "Closed" && len(numbers) < 20 {
+			numbers = append(numbers, tk.Number)
+		}
+	}
+	burst := func(texts func(i int) string) {
+		t.Helper()
+		b.srv.ResetLog()
+		before := len(b.f.Ephemerals(e2eUser))
+		// In waves of 20 at once: the fake's ack deadline is for the
+		// ack benchmark (bot/bench_test.go), not for this count.
+		for wave := range 10 {
+			errs := make(chan error, 20)
+			for i := range 20 {
+				go func() {
+					_, err := b.f.SlashCommand(ctx, slackfake.SlashCommand{UserID: e2eUser, ChannelID: e2eChannel, Text: texts(wave*20 + i)})
+					errs <- err
+				}()
+			}
+			for range 20 {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := b.f.WaitUntil(ctx, func() bool { return len(b.f.Ephemerals(e2eUser)) >= before+200 }); err != nil {
+			t.Fatalf("not every command was answered: %v", err)
+		}
+	}
+
+	burst(func(int) string { return "" })
+	if n := len(nonListing(b.srv)); n > 2 {
+		t.Errorf("200 /syncro made %d Syncro requests, want at most 2", n)
+	}
+	burst(func(i int) string { return "ticket " + itoa64(numbers[i%len(numbers)]) })
+	if n := len(nonListing(b.srv)); n > 40 {
+		t.Errorf("200 /syncro ticket N over %d tickets made %d Syncro requests, want at most 40:%s", len(numbers), n, reqLines(b.srv))
+	} else {
+		t.Logf("200 /syncro ticket N over %d tickets: %d Syncro requests", len(numbers), n)
 	}
 }
