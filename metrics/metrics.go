@@ -51,6 +51,7 @@ type Metrics struct {
 	socketSeen   bool      // a socket state was ever reported
 	lastSyncroOK time.Time // zero until Syncro answers 2xx
 	watcherAt    time.Time // when the watcher last finished a poll; zero until then
+	lastProbe    time.Time // when /readyz last probed Syncro; zero until then
 }
 
 // Option configures New.

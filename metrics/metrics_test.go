@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -200,5 +201,43 @@ func TestServe_StopsWithContext(t *testing.T) {
 	cancel()
 	if err := <-errc; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestReadyz_ProbesSyncroAtMostOncePerInterval: while Syncro fails, a
+// burst of /readyz hits probes it once, and the next probe waits for
+// ProbeInterval, however many checks come meanwhile.
+func TestReadyz_ProbesSyncroAtMostOncePerInterval(t *testing.T) {
+	t.Parallel()
+	clk := &clock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
+	m := metrics.New(metrics.WithClock(clk.now))
+	m.SocketState(true)
+	probes := 0
+	h := m.Handler(func(context.Context) error {
+		probes++
+		m.SyncroAttempt(syncro.Attempt{Endpoint: "/me", Method: "GET", Status: 503})
+		return errors.New("syncro: 503")
+	})
+	hit := func(n int) {
+		t.Helper()
+		for range n {
+			if code, _ := get(t, h, "/readyz"); code != http.StatusServiceUnavailable {
+				t.Fatalf("/readyz = %d while Syncro fails, want 503", code)
+			}
+		}
+	}
+	hit(100)
+	if probes != 1 {
+		t.Errorf("100 checks probed Syncro %d times, want 1", probes)
+	}
+	clk.add(metrics.ProbeInterval - time.Second)
+	hit(100)
+	if probes != 1 {
+		t.Errorf("checks within ProbeInterval probed again: %d probes", probes)
+	}
+	clk.add(time.Second)
+	hit(100)
+	if probes != 2 {
+		t.Errorf("after ProbeInterval: %d probes, want 2", probes)
 	}
 }

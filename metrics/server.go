@@ -25,6 +25,13 @@ const (
 	probeTimeout = 5 * time.Second
 )
 
+// ProbeInterval is the least time between two Syncro probes /readyz makes,
+// however often it is asked: while Syncro is failing every hit would
+// otherwise spend a request of the budget people's commands share.
+// Kubernetes probes every 10 s by default, so this is one probe every
+// second or third check, at most 2 of Syncro's 180 a minute.
+const ProbeInterval = 30 * time.Second
+
 // Prober makes one cheap Syncro request (GET /me); /readyz calls it when
 // no request succeeded within ReadyWindow, so an idle bot is not reported
 // unready just for being idle. Its success reaches Metrics through the
@@ -44,13 +51,15 @@ func (m *Metrics) Handler(probe Prober) http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ok, reason := m.Ready()
 		if !ok && probe != nil && m.syncroStale() && probing.TryLock() {
-			// One probe at a time: concurrent checks wait for nothing
-			// and report what is known.
-			ctx, cancel := context.WithTimeout(r.Context(), probeTimeout)
-			_ = probe(ctx)
-			cancel()
+			// One probe at a time and one per ProbeInterval: other
+			// checks wait for nothing and report what is known.
+			if m.probeDue() {
+				ctx, cancel := context.WithTimeout(r.Context(), probeTimeout)
+				_ = probe(ctx)
+				cancel()
+				ok, reason = m.Ready()
+			}
 			probing.Unlock()
-			ok, reason = m.Ready()
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if !ok {
@@ -62,6 +71,19 @@ func (m *Metrics) Handler(probe Prober) http.Handler {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg}))
 	return mux
+}
+
+// probeDue reports whether ProbeInterval has passed since the last probe,
+// and if so counts a probe as made now.
+func (m *Metrics) probeDue() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	if !m.lastProbe.IsZero() && now.Sub(m.lastProbe) < ProbeInterval {
+		return false
+	}
+	m.lastProbe = now
+	return true
 }
 
 // syncroStale reports whether no Syncro request succeeded within ReadyWindow.
