@@ -40,6 +40,15 @@ const (
 	// sends: 3.3 % of Syncro's 180, leaving the rest to people. Normal
 	// polling uses about one.
 	DefaultBudget = 6
+	// maxPendingHints bounds the webhook hints waiting out HintDelay or
+	// their reread: the watcher rereads at most Budget tickets a minute,
+	// so more than this many pending only queue up work it will drop,
+	// and a flood (with the right token) must not start a goroutine per
+	// ticket id. Hints past it are dropped; the next poll finds any close.
+	maxPendingHints = 64
+	// warnEvery is the least time between two warnings about dropped
+	// hints, so a flood cannot flood the log too.
+	warnEvery = time.Minute
 	// pageSize is asked for on each listing; Syncro may ignore it, and
 	// paging follows meta.total_pages either way.
 	pageSize = 100
@@ -121,6 +130,31 @@ type Watcher struct {
 	runCtx  context.Context // hints run under it; Background until Run
 	pending map[int64]bool  // tickets with a hint in flight
 	hints   sync.WaitGroup
+
+	// Warnings about dropped hints, each at most once per warnEvery.
+	floodWarn, budgetWarn rateWarner
+}
+
+// rateWarner logs one warning per warnEvery at most, counting the
+// occurrences it kept quiet about.
+type rateWarner struct {
+	mu     sync.Mutex
+	next   time.Time
+	missed int
+}
+
+// warn logs msg with args unless one was logged less than warnEvery ago.
+func (r *rateWarner) warn(log *slog.Logger, now time.Time, msg string, args ...any) {
+	r.mu.Lock()
+	if now.Before(r.next) {
+		r.missed++
+		r.mu.Unlock()
+		return
+	}
+	missed := r.missed
+	r.next, r.missed = now.Add(warnEvery), 0
+	r.mu.Unlock()
+	log.Warn(msg, append(args, "not_logged_since_last", missed)...)
 }
 
 // New checks cfg and returns a Watcher; it makes no network call.
@@ -475,7 +509,7 @@ func (w *Watcher) Hint(ctx context.Context, ticketID int64) error {
 		cursor = w.now()
 	}
 	if !w.trySpend() {
-		w.log.Warn("webhook hint over the watcher's budget; the next poll will catch it", "ticket_id", ticketID)
+		w.budgetWarn.warn(w.log, w.now(), "webhook hint over the watcher's budget; the next poll will catch it", "ticket_id", ticketID)
 		return nil
 	}
 	t, resp, err := w.cfg.Syncro.Tickets.Get(ctx, ticketID)
@@ -496,11 +530,18 @@ func (w *Watcher) Hint(ctx context.Context, ticketID int64) error {
 }
 
 // hintAsync runs Hint in the background under Run's context, at most one
-// per ticket at a time; the webhook answers without waiting for Syncro.
+// per ticket at a time and maxPendingHints in all; the webhook answers
+// without waiting for Syncro.
 func (w *Watcher) hintAsync(ticketID int64) {
 	w.mu.Lock()
 	if w.pending[ticketID] {
 		w.mu.Unlock()
+		return
+	}
+	if len(w.pending) >= maxPendingHints {
+		w.mu.Unlock()
+		w.floodWarn.warn(w.log, w.now(), "webhook hints arriving faster than the watcher can reread tickets; dropping them (the next poll will catch any close)",
+			"ticket_id", ticketID, "pending", maxPendingHints)
 		return
 	}
 	w.pending[ticketID] = true

@@ -1,13 +1,17 @@
 package watcher_test
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 	"github.com/syncrobot/syncrobot/watcher"
 )
@@ -183,5 +187,46 @@ func TestWebhook_FreshCloseIsAnnouncedAtOnceUnlessTheBotIsMakingIt(t *testing.T)
 				t.Errorf("announced %q, want %d notices", texts(got), tc.wantNotices)
 			}
 		})
+	}
+}
+
+// TestWebhook_FloodIsBoundedAndWarnedOnce: 20,000 hints for distinct
+// tickets (with the right token) keep at most a bounded set pending, not
+// a goroutine each, every request still gets its quick 200, and the log
+// warns once, not per hint.
+func TestWebhook_FloodIsBoundedAndWarnedOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var logs syncbuf.Buffer
+	w, err := watcher.New(watcher.Config{
+		Syncro: e.client, Store: e.st, Notify: e.got.notify, Interval: time.Hour,
+		HintDelay: time.Hour, Now: e.clk.Now, Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; w.WaitHints() })
+	if err := logs.WaitFor(t.Context(), "watching for closed tickets"); err != nil {
+		t.Fatal(err)
+	}
+
+	h := watcher.WebhookHandler(w, token)
+	before := runtime.NumGoroutine()
+	for id := 1; id <= 20000; id++ {
+		rec := httptest.NewRecorder()
+		body := fmt.Sprintf(`{"link":"https://bayline.syncromsp.com/tickets/%d","attributes":{"id":%d,"status":"Resolved"}}`, id, id)
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, watcher.WebhookPath+token, strings.NewReader(body)))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("hint %d: status %d, want 200", id, rec.Code)
+		}
+	}
+	if grown := runtime.NumGoroutine() - before; grown > 100 {
+		t.Errorf("20,000 hints left %d more goroutines, want a bounded few", grown)
+	}
+	if n := strings.Count(logs.String(), "webhook hints arriving faster"); n != 1 {
+		t.Errorf("the flood was warned about %d times, want once", n)
 	}
 }
