@@ -95,6 +95,11 @@ type commandHandler interface {
 	Suggest(ctx context.Context, s commands.Suggestion) []*slack.OptionBlockObject
 	// Startup returns what to tell whom once the bot is up (startup.go).
 	Startup(ctx context.Context) []commands.Post
+	// ShortcutIDs are the message shortcuts' callback_ids bot routes to
+	// Shortcut (shortcuts.go).
+	ShortcutIDs() []string
+	ShortcutOpensModal(callbackID string) bool
+	Shortcut(ctx context.Context, m commands.MessageAction) commands.Reply
 }
 
 var _ commandHandler = (*commands.Commands)(nil)
@@ -112,6 +117,7 @@ type slackAPI interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
 	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
+	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
 }
 
 // Config configures a Bot. BotToken, AppToken and Commands are required.

@@ -279,25 +279,12 @@ func (b *Bot) onClick(env envelope, c click) {
 	who := interactionCaller(cb)
 	t := &target{channelID: who.channelID, userID: who.userID, responseURL: cb.ResponseURL}
 	var viewID string
-	byMessage := func(text string) { b.tell(env, t, text) }
-	d := &door{
-		kind:        "action",
-		id:          act.ActionID,
-		who:         who,
-		refuse:      byMessage,
-		notNow:      byMessage, // tell says nothing while draining
-		refuseLater: func(ctx context.Context, text string) { b.finish(ctx, t, viewID, commands.Reply{Text: text}) },
-		prepare: func(ctx context.Context) bool {
-			if !b.cmds.ActionOpensModal(act.ActionID) {
-				return true
-			}
-			var ok bool
-			viewID, ok = b.openLoadingOrSay(ctx, t, cb.TriggerID, cb.View.ID != "", "please click again")
-			return ok
-		},
-		actor:  true,
-		shared: true,
-	}
+	d := b.messageDoor(env, "action", act.ActionID, who, t, &viewID, func(ctx context.Context) (string, bool) {
+		if !b.cmds.ActionOpensModal(act.ActionID) {
+			return "", true
+		}
+		return b.openLoadingOrSay(ctx, t, cb.TriggerID, cb.View.ID != "", "please click again")
+	})
 	pending, ok := b.enter(d)
 	if !ok {
 		return
@@ -427,6 +414,7 @@ func (b *Bot) onSubmission(env envelope, cb slack.InteractionCallback) {
 			t.shared = b.sharedChannel(ctx, t.channelID)
 		}
 		b.send(ctx, t, reply)
+		b.postThread(ctx, reply.Thread)
 	})
 }
 

@@ -54,6 +54,12 @@ func (s *stub) ActionIDs() []string {
 
 func (s *stub) IsLink(string) bool { return false }
 
+func (s *stub) ShortcutIDs() []string          { return nil }
+func (s *stub) ShortcutOpensModal(string) bool { return false }
+func (s *stub) Shortcut(context.Context, commands.MessageAction) commands.Reply {
+	return commands.Reply{}
+}
+
 func (s *stub) CallbackIDs() []string {
 	if s.callbackIDs == nil {
 		return []string{"syncro_create", "syncro_note", "syncro_bill_form"}

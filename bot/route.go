@@ -68,6 +68,7 @@ type router struct {
 	interactions *routes[slack.InteractionCallback] // by interaction type
 	actions      *routes[click]                     // by action_id
 	views        *routes[slack.InteractionCallback] // by view callback_id
+	shortcuts    *routes[slack.InteractionCallback] // by message shortcut callback_id
 }
 
 // wireRoutes registers every route the bot serves.
@@ -77,12 +78,14 @@ func (b *Bot) wireRoutes() *router {
 		interactions: newRoutes[slack.InteractionCallback]("interaction"),
 		actions:      newRoutes[click]("action"),
 		views:        newRoutes[slack.InteractionCallback]("view"),
+		shortcuts:    newRoutes[slack.InteractionCallback]("shortcut"),
 	}
 	r.slash.handle(cmdline.SlashCommand, b.onSlash)
 	r.interactions.handle(string(slack.InteractionTypeBlockActions), b.onBlockActions)
 	r.interactions.handle(string(slack.InteractionTypeViewSubmission), b.onViewSubmission)
 	r.interactions.handle(string(slack.InteractionTypeBlockSuggestion), b.onSuggestion)
 	r.interactions.handle(string(slack.InteractionTypeViewClosed), b.ackOnly)
+	r.interactions.handle(string(slack.InteractionTypeMessageAction), b.onMessageAction)
 
 	// Buttons and modals are routed by the ids the commands registered
 	// (docs/registry.md), one route each; anything else is logged and
@@ -93,6 +96,9 @@ func (b *Bot) wireRoutes() *router {
 	}
 	for _, id := range b.cmds.ActionIDs() {
 		r.actions.handle(id, b.onClick)
+	}
+	for _, id := range b.cmds.ShortcutIDs() {
+		r.shortcuts.handle(id, b.onShortcut)
 	}
 	return r
 }

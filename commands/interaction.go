@@ -117,6 +117,9 @@ type Reply struct {
 	ChannelID string
 	// Notices are closed-ticket notifications to post to NOTIFY_CHANNEL.
 	Notices []Message
+	// Thread, when set, is posted in a message's thread for the channel
+	// to see (a ticket made from that message), once, with the reply.
+	Thread *ThreadPost
 	// Outcome says how a recorded write (bill, close) ended, for metrics;
 	// empty for replies that are not the end of one (errors count as
 	// not done).

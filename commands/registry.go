@@ -25,6 +25,8 @@ type Registry struct {
 	buttons map[string]Button
 	modals  map[string]Modal
 	suggest map[string]ExternalSelect
+	// shortcuts are the message shortcuts, by callback_id (shortcuts.go).
+	shortcuts map[string]Shortcut
 	// onStart are the features' start hooks, in registration order.
 	onStart []func(ctx context.Context) []Post
 }
@@ -97,6 +99,8 @@ func newRegistry() *Registry {
 		buttons: map[string]Button{},
 		modals:  map[string]Modal{},
 		suggest: map[string]ExternalSelect{},
+
+		shortcuts: map[string]Shortcut{},
 	}
 }
 

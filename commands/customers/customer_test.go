@@ -107,10 +107,10 @@ func TestNormalizeBusinessName(t *testing.T) {
 
 func TestEmailDomainIgnoresFreeMail(t *testing.T) {
 	t.Parallel()
-	if d := emailDomain("bob@Gmail.com"); d != "" {
+	if d := EmailDomain("bob@Gmail.com"); d != "" {
 		t.Errorf("gmail domain = %q, want ignored", d)
 	}
-	if d := emailDomain("it@Acme.example"); d != "acme.example" {
+	if d := EmailDomain("it@Acme.example"); d != "acme.example" {
 		t.Errorf("domain = %q", d)
 	}
 	if d := phoneDigits("+1 (503) 555-0101"); d != "5035550101" {

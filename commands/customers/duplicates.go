@@ -104,7 +104,7 @@ func findDuplicateGroups(customers []syncro.Customer, tickets map[int64]int) []d
 		// A domain only counts for businesses: people without a business
 		// name who share one are on the same mail provider, not the same
 		// customer.
-		if d := emailDomain(c.Email); d != "" && c.BusinessName != "" {
+		if d := EmailDomain(c.Email); d != "" && c.BusinessName != "" {
 			link(i, "d:"+d, "same email domain ("+d+")")
 		}
 		for _, p := range []string{c.Phone, c.Mobile} {

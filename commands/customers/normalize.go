@@ -94,9 +94,9 @@ var freeMailDomains = map[string]bool{
 	"sbcglobal.net": true, "yahoo.co.uk": true, "hotmail.co.uk": true,
 }
 
-// emailDomain is the lower-cased domain of an email, or "" when there is
+// EmailDomain is the lower-cased domain of an email, or "" when there is
 // none or it is a free-mail provider (see freeMailDomains).
-func emailDomain(email string) string {
+func EmailDomain(email string) string {
 	at := strings.LastIndexByte(email, '@')
 	if at < 0 {
 		return ""

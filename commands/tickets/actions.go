@@ -95,6 +95,7 @@ func (c *feature) register(r *commands.Registry) {
 	r.Button(commands.Button{ActionID: ActionLogAgain, Handle: c.logAgain})
 	r.Button(commands.Button{ActionID: ActionDontLogAgain, Handle: c.dontLogAgain})
 	r.OnStart(c.tellUnfinished)
+	c.registerConversations(r)
 
 	r.Modal(commands.Modal{CallbackID: commands.CallbackCreate, Validate: c.validateCreate, Submit: c.submitCreate})
 	r.Modal(commands.Modal{CallbackID: commands.CallbackUpdate, Validate: validateDue, Submit: c.submitUpdate})

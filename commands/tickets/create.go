@@ -150,12 +150,26 @@ func matchContact(name string, contacts []syncro.Contact) (*syncro.Contact, bool
 // comment.
 //
 // Syncro calls: 1 (create), plus 1 to resolve a contact name.
-func (c *feature) submitCreate(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {
+func (c *feature) submitCreate(ctx context.Context, s commands.Submission, _ commands.ModalMeta) commands.Reply {
+	t, notes, failed := c.createFromForm(ctx, s, "")
+	if failed != nil {
+		return *failed
+	}
+	return commands.Reply{Text: c.createdText(t, notes)}
+}
+
+// createFromForm creates the ticket a create form describes; footer, when
+// set, ends the initial issue (where a ticket made from a message names
+// it). notes say what the form asked that Syncro did not get.
+func (c *feature) createFromForm(ctx context.Context, s commands.Submission, footer string) (*syncro.Ticket, []string, *commands.Reply) {
 	customerID, _ := strconv.ParseInt(commands.SelectedValue(s, commands.BlockCustomer), 10, 64)
 	subject := commands.InputText(s, commands.BlockSubject)
 	issue := commands.InputText(s, commands.BlockIssue)
-	if issue == "" {
+	if issue == "" && footer == "" {
 		issue = subject
+	}
+	if footer != "" {
+		issue = strings.TrimSpace(issue + "\n\n" + footer)
 	}
 	req := &syncro.TicketRequest{
 		CustomerID: &customerID,
@@ -194,8 +208,15 @@ func (c *feature) submitCreate(ctx context.Context, s commands.Submission, meta 
 	t, err := c.createTicket(ctx, req)
 	c.auditCreate(ctx, s.Actor, t, req, err)
 	if err != nil {
-		return c.writeFailure(ctx, err, "create the ticket")
+		r := c.writeFailure(ctx, err, "create the ticket")
+		return nil, nil, &r
 	}
+	return t, notes, nil
+}
+
+// createdText is the tech's reply to a created ticket: number, customer,
+// subject, its link and the notes.
+func (c *feature) createdText(t *syncro.Ticket, notes []string) string {
 	text := fmt.Sprintf("Created #%s for %s: %s", slackfmt.EscapeMrkdwn(t.Number.String()), slackfmt.MrkdwnText(t.CustomerBusinessThenName, 150), slackfmt.MrkdwnText(t.Subject, 255))
 	if u := c.ticketURL(t.ID); u != "" {
 		text += fmt.Sprintf(" (<%s|open in Syncro>)", u)
@@ -204,7 +225,7 @@ func (c *feature) submitCreate(ctx context.Context, s commands.Submission, meta 
 	for _, n := range notes {
 		text += " " + n
 	}
-	return commands.Reply{Text: text}
+	return text
 }
 
 // createTicket posts the ticket. On an unknown outcome it reads the
