@@ -36,10 +36,13 @@ func listingsAfter(srv *syncrotest.Server, t0 time.Time) int {
 }
 
 // waitPollAfter waits until a poll that started at or after t0 has been
-// answered: one poll interval, as a person watching the list sees it.
+// answered and taken in by the bot: one poll interval, as a person
+// watching the list sees it. Syncro answering a listing does not mean the
+// bot has read the answer yet; the watcher polls one listing at a time,
+// so the next listing arriving does.
 func (b *e2eBot) waitPollAfter(ctx context.Context, t *testing.T, t0 time.Time) {
 	t.Helper()
-	if err := poll(ctx, func() bool { return listingsAfter(b.srv, t0) > 0 }); err != nil {
+	if err := poll(ctx, func() bool { return listingsAfter(b.srv, t0) >= 2 }); err != nil {
 		t.Fatalf("no poll after %v: %v; stderr:\n%s", t0, err, b.stderr.String())
 	}
 }
