@@ -29,43 +29,24 @@ import (
 // nothing landed while something did, no invoice twice, nothing left
 // pending.
 
-// chaosMode is how the account logs time, whether the bot knows it, and
-// who writes.
+// chaosMode is how the account logs time, and who writes.
 type chaosMode struct {
 	name string
 	time syncrotest.TimeMode
-	// learnt is whether the bot knows, before each write, that comments
-	// carry no time here (so it posts timer entries straight away).
-	learnt bool
-	// actor writes in the matrix: Dana, whom the bot has not matched to a
-	// Syncro user (her time rides on the comment where it can), or Lena,
-	// whose time is a timer entry in her name.
+	// actor writes in the matrices: Dana, whom the bot has not matched to
+	// a Syncro user (her time rides on the comment where the account
+	// allows), or Lena, whose time is a timer entry in her name.
 	actor commands.Actor
 }
 
+// chaosModes are the ways time is logged: on the comment; as a timer
+// entry in a matched tech's name on the same account; and on an account
+// that ignores time on comments, where each matrix case's new bot learns
+// that from its write (and the seeded run's bot once, then knows it).
 var chaosModes = []chaosMode{
-	{"comment-time", syncrotest.TimeFromComments, false, commandstest.Dana},
-	{"timer-entry", syncrotest.TimeIgnoredOnComments, true, commandstest.Dana},
-	{"timer-entry-learning", syncrotest.TimeIgnoredOnComments, false, commandstest.Dana},
-	{"matched-tech", syncrotest.TimeFromComments, false, chaosActors[1]},
-}
-
-// prime makes the bot know (or not) the timer-entry path before a write.
-func (m chaosMode) prime(r *chaosRig) {
-	r.t.Helper()
-	if m.time == syncrotest.TimeFromComments {
-		return
-	}
-	if m.learnt {
-		r.tk.setTimerPath(r.t.Context())
-		return
-	}
-	r.tk.w.mu.Lock()
-	r.tk.w.timerPath = false
-	r.tk.w.mu.Unlock()
-	if err := r.st.SetFlag(flagTimerPath, ""); err != nil {
-		r.t.Fatal(err)
-	}
+	{"comment-time", syncrotest.TimeFromComments, commandstest.Dana},
+	{"matched-tech", syncrotest.TimeFromComments, chaosActors[1]},
+	{"timer-entry", syncrotest.TimeIgnoredOnComments, commandstest.Dana},
 }
 
 // chaosKind is one kind of write a tech makes.
@@ -172,7 +153,6 @@ func (m chaosMode) write(r *chaosRig, k chaosKind, plan []aimedFault) actResult 
 	r.learnNames()
 	ct := r.newTicket(11)
 	k.lookalikes(r, ct)
-	m.prime(r)
 	res := k.do(r, m.actor, ct, deliverOnce, plan)
 	// The ticket gets busy before Finish: the write is pages down.
 	r.busy(ct, 11, "", "")
@@ -262,7 +242,6 @@ func (m chaosMode) crash(r *chaosRig, k chaosKind, step string, point crashPoint
 	r.learnNames()
 	ct := r.newTicket(11)
 	k.lookalikes(r, ct)
-	m.prime(r)
 	r.cs.arm(step, point)
 	res := k.do(r, m.actor, ct, deliverOnce, nil)
 	if !res.crashed {
