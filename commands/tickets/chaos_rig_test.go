@@ -53,8 +53,10 @@ type chaosRig struct {
 	customer int64
 	// ops counts the actions; a reply's message ts is made from it.
 	ops int
-	// buttons holds the latest Finish button shown for each flow.
-	buttons map[string]chaosButton
+	// buttons holds the latest Finish button shown for each flow;
+	// questions the latest retype question (Log it again / Don't).
+	buttons   map[string]chaosButton
+	questions map[string]chaosButton
 	// journal is what happened, action by action, for the summary.
 	journal []string
 }
@@ -132,7 +134,7 @@ func newSkewedChaosRig(t *testing.T, mode syncrotest.TimeMode, skew time.Duratio
 	r := &chaosRig{
 		t: t, clk: clk, srv: srv, client: newClient(), web: newClient(),
 		dir: t.TempDir(), logs: t.TempDir(), customer: own.CustomerID,
-		buttons: map[string]chaosButton{},
+		buttons: map[string]chaosButton{}, questions: map[string]chaosButton{},
 	}
 	r.led = newLedger(srv)
 	r.open()
@@ -195,6 +197,11 @@ func (r *chaosRig) startup() []commands.Post {
 	r.led.observe("start", "")
 	for i, p := range posts {
 		flow := finishButton(p.Reply)
+		if id := buttonValue(p.Reply.Blocks, ActionLogAgain); id != "" {
+			r.questions[id] = chaosButton{flow: id, ts: fmt.Sprintf("ts-start-%d-%d", r.ops, i), actor: r.owner(id)}
+			r.note("start asked %s: %s", short(id), maskReply(p.Reply.Text))
+			continue
+		}
 		f, err := r.st.GetFlow(flow)
 		if err != nil {
 			r.led.problem("start post %d has no Finish for a recorded flow (%q): %q", i, flow, p.Reply.Text)
@@ -336,6 +343,10 @@ func (r *chaosRig) act(name string, ct chaosTicket, flow string, how redelivery,
 			finish = true
 			about = id
 			r.buttons[id] = chaosButton{flow: id, ts: fmt.Sprintf("ts-%d-%d", r.ops, i), view: modalView(rep, r.ops), actor: r.owner(id)}
+		}
+		if id := buttonValue(rep.Blocks, ActionLogAgain); id != "" {
+			finish = true // the question is the way on
+			r.questions[id] = chaosButton{flow: id, ts: fmt.Sprintf("ts-%d-%d", r.ops, i), actor: r.owner(id)}
 		}
 		r.led.told(about, label, rep)
 		res.replies = append(res.replies, rep)
@@ -490,6 +501,21 @@ func (r *chaosRig) press(b chaosButton, how redelivery, plan []aimedFault) actRe
 	delete(r.buttons, b.flow)
 	a := commands.Action{Actor: b.actor, ChannelID: chaosChannel, ActionID: ActionFinish, Value: b.flow, MessageTS: b.ts, ViewID: b.view}
 	return r.act(fmt.Sprintf("%s presses Finish of %s (%s)", b.actor.Name, short(b.flow), b.ts), ct, b.flow, how, plan, func(ctx context.Context) commands.Reply { return r.C.Action(ctx, a) })
+}
+
+// answer answers a retype question: Log it again, or Don't.
+func (r *chaosRig) answer(b chaosButton, again bool, how redelivery, plan []aimedFault) actResult {
+	f, err := r.st.GetFlow(b.flow)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	delete(r.questions, b.flow)
+	action, said := ActionDontLogAgain, "Don't"
+	if again {
+		action, said = ActionLogAgain, "Log it again"
+	}
+	a := commands.Action{Actor: b.actor, ChannelID: chaosChannel, ActionID: action, Value: b.flow, MessageTS: b.ts}
+	return r.act(fmt.Sprintf("%s answers %s to %s", b.actor.Name, said, short(b.flow)), chaosTicket{id: f.Ticket}, b.flow, how, plan, func(ctx context.Context) commands.Reply { return r.C.Action(ctx, a) })
 }
 
 // settle presses Finish while one is shown, with Syncro well, as people

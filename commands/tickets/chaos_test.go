@@ -364,14 +364,26 @@ func chaosRun(t *testing.T, m chaosMode, seed uint64, n int) (string, []string) 
 		}
 		return deliverOnce
 	}
-	// write makes one write of a random kind; crash says the bot is to
-	// die in it (then it is delivered once).
-	write := func(crash bool) actResult {
-		a := chaosActors[pick(len(chaosActors))]
-		ct := tickets[pick(len(tickets))]
-		text := chaosTexts[pick(len(chaosTexts))]
-		minutes := []int{15, 30, 60}[pick(3)]
-		k := chaosKinds[pick(len(chaosKinds))]
+	// chaosWrite is what a write was, to type it again.
+	type chaosWrite struct {
+		a       commands.Actor
+		ct      chaosTicket
+		text    string
+		minutes int
+		k       chaosKind
+		blank   bool // the form's notes left empty
+	}
+	var last chaosWrite
+	// write makes one write of a random kind (or w again, a tech retyping
+	// it); crash says the bot is to die in it (then it is delivered once).
+	write := func(crash bool, again *chaosWrite) actResult {
+		w := chaosWrite{chaosActors[pick(len(chaosActors))], tickets[pick(len(tickets))], chaosTexts[pick(len(chaosTexts))],
+			[]int{15, 30, 60}[pick(3)], chaosKinds[pick(len(chaosKinds))], chance(0.4)}
+		if again != nil {
+			w = *again
+		}
+		last = w
+		a, ct, text, minutes, k := w.a, w.ct, w.text, w.minutes, w.k
 		h, p := how(), plan()
 		if crash {
 			h = deliverOnce
@@ -389,7 +401,7 @@ func chaosRun(t *testing.T, m chaosMode, seed uint64, n int) (string, []string) 
 			switch {
 			case rep.Modal != nil && rep.Modal.CallbackID != "":
 				ff := formFields{minutes: minutes, notes: text}
-				if k.name != "close" && chance(0.4) {
+				if k.name != "close" && w.blank {
 					ff.notes = "" // the form's own notes: "Logged 30 min."
 				}
 				res = r.submit(a, ct, rep.Modal, ff, h, p)
@@ -402,10 +414,24 @@ func chaosRun(t *testing.T, m chaosMode, seed uint64, n int) (string, []string) 
 		return res
 	}
 	for range n {
-		r.clk.Advance(time.Duration(pick(20)) * time.Minute)
+		// Mostly minutes apart, so a retype often comes within the window
+		// the bot asks about it in.
+		r.clk.Advance(time.Duration(pick(12)) * time.Minute)
 		switch k := pick(100); {
+		case k < 64:
+			write(false, nil)
 		case k < 70:
-			write(false)
+			// The tech saw no reply, or an error, and types it again.
+			if last.a.SlackUserID == "" {
+				continue
+			}
+			write(false, &last)
+		case k < 74:
+			if len(r.questions) == 0 {
+				continue
+			}
+			ids := slices.Sorted(maps.Keys(r.questions))
+			r.answer(r.questions[ids[pick(len(ids))]], chance(0.6), how(), plan())
 		case k < 84:
 			if len(r.buttons) == 0 {
 				continue
@@ -413,7 +439,7 @@ func chaosRun(t *testing.T, m chaosMode, seed uint64, n int) (string, []string) 
 			ids := slices.Sorted(maps.Keys(r.buttons))
 			r.press(r.buttons[ids[pick(len(ids))]], how(), plan())
 		case k < 89:
-			if res := write(true); res.crashed {
+			if res := write(true, nil); res.crashed {
 				after := time.Duration(1+pick(30)) * time.Minute
 				if chance(0.3) {
 					after = store.ClaimTTL + time.Duration(pick(72))*time.Hour
@@ -437,8 +463,12 @@ func chaosRun(t *testing.T, m chaosMode, seed uint64, n int) (string, []string) 
 			}
 		}
 	}
-	// The end: every Finish shown is pressed with Syncro well; a last
-	// start tells of anything left, and that is pressed too.
+	// The end: every question is answered and every Finish shown is
+	// pressed with Syncro well; a last start tells of anything left, and
+	// that is pressed too.
+	for _, id := range slices.Sorted(maps.Keys(r.questions)) {
+		r.answer(r.questions[id], chance(0.5), deliverOnce, nil)
+	}
 	r.settle(3)
 	r.restart(time.Minute)
 	r.settle(3)
@@ -455,7 +485,7 @@ func chaosStats(sum string) string {
 			fired += strings.Count(f[:strings.Index(f, "]")], "@")
 		}
 	}
-	return fmt.Sprintf("%d faults met, %d crashes, %d restarts (%d past the claims' expiry), %d start posts, %d Finish presses, %d delivered twice at once, %d twice in a row",
+	return fmt.Sprintf("%d faults met, %d crashes, %d restarts (%d past the claims' expiry), %d start posts, %d Finish presses, %d delivered twice at once, %d twice in a row, %d retypes asked about, %d answered",
 		fired, count("crashed=true"), count("restart after"), count("past the claims' expiry"), count("start told"),
-		count(" presses Finish "), count(" at-once "), count(" again "))
+		count(" presses Finish "), count(" at-once "), count(" again "), count("log it again?"), count(" answers "))
 }
