@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -245,7 +246,10 @@ type crashStore struct {
 	mu         sync.Mutex
 	step       string
 	afterWrite bool
-	flows      []string
+	// flows are the flows created or read through this store: a pass
+	// reads its flow first, so a flow created before a restart is here
+	// once Finish runs it.
+	flows []string
 }
 
 func (s *crashStore) arm(step string, afterWrite bool) {
@@ -256,10 +260,22 @@ func (s *crashStore) arm(step string, afterWrite bool) {
 
 // CreateFlow notes each flow, to know its steps' claim keys.
 func (s *crashStore) CreateFlow(f store.Flow) (store.Flow, bool, error) {
-	s.mu.Lock()
-	s.flows = append(s.flows, f.ID)
-	s.mu.Unlock()
+	s.note(f.ID)
 	return s.Store.CreateFlow(f)
+}
+
+// GetFlow notes each flow too: one created before a restart.
+func (s *crashStore) GetFlow(id string) (store.Flow, error) {
+	s.note(id)
+	return s.Store.GetFlow(id)
+}
+
+func (s *crashStore) note(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !slices.Contains(s.flows, id) {
+		s.flows = append(s.flows, id)
+	}
 }
 
 func (s *crashStore) PrepareStep(id, step string, before json.RawMessage) (store.Flow, error) {
