@@ -47,6 +47,9 @@ type Flows interface {
 	FlowsForTicket(ticket int64) ([]Flow, error)
 	// UnfinishedFlows returns the flows not yet finished, oldest first.
 	UnfinishedFlows() ([]Flow, error)
+	// MarkFlowTold records that a flow's owner was told of it as it stood
+	// at updatedAt.
+	MarkFlowTold(id string, updatedAt time.Time) (Flow, error)
 }
 
 // Audit is the trail of writes the bot made to Syncro, and for whom.

@@ -81,7 +81,15 @@ type Flow struct {
 	// gave up on the flow; it then counts as finished.
 	AbandonedAt   time.Time `json:"abandoned_at,omitzero"`
 	AbandonReason string    `json:"abandon_reason,omitempty"`
+	// Told is the UpdatedAt the flow had when Slack accepted the message
+	// that told its owner what is left (MarkFlowTold); zero until then.
+	// A flow changed since (UpdatedAt after Told) is not told yet.
+	Told time.Time `json:"told,omitzero"`
 }
+
+// Untold reports whether the flow changed since its owner was last told
+// of it, or was never told.
+func (f Flow) Untold() bool { return f.UpdatedAt.After(f.Told) }
 
 // Finished reports whether nothing is left to do: every step is done, or
 // the flow was abandoned.
@@ -199,6 +207,24 @@ func (s *Store) PrepareStep(id, step string, before json.RawMessage) (Flow, erro
 // changeStep applies change to one step of a flow and stamps it, in a
 // single transaction; an error from change leaves the flow as it was.
 func (s *Store) changeStep(id, step string, change func(*Step) error) (Flow, error) {
+	return s.changeFlow(id, func(f *Flow) (bool, error) {
+		i := slices.IndexFunc(f.Steps, func(st Step) bool { return st.Name == step })
+		if i < 0 {
+			return false, fmt.Errorf("%w: no step %q", ErrInvalid, step)
+		}
+		if err := change(&f.Steps[i]); err != nil {
+			return false, err
+		}
+		now := s.now()
+		f.Steps[i].At, f.UpdatedAt = now, now
+		return true, nil
+	})
+}
+
+// changeFlow applies change to flow id and stores the result, in a single
+// transaction, and returns the flow as it then stands: unchanged when
+// change says so, or returns an error (ErrNotFound without the flow).
+func (s *Store) changeFlow(id string, change func(*Flow) (changed bool, err error)) (Flow, error) {
 	var f Flow
 	err := s.update(func(tx *bolt.Tx) error {
 		ok, err := getJSON(tx.Bucket(bucketFlows), []byte(id), &f)
@@ -208,15 +234,10 @@ func (s *Store) changeStep(id, step string, change func(*Step) error) (Flow, err
 		if !ok {
 			return ErrNotFound
 		}
-		i := slices.IndexFunc(f.Steps, func(st Step) bool { return st.Name == step })
-		if i < 0 {
-			return fmt.Errorf("%w: no step %q", ErrInvalid, step)
-		}
-		if err := change(&f.Steps[i]); err != nil {
+		changed, err := change(&f)
+		if err != nil || !changed {
 			return err
 		}
-		now := s.now()
-		f.Steps[i].At, f.UpdatedAt = now, now
 		return s.putFlow(tx, f)
 	})
 	return f, err
@@ -226,24 +247,34 @@ func (s *Store) changeStep(id, step string, change func(*Step) error) (Flow, err
 // it by hand, or a step found nothing left to do), so it counts as finished
 // and is swept after the flow retention.
 func (s *Store) AbandonFlow(id, reason string) (Flow, error) {
-	var f Flow
-	err := s.update(func(tx *bolt.Tx) error {
-		ok, err := getJSON(tx.Bucket(bucketFlows), []byte(id), &f)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return ErrNotFound
-		}
+	f, err := s.changeFlow(id, func(f *Flow) (bool, error) {
 		if !f.AbandonedAt.IsZero() {
-			return nil
+			return false, nil
 		}
 		f.AbandonedAt, f.AbandonReason = s.now(), reason
 		f.UpdatedAt = f.AbandonedAt
-		return s.putFlow(tx, f)
+		return true, nil
 	})
 	if err != nil {
 		return Flow{}, fmt.Errorf("abandon flow %s: %w", id, err)
+	}
+	return f, nil
+}
+
+// MarkFlowTold records that the owner of flow id was told of it as it
+// stood at updatedAt (its UpdatedAt then), once Slack accepted the
+// message. It leaves UpdatedAt alone: telling is no change to the flow,
+// and a change after updatedAt leaves the flow untold.
+func (s *Store) MarkFlowTold(id string, updatedAt time.Time) (Flow, error) {
+	f, err := s.changeFlow(id, func(f *Flow) (bool, error) {
+		if !updatedAt.After(f.Told) {
+			return false, nil
+		}
+		f.Told = updatedAt
+		return true, nil
+	})
+	if err != nil {
+		return Flow{}, fmt.Errorf("mark flow %s told: %w", id, err)
 	}
 	return f, nil
 }

@@ -270,6 +270,43 @@ func TestUnfinishedFlows_OldestFirstAfterReopen(t *testing.T) {
 	}
 }
 
+// TestMarkFlowTold_UntilTheFlowChangesAcrossReopen: a flow is untold
+// until its owner was told of it as it stands; telling is no change, and
+// a change after the telling makes it untold again.
+func TestMarkFlowTold_UntilTheFlowChangesAcrossReopen(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	f, _, err := ts.CreateFlow(billFlow("f1", 7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.Untold() {
+		t.Errorf("a new flow is told: %+v", f)
+	}
+	ts.clk.Advance(time.Minute)
+	if _, err := ts.MarkFlowTold("f1", f.UpdatedAt); err != nil {
+		t.Fatal(err)
+	}
+	ts.reopen()
+	got, err := ts.GetFlow("f1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Untold() || !got.UpdatedAt.Equal(f.UpdatedAt) {
+		t.Errorf("told flow: untold %v, updated %v (was %v)", got.Untold(), got.UpdatedAt, f.UpdatedAt)
+	}
+	// An older telling, recorded late, does not take a newer one back.
+	if got, err = ts.MarkFlowTold("f1", f.UpdatedAt.Add(-time.Second)); err != nil || !got.Told.Equal(f.UpdatedAt) {
+		t.Errorf("older telling: told %v, err %v; want %v", got.Told, err, f.UpdatedAt)
+	}
+	if got, err = ts.UpdateStep("f1", "add_line_item", StepDone, nil, ""); err != nil || !got.Untold() {
+		t.Errorf("changed after the telling: untold %v, err %v; want untold", got.Untold(), err)
+	}
+	if _, err := ts.MarkFlowTold("nope", f.UpdatedAt); !errors.Is(err, ErrNotFound) {
+		t.Errorf("MarkFlowTold(missing) = %v, want ErrNotFound", err)
+	}
+}
+
 func TestFlowsForTicket_OnlyThatTicketNewestFirst(t *testing.T) {
 	t.Parallel()
 	ts := newTestStore(t)
