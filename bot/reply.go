@@ -47,17 +47,20 @@ func messages(r commands.Reply) []commands.Message {
 // send delivers reply to t, message by message, in order. Each message
 // goes through the response_url while it has posts left, else through
 // chat.postMessage (in_channel) or chat.postEphemeral, else as a DM. The
-// reply of work that shutdown cut off is still sent (replyContext).
-func (b *Bot) send(ctx context.Context, t *target, reply commands.Reply) {
+// reply of work that shutdown cut off is still sent (replyContext). It
+// returns why a message could not be delivered (the rest are not sent),
+// for a caller that acts on it (startup); the error is logged here.
+func (b *Bot) send(ctx context.Context, t *target, reply commands.Reply) error {
 	ctx, cancel := replyContext(ctx)
 	defer cancel()
 	inChannel := reply.InChannel && !t.shared
 	for _, m := range messages(reply) {
 		if err := b.sendOne(ctx, t, m, inChannel); err != nil {
 			b.log.Error("could not deliver reply", "user", t.userID, "channel", t.channelID, "err", err)
-			return
+			return err
 		}
 	}
+	return nil
 }
 
 func (b *Bot) sendOne(ctx context.Context, t *target, m commands.Message, inChannel bool) error {

@@ -86,6 +86,12 @@ type Post struct {
 	// Reply.ChannelID, or as a direct message when that is empty or
 	// Slack refuses it there.
 	Reply Reply
+	// Sent, if not nil, hears how the post went, once bot tried it: nil
+	// when Slack accepted every message of Reply, else why not. A post
+	// never tried (the bot stopped first) never hears: a hook records
+	// what it told only here, so what Slack refused is told again at the
+	// next start.
+	Sent func(err error)
 }
 
 // Feature registers one area's interactions (tickets, customers) with the
