@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,6 +157,32 @@ func TestE2E_CloseCutOffByACrashFinishesFromTheRestartMessage(t *testing.T) {
 	b2.restartTellsNothing(ctx, t, tickets.ActionFinish, "a finished close")
 }
 
+// billCutOffByACrash bills the printer ticket's 60 minutes with notes
+// from Slack while Syncro holds the charge, where the bot dies
+// (afterCrash starts it again). It returns the bot, the ticket, the bill
+// form and the minutes the ticket's timers held before.
+func billCutOffByACrash(ctx context.Context, t *testing.T, notes string) (b *e2eBot, tk syncrotest.Ticket, form slackfake.View, minutesBefore int) {
+	t.Helper()
+	b = startE2EBot(ctx, t, nil)
+	tk = ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	minutesBefore, _ = loggedMinutes(b.srv, tk.ID)
+	b.slash(ctx, t, "bill "+itoa64(tk.Number))
+	form = b.waitView(ctx, t, commands.CallbackBill)
+	b.srv.Fail("POST", "/tickets/*/charge_timer_entry", 1, syncrotest.FaultHang)
+	b.submitView(ctx, t, billSubmission(t, form, "60", notes))
+	return b, tk, form, minutesBefore
+}
+
+// wantBilledOnce checks Syncro holds billCutOffByACrash's bill of tk
+// once: 60 new minutes, its notes once, one invoice.
+func wantBilledOnce(t *testing.T, srv *syncrotest.Server, tk syncrotest.Ticket, minutesBefore int, notes string) {
+	t.Helper()
+	minutes, _ := loggedMinutes(srv, tk.ID)
+	if minutes-minutesBefore != 60 || commentsWithBody(srv, tk.ID, notes) != 1 || invoicesOf(srv, tk.ID) != 1 {
+		t.Errorf("Syncro holds %d new minutes, %d bill comments, %d invoices; want 60, 1, 1", minutes-minutesBefore, commentsWithBody(srv, tk.ID, notes), invoicesOf(srv, tk.ID))
+	}
+}
+
 // TestE2E_BillCutOffByACrashOffersFinishNotAFreshForm: the bot dies while
 // billing, after the 60 minutes landed and while the charge is at Syncro.
 // Dana never got a reply. When she opens the bill form again (as anyone
@@ -167,16 +194,9 @@ func TestE2E_CloseCutOffByACrashFinishesFromTheRestartMessage(t *testing.T) {
 func TestE2E_BillCutOffByACrashOffersFinishNotAFreshForm(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	b := startE2EBot(ctx, t, nil)
-	srv := b.srv
-	tk := ticketByNumber(t, srv, syncrotest.SeedTicketPrinter)
-	minutesBefore, _ := loggedMinutes(srv, tk.ID) // in timers
 	const notes = "Replaced the toner and cleaned the rollers."
-
-	b.slash(ctx, t, "bill "+itoa64(tk.Number))
-	form := b.waitView(ctx, t, commands.CallbackBill)
-	srv.Fail("POST", "/tickets/*/charge_timer_entry", 1, syncrotest.FaultHang)
-	b.submitView(ctx, t, billSubmission(t, form, "60", notes))
+	b, tk, form, minutesBefore := billCutOffByACrash(ctx, t, notes)
+	srv := b.srv
 	b2 := b.afterCrash(ctx, t) // the minutes are in Syncro, the charge is held
 
 	b2.slash(ctx, t, "bill "+itoa64(tk.Number))
@@ -212,8 +232,75 @@ func TestE2E_BillCutOffByACrashOffersFinishNotAFreshForm(t *testing.T) {
 	// The restart's message, clicked afterwards, writes nothing more.
 	b2.clickFinish(ctx, t, told)
 	b2.waitReply(ctx, t, seen, "Invoiced #")
-	minutes, _ := loggedMinutes(srv, tk.ID)
-	if minutes-minutesBefore != 60 || commentsWithBody(srv, tk.ID, notes) != 1 || invoicesOf(srv, tk.ID) != 1 {
-		t.Errorf("Syncro holds %d new minutes, %d bill comments, %d invoices; want 60, 1, 1", minutes-minutesBefore, commentsWithBody(srv, tk.ID, notes), invoicesOf(srv, tk.ID))
+	wantBilledOnce(t, srv, tk, minutesBefore, notes)
+}
+
+// TestE2E_BillCutOffByACrashIsToldAgainWhenSlackRefusedTheRestartMessage:
+// the bot dies while billing (the 60 minutes landed, the charge is held
+// at Syncro); the next start's message to Dana is refused by Slack, in
+// the channel and as a DM. The work is not forgotten: the start after
+// that tells her, with Finish, and Finish bills the minutes once.
+func TestE2E_BillCutOffByACrashIsToldAgainWhenSlackRefusedTheRestartMessage(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	const notes = "Reseated the fuser and ran a test page."
+	b, tk, _, minutesBefore := billCutOffByACrash(ctx, t, notes)
+
+	// Slack refuses the restart's message where Dana billed from, and
+	// then its DM: rate limited for longer than the bot waits.
+	b.f.InjectFault("chat.postEphemeral", slackfake.Fault{Error: slackfake.ErrCodeChannelNotFound})
+	b.f.InjectFault("chat.postMessage", slackfake.Fault{Status: http.StatusTooManyRequests, RetryAfter: time.Minute})
+	b2 := b.afterCrash(ctx, t)
+	b2.waitLog(ctx, t, `"msg":"start messages sent"`)
+	if told := b2.postedWith(0, tickets.ActionFinish); len(told) != 0 {
+		t.Fatalf("Slack was to refuse the restart's message, yet Dana holds %q", told[0].Text)
 	}
+	if !refusalLogged(b2.stderr.String()) || strings.Contains(b2.stderr.String(), syncrotest.DefaultAPIKey) {
+		t.Errorf("the refused message is not logged with its flow's id (or the log holds the API key):\n%s", b2.stderr.String())
+	}
+	seen := len(b2.f.Ephemerals(e2eUser))
+
+	// A deploy restarts the bot on the same DATA_DIR; Syncro still holds
+	// the request of the bot the crash killed, which must not go on.
+	b3 := b2.restartKeepingHangs(ctx, t)
+	b3.waitLog(ctx, t, `"msg":"start messages sent"`)
+	again := b3.postedWith(seen, tickets.ActionFinish)
+	if len(again) != 1 {
+		t.Fatalf("the start after the refused message told Dana %d times, want once: the bill the crash cut off is forgotten; stderr:\n%s", len(again), b3.stderr.String())
+	}
+	told := again[0]
+	if !strings.Contains(told.Text, "I was restarted") || !strings.Contains(told.Text, "60 min logged on #"+itoa64(tk.Number)) {
+		t.Errorf("the restart's message = %q", told.Text)
+	}
+	b3.clickFinish(ctx, t, told)
+	b3.waitReply(ctx, t, seen+1, "Invoiced #"+itoa64(tk.Number))
+	wantBilledOnce(t, b3.srv, tk, minutesBefore, notes)
+}
+
+// refusalLogged reports whether log holds a line saying an unfinished
+// flow's message was refused, naming the flow.
+func refusalLogged(log string) bool {
+	for line := range strings.Lines(log) {
+		if strings.Contains(line, `"msg":"unfinished flow not told`) && strings.Contains(line, `"flow":"`) {
+			return true
+		}
+	}
+	return false
+}
+
+// restartKeepingHangs is restart while Syncro holds the requests of a bot
+// a crash killed: those stay held, so the dead bot never goes on.
+func (b *e2eBot) restartKeepingHangs(ctx context.Context, t *testing.T) *e2eBot {
+	t.Helper()
+	b.shutDown = true
+	b.stop()
+	select {
+	case <-b.finished:
+		if b.code != exitOK {
+			t.Fatalf("run exited %d; stderr:\n%s", b.code, b.stderr.String())
+		}
+	case <-ctx.Done():
+		t.Fatalf("run did not stop: %v", ctx.Err())
+	}
+	return b.start(ctx, t)
 }

@@ -158,6 +158,17 @@ func (f *Fixture) OpenModal(t *testing.T, text string) *slack.ModalViewRequest {
 	return r.Modal
 }
 
+// Accepted is posts as a start posts them when Slack accepts each one:
+// every Sent hears nil.
+func Accepted(posts []commands.Post) []commands.Post {
+	for _, p := range posts {
+		if p.Sent != nil {
+			p.Sent(nil)
+		}
+	}
+	return posts
+}
+
 // ReqLines summarises a request log for failure messages.
 func ReqLines(reqs []syncrotest.Request) string {
 	var b strings.Builder

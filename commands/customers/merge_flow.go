@@ -36,11 +36,6 @@ const (
 	stepDelete       = "delete duplicate"
 )
 
-// cursorMergesTold is the store cursor holding the newest change of an
-// unfinished merge whose owner a start has told, so a merge left alone
-// is not announced at every restart.
-const cursorMergesTold = "merges_told"
-
 // errRestarted stands for a step that was under way, or next, when the
 // bot stopped: whether its write landed is unknown until Finish reads
 // Syncro back.

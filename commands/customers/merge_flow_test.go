@@ -373,11 +373,39 @@ func TestCustomerMerge_CrashAtEachStepIsToldAtStartAndFinishedOnce(t *testing.T)
 func TestCustomerMerge_StartTellsOnlyWhatChangedSinceTheLastStart(t *testing.T) {
 	t.Parallel()
 	f, _ := crashedMerge(t, stepNote, false)
-	if n := len(f.C.Startup(t.Context())); n != 1 {
+	if n := len(commandstest.Accepted(f.C.Startup(t.Context()))); n != 1 {
 		t.Fatalf("%d posts at the first start, want 1", n)
 	}
 	f.restart(t)
 	if again := f.C.Startup(t.Context()); len(again) != 0 {
 		t.Errorf("the same unfinished merge told at every start: %+v", again)
 	}
+}
+
+// TestCustomerMerge_AStartMessageSlackRefusedIsToldAtTheNextStart: the
+// start's message about a merge a crash cut off counts only once Slack
+// accepted it: refused, the next start tells the admin again, and its
+// Finish completes the merge once.
+func TestCustomerMerge_AStartMessageSlackRefusedIsToldAtTheNextStart(t *testing.T) {
+	t.Parallel()
+	f, mc := crashedMerge(t, stepMoveContacts, true)
+	first := f.C.Startup(t.Context())
+	if len(first) != 1 {
+		t.Fatalf("%d posts at the first start, want 1", len(first))
+	}
+	first[0].Sent(errors.New("channel_not_found"))
+	f.restart(t)
+	told := commandstest.Accepted(f.C.Startup(t.Context()))
+	if len(told) != 1 || told[0].Reply.Text != first[0].Reply.Text || told[0].UserID != admin.SlackUserID {
+		t.Fatalf("after a start whose post Slack refused: %+v, want the same message again", told)
+	}
+	f.restart(t)
+	if again := f.C.Startup(t.Context()); len(again) != 0 {
+		t.Errorf("a start after the accepted post tells %d merges again", len(again))
+	}
+	r := finish(t, f.C, buttonValue(t, told[0].Reply.Blocks, ActionCustomerMergeFinish), "told")
+	if !strings.Contains(r.Text, "The duplicate was deleted.") {
+		t.Errorf("Finish: %q", r.Text)
+	}
+	mc.wantMergedOnce(t, f.Srv)
 }

@@ -209,10 +209,12 @@ func stepErr(s store.Step) error {
 }
 
 // tellUnfinishedMerges is the start hook: the owner of each unfinished
-// merge changed since the last start's is told, in the channel the merge
-// was started from, what it did and what is left, with Finish.
+// merge not yet told of it as it stands (flow.Untold) is told, in the
+// channel the merge was started from, what it did and what is left, with
+// Finish. A merge counts as told once Slack accepted the message
+// (flow.Tell).
 func (c *feature) tellUnfinishedMerges(ctx context.Context) []commands.Post {
-	flows, told, err := flow.Untold(c.cfg.Store, cursorMergesTold, func(kind string) bool { return kind == flowMerge })
+	flows, err := flow.Untold(c.cfg.Store, func(kind string) bool { return kind == flowMerge })
 	if err != nil {
 		c.cfg.Logger.ErrorContext(ctx, "unfinished merges not told at start", "err", err)
 		return nil
@@ -232,12 +234,7 @@ func (c *feature) tellUnfinishedMerges(ctx context.Context) []commands.Post {
 			}
 		}
 		m.lead = "I was restarted, and your merge is not finished."
-		r := m.failedReply(at.Name, stepErr(at))
-		r.ChannelID = f.Channel
-		posts = append(posts, commands.Post{UserID: f.SlackUser, Reply: r})
-	}
-	if err := told(); err != nil {
-		c.cfg.Logger.WarnContext(ctx, "could not record which unfinished merges were told; the next start tells them again", "err", err)
+		posts = append(posts, flow.Tell(ctx, c.cfg.Store, c.cfg.Logger, f, m.failedReply(at.Name, stepErr(at))))
 	}
 	return posts
 }

@@ -18,9 +18,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
+	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/store"
 )
 
@@ -245,42 +247,37 @@ func (l *Locks) Lock(key string) (unlock func()) {
 	return m.Unlock
 }
 
-// Tellable is the part of the store a start hook needs to tell owners
-// about their unfinished flows.
-type Tellable interface {
-	store.Flows
-	store.Cursors
-}
-
-// Untold returns the unfinished flows whose kind owns accepts and that
-// changed since a start last told their owners (the store cursor named
-// cursor), oldest first, and told, which records them as told: a flow
-// left alone is then not told again at every restart.
-func Untold(st Tellable, cursor string, owns func(kind string) bool) (flows []store.Flow, told func() error, err error) {
+// Untold returns the unfinished flows whose kind owns accepts and whose
+// owner no start has told of them as they stand (store.Flow.Untold),
+// oldest first: a flow told and left alone is not told again at every
+// restart, and one whose message Slack refused is.
+func Untold(st store.Flows, owns func(kind string) bool) ([]store.Flow, error) {
 	all, err := st.UnfinishedFlows()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	since, _, err := st.Cursor(cursor)
-	if err != nil {
-		// Telling a flow twice beats never telling it.
-		since = time.Time{}
-	}
-	newest := since
+	var flows []store.Flow
 	for _, f := range all {
-		if !owns(f.Kind) || !f.UpdatedAt.After(since) {
-			continue
-		}
-		flows = append(flows, f)
-		if f.UpdatedAt.After(newest) {
-			newest = f.UpdatedAt
+		if owns(f.Kind) && f.Untold() {
+			flows = append(flows, f)
 		}
 	}
-	told = func() error {
-		if !newest.After(since) {
-			return nil
+	return flows, nil
+}
+
+// Tell is a start's post of r to f's owner, in the channel f was started
+// from. f counts as told (store.MarkFlowTold) only once Slack accepted
+// the post; one Slack refused, or never got because the bot stopped, is
+// told again at the next start. A refusal is logged with f's id.
+func Tell(ctx context.Context, st store.Flows, log *slog.Logger, f store.Flow, r commands.Reply) commands.Post {
+	r.ChannelID = f.Channel
+	return commands.Post{UserID: f.SlackUser, Reply: r, Sent: func(err error) {
+		if err != nil {
+			log.WarnContext(ctx, "unfinished flow not told: Slack refused the message; the next start tells it again", "flow", f.ID, "kind", f.Kind, "err", err)
+			return
 		}
-		return st.SetCursor(cursor, newest)
-	}
-	return flows, told, nil
+		if _, err := st.MarkFlowTold(f.ID, f.UpdatedAt); err != nil {
+			log.WarnContext(ctx, "could not record that an unfinished flow was told; the next start tells it again", "flow", f.ID, "kind", f.Kind, "err", err)
+		}
+	}}
 }

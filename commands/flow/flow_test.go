@@ -1,13 +1,17 @@
 package flow
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/store"
 )
 
@@ -136,21 +140,57 @@ func TestRun_OutOfTimeStartsNoStep(t *testing.T) {
 	}
 }
 
-func TestUntold_TellsEachChangeOnceAndOnlyOwnKinds(t *testing.T) {
+// TestTell_AFlowIsToldOnceSlackAcceptedItsPost: a start's post marks
+// its flow told only when Slack accepted it; one refused, or never sent,
+// leaves the flow to the next start, and a refusal is logged by flow id.
+// A flow told and left alone is not told again; changed, it is.
+func TestTell_AFlowIsToldOnceSlackAcceptedItsPost(t *testing.T) {
 	t.Parallel()
 	st, id := newFlow(t)
 	if _, _, err := st.CreateFlow(store.Flow{ID: "other", Kind: "bill", Steps: []store.Step{{Name: "a"}}}); err != nil {
 		t.Fatal(err)
 	}
+	var logged bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logged, nil))
 	own := func(kind string) bool { return kind == "test" }
-	flows, told, err := Untold(st, "test_told", own)
-	if err != nil || len(flows) != 1 || flows[0].ID != id {
-		t.Fatalf("first start: %+v, %v", flows, err)
+	start := func() []commands.Post {
+		t.Helper()
+		flows, err := Untold(st, own)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var posts []commands.Post
+		for _, f := range flows {
+			posts = append(posts, Tell(t.Context(), st, log, f, commands.Reply{Text: "not finished"}))
+		}
+		return posts
 	}
-	if err := told(); err != nil {
+
+	posts := start()
+	if len(posts) != 1 || posts[0].Reply.Text != "not finished" {
+		t.Fatalf("first start: %+v", posts)
+	}
+	// The bot stopped before posting: nothing heard.
+	posts = start()
+	if len(posts) != 1 {
+		t.Fatalf("a start after a post never sent tells %d flows, want 1", len(posts))
+	}
+	posts[0].Sent(errors.New("channel_not_found"))
+	if !strings.Contains(logged.String(), "flow="+id) || !strings.Contains(logged.String(), "channel_not_found") {
+		t.Errorf("the refusal is not logged with the flow id: %s", logged.String())
+	}
+	posts = start()
+	if len(posts) != 1 {
+		t.Fatalf("a start after a refused post tells %d flows, want 1", len(posts))
+	}
+	posts[0].Sent(nil)
+	if again := start(); len(again) != 0 {
+		t.Errorf("told again unchanged: %+v", again)
+	}
+	if _, err := st.UpdateStep(id, "a", store.StepFailed, nil, "500"); err != nil {
 		t.Fatal(err)
 	}
-	if flows, _, _ := Untold(st, "test_told", own); len(flows) != 0 {
-		t.Errorf("told again unchanged: %+v", flows)
+	if again := start(); len(again) != 1 {
+		t.Errorf("a flow changed since it was told is told %d times, want once", len(again))
 	}
 }

@@ -188,12 +188,13 @@ func (r *chaosRig) restart(after time.Duration) {
 	r.startup()
 }
 
-// startup posts what a start tells people, and checks each post goes to
-// its flow's owner in the flow's channel with that flow's Finish.
+// startup posts what a start tells people (Slack accepts each post), and
+// checks each post goes to its flow's owner in the flow's channel with
+// that flow's Finish.
 func (r *chaosRig) startup() []commands.Post {
 	r.t.Helper()
 	d := newDelivery(nil, true)
-	posts := r.C.Startup(withDelivery(r.t.Context(), d))
+	posts := commandstest.Accepted(r.C.Startup(withDelivery(r.t.Context(), d)))
 	r.led.observe("start", "")
 	for i, p := range posts {
 		flow := finishButton(p.Reply)

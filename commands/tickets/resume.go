@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/flow"
 	"github.com/syncrobot/syncrobot/store"
 )
 
@@ -38,12 +39,6 @@ const (
 	formClose   = "close"
 	formLogTime = "log_time"
 )
-
-// cursorFlowsTold is the store cursor holding the newest change of an
-// unfinished flow whose owner a start has told: a start tells only flows
-// changed since, so work left alone is not announced at every restart
-// (its ticket's forms still offer its Finish).
-const cursorFlowsTold = "flows_told"
 
 // maxOffered bounds the unfinished flows one form lists; more on one
 // ticket means something else is wrong, and the newest come first.
@@ -121,20 +116,16 @@ func kindName(kind string) string {
 }
 
 // tellUnfinished is the start hook: the owner of each unfinished flow
-// changed since the last start's is told, in the channel the flow was
-// started from, what it did and what is left, with Finish.
+// not yet told of it as it stands (flow.Untold) is told, in the channel
+// the flow was started from, what it did and what is left, with Finish.
+// A flow counts as told once Slack accepted the message (flow.Tell).
 func (c *feature) tellUnfinished(ctx context.Context) []commands.Post {
 	st := c.cfg.Store
-	flows, err := st.UnfinishedFlows()
+	flows, err := flow.Untold(st, ticketFlow)
 	if err != nil {
 		c.cfg.Logger.ErrorContext(ctx, "unfinished flows not told at start", "err", err)
 		return nil
 	}
-	told, _, err := st.Cursor(cursorFlowsTold)
-	if err != nil {
-		c.cfg.Logger.WarnContext(ctx, "unfinished flows told before unknown; telling all", "err", err)
-	}
-	newest := told
 	var posts []commands.Post
 	for _, f := range flows {
 		if _, asked := awaitingAnswer(f); asked && c.cfg.Now().Sub(f.CreatedAt) > askedTTL {
@@ -143,27 +134,14 @@ func (c *feature) tellUnfinished(ctx context.Context) []commands.Post {
 			}
 			continue
 		}
-		if !f.UpdatedAt.After(told) {
-			continue
-		}
-		if f.UpdatedAt.After(newest) {
-			newest = f.UpdatedAt
-		}
 		fr, at, ok := c.leftOff(f)
 		if !ok || f.SlackUser == "" {
 			continue
 		}
 		fr.lead = fmt.Sprintf("I was restarted, and your %s on #%d is not finished.", kindName(f.Kind), fr.p.Number)
-		r := fr.failedReply(ctx, at.Name, stepErr(at))
-		r.ChannelID = f.Channel
-		posts = append(posts, commands.Post{UserID: f.SlackUser, Reply: r})
+		posts = append(posts, flow.Tell(ctx, st, c.cfg.Logger, f, fr.failedReply(ctx, at.Name, stepErr(at))))
 	}
-	if newest.After(told) {
-		if err := st.SetCursor(cursorFlowsTold, newest); err != nil {
-			c.cfg.Logger.WarnContext(ctx, "could not record which unfinished flows were told; the next start tells them again", "err", err)
-		}
-	}
-	c.cfg.Logger.InfoContext(ctx, "unfinished flows at start", "unfinished", len(flows), "told", len(posts))
+	c.cfg.Logger.InfoContext(ctx, "unfinished flows at start", "untold", len(flows), "told", len(posts))
 	return posts
 }
 

@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -38,6 +39,18 @@ func (f *storeFixture) crashBill(t *testing.T, viewID, step string) {
 	f.restart(t)
 }
 
+// finishCutOffBill presses the Finish of crashBill's flow id and checks
+// the NAS ticket then holds, since before, the bill once: 50 minutes, one
+// comment, one invoice, Invoiced.
+func (f *storeFixture) finishCutOffBill(t *testing.T, id string, before billState) {
+	t.Helper()
+	r := f.finish(t, id, "ts-told")
+	after := f.billState(t, syncrotest.SeedTicketNAS)
+	if after.minutes-before.minutes != 50 || after.comments-before.comments != 1 || after.invoices != 1 || after.status != "Invoiced" {
+		t.Errorf("before %+v after %+v; reply %q", before, after, r.Text)
+	}
+}
+
 // TestResume_StartTellsTheOwnerOfACutOffBillOnce: after the restart Dana
 // is told, in the channel she billed from, what the bill did and what is
 // left, with Finish; Finish completes it without a minute twice; a later
@@ -48,7 +61,7 @@ func TestResume_StartTellsTheOwnerOfACutOffBillOnce(t *testing.T) {
 	before := f.billState(t, syncrotest.SeedTicketNAS)
 	f.crashBill(t, "V1", stepCharge)
 
-	posts := f.C.Startup(t.Context())
+	posts := commandstest.Accepted(f.C.Startup(t.Context()))
 	if len(posts) != 1 {
 		t.Fatalf("%d posts at start, want 1: %+v", len(posts), posts)
 	}
@@ -68,11 +81,40 @@ func TestResume_StartTellsTheOwnerOfACutOffBillOnce(t *testing.T) {
 	if again := f.C.Startup(t.Context()); len(again) != 0 {
 		t.Errorf("a second start tells %d flows again: %+v", len(again), again)
 	}
-	r := f.finish(t, id, "ts-told")
-	after := f.billState(t, syncrotest.SeedTicketNAS)
-	if after.minutes-before.minutes != 50 || after.comments-before.comments != 1 || after.invoices != 1 || after.status != "Invoiced" {
-		t.Errorf("before %+v after %+v; reply %q", before, after, r.Text)
+	f.finishCutOffBill(t, id, before)
+}
+
+// TestResume_AStartMessageSlackDidNotAcceptIsToldAtTheNextStart: the
+// start's message about a cut-off bill counts only once Slack accepted
+// it. Never sent (the bot stopped first) or refused (channel and DM
+// both), the next start tells Dana again; accepted, no start tells it
+// again; Finish then bills the minutes once.
+func TestResume_AStartMessageSlackDidNotAcceptIsToldAtTheNextStart(t *testing.T) {
+	t.Parallel()
+	f := newStoreFixture(t)
+	before := f.billState(t, syncrotest.SeedTicketNAS)
+	f.crashBill(t, "V1", stepCharge)
+
+	first := f.C.Startup(t.Context())
+	if len(first) != 1 {
+		t.Fatalf("%d posts at start, want 1", len(first))
 	}
+	f.restart(t) // before the post went out
+	refused := f.C.Startup(t.Context())
+	if len(refused) != 1 || refused[0].Reply.Text != first[0].Reply.Text {
+		t.Fatalf("after a start that never posted: %+v, want the same message again", refused)
+	}
+	refused[0].Sent(errors.New("channel_not_found"))
+	f.restart(t)
+	told := commandstest.Accepted(f.C.Startup(t.Context()))
+	if len(told) != 1 || told[0].Reply.Text != first[0].Reply.Text || told[0].UserID != commandstest.Dana.SlackUserID {
+		t.Fatalf("after a start whose post Slack refused: %+v, want the same message again", told)
+	}
+	f.restart(t)
+	if again := f.C.Startup(t.Context()); len(again) != 0 {
+		t.Errorf("a start after the accepted post tells %d flows again", len(again))
+	}
+	f.finishCutOffBill(t, finishButton(told[0].Reply), before)
 }
 
 // TestResume_FormsOfferFinishInsteadOfOpeningFresh: while a cut-off bill
