@@ -59,20 +59,7 @@ func (b *e2eBot) shortcut(ctx context.Context, t *testing.T, callbackID string, 
 // waitViewSaying waits until Dana has an open view holding want.
 func (b *e2eBot) waitViewSaying(ctx context.Context, t *testing.T, want string) slackfake.View {
 	t.Helper()
-	var found slackfake.View
-	err := b.f.WaitUntil(ctx, func() bool {
-		for _, v := range b.f.OpenViews(e2eUser) {
-			if strings.Contains(string(v.JSON), want) {
-				found = v
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		t.Fatalf("no open view saying %q: %v; stderr:\n%s", want, err, b.stderr.String())
-	}
-	return found
+	return b.waitViewSayingTo(ctx, t, e2eUser, want)
 }
 
 // formAsFilled is what Slack submits for the form v untouched, the

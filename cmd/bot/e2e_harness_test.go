@@ -190,9 +190,15 @@ func (b *e2eBot) waitLog(ctx context.Context, t *testing.T, want string) {
 // slash sends /syncro text as Dana in #ops.
 func (b *e2eBot) slash(ctx context.Context, t *testing.T, text string) slackfake.Ack {
 	t.Helper()
-	ack, err := b.f.SlashCommand(ctx, slackfake.SlashCommand{UserID: e2eUser, ChannelID: e2eChannel, Text: text})
+	return b.slashAs(ctx, t, e2eUser, text)
+}
+
+// slashAs sends /syncro text as user in #ops.
+func (b *e2eBot) slashAs(ctx context.Context, t *testing.T, user, text string) slackfake.Ack {
+	t.Helper()
+	ack, err := b.f.SlashCommand(ctx, slackfake.SlashCommand{UserID: user, ChannelID: e2eChannel, Text: text})
 	if err != nil {
-		t.Fatalf("/syncro %s: %v", text, err)
+		t.Fatalf("/syncro %s as %s: %v", text, user, err)
 	}
 	return ack
 }
@@ -207,9 +213,15 @@ func replyText(m slackfake.Message) string {
 // b.waitReply(ctx, t, 0) is her first reply, whatever it says.
 func (b *e2eBot) waitReply(ctx context.Context, t *testing.T, after int, want ...string) slackfake.Ephemeral {
 	t.Helper()
+	return b.waitReplyTo(ctx, t, e2eUser, after, want...)
+}
+
+// waitReplyTo is waitReply for the ephemerals to user.
+func (b *e2eBot) waitReplyTo(ctx context.Context, t *testing.T, user string, after int, want ...string) slackfake.Ephemeral {
+	t.Helper()
 	var got slackfake.Ephemeral
 	err := b.f.WaitUntil(ctx, func() bool {
-		es := b.f.Ephemerals(e2eUser)
+		es := b.f.Ephemerals(user)
 		for i := after; i < len(es); i++ {
 			s := replyText(es[i].Message)
 			if !slices.ContainsFunc(want, func(w string) bool { return !strings.Contains(s, w) }) {
@@ -221,10 +233,10 @@ func (b *e2eBot) waitReply(ctx context.Context, t *testing.T, after int, want ..
 	})
 	if err != nil {
 		var texts []string
-		for _, e := range b.f.Ephemerals(e2eUser) {
+		for _, e := range b.f.Ephemerals(user) {
 			texts = append(texts, e.Text)
 		}
-		t.Fatalf("no reply #%d or later to Dana containing %q: %v; replies %q; stderr:\n%s", after+1, want, err, texts, b.stderr.String())
+		t.Fatalf("no reply #%d or later to %s containing %q: %v; replies %q; stderr:\n%s", after+1, user, want, err, texts, b.stderr.String())
 	}
 	return got
 }
