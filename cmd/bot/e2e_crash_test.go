@@ -56,6 +56,15 @@ func (b *e2eBot) afterCrash(ctx context.Context, t *testing.T) *e2eBot {
 // ticket.
 func closeCutOffByACrash(ctx context.Context, t *testing.T, resolution string) (*e2eBot, syncrotest.Ticket) {
 	t.Helper()
+	b, tk := closeHeldAtStatus(ctx, t, resolution)
+	return b.afterCrash(ctx, t), tk
+}
+
+// closeHeldAtStatus closes the printer ticket from Slack with resolution
+// and returns once the resolution is in Syncro and the status PUT is held
+// there: the bot, about to be killed, and the ticket.
+func closeHeldAtStatus(ctx context.Context, t *testing.T, resolution string) (*e2eBot, syncrotest.Ticket) {
+	t.Helper()
 	b := startE2EBot(ctx, t, nil)
 	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
 	view := b.openCloseForm(ctx, t, tk.Number)
@@ -64,7 +73,7 @@ func closeCutOffByACrash(ctx context.Context, t *testing.T, resolution string) (
 	if err := poll(ctx, func() bool { return commentsWithBody(b.srv, tk.ID, resolution) == 1 }); err != nil {
 		t.Fatalf("the resolution never reached Syncro: %v; requests %+v; stderr:\n%s", err, b.srv.Requests(), b.stderr.String())
 	}
-	return b.afterCrash(ctx, t), tk
+	return b, tk
 }
 
 // viewBlocks is the blocks of view v, as a message's blocks read.

@@ -7,7 +7,6 @@ import (
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
-	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
 // Work a crash cut off, met again (README, "Nothing lost, nothing
@@ -22,14 +21,7 @@ func TestE2E_RestartMessageGoesByDMWhenTheChannelIsGone(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
 	const resolution = "Moved the printer to the new VLAN."
-	b := startE2EBot(ctx, t, nil)
-	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
-	view := b.openCloseForm(ctx, t, tk.Number)
-	b.srv.Fail("PUT", "/tickets/"+itoa64(tk.ID), 1, syncrotest.FaultHang)
-	b.submitView(ctx, t, closeSubmission(t, view, resolution))
-	if err := poll(ctx, func() bool { return commentsWithBody(b.srv, tk.ID, resolution) == 1 }); err != nil {
-		t.Fatalf("the resolution never reached Syncro: %v", err)
-	}
+	b, tk := closeHeldAtStatus(ctx, t, resolution)
 	// #ops is archived while the bot is down: every post there fails.
 	b.f.InjectFault("chat.postEphemeral", slackfake.Fault{Error: slackfake.ErrCodeChannelNotFound, Times: 100})
 	b2 := b.afterCrash(ctx, t)
