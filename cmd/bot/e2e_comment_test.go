@@ -1,0 +1,107 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// /syncro comment as Syncro then holds it (README, "Using it in Slack"
+// and "Time is never silently lost").
+
+// commentWithBody is ticketID's one comment whose body holds body.
+func commentWithBody(t *testing.T, srv *syncrotest.Server, ticketID int64, body string) syncrotest.Comment {
+	t.Helper()
+	var found []syncrotest.Comment
+	for _, c := range srv.Comments(ticketID) {
+		if strings.Contains(c.Body, body) {
+			found = append(found, c)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("Syncro holds %d comments with %q, want 1", len(found), body)
+	}
+	return found[0]
+}
+
+// TestE2E_CommentFlagsAreWhatSyncroHolds: --hidden makes a hidden note,
+// never emailed; --no-email a public comment not emailed; a plain one is
+// public and emailed; --labor onsite logs the time on the onsite product.
+func TestE2E_CommentFlagsAreWhatSyncroHolds(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	n := itoa64(tk.Number)
+
+	for i, c := range []struct {
+		flags, body       string
+		hidden, doNotMail bool
+	}{
+		{"--hidden", "Admin password is in the vault", true, true},
+		{"--no-email", "Called Ann, she will reboot tonight", false, true},
+		{"", "Printer is back online", false, false},
+	} {
+		b.slash(ctx, t, strings.TrimSpace("comment "+n+" "+c.flags)+" "+c.body)
+		b.waitReply(ctx, t, i, "#"+n)
+		got := commentWithBody(t, b.srv, tk.ID, c.body)
+		if got.Hidden != c.hidden || got.DoNotEmail != c.doNotMail {
+			t.Errorf("comment %q: Syncro holds hidden %v, do-not-email %v; want %v, %v", c.flags, got.Hidden, got.DoNotEmail, c.hidden, c.doNotMail)
+		}
+	}
+
+	b.slash(ctx, t, "comment "+n+" --time 30m --labor onsite Rewired the print server")
+	b.waitReply(ctx, t, 3, "30")
+	var onsite int
+	for _, tm := range b.srv.Timers(tk.ID) {
+		if tm.ProductID == syncrotest.ProductLaborOnsite {
+			onsite += tm.Minutes()
+		}
+	}
+	if onsite != 30 {
+		t.Errorf("Syncro holds %d onsite minutes on #%s, want 30", onsite, n)
+	}
+}
+
+// TestE2E_AccountIgnoringTimeOnCommentsGetsTimerEntries: the account
+// drops the time fields of a comment, and Sam is a tech the bot cannot
+// match (his Slack email is no Syncro user's), so his time goes onto the
+// comment. His first entry is read back, found missing and logged as a
+// timer entry; his next ones, also after a restart, go straight to a
+// timer entry, their comments carrying no time. Syncro holds each entry's
+// minutes once.
+func TestE2E_AccountIgnoringTimeOnCommentsGetsTimerEntries(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := newFakes(t, syncrotest.WithTimeMode(syncrotest.TimeIgnoredOnComments))
+	fx.f.AddUser(slackfake.User{ID: e2eSam, Name: "sam", RealName: "Sam Ortiz", Email: "sam@contractor.example"})
+	b := fx.start(ctx, t)
+	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	n := itoa64(tk.Number)
+	before, _ := loggedMinutes(b.srv, tk.ID)
+
+	b.slashAs(ctx, t, e2eSam, "comment "+n+" --time 20m Checked the spooler")
+	b.waitReplyTo(ctx, t, e2eSam, 0, "20")
+	if c := commentWithBody(t, b.srv, tk.ID, "Checked the spooler"); c.MinutesSpent != 20 {
+		t.Errorf("the first comment carried %d minutes, want 20 (the comment path, tried first)", c.MinutesSpent)
+	}
+	b.slashAs(ctx, t, e2eSam, "comment "+n+" --time 15m Replaced the drum")
+	b.waitReplyTo(ctx, t, e2eSam, 1, "15")
+	if c := commentWithBody(t, b.srv, tk.ID, "Replaced the drum"); c.MinutesSpent != 0 {
+		t.Errorf("the second comment carried %d minutes: the bot tried the comment path again", c.MinutesSpent)
+	}
+	// A restart does not relearn it with a write.
+	b = b.restart(ctx, t)
+	b.slashAs(ctx, t, e2eSam, "comment "+n+" --time 10m Cleaned the rollers")
+	b.waitReplyTo(ctx, t, e2eSam, 2, "10")
+	if c := commentWithBody(t, b.srv, tk.ID, "Cleaned the rollers"); c.MinutesSpent != 0 {
+		t.Errorf("after a restart the comment carried %d minutes: the bot tried the comment path again", c.MinutesSpent)
+	}
+
+	timers, _ := loggedMinutes(b.srv, tk.ID)
+	if got := timers - before; got != 45 {
+		t.Errorf("Syncro holds %d new minutes in timer entries, want 45", got)
+	}
+}
