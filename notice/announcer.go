@@ -40,6 +40,14 @@ func (a *Announcer) Claim(ticketID int64, closedAt time.Time) (first bool, err e
 	return a.set.MarkAnnounced(ticketID, closedAt)
 }
 
+// ClaimBill is Claim for a bill made from Slack: it reports whether this
+// is the bill's first announcement, whether or not the ticket's close was
+// announced before, and claims the close too (an invoiced ticket is
+// closed), so the watcher does not announce it again.
+func (a *Announcer) ClaimBill(ticketID int64, billedAt time.Time) (first bool, err error) {
+	return a.set.MarkBillAnnounced(ticketID, billedAt)
+}
+
 // Seen is the watcher's verdict on a close it saw in Syncro.
 type Seen int
 

@@ -23,6 +23,10 @@ func (m *memSet) MarkAnnounced(id int64, _ time.Time) (bool, error) {
 	return first, nil
 }
 
+func (m *memSet) MarkBillAnnounced(id int64, at time.Time) (bool, error) {
+	return m.MarkAnnounced(-id, at) // a bill's own key, apart from the close's
+}
+
 func (m *memSet) MarkSeenClosed(id int64, at time.Time) (first, closing bool, err error) {
 	if _, ok := m.closing[id]; ok && !m.seen[id] {
 		return false, true, m.err

@@ -65,17 +65,36 @@ type SlackClose struct {
 	// Resolution is the resolution the technician wrote, quoted under
 	// the body.
 	Resolution string
+	// Finisher is who pressed Finish on the close when that was not who
+	// closed it; the zero value shows none.
+	Finisher Person
+}
+
+// Person is someone a notice credits: their name (the notification text
+// shows it) and Slack user id (U…, the notice mentions them).
+type Person struct {
+	Name, UserID string
+}
+
+// finishedBy is the credit line's addition naming the finisher, in the
+// blocks and in the fallback text; both "" when there is none.
+func finishedBy(p Person) (mrkdwn, plain string) {
+	if p == (Person{}) {
+		return "", ""
+	}
+	return " · finished by " + credit(p.UserID, p.Name), " (finished by " + slackfmt.PlainText(someone(p.Name), maxName) + ")"
 }
 
 // ClosedFromSlack is the notice for t closed with /syncro close: who
 // closed it (a mention), the time logged and the resolution.
 func ClosedFromSlack(t Ticket, c SlackClose) Notice {
-	body := fmt.Sprintf("%s\n*Closed by:* %s\n*Time:* %s",
-		head("Closed", t), credit(c.UserID, c.By), slackfmt.MrkdwnLine(c.Time, maxTime))
+	fin, finText := finishedBy(c.Finisher)
+	body := fmt.Sprintf("%s\n*Closed by:* %s%s\n*Time:* %s",
+		head("Closed", t), credit(c.UserID, c.By), fin, slackfmt.MrkdwnLine(c.Time, maxTime))
 	quote := "> " + strings.ReplaceAll(slackfmt.MrkdwnText(c.Resolution, maxResolution), "\n", "\n> ")
 	return Notice{
-		Text: fallback("Ticket #%s closed by %s: %s", slackfmt.PlainText(t.Number, maxNumber),
-			slackfmt.PlainText(someone(c.By), maxName), slackfmt.PlainText(t.Subject, maxSubject)),
+		Text: fallback("Ticket #%s closed by %s%s: %s", slackfmt.PlainText(t.Number, maxNumber),
+			slackfmt.PlainText(someone(c.By), maxName), finText, slackfmt.PlainText(t.Subject, maxSubject)),
 		Blocks:   []slack.Block{section(body), section(quote)},
 		TicketID: t.ID,
 	}
@@ -91,13 +110,17 @@ type SlackBill struct {
 	Invoice string
 	// Time says what time the bill logged and what it charged.
 	Time string
+	// Finisher is who pressed Finish on the bill when that was not who
+	// billed it; the zero value shows none.
+	Finisher Person
 }
 
 // BilledFromSlack is the notice for t invoiced with /syncro bill, which
 // set its closed status (Invoiced): who billed it (a mention), the
 // invoice and the time.
 func BilledFromSlack(t Ticket, b SlackBill) Notice {
-	body := fmt.Sprintf("%s\n*Invoiced by:* %s", head("Invoiced", t), credit(b.UserID, b.By))
+	fin, finText := finishedBy(b.Finisher)
+	body := fmt.Sprintf("%s\n*Invoiced by:* %s%s", head("Invoiced", t), credit(b.UserID, b.By), fin)
 	if b.Invoice != "" {
 		body += "\n*Invoice:* " + slackfmt.MrkdwnLine(b.Invoice, maxInvoice)
 	}
@@ -105,8 +128,8 @@ func BilledFromSlack(t Ticket, b SlackBill) Notice {
 		body += "\n*Time:* " + slackfmt.MrkdwnLine(b.Time, maxTime)
 	}
 	return Notice{
-		Text: fallback("Ticket #%s invoiced by %s: %s", slackfmt.PlainText(t.Number, maxNumber),
-			slackfmt.PlainText(someone(b.By), maxName), slackfmt.PlainText(t.Subject, maxSubject)),
+		Text: fallback("Ticket #%s invoiced by %s%s: %s", slackfmt.PlainText(t.Number, maxNumber),
+			slackfmt.PlainText(someone(b.By), maxName), finText, slackfmt.PlainText(t.Subject, maxSubject)),
 		Blocks:   []slack.Block{section(body)},
 		TicketID: t.ID,
 	}

@@ -61,18 +61,23 @@ type Audit interface {
 	AuditForTicket(number int64, limit int) ([]AuditEntry, error)
 }
 
-// Announcements is the set of tickets whose closed-ticket notice was
-// posted, so no ticket is announced twice, and the marks of the tickets
+// Announcements is the set of tickets whose closed-ticket (or bill)
+// notice was posted, so no close or bill is announced twice, and the marks of the tickets
 // the bot is closing itself, so the watcher leaves those to the bot.
 type Announcements interface {
 	// MarkAnnounced adds ticketID and reports whether this call was the
 	// first; it settles the ticket's closing mark.
 	MarkAnnounced(ticketID int64, updatedAt time.Time) (first bool, err error)
+	// MarkBillAnnounced adds ticketID's bill (and its close) and
+	// reports whether this call was the bill's first; it settles the
+	// ticket's closing mark.
+	MarkBillAnnounced(ticketID int64, updatedAt time.Time) (first bool, err error)
 	// MarkSeenClosed is MarkAnnounced for a close seen in Syncro; a
 	// ticket with a closing mark is left alone and reported closing.
 	MarkSeenClosed(ticketID int64, updatedAt time.Time) (first, closing bool, err error)
 	// MarkClosing records that flow is about to set ticketID's closed
-	// status; a restart drops the mark.
+	// status; a restart keeps it only for an unfinished flow, and the
+	// watcher ignores it after ClosingMarkTTL.
 	MarkClosing(ticketID int64, flow string) error
 	// ClearClosing removes ticketID's closing mark if flow made it.
 	ClearClosing(ticketID int64, flow string) error

@@ -45,6 +45,13 @@ const (
 	FlowRetention = 90 * 24 * time.Hour
 	// AnnouncedRetention outlasts the watcher's look-back window.
 	AnnouncedRetention = 30 * 24 * time.Hour
+	// ClosingMarkTTL bounds how long a closing mark (MarkClosing) keeps
+	// the watcher off a ticket. A crash can leave a mark whose flow only
+	// a Finish completes; the restart's Finish message gives its owner
+	// this long to press it before the watcher announces the close as
+	// made in Syncro, so a flow nobody finishes cannot hide a close for
+	// good. The watcher rereads the held-back window each poll meanwhile.
+	ClosingMarkTTL = time.Hour
 	// RecentWriteWindow is how long a completed write is remembered
 	// (RecentWrites): a person whose reply never came retypes within
 	// minutes, while the same words typed later are new work.
@@ -191,21 +198,18 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// init creates the buckets, drops retired ones and the closing marks a
-// dead process left (see MarkClosing), and checks the schema version, in
+// init creates the buckets, drops retired ones and the closing marks no
+// Finish will settle (see MarkClosing), and checks the schema version, in
 // one transaction.
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		// No flow runs before Open returns, so every closing mark on disk
-		// was cut off by a crash: kept, it would hide the close from the
-		// watcher for good.
-		if err := tx.DeleteBucket(bucketClosing); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
-			return fmt.Errorf("drop closing marks: %w", err)
-		}
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
+		}
+		if err := s.dropClosingLeftovers(tx); err != nil {
+			return err
 		}
 		for _, name := range retiredBuckets {
 			if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {

@@ -49,9 +49,10 @@ type announcement struct {
 // ticketID and reports whether this call was the first. The bot's own close
 // or bill calls it, and only a caller that gets true posts, so a ticket is
 // never announced twice; it settles the ticket's closing mark, if any. The
-// mark is per ticket, not per updatedAt (the two paths see different
-// timestamps for the same close); a ticket reopened and closed again within
-// the announced retention is therefore not announced again.
+// mark is per ticket and event (this is the close; MarkBillAnnounced the
+// bill), not per updatedAt (the two paths see different timestamps for the
+// same close); a ticket reopened and closed again within the announced
+// retention is therefore not announced again.
 func (s *Store) MarkAnnounced(ticketID int64, updatedAt time.Time) (first bool, err error) {
 	first, _, err = s.markAnnounced(ticketID, updatedAt, false)
 	if err != nil {
@@ -59,6 +60,43 @@ func (s *Store) MarkAnnounced(ticketID int64, updatedAt time.Time) (first bool, 
 	}
 	return first, nil
 }
+
+// MarkBillAnnounced records that the notice of a bill made from Slack is
+// being posted for ticketID and reports whether this call was the first
+// for its bill. Announcements are kept per ticket and event: a bill is
+// announced once, also after the ticket's close was, and the bill counts
+// as the ticket's close too (its status is Invoiced), so neither the
+// watcher nor a later close announces that again. It settles the ticket's
+// closing mark, in the same transaction.
+func (s *Store) MarkBillAnnounced(ticketID int64, updatedAt time.Time) (first bool, err error) {
+	err = s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAnnounced)
+		closedKey := u64(uint64(ticketID))
+		billedKey := concat(closedKey, billedSuffix)
+		if err := tx.Bucket(bucketClosing).Delete(closedKey); err != nil {
+			return err
+		}
+		a := announcement{UpdatedAt: updatedAt, AnnouncedAt: s.now()}
+		if b.Get(closedKey) == nil {
+			if err := putJSON(b, closedKey, a); err != nil {
+				return err
+			}
+		}
+		if b.Get(billedKey) != nil {
+			return nil
+		}
+		first = true
+		return putJSON(b, billedKey, a)
+	})
+	if err != nil {
+		return false, fmt.Errorf("mark ticket %d bill announced: %w", ticketID, err)
+	}
+	return first, nil
+}
+
+// billedSuffix follows the ticket id in the key of a bill's announcement;
+// the bare ticket id keys its close's.
+var billedSuffix = []byte("/billed")
 
 // MarkSeenClosed is MarkAnnounced for a close the watcher saw in Syncro,
 // unless a flow's closing mark is on the ticket (MarkClosing): then it
@@ -82,9 +120,16 @@ func (s *Store) markAnnounced(ticketID int64, updatedAt time.Time, yieldToClosin
 			return errNoChange
 		}
 		cb := tx.Bucket(bucketClosing)
-		if yieldToClosing && cb.Get(key) != nil {
-			closing = true
-			return errNoChange
+		if yieldToClosing {
+			var m closingMark
+			ok, err := getJSON(cb, key, &m)
+			if err != nil {
+				return err
+			}
+			if ok && !m.expired(s.now()) {
+				closing = true
+				return errNoChange
+			}
 		}
 		first = true
 		if err := cb.Delete(key); err != nil {
@@ -104,13 +149,18 @@ type closingMark struct {
 	MarkedAt time.Time `json:"marked_at"`
 }
 
+// expired reports whether the mark is past ClosingMarkTTL at now.
+func (m closingMark) expired(now time.Time) bool { return now.Sub(m.MarkedAt) > ClosingMarkTTL }
+
 // MarkClosing records, before the status write, that flow is about to set
 // ticketID's closed status, so the watcher leaves the announcement to the
 // flow (MarkSeenClosed reports closing) however soon it sees the close. A
 // ticket already announced gets no mark. The mark goes when the flow
-// announces the ticket (MarkAnnounced) or clears it (ClearClosing), and at
-// the next Open: a mark a crash left behind must not hide a close from the
-// watcher for good.
+// announces the ticket (MarkAnnounced) or clears it (ClearClosing). A
+// crash keeps it for the flow's Finish, which announces the close as made
+// from Slack; the next Open drops it if the flow is finished or gone, and
+// the watcher ignores it after ClosingMarkTTL, so a flow nobody finishes
+// cannot hide a close for good.
 func (s *Store) MarkClosing(ticketID int64, flow string) error {
 	if flow == "" {
 		return fmt.Errorf("mark ticket %d closing: %w: empty flow", ticketID, ErrInvalid)
@@ -124,6 +174,26 @@ func (s *Store) MarkClosing(ticketID int64, flow string) error {
 	})
 	if err != nil && !errors.Is(err, errNoChange) {
 		return fmt.Errorf("mark ticket %d closing: %w", ticketID, err)
+	}
+	return nil
+}
+
+// dropClosingLeftovers deletes, inside tx, the closing marks that no pass
+// will settle: their flow is finished or gone, or the mark is past
+// ClosingMarkTTL. No flow runs before Open returns, so every mark on disk
+// was left by a process that died mid-pass.
+func (s *Store) dropClosingLeftovers(tx *bolt.Tx) error {
+	flows := tx.Bucket(bucketFlows)
+	_, err := deleteStale(tx.Bucket(bucketClosing), "closing mark", func(_ []byte, m closingMark) bool {
+		if m.expired(s.now()) {
+			return true
+		}
+		var f Flow
+		ok, err := getJSON(flows, []byte(m.Flow), &f)
+		return err != nil || !ok || f.Finished()
+	})
+	if err != nil {
+		return fmt.Errorf("drop closing marks: %w", err)
 	}
 	return nil
 }

@@ -149,8 +149,43 @@ func TestClearClosing_OnlyTheMarkingFlowClears(t *testing.T) {
 	}
 }
 
+// A crash leaves the mark of an unfinished flow on disk: the next Open
+// keeps it for the flow's Finish, and drops the marks of finished or gone
+// flows; past ClosingMarkTTL the watcher ignores any mark.
+func TestMarkClosing_OpenKeepsOnlyUnfinishedFlowsMarks(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	for _, f := range []Flow{
+		{ID: "flow-open", Kind: FlowClose, Ticket: 1, Steps: []Step{{Name: "status"}}},
+		{ID: "flow-done", Kind: FlowClose, Ticket: 2, Steps: []Step{{Name: "status", State: StepDone}}},
+	} {
+		if _, _, err := ts.CreateFlow(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for ticket, flow := range map[int64]string{11: "flow-open", 12: "flow-done", 13: "flow-gone"} {
+		if err := ts.MarkClosing(ticket, flow); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ts.reopen()
+	if got := ts.seenClosed(11); got != (seen{closing: true}) {
+		t.Errorf("unfinished flow's ticket after reopen = %+v, want closing", got)
+	}
+	for _, ticket := range []int64{12, 13} {
+		if got := ts.seenClosed(ticket); got != (seen{first: true}) {
+			t.Errorf("ticket %d after reopen = %+v, want the watcher first", ticket, got)
+		}
+	}
+	ts.clk.Advance(ClosingMarkTTL + time.Second)
+	if got := ts.seenClosed(11); got != (seen{first: true}) {
+		t.Errorf("after ClosingMarkTTL = %+v, want the watcher first", got)
+	}
+}
+
 // A crash between the mark and the status write leaves the mark on disk;
-// the next Open drops it, so the watcher announces the ticket.
+// the next Open drops it when its flow is gone, so the watcher announces
+// the ticket.
 func TestMarkClosing_ACrashLeftoverIsDroppedAtOpen(t *testing.T) {
 	t.Parallel()
 	ts := newTestStore(t)
@@ -163,5 +198,29 @@ func TestMarkClosing_ACrashLeftoverIsDroppedAtOpen(t *testing.T) {
 	}
 	if err := ts.MarkClosing(10, ""); err == nil {
 		t.Error("MarkClosing without a flow succeeded")
+	}
+}
+
+// A bill is announced once, whether or not the ticket's close was
+// announced before it, and it counts as the close: the watcher finds the
+// ticket announced.
+func TestMarkBillAnnounced_OncePerBillAlsoAfterTheClose(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t)
+	if first, err := ts.MarkAnnounced(1, ts.clk.Now()); err != nil || !first {
+		t.Fatalf("close of 1 = %v, %v", first, err)
+	}
+	if err := ts.MarkClosing(2, "flow-bill"); err != nil {
+		t.Fatal(err)
+	}
+	for _, ticket := range []int64{1, 2} {
+		for i, want := range []bool{true, false} {
+			if first, err := ts.MarkBillAnnounced(ticket, ts.clk.Now()); err != nil || first != want {
+				t.Errorf("bill %d of ticket %d = %v, %v; want %v", i+1, ticket, first, err, want)
+			}
+		}
+		if got := ts.seenClosed(ticket); got != (seen{}) {
+			t.Errorf("watcher after the bill of %d = %+v, want it announced", ticket, got)
+		}
 	}
 }

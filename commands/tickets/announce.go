@@ -25,7 +25,8 @@ import (
 //   - a pass that ends with the mark still on (the status write failed or
 //     never ran, or the notice could not be made) releases it, and the
 //     watcher announces the close, if there is one, at its next poll. A
-//     crash in between leaves a mark the next start drops.
+//     crash in between leaves the mark on, for the Finish the restart
+//     offers (store.ClosingMarkTTL bounds how long it waits for one).
 //
 // A Finish that completes the status step later marks and announces
 // then, once.
@@ -56,10 +57,11 @@ func (fr *flowRun) closedQuietly() error {
 	return err
 }
 
-// releaseClosing ends the pass: a mark it made that no announcement
-// settled goes, so the watcher may announce the close.
+// releaseClosing ends the pass: a mark that no announcement settled goes,
+// so the watcher may announce the close. That is also a mark an earlier
+// pass cut off by a crash left for this one (store.MarkClosing).
 func (fr *flowRun) releaseClosing(ctx context.Context) {
-	if !fr.marked {
+	if !fr.marked && !syncro.IsClosedStatus(fr.p.TargetStatus) {
 		return
 	}
 	if err := fr.c.announcer().Release(fr.p.TicketID, fr.f.ID); err != nil {
@@ -71,7 +73,8 @@ func (fr *flowRun) releaseClosing(ctx context.Context) {
 
 // announce is the notice step: the ticket's notice, unless it is not in a
 // closed status (a bill on an account without an Invoiced status) or was
-// announced already (by the watcher, or an earlier close or bill).
+// announced already: a close by the watcher or an earlier close or bill, a
+// bill by an earlier bill (a bill after a close is news).
 func (fr *flowRun) announce(ctx context.Context) (stepResult, error) {
 	t, err := fr.getTicket(ctx)
 	if err != nil {
@@ -80,7 +83,11 @@ func (fr *flowRun) announce(ctx context.Context) (stepResult, error) {
 	if !syncro.IsClosedStatus(t.Status) {
 		return stepResult{}, nil
 	}
-	first, err := fr.c.announcer().Claim(t.ID, fr.c.cfg.Now())
+	claim := fr.c.announcer().Claim
+	if fr.f.Kind == store.FlowBill {
+		claim = fr.c.announcer().ClaimBill
+	}
+	first, err := claim(t.ID, fr.c.cfg.Now())
 	if err != nil {
 		return stepResult{}, &errStore{err}
 	}
@@ -94,6 +101,17 @@ func (fr *flowRun) announce(ctx context.Context) (stepResult, error) {
 		fr.notices = append(fr.notices, fr.closeNotice(ctx, t))
 	}
 	return stepResult{}, nil
+}
+
+// credits is who a notice credits: the flow's owner, who filled in the
+// form, and who pressed Finish when that was someone else (zero when not).
+// A flow recorded without its owner credits who runs it.
+func (fr *flowRun) credits() (owner, finisher notice.Person) {
+	runner := notice.Person{Name: fr.actor.Name, UserID: fr.actor.SlackUserID}
+	if fr.f.SlackUser == "" || fr.f.SlackUser == runner.UserID {
+		return runner, notice.Person{}
+	}
+	return notice.Person{Name: fr.p.By, UserID: fr.f.SlackUser}, runner
 }
 
 // noticeTicket is what a notice names of t.
@@ -114,8 +132,9 @@ func (fr *flowRun) closeNotice(ctx context.Context, t *syncro.Ticket) commands.M
 	if r := fr.results[stepTime]; r.TimerID != 0 {
 		timeText = fmt.Sprintf("%d min logged at close as %s, %s", r.TimerMin, fr.c.productName(ctx, fr.p.ProductID), timeText)
 	}
+	owner, finisher := fr.credits()
 	n := notice.ClosedFromSlack(fr.noticeTicket(t), notice.SlackClose{
-		By: fr.actor.Name, UserID: fr.actor.SlackUserID, Time: timeText, Resolution: fr.p.Body,
+		By: owner.Name, UserID: owner.UserID, Time: timeText, Resolution: fr.p.Body, Finisher: finisher,
 	})
 	return commands.Message(n) // notice.Notice has exactly Message's fields
 }
@@ -130,8 +149,9 @@ func (fr *flowRun) billNotice(ctx context.Context, t *syncro.Ticket) commands.Me
 	if s := fr.results[stepCharge].Said; s != "" {
 		timeText = append(timeText, s)
 	}
+	owner, finisher := fr.credits()
 	n := notice.BilledFromSlack(fr.noticeTicket(t), notice.SlackBill{
-		By: fr.actor.Name, UserID: fr.actor.SlackUserID,
+		By: owner.Name, UserID: owner.UserID, Finisher: finisher,
 		Invoice: fr.results[stepInvoice].Invoice, Time: strings.Join(timeText, "; "),
 	})
 	return commands.Message(n)

@@ -69,6 +69,17 @@ func (f *storeFixture) closeWithStatusFailing(t *testing.T, tk syncrotest.Ticket
 	return id
 }
 
+// unfinishedClose is a close whose status write Syncro refused, with
+// Syncro answering again: its fixture, ticket and the flow id to Finish.
+func unfinishedClose(t *testing.T, viewID string) (*storeFixture, syncrotest.Ticket, string) {
+	t.Helper()
+	f := newStoreFixture(t)
+	tk := f.Ticket(t, syncrotest.SeedTicketPrinter)
+	id := f.closeWithStatusFailing(t, tk, viewID)
+	f.Srv.ClearFaults()
+	return f, tk, id
+}
+
 // wantOneNotice checks r carries exactly one notice, about ticket id,
 // crediting Dana with a mention, and returns its text and blocks.
 func wantOneNotice(t *testing.T, r commands.Reply, id int64) string {
@@ -165,10 +176,7 @@ func TestAnnounce_StatusWriteThatFailedReleasesTheTicket(t *testing.T) {
 // Finish again announces nothing.
 func TestAnnounce_FinishThatClosesAnnouncesOnce(t *testing.T) {
 	t.Parallel()
-	f := newStoreFixture(t)
-	tk := f.Ticket(t, syncrotest.SeedTicketPrinter)
-	id := f.closeWithStatusFailing(t, tk, "V-later")
-	f.Srv.ClearFaults()
+	f, tk, id := unfinishedClose(t, "V-later")
 	wantOneNotice(t, f.finish(t, id, "1.1"), tk.ID)
 	if again := f.finish(t, id, "1.2"); len(again.Notices) != 0 {
 		t.Errorf("a second Finish posted %+v", again.Notices)
@@ -188,4 +196,61 @@ func TestAnnounce_TicketAnnouncedBeforeGetsNoSecondNotice(t *testing.T) {
 	if len(r.Notices) != 0 || !strings.Contains(r.Text, "Closed #") {
 		t.Errorf("reply %q with notices %+v; want closed, no second notice", r.Text, r.Notices)
 	}
+}
+
+// A crash after the close's status write, before the bot recorded it:
+// the next start keeps the unfinished flow's closing mark, so the
+// watcher's first poll leaves the ticket to the flow, and the Finish
+// announces it once, as done from Slack by who closed it. README: "a
+// ticket closed ... from Slack is announced there once, as done from
+// Slack: who did it".
+func TestClose_CrashAfterTheStatusWriteStillCreditsWhoClosed(t *testing.T) {
+	t.Parallel()
+	f := newStoreFixture(t)
+	tk := f.Ticket(t, syncrotest.SeedTicketPrinter)
+	s := f.closeForm(t, tk.Number, "V-crash", commands.CloseOptionNotify)
+	f.crashAndRestart(t, stepStatus, func() commands.Reply { return f.C.Submit(t.Context(), s) })
+	if first, _ := f.watcherVerdict(t, tk.ID); first {
+		t.Errorf("the watcher's first poll after the restart announces #%d as closed in Syncro", tk.Number)
+	}
+	rs := f.finishPending(t, tk.ID)
+	if len(rs) != 1 {
+		t.Fatalf("finished %d flows, want 1", len(rs))
+	}
+	wantOneNotice(t, rs[0], tk.ID)
+}
+
+// Marcus finishes Dana's close (its form offered him her Finish): the
+// notice credits Dana, whose resolution and close it was, and says Marcus
+// finished it.
+func TestClose_FinishByAnotherTechCreditsWhoClosed(t *testing.T) {
+	t.Parallel()
+	f, tk, id := unfinishedClose(t, "V-other")
+	marcus := commands.Actor{SlackUserID: "U0MARCUS", SlackTeamID: commandstest.Dana.SlackTeamID, Name: "Marcus Reyes", CanBill: true}
+	r := f.C.Action(t.Context(), commands.Action{Actor: marcus, ChannelID: "C0TECHS", ActionID: ActionFinish, Value: id, MessageTS: "ts-m"})
+	got := wantOneNotice(t, r, tk.ID)
+	for _, want := range []string{"*Closed by:* <@" + commandstest.Dana.SlackUserID + "> · finished by <@U0MARCUS>", "closed by " + commandstest.Dana.Name + " (finished by Marcus Reyes)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("notice lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// The usual MSP day: a ticket closed from Slack (announced), billed from
+// Slack at the end of the week: announcements are kept per ticket and
+// event, so the bill is announced too, once, and the watcher announces
+// neither again. README: "a ticket closed or billed from Slack is
+// announced there once".
+func TestBill_AfterACloseFromSlackIsAnnounced(t *testing.T) {
+	t.Parallel()
+	f := newStoreFixture(t)
+	tk := f.Ticket(t, syncrotest.SeedTicketNAS)
+	closed := f.C.Submit(t.Context(), f.closeForm(t, tk.Number, "V-close", commands.CloseOptionNotify))
+	wantOneNotice(t, closed, tk.ID)
+	billed := f.C.Submit(t.Context(), f.billForm(t, tk.Number, "V-bill", "30"))
+	if !strings.Contains(billed.Text, "Invoiced #") {
+		t.Fatalf("bill: %q", billed.Text)
+	}
+	wantOneNotice(t, billed, tk.ID)
+	f.wantAnnounced(t, tk.ID, "after the bill")
 }

@@ -96,6 +96,9 @@ type flowParams struct {
 	SessionLog   bool   `json:"session_log,omitempty"`
 	TimeZone     string `json:"time_zone,omitempty"`
 	Channel      string `json:"channel,omitempty"`
+	// By is the name of who started the flow (store.Flow.SlackUser is
+	// their id): its notice credits them, whoever presses Finish.
+	By string `json:"by,omitempty"`
 	// Snapshots is set on flows whose steps record what Syncro held before
 	// each write (stepBefore); flows recorded before that lack it.
 	Snapshots bool `json:"snapshots,omitempty"`
@@ -162,6 +165,7 @@ type flowRun struct {
 func (c *feature) startFlow(ctx context.Context, key, kind string, steps []string, p flowParams, actor commands.Actor) commands.Reply {
 	st := c.cfg.Store
 	p.Snapshots = true
+	p.By = actor.Name
 	// From the look for a recent write to the end of the run, one ticket's
 	// flows at a time: a retype that comes while the write it repeats is
 	// still running waits for it, and then finds it.
@@ -239,9 +243,17 @@ func (c *feature) runLocked(ctx context.Context, id string, actor commands.Actor
 	return r
 }
 
-// run is the pass itself.
+// run is the pass itself; a pass that returns releases its closing mark.
+// Not deferred: a pass cut off by a crash (or a panic) leaves the mark on,
+// for the Finish that completes it (announce.go).
 func (fr *flowRun) run(ctx context.Context) commands.Reply {
-	defer fr.releaseClosing(ctx)
+	r := fr.runSteps(ctx)
+	fr.releaseClosing(ctx)
+	return r
+}
+
+// runSteps runs the flow's missing steps and says what was done.
+func (fr *flowRun) runSteps(ctx context.Context) commands.Reply {
 	for _, s := range fr.f.Steps {
 		if s.State == store.StepDone {
 			var res stepResult
