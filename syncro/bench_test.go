@@ -1,12 +1,17 @@
 package syncro
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // BenchmarkTicketsGet measures the client's overhead per call (request
@@ -60,5 +65,56 @@ func BenchmarkThroughputSaturated(b *testing.B) {
 		elapsed := time.Since(start)
 		b.ReportMetric(float64(n.Load())/elapsed.Minutes()/perMinute, "frac_of_limit")
 		b.ReportMetric(float64(n.Load())/elapsed.Seconds(), "req/s")
+	}
+}
+
+// BenchmarkThrottle measures what the fair throttle (throttle.go) adds to a
+// request over rate.Limiter.Wait alone: uncontended (the limiter has a
+// token and nobody waits), and with 64 goroutines of 8 requesters waiting
+// for the limiter newLimiter makes of 60,000 a minute (980 a second,
+// burst 3), where nearly every request queues and the dispatcher hands out
+// each token.
+func BenchmarkThrottle(b *testing.B) {
+	waits := []struct {
+		name string
+		wait func(lim *rate.Limiter) func(ctx context.Context, requester string) error
+	}{
+		{"limiter", func(lim *rate.Limiter) func(context.Context, string) error {
+			return func(ctx context.Context, _ string) error { return lim.Wait(ctx) }
+		}},
+		{"fair", func(lim *rate.Limiter) func(context.Context, string) error {
+			return newScheduler(lim).wait
+		}},
+	}
+	for _, w := range waits {
+		b.Run("uncontended/"+w.name, func(b *testing.B) {
+			wait := w.wait(rate.NewLimiter(rate.Inf, 1))
+			ctx := b.Context()
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := wait(ctx, "U1"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("64-waiting/"+w.name, func(b *testing.B) {
+			lim := newLimiter(60_000)
+			wait := w.wait(lim)
+			ctx := b.Context()
+			var next atomic.Int64
+			b.SetParallelism(64 / max(1, runtime.GOMAXPROCS(0)))
+			b.ReportAllocs()
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				requester := "U" + strconv.FormatInt(next.Add(1)%8, 10)
+				for pb.Next() {
+					if err := wait(ctx, requester); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds()/float64(lim.Limit()), "frac_of_limit")
+		})
 	}
 }

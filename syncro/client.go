@@ -123,7 +123,8 @@ type Config struct {
 }
 
 // Client talks to one Syncro account. It is safe for concurrent use; all
-// goroutines share its rate limiter.
+// goroutines share its rate limiter, which serves the people waiting for
+// it in turn and before background work (WithRequester).
 type Client struct {
 	baseURL *url.URL
 	// key is behind a pointer so even a copied Client value printed with
@@ -133,6 +134,7 @@ type Client struct {
 	http          *http.Client
 	logger        *slog.Logger
 	limiter       *rate.Limiter
+	sched         *scheduler
 	ratePerMinute int
 	onRateLimited func(time.Duration)
 	sleep         func(context.Context, time.Duration) error
@@ -192,6 +194,7 @@ func NewClient(cfg Config) (*Client, error) {
 		observe:       cfg.Observe,
 		onTickets:     cfg.OnTickets,
 	}
+	c.sched = newScheduler(c.limiter)
 	if c.userAgent == "" {
 		c.userAgent = userAgent
 	}
@@ -432,22 +435,15 @@ func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 	}
 }
 
-// throttle waits for the shared limiter and records how long that took.
+// throttle waits for the shared limiter, in turn with the other
+// requesters (throttle.go), and records how long that took.
 func (c *Client) throttle(ctx context.Context, resp *Response) error {
 	start := time.Now()
-	err := c.limiter.Wait(ctx)
+	err := c.sched.wait(ctx, Requester(ctx))
 	waited := time.Since(start)
 	resp.ThrottleWait += waited
 	c.throttled.Add(int64(waited))
-	if err != nil && ctx.Err() == nil {
-		// x/time/rate refuses up front when the wait would pass the
-		// deadline, with an error that wraps nothing; make it testable.
-		return fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
-	}
-	if err != nil {
-		return ctx.Err()
-	}
-	return nil
+	return err
 }
 
 // finalError turns the last attempt's outcome into the error callers see.
