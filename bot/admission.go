@@ -18,9 +18,11 @@ import (
 //     none is refused);
 //  2. allow list: the user is in AllowedUsers, as far as the cache knows;
 //  3. draining: the bot is not shutting down;
-//  4. capacity: a work slot is free (MaxInFlight). A slash command's
-//     quick answer (help, a usage error) goes out before this check, as
-//     it needs no slot.
+//  4. capacity: a work slot is free (MaxInFlight), and the user is under
+//     their own cap (MaxInFlightPerUser); past it, work that can wait
+//     queues behind the user's own (lanes.go). A slash command's quick
+//     answer (help, a usage error) goes out before this check, as it
+//     needs no slot.
 //
 // In the work goroutine (Web API calls allowed):
 //  5. membership: the AllowedUsers groups the cache could not settle;
@@ -85,8 +87,12 @@ type door struct {
 	// In the work goroutine.
 	//
 	// refuseLater answers a refusal found after the ack (membership, or
-	// users.info placing the user in another workspace).
+	// users.info placing the user in another workspace); it also tells a
+	// queued interaction's person that it waits, or why it never ran.
 	refuseLater func(ctx context.Context, text string)
+	// queue says the interaction may wait behind its user's own work:
+	// it is acked already and opens no modal with its trigger.
+	queue bool
 	// prepare, when set, runs once membership is settled and before
 	// users.info: the Loading modal opens there, while the trigger is
 	// fresh. false stops the interaction (prepare told the user why).
@@ -107,31 +113,42 @@ type admission struct {
 
 // enter runs the chain's checks that need no network (workspace, allow
 // list, draining, capacity) on the event loop, answering a refusal through
-// d. ok means the interaction holds a work slot: spawn its work with the
-// slot, and finish admission there with admitted. pending says the allow
-// list depends on user groups the cache does not hold.
-func (b *Bot) enter(d *door) (pending, ok bool) {
+// d. A turn means the interaction is admitted: spawn its work with the
+// turn, which waits there for its slot when its user's cap is reached,
+// and finish admission there with admitted. The turn's pending says the
+// allow list depends on user groups the cache does not hold.
+func (b *Bot) enter(d *door) *turn {
 	refusal, pending := b.admit(d.who.userID, d.who.teamID)
 	if refusal != "" {
 		b.log.Info("refused "+d.kind, "id", d.id, "user", d.who.userID, "team", d.who.teamID)
 		d.refuse(refusal)
-		return false, false
+		return nil
 	}
 	if b.draining.Load() {
 		b.log.Info("draining; refusing "+d.kind, "id", d.id, "user", d.who.userID)
 		d.notNow(msgRestarting)
-		return false, false
+		return nil
 	}
 	// A quick answer is only safe once the user is known to be allowed.
 	if !pending && d.quick != nil && d.quick() {
-		return false, false
+		return nil
 	}
-	if !b.tryAcquire() {
+	t, a, running, waiting := b.lanes.take(d.who.userID, d.queue)
+	switch a {
+	case allBusy:
 		b.log.Warn("at MaxInFlight; refusing "+d.kind, "id", d.id, "max_in_flight", b.cfg.MaxInFlight)
 		d.notNow(msgBusy)
-		return false, false
+		return nil
+	case userFull:
+		b.log.Info("user at their cap; refusing "+d.kind, "id", d.id, "user", d.who.userID,
+			"running", running, "waiting", waiting, "max_in_flight_per_user", b.cfg.MaxInFlightPerUser)
+		d.notNow(userBusy(running, waiting))
+		return nil
+	case queued:
+		b.log.Debug("queued behind the user's own work", "kind", d.kind, "id", d.id, "user", d.who.userID, "running", running, "waiting", waiting)
 	}
-	return pending, true
+	t.door, t.pending = d, pending
+	return t
 }
 
 // admitted finishes the chain in the work goroutine: membership when

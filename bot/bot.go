@@ -29,9 +29,21 @@ import (
 // Defaults for Config fields left zero. They live here so the reasons stay
 // next to the numbers.
 const (
-	// DefaultMaxInFlight bounds handler goroutines; past it the bot answers
-	// "busy" instead of queueing work it cannot finish in time.
+	// DefaultMaxInFlight bounds handler goroutines running at once; past
+	// it the bot answers "busy" instead of queueing work it cannot finish
+	// in time.
 	DefaultMaxInFlight = 128
+	// DefaultMaxInFlightPerUser bounds one user's handlers running at
+	// once (lanes.go): more than a person types in parallel, few enough
+	// that one person's flood leaves the other slots to everyone else.
+	DefaultMaxInFlightPerUser = 6
+	// DefaultMaxQueuedPerUser bounds one user's commands waiting behind
+	// their own running ones; past it they are told to try again.
+	DefaultMaxQueuedPerUser = 200
+	// DefaultQueueNoteAfter is how long a command waits behind its user's
+	// own before they are told it is queued (at most once per
+	// queueNoteEvery): long enough that a short wait says nothing.
+	DefaultQueueNoteAfter = 3 * time.Second
 	// DefaultShutdownGrace is how long work already talking to Syncro may
 	// go on after Run's context ends (SIGTERM); work that has not reached
 	// Syncro is answered "restarting" at once. docker stop kills 10 s after
@@ -164,6 +176,15 @@ type Config struct {
 
 	// MaxInFlight bounds concurrent handler runs; default DefaultMaxInFlight.
 	MaxInFlight int
+	// MaxInFlightPerUser bounds one user's concurrent handler runs; the
+	// rest of a user's commands wait behind their own, FIFO, up to
+	// MaxQueuedPerUser. Defaults DefaultMaxInFlightPerUser and
+	// DefaultMaxQueuedPerUser.
+	MaxInFlightPerUser int
+	MaxQueuedPerUser   int
+	// QueueNoteAfter is how long a queued command waits before its person
+	// is told so; default DefaultQueueNoteAfter.
+	QueueNoteAfter time.Duration
 	// ShutdownGrace is how long Run lets work that has reached Syncro go
 	// on once its context ends; default DefaultShutdownGrace.
 	ShutdownGrace time.Duration
@@ -206,7 +227,7 @@ type Bot struct {
 
 	running  atomic.Bool
 	draining atomic.Bool
-	sem      chan struct{}
+	lanes    *lanes
 	wg       sync.WaitGroup
 	// jobs are the admitted interactions' work, which shutdown stops or
 	// lets finish depending on how far each got with Syncro.
@@ -248,27 +269,16 @@ func New(cfg Config) (*Bot, error) {
 		tr.MaxIdleConnsPerHost = 32
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: tr}
 	}
-	if cfg.MaxInFlight <= 0 {
-		cfg.MaxInFlight = DefaultMaxInFlight
-	}
-	if cfg.ShutdownGrace <= 0 {
-		cfg.ShutdownGrace = DefaultShutdownGrace
-	}
-	if cfg.WorkTimeout <= 0 {
-		cfg.WorkTimeout = DefaultWorkTimeout
-	}
-	if cfg.NoticeInterval <= 0 {
-		cfg.NoticeInterval = DefaultNoticeInterval
-	}
-	if cfg.UserCacheTTL <= 0 {
-		cfg.UserCacheTTL = DefaultUserCacheTTL
-	}
-	if cfg.ChannelCacheTTL <= 0 {
-		cfg.ChannelCacheTTL = DefaultChannelCacheTTL
-	}
-	if cfg.GroupCacheTTL <= 0 {
-		cfg.GroupCacheTTL = DefaultGroupCacheTTL
-	}
+	orDefault(&cfg.MaxInFlight, DefaultMaxInFlight)
+	orDefault(&cfg.MaxInFlightPerUser, DefaultMaxInFlightPerUser)
+	orDefault(&cfg.MaxQueuedPerUser, DefaultMaxQueuedPerUser)
+	orDefault(&cfg.QueueNoteAfter, DefaultQueueNoteAfter)
+	orDefault(&cfg.ShutdownGrace, DefaultShutdownGrace)
+	orDefault(&cfg.WorkTimeout, DefaultWorkTimeout)
+	orDefault(&cfg.NoticeInterval, DefaultNoticeInterval)
+	orDefault(&cfg.UserCacheTTL, DefaultUserCacheTTL)
+	orDefault(&cfg.ChannelCacheTTL, DefaultChannelCacheTTL)
+	orDefault(&cfg.GroupCacheTTL, DefaultGroupCacheTTL)
 	if len(cfg.AdminUsers) == 0 {
 		cfg.AdminUsers = cfg.BillingUsers
 	}
@@ -303,7 +313,7 @@ func New(cfg Config) (*Bot, error) {
 		users:    newTTLCache[userInfo](cfg.UserCacheTTL),
 		channels: newTTLCache[bool](cfg.ChannelCacheTTL),
 		groups:   newTTLCache[groupMembers](cfg.GroupCacheTTL),
-		sem:      make(chan struct{}, cfg.MaxInFlight),
+		lanes:    newLanes(cfg.MaxInFlight, cfg.MaxInFlightPerUser, cfg.MaxQueuedPerUser),
 		started:  make(chan struct{}),
 	}
 	b.routes = b.wireRoutes()
@@ -311,6 +321,14 @@ func New(cfg Config) (*Bot, error) {
 	b.notices.posted = cfg.Observer.NoticePosted
 	b.notices.shared = b.sharedChannel
 	return b, nil
+}
+
+// orDefault sets *v to def when it is zero or negative (a Config field
+// left unset).
+func orDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // Run learns the home workspace (auth.test), connects Socket Mode and

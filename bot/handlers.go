@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/slackfmt"
+	"github.com/syncrobot/syncrobot/syncro"
 )
 
 // msgNoFormState answers a view_submission whose view carries no state:
@@ -45,35 +47,32 @@ func quickAck(r commands.Reply) (json.RawMessage, bool) {
 	return payload, true
 }
 
-// tryAcquire takes a work slot without waiting; false means the bot is at
-// MaxInFlight and the caller should answer "busy".
-func (b *Bot) tryAcquire() bool {
-	select {
-	case b.sem <- struct{}{}:
-		return true
-	default:
-		return false
-	}
-}
-
-// spawn runs f in a goroutine tracked for shutdown. With slot, f is an
-// admitted interaction's work: it holds a slot taken by tryAcquire and
-// runs as a job, which shutdown stops or lets finish (shutdown.go). A
-// panic in f is recovered and logged with an error id, and onPanic (if
-// set) tells the user. Call only from the event loop while not draining,
-// so the WaitGroup and the jobs are never added to during shutdown.
-func (b *Bot) spawn(env envelope, slot bool, onPanic func(ctx context.Context, errID string), f func(ctx context.Context)) {
+// spawn runs f in a goroutine tracked for shutdown. With a turn (from
+// enter), f is an admitted interaction's work: it runs as a job, which
+// shutdown stops or lets finish (shutdown.go), once the turn has its slot
+// (a turn queued behind its user's own work waits for it here, before
+// WorkTimeout starts), and its Syncro calls are made for its user, who
+// takes turns with the others for Syncro's rate limit
+// (syncro.WithRequester). A panic in f is recovered and logged with an
+// error id, and onPanic (if set) tells the user. Call only from the event
+// loop while not draining, so the WaitGroup and the jobs are never added
+// to during shutdown.
+func (b *Bot) spawn(env envelope, tn *turn, onPanic func(ctx context.Context, errID string), f func(ctx context.Context)) {
 	b.wg.Add(1)
 	ctx := b.workCtx
 	var j *job
-	if slot {
+	if tn != nil {
 		ctx, j = b.jobs.add(ctx)
+		ctx = syncro.WithRequester(ctx, tn.user)
 	}
 	go func() {
 		defer b.wg.Done()
-		if slot {
-			defer func() { <-b.sem }()
+		if tn != nil {
 			defer b.jobs.remove(j)
+			if !b.await(ctx, tn) {
+				return
+			}
+			defer b.lanes.release(tn)
 		}
 		ctx, cancel := context.WithTimeout(ctx, b.cfg.WorkTimeout)
 		defer cancel()
@@ -97,6 +96,26 @@ func (b *Bot) spawn(env envelope, slot bool, onPanic func(ctx context.Context, e
 	}()
 }
 
+// await waits for tn's slot. false means its work never runs (shutdown
+// stopped it, or it waited WorkTimeout), and its person has been told.
+// A wait of QueueNoteAfter tells them it is queued.
+func (b *Bot) await(ctx context.Context, tn *turn) bool {
+	d := tn.door
+	err := b.lanes.wait(ctx, tn, b.cfg.WorkTimeout, b.cfg.QueueNoteAfter, func(ahead int) {
+		d.refuseLater(ctx, queuedNote(ahead))
+	})
+	if err == nil {
+		return true
+	}
+	text := msgRestarting
+	if errors.Is(err, errWaitedTooLong) {
+		text = msgWaitedTooLong
+	}
+	b.log.Info("queued "+d.kind+" not run", "id", d.id, "user", d.who.userID, "why", err.Error())
+	d.refuseLater(ctx, text)
+	return false
+}
+
 // logPanic logs r, a panic raised while handling env, with its stack and
 // a new error id, and returns the id for the user's apology.
 func (b *Bot) logPanic(msg string, env envelope, r any) (errID string) {
@@ -112,7 +131,7 @@ func (b *Bot) tell(env envelope, t *target, text string) {
 	if b.draining.Load() {
 		return
 	}
-	b.spawn(env, false, nil, func(ctx context.Context) {
+	b.spawn(env, nil, nil, func(ctx context.Context) {
 		b.send(ctx, t, commands.Reply{Text: text})
 	})
 }
@@ -155,14 +174,16 @@ func (b *Bot) onSlash(env envelope, cmd slack.SlashCommand) {
 		},
 		actor:  true,
 		shared: true,
+		// A command that opens a modal must use its trigger within 3 s.
+		queue: !b.cmds.OpensModal(cmd.Text),
 	}
-	pending, ok := b.enter(d)
-	if !ok {
+	tn := b.enter(d)
+	if tn == nil {
 		return
 	}
 	b.ack(env, nil)
-	b.spawn(env, true, func(ctx context.Context, errID string) { b.apologize(ctx, t, viewID, errID) }, func(ctx context.Context) {
-		adm, ok := b.admitted(ctx, d, pending)
+	b.spawn(env, tn, func(ctx context.Context, errID string) { b.apologize(ctx, t, viewID, errID) }, func(ctx context.Context) {
+		adm, ok := b.admitted(ctx, d, tn.pending)
 		if !ok {
 			return
 		}
@@ -285,12 +306,13 @@ func (b *Bot) onClick(env envelope, c click) {
 		}
 		return b.openLoadingOrSay(ctx, t, cb.TriggerID, cb.View.ID != "", "please click again")
 	})
-	pending, ok := b.enter(d)
-	if !ok {
+	d.queue = !b.cmds.ActionOpensModal(act.ActionID)
+	tn := b.enter(d)
+	if tn == nil {
 		return
 	}
-	b.spawn(env, true, func(ctx context.Context, errID string) { b.apologize(ctx, t, viewID, errID) }, func(ctx context.Context) {
-		adm, ok := b.admitted(ctx, d, pending)
+	b.spawn(env, tn, func(ctx context.Context, errID string) { b.apologize(ctx, t, viewID, errID) }, func(ctx context.Context) {
+		adm, ok := b.admitted(ctx, d, tn.pending)
 		if !ok {
 			return
 		}
@@ -371,11 +393,11 @@ func (b *Bot) onSubmission(env envelope, cb slack.InteractionCallback) {
 		refuseLater: func(ctx context.Context, text string) { b.send(ctx, t, commands.Reply{Text: text}) },
 		actor:       true,
 	}
-	pending, ok := b.enter(d)
-	if !ok {
+	tn := b.enter(d)
+	if tn == nil {
 		return
 	}
-	b.spawn(env, true, func(ctx context.Context, errID string) {
+	b.spawn(env, tn, func(ctx context.Context, errID string) {
 		if b.ack(env, slack.NewUpdateViewSubmissionResponse(messageModal(apology(errID)))) {
 			return
 		}
@@ -401,7 +423,7 @@ func (b *Bot) onSubmission(env envelope, cb slack.InteractionCallback) {
 			return
 		}
 		b.ack(env, nil)
-		adm, ok := b.admitted(ctx, d, pending)
+		adm, ok := b.admitted(ctx, d, tn.pending)
 		if !ok {
 			return
 		}
@@ -438,11 +460,11 @@ func (b *Bot) onSuggestion(env envelope, cb slack.InteractionCallback) {
 		notNow:      none,
 		refuseLater: func(context.Context, string) { answer(nil) },
 	}
-	pending, ok := b.enter(d)
-	if !ok {
+	tn := b.enter(d)
+	if tn == nil {
 		return
 	}
-	b.spawn(env, true, func(context.Context, string) { answer(nil) }, func(ctx context.Context) {
+	b.spawn(env, tn, func(context.Context, string) { answer(nil) }, func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, suggestTimeout)
 		defer cancel()
 		late := time.AfterFunc(suggestTimeout, func() {
@@ -450,7 +472,7 @@ func (b *Bot) onSuggestion(env envelope, cb slack.InteractionCallback) {
 			answer(nil)
 		})
 		defer late.Stop()
-		adm, ok := b.admitted(ctx, d, pending)
+		adm, ok := b.admitted(ctx, d, tn.pending)
 		if !ok {
 			return
 		}

@@ -38,12 +38,13 @@ func (b *Bot) onShortcut(env envelope, cb slack.InteractionCallback) {
 		}
 		return b.openLoadingOrSay(ctx, t, cb.TriggerID, false, "please pick the shortcut again")
 	})
-	pending, ok := b.enter(d)
-	if !ok {
+	d.queue = !b.cmds.ShortcutOpensModal(cb.CallbackID)
+	tn := b.enter(d)
+	if tn == nil {
 		return
 	}
-	b.spawn(env, true, func(ctx context.Context, errID string) { b.apologize(ctx, t, viewID, errID) }, func(ctx context.Context) {
-		adm, ok := b.admitted(ctx, d, pending)
+	b.spawn(env, tn, func(ctx context.Context, errID string) { b.apologize(ctx, t, viewID, errID) }, func(ctx context.Context) {
+		adm, ok := b.admitted(ctx, d, tn.pending)
 		if !ok {
 			return
 		}

@@ -1,0 +1,82 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestLanes_SlotComingAsItsTurnLeavesGoesToTheNext(t *testing.T) {
+	t.Parallel()
+	l := newLanes(10, 1, 10)
+	first, a, _, _ := l.take("U1", true)
+	if a != runNow {
+		t.Fatalf("first turn: %v, want runNow", a)
+	}
+	second, _, _, _ := l.take("U1", true)
+	third, a, running, waiting := l.take("U1", true)
+	if a != queued || running != 1 || waiting != 1 {
+		t.Fatalf("third turn: %v with %d running, %d waiting; want queued behind 1 and 1", a, running, waiting)
+	}
+	l.release(first)
+	// second's slot came just as its work was stopped: third gets it.
+	stop := errors.New("stopped")
+	if err := l.leave(second, stop); err != stop {
+		t.Errorf("leave = %v", err)
+	}
+	select {
+	case <-third.ready:
+	default:
+		t.Fatal("the slot of a turn that left was not passed on")
+	}
+	l.release(third)
+	if r, q := l.counts(); r != 0 || q != 0 || len(l.users) != 0 {
+		t.Errorf("after all: %d running, %d queued, %d users; want none", r, q, len(l.users))
+	}
+}
+
+// TestLanes_EveryTurnGivesItsSlotBack runs many users' turns, some stopped
+// while they wait, and checks nothing is left held: no slot, no queue, no
+// user, whatever the interleaving (run with -race).
+func TestLanes_EveryTurnGivesItsSlotBack(t *testing.T) {
+	t.Parallel()
+	l := newLanes(8, 3, 50)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ran, left := 0, 0
+	for i := range 200 {
+		user := fmt.Sprintf("U%d", i%5)
+		tn, a, _, _ := l.take(user, true)
+		if a != runNow && a != queued {
+			continue
+		}
+		wctx := t.Context()
+		if i%3 == 0 {
+			wctx = ctx
+		}
+		wg.Go(func() {
+			if err := l.wait(wctx, tn, time.Minute, time.Minute, func(int) {}); err != nil {
+				mu.Lock()
+				left++
+				mu.Unlock()
+				return
+			}
+			mu.Lock()
+			ran++
+			mu.Unlock()
+			l.release(tn)
+		})
+		if i == 100 {
+			cancel()
+		}
+	}
+	wg.Wait()
+	if r, q := l.counts(); r != 0 || q != 0 || len(l.users) != 0 {
+		t.Errorf("after %d ran and %d left: %d running, %d queued, %d users; want none", ran, left, r, q, len(l.users))
+	}
+}
