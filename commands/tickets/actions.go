@@ -96,6 +96,7 @@ func (c *feature) register(r *commands.Registry) {
 	r.Button(commands.Button{ActionID: ActionDontLogAgain, Handle: c.dontLogAgain})
 	r.OnStart(c.tellUnfinished)
 	c.registerConversations(r)
+	c.registerAddToTicket(r)
 
 	r.Modal(commands.Modal{CallbackID: commands.CallbackCreate, Validate: c.validateCreate, Submit: c.submitCreate})
 	r.Modal(commands.Modal{CallbackID: commands.CallbackUpdate, Validate: validateDue, Submit: c.submitUpdate})
