@@ -229,9 +229,11 @@ func (b *Bot) openLoadingOrSay(ctx context.Context, t *target, triggerID string,
 }
 
 // finish shows reply: in the Loading modal when one was opened, else as
-// messages; notices go to NotifyChannel either way.
+// messages; notices go to NotifyChannel and the thread post to its
+// thread either way, after the reply.
 func (b *Bot) finish(ctx context.Context, t *target, viewID string, reply commands.Reply) {
 	b.notify(reply.Notices)
+	defer b.postThread(ctx, reply.Thread)
 	if viewID != "" {
 		b.fillModal(ctx, viewID, reply)
 		return
@@ -337,6 +339,7 @@ func (b *Bot) onClick(env envelope, c click) {
 		if viewID == "" && reply.Modal != nil && cb.View.ID != "" {
 			b.notify(reply.Notices)
 			b.fillModal(ctx, cb.View.ID, reply)
+			b.postThread(ctx, reply.Thread)
 			return
 		}
 		b.finish(ctx, t, viewID, reply)

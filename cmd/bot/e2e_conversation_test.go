@@ -30,6 +30,19 @@ func withClientChannel(b *e2eBot) {
 	b.f.AddChannel(slackfake.Channel{ID: sharedChannel, Name: "acme-shared", IsExtShared: true})
 }
 
+// acknowledgedClientChannel adds Rhonda and the shared channel, links
+// it to Acme Corp. with --acknowledge, and returns Acme.
+func (b *e2eBot) acknowledgedClientChannel(ctx context.Context, t *testing.T) syncrotest.Customer {
+	t.Helper()
+	withClientChannel(b)
+	acme := customerNamed(t, b.srv, "Acme Corp.")
+	if _, err := b.f.SlashCommand(ctx, slackfake.SlashCommand{UserID: e2eUser, ChannelID: sharedChannel, Text: "link " + itoa64(acme.ID) + " --acknowledge"}); err != nil {
+		t.Fatal(err)
+	}
+	b.waitReply(ctx, t, 0, "Linked")
+	return acme
+}
+
 // post shows pm in Slack and returns the message.
 func (b *e2eBot) post(ctx context.Context, t *testing.T, pm slackfake.PersonMessage) slackfake.Message {
 	t.Helper()
@@ -119,12 +132,7 @@ func TestE2E_ClientMessageInSharedChannel_TicketWithContactAndOnlyTheNeutralLine
 	t.Parallel()
 	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
-	withClientChannel(b)
-	acme := customerNamed(t, b.srv, "Acme Corp.")
-	if _, err := b.f.SlashCommand(ctx, slackfake.SlashCommand{UserID: e2eUser, ChannelID: sharedChannel, Text: "link " + itoa64(acme.ID) + " --acknowledge"}); err != nil {
-		t.Fatal(err)
-	}
-	b.waitReply(ctx, t, 0, "Linked")
+	acme := b.acknowledgedClientChannel(ctx, t)
 
 	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: sharedChannel, User: clientUser,
 		Text:  "Printer on 3F is down again\nIt shows <error 50.4> & won't print. See https://acme.example/photo",

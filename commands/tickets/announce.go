@@ -95,11 +95,13 @@ func (fr *flowRun) announce(ctx context.Context) (stepResult, error) {
 		fr.c.cfg.Logger.InfoContext(ctx, "ticket already announced; notice skipped", "flow", fr.f.ID, "ticket", fr.p.Number)
 		return stepResult{}, nil
 	}
+	n := fr.closeNotice
 	if fr.f.Kind == store.FlowBill {
-		fr.notices = append(fr.notices, fr.billNotice(ctx, t))
-	} else {
-		fr.notices = append(fr.notices, fr.closeNotice(ctx, t))
+		n = fr.billNotice
 	}
+	m := n(ctx, t)
+	fr.notices = append(fr.notices, m)
+	fr.thread = fr.c.ticketThreadPost(ctx, t.ID, m.Text)
 	return stepResult{}, nil
 }
 

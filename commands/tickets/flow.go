@@ -151,6 +151,9 @@ type flowRun struct {
 	// guarded is set when this pass checked the ticket's invoices.
 	guarded bool
 	notices []commands.Message
+	// thread is the notice's copy for the thread of the message the
+	// ticket was made from (threads.go); nil when there is none.
+	thread *commands.ThreadPost
 	// lead opens a Finish message shown outside the run (resume.go).
 	lead string
 	// marked is set when this pass marked the ticket as being closed by
@@ -795,7 +798,7 @@ func auditDetail(step string, p flowParams, res stepResult, products labor.Produ
 // doneReply is the reply of a flow with every step done.
 func (fr *flowRun) doneReply() commands.Reply {
 	said := func(s string) string { return fr.results[s].Said }
-	r := commands.Reply{Notices: fr.notices}
+	r := commands.Reply{Notices: fr.notices, Thread: fr.thread}
 	switch fr.f.Kind {
 	case store.FlowBill:
 		parts := []string{said(stepTime), said(stepCharge), said(stepInvoice), said(stepStatus)}
@@ -864,9 +867,9 @@ func (fr *flowRun) stoppedReply(why string) commands.Reply {
 	}
 	done := fr.doneSoFar()
 	if len(done) == 0 {
-		return commands.Reply{Text: strings.ToUpper(why[:1]) + why[1:] + ".", Notices: fr.notices, Outcome: outcome}
+		return commands.Reply{Text: strings.ToUpper(why[:1]) + why[1:] + ".", Notices: fr.notices, Thread: fr.thread, Outcome: outcome}
 	}
-	return commands.Reply{Text: halfDone(done, why).Text, Notices: fr.notices, Outcome: outcome}
+	return commands.Reply{Text: halfDone(done, why).Text, Notices: fr.notices, Thread: fr.thread, Outcome: outcome}
 }
 
 // notDone says what a failed step did not do.
@@ -1006,6 +1009,7 @@ func (fr *flowRun) finishReply(text string) commands.Reply {
 	return commands.Reply{
 		Text:    text,
 		Notices: fr.notices,
+		Thread:  fr.thread,
 		Blocks: []slack.Block{
 			slack.NewSectionBlock(commands.Mrkdwn(text), nil, nil),
 			slack.NewActionBlock("flow_actions", btn),

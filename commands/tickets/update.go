@@ -290,7 +290,9 @@ func (c *feature) updateWithFlags(ctx context.Context, r commands.Request, inv c
 	if err != nil {
 		return c.cfg.Failure(ctx, err, fmt.Sprintf("update ticket #%d", inv.Ticket))
 	}
-	return changesReply(inv.Ticket, changes)
+	reply := changesReply(inv.Ticket, changes)
+	reply.Thread = c.statusThreadPost(ctx, t.ID, inv.Ticket, r.Actor, changes)
+	return reply
 }
 
 // updateModal is the update form with the ticket's current values
@@ -397,5 +399,7 @@ func (c *feature) submitUpdate(ctx context.Context, s commands.Submission, meta 
 	if err != nil {
 		return c.cfg.Failure(ctx, err, fmt.Sprintf("update ticket #%d", meta.Number))
 	}
-	return changesReply(meta.Number, changes)
+	reply := changesReply(meta.Number, changes)
+	reply.Thread = c.statusThreadPost(ctx, meta.TicketID, meta.Number, s.Actor, changes)
+	return reply
 }

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/syncrobot/syncrobot/slackfake"
+)
+
+// Ticket threads, through run: the bot's news of a ticket made from a
+// message — a status change made through the bot, its close — reaches
+// that message's thread once each, in an internal channel only.
+
+// waitThread waits until the thread of ts in channel holds n messages
+// and returns them.
+func (b *e2eBot) waitThread(ctx context.Context, t *testing.T, channel, ts string, n int) []slackfake.Message {
+	t.Helper()
+	if err := b.f.WaitUntil(ctx, func() bool { return len(b.f.Thread(channel, ts)) >= n }); err != nil {
+		t.Fatalf("thread %s/%s holds %+v, want %d messages: %v; stderr:\n%s", channel, ts, b.f.Thread(channel, ts), n, err, b.stderr.String())
+	}
+	return b.f.Thread(channel, ts)
+}
+
+// TestE2E_TicketThread_StatusChangeAndCloseReachTheThreadOnceEach: a
+// ticket made from a message in #ops; Dana sets its status with /syncro
+// update and closes it with a double-clicked close form. The thread
+// shows the summary, the status change and the close, one each.
+func TestE2E_TicketThread_StatusChangeAndCloseReachTheThreadOnceEach(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	root, tk := b.ticketFromMessage(ctx, t, "Cascade's phones ring once and drop")
+	b.waitThread(ctx, t, e2eChannel, root.TS, 1)
+
+	b.slash(ctx, t, "update "+itoa64(tk.Number)+" --status Scheduled")
+	th := b.waitThread(ctx, t, e2eChannel, root.TS, 2)
+	if !strings.Contains(th[1].Text, "#"+itoa64(tk.Number)+" status changed by <@"+e2eUser+">") || !strings.Contains(th[1].Text, "*Scheduled*") {
+		t.Errorf("thread's second message = %q, want the status change", th[1].Text)
+	}
+
+	view := b.openCloseForm(ctx, t, tk.Number)
+	b.doubleSubmit(ctx, t, closeSubmission(t, view, "Replaced the PBX line card"))
+	th = b.waitThread(ctx, t, e2eChannel, root.TS, 3)
+	if !strings.Contains(th[2].Text, "Ticket #"+itoa64(tk.Number)+" closed by") {
+		t.Errorf("thread's third message = %q, want the close", th[2].Text)
+	}
+	// Both submissions are answered (the second as a repeat), so any
+	// second close line would be in the thread by now.
+	b.waitReply(ctx, t, 0, "twice")
+	if th := b.f.Thread(e2eChannel, root.TS); len(th) != 3 {
+		t.Errorf("thread holds %d messages, want 3 (summary, status, close): %+v", len(th), th)
+	}
+}
+
+// TestE2E_TicketThread_SharedChannelHearsOnlyTheNeutralLine: a ticket
+// made from Rhonda's message in the shared channel linked with
+// --acknowledge; its status change and close, made from #ops, add
+// nothing to the shared thread.
+func TestE2E_TicketThread_SharedChannelHearsOnlyTheNeutralLine(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	acme := b.acknowledgedClientChannel(ctx, t)
+	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: sharedChannel, User: clientUser, Text: "Badge reader at the back door is dead"})
+	v := b.createFromMessage(ctx, t, msg)
+	b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, 0)})
+	tk := b.newTicketFor(ctx, t, acme.ID, "Badge reader at the back door is dead")
+	b.waitThread(ctx, t, sharedChannel, msg.TS, 1)
+
+	b.slash(ctx, t, "update "+itoa64(tk.Number)+" --status Scheduled")
+	b.waitReply(ctx, t, 2, "Scheduled")
+	b.closeFromSlack(ctx, t, tk.Number, "Rewired the reader")
+	b.waitReply(ctx, t, 3, "#"+itoa64(tk.Number))
+	if th := b.f.Thread(sharedChannel, msg.TS); len(th) != 1 || !strings.HasSuffix(th[0].Text, "opened — we're on it.") {
+		t.Errorf("the shared thread shows %+v, want only the neutral line", th)
+	}
+}
