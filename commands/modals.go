@@ -88,6 +88,9 @@ type ModalMeta struct {
 	// charged; -1 when there are none but charges wait to be invoiced.
 	// Non-zero lets the bill form's minutes be left empty.
 	Uncharged int `json:"uc,omitempty"`
+	// Shown fingerprints the uncharged time the bill form showed, so the
+	// bill invoices only that (commands/tickets/billshown.go).
+	Shown string `json:"sh,omitempty"`
 	// Msg is the Slack message a form was opened from (a message
 	// shortcut); nil otherwise.
 	Msg *MessageMeta `json:"m,omitempty"`

@@ -94,6 +94,8 @@ func (c *feature) register(r *commands.Registry) {
 	// The question before a retyped write is sent again (retype.go).
 	r.Button(commands.Button{ActionID: ActionLogAgain, Handle: c.logAgain})
 	r.Button(commands.Button{ActionID: ActionDontLogAgain, Handle: c.dontLogAgain})
+	// A bill stopped because its form's time changed (billshown.go).
+	r.Button(commands.Button{ActionID: ActionBillNewTotal, Handle: c.billNewTotal})
 	r.OnStart(c.tellUnfinished)
 	c.registerConversations(r)
 	c.registerAddToTicket(r)

@@ -103,6 +103,7 @@ func (c *feature) billModal(ctx context.Context, ticketID, number int64, channel
 	meta := commands.ModalMeta{
 		TicketID: t.ID, Number: number, CustomerID: t.CustomerID, Channel: channel,
 		Status: t.Status, TargetStatus: invoiceStatus(statuses), Uncharged: unMin,
+		Shown: shownTime(t),
 	}
 	if unMin == 0 && len(t.LineItems) > 0 {
 		// Charged items wait to be invoiced: new minutes are optional too.
@@ -151,9 +152,10 @@ func plural(n int, one, many string) string {
 // only the missing steps.
 //
 // Syncro calls, with time and comments that carry it: invoices of the
-// ticket, the comments before, comment, read-back, one charge per
+// ticket, the ticket (its uncharged time against the form's,
+// billshown.go), the comments before, comment, read-back, one charge per
 // uncharged timer (the new one plus any older), create invoice, PUT
-// status: 7 with one timer to charge, 8 with two. The timer-entry
+// status: 8 with one timer to charge, 9 with two. The timer-entry
 // fallback adds one; a status already Invoiced saves one.
 func (c *feature) submitBill(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {
 	if !s.Actor.CanBill {
@@ -169,6 +171,7 @@ func (c *feature) submitBill(ctx context.Context, s commands.Submission, meta co
 		TicketID: meta.TicketID, Number: n, CustomerID: meta.CustomerID,
 		Subject: billSubject, Body: notes, Hidden: true, DoNotEmail: true,
 		TargetStatus: meta.TargetStatus, Channel: meta.Channel,
+		Shown: meta.Shown, ShownMin: max(meta.Uncharged, 0),
 	}
 	p.TechUserID, p.Tech = c.cachedTech(s.Actor)
 	steps := []string{stepGuard}

@@ -33,8 +33,10 @@ func TestBill_LogsChargesInvoicesAndSetsInvoiced(t *testing.T) {
 	invoicesBefore := len(f.Srv.Invoices())
 	r, reqs := f.Submit(t, billForm(t, f, syncrotest.SeedTicketNAS, "V1", "60", "Rebuilt the array."))
 	commandstest.Golden(t, "bill_reply.golden", writeReplyJSON(t, r))
-	if len(reqs) > 7 {
-		t.Errorf("%d Syncro calls from submit to reply, want ≤ 7:%s", len(reqs), commandstest.ReqLines(reqs))
+	// 8: the invoice guard, the ticket (the time its form showed), the
+	// comments before, comment, read-back, charge, invoice, status.
+	if len(reqs) > 8 {
+		t.Errorf("%d Syncro calls from submit to reply, want ≤ 8:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	if n := commandstest.CountReqs(reqs, "POST", "/charge_timer_entry"); n != 1 {
 		t.Errorf("%d charges, want 1", n)
@@ -254,5 +256,69 @@ func TestInvoicePreview_Text(t *testing.T) {
 				t.Errorf("%s: %q lacks %q", tc.name, got, w)
 			}
 		}
+	}
+}
+
+// The bill form shows what the invoice will carry; another tech logs 30
+// min (web UI) before Dana presses Bill. Nothing is billed: the reply says
+// the time changed since the form, shows the invoice as it stands now and
+// offers to bill that; pressed (twice), it bills the new total once.
+func TestBill_InvoicesOnlyWhatItsFormShowed(t *testing.T) {
+	t.Parallel()
+	f := newStoreFixture(t)
+	tk := f.Ticket(t, syncrotest.SeedTicketNAS)
+	s := f.billForm(t, tk.Number, "V-stale", "15")
+	before, _, err := f.client.Tickets.Get(t.Context(), tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := uncharged(before)
+	charged := func() (m int) {
+		for _, tm := range f.Srv.Timers(tk.ID) {
+			if tm.Recorded {
+				m += tm.Minutes()
+			}
+		}
+		return m
+	}
+	was := charged()
+	_, held := f.syncroHolds(t, tk.ID, "", "")
+	invoices := func() (n int) {
+		for _, inv := range f.Srv.Invoices() {
+			if inv.TicketID == tk.ID {
+				n++
+			}
+		}
+		return n
+	}
+	if _, _, err := f.client.Tickets.PostComment(t.Context(), tk.ID, &syncro.CommentRequest{
+		Subject: "Update", Body: "Checked the backups.", Hidden: true,
+		ProductID: syncro.Ptr(syncrotest.ProductLaborRemote), MinutesSpent: syncro.Ptr(30), BillTimeNow: syncro.Ptr(false),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r := f.C.Submit(t.Context(), s)
+	if got := charged() - was; got != 0 || invoices() != 0 {
+		t.Fatalf("the stale form charged %d min and made %d invoices; reply %q", got, invoices(), r.Text)
+	}
+	if _, minutes := f.syncroHolds(t, tk.ID, "", ""); minutes != held+30 {
+		t.Errorf("Syncro holds %d min, want the %d before plus the other tech's 30 (the form's 15 not logged)", minutes, held)
+	}
+	if !strings.Contains(r.Text, "Nothing was billed") || !strings.Contains(r.Text, "since the form") {
+		t.Errorf("reply %q, want it to say nothing was billed as the time changed since the form", r.Text)
+	}
+	value := buttonValue(r.Blocks, ActionBillNewTotal)
+	if value == "" || !strings.Contains(blocksAsSlackReads(t, r.Blocks), fmt.Sprintf("Bill %d min now", shown+30+15)) {
+		t.Fatalf("no button to bill the new total:\n%s", blocksAsSlackReads(t, r.Blocks))
+	}
+	click := commands.Action{Actor: commandstest.Dana, ChannelID: "C0TECHS", ActionID: ActionBillNewTotal, Value: value, MessageTS: "ts-stale"}
+	for i := range 2 {
+		r = f.C.Action(t.Context(), click)
+		if !strings.Contains(r.Text, "Invoiced #") && !strings.Contains(r.Text, "already") {
+			t.Errorf("click %d: %q", i+1, r.Text)
+		}
+	}
+	if got, want := charged()-was, shown+30+15; got != want || invoices() != 1 {
+		t.Errorf("after the button: %d min charged, %d invoices; want %d min on one invoice", got, invoices(), want)
 	}
 }

@@ -96,6 +96,11 @@ type flowParams struct {
 	SessionLog   bool   `json:"session_log,omitempty"`
 	TimeZone     string `json:"time_zone,omitempty"`
 	Channel      string `json:"channel,omitempty"`
+	// Shown fingerprints the uncharged time the bill's form showed
+	// (shownTime), ShownMin its minutes: the bill stops, before writing,
+	// if Syncro holds other uncharged time (billshown.go). "" = unchecked.
+	Shown    string `json:"shown,omitempty"`
+	ShownMin int    `json:"shown_min,omitempty"`
 	// By is the name of who started the flow (store.Flow.SlackUser is
 	// their id): its notice credits them, whoever presses Finish.
 	By string `json:"by,omitempty"`
@@ -156,6 +161,9 @@ type flowRun struct {
 	thread *commands.ThreadPost
 	// lead opens a Finish message shown outside the run (resume.go).
 	lead string
+	// stale is the ticket as read when its uncharged time was found
+	// changed since the bill's form (billshown.go); nil otherwise.
+	stale *syncro.Ticket
 	// marked is set when this pass marked the ticket as being closed by
 	// it (announce.go); the pass releases the mark when it ends.
 	marked bool
@@ -292,6 +300,9 @@ func (fr *flowRun) runSteps(ctx context.Context) commands.Reply {
 		ran = true
 		if res.Stop != "" {
 			_, _ = fr.st.AbandonFlow(fr.f.ID, res.Stop)
+			if fr.stale != nil {
+				return fr.staleBillReply(ctx, res.Stop)
+			}
 			return fr.stoppedReply(res.Stop)
 		}
 	}
@@ -566,8 +577,10 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 		fr.guarded = true
 		if len(invs) > 0 {
 			res.Stop = fmt.Sprintf("#%d is already on invoice %s. I didn't log time or create another invoice", p.Number, describeInvoice(invs[0]))
+			return res, nil
 		}
-		return res, nil
+		res.Stop, err = fr.checkShown(ctx)
+		return res, err
 
 	case stepComment:
 		req := syncro.CommentRequest{Subject: p.Subject, Body: p.Body, Hidden: p.Hidden, DoNotEmail: p.DoNotEmail, Tech: p.Tech}
