@@ -103,27 +103,38 @@ func (c *feature) contactsWithEmail(ctx context.Context, email string, except in
 	return out, nil
 }
 
+// emailInUse stops a contact form whose email already belongs to another
+// contact than except, at any customer: the reply names them, with a
+// button (anyway) that submits the form once more without the check.
+// Nothing is written; done says what was not ("added", "saved").
+func (c *feature) emailInUse(ctx context.Context, p pendingForm, email string, except int64, done, anyway string) (commands.Reply, bool) {
+	same, err := c.contactsWithEmail(ctx, email, except)
+	if err != nil {
+		return c.cfg.Failure(ctx, fmt.Errorf("look for contacts with %s: %w", email, err), "check for existing contacts, so nothing was "+done), true
+	}
+	if len(same) == 0 {
+		return commands.Reply{}, false
+	}
+	var lines []string
+	for i := range same {
+		lines = append(lines, fmt.Sprintf("%s at customer %d", contactLine(&same[i]), same[i].CustomerID))
+	}
+	text := "Nothing " + done + " yet: a contact with " + slackfmt.MrkdwnText(email, 150) + " already exists:\n" + strings.Join(lines, "\n")
+	blocks := []slack.Block{commands.TextSection(text)}
+	if v := p.encodeButton(); v != "" {
+		blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement(ActionCustomerCreateAnyway, v, commands.Plain(anyway))))
+	}
+	return commands.Reply{Text: text, Blocks: blocks}, true
+}
+
 // createContact adds the contact of a submitted form. Unless force, a
 // contact with the same email at any customer stops it with a warning and
 // an "Add anyway" button. Syncro takes title only on update, so a title is
 // set with a second call.
 func (c *feature) createContact(ctx context.Context, p pendingForm, force bool) commands.Reply {
 	if e := p.Values[BlockContactEmail]; e != "" && !force {
-		same, err := c.contactsWithEmail(ctx, e, 0)
-		if err != nil {
-			return c.cfg.Failure(ctx, fmt.Errorf("look for contacts with %s: %w", e, err), "check for existing contacts, so nothing was added")
-		}
-		if len(same) > 0 {
-			var lines []string
-			for i := range same {
-				lines = append(lines, fmt.Sprintf("%s at customer %d", contactLine(&same[i]), same[i].CustomerID))
-			}
-			text := "Nothing added yet: a contact with " + slackfmt.MrkdwnText(e, 150) + " already exists:\n" + strings.Join(lines, "\n")
-			blocks := []slack.Block{commands.TextSection(text)}
-			if v := p.encodeButton(); v != "" {
-				blocks = append(blocks, slack.NewActionBlock("", slack.NewButtonBlockElement(ActionCustomerCreateAnyway, v, commands.Plain("Add anyway"))))
-			}
-			return commands.Reply{Text: text, Blocks: blocks}
+		if r, stop := c.emailInUse(ctx, p, e, 0, "added", "Add anyway"); stop {
+			return r
 		}
 	}
 	req, _ := contactRequest(p.Values, nil)
@@ -146,8 +157,17 @@ func (c *feature) createContact(ctx context.Context, p pendingForm, force bool) 
 	return commands.Reply{Text: text}
 }
 
-// editContact sends the changed fields of the contact edit form.
-func (c *feature) editContact(ctx context.Context, p pendingForm) commands.Reply {
+// editContact sends the changed fields of the contact edit form. Unless
+// force, an email changed to one another contact has stops it as on add,
+// with a "Save anyway" button.
+func (c *feature) editContact(ctx context.Context, p pendingForm, force bool) commands.Reply {
+	if e := p.Values[BlockContactEmail]; e != "" && !force {
+		if h, ok := p.Meta.Orig[BlockContactEmail]; ok && h != fieldHash(e) {
+			if r, stop := c.emailInUse(ctx, p, e, p.Meta.ContactID, "saved", "Save anyway"); stop {
+				return r
+			}
+		}
+	}
 	req, n := contactRequest(p.Values, p.Meta.Orig)
 	if n == 0 {
 		return commands.Reply{Text: fmt.Sprintf("Nothing changed on contact %d; nothing was sent.", p.Meta.ContactID)}

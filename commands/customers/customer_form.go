@@ -335,7 +335,7 @@ func (c *feature) submitCustomerForms(ctx context.Context, s commands.Submission
 	case CallbackContactAdd:
 		r = c.createContact(ctx, pendingForm{Callback: s.CallbackID, Meta: meta, Values: formValues(s, contactFields), by: s.Actor}, false)
 	default:
-		r = c.editContact(ctx, pendingForm{Callback: s.CallbackID, Meta: meta, Values: formValues(s, contactFields), by: s.Actor})
+		r = c.editContact(ctx, pendingForm{Callback: s.CallbackID, Meta: meta, Values: formValues(s, contactFields), by: s.Actor}, false)
 	}
 	r.ChannelID = meta.Channel
 	r.InChannel = false
@@ -616,7 +616,7 @@ func (c *feature) fixFormClick(a commands.Action) commands.Reply {
 }
 
 // createAnywayClick creates the customer (or contact) held in the button,
-// once per click (a double-click creates one).
+// or saves the contact edit, once per click (a double-click writes once).
 func (c *feature) createAnywayClick(ctx context.Context, a commands.Action) commands.Reply {
 	p, err := decodePending(a.Value)
 	p.by = a.Actor
@@ -625,6 +625,8 @@ func (c *feature) createAnywayClick(ctx context.Context, a commands.Action) comm
 		return c.cfg.Once(ctx, commands.ClickKey(a), func() commands.Reply { return c.createCustomer(ctx, p, true) }, commands.ClickedTwice)
 	case err == nil && p.Callback == CallbackContactAdd:
 		return c.cfg.Once(ctx, commands.ClickKey(a), func() commands.Reply { return c.createContact(ctx, p, true) }, commands.ClickedTwice)
+	case err == nil && p.Callback == CallbackContactEdit:
+		return c.cfg.Once(ctx, commands.ClickKey(a), func() commands.Reply { return c.editContact(ctx, p, true) }, commands.ClickedTwice)
 	}
 	return commands.Reply{Text: "That button lost its form; open the form again. Nothing was created."}
 }
