@@ -261,10 +261,12 @@ func (r *chaosRig) webComment(ct chaosTicket, subject, body string, minutes int,
 	if minutes > 0 {
 		req.ProductID, req.MinutesSpent, req.BillTimeNow = syncro.Ptr(product), syncro.Ptr(minutes), syncro.Ptr(false)
 	}
-	if _, _, err := r.web.Tickets.PostComment(r.t.Context(), ct.id, req); err != nil {
+	c, _, err := r.web.Tickets.PostComment(r.t.Context(), ct.id, req)
+	if err != nil {
 		r.t.Fatal(err)
 	}
 	r.led.observe("web", "web")
+	r.note("the web app: comment %d on #%d, %s: %q with %d min", c.ID, ct.number, subject, body, minutes)
 }
 
 // webTime logs minutes of product on ct in the web app, with notes.
@@ -277,6 +279,7 @@ func (r *chaosRig) webTime(ct chaosTicket, minutes int, product int64, notes str
 		r.t.Fatal(err)
 	}
 	r.led.observe("web", "web")
+	r.note("the web app: %d min on #%d", minutes, ct.number)
 }
 
 // redelivery is how often, and when, an action reaches the bot.
@@ -412,6 +415,16 @@ func (r *chaosRig) owner(id string) commands.Actor {
 		return commandstest.Dana
 	}
 	return chaosActor(f.SlackUser)
+}
+
+// inDoubt reports whether a flow on ct is unfinished.
+func (r *chaosRig) inDoubt(ct chaosTicket) bool {
+	r.t.Helper()
+	flows, err := r.st.FlowsForTicket(ct.id)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return slices.ContainsFunc(flows, func(f store.Flow) bool { return !f.Finished() })
 }
 
 // flowIDs lists the flows recorded on ct.

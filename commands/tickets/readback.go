@@ -124,6 +124,12 @@ func (c *feature) commentsBefore(ctx context.Context, ticketID int64, subject, b
 	if err != nil {
 		return stepBefore{}, fmt.Errorf("read the comments of ticket %d before writing: %w", ticketID, err)
 	}
+	if newest {
+		// No comment yet: none to tell the write apart from, and no
+		// Syncro stamp to measure the floor by; the bot's clock less the
+		// window would miss a write Syncro stamps further behind.
+		b.Floor = time.Time{}
+	}
 	return b, nil
 }
 
@@ -146,7 +152,10 @@ func (fr *flowRun) timersBefore(ctx context.Context) (stepBefore, error) {
 	for _, tm := range t.TicketTimers {
 		b.Timers = append(b.Timers, tm.ID)
 	}
-	if newest := newestTimer(t.TicketTimers); !newest.IsZero() && newest.Before(b.Floor) {
+	switch newest := newestTimer(t.TicketTimers); {
+	case len(t.TicketTimers) == 0:
+		b.Floor = time.Time{} // no timer to measure by: see commentsBefore
+	case !newest.IsZero() && newest.Before(b.Floor):
 		b.Floor = newest // Syncro's clock behind the bot's: see Floor
 	}
 	return b, nil
