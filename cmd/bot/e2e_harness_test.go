@@ -28,7 +28,7 @@ const (
 
 // testContext ends when the test does or testTimeout has passed: the
 // budget of each wait in an end-to-end test.
-func testContext(t *testing.T) context.Context {
+func testContext(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
 	t.Cleanup(cancel)
 	return ctx
@@ -52,7 +52,7 @@ type e2eFakes struct {
 }
 
 // newFakes starts the fakes, Syncro's with opts; they stop at cleanup.
-func newFakes(t *testing.T, opts ...syncrotest.Option) *e2eFakes {
+func newFakes(t testing.TB, opts ...syncrotest.Option) *e2eFakes {
 	t.Helper()
 	f := slackfake.NewServer(t,
 		slackfake.WithUsers(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com"}),
@@ -84,7 +84,7 @@ type e2eBot struct {
 
 // startE2EBot starts the bot on new fakes; edit, if not nil, may change
 // the environment first. The bot is stopped at cleanup.
-func startE2EBot(ctx context.Context, t *testing.T, edit func(env map[string]string)) *e2eBot {
+func startE2EBot(ctx context.Context, t testing.TB, edit func(env map[string]string)) *e2eBot {
 	t.Helper()
 	fx := newFakes(t)
 	if edit != nil {
@@ -97,7 +97,7 @@ func startE2EBot(ctx context.Context, t *testing.T, edit func(env map[string]str
 // fx.env, and waits until it has connected to Slack. It is stopped, and
 // must have exited 0, at cleanup. Started again after a shutdown, it is a
 // restart: the same DATA_DIR, Slack and Syncro.
-func (fx *e2eFakes) start(ctx context.Context, t *testing.T, flags ...string) *e2eBot {
+func (fx *e2eFakes) start(ctx context.Context, t testing.TB, flags ...string) *e2eBot {
 	t.Helper()
 	conns := fx.f.TotalConnections()
 	runCtx, cancel := context.WithCancel(context.Background())
@@ -126,7 +126,7 @@ func (fx *e2eFakes) start(ctx context.Context, t *testing.T, flags ...string) *e
 
 // shutdown stops the bot as SIGTERM does, letting go of the requests
 // Syncro holds, and fails the test unless run returns 0 in time.
-func (b *e2eBot) shutdown(t *testing.T) {
+func (b *e2eBot) shutdown(t testing.TB) {
 	t.Helper()
 	if b.shutDown {
 		return
@@ -158,7 +158,13 @@ func (b *e2eBot) restart(ctx context.Context, t *testing.T) *e2eBot {
 // again only when Slack's state changes, could sleep through the change;
 // the bot's log announces itself (waitLog).
 func poll(ctx context.Context, cond func() bool) error {
-	tick := time.NewTicker(10 * time.Millisecond)
+	return pollEvery(ctx, 10*time.Millisecond, cond)
+}
+
+// pollEvery is poll checking every d, for a cond too costly to check
+// every 10 ms.
+func pollEvery(ctx context.Context, d time.Duration, cond func() bool) error {
+	tick := time.NewTicker(d)
 	defer tick.Stop()
 	for !cond() {
 		select {
@@ -180,7 +186,7 @@ func (b *e2eBot) waitHeld(ctx context.Context, t *testing.T) {
 }
 
 // waitLog waits until the bot's log holds want; the write wakes it.
-func (b *e2eBot) waitLog(ctx context.Context, t *testing.T, want string) {
+func (b *e2eBot) waitLog(ctx context.Context, t testing.TB, want string) {
 	t.Helper()
 	if err := b.stderr.WaitFor(ctx, want); err != nil {
 		t.Fatalf("the bot never logged %q: %v; stderr:\n%s", want, err, b.stderr.String())

@@ -61,7 +61,7 @@ func nonListing(srv *syncrotest.Server) []string {
 
 // startMirrorBot starts the bot polling every interval and waits until
 // its open-ticket mirror is filled.
-func startMirrorBot(ctx context.Context, t *testing.T, interval string) *e2eBot {
+func startMirrorBot(ctx context.Context, t testing.TB, interval string) *e2eBot {
 	t.Helper()
 	b := startE2EBot(ctx, t, func(env map[string]string) { env["SYNCRO_POLL_INTERVAL"] = interval })
 	b.waitLog(ctx, t, "open-ticket mirror filled")
@@ -296,8 +296,10 @@ func TestE2E_StandupBurstCostsFewSyncroRequests(t *testing.T) {
 		t.Helper()
 		b.srv.ResetLog()
 		before := answered()
-		// In waves of 20 at once: the fake's ack deadline is for the
-		// ack benchmark (bot/bench_test.go), not for this count.
+		// In waves of 20 at once: how fast 200 at once are acked is
+		// BenchmarkAckLatency_200Concurrent's (under -race on a loaded
+		// machine the bot's Socket Mode reader can fall seconds behind,
+		// BENCHMARKS.md), not this count's.
 		for wave := range 10 {
 			errs := make(chan error, 20)
 			for i := range 20 {
