@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/account"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/mirror"
@@ -31,6 +32,11 @@ type Deps struct {
 	Reads *mirror.Reads
 	// Labor maps labor kinds (remote, onsite, …) to Syncro product ids.
 	Labor labor.Products
+	// Account is the account's currency symbol and labor product names,
+	// read at start and refreshed in the background, so replies show
+	// money and labor menus as the account does without a Syncro call.
+	// Required.
+	Account *account.Info
 	// WebURL is the Syncro web app's base (https://SUB.syncromsp.com), for
 	// "Open in Syncro" links; empty hides them.
 	WebURL string
@@ -117,6 +123,8 @@ func (d Deps) check() error {
 		return errors.New("commands need a Syncro client: set SYNCRO_API_KEY and SYNCRO_SUBDOMAIN")
 	case d.Reads == nil:
 		return errors.New("commands need the open-ticket mirror: run builds it from SYNCRO_POLL_INTERVAL")
+	case d.Account == nil:
+		return errors.New("commands need the Syncro account's settings: run starts account.New with the Syncro client")
 	case isNil(d.Store):
 		return errors.New("commands need the bot's database: set DATA_DIR")
 	case len(d.Labor) == 0:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
 
+	"github.com/syncrobot/syncrobot/account"
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
@@ -181,7 +182,7 @@ func TestNew_RefusesToStartWithoutWhatTheFeaturesNeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	full := commands.Deps{Syncro: client, Reads: mirror.NewReads(m, client, 0), Store: st, Labor: labor.Default(), SessionLogs: &sessionlog.Writer{Root: t.TempDir()}}
+	full := commands.Deps{Syncro: client, Reads: mirror.NewReads(m, client, 0), Account: account.New(client, labor.Default(), nil), Store: st, Labor: labor.Default(), SessionLogs: &sessionlog.Writer{Root: t.TempDir()}}
 	if _, err := commands.New(full, tickets.Register, customers.Register); err != nil {
 		t.Fatalf("New with every collaborator: %v", err)
 	}
@@ -191,6 +192,7 @@ func TestNew_RefusesToStartWithoutWhatTheFeaturesNeed(t *testing.T) {
 	}{
 		{"no Syncro client", "SYNCRO_API_KEY", func(d *commands.Deps) { d.Syncro = nil }},
 		{"no open-ticket mirror", "SYNCRO_POLL_INTERVAL", func(d *commands.Deps) { d.Reads = nil }},
+		{"no account settings", "account.New", func(d *commands.Deps) { d.Account = nil }},
 		{"no store", "DATA_DIR", func(d *commands.Deps) { d.Store = nil }},
 		{"a nil *store.Store", "DATA_DIR", func(d *commands.Deps) { d.Store = (*store.Store)(nil) }},
 		{"no labor products", "LABOR_PRODUCTS", func(d *commands.Deps) { d.Labor = nil }},

@@ -49,6 +49,9 @@ type e2eFakes struct {
 	srv *syncrotest.Server
 	// env has a DATA_DIR and a SESSION_LOG_DIR of the test's own.
 	env map[string]string
+	// accountHeld says Syncro holds the bot's first read of the account
+	// settings, so start does not wait for it.
+	accountHeld bool
 }
 
 // newFakes starts the fakes, Syncro's with opts; they stop at cleanup.
@@ -120,6 +123,11 @@ func (fx *e2eFakes) start(ctx context.Context, t testing.TB, flags ...string) *e
 	}()
 	if err := fx.f.WaitConnections(waitCtx, conns+1); err != nil {
 		t.Fatalf("bot never connected: %v; stderr:\n%s", err, b.stderr.String())
+	}
+	if !fx.accountHeld {
+		// The bot's own first read of the account (read or not) is over,
+		// so the Syncro requests a test looks at are the ones it set off.
+		b.waitLog(ctx, t, `"msg":"account settings`)
 	}
 	return b
 }

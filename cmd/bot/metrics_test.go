@@ -76,6 +76,7 @@ func TestRun_MetricsCountCommandsAndReadyzFollowsTheSocket(t *testing.T) {
 	for _, want := range []string{
 		`syncrobot_envelopes_total{type="slash_commands"} 2`,
 		`syncrobot_ack_latency_seconds_count 2`,
+		`syncrobot_syncro_requests_total{endpoint="/settings",method="GET",status="200"}`,
 		`syncrobot_syncro_requests_total{endpoint="/tickets",method="GET",status="200"}`,
 		`syncrobot_syncro_throttle_wait_seconds_total`,
 		`syncrobot_notices_sent_total 0`,

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/syncrobot/syncrobot/account"
 	"github.com/syncrobot/syncrobot/bot"
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/customers"
@@ -143,12 +144,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitUsage
 	}
 	warmMirror(ctx, mir, client, log)
+	acct := account.New(client, cfg.LaborProducts, log.With("component", "account"))
+	stopAccount := startAccount(ctx, acct, account.RefreshEvery, log)
+	defer stopAccount()
 	cmds, err := commands.New(commands.Deps{
-		Syncro: client,
-		Reads:  mirror.NewReads(mir, client, mirror.DefaultTTL),
-		Labor:  cfg.LaborProducts,
-		WebURL: webURL(cfg),
-		Logger: log.With("component", "commands"),
+		Syncro:  client,
+		Reads:   mirror.NewReads(mir, client, mirror.DefaultTTL),
+		Account: acct,
+		Labor:   cfg.LaborProducts,
+		WebURL:  webURL(cfg),
+		Logger:  log.With("component", "commands"),
 		// The store makes writes exactly-once across restarts (durable
 		// dedup, recorded bill/close flows, Finish) and keeps the audit.
 		Store:        st,

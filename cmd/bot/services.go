@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/syncrobot/syncrobot/account"
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/config"
 	"github.com/syncrobot/syncrobot/store"
@@ -110,6 +111,29 @@ func startSweeper(ctx context.Context, st store.Sweeper, interval time.Duration,
 		if err := st.SweepEvery(ctx, interval); err != nil && ctx.Err() == nil {
 			log.Error("store sweeper stopped", "err", err)
 		}
+	})
+	return func() {
+		cancel()
+		wg.Wait()
+	}
+}
+
+// startAccount reads the account's currency and labor product names in the
+// background, at once and then every interval, so a slow or failing Syncro
+// delays no start and no command (until the first read, amounts show
+// without a symbol and labor kinds without names). A labor product Syncro
+// does not have is logged by the first read. The returned stop cancels the
+// reads and waits for them.
+func startAccount(ctx context.Context, a *account.Info, interval time.Duration, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := a.Refresh(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("account settings not read; money shows without a currency symbol until the next read", "err", err, "retry_in", interval)
+		}
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		a.Run(ctx, tick.C)
 	})
 	return func() {
 		cancel()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/account"
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/golden"
@@ -40,8 +41,8 @@ type Fixture struct {
 }
 
 // NewFixture answers with features against a fresh seeded syncrotest. Like
-// a bot that just started, it knows no product names: the first reply that
-// names a labor product looks it up.
+// a running bot, it has read the account's currency and labor product
+// names before the first command (and the request log starts after).
 func NewFixture(t *testing.T, features []commands.Feature, opts ...syncrotest.Option) *Fixture {
 	t.Helper()
 	now := func() time.Time { return syncrotest.SeedNow }
@@ -56,8 +57,13 @@ func NewFixture(t *testing.T, features []commands.Feature, opts ...syncrotest.Op
 		t.Fatal(err)
 	}
 	logs, log := t.TempDir(), &syncbuf.Buffer{}
+	acct := account.New(client, labor.Default(), nil)
+	if err := acct.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetLog()
 	c := MustNew(t, commands.Deps{
-		Syncro: client, WebURL: "https://bayline.syncromsp.com", Now: now,
+		Syncro: client, Account: acct, WebURL: "https://bayline.syncromsp.com", Now: now,
 		SessionLogs: &sessionlog.Writer{Root: logs, Now: now},
 		Logger:      slog.New(slog.NewJSONHandler(log, nil)),
 	}, features...)
@@ -66,7 +72,8 @@ func NewFixture(t *testing.T, features []commands.Feature, opts ...syncrotest.Op
 
 // MustNew is commands.New for tests: the required collaborators d lacks
 // are filled in (a store and a session-log folder in t's temp dirs, a
-// Syncro client that reaches nothing) and a refusal fails t.
+// Syncro client that reaches nothing, account settings never read) and a
+// refusal fails t.
 func MustNew(t *testing.T, d commands.Deps, features ...commands.Feature) *commands.Commands {
 	t.Helper()
 	if d.Syncro == nil {
@@ -99,6 +106,9 @@ func MustNew(t *testing.T, d commands.Deps, features ...commands.Feature) *comma
 	}
 	if d.SessionLogs == nil {
 		d.SessionLogs = &sessionlog.Writer{Root: t.TempDir(), Now: d.Now}
+	}
+	if d.Account == nil {
+		d.Account = account.New(d.Syncro, d.Labor, nil) // never read: no currency, no labor names
 	}
 	c, err := commands.New(d, features...)
 	if err != nil {

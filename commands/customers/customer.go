@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/account"
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/commands/flow"
@@ -185,7 +186,7 @@ func (c *feature) customer(ctx context.Context, r commands.Request, inv cmdline.
 		// Found by name: the list item lacks the detail's links.
 		return c.customerDetail(ctx, cu.ID)
 	}
-	return renderCustomerDetail(cu, c.cfg.WebURL)
+	return renderCustomerDetail(cu, c.cfg.WebURL, c.cfg.Account.Currency())
 }
 
 // customerDetail reads and renders one customer.
@@ -197,7 +198,7 @@ func (c *feature) customerDetail(ctx context.Context, id int64) commands.Reply {
 	if err != nil {
 		return c.cfg.Failure(ctx, fmt.Errorf("get customer %d: %w", id, err), fmt.Sprintf("read customer %d", id))
 	}
-	return renderCustomerDetail(cu, c.cfg.WebURL)
+	return renderCustomerDetail(cu, c.cfg.WebURL, c.cfg.Account.Currency())
 }
 
 // customerType is the customer's "Customer Type" property (see
@@ -212,7 +213,7 @@ func customerType(cu *syncro.Customer) string {
 // renderCustomerDetail renders the detail: business info, contacts,
 // recent tickets and invoice history, all from the one detail response
 // (ticket_links, invoice_links), never one call per item.
-func renderCustomerDetail(cu *syncro.Customer, webURL string) commands.Reply {
+func renderCustomerDetail(cu *syncro.Customer, webURL string, cur account.Currency) commands.Reply {
 	name := customerName(cu)
 	title := fmt.Sprintf("%s (customer %d)", name, cu.ID)
 	var info []*slack.TextBlockObject
@@ -277,7 +278,7 @@ func renderCustomerDetail(cu *syncro.Customer, webURL string) commands.Reply {
 		if !inv.Date.Time.IsZero() {
 			date = inv.Date.Time.Format("2006-01-02")
 		}
-		invoices = append(invoices, fmt.Sprintf("#%s · %s · $%s · %s", slackfmt.MrkdwnLiteral(inv.Number.String()), date, slackfmt.EscapeMrkdwn(inv.Total.String()), paid))
+		invoices = append(invoices, fmt.Sprintf("#%s · %s · %s · %s", slackfmt.MrkdwnLiteral(inv.Number.String()), date, cur.Mrkdwn(inv.Total), paid))
 	}
 	if len(invoices) == 0 {
 		invoices = []string{"No invoices."}

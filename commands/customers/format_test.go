@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/syncrobot/syncrobot/account"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
 	"github.com/syncrobot/syncrobot/slackfmt/slackfmttest"
 	"github.com/syncrobot/syncrobot/syncro"
@@ -44,7 +45,7 @@ func FuzzCustomerDetail_SyncroTextKeepsTheBotsFormatting(f *testing.F) {
 			return // the title and "Person" follow other rules without a name
 		}
 		got, want := formatCustomer(texts), formatCustomer(harmless)
-		slackfmttest.SameFormatting(t, renderCustomerDetail(got, "https://x.syncromsp.com"), renderCustomerDetail(want, "https://x.syncromsp.com"))
+		slackfmttest.SameFormatting(t, renderCustomerDetail(got, "https://x.syncromsp.com", "$"), renderCustomerDetail(want, "https://x.syncromsp.com", "$"))
 		slackfmttest.SameFormatting(t, contactLine(&got.Contacts[0]), contactLine(&want.Contacts[0]))
 	})
 }
@@ -65,4 +66,18 @@ func TestCustomerDetail_FormattingCharactersShowAsTyped(t *testing.T) {
 		}
 	}
 	commandstest.Golden(t, "customer_detail_formatting.golden", got)
+}
+
+// TestCustomerDetail_InvoicesInTheAccountsCurrency: the invoice history
+// shows totals with the account's symbol, or none while it is unknown;
+// never a hard-coded "$".
+func TestCustomerDetail_InvoicesInTheAccountsCurrency(t *testing.T) {
+	t.Parallel()
+	cu := formatCustomer([11]string{"Acme", "Ann", "Lee", "x", "x", "x", "x", "x", "x", "x", "1681"})
+	for cur, want := range map[account.Currency]string{"€": "#1681 · - · €90.00 · unpaid", "": "#1681 · - · 90.00 · unpaid"} {
+		got := strings.Join(slackfmttest.MrkdwnTexts(t, renderCustomerDetail(cu, "", cur).Blocks), "\n")
+		if !strings.Contains(got, want) {
+			t.Errorf("currency %q: detail lacks %q:\n%s", cur, want, got)
+		}
+	}
 }

@@ -160,11 +160,11 @@ func (fr *flowRun) billNotice(ctx context.Context, t *syncro.Ticket) commands.Me
 }
 
 // invoiceName names an invoice for a notice, as raw text (the notice
-// escapes it): "#1681 (total 337.50)".
-func invoiceName(inv syncro.Invoice) string {
+// escapes it): "#1681 (total $337.50)".
+func (c *feature) invoiceName(inv syncro.Invoice) string {
 	name := "#" + inv.Number.String()
 	if inv.Number == "" {
 		name = "id " + strconv.FormatInt(inv.ID, 10)
 	}
-	return name + " (total " + inv.Total.String() + ")"
+	return name + " (total " + c.cfg.Account.Currency().Text(inv.Total) + ")"
 }

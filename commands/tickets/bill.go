@@ -57,13 +57,10 @@ func invoiceStatus(statuses []string) string {
 	return ""
 }
 
-// describeInvoice names an invoice for a reply: "#1681 (total 337.50)".
-func describeInvoice(inv syncro.Invoice) string {
-	s := "#" + slackfmt.MrkdwnLiteral(inv.Number.String())
-	if inv.Number == "" {
-		s = "id " + strconv.FormatInt(inv.ID, 10)
-	}
-	return s + " (total " + inv.Total.String() + ")"
+// describeInvoice names an invoice for a reply: invoiceName escaped for
+// mrkdwn, "#1681 (total $337.50)".
+func (c *feature) describeInvoice(inv syncro.Invoice) string {
+	return slackfmt.MrkdwnLiteral(c.invoiceName(inv))
 }
 
 // uncharged sums the billable, not yet charged time of a ticket.
@@ -93,7 +90,7 @@ func (c *feature) billModal(ctx context.Context, ticketID, number int64, channel
 		return commands.AsModal(c.cfg.Failure(ctx, err, fmt.Sprintf("check the invoices of #%d", number)), "Bill ticket")
 	}
 	if len(invs) > 0 {
-		return commands.AsModal(commands.Reply{Text: fmt.Sprintf("#%d is already on invoice %s, so there is nothing to bill. Add new work to a new ticket, or edit the invoice in Syncro.", number, describeInvoice(invs[0]))}, "Bill ticket")
+		return commands.AsModal(commands.Reply{Text: fmt.Sprintf("#%d is already on invoice %s, so there is nothing to bill. Add new work to a new ticket, or edit the invoice in Syncro.", number, c.describeInvoice(invs[0]))}, "Bill ticket")
 	}
 	var statuses []string
 	if ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx); err == nil {

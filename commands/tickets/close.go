@@ -71,7 +71,7 @@ func (c *feature) closeModal(ctx context.Context, t *syncro.Ticket, number int64
 		}
 		invoiced = "an invoice"
 		if len(invs) > 0 {
-			invoiced = "invoice " + describeInvoice(invs[0])
+			invoiced = "invoice " + c.describeInvoice(invs[0])
 		}
 		// Closing keeps it Invoiced (see submitClose's invoiced check).
 		meta.TargetStatus = t.Status
@@ -207,10 +207,10 @@ func (fr *flowRun) invoicedCheck(ctx context.Context) (stepResult, error) {
 	if err != nil || len(invs) == 0 {
 		return stepResult{}, err
 	}
-	res := stepResult{Invoice: invoiceName(invs[0])}
+	res := stepResult{Invoice: fr.c.invoiceName(invs[0])}
 	if fr.p.Minutes > 0 {
 		res.Stop = fmt.Sprintf("#%d is already on invoice %s, so I saved nothing: the %d min would not be billed on that invoice. Close it without time, or log the work on a new ticket",
-			fr.p.Number, describeInvoice(invs[0]), fr.p.Minutes)
+			fr.p.Number, fr.c.describeInvoice(invs[0]), fr.p.Minutes)
 	}
 	return res, nil
 }

@@ -1,12 +1,16 @@
 package tickets
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -45,13 +49,12 @@ func TestComment_Table(t *testing.T) {
 	}{
 		{name: "without time", text: "comment 32150 Restarted the sync client.", wantCalls: 3,
 			wantReply: "Comment added to #32150 (Syncro emails it to the customer).", wantBody: "Restarted the sync client."},
-		// With time: find, the comments before, comment, read-back, and the
-		// labor product's name, looked up the first time the process names
-		// it.
-		{name: "with time", text: "comment 32150 --time 45m Restarted the sync client.", wantCalls: 5,
+		// With time: find, the comments before, comment, read-back; the
+		// labor product's name was read at start (Deps.Account).
+		{name: "with time", text: "comment 32150 --time 45m Restarted the sync client.", wantCalls: 4,
 			wantReply: "Comment added to #32150 (Syncro emails it to the customer). 45 min logged as Labor - Remote Business.",
 			wantBody:  "Restarted the sync client.", wantMinutes: 45, wantProduct: syncrotest.ProductLaborRemote},
-		{name: "labor onsite", text: "comment 32150 --time 1h30m --labor onsite --no-email Swapped the switch.", wantCalls: 5,
+		{name: "labor onsite", text: "comment 32150 --time 1h30m --labor onsite --no-email Swapped the switch.", wantCalls: 4,
 			wantReply: "Comment added to #32150 (not emailed). 90 min logged as Labor - Onsite Business.",
 			wantBody:  "Swapped the switch.", wantNoEmail: true, wantMinutes: 90, wantProduct: syncrotest.ProductLaborOnsite},
 		{name: "hidden implies no email", text: "comment 32150 --hidden Password is in the vault.", wantCalls: 3,
@@ -133,8 +136,8 @@ func TestComment_TimeIgnoredOnComments_FallsBackToTimerEntryAndRemembers(t *test
 		t.Errorf("reply = %q", r.Text)
 	}
 	// find, the comments before, comment (with time fields), read-back,
-	// timer_entry, and the labor's name (its first use in this process).
-	if len(reqs) != 6 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || commandstest.CountReqs(reqs, "GET", "/tickets/"+strconv.FormatInt(own.ID, 10)) != 1 {
+	// timer_entry; the labor's name was read at start.
+	if len(reqs) != 5 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || commandstest.CountReqs(reqs, "GET", "/tickets/"+strconv.FormatInt(own.ID, 10)) != 1 {
 		t.Errorf("first comment: %d calls:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	timers := f.Srv.Timers(own.ID)
@@ -152,9 +155,9 @@ func TestComment_TimeIgnoredOnComments_FallsBackToTimerEntryAndRemembers(t *test
 		t.Errorf("reply = %q", r.Text)
 	}
 	// find, the comments before, comment, the ticket's timers before,
-	// timer_entry, and onsite's name (its first use).
-	if len(reqs) != 6 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || commandstest.CountReqs(reqs, "GET", "/products/"+strconv.FormatInt(syncrotest.ProductLaborOnsite, 10)) != 1 {
-		t.Errorf("second comment: %d calls, want find, the comments before, comment, the timers before, timer_entry, onsite's name:%s", len(reqs), commandstest.ReqLines(reqs))
+	// timer_entry; onsite's name was read at start.
+	if len(reqs) != 5 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || commandstest.CountReqs(reqs, "GET", "/products/"+strconv.FormatInt(syncrotest.ProductLaborOnsite, 10)) != 0 {
+		t.Errorf("second comment: %d calls, want find, the comments before, comment, the timers before, timer_entry:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	if body := commentBody(t, reqs); body["minutes_spent"] != nil || body["product_id"] != nil {
 		t.Errorf("second comment still sent time fields: %v", body)
@@ -164,14 +167,39 @@ func TestComment_TimeIgnoredOnComments_FallsBackToTimerEntryAndRemembers(t *test
 	}
 }
 
-func TestComment_UnknownLaborNameIsFetchedOnce(t *testing.T) {
+// The labor names read at start cost a comment with time no call.
+func TestComment_LaborNameReadAtStartCostsNoCall(t *testing.T) {
 	t.Parallel()
 	f := newWriteFixture(t)
-	_, reqs := f.Slash(t, "comment 32150 --time 45m Done.")
+	for _, text := range []string{"comment 32150 --time 45m Done.", "comment 32150 --time 15m --labor onsite Done again."} {
+		r, reqs := f.Slash(t, text)
+		if len(reqs) != 4 || commandstest.CountReqs(reqs, "GET", "/products/") != 0 || !strings.Contains(r.Text, "logged as Labor - ") {
+			t.Errorf("%s: %q, %d calls:%s", text, r.Text, len(reqs), commandstest.ReqLines(reqs))
+		}
+	}
+}
+
+// A bot that could not read the labor names at start (Syncro was down)
+// looks one up the first time a reply names it, once.
+func TestComment_LaborNameUnreadAtStartIsFetchedOnce(t *testing.T) {
+	t.Parallel()
+	now := func() time.Time { return syncrotest.SeedNow }
+	srv := syncrotest.NewServer(t, syncrotest.WithClock(now))
+	client, err := syncro.NewClient(syncro.Config{BaseURL: srv.URL(), APIKey: syncrotest.DefaultAPIKey, RatePerMinute: 100000,
+		Sleep: func(context.Context, time.Duration) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := newCommands(t, commands.Deps{Syncro: client, Now: now}) // the account is never read
+	slash := func(text string) (commands.Reply, []syncrotest.Request) {
+		srv.ResetLog()
+		return c.Slash(t.Context(), commands.Request{Actor: commandstest.Dana, ChannelID: "C0TECHS", Text: text}), srv.Requests()
+	}
+	_, reqs := slash("comment 32150 --time 45m Done.")
 	if len(reqs) != 5 || commandstest.CountReqs(reqs, "GET", "/products/1190473") != 1 {
 		t.Errorf("first: %d calls:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
-	r, reqs := f.Slash(t, "comment 32150 --time 15m Done again.")
+	r, reqs := slash("comment 32150 --time 15m Done again.")
 	if len(reqs) != 4 || !strings.HasSuffix(r.Text, "15 min logged as Labor - Remote Business.") {
 		t.Errorf("second: %q, %d calls:%s", r.Text, len(reqs), commandstest.ReqLines(reqs))
 	}

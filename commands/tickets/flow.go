@@ -500,7 +500,7 @@ func (fr *flowRun) readBack(ctx context.Context, step string) (stepResult, bool,
 			return stepResult{}, false, err
 		}
 		if len(invs) > 0 {
-			return stepResult{Said: "invoice " + describeInvoice(invs[0]) + " created", Invoice: invoiceName(invs[0])}, true, nil
+			return stepResult{Said: "invoice " + fr.c.describeInvoice(invs[0]) + " created", Invoice: fr.c.invoiceName(invs[0])}, true, nil
 		}
 	case stepSessionLog:
 		// The file the step chose before writing; not there (or not
@@ -576,7 +576,7 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 		}
 		fr.guarded = true
 		if len(invs) > 0 {
-			res.Stop = fmt.Sprintf("#%d is already on invoice %s. I didn't log time or create another invoice", p.Number, describeInvoice(invs[0]))
+			res.Stop = fmt.Sprintf("#%d is already on invoice %s. I didn't log time or create another invoice", p.Number, fr.c.describeInvoice(invs[0]))
 			return res, nil
 		}
 		res.Stop, err = fr.checkShown(ctx)
@@ -666,8 +666,8 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 			}
 			if len(invs) > 0 {
 				// Never a second invoice, whoever made the first.
-				res.Said = "the ticket is on invoice " + describeInvoice(invs[0]) + " (no second invoice made)"
-				res.Invoice = invoiceName(invs[0])
+				res.Said = "the ticket is on invoice " + fr.c.describeInvoice(invs[0]) + " (no second invoice made)"
+				res.Invoice = fr.c.invoiceName(invs[0])
 				return res, nil
 			}
 		}
@@ -681,8 +681,8 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 		if err != nil {
 			return res, err
 		}
-		res.Said = "invoice " + describeInvoice(*inv) + " created"
-		res.Invoice = invoiceName(*inv)
+		res.Said = "invoice " + fr.c.describeInvoice(*inv) + " created"
+		res.Invoice = fr.c.invoiceName(*inv)
 		return res, nil
 
 	case stepInvoicedCheck:

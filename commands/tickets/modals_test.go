@@ -34,20 +34,6 @@ func newWriteFixture(t *testing.T, opts ...syncrotest.Option) *writeFixture {
 	return &writeFixture{Fixture: f, tk: tk}
 }
 
-// learnLaborNames names every labor product once through productName, the
-// lookup (GET /products/{id}) a running bot makes the first time it names
-// one, so the labor selects read as they do once the bot has learned them.
-func (f *writeFixture) learnLaborNames(t *testing.T) {
-	t.Helper()
-	for _, k := range f.tk.cfg.Labor.Kinds() {
-		id := f.tk.cfg.Labor[k]
-		f.tk.productName(t.Context(), id)
-		if _, ok := f.tk.w.cachedProductName(id); !ok {
-			t.Fatalf("labor %s (product %d): name not learned", k, id)
-		}
-	}
-}
-
 // form builds a Submission for view v with the given values.
 func form(v *slack.ModalViewRequest, viewID string, vals ...map[string]slack.BlockAction) commands.Submission {
 	s := commands.Submission{Actor: commandstest.Dana, CallbackID: v.CallbackID, ViewID: viewID, PrivateMetadata: v.PrivateMetadata, Values: map[string]map[string]slack.BlockAction{}}
@@ -92,7 +78,6 @@ func writeReplyJSON(t *testing.T, r commands.Reply) []byte {
 func TestModals_Golden(t *testing.T) {
 	t.Parallel()
 	f := newWriteFixture(t)
-	f.learnLaborNames(t)
 	own := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
 	logTime := f.C.Action(t.Context(), commands.Action{Actor: commandstest.Dana, ChannelID: "C0TECHS", ActionID: ticketview.ActionLogTime, Value: ticketview.TicketButtonValue(own.ID, own.Number), MessageTS: "1.2"})
 	for _, tc := range []struct {

@@ -92,6 +92,7 @@ func (c *feature) ticket(ctx context.Context, r commands.Request, inv cmdline.In
 		Labor:    c.cfg.Labor,
 		WebURL:   c.cfg.WebURL,
 		CanBill:  r.Actor.CanBill,
+		Currency: c.cfg.Account.Currency(),
 	})
 }
 

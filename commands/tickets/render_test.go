@@ -281,13 +281,13 @@ func TestRenderTicket_TimeAndBilling(t *testing.T) {
 			t.Errorf("time text lacks %q:\n%s", want, got)
 		}
 	}
-	bill := ticketview.TicketBillingText(tk, nil)
-	for _, want := range []string{"Not charged yet: 45m of time", "Charged, not invoiced: 1 line item totalling 150.00"} {
+	bill := ticketview.TicketBillingText(tk, nil, "$")
+	for _, want := range []string{"Not charged yet: 45m of time", "Charged, not invoiced: 1 line item totalling $150.00"} {
 		if !strings.Contains(bill, want) {
 			t.Errorf("billing text lacks %q:\n%s", want, bill)
 		}
 	}
-	if got := ticketview.TicketBillingText(&syncro.Ticket{}, nil); got != "*Billing*\nNothing to bill." {
+	if got := ticketview.TicketBillingText(&syncro.Ticket{}, nil, "$"); got != "*Billing*\nNothing to bill." {
 		t.Errorf("empty billing = %q", got)
 	}
 }

@@ -32,9 +32,9 @@ func TestResolveTechs_NextTimerEntryCarriesTheTech(t *testing.T) {
 		t.Errorf("first reply = %q", r.Text)
 	}
 	// The flow itself never waits on the tech lookup: find, the comments
-	// before, comment, read-back, timer_entry and the labor's name (its
-	// first use); users calls, if any yet, come from the background.
-	if n := len(reqs) - countUsersReqs(reqs); n != 6 {
+	// before, comment, read-back, timer_entry (the labor's name was read at
+	// start); users calls, if any yet, come from the background.
+	if n := len(reqs) - countUsersReqs(reqs); n != 5 {
 		t.Errorf("first comment: %d flow calls:%s", n, commandstest.ReqLines(reqs))
 	}
 	f.techsIdle(t)

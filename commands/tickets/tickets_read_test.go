@@ -15,9 +15,11 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/account"
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
@@ -53,8 +55,20 @@ func newReadFixtureKey(t *testing.T, key string, opts ...syncrotest.Option) *rea
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, tk := newCommands(t, commands.Deps{Syncro: client, WebURL: readWebURL, Now: now})
+	c, tk := newCommands(t, commands.Deps{Syncro: client, Account: readAccount(t, client), WebURL: readWebURL, Now: now})
 	return &readFixture{srv: srv, c: c, tk: tk}
+}
+
+// readAccount is the account's currency and labor names, read as a
+// running bot reads them at start. A fixture on a key Syncro refuses reads
+// nothing, like such a bot.
+func readAccount(t *testing.T, client *syncro.Client) *account.Info {
+	t.Helper()
+	a := account.New(client, labor.Default(), nil)
+	if err := a.Refresh(t.Context()); err != nil {
+		t.Logf("account settings not read: %v", err)
+	}
+	return a
 }
 
 // marcus is the seed tech asking in most tests.

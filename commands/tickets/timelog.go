@@ -119,14 +119,25 @@ func (c *feature) learnNames(t *syncro.Ticket) {
 	}
 }
 
+// knownProductName is a product's name as far as it is known without a
+// Syncro call: read at start (LABOR_PRODUCTS), else learned since.
+func (c *feature) knownProductName(id int64) (string, bool) {
+	if n, ok := c.cfg.Account.LaborName(id); ok {
+		return n, true
+	}
+	return c.w.cachedProductName(id)
+}
+
 // productName names a labor product as Syncro does ("Labor - Remote
-// Business"). On a cache miss it costs one GET /products/{id}, once per
-// product per process; if that fails the kind (or id) is shown instead.
+// Business"): the LABOR_PRODUCTS ones as read at start (Deps.Account),
+// others as line items revealed them. On a miss it costs one GET
+// /products/{id}, once per product per process; if that fails the kind
+// (or id) is shown instead.
 func (c *feature) productName(ctx context.Context, id int64) string {
 	if id == 0 {
 		return "the account's default labor"
 	}
-	if n, ok := c.w.cachedProductName(id); ok {
+	if n, ok := c.knownProductName(id); ok {
 		return n
 	}
 	if p, _, err := c.cfg.Syncro.Products.Get(ctx, id); err == nil && p.Name != "" {
@@ -235,8 +246,9 @@ func (c *feature) loadTimerPath() {
 	}
 }
 
-// laborSelect offers the labor kinds, named with their Syncro products when
-// known, with kind preselected.
+// laborSelect offers the labor kinds, each named with its Syncro product
+// as read at start (until the first read, as far as learned since), with
+// kind preselected.
 func (c *feature) laborSelect(kind string) *slack.SelectBlockElement {
 	if kind == "" {
 		kind = labor.DefaultKind
@@ -244,7 +256,7 @@ func (c *feature) laborSelect(kind string) *slack.SelectBlockElement {
 	var opts []*slack.OptionBlockObject
 	for _, k := range c.cfg.Labor.Kinds() {
 		text := k
-		if name, ok := c.w.cachedProductName(c.cfg.Labor[k]); ok {
+		if name, ok := c.knownProductName(c.cfg.Labor[k]); ok {
 			text = k + " — " + name
 		}
 		opts = append(opts, commands.Option(k, text))

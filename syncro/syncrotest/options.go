@@ -69,6 +69,8 @@ type config struct {
 	meUserID      int64
 	// faultHeader makes the Server honour FaultHeader.
 	faultHeader bool
+	// currency is GET /settings' locale.currency_symbol.
+	currency string
 	// notClosedKeeps are closed statuses that "Not Closed" still returns.
 	notClosedKeeps []string
 }
@@ -93,6 +95,7 @@ func defaultConfig() config {
 		loc:      loc,
 		now:      time.Now,
 		meUserID: UserDana,
+		currency: "$",
 	}
 }
 
@@ -178,6 +181,18 @@ func WithMe(userID int64) Option { return func(c *config) { c.meUserID = userID 
 // WithFaultHeader makes the Server answer a request carrying FaultHeader
 // with the fault it names.
 func WithFaultHeader() Option { return func(c *config) { c.faultHeader = true } }
+
+// WithCurrency sets the account's currency symbol (GET /settings'
+// locale.currency_symbol; default "$").
+func WithCurrency(symbol string) Option { return func(c *config) { c.currency = symbol } }
+
+// SetCurrency changes the account's currency symbol, as an admin would in
+// Syncro's settings.
+func (s *Server) SetCurrency(symbol string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.currency = symbol
+}
 
 // SetTimeMode switches what comments do with time fields.
 func (s *Server) SetTimeMode(m TimeMode) {

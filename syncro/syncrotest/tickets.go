@@ -381,7 +381,7 @@ func (s *Server) settings(r *http.Request, p params) (int, any) {
 		"customers": obj{"required_fields": []any{}, "customer_fields": []any{}, "customer_field_answers": []any{}},
 		"assets":    obj{},
 		"locale": obj{
-			"iso_code": "en-US", "currency_symbol": "$", "date_format": "%m/%d/%Y",
+			"iso_code": "en-US", "currency_symbol": s.cfg.currency, "date_format": "%m/%d/%Y",
 			"time_format": "%l:%M %p", "time_zone": s.cfg.loc.String(), "time_offset": offset,
 		},
 		"business_hours_enabled":   true,

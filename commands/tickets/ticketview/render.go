@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/syncrobot/syncrobot/account"
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/htmltext"
@@ -114,6 +115,8 @@ type TicketView struct {
 	WebURL string
 	// CanBill shows the "Make invoice" button.
 	CanBill bool
+	// Currency is the account's, for the amounts to bill.
+	Currency account.Currency
 }
 
 // RenderTicket is the ticket detail: header, fields, the latest comments,
@@ -129,7 +132,7 @@ func RenderTicket(v TicketView) commands.Reply {
 	blocks = append(blocks,
 		slack.NewDividerBlock(),
 		commands.TextSection(TicketTimeText(t, v.Labor, v.Now)),
-		commands.TextSection(TicketBillingText(t, v.Invoices)),
+		commands.TextSection(TicketBillingText(t, v.Invoices, v.Currency)),
 		ticketButtons(t, v.WebURL, v.CanBill),
 	)
 	return commands.Reply{Text: slackfmt.MrkdwnLiteral(slackfmt.PlainText(title, slackfmt.MaxHeaderText)), Blocks: blocks}
@@ -354,8 +357,9 @@ func TicketTimeText(t *syncro.Ticket, products labor.Products, now time.Time) st
 }
 
 // TicketBillingText says what of the ticket's time is still to bill: minutes not
-// charged yet, charges not invoiced yet, and the invoices made.
-func TicketBillingText(t *syncro.Ticket, invoices []syncro.Invoice) string {
+// charged yet, charges not invoiced yet (in the account's currency), and
+// the invoices made.
+func TicketBillingText(t *syncro.Ticket, invoices []syncro.Invoice, cur account.Currency) string {
 	unbilled := 0
 	for i := range t.TicketTimers {
 		tm := &t.TicketTimers[i]
@@ -378,7 +382,7 @@ func TicketBillingText(t *syncro.Ticket, invoices []syncro.Invoice) string {
 		lines = append(lines, "Not charged yet: "+cmdline.FormatMinutes(unbilled)+" of time")
 	}
 	if pendingItems > 0 {
-		lines = append(lines, fmt.Sprintf("Charged, not invoiced: %s totalling %s", commands.CountNoun(pendingItems, "line item", "line items"), pending))
+		lines = append(lines, fmt.Sprintf("Charged, not invoiced: %s totalling %s", commands.CountNoun(pendingItems, "line item", "line items"), cur.Mrkdwn(pending)))
 	}
 	switch {
 	case len(invoices) > 0:
