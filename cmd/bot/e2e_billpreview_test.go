@@ -15,11 +15,11 @@ import (
 )
 
 // previewLineRE reads one line of the bill form's preview: product, hours
-// or pieces, price and amount.
-var previewLineRE = regexp.MustCompile(`• (.+?) — [^:\n]*: ([\d.]+)(?: h)? × ([\d.]+)(?:/h)? = ([\d.]+)`)
+// or pieces, price and amount (in the account's currency, "$").
+var previewLineRE = regexp.MustCompile(`• (.+?) — [^:\n]*: ([\d.]+)(?: h)? × \$([\d.]+)(?:/h)? = \$([\d.]+)`)
 
 // previewTotalRE reads the preview's total: minutes of labor, price.
-var previewTotalRE = regexp.MustCompile(`\*Total: (\d+) min of labor, ([\d.]+)\*`)
+var previewTotalRE = regexp.MustCompile(`\*Total: (\d+) min of labor, \$([\d.]+)\*`)
 
 // TestE2E_BillFormShowsWhatTheInvoiceCarries: on a ticket with uncharged
 // time of two labor products (one of them in two entries) and a charged

@@ -110,7 +110,7 @@ func (c *feature) billModal(ctx context.Context, ticketID, number int64, channel
 	head := fmt.Sprintf("*#%d %s* — %s", number, commands.InlineMrkdwn(t.Subject, 200), commands.InlineMrkdwn(t.CustomerBusinessThenName, 100))
 	// Before Bill is pressed, what the invoice will carry: the tech checks
 	// the minutes and prices here, not on the invoice afterwards.
-	head += "\n" + c.previewInvoice(ctx, t).text()
+	head += "\n" + c.previewInvoice(ctx, t).text(c.cfg.Account.Currency())
 	minutesOptional := meta.Uncharged != 0
 	hint := "Minutes to log and bill now."
 	if minutesOptional {

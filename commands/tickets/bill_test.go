@@ -245,12 +245,12 @@ func TestInvoicePreview_Text(t *testing.T) {
 		{"nothing", invoicePreview{}, []string{"Nothing to charge on the ticket yet"}},
 		{"only unbillable", invoicePreview{unbillable: 15}, []string{"Nothing to charge", "15 min logged as not billable stay off it."}},
 		{"priced", invoicePreview{lines: []previewLine{remote, item}, minutes: 30, total: syncro.MoneyFromCents(6250 + 899)},
-			[]string{"• Labor - Remote — 30 min logged, not charged yet: 0.50 h × 125.00/h = 62.50", "• Cable &lt;b&gt; — charged: 1.00 × 8.99 = 8.99", "*Total: 30 min of labor, 71.49*"}},
+			[]string{"• Labor - Remote — 30 min logged, not charged yet: 0.50 h × $125.00/h = $62.50", "• Cable &lt;b&gt; — charged: 1.00 × $8.99 = $8.99", "*Total: 30 min of labor, $71.49*"}},
 		{"unpriced", invoicePreview{lines: []previewLine{{name: "Labor (the account's default)", minutes: 20, qty: chargedHours(20)}, item}, minutes: 20, total: syncro.MoneyFromCents(899), unpriced: 1, unbillable: 5},
-			[]string{"20 min logged, not charged yet: 0.33 h, priced by Syncro", "*Total: 20 min of labor*, 8.99 for what has a price", "5 min logged as not billable stay off the invoice."}},
+			[]string{"20 min logged, not charged yet: 0.33 h, priced by Syncro", "*Total: 20 min of labor*, $8.99 for what has a price", "5 min logged as not billable stay off the invoice."}},
 		{"more than shown", invoicePreview{lines: slices.Repeat([]previewLine{item}, maxPreviewLines+3)}, []string{"… and 3 more charges"}},
 	} {
-		got := tc.pv.text()
+		got := tc.pv.text("$")
 		for _, w := range tc.want {
 			if !strings.Contains(got, w) {
 				t.Errorf("%s: %q lacks %q", tc.name, got, w)

@@ -73,7 +73,7 @@ func (fr *flowRun) staleBillReply(ctx context.Context, why string) commands.Repl
 	text := strings.ToUpper(why[:1]) + why[1:] + "."
 	total := uncharged(t) + fr.p.Minutes
 	label := fmt.Sprintf("Bill %d min now", total)
-	lead := text + "\nAs it stands now:\n" + fr.c.previewInvoice(ctx, t).text()
+	lead := text + "\nAs it stands now:\n" + fr.c.previewInvoice(ctx, t).text(fr.c.cfg.Account.Currency())
 	if fr.p.Minutes > 0 {
 		lead += fmt.Sprintf("\nBilling now also logs the %d min you entered.", fr.p.Minutes)
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/syncrobot/syncrobot/account"
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -133,8 +134,9 @@ func (c *feature) isLabor(productID int64, category string) bool {
 	return strings.EqualFold(strings.TrimSpace(category), "labor")
 }
 
-// text says the preview for the bill form, in mrkdwn.
-func (pv invoicePreview) text() string {
+// text says the preview for the bill form, in mrkdwn, with amounts in
+// the account's currency.
+func (pv invoicePreview) text(cur account.Currency) string {
 	if len(pv.lines) == 0 {
 		s := "Nothing to charge on the ticket yet: the invoice will carry the minutes you enter below."
 		if pv.unbillable > 0 {
@@ -165,18 +167,18 @@ func (pv invoicePreview) text() string {
 		}
 		switch {
 		case l.priced && unit != "":
-			fmt.Fprintf(&b, ": %s h × %s/h = %s", l.qty, l.price, l.qty.Mul(l.price))
+			fmt.Fprintf(&b, ": %s h × %s/h = %s", l.qty, cur.Mrkdwn(l.price), cur.Mrkdwn(l.qty.Mul(l.price)))
 		case l.priced:
-			fmt.Fprintf(&b, ": %s × %s = %s", l.qty, l.price, l.qty.Mul(l.price))
+			fmt.Fprintf(&b, ": %s × %s = %s", l.qty, cur.Mrkdwn(l.price), cur.Mrkdwn(l.qty.Mul(l.price)))
 		default:
 			fmt.Fprintf(&b, ": %s%s, priced by Syncro", l.qty, unit)
 		}
 	}
 	fmt.Fprintf(&b, "\n*Total: %d min of labor", pv.minutes)
 	if pv.unpriced == 0 {
-		fmt.Fprintf(&b, ", %s*", pv.total)
+		fmt.Fprintf(&b, ", %s*", cur.Mrkdwn(pv.total))
 	} else {
-		fmt.Fprintf(&b, "*, %s for what has a price", pv.total)
+		fmt.Fprintf(&b, "*, %s for what has a price", cur.Mrkdwn(pv.total))
 	}
 	b.WriteString(" — plus any minutes you enter below.")
 	if pv.unbillable > 0 {
