@@ -232,6 +232,19 @@ func (s *state) findMessage(channel, ts string) *Message {
 	return nil
 }
 
+// findEphemeral is the ephemeral shown to user in channel at ts, if any.
+func (s *state) findEphemeral(channel, ts, user string) *Ephemeral {
+	if ts == "" {
+		return nil
+	}
+	for _, e := range s.ephemerals {
+		if e.Channel == channel && e.TS == ts && e.To == user {
+			return e
+		}
+	}
+	return nil
+}
+
 func (s *state) findView(id string) *View {
 	for _, v := range s.views {
 		if v.ID == id {

@@ -513,6 +513,13 @@ func (f *Fake) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 		ThreadTS: msg.ThreadTS, Source: "response_url", Time: now,
 	}
 	orig := f.st.findMessage(ru.channelID, ru.messageTS)
+	if orig == nil {
+		// The message clicked may be an ephemeral (every reply the bot
+		// gives a person is); Slack replaces that one for its user.
+		if e := f.st.findEphemeral(ru.channelID, ru.messageTS, ru.userID); e != nil {
+			orig = &e.Message
+		}
+	}
 	switch {
 	case msg.DeleteOriginal && orig != nil:
 		orig.Deleted = true

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
 
 	"github.com/syncrobot/syncrobot/slackfake"
 )
@@ -290,5 +291,37 @@ func TestManualClockAdvances(t *testing.T) {
 	c.Advance(time.Minute)
 	if got := c.Now(); !got.Equal(start.Add(time.Minute)) {
 		t.Errorf("Now = %v", got)
+	}
+}
+
+// TestResponseURL_ReplaceOriginalUpdatesAnEphemeralInPlace: a click on a
+// button in an ephemeral message gives a response_url whose
+// replace_original post changes that message for its user, as Slack
+// does, rather than adding a new one.
+func TestResponseURL_ReplaceOriginalUpdatesAnEphemeralInPlace(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	ctx := testCtx(t)
+	f.StartClient(t, func(c *socketmode.Client, evt socketmode.Event) {
+		if evt.Request != nil && evt.Type == socketmode.EventTypeInteractive {
+			_ = c.Ack(*evt.Request)
+		}
+	})
+	api := slack.New(f.BotToken(), slack.OptionAPIURL(f.APIURL()))
+	if _, err := api.PostEphemeralContext(ctx, ops.ID, alice.ID, slack.MsgOptionText("card: Make invoice", false)); err != nil {
+		t.Fatal(err)
+	}
+	card := f.Ephemerals(alice.ID)[0]
+	ack, err := f.BlockAction(ctx, slackfake.BlockAction{UserID: alice.ID, ChannelID: ops.ID, MessageTS: card.TS, IsEphemeral: true,
+		Actions: []slackfake.Action{slackfake.Button("bill", "b", "1")}})
+	if err != nil || ack.ResponseURL == "" {
+		t.Fatalf("click: %+v, %v", ack, err)
+	}
+	if _, _, err := api.PostMessageContext(ctx, "", slack.MsgOptionReplaceOriginal(ack.ResponseURL), slack.MsgOptionText("card: Invoiced", false)); err != nil {
+		t.Fatal(err)
+	}
+	got := f.Ephemerals(alice.ID)
+	if len(got) != 1 || got[0].Text != "card: Invoiced" || got[0].Updates != 1 || got[0].TS != card.TS {
+		t.Errorf("ephemerals after replace_original = %+v, want the card replaced in place", got)
 	}
 }
