@@ -24,6 +24,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/config"
+	"github.com/syncrobot/syncrobot/slackfmt"
 )
 
 // Defaults for Config fields left zero. They live here so the reasons stay
@@ -218,8 +219,11 @@ type Bot struct {
 	users    *ttlCache[userInfo]
 	channels *ttlCache[bool]
 	groups   *ttlCache[groupMembers]
-	notices  *notifier
-	started  chan struct{} // closed once Run has started the notice queues
+	// cards maps a form's view id to the response_url of the message
+	// whose button opened it (reply.go, replaceCard).
+	cards   *ttlCache[string]
+	notices *notifier
+	started chan struct{} // closed once Run has started the notice queues
 
 	// Set once by Run before the first envelope is read.
 	homeTeam, teamName string
@@ -313,6 +317,7 @@ func New(cfg Config) (*Bot, error) {
 		users:    newTTLCache[userInfo](cfg.UserCacheTTL),
 		channels: newTTLCache[bool](cfg.ChannelCacheTTL),
 		groups:   newTTLCache[groupMembers](cfg.GroupCacheTTL),
+		cards:    newTTLCache[string](slackfmt.ResponseURLLifetime),
 		lanes:    newLanes(cfg.MaxInFlight, cfg.MaxInFlightPerUser, cfg.MaxQueuedPerUser),
 		started:  make(chan struct{}),
 	}

@@ -335,6 +335,11 @@ func (b *Bot) onClick(env envelope, c click) {
 			PrivateMetadata: cb.View.PrivateMetadata,
 		})
 		reply = told(ctx, reply)
+		if viewID != "" && cb.View.ID == "" && cb.ResponseURL != "" {
+			// A form opened from a message: its submission may replace
+			// that message (the ticket card) with how it reads now.
+			b.cards.put(viewID, cb.ResponseURL, slackfmt.ResponseURLLifetime)
+		}
 		// A click inside a modal that answers with a modal replaces it.
 		if viewID == "" && reply.Modal != nil && cb.View.ID != "" {
 			b.notify(reply.Notices)
@@ -406,12 +411,14 @@ func (b *Bot) onSubmission(env envelope, cb slack.InteractionCallback) {
 		}
 		b.send(ctx, t, commands.Reply{Text: apology(errID)})
 	}, func(ctx context.Context) {
+		cardURL, fromCard := b.cards.get(cb.View.ID)
 		sub := commands.Submission{
 			Actor:           b.cachedActor(d.who),
 			CallbackID:      cb.View.CallbackID,
 			ViewID:          cb.View.ID,
 			PrivateMetadata: cb.View.PrivateMetadata,
 			Values:          cb.View.State.Values,
+			FromMessage:     fromCard,
 		}
 		// Validate runs here, not on the event loop: it is meant to be
 		// fast, but a slow one must not stall every other envelope.
@@ -440,6 +447,9 @@ func (b *Bot) onSubmission(env envelope, cb slack.InteractionCallback) {
 		}
 		b.send(ctx, t, reply)
 		b.postThread(ctx, reply.Thread)
+		if reply.Card != nil && fromCard {
+			b.replaceCard(ctx, cardURL, *reply.Card)
+		}
 	})
 }
 

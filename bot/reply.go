@@ -112,6 +112,27 @@ func (b *Bot) sendOne(ctx context.Context, t *target, m commands.Message, inChan
 	return nil
 }
 
+// replaceCard replaces the message a form was opened from with card,
+// through the response_url of the click that opened it (an ephemeral
+// card can be changed no other way; docs/slack-platform.md). A failure
+// (the url expired, say) leaves the old card and is only logged: the
+// reply already told the person what was done.
+func (b *Bot) replaceCard(ctx context.Context, responseURL string, card commands.Message) {
+	ctx, cancel := replyContext(ctx)
+	defer cancel()
+	opts := []slack.MsgOption{slack.MsgOptionText(card.Text, false), slack.MsgOptionReplaceOriginal(responseURL)}
+	if len(card.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(card.Blocks...))
+	}
+	err := retry429(ctx, func() error {
+		_, _, err := b.api.PostMessageContext(ctx, "", opts...)
+		return err
+	})
+	if err != nil {
+		b.log.Warn("could not refresh the card the form was opened from", "err", err)
+	}
+}
+
 // dm posts a direct message to userID (conversations.open, then
 // chat.postMessage): the fallback when the user cannot be reached where
 // they acted.

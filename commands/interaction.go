@@ -84,6 +84,10 @@ type Submission struct {
 	PrivateMetadata string
 	// Values are the input blocks' values: block id → action id → value.
 	Values map[string]map[string]slack.BlockAction
+	// FromMessage is true when a button on a message (the ticket card)
+	// opened the form and bot can replace that message: the reply may then
+	// carry Card.
+	FromMessage bool
 }
 
 // Suggestion is a block_suggestion: the user is typing in an external
@@ -120,6 +124,11 @@ type Reply struct {
 	// Thread, when set, is posted in a message's thread for the channel
 	// to see (a ticket made from that message), once, with the reply.
 	Thread *ThreadPost
+	// Card, for a submission FromMessage, is the message the form was
+	// opened from as it reads now (the ticket card after the write): bot
+	// replaces that message with it, so it never shows what Syncro no
+	// longer holds.
+	Card *Message
 	// Outcome says how a recorded write (bill, close) ended, for metrics;
 	// empty for replies that are not the end of one (errors count as
 	// not done).

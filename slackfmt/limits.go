@@ -1,5 +1,7 @@
 package slackfmt
 
+import "time"
+
 // Slack's Block Kit and message limits, in characters (runes) unless named
 // otherwise. They live here, in one place, so every renderer and sender in
 // the bot truncates against the same numbers; docs/slack-limits.md gives
@@ -46,3 +48,7 @@ const (
 	// (within its 30 minutes).
 	MaxResponseURLPosts = 5
 )
+
+// ResponseURLLifetime is how long a response_url accepts posts (up to
+// MaxResponseURLPosts of them), replace_original included.
+const ResponseURLLifetime = 30 * time.Minute

@@ -102,16 +102,16 @@ func (c *feature) register(r *commands.Registry) {
 
 	r.Modal(commands.Modal{CallbackID: commands.CallbackCreate, Validate: c.validateCreate, Submit: c.submitCreate})
 	r.Modal(commands.Modal{CallbackID: commands.CallbackUpdate, Validate: validateDue, Submit: c.submitUpdate})
-	r.Modal(commands.Modal{CallbackID: commands.CallbackClose, Submit: c.submitClose, Validate: func(s commands.Submission, errs commands.FieldErrors) {
+	r.Modal(commands.Modal{CallbackID: commands.CallbackClose, Submit: c.withCard(c.submitClose), Validate: func(s commands.Submission, errs commands.FieldErrors) {
 		commands.ValidateText(s, commands.BlockResolution, true, cmdline.MaxCommentLen, "resolution", errs)
 		c.validateTime(s, false, errs)
 	}})
-	r.Modal(commands.Modal{CallbackID: commands.CallbackBill, Submit: c.submitBill, Validate: func(s commands.Submission, errs commands.FieldErrors) {
+	r.Modal(commands.Modal{CallbackID: commands.CallbackBill, Submit: c.withCard(c.submitBill), Validate: func(s commands.Submission, errs commands.FieldErrors) {
 		meta, _ := commands.DecodeMeta(s.PrivateMetadata)
 		c.validateTime(s, meta.Uncharged == 0, errs)
 		commands.ValidateText(s, commands.BlockNotes, false, cmdline.MaxCommentLen, "work notes", errs)
 	}})
-	r.Modal(commands.Modal{CallbackID: commands.CallbackLogTime, Submit: c.submitLogTime, Validate: func(s commands.Submission, errs commands.FieldErrors) {
+	r.Modal(commands.Modal{CallbackID: commands.CallbackLogTime, Submit: c.withCard(c.submitLogTime), Validate: func(s commands.Submission, errs commands.FieldErrors) {
 		c.validateTime(s, true, errs)
 		commands.ValidateText(s, commands.BlockNotes, false, cmdline.MaxCommentLen, "notes", errs)
 	}})

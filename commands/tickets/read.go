@@ -85,15 +85,53 @@ func (c *feature) ticket(ctx context.Context, r commands.Request, inv cmdline.In
 			return c.cfg.Failure(ctx, fmt.Errorf("invoices of ticket #%d: %w", inv.Ticket, err), doing)
 		}
 	}
+	return c.renderCard(t, invoices, r.Actor)
+}
+
+// renderCard is the ticket card (the detail with its buttons) of t as
+// actor sees it.
+func (c *feature) renderCard(t *syncro.Ticket, invoices []syncro.Invoice, actor commands.Actor) commands.Reply {
 	return ticketview.RenderTicket(ticketview.TicketView{
 		Ticket:   t,
 		Invoices: invoices,
 		Now:      c.cfg.Now(),
 		Labor:    c.cfg.Labor,
 		WebURL:   c.cfg.WebURL,
-		CanBill:  r.Actor.CanBill,
+		CanBill:  actor.CanBill,
 		Currency: c.cfg.Account.Currency(),
 	})
+}
+
+// withCard makes submit's reply carry the ticket card as it reads after
+// the write, when the form was opened from the card (Log time, Close,
+// Make invoice), so bot replaces the card in place: it never shows stale
+// totals, or "Make invoice" on an invoiced ticket.
+//
+// Syncro calls: 1 more (the ticket), 2 when it has invoiced line items;
+// both read Syncro itself, never the coalesced reads (Deps.Reads), which
+// may still hold the ticket as it was before the write.
+func (c *feature) withCard(submit func(context.Context, commands.Submission, commands.ModalMeta) commands.Reply) func(context.Context, commands.Submission, commands.ModalMeta) commands.Reply {
+	return func(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {
+		r := submit(ctx, s, meta)
+		if !s.FromMessage || meta.TicketID == 0 {
+			return r
+		}
+		t, _, err := c.cfg.Syncro.Tickets.Get(ctx, meta.TicketID)
+		if err != nil {
+			c.cfg.Logger.WarnContext(ctx, "card not refreshed: ticket not read", "ticket", meta.Number, "err", err)
+			return r
+		}
+		var invoices []syncro.Invoice
+		if slices.ContainsFunc(t.LineItems, func(li syncro.TicketLineItem) bool { return li.Converted }) {
+			if invoices, err = c.cfg.Syncro.Invoices.ForTicket(ctx, t.ID); err != nil {
+				c.cfg.Logger.WarnContext(ctx, "card not refreshed: invoices not read", "ticket", meta.Number, "err", err)
+				return r
+			}
+		}
+		card := c.renderCard(t, invoices, s.Actor)
+		r.Card = &commands.Message{Text: card.Text, Blocks: card.Blocks}
+		return r
+	}
 }
 
 // search lists tickets matching the words, open or closed: the first page

@@ -113,7 +113,8 @@ type TicketView struct {
 	Labor labor.Products
 	// WebURL is Syncro's web app base; empty hides "Open in Syncro".
 	WebURL string
-	// CanBill shows the "Make invoice" button.
+	// CanBill shows the "Make invoice" button to a tech who may bill, on
+	// a ticket not invoiced yet.
 	CanBill bool
 	// Currency is the account's, for the amounts to bill.
 	Currency account.Currency
@@ -133,7 +134,7 @@ func RenderTicket(v TicketView) commands.Reply {
 		slack.NewDividerBlock(),
 		commands.TextSection(TicketTimeText(t, v.Labor, v.Now)),
 		commands.TextSection(TicketBillingText(t, v.Invoices, v.Currency)),
-		ticketButtons(t, v.WebURL, v.CanBill),
+		ticketButtons(t, v.WebURL, v.CanBill && !invoiced(t, v.Invoices)),
 	)
 	return commands.Reply{Text: slackfmt.MrkdwnLiteral(slackfmt.PlainText(title, slackfmt.MaxHeaderText)), Blocks: blocks}
 }
@@ -404,6 +405,12 @@ func TicketBillingText(t *syncro.Ticket, invoices []syncro.Invoice, cur account.
 		lines = append(lines, "Nothing to bill.")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// invoiced reports a ticket already on an invoice: the bill flow makes no
+// second one (it names the first), so the card offers no "Make invoice".
+func invoiced(t *syncro.Ticket, invoices []syncro.Invoice) bool {
+	return len(invoices) > 0 || slices.ContainsFunc(t.LineItems, func(li syncro.TicketLineItem) bool { return li.Converted })
 }
 
 // ticketButtons are the actions under a ticket. Each carries

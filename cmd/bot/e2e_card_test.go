@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
+	"github.com/syncrobot/syncrobot/slackfake"
+)
+
+// waitCardUpdated waits until the card Dana clicked has been replaced in
+// place and returns it as it reads now.
+func (b *e2eBot) waitCardUpdated(ctx context.Context, t *testing.T, card slackfake.Ephemeral) slackfake.Ephemeral {
+	t.Helper()
+	var now slackfake.Ephemeral
+	err := b.f.WaitUntil(ctx, func() bool {
+		for _, e := range b.f.Ephemerals(e2eUser) {
+			if e.TS == card.TS && e.Updates > card.Updates {
+				now = e
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatalf("the card was never replaced: %v; ephemerals %+v; stderr:\n%s", err, b.f.Ephemerals(e2eUser), b.stderr.String())
+	}
+	return now
+}
+
+// TestE2E_MakeInvoiceOnACardRefreshesTheCard: Make invoice pressed on a
+// ticket card and submitted leaves the card, in place, showing the ticket
+// as Syncro now holds it: Invoiced, the invoice named, no Make invoice.
+func TestE2E_MakeInvoiceOnACardRefreshesTheCard(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	b.slash(ctx, t, "ticket 32145")
+	card := b.waitReply(ctx, t, 0, "Make invoice")
+	b.click(ctx, t, card, button(t, card.Blocks, ticketview.ActionBill))
+	view := b.waitView(ctx, t, commands.CallbackBill)
+	b.submitView(ctx, t, billSubmission(t, view, "", "Replaced the drive."))
+	b.waitReply(ctx, t, 1, "Invoiced #32145")
+
+	now := b.waitCardUpdated(ctx, t, card)
+	tk := ticketByNumber(t, b.srv, 32145)
+	if tk.Status != "Invoiced" || invoicesOf(b.srv, tk.ID) != 1 {
+		t.Fatalf("Syncro holds status %q and %d invoices; want Invoiced and one", tk.Status, invoicesOf(b.srv, tk.ID))
+	}
+	shown := replyText(now.Message)
+	if !strings.Contains(shown, `*Status*\nInvoiced`) || !strings.Contains(shown, "Invoiced: #") {
+		t.Errorf("the card does not show the ticket Invoiced with its invoice:\n%s", shown)
+	}
+	if _, ok := buttonsIn(t, now.Blocks)[ticketview.ActionBill]; ok {
+		t.Errorf("the card still offers Make invoice:\n%s", shown)
+	}
+	if n := len(b.f.Ephemerals(e2eUser)); n != 2 {
+		t.Errorf("Dana has %d messages, want the card (replaced) and the bill's reply", n)
+	}
+}
+
+// TestE2E_LogTimeOnACardRefreshesItsTotal: time logged from a card's Log
+// time shows in that card's total, in place.
+func TestE2E_LogTimeOnACardRefreshesItsTotal(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	b.slash(ctx, t, "ticket 32150")
+	card := b.waitReply(ctx, t, 0)
+	before := totalLine(t, replyText(card.Message))
+	b.click(ctx, t, card, button(t, card.Blocks, ticketview.ActionLogTime))
+	view := b.waitView(ctx, t, commands.CallbackLogTime)
+	vals := textValues(t, view.JSON)
+	vals[commands.BlockMinutes] = map[string]slackfake.Input{commands.BlockMinutes: slackfake.TextInput("2h")}
+	b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: view.ID, CallbackID: commands.CallbackLogTime, PrivateMetadata: view.PrivateMetadata, Values: vals})
+	b.waitReply(ctx, t, 1, "120 min logged")
+
+	now := b.waitCardUpdated(ctx, t, card)
+	if after := totalLine(t, replyText(now.Message)); after == before {
+		t.Errorf("the card's total is still %q after 2h were logged", after)
+	}
+}
+
+// totalLine is the card's "*Total: …*" line.
+func totalLine(t *testing.T, shown string) string {
+	t.Helper()
+	i := strings.Index(shown, "*Total: ")
+	if i < 0 {
+		t.Fatalf("no total on the card:\n%s", shown)
+	}
+	return shown[i : i+strings.Index(shown[i+1:], "*")+2]
+}
