@@ -8,6 +8,8 @@ import (
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
 	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/slackfmt/slackfmttest"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
 // waitCardUpdated waits until the card Dana clicked has been replaced in
@@ -91,4 +93,31 @@ func totalLine(t *testing.T, shown string) string {
 		t.Fatalf("no total on the card:\n%s", shown)
 	}
 	return shown[i : i+strings.Index(shown[i+1:], "*")+2]
+}
+
+// TestE2E_SyncroFormattingCharactersShowAsTyped: a subject and a customer
+// full of Slack's formatting characters show as typed on the ticket card
+// (lookalikes, slackfmt.MrkdwnLiteral), and the card's own bold labels
+// stay the only bold: a subject's "*" cannot pair with them.
+func TestE2E_SyncroFormattingCharactersShowAsTyped(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	acme := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud)
+	tk := b.srv.AddTicket(syncrotest.Ticket{Subject: "*URGENT* printer_queue `stuck` ~maybe~ _again", CustomerID: acme.CustomerID, Status: "In Progress"})
+	if _, err := b.srv.AddComment(syncrotest.Comment{TicketID: tk.ID, Subject: "*Re:", Body: "try `lpq` *now*", Tech: "Bob_", UserID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	b.slash(ctx, t, "ticket "+itoa64(tk.Number))
+	card := b.waitReply(ctx, t, 0, "∗URGENT∗ printer_queue ˋstuckˋ ∼maybe∼ ˍagain")
+	var texts []string
+	for _, s := range slackfmttest.MrkdwnTexts(t, card.Blocks) {
+		texts = append(texts, s)
+		if f := slackfmttest.Parse(s); f.Dangling != 0 {
+			t.Errorf("a formatting character pairs with nothing in %q", s)
+		}
+	}
+	if shown := strings.Join(texts, "\n"); !strings.Contains(shown, "*∗Re:* · Bobˍ") || !strings.Contains(shown, "ˋlpqˋ ∗now∗") {
+		t.Errorf("the comment does not show as typed inside the card's bold:\n%s", shown)
+	}
 }
