@@ -52,6 +52,10 @@ type Config struct {
 	SyncroAPIKeySOPSPath string        `envconfig:"SYNCRO_API_KEY_SOPS_PATH" default:"credentials.credential" desc:"dotted path to the key inside SYNCRO_API_KEY_SOPS_FILE"`
 	SyncroRateLimit      int           `envconfig:"SYNCRO_RATE_LIMIT" default:"180" desc:"requests per minute to Syncro (1..10000)"`
 	SyncroPollInterval   time.Duration `envconfig:"SYNCRO_POLL_INTERVAL" default:"60s" desc:"how often the watcher polls Syncro (Go duration, at least 1s)"`
+	// WorkTimeout bounds one person's command, click or form, Syncro's
+	// waits included; a recorded flow starts no step with less than 20 s
+	// of it left (commands/flow.StepReserve).
+	WorkTimeout time.Duration `envconfig:"WORK_TIMEOUT" default:"2m" desc:"how long one command, click or form may run, Syncro's waits included (30s..10m); long work starts no step with less than 20s of it left and answers with Finish instead"`
 
 	NotifyChannel string `envconfig:"NOTIFY_CHANNEL" desc:"Slack channel id (C…/G…) for closed-ticket notifications; empty = off"`
 	SessionLogDir string `envconfig:"SESSION_LOG_DIR" default:"." desc:"root of clients/<client>/session-logs/"`
@@ -82,6 +86,13 @@ const (
 	maxRateLimit       = 10000
 	minPollInterval    = time.Second
 	minWebhookTokenLen = 16
+
+	// A step starts only with 20 s of the work's time left
+	// (commands/flow.StepReserve): 30 s leaves the reads before the first
+	// step 10 s. Beyond 10 minutes a person has long stopped waiting, and
+	// the work holds one of the bot's slots all along.
+	minWorkTimeout = 30 * time.Second
+	maxWorkTimeout = 10 * time.Minute
 )
 
 var urlSafeToken = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
@@ -274,6 +285,9 @@ func (c *Config) validate(p *problems) {
 	}
 	if !p.has("SYNCRO_POLL_INTERVAL") && c.SyncroPollInterval < minPollInterval {
 		p.add("SYNCRO_POLL_INTERVAL", "%s is too short (at least %s)", c.SyncroPollInterval, minPollInterval)
+	}
+	if !p.has("WORK_TIMEOUT") && (c.WorkTimeout < minWorkTimeout || c.WorkTimeout > maxWorkTimeout) {
+		p.add("WORK_TIMEOUT", "%s is out of range (%s..%s)", c.WorkTimeout, minWorkTimeout, maxWorkTimeout)
 	}
 
 	if c.NotifyChannel != "" && !slackChannelID.MatchString(c.NotifyChannel) {

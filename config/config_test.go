@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/commands/flow"
 	"github.com/syncrobot/syncrobot/labor"
 )
 
@@ -90,6 +91,7 @@ func TestLoad_AppliesDefaults(t *testing.T) {
 		SyncroAPIKeySOPSPath: "credentials.credential",
 		SyncroRateLimit:      180,
 		SyncroPollInterval:   60 * time.Second,
+		WorkTimeout:          2 * time.Minute,
 		SessionLogDir:        ".",
 		DataDir:              "./data",
 		LaborProducts: labor.Products{
@@ -117,6 +119,7 @@ func TestLoad_ReadsEveryVariable(t *testing.T) {
 		"SYNCRO_API_KEY":       testSyncroKey,
 		"SYNCRO_RATE_LIMIT":    "60",
 		"SYNCRO_POLL_INTERVAL": "2m30s",
+		"WORK_TIMEOUT":         "45s",
 		"NOTIFY_CHANNEL":       "C0123456789",
 		"SESSION_LOG_DIR":      "/srv/msp",
 		"SESSION_LOG_GIT":      "true",
@@ -144,6 +147,7 @@ func TestLoad_ReadsEveryVariable(t *testing.T) {
 		SyncroAPIKeySOPSPath: "credentials.credential",
 		SyncroRateLimit:      60,
 		SyncroPollInterval:   150 * time.Second,
+		WorkTimeout:          45 * time.Second,
 		NotifyChannel:        "C0123456789",
 		SessionLogDir:        "/srv/msp",
 		SessionLogGit:        true,
@@ -253,6 +257,8 @@ func TestLoad_EachProblemIsOneLineNamingItsVariable(t *testing.T) {
 		{"poll interval without unit", map[string]string{"SYNCRO_POLL_INTERVAL": "60"}, "SYNCRO_POLL_INTERVAL", `"60" is not a Go duration (e.g. 60s, 5m)`},
 		{"poll interval too short", map[string]string{"SYNCRO_POLL_INTERVAL": "500ms"}, "SYNCRO_POLL_INTERVAL", "500ms is too short (at least 1s)"},
 		{"poll interval negative", map[string]string{"SYNCRO_POLL_INTERVAL": "-1m"}, "SYNCRO_POLL_INTERVAL", "is too short"},
+		{"work timeout under the step reserve", map[string]string{"WORK_TIMEOUT": "20s"}, "WORK_TIMEOUT", "20s is out of range (30s..10m0s)"},
+		{"work timeout too long", map[string]string{"WORK_TIMEOUT": "1h"}, "WORK_TIMEOUT", "1h0m0s is out of range"},
 		{"notify channel by name", map[string]string{"NOTIFY_CHANNEL": "#tickets"}, "NOTIFY_CHANNEL", `"#tickets" is not a Slack channel id (C…/G…); use the channel id, not its name`},
 		{"notify channel is a user", map[string]string{"NOTIFY_CHANNEL": "U0123456789"}, "NOTIFY_CHANNEL", "is not a Slack channel id"},
 		{"session log git not a bool", map[string]string{"SESSION_LOG_GIT": "yes please"}, "SESSION_LOG_GIT", `"yes please" is not true or false`},
@@ -393,5 +399,15 @@ func TestLoad_CanceledContextStopsSOPS(t *testing.T) {
 	_, err := Load(ctx, getenvFrom(env))
 	if !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), "SYNCRO_API_KEY_SOPS_FILE: cannot decrypt ") {
 		t.Errorf("Load(canceled) = %v, want SYNCRO_API_KEY_SOPS_FILE … context canceled", err)
+	}
+}
+
+// TestWorkTimeout_ShortestLeavesRoomBeforeTheStepReserve: the shortest
+// WORK_TIMEOUT leaves time for the reads before a flow's first step on top
+// of what flow.StepReserve keeps for every step.
+func TestWorkTimeout_ShortestLeavesRoomBeforeTheStepReserve(t *testing.T) {
+	t.Parallel()
+	if minWorkTimeout <= flow.StepReserve {
+		t.Errorf("minWorkTimeout %s does not exceed flow.StepReserve %s: no step could ever start", minWorkTimeout, flow.StepReserve)
 	}
 }

@@ -174,6 +174,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		BillingUsers:  cfg.BillingUsers,
 		AdminUsers:    cfg.AdminUsers,
 		AllowGuests:   cfg.AllowGuests,
+		WorkTimeout:   cfg.WorkTimeout,
 		Logger:        log,
 		Observer:      botObserver(mx),
 	})
