@@ -12,11 +12,13 @@ import (
 type Fault int
 
 const (
-	// FaultRateLimit answers 429 with "Retry-After: 30" and the JSON error body.
+	// FaultRateLimit answers 429 with "Retry-After: 30" (WithFaultRetryAfter
+	// changes it) and the JSON error body.
 	FaultRateLimit Fault = iota + 1
 	// FaultRateLimitNoRetryAfter answers 429 without Retry-After.
 	FaultRateLimitNoRetryAfter
-	// FaultRateLimitHTTPDate answers 429 with Retry-After as an HTTP date 30 s ahead.
+	// FaultRateLimitHTTPDate answers 429 with Retry-After as an HTTP date 30 s
+	// (or WithFaultRetryAfter's wait) ahead.
 	FaultRateLimitHTTPDate
 	// FaultServerError answers 500 with Rails' HTML error page; nothing is written.
 	FaultServerError

@@ -73,6 +73,8 @@ type config struct {
 	currency string
 	// notClosedKeeps are closed statuses that "Not Closed" still returns.
 	notClosedKeeps []string
+	// faultWait is the Retry-After, in seconds, of the FaultRateLimit faults.
+	faultWait int
 }
 
 func defaultConfig() config {
@@ -84,6 +86,7 @@ func defaultConfig() config {
 		apiKey:    DefaultAPIKey,
 		seed:      true,
 		rateLimit: DefaultRateLimit,
+		faultWait: 30,
 		pageSizes: map[Endpoint]int{
 			EndpointTickets:      50,
 			EndpointComments:     10,
@@ -108,6 +111,13 @@ func WithSeed(on bool) Option { return func(c *config) { c.seed = on } }
 // WithRateLimit sets the requests allowed per sliding 60-second window;
 // 0 turns rate limiting off. The default is DefaultRateLimit.
 func WithRateLimit(perMinute int) Option { return func(c *config) { c.rateLimit = perMinute } }
+
+// WithFaultRetryAfter sets the wait the FaultRateLimit faults announce in
+// Retry-After (default 30 s), whole seconds of at least 1: a test of work
+// Syncro slows down waits as long as it needs to, not 30 s.
+func WithFaultRetryAfter(d time.Duration) Option {
+	return func(c *config) { c.faultWait = max(1, int(d/time.Second)) }
+}
 
 // WithRetryAfter sets how rate-limit 429s carry Retry-After (default seconds).
 func WithRetryAfter(style RetryAfterStyle) Option { return func(c *config) { c.retryAfter = style } }

@@ -191,13 +191,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if hasFault {
 		switch fault {
 		case FaultRateLimit:
-			writeRateLimited(rec, RetryAfterSeconds, 30, now)
+			writeRateLimited(rec, RetryAfterSeconds, s.cfg.faultWait, now)
 			return
 		case FaultRateLimitNoRetryAfter:
-			writeRateLimited(rec, RetryAfterNone, 30, now)
+			writeRateLimited(rec, RetryAfterNone, s.cfg.faultWait, now)
 			return
 		case FaultRateLimitHTTPDate:
-			writeRateLimited(rec, RetryAfterHTTPDate, 30, now)
+			writeRateLimited(rec, RetryAfterHTTPDate, s.cfg.faultWait, now)
 			return
 		case FaultServerError:
 			writeHTML(rec, http.StatusInternalServerError, serverErrorPage)
