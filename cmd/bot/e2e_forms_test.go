@@ -199,7 +199,13 @@ func button(t *testing.T, blocks json.RawMessage, actionID string) slackfake.Act
 // click clicks a in Dana's ephemeral rep.
 func (b *e2eBot) click(ctx context.Context, t *testing.T, rep slackfake.Ephemeral, a slackfake.Action) slackfake.Ack {
 	t.Helper()
-	ack, err := b.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eUser, ChannelID: e2eChannel,
+	return b.clickAs(ctx, t, e2eUser, rep, a)
+}
+
+// clickAs clicks a in user's ephemeral rep.
+func (b *e2eBot) clickAs(ctx context.Context, t *testing.T, user string, rep slackfake.Ephemeral, a slackfake.Action) slackfake.Ack {
+	t.Helper()
+	ack, err := b.f.BlockAction(ctx, slackfake.BlockAction{UserID: user, ChannelID: e2eChannel,
 		MessageTS: rep.TS, IsEphemeral: true, Actions: []slackfake.Action{a}})
 	if err != nil {
 		t.Fatalf("click %s: %v", a.ActionID, err)

@@ -889,6 +889,10 @@ func (fr *flowRun) stoppedReply(why string) commands.Reply {
 func (fr *flowRun) notDone(step string, err error) string {
 	p := fr.p
 	switch {
+	case errors.Is(err, errOutOfTime) && step == stepTime && fr.results[stepComment].CarriedTime:
+		// The minutes went with the comment: only the check that Syncro
+		// logged them is left, and it holds them already if it did.
+		return fmt.Sprintf("the %d min went with the comment, and I ran out of time before checking that Syncro logged them; Finish checks before logging anything", p.Minutes)
 	case errors.Is(err, errOutOfTime):
 		return fmt.Sprintf("I ran out of time before %s (nothing of it was sent)", stepWhat(step))
 	case errors.Is(err, errRestarted) && auditAction(step) == "":
