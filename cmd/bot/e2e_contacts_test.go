@@ -183,3 +183,23 @@ func TestE2E_CustomerEditSendsOnlyTheChangedFields(t *testing.T) {
 		t.Errorf("Syncro holds %+v, want Cedar Vets in Eugene, email and phone as they were", got)
 	}
 }
+
+// TestE2E_CustomerDataGoesOnlyToWhoAsked: the customer and contact
+// replies are Dana's alone; nothing lands in #ops for everyone to read.
+func TestE2E_CustomerDataGoesOnlyToWhoAsked(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	cu := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud).CustomerID
+	id := itoa64(cu)
+
+	for i, text := range []string{"customers acme", "customer " + id, "contacts " + id} {
+		b.slash(ctx, t, text)
+		if got := b.waitReply(ctx, t, i); got.To != e2eUser {
+			t.Errorf("/syncro %s answered to %q", text, got.To)
+		}
+	}
+	for _, m := range b.f.Messages(e2eChannel) {
+		t.Errorf("a message in #ops for everyone: %q", m.Text)
+	}
+}
