@@ -8,6 +8,7 @@ import (
 	"github.com/syncrobot/syncrobot/commands/customers"
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -190,4 +191,71 @@ func stoppedMerge(ctx context.Context, t *testing.T, method string, path func(me
 	stopped := b.waitReply(ctx, t, 1, "Press Finish", "was NOT deleted")
 	b.srv.ClearFaults()
 	return b, s, stopped
+}
+
+// TestE2E_CustomerMergeThatCanNeverFinishIsAbandoned: the merge stops
+// while moving the tickets; then the primary is deleted in Syncro, so
+// every move is refused (422) and Finish can never finish it. Abandon
+// records it as given up and says what Syncro holds: nothing done, both
+// tickets still on the duplicate, which was not deleted. The old
+// message's Finish then sends Syncro nothing, and a restart tells nobody
+// of the merge.
+func TestE2E_CustomerMergeThatCanNeverFinishIsAbandoned(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b, s, _ := stoppedMerge(ctx, t, "PUT", func(mergeSeed) string { return "/tickets/*" })
+	deleteCustomerInSyncro(t, b.srv, s.primary)
+
+	stuck := b.waitReply(ctx, t, 1, "Press Finish")
+	b.click(ctx, t, stuck, button(t, stuck.Blocks, customers.ActionCustomerMergeFinish))
+	refused := b.waitReply(ctx, t, 2, "was NOT moved", customers.ActionCustomerMergeAbandon)
+
+	b.click(ctx, t, refused, button(t, refused.Blocks, customers.ActionCustomerMergeAbandon))
+	abandoned := b.waitReply(ctx, t, 3, "Abandoned the merge")
+	for _, want := range []string{"None of its steps was done in Syncro.", "Not done: moving the tickets, repointing the contacts, the note on the primary, deleting the duplicate.",
+		"The duplicate (ID " + itoa64(s.dup) + ") was NOT deleted, and still holds ticket #",
+		"ticket #" + itoa64(ticketNumber(t, b.srv, s.tickets[0])), "ticket #" + itoa64(ticketNumber(t, b.srv, s.tickets[1]))} {
+		if !strings.Contains(abandoned.Text, want) {
+			t.Errorf("the abandon's reply lacks %q: %q", want, abandoned.Text)
+		}
+	}
+	for _, id := range s.tickets {
+		if tk, _ := b.srv.Ticket(id); tk.CustomerID != s.dup {
+			t.Errorf("ticket #%d is on customer %d, want still the duplicate %d", tk.Number, tk.CustomerID, s.dup)
+		}
+	}
+	if _, ok := b.srv.Customer(s.dup); !ok {
+		t.Error("the duplicate was deleted")
+	}
+
+	puts := b.srv.Count("PUT", "/")
+	b.click(ctx, t, stuck, button(t, stuck.Blocks, customers.ActionCustomerMergeFinish))
+	b.waitReply(ctx, t, 4, "was abandoned on", "nothing was changed")
+	if n := b.srv.Count("PUT", "/"); n != puts {
+		t.Errorf("Finish of the abandoned merge sent Syncro %d PUTs", n-puts)
+	}
+	b.restartTellsNothing(ctx, t, customers.ActionCustomerMergeFinish, "an abandoned merge")
+}
+
+// deleteCustomerInSyncro deletes customer id as someone in Syncro's web
+// app does.
+func deleteCustomerInSyncro(t *testing.T, srv *syncrotest.Server, id int64) {
+	t.Helper()
+	c, err := syncro.NewClient(syncro.Config{BaseURL: srv.URL() + "/", APIKey: syncrotest.DefaultAPIKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Customers.Delete(t.Context(), id); err != nil {
+		t.Fatalf("delete customer %d in Syncro: %v", id, err)
+	}
+}
+
+// ticketNumber is the number of the ticket with Syncro id id.
+func ticketNumber(t *testing.T, srv *syncrotest.Server, id int64) int64 {
+	t.Helper()
+	tk, ok := srv.Ticket(id)
+	if !ok {
+		t.Fatalf("Syncro has no ticket %d", id)
+	}
+	return tk.Number
 }

@@ -94,6 +94,7 @@ func (c *feature) register(r *commands.Registry) {
 	}})
 	r.Button(commands.Button{ActionID: ActionCustomerMergeConfirm, Handle: c.mergeClick})
 	r.Button(commands.Button{ActionID: ActionCustomerMergeFinish, Handle: c.finishClick})
+	r.Button(commands.Button{ActionID: ActionCustomerMergeAbandon, Handle: c.abandonClick})
 	r.OnStart(c.tellUnfinishedMerges)
 	r.Button(commands.Button{ActionID: ActionCustomerShow, Handle: func(ctx context.Context, a commands.Action) commands.Reply {
 		id, err := strconv.ParseInt(a.Value, 10, 64)

@@ -163,8 +163,8 @@ func (c *feature) conflictReply(f store.Flow, by commands.Actor) commands.Reply 
 	if err != nil {
 		return commands.Reply{Text: "An unfinished merge of one of these customers is on record; nothing was changed."}
 	}
-	text := fmt.Sprintf("The merge of %s is not finished, and it shares a customer with this one; nothing was changed. Press Finish to complete it first.", m.names())
-	return commands.Reply{Text: text, Blocks: []slack.Block{commands.TextSection(text), finishActions(f.ID)}}
+	text := fmt.Sprintf("The merge of %s is not finished, and it shares a customer with this one; nothing was changed. Press Finish to complete it first, or Abandon it if it can never finish.", m.names())
+	return commands.Reply{Text: text, Blocks: []slack.Block{commands.TextSection(text), mergeActions(f.ID)}}
 }
 
 // recordMerge records a merge flow under key and returns its id, or ""
@@ -212,6 +212,11 @@ func (c *feature) runMerge(ctx context.Context, id string, by commands.Actor) co
 	// Read afresh: a pass that held the lock may have finished steps.
 	f, failed, err := flow.Run(ctx, c.cfg.Store, id, flow.StepReserve, m)
 	m.f = f
+	if errors.Is(err, flow.ErrAbandoned) {
+		r := m.abandonedReply()
+		r.ChannelID = m.p.Channel
+		return r
+	}
 	r := m.doneReply()
 	r.Outcome = commands.OutcomeDone
 	if failed != "" {

@@ -161,16 +161,9 @@ func (m *mergeRun) failedReply(step string, err error) commands.Reply {
 	if m.p.Mode == mergeDelete && (step != stepDelete || !flow.IsUnknown(err)) {
 		fmt.Fprintf(&b, " The duplicate (ID %d) was NOT deleted.", m.p.Dup)
 	}
-	b.WriteString(" Press Finish to do only what is missing.")
+	b.WriteString(" Press Finish to do only what is missing. Abandon gives up a merge that can never finish.")
 	text := b.String()
-	return commands.Reply{Text: text, Blocks: []slack.Block{commands.TextSection(text), finishActions(m.f.ID)}}
-}
-
-// finishActions is the Finish button of merge flow id.
-func finishActions(id string) slack.Block {
-	btn := slack.NewButtonBlockElement(ActionCustomerMergeFinish, id, commands.Plain("Finish"))
-	btn.Style = slack.StylePrimary
-	return slack.NewActionBlock("merge_actions", btn)
+	return commands.Reply{Text: text, Blocks: []slack.Block{commands.TextSection(text), mergeActions(m.f.ID)}}
 }
 
 // upperFirst capitalizes s's first letter.

@@ -38,6 +38,11 @@ const StepReserve = 20 * time.Second
 // nothing of that step was sent, and the next pass does it.
 var ErrOutOfTime = errors.New("too little time left to start the step")
 
+// ErrAbandoned stops a pass of a flow a person gave up on
+// (store.AbandonFlow): nothing of it runs again, whichever message's
+// button asks.
+var ErrAbandoned = errors.New("the flow was abandoned")
+
 // DB is what the runner keeps in the store: the flows and the claims of
 // their steps.
 type DB interface {
@@ -98,7 +103,8 @@ func IsUnknown(err error) bool {
 // fails, returning its name and error, or before a step it has less than
 // reserve of ctx's time for (ErrOutOfTime). failed is "" when every step
 // is done. A flow that cannot be read is a *StoreError (wrapping
-// store.ErrNotFound when there is no such flow).
+// store.ErrNotFound when there is no such flow); an abandoned one runs no
+// step and returns ErrAbandoned.
 func Run(ctx context.Context, db DB, id string, reserve time.Duration, steps Steps) (f store.Flow, failed string, err error) {
 	f, err = db.GetFlow(id)
 	if err != nil {
@@ -108,6 +114,9 @@ func Run(ctx context.Context, db DB, id string, reserve time.Duration, steps Ste
 		if s.State == store.StepDone {
 			steps.Done(s.Name, s.Result)
 		}
+	}
+	if !f.AbandonedAt.IsZero() {
+		return f, "", ErrAbandoned
 	}
 	for _, s := range f.Steps {
 		if s.State == store.StepDone {

@@ -194,3 +194,26 @@ func TestTell_AFlowIsToldOnceSlackAcceptedItsPost(t *testing.T) {
 		t.Errorf("a flow changed since it was told is told %d times, want once", len(again))
 	}
 }
+
+// TestRun_AnAbandonedFlowRunsNoStep: a flow stopped at its second step
+// and then abandoned runs nothing more, however often a pass is asked
+// for (an old message's Finish).
+func TestRun_AnAbandonedFlowRunsNoStep(t *testing.T) {
+	t.Parallel()
+	st, id := newFlow(t)
+	steps := &fakeSteps{written: map[string]bool{}, fail: map[string]error{"b": errors.New("422")}}
+	if _, failed, _ := Run(t.Context(), st, id, 0, steps); failed != "b" {
+		t.Fatalf("first pass stopped at %q, want b", failed)
+	}
+	if _, err := st.AbandonFlow(id, "given up"); err != nil {
+		t.Fatal(err)
+	}
+	steps.fail, steps.calls = nil, nil
+	_, failed, err := Run(t.Context(), st, id, 0, steps)
+	if !errors.Is(err, ErrAbandoned) || failed != "" {
+		t.Errorf("pass after abandoning: failed %q, err %v; want ErrAbandoned", failed, err)
+	}
+	if len(steps.calls) > 0 || steps.written["b"] {
+		t.Errorf("an abandoned flow ran %q", steps.calls)
+	}
+}
