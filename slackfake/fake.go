@@ -47,6 +47,8 @@ const (
 	ResponseURLTTL = 30 * time.Minute
 	// ViewStackLimit is the number of views a modal stack may hold.
 	ViewStackLimit = 3
+	// MaxHomeBlocks is the most blocks a published Home tab may hold.
+	MaxHomeBlocks = 100
 	// DisconnectGrace is how long a socket told to disconnect may stay open
 	// before the fake closes it.
 	DisconnectGrace = 5 * time.Second

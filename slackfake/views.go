@@ -187,6 +187,12 @@ func (f *Fake) apiViewsPublish(r *apiReq, _ http.ResponseWriter) (map[string]any
 	if user == "" {
 		return nil, ErrCodeUserNotFound
 	}
+	var body struct {
+		Blocks []json.RawMessage `json:"blocks"`
+	}
+	if json.Unmarshal(r.raw("view"), &body) != nil || len(body.Blocks) > MaxHomeBlocks {
+		return nil, ErrCodeInvalidBlocks
+	}
 	v, ok := f.st.home[user]
 	if !ok {
 		v = &View{ID: f.newViewIDLocked(), UserID: user, TeamID: f.cfg.teamID, OpenedAt: f.cfg.clock.Now()}

@@ -28,6 +28,7 @@ const (
 	ErrCodeHashConflict     = "hash_conflict"
 	ErrCodePushLimit        = "push_limit_reached"
 	ErrCodeInvalidArguments = "invalid_arguments"
+	ErrCodeInvalidBlocks    = "invalid_blocks" // e.g. a Home tab of more than MaxHomeBlocks blocks
 	ErrCodeRateLimited      = "ratelimited"
 	ErrCodeNoSuchSubteam    = "no_such_subteam"
 	ErrCodeMissingScope     = "missing_scope" // e.g. usergroups.users.list without usergroups:read; inject with InjectFault
