@@ -29,6 +29,10 @@ type Registry struct {
 	shortcuts map[string]Shortcut
 	// onStart are the features' start hooks, in registration order.
 	onStart []func(ctx context.Context) []Post
+	// home builds a person's App Home tab; findTech matches a person to
+	// their Syncro user (home.go).
+	home     func(ctx context.Context, a Actor) slack.HomeTabViewRequest
+	findTech func(ctx context.Context, a Actor) (int64, error)
 }
 
 // Slash answers one subcommand of the command table.

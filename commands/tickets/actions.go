@@ -97,6 +97,8 @@ func (c *feature) register(r *commands.Registry) {
 	// A bill stopped because its form's time changed (billshown.go).
 	r.Button(commands.Button{ActionID: ActionBillNewTotal, Handle: c.billNewTotal})
 	r.OnStart(c.tellUnfinished)
+	// The Home tab and the summaries show the tech's own (commands/home).
+	r.TechFinder(func(ctx context.Context, a commands.Actor) (int64, error) { return c.techByEmail(ctx, a.Email) })
 	c.registerConversations(r)
 	c.registerAddToTicket(r)
 

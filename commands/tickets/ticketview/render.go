@@ -413,14 +413,23 @@ func invoiced(t *syncro.Ticket, invoices []syncro.Invoice) bool {
 	return len(invoices) > 0 || slices.ContainsFunc(t.LineItems, func(li syncro.TicketLineItem) bool { return li.Converted })
 }
 
-// ticketButtons are the actions under a ticket. Each carries
-// TicketButtonValue so the write side needs no lookup.
+// ticketButtons are the actions under a ticket's detail.
 func ticketButtons(t *syncro.Ticket, webURL string, canBill bool) *slack.ActionBlock {
+	return TicketButtons(ticketActionsBlockID, t, webURL, true, canBill)
+}
+
+// TicketButtons are the actions under a ticket, as block blockID (unique
+// in its view): Log time, Close when canClose, Make invoice when canBill,
+// and Open in Syncro. Each carries TicketButtonValue so the write side
+// needs no lookup.
+func TicketButtons(blockID string, t *syncro.Ticket, webURL string, canClose, canBill bool) *slack.ActionBlock {
 	number, _ := t.Number.Int64()
 	value := TicketButtonValue(t.ID, number)
 	els := []slack.BlockElement{
 		slack.NewButtonBlockElement(ActionLogTime, value, commands.BoundedPlain("Log time", slackfmt.MaxButtonText)),
-		slack.NewButtonBlockElement(ActionClose, value, commands.BoundedPlain("Close", slackfmt.MaxButtonText)),
+	}
+	if canClose {
+		els = append(els, slack.NewButtonBlockElement(ActionClose, value, commands.BoundedPlain("Close", slackfmt.MaxButtonText)))
 	}
 	if canBill {
 		els = append(els, slack.NewButtonBlockElement(ActionBill, value, commands.BoundedPlain("Make invoice", slackfmt.MaxButtonText)))
@@ -430,7 +439,7 @@ func ticketButtons(t *syncro.Ticket, webURL string, canBill bool) *slack.ActionB
 			els = append(els, slack.NewButtonBlockElement(ActionOpenInSyncro, value, commands.BoundedPlain("Open in Syncro", slackfmt.MaxButtonText)).WithURL(u))
 		}
 	}
-	return slack.NewActionBlock(ticketActionsBlockID, els...)
+	return slack.NewActionBlock(blockID, els...)
 }
 
 // ---- customers ----
