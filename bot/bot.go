@@ -113,6 +113,9 @@ type commandHandler interface {
 	ShortcutIDs() []string
 	ShortcutOpensModal(callbackID string) bool
 	Shortcut(ctx context.Context, m commands.MessageAction) commands.Reply
+	// HasHome and Home build a person's App Home tab (home.go).
+	HasHome() bool
+	Home(ctx context.Context, a commands.Actor) (slack.HomeTabViewRequest, bool)
 }
 
 var _ commandHandler = (*commands.Commands)(nil)
@@ -127,6 +130,7 @@ type slackAPI interface {
 	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
 	PushViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
 	UpdateViewContext(ctx context.Context, view slack.ModalViewRequest, externalID, hash, viewID string) (*slack.ViewResponse, error)
+	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
 	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
@@ -221,7 +225,9 @@ type Bot struct {
 	groups   *ttlCache[groupMembers]
 	// cards maps a form's view id to the response_url of the message
 	// whose button opened it (reply.go, replaceCard).
-	cards   *ttlCache[string]
+	cards *ttlCache[string]
+	// homes holds when each person's Home tab was last published (home.go).
+	homes   *ttlCache[time.Time]
 	notices *notifier
 	started chan struct{} // closed once Run has started the notice queues
 
@@ -318,6 +324,7 @@ func New(cfg Config) (*Bot, error) {
 		channels: newTTLCache[bool](cfg.ChannelCacheTTL),
 		groups:   newTTLCache[groupMembers](cfg.GroupCacheTTL),
 		cards:    newTTLCache[string](slackfmt.ResponseURLLifetime),
+		homes:    newTTLCache[time.Time](homeKeep),
 		lanes:    newLanes(cfg.MaxInFlight, cfg.MaxInFlightPerUser, cfg.MaxQueuedPerUser),
 		started:  make(chan struct{}),
 	}

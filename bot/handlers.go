@@ -306,7 +306,7 @@ func (b *Bot) onClick(env envelope, c click) {
 		if !b.cmds.ActionOpensModal(act.ActionID) {
 			return "", true
 		}
-		return b.openLoadingOrSay(ctx, t, cb.TriggerID, cb.View.ID != "", "please click again")
+		return b.openLoadingOrSay(ctx, t, cb.TriggerID, inModal(cb), "please click again")
 	})
 	d.queue = !b.cmds.ActionOpensModal(act.ActionID)
 	tn := b.enter(d)
@@ -331,7 +331,7 @@ func (b *Bot) onClick(env envelope, c click) {
 			BlockID:         act.BlockID,
 			Value:           actionValue(act),
 			MessageTS:       msgTS,
-			ViewID:          cb.View.ID,
+			ViewID:          modalID(cb),
 			PrivateMetadata: cb.View.PrivateMetadata,
 		})
 		reply = told(ctx, reply)
@@ -341,7 +341,7 @@ func (b *Bot) onClick(env envelope, c click) {
 			b.cards.put(viewID, cb.ResponseURL, slackfmt.ResponseURLLifetime)
 		}
 		// A click inside a modal that answers with a modal replaces it.
-		if viewID == "" && reply.Modal != nil && cb.View.ID != "" {
+		if viewID == "" && reply.Modal != nil && inModal(cb) {
 			b.notify(reply.Notices)
 			b.fillModal(ctx, cb.View.ID, reply)
 			b.postThread(ctx, reply.Thread)
@@ -450,6 +450,7 @@ func (b *Bot) onSubmission(env envelope, cb slack.InteractionCallback) {
 		if reply.Card != nil && fromCard {
 			b.replaceCard(ctx, cardURL, *reply.Card)
 		}
+		b.refreshHome(ctx, sub.Actor)
 	})
 }
 

@@ -234,3 +234,8 @@ func (h *harness) runDone() (error, bool) {
 }
 
 func secret(s string) config.Secret { return config.NewSecret(s) }
+
+func (s *stub) HasHome() bool { return false }
+func (s *stub) Home(context.Context, commands.Actor) (slack.HomeTabViewRequest, bool) {
+	return slack.HomeTabViewRequest{}, false
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/syncrobot/syncrobot/commands/cmdline"
@@ -64,11 +65,12 @@ func (r *routes[T]) lookup(id string) (func(envelope, T), bool) {
 
 // router holds every route the bot serves, one typed table per kind.
 type router struct {
-	slash        *routes[slack.SlashCommand]        // by command, "/syncro"
-	interactions *routes[slack.InteractionCallback] // by interaction type
-	actions      *routes[click]                     // by action_id
-	views        *routes[slack.InteractionCallback] // by view callback_id
-	shortcuts    *routes[slack.InteractionCallback] // by message shortcut callback_id
+	slash        *routes[slack.SlashCommand]         // by command, "/syncro"
+	interactions *routes[slack.InteractionCallback]  // by interaction type
+	actions      *routes[click]                      // by action_id
+	views        *routes[slack.InteractionCallback]  // by view callback_id
+	shortcuts    *routes[slack.InteractionCallback]  // by message shortcut callback_id
+	events       *routes[slackevents.EventsAPIEvent] // by inner event type, "app_home_opened"
 }
 
 // wireRoutes registers every route the bot serves.
@@ -79,6 +81,7 @@ func (b *Bot) wireRoutes() *router {
 		actions:      newRoutes[click]("action"),
 		views:        newRoutes[slack.InteractionCallback]("view"),
 		shortcuts:    newRoutes[slack.InteractionCallback]("shortcut"),
+		events:       newRoutes[slackevents.EventsAPIEvent]("event"),
 	}
 	r.slash.handle(cmdline.SlashCommand, b.onSlash)
 	r.interactions.handle(string(slack.InteractionTypeBlockActions), b.onBlockActions)
@@ -99,6 +102,9 @@ func (b *Bot) wireRoutes() *router {
 	}
 	for _, id := range b.cmds.ShortcutIDs() {
 		r.shortcuts.handle(id, b.onShortcut)
+	}
+	if b.cmds.HasHome() {
+		r.events.handle(string(slackevents.AppHomeOpened), b.onHomeOpened)
 	}
 	return r
 }
@@ -166,8 +172,20 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 			return
 		}
 		b.unknown(env, "unhandled interaction type "+string(cb.Type))
+	case socketmode.EventTypeEventsAPI:
+		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+		if !ok {
+			b.unknown(env, "undecodable event")
+			return
+		}
+		env.kind = ev.InnerEvent.Type
+		if f, ok := b.routes.events.lookup(ev.InnerEvent.Type); ok {
+			f(env, ev)
+			return
+		}
+		b.unknown(env, "unhandled event "+ev.InnerEvent.Type)
 	default:
-		// events_api and anything newer: acked so Slack does not redeliver.
+		// Anything newer: acked so Slack does not redeliver.
 		b.unknown(env, "unhandled envelope type "+string(evt.Type))
 	}
 }

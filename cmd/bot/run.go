@@ -19,6 +19,7 @@ import (
 	"github.com/syncrobot/syncrobot/bot"
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/customers"
+	"github.com/syncrobot/syncrobot/commands/home"
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/config"
 	"github.com/syncrobot/syncrobot/mirror"
@@ -159,7 +160,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Store:        st,
 		SessionLogs:  &sessionlog.Writer{Root: cfg.SessionLogDir, Git: cfg.SessionLogGit},
 		ResolveTechs: true,
-	}, tickets.Register, customers.Register)
+	}, tickets.Register, customers.Register, home.Register)
 	if err != nil {
 		log.Error("commands", "err", err)
 		return exitUsage

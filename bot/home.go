@@ -1,0 +1,135 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/syncrobot/syncrobot/commands"
+)
+
+// The App Home tab: Slack sends app_home_opened each time a person opens
+// the bot's Home; bot publishes what commands builds for them
+// (views.publish), and publishes it again after each form they submit,
+// so the Home never shows time or tickets as they were before their
+// write.
+
+// homeMinGap is how soon an opened Home is built again: Slack sends
+// app_home_opened at every visit, and each build reads Syncro, so a Home
+// published less than this ago (and not changed by the person's own
+// write since) is shown as it is.
+const homeMinGap = 30 * time.Second
+
+// homeKeep is how long bot remembers that a person has a Home, to
+// refresh it after their writes.
+const homeKeep = 24 * time.Hour
+
+// homeEvent is the part of app_home_opened bot reads.
+type homeEvent struct {
+	user, tab string
+}
+
+// homeOpened reads an app_home_opened event's inner data, which slack-go
+// decodes to a value or a pointer depending on the path it took.
+func homeOpened(data any) (homeEvent, bool) {
+	switch e := data.(type) {
+	case *slackevents.AppHomeOpenedEvent:
+		return homeEvent{user: e.User, tab: e.Tab}, e != nil
+	case slackevents.AppHomeOpenedEvent:
+		return homeEvent{user: e.User, tab: e.Tab}, true
+	}
+	return homeEvent{}, false
+}
+
+// onHomeOpened publishes the person's Home when they open its tab. A
+// person the bot does not serve sees why on the Home instead; while the
+// bot is busy or restarting the Home stays as last published.
+func (b *Bot) onHomeOpened(env envelope, ev slackevents.EventsAPIEvent) {
+	b.ack(env, nil)
+	he, ok := homeOpened(ev.InnerEvent.Data)
+	if !ok || he.user == "" || (he.tab != "" && he.tab != "home") {
+		return // the Messages tab, or nothing to publish for
+	}
+	if last, ok := b.homes.get(he.user); ok && time.Since(last) < homeMinGap {
+		return
+	}
+	who := caller{userID: he.user, teamID: ev.TeamID}
+	say := func(ctx context.Context, text string) { b.publishHome(ctx, he.user, homeText(text)) }
+	d := &door{
+		kind: "home", id: string(slackevents.AppHomeOpened), who: who,
+		refuse: func(text string) {
+			b.spawn(env, nil, nil, func(ctx context.Context) { say(ctx, text) })
+		},
+		notNow:      func(string) {},
+		refuseLater: say,
+		queue:       true,
+		actor:       true,
+	}
+	tn := b.enter(d)
+	if tn == nil {
+		return
+	}
+	b.spawn(env, tn, func(ctx context.Context, errID string) { say(ctx, apology(errID)) }, func(ctx context.Context) {
+		adm, ok := b.admitted(ctx, d, tn.pending)
+		if !ok {
+			return
+		}
+		b.buildHome(ctx, adm.actor)
+	})
+}
+
+// buildHome builds a's Home and publishes it.
+func (b *Bot) buildHome(ctx context.Context, a commands.Actor) {
+	if v, ok := b.cmds.Home(ctx, a); ok {
+		b.publishHome(ctx, a.SlackUserID, v)
+	}
+}
+
+// refreshHome publishes a's Home again after their own write, when they
+// have opened it lately: it then shows the write.
+func (b *Bot) refreshHome(ctx context.Context, a commands.Actor) {
+	if _, ok := b.homes.get(a.SlackUserID); ok {
+		b.buildHome(ctx, a)
+	}
+}
+
+// publishHome shows v as user's Home tab. A refusal is only logged: the
+// Home stays as it was, and the next visit tries again.
+func (b *Bot) publishHome(ctx context.Context, user string, v slack.HomeTabViewRequest) {
+	ctx, cancel := replyContext(ctx)
+	defer cancel()
+	err := retry429(ctx, func() error {
+		_, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: v})
+		return err
+	})
+	if err != nil {
+		b.log.Warn("home not published", "slack_user", user, "err", err)
+		return
+	}
+	b.homes.put(user, time.Now(), homeKeep)
+	b.log.Info("home published", "slack_user", user, "blocks", len(v.Blocks.BlockSet))
+}
+
+// homeText is a Home holding only text: why the bot cannot show the
+// person's day.
+func homeText(text string) slack.HomeTabViewRequest {
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.PlainTextType, text, false, false), nil, nil),
+	}}}
+}
+
+// inModal reports a click inside a modal; a click on the Home tab is in a
+// view too, but a form it opens is a new modal, not one pushed on top.
+func inModal(cb slack.InteractionCallback) bool {
+	return cb.View.ID != "" && cb.View.Type != slack.VTHomeTab
+}
+
+// modalID is the id of the modal clicked in, "" for a click elsewhere.
+func modalID(cb slack.InteractionCallback) string {
+	if !inModal(cb) {
+		return ""
+	}
+	return cb.View.ID
+}

@@ -1,0 +1,202 @@
+// Package home is the tech's day in Slack: the App Home tab (their open
+// tickets, today's logged time by labor type, their resolved tickets not
+// invoiced yet, each with the ticket card's buttons). Gathering calls
+// Syncro; rendering (render.go) is pure and golden-tested.
+package home
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// resolvedShown bounds the resolved-not-invoiced tickets read for the
+// Home: one page of Syncro's list, the newest first.
+const resolvedShown = 25
+
+// Register adds the Home tab to r.
+func Register(r *commands.Registry, d commands.Deps) {
+	f := &feature{cfg: d, reg: r}
+	r.Home(f.home)
+}
+
+// feature gathers a tech's day from Syncro.
+type feature struct {
+	cfg commands.Deps
+	// reg finds the tech's Syncro user (the tickets feature's match).
+	reg *commands.Registry
+}
+
+// home is a's Home tab as Syncro holds their day now.
+func (f *feature) home(ctx context.Context, a commands.Actor) slack.HomeTabViewRequest {
+	return Render(f.gather(ctx, a))
+}
+
+// Day is everything a tech's Home shows, gathered from the mirror and
+// Syncro. A part Syncro could not give has its sentence in the matching
+// …Err field instead of an empty list, so the Home never says "no time
+// today" when it only failed to read it.
+type Day struct {
+	// Now is when it was gathered, in the tech's time zone: "today" is
+	// their day.
+	Now time.Time
+	// Unmatched, when set, is why the tech's own work cannot be shown
+	// (Slack gave no email, or no Syncro user has it).
+	Unmatched string
+	// Open are the tech's open tickets; OpenNote says how old the list is
+	// when the mirror is stale.
+	Open     []syncro.Ticket
+	OpenNote string
+	OpenErr  string
+	// Time is today's logged minutes by labor type, largest first.
+	Time    []LaborMinutes
+	TimeErr string
+	// Resolved are the tech's resolved tickets not invoiced yet.
+	Resolved    []syncro.Ticket
+	ResolvedErr string
+	// CanBill shows Make invoice.
+	CanBill bool
+	// WebURL is Syncro's web app, for Open in Syncro and the "more in
+	// Syncro" line; empty hides them.
+	WebURL string
+}
+
+// LaborMinutes is the time logged under one labor type.
+type LaborMinutes struct {
+	Label   string // the labor kind, product name or "no labor type"
+	Minutes int
+}
+
+// gather reads a's day: the open tickets from the mirror, today's timers
+// and the resolved tickets from Syncro.
+func (f *feature) gather(ctx context.Context, a commands.Actor) Day {
+	d := Day{Now: f.cfg.Now().In(zone(a.TimeZone)), CanBill: a.CanBill, WebURL: f.cfg.WebURL}
+	if strings.TrimSpace(a.Email) == "" {
+		d.Unmatched = "Slack didn't share your email with me (the app needs the users:read.email scope), so I can't tell which Syncro tech you are."
+		return d
+	}
+	tech, err := f.reg.Tech(ctx, a)
+	if err != nil {
+		d.Unmatched = f.failure(ctx, fmt.Errorf("find tech %s: %w", a.Email, err), "find your Syncro account")
+		return d
+	}
+	if tech == 0 {
+		d.Unmatched = "No Syncro user has your Slack email (" + commands.InlineMrkdwn(a.Email, commands.MaxNameLen) + "), so I can't show your tickets and time."
+		return d
+	}
+	assigned := func(t *syncro.Ticket) bool { return t.UserID != nil && *t.UserID == tech }
+	open, note, err := f.cfg.OpenTickets(ctx, assigned, &syncro.TicketListOptions{UserID: tech})
+	if err != nil {
+		d.OpenErr = f.failure(ctx, fmt.Errorf("list open tickets of user %d: %w", tech, err), "list your open tickets")
+	} else {
+		d.Open, d.OpenNote = open, note
+	}
+	if d.Time, err = f.todaysTime(ctx, tech, d.Now); err != nil {
+		d.TimeErr = f.failure(ctx, err, "read today's time")
+	}
+	if d.Resolved, err = f.resolved(ctx, tech); err != nil {
+		d.ResolvedErr = f.failure(ctx, err, "list your resolved tickets")
+	}
+	return d
+}
+
+// failure is the sentence for a part that could not be read.
+func (f *feature) failure(ctx context.Context, err error, doing string) string {
+	return f.cfg.Failure(ctx, err, doing).Text
+}
+
+// zone is the tech's time zone from Slack; UTC when Slack gave none or
+// one this machine does not know.
+func zone(name string) *time.Location {
+	if name == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// startOfDay is midnight of now's day in now's zone.
+func startOfDay(now time.Time) time.Time {
+	y, m, d := now.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+}
+
+// todaysTime is the minutes tech logged since midnight in now's zone, by
+// labor type. GET /ticket_timers filters by creation time only (the
+// OpenAPI names no user filter), so the tech's own are picked here.
+func (f *feature) todaysTime(ctx context.Context, tech int64, now time.Time) ([]LaborMinutes, error) {
+	timers, err := syncro.Collect(f.cfg.Syncro.Timers.All(ctx, &syncro.TimerListOptions{CreatedAfter: startOfDay(now)}))
+	if err != nil {
+		return nil, fmt.Errorf("list today's timers: %w", err)
+	}
+	by := map[string]int{}
+	for _, tm := range timers {
+		if tm.UserID != tech {
+			continue
+		}
+		by[f.laborLabel(tm.ProductID)] += timerMinutes(tm)
+	}
+	out := make([]LaborMinutes, 0, len(by))
+	for label, m := range by {
+		out = append(out, LaborMinutes{Label: label, Minutes: m})
+	}
+	slices.SortFunc(out, func(a, b LaborMinutes) int {
+		return cmp.Or(cmp.Compare(b.Minutes, a.Minutes), strings.Compare(a.Label, b.Label))
+	})
+	return out, nil
+}
+
+// timerMinutes is a timer's length in whole minutes, preferring Syncro's
+// billable time (rounded by the account's rules).
+func timerMinutes(tm syncro.Timer) int {
+	secs := tm.BillableTime
+	if secs <= 0 {
+		secs = tm.ActiveDuration
+	}
+	return int((secs + 30) / 60)
+}
+
+// laborLabel names a timer's labor product: its kind in LABOR_PRODUCTS,
+// else the account's product name, else its id.
+func (f *feature) laborLabel(product *int64) string {
+	if product == nil {
+		return "no labor type"
+	}
+	if k, ok := f.cfg.Labor.Kind(*product); ok {
+		return k
+	}
+	if name, ok := f.cfg.Account.LaborName(*product); ok {
+		return name
+	}
+	return "product " + strconv.FormatInt(*product, 10)
+}
+
+// resolved is tech's resolved tickets not invoiced yet (one page of
+// Syncro's list, newest first): a line item turned into an invoice, or
+// a status past Resolved, means invoiced.
+func (f *feature) resolved(ctx context.Context, tech int64) ([]syncro.Ticket, error) {
+	ts, _, err := f.cfg.Syncro.Tickets.List(ctx, &syncro.TicketListOptions{Status: "Resolved", UserID: tech})
+	if err != nil {
+		return nil, fmt.Errorf("list resolved tickets of user %d: %w", tech, err)
+	}
+	ts = slices.DeleteFunc(ts, func(t syncro.Ticket) bool {
+		return t.UserID == nil || *t.UserID != tech || !strings.EqualFold(strings.TrimSpace(t.Status), "Resolved") ||
+			slices.ContainsFunc(t.LineItems, func(li syncro.TicketLineItem) bool { return li.Converted })
+	})
+	if len(ts) > resolvedShown {
+		ts = ts[:resolvedShown]
+	}
+	return ts, nil
+}
