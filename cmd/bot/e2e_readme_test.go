@@ -372,26 +372,7 @@ func TestE2E_ResidentialCustomerIsCreatedWithoutABusinessName(t *testing.T) {
 
 	fill := func(first, last, email string) slackfake.ViewSubmission {
 		t.Helper()
-		seen := len(b.f.Views())
-		b.slash(ctx, t, "customer create")
-		var v slackfake.View
-		if err := b.f.WaitUntil(ctx, func() bool {
-			for _, x := range b.f.Views()[seen:] {
-				if x.CallbackID == customers.CallbackCustomerCreate && !x.Closed {
-					v = x
-					return true
-				}
-			}
-			return false
-		}); err != nil {
-			t.Fatalf("no customer create form: %v", err)
-		}
-		vals := textValues(t, v.JSON)
-		for block, value := range map[string]string{customers.BlockCustFirst: first, customers.BlockCustLast: last, customers.BlockCustEmail: email} {
-			vals[block] = map[string]slackfake.Input{block: slackfake.TextInput(value)}
-		}
-		vals[customers.BlockCustType] = map[string]slackfake.Input{customers.BlockCustType: slackfake.StaticSelectInput("Residential", "Residential")}
-		return slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, CallbackID: v.CallbackID, PrivateMetadata: v.PrivateMetadata, Values: vals}
+		return b.customerCreateSubmission(ctx, t, "Residential", map[string]string{customers.BlockCustFirst: first, customers.BlockCustLast: last, customers.BlockCustEmail: email})
 	}
 
 	b.submitView(ctx, t, fill("Hank", "Morrow", ""))
