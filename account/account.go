@@ -1,10 +1,12 @@
-// Package account holds what the bot shows about the Syncro account that
-// changes rarely: its currency symbol (GET /settings) and the names of the
-// labor products in LABOR_PRODUCTS (GET /products/{id}). They are read
-// once at start and refreshed in the background, so no command waits for
-// them; a failed read keeps what was known, and until the first read
-// succeeds amounts show without a symbol and labor kinds without product
-// names.
+// Package account holds what the bot knows about the Syncro account that
+// changes rarely: its settings (GET /settings: currency symbol, time zone,
+// priorities, problem types), its ticket settings (GET /tickets/settings:
+// statuses, techs), its users (GET /users) and the names of the labor
+// products in LABOR_PRODUCTS (GET /products/{id}). They are read at start
+// and refreshed in the background, so no command reads them each time; a
+// failed read keeps what was known. A command that does not find what a
+// person typed (a status added in Syncro since) reads once more, shared
+// with whoever needs it meanwhile, instead of refusing.
 package account
 
 import (
@@ -22,15 +24,20 @@ import (
 
 // RefreshEvery is how often a running bot reads the account again: an
 // admin who renames a labor product or changes the currency sees it within
-// the hour, at 1 + len(LABOR_PRODUCTS) requests an hour.
+// the hour, at 3 + len(LABOR_PRODUCTS) requests an hour (one more per 100
+// users past the first 100).
 const RefreshEvery = time.Hour
 
-// Info is the account's currency and labor product names. It is safe for
-// concurrent use; its zero value is not, use New.
+// Info is the account's settings, statuses, users and labor product
+// names. It is safe for concurrent use; its zero value is not, use New.
 type Info struct {
 	client   *syncro.Client
 	products labor.Products
 	log      *slog.Logger
+
+	settings *kept[*syncro.AccountSettings]
+	tickets  *kept[*syncro.TicketSettings]
+	users    *kept[[]syncro.UserRef]
 
 	mu       sync.RWMutex
 	currency Currency
@@ -46,7 +53,39 @@ func New(client *syncro.Client, products labor.Products, log *slog.Logger) *Info
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Info{client: client, products: products, log: log, names: map[int64]string{}, said: map[int64]string{}}
+	a := &Info{client: client, products: products, log: log, names: map[int64]string{}, said: map[int64]string{}}
+	a.settings = newKept(func(ctx context.Context) (*syncro.AccountSettings, error) {
+		s, _, err := client.Settings.Get(ctx)
+		return s, err
+	})
+	a.tickets = newKept(func(ctx context.Context) (*syncro.TicketSettings, error) {
+		s, _, err := client.Tickets.Settings(ctx)
+		return s, err
+	})
+	a.users = newKept(func(ctx context.Context) ([]syncro.UserRef, error) {
+		return syncro.Collect(client.Users.All(ctx))
+	})
+	return a
+}
+
+// Settings is the account's settings (GET /settings): the copy from the
+// last read when accept takes it (nil accepts any), else a fresh read,
+// shared with every caller needing one meanwhile. The answer is shared
+// and must not be changed.
+func (a *Info) Settings(ctx context.Context, accept func(*syncro.AccountSettings) bool) (*syncro.AccountSettings, error) {
+	return a.settings.get(ctx, accept)
+}
+
+// TicketSettings is the account's ticket settings (GET /tickets/settings:
+// statuses, techs), kept and read again as Settings is.
+func (a *Info) TicketSettings(ctx context.Context, accept func(*syncro.TicketSettings) bool) (*syncro.TicketSettings, error) {
+	return a.tickets.get(ctx, accept)
+}
+
+// Users is the account's users (GET /users, every page), kept and read
+// again as Settings is.
+func (a *Info) Users(ctx context.Context, accept func([]syncro.UserRef) bool) ([]syncro.UserRef, error) {
+	return a.users.get(ctx, accept)
 }
 
 // Currency is the account's currency symbol, "" until read.
@@ -65,26 +104,33 @@ func (a *Info) LaborName(productID int64) (name string, ok bool) {
 	return name, ok
 }
 
-// Refresh reads the currency and every labor product's name. What it
-// cannot read keeps its last value; the errors are returned together, and
-// when Syncro cannot be reached at all the products are not tried. A
+// Refresh reads the settings, ticket settings, users and every labor
+// product's name. What it cannot read keeps its last value; the errors
+// are returned together, and when Syncro cannot be reached at all the
+// rest is not tried. A
 // labor product Syncro does not have, or has disabled, is logged as a
 // warning the first time a refresh finds it so (and again once fixed),
 // since every time entry billed to it would fail.
 func (a *Info) Refresh(ctx context.Context) error {
 	var errs []error
 	changed := false
-	if s, _, err := a.client.Settings.Get(ctx); err != nil {
+	if s, err := a.settings.fresh(ctx); err != nil {
 		if unreachable(err) {
-			// Each product read would fail the same way, retries and all.
-			return fmt.Errorf("read the account's currency: %w", err)
+			// Each other read would fail the same way, retries and all.
+			return fmt.Errorf("read the account's settings: %w", err)
 		}
-		errs = append(errs, fmt.Errorf("read the account's currency: %w", err))
+		errs = append(errs, fmt.Errorf("read the account's settings: %w", err))
 	} else {
 		a.mu.Lock()
 		changed = a.currency != Currency(s.Locale.CurrencySymbol)
 		a.currency = Currency(s.Locale.CurrencySymbol)
 		a.mu.Unlock()
+	}
+	if _, err := a.tickets.fresh(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("read the account's ticket statuses: %w", err))
+	}
+	if _, err := a.users.fresh(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("read the account's users: %w", err))
 	}
 	for _, kind := range a.products.Kinds() {
 		id := a.products[kind]

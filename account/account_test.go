@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -60,8 +61,8 @@ func TestInfo_RefreshReadsTheCurrencyAndEveryLaborName(t *testing.T) {
 			t.Errorf("labor product %d: name %q (%v), want %q", p.ID, n, ok, p.Name)
 		}
 	}
-	if n, want := srv.Count("GET", "/products/"), len(labor.Default()); n != want || srv.Count("", "") != want+1 {
-		t.Errorf("%d requests, %d of them GET /products/{id}; want GET /settings and one GET /products/{id} per kind (%d)", srv.Count("", ""), n, want)
+	if n, want := srv.Count("GET", "/products/"), len(labor.Default()); n != want || srv.Count("", "") != want+3 {
+		t.Errorf("%d requests, %d of them GET /products/{id}; want GET /settings, /tickets/settings, /users and one GET /products/{id} per kind (%d)", srv.Count("", ""), n, want)
 	}
 }
 
@@ -142,5 +143,113 @@ func TestCurrency_Mrkdwn(t *testing.T) {
 		if got := tt.cur.Mrkdwn(tt.m); got != tt.want {
 			t.Errorf("Currency(%q).Mrkdwn(%s) = %q, want %q", tt.cur, tt.m, got, tt.want)
 		}
+	}
+}
+
+// hasStatus accepts ticket settings that list status.
+func hasStatus(status string) func(*syncro.TicketSettings) bool {
+	return func(ts *syncro.TicketSettings) bool { return slices.Contains(ts.TicketStatusList, status) }
+}
+
+func TestInfo_SettingsStatusesAndUsersAreServedFromTheLastRead(t *testing.T) {
+	t.Parallel()
+	a, srv, _ := newInfo(t, labor.Default())
+	if err := a.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetLog()
+	for range 3 {
+		if s, err := a.Settings(t.Context(), nil); err != nil || len(s.Ticket.Priorities) == 0 {
+			t.Fatalf("Settings = %v, %v; want the account's priorities", s, err)
+		}
+		if ts, err := a.TicketSettings(t.Context(), hasStatus("Resolved")); err != nil || !slices.Equal(ts.TicketStatusList, srv.StatusList()) {
+			t.Fatalf("TicketSettings = %v, %v; want the statuses %v", ts, err, srv.StatusList())
+		}
+		if us, err := a.Users(t.Context(), nil); err != nil || len(us) != len(srv.Users()) {
+			t.Fatalf("Users = %v, %v; want the account's %d users", us, err, len(srv.Users()))
+		}
+	}
+	if n := srv.Count("", ""); n != 0 {
+		t.Errorf("after the refresh, 3 rounds of reads asked Syncro %d times, want none", n)
+	}
+}
+
+func TestInfo_AStatusNotInTheLastReadReadsOnceMore(t *testing.T) {
+	t.Parallel()
+	a, srv, _ := newInfo(t, labor.Default())
+	if err := a.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	srv.AddStatus("Waiting on Parts", false)
+	srv.ResetLog()
+	ts, err := a.TicketSettings(t.Context(), hasStatus("Waiting on Parts"))
+	if err != nil || !slices.Contains(ts.TicketStatusList, "Waiting on Parts") {
+		t.Fatalf("TicketSettings = %v, %v; want the status added in Syncro", ts, err)
+	}
+	if _, err := a.TicketSettings(t.Context(), hasStatus("Waiting on Parts")); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Count("GET", "/tickets/settings"); n != 1 || srv.Count("", "") != 1 {
+		t.Errorf("a status missing from the last read cost %d requests (%d of /tickets/settings), want one read, then none", srv.Count("", ""), n)
+	}
+	// A name Syncro does not have either costs a read each time it is
+	// asked, as before the copy was kept; never more.
+	srv.ResetLog()
+	if ts, err := a.TicketSettings(t.Context(), hasStatus("Wiating")); err != nil || slices.Contains(ts.TicketStatusList, "Wiating") {
+		t.Fatalf("TicketSettings for a typo = %v, %v", ts, err)
+	}
+	if n := srv.Count("", ""); n != 1 {
+		t.Errorf("a typo cost %d requests, want 1", n)
+	}
+}
+
+func TestInfo_MissesAtOnceShareOneRead(t *testing.T) {
+	t.Parallel()
+	a, srv, _ := newInfo(t, labor.Default())
+	srv.Fail("GET", "/tickets/settings", 1, syncrotest.FaultHang)
+	const callers = 20
+	errs := make(chan error, callers)
+	for range callers {
+		go func() {
+			_, err := a.TicketSettings(t.Context(), nil)
+			errs <- err
+		}()
+	}
+	// Every caller waits on the one read Syncro holds before it answers.
+	for {
+		a.tickets.mu.Lock()
+		n := 0
+		if f := a.tickets.flight; f != nil {
+			n = f.callers
+		}
+		a.tickets.mu.Unlock()
+		if n == callers && srv.Held() == 1 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	srv.ReleaseHangs()
+	for range callers {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if n := srv.Count("GET", "/tickets/settings"); n != 1 {
+		t.Errorf("%d callers at once read /tickets/settings %d times, want once", callers, n)
+	}
+}
+
+func TestInfo_AFailedReadIsTheCallersErrorAndKeepsTheLastCopy(t *testing.T) {
+	t.Parallel()
+	a, srv, _ := newInfo(t, labor.Default())
+	if err := a.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	srv.Fail("GET", "/tickets/settings", 100, syncrotest.FaultServerError)
+	if _, err := a.TicketSettings(t.Context(), hasStatus("Nope")); err == nil {
+		t.Error("a miss while Syncro answers 500 gave no error")
+	}
+	if ts, err := a.TicketSettings(t.Context(), nil); err != nil || len(ts.TicketStatusList) == 0 {
+		t.Errorf("after a failed read TicketSettings = %v, %v; want the last copy", ts, err)
 	}
 }

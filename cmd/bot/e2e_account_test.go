@@ -83,3 +83,60 @@ func TestE2E_AMissingLaborProductIsSaidAtStart(t *testing.T) {
 		t.Errorf("bot -check does not name product 424242:\n%s", check.String())
 	}
 }
+
+// settingsReads counts the reads of what account keeps (the account's
+// settings, ticket settings and users) since the last ResetLog.
+func settingsReads(srv *syncrotest.Server) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Method == "GET" && (r.Path == "/settings" || r.Path == "/tickets/settings" || r.Path == "/users") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestE2E_StatusesPrioritiesAndTechsAreNotReadPerCommand: update with
+// --status, --priority and --tech, the update, close and bill forms take
+// the account's lists from the read at start, not from a read each.
+func TestE2E_StatusesPrioritiesAndTechsAreNotReadPerCommand(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	b.srv.ResetLog()
+
+	b.slash(ctx, t, "update "+itoa64(tk.Number)+` --status "Waiting on Customer" --priority High --tech Marcus`)
+	b.waitReply(ctx, t, 0, "Waiting on Customer", "Marcus Oyelaran")
+	if now := ticketByNumber(t, b.srv, tk.Number); now.Status != "Waiting on Customer" || now.Priority != "1 High" {
+		t.Errorf("Syncro holds #%d as %q, %q; want Waiting on Customer, 1 High", tk.Number, now.Status, now.Priority)
+	}
+	b.slash(ctx, t, "update "+itoa64(tk.Number))
+	b.waitView(ctx, t, commands.CallbackUpdate)
+	b.openCloseForm(ctx, t, tk.Number)
+	b.openBillForm(ctx, t, tk.Number)
+	if n := settingsReads(b.srv); n != 0 {
+		t.Errorf("an update and three forms read the account's lists %d times, want none:%s", n, reqLines(b.srv))
+	}
+}
+
+// TestE2E_AStatusAddedInSyncroIsFoundWithOneRead: a status an admin
+// added in Syncro after the bot's last read is not refused: the bot reads
+// the statuses once more and sets it.
+func TestE2E_AStatusAddedInSyncroIsFoundWithOneRead(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	b.srv.AddStatus("Waiting on Parts", false)
+	b.srv.ResetLog()
+
+	b.slash(ctx, t, "update "+itoa64(tk.Number)+` --status "waiting on parts"`)
+	b.waitReply(ctx, t, 0, "Waiting on Parts")
+	if now := ticketByNumber(t, b.srv, tk.Number).Status; now != "Waiting on Parts" {
+		t.Errorf("Syncro holds #%d as %q, want Waiting on Parts", tk.Number, now)
+	}
+	if n := b.srv.Count("GET", "/tickets/settings"); n != 1 {
+		t.Errorf("the new status cost %d reads of the statuses, want 1:%s", n, reqLines(b.srv))
+	}
+}

@@ -76,7 +76,8 @@ func uncharged(t *syncro.Ticket) (minutes int) {
 // billModal builds the bill form, or a notice when the ticket already has an
 // invoice.
 //
-// Syncro calls: GET ticket, invoices of the ticket, ticket settings, and
+// Syncro calls: GET ticket, invoices of the ticket (statuses from
+// Deps.Account), and
 // one GET /products/{id} per labor product among the ticket's uncharged
 // timers (previewInvoice).
 func (c *feature) billModal(ctx context.Context, ticketID, number int64, channel string) commands.Reply {
@@ -93,7 +94,7 @@ func (c *feature) billModal(ctx context.Context, ticketID, number int64, channel
 		return commands.AsModal(commands.Reply{Text: fmt.Sprintf("#%d is already on invoice %s, so there is nothing to bill. Add new work to a new ticket, or edit the invoice in Syncro.", number, c.describeInvoice(invs[0]))}, "Bill ticket")
 	}
 	var statuses []string
-	if ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx); err == nil {
+	if ts, err := c.cfg.Account.TicketSettings(ctx, nil); err == nil {
 		statuses = ts.TicketStatusList
 	}
 	unMin := uncharged(t)

@@ -22,8 +22,8 @@ const resolutionSubject = "Resolution"
 
 // close opens the close modal for a ticket number.
 //
-// Syncro calls: find, ticket settings (statuses), settings (time zone);
-// the ticket's invoices too when it is Invoiced.
+// Syncro calls: find; the ticket's invoices too when it is Invoiced
+// (statuses and time zone from Deps.Account).
 func (c *feature) close(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	t, err := c.findTicket(ctx, inv.Ticket)
 	if err != nil {
@@ -53,7 +53,10 @@ func closedStatus(statuses []string) (string, bool) {
 func (c *feature) closeModal(ctx context.Context, t *syncro.Ticket, number int64, channel string) commands.Reply {
 	meta := commands.ModalMeta{TicketID: t.ID, Number: number, CustomerID: t.CustomerID, Channel: channel, Status: t.Status}
 	var statuses []string
-	if ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx); err == nil {
+	if ts, err := c.cfg.Account.TicketSettings(ctx, func(ts *syncro.TicketSettings) bool {
+		_, ok := closedStatus(ts.TicketStatusList)
+		return ok
+	}); err == nil {
 		statuses = ts.TicketStatusList
 	} else {
 		return commands.AsModal(c.cfg.Failure(ctx, err, "read this account's ticket statuses"), "Close ticket")
@@ -76,7 +79,7 @@ func (c *feature) closeModal(ctx context.Context, t *syncro.Ticket, number int64
 		// Closing keeps it Invoiced (see submitClose's invoiced check).
 		meta.TargetStatus = t.Status
 	}
-	if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
+	if as, err := c.cfg.Account.Settings(ctx, nil); err == nil {
 		meta.TimeZone = as.Locale.TimeZone
 	}
 

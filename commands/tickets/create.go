@@ -25,8 +25,8 @@ import (
 // create opens the new-ticket form, pre-filled with the subject typed and,
 // in a channel linked to a customer, that customer.
 //
-// Syncro calls: settings (problem types, priorities), ticket settings
-// (techs). A failed lookup only leaves its select out.
+// Syncro calls: none (problem types, priorities and techs from
+// Deps.Account). A failed lookup only leaves its select out.
 func (c *feature) create(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	p := createPrefill{Subject: inv.Text}
 	if l, ok := c.cfg.ChannelLink(ctx, r.ChannelID); ok {
@@ -55,13 +55,13 @@ type createPrefill struct {
 // from p.
 func (c *feature) createForm(ctx context.Context, callbackID string, meta commands.ModalMeta, p createPrefill) commands.Reply {
 	var problemTypes, priorities []string
-	if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
+	if as, err := c.cfg.Account.Settings(ctx, nil); err == nil {
 		problemTypes, priorities = as.Ticket.ProblemTypes, as.Ticket.Priorities
 	} else {
 		c.cfg.Logger.WarnContext(ctx, "create form without problem types and priorities", "err", err)
 	}
 	var users []syncro.UserRef
-	if ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx); err == nil {
+	if ts, err := c.cfg.Account.TicketSettings(ctx, nil); err == nil {
 		users = ts.Users
 	} else {
 		c.cfg.Logger.WarnContext(ctx, "create form without techs", "err", err)

@@ -209,7 +209,7 @@ func (c *feature) writeLogNow(ctx context.Context, r commands.Request, inv cmdli
 	}
 	c.learnNames(t)
 	tz := ""
-	if as, _, err := c.cfg.Syncro.Settings.Get(ctx); err == nil {
+	if as, err := c.cfg.Account.Settings(ctx, nil); err == nil {
 		tz = as.Locale.TimeZone
 	}
 	said, _ := c.writeSessionLog(ctx, c.sessionRecord(ctx, t, inv.Ticket, c.location(tz), "", r.Actor), inv.Ticket, "") // said tells what went wrong

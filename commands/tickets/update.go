@@ -190,9 +190,9 @@ func dueString(ts syncro.Timestamp) string {
 // when none are given. Every flag is resolved before the PUT, so one bad
 // value sends nothing; only changed fields are sent.
 //
-// Syncro calls: find, then one lookup per kind of flag (ticket settings for
-// --status, settings for --priority, users for --tech; none for --due),
-// then one PUT when something changes.
+// Syncro calls: find, then one PUT when something changes. Statuses,
+// priorities and techs come from Deps.Account's last read; a value not in
+// it reads that list once more (a status added in Syncro since).
 func (c *feature) update(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	if len(inv.Flags) == 0 {
 		t, err := c.findTicket(ctx, inv.Ticket)
@@ -224,7 +224,11 @@ func (c *feature) updateWithFlags(ctx context.Context, r commands.Request, inv c
 	req := &syncro.TicketRequest{}
 	var changes []fieldChange
 	if v, ok := inv.Flag(cmdline.FlagStatus); ok {
-		ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx)
+		// A status added in Syncro since the last read reads them again.
+		ts, err := c.cfg.Account.TicketSettings(ctx, func(ts *syncro.TicketSettings) bool {
+			_, err := matchStatus(v, ts.TicketStatusList)
+			return err == nil
+		})
 		if err != nil {
 			return c.cfg.Failure(ctx, err, "read this account's ticket statuses")
 		}
@@ -238,7 +242,10 @@ func (c *feature) updateWithFlags(ctx context.Context, r commands.Request, inv c
 		}
 	}
 	if v, ok := inv.Flag(cmdline.FlagPriority); ok {
-		as, _, err := c.cfg.Syncro.Settings.Get(ctx)
+		as, err := c.cfg.Account.Settings(ctx, func(as *syncro.AccountSettings) bool {
+			_, err := matchPriority(v, as.Ticket.Priorities)
+			return err == nil
+		})
 		if err != nil {
 			return c.cfg.Failure(ctx, err, "read this account's priorities")
 		}
@@ -252,7 +259,10 @@ func (c *feature) updateWithFlags(ctx context.Context, r commands.Request, inv c
 		}
 	}
 	if v, ok := inv.Flag(cmdline.FlagTech); ok {
-		users, err := syncro.Collect(c.cfg.Syncro.Users.All(ctx))
+		users, err := c.cfg.Account.Users(ctx, func(users []syncro.UserRef) bool {
+			_, err := matchTech(v, users)
+			return err == nil
+		})
 		if err != nil {
 			return c.cfg.Failure(ctx, err, "read the list of techs")
 		}
@@ -298,13 +308,13 @@ func (c *feature) updateWithFlags(ctx context.Context, r commands.Request, inv c
 // updateModal is the update form with the ticket's current values
 // preselected.
 //
-// Syncro calls: ticket settings (statuses, techs), settings (priorities).
+// Syncro calls: none (statuses, techs and priorities from Deps.Account).
 func (c *feature) updateModal(ctx context.Context, t *syncro.Ticket, number int64, channel string) commands.Reply {
-	ts, _, err := c.cfg.Syncro.Tickets.Settings(ctx)
+	ts, err := c.cfg.Account.TicketSettings(ctx, nil)
 	if err != nil {
 		return commands.AsModal(c.cfg.Failure(ctx, err, "read this account's ticket statuses"), "Update ticket")
 	}
-	as, _, err := c.cfg.Syncro.Settings.Get(ctx)
+	as, err := c.cfg.Account.Settings(ctx, nil)
 	if err != nil {
 		return commands.AsModal(c.cfg.Failure(ctx, err, "read this account's priorities"), "Update ticket")
 	}

@@ -257,6 +257,17 @@ func (s *Server) StatusList() []string {
 	return slices.Clone(s.st.statuses)
 }
 
+// AddStatus adds a ticket status to the account's list, as an admin does
+// in Syncro's settings; closed says whether tickets in it count as closed.
+func (s *Server) AddStatus(status string, closed bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !slices.Contains(s.st.statuses, status) {
+		s.st.statuses = append(s.st.statuses, status)
+	}
+	s.st.closed[status] = closed
+}
+
 // SetTicketStatus changes a ticket's status as a change in the web app would:
 // updated_at moves to now, and resolved_at is set on first reaching a closed
 // status.
