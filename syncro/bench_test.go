@@ -71,8 +71,8 @@ func BenchmarkThroughputSaturated(b *testing.B) {
 // BenchmarkThrottle measures what the fair throttle (throttle.go) adds to a
 // request over rate.Limiter.Wait alone: uncontended (the limiter has a
 // token and nobody waits), and with 64 goroutines of 8 requesters waiting
-// for the limiter newLimiter makes of 60,000 a minute (980 a second,
-// burst 3), where nearly every request queues and the dispatcher hands out
+// for the limiter newLimiter makes of 60,000 a minute (979.7 a second,
+// burst 20), where nearly every request queues and the dispatcher hands out
 // each token.
 func BenchmarkThrottle(b *testing.B) {
 	waits := []struct {

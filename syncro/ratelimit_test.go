@@ -8,11 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
-// The throttle test's numbers: the limit scaled up so a run takes seconds,
-// and the minute window scaled down 15× with it.
+// The real-time throttle test's numbers: the limit scaled up so a run
+// takes seconds, with a window of 4 s to look at.
 const (
 	testPerMinute = 6000
 	testTotal     = 500
@@ -20,8 +22,9 @@ const (
 	testWindow    = 4 * time.Second
 )
 
-// testAllowed is how many requests one testWindow may hold at testPerMinute.
-var testAllowed = int(float64(testPerMinute) * testWindow.Seconds() / 60)
+// scheduleTotal is how many requests the schedule tests send at once at
+// Syncro's 180/min: past three minutes of the limiter's pace.
+const scheduleTotal = 600
 
 // busiestWindow returns how many of the sorted times fall in the fullest
 // half-open window of length w.
@@ -36,26 +39,34 @@ func busiestWindow(ts []time.Time, w time.Duration) int {
 	return worst
 }
 
+// checkSchedule checks the sorted times lim admitted requests at: no 60 s
+// window holds more than Syncro's 180, and the whole went at lim's rate.
+func checkSchedule(t *testing.T, lim *rate.Limiter, admitted []time.Time) {
+	t.Helper()
+	if worst := busiestWindow(admitted, time.Minute); worst > DefaultRatePerMinute {
+		t.Errorf("a 60 s window admits %d requests, limit %d", worst, DefaultRatePerMinute)
+	}
+	span := admitted[len(admitted)-1].Sub(admitted[0])
+	paced := float64(len(admitted)-lim.Burst()) / float64(lim.Limit())
+	if got := span.Seconds(); got > paced*1.01 {
+		t.Errorf("%d requests took %v, want about %.0f s (the limiter's rate)", len(admitted), span, paced)
+	}
+}
+
 // TestThrottle_ScheduleNoWindowExceedsLimit replays the limiter on a
-// synthetic clock: 500 callers asking at once at 6000/min are admitted so
-// that no 4 s window (the minute scaled down 15×) holds more than the
-// limit allows (400), and the batch still goes through near the limit.
-// Exact: real time and the machine's load play no part.
+// synthetic clock: 600 callers asking at once at Syncro's 180/min are
+// admitted so that no 60 s window holds more than 180, and the batch
+// still goes through at the limiter's rate. Exact: real time and the
+// machine's load play no part.
 func TestThrottle_ScheduleNoWindowExceedsLimit(t *testing.T) {
 	t.Parallel()
-	lim := newLimiter(testPerMinute)
+	lim := newLimiter(DefaultRatePerMinute)
 	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-	admitted := make([]time.Time, testTotal)
+	admitted := make([]time.Time, scheduleTotal)
 	for i := range admitted {
 		admitted[i] = t0.Add(lim.ReserveN(t0, 1).DelayFrom(t0))
 	}
-	if worst := busiestWindow(admitted, testWindow); worst > testAllowed {
-		t.Errorf("a %v window admits %d requests, limit %d", testWindow, worst, testAllowed)
-	}
-	span := admitted[len(admitted)-1].Sub(admitted[0])
-	if rate := float64(testTotal-1) / span.Seconds() * 60; rate < 0.9*testPerMinute {
-		t.Errorf("sustained %.0f/min, want near %d", rate, testPerMinute)
-	}
+	checkSchedule(t, lim, admitted)
 }
 
 // TestThrottle_EveryRequestWaitsForTheLimiter fires 500 requests from 50
@@ -151,6 +162,7 @@ func checkPacedByLimiter(t *testing.T, baseURL string, arrivalLog func() []time.
 	if least := paced * 9 / 10; elapsed < least {
 		t.Errorf("%d requests took %v, less than the %v the limiter allows: some did not wait for it", testTotal, elapsed, least)
 	}
-	t.Logf("%d requests in %v (paced for %v); busiest %v window at the server: %d (limit %d); throttle wait total %v",
-		testTotal, elapsed, paced, testWindow, busiestWindow(arrivals, testWindow), testAllowed, c.ThrottleWaited())
+	bound := c.limiter.Burst() + int(float64(c.limiter.Limit())*testWindow.Seconds())
+	t.Logf("%d requests in %v (paced for %v); busiest %v window at the server: %d (the limiter's bound %d); throttle wait total %v",
+		testTotal, elapsed, paced, testWindow, busiestWindow(arrivals, testWindow), bound, c.ThrottleWaited())
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strings"
@@ -219,15 +220,15 @@ func TestThrottle_UncontendedRequestGoesAtOnce(t *testing.T) {
 }
 
 // TestThrottle_FairScheduleNoWindowExceedsLimit is TestThrottle_Schedule…
-// through the fair queues: 500 requests from 10 people and background work
-// at 6000/min never put more than the limit in a 4 s window (the minute
-// scaled down 15×), and the batch still goes through near the limit.
+// through the fair queues: 600 requests at once from 10 people and
+// background work at Syncro's 180/min never put more than the limit in a
+// 60 s window, and the batch still goes through at the limiter's rate.
 func TestThrottle_FairScheduleNoWindowExceedsLimit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := newScheduler(newLimiter(testPerMinute))
+		s := newScheduler(newLimiter(DefaultRatePerMinute))
 		var g grants
 		var wg sync.WaitGroup
-		for i := range testTotal {
+		for i := range scheduleTotal {
 			requester := fmt.Sprintf("U%d", i%11)
 			if i%11 == 10 {
 				requester = ""
@@ -241,13 +242,7 @@ func TestThrottle_FairScheduleNoWindowExceedsLimit(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		if worst := busiestWindow(g.times, testWindow); worst > testAllowed {
-			t.Errorf("a %v window admits %d requests, limit %d", testWindow, worst, testAllowed)
-		}
-		span := g.times[len(g.times)-1].Sub(g.times[0])
-		if rate := float64(testTotal-1) / span.Seconds() * 60; rate < 0.9*testPerMinute {
-			t.Errorf("sustained %.0f/min, want near %d", rate, testPerMinute)
-		}
+		checkSchedule(t, s.lim, g.times)
 	})
 }
 
@@ -263,7 +258,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 func TestClient_RequestersTakeTurnsForTheLimiter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var g grants
-		c, err := NewClient(Config{BaseURL: "http://syncro.invalid/api/v1/", APIKey: testKey, RatePerMinute: 60,
+		c, err := NewClient(Config{BaseURL: "http://syncro.invalid/api/v1/", APIKey: testKey, RatePerMinute: 9,
 			HTTPClient: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 				g.add(r.URL.Query().Get("who"))
 				return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{}`)), Request: r}, nil
@@ -271,7 +266,7 @@ func TestClient_RequestersTakeTurnsForTheLimiter(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Spend the burst of one (60/min).
+		// Spend the burst of one (9/min).
 		call := func(ctx context.Context, who string) {
 			req, err := c.NewRequest(ctx, http.MethodGet, "me", map[string][]string{"who": {who}}, nil)
 			if err != nil {
@@ -322,6 +317,58 @@ func TestThrottle_DeadlineBeforeTheNextTokenFailsAtOnce(t *testing.T) {
 		}
 		if s.waiting != 0 || s.running {
 			t.Errorf("a request refused up front was queued (%d waiting, dispatcher running %v)", s.waiting, s.running)
+		}
+	})
+}
+
+// TestThrottle_AStandupsReadsGoAtOnceAndNoMinuteExceedsTheLimit runs the
+// throttle at Syncro's 180/min on synctest's clock: a standup's 20
+// distinct reads at once all go without waiting (the burst), and under
+// saturation, with bursts arriving while the bucket is full, half full
+// and empty, no 60 s window holds more than the limit.
+func TestThrottle_AStandupsReadsGoAtOnceAndNoMinuteExceedsTheLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newScheduler(newLimiter(DefaultRatePerMinute))
+		start := time.Now()
+		for i := range 20 {
+			if err := s.wait(t.Context(), fmt.Sprintf("U%d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if waited := time.Since(start); waited != 0 {
+			t.Errorf("20 reads at once waited %v for the throttle, want none", waited)
+		}
+
+		// Saturation: waves of people and background work, some while
+		// the bucket refills, some while requests already queue.
+		var g grants
+		var wg sync.WaitGroup
+		rng := rand.New(rand.NewPCG(16, 180))
+		for wave := range 60 {
+			for i := range rng.IntN(40) {
+				requester := fmt.Sprintf("U%d", (wave+i)%12)
+				if i%7 == 0 {
+					requester = ""
+				}
+				wg.Go(func() {
+					if err := s.wait(t.Context(), requester); err != nil {
+						t.Error(err)
+						return
+					}
+					g.add(requester)
+				})
+			}
+			time.Sleep(time.Duration(rng.IntN(30)) * time.Second)
+		}
+		wg.Wait()
+		times := append(make([]time.Time, 20), g.times...)
+		for i := range 20 {
+			times[i] = start
+		}
+		if worst := busiestWindow(times, time.Minute); worst > DefaultRatePerMinute {
+			t.Errorf("a 60 s window holds %d requests, Syncro allows %d", worst, DefaultRatePerMinute)
+		} else {
+			t.Logf("%d requests over %v; busiest 60 s window %d (limit %d)", len(times), times[len(times)-1].Sub(start), worst, DefaultRatePerMinute)
 		}
 	})
 }
