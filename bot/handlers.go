@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/mirror"
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -64,6 +65,7 @@ func (b *Bot) spawn(env envelope, tn *turn, onPanic func(ctx context.Context, er
 	if tn != nil {
 		ctx, j = b.jobs.add(ctx)
 		ctx = syncro.WithRequester(ctx, tn.user)
+		ctx = mirror.WithSharedWait(ctx, b.lanes.park)
 	}
 	go func() {
 		defer b.wg.Done()

@@ -212,6 +212,27 @@ func (l *lanes) releaseLocked(t *turn) {
 	}
 }
 
+// park gives a running turn's slot back to everyone while its work waits
+// for Syncro work another interaction started (a shared read,
+// mirror.WithSharedWait): waiting on someone else's read costs Syncro
+// nothing, so it must not leave others "busy". The user's own count is
+// kept, so their cap still holds. resume takes the slot again, past
+// MaxInFlight if need be, since the work was admitted; it may be called
+// more than once.
+func (l *lanes) park() (resume func()) {
+	l.mu.Lock()
+	l.running--
+	l.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.mu.Lock()
+			l.running++
+			l.mu.Unlock()
+		})
+	}
+}
+
 // counts are the slots taken and the turns waiting, all users together.
 func (l *lanes) counts() (running, queued int) {
 	l.mu.Lock()

@@ -80,3 +80,32 @@ func TestLanes_EveryTurnGivesItsSlotBack(t *testing.T) {
 		t.Errorf("after %d ran and %d left: %d running, %d queued, %d users; want none", ran, left, r, q, len(l.users))
 	}
 }
+
+func TestLanes_AParkedTurnLeavesItsSlotToOthersAndTakesItBack(t *testing.T) {
+	t.Parallel()
+	l := newLanes(2, 2, 10)
+	first, _, _, _ := l.take("U1", true)
+	second, _, _, _ := l.take("U2", true)
+	if _, a, _, _ := l.take("U3", true); a != allBusy {
+		t.Fatalf("a third turn with 2 slots taken: %v, want allBusy", a)
+	}
+	resume := l.park()
+	third, a, _, _ := l.take("U3", true)
+	if a != runNow {
+		t.Fatalf("a third turn while one waits on a shared read: %v, want runNow", a)
+	}
+	resume()
+	resume() // once only
+	if r, _ := l.counts(); r != 3 {
+		t.Errorf("after resume: %d running, want 3 (past MaxInFlight: the work was admitted)", r)
+	}
+	if _, a, _, _ := l.take("U4", true); a != allBusy {
+		t.Errorf("a fourth turn with 3 running of 2: %v, want allBusy", a)
+	}
+	for _, tn := range []*turn{first, second, third} {
+		l.release(tn)
+	}
+	if r, q := l.counts(); r != 0 || q != 0 || len(l.users) != 0 {
+		t.Errorf("after all: %d running, %d queued, %d users; want none", r, q, len(l.users))
+	}
+}

@@ -15,6 +15,18 @@ const flightTimeout = 2 * time.Minute
 // the expired ones: enough for a burst of commands, small at idle.
 const sweepAbove = 64
 
+// sharedWaitKey carries the hook WithSharedWait sets.
+type sharedWaitKey struct{}
+
+// WithSharedWait returns a context whose reads, when they wait for a read
+// another caller started, call park first and the func it returns once
+// the answer is there. The bot gives a command's work slot back meanwhile:
+// such a wait costs Syncro nothing, so a standup's 200 readers of 20
+// tickets hold 20 slots, not 200.
+func WithSharedWait(ctx context.Context, park func() (resume func())) context.Context {
+	return context.WithValue(ctx, sharedWaitKey{}, park)
+}
+
 // coalescer runs one read per key at a time and shares its answer with
 // every caller that asked meanwhile (singleflight), then keeps it for a
 // few seconds. An answer is only shared and kept within one generation of
@@ -51,7 +63,8 @@ func (c *coalescer[K, V]) get(ctx context.Context, key K, gen uint64, now time.T
 		return k.v, nil
 	}
 	f, ok := c.flights[key]
-	if !ok || f.gen != gen {
+	joined := ok && f.gen == gen
+	if !joined {
 		f = &flight[V]{done: make(chan struct{}), gen: gen}
 		if c.flights == nil {
 			c.flights = map[K]*flight[V]{}
@@ -60,6 +73,9 @@ func (c *coalescer[K, V]) get(ctx context.Context, key K, gen uint64, now time.T
 		go c.run(context.WithoutCancel(ctx), key, f, now, ttl, fetch)
 	}
 	c.mu.Unlock()
+	if park, ok := ctx.Value(sharedWaitKey{}).(func() func()); ok && joined {
+		defer park()()
+	}
 	select {
 	case <-f.done:
 		return f.v, f.err

@@ -198,6 +198,60 @@ func TestReads_IdenticalConcurrentReadsShareOneCall(t *testing.T) {
 	}
 }
 
+// TestReads_OnlyWhoWaitsOnAnothersReadIsParked: the reader that starts a
+// read is not parked (its slot stands for the Syncro work); each one that
+// waits on it is, and resumed once the answer is there.
+func TestReads_OnlyWhoWaitsOnAnothersReadIsParked(t *testing.T) {
+	t.Parallel()
+	f := newWarmFixture(t)
+	tk := f.ticket(t, syncrotest.SeedTicketOwnCloud)
+	f.srv.Fail("GET", "/tickets/*", 1, syncrotest.FaultHang)
+	var mu sync.Mutex
+	parked, resumed := 0, 0
+	ctx := mirror.WithSharedWait(t.Context(), func() func() {
+		mu.Lock()
+		defer mu.Unlock()
+		parked++
+		return func() {
+			mu.Lock()
+			defer mu.Unlock()
+			resumed++
+		}
+	})
+	counts := func() (int, int) {
+		mu.Lock()
+		defer mu.Unlock()
+		return parked, resumed
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if _, err := f.reads.Ticket(ctx, tk.ID); err != nil {
+			t.Error(err)
+		}
+	})
+	for f.srv.Held() == 0 {
+		time.Sleep(time.Millisecond) // waiting on the fake's state, not a timing assertion
+	}
+	if p, _ := counts(); p != 0 {
+		t.Errorf("the reader that started the read was parked %d times", p)
+	}
+	for range 5 {
+		wg.Go(func() {
+			if _, err := f.reads.Ticket(ctx, tk.ID); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	for p, _ := counts(); p < 5; p, _ = counts() {
+		time.Sleep(time.Millisecond) // waiting on the readers to join, not a timing assertion
+	}
+	f.srv.ReleaseHangs()
+	wg.Wait()
+	if p, r := counts(); p != 5 || r != 5 {
+		t.Errorf("5 readers waiting on another's read: parked %d, resumed %d; want 5 and 5", p, r)
+	}
+}
+
 func TestReads_KeptUntilTTLOrAWriteOrANewerRecord(t *testing.T) {
 	t.Parallel()
 	f := newWarmFixture(t)

@@ -330,3 +330,79 @@ func TestE2E_StandupBurstCostsFewSyncroRequests(t *testing.T) {
 		t.Logf("200 /syncro ticket N over %d tickets: %d Syncro requests", len(numbers), n)
 	}
 }
+
+// TestE2E_StandupWaitersOnASharedReadAreNotBusy: 200 techs ask for 20
+// tickets while Syncro holds the 20 reads. The 180 who wait for a read
+// another tech's command started hold no work slot (MaxInFlight is 128),
+// so none is told "busy", and each gets their ticket once Syncro answers.
+func TestE2E_StandupWaitersOnASharedReadAreNotBusy(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startMirrorBot(ctx, t, "1h")
+	const techs, spread = 200, 20
+	var numbers []int64
+	for _, tk := range b.srv.Tickets() {
+		if open(tk) && len(numbers) < spread {
+			numbers = append(numbers, tk.Number)
+		}
+	}
+	users := make([]string, techs)
+	for i := range users {
+		users[i] = fmt.Sprintf("U0STAND%03d", i)
+		b.f.AddUser(slackfake.User{ID: users[i], Name: fmt.Sprintf("stand%03d", i)})
+	}
+	b.srv.Fail("GET", "/tickets/*", spread, syncrotest.FaultHang)
+
+	acks := make([]slackfake.Ack, techs)
+	for wave := range techs / spread {
+		errs := make(chan error, spread)
+		for j := range spread {
+			i := wave*spread + j
+			go func() {
+				var err error
+				acks[i], err = b.f.SlashCommand(ctx, slackfake.SlashCommand{UserID: users[i], ChannelID: e2eChannel, Text: "ticket " + itoa64(numbers[j])})
+				errs <- err
+			}()
+		}
+		for range spread {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if wave == 0 {
+			// The first wave started every read; the rest wait on them.
+			if err := poll(ctx, func() bool { return b.srv.Held() == spread }); err != nil {
+				t.Fatalf("Syncro holds %d reads, want %d: %v", b.srv.Held(), spread, err)
+			}
+		}
+	}
+	busy := 0
+	for _, a := range acks {
+		if strings.Contains(string(a.Payload), "busy") {
+			busy++
+		}
+	}
+	if busy > 0 {
+		t.Errorf("%d of %d techs were told the bot is busy while their commands waited on %d shared reads", busy, techs, spread)
+	}
+
+	b.srv.ReleaseHangs()
+	want := map[string]string{} // response_url → the ticket its reply shows
+	for i, a := range acks {
+		if a.Payload == nil {
+			want[a.ResponseURL] = fmt.Sprintf("#%d", numbers[i%spread])
+		}
+	}
+	err := b.f.WaitUntil(ctx, func() bool {
+		n := 0
+		for _, p := range b.f.ResponsePosts() {
+			if w, ok := want[p.URL]; ok && strings.Contains(p.Text+string(p.Blocks), w) {
+				n++
+			}
+		}
+		return n == len(want)
+	})
+	if err != nil {
+		t.Errorf("not every tech got their ticket: %v", err)
+	}
+}
