@@ -321,6 +321,21 @@ type Response struct {
 	method, path string
 }
 
+// Date is Syncro's clock when it answered: the answer's Date header (an
+// HTTP server's own clock, RFC 9110 §6.6.1, to the second), zero when
+// there is no answer or it carries no readable Date. Syncro stamps
+// created_at with that clock, which may be minutes off the bot's.
+func (r *Response) Date() time.Time {
+	if r == nil || r.Response == nil {
+		return time.Time{}
+	}
+	d, err := http.ParseTime(r.Header.Get("Date"))
+	if err != nil {
+		return time.Time{}
+	}
+	return d
+}
+
 // NewRequest builds a request for path, which is relative to the base URL
 // and must not start with "/" (that would escape /api/v1/). A non-nil body
 // is encoded as JSON.
