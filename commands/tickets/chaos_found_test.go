@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -129,7 +132,6 @@ func TestFlow_ReadBackFindsItsWriteWithSyncroClockBehind(t *testing.T) {
 // It does take it: the read-back bounds a candidate from below (not on
 // the ticket before the write, owned by no flow) but not from above.
 func TestFlow_WebCommentLikeACutOffWriteIsNotTakenForIt(t *testing.T) {
-	t.Skip("issue 13: a comment written in the web app with the same subject and body after a write cut off before it was sent, and before its Finish, is taken for that write (readBackComment has no upper bound in time; the tech's comment is never written)")
 	t.Parallel()
 	r := newChaosRig(t, syncrotest.TimeFromComments)
 	r.learnNames()
@@ -141,6 +143,46 @@ func TestFlow_WebCommentLikeACutOffWriteIsNotTakenForIt(t *testing.T) {
 	}
 	r.clk.Advance(20 * time.Minute)
 	r.webComment(ct, commentSubject, chaosText, 0, 0)
+	r.restart(time.Minute)
+	r.settle(3)
+	for _, p := range r.final() {
+		t.Error(p)
+	}
+}
+
+// TestFlow_WebTimerLikeACutOffTimerEntryIsNotTakenForIt: as
+// TestFlow_WebCommentLikeACutOffWriteIsNotTakenForIt, for the time: the
+// bot dies after marking its timer entry in doubt, before the POST; while
+// it is down someone logs the same minutes, labor, notes and start in the
+// web app for the same user. Finish must log the tech's minutes, not
+// take the web app's timer for them (the timer was created after the
+// bot's write could have been).
+func TestFlow_WebTimerLikeACutOffTimerEntryIsNotTakenForIt(t *testing.T) {
+	t.Parallel()
+	r := newChaosRig(t, syncrotest.TimeIgnoredOnComments)
+	r.learnNames()
+	r.tk.setTimerPath(t.Context())
+	ct := r.newTicket(11)
+	r.cs.arm(stepTime, crashBeforeWrite)
+	res := r.comment(commandstest.Dana, ct, chaosText, 30, deliverOnce, nil)
+	if !res.crashed {
+		t.Fatal("did not crash")
+	}
+	f, err := r.st.GetFlow(res.flow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b stepBefore
+	if i := slices.IndexFunc(f.Steps, func(s store.Step) bool { return s.Name == stepTime }); i < 0 || json.Unmarshal(f.Steps[i].Before, &b) != nil || b.TimerStart.IsZero() {
+		t.Fatalf("the time step recorded no start before its write: %s", stepStates(f))
+	}
+	r.clk.Advance(20 * time.Minute)
+	if _, _, err := r.web.Timers.Add(t.Context(), ct.id, &syncro.TimerEntryRequest{
+		StartAt: &b.TimerStart, DurationMinutes: syncro.Ptr(30), ProductID: syncro.Ptr(r.tk.cfg.Labor["remote"]), Notes: notesHead(chaosText),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.led.observe("web", "web")
 	r.restart(time.Minute)
 	r.settle(3)
 	for _, p := range r.final() {

@@ -475,7 +475,9 @@ func chaosRun(t *testing.T, m chaosMode, seed uint64, n int) (string, []string) 
 				text := chaosTexts[pick(len(chaosTexts))]
 				if r.inDoubt(ct) {
 					// Not the techs' words while a write of theirs is in
-					// doubt: that is TestFlow_WebCommentLikeACutOffWriteIsNotTakenForIt.
+					// doubt: made within the write's window (writeWindow)
+					// nothing tells it from the write; made later, it is
+					// TestFlow_WebCommentLikeACutOffWriteIsNotTakenForIt.
 					text = "Customer says it works again."
 				}
 				r.webComment(ct, k.subject, text, []int{15, 30, 60}[pick(3)], product)

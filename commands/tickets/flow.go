@@ -458,13 +458,21 @@ func (fr *flowRun) getTicket(ctx context.Context) (*syncro.Ticket, error) {
 	if fr.ticket != nil {
 		return fr.ticket, nil
 	}
-	t, _, err := fr.c.cfg.Syncro.Tickets.Get(ctx, fr.p.TicketID)
+	t, _, err := fr.readTicket(ctx)
+	return t, err
+}
+
+// readTicket reads the ticket afresh, as this pass's copy, and says when
+// Syncro answered (its Date; zero without one).
+func (fr *flowRun) readTicket(ctx context.Context) (*syncro.Ticket, time.Time, error) {
+	fr.ticket = nil
+	t, resp, err := fr.c.cfg.Syncro.Tickets.Get(ctx, fr.p.TicketID)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	fr.c.learnNames(t)
 	fr.ticket = t
-	return t, nil
+	return t, resp.Date(), nil
 }
 
 // readBack looks in Syncro for a step's write whose outcome is unknown.

@@ -33,6 +33,13 @@ type stepBefore struct {
 	// with its own clock, and a clock behind the bot's still stamps a new
 	// comment after every comment already there.
 	Floor time.Time `json:"floor,omitzero"`
+	// Until bounds the read-back from above, on Syncro's clock: Syncro's
+	// Date when it answered the read just before the write, plus the
+	// longest the write could take (writeWindow). A record created after
+	// it came later than this write could have: the same words typed in
+	// the web app while the bot was down are not taken for its write.
+	// Zero when Syncro's answer had no Date: then only Floor bounds it.
+	Until time.Time `json:"until,omitzero"`
 	// Comments are the ids of the comments with the step's subject and
 	// body that the ticket held since Floor: an identical comment that is
 	// not this write's.
@@ -47,6 +54,31 @@ type stepBefore struct {
 	// Path is where the session log step files the log, relative to
 	// SESSION_LOG_DIR: after a crash a file there is the step's.
 	Path string `json:"path,omitempty"`
+}
+
+// maxWriteWindow is the longest a write may take once its step is
+// prepared: the whole of a work's time (WORK_TIMEOUT is at most 10 min,
+// config/config.go), its retries and their waits included.
+const maxWriteWindow = 10 * time.Minute
+
+// writeWindow is how long the write a step prepares may still take: the
+// work's time left, at most maxWriteWindow (all of it for work with no
+// deadline).
+func writeWindow(ctx context.Context) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		return max(0, min(time.Until(dl), maxWriteWindow))
+	}
+	return maxWriteWindow
+}
+
+// writeUntil is stepBefore.Until for a write prepared from a read Syncro
+// answered at answered (its Date, to the second); zero when there was no
+// Date.
+func writeUntil(ctx context.Context, answered time.Time) time.Time {
+	if answered.IsZero() {
+		return time.Time{}
+	}
+	return answered.Add(time.Second + writeWindow(ctx))
 }
 
 // timerStartSlack is how far a timer's start_time may be from the start_at
@@ -108,7 +140,7 @@ func (fr *flowRun) sessionRecord(ctx context.Context) (sessionlog.Record, error)
 func (c *feature) commentsBefore(ctx context.Context, ticketID int64, subject, body string, started time.Time) (stepBefore, error) {
 	b := stepBefore{Started: started, Floor: started.Add(-recentWindow)}
 	newest := true
-	err := c.eachComment(ctx, ticketID, func(x syncro.Comment) bool {
+	answered, err := c.eachComment(ctx, ticketID, func(x syncro.Comment) bool {
 		if newest && !x.CreatedAt.IsZero() && x.CreatedAt.Before(b.Floor) {
 			b.Floor = x.CreatedAt.Time
 		}
@@ -124,6 +156,7 @@ func (c *feature) commentsBefore(ctx context.Context, ticketID int64, subject, b
 	if err != nil {
 		return stepBefore{}, fmt.Errorf("read the comments of ticket %d before writing: %w", ticketID, err)
 	}
+	b.Until = writeUntil(ctx, answered)
 	if newest {
 		// No comment yet: none to tell the write apart from, and no
 		// Syncro stamp to measure the floor by; the bot's clock less the
@@ -137,8 +170,7 @@ func (c *feature) commentsBefore(ctx context.Context, ticketID int64, subject, b
 // comment may have carried is looked for in it, and the timers on it are
 // the ones a timer entry posted next is not.
 func (fr *flowRun) timersBefore(ctx context.Context) (stepBefore, error) {
-	fr.ticket = nil
-	t, err := fr.getTicket(ctx)
+	t, answered, err := fr.readTicket(ctx)
 	if err != nil {
 		if fr.results[stepComment].CarriedTime {
 			// The comment carried the time; it may well be there.
@@ -147,7 +179,7 @@ func (fr *flowRun) timersBefore(ctx context.Context) (stepBefore, error) {
 		return stepBefore{}, fmt.Errorf("read ticket %d before logging time: %w", fr.p.TicketID, err)
 	}
 	now := fr.c.cfg.Now()
-	b := stepBefore{Started: now, Floor: now.Add(-recentWindow),
+	b := stepBefore{Started: now, Floor: now.Add(-recentWindow), Until: writeUntil(ctx, answered),
 		TimerStart: now.Add(-time.Duration(fr.p.Minutes) * time.Minute).Truncate(time.Second)}
 	for _, tm := range t.TicketTimers {
 		b.Timers = append(b.Timers, tm.ID)
@@ -172,25 +204,40 @@ func newestTimer(timers []syncro.Timer) time.Time {
 	return newest
 }
 
+// commentsPerPage is the page size comments are read in: Syncro's
+// largest, so a busy ticket costs few requests.
+const commentsPerPage = 100
+
 // eachComment calls visit with a ticket's comments newest first, page after
-// page, until visit returns false or the comments run out. Reading one page
-// is not enough: on a busy ticket a comment made before a crash can be
-// pages down by the time Finish reads it back.
-func (c *feature) eachComment(ctx context.Context, ticketID int64, visit func(syncro.Comment) bool) error {
-	for x, err := range c.cfg.Syncro.Tickets.AllComments(ctx, ticketID, nil) {
+// page, until visit returns false or the comments run out, and says when
+// Syncro answered the first page (its Date; zero without one). Reading
+// one page is not enough: on a busy ticket a comment made before a crash
+// can be pages down by the time Finish reads it back.
+func (c *feature) eachComment(ctx context.Context, ticketID int64, visit func(syncro.Comment) bool) (answered time.Time, err error) {
+	opts := &syncro.CommentListOptions{ListOptions: syncro.ListOptions{PerPage: commentsPerPage}}
+	for opts.Page = 1; ; opts.Page++ {
+		list, resp, err := c.cfg.Syncro.Tickets.ListComments(ctx, ticketID, opts)
 		if err != nil {
-			return err
+			return answered, fmt.Errorf("page %d: %w", opts.Page, err)
 		}
-		if !visit(x) {
-			return nil
+		if opts.Page == 1 {
+			answered = resp.Date()
+		}
+		for _, x := range list {
+			if !visit(x) {
+				return answered, nil
+			}
+		}
+		if len(list) == 0 || resp.Meta == nil || opts.Page >= resp.Meta.TotalPages {
+			return answered, nil
 		}
 	}
-	return nil
 }
 
 // readBackComment looks for this flow's comment: one with its subject and
-// body, created since the step's floor, that was not on the ticket before
-// the write and that no other flow owns. nil means it is not there.
+// body, created between the step's floor and its Until, that was not on
+// the ticket before the write and that no other flow owns. nil means it
+// is not there.
 func (fr *flowRun) readBackComment(ctx context.Context) (*syncro.Comment, error) {
 	p := fr.p
 	b, prepared := fr.before[stepComment]
@@ -209,9 +256,12 @@ func (fr *flowRun) readBackComment(ctx context.Context) (*syncro.Comment, error)
 		skip[id] = true
 	}
 	var found *syncro.Comment
-	err := fr.c.eachComment(ctx, p.TicketID, func(x syncro.Comment) bool {
+	_, err := fr.c.eachComment(ctx, p.TicketID, func(x syncro.Comment) bool {
 		if !x.CreatedAt.IsZero() && x.CreatedAt.Before(b.Floor) {
 			return false
+		}
+		if !b.Until.IsZero() && x.CreatedAt.After(b.Until) {
+			return true // newer than this write could be
 		}
 		if x.Subject == p.Subject && x.Body == p.Body && !skip[x.ID] {
 			found = &x
@@ -262,7 +312,7 @@ func (fr *flowRun) ownedByOthers() owned {
 // findTimer finds this flow's timer on t: the one Syncro made from its
 // comment, holding its minutes and product; else, when the flow posted a
 // timer entry, one that was not on the ticket before the POST, that no
-// other flow owns, created since the floor, with the flow's minutes,
+// other flow owns, created between the floor and Until, with the flow's minutes,
 // product and notes, the start_at it was posted with, and the user it
 // was posted for (user: timerUser). A timer another tech logged in the
 // web UI meanwhile is none of these, even with the same notes and start.
@@ -299,7 +349,7 @@ func (fr *flowRun) findTimer(t *syncro.Ticket, user int64) *syncro.Timer {
 			}
 			continue
 		}
-		if tm.CreatedAt.Before(since) || strings.TrimSpace(tm.Notes) != strings.TrimSpace(te.Notes) {
+		if tm.CreatedAt.Before(since) || (!b.Until.IsZero() && tm.CreatedAt.After(b.Until)) || strings.TrimSpace(tm.Notes) != strings.TrimSpace(te.Notes) {
 			continue
 		}
 		if d := tm.StartTime.Sub(b.TimerStart); d > -timerStartSlack && d < timerStartSlack {

@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -416,4 +417,39 @@ func replyTexts(rs []commands.Reply) string {
 		fmt.Fprintf(&b, "  %q\n", r.Text)
 	}
 	return b.String()
+}
+
+// TestWriteUntil_BoundsByTheWorksTimeOnSyncrosClock: a read-back's upper
+// bound is Syncro's Date plus a second (the header's rounding) and the
+// write's window: the work's time left, at most maxWriteWindow; no Date,
+// no bound (the floor alone, as before Syncro's clock was read).
+func TestWriteUntil_BoundsByTheWorksTimeOnSyncrosClock(t *testing.T) {
+	t.Parallel()
+	answered := syncrotest.SeedNow.Add(-3 * time.Minute)
+	short, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	long, cancel2 := context.WithTimeout(t.Context(), time.Hour)
+	defer cancel2()
+	for _, tc := range []struct {
+		name     string
+		ctx      context.Context
+		answered time.Time
+		min, max time.Duration // of Until less answered; -1 for no bound
+	}{
+		{"no deadline", t.Context(), answered, time.Second + maxWriteWindow, time.Second + maxWriteWindow},
+		{"2 min left", short, answered, time.Second + time.Minute, time.Second + 2*time.Minute},
+		{"an hour left", long, answered, time.Second + maxWriteWindow, time.Second + maxWriteWindow},
+		{"no Date", t.Context(), time.Time{}, -1, -1},
+	} {
+		got := writeUntil(tc.ctx, tc.answered)
+		if tc.min < 0 {
+			if !got.IsZero() {
+				t.Errorf("%s: Until = %v, want none", tc.name, got)
+			}
+			continue
+		}
+		if d := got.Sub(tc.answered); d < tc.min || d > tc.max {
+			t.Errorf("%s: Until = Date + %v, want %v..%v", tc.name, d, tc.min, tc.max)
+		}
+	}
 }
