@@ -3,6 +3,8 @@ package commands
 import (
 	"context"
 	"fmt"
+
+	"github.com/slack-go/slack"
 )
 
 // Message shortcuts: the entries of the "…" menu Slack shows on every
@@ -102,7 +104,10 @@ type MessageMeta struct {
 // ThreadPost is a reply in a message's thread, visible to the channel.
 type ThreadPost struct {
 	ChannelID, ThreadTS string
-	Text                string
+	// Text is the message's text; Blocks, when set, what Slack shows
+	// instead (a notice's Block Kit: who, the invoice, the time, a link).
+	Text   string
+	Blocks []slack.Block
 	// Neutral marks a line that names no customer, ticket detail or
 	// person (“Ticket #32190 opened — we're on it”): the only kind bot
 	// posts in a channel shared with another workspace. bot checks the

@@ -76,3 +76,46 @@ func TestE2E_TicketThread_SharedChannelHearsOnlyTheNeutralLine(t *testing.T) {
 		t.Errorf("the shared thread shows %+v, want only the neutral line", th)
 	}
 }
+
+// TestE2E_TicketThread_InvoiceFromSlackReachesTheThreadOnce: a ticket
+// made from a message in #ops is billed from Slack with a double-clicked
+// bill form. The thread shows the summary and one invoice line: the
+// notice NOTIFY_CHANNEL gets, naming the invoice Syncro holds and who
+// billed it (a mention), not only its fallback text.
+func TestE2E_TicketThread_InvoiceFromSlackReachesTheThreadOnce(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	root, tk := b.ticketFromMessage(ctx, t, "Front desk printer jams on every envelope")
+	b.waitThread(ctx, t, e2eChannel, root.TS, 1)
+
+	seen := b.replies()
+	view := b.openBillForm(ctx, t, tk.Number)
+	b.doubleSubmit(ctx, t, billSubmission(t, view, "45", "Replaced the pickup roller."))
+	b.waitReply(ctx, t, seen, "Invoiced #")
+	th := b.waitThread(ctx, t, e2eChannel, root.TS, 2)
+	var number string
+	for _, inv := range b.srv.Invoices() {
+		if inv.TicketID == tk.ID {
+			number = inv.Number
+		}
+	}
+	if number == "" || invoicesOf(b.srv, tk.ID) != 1 {
+		t.Fatalf("Syncro holds %d invoices of #%d, want 1", invoicesOf(b.srv, tk.ID), tk.Number)
+	}
+	shown := th[1].Text
+	for _, bl := range blocksOf(t, th[1]) {
+		shown += "\n" + bl.Text
+	}
+	for _, want := range []string{"#" + itoa64(tk.Number), "*Invoice:* #" + number, "*Invoiced by:* <@" + e2eUser + ">"} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("thread's second message lacks %q: %s", want, shown)
+		}
+	}
+	// Both submissions are answered (the second as a repeat), so any
+	// second invoice line would be in the thread by now.
+	b.waitReply(ctx, t, seen, "twice")
+	if th := b.f.Thread(e2eChannel, root.TS); len(th) != 2 {
+		t.Errorf("thread holds %d messages, want 2 (summary, invoice): %+v", len(th), th)
+	}
+}

@@ -101,7 +101,11 @@ func (fr *flowRun) announce(ctx context.Context) (stepResult, error) {
 	}
 	m := n(ctx, t)
 	fr.notices = append(fr.notices, m)
-	fr.thread = fr.c.ticketThreadPost(ctx, t.ID, m.Text)
+	// The thread hears the notice NOTIFY_CHANNEL gets, not only its
+	// fallback text (README, "Ticket threads").
+	if fr.thread = fr.c.ticketThreadPost(ctx, t.ID, m.Text); fr.thread != nil {
+		fr.thread.Blocks = m.Blocks
+	}
 	return stepResult{}, nil
 }
 
