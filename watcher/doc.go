@@ -64,7 +64,8 @@
 //
 // That is about 1 request a minute, 0.6 % of the limit. Everything the
 // watcher sends also goes through its own limiter of Budget requests per
-// minute (default DefaultBudget = 6, 3.3 % of the limit): catching up after
+// minute (default DefaultBudget = 6, 3.3 % of the limit; for an Interval
+// under 10 s, the interval's own polls plus one): catching up after
 // a long outage pages slowly instead of crowding out people, and webhook
 // hints over the budget are dropped (the next poll finds the close anyway).
 //

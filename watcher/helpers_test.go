@@ -2,6 +2,7 @@ package watcher_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -59,6 +60,8 @@ type env struct {
 	w      *watcher.Watcher
 	got    *notices
 	budget int
+	// interval is the watcher's Interval; zero is a minute.
+	interval time.Duration
 }
 
 func newEnv(t *testing.T) *env {
@@ -100,7 +103,7 @@ func (e *env) open() {
 	e.st = st
 	e.got = &notices{ch: make(chan commands.Message, 100)}
 	w, err := watcher.New(watcher.Config{
-		Syncro: e.client, Store: st, Notify: e.got.notify, Interval: time.Minute,
+		Syncro: e.client, Store: st, Notify: e.got.notify, Interval: cmp.Or(e.interval, time.Minute),
 		Budget: e.budget, HintDelay: time.Nanosecond, WebURL: webURL, Now: e.clk.Now, Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {

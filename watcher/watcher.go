@@ -92,7 +92,8 @@ type Config struct {
 	// Interval is the time between polls; default DefaultInterval.
 	Interval time.Duration
 	// Budget is the most Syncro requests per minute the watcher sends;
-	// default DefaultBudget.
+	// default DefaultBudget, or, for an Interval under 10 s, the
+	// interval's own polls plus one (pollBudget).
 	Budget int
 	// WebURL is Syncro's web app base (https://SUB.syncromsp.com) for
 	// ticket links; empty leaves notices without links.
@@ -176,7 +177,7 @@ func New(cfg Config) (*Watcher, error) {
 		cfg.Interval = DefaultInterval
 	}
 	if cfg.Budget == 0 {
-		cfg.Budget = DefaultBudget
+		cfg.Budget = pollBudget(cfg.Interval)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -194,6 +195,17 @@ func New(cfg Config) (*Watcher, error) {
 		pending:   map[int64]bool{},
 		announcer: notice.NewAnnouncer(cfg.Store),
 	}, nil
+}
+
+// pollBudget is the default budget at interval: DefaultBudget, unless
+// the interval's own polls need more. A budget below them would hold
+// every poll past the first minute's burst back to one per 10 s, and a
+// close would wait several intervals to be announced (README: within two
+// poll intervals, whatever SYNCRO_POLL_INTERVAL is); one more leaves room
+// for the hourly status read and a further page.
+func pollBudget(interval time.Duration) int {
+	polls := int((time.Minute + interval - 1) / interval)
+	return max(DefaultBudget, polls+1)
 }
 
 func (w *Watcher) now() time.Time { return w.cfg.Now() }

@@ -299,6 +299,35 @@ func TestPoll_BudgetOneListingPerIntervalAndSettingsHourly(t *testing.T) {
 	}
 }
 
+// TestPoll_ShortIntervalIsNotHeldBackByTheBudget: at a 2 s interval a
+// minute holds 30 polls. None of them waits for the watcher's budget (6 a
+// minute by default would hold all but the first few to one per 10 s),
+// and a close is announced by the poll after it.
+func TestPoll_ShortIntervalIsNotHeldBackByTheBudget(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.interval = 2 * time.Second
+	e.restart()
+	e.poll() // first start: no request
+	tk := e.openTicket("Scanner to email")
+	// A budget wait is real time (the limiter's delay is a timer): on the
+	// old budget the 8th poll waited 8 s and the context ran out.
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	for i := range 30 {
+		e.clk.Advance(e.interval)
+		if i == 25 {
+			e.setStatus(tk.ID, "Resolved")
+		}
+		if err := e.w.Poll(ctx); err != nil {
+			t.Fatalf("poll %d of a minute at a %s interval: %v", i+1, e.interval, err)
+		}
+		if i == 25 && len(e.got.all()) != 1 {
+			t.Fatalf("the poll right after the close announced %q, want it", texts(e.got.all()))
+		}
+	}
+}
+
 func TestPoll_ManyClosesPageThroughTheListing(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -58,4 +59,30 @@ func TestE2E_CloseWhoseStatusAnswerIsCutOffIsAnnouncedOnceFromSlack(t *testing.T
 		t.Errorf("reply %q; Syncro holds Resolved", rep.Text)
 	}
 	b.wantOneSlackNotice(ctx, t, tk.Number, "Closed by")
+}
+
+// TestE2E_CloseWithoutNoticeIsAnnouncedNowhere: Dana closes a ticket with
+// "Post to the notify channel" unticked; the watcher, polling every 2 s,
+// announces another ticket closed in Syncro meanwhile but not hers, not
+// even as "Closed in Syncro".
+func TestE2E_CloseWithoutNoticeIsAnnouncedNowhere(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startNotifyingBot(ctx, t)
+	quiet := b.marcusTicket(t, "Label printer driver")
+	elsewhere := b.marcusTicket(t, "Guest Wi-Fi password")
+
+	b.closeFromSlack(ctx, t, quiet.Number, "Reinstalled the driver.", commands.CloseOptionSessionLog)
+	b.waitReply(ctx, t, 0, "Closed #"+itoa64(quiet.Number))
+	if got := ticketByNumber(t, b.srv, quiet.Number).Status; !syncro.IsClosedStatus(got) {
+		t.Fatalf("#%d is %q in Syncro after the close", quiet.Number, got)
+	}
+	if err := b.srv.SetTicketStatus(elsewhere.ID, "Resolved"); err != nil {
+		t.Fatal(err)
+	}
+	b.waitNotice(ctx, t, elsewhere.Number)
+	b.waitPolls(ctx, t, 2)
+	if got := b.noticesAbout(t, quiet.Number); len(got) > 0 {
+		t.Errorf("#%d, closed without a notice, is announced: %q", quiet.Number, got)
+	}
 }

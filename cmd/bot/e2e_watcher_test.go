@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/syncrobot/syncrobot/slackfake"
 )
 
 // The watcher's side of "open is one rule everywhere" (README, "Using it
@@ -34,5 +36,33 @@ func TestE2E_WatcherAnnouncesInvoicedAsClosed(t *testing.T) {
 	}
 	if got := b.noticesAbout(t, waiting.Number); len(got) != 0 {
 		t.Errorf("#%d, still open (Waiting on Customer), was announced: %q", waiting.Number, got)
+	}
+}
+
+// TestE2E_ShortPollIntervalIsKeptPastTheFirstMinutesBudget: at
+// SYNCRO_POLL_INTERVAL=1s the watcher polls once a second, also after
+// the few polls its default budget (6 a minute) would allow at once; a
+// close made in Syncro then is announced by one of the next two polls.
+// On the old budget the 7th poll came 10 s after the 6th, and the test
+// ran out of time.
+func TestE2E_ShortPollIntervalIsKeptPastTheFirstMinutesBudget(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, func(env map[string]string) {
+		env["NOTIFY_CHANNEL"] = notifyChannel
+		env["SYNCRO_POLL_INTERVAL"] = "1s"
+	})
+	b.f.AddChannel(slackfake.Channel{ID: notifyChannel, Name: "tickets-closed"})
+	b.waitLog(ctx, t, "first start: announcing tickets closed from now on")
+	b.waitPolls(ctx, t, 8)
+
+	tk := b.marcusTicket(t, "Shared drive mapping lost")
+	before := listings(b.srv)
+	if err := b.srv.SetTicketStatus(tk.ID, "Resolved"); err != nil {
+		t.Fatal(err)
+	}
+	b.waitNotice(ctx, t, tk.Number)
+	if polls := listings(b.srv) - before; polls > 2 {
+		t.Errorf("announced after %d polls, want at most 2", polls)
 	}
 }
