@@ -212,7 +212,7 @@ func TestE2E_CustomerMergeThatCanNeverFinishIsAbandoned(t *testing.T) {
 
 	b.click(ctx, t, refused, button(t, refused.Blocks, customers.ActionCustomerMergeAbandon))
 	abandoned := b.waitReply(ctx, t, 3, "Abandoned the merge")
-	for _, want := range []string{"None of its steps was done in Syncro.", "Not done: moving the tickets, repointing the contacts, the note on the primary, deleting the duplicate.",
+	for _, want := range []string{"None of its steps finished.", "Not done: moving the tickets, repointing the contacts, the note on the primary, deleting the duplicate.",
 		"The duplicate (ID " + itoa64(s.dup) + ") was NOT deleted, and still holds ticket #",
 		"ticket #" + itoa64(ticketNumber(t, b.srv, s.tickets[0])), "ticket #" + itoa64(ticketNumber(t, b.srv, s.tickets[1]))} {
 		if !strings.Contains(abandoned.Text, want) {

@@ -2,8 +2,10 @@ package customers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -90,18 +92,22 @@ func (m *mergeRun) abandonedReply() commands.Reply {
 		m.names(), m.f.AbandonedAt.UTC().Format("2006-01-02 15:04 UTC"), m.f.AbandonReason, m.doneClause())}
 }
 
-// dupHoldings is what Syncro holds of the duplicate when a merge is
-// abandoned; err says it could not be read.
+// dupHoldings is what Syncro holds of the merge when it is abandoned;
+// err says it could not be read.
 type dupHoldings struct {
 	gone  bool
 	items []string
-	err   error
+	// partly is, per move step that stopped part-way, what it had moved:
+	// the items it found on the duplicate that the primary holds now.
+	partly map[string][]string
+	err    error
 }
 
-// holds reads from Syncro whether the duplicate still exists and what is
-// on it.
+// holds reads from Syncro whether the duplicate still exists, what is on
+// it, and which items of a move step that stopped part-way the primary
+// holds.
 func (m *mergeRun) holds(ctx context.Context) dupHoldings {
-	var h dupHoldings
+	h := dupHoldings{partly: map[string][]string{}}
 	if h.gone, h.err = m.gone(ctx); h.err != nil || h.gone {
 		return h
 	}
@@ -112,8 +118,34 @@ func (m *mergeRun) holds(ctx context.Context) dupHoldings {
 			return h
 		}
 		h.items = append(h.items, labelsOf(items)...)
+		if h.partly[step], h.err = m.movedPartly(ctx, step); h.err != nil {
+			return h
+		}
 	}
 	return h
+}
+
+// movedPartly is what move step moved before it stopped, when it is
+// recorded as not done: the items its attempts found on the duplicate
+// that the primary holds now. It reads the primary only when there are
+// such items.
+func (m *mergeRun) movedPartly(ctx context.Context, step string) ([]string, error) {
+	var b moveBefore
+	i := slices.IndexFunc(m.f.Steps, func(s store.Step) bool { return s.Name == step })
+	if i < 0 || m.f.Steps[i].State == store.StepDone || json.Unmarshal(m.f.Steps[i].Before, &b) != nil || len(b.Items) == 0 {
+		return nil, nil
+	}
+	onPrimary, err := m.onCustomer(ctx, step, m.p.Primary)
+	if err != nil {
+		return nil, err
+	}
+	var moved []string
+	for _, it := range b.Items {
+		if slices.ContainsFunc(onPrimary, func(x mergeItem) bool { return x.ID == it.ID }) {
+			moved = append(moved, it.Label)
+		}
+	}
+	return moved, nil
 }
 
 // doneClause says what the merge's finished steps did in Syncro.
@@ -121,7 +153,7 @@ func (m *mergeRun) doneClause() string {
 	if done := m.doneSoFar("", nil); len(done) > 0 {
 		return "Done in Syncro: " + strings.Join(done, "; ") + "."
 	}
-	return "None of its steps was done in Syncro."
+	return "None of its steps finished."
 }
 
 // account says what an abandoned merge did and did not do in Syncro, and
@@ -140,6 +172,11 @@ func (m *mergeRun) account(h dupHoldings) string {
 	}
 	if len(notDone) > 0 {
 		parts = append(parts, "Not done: "+strings.Join(notDone, ", ")+".")
+	}
+	for _, step := range []string{stepMoveTickets, stepMoveContacts} {
+		if moved := h.partly[step]; len(moved) > 0 {
+			parts = append(parts, fmt.Sprintf("Before it stopped, %s had put %s on the primary.", stepWhat(step), listed(moved)))
+		}
 	}
 	if len(doubt) > 0 {
 		parts = append(parts, "Syncro never confirmed "+strings.Join(doubt, ", ")+": check it in Syncro.")

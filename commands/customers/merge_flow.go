@@ -261,8 +261,14 @@ func (m *mergeRun) Done(step string, raw json.RawMessage) {
 // onDuplicate lists what a move step moves that is still on the
 // duplicate.
 func (m *mergeRun) onDuplicate(ctx context.Context, step string) ([]mergeItem, error) {
+	return m.onCustomer(ctx, step, m.p.Dup)
+}
+
+// onCustomer lists the tickets (stepMoveTickets) or contacts
+// (stepMoveContacts) of customer d.
+func (m *mergeRun) onCustomer(ctx context.Context, step string, d int64) ([]mergeItem, error) {
 	var items []mergeItem
-	d, syn := m.p.Dup, m.c.cfg.Syncro
+	syn := m.c.cfg.Syncro
 	switch step {
 	case stepMoveTickets:
 		ts, err := syncro.Collect(syn.Tickets.All(ctx, &syncro.TicketListOptions{CustomerID: d}))
