@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-func TestAuditForTicket_NewestFirstOnlyThatTicket(t *testing.T) {
+func testAuditForTicket_NewestFirstOnlyThatTicket(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	base := testStart
 	add := func(ticket int64, detail string, at time.Time) {
 		t.Helper()
@@ -59,9 +59,9 @@ func TestAuditForTicket_NewestFirstOnlyThatTicket(t *testing.T) {
 	}
 }
 
-func TestSweep_AuditKeepsRetentionWindow(t *testing.T) {
+func testSweep_AuditKeepsRetentionWindow(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	now := ts.clk.Now()
 	for _, age := range []time.Duration{AuditRetention + time.Hour, AuditRetention - time.Hour, 0} {
 		if err := ts.Audit(AuditEntry{At: now.Add(-age), Ticket: 7, Action: "bill", Detail: age.String(), Outcome: OutcomeOK}); err != nil {

@@ -121,6 +121,29 @@ type Sweeper interface {
 	SweepEvery(ctx context.Context, interval time.Duration) error
 }
 
+// Backend is a whole store: every concern above, the conversation
+// records (conversations.go) and Close. The bbolt Store (one bot, DATA_DIR)
+// and Postgres (replicas sharing DATABASE_URL) are both one.
+type Backend interface {
+	Claims
+	Flows
+	Audit
+	Announcements
+	Cursors
+	Flags
+	RecentWrites
+	Sweeper
+	ChannelLinks
+	TicketThreads
+	// Close releases the store; what is pending stays for the next open.
+	Close() error
+}
+
+var (
+	_ Backend = (*Store)(nil)
+	_ Backend = (*Postgres)(nil)
+)
+
 // The bbolt Store is a complete backend.
 var (
 	_ Claims        = (*Store)(nil)

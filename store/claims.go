@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -217,6 +218,13 @@ func (s *Store) Claim(ctx context.Context, key, intent string) (Claim, error) {
 		c = s.classifyLocked(key, rec)
 		return nil
 	})
+	return s.claimed(c, err, key, intent, token)
+}
+
+// claimed is what Claim returns once its transaction ended with err: c
+// acquired under token, or as another caller left it (errNoChange), or
+// the error, the holder forgotten.
+func (s *holders) claimed(c Claim, err error, key, intent, token string) (Claim, error) {
 	switch {
 	case errors.Is(err, errNoChange):
 		return c, checkIntent(c, intent)
@@ -332,32 +340,7 @@ func (s *Store) lookupOnce(key string) (Claim, error) {
 // It is how a repeat that got ClaimInProgress learns the first outcome
 // without writing anything. It returns at once if nobody holds key.
 func (s *Store) Wait(ctx context.Context, key string) (Claim, error) {
-	for {
-		c, err := s.Lookup(key)
-		if err != nil || c.State != ClaimInProgress {
-			return c, err
-		}
-		s.mu.Lock()
-		h := s.live[key]
-		s.mu.Unlock()
-		if h == nil {
-			continue // released between Lookup and here
-		}
-		select {
-		case <-h.done:
-		case <-ctx.Done():
-			return c, fmt.Errorf("wait for claim %s: %w", key, ctx.Err())
-		}
-		// Close wakes every waiter before it closes the database; a
-		// Lookup in that gap would read a pending record with no holder
-		// and call it unknown.
-		s.mu.Lock()
-		closed := s.closed
-		s.mu.Unlock()
-		if closed {
-			return c, fmt.Errorf("wait for claim %s: %w", key, ErrClosed)
-		}
-	}
+	return s.waitFor(ctx, key, s.Lookup, 0)
 }
 
 // classify turns a stored record into what a caller sees.
@@ -368,6 +351,13 @@ func (s *Store) classify(key string, rec claimRecord) Claim {
 }
 
 func (s *Store) classifyLocked(key string, rec claimRecord) Claim {
+	h := s.live[key]
+	return classifyRecord(key, rec, h != nil && h.token == rec.Token && s.now().Sub(rec.ClaimedAt) < PendingTimeout)
+}
+
+// classifyRecord is what a caller sees of rec; held says whether a live
+// caller still holds a pending record.
+func classifyRecord(key string, rec claimRecord, held bool) Claim {
 	c := Claim{
 		Key: key, Intent: rec.Intent, Attempts: rec.Attempts,
 		Outcome: rec.Outcome, Failure: rec.Failure, Retryable: rec.Retryable,
@@ -379,8 +369,7 @@ func (s *Store) classifyLocked(key string, rec claimRecord) Claim {
 	case recFailed:
 		c.State = ClaimFailed
 	default:
-		h := s.live[key]
-		if h != nil && h.token == rec.Token && s.now().Sub(rec.ClaimedAt) < PendingTimeout {
+		if held {
 			c.State = ClaimInProgress
 		} else {
 			c.State = ClaimUnknown
@@ -389,8 +378,74 @@ func (s *Store) classifyLocked(key string, rec claimRecord) Claim {
 	return c
 }
 
+// holders is the claims a process has handed out and not yet seen
+// completed or failed (every backend keeps its own).
+type holders struct {
+	mu sync.Mutex
+	// live holds the claims this process has handed out and not yet seen
+	// completed or failed. A pending record whose token is not here was
+	// left behind by an earlier process, so its outcome is unknown.
+	live   map[string]*holder
+	closed bool
+}
+
+// hold registers a caller as key's holder, before the transaction that
+// records it commits, so nobody in this process finds the pending record
+// without its holder.
+func (s *holders) hold(key, token string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	s.live[key] = &holder{token: token, done: make(chan struct{})}
+	return nil
+}
+
+// waitFor is Wait for any backend: lookup reads key's record; a holder in
+// this process wakes the waiter when it releases the key, and a claim
+// held elsewhere (another replica) is looked at again every poll (0: never
+// held elsewhere).
+func (s *holders) waitFor(ctx context.Context, key string, lookup func(string) (Claim, error), poll time.Duration) (Claim, error) {
+	for {
+		c, err := lookup(key)
+		if err != nil || c.State != ClaimInProgress {
+			return c, err
+		}
+		s.mu.Lock()
+		h := s.live[key]
+		s.mu.Unlock()
+		var (
+			released <-chan struct{}
+			again    <-chan time.Time
+		)
+		switch {
+		case h != nil:
+			released = h.done
+		case poll <= 0:
+			continue // released between lookup and here
+		default:
+			t := time.NewTimer(poll)
+			defer t.Stop()
+			again = t.C
+		}
+		select {
+		case <-released:
+		case <-again:
+		case <-ctx.Done():
+			return c, fmt.Errorf("wait for claim %s: %w", key, ctx.Err())
+		}
+		// Close wakes every waiter before it closes the database; a
+		// lookup in that gap would read a pending record with no holder
+		// and call it unknown.
+		if s.isClosed() {
+			return c, fmt.Errorf("wait for claim %s: %w", key, ErrClosed)
+		}
+	}
+}
+
 // release wakes waiters once key's outcome is on disk.
-func (s *Store) release(key string) {
+func (s *holders) release(key string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if h := s.live[key]; h != nil {
@@ -400,13 +455,36 @@ func (s *Store) release(key string) {
 }
 
 // forget drops a holder whose claim never committed.
-func (s *Store) forget(key, token string) {
+func (s *holders) forget(key, token string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if h := s.live[key]; h != nil && h.token == token {
 		close(h.done)
 		delete(s.live, key)
 	}
+}
+
+// closeAll marks the set closed and wakes every waiter; it reports
+// whether it was open.
+func (s *holders) closeAll() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.closed = true
+	for k, h := range s.live {
+		close(h.done)
+		delete(s.live, k)
+	}
+	return true
+}
+
+// isClosed reports whether closeAll ran.
+func (s *holders) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
 }
 
 func checkKey(key string) error {

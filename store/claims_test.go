@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/syncrobot/syncrobot/store/pgtest"
 )
 
 func TestKey(t *testing.T) {
@@ -41,7 +43,7 @@ func TestKey(t *testing.T) {
 
 // TestClaim_SecondCallerSeesFirstCallersState is the specification of what a
 // repeat of an interaction is told, depending on how the first one went.
-func TestClaim_SecondCallerSeesFirstCallersState(t *testing.T) {
+func testClaim_SecondCallerSeesFirstCallersState(t *testing.T, open backend) {
 	t.Parallel()
 	const key, intent = "k1_test", "bill #1234 1.5h"
 	cases := []struct {
@@ -147,7 +149,7 @@ func TestClaim_SecondCallerSeesFirstCallersState(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			ts := newTestStore(t)
+			ts := newTestStore(t, open)
 			c.setup(t, ts)
 			got, err := ts.Claim(t.Context(), key, intent)
 			if err != nil {
@@ -167,9 +169,9 @@ func TestClaim_SecondCallerSeesFirstCallersState(t *testing.T) {
 	}
 }
 
-func TestClaim_ConcurrentSameKeyExactlyOnePerforms(t *testing.T) {
+func testClaim_ConcurrentSameKeyExactlyOnePerforms(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	key := Key("T1", "1700000000.000100", "bill", "1234")
 	const callers = 50
 	var (
@@ -225,14 +227,14 @@ func TestClaim_ConcurrentSameKeyExactlyOnePerforms(t *testing.T) {
 	}
 }
 
-func TestClaim_DistinctKeysDoNotBlockEachOther(t *testing.T) {
+func testClaim_DistinctKeysDoNotBlockEachOther(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	mustClaim(t, ts, "a", "", ClaimAcquired)
 	mustClaim(t, ts, "b", "", ClaimAcquired)
 }
 
-func TestClaim_DifferentIntentForSameKeyWritesNothing(t *testing.T) {
+func testClaim_DifferentIntentForSameKeyWritesNothing(t *testing.T, open backend) {
 	t.Parallel()
 	cases := []struct {
 		name  string
@@ -244,7 +246,7 @@ func TestClaim_DifferentIntentForSameKeyWritesNothing(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			ts := newTestStore(t)
+			ts := newTestStore(t, open)
 			mustClaim(t, ts, "k", "bill #1 1h", ClaimAcquired)
 			c.setup(t, ts)
 			got, err := ts.Claim(t.Context(), "k", "close #2")
@@ -258,9 +260,9 @@ func TestClaim_DifferentIntentForSameKeyWritesNothing(t *testing.T) {
 	}
 }
 
-func TestClaim_RejectsBadInput(t *testing.T) {
+func testClaim_RejectsBadInput(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	cancelled, cancel := context.WithCancel(t.Context())
 	cancel()
 	cases := []struct {
@@ -283,9 +285,9 @@ func TestClaim_RejectsBadInput(t *testing.T) {
 	}
 }
 
-func TestComplete_NeverUndoesADoneWrite(t *testing.T) {
+func testComplete_NeverUndoesADoneWrite(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	mustClaim(t, ts, "k", "", ClaimAcquired)
 	mustOK(t, ts.Complete("k", []byte("invoice 1")))
 
@@ -304,9 +306,9 @@ func TestComplete_NeverUndoesADoneWrite(t *testing.T) {
 	}
 }
 
-func TestCompleteAndFail_UnknownKeyIsNotFound(t *testing.T) {
+func testCompleteAndFail_UnknownKeyIsNotFound(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	if err := ts.Complete("nope", nil); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Complete = %v, want ErrNotFound", err)
 	}
@@ -315,7 +317,7 @@ func TestCompleteAndFail_UnknownKeyIsNotFound(t *testing.T) {
 	}
 }
 
-func TestWait_RepeatLearnsTheFirstOutcome(t *testing.T) {
+func testWait_RepeatLearnsTheFirstOutcome(t *testing.T, open backend) {
 	t.Parallel()
 	cases := []struct {
 		name    string
@@ -329,7 +331,7 @@ func TestWait_RepeatLearnsTheFirstOutcome(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			ts := newTestStore(t)
+			ts := newTestStore(t, open)
 			mustClaim(t, ts, "k", "", ClaimAcquired)
 			mustClaim(t, ts, "k", "", ClaimInProgress)
 			type result struct {
@@ -356,9 +358,9 @@ func TestWait_RepeatLearnsTheFirstOutcome(t *testing.T) {
 	}
 }
 
-func TestWait_StopsWhenContextEnds(t *testing.T) {
+func testWait_StopsWhenContextEnds(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	mustClaim(t, ts, "k", "", ClaimAcquired)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
@@ -368,9 +370,9 @@ func TestWait_StopsWhenContextEnds(t *testing.T) {
 	}
 }
 
-func TestWait_UnheldKeyReturnsAtOnce(t *testing.T) {
+func testWait_UnheldKeyReturnsAtOnce(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	if _, err := ts.Wait(t.Context(), "never"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Wait on unknown key = %v, want ErrNotFound", err)
 	}
@@ -382,9 +384,9 @@ func TestWait_UnheldKeyReturnsAtOnce(t *testing.T) {
 	}
 }
 
-func TestSweep_ClaimsExpireAfterTTL(t *testing.T) {
+func testSweep_ClaimsExpireAfterTTL(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	mustClaim(t, ts, "old", "", ClaimAcquired)
 	mustOK(t, ts.Complete("old", []byte("x")))
 	mustClaim(t, ts, "old-held", "", ClaimAcquired) // still held by this process
@@ -421,9 +423,9 @@ func TestSweep_ClaimsExpireAfterTTL(t *testing.T) {
 // (its claim left pending by a dead process) may wait weeks for Finish;
 // its claim must still say "outcome unknown" then, so Finish reads Syncro
 // back instead of writing again. A finished flow's claims expire as usual.
-func TestSweep_ClaimsOfUnfinishedFlowsStay(t *testing.T) {
+func testSweep_ClaimsOfUnfinishedFlowsStay(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	for _, id := range []string{"unfinished", "finished"} {
 		if _, _, err := ts.CreateFlow(billFlow(id, 7)); err != nil {
 			t.Fatal(err)
@@ -467,16 +469,51 @@ func mustOK(t *testing.T, err error) {
 	}
 }
 
-// BenchmarkClaimComplete measures one exactly-once write's bookkeeping: a
-// Claim and a Complete, each an fsync'd transaction.
-func BenchmarkClaimComplete(b *testing.B) {
-	s, err := Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
+// benchBackends opens a store of each backend for a benchmark; the
+// PostgreSQL one is skipped without TEST_DATABASE_URL (pgtest.URL).
+var benchBackends = []struct {
+	name string
+	open func(b *testing.B) testBackend
+}{
+	{"bolt", func(b *testing.B) testBackend {
+		s, err := Open(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s
+	}},
+	{"postgres", func(b *testing.B) testBackend {
+		s, err := OpenPostgres(b.Context(), pgtest.URL(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s
+	}},
+}
+
+// forBackends runs bench on a fresh store of each backend.
+func forBackends(b *testing.B, bench func(b *testing.B, s testBackend)) {
+	for _, bb := range benchBackends {
+		b.Run(bb.name, func(b *testing.B) {
+			s := bb.open(b)
+			defer s.Close()
+			bench(b, s)
+		})
 	}
-	defer s.Close()
+}
+
+// BenchmarkClaimComplete measures one exactly-once write's bookkeeping: a
+// Claim and a Complete, each a durable transaction (bbolt's fsync, or a
+// PostgreSQL commit).
+func BenchmarkClaimComplete(b *testing.B) {
+	forBackends(b, func(b *testing.B, s testBackend) {
+		claimCompleteLoop(b, s, []byte(`{"invoice_id":123456,"number":"INV-1001"}`))
+	})
+}
+
+// claimCompleteLoop claims and completes a new key per iteration.
+func claimCompleteLoop(b *testing.B, s Claims, outcome []byte) {
 	ctx := context.Background()
-	outcome := []byte(`{"invoice_id":123456,"number":"INV-1001"}`)
 	i := 0
 	for b.Loop() {
 		key := Key("bench", fmt.Sprint(i))
@@ -490,27 +527,23 @@ func BenchmarkClaimComplete(b *testing.B) {
 	}
 }
 
-// BenchmarkClaimRepeat measures a repeat of a finished write, which needs
-// no write transaction.
+// BenchmarkClaimRepeat measures a repeat of a finished write.
 func BenchmarkClaimRepeat(b *testing.B) {
-	s, err := Open(b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	ctx := context.Background()
-	key := Key("bench")
-	if _, err := s.Claim(ctx, key, "bench"); err != nil {
-		b.Fatal(err)
-	}
-	if err := s.Complete(key, []byte("done")); err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		if c, err := s.Claim(ctx, key, "bench"); err != nil || c.State != ClaimDone {
-			b.Fatal(c.State, err)
+	forBackends(b, func(b *testing.B, s testBackend) {
+		ctx := context.Background()
+		key := Key("bench")
+		if _, err := s.Claim(ctx, key, "bench"); err != nil {
+			b.Fatal(err)
 		}
-	}
+		if err := s.Complete(key, []byte("done")); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if c, err := s.Claim(ctx, key, "bench"); err != nil || c.State != ClaimDone {
+				b.Fatal(c.State, err)
+			}
+		}
+	})
 }
 
 // BenchmarkClaimCompleteNoSync shows how much of Claim+Complete is fsync.
@@ -523,16 +556,5 @@ func BenchmarkClaimCompleteNoSync(b *testing.B) {
 	}
 	defer s.Close()
 	s.db.NoSync = true
-	ctx := context.Background()
-	i := 0
-	for b.Loop() {
-		key := Key("bench", fmt.Sprint(i))
-		i++
-		if _, err := s.Claim(ctx, key, "bench"); err != nil {
-			b.Fatal(err)
-		}
-		if err := s.Complete(key, []byte("x")); err != nil {
-			b.Fatal(err)
-		}
-	}
+	claimCompleteLoop(b, s, []byte("x"))
 }

@@ -162,13 +162,18 @@ func (s *Store) ChannelLinks() ([]ChannelLink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list channel links: %w", err)
 	}
-	slices.SortFunc(out, func(a, b ChannelLink) int {
+	sortLinks(out)
+	return out, nil
+}
+
+// sortLinks orders links by customer name, then channel.
+func sortLinks(links []ChannelLink) {
+	slices.SortFunc(links, func(a, b ChannelLink) int {
 		if c := strings.Compare(strings.ToLower(a.CustomerName), strings.ToLower(b.CustomerName)); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Channel, b.Channel)
 	})
-	return out, nil
 }
 
 // messageKey is the index key of a message: channel and ts.

@@ -5,9 +5,9 @@ import (
 	"testing"
 )
 
-func TestChannelLinks_LinkRelinkListUnlinkSurviveReopen(t *testing.T) {
+func testChannelLinks_LinkRelinkListUnlinkSurviveReopen(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	if _, ok, err := ts.ChannelLink("C0ACME"); err != nil || ok {
 		t.Fatalf("ChannelLink before linking = %v, %v", ok, err)
 	}
@@ -46,9 +46,9 @@ func mustLink(t *testing.T, ts *testStore, l ChannelLink) {
 	}
 }
 
-func TestTicketThreads_ByTicketAndByMessage(t *testing.T) {
+func testTicketThreads_ByTicketAndByMessage(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	th := TicketThread{TicketID: 501, Number: "32190", Channel: "C0ACME", TS: "1.000100", Shared: true, CreatedBy: "U1"}
 	mustOK(t, ts.SetTicketThread(th))
 	ts.reopen()

@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-func TestFlag_RoundTripsAndSurvivesReopen(t *testing.T) {
+func testFlag_RoundTripsAndSurvivesReopen(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	if _, ok, err := ts.Flag("time-logging-path"); err != nil || ok {
 		t.Fatalf("Flag before SetFlag = %v, %v", ok, err)
 	}

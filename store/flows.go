@@ -118,22 +118,8 @@ func (s *Store) CreateFlow(f Flow) (stored Flow, created bool, err error) {
 		if err != nil || ok {
 			return err
 		}
-		now := s.now()
-		if f.CreatedAt.IsZero() {
-			f.CreatedAt = now
-		}
-		f.UpdatedAt = now
-		f.Steps = slices.Clone(f.Steps)
-		for i := range f.Steps {
-			if f.Steps[i].State == "" {
-				f.Steps[i].State = StepPending
-			}
-			if f.Steps[i].At.IsZero() {
-				f.Steps[i].At = now
-			}
-		}
-		stored, created = f, true
-		return s.putFlow(tx, f)
+		stored, created = newFlow(f, s.now()), true
+		return s.putFlow(tx, stored)
 	})
 	if err != nil {
 		return Flow{}, false, fmt.Errorf("create flow %s: %w", f.ID, err)
@@ -167,13 +153,7 @@ func (s *Store) UpdateStep(id, step string, state StepState, result json.RawMess
 	if len(result) > 0 && !json.Valid(result) {
 		return Flow{}, fmt.Errorf("update flow %s step %s: %w: result is not JSON", id, step, ErrInvalid)
 	}
-	f, err := s.changeStep(id, step, func(st *Step) error {
-		if st.State == StepDone && state != StepDone {
-			return ErrStepDone
-		}
-		st.State, st.Result, st.Err = state, result, errMsg
-		return nil
-	})
+	f, err := s.changeStep(id, step, moveStep(state, result, errMsg))
 	if err != nil {
 		return Flow{}, fmt.Errorf("update flow %s step %s: %w", id, step, err)
 	}
@@ -191,13 +171,7 @@ func (s *Store) PrepareStep(id, step string, before json.RawMessage) (Flow, erro
 	if !json.Valid(before) {
 		return Flow{}, fmt.Errorf("prepare flow %s step %s: %w: before is not JSON", id, step, ErrInvalid)
 	}
-	f, err := s.changeStep(id, step, func(st *Step) error {
-		if st.State == StepDone {
-			return ErrStepDone
-		}
-		st.State, st.Before = StepUnknown, before
-		return nil
-	})
+	f, err := s.changeStep(id, step, prepareStep(before))
 	if err != nil {
 		return Flow{}, fmt.Errorf("prepare flow %s step %s: %w", id, step, err)
 	}
@@ -207,18 +181,7 @@ func (s *Store) PrepareStep(id, step string, before json.RawMessage) (Flow, erro
 // changeStep applies change to one step of a flow and stamps it, in a
 // single transaction; an error from change leaves the flow as it was.
 func (s *Store) changeStep(id, step string, change func(*Step) error) (Flow, error) {
-	return s.changeFlow(id, func(f *Flow) (bool, error) {
-		i := slices.IndexFunc(f.Steps, func(st Step) bool { return st.Name == step })
-		if i < 0 {
-			return false, fmt.Errorf("%w: no step %q", ErrInvalid, step)
-		}
-		if err := change(&f.Steps[i]); err != nil {
-			return false, err
-		}
-		now := s.now()
-		f.Steps[i].At, f.UpdatedAt = now, now
-		return true, nil
-	})
+	return s.changeFlow(id, changeStepOf(step, change, s.now))
 }
 
 // changeFlow applies change to flow id and stores the result, in a single
@@ -247,14 +210,7 @@ func (s *Store) changeFlow(id string, change func(*Flow) (changed bool, err erro
 // it by hand, or a step found nothing left to do), so it counts as finished
 // and is swept after the flow retention.
 func (s *Store) AbandonFlow(id, reason string) (Flow, error) {
-	f, err := s.changeFlow(id, func(f *Flow) (bool, error) {
-		if !f.AbandonedAt.IsZero() {
-			return false, nil
-		}
-		f.AbandonedAt, f.AbandonReason = s.now(), reason
-		f.UpdatedAt = f.AbandonedAt
-		return true, nil
-	})
+	f, err := s.changeFlow(id, abandon(reason, s.now))
 	if err != nil {
 		return Flow{}, fmt.Errorf("abandon flow %s: %w", id, err)
 	}
@@ -266,13 +222,7 @@ func (s *Store) AbandonFlow(id, reason string) (Flow, error) {
 // message. It leaves UpdatedAt alone: telling is no change to the flow,
 // and a change after updatedAt leaves the flow untold.
 func (s *Store) MarkFlowTold(id string, updatedAt time.Time) (Flow, error) {
-	f, err := s.changeFlow(id, func(f *Flow) (bool, error) {
-		if !updatedAt.After(f.Told) {
-			return false, nil
-		}
-		f.Told = updatedAt
-		return true, nil
-	})
+	f, err := s.changeFlow(id, told(updatedAt))
 	if err != nil {
 		return Flow{}, fmt.Errorf("mark flow %s told: %w", id, err)
 	}
@@ -396,13 +346,7 @@ func unfinishedFlows(tx *bolt.Tx) ([]Flow, error) {
 // step of every unfinished flow.
 func unfinishedStepKeys(tx *bolt.Tx) (map[string]bool, error) {
 	flows, err := unfinishedFlows(tx)
-	keys := map[string]bool{}
-	for _, f := range flows {
-		for _, st := range f.Steps {
-			keys[Key(f.ID, st.Name)] = true
-		}
-	}
-	return keys, err
+	return stepKeys(flows), err
 }
 
 // sweepFlows deletes finished flows untouched since cutoff; unfinished ones
@@ -428,4 +372,100 @@ func (s *Store) sweepFlows(tx *bolt.Tx, cutoff time.Time) (int, error) {
 		}
 	}
 	return len(stale), nil
+}
+
+// The rules of a flow's life, shared by every backend: each backend reads
+// and writes the records, these decide what changes.
+
+// newFlow is f as CreateFlow stores it at now: stamped, each step's state
+// and time filled in.
+func newFlow(f Flow, now time.Time) Flow {
+	if f.CreatedAt.IsZero() {
+		f.CreatedAt = now
+	}
+	f.UpdatedAt = now
+	f.Steps = slices.Clone(f.Steps)
+	for i := range f.Steps {
+		if f.Steps[i].State == "" {
+			f.Steps[i].State = StepPending
+		}
+		if f.Steps[i].At.IsZero() {
+			f.Steps[i].At = now
+		}
+	}
+	return f
+}
+
+// moveStep is UpdateStep's change: a done step never moves back.
+func moveStep(state StepState, result json.RawMessage, errMsg string) func(*Step) error {
+	return func(st *Step) error {
+		if st.State == StepDone && state != StepDone {
+			return ErrStepDone
+		}
+		st.State, st.Result, st.Err = state, result, errMsg
+		return nil
+	}
+}
+
+// prepareStep is PrepareStep's change: the step is in doubt from now on.
+func prepareStep(before json.RawMessage) func(*Step) error {
+	return func(st *Step) error {
+		if st.State == StepDone {
+			return ErrStepDone
+		}
+		st.State, st.Before = StepUnknown, before
+		return nil
+	}
+}
+
+// changeStepOf applies change to the named step of a flow and stamps both
+// with now().
+func changeStepOf(step string, change func(*Step) error, now func() time.Time) func(*Flow) (bool, error) {
+	return func(f *Flow) (bool, error) {
+		i := slices.IndexFunc(f.Steps, func(st Step) bool { return st.Name == step })
+		if i < 0 {
+			return false, fmt.Errorf("%w: no step %q", ErrInvalid, step)
+		}
+		if err := change(&f.Steps[i]); err != nil {
+			return false, err
+		}
+		t := now()
+		f.Steps[i].At, f.UpdatedAt = t, t
+		return true, nil
+	}
+}
+
+// abandon is AbandonFlow's change; abandoning twice keeps the first.
+func abandon(reason string, now func() time.Time) func(*Flow) (bool, error) {
+	return func(f *Flow) (bool, error) {
+		if !f.AbandonedAt.IsZero() {
+			return false, nil
+		}
+		f.AbandonedAt, f.AbandonReason = now(), reason
+		f.UpdatedAt = f.AbandonedAt
+		return true, nil
+	}
+}
+
+// told is MarkFlowTold's change; an older telling changes nothing.
+func told(updatedAt time.Time) func(*Flow) (bool, error) {
+	return func(f *Flow) (bool, error) {
+		if !updatedAt.After(f.Told) {
+			return false, nil
+		}
+		f.Told = updatedAt
+		return true, nil
+	}
+}
+
+// stepKeys is the claim key (Key(flow id, step name)) of every step of
+// flows.
+func stepKeys(flows []Flow) map[string]bool {
+	keys := map[string]bool{}
+	for _, f := range flows {
+		for _, st := range f.Steps {
+			keys[Key(f.ID, st.Name)] = true
+		}
+	}
+	return keys
 }

@@ -17,9 +17,9 @@ func billFlow(id string, ticket int64) Flow {
 	}
 }
 
-func TestCreateFlow_SameIDTwiceKeepsTheFirst(t *testing.T) {
+func testCreateFlow_SameIDTwiceKeepsTheFirst(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	first, created, err := ts.CreateFlow(billFlow("f1", 1234))
 	if err != nil || !created {
 		t.Fatalf("first CreateFlow = %v, %v; want created", created, err)
@@ -45,9 +45,9 @@ func TestCreateFlow_SameIDTwiceKeepsTheFirst(t *testing.T) {
 	}
 }
 
-func TestCreateFlow_RejectsMalformedFlows(t *testing.T) {
+func testCreateFlow_RejectsMalformedFlows(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	cases := []struct {
 		name   string
 		mutate func(*Flow)
@@ -69,9 +69,9 @@ func TestCreateFlow_RejectsMalformedFlows(t *testing.T) {
 	}
 }
 
-func TestUpdateStep_TransitionsPersistAcrossReopen(t *testing.T) {
+func testUpdateStep_TransitionsPersistAcrossReopen(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	if _, _, err := ts.CreateFlow(billFlow("f1", 1234)); err != nil {
 		t.Fatal(err)
 	}
@@ -106,9 +106,9 @@ func stepEqual(a, b Step) bool {
 	return a.Name == b.Name && a.State == b.State && string(a.Result) == string(b.Result) && a.Err == b.Err && a.At.Equal(b.At)
 }
 
-func TestUpdateStep_Rejects(t *testing.T) {
+func testUpdateStep_Rejects(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	if _, _, err := ts.CreateFlow(billFlow("f1", 1)); err != nil {
 		t.Fatal(err)
 	}
@@ -145,9 +145,9 @@ func TestUpdateStep_Rejects(t *testing.T) {
 // TestPrepareStep_MarksInDoubtAndKeepsBeforeUntilPreparedAgain: a step about
 // to write is in doubt until its outcome is recorded, and what it saw
 // before the write stays with it.
-func TestPrepareStep_MarksInDoubtAndKeepsBeforeUntilPreparedAgain(t *testing.T) {
+func testPrepareStep_MarksInDoubtAndKeepsBeforeUntilPreparedAgain(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	if _, _, err := ts.CreateFlow(billFlow("f1", 1)); err != nil {
 		t.Fatal(err)
 	}
@@ -191,9 +191,9 @@ func TestPrepareStep_MarksInDoubtAndKeepsBeforeUntilPreparedAgain(t *testing.T) 
 	}
 }
 
-func TestFinished_DoneOrAbandonedAcrossReopen(t *testing.T) {
+func testFinished_DoneOrAbandonedAcrossReopen(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	for _, id := range []string{"untouched", "half", "failed", "done", "abandoned"} {
 		ts.clk.Advance(time.Second)
 		if _, _, err := ts.CreateFlow(billFlow(id, 1)); err != nil {
@@ -234,9 +234,9 @@ func TestFinished_DoneOrAbandonedAcrossReopen(t *testing.T) {
 
 // TestUnfinishedFlows_OldestFirstAfterReopen: what a restarted bot lists to
 // tell each flow's owner it still needs a Finish.
-func TestUnfinishedFlows_OldestFirstAfterReopen(t *testing.T) {
+func testUnfinishedFlows_OldestFirstAfterReopen(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	// Started at these minutes; ids, the order on disk, sort otherwise.
 	for id, minute := range map[string]int{"a-late": 30, "b-done": 1, "c-early": 10, "d-abandoned": 2, "e-half": 20} {
 		f := billFlow(id, 7)
@@ -273,9 +273,9 @@ func TestUnfinishedFlows_OldestFirstAfterReopen(t *testing.T) {
 // TestMarkFlowTold_UntilTheFlowChangesAcrossReopen: a flow is untold
 // until its owner was told of it as it stands; telling is no change, and
 // a change after the telling makes it untold again.
-func TestMarkFlowTold_UntilTheFlowChangesAcrossReopen(t *testing.T) {
+func testMarkFlowTold_UntilTheFlowChangesAcrossReopen(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	f, _, err := ts.CreateFlow(billFlow("f1", 7))
 	if err != nil {
 		t.Fatal(err)
@@ -307,9 +307,9 @@ func TestMarkFlowTold_UntilTheFlowChangesAcrossReopen(t *testing.T) {
 	}
 }
 
-func TestFlowsForTicket_OnlyThatTicketNewestFirst(t *testing.T) {
+func testFlowsForTicket_OnlyThatTicketNewestFirst(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	for _, f := range []struct {
 		id     string
 		ticket int64
@@ -335,9 +335,9 @@ func TestFlowsForTicket_OnlyThatTicketNewestFirst(t *testing.T) {
 	}
 }
 
-func TestSweep_FinishedFlowsExpireUnfinishedStay(t *testing.T) {
+func testSweep_FinishedFlowsExpireUnfinishedStay(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	for _, id := range []string{"finished", "unfinished"} {
 		if _, _, err := ts.CreateFlow(billFlow(id, 5)); err != nil {
 			t.Fatal(err)

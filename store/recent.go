@@ -53,16 +53,22 @@ func (s *Store) RecentWrite(key string) (RecentWrite, bool, error) {
 	if err != nil {
 		return RecentWrite{}, false, fmt.Errorf("look up a recent write: %w", err)
 	}
-	if !ok {
-		return RecentWrite{}, false, nil
+	w, ok = recentAt(w, ok, s.now())
+	return w, ok, nil
+}
+
+// recentAt is w, if found, as seen at now, and whether it is still
+// within RecentWriteWindow. A clock set back since counts as just now:
+// asking once too often costs a click, forgetting costs a doubled entry.
+func recentAt(w RecentWrite, found bool, now time.Time) (RecentWrite, bool) {
+	if !found {
+		return RecentWrite{}, false
 	}
-	// A clock set back since counts as just now: asking once too often
-	// costs a click, forgetting costs a doubled entry.
-	w.Ago = max(s.now().Sub(w.At), 0)
+	w.Ago = max(now.Sub(w.At), 0)
 	if w.Ago >= RecentWriteWindow {
-		return RecentWrite{}, false, nil
+		return RecentWrite{}, false
 	}
-	return w, true, nil
+	return w, true
 }
 
 func sweepRecent(tx *bolt.Tx, cutoff time.Time) (int, error) {

@@ -9,9 +9,9 @@ import (
 // is found under its key with how long ago it was, after a restart too,
 // until RecentWriteWindow has passed on the store's clock; then it is
 // forgotten, and the sweep removes it.
-func TestRecentWrite_RememberedForTheWindowAcrossARestart(t *testing.T) {
+func testRecentWrite_RememberedForTheWindowAcrossARestart(t *testing.T, open backend) {
 	t.Parallel()
-	s := newTestStore(t)
+	s := newTestStore(t, open)
 	key := Key("retype", "U0DANA", "32150", "Rebooted the router.")
 	if _, ok, err := s.RecentWrite(key); err != nil || ok {
 		t.Fatalf("RecentWrite before any = %v, %v; want none", ok, err)
@@ -46,9 +46,9 @@ func TestRecentWrite_RememberedForTheWindowAcrossARestart(t *testing.T) {
 
 // TestRecentWrite_ALaterWriteRestartsTheWindow: the same write completed
 // again is remembered from the second time.
-func TestRecentWrite_ALaterWriteRestartsTheWindow(t *testing.T) {
+func testRecentWrite_ALaterWriteRestartsTheWindow(t *testing.T, open backend) {
 	t.Parallel()
-	s := newTestStore(t)
+	s := newTestStore(t, open)
 	key := Key("retype", "x")
 	for range 2 {
 		if err := s.RememberWrite(key, RecentWrite{Ticket: 1}); err != nil {

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -112,12 +111,7 @@ type Store struct {
 	path string
 	cfg  config
 
-	mu sync.Mutex
-	// live holds the claims this process has handed out and not yet seen
-	// completed or failed. A pending record whose token is not here was
-	// left behind by an earlier process, so its outcome is unknown.
-	live   map[string]*holder
-	closed bool
+	holders
 }
 
 type config struct {
@@ -126,7 +120,19 @@ type config struct {
 	noSync bool
 }
 
-// Option configures Open.
+// newConfig is the defaults with opts applied.
+func newConfig(opts []Option) config {
+	cfg := config{
+		now:    time.Now,
+		logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return cfg
+}
+
+// Option configures Open and OpenPostgres.
 type Option func(*config)
 
 // WithClock injects the clock used for timestamps, expiry and sweeping, so
@@ -148,13 +154,7 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // damaged file is refused with ErrDamaged instead of crashing the process. The directory is created 0o700 and the
 // file is kept 0o600 because it holds customer and technician data.
 func Open(dir string, opts ...Option) (*Store, error) {
-	cfg := config{
-		now:    time.Now,
-		logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}
-	for _, o := range opts {
-		o(&cfg)
-	}
+	cfg := newConfig(opts)
 	if dir == "" {
 		return nil, fmt.Errorf("open store: empty DATA_DIR: %w", ErrInvalid)
 	}
@@ -186,7 +186,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("open store: chmod %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, cfg: cfg, live: make(map[string]*holder)}
+	s := &Store{db: db, path: path, cfg: cfg, holders: holders{live: make(map[string]*holder)}}
 	if err := s.init(); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -236,17 +236,9 @@ func (s *Store) init() error {
 // will read as ClaimUnknown after the next Open; goroutines blocked in Wait
 // are woken and get ErrClosed.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.closeAll() {
 		return nil
 	}
-	s.closed = true
-	for k, h := range s.live {
-		close(h.done)
-		delete(s.live, k)
-	}
-	s.mu.Unlock()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store %s: %w", s.path, err)
 	}

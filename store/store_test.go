@@ -17,9 +17,10 @@ import (
 // Advance instead of sleeping.
 var testStart = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
-// testStore is a store in its own directory with a fake clock; reopen
-// simulates a bot restart on the same DATA_DIR.
-type testStore struct {
+// boltStore is a bbolt store in its own directory with a fake clock, for
+// the tests of what only bbolt has (the file, its lock, its buckets);
+// reopen simulates a bot restart on the same DATA_DIR.
+type boltStore struct {
 	*Store
 	t    *testing.T
 	dir  string
@@ -27,15 +28,15 @@ type testStore struct {
 	opts []Option
 }
 
-func newTestStore(t *testing.T, opts ...Option) *testStore {
+func newBoltStore(t *testing.T, opts ...Option) *boltStore {
 	t.Helper()
-	ts := &testStore{t: t, dir: t.TempDir(), clk: fakeclock.New(testStart)}
+	ts := &boltStore{t: t, dir: t.TempDir(), clk: fakeclock.New(testStart)}
 	ts.opts = append([]Option{WithClock(ts.clk.Now)}, opts...)
 	ts.open()
 	return ts
 }
 
-func (ts *testStore) open() {
+func (ts *boltStore) open() {
 	ts.t.Helper()
 	s, err := Open(ts.dir, ts.opts...)
 	if err != nil {
@@ -45,7 +46,7 @@ func (ts *testStore) open() {
 	ts.t.Cleanup(func() { _ = s.Close() })
 }
 
-func (ts *testStore) reopen() {
+func (ts *boltStore) reopen() {
 	ts.t.Helper()
 	if err := ts.Close(); err != nil {
 		ts.t.Fatalf("Close: %v", err)
@@ -80,7 +81,7 @@ func TestOpen_CreatesPrivateDirAndFile(t *testing.T) {
 
 func TestOpen_TightensLooseFileMode(t *testing.T) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newBoltStore(t)
 	ts.Close()
 	if err := os.Chmod(filepath.Join(ts.dir, FileName), 0o644); err != nil {
 		t.Fatal(err)
@@ -97,7 +98,7 @@ func TestOpen_TightensLooseFileMode(t *testing.T) {
 
 func TestOpen_SecondOpenOnSameDirFailsFast(t *testing.T) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newBoltStore(t)
 	start := time.Now()
 	s2, err := Open(ts.dir)
 	elapsed := time.Since(start)
@@ -120,7 +121,7 @@ func TestOpen_SecondOpenOnSameDirFailsFast(t *testing.T) {
 
 func TestOpen_RefusesNewerSchema(t *testing.T) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newBoltStore(t)
 	err := ts.db.Update(func(tx *bolt.Tx) error {
 		return putJSON(tx.Bucket(bucketMeta), []byte("schema"), schemaVersion+1)
 	})
@@ -151,7 +152,7 @@ func TestOpen_RejectsEmptyDir(t *testing.T) {
 
 func TestStore_UseAfterCloseIsErrClosed(t *testing.T) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newBoltStore(t)
 	if err := ts.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +175,7 @@ func TestStore_UseAfterCloseIsErrClosed(t *testing.T) {
 
 func TestOpen_DropsRetiredBuckets(t *testing.T) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newBoltStore(t)
 	err := ts.db.Update(func(tx *bolt.Tx) error {
 		for _, name := range retiredBuckets {
 			b, err := tx.CreateBucket(name)

@@ -49,10 +49,15 @@ func (s *Store) Sweep(now time.Time) (Swept, error) {
 // sweep only delays cleanup. Run it in its own goroutine; it returns ctx's
 // error.
 func (s *Store) SweepEvery(ctx context.Context, interval time.Duration) error {
+	return sweepEvery(ctx, interval, s.cfg, s.Sweep)
+}
+
+// sweepEvery is SweepEvery for any backend's sweep.
+func sweepEvery(ctx context.Context, interval time.Duration, cfg config, sweep func(time.Time) (Swept, error)) error {
 	if interval <= 0 {
 		return fmt.Errorf("sweep every %s: %w", interval, ErrInvalid)
 	}
-	s.cfg.logger.InfoContext(ctx, "sweeping expired records", "every", interval)
+	cfg.logger.InfoContext(ctx, "sweeping expired records", "every", interval)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -60,12 +65,12 @@ func (s *Store) SweepEvery(ctx context.Context, interval time.Duration) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
-			n, err := s.Sweep(s.now())
+			n, err := sweep(cfg.now().UTC())
 			if err != nil {
-				s.cfg.logger.ErrorContext(ctx, "store sweep failed", "err", err)
+				cfg.logger.ErrorContext(ctx, "store sweep failed", "err", err)
 				continue
 			}
-			s.cfg.logger.DebugContext(ctx, "store swept", "claims", n.Claims, "flows", n.Flows,
+			cfg.logger.DebugContext(ctx, "store swept", "claims", n.Claims, "flows", n.Flows,
 				"audit", n.Audit, "announced", n.Announced, "recent", n.Recent)
 		}
 	}

@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-func TestCursor_RoundTripsAndSurvivesReopen(t *testing.T) {
+func testCursor_RoundTripsAndSurvivesReopen(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	if _, ok, err := ts.Cursor("closed-tickets"); err != nil || ok {
 		t.Fatalf("Cursor before SetCursor = %v, %v; want not found", ok, err)
 	}
@@ -24,9 +24,9 @@ func TestCursor_RoundTripsAndSurvivesReopen(t *testing.T) {
 	}
 }
 
-func TestMarkAnnounced_ConcurrentCallersExactlyOneFirst(t *testing.T) {
+func testMarkAnnounced_ConcurrentCallersExactlyOneFirst(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	const callers = 50
 	var (
 		firsts atomic.Int32
@@ -59,9 +59,9 @@ func TestMarkAnnounced_ConcurrentCallersExactlyOneFirst(t *testing.T) {
 	}
 }
 
-func TestMarkAnnounced_ExpiresAfterRetention(t *testing.T) {
+func testMarkAnnounced_ExpiresAfterRetention(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	if first, err := ts.MarkAnnounced(1, ts.clk.Now()); err != nil || !first {
 		t.Fatalf("MarkAnnounced = %v, %v", first, err)
 	}
@@ -98,9 +98,9 @@ func (ts *testStore) seenClosed(ticket int64) seen {
 
 // A ticket the bot is closing is left to the bot by the watcher until the
 // bot announces it; then nobody announces it again.
-func TestMarkClosing_WatcherYieldsUntilTheFlowAnnounces(t *testing.T) {
+func testMarkClosing_WatcherYieldsUntilTheFlowAnnounces(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	if err := ts.MarkClosing(7, "flow-a"); err != nil {
 		t.Fatal(err)
 	}
@@ -126,9 +126,9 @@ func TestMarkClosing_WatcherYieldsUntilTheFlowAnnounces(t *testing.T) {
 
 // A flow that ends without its status write clears its mark; another
 // flow's clear leaves it.
-func TestClearClosing_OnlyTheMarkingFlowClears(t *testing.T) {
+func testClearClosing_OnlyTheMarkingFlowClears(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	if err := ts.MarkClosing(8, "flow-a"); err != nil {
 		t.Fatal(err)
 	}
@@ -152,9 +152,9 @@ func TestClearClosing_OnlyTheMarkingFlowClears(t *testing.T) {
 // A crash leaves the mark of an unfinished flow on disk: the next Open
 // keeps it for the flow's Finish, and drops the marks of finished or gone
 // flows; past ClosingMarkTTL the watcher ignores any mark.
-func TestMarkClosing_OpenKeepsOnlyUnfinishedFlowsMarks(t *testing.T) {
+func testMarkClosing_OpenKeepsOnlyUnfinishedFlowsMarks(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	for _, f := range []Flow{
 		{ID: "flow-open", Kind: FlowClose, Ticket: 1, Steps: []Step{{Name: "status"}}},
 		{ID: "flow-done", Kind: FlowClose, Ticket: 2, Steps: []Step{{Name: "status", State: StepDone}}},
@@ -186,9 +186,9 @@ func TestMarkClosing_OpenKeepsOnlyUnfinishedFlowsMarks(t *testing.T) {
 // A crash between the mark and the status write leaves the mark on disk;
 // the next Open drops it when its flow is gone, so the watcher announces
 // the ticket.
-func TestMarkClosing_ACrashLeftoverIsDroppedAtOpen(t *testing.T) {
+func testMarkClosing_ACrashLeftoverIsDroppedAtOpen(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	if err := ts.MarkClosing(9, "flow-a"); err != nil {
 		t.Fatal(err)
 	}
@@ -204,9 +204,9 @@ func TestMarkClosing_ACrashLeftoverIsDroppedAtOpen(t *testing.T) {
 // A bill is announced once, whether or not the ticket's close was
 // announced before it, and it counts as the close: the watcher finds the
 // ticket announced.
-func TestMarkBillAnnounced_OncePerBillAlsoAfterTheClose(t *testing.T) {
+func testMarkBillAnnounced_OncePerBillAlsoAfterTheClose(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	if first, err := ts.MarkAnnounced(1, ts.clk.Now()); err != nil || !first {
 		t.Fatalf("close of 1 = %v, %v", first, err)
 	}

@@ -1,0 +1,435 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Postgres is the bot's state in a PostgreSQL database (DATABASE_URL),
+// shared by every replica that opens the same database: a claim, a flow
+// or an announcement made by one is seen by all, in the same protocol as
+// the bbolt Store (doc.go). Create it with OpenPostgres and release it
+// with Close.
+//
+// Each Postgres is one replica. It holds a session advisory lock for as
+// long as it is open, on a connection of its own; a pending claim names
+// its replica, and reads as in progress to the others while that lock is
+// held and as unknown once the replica is gone (its connection closed:
+// the process stopped, was killed, or lost the server).
+type Postgres struct {
+	pool *pgxpool.Pool
+	// life holds the replica's advisory lock; closing it releases the lock.
+	life    *pgx.Conn
+	replica int32
+	cfg     config
+
+	holders
+}
+
+// ErrHeld means Fail was called for a claim another live replica holds:
+// the caller, which did not acquire it, read a stale "unknown", and
+// failing the claim now could let the write happen twice.
+var ErrHeld = errors.New("store: claim is held by another replica")
+
+// Advisory lock spaces: the first key of pg_advisory_lock(int, int), so
+// the bot's locks never collide with another application's in the same
+// database. The second key is the replica, the schema or the ticket.
+const (
+	lockMigrate int32 = 0x5379_0001 // applying migrations, per schema
+	lockReplica int32 = 0x5379_0002 // a replica is alive, per replica
+	lockTicket  int32 = 0x5379_0003 // one ticket's announcement marks, per transaction
+	lockLeader  int32 = 0x5379_0004 // the single-replica jobs' leader, per schema and job
+)
+
+// Timing of the PostgreSQL backend.
+const (
+	// pgOpTimeout bounds one store operation whose caller passes no
+	// context (Complete, Fail, …): each is a transaction of a few rows.
+	pgOpTimeout = 30 * time.Second
+	// pgWaitPoll is how often Wait looks again at a claim another replica
+	// holds: a Syncro write takes longer, and a look is one indexed read.
+	pgWaitPoll = 100 * time.Millisecond
+	// pgMaxConns bounds the pool; a replica runs at most a few dozen
+	// store operations at once, each short.
+	pgMaxConns = 16
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// OpenPostgres connects to the database at url (postgres://…), applies the
+// migrations this binary knows under an advisory lock (so replicas
+// starting together migrate once), takes the replica's lock and drops the
+// closing marks no pass will settle. The schema is the connection's
+// search_path (public unless the URL sets it). A database migrated by a
+// newer binary is accepted: migrations only add, so an older replica keeps
+// working beside a newer one during a rolling upgrade (README).
+func OpenPostgres(ctx context.Context, url string, opts ...Option) (*Postgres, error) {
+	cfg := newConfig(opts)
+	pcfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", redactURLError(err))
+	}
+	pcfg.MaxConns = pgMaxConns
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", redactURLError(err))
+	}
+	s := &Postgres{pool: pool, cfg: cfg, holders: holders{live: map[string]*holder{}}}
+	if err := s.start(ctx, pcfg.ConnConfig); err != nil {
+		s.closeConns()
+		return nil, fmt.Errorf("open database %s: %w", pcfg.ConnConfig.Host, err)
+	}
+	return s, nil
+}
+
+// start migrates, takes the replica lock and tidies the closing marks.
+func (s *Postgres) start(ctx context.Context, cc *pgx.ConnConfig) error {
+	if err := migrate(ctx, s.pool, s.cfg); err != nil {
+		return err
+	}
+	life, err := pgx.ConnectConfig(ctx, cc.Copy())
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	s.life = life
+	for s.replica == 0 {
+		id := randomInt31()
+		var got bool
+		if err := life.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, $2)`, lockReplica, id).Scan(&got); err != nil {
+			return fmt.Errorf("take the replica lock: %w", err)
+		}
+		if got {
+			s.replica = id
+		}
+	}
+	_, err = s.pool.Exec(ctx, `DELETE FROM closing c WHERE c.marked_at < $1
+		OR NOT EXISTS (SELECT 1 FROM flows f WHERE f.id = c.flow AND NOT f.finished)`, s.now().Add(-ClosingMarkTTL))
+	if err != nil {
+		return fmt.Errorf("drop closing marks: %w", err)
+	}
+	if _, err := s.Sweep(s.now()); err != nil {
+		return err
+	}
+	return nil
+}
+
+// randomInt31 is a random positive int32, a replica's id.
+func randomInt31() int32 {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return int32(binary.BigEndian.Uint32(b[:])&0x7fff_ffff) | 1
+}
+
+// Migration is one versioned step of the PostgreSQL schema, embedded in
+// the binary (store/migrations/NNNN_name.sql).
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// Migrations returns the migrations this binary knows, oldest first.
+func Migrations() ([]Migration, error) {
+	entries, err := fs.ReadDir(migrations, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("read migrations: %w", err)
+	}
+	var out []Migration
+	for _, e := range entries {
+		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: the name must be NNNN_name.sql", e.Name())
+		}
+		sql, err := migrations.ReadFile(path.Join("migrations", e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
+		}
+		out = append(out, Migration{Version: v, Name: name, SQL: string(sql)})
+	}
+	slices.SortFunc(out, func(a, b Migration) int { return a.Version - b.Version })
+	return out, nil
+}
+
+// migrate applies the missing migrations in one transaction, under a
+// transaction advisory lock on the schema, so replicas starting together
+// apply each once and none reads a half-made schema.
+func migrate(ctx context.Context, pool *pgxpool.Pool, cfg config) error {
+	all, err := Migrations()
+	if err != nil {
+		return err
+	}
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))`, lockMigrate); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)`); err != nil {
+			return err
+		}
+		applied, err := appliedVersions(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, m := range all {
+			if applied[m.Version] {
+				continue
+			}
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("apply %04d_%s: %w", m.Version, m.Name, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
+				m.Version, m.Name, cfg.now().UTC()); err != nil {
+				return err
+			}
+			cfg.logger.Info("database migrated", "version", m.Version, "name", m.Name)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// appliedVersions reads schema_migrations.
+func appliedVersions(ctx context.Context, q querier) (map[int]bool, error) {
+	rows, err := q.Query(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("read applied migrations: %w", err)
+	}
+	vs, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return nil, fmt.Errorf("read applied migrations: %w", err)
+	}
+	applied := map[int]bool{}
+	for _, v := range vs {
+		applied[int(v)] = true
+	}
+	return applied, nil
+}
+
+// PostgresHealth is what CheckPostgres found, one field per question
+// `bot -check` asks; a nil error is a pass.
+type PostgresHealth struct {
+	// Server is the server's version string, once reached.
+	Server string
+	// Reachable is the error of connecting.
+	Reachable error
+	// Missing lists the migrations this binary knows that the database
+	// has not applied (the bot applies them at start).
+	Missing []Migration
+	// Writable is the error of a write to the bot's tables, rolled back.
+	Writable error
+}
+
+// CheckPostgres connects to url and reports whether the server answers,
+// the schema is migrated and the bot's tables take a write. It changes
+// nothing: the write is rolled back, and a missing migration is reported,
+// not applied.
+func CheckPostgres(ctx context.Context, url string) PostgresHealth {
+	var h PostgresHealth
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		h.Reachable = redactURLError(err)
+		return h
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if err := conn.QueryRow(ctx, `SHOW server_version`).Scan(&h.Server); err != nil {
+		h.Reachable = err
+		return h
+	}
+	all, err := Migrations()
+	if err != nil {
+		h.Writable = err
+		return h
+	}
+	var applied map[int]bool
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		h.Writable = err
+		return h
+	}
+	if exists {
+		if applied, err = appliedVersions(ctx, conn); err != nil {
+			h.Writable = err
+			return h
+		}
+	}
+	for _, m := range all {
+		if !applied[m.Version] {
+			h.Missing = append(h.Missing, m)
+		}
+	}
+	if len(h.Missing) > 0 {
+		// The tables may not be there yet; write where the bot would
+		// create them instead.
+		h.Writable = checkWrite(ctx, conn, `CREATE TABLE syncrobot_check (x int)`)
+		return h
+	}
+	h.Writable = checkWrite(ctx, conn, `INSERT INTO flags (name, value) VALUES ('syncrobot-check', 'x')
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`)
+	return h
+}
+
+// checkWrite runs sql in a transaction it rolls back.
+func checkWrite(ctx context.Context, conn *pgx.Conn, sql string) error {
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	_, err = tx.Exec(ctx, sql)
+	return err
+}
+
+// redactURLError keeps a connection string's password out of an error:
+// pgx's parse errors quote the string they could not parse.
+func redactURLError(err error) error {
+	var pe *pgconn.ParseConfigError
+	if errors.As(err, &pe) {
+		return errors.New("DATABASE_URL is not a valid postgres:// URL or connection string")
+	}
+	return err
+}
+
+// Close releases the replica's lock and the connections. Claims still
+// pending read as ClaimUnknown to the other replicas from then on;
+// goroutines blocked in Wait are woken and get ErrClosed.
+func (s *Postgres) Close() error {
+	if s.closeAll() {
+		s.closeConns()
+	}
+	return nil
+}
+
+func (s *Postgres) closeConns() {
+	if s.life != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		// Unlock first: the server drops a closed session's locks only
+		// once its backend notices, and a replica starting right after
+		// must find this one gone.
+		_, _ = s.life.Exec(ctx, `SELECT pg_advisory_unlock_all()`)
+		_ = s.life.Close(ctx)
+		cancel()
+	}
+	s.pool.Close()
+}
+
+// Replica is this replica's id, as pending claims record it.
+func (s *Postgres) Replica() int32 { return s.replica }
+
+func (s *Postgres) now() time.Time { return s.cfg.now().UTC().Truncate(time.Microsecond) }
+
+// querier is what a transaction and the pool share.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// opCtx bounds an operation whose caller passed no context.
+func opCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), pgOpTimeout)
+}
+
+// tx runs fn in a transaction, committed when fn returns nil; errNoChange
+// rolls back and is returned as it is.
+func (s *Postgres) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	if s.isClosed() {
+		return ErrClosed
+	}
+	return pgx.BeginFunc(ctx, s.pool, fn)
+}
+
+// q is the pool, or ErrClosed after Close.
+func (s *Postgres) q() (querier, error) {
+	if s.isClosed() {
+		return nil, ErrClosed
+	}
+	return s.pool, nil
+}
+
+// replicaAliveSQL is the condition that the replica whose id is the SQL
+// expression id holds its advisory lock in this database.
+func replicaAliveSQL(id string) string {
+	return `EXISTS (SELECT 1 FROM pg_locks l
+		WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+		AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		AND l.classid::bigint = ` + strconv.Itoa(int(lockReplica)) + ` AND l.objid::bigint = ` + id + `)`
+}
+
+// replicaAlive reports whether replica still holds its advisory lock in
+// this database.
+func replicaAlive(ctx context.Context, q querier, replica int32) (bool, error) {
+	var alive bool
+	err := q.QueryRow(ctx, `SELECT `+replicaAliveSQL("$1"), replica).Scan(&alive)
+	if err != nil {
+		return false, fmt.Errorf("check replica %d: %w", replica, err)
+	}
+	return alive, nil
+}
+
+// Sweep removes records past their retention as of now, as the bbolt
+// Store's Sweep does, in one transaction. A claim pending under a live
+// replica stays.
+func (s *Postgres) Sweep(now time.Time) (Swept, error) {
+	ctx, cancel := opCtx()
+	defer cancel()
+	var n Swept
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		unfinished, err := pgFlows(ctx, tx, `WHERE NOT finished`)
+		if err != nil {
+			return err
+		}
+		// Never nil: key = ANY(NULL) is NULL, which would keep every row.
+		keep := append([]string{}, slices.Collect(maps.Keys(stepKeys(unfinished)))...)
+		s.mu.Lock()
+		for k := range s.live {
+			keep = append(keep, k)
+		}
+		s.mu.Unlock()
+		count := func(dst *int, sql string, args ...any) error {
+			if err != nil {
+				return err
+			}
+			tag, e := tx.Exec(ctx, sql, args...)
+			*dst, err = int(tag.RowsAffected()), e
+			return err
+		}
+		_ = count(&n.Claims, `DELETE FROM claims c WHERE c.updated_at < $1 AND NOT (c.key = ANY($2))
+			AND NOT (c.state = 'pending' AND c.holder <> $3 AND `+replicaAliveSQL("c.holder")+`)`,
+			now.Add(-ClaimTTL), keep, s.replica)
+		_ = count(&n.Flows, `DELETE FROM flows WHERE finished AND updated_at < $1`, now.Add(-FlowRetention))
+		_ = count(&n.Audit, `DELETE FROM audit WHERE at < $1`, now.Add(-AuditRetention))
+		_ = count(&n.Announced, `DELETE FROM announced WHERE announced_at < $1`, now.Add(-AnnouncedRetention))
+		return count(&n.Recent, `DELETE FROM recent_writes WHERE at <= $1`, now.Add(-RecentWriteWindow))
+	})
+	if err != nil {
+		return Swept{}, fmt.Errorf("sweep store: %w", err)
+	}
+	return n, nil
+}
+
+// SweepEvery runs Sweep every interval until ctx is done, as the bbolt
+// Store's does. Every replica may sweep: each sweep is one transaction of
+// deletes, and two at once delete each record once.
+func (s *Postgres) SweepEvery(ctx context.Context, interval time.Duration) error {
+	return sweepEvery(ctx, interval, s.cfg, s.Sweep)
+}

@@ -1,0 +1,206 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Claims on PostgreSQL: the same protocol as claims.go. The row lock of a
+// claim (SELECT … FOR UPDATE) orders the callers of every replica, so one
+// acquires; a pending claim is in progress while its replica is alive
+// (replicaAlive) and, in the replica that made it, while its caller has
+// not completed or failed it.
+
+const claimColumns = `intent, state, token, holder, attempts, outcome, failure, retryable, created_at, claimed_at, updated_at`
+
+// getClaim reads key's record; lock takes its row lock for the
+// transaction.
+func getClaim(ctx context.Context, q querier, key string, lock bool) (rec claimRecord, holder int32, ok bool, err error) {
+	sql := `SELECT ` + claimColumns + ` FROM claims WHERE key = $1`
+	if lock {
+		sql += ` FOR UPDATE`
+	}
+	err = q.QueryRow(ctx, sql, key).Scan(&rec.Intent, &rec.State, &rec.Token, &holder, &rec.Attempts, &rec.Outcome,
+		&rec.Failure, &rec.Retryable, &rec.CreatedAt, &rec.ClaimedAt, &rec.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return claimRecord{}, 0, false, nil
+	}
+	if err != nil {
+		return claimRecord{}, 0, false, err
+	}
+	rec.CreatedAt, rec.ClaimedAt, rec.UpdatedAt = rec.CreatedAt.UTC(), rec.ClaimedAt.UTC(), rec.UpdatedAt.UTC()
+	return rec, holder, true, nil
+}
+
+// classify turns a stored record into what a caller sees.
+func (s *Postgres) classify(ctx context.Context, q querier, key string, rec claimRecord, holder int32) (Claim, error) {
+	held := false
+	if rec.State == recPending && s.now().Sub(rec.ClaimedAt) < PendingTimeout {
+		if holder == s.replica {
+			s.mu.Lock()
+			h := s.live[key]
+			s.mu.Unlock()
+			held = h != nil && h.token == rec.Token
+		} else {
+			var err error
+			if held, err = replicaAlive(ctx, q, holder); err != nil {
+				return Claim{}, err
+			}
+		}
+	}
+	return classifyRecord(key, rec, held), nil
+}
+
+// Claim implements Claims.
+func (s *Postgres) Claim(ctx context.Context, key, intent string) (Claim, error) {
+	if err := ctx.Err(); err != nil {
+		return Claim{}, fmt.Errorf("claim %s: %w", key, err)
+	}
+	if err := checkKey(key); err != nil {
+		return Claim{}, fmt.Errorf("claim: %w", err)
+	}
+	token := rand.Text()
+	var c Claim
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		now := s.now()
+		tag, err := tx.Exec(ctx, `INSERT INTO claims (key, intent, state, token, holder, attempts, created_at, claimed_at, updated_at)
+			VALUES ($1, $2, 'pending', $3, $4, 1, $5, $5, $5) ON CONFLICT (key) DO NOTHING`, key, intent, token, s.replica, now)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 1 {
+			c = Claim{Key: key, Intent: intent, Attempts: 1, ClaimedAt: now, UpdatedAt: now}
+			return s.hold(key, token)
+		}
+		rec, holder, _, err := getClaim(ctx, tx, key, true)
+		if err != nil {
+			return err
+		}
+		if c, err = s.classify(ctx, tx, key, rec, holder); err != nil {
+			return err
+		}
+		if !(c.State == ClaimFailed && c.Retryable) {
+			return errNoChange
+		}
+		if err := checkIntent(c, intent); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE claims SET state = 'pending', token = $2, holder = $3, attempts = attempts + 1,
+			claimed_at = $4, updated_at = $4, outcome = NULL, failure = '', retryable = false WHERE key = $1`,
+			key, token, s.replica, now)
+		if err != nil {
+			return err
+		}
+		c.Attempts++
+		c.ClaimedAt, c.UpdatedAt = now, now
+		c.Outcome, c.Failure, c.Retryable = nil, "", false
+		return s.hold(key, token)
+	})
+	return s.claimed(c, err, key, intent, token)
+}
+
+// Complete implements Claims.
+func (s *Postgres) Complete(key string, outcome []byte) error {
+	ctx, cancel := opCtx()
+	defer cancel()
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		rec, _, ok, err := getClaim(ctx, tx, key, true)
+		switch {
+		case err != nil:
+			return err
+		case !ok:
+			return ErrNotFound
+		case rec.State == recDone && bytes.Equal(rec.Outcome, outcome):
+			return errNoChange
+		case rec.State == recDone:
+			return ErrNotPending
+		}
+		_, err = tx.Exec(ctx, `UPDATE claims SET state = 'done', token = '', holder = 0, outcome = $2,
+			failure = '', retryable = false, updated_at = $3 WHERE key = $1`, key, outcome, s.now())
+		return err
+	})
+	if err != nil && !errors.Is(err, errNoChange) {
+		return fmt.Errorf("complete claim %s: %w", key, err)
+	}
+	s.release(key)
+	return nil
+}
+
+// Fail implements Claims. A claim pending under another replica that is
+// alive is not failed (ErrHeld): only a caller of that replica holds it.
+func (s *Postgres) Fail(key, errMsg string, retryable bool) error {
+	ctx, cancel := opCtx()
+	defer cancel()
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		rec, holder, ok, err := getClaim(ctx, tx, key, true)
+		switch {
+		case err != nil:
+			return err
+		case !ok:
+			return ErrNotFound
+		case rec.State == recDone:
+			return ErrNotPending
+		}
+		if rec.State == recPending && holder != s.replica {
+			c, err := s.classify(ctx, tx, key, rec, holder)
+			if err != nil {
+				return err
+			}
+			if c.State == ClaimInProgress {
+				return ErrHeld
+			}
+		}
+		_, err = tx.Exec(ctx, `UPDATE claims SET state = 'failed', token = '', holder = 0, failure = $2,
+			retryable = $3, updated_at = $4 WHERE key = $1`, key, errMsg, retryable, s.now())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("fail claim %s: %w", key, err)
+	}
+	s.release(key)
+	return nil
+}
+
+// Lookup returns key's record without claiming it, or ErrNotFound.
+func (s *Postgres) Lookup(key string) (Claim, error) {
+	ctx, cancel := opCtx()
+	defer cancel()
+	c, err := s.lookupOnce(ctx, key)
+	if err == nil && c.State == ClaimUnknown {
+		// As in the bbolt Store: the holder commits, then releases; a read
+		// between the two sees a pending record without its holder.
+		c, err = s.lookupOnce(ctx, key)
+	}
+	return c, err
+}
+
+func (s *Postgres) lookupOnce(ctx context.Context, key string) (Claim, error) {
+	q, err := s.q()
+	if err != nil {
+		return Claim{}, fmt.Errorf("look up claim %s: %w", key, err)
+	}
+	rec, holder, ok, err := getClaim(ctx, q, key, false)
+	if err == nil && !ok {
+		err = ErrNotFound
+	}
+	var c Claim
+	if err == nil {
+		c, err = s.classify(ctx, q, key, rec, holder)
+	}
+	if err != nil {
+		return Claim{}, fmt.Errorf("look up claim %s: %w", key, err)
+	}
+	return c, nil
+}
+
+// Wait implements Claims. A claim held in this replica wakes the waiter
+// when it is released; one held by another replica is looked at again
+// every pgWaitPoll.
+func (s *Postgres) Wait(ctx context.Context, key string) (Claim, error) {
+	return s.waitFor(ctx, key, s.Lookup, pgWaitPoll)
+}

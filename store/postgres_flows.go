@@ -1,0 +1,252 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Flows and the audit trail on PostgreSQL: each record is the JSON the
+// bbolt Store keeps, beside the columns queries need. A flow changes under
+// its row lock, so two replicas' steps on one flow apply one after the
+// other, each to what the other left.
+
+// CreateFlow implements Flows.
+func (s *Postgres) CreateFlow(f Flow) (stored Flow, created bool, err error) {
+	if err := checkFlow(f); err != nil {
+		return Flow{}, false, fmt.Errorf("create flow: %w", err)
+	}
+	ctx, cancel := opCtx()
+	defer cancel()
+	err = s.tx(ctx, func(tx pgx.Tx) error {
+		nf := newFlow(f, s.now())
+		body, err := json.Marshal(nf)
+		if err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO flows (id, ticket, created_at, updated_at, finished, body)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+			nf.ID, nf.Ticket, nf.CreatedAt, nf.UpdatedAt, nf.Finished(), string(body))
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 1 {
+			stored, created = nf, true
+			return nil
+		}
+		stored, err = getFlow(ctx, tx, f.ID, false)
+		return err
+	})
+	if err != nil {
+		return Flow{}, false, fmt.Errorf("create flow %s: %w", f.ID, err)
+	}
+	return stored, created, nil
+}
+
+// getFlow reads flow id, or ErrNotFound; lock takes its row lock.
+func getFlow(ctx context.Context, q querier, id string, lock bool) (Flow, error) {
+	sql := `SELECT body FROM flows WHERE id = $1`
+	if lock {
+		sql += ` FOR UPDATE`
+	}
+	var body string
+	err := q.QueryRow(ctx, sql, id).Scan(&body)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Flow{}, ErrNotFound
+	}
+	if err != nil {
+		return Flow{}, err
+	}
+	var f Flow
+	if err := json.Unmarshal([]byte(body), &f); err != nil {
+		return Flow{}, fmt.Errorf("decode flow %q: %w", id, err)
+	}
+	return f, nil
+}
+
+// pgFlows reads the flows matching where (a WHERE … ORDER BY … clause).
+func pgFlows(ctx context.Context, q querier, where string, args ...any) ([]Flow, error) {
+	return pgJSON[Flow](ctx, q, `SELECT body FROM flows `+where, args...)
+}
+
+// GetFlow implements Flows.
+func (s *Postgres) GetFlow(id string) (Flow, error) {
+	ctx, cancel := opCtx()
+	defer cancel()
+	q, err := s.q()
+	var f Flow
+	if err == nil {
+		f, err = getFlow(ctx, q, id, false)
+	}
+	if err != nil {
+		return Flow{}, fmt.Errorf("get flow %s: %w", id, err)
+	}
+	return f, nil
+}
+
+// changeFlow applies change to flow id under its row lock and stores the
+// result, as the bbolt Store's changeFlow does.
+func (s *Postgres) changeFlow(id string, change func(*Flow) (bool, error)) (Flow, error) {
+	ctx, cancel := opCtx()
+	defer cancel()
+	var f Flow
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if f, err = getFlow(ctx, tx, id, true); err != nil {
+			return err
+		}
+		changed, err := change(&f)
+		if err != nil || !changed {
+			return err
+		}
+		body, err := json.Marshal(f)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE flows SET updated_at = $2, finished = $3, body = $4 WHERE id = $1`,
+			id, f.UpdatedAt, f.Finished(), string(body))
+		return err
+	})
+	return f, err
+}
+
+// UpdateStep implements Flows.
+func (s *Postgres) UpdateStep(id, step string, state StepState, result json.RawMessage, errMsg string) (Flow, error) {
+	if !state.valid() {
+		return Flow{}, fmt.Errorf("update flow %s step %s: %w: state %q", id, step, ErrInvalid, state)
+	}
+	if len(result) > 0 && !json.Valid(result) {
+		return Flow{}, fmt.Errorf("update flow %s step %s: %w: result is not JSON", id, step, ErrInvalid)
+	}
+	f, err := s.changeFlow(id, changeStepOf(step, moveStep(state, result, errMsg), s.now))
+	if err != nil {
+		return Flow{}, fmt.Errorf("update flow %s step %s: %w", id, step, err)
+	}
+	return f, nil
+}
+
+// PrepareStep implements Flows.
+func (s *Postgres) PrepareStep(id, step string, before json.RawMessage) (Flow, error) {
+	if !json.Valid(before) {
+		return Flow{}, fmt.Errorf("prepare flow %s step %s: %w: before is not JSON", id, step, ErrInvalid)
+	}
+	f, err := s.changeFlow(id, changeStepOf(step, prepareStep(before), s.now))
+	if err != nil {
+		return Flow{}, fmt.Errorf("prepare flow %s step %s: %w", id, step, err)
+	}
+	return f, nil
+}
+
+// AbandonFlow implements Flows.
+func (s *Postgres) AbandonFlow(id, reason string) (Flow, error) {
+	f, err := s.changeFlow(id, abandon(reason, s.now))
+	if err != nil {
+		return Flow{}, fmt.Errorf("abandon flow %s: %w", id, err)
+	}
+	return f, nil
+}
+
+// MarkFlowTold implements Flows.
+func (s *Postgres) MarkFlowTold(id string, updatedAt time.Time) (Flow, error) {
+	f, err := s.changeFlow(id, told(updatedAt))
+	if err != nil {
+		return Flow{}, fmt.Errorf("mark flow %s told: %w", id, err)
+	}
+	return f, nil
+}
+
+// FlowsForTicket implements Flows.
+func (s *Postgres) FlowsForTicket(ticket int64) ([]Flow, error) {
+	ctx, cancel := opCtx()
+	defer cancel()
+	q, err := s.q()
+	var flows []Flow
+	if err == nil {
+		flows, err = pgFlows(ctx, q, `WHERE ticket = $1 ORDER BY created_at DESC, id`, ticket)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list flows for ticket #%d: %w", ticket, err)
+	}
+	return flows, nil
+}
+
+// UnfinishedFlows implements Flows.
+func (s *Postgres) UnfinishedFlows() ([]Flow, error) {
+	ctx, cancel := opCtx()
+	defer cancel()
+	q, err := s.q()
+	var flows []Flow
+	if err == nil {
+		flows, err = pgFlows(ctx, q, `WHERE NOT finished ORDER BY created_at, id`)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list unfinished flows: %w", err)
+	}
+	return flows, nil
+}
+
+// Audit implements Audit.
+func (s *Postgres) Audit(e AuditEntry) error {
+	if e.At.IsZero() {
+		e.At = s.now()
+	}
+	e.At = e.At.UTC()
+	ctx, cancel := opCtx()
+	defer cancel()
+	q, err := s.q()
+	if err == nil {
+		var body []byte
+		if body, err = json.Marshal(e); err == nil {
+			_, err = q.Exec(ctx, `INSERT INTO audit (at, ticket, body) VALUES ($1, $2, $3)`, e.At, e.Ticket, string(body))
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("audit %s on #%d: %w", e.Action, e.Ticket, err)
+	}
+	return nil
+}
+
+// AuditForTicket implements Audit.
+func (s *Postgres) AuditForTicket(number int64, limit int) ([]AuditEntry, error) {
+	ctx, cancel := opCtx()
+	defer cancel()
+	lim := any(nil) // LIMIT NULL is no limit
+	if limit > 0 {
+		lim = limit
+	}
+	q, err := s.q()
+	var out []AuditEntry
+	if err == nil {
+		out, err = pgJSON[AuditEntry](ctx, q, `SELECT body FROM audit WHERE ticket = $1 ORDER BY at DESC, seq DESC LIMIT $2`, number, lim)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audit for ticket #%d: %w", number, err)
+	}
+	return out, nil
+}
+
+// pgJSON runs sql, whose one column is a JSON body, and decodes each
+// row into a T.
+func pgJSON[T any](ctx context.Context, q querier, sql string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	bodies, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(bodies))
+	for _, b := range bodies {
+		var v T
+		if err := json.Unmarshal([]byte(b), &v); err != nil {
+			return nil, fmt.Errorf("decode: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

@@ -1,0 +1,105 @@
+package store
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/syncrobot/syncrobot/fakeclock"
+)
+
+// Replicas: two Postgres stores on one schema are two bots on one
+// database. These specify what the suite cannot, because it opens one
+// store at a time.
+
+// twoReplicas opens two stores on one fresh schema, with one clock.
+func twoReplicas(t *testing.T) (a, b *testStore) {
+	t.Helper()
+	open := postgresBackend(t)
+	clk := fakeclock.New(testStart)
+	mk := func() *testStore {
+		ts := &testStore{t: t, clk: clk, open: open, opts: []Option{WithClock(clk.Now)}}
+		ts.reopen()
+		return ts
+	}
+	return mk(), mk()
+}
+
+func TestPostgres_ReplicasClaimingOneKeyExactlyOneAcquires(t *testing.T) {
+	t.Parallel()
+	a, b := twoReplicas(t)
+	var acquired atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 40 {
+		st := a
+		if i%2 == 1 {
+			st = b
+		}
+		wg.Go(func() {
+			c, err := st.Claim(t.Context(), "double-click", "bill #7")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if c.State == ClaimAcquired {
+				acquired.Add(1)
+			} else if c.State != ClaimInProgress {
+				t.Errorf("a repeat saw %v, want in progress", c.State)
+			}
+		})
+	}
+	wg.Wait()
+	if n := acquired.Load(); n != 1 {
+		t.Fatalf("%d callers across two replicas acquired the key, want 1", n)
+	}
+}
+
+func TestPostgres_AnotherReplicasClaimIsInProgressUntilItDies(t *testing.T) {
+	t.Parallel()
+	a, b := twoReplicas(t)
+	mustClaim(t, a, "k", "", ClaimAcquired)
+	mustClaim(t, b, "k", "", ClaimInProgress)
+	if err := b.Fail("k", "stale unknown", true); !errors.Is(err, ErrHeld) {
+		t.Fatalf("Fail by the other replica = %v, want ErrHeld", err)
+	}
+	// The holder's replica dies: its claim's outcome is unknown to the
+	// other, which reads Syncro back and settles it.
+	mustOK(t, a.Close())
+	mustClaim(t, b, "k", "", ClaimUnknown)
+	mustOK(t, b.Fail("k", "not in Syncro", true))
+	mustClaim(t, b, "k", "", ClaimAcquired)
+}
+
+func TestPostgres_WaitOnAnotherReplicaLearnsItsOutcome(t *testing.T) {
+	t.Parallel()
+	a, b := twoReplicas(t)
+	mustClaim(t, a, "k", "", ClaimAcquired)
+	got := make(chan Claim, 1)
+	go func() {
+		c, err := b.Wait(t.Context(), "k")
+		if err != nil {
+			t.Error(err)
+		}
+		got <- c
+	}()
+	mustOK(t, a.Complete("k", []byte("INV-1")))
+	if c := <-got; c.State != ClaimDone || string(c.Outcome) != "INV-1" {
+		t.Fatalf("Wait on the other replica = %v %q, want done INV-1", c.State, c.Outcome)
+	}
+}
+
+func TestPostgres_OneReplicaAnnouncesATicketOnce(t *testing.T) {
+	t.Parallel()
+	a, b := twoReplicas(t)
+	mustOK(t, a.MarkClosing(9, "flow-9"))
+	if first, closing, err := b.MarkSeenClosed(9, testStart); err != nil || first || !closing {
+		t.Fatalf("watcher on the other replica: first %v closing %v err %v; want it to yield", first, closing, err)
+	}
+	if first, err := a.MarkAnnounced(9, testStart); err != nil || !first {
+		t.Fatalf("flow's MarkAnnounced = %v, %v; want first", first, err)
+	}
+	if first, _, err := b.MarkSeenClosed(9, testStart); err != nil || first {
+		t.Fatalf("watcher after the flow announced: first %v err %v; want not first", first, err)
+	}
+}
