@@ -61,6 +61,12 @@ type Config struct {
 	SessionLogDir string `envconfig:"SESSION_LOG_DIR" default:"." desc:"root of clients/<client>/session-logs/"`
 	SessionLogGit bool   `envconfig:"SESSION_LOG_GIT" default:"false" desc:"commit session logs when SESSION_LOG_DIR is a git work tree"`
 	DataDir       string `envconfig:"DATA_DIR" default:"./data" desc:"directory for the bot's own state"`
+	// DatabaseURL, when set, keeps the bot's state in PostgreSQL instead
+	// of bbolt in DataDir, so replicas share it (store.OpenPostgres).
+	DatabaseURL Secret `envconfig:"DATABASE_URL" desc:"postgres://user:password@host:5432/db?sslmode=…: keep the bot's state in PostgreSQL, shared by every replica; empty = one bot, bbolt in DATA_DIR"`
+	// Replicas is how many bots share DatabaseURL; each keeps to its
+	// share of SyncroRateLimit (SyncroRatePerReplica).
+	Replicas int `envconfig:"REPLICAS" default:"1" desc:"how many bots run on DATABASE_URL; each sends at most SYNCRO_RATE_LIMIT/REPLICAS requests per minute, so together they stay under SYNCRO_RATE_LIMIT"`
 	// LaborProducts defaults to labor.DefaultSpec (ownedDefaults).
 	LaborProducts labor.Products `envconfig:"LABOR_PRODUCTS" desc:"labor kind=Syncro product id pairs; a value replaces the whole map"`
 
@@ -283,6 +289,7 @@ func (c *Config) validate(p *problems) {
 	if !p.has("SYNCRO_RATE_LIMIT") && (c.SyncroRateLimit < minRateLimit || c.SyncroRateLimit > maxRateLimit) {
 		p.add("SYNCRO_RATE_LIMIT", "%d is out of range (%d..%d requests per minute)", c.SyncroRateLimit, minRateLimit, maxRateLimit)
 	}
+	c.validateDatabase(p)
 	if !p.has("SYNCRO_POLL_INTERVAL") && c.SyncroPollInterval < minPollInterval {
 		p.add("SYNCRO_POLL_INTERVAL", "%s is too short (at least %s)", c.SyncroPollInterval, minPollInterval)
 	}
@@ -326,6 +333,32 @@ func (c *Config) validate(p *problems) {
 		p.add("LOG_FORMAT", "%q is not json, text or auto", c.LogFormat)
 	}
 }
+
+// validateDatabase checks DATABASE_URL and REPLICAS: replicas share
+// state only through PostgreSQL, and each needs at least one request a
+// minute of the Syncro budget.
+func (c *Config) validateDatabase(p *problems) {
+	if u := c.DatabaseURL.Reveal(); u != "" {
+		// The URL holds the password: say what is wrong, never echo it.
+		pu, err := url.Parse(u)
+		if err != nil || (pu.Scheme != "postgres" && pu.Scheme != "postgresql") || pu.Host == "" {
+			p.add("DATABASE_URL", "is not a postgres://user:password@host:5432/db URL")
+		}
+	}
+	switch {
+	case p.has("REPLICAS"):
+	case c.Replicas < 1:
+		p.add("REPLICAS", "%d is out of range (at least 1)", c.Replicas)
+	case c.Replicas > 1 && c.DatabaseURL.IsZero():
+		p.add("REPLICAS", "%d replicas need DATABASE_URL: bbolt in DATA_DIR serves one bot", c.Replicas)
+	case !p.has("SYNCRO_RATE_LIMIT") && c.Replicas > c.SyncroRateLimit:
+		p.add("REPLICAS", "%d replicas leave less than one request a minute each of SYNCRO_RATE_LIMIT %d", c.Replicas, c.SyncroRateLimit)
+	}
+}
+
+// SyncroRatePerReplica is this bot's share of SYNCRO_RATE_LIMIT: an even
+// split, rounded down, so REPLICAS bots together never exceed the limit.
+func (c *Config) SyncroRatePerReplica() int { return max(c.SyncroRateLimit/max(c.Replicas, 1), 1) }
 
 // slackTokenKinds names Slack's token prefixes, so a token pasted into the
 // wrong variable gets a useful hint without printing any of it.

@@ -94,6 +94,7 @@ func TestLoad_AppliesDefaults(t *testing.T) {
 		WorkTimeout:          2 * time.Minute,
 		SessionLogDir:        ".",
 		DataDir:              "./data",
+		Replicas:             1,
 		LaborProducts: labor.Products{
 			"remote": 1190473, "onsite": 26118, "emergency": 26184, "project": 9269129,
 			"internal": 9269124, "travel": 26117, "website": 68055,
@@ -124,6 +125,8 @@ func TestLoad_ReadsEveryVariable(t *testing.T) {
 		"SESSION_LOG_DIR":      "/srv/msp",
 		"SESSION_LOG_GIT":      "true",
 		"DATA_DIR":             "/var/lib/syncrobot",
+		"DATABASE_URL":         "postgres://bot:pw@db:5432/syncrobot",
+		"REPLICAS":             "2",
 		"LABOR_PRODUCTS":       " remote = 11 , onsite=22,",
 		"ALLOWED_USERS":        "U0123456789, W0123456789,S0123456789",
 		"BILLING_USERS":        "U0123456789,S0BILLING1",
@@ -152,6 +155,8 @@ func TestLoad_ReadsEveryVariable(t *testing.T) {
 		SessionLogDir:        "/srv/msp",
 		SessionLogGit:        true,
 		DataDir:              "/var/lib/syncrobot",
+		DatabaseURL:          NewSecret("postgres://bot:pw@db:5432/syncrobot"),
+		Replicas:             2,
 		LaborProducts:        labor.Products{"remote": 11, "onsite": 22},
 		AllowedUsers:         SlackIDs{"U0123456789", "W0123456789", "S0123456789"},
 		BillingUsers:         SlackIDs{"U0123456789", "S0BILLING1"},
@@ -409,5 +414,44 @@ func TestWorkTimeout_ShortestLeavesRoomBeforeTheStepReserve(t *testing.T) {
 	t.Parallel()
 	if minWorkTimeout <= flow.StepReserve {
 		t.Errorf("minWorkTimeout %s does not exceed flow.StepReserve %s: no step could ever start", minWorkTimeout, flow.StepReserve)
+	}
+}
+
+func TestLoad_DatabaseAndReplicas(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		env     map[string]string
+		wantErr string // "" means it loads
+		perRep  int
+	}{
+		{"one bot on bbolt", map[string]string{}, "", 180},
+		{"two replicas split the budget", map[string]string{"DATABASE_URL": "postgres://bot:s3cret@db/syncrobot", "REPLICAS": "2"}, "", 90},
+		{"an odd split rounds down", map[string]string{"DATABASE_URL": "postgresql://db/x", "REPLICAS": "7"}, "", 25},
+		{"replicas need the database", map[string]string{"REPLICAS": "2"}, "REPLICAS: 2 replicas need DATABASE_URL", 0},
+		{"zero replicas", map[string]string{"REPLICAS": "0"}, "REPLICAS: 0 is out of range", 0},
+		{"more replicas than requests", map[string]string{"DATABASE_URL": "postgres://db/x", "REPLICAS": "5", "SYNCRO_RATE_LIMIT": "4"}, "REPLICAS: 5 replicas leave less than one request", 0},
+		{"not a postgres URL", map[string]string{"DATABASE_URL": "mysql://bot:s3cret@db/x"}, "DATABASE_URL: is not a postgres://", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := Load(t.Context(), getenvFrom(with(c.env)))
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("Load error = %v, want %q", err, c.wantErr)
+				}
+				if strings.Contains(err.Error(), "s3cret") {
+					t.Errorf("the error shows the database password: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if got := cfg.SyncroRatePerReplica(); got != c.perRep {
+				t.Errorf("SyncroRatePerReplica = %d, want %d", got, c.perRep)
+			}
+		})
 	}
 }

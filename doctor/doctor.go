@@ -128,7 +128,11 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) Report {
 	add(sy.checks(ctx, cfg.LaborProducts)...)
 
 	add(sl.notifyChannel(ctx, cfg.SlackBotToken, cfg.NotifyChannel, scopes, bot.OK))
-	add(dirCheck("DATA_DIR", cfg.DataDir), dirCheck("SESSION_LOG_DIR", cfg.SessionLogDir))
+	if cfg.DatabaseURL.IsZero() {
+		add(dirCheck("DATA_DIR", cfg.DataDir))
+	}
+	add(databaseChecks(ctx, cfg, opts.Timeout)...)
+	add(dirCheck("SESSION_LOG_DIR", cfg.SessionLogDir))
 	return r
 }
 

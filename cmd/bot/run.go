@@ -109,11 +109,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log := newLogger(cfg.LogFormat, *debug, stderr)
 	log.Info("starting", "version", version, "commit", commit)
 
-	st, err := store.Open(cfg.DataDir, store.WithLogger(log.With("component", "store")))
+	st, err := openStore(ctx, cfg, log.With("component", "store"))
 	if err != nil {
 		// The error is the sentence to act on: a damaged file names
 		// itself and says to restore it or move it aside.
-		log.Error("cannot open the bot's database", "dir", cfg.DataDir, "err", err)
+		log.Error("cannot open the bot's database", "err", err)
 		return exitError
 	}
 	defer st.Close()
@@ -129,9 +129,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitUsage
 	}
 	scfg := syncro.Config{
-		BaseURL:       cfg.SyncroBaseURL,
-		APIKey:        syncro.APIKey(cfg.SyncroAPIKey.Reveal()),
-		RatePerMinute: cfg.SyncroRateLimit,
+		BaseURL: cfg.SyncroBaseURL,
+		APIKey:  syncro.APIKey(cfg.SyncroAPIKey.Reveal()),
+		// Replicas split the budget evenly (README, Running replicas).
+		RatePerMinute: cfg.SyncroRatePerReplica(),
 		Logger:        log.With("component", "syncro"),
 		Observe:       mx.SyncroAttempt,
 		// Through bot's transport, so a shutdown knows which commands

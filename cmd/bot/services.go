@@ -101,6 +101,24 @@ func startWatcher(ctx context.Context, cfg *config.Config, client *syncro.Client
 	}, nil
 }
 
+// openStore opens the bot's state: PostgreSQL when DATABASE_URL is set
+// (replicas share it), else bbolt in DATA_DIR (one bot).
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (store.Backend, error) {
+	if u := cfg.DatabaseURL.Reveal(); u != "" {
+		st, err := store.OpenPostgres(ctx, u, store.WithLogger(log))
+		if err != nil {
+			return nil, err
+		}
+		log.Info("state in PostgreSQL", "replica", st.Replica(), "replicas", cfg.Replicas, "syncro_rate_per_minute", cfg.SyncroRatePerReplica())
+		return st, nil
+	}
+	st, err := store.Open(cfg.DataDir, store.WithLogger(log))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.DataDir, err)
+	}
+	return st, nil
+}
+
 // startSweeper removes records past their retention every interval while
 // the bot runs: Open sweeps once, and a bot runs for months. The returned
 // stop cancels it and waits; call it before closing the store.
