@@ -121,6 +121,7 @@ type config struct {
 	channels                     []Channel
 	userGroups                   map[string][]string
 	unfurlDomains                []string
+	spread                       bool
 }
 
 // Option configures a Fake.
@@ -163,6 +164,12 @@ func WithTriggerTTL(d time.Duration) Option { return func(c *config) { c.trigger
 // response URLs. Without it, a mounted fake learns its base from the Host
 // of the first Web API request.
 func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
+
+// WithSpreadEnvelopes delivers each envelope to the next usable socket in
+// turn, as Slack spreads envelopes across an app's connections, instead
+// of always to the newest: with two bots connected, two clicks in a row
+// reach different bots.
+func WithSpreadEnvelopes() Option { return func(c *config) { c.spread = true } }
 
 // WithUsers seeds users for users.info.
 func WithUsers(users ...User) Option {

@@ -289,6 +289,21 @@ func (f *Fake) pickConnLocked() *conn {
 	return nil
 }
 
+// pickDeliveryConnLocked returns the socket an envelope goes to: the
+// newest usable one, or with WithSpreadEnvelopes the next usable one in
+// turn; nil when none is usable.
+func (f *Fake) pickDeliveryConnLocked() *conn {
+	if !f.cfg.spread {
+		return f.pickConnLocked()
+	}
+	usable := slices.DeleteFunc(slices.Clone(f.st.conns), func(c *conn) bool { return !c.ready || c.draining })
+	if len(usable) == 0 {
+		return nil
+	}
+	f.st.spreadNext++
+	return usable[f.st.spreadNext%len(usable)]
+}
+
 // Disconnect sends a disconnect frame with reason (e.g. "refresh_requested",
 // "warning", "too_many_websockets") on every open socket, and returns how
 // many were told. New envelopes go only to sockets opened afterwards; the
@@ -437,7 +452,7 @@ func (f *Fake) deliver(ctx context.Context, d *delivery) (Ack, error) {
 	err := f.WaitUntil(ctx, func() bool {
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		c = f.pickConnLocked()
+		c = f.pickDeliveryConnLocked()
 		return c != nil
 	})
 	if err != nil {

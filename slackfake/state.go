@@ -176,6 +176,9 @@ type responseURL struct {
 }
 
 type state struct {
+	// spreadNext counts deliveries, to pick the next socket in turn
+	// (WithSpreadEnvelopes).
+	spreadNext int
 	users      map[string]User
 	channels   map[string]Channel
 	messages   []*Message

@@ -57,9 +57,15 @@ type e2eFakes struct {
 // newFakes starts the fakes, Syncro's with opts; they stop at cleanup.
 func newFakes(t testing.TB, opts ...syncrotest.Option) *e2eFakes {
 	t.Helper()
-	f := slackfake.NewServer(t,
+	return newFakesWith(t, nil, opts...)
+}
+
+// newFakesWith is newFakes with Slack's fake also given slackOpts.
+func newFakesWith(t testing.TB, slackOpts []slackfake.Option, opts ...syncrotest.Option) *e2eFakes {
+	t.Helper()
+	f := slackfake.NewServer(t, append([]slackfake.Option{
 		slackfake.WithUsers(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com"}),
-		slackfake.WithChannels(slackfake.Channel{ID: e2eChannel, Name: "ops"}))
+		slackfake.WithChannels(slackfake.Channel{ID: e2eChannel, Name: "ops"})}, slackOpts...)...)
 	srv := syncrotest.NewServer(t, opts...)
 	return &e2eFakes{f: f, srv: srv, env: map[string]string{
 		"SLACK_APP_TOKEN": f.AppToken(),

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
+	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/store/pgtest"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// Two replicas: two runs of the bot on one DATABASE_URL, both connected
+// to one Slack app, which spreads envelopes across their sockets (README,
+// Running two replicas).
+
+// startReplicas starts n bots on one PostgreSQL schema of the test's own
+// and one Slack and Syncro; Slack hands envelopes to their sockets in
+// turn. Each logs every envelope (-debug).
+func startReplicas(ctx context.Context, t *testing.T, n int, edit func(env map[string]string), opts ...syncrotest.Option) []*e2eBot {
+	t.Helper()
+	fx := newFakesWith(t, []slackfake.Option{slackfake.WithSpreadEnvelopes()}, opts...)
+	fx.env["DATABASE_URL"] = pgtest.URL(t)
+	fx.env["REPLICAS"] = "2"
+	if edit != nil {
+		edit(fx.env)
+	}
+	var bots []*e2eBot
+	for range n {
+		bots = append(bots, fx.start(ctx, t, "-debug"))
+	}
+	return bots
+}
+
+// TestE2E_Replicas_DoubleSubmitOnTwoReplicasWritesOnce: Dana double-clicks
+// Submit on the Log time form; Slack hands one envelope to each replica
+// while the first one's comment is at Syncro. One comment, the minutes
+// once, and both clicks answered.
+func TestE2E_Replicas_DoubleSubmitOnTwoReplicasWritesOnce(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	bots := startReplicas(ctx, t, 2, nil)
+	b := bots[0]
+	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	timersBefore, _ := loggedMinutes(b.srv, tk.ID)
+
+	b.slash(ctx, t, "ticket "+itoa64(tk.Number))
+	card := b.waitReply(ctx, t, 0)
+	b.click(ctx, t, card, buttonsIn(t, card.Blocks)[ticketview.ActionLogTime])
+	view := b.waitView(ctx, t, commands.CallbackLogTime)
+	vals := textValues(t, view.JSON)
+	vals[commands.BlockMinutes] = map[string]slackfake.Input{commands.BlockMinutes: slackfake.TextInput("1h15m")}
+	vals[commands.BlockNotes] = map[string]slackfake.Input{commands.BlockNotes: slackfake.TextInput("Driver rollback on 4 PCs.")}
+	sub := slackfake.ViewSubmission{UserID: e2eUser, ViewID: view.ID, CallbackID: commands.CallbackLogTime, PrivateMetadata: view.PrivateMetadata, Values: vals}
+
+	b.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultHang)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		conns = map[int]bool{}
+	)
+	for range 2 {
+		wg.Go(func() {
+			va, err := b.f.ViewSubmission(ctx, sub)
+			if err != nil || va.ResponseAction == "errors" {
+				t.Errorf("submit: %+v %v", va, err)
+				return
+			}
+			mu.Lock()
+			conns[va.ConnID] = true
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if len(conns) != 2 {
+		t.Fatalf("the two submissions reached sockets %v, want one on each replica", conns)
+	}
+	b.waitHeld(ctx, t)
+	b.srv.ReleaseHangs()
+	b.waitReply(ctx, t, 2)
+	if got := commentsWithBody(b.srv, tk.ID, "Driver rollback"); got != 1 {
+		t.Errorf("Syncro holds %d notes comments, want 1", got)
+	}
+	if timers, _ := loggedMinutes(b.srv, tk.ID); timers-timersBefore != 75 {
+		t.Errorf("timer minutes grew by %d, want 75", timers-timersBefore)
+	}
+}
