@@ -1,10 +1,12 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/syncrobot/syncrobot/fakeclock"
 )
@@ -101,5 +103,52 @@ func TestPostgres_OneReplicaAnnouncesATicketOnce(t *testing.T) {
 	}
 	if first, _, err := b.MarkSeenClosed(9, testStart); err != nil || first {
 		t.Fatalf("watcher after the flow announced: first %v err %v; want not first", first, err)
+	}
+}
+
+func TestPostgres_LeadIsOneReplicaAtATimeAndMovesWhenItsSessionDies(t *testing.T) {
+	t.Parallel()
+	a, b := twoReplicas(t)
+	pa, pb := a.testBackend.(*Postgres), b.testBackend.(*Postgres)
+	const retry = 10 * time.Millisecond
+	ledA, releaseA, err := pa.Lead(t.Context(), "watcher", retry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer releaseA()
+	type lead struct {
+		ctx     context.Context
+		release func()
+	}
+	gotB := make(chan lead, 1)
+	go func() {
+		led, release, err := pb.Lead(t.Context(), "watcher", retry)
+		if err != nil {
+			t.Error(err)
+		}
+		gotB <- lead{led, release}
+	}()
+	// A's session dies (the server drops it, as when its host does):
+	// A's leadership ends, and B takes over.
+	var pid int32
+	if err := pa.pool.QueryRow(t.Context(), `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+		AND classid::bigint = $1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		AND objid::bigint = (hashtext(current_schema() || '/watcher'))::oid::bigint`, lockLeader).Scan(&pid); err != nil {
+		t.Fatalf("find the leader's session: %v", err)
+	}
+	select {
+	case l := <-gotB:
+		l.release()
+		t.Fatal("B led while A held the lead")
+	default:
+	}
+	if _, err := pa.pool.Exec(t.Context(), `SELECT pg_terminate_backend($1)`, pid); err != nil {
+		t.Fatal(err)
+	}
+	<-ledA.Done()
+	l := <-gotB
+	defer l.release()
+	if l.ctx.Err() != nil {
+		t.Fatalf("B's lead ended at once: %v", l.ctx.Err())
 	}
 }

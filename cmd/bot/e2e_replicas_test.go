@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -85,5 +86,57 @@ func TestE2E_Replicas_DoubleSubmitOnTwoReplicasWritesOnce(t *testing.T) {
 	}
 	if timers, _ := loggedMinutes(b.srv, tk.ID); timers-timersBefore != 75 {
 		t.Errorf("timer minutes grew by %d, want 75", timers-timersBefore)
+	}
+}
+
+// waitLeader waits until one of bots says it runs the closed-ticket
+// watcher, and returns it and the others.
+func waitLeader(ctx context.Context, t *testing.T, bots []*e2eBot) (leader *e2eBot, others []*e2eBot) {
+	t.Helper()
+	const leads = "this replica runs the closed-ticket watcher"
+	err := poll(ctx, func() bool {
+		for _, b := range bots {
+			if !b.shutDown && strings.Contains(b.stderr.String(), leads) && leader == nil {
+				leader = b
+			}
+		}
+		return leader != nil
+	})
+	if err != nil {
+		t.Fatalf("no replica took the watcher: %v", err)
+	}
+	for _, b := range bots {
+		if b != leader {
+			others = append(others, b)
+		}
+	}
+	return leader, others
+}
+
+// TestE2E_Replicas_WatcherMovesWhenItsReplicaStops: two replicas, one
+// runs the closed-ticket watcher. It stops (a deploy); a ticket closed in
+// Syncro afterwards is announced by the other, once.
+func TestE2E_Replicas_WatcherMovesWhenItsReplicaStops(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	bots := startReplicas(ctx, t, 2, func(env map[string]string) {
+		env["NOTIFY_CHANNEL"] = notifyChannel
+		env["SYNCRO_POLL_INTERVAL"] = "1s"
+	})
+	bots[0].f.AddChannel(slackfake.Channel{ID: notifyChannel, Name: "tickets-closed"})
+	leader, others := waitLeader(ctx, t, bots)
+	leader.waitLog(ctx, t, "first start: announcing tickets closed from now on")
+	next := others[0]
+	tk := leader.marcusTicket(t, "Door badge reader offline")
+
+	leader.shutdown(t)
+	if err := next.srv.SetTicketStatus(tk.ID, "Resolved"); err != nil {
+		t.Fatal(err)
+	}
+	next.waitLog(ctx, t, "this replica runs the closed-ticket watcher")
+	next.waitNotice(ctx, t, tk.Number)
+	next.waitPolls(ctx, t, 2) // the chance of a second notice
+	if got := next.noticesAbout(t, tk.Number); len(got) != 1 || !strings.Contains(got[0], "Closed in Syncro") {
+		t.Errorf("#%d: notices %q, want one, closed in Syncro", tk.Number, got)
 	}
 }

@@ -54,6 +54,12 @@ func startWatcher(ctx context.Context, cfg *config.Config, client *syncro.Client
 	if err != nil {
 		return nil, err
 	}
+	run := w.Run
+	if l, ok := st.(leader); ok && wcfg.Notify != nil {
+		if run, err = ledWatcher(l, w, wcfg, log); err != nil {
+			return nil, err
+		}
+	}
 	var ln net.Listener
 	if cfg.WebhookAddr != "" && wcfg.Notify != nil {
 		// Listen before starting anything, so a taken port fails the start
@@ -66,7 +72,7 @@ func startWatcher(ctx context.Context, cfg *config.Config, client *syncro.Client
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		if err := w.Run(ctx); err != nil {
+		if err := run(ctx); err != nil {
 			log.Error("closed-ticket watcher stopped", "err", err)
 		}
 	})
@@ -117,6 +123,78 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (store
 		return nil, fmt.Errorf("%s: %w", cfg.DataDir, err)
 	}
 	return st, nil
+}
+
+// leader is a store shared by replicas that elects one of them for a job
+// (store.(*Postgres).Lead).
+type leader interface {
+	Lead(ctx context.Context, job string, retry time.Duration) (led context.Context, release func(), err error)
+}
+
+// watcherJob names the closed-ticket watcher's leadership.
+const watcherJob = "closed-ticket-watcher"
+
+// ledWatcher is the watcher's Run for replicas: the replica that leads
+// watcherJob runs w, announcing closes; the others keep only their
+// open-ticket mirror current, each with a cursor of its own in memory, so
+// a follower's polls never move the leader's cursor past a close it has
+// not announced. A follower tries to take the lead every poll interval,
+// so one takes over within an interval of the leader's death.
+func ledWatcher(l leader, w *watcher.Watcher, wcfg watcher.Config, log *slog.Logger) (func(context.Context) error, error) {
+	fcfg := wcfg
+	fcfg.Notify, fcfg.OnPoll = nil, nil
+	fcfg.Store = &ownCursor{Store: wcfg.Store}
+	fcfg.Logger = log.With("role", "follower")
+	follower, err := watcher.New(fcfg)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error {
+		for {
+			fctx, stopFollowing := context.WithCancel(ctx)
+			followed := make(chan error, 1)
+			go func() { followed <- follower.Run(fctx) }()
+			led, release, err := l.Lead(ctx, watcherJob, wcfg.Interval)
+			stopFollowing()
+			if ferr := <-followed; ferr != nil {
+				log.Error("open-ticket polls stopped", "err", ferr)
+			}
+			if err != nil {
+				return nil // ctx ended: the bot is stopping
+			}
+			log.Info("this replica runs the closed-ticket watcher")
+			err = w.Run(led)
+			release()
+			if err != nil || ctx.Err() != nil {
+				return err
+			}
+			log.Warn("lost the closed-ticket watcher's lead; following until it is free")
+		}
+	}, nil
+}
+
+// ownCursor is a follower watcher's store: the shared announced set, and
+// a cursor of its own in memory.
+type ownCursor struct {
+	watcher.Store
+	mu  sync.Mutex
+	at  time.Time
+	set bool
+}
+
+// Cursor implements store.Cursors.
+func (c *ownCursor) Cursor(string) (time.Time, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.at, c.set, nil
+}
+
+// SetCursor implements store.Cursors.
+func (c *ownCursor) SetCursor(_ string, t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at, c.set = t, true
+	return nil
 }
 
 // startSweeper removes records past their retention every interval while
