@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
@@ -138,5 +141,54 @@ func TestE2E_Replicas_WatcherMovesWhenItsReplicaStops(t *testing.T) {
 	next.waitPolls(ctx, t, 2) // the chance of a second notice
 	if got := next.noticesAbout(t, tk.Number); len(got) != 1 || !strings.Contains(got[0], "Closed in Syncro") {
 		t.Errorf("#%d: notices %q, want one, closed in Syncro", tk.Number, got)
+	}
+}
+
+// busiestWindow is the most requests reqs holds in any window of length w.
+func busiestWindow(reqs []syncrotest.Request, w time.Duration) int {
+	most, start := 0, 0
+	for end := range reqs {
+		for reqs[end].Time.Sub(reqs[start].Time) >= w {
+			start++
+		}
+		most = max(most, end-start+1)
+	}
+	return most
+}
+
+// TestE2E_Replicas_TogetherStayUnderSyncrosLimit: two replicas with
+// REPLICAS=2 share SYNCRO_RATE_LIMIT evenly. Dana floods both with
+// searches (Slack spreads them); in Syncro's own log no window of the
+// flood holds more requests than the limit allows for it, where either
+// replica alone would send up to the whole limit.
+func TestE2E_Replicas_TogetherStayUnderSyncrosLimit(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	const (
+		limit    = 600 // a minute, both replicas together
+		searches = 100
+		window   = 5 * time.Second
+	)
+	bots := startReplicas(ctx, t, 2, func(env map[string]string) {
+		env["SYNCRO_RATE_LIMIT"] = strconv.Itoa(limit)
+	}, syncrotest.WithRateLimit(0))
+	b := bots[0]
+	b.srv.ResetLog()
+	for i := range searches {
+		if ack := b.slash(ctx, t, fmt.Sprintf("search flood%03d", i)); ack.Payload != nil {
+			t.Fatalf("search %d acked %s, want an empty ack", i, ack.Payload)
+		}
+	}
+	if err := b.f.WaitUntil(ctx, func() bool { return answers(ephemeralTexts(b.f, e2eUser)) >= searches }); err != nil {
+		t.Fatalf("%d of %d searches answered: %v", answers(ephemeralTexts(b.f, e2eUser)), searches, err)
+	}
+	reqs := b.srv.Requests()
+	// Each replica's bucket admits its burst (3) at once and then its
+	// share of the limit: in a window w, 2*(3 + limit/2 * w/1min).
+	allowed := 2 * (3 + int(float64(limit)/2*window.Minutes()))
+	got := busiestWindow(reqs, window)
+	t.Logf("%d requests in all; the busiest %s held %d (%.0f a minute), %d allowed", len(reqs), window, got, float64(got)/window.Minutes(), allowed)
+	if got > allowed {
+		t.Errorf("the busiest %s of the flood held %d requests to Syncro, want at most %d (SYNCRO_RATE_LIMIT %d split between 2 replicas)", window, got, allowed, limit)
 	}
 }
