@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/tickets"
+	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/store/pgtest"
+	"github.com/syncrobot/syncrobot/syncbuf"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// A replica killed with SIGKILL in the middle of a bill: the kill must
+// be real (no shutdown, no last reply, its database session cut by the
+// kernel), so that replica runs in a process of its own, this test binary
+// again, running only TestReplicaProcess.
+
+// replicaEnvVar hands the child its environment, as JSON.
+const replicaEnvVar = "SYNCROBOT_TEST_REPLICA_ENV"
+
+// TestReplicaProcess is no test of its own: startReplicaProcess runs it in
+// a child process, where it is the bot until it is killed.
+func TestReplicaProcess(t *testing.T) {
+	raw := os.Getenv(replicaEnvVar)
+	if raw == "" {
+		t.Skip("the bot of a child process; startReplicaProcess runs it")
+	}
+	var env map[string]string
+	if err := json.Unmarshal([]byte(raw), &env); err != nil {
+		t.Fatal(err)
+	}
+	os.Exit(run(context.Background(), []string{"bot", "-debug"}, envMap(env), os.Stdout, os.Stderr))
+}
+
+// startReplicaProcess runs the bot on fx in a child process and waits
+// until it has connected to Slack and read the account; it returns the
+// process, for kill -9, and its log.
+func startReplicaProcess(ctx context.Context, t *testing.T, fx *e2eFakes) (*os.Process, *syncbuf.Buffer) {
+	t.Helper()
+	raw, err := json.Marshal(fx.env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns := fx.f.TotalConnections()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestReplicaProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), replicaEnvVar+"="+string(raw))
+	logs := &syncbuf.Buffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	if err := fx.f.WaitConnections(ctx, conns+1); err != nil {
+		t.Fatalf("the child replica never connected: %v; its log:\n%s", err, logs.String())
+	}
+	if err := logs.WaitFor(ctx, `"msg":"account settings`); err != nil {
+		t.Fatalf("the child replica never read the account: %v; its log:\n%s", err, logs.String())
+	}
+	return cmd.Process, logs
+}
+
+// TestE2E_Replicas_BillOfAKilledReplicaIsFinishedByTheOther: replica A
+// bills 60 minutes; the minutes land and the charge is at Syncro when A
+// is killed (SIGKILL). Replica B, running beside it, tells Dana with
+// Finish; Finish on B does what is missing: the minutes once, one
+// invoice.
+func TestE2E_Replicas_BillOfAKilledReplicaIsFinishedByTheOther(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	const notes = "Replaced the fuser unit."
+	fx := newFakesWith(t, []slackfake.Option{slackfake.WithSpreadEnvelopes()})
+	fx.env["DATABASE_URL"] = pgtest.URL(t)
+	fx.env["REPLICAS"] = "2"
+	a, aLog := startReplicaProcess(ctx, t, fx)
+
+	// A alone takes the bill: every envelope goes to its socket.
+	tk := ticketByNumber(t, fx.srv, syncrotest.SeedTicketPrinter)
+	minutesBefore, _ := loggedMinutes(fx.srv, tk.ID)
+	if _, err := fx.f.SlashCommand(ctx, slackfake.SlashCommand{UserID: e2eUser, ChannelID: e2eChannel, Text: "bill " + itoa64(tk.Number)}); err != nil {
+		t.Fatal(err)
+	}
+	first := &e2eBot{e2eFakes: fx}
+	form := first.waitView(ctx, t, commands.CallbackBill)
+	fx.srv.Fail("POST", "/tickets/*/charge_timer_entry", 1, syncrotest.FaultHang)
+	first.submitView(ctx, t, billSubmission(t, form, "60", notes))
+	first.waitHeld(ctx, t)
+
+	// B starts beside A and tells Dana of the bill in progress, with
+	// Finish; then A is killed mid-charge.
+	b := fx.start(ctx, t, "-debug")
+	told := b.waitReply(ctx, t, 0, tickets.ActionFinish)
+	if err := a.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = a.Wait()
+
+	seen := len(fx.f.Ephemerals(e2eUser))
+	b.clickFinish(ctx, t, told)
+	done := b.waitReply(ctx, t, seen)
+	if !strings.Contains(done.Text, "Invoiced #") {
+		t.Errorf("Finish on B answered %q, want the invoice; B's log:\n%s\nA's log:\n%s", done.Text, b.stderr.String(), aLog.String())
+	}
+	wantBilledOnce(t, fx.srv, tk, minutesBefore, notes)
+	t.Logf("told: %q; Finish answered: %q", told.Text, done.Text)
+}
