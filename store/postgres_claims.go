@@ -64,6 +64,16 @@ func (s *Postgres) Claim(ctx context.Context, key, intent string) (Claim, error)
 	if err := checkKey(key); err != nil {
 		return Claim{}, fmt.Errorf("claim: %w", err)
 	}
+	// Fast path, as in the bbolt Store: a repeat of a finished or running
+	// write needs no transaction (a row lock is a write the commit waits
+	// to flush).
+	switch c, err := s.Lookup(key); {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return Claim{}, fmt.Errorf("claim %s: %w", key, err)
+	case !(c.State == ClaimFailed && c.Retryable):
+		return c, checkIntent(c, intent)
+	}
 	token := rand.Text()
 	var c Claim
 	err := s.tx(ctx, func(tx pgx.Tx) error {
