@@ -157,8 +157,13 @@ func (b *Bot) enter(d *door) *turn {
 // that shutdown stopped meanwhile stops here too, told "restarting".
 func (b *Bot) admitted(ctx context.Context, d *door, pending bool) (admission, bool) {
 	if pending && !b.permits(ctx, b.allowed, d.who.userID) {
-		b.log.Info("refused "+d.kind, "id", d.id, "user", d.who.userID, "team", d.who.teamID, "why", "not in an allowed user group")
-		d.refuseLater(ctx, notAllowed)
+		// A lookup cut off by a shutdown says nothing about membership.
+		refusal, why := notAllowed, "not in an allowed user group"
+		if stoppedByShutdown(ctx) {
+			refusal, why = msgRestarting, "stopped by shutdown"
+		}
+		b.log.Info("refused "+d.kind, "id", d.id, "user", d.who.userID, "team", d.who.teamID, "why", why)
+		d.refuseLater(ctx, refusal)
 		return admission{}, false
 	}
 	if d.prepare != nil && !d.prepare(ctx) {

@@ -111,6 +111,12 @@ func (b *Bot) groupMembers(ctx context.Context, id string) groupMembers {
 	defer cancel()
 	ids, err := b.api.GetUserGroupMembersContext(lctx, id)
 	if err != nil {
+		if ctx.Err() != nil {
+			// Cut off by its caller (a shutdown, the work's own end): not
+			// Slack's answer, so not cached and not blamed on a scope.
+			b.log.Info("usergroups.users.list cut off; treating the user as not a member this time", "group", id, "err", err)
+			return groupMembers{}
+		}
 		if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && se.Err == "missing_scope" {
 			b.log.Warn("cannot read user-group members: the Slack app lacks the "+groupScope+
 				" scope (add it to the app and reinstall); treating the user as not a member",
@@ -119,9 +125,7 @@ func (b *Bot) groupMembers(ctx context.Context, id string) groupMembers {
 			b.log.Warn("usergroups.users.list failed; treating the user as not a member "+
 				"(it needs the "+groupScope+" scope)", "group", id, "scope", groupScope, "err", err)
 		}
-		if ctx.Err() == nil {
-			b.groups.put(id, groupMembers{}, min(negativeTTL, b.cfg.GroupCacheTTL))
-		}
+		b.groups.put(id, groupMembers{}, min(negativeTTL, b.cfg.GroupCacheTTL))
 		return groupMembers{}
 	}
 	m := groupMembers{ids: newIDSet(ids)}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/store"
@@ -149,5 +150,33 @@ func TestE2E_CommentTextIsNotLoggedAtInfo(t *testing.T) {
 	b.waitLog(ctx, t, `"detail":{"len":`)
 	if strings.Contains(b.stderr.String(), "Tr0ub4dor") {
 		t.Errorf("the log holds the comment's words:\n%s", b.stderr.String())
+	}
+}
+
+// TestE2E_ShutdownDuringAUserGroupCheckSaysRestarting: ALLOWED_USERS is a
+// user group whose members Slack is slow to list; SIGTERM comes while
+// Dana's command waits on that lookup. She is a member: she reads
+// "restarting", never "not on the list", and nothing reaches Syncro.
+func TestE2E_ShutdownDuringAUserGroupCheckSaysRestarting(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := newFakes(t)
+	fx.f.SetUserGroup(e2eGroup, []string{e2eUser})
+	fx.env["ALLOWED_USERS"] = e2eGroup
+	b := fx.start(ctx, t)
+	b.f.InjectFault("usergroups.users.list", slackfake.Fault{Delay: time.Minute})
+	b.srv.ResetLog()
+
+	b.slash(ctx, t, "ticket "+itoa64(syncrotest.SeedTicketPrinter))
+	b.stop() // SIGTERM
+	b.waitReply(ctx, t, 0, restartingSentence)
+	<-b.finished
+	for _, e := range b.f.Ephemerals(e2eUser) {
+		if strings.Contains(replyText(e.Message), "not on the list") {
+			t.Errorf("Dana, a member of the allowed group, was told she is not allowed: %q", e.Text)
+		}
+	}
+	if reqs := b.srv.Requests(); len(reqs) != 0 {
+		t.Errorf("the command cut off at its user-group check reached Syncro: %+v", reqs)
 	}
 }
