@@ -69,7 +69,7 @@ func (n *notifier) post(channel string, msgs []commands.Message) (queued int) {
 		case q <- m:
 			queued++
 		default:
-			n.log.Error("notice queue full; dropping notice", "channel", channel, "text", m.Text)
+			n.log.Error("notice queue full; dropping notice", "channel", channel, "ticket_id", m.TicketID, commands.LogText("text", m.Text))
 		}
 	}
 	return queued
@@ -81,7 +81,7 @@ func (n *notifier) run(ctx context.Context, channel string, q chan commands.Mess
 	lim := rate.NewLimiter(rate.Every(n.interval), 1)
 	for m := range q {
 		if err := lim.Wait(ctx); err != nil {
-			n.log.Error("notice not posted: shutting down", "channel", channel, "text", m.Text)
+			n.log.Error("notice not posted: shutting down", "channel", channel, "ticket_id", m.TicketID, commands.LogText("text", m.Text))
 			continue
 		}
 		// Notices name tickets and customers; README promises none of
@@ -100,7 +100,7 @@ func (n *notifier) run(ctx context.Context, channel string, q chan commands.Mess
 			return err
 		})
 		if err != nil {
-			n.log.Error("notice not posted", "channel", channel, "text", m.Text, "err", err)
+			n.log.Error("notice not posted", "channel", channel, "ticket_id", m.TicketID, commands.LogText("text", m.Text), "err", err)
 		} else if n.posted != nil {
 			n.posted()
 		}

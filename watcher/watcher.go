@@ -489,11 +489,15 @@ func (w *Watcher) announce(ctx context.Context, closed []found, now time.Time) (
 // post hands a notice to Notify. The ticket is already marked, so a failure
 // loses this notice (logged) rather than risking it twice.
 func (w *Watcher) post(ctx context.Context, m commands.Message) {
+	// A notice names the ticket's subject and customer: at INFO and
+	// above only its length and hash, the words at debug (README,
+	// Security).
+	w.log.Debug("closed-ticket notice", "ticket_id", m.TicketID, "text", m.Text)
 	if err := w.cfg.Notify(ctx, m); err != nil {
-		w.log.Error("closed-ticket notice not posted", "ticket_id", m.TicketID, "text", m.Text, "err", err)
+		w.log.Error("closed-ticket notice not posted", "ticket_id", m.TicketID, commands.LogText("text", m.Text), "err", err)
 		return
 	}
-	w.log.Info("closed-ticket notice queued", "ticket_id", m.TicketID, "text", m.Text)
+	w.log.Info("closed-ticket notice queued", "ticket_id", m.TicketID, commands.LogText("text", m.Text))
 }
 
 // Hint handles a webhook's claim that ticketID changed status: unless the

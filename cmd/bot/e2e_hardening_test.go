@@ -180,3 +180,34 @@ func TestE2E_ShutdownDuringAUserGroupCheckSaysRestarting(t *testing.T) {
 		t.Errorf("the command cut off at its user-group check reached Syncro: %+v", reqs)
 	}
 }
+
+// TestE2E_NoticeTextIsNotLoggedAtInfo: tickets closed in Syncro are
+// announced (one refused by Slack first); the log names each notice by
+// ticket id, with its text as length and hash, never the subject or the
+// customer's name (README, Security: what is logged).
+func TestE2E_NoticeTextIsNotLoggedAtInfo(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startNotifyingBot(ctx, t)
+	const customer = "Quillfeather Orthodontics"
+	cu := b.srv.AddCustomer(syncrotest.Customer{BusinessName: customer, Email: "office@quillfeather.example"})
+	subjects := []string{"Payroll share Xy7vQ exposed", "Vault drive Zq9wK failing"}
+	b.f.InjectFault("chat.postMessage", slackfake.Fault{Error: slackfake.ErrCodeChannelNotFound})
+	for _, s := range subjects {
+		tk := b.srv.AddTicket(syncrotest.Ticket{Subject: s, CustomerID: cu.ID, Status: "In Progress", UserID: syncrotest.UserMarcus})
+		if err := b.srv.SetTicketStatus(tk.ID, "Resolved"); err != nil {
+			t.Fatal(err)
+		}
+		b.waitLog(ctx, t, `"msg":"closed-ticket notice queued","component":"watcher","ticket_id":`+itoa64(tk.ID))
+	}
+	b.waitLog(ctx, t, `"msg":"notice not posted"`)
+	if err := b.f.WaitUntil(ctx, func() bool { return len(b.f.Messages(notifyChannel)) > 0 }); err != nil {
+		t.Fatalf("no notice posted: %v", err)
+	}
+	b.shutdown(t)
+	for _, secret := range append(subjects, customer) {
+		if strings.Contains(b.stderr.String(), secret) {
+			t.Errorf("the log holds %q:\n%s", secret, b.stderr.String())
+		}
+	}
+}
