@@ -399,15 +399,19 @@ func withSlash(raw string) string {
 	return u.String()
 }
 
-// checkBaseURL accepts an absolute http(s) URL without credentials, query
-// or fragment whose path ends in /, so relative paths resolve under it.
+// checkBaseURL accepts an absolute http(s) URL without credentials (nor an
+// @ anywhere in it), query or fragment whose path ends in /, so relative
+// paths resolve under it.
 func checkBaseURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%q is not an absolute http(s) URL", showURL(raw))
 	}
 	switch {
-	case u.User != nil:
+	// An @ in the path is a user:password whose password holds a /
+	// (https://bob:123/x@host/ parses as host bob:123): the key would go
+	// to the wrong host, and the URL could not be shown without it.
+	case u.User != nil || strings.Contains(u.Path, "@"):
 		return errors.New("must not contain credentials")
 	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
 		return fmt.Errorf("%q must not have a query or fragment", showURL(raw))

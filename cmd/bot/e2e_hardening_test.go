@@ -211,3 +211,29 @@ func TestE2E_NoticeTextIsNotLoggedAtInfo(t *testing.T) {
 		}
 	}
 }
+
+// TestRun_BaseURLWithASlashInItsPasswordIsRefused: in
+// https://user:123/x@host/ the password's / ends the host, which Go reads
+// as "user:123". The start refuses it as a URL with credentials, shows
+// none of it, and the key goes nowhere.
+func TestRun_BaseURLWithASlashInItsPasswordIsRefused(t *testing.T) {
+	t.Parallel()
+	fx := newFakes(t)
+	fx.env["SYNCRO_BASE_URL"] = "https://opsbob:123/pw9x@" + strings.TrimPrefix(fx.srv.URL(), "http://") + "/api/v1/"
+	var stdout, stderr syncbuf.Buffer
+	if code := run(testContext(t), []string{"bot"}, envMap(fx.env), &stdout, &stderr); code != exitUsage {
+		t.Errorf("run exited %d, want %d", code, exitUsage)
+	}
+	out := stderr.String()
+	if !strings.Contains(out, "SYNCRO_BASE_URL: must not contain credentials") {
+		t.Errorf("stderr does not refuse the URL as holding credentials:\n%s", out)
+	}
+	for _, secret := range []string{"opsbob", "123/pw9x", "pw9x"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("stderr shows %q:\n%s", secret, out)
+		}
+	}
+	if reqs := fx.srv.Requests(); len(reqs) != 0 {
+		t.Errorf("Syncro was asked %d times", len(reqs))
+	}
+}
