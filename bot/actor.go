@@ -199,12 +199,29 @@ func (b *Bot) userInfo(ctx context.Context, userID string) userInfo {
 	return u
 }
 
+// channelShare is what conversations.info says of a channel: shared with
+// another workspace (Slack Connect) or not, or unknown when Slack cannot
+// say.
+type channelShare int
+
+const (
+	notShared channelShare = iota
+	shared
+	shareUnknown
+)
+
 // sharedChannel reports whether channelID is shared with another workspace
 // (conversations.info is_ext_shared, cached). When Slack cannot say, the
 // answer is true: replies then go ephemeral, which is always safe.
 func (b *Bot) sharedChannel(ctx context.Context, channelID string) bool {
+	return b.channelShare(ctx, channelID) != notShared
+}
+
+// channelShare is sharedChannel that tells "Slack cannot say" apart, for
+// the notifier to warn about it.
+func (b *Bot) channelShare(ctx context.Context, channelID string) channelShare {
 	if channelID == "" {
-		return false
+		return notShared
 	}
 	if v, ok := b.channels.get(channelID); ok {
 		return v
@@ -212,10 +229,13 @@ func (b *Bot) sharedChannel(ctx context.Context, channelID string) bool {
 	ch, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channelID})
 	if err != nil {
 		b.log.Info("conversations.info failed; treating channel as shared", "channel", channelID, "err", err)
-		b.channels.put(channelID, true, negativeTTL)
-		return true
+		b.channels.put(channelID, shareUnknown, negativeTTL)
+		return shareUnknown
 	}
-	shared := ch.IsExtShared || ch.IsPendingExtShared
-	b.channels.put(channelID, shared, b.cfg.ChannelCacheTTL)
-	return shared
+	v := notShared
+	if ch.IsExtShared || ch.IsPendingExtShared {
+		v = shared
+	}
+	b.channels.put(channelID, v, b.cfg.ChannelCacheTTL)
+	return v
 }

@@ -221,7 +221,7 @@ type Bot struct {
 	allowed, billing, admin principals
 
 	users    *ttlCache[userInfo]
-	channels *ttlCache[bool]
+	channels *ttlCache[channelShare]
 	groups   *ttlCache[groupMembers]
 	// cards maps a form's view id to the response_url of the message
 	// whose button opened it (reply.go, replaceCard).
@@ -321,7 +321,7 @@ func New(cfg Config) (*Bot, error) {
 		billing:  newPrincipals(cfg.BillingUsers),
 		admin:    newPrincipals(cfg.AdminUsers),
 		users:    newTTLCache[userInfo](cfg.UserCacheTTL),
-		channels: newTTLCache[bool](cfg.ChannelCacheTTL),
+		channels: newTTLCache[channelShare](cfg.ChannelCacheTTL),
 		groups:   newTTLCache[groupMembers](cfg.GroupCacheTTL),
 		cards:    newTTLCache[string](slackfmt.ResponseURLLifetime),
 		homes:    newTTLCache[time.Time](homeKeep),
@@ -331,7 +331,7 @@ func New(cfg Config) (*Bot, error) {
 	b.routes = b.wireRoutes()
 	b.notices = newNotifier(b.api, log, cfg.NoticeInterval)
 	b.notices.posted = cfg.Observer.NoticePosted
-	b.notices.shared = b.sharedChannel
+	b.notices.share = b.channelShare
 	return b, nil
 }
 

@@ -27,9 +27,10 @@ type notifier struct {
 	log      *slog.Logger
 	interval time.Duration
 	posted   func() // called after each notice posted; set before start
-	// shared reports whether a channel is shared with another workspace
-	// (failing closed); notices are never posted there. Set before start.
-	shared func(ctx context.Context, channel string) bool
+	// share says whether a channel is shared with another workspace, or
+	// Slack cannot say; notices are posted only where it is not. Set
+	// before start.
+	share func(ctx context.Context, channel string) channelShare
 
 	mu     sync.Mutex
 	ctx    context.Context
@@ -79,6 +80,9 @@ func (n *notifier) post(channel string, msgs []commands.Message) (queued int) {
 func (n *notifier) run(ctx context.Context, channel string, q chan commands.Message) {
 	defer n.wg.Done()
 	lim := rate.NewLimiter(rate.Every(n.interval), 1)
+	// unreadable: Slack could not describe the channel last time, and the
+	// operator has been warned once for this spell.
+	unreadable := false
 	for m := range q {
 		if err := lim.Wait(ctx); err != nil {
 			n.log.Error("notice not posted: shutting down", "channel", channel, "ticket_id", m.TicketID, commands.LogText("text", m.Text))
@@ -86,10 +90,10 @@ func (n *notifier) run(ctx context.Context, channel string, q chan commands.Mess
 		}
 		// Notices name tickets and customers; README promises none of
 		// that reaches a channel another workspace reads.
-		if n.shared != nil && n.shared(ctx, channel) {
-			n.log.Error("notice dropped: the channel is shared with another workspace (or Slack could not say it is not)",
-				"channel", channel, "ticket_id", m.TicketID)
-			continue
+		if n.share != nil {
+			if !n.shareable(ctx, channel, m, &unreadable) {
+				continue
+			}
 		}
 		opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
 		if len(m.Blocks) > 0 {
@@ -105,6 +109,33 @@ func (n *notifier) run(ctx context.Context, channel string, q chan commands.Mess
 			n.posted()
 		}
 	}
+}
+
+// shareable reports whether m may be posted to channel: not while Slack
+// says the channel is shared, nor while it cannot say. Each dropped notice
+// is logged with its ticket id; a spell of "cannot say" is warned once,
+// and its end said, through *unreadable.
+func (n *notifier) shareable(ctx context.Context, channel string, m commands.Message, unreadable *bool) bool {
+	switch n.share(ctx, channel) {
+	case shared:
+		n.log.Error("notice dropped", "channel", channel, "ticket_id", m.TicketID,
+			"why", "the channel is shared with another workspace")
+		return false
+	case shareUnknown:
+		if !*unreadable {
+			*unreadable = true
+			n.log.Warn("Slack cannot describe the NOTIFY_CHANNEL (conversations.info fails); closed-ticket notices are dropped until it can say the channel is not shared",
+				"channel", channel)
+		}
+		n.log.Error("notice dropped", "channel", channel, "ticket_id", m.TicketID,
+			"why", "Slack cannot say whether the channel is shared")
+		return false
+	}
+	if *unreadable {
+		*unreadable = false
+		n.log.Info("NOTIFY_CHANNEL readable again; closed-ticket notices are posted", "channel", channel)
+	}
+	return true
 }
 
 // close stops taking notices; queued ones are still posted.

@@ -237,3 +237,40 @@ func TestRun_BaseURLWithASlashInItsPasswordIsRefused(t *testing.T) {
 		t.Errorf("Syncro was asked %d times", len(reqs))
 	}
 }
+
+// TestE2E_UnreadableNotifyChannelIsWarnedOnce: Slack stops answering
+// conversations.info after the start. Notices are dropped (the bot cannot
+// say the channel is not shared), each with its ticket id, and the
+// operator reads why in one WARN, not one per notice.
+func TestE2E_UnreadableNotifyChannelIsWarnedOnce(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startNotifyingBot(ctx, t)
+	// The start's own check of the channel is over (the fake learned of
+	// the channel after it): only what follows counts.
+	before := len(b.stderr.String())
+	b.f.InjectFault("conversations.info", slackfake.Fault{Error: "internal_error", Times: 1000})
+	var ids []int64
+	for _, s := range []string{"Printer jams on tray 2", "VPN drops hourly", "Shared mailbox missing"} {
+		tk := b.marcusTicket(t, s)
+		if err := b.srv.SetTicketStatus(tk.ID, "Resolved"); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, tk.ID)
+	}
+	for _, id := range ids {
+		b.waitLog(ctx, t, `"ticket_id":`+itoa64(id)+`,"why":"Slack cannot say whether the channel is shared"`)
+	}
+	if n := len(b.f.Messages(notifyChannel)); n != 0 {
+		t.Errorf("%d notices posted to a channel Slack could not describe", n)
+	}
+	warns := 0
+	for line := range strings.Lines(b.stderr.String()[before:]) {
+		if strings.Contains(line, `"level":"WARN"`) && strings.Contains(line, "NOTIFY_CHANNEL") {
+			warns++
+		}
+	}
+	if warns != 1 {
+		t.Errorf("%d WARN lines about NOTIFY_CHANNEL, want 1:\n%s", warns, b.stderr.String())
+	}
+}
