@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 )
@@ -111,4 +112,19 @@ func (c *Client) maskKey(e *Error) {
 		e.Messages[i] = strings.ReplaceAll(m, k, redacted)
 	}
 	e.Raw = strings.ReplaceAll(e.Raw, k, redacted)
+}
+
+// refuseRedirect stops the client at a redirect: Go would send the key on
+// to another port or subdomain of the host, and replay a POST there. The
+// 3xx comes back as an *Error naming where it pointed (redirectTarget).
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// redirectTarget is the message for a 3xx answer: its Location by scheme
+// and host only (the rest could carry a credential).
+func redirectTarget(resp *http.Response) string {
+	loc, err := resp.Location()
+	if err != nil {
+		return "redirected; set SYNCRO_BASE_URL to the address Syncro answers at"
+	}
+	return "redirected to " + loc.Scheme + "://" + loc.Host + "; set SYNCRO_BASE_URL to the address Syncro answers at"
 }

@@ -211,6 +211,10 @@ func NewClient(cfg Config) (*Client, error) {
 	if c.http == nil {
 		c.http = &http.Client{Timeout: 30 * time.Second}
 	}
+	// A copy, so the caller's client is left as it was.
+	hc := *c.http
+	hc.CheckRedirect = refuseRedirect
+	c.http = &hc
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}

@@ -91,6 +91,10 @@ func (e *Error) UserMessage() string {
 
 func newError(method, path string, resp *http.Response, body []byte) *Error {
 	e := &Error{StatusCode: resp.StatusCode, Method: method, Path: path}
+	if resp.StatusCode/100 == 3 {
+		e.Messages = []string{redirectTarget(resp)}
+		return e
+	}
 	e.Messages, e.Raw = errorMessages(body)
 	return e
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -104,5 +106,37 @@ func TestNewRequestRejectsAbsolutePath(t *testing.T) {
 	c, _, _ := setup(t)
 	if _, err := c.NewRequest(t.Context(), "GET", "/tickets", nil, nil); err == nil {
 		t.Fatal("absolute path accepted")
+	}
+}
+
+// TestDo_RedirectIsNotFollowed: a base URL that redirects (another port
+// of the same host, where Go would forward the Authorization header)
+// never gets the key to the redirect's target; the error names the
+// target by scheme and host, so the operator can fix SYNCRO_BASE_URL.
+func TestDo_RedirectIsNotFollowed(t *testing.T) {
+	t.Parallel()
+	var reached int
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached++
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"ticket":{"id":1}}`)
+	}))
+	t.Cleanup(target.Close)
+	c, mux, _ := setup(t)
+	mux.HandleFunc("/tickets/1", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+"/api/v1/tickets/1?api_key=x", http.StatusTemporaryRedirect)
+	})
+	_, _, err := c.Tickets.Get(t.Context(), 1)
+	if err == nil {
+		t.Fatal("a redirected request succeeded")
+	}
+	if reached != 0 {
+		t.Errorf("the redirect's target was asked %d times", reached)
+	}
+	if want := "redirected to " + target.URL; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not say %q", err, want)
+	}
+	if strings.Contains(err.Error(), "api_key") {
+		t.Errorf("error shows the redirect's query: %v", err)
 	}
 }
