@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/syncrobot/syncrobot/slackfake"
 )
 
 func TestRun_CheckAllGoodExits0(t *testing.T) {
@@ -170,4 +172,36 @@ func TestRun_Healthcheck(t *testing.T) {
 			t.Errorf("METRICS_ADDR=%q: exit = %d, want %d (stderr %q)", tt.addr, code, tt.want, stderr.String())
 		}
 	}
+}
+
+// TestRun_CheckWarnsWhenEveryoneMayMergeAndFailsASharedNotifyChannel:
+// bot -check with neither ALLOWED_USERS nor ADMIN_USERS warns (and still
+// exits 0) that every member may merge and delete customers; with
+// ADMIN_USERS set the warning is gone; a NOTIFY_CHANNEL shared with
+// another workspace fails the check with exit 1.
+func TestRun_CheckWarnsWhenEveryoneMayMergeAndFailsASharedNotifyChannel(t *testing.T) {
+	t.Parallel()
+	fx := newFakes(t)
+	check := func(wantCode int, want, notWant string) {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		code := run(testContext(t), []string{"bot", "-check"}, envMap(fx.env), &stdout, &stderr)
+		if code != wantCode {
+			t.Errorf("exit = %d, want %d; stdout:\n%s", code, wantCode, stdout.String())
+		}
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("-check output lacks %q:\n%s", want, stdout.String())
+		}
+		if notWant != "" && strings.Contains(stdout.String(), notWant) {
+			t.Errorf("-check output says %q:\n%s", notWant, stdout.String())
+		}
+	}
+	const everyone = "! Access: ALLOWED_USERS and ADMIN_USERS are both empty: every member of the workspace can use the bot, and every member can merge and delete customers"
+	check(exitOK, everyone, "")
+	fx.env["ADMIN_USERS"] = e2eSam
+	check(exitOK, "✓ Access:", everyone)
+
+	fx.f.AddChannel(slackfake.Channel{ID: "C0ACMESHR", Name: "acme-shared", IsExtShared: true})
+	fx.env["NOTIFY_CHANNEL"] = "C0ACMESHR"
+	check(exitError, "✗ NOTIFY_CHANNEL: #acme-shared is shared with another workspace", "")
 }
