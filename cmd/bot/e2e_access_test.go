@@ -92,3 +92,39 @@ func TestE2E_GuestGetsNoRightFromAnEmptyList(t *testing.T) {
 		t.Errorf("Syncro was asked to delete the contact %d times", n)
 	}
 }
+
+// TestE2E_UnreadableEnvelopesAreAckedAndLoggedWithoutTheirText: Slack
+// envelopes of each kind whose payload slack-go cannot decode (a string
+// where an object belongs, a number where text belongs) are acked, so
+// Slack does not send them again, and logged by id, type and error only,
+// also under -debug; the bot answers Dana's next command.
+func TestE2E_UnreadableEnvelopesAreAckedAndLoggedWithoutTheirText(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := newFakes(t)
+	b := fx.start(ctx, t, "-debug")
+	const typed = "the vault code is 7782-hunter"
+	const respURL = "https://hooks.slack.com/actions/T0HOME/1/zzsecretpath"
+	asString, err := json.Marshal(`{"type":"view_submission","text":"` + typed + `","response_url":"` + respURL + `"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range []slackfake.Envelope{
+		{EnvelopeID: "env-interactive", Type: slackfake.EnvelopeInteractive, Payload: asString},
+		{EnvelopeID: "env-slash", Type: slackfake.EnvelopeSlashCommands, AcceptsResponsePayload: true,
+			Payload: json.RawMessage(`{"command":5,"text":["` + typed + `"],"user_id":"` + e2eUser + `","team_id":"T0HOME","response_url":"` + respURL + `"}`)},
+		{EnvelopeID: "env-events", Type: "events_api", Payload: asString},
+	} {
+		if _, err := b.f.Send(ctx, env); err != nil {
+			t.Fatalf("%s not acked: %v", env.EnvelopeID, err)
+		}
+		b.waitLog(ctx, t, `"envelope_id":"`+env.EnvelopeID+`"`)
+	}
+	b.slash(ctx, t, "ticket "+itoa64(syncrotest.SeedTicketPrinter))
+	b.waitReply(ctx, t, 0, "#"+itoa64(syncrotest.SeedTicketPrinter))
+	for _, leak := range []string{"7782-hunter", "zzsecretpath"} {
+		if strings.Contains(b.stderr.String(), leak) {
+			t.Errorf("the log holds %q from an unreadable envelope:\n%s", leak, b.stderr.String())
+		}
+	}
+}
