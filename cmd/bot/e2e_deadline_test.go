@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/commands/customers"
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
@@ -77,4 +78,38 @@ func TestE2E_LongWorkStartsNoStepWithUnder20sLeft(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestE2E_LongMergeStartsNoStepWithUnder20sLeft: the same rule for a
+// customer merge. WORK_TIMEOUT is 30 s; Syncro rate limits the first
+// ticket move for 11 s. The tickets move, then the merge stops before
+// its next step, with the usual reply and Finish: nothing of the later
+// steps is sent (no note on the primary, the duplicate kept), and Finish
+// does them.
+func TestE2E_LongMergeStartsNoStepWithUnder20sLeft(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := newFakes(t, syncrotest.WithFaultRetryAfter(11*time.Second))
+	fx.env["WORK_TIMEOUT"] = "30s"
+	b := fx.start(ctx, t)
+	s := seedDuplicate(t, b.srv)
+
+	b.srv.Fail("PUT", "/tickets/*", 1, syncrotest.FaultRateLimit)
+	b.mergeAndDelete(ctx, t, s)
+	stopped := b.waitReply(ctx, t, 1, "ran out of time before repointing the contacts (nothing of it was sent)", customers.ActionCustomerMergeFinish)
+	for _, id := range s.tickets {
+		if tk, _ := b.srv.Ticket(id); tk.CustomerID != s.primary {
+			t.Errorf("ticket #%d is on customer %d, want the primary %d; the tech was told %q", tk.Number, tk.CustomerID, s.primary, stopped.Text)
+		}
+	}
+	if primary, _ := b.srv.Customer(s.primary); strings.Contains(primary.Notes, "Merged customer") {
+		t.Errorf("the note was written with under 20 s left; the tech was told %q", stopped.Text)
+	}
+	if _, ok := b.srv.Customer(s.dup); !ok {
+		t.Fatalf("the duplicate was deleted with under 20 s left; the tech was told %q", stopped.Text)
+	}
+
+	b.click(ctx, t, stopped, button(t, stopped.Blocks, customers.ActionCustomerMergeFinish))
+	b.waitReply(ctx, t, 2, "The duplicate was deleted.")
+	wantMergedOnce(t, b.srv, s)
 }
