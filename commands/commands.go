@@ -80,6 +80,8 @@ type Store interface {
 	// messages (conversation to ticket).
 	store.ChannelLinks
 	store.TicketThreads
+	// Locks holds a ticket's flows to one pass at a time across replicas.
+	store.Locks
 }
 
 // Commands answers slash commands, button clicks, modal submissions and

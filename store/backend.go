@@ -135,6 +135,7 @@ type Backend interface {
 	Sweeper
 	ChannelLinks
 	TicketThreads
+	Locks
 	// Close releases the store; what is pending stays for the next open.
 	Close() error
 }

@@ -112,6 +112,7 @@ type Store struct {
 	cfg  config
 
 	holders
+	locks localLocks
 }
 
 type config struct {

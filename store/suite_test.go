@@ -115,6 +115,7 @@ var suite = []struct {
 	{"RecentWrite_RememberedForTheWindowAcrossARestart", testRecentWrite_RememberedForTheWindowAcrossARestart},
 	{"RecentWrite_ALaterWriteRestartsTheWindow", testRecentWrite_ALaterWriteRestartsTheWindow},
 	{"Flag_RoundTripsAndSurvivesReopen", testFlag_RoundTripsAndSurvivesReopen},
+	{"Lock_OneHolderAtATimeAndContextEndsTheWait", testLock_OneHolderAtATimeAndContextEndsTheWait},
 }
 
 // runSuite runs the suite on b.

@@ -193,3 +193,34 @@ func TestE2E_Replicas_TogetherStayUnderSyncrosLimit(t *testing.T) {
 		t.Errorf("the busiest %s of the flood held %d requests to Syncro, want at most %d (SYNCRO_RATE_LIMIT %d split between 2 replicas)", window, got, allowed, limit)
 	}
 }
+
+// TestE2E_Replicas_RetypeOnTheOtherReplicaWaitsForTheTicketsWrite: Dana
+// logs 20 min with /syncro comment; replica A's comment is held at
+// Syncro, and she types the command again, which Slack hands to replica
+// B. The ticket's lock holds across replicas: B waits for A's write,
+// finds it, and asks before logging it again. Syncro holds it once.
+func TestE2E_Replicas_RetypeOnTheOtherReplicaWaitsForTheTicketsWrite(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	bots := startReplicas(ctx, t, 2, nil)
+	b := bots[0]
+	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	const notes = "Reseated the tray sensor."
+	cmd := "comment " + itoa64(tk.Number) + " --time 20m " + notes
+	timers0, _ := loggedMinutes(b.srv, tk.ID)
+
+	b.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultHang)
+	first := b.slash(ctx, t, cmd)
+	b.waitHeld(ctx, t)
+	again := b.slash(ctx, t, cmd) // typed again: Dana never saw that reply
+	if first.ConnID == again.ConnID {
+		t.Fatalf("both commands reached socket %d, want one on each replica", first.ConnID)
+	}
+	b.srv.ReleaseHangs()
+	b.waitReply(ctx, t, 0, "20 min logged")
+	b.waitReply(ctx, t, 1, "You logged this", "on #"+itoa64(tk.Number)+" — log it again?")
+	timers, _ := loggedMinutes(b.srv, tk.ID)
+	if got := commentsWithBody(b.srv, tk.ID, notes); got != 1 || timers-timers0 != 20 {
+		t.Errorf("Syncro holds %d comments and %d new min, want 1 and 20", got, timers-timers0)
+	}
+}

@@ -231,11 +231,15 @@ func markDone(db DB, id, step string, res json.RawMessage) {
 	_, _ = db.UpdateStep(id, step, store.StepDone, res, "")
 }
 
-// Locks serializes, within this process, the flows that touch one
-// record, so two passes never read back each other's writes as their
-// own. Across processes the store's file lock already allows one bot per
-// DATA_DIR. Its zero value is ready.
+// Locks serializes the flows that touch one record, so two passes never
+// read back each other's writes as their own: within this process, and,
+// with Shared set, across every process sharing the store (replicas on
+// one database; bbolt's file lock already allows one bot per DATA_DIR).
+// Its zero value is ready.
 type Locks struct {
+	// Shared, when set, also holds each lock in the store (LockContext).
+	Shared store.Locks
+
 	mu sync.Mutex
 	m  map[string]*sync.Mutex
 }
@@ -254,6 +258,21 @@ func (l *Locks) Lock(key string) (unlock func()) {
 	l.mu.Unlock()
 	m.Lock()
 	return m.Unlock
+}
+
+// LockContext is Lock, also holding key's lock in Shared when it is set;
+// it gives up, holding nothing, when ctx ends or the store fails first.
+func (l *Locks) LockContext(ctx context.Context, key string) (unlock func(), err error) {
+	local := l.Lock(key)
+	if l.Shared == nil {
+		return local, nil
+	}
+	shared, err := l.Shared.Lock(ctx, "flows/"+key)
+	if err != nil {
+		local()
+		return nil, err
+	}
+	return func() { shared(); local() }, nil
 }
 
 // Untold returns the unfinished flows whose kind owns accepts and whose

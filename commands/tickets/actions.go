@@ -43,6 +43,7 @@ func Register(r *commands.Registry, d commands.Deps) { newFeature(d).register(r)
 // path it learned before a restart.
 func newFeature(d commands.Deps) *feature {
 	c := &feature{cfg: d}
+	c.fl.Shared = d.Store
 	c.loadTimerPath()
 	return c
 }

@@ -180,7 +180,11 @@ func (c *feature) startFlow(ctx context.Context, key, kind string, steps []strin
 	// From the look for a recent write to the end of the run, one ticket's
 	// flows at a time: a retype that comes while the write it repeats is
 	// still running waits for it, and then finds it.
-	defer c.fl.Lock(strconv.FormatInt(p.TicketID, 10))()
+	unlock, err := c.fl.LockContext(ctx, strconv.FormatInt(p.TicketID, 10))
+	if err != nil {
+		return c.cfg.Failure(ctx, err, "wait for the ticket's other work (nothing was sent to Syncro)")
+	}
+	defer unlock()
 	recent, asked := c.recentWrite(ctx, p.TicketID, p.Retype)
 	p.Asked = asked
 	raw, _ := json.Marshal(p)
@@ -223,7 +227,11 @@ func (c *feature) withFlowLock(ctx context.Context, id string, gone commands.Rep
 	if err != nil {
 		return c.cfg.Failure(ctx, err, "read the recorded work")
 	}
-	defer c.fl.Lock(strconv.FormatInt(f.Ticket, 10))()
+	unlock, err := c.fl.LockContext(ctx, strconv.FormatInt(f.Ticket, 10))
+	if err != nil {
+		return c.cfg.Failure(ctx, err, "wait for the ticket's other work (nothing was sent to Syncro)")
+	}
+	defer unlock()
 	return do()
 }
 

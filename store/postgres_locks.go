@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Lock implements Locks across replicas: a row of the locks table names
+// its replica, and is taken over once that replica is gone or the lease
+// (LockLease) has run out. A waiter looks again every pgWaitPoll.
+func (s *Postgres) Lock(ctx context.Context, name string) (func(), error) {
+	token := rand.Text()
+	for {
+		got, err := s.tryLock(ctx, name, token)
+		if err != nil {
+			return nil, fmt.Errorf("lock %s: %w", name, err)
+		}
+		if got {
+			return func() { s.unlock(name, token) }, nil
+		}
+		t := time.NewTimer(pgWaitPoll)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("lock %s: %w", name, ctx.Err())
+		}
+	}
+}
+
+// tryLock takes name for token if it is free, or held by a replica that
+// is gone, or held past the lease.
+func (s *Postgres) tryLock(ctx context.Context, name, token string) (bool, error) {
+	var got bool
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		now := s.now()
+		tag, err := tx.Exec(ctx, `INSERT INTO locks (name, holder, token, locked_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (name) DO NOTHING`, name, s.replica, token, now)
+		if err != nil || tag.RowsAffected() == 1 {
+			got = err == nil
+			return err
+		}
+		var holder int32
+		var at time.Time
+		if err := tx.QueryRow(ctx, `SELECT holder, locked_at FROM locks WHERE name = $1 FOR UPDATE`, name).Scan(&holder, &at); err != nil {
+			return err
+		}
+		alive := holder == s.replica
+		if !alive {
+			if alive, err = replicaAlive(ctx, tx, holder); err != nil {
+				return err
+			}
+		}
+		if alive && now.Sub(at) < LockLease {
+			return nil
+		}
+		_, err = tx.Exec(ctx, `UPDATE locks SET holder = $2, token = $3, locked_at = $4 WHERE name = $1`, name, s.replica, token, now)
+		got = err == nil
+		return err
+	})
+	return got, err
+}
+
+// unlock lets go of name if token still holds it; a failure is logged,
+// and the lease ends the lock.
+func (s *Postgres) unlock(name, token string) {
+	ctx, cancel := opCtx()
+	defer cancel()
+	q, err := s.q()
+	if err == nil {
+		_, err = q.Exec(ctx, `DELETE FROM locks WHERE name = $1 AND token = $2`, name, token)
+	}
+	if err != nil {
+		s.cfg.logger.Warn("lock not let go; its lease ends it", "lock", name, "lease", LockLease, "err", err)
+	}
+}
