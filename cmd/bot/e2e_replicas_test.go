@@ -224,3 +224,36 @@ func TestE2E_Replicas_RetypeOnTheOtherReplicaWaitsForTheTicketsWrite(t *testing.
 		t.Errorf("Syncro holds %d comments and %d new min, want 1 and 20", got, timers-timers0)
 	}
 }
+
+// TestRun_CheckAsksTheDatabase: `bot -check` with DATABASE_URL says the
+// database answers, is migrated after a start, and takes a write, and
+// checks no DATA_DIR; a database nobody listens at fails it with a Fix
+// and without its password.
+func TestRun_CheckAsksTheDatabase(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := newFakes(t)
+	fx.env["DATABASE_URL"] = pgtest.URL(t)
+	fx.start(ctx, t).shutdown(t) // a start applies the migrations
+	var stdout, stderr strings.Builder
+	if code := run(ctx, []string{"bot", "-check"}, envMap(fx.env), &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit = %d, want 0; stdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	for _, want := range []string{"✓ Database reachable: PostgreSQL", "✓ Database migrated: every migration", "✓ Database writable:"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("-check output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	if strings.Contains(stdout.String(), "DATA_DIR") {
+		t.Errorf("-check looked at DATA_DIR, which holds nothing with DATABASE_URL:\n%s", stdout.String())
+	}
+
+	fx.env["DATABASE_URL"] = "postgres://bot:s3cret-pw@127.0.0.1:1/syncrobot?sslmode=disable&connect_timeout=5"
+	stdout.Reset()
+	if code := run(ctx, []string{"bot", "-check"}, envMap(fx.env), &stdout, &stderr); code != exitError {
+		t.Fatalf("exit = %d with nothing at DATABASE_URL, want %d:\n%s", code, exitError, stdout.String())
+	}
+	if out := stdout.String(); !strings.Contains(out, "✗ Database reachable:") || !strings.Contains(out, "Fix:") || strings.Contains(out, "s3cret-pw") {
+		t.Errorf("-check with nothing at DATABASE_URL:\n%s", out)
+	}
+}
