@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -34,9 +35,14 @@ import (
 type Postgres struct {
 	pool *pgxpool.Pool
 	// life holds the replica's advisory lock; closing it releases the lock.
+	// keepAlive owns it once start returns: lifeMu guards the swap when the
+	// session is lost and taken again.
+	lifeMu  sync.Mutex
 	life    *pgx.Conn
 	replica int32
 	cfg     config
+	// stop ends keepAlive; stopped is closed when it returned.
+	stop, stopped chan struct{}
 
 	holders
 }
@@ -64,6 +70,9 @@ const (
 	// pgWaitPoll is how often Wait looks again at a claim another replica
 	// holds: a Syncro write takes longer, and a look is one indexed read.
 	pgWaitPoll = 100 * time.Millisecond
+	// lifeCheck is how often a replica checks the session holding its
+	// lock: a lost one is taken again within this.
+	lifeCheck = 5 * time.Second
 	// pgMaxConns bounds the pool; a replica runs at most a few dozen
 	// store operations at once, each short.
 	pgMaxConns = 16
@@ -90,12 +99,66 @@ func OpenPostgres(ctx context.Context, url string, opts ...Option) (*Postgres, e
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", redactURLError(err))
 	}
-	s := &Postgres{pool: pool, cfg: cfg, holders: holders{live: map[string]*holder{}}}
+	s := &Postgres{pool: pool, cfg: cfg, holders: holders{live: map[string]*holder{}},
+		stop: make(chan struct{}), stopped: make(chan struct{})}
 	if err := s.start(ctx, pcfg.ConnConfig); err != nil {
+		close(s.stopped)
 		s.closeConns()
 		return nil, fmt.Errorf("open database %s: %w", pcfg.ConnConfig.Host, err)
 	}
+	go s.keepAlive(pcfg.ConnConfig)
 	return s, nil
+}
+
+// keepAlive checks the replica's session every lifeCheck and, when it was
+// lost (the server restarted, the network dropped it), connects again
+// and takes the same replica lock back, so this replica's pending claims
+// read as in progress again to the others. Until then they read as
+// unknown there: a write of this replica in flight meanwhile may be read
+// back by another, which is why a lost session is logged as an error.
+func (s *Postgres) keepAlive(cc *pgx.ConnConfig) {
+	defer close(s.stopped)
+	tick := time.NewTicker(lifeCheck)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-tick.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), lifeCheck)
+		s.lifeMu.Lock()
+		err := s.life.Ping(ctx)
+		if err != nil {
+			s.cfg.logger.Error("lost the database session that says this replica is alive; taking it again", "replica", s.replica, "err", err)
+			_ = s.life.Close(ctx)
+			if err = s.retake(ctx, cc); err != nil {
+				s.cfg.logger.Error("could not take the replica's session again; trying at the next check", "replica", s.replica, "err", err)
+			}
+		}
+		s.lifeMu.Unlock()
+		cancel()
+	}
+}
+
+// retake connects a new session and takes this replica's lock on it.
+// Called with lifeMu held.
+func (s *Postgres) retake(ctx context.Context, cc *pgx.ConnConfig) error {
+	life, err := pgx.ConnectConfig(ctx, cc.Copy())
+	if err != nil {
+		return err
+	}
+	var got bool
+	if err := life.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, $2)`, lockReplica, s.replica).Scan(&got); err != nil || !got {
+		_ = life.Close(ctx)
+		if err == nil {
+			err = fmt.Errorf("replica id %d is taken", s.replica)
+		}
+		return err
+	}
+	s.life = life
+	s.cfg.logger.Info("took the replica's database session again", "replica", s.replica)
+	return nil
 }
 
 // start migrates, takes the replica lock and tidies the closing marks.
@@ -320,6 +383,14 @@ func (s *Postgres) Close() error {
 }
 
 func (s *Postgres) closeConns() {
+	select {
+	case <-s.stopped:
+	default:
+		close(s.stop)
+		<-s.stopped
+	}
+	s.lifeMu.Lock()
+	defer s.lifeMu.Unlock()
 	if s.life != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		// Unlock first: the server drops a closed session's locks only

@@ -152,3 +152,42 @@ func TestPostgres_LeadIsOneReplicaAtATimeAndMovesWhenItsSessionDies(t *testing.T
 		t.Fatalf("B's lead ended at once: %v", l.ctx.Err())
 	}
 }
+
+// replicaSession is the backend pid holding replica's lock, 0 if none.
+func replicaSession(t *testing.T, p *Postgres, replica int32) int32 {
+	t.Helper()
+	var pid int32
+	err := p.pool.QueryRow(t.Context(), `SELECT COALESCE((SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+		AND objsubid = 2 AND classid::bigint = $1 AND objid::bigint = $2
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())), 0)`, lockReplica, replica).Scan(&pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pid
+}
+
+func TestPostgres_AReplicaTakesItsLostSessionBack(t *testing.T) {
+	t.Parallel()
+	a, b := twoReplicas(t)
+	pa := a.testBackend.(*Postgres)
+	mustClaim(t, a, "k", "", ClaimAcquired)
+	old := replicaSession(t, pa, pa.Replica())
+	if old == 0 {
+		t.Fatal("replica A holds no lock")
+	}
+	// The server drops A's session (a restart, a network cut): A takes
+	// it back, and its claim reads as in progress to B again.
+	if _, err := pa.pool.Exec(t.Context(), `SELECT pg_terminate_backend($1)`, old); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 4*lifeCheck)
+	defer cancel()
+	for pid := replicaSession(t, pa, pa.Replica()); pid == 0 || pid == old; pid = replicaSession(t, pa, pa.Replica()) {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("A never took its session back: %v", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	mustClaim(t, b, "k", "", ClaimInProgress)
+}
