@@ -506,6 +506,11 @@ func TestShutdown_InFlightWorkFinishesNewWorkRefusedRunReturnsNil(t *testing.T) 
 	slash(ctx, t, f, alice.ID, ops.ID, "slow")
 	<-syncro.arrived
 	hs.stop()
+	// The event loop takes the cancel and an envelope in either order; the
+	// ack is only promised once the bot has begun draining.
+	if err := hs.logs.WaitFor(ctx, "shutting down; waiting for in-flight work"); err != nil {
+		t.Fatalf("the bot never began draining: %v", err)
+	}
 
 	// Still acking during the grace, with a "restarting" note.
 	ack := slash(ctx, t, f, alice.ID, ops.ID, "late")
