@@ -142,8 +142,12 @@ func TestE2E_ChangeByTheBotShowsAtOnce(t *testing.T) {
 	if strings.Contains(got, fmt.Sprintf("#%d ", closed.Number)) {
 		t.Errorf("the list still shows #%d, which the bot just closed:\n%s", closed.Number, got)
 	}
-	if n := len(b.srv.Requests()); n != 0 {
-		t.Errorf("/syncro made %d Syncro requests, want none", n)
+	if rs := b.srv.Requests(); len(rs) != 0 {
+		var seen []string
+		for _, r := range rs {
+			seen = append(seen, r.Method+" "+r.Path+"?"+r.Query)
+		}
+		t.Errorf("/syncro made %d Syncro requests, want none: %v", len(rs), seen)
 	}
 }
 
