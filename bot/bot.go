@@ -116,6 +116,8 @@ type commandHandler interface {
 	// HasHome and Home build a person's App Home tab (home.go).
 	HasHome() bool
 	Home(ctx context.Context, a commands.Actor) (slack.HomeTabViewRequest, bool)
+	// Unfurl gives the previews of a message's links (unfurl.go).
+	Unfurl(ctx context.Context, ls commands.LinkShared) map[string]commands.Message
 }
 
 var _ commandHandler = (*commands.Commands)(nil)
@@ -135,6 +137,7 @@ type slackAPI interface {
 	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
 	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
 	GetPermalinkContext(ctx context.Context, params *slack.PermalinkParameters) (string, error)
+	UnfurlMessageContext(ctx context.Context, channelID, timestamp string, unfurls map[string]slack.Attachment, options ...slack.MsgOption) (string, string, string, error)
 }
 
 // Config configures a Bot. BotToken, AppToken and Commands are required.
@@ -223,6 +226,8 @@ type Bot struct {
 	users    *ttlCache[userInfo]
 	channels *ttlCache[channelShare]
 	groups   *ttlCache[groupMembers]
+	// convs says which conversations are internal, for unfurls.
+	convs *ttlCache[convKind]
 	// cards maps a form's view id to the response_url of the message
 	// whose button opened it (reply.go, replaceCard).
 	cards *ttlCache[string]
@@ -323,6 +328,7 @@ func New(cfg Config) (*Bot, error) {
 		users:    newTTLCache[userInfo](cfg.UserCacheTTL),
 		channels: newTTLCache[channelShare](cfg.ChannelCacheTTL),
 		groups:   newTTLCache[groupMembers](cfg.GroupCacheTTL),
+		convs:    newTTLCache[convKind](cfg.ChannelCacheTTL),
 		cards:    newTTLCache[string](slackfmt.ResponseURLLifetime),
 		homes:    newTTLCache[time.Time](homeKeep),
 		lanes:    newLanes(cfg.MaxInFlight, cfg.MaxInFlightPerUser, cfg.MaxQueuedPerUser),

@@ -95,6 +95,10 @@ func (b *Bot) spawn(env envelope, tn *turn, onPanic func(ctx context.Context, er
 			onPanic(context.WithoutCancel(ctx), errID)
 		}()
 		f(ctx)
+		// Everything the work posts (reply, thread post, card) is sent by
+		// now: the mark that its effects are complete, for whoever debugs
+		// what one envelope led to.
+		b.log.Debug("work done", "type", env.kind, "envelope_id", env.req.EnvelopeID)
 	}()
 }
 
@@ -337,7 +341,9 @@ func (b *Bot) onClick(env envelope, c click) {
 			PrivateMetadata: cb.View.PrivateMetadata,
 		})
 		reply = told(ctx, reply)
-		if viewID != "" && cb.View.ID == "" && cb.ResponseURL != "" {
+		// A preview (unfurl) is inside someone else's message: its
+		// response_url would replace their message, not the card.
+		if viewID != "" && cb.View.ID == "" && cb.ResponseURL != "" && !cb.Container.IsAppUnfurl {
 			// A form opened from a message: its submission may replace
 			// that message (the ticket card) with how it reads now.
 			b.cards.put(viewID, cb.ResponseURL, slackfmt.ResponseURLLifetime)

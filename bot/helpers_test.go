@@ -59,6 +59,7 @@ func (s *stub) ShortcutOpensModal(string) bool { return false }
 func (s *stub) Shortcut(context.Context, commands.MessageAction) commands.Reply {
 	return commands.Reply{}
 }
+func (s *stub) Unfurl(context.Context, commands.LinkShared) map[string]commands.Message { return nil }
 
 func (s *stub) CallbackIDs() []string {
 	if s.callbackIDs == nil {

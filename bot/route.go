@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -70,7 +72,7 @@ type router struct {
 	actions      *routes[click]                      // by action_id
 	views        *routes[slack.InteractionCallback]  // by view callback_id
 	shortcuts    *routes[slack.InteractionCallback]  // by message shortcut callback_id
-	events       *routes[slackevents.EventsAPIEvent] // by inner event type, "app_home_opened"
+	events       *routes[slackevents.EventsAPIEvent] // by inner event type: "app_home_opened", "link_shared"
 }
 
 // wireRoutes registers every route the bot serves.
@@ -106,7 +108,24 @@ func (b *Bot) wireRoutes() *router {
 	if b.cmds.HasHome() {
 		r.events.handle(string(slackevents.AppHomeOpened), b.onHomeOpened)
 	}
+	r.events.handle(string(slackevents.LinkShared), b.onLinkShared)
 	return r
+}
+
+// Routed is what the bot answers, each list sorted: the manifest must
+// name every one (slash_commands, shortcuts, bot_events), or Slack never
+// sends it.
+type Routed struct {
+	SlashCommands, Shortcuts, Events []string
+}
+
+// Routed lists the slash commands, message shortcuts and events b routes.
+func (b *Bot) Routed() Routed {
+	return Routed{
+		SlashCommands: slices.Sorted(maps.Keys(b.routes.slash.m)),
+		Shortcuts:     slices.Sorted(maps.Keys(b.routes.shortcuts.m)),
+		Events:        slices.Sorted(maps.Keys(b.routes.events.m)),
+	}
 }
 
 // dispatch handles one event from the socket. It runs on the event loop:

@@ -82,6 +82,8 @@ type Store interface {
 	store.TicketThreads
 	// Locks holds a ticket's flows to one pass at a time across replicas.
 	store.Locks
+	// The links unfurled lately, per channel.
+	store.Unfurls
 }
 
 // Commands answers slash commands, button clicks, modal submissions and

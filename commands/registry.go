@@ -27,6 +27,8 @@ type Registry struct {
 	suggest map[string]ExternalSelect
 	// shortcuts are the message shortcuts, by callback_id (shortcuts.go).
 	shortcuts map[string]Shortcut
+	// unfurler answers link_shared (unfurls.go).
+	unfurler Unfurler
 	// onStart are the features' start hooks, in registration order.
 	onStart []func(ctx context.Context) []Post
 	// home builds a person's App Home tab; findTech matches a person to

@@ -102,6 +102,9 @@ type Channel struct {
 	IsPrivate   bool
 	IsIM        bool
 	IsExtShared bool
+	// IsMpIM marks a group DM; User is the other person of a DM (IsIM).
+	IsMpIM bool
+	User   string
 	// BotNotInChannel makes chat.postMessage to this channel fail with
 	// not_in_channel.
 	BotNotInChannel bool

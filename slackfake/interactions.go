@@ -138,6 +138,10 @@ type BlockAction struct {
 	State       Values // input state of the modal, if ViewID is set
 	TriggerID   string
 	ResponseURL string
+	// UnfurlURL makes it a click in the bot's preview (chat.unfurl) of
+	// that link in the message at MessageTS: Slack sends such a click
+	// from a message_attachment container marked is_app_unfurl.
+	UnfurlURL string
 }
 
 // ViewSubmission is a user pressing a modal's submit button. ViewID names a
@@ -397,6 +401,12 @@ func (f *Fake) BlockAction(ctx context.Context, ba BlockAction) (Ack, error) {
 		}
 		payload["container"] = map[string]any{
 			"type": "message", "message_ts": ba.MessageTS, "channel_id": ba.ChannelID, "is_ephemeral": ba.IsEphemeral,
+		}
+		if ba.UnfurlURL != "" {
+			payload["container"] = map[string]any{
+				"type": "message_attachment", "message_ts": ba.MessageTS, "channel_id": ba.ChannelID, "attachment_id": 1,
+				"is_ephemeral": false, "is_app_unfurl": true, "app_unfurl_url": ba.UnfurlURL,
+			}
 		}
 		payload["channel"] = map[string]any{"id": ba.ChannelID, "name": f.channelNameLocked(ba.ChannelID)}
 		msg := map[string]any{"type": "message", "ts": ba.MessageTS, "text": ""}

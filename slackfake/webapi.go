@@ -422,7 +422,8 @@ func (f *Fake) apiUsersLookupByEmail(r *apiReq, _ http.ResponseWriter) (map[stri
 
 func (f *Fake) channelJSON(c Channel) map[string]any {
 	return map[string]any{
-		"id": c.ID, "name": c.Name, "is_channel": !c.IsIM, "is_group": false, "is_im": c.IsIM,
+		"id": c.ID, "name": c.Name, "is_channel": !c.IsIM && !c.IsMpIM, "is_group": false, "is_im": c.IsIM,
+		"is_mpim": c.IsMpIM, "user": c.User,
 		"is_private": c.IsPrivate, "is_ext_shared": c.IsExtShared, "is_shared": c.IsExtShared,
 		"is_member": !c.BotNotInChannel, "context_team_id": f.cfg.teamID,
 	}
@@ -454,7 +455,7 @@ func (f *Fake) apiConversationsOpen(r *apiReq, _ http.ResponseWriter) (map[strin
 	id := "D" + strings.TrimPrefix(users, "U")
 	c, ok := f.st.channels[id]
 	if !ok {
-		c = Channel{ID: id, IsIM: true, IsPrivate: true}
+		c = Channel{ID: id, IsIM: true, IsPrivate: true, User: users}
 		f.st.channels[id] = c
 	}
 	return map[string]any{"channel": f.channelJSON(c)}, ""

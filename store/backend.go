@@ -136,6 +136,7 @@ type Backend interface {
 	ChannelLinks
 	TicketThreads
 	Locks
+	Unfurls
 	// Close releases the store; what is pending stays for the next open.
 	Close() error
 }

@@ -490,7 +490,8 @@ func (s *Postgres) Sweep(now time.Time) (Swept, error) {
 		_ = count(&n.Flows, `DELETE FROM flows WHERE finished AND updated_at < $1`, now.Add(-FlowRetention))
 		_ = count(&n.Audit, `DELETE FROM audit WHERE at < $1`, now.Add(-AuditRetention))
 		_ = count(&n.Announced, `DELETE FROM announced WHERE announced_at < $1`, now.Add(-AnnouncedRetention))
-		return count(&n.Recent, `DELETE FROM recent_writes WHERE at <= $1`, now.Add(-RecentWriteWindow))
+		_ = count(&n.Recent, `DELETE FROM recent_writes WHERE at <= $1`, now.Add(-RecentWriteWindow))
+		return count(&n.Unfurls, `DELETE FROM unfurls WHERE at <= $1`, now.Add(-UnfurlWindow))
 	})
 	if err != nil {
 		return Swept{}, fmt.Errorf("sweep store: %w", err)

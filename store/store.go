@@ -96,6 +96,7 @@ var (
 		bucketAudit, bucketAuditByTicket, bucketCursors, bucketAnnounced, bucketClosing, bucketFlags,
 		bucketRecent,
 		bucketChannelLinks, bucketTicketThreads, bucketThreadsByMessage,
+		bucketUnfurls,
 	}
 
 	// retiredBuckets were written by earlier versions for features nothing

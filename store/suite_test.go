@@ -116,6 +116,7 @@ var suite = []struct {
 	{"RecentWrite_ALaterWriteRestartsTheWindow", testRecentWrite_ALaterWriteRestartsTheWindow},
 	{"Flag_RoundTripsAndSurvivesReopen", testFlag_RoundTripsAndSurvivesReopen},
 	{"Lock_OneHolderAtATimeAndContextEndsTheWait", testLock_OneHolderAtATimeAndContextEndsTheWait},
+	{"MarkUnfurled_OncePerChannelWithinTheWindowAcrossARestart", testMarkUnfurled_OncePerChannelWithinTheWindowAcrossARestart},
 }
 
 // runSuite runs the suite on b.

@@ -11,14 +11,15 @@ import (
 
 // Swept counts what one Sweep removed, for a log line.
 type Swept struct {
-	Claims, Flows, Audit, Announced, Recent int
+	Claims, Flows, Audit, Announced, Recent, Unfurls int
 }
 
 // Sweep removes records past their retention as of now: claims after the
 // claim TTL (not those of an unfinished flow's steps), finished flows and
-// audit entries after their retention, announced marks after theirs, and
-// recent writes after RecentWriteWindow. It runs in one transaction, so a
-// crash mid-sweep leaves everything in place.
+// audit entries after their retention, announced marks after theirs,
+// recent writes after RecentWriteWindow and unfurl marks after
+// UnfurlWindow. It runs in one transaction, so a crash mid-sweep leaves
+// everything in place.
 func (s *Store) Sweep(now time.Time) (Swept, error) {
 	var n Swept
 	err := s.update(func(tx *bolt.Tx) error {
@@ -35,7 +36,10 @@ func (s *Store) Sweep(now time.Time) (Swept, error) {
 		if n.Announced, err = sweepAnnounced(tx, now.Add(-AnnouncedRetention)); err != nil {
 			return err
 		}
-		n.Recent, err = sweepRecent(tx, now.Add(-RecentWriteWindow))
+		if n.Recent, err = sweepRecent(tx, now.Add(-RecentWriteWindow)); err != nil {
+			return err
+		}
+		n.Unfurls, err = sweepUnfurls(tx, now.Add(-UnfurlWindow))
 		return err
 	})
 	if err != nil {
@@ -71,7 +75,7 @@ func sweepEvery(ctx context.Context, interval time.Duration, cfg config, sweep f
 				continue
 			}
 			cfg.logger.DebugContext(ctx, "store swept", "claims", n.Claims, "flows", n.Flows,
-				"audit", n.Audit, "announced", n.Announced, "recent", n.Recent)
+				"audit", n.Audit, "announced", n.Announced, "recent", n.Recent, "unfurls", n.Unfurls)
 		}
 	}
 }

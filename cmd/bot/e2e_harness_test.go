@@ -65,7 +65,10 @@ func newFakesWith(t testing.TB, slackOpts []slackfake.Option, opts ...syncrotest
 	t.Helper()
 	f := slackfake.NewServer(t, append([]slackfake.Option{
 		slackfake.WithUsers(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com"}),
-		slackfake.WithChannels(slackfake.Channel{ID: e2eChannel, Name: "ops"})}, slackOpts...)...)
+		slackfake.WithChannels(slackfake.Channel{ID: e2eChannel, Name: "ops"}),
+		// Syncro's own domain, and the fake Syncro's host, whose links
+		// stand for the account's in these tests.
+		slackfake.WithUnfurlDomains("syncromsp.com", "127.0.0.1")}, slackOpts...)...)
 	srv := syncrotest.NewServer(t, opts...)
 	return &e2eFakes{f: f, srv: srv, env: map[string]string{
 		"SLACK_APP_TOKEN": f.AppToken(),

@@ -161,7 +161,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Store:        st,
 		SessionLogs:  &sessionlog.Writer{Root: cfg.SessionLogDir, Git: cfg.SessionLogGit},
 		ResolveTechs: true,
-	}, tickets.Register, customers.Register, home.Register)
+	}, features...)
 	if err != nil {
 		log.Error("commands", "err", err)
 		return exitUsage
@@ -229,6 +229,10 @@ func usage(fs *flag.FlagSet, w io.Writer) {
 	fmt.Fprintln(w)
 	config.Usage(w)
 }
+
+// features are the areas the bot answers, each registering its commands,
+// buttons, forms, shortcuts and unfurls (commands.Registry).
+var features = []commands.Feature{tickets.Register, customers.Register, home.Register}
 
 // newLogger logs JSON for collectors, or text when asked or when a person
 // is watching the terminal.

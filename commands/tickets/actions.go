@@ -102,6 +102,7 @@ func (c *feature) register(r *commands.Registry) {
 	r.TechFinder(func(ctx context.Context, a commands.Actor) (int64, error) { return c.techByEmail(ctx, a.Email) })
 	c.registerConversations(r)
 	c.registerAddToTicket(r)
+	c.registerUnfurls(r)
 
 	r.Modal(commands.Modal{CallbackID: commands.CallbackCreate, Validate: c.validateCreate, Submit: c.submitCreate})
 	r.Modal(commands.Modal{CallbackID: commands.CallbackUpdate, Validate: validateDue, Submit: c.submitUpdate})

@@ -1,0 +1,125 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/syncrobot/syncrobot/commands"
+)
+
+// Link unfurls (link_shared → chat.unfurl). Slack sends link_shared for
+// links to the manifest's unfurl domains wherever they are posted; the
+// bot previews them only in a conversation it knows is internal, so no
+// ticket detail reaches a channel shared with another workspace or a DM
+// with someone outside the workspace. Which links get a preview, and what
+// it shows, is Commands.Unfurl's.
+
+// onLinkShared acks a link_shared event, then, in the background and
+// only for a poster the bot serves, in a conversation it finds internal,
+// attaches the previews Commands.Unfurl gives. Refusals are logged, never
+// told: the poster asked the bot nothing.
+func (b *Bot) onLinkShared(env envelope, outer slackevents.EventsAPIEvent) {
+	ev, ok := outer.InnerEvent.Data.(*slackevents.LinkSharedEvent)
+	if !ok {
+		b.unknown(env, "undecodable link_shared")
+		return
+	}
+	b.ack(env, nil)
+	teamID := outer.TeamID
+	envID := env.req.EnvelopeID
+	quiet := func(string) {}
+	d := &door{
+		kind:        "link_shared",
+		id:          ev.Channel,
+		who:         caller{userID: ev.User, teamID: teamID, channelID: ev.Channel},
+		refuse:      quiet,
+		notNow:      quiet,
+		refuseLater: func(context.Context, string) {},
+		queue:       true,
+	}
+	tn := b.enter(d)
+	if tn == nil {
+		b.log.Info("link_shared answered", "envelope_id", envID, "channel", ev.Channel, "previews", 0, "why", "poster not served")
+		return
+	}
+	b.spawn(env, tn, nil, func(ctx context.Context) {
+		previews, why := b.linkPreviews(ctx, tn, ev)
+		b.log.Info("link_shared answered", "envelope_id", envID, "channel", ev.Channel, "previews", previews, "why", why)
+	})
+}
+
+// linkPreviews does onLinkShared's work: how many previews were attached,
+// and why none when none.
+func (b *Bot) linkPreviews(ctx context.Context, tn *turn, ev *slackevents.LinkSharedEvent) (int, string) {
+	if _, ok := b.admitted(ctx, tn.door, tn.pending); !ok {
+		return 0, "poster not served"
+	}
+	if ok, why := b.internalConversation(ctx, ev.Channel); !ok {
+		return 0, why
+	}
+	ls := commands.LinkShared{ChannelID: ev.Channel, MessageTS: ev.MessageTimeStamp, UserID: ev.User}
+	for _, l := range ev.Links {
+		ls.URLs = append(ls.URLs, l.URL)
+	}
+	previews := b.cmds.Unfurl(ctx, ls)
+	if len(previews) == 0 {
+		return 0, "no link to preview"
+	}
+	unfurls := make(map[string]slack.Attachment, len(previews))
+	for link, m := range previews {
+		unfurls[link] = slack.Attachment{Fallback: m.Text, Blocks: slack.Blocks{BlockSet: m.Blocks}}
+	}
+	ctx, cancel := replyContext(ctx)
+	defer cancel()
+	err := retry429(ctx, func() error {
+		_, _, _, err := b.api.UnfurlMessageContext(ctx, ev.Channel, ev.MessageTimeStamp, unfurls)
+		return err
+	})
+	if err != nil {
+		b.log.Error("chat.unfurl failed", "channel", ev.Channel, "ts", ev.MessageTimeStamp, "err", err)
+		return 0, "chat.unfurl failed"
+	}
+	return len(unfurls), ""
+}
+
+// internalConversation reports whether channelID is a conversation of the
+// home workspace alone, where ticket previews may show; why says why not.
+// It fails closed: when conversations.info cannot say, the answer is no.
+// A channel shared in any way (Slack Connect, pending, across an org) is
+// not; a DM is when the other person is of the home workspace; a group
+// DM never is, since its members are not listed without a scope the bot
+// does not ask for.
+func (b *Bot) internalConversation(ctx context.Context, channelID string) (ok bool, why string) {
+	if v, hit := b.convs.get(channelID); hit {
+		return v.internal, v.why
+	}
+	ch, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channelID})
+	if err != nil {
+		b.log.Info("conversations.info failed; no previews there", "channel", channelID, "err", err)
+		if ctx.Err() == nil {
+			b.convs.put(channelID, convKind{why: "conversations.info failed"}, negativeTTL)
+		}
+		return false, "conversations.info failed"
+	}
+	v := convKind{internal: true}
+	switch {
+	case ch.IsExtShared || ch.IsPendingExtShared || ch.IsShared || ch.IsOrgShared:
+		v = convKind{why: "shared channel"}
+	case ch.IsMpIM:
+		v = convKind{why: "group DM"}
+	case ch.IsIM:
+		if u := b.userInfo(ctx, ch.User); !u.ok || u.teamID == "" || u.teamID != b.homeTeam {
+			v = convKind{why: "DM with someone outside the workspace"}
+		}
+	}
+	b.convs.put(channelID, v, b.cfg.ChannelCacheTTL)
+	return v.internal, v.why
+}
+
+// convKind is what internalConversation learned about a conversation.
+type convKind struct {
+	internal bool
+	why      string
+}

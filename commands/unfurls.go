@@ -1,0 +1,42 @@
+package commands
+
+import "context"
+
+// Link unfurls: Slack tells the bot of links to its unfurl domains posted
+// in a channel (link_shared), and the bot may attach a preview to each
+// (chat.unfurl). Which links get one, and what it shows, is a feature's
+// Unfurler; bot decides first whether the channel may see any at all.
+
+// LinkShared is one link_shared event: links to the app's unfurl domains
+// in a message posted in a channel the bot found internal.
+type LinkShared struct {
+	// ChannelID and MessageTS are the message; UserID who posted it.
+	ChannelID, MessageTS, UserID string
+	// URLs are the message's links to the unfurl domains, in order.
+	URLs []string
+}
+
+// Unfurler answers link_shared with the previews to attach: each a
+// message (text and blocks) by the URL it previews, as posted. Links it
+// leaves out get none.
+type Unfurler func(ctx context.Context, ls LinkShared) map[string]Message
+
+// Unfurler registers the answer to link_shared; there is one.
+func (r *Registry) Unfurler(u Unfurler) {
+	if u == nil {
+		panic("commands: nil unfurler")
+	}
+	if r.unfurler != nil {
+		panic("commands: duplicate unfurler")
+	}
+	r.unfurler = u
+}
+
+// Unfurl answers link_shared: the previews to attach, by URL; none when no
+// feature unfurls links.
+func (c *Commands) Unfurl(ctx context.Context, ls LinkShared) map[string]Message {
+	if c.reg.unfurler == nil {
+		return nil
+	}
+	return c.reg.unfurler(ctx, ls)
+}
