@@ -66,3 +66,36 @@ func TestE2E_ShortPollIntervalIsKeptPastTheFirstMinutesBudget(t *testing.T) {
 		t.Errorf("announced after %d polls, want at most 2", polls)
 	}
 }
+
+// TestE2E_WatcherAnnouncesEachCloseOnceAcrossRestarts: a fresh install
+// announces nothing of the seeded week's closed tickets; a ticket closed
+// in Syncro while the bot is down is announced when it is back, once; a
+// further restart announces nothing again.
+func TestE2E_WatcherAnnouncesEachCloseOnceAcrossRestarts(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startNotifyingBot(ctx, t)
+	// Polls run one after the other: once the second listing reached
+	// Syncro, the first one's notices were posted.
+	b.waitPolls(ctx, t, 2)
+	if past := b.f.Messages(notifyChannel); len(past) > 0 {
+		t.Errorf("a fresh install announced %d closes from the past: %q", len(past), past[0].Text)
+	}
+	tk := b.marcusTicket(t, "Time clock kiosk frozen")
+
+	b.shutdown(t)
+	if err := b.srv.SetTicketStatus(tk.ID, "Resolved"); err != nil {
+		t.Fatal(err)
+	}
+	b = b.start(ctx, t)
+	b.waitNotice(ctx, t, tk.Number)
+
+	b = b.restart(ctx, t)
+	b.waitPolls(ctx, t, 2)
+	if got := b.noticesAbout(t, tk.Number); len(got) != 1 {
+		t.Errorf("#%d announced %d times across restarts, want once: %q", tk.Number, len(got), got)
+	}
+	if n := len(b.f.Messages(notifyChannel)); n != 1 {
+		t.Errorf("the notify channel holds %d notices, want only #%d's", n, tk.Number)
+	}
+}
