@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -61,4 +63,38 @@ func TestPostgres_ALockOfAReplicaThatDiesIsTakenOver(t *testing.T) {
 	if err := <-got; err != nil {
 		t.Fatalf("B's Lock after A died: %v", err)
 	}
+}
+
+// TestPostgres_LockHandOversBetweenReplicasNeverFail: replicas lock and
+// let go of one name over and over; each Lock either waits or takes it,
+// and only one holds it at a time, also when it is let go while another
+// looks at it.
+func TestPostgres_LockHandOversBetweenReplicasNeverFail(t *testing.T) {
+	t.Parallel()
+	a, b := twoReplicas(t)
+	var (
+		holders atomic.Int32
+		wg      sync.WaitGroup
+	)
+	for i := range 6 {
+		st := a
+		if i%2 == 1 {
+			st = b
+		}
+		wg.Go(func() {
+			for range 20 {
+				unlock, err := st.Lock(t.Context(), "ticket/7")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if n := holders.Add(1); n != 1 {
+					t.Errorf("%d holders at once", n)
+				}
+				holders.Add(-1)
+				unlock()
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"time"
 
@@ -35,8 +36,18 @@ func (s *Postgres) Lock(ctx context.Context, name string) (func(), error) {
 // tryLock takes name for token if it is free, or held by a replica that
 // is gone, or held past the lease.
 func (s *Postgres) tryLock(ctx context.Context, name, token string) (bool, error) {
-	var got bool
-	err := s.tx(ctx, func(tx pgx.Tx) error {
+	for {
+		got, retry, err := s.tryLockOnce(ctx, name, token)
+		if !retry || err != nil {
+			return got, err
+		}
+	}
+}
+
+// tryLockOnce is one attempt of tryLock; retry says the lock was let go
+// while it looked, so looking again at once may take it.
+func (s *Postgres) tryLockOnce(ctx context.Context, name, token string) (got, retry bool, err error) {
+	err = s.tx(ctx, func(tx pgx.Tx) error {
 		now := s.now()
 		tag, err := tx.Exec(ctx, `INSERT INTO locks (name, holder, token, locked_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (name) DO NOTHING`, name, s.replica, token, now)
@@ -46,7 +57,13 @@ func (s *Postgres) tryLock(ctx context.Context, name, token string) (bool, error
 		}
 		var holder int32
 		var at time.Time
-		if err := tx.QueryRow(ctx, `SELECT holder, locked_at FROM locks WHERE name = $1 FOR UPDATE`, name).Scan(&holder, &at); err != nil {
+		err = tx.QueryRow(ctx, `SELECT holder, locked_at FROM locks WHERE name = $1 FOR UPDATE`, name).Scan(&holder, &at)
+		if errors.Is(err, pgx.ErrNoRows) {
+			// Let go between the insert and this read: try again.
+			retry = true
+			return nil
+		}
+		if err != nil {
 			return err
 		}
 		alive := holder == s.replica
@@ -62,7 +79,7 @@ func (s *Postgres) tryLock(ctx context.Context, name, token string) (bool, error
 		got = err == nil
 		return err
 	})
-	return got, err
+	return got, retry, err
 }
 
 // unlock lets go of name if token still holds it; a failure is logged,
