@@ -85,6 +85,29 @@ func TestE2E_LogTimeOnACardRefreshesItsTotal(t *testing.T) {
 	}
 }
 
+// TestE2E_CloseOnACardRefreshesItsStatus: a ticket closed from its
+// card's Close shows, in that card, the status Syncro now holds.
+func TestE2E_CloseOnACardRefreshesItsStatus(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	b.slash(ctx, t, "ticket 32150")
+	card := b.waitReply(ctx, t, 0, "Close")
+	b.click(ctx, t, card, button(t, card.Blocks, ticketview.ActionClose))
+	view := b.waitView(ctx, t, commands.CallbackClose)
+	b.submitView(ctx, t, closeSubmission(t, view, "Cleared the sync client's cache.", commands.CloseOptionNotify))
+	b.waitReply(ctx, t, 1, "Closed #32150")
+
+	now := b.waitCardUpdated(ctx, t, card)
+	status := ticketByNumber(t, b.srv, 32150).Status
+	if status != "Resolved" {
+		t.Fatalf("Syncro holds #32150 as %q, want Resolved", status)
+	}
+	if shown := replyText(now.Message); !strings.Contains(shown, `*Status*\n`+status) {
+		t.Errorf("the card does not show the ticket %s:\n%s", status, shown)
+	}
+}
+
 // totalLine is the card's "*Total: …*" line.
 func totalLine(t *testing.T, shown string) string {
 	t.Helper()
