@@ -98,7 +98,7 @@ func (b *Bot) spawn(env envelope, tn *turn, onPanic func(ctx context.Context, er
 		// Everything the work posts (reply, thread post, card) is sent by
 		// now: the mark that its effects are complete, for whoever debugs
 		// what one envelope led to.
-		b.log.Debug("work done", "type", env.kind, "envelope_id", env.req.EnvelopeID)
+		b.log.Debug("work done", "envelope_id", env.req.EnvelopeID, "type", env.kind)
 	}()
 }
 

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/tickets"
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -118,5 +120,61 @@ func TestE2E_AddToTicket_PickedByNumber_PublicWhenChosen(t *testing.T) {
 	got := commentsWith(b.srv, tk.ID, "Replacement toner ships Monday")
 	if len(got) != 1 || got[0].Hidden || got[0].DoNotEmail {
 		t.Fatalf("Syncro holds %+v, want one public comment", got)
+	}
+}
+
+// TestE2E_AddToTicket_MessagesOfEveryShape: "Add to ticket" on a
+// 40,000-character message, an empty one, one with only a file and a
+// bot's: each form opens with the message (the first 3,000 characters of
+// the long one, saying so), and Syncro holds one comment with the text,
+// the author, the link and the files.
+func TestE2E_AddToTicket_MessagesOfEveryShape(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	tk := b.srv.Tickets()[0]
+	long := strings.Repeat("The NAS rebuild is still running. ", 1200)[:40000]
+	for _, tt := range []struct {
+		name      string
+		pm        slackfake.PersonMessage
+		formSays  string
+		issueSize int
+		comment   []string
+	}{
+		{"40,000 characters", slackfake.PersonMessage{User: e2eUser, Text: long}, "the form holds the first 3000", 3000,
+			[]string{long[:100], "(The message has 40000 characters; the rest is in Slack.)", "From Slack: dana"}},
+		{"empty", slackfake.PersonMessage{User: e2eUser, Text: ""}, "From a message by dana", 0, []string{"— From Slack: dana"}},
+		{"only a file", slackfake.PersonMessage{User: e2eUser, Files: []slackfake.File{{ID: "F7", Name: "nas-smart.txt"}}}, "From a message by dana", 0,
+			[]string{"Attachments (in Slack): nas-smart.txt"}},
+		{"a bot's", slackfake.PersonMessage{BotID: "B0MONITOR", BotName: "monitor", Text: "ALERT RAID degraded on NAS-01"}, "monitor (a bot)", 29,
+			[]string{"ALERT RAID degraded on NAS-01", "From Slack: monitor (a bot)"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.pm.Channel = e2eChannel
+			msg := b.post(ctx, t, tt.pm)
+			b.shortcut(ctx, t, tickets.ShortcutAddToTicket, msg)
+			f := b.addForms(ctx, t, 1)[0]
+			if got := len([]rune(modalInputs(t, f.JSON)[commands.BlockIssue].Element.InitialValue)); got != tt.issueSize {
+				t.Errorf("comment input holds %d characters, want %d", got, tt.issueSize)
+			}
+			if !strings.Contains(string(f.JSON), tt.formSays) {
+				t.Errorf("the form does not say %q: %s", tt.formSays, f.JSON)
+			}
+			vals := textValues(t, f.JSON)
+			vals[tickets.BlockTicket] = map[string]slackfake.Input{tickets.BlockTicket: slackfake.ExternalSelectInput("#"+itoa64(tk.Number), ticketview.TicketButtonValue(tk.ID, tk.Number))}
+			before := len(b.f.Ephemerals(e2eUser))
+			b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: f.ID, Values: vals})
+			b.waitReply(ctx, t, before, "#"+itoa64(tk.Number))
+			link := "/archives/" + e2eChannel + "/p" + strings.Replace(msg.TS, ".", "", 1)
+			got := commentsWith(b.srv, tk.ID, link)
+			if len(got) != 1 {
+				t.Fatalf("Syncro holds %d comments linking the message, want 1", len(got))
+			}
+			for _, want := range tt.comment {
+				if !strings.Contains(got[0].Body, want) {
+					t.Errorf("comment lacks %q: %q", want, got[0].Body)
+				}
+			}
+		})
 	}
 }

@@ -185,11 +185,12 @@ func TestE2E_ClientMessageInSharedChannel_TicketWithContactAndOnlyTheNeutralLine
 
 // TestE2E_SharedChannelWithoutLink_CustomerByEmailAndNothingPosted: in a
 // shared channel nobody linked, Rhonda's email finds Acme Corp. and her
-// contact; the ticket is made and nothing at all is posted in the channel.
+// contact; the ticket is made, and once the submission's work is over
+// (everything it posts is sent) nothing at all is in the channel.
 func TestE2E_SharedChannelWithoutLink_CustomerByEmailAndNothingPosted(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	b := startE2EBot(ctx, t, nil)
+	b := startDebugBot(ctx, t, nil)
 	withClientChannel(b)
 	acme := customerNamed(t, b.srv, "Acme Corp.")
 
@@ -198,7 +199,8 @@ func TestE2E_SharedChannelWithoutLink_CustomerByEmailAndNothingPosted(t *testing
 	if !strings.Contains(string(v.JSON), "a contact of Acme Corp.") {
 		t.Errorf("the form does not say the email found Acme's contact: %s", v.JSON)
 	}
-	b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, 0)})
+	va := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, 0)})
+	b.waitWorkDone(ctx, t, va.EnvelopeID)
 	tk := b.newTicketFor(ctx, t, acme.ID, "VPN keeps dropping")
 	b.waitReply(ctx, t, 0, "Created #"+itoa64(tk.Number))
 	if posted := b.botMessagesIn(sharedChannel); len(posted) != 0 {

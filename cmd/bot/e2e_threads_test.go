@@ -55,12 +55,13 @@ func TestE2E_TicketThread_StatusChangeAndCloseReachTheThreadOnceEach(t *testing.
 
 // TestE2E_TicketThread_SharedChannelHearsOnlyTheNeutralLine: a ticket
 // made from Rhonda's message in the shared channel linked with
-// --acknowledge; its status change and close, made from #ops, add
-// nothing to the shared thread.
+// --acknowledge; its status change and close, made from #ops, are over
+// (everything they post is sent) and the shared thread still holds only
+// the neutral line.
 func TestE2E_TicketThread_SharedChannelHearsOnlyTheNeutralLine(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	b := startE2EBot(ctx, t, nil)
+	b := startDebugBot(ctx, t, nil)
 	acme := b.acknowledgedClientChannel(ctx, t)
 	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: sharedChannel, User: clientUser, Text: "Badge reader at the back door is dead"})
 	v := b.createFromMessage(ctx, t, msg)
@@ -68,10 +69,13 @@ func TestE2E_TicketThread_SharedChannelHearsOnlyTheNeutralLine(t *testing.T) {
 	tk := b.newTicketFor(ctx, t, acme.ID, "Badge reader at the back door is dead")
 	b.waitThread(ctx, t, sharedChannel, msg.TS, 1)
 
-	b.slash(ctx, t, "update "+itoa64(tk.Number)+" --status Scheduled")
-	b.waitReply(ctx, t, 2, "Scheduled")
-	b.closeFromSlack(ctx, t, tk.Number, "Rewired the reader")
-	b.waitReply(ctx, t, 3, "#"+itoa64(tk.Number))
+	update := b.slash(ctx, t, "update "+itoa64(tk.Number)+" --status Scheduled")
+	b.waitWorkDone(ctx, t, update.EnvelopeID)
+	closed := b.submitView(ctx, t, closeSubmission(t, b.openCloseForm(ctx, t, tk.Number), "Rewired the reader"))
+	b.waitWorkDone(ctx, t, closed.EnvelopeID)
+	if got := ticketByNumber(t, b.srv, tk.Number).Status; got != "Resolved" {
+		t.Fatalf("status = %q, want Resolved: without the close, the check below proves nothing", got)
+	}
 	if th := b.f.Thread(sharedChannel, msg.TS); len(th) != 1 || !strings.HasSuffix(th[0].Text, "opened — we're on it.") {
 		t.Errorf("the shared thread shows %+v, want only the neutral line", th)
 	}

@@ -213,8 +213,7 @@ func TestE2E_Unfurl_WhichLinksGetAPreview(t *testing.T) {
 func TestE2E_Unfurl_CloseFromThePreview(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	// -debug: the submission's "work done" says its card work is over.
-	b := newFakes(t).start(ctx, t, "-debug")
+	b := startDebugBot(ctx, t, nil)
 	tk := b.marcusTicket(t, "Cascade's scanner jams on every page")
 	link := b.ticketLink(tk.ID)
 	text := "Can someone close " + link + " ? Fixed on site."
@@ -237,7 +236,7 @@ func TestE2E_Unfurl_CloseFromThePreview(t *testing.T) {
 	view := b.waitView(ctx, t, commands.CallbackClose)
 	ack := b.submitView(ctx, t, closeSubmission(t, view, "Cleared the feed rollers"))
 	b.waitReply(ctx, t, 0, "#"+itoa64(tk.Number))
-	b.waitLog(ctx, t, `"msg":"work done","component":"bot","type":"view_submission","envelope_id":"`+ack.EnvelopeID+`"`)
+	b.waitWorkDone(ctx, t, ack.EnvelopeID)
 	if now, _ := b.srv.Ticket(tk.ID); now.Status != "Resolved" {
 		t.Errorf("ticket status = %q, want Resolved", now.Status)
 	}
