@@ -32,17 +32,25 @@ func (b *e2eBot) waitCardUpdated(ctx context.Context, t *testing.T, card slackfa
 	return now
 }
 
+// formFromCard starts the bot, shows Dana ticket number's card, presses
+// its button actionID and returns the bot, the card and the form it
+// opened (callbackID).
+func formFromCard(ctx context.Context, t *testing.T, number, actionID, callbackID string) (*e2eBot, slackfake.Ephemeral, slackfake.View) {
+	t.Helper()
+	b := startE2EBot(ctx, t, nil)
+	b.slash(ctx, t, "ticket "+number)
+	card := b.waitReply(ctx, t, 0, "#"+number)
+	b.click(ctx, t, card, button(t, card.Blocks, actionID))
+	return b, card, b.waitView(ctx, t, callbackID)
+}
+
 // TestE2E_MakeInvoiceOnACardRefreshesTheCard: Make invoice pressed on a
 // ticket card and submitted leaves the card, in place, showing the ticket
 // as Syncro now holds it: Invoiced, the invoice named, no Make invoice.
 func TestE2E_MakeInvoiceOnACardRefreshesTheCard(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	b := startE2EBot(ctx, t, nil)
-	b.slash(ctx, t, "ticket 32145")
-	card := b.waitReply(ctx, t, 0, "Make invoice")
-	b.click(ctx, t, card, button(t, card.Blocks, ticketview.ActionBill))
-	view := b.waitView(ctx, t, commands.CallbackBill)
+	b, card, view := formFromCard(ctx, t, "32145", ticketview.ActionBill, commands.CallbackBill)
 	b.submitView(ctx, t, billSubmission(t, view, "", "Replaced the drive."))
 	b.waitReply(ctx, t, 1, "Invoiced #32145")
 
@@ -68,12 +76,8 @@ func TestE2E_MakeInvoiceOnACardRefreshesTheCard(t *testing.T) {
 func TestE2E_LogTimeOnACardRefreshesItsTotal(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	b := startE2EBot(ctx, t, nil)
-	b.slash(ctx, t, "ticket 32150")
-	card := b.waitReply(ctx, t, 0)
+	b, card, view := formFromCard(ctx, t, "32150", ticketview.ActionLogTime, commands.CallbackLogTime)
 	before := totalLine(t, replyText(card.Message))
-	b.click(ctx, t, card, button(t, card.Blocks, ticketview.ActionLogTime))
-	view := b.waitView(ctx, t, commands.CallbackLogTime)
 	vals := textValues(t, view.JSON)
 	vals[commands.BlockMinutes] = map[string]slackfake.Input{commands.BlockMinutes: slackfake.TextInput("2h")}
 	b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: view.ID, CallbackID: commands.CallbackLogTime, PrivateMetadata: view.PrivateMetadata, Values: vals})
@@ -90,11 +94,7 @@ func TestE2E_LogTimeOnACardRefreshesItsTotal(t *testing.T) {
 func TestE2E_CloseOnACardRefreshesItsStatus(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	b := startE2EBot(ctx, t, nil)
-	b.slash(ctx, t, "ticket 32150")
-	card := b.waitReply(ctx, t, 0, "Close")
-	b.click(ctx, t, card, button(t, card.Blocks, ticketview.ActionClose))
-	view := b.waitView(ctx, t, commands.CallbackClose)
+	b, card, view := formFromCard(ctx, t, "32150", ticketview.ActionClose, commands.CallbackClose)
 	b.submitView(ctx, t, closeSubmission(t, view, "Cleared the sync client's cache.", commands.CloseOptionNotify))
 	b.waitReply(ctx, t, 1, "Closed #32150")
 
