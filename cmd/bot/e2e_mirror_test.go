@@ -361,23 +361,27 @@ func TestE2E_StandupWaitersOnASharedReadAreNotBusy(t *testing.T) {
 	}
 	b.srv.Fail("GET", "/tickets/*", spread, syncrotest.FaultHang)
 
+	// In waves of 10, each acked before the next: under -race at load 36
+	// waves of 20 once missed Slack's 3 s ack (BENCHMARKS.md, "The ack
+	// deadline under -race"), which is not what this test is about.
+	const wave = 10
 	acks := make([]slackfake.Ack, techs)
-	for wave := range techs / spread {
-		errs := make(chan error, spread)
-		for j := range spread {
-			i := wave*spread + j
+	for w := range techs / wave {
+		errs := make(chan error, wave)
+		for j := range wave {
+			i := w*wave + j
 			go func() {
 				var err error
-				acks[i], err = b.f.SlashCommand(ctx, slackfake.SlashCommand{UserID: users[i], ChannelID: e2eChannel, Text: "ticket " + itoa64(numbers[j])})
+				acks[i], err = b.f.SlashCommand(ctx, slackfake.SlashCommand{UserID: users[i], ChannelID: e2eChannel, Text: "ticket " + itoa64(numbers[i%spread])})
 				errs <- err
 			}()
 		}
-		for range spread {
+		for range wave {
 			if err := <-errs; err != nil {
 				t.Fatal(err)
 			}
 		}
-		if wave == 0 {
+		if w == spread/wave-1 {
 			// The first wave started every read; the rest wait on them.
 			if err := poll(ctx, func() bool { return b.srv.Held() == spread }); err != nil {
 				t.Fatalf("Syncro holds %d reads, want %d: %v", b.srv.Held(), spread, err)
