@@ -125,3 +125,34 @@ func TestObserver_ClassifiesBillAndCloseReplies(t *testing.T) {
 		}
 	}
 }
+
+// TestRun_ReadyzAsksSyncroAtMostOncePerInterval: Syncro refuses every
+// request (a revoked key), so /readyz reports not ready; a monitor
+// hitting it 100 times costs Syncro one probe (GET /me), not 100.
+func TestRun_ReadyzAsksSyncroAtMostOncePerInterval(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	addr := freeAddr(t)
+	b := startE2EBot(ctx, t, func(env map[string]string) {
+		env["METRICS_ADDR"] = addr
+		env["SYNCRO_API_KEY"] = "revoked-key-0000"
+	})
+	url := "http://" + addr + "/readyz"
+	body := waitStatus(ctx, t, url, http.StatusServiceUnavailable)
+	if !strings.Contains(body, "not ready") {
+		t.Errorf("/readyz said %q while Syncro refuses the key", body)
+	}
+	probes := func() int { return b.srv.Count(http.MethodGet, "/me") }
+	before := probes()
+	for range 100 {
+		if code, _, err := scrape(ctx, url); err != nil || code != http.StatusServiceUnavailable {
+			t.Fatalf("/readyz = %d, %v while Syncro refuses the key; want 503", code, err)
+		}
+	}
+	if n := probes() - before; n > 1 {
+		t.Errorf("100 /readyz checks asked Syncro %d times, want at most 1", n)
+	}
+	if before+probes() == 0 {
+		t.Error("/readyz never asked Syncro: the check proves nothing")
+	}
+}
