@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +18,7 @@ import (
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+	"github.com/syncrobot/syncrobot/watcher"
 )
 
 // Hardening from the probe of every entry point (README, Security): each
@@ -287,5 +292,72 @@ func TestE2E_UnreadableNotifyChannelIsWarnedOnce(t *testing.T) {
 	}
 	if warns != 1 {
 		t.Errorf("%d WARN lines about NOTIFY_CHANNEL, want 1:\n%s", warns, b.stderr.String())
+	}
+}
+
+// TestE2E_WebhookFloodKeepsAtMost64HintsPending: with the right token, a
+// flood of 2,000 hints for distinct tickets arrives while Syncro holds
+// every reread. Every hint is answered 200 at once; Syncro never holds
+// more than 64 rereads (the watcher's budget of 6 a minute drops the rest
+// before the 64 bound is reached); the process keeps no goroutine per
+// hint; and the drop is warned once, not per hint.
+func TestE2E_WebhookFloodKeepsAtMost64HintsPending(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
+	b := startE2EBot(ctx, t, func(env map[string]string) {
+		env["NOTIFY_CHANNEL"] = notifyChannel
+		env["WEBHOOK_ADDR"] = addr
+		env["WEBHOOK_TOKEN"] = webhookToken
+		env["METRICS_ADDR"] = metricsAddr
+	})
+	b.waitLog(ctx, t, "serving Syncro webhooks")
+	goroutines := func() int {
+		t.Helper()
+		body := waitStatus(ctx, t, "http://"+metricsAddr+"/metrics", http.StatusOK)
+		m := regexp.MustCompile(`(?m)^go_goroutines (\d+)`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("/metrics has no go_goroutines:\n%s", body)
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	before := goroutines()
+	b.srv.Fail("GET", "/tickets/*", 100000, syncrotest.FaultHang)
+	const hints = 2000
+	ids := make(chan int, hints)
+	for id := range hints {
+		ids <- 9_000_000 + id
+	}
+	close(ids)
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			for id := range ids {
+				body := fmt.Sprintf(`{"link":"https://bayline.syncromsp.com/tickets/%d","attributes":{"id":%d,"status":"Resolved"}}`, id, id)
+				if code := postWebhook(t, addr, watcher.WebhookPath+webhookToken, body); code != http.StatusOK {
+					t.Errorf("hint %d: %d, want 200", id, code)
+					return
+				}
+				if held := b.srv.Held(); held > 64 {
+					t.Errorf("Syncro holds %d rereads, want at most 64", held)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// 64 rereads held, with their HTTP connections, stay well under it.
+	if grown := goroutines() - before; grown > 500 {
+		t.Errorf("2,000 hints left %d more goroutines, want a bounded few", grown)
+	}
+	warned := 0
+	for line := range strings.Lines(b.stderr.String()) {
+		if strings.Contains(line, "webhook hints arriving faster") || strings.Contains(line, "webhook hint over the watcher's budget") {
+			warned++
+		}
+	}
+	if warned != 1 {
+		t.Errorf("the flood was warned about %d times, want once", warned)
 	}
 }
