@@ -1,0 +1,80 @@
+package main
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// One person's commands run 6 at a time (README, Security: one person
+// cannot lock everyone out), as that person meets it.
+
+// openTicketNumbers is n open tickets of the seed, by number.
+func openTicketNumbers(t *testing.T, srv *syncrotest.Server, n int) []int64 {
+	t.Helper()
+	var out []int64
+	for _, tk := range srv.Tickets() {
+		switch tk.Status {
+		case "Resolved", "Closed", "Invoiced":
+			continue
+		}
+		out = append(out, tk.Number)
+	}
+	if len(out) < n {
+		t.Fatalf("the seed has %d open tickets, want %d", len(out), n)
+	}
+	slices.Sort(out)
+	return out[:n]
+}
+
+// TestE2E_SixAtOnceTheRestQueuedAndFormsToldAtOnce: Syncro holds
+// every ticket read. Dana asks for 8 tickets: 6 reach Syncro, the other
+// 2 wait; after 3 s she is told once that one is queued behind her
+// others; a command that opens a form cannot wait, and is told at once
+// that she has 6 running. When Syncro answers, all 8 cards come. (The
+// order the queued ones start in is bot's lanes_test.go: two slots freed
+// at once run their next two side by side, so their reads may cross.)
+func TestE2E_SixAtOnceTheRestQueuedAndFormsToldAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	b.waitLog(ctx, t, "open-ticket mirror filled")
+	numbers := openTicketNumbers(t, b.srv, 8)
+	b.srv.Fail("GET", "/tickets/*", 1000, syncrotest.FaultHang)
+
+	for _, n := range numbers {
+		b.slash(ctx, t, "ticket "+itoa64(n))
+	}
+	b.waitHeld(ctx, t)
+	// Each queued command has 6 running and any sent before it ahead.
+	note := b.waitReply(ctx, t, 0, "Queued behind your")
+	if !strings.Contains(note.Text, "your 6 other commands") && !strings.Contains(note.Text, "your 7 other commands") {
+		t.Errorf("the queued note says %q, want 6 or 7 others ahead", note.Text)
+	}
+	if held := b.srv.Held(); held != 6 {
+		t.Errorf("Syncro holds %d of Dana's reads, want 6", held)
+	}
+
+	// A form's trigger lasts 3 s: it is answered now, not queued.
+	ack := b.slash(ctx, t, "bill "+itoa64(numbers[0]))
+	if !strings.Contains(string(ack.Payload), "You have 6 commands running") {
+		t.Errorf("the bill form's command was acked %s, want the 6-running answer", ack.Payload)
+	}
+
+	b.srv.ReleaseHangs()
+	b.srv.ClearFaults()
+	for _, n := range numbers {
+		b.waitReply(ctx, t, 0, "#"+itoa64(n)+" ")
+	}
+	notes := 0
+	for _, e := range b.f.Ephemerals(e2eUser) {
+		if strings.HasPrefix(e.Text, "Queued behind your") {
+			notes++
+		}
+	}
+	if notes != 1 {
+		t.Errorf("Dana was told %d times that a command is queued, want once", notes)
+	}
+}
