@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"regexp"
 
 	"github.com/slack-go/slack"
 
@@ -16,12 +17,25 @@ import (
 
 // onMessageAction routes a message shortcut by its callback_id.
 func (b *Bot) onMessageAction(env envelope, cb slack.InteractionCallback) {
+	// The ts names the message in forms' metadata and thread records;
+	// Slack's is digits.digits. Anything else is not from Slack (a forged
+	// 4,000-digit ts overflowed the metadata and panicked the handler).
+	if !isSlackTS(cb.Message.Timestamp) || (cb.Message.ThreadTimestamp != "" && !isSlackTS(cb.Message.ThreadTimestamp)) {
+		b.unknown(env, "message shortcut without a Slack message timestamp")
+		return
+	}
 	if f, ok := b.routes.shortcuts.lookup(cb.CallbackID); ok {
 		f(env, cb)
 		return
 	}
 	b.unknown(env, "unknown message shortcut "+cb.CallbackID)
 }
+
+// slackTS matches a Slack message timestamp ("1796539941.000009").
+var slackTS = regexp.MustCompile(`^[0-9]{1,16}\.[0-9]{1,9}$`)
+
+// isSlackTS reports whether ts is a Slack message timestamp.
+func isSlackTS(ts string) bool { return slackTS.MatchString(ts) }
 
 // onShortcut acks a message shortcut (its ack carries nothing), opens the
 // Loading view while the trigger is fresh when the shortcut answers with a
