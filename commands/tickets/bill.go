@@ -66,11 +66,17 @@ func (c *feature) describeInvoice(inv syncro.Invoice) string {
 // uncharged sums the billable, not yet charged time of a ticket.
 func uncharged(t *syncro.Ticket) (minutes int) {
 	for _, tm := range t.TicketTimers {
-		if !tm.Recorded && tm.Billable {
+		if chargeable(tm) {
 			minutes += timerMinutes(tm)
 		}
 	}
 	return minutes
+}
+
+// chargeable reports whether a bill charges tm: billable time, not yet
+// charged.
+func chargeable(tm syncro.Timer) bool {
+	return !tm.Recorded && tm.Billable && timerMinutes(tm) > 0
 }
 
 // billModal builds the bill form, or a notice when the ticket already has an
@@ -151,10 +157,11 @@ func plural(n int, one, many string) string {
 //
 // Syncro calls, with time and comments that carry it: invoices of the
 // ticket, the ticket (its uncharged time against the form's,
-// billshown.go), the comments before, comment, read-back, one charge per
-// uncharged timer (the new one plus any older), create invoice, PUT
-// status: 8 with one timer to charge, 9 with two. The timer-entry
-// fallback adds one; a status already Invoiced saves one.
+// billshown.go), the comments before, comment, read-back, the ticket
+// again right before charging (its time against the form's once more),
+// one charge per uncharged timer (the new one plus any older), create
+// invoice, PUT status: 9 with one timer to charge, 10 with two. The
+// timer-entry fallback adds one; a status already Invoiced saves one.
 func (c *feature) submitBill(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {
 	if !s.Actor.CanBill {
 		return notBillerReply
@@ -172,17 +179,24 @@ func (c *feature) submitBill(ctx context.Context, s commands.Submission, meta co
 		Shown: meta.Shown, ShownMin: max(meta.Uncharged, 0),
 	}
 	p.TechUserID, p.Tech = c.cachedTech(s.Actor)
-	steps := []string{stepGuard}
 	if te != nil {
 		if p.Body == "" {
 			p.Body = fmt.Sprintf("Billed %d min.", te.Minutes)
 		}
 		p.Minutes, p.ProductID, p.TimerNotes = te.Minutes, te.ProductID, te.Notes
 		p.Retype = retypeKey(s.Actor, meta.TicketID, notes, te.Minutes, te.ProductID)
+	}
+	return c.startFlow(ctx, commands.SubmissionKey(s), store.FlowBill, billSteps(te != nil), p, s.Actor)
+}
+
+// billSteps are a bill's steps, with the comment and time steps when it
+// logs time.
+func billSteps(logsTime bool) []string {
+	steps := []string{stepGuard}
+	if logsTime {
 		steps = append(steps, stepComment, stepTime)
 	}
-	steps = append(steps, stepCharge, stepInvoice, stepStatus, stepNotice)
-	return c.startFlow(ctx, commands.SubmissionKey(s), store.FlowBill, steps, p, s.Actor)
+	return append(steps, stepChargeCheck, stepCharge, stepInvoice, stepStatus, stepNotice)
 }
 
 // chargedSentence is "2 time entries charged (105 min)"; "" for none.

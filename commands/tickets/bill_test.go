@@ -33,10 +33,11 @@ func TestBill_LogsChargesInvoicesAndSetsInvoiced(t *testing.T) {
 	invoicesBefore := len(f.Srv.Invoices())
 	r, reqs := f.Submit(t, billForm(t, f, syncrotest.SeedTicketNAS, "V1", "60", "Rebuilt the array."))
 	commandstest.Golden(t, "bill_reply.golden", writeReplyJSON(t, r))
-	// 8: the invoice guard, the ticket (the time its form showed), the
-	// comments before, comment, read-back, charge, invoice, status.
-	if len(reqs) > 8 {
-		t.Errorf("%d Syncro calls from submit to reply, want ≤ 8:%s", len(reqs), commandstest.ReqLines(reqs))
+	// 9: the invoice guard, the ticket (the time its form showed), the
+	// comments before, comment, read-back, the ticket again before
+	// charging, charge, invoice, status.
+	if len(reqs) > 9 {
+		t.Errorf("%d Syncro calls from submit to reply, want ≤ 9:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	if n := commandstest.CountReqs(reqs, "POST", "/charge_timer_entry"); n != 1 {
 		t.Errorf("%d charges, want 1", n)
@@ -62,9 +63,10 @@ func TestBill_ChargesOlderUnchargedTimeToo(t *testing.T) {
 	f := newWriteFixture(t)
 	own := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
 	r, reqs := f.Submit(t, billForm(t, f, syncrotest.SeedTicketOwnCloud, "V1", "60", ""))
-	// invoices, the comments before, comment, read-back, the labor's name
-	// (its first use), two charges, invoice, status.
-	if len(reqs) > 9 || commandstest.CountReqs(reqs, "POST", "/charge_timer_entry") != 2 {
+	// invoices, the ticket, the comments before, comment, read-back, the
+	// labor's name (its first use), the ticket again before charging, two
+	// charges, invoice, status.
+	if len(reqs) > 10 || commandstest.CountReqs(reqs, "POST", "/charge_timer_entry") != 2 {
 		t.Errorf("%d calls:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	if !strings.Contains(r.Text, "2 time entries charged (105 min)") || !strings.Contains(r.Text, "status set to Invoiced") {
@@ -273,14 +275,7 @@ func TestBill_InvoicesOnlyWhatItsFormShowed(t *testing.T) {
 		t.Fatal(err)
 	}
 	shown := uncharged(before)
-	charged := func() (m int) {
-		for _, tm := range f.Srv.Timers(tk.ID) {
-			if tm.Recorded {
-				m += tm.Minutes()
-			}
-		}
-		return m
-	}
+	charged := func() int { return chargedMinutes(f.Srv.Timers(tk.ID)) }
 	was := charged()
 	_, held := f.syncroHolds(t, tk.ID, "", "")
 	invoices := func() (n int) {
@@ -321,4 +316,71 @@ func TestBill_InvoicesOnlyWhatItsFormShowed(t *testing.T) {
 	if got, want := charged()-was, shown+30+15; got != want || invoices() != 1 {
 		t.Errorf("after the button: %d min charged, %d invoices; want %d min on one invoice", got, invoices(), want)
 	}
+}
+
+// TestBill_FormOpenedBeforeTheFingerprintIsNotChargedBlind: a bill form
+// opened before the bot fingerprinted what it showed (its metadata has
+// no Shown) was charged as it came, whatever time Syncro held by then. It
+// bills and logs nothing now: the reply shows the invoice as it stands
+// with the button that bills that total, once.
+func TestBill_FormOpenedBeforeTheFingerprintIsNotChargedBlind(t *testing.T) {
+	t.Parallel()
+	f := newStoreFixture(t)
+	tk := f.Ticket(t, syncrotest.SeedTicketNAS)
+	s := f.billForm(t, tk.Number, "V-old", "15")
+	meta, err := commands.DecodeMeta(s.PrivateMetadata)
+	if err != nil || meta.Shown == "" {
+		t.Fatalf("the form's metadata: %+v, %v", meta, err)
+	}
+	meta.Shown = "" // as an older bot built it
+	s.PrivateMetadata = meta.Encode()
+	before, _, err := f.client.Tickets.Get(t.Context(), tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holds := uncharged(before)
+	charged := func() int { return chargedMinutes(f.Srv.Timers(tk.ID)) }
+	was, timers := charged(), len(f.Srv.Timers(tk.ID))
+	r := f.C.Submit(t.Context(), s)
+	if got := charged() - was; got != 0 || len(f.Srv.Timers(tk.ID)) != timers || f.invoices(tk.ID) != 0 {
+		t.Fatalf("a form with no record of what it showed charged %d min, logged %d timers, made %d invoices; reply %q",
+			got, len(f.Srv.Timers(tk.ID))-timers, f.invoices(tk.ID), r.Text)
+	}
+	if !strings.Contains(r.Text, "Nothing was billed") || !strings.Contains(r.Text, "before the bot was updated") {
+		t.Errorf("reply %q, want it to say nothing was billed, and why", r.Text)
+	}
+	value := buttonValue(r.Blocks, ActionBillNewTotal)
+	if shown := blocksAsSlackReads(t, r.Blocks); value == "" || !strings.Contains(shown, fmt.Sprintf("Bill %d min now", holds+15)) {
+		t.Fatalf("no button to bill the %d min it holds and the 15 entered:\n%s", holds, shown)
+	}
+	click := commands.Action{Actor: commandstest.Dana, ChannelID: "C0TECHS", ActionID: ActionBillNewTotal, Value: value, MessageTS: "ts-old"}
+	for range 2 {
+		f.C.Action(t.Context(), click)
+	}
+	if got := charged() - was; got != holds+15 || f.invoices(tk.ID) != 1 {
+		t.Errorf("after the button: %d min charged on %d invoices, want %d on one", got, f.invoices(tk.ID), holds+15)
+	}
+}
+
+// invoices counts the invoices Syncro holds for ticket id.
+func (f *writeFixture) invoices(id int64) int { return ticketInvoices(f.Srv, id) }
+
+// ticketInvoices counts the invoices srv holds for ticket id.
+func ticketInvoices(srv *syncrotest.Server, id int64) (n int) {
+	for _, inv := range srv.Invoices() {
+		if inv.TicketID == id {
+			n++
+		}
+	}
+	return n
+}
+
+// chargedMinutes sums the minutes of the charged timers among timers.
+func chargedMinutes(timers []syncrotest.Timer) (m int) {
+	for _, tm := range timers {
+		if tm.Recorded {
+			m += tm.Minutes()
+		}
+	}
+	return m
 }

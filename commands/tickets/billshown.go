@@ -19,10 +19,19 @@ import (
 
 // A bill invoices what its form showed. The form records which uncharged
 // time it showed (ModalMeta.Shown, a fingerprint of those timers); the
-// bill's first step, before anything is written, compares it with what
-// Syncro holds. If time was logged or charged since the form opened,
-// nothing is billed: the tech gets the preview as it stands now and a
-// button (ActionBillNewTotal) to bill that, once however often pressed.
+// bill compares it with what Syncro holds twice: in its first step,
+// before anything is written, and again right before charging (the
+// charge check), when the bill's own minutes are on the ticket too and
+// anyone may have logged time meanwhile. If time was logged or charged
+// since the form opened, nothing is charged: the tech gets the preview
+// as it stands now and a button (ActionBillNewTotal) to bill that, once
+// however often pressed, which logs no minutes the stopped bill logged.
+// The charge check records the timers it found, and the charge step
+// charges only those, also when Finish resumes it.
+//
+// A form opened before the bot learned to fingerprint carries none: its
+// bill is never charged blind, it stops in its first step with the total
+// as it stands and the same button.
 
 // ActionBillNewTotal bills a ticket whose uncharged time changed after
 // its bill form opened, as it stands now; its value is the stopped bill's
@@ -33,11 +42,15 @@ const ActionBillNewTotal = "bill_new_total"
 // shownTime fingerprints the uncharged billable time of t, the time a
 // bill charges: its timers' ids and minutes, in id order. Private
 // metadata is bounded, so the form carries this, not the ids.
-func shownTime(t *syncro.Ticket) string {
+func shownTime(t *syncro.Ticket) string { return shownTimeBut(t, 0) }
+
+// shownTimeBut is shownTime leaving out timer own (a bill's own minutes,
+// logged after its form showed the rest).
+func shownTimeBut(t *syncro.Ticket, own int64) string {
 	var parts []string
 	for _, tm := range t.TicketTimers {
-		if m := timerMinutes(tm); !tm.Recorded && tm.Billable && m > 0 {
-			parts = append(parts, fmt.Sprintf("%d:%d", tm.ID, m))
+		if chargeable(tm) && tm.ID != own {
+			parts = append(parts, fmt.Sprintf("%d:%d", tm.ID, timerMinutes(tm)))
 		}
 	}
 	slices.Sort(parts)
@@ -48,17 +61,22 @@ func shownTime(t *syncro.Ticket) string {
 
 // checkShown is the bill's guard against time that changed since its
 // form: it stops the flow, before any write, when the ticket's uncharged
-// time is not what the form showed. A flow without a record of what its
-// form showed (recorded by an older bot) is not checked.
+// time is not what the form showed, or when the form recorded nothing
+// (opened before the bot fingerprinted what it showed).
 func (fr *flowRun) checkShown(ctx context.Context) (stop string, err error) {
-	if fr.f.Kind != store.FlowBill || fr.p.Shown == "" {
+	if fr.f.Kind != store.FlowBill {
 		return "", nil
 	}
 	t, err := fr.getTicket(ctx)
 	if err != nil {
 		return "", err
 	}
-	if shownTime(t) == fr.p.Shown {
+	switch {
+	case fr.p.Shown == "":
+		fr.stale = t
+		return fmt.Sprintf("nothing was billed: the form was opened before the bot was updated, so I can't tell what time it showed; #%d holds %d min of uncharged time now",
+			fr.p.Number, uncharged(t)), nil
+	case shownTime(t) == fr.p.Shown:
 		return "", nil
 	}
 	fr.stale = t
@@ -66,16 +84,66 @@ func (fr *flowRun) checkShown(ctx context.Context) (stop string, err error) {
 		fr.p.Number, uncharged(t), fr.p.ShownMin), nil
 }
 
-// staleBillReply answers a bill stopped by checkShown: what the invoice
+// chargeCheck is a bill's look at the ticket right before charging, read
+// afresh: the uncharged time besides the bill's own minutes must still be
+// what the form showed (checkShown's rule; a flow recorded without a
+// fingerprint was checked by its guard, as it was then). It records the
+// timers to charge, so a charge resumed by Finish charges those and no
+// time logged since.
+func (fr *flowRun) chargeCheck(ctx context.Context) (stepResult, error) {
+	t, _, err := fr.readTicket(ctx)
+	if err != nil {
+		return stepResult{}, err
+	}
+	own := fr.results[stepTime].TimerID
+	if fr.p.Shown != "" && shownTimeBut(t, own) != fr.p.Shown {
+		fr.stale = t
+		besides := ""
+		if own != 0 {
+			besides = fmt.Sprintf("besides the %d min just logged, ", fr.results[stepTime].TimerMin)
+		}
+		return stepResult{Stop: fmt.Sprintf("nothing was charged or invoiced: %s#%d now holds %d min of uncharged time, not the %d min shown when you opened the form (time was logged or charged on it since the form opened)",
+			besides, fr.p.Number, uncharged(t)-fr.ownMinutes(t), fr.p.ShownMin)}, nil
+	}
+	var res stepResult
+	for _, tm := range t.TicketTimers {
+		if chargeable(tm) {
+			res.Charge = append(res.Charge, tm.ID)
+		}
+	}
+	return res, nil
+}
+
+// ownMinutes is the uncharged minutes of the bill's own timer on t; 0 when
+// it logged none (or they are charged).
+func (fr *flowRun) ownMinutes(t *syncro.Ticket) int {
+	own := fr.results[stepTime].TimerID
+	for _, tm := range t.TicketTimers {
+		if tm.ID == own && own != 0 && chargeable(tm) {
+			return timerMinutes(tm)
+		}
+	}
+	return 0
+}
+
+// staleBillReply answers a bill stopped by checkShown or chargeCheck:
+// what it did (its own minutes, when it logged them), what the invoice
 // would carry now, and a button to bill that.
 func (fr *flowRun) staleBillReply(ctx context.Context, why string) commands.Reply {
 	t := fr.stale
-	text := strings.ToUpper(why[:1]) + why[1:] + "."
-	total := uncharged(t) + fr.p.Minutes
-	label := fmt.Sprintf("Bill %d min now", total)
+	text := halfDone(fr.doneSoFar(), why).Text
+	if len(fr.doneSoFar()) == 0 {
+		text = strings.ToUpper(why[:1]) + why[1:] + "."
+	}
+	total := uncharged(t)
+	toLog := 0
+	if fr.results[stepTime].TimerID == 0 {
+		toLog = fr.p.Minutes // not logged yet: the new bill logs them
+	}
+	label := fmt.Sprintf("Bill %d min now", total+toLog)
 	lead := text + "\nAs it stands now:\n" + fr.c.previewInvoice(ctx, t).text(fr.c.cfg.Account.Currency())
-	if fr.p.Minutes > 0 {
-		lead += fmt.Sprintf("\nBilling now also logs the %d min you entered.", fr.p.Minutes)
+	if toLog > 0 {
+		lead += fmt.Sprintf("\nBilling now also logs the %d min you entered.", toLog)
 	}
 	value := fmt.Sprintf("%s|%s|%d", fr.f.ID, shownTime(t), uncharged(t))
 	btn := slack.NewButtonBlockElement(ActionBillNewTotal, value, commands.Plain(label))
@@ -111,10 +179,13 @@ func (c *feature) billNewTotal(ctx context.Context, a commands.Action) commands.
 		return flowGoneReply
 	}
 	p.Shown, p.ShownMin = parts[1], shownMin
-	steps := make([]string, 0, len(f.Steps))
-	for _, st := range f.Steps {
-		steps = append(steps, st.Name)
+	logged := slices.ContainsFunc(f.Steps, func(s store.Step) bool { return s.Name == stepTime && s.State == store.StepDone })
+	if logged {
+		// The stopped bill logged its minutes; they are in what the
+		// button shows, and the new bill must not log them again.
+		p.Minutes, p.ProductID, p.TimerNotes, p.Retype = 0, 0, "", ""
 	}
+	steps := billSteps(p.Minutes > 0)
 	key := commands.ClickKey(a)
 	return c.cfg.OnceUntilDone(ctx, key, func() commands.Reply { return c.startFlow(ctx, key, store.FlowBill, steps, p, a.Actor) },
 		commands.SamePrior("I'm already billing it; I didn't start it a second time."))

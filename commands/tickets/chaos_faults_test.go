@@ -324,6 +324,18 @@ type chaosStore struct {
 	mu    sync.Mutex
 	step  string
 	point crashPoint
+	// between runs once, right after the step named by betweenAfter is
+	// recorded done: what people do in Syncro between two steps.
+	betweenAfter string
+	between      func()
+}
+
+// after makes do run once, right after the next run of step is recorded
+// done, before the flow's next step starts.
+func (s *chaosStore) after(step string, do func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.betweenAfter, s.between = step, do
 }
 
 // arm makes the next run of step die at point.
@@ -369,5 +381,20 @@ func (s *chaosStore) UpdateStep(id, step string, state store.StepState, result j
 	if state == store.StepDone {
 		s.crashIf(step, crashAfterClaim)
 	}
-	return s.crashingStore.UpdateStep(id, step, state, result, errMsg)
+	f, err := s.crashingStore.UpdateStep(id, step, state, result, errMsg)
+	if state == store.StepDone && err == nil {
+		s.mu.Lock()
+		do := s.between
+		if s.betweenAfter != step {
+			do = nil
+		}
+		if do != nil {
+			s.betweenAfter, s.between = "", nil
+		}
+		s.mu.Unlock()
+		if do != nil {
+			do()
+		}
+	}
+	return f, err
 }

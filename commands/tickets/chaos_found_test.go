@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -185,6 +186,111 @@ func TestFlow_WebTimerLikeACutOffTimerEntryIsNotTakenForIt(t *testing.T) {
 	r.led.observe("web", "web")
 	r.restart(time.Minute)
 	r.settle(3)
+	for _, p := range r.final() {
+		t.Error(p)
+	}
+}
+
+// TestBill_TimeLoggedWhileBillingIsNotCharged: the bill checked its
+// form's time in its first step only, so time another tech logged in
+// Syncro while the bill logged its own minutes was charged and invoiced,
+// never shown to whoever billed. Right before charging the bill reads
+// the ticket again: other time than the form showed stops it there,
+// saying the minutes it logged and nothing charged, with the total as it
+// stands and a button to bill that, which logs nothing again. (Logged
+// after the time step, the old bill left it uncharged on an invoiced
+// ticket without a word; logged before, it charged it.)
+func TestBill_TimeLoggedWhileBillingIsNotCharged(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		m     chaosMode
+		after string
+	}{
+		{chaosModes[0], stepGuard}, {chaosModes[0], stepComment}, {chaosModes[0], stepTime},
+		{chaosModes[1], stepComment}, {chaosModes[1], stepTime},
+		{chaosModes[2], stepComment}, {chaosModes[2], stepTime},
+	} {
+		m := tc.m
+		t.Run(m.name+" after "+tc.after, func(t *testing.T) {
+			t.Parallel()
+			r := newChaosRig(t, m.time)
+			r.learnNames()
+			if m.time == syncrotest.TimeIgnoredOnComments {
+				r.tk.setTimerPath(t.Context())
+			}
+			product := r.tk.cfg.Labor["remote"]
+			ct := r.newTicket(3)
+			r.webTime(ct, 15, product, "Checked the backups.")
+			rep := r.form(m.actor, ct, "bill")
+			if rep.Modal == nil || rep.Modal.CallbackID != commands.CallbackBill {
+				t.Fatalf("no bill form: %s", shownText(rep))
+			}
+			r.cs.after(tc.after, func() {
+				r.led.observe("the bill so far", r.flowIDs(ct)[0]) // newest first: the bill's
+				r.webTime(ct, 45, product, "Patched the server.")
+			})
+			res := r.submit(m.actor, ct, rep.Modal, formFields{minutes: 30}, deliverOnce, nil)
+			invoices := func() int { return ticketInvoices(r.srv, ct.id) }
+			charged := func() int { return chargedMinutes(r.srv.Timers(ct.id)) }
+			if len(res.replies) != 1 {
+				t.Fatalf("replies %v", shownTexts(res.replies))
+			}
+			said := shownText(res.replies[0])
+			if got := charged(); got != 0 || invoices() != 0 {
+				t.Fatalf("charged %d min onto %d invoices with 45 min the form never showed; told %q", got, invoices(), said)
+			}
+			if !strings.Contains(said, "30 min logged") || strings.Contains(said, "Nothing was billed") {
+				t.Errorf("told %q, want the 30 min logged and nothing charged", said)
+			}
+			value := buttonValue(res.replies[0].Blocks, ActionBillNewTotal)
+			if shown := blocksAsSlackReads(t, res.replies[0].Blocks); value == "" || !strings.Contains(shown, "Bill 90 min now") {
+				t.Fatalf("no button to bill the 15+30+45 min it holds now:\n%s", shown)
+			}
+			click := commands.Action{Actor: m.actor, ChannelID: chaosChannel, ActionID: ActionBillNewTotal, Value: value, MessageTS: "ts-stale"}
+			r.act("presses Bill 90 min now", ct, "", deliverAgain, nil, func(ctx context.Context) commands.Reply { return r.C.Action(ctx, click) })
+			if got := charged(); got != 90 || invoices() != 1 {
+				t.Errorf("after the button: %d min charged on %d invoices, want 90 on one", got, invoices())
+			}
+			for _, p := range r.final() {
+				t.Error(p)
+			}
+		})
+	}
+}
+
+// TestBill_FinishChargesWhatTheChargeCheckFound: a bill's charge stops
+// half-way (the second charge refused for good); someone logs 45 min in
+// Syncro; Finish charged all the ticket's uncharged time, the 45 min the
+// form never showed with it. The charge check recorded what it found,
+// and Finish charges that and nothing since.
+func TestBill_FinishChargesWhatTheChargeCheckFound(t *testing.T) {
+	t.Parallel()
+	r := newChaosRig(t, syncrotest.TimeFromComments)
+	r.learnNames()
+	product := r.tk.cfg.Labor["remote"]
+	bill := func(plan []aimedFault) (chaosTicket, actResult) {
+		ct := r.newTicket(3)
+		r.webTime(ct, 15, product, "Checked the backups.")
+		rep := r.form(commandstest.Dana, ct, "bill")
+		if rep.Modal == nil || rep.Modal.CallbackID != commands.CallbackBill {
+			t.Fatalf("no bill form: %s", shownText(rep))
+		}
+		return ct, r.submit(commandstest.Dana, ct, rep.Modal, formFields{minutes: 30}, deliverOnce, plan)
+	}
+	_, probe := bill(nil)
+	last := slices.Index(probe.requests, "POST /invoices") - 1
+	if last < 0 || probe.requests[last] != "POST /tickets/:id/charge_timer_entry" {
+		t.Fatalf("no charge right before the invoice in %v", probe.requests)
+	}
+	ct, res := bill([]aimedFault{{at: last, fault: cfRateLimit, sticky: true}})
+	if len(res.fired) == 0 || r.buttons[res.flow].flow == "" {
+		t.Fatalf("fired %v; told %q, want a Finish", res.fired, shownTexts(res.replies))
+	}
+	r.webTime(ct, 45, product, "Patched the server.")
+	r.settle(3)
+	if charged := chargedMinutes(r.srv.Timers(ct.id)); charged != 15+30 {
+		t.Errorf("%d min charged, want the form's 15 and the bill's 30 (not the 45 logged since)", charged)
+	}
 	for _, p := range r.final() {
 		t.Error(p)
 	}

@@ -340,7 +340,7 @@ func TestChaos_SameSeedSameRun(t *testing.T) {
 }
 
 // chaosSteps are the steps of the flows, for the seeded run's crashes.
-var chaosSteps = []string{stepGuard, stepInvoicedCheck, stepComment, stepTime, stepCharge, stepInvoice, stepStatus, stepNotice, stepSessionLog}
+var chaosSteps = []string{stepGuard, stepInvoicedCheck, stepComment, stepTime, stepChargeCheck, stepCharge, stepInvoice, stepStatus, stepNotice, stepSessionLog}
 
 // chaosTexts are what the techs write, again and again.
 var chaosTexts = []string{chaosText, "Checked the backups.", "Replaced the toner."}

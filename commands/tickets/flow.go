@@ -51,11 +51,14 @@ const (
 	stepInvoicedCheck = "invoiced check"
 	stepComment       = "comment"
 	stepTime          = "time"
-	stepCharge        = "charge"
-	stepInvoice       = "invoice"
-	stepStatus        = "status"
-	stepNotice        = "notice"
-	stepSessionLog    = "session log"
+	// stepChargeCheck is a bill's second look at its form's time, right
+	// before charging (billshown.go).
+	stepChargeCheck = "charge check"
+	stepCharge      = "charge"
+	stepInvoice     = "invoice"
+	stepStatus      = "status"
+	stepNotice      = "notice"
+	stepSessionLog  = "session log"
 )
 
 // stepReserve is the least of the work's time (bot's WorkTimeout) a step
@@ -138,6 +141,9 @@ type stepResult struct {
 	// Invoice names the invoice the flow made or found, as raw text, for
 	// the bill's notice.
 	Invoice string `json:"invoice,omitempty"`
+	// Charge lists the timers a bill's charge check found to charge: the
+	// time its form showed and its own (billshown.go).
+	Charge []int64 `json:"charge,omitempty"`
 }
 
 // flowRun is one pass over a flow's missing steps.
@@ -308,6 +314,10 @@ func (fr *flowRun) runSteps(ctx context.Context) commands.Reply {
 		ran = true
 		if res.Stop != "" {
 			_, _ = fr.st.AbandonFlow(fr.f.ID, res.Stop)
+			if fr.results[stepTime].TimerID != 0 {
+				// Its minutes are in Syncro: typed again, it is asked about.
+				fr.c.rememberWrite(ctx, fr.f, fr.p)
+			}
 			if fr.stale != nil {
 				return fr.staleBillReply(ctx, res.Stop)
 			}
@@ -429,6 +439,8 @@ func stepWhat(step string) string {
 	switch step {
 	case stepGuard, stepInvoicedCheck:
 		return "the invoice check"
+	case stepChargeCheck:
+		return "the check of the time to charge"
 	case stepComment:
 		return "the comment"
 	case stepTime:
@@ -649,15 +661,20 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 		}
 		return fr.timerResult(ctx, tm), nil
 
+	case stepChargeCheck:
+		return fr.chargeCheck(ctx)
+
 	case stepCharge:
 		t, err := fr.getTicket(ctx)
 		if err != nil {
 			return res, err
 		}
+		// A bill recorded before the charge check charges all there is.
+		plan, planned := fr.results[stepChargeCheck]
 		charged, chargedMin := 0, 0
 		for i := range t.TicketTimers {
 			tm := &t.TicketTimers[i]
-			if tm.Recorded || !tm.Billable || timerMinutes(*tm) == 0 {
+			if !chargeable(*tm) || (planned && !slices.Contains(plan.Charge, tm.ID)) {
 				continue
 			}
 			if err := c.chargeTimer(ctx, t.ID, tm.ID); err != nil {
@@ -934,6 +951,8 @@ func (fr *flowRun) notDone(step string, err error) string {
 		return fmt.Sprintf("the comment was NOT added to #%d (%s)", p.Number, ans)
 	case stepTime:
 		return fmt.Sprintf("the %d min were NOT logged (%s)", p.Minutes, ans)
+	case stepChargeCheck:
+		return fmt.Sprintf("I couldn't read the time on #%d again before charging it (%s), so nothing was charged and the invoice was not created", p.Number, ans)
 	case stepCharge:
 		return fmt.Sprintf("the time was not charged (%s), so the invoice was not created", ans)
 	case stepInvoice:
