@@ -171,8 +171,10 @@ func TestE2E_SIGTERMWithFiftyCommandsQueuedExitsWithinNineSeconds(t *testing.T) 
 	// After the restart Finish writes the comment, once.
 	b.srv.ClearFaults()
 	b2 := b.restart(ctx, t)
+	// The restart tells her in the channel she typed it in, with Finish.
+	b2.waitReply(ctx, t, 1, "I was restarted", tickets.ActionFinish)
 	b2.clickFinish(ctx, t, replies[0])
-	done := b2.waitReply(ctx, t, 1).Text
+	done := b2.waitReply(ctx, t, 2).Text
 	t.Logf("cut off: %q; after the restart, Finish: %q", replies[0].Text, done)
 	if n := commentsOf(); n != 1 {
 		t.Errorf("after Finish Syncro holds the comment %d times, want 1", n)

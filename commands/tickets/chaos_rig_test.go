@@ -208,7 +208,7 @@ func (r *chaosRig) startup() []commands.Post {
 			r.led.problem("start post %d has no Finish for a recorded flow (%q): %q", i, flow, p.Reply.Text)
 			continue
 		}
-		if p.UserID != f.SlackUser || p.Reply.ChannelID != f.Channel {
+		if p.UserID != f.SlackUser || p.Reply.ChannelID != f.Channel || f.Channel != chaosChannel {
 			r.led.problem("start told %s in %q about the %s flow of %s in %q", p.UserID, p.Reply.ChannelID, f.Kind, f.SlackUser, f.Channel)
 		}
 		r.led.told(flow, "start", p.Reply)

@@ -45,6 +45,8 @@ func (c *feature) comment(ctx context.Context, r commands.Request, inv cmdline.I
 		Subject: commentSubject, Body: inv.Text, Hidden: hidden,
 		// A hidden note is never emailed: it is meant for techs only.
 		DoNotEmail: noEmail || hidden,
+		// A restart tells of it here, where it was typed (tellUnfinished).
+		Channel: r.ChannelID,
 	}
 	p.TechUserID, p.Tech = c.cachedTech(r.Actor)
 	steps := []string{stepComment}
