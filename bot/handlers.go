@@ -356,6 +356,10 @@ func (b *Bot) onClick(env envelope, c click) {
 			return
 		}
 		b.finish(ctx, t, viewID, reply)
+		if viewID == "" && cb.View.Type == slack.VTHomeTab {
+			// A setting changed on the Home: the Home shows it.
+			b.refreshHome(ctx, adm.actor)
+		}
 	})
 }
 

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -132,4 +133,16 @@ func modalID(cb slack.InteractionCallback) string {
 		return ""
 	}
 	return cb.View.ID
+}
+
+// Tell posts m to userID as a direct message (the end-of-day summaries).
+func (b *Bot) Tell(ctx context.Context, userID string, m commands.Message) error {
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
+	if len(m.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+	}
+	if err := b.dm(ctx, userID, opts); err != nil {
+		return fmt.Errorf("bot: tell %s: %w", userID, err)
+	}
+	return nil
 }

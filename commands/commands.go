@@ -84,6 +84,9 @@ type Store interface {
 	store.Locks
 	// The links unfurled lately, per channel.
 	store.Unfurls
+	// Each tech's end-of-day summary settings and the days sent
+	// (commands/home).
+	store.Summaries
 }
 
 // Commands answers slash commands, button clicks, modal submissions and

@@ -17,6 +17,7 @@ import (
 	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
 	"github.com/syncrobot/syncrobot/commands/customers"
+	"github.com/syncrobot/syncrobot/commands/home"
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/labor"
 	"github.com/syncrobot/syncrobot/mirror"
@@ -28,7 +29,7 @@ import (
 // registered builds Commands with every feature cmd/bot registers.
 func registered(t *testing.T) *commands.Commands {
 	t.Helper()
-	return commandstest.NewFixture(t, []commands.Feature{tickets.Register, customers.Register}).C
+	return commandstest.NewFixture(t, []commands.Feature{tickets.Register, customers.Register, home.Register}).C
 }
 
 // TestRegistry_EveryRenderedIDIsRouted reads every button and every

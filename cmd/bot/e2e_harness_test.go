@@ -52,6 +52,8 @@ type e2eFakes struct {
 	// accountHeld says Syncro holds the bot's first read of the account
 	// settings, so start does not wait for it.
 	accountHeld bool
+	// clock, when set, is the clock run reads (withRunClock).
+	clock runClock
 }
 
 // newFakes starts the fakes, Syncro's with opts; they stop at cleanup.
@@ -113,6 +115,9 @@ func (fx *e2eFakes) start(ctx context.Context, t testing.TB, flags ...string) *e
 	t.Helper()
 	conns := fx.f.TotalConnections()
 	runCtx, cancel := context.WithCancel(context.Background())
+	if fx.clock.now != nil {
+		runCtx = withRunClock(runCtx, fx.clock)
+	}
 	b := &e2eBot{e2eFakes: fx, stdout: &syncbuf.Buffer{}, stderr: &syncbuf.Buffer{}, stop: cancel, finished: make(chan struct{})}
 	go func() {
 		b.code = run(runCtx, append([]string{"bot"}, flags...), envMap(fx.env), b.stdout, b.stderr)

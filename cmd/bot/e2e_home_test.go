@@ -124,10 +124,17 @@ func TestE2E_HomeShowsTheTechsDayAndRefreshesAfterTheirWrite(t *testing.T) {
 	vals[commands.BlockMinutes] = map[string]slackfake.Input{commands.BlockMinutes: slackfake.TextInput("45")}
 	b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: view.ID, CallbackID: commands.CallbackLogTime, PrivateMetadata: view.PrivateMetadata, Values: vals})
 
-	b.waitHome(ctx, t, home.Updates+1, "Total: *45m*")
+	home = b.waitHome(ctx, t, home.Updates+1, "Total: *45m*")
 	if timers, _ := loggedMinutes(b.srv, tk.ID); timers-before != 45 {
 		t.Errorf("Syncro holds %d new minutes of timers on #%d; the Home shows 45", timers-before, tk.Number)
 	}
+
+	// The summary's setting, changed on the Home, shows there.
+	if _, err := b.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eUser, ViewID: home.ID,
+		Actions: []slackfake.Action{homeButton(t, home, "home_summary_settings", "home_summary_toggle")}}); err != nil {
+		t.Fatal(err)
+	}
+	b.waitHome(ctx, t, home.Updates+1, "Off. Turn it on")
 }
 
 // TestE2E_HomeOf500OpenTicketsStaysWithinSlacksBlocks: a tech with 500

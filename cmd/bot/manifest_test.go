@@ -10,6 +10,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/bot"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/commands/home"
 	"github.com/syncrobot/syncrobot/config"
 )
 
@@ -66,7 +67,7 @@ func TestManifest_NamesEverythingTheBotRoutes(t *testing.T) {
 	if err := yaml.Unmarshal(raw, &m); err != nil {
 		t.Fatalf("manifest.yaml: %v", err)
 	}
-	f := commandstest.NewFixture(t, features)
+	f := commandstest.NewFixture(t, features(home.New()))
 	b, err := bot.New(bot.Config{BotToken: config.NewSecret("xoxb-test"), AppToken: config.NewSecret("xapp-test"), Commands: f.C})
 	if err != nil {
 		t.Fatal(err)

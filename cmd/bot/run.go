@@ -149,7 +149,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	acct := account.New(client, cfg.LaborProducts, log.With("component", "account"))
 	stopAccount := startAccount(ctx, acct, account.RefreshEvery, log)
 	defer stopAccount()
+	clk := clockOf(ctx)
+	homeTab := home.New()
 	cmds, err := commands.New(commands.Deps{
+		Now:     clk.now,
 		Syncro:  client,
 		Reads:   mirror.NewReads(mir, client, mirror.DefaultTTL),
 		Account: acct,
@@ -161,7 +164,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Store:        st,
 		SessionLogs:  &sessionlog.Writer{Root: cfg.SessionLogDir, Git: cfg.SessionLogGit},
 		ResolveTechs: true,
-	}, features...)
+	}, features(homeTab)...)
 	if err != nil {
 		log.Error("commands", "err", err)
 		return exitUsage
@@ -190,6 +193,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitError
 	}
 	defer stopWatcher()
+	stopSummaries := startSummaries(ctx, homeTab, b.Tell, clk.tick)
+	defer stopSummaries()
 	stopMetrics, err := startMetrics(ctx, cfg, mx, client, log, nil)
 	if err != nil {
 		log.Error("metrics listener", "err", err)
@@ -231,8 +236,11 @@ func usage(fs *flag.FlagSet, w io.Writer) {
 }
 
 // features are the areas the bot answers, each registering its commands,
-// buttons, forms, shortcuts and unfurls (commands.Registry).
-var features = []commands.Feature{tickets.Register, customers.Register, home.Register}
+// buttons, forms, shortcuts and unfurls (commands.Registry); h is the
+// Home tab, whose end-of-day summaries run beside the bot.
+func features(h *home.Feature) []commands.Feature {
+	return []commands.Feature{tickets.Register, customers.Register, h.Register}
+}
 
 // newLogger logs JSON for collectors, or text when asked or when a person
 // is watching the terminal.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/account"
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/home"
 	"github.com/syncrobot/syncrobot/config"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
@@ -230,6 +231,23 @@ func startAccount(ctx context.Context, a *account.Info, interval time.Duration, 
 		tick := time.NewTicker(interval)
 		defer tick.Stop()
 		a.Run(ctx, tick.C)
+	})
+	return func() {
+		cancel()
+		wg.Wait()
+	}
+}
+
+// startSummaries sends the techs' end-of-day summaries (commands/home)
+// while the bot runs, looking every interval. The returned stop cancels
+// it and waits; call it before closing the store.
+func startSummaries(ctx context.Context, h *home.Feature, send home.Sender, interval time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		h.RunSummaries(ctx, tick.C, send)
 	})
 	return func() {
 		cancel()

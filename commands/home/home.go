@@ -5,7 +5,6 @@
 package home
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -16,6 +15,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -23,21 +23,30 @@ import (
 // Home: one page of Syncro's list, the newest first.
 const resolvedShown = 25
 
-// Register adds the Home tab to r.
-func Register(r *commands.Registry, d commands.Deps) {
-	f := &feature{cfg: d, reg: r}
-	r.Home(f.home)
-}
+// Register adds the Home tab to r, without the end-of-day summaries'
+// scheduler (tests of the Home alone).
+func Register(r *commands.Registry, d commands.Deps) { New().Register(r, d) }
 
-// feature gathers a tech's day from Syncro.
-type feature struct {
+// Feature is the Home tab and the end-of-day summaries. Pass its Register
+// to commands.New, then run its summaries with RunSummaries.
+type Feature struct {
 	cfg commands.Deps
 	// reg finds the tech's Syncro user (the tickets feature's match).
 	reg *commands.Registry
 }
 
+// New returns the feature, to register with commands.New.
+func New() *Feature { return &Feature{} }
+
+// Register adds the Home tab and its settings' controls to r.
+func (f *Feature) Register(r *commands.Registry, d commands.Deps) {
+	f.cfg, f.reg = d, r
+	r.Home(f.home)
+	f.registerSettings(r)
+}
+
 // home is a's Home tab as Syncro holds their day now.
-func (f *feature) home(ctx context.Context, a commands.Actor) slack.HomeTabViewRequest {
+func (f *Feature) home(ctx context.Context, a commands.Actor) slack.HomeTabViewRequest {
 	return Render(f.gather(ctx, a))
 }
 
@@ -68,6 +77,10 @@ type Day struct {
 	// WebURL is Syncro's web app, for Open in Syncro and the "more in
 	// Syncro" line; empty hides them.
 	WebURL string
+	// Summary is the tech's end-of-day summary settings; SummaryErr says
+	// why they could not be read.
+	Summary    store.SummarySettings
+	SummaryErr string
 }
 
 // LaborMinutes is the time logged under one labor type.
@@ -78,8 +91,9 @@ type LaborMinutes struct {
 
 // gather reads a's day: the open tickets from the mirror, today's timers
 // and the resolved tickets from Syncro.
-func (f *feature) gather(ctx context.Context, a commands.Actor) Day {
+func (f *Feature) gather(ctx context.Context, a commands.Actor) Day {
 	d := Day{Now: f.cfg.Now().In(zone(a.TimeZone)), CanBill: a.CanBill, WebURL: f.cfg.WebURL}
+	d.Summary, d.SummaryErr = f.settingsFor(a)
 	if strings.TrimSpace(a.Email) == "" {
 		d.Unmatched = "Slack didn't share your email with me (the app needs the users:read.email scope), so I can't tell which Syncro tech you are."
 		return d
@@ -110,7 +124,7 @@ func (f *feature) gather(ctx context.Context, a commands.Actor) Day {
 }
 
 // failure is the sentence for a part that could not be read.
-func (f *feature) failure(ctx context.Context, err error, doing string) string {
+func (f *Feature) failure(ctx context.Context, err error, doing string) string {
 	return f.cfg.Failure(ctx, err, doing).Text
 }
 
@@ -136,7 +150,7 @@ func startOfDay(now time.Time) time.Time {
 // todaysTime is the minutes tech logged since midnight in now's zone, by
 // labor type. GET /ticket_timers filters by creation time only (the
 // OpenAPI names no user filter), so the tech's own are picked here.
-func (f *feature) todaysTime(ctx context.Context, tech int64, now time.Time) ([]LaborMinutes, error) {
+func (f *Feature) todaysTime(ctx context.Context, tech int64, now time.Time) ([]LaborMinutes, error) {
 	timers, err := syncro.Collect(f.cfg.Syncro.Timers.All(ctx, &syncro.TimerListOptions{CreatedAfter: startOfDay(now)}))
 	if err != nil {
 		return nil, fmt.Errorf("list today's timers: %w", err)
@@ -148,14 +162,7 @@ func (f *feature) todaysTime(ctx context.Context, tech int64, now time.Time) ([]
 		}
 		by[f.laborLabel(tm.ProductID)] += timerMinutes(tm)
 	}
-	out := make([]LaborMinutes, 0, len(by))
-	for label, m := range by {
-		out = append(out, LaborMinutes{Label: label, Minutes: m})
-	}
-	slices.SortFunc(out, func(a, b LaborMinutes) int {
-		return cmp.Or(cmp.Compare(b.Minutes, a.Minutes), strings.Compare(a.Label, b.Label))
-	})
-	return out, nil
+	return sortedLabor(by), nil
 }
 
 // timerMinutes is a timer's length in whole minutes, preferring Syncro's
@@ -170,7 +177,7 @@ func timerMinutes(tm syncro.Timer) int {
 
 // laborLabel names a timer's labor product: its kind in LABOR_PRODUCTS,
 // else the account's product name, else its id.
-func (f *feature) laborLabel(product *int64) string {
+func (f *Feature) laborLabel(product *int64) string {
 	if product == nil {
 		return "no labor type"
 	}
@@ -186,7 +193,7 @@ func (f *feature) laborLabel(product *int64) string {
 // resolved is tech's resolved tickets not invoiced yet (one page of
 // Syncro's list, newest first): a line item turned into an invoice, or
 // a status past Resolved, means invoiced.
-func (f *feature) resolved(ctx context.Context, tech int64) ([]syncro.Ticket, error) {
+func (f *Feature) resolved(ctx context.Context, tech int64) ([]syncro.Ticket, error) {
 	ts, _, err := f.cfg.Syncro.Tickets.List(ctx, &syncro.TicketListOptions{Status: "Resolved", UserID: tech})
 	if err != nil {
 		return nil, fmt.Errorf("list resolved tickets of user %d: %w", tech, err)

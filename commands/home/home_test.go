@@ -28,6 +28,16 @@ func viewJSON(t *testing.T, v slack.HomeTabViewRequest) []byte {
 	return append(b, '\n')
 }
 
+// messageJSON is m's blocks, indented for a golden file.
+func messageJSON(t *testing.T, m commands.Message) []byte {
+	t.Helper()
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(b, '\n')
+}
+
 // danaHome is Dana's Home as the seeded Syncro holds her day.
 func danaHome(t *testing.T, a commands.Actor) (slack.HomeTabViewRequest, *commandstest.Fixture) {
 	t.Helper()
@@ -159,7 +169,9 @@ func TestRender_BoundedToSlacksBlocks(t *testing.T) {
 						t.Errorf("block id %s twice", ab.BlockID)
 					}
 					ids[ab.BlockID] = true
-					shownTickets++
+					if strings.HasPrefix(ab.BlockID, "home_open_") || strings.HasPrefix(ab.BlockID, "home_resolved_") {
+						shownTickets++
+					}
 				}
 			}
 			left := tc.open + tc.resolved - shownTickets
@@ -171,5 +183,45 @@ func TestRender_BoundedToSlacksBlocks(t *testing.T) {
 				t.Errorf("every ticket shown, yet a 'more' line:\n%s", shown)
 			}
 		})
+	}
+}
+
+// TestSettings_ChangesShowOnTheHomeAndBadValuesChangeNothing: the Home's
+// controls save the summary's on/off, hour and days; a value the Home
+// never offered changes nothing.
+func TestSettings_ChangesShowOnTheHomeAndBadValuesChangeNothing(t *testing.T) {
+	t.Parallel()
+	f := commandstest.NewFixture(t, []commands.Feature{tickets.Register, home.Register})
+	a := commandstest.Dana
+	a.TimeZone = "America/Chicago"
+	shown := func() string {
+		v, _ := f.C.Home(t.Context(), a)
+		return string(viewJSON(t, v))
+	}
+	if s := shown(); !strings.Contains(s, "*17:00* (America/Chicago), Mon–Fri") {
+		t.Fatalf("the default is not 17:00 Mon–Fri in Dana's zone:\n%s", s)
+	}
+	click := func(id, value string) commands.Reply {
+		return f.C.Action(t.Context(), commands.Action{Actor: a, ActionID: id, Value: value})
+	}
+	for _, step := range []struct {
+		id, value, want string
+		refused         bool
+	}{
+		{home.ActionSummaryHour, "9", "*09:00* (America/Chicago), Mon–Fri", false},
+		{home.ActionSummaryDays, "127", "*09:00* (America/Chicago), Every day", false},
+		{home.ActionSummaryHour, "24", "*09:00* (America/Chicago), Every day", true},
+		{home.ActionSummaryDays, "0", "*09:00* (America/Chicago), Every day", true},
+		{home.ActionSummaryToggle, "off", "Off. Turn it on", false},
+		{home.ActionSummaryToggle, "maybe", "Off. Turn it on", true},
+		{home.ActionSummaryToggle, "on", "*09:00* (America/Chicago), Every day", false},
+	} {
+		r := click(step.id, step.value)
+		if refused := r.Text != ""; refused != step.refused {
+			t.Errorf("%s=%s: reply %q, refused %v want %v", step.id, step.value, r.Text, refused, step.refused)
+		}
+		if s := shown(); !strings.Contains(s, step.want) {
+			t.Errorf("after %s=%s the Home does not show %q:\n%s", step.id, step.value, step.want, s)
+		}
 	}
 }

@@ -20,9 +20,9 @@ import (
 // leave, two blocks each (the line and its buttons).
 const (
 	// fixedBlocks is every block that is not a ticket's: header, updated
-	// line, today's time, two dividers, two section titles and two "more
-	// in Syncro" lines.
-	fixedBlocks = 9
+	// line, today's time, two dividers, two section titles, two "more
+	// in Syncro" lines and the summary settings (settings.go).
+	fixedBlocks = 9 + settingsBlockCount
 	// blocksPerTicket is a ticket's line and its buttons.
 	blocksPerTicket = 2
 	// resolvedSlots is how many resolved tickets are shown at most, so
@@ -84,6 +84,7 @@ func Render(d Day) slack.HomeTabViewRequest {
 		blocks = append(blocks, ticketBlocks(d.Resolved[:nResolved], blockResolvedPrefix, d, false)...)
 		blocks = appendMore(blocks, len(d.Resolved)-nResolved, "resolved ticket", "resolved tickets", d.WebURL)
 	}
+	blocks = append(blocks, settingsBlocks(d)...)
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 }
 

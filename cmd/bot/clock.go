@@ -1,0 +1,36 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/syncrobot/syncrobot/commands/home"
+)
+
+// runClock is the clock run's commands and end-of-day summaries read, and
+// how often the summaries look whether one is due. It is time.Now and
+// home.SummaryCheckEvery unless a test put another in run's context
+// (withRunClock), so a summary "at 17:00" is tested without waiting for it.
+type runClock struct {
+	now  func() time.Time
+	tick time.Duration
+}
+
+type runClockKey struct{}
+
+// withRunClock makes run started with ctx read c.
+func withRunClock(ctx context.Context, c runClock) context.Context {
+	return context.WithValue(ctx, runClockKey{}, c)
+}
+
+// clockOf is the clock run reads: the one a test set, else the real one.
+func clockOf(ctx context.Context) runClock {
+	c, _ := ctx.Value(runClockKey{}).(runClock)
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.tick <= 0 {
+		c.tick = home.SummaryCheckEvery
+	}
+	return c
+}
