@@ -183,6 +183,21 @@ func (b *Bot) Notify(ctx context.Context, m commands.Message) error {
 	return nil
 }
 
+// NotifyIn queues msgs for channel on its rate-limited notice queue,
+// like Notify (the channels' ticket subscriptions post through it); a
+// channel shared with another workspace gets none of them.
+func (b *Bot) NotifyIn(ctx context.Context, channel string, msgs []commands.Message) error {
+	select {
+	case <-b.started:
+	case <-ctx.Done():
+		return fmt.Errorf("bot: notify %s: %w", channel, ctx.Err())
+	}
+	if n := b.notices.post(channel, msgs); n < len(msgs) {
+		return fmt.Errorf("bot: notify %s: %d of %d notices dropped (shutting down or queue full)", channel, len(msgs)-n, len(msgs))
+	}
+	return nil
+}
+
 // checkNotifyChannel says at start, in the log, when NotifyChannel is
 // shared with another workspace: its notices will be dropped while it is.
 // It asks Slack directly, not through the cache, so a channel that cannot

@@ -87,6 +87,8 @@ type Store interface {
 	// Each tech's end-of-day summary settings and the days sent
 	// (commands/home).
 	store.Summaries
+	// The channels' ticket subscriptions (commands/subscriptions).
+	store.Subscriptions
 }
 
 // Commands answers slash commands, button clicks, modal submissions and

@@ -112,6 +112,11 @@ type Config struct {
 	// OnPoll, if set, is called after each successful poll with the time
 	// it ran (the metrics' watcher lag grows from there).
 	OnPoll func(at time.Time)
+	// OnListed, if set, gets every poll's listed tickets (changed since
+	// since, each once) before closes are announced: the channels'
+	// subscriptions (commands/subscriptions) are told from them without
+	// a Syncro call of their own.
+	OnListed func(ctx context.Context, listed []syncro.Ticket, since time.Time)
 }
 
 // Watcher announces closed tickets. Create it with New; Run polls until its
@@ -369,6 +374,9 @@ func (w *Watcher) Poll(ctx context.Context) error {
 
 	if m := w.cfg.Mirror; m != nil {
 		m.Synced(answered)
+	}
+	if w.cfg.OnListed != nil {
+		w.cfg.OnListed(ctx, listed, since)
 	}
 	syncroNow := w.syncroNow(last, listed...)
 	var closed []found

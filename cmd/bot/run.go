@@ -20,6 +20,7 @@ import (
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/customers"
 	"github.com/syncrobot/syncrobot/commands/home"
+	"github.com/syncrobot/syncrobot/commands/subscriptions"
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/config"
 	"github.com/syncrobot/syncrobot/mirror"
@@ -187,7 +188,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Error("bot", "err", err)
 		return exitUsage
 	}
-	stopWatcher, err := startWatcher(ctx, cfg, client, st, mir, b.Notify, log, func(w *watcher.Config) { w.OnPoll = mx.WatcherPolled })
+	subs := subscriptions.NewWatch(st, b.NotifyIn, log.With("component", "subscriptions"))
+	if open, ok := mir.Open(nil); ok {
+		subs.Seed(open.Tickets)
+	}
+	stopWatcher, err := startWatcher(ctx, cfg, client, st, mir, b.Notify, log, func(w *watcher.Config) {
+		w.OnPoll, w.OnListed = mx.WatcherPolled, subs.Listed
+	})
 	if err != nil {
 		log.Error("closed-ticket watcher", "err", err)
 		return exitError
@@ -239,7 +246,7 @@ func usage(fs *flag.FlagSet, w io.Writer) {
 // buttons, forms, shortcuts and unfurls (commands.Registry); h is the
 // Home tab, whose end-of-day summaries run beside the bot.
 func features(h *home.Feature) []commands.Feature {
-	return []commands.Feature{tickets.Register, customers.Register, h.Register}
+	return []commands.Feature{tickets.Register, customers.Register, h.Register, subscriptions.Register}
 }
 
 // newLogger logs JSON for collectors, or text when asked or when a person

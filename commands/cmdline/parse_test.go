@@ -260,7 +260,7 @@ func TestTable_EveryNameConstantIsRegistered(t *testing.T) {
 	names := []string{NameOpenTickets, NameHelp, NameTicket, NameCreate, NameUpdate, NameClose, NameComment, NameBill,
 		NameSearch, NameMine, NameLog, NameAudit, NameCustomers, NameCustomersDuplicate, NameCustomer, NameCustomerCreate,
 		NameCustomerEdit, NameCustomerMerge, NameContacts, NameContactAdd, NameContactEdit, NameContactDelete,
-		NameLink, NameUnlink, NameLinks, NameHere}
+		NameLink, NameUnlink, NameLinks, NameHere, NameSubscribe, NameSubscriptions, NameUnsubscribe}
 	if len(names) != len(Table()) {
 		t.Errorf("%d name constants, %d table entries", len(names), len(Table()))
 	}

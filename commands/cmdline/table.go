@@ -39,6 +39,9 @@ const (
 	NameUnlink             = "unlink"
 	NameLinks              = "links"
 	NameHere               = "here"
+	NameSubscribe          = "subscribe"
+	NameSubscriptions      = "subscriptions"
+	NameUnsubscribe        = "unsubscribe"
 )
 
 // Flag names, shared by the table and the handlers that read them.
@@ -54,6 +57,10 @@ const (
 	// FlagAcknowledge lets a linked shared channel hear that a ticket was
 	// opened from one of its messages (link).
 	FlagAcknowledge = "acknowledge"
+	// FlagCustomer and FlagEvents filter a channel's subscription
+	// (subscribe).
+	FlagCustomer = "customer"
+	FlagEvents   = "events"
 )
 
 // Bounds on user text, checked by Parse so a handler never sends Syncro (or
@@ -306,6 +313,17 @@ var definitions = []Command{
 	{Name: NameUnlink, Group: GroupChannels, Description: "Unlink this channel from its customer (admins)."},
 	{Name: NameLinks, Group: GroupChannels, Description: "List every channel linked to a customer."},
 	{Name: NameHere, Group: GroupChannels, Description: "List the open tickets of this channel's customer."},
+	{Name: NameSubscribe, Group: GroupChannels, Description: "Post notices of new, changed or closed tickets in this channel.",
+		Flags: []FlagSpec{
+			{Name: FlagCustomer, Value: "NAME", Kind: FlagString, MaxLen: MaxShortTextLen, Help: "only this customer's tickets (part of the name)"},
+			{Name: FlagPriority, Value: "P", Kind: FlagString, MaxLen: MaxShortTextLen, Help: "only tickets of this priority"},
+			{Name: FlagStatus, Value: "S", Kind: FlagString, MaxLen: MaxShortTextLen, Help: "only tickets in (or moved to) this status"},
+			{Name: FlagTech, Value: "NAME", Kind: FlagString, MaxLen: MaxShortTextLen, Help: "only tickets assigned to this tech (part of the name)"},
+			{Name: FlagEvents, Value: "new,status,closed", Kind: FlagString, MaxLen: 40, Help: "which events (default all three)"},
+		}},
+	{Name: NameSubscriptions, Group: GroupChannels, Description: "List this channel's subscriptions."},
+	{Name: NameUnsubscribe, Group: GroupChannels, Description: "Stop one of this channel's subscriptions.",
+		Args: []ArgSpec{{Name: "ID", Kind: ArgID, Help: "the subscription's number, from subscriptions"}}},
 }
 
 // tableIndex is the command table indexed for parsing. It is built once and

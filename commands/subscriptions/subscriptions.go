@@ -1,0 +1,95 @@
+package subscriptions
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
+	"github.com/syncrobot/syncrobot/slackfmt"
+	"github.com/syncrobot/syncrobot/store"
+)
+
+// msgShared refuses a subscription where another workspace reads along.
+const msgShared = "This channel is shared with another workspace, and ticket notices never go there. Subscribe in a channel only your team reads."
+
+// Register adds /syncro subscribe, subscriptions and unsubscribe to r.
+func Register(r *commands.Registry, d commands.Deps) {
+	f := &feature{cfg: d}
+	r.Slash(commands.Slash{Name: cmdline.NameSubscribe, Handle: f.subscribe})
+	r.Slash(commands.Slash{Name: cmdline.NameSubscriptions, Handle: f.list})
+	r.Slash(commands.Slash{Name: cmdline.NameUnsubscribe, Handle: f.unsubscribe})
+}
+
+// feature answers the subscription commands.
+type feature struct {
+	cfg commands.Deps
+}
+
+// subscribe stores the channel's new subscription.
+func (f *feature) subscribe(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
+	if r.SharedChannel {
+		return commands.Reply{Text: msgShared}
+	}
+	sub, err := FromInvocation(inv)
+	if err != nil {
+		return commands.Reply{Text: "Not subscribed: " + err.Error() + ", like " + cmdline.Code("--events new,closed") + "."}
+	}
+	sub.Channel, sub.CreatedBy = r.ChannelID, r.Actor.SlackUserID
+	sub, err = f.cfg.Store.AddSubscription(sub)
+	if err != nil {
+		return f.cfg.Failure(ctx, err, "save the subscription")
+	}
+	return commands.Reply{Text: "Subscribed this channel (#" + strconv.FormatInt(sub.ID, 10) + "): " + slackfmt.EscapeMrkdwn(describe(sub)) +
+		". Notices come from the bot's regular look at Syncro, within about two of its polls. " +
+		cmdline.Code(cmdline.SlashCommand+" "+cmdline.NameUnsubscribe+" "+strconv.FormatInt(sub.ID, 10)) + " stops it."}
+}
+
+// FromInvocation is the subscription a parsed /syncro subscribe asks
+// for, without its channel.
+func FromInvocation(inv cmdline.Invocation) (store.Subscription, error) {
+	var sub store.Subscription
+	flag := func(name string) string { v, _ := inv.Flag(name); return strings.TrimSpace(v) }
+	events, err := ParseEvents(flag(cmdline.FlagEvents))
+	if err != nil {
+		return sub, err
+	}
+	sub.Events = events
+	sub.Customer, sub.Priority = flag(cmdline.FlagCustomer), flag(cmdline.FlagPriority)
+	sub.Status, sub.Tech = flag(cmdline.FlagStatus), flag(cmdline.FlagTech)
+	return sub, nil
+}
+
+// list shows the channel's subscriptions.
+func (f *feature) list(ctx context.Context, r commands.Request, _ cmdline.Invocation) commands.Reply {
+	subs, err := f.cfg.Store.ChannelSubscriptions(r.ChannelID)
+	if err != nil {
+		return f.cfg.Failure(ctx, err, "read this channel's subscriptions")
+	}
+	if len(subs) == 0 {
+		return commands.Reply{Text: "This channel has no subscriptions. " + cmdline.Code(cmdline.SlashCommand+" "+cmdline.NameSubscribe) + " adds one."}
+	}
+	lines := []string{"This channel's subscriptions:"}
+	for _, s := range subs {
+		lines = append(lines, "• #"+strconv.FormatInt(s.ID, 10)+": "+slackfmt.EscapeMrkdwn(describe(s)))
+	}
+	return commands.Reply{Text: commands.CapMrkdwn(strings.Join(lines, "\n"), slackfmt.MaxMessageText)}
+}
+
+// unsubscribe removes one of the channel's subscriptions.
+func (f *feature) unsubscribe(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
+	var id int64
+	if len(inv.Args) > 0 {
+		id, _ = strconv.ParseInt(inv.Args[0], 10, 64)
+	}
+	ok, err := f.cfg.Store.RemoveSubscription(r.ChannelID, id)
+	if err != nil {
+		return f.cfg.Failure(ctx, fmt.Errorf("unsubscribe %d: %w", id, err), "remove the subscription")
+	}
+	if !ok {
+		return commands.Reply{Text: "This channel has no subscription #" + strconv.FormatInt(id, 10) + ". " + cmdline.Code(cmdline.SlashCommand+" "+cmdline.NameSubscriptions) + " lists them."}
+	}
+	return commands.Reply{Text: "Unsubscribed #" + strconv.FormatInt(id, 10) + ": no more of its notices here."}
+}

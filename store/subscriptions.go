@@ -1,0 +1,168 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Buckets of the channels' ticket subscriptions, made at their first
+// write (a store that never had one reads as empty).
+var (
+	bucketSubscriptions = []byte("subscriptions")
+	bucketSubNotified   = []byte("subscription_notified")
+)
+
+// Subscription is one channel's standing request for ticket notices:
+// which tickets (every filter that is set must match) and which events.
+type Subscription struct {
+	// ID is assigned by AddSubscription; people unsubscribe by it.
+	ID      int64  `json:"id"`
+	Channel string `json:"channel"`
+	// Customer, Priority, Status and Tech filter the tickets; "" is any.
+	Customer string `json:"customer,omitempty"`
+	Priority string `json:"priority,omitempty"`
+	Status   string `json:"status,omitempty"`
+	Tech     string `json:"tech,omitempty"`
+	// Events are the events told: "new", "status", "closed".
+	Events []string `json:"events"`
+	// CreatedBy is the Slack user who subscribed; CreatedAt when.
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Subscriptions keeps the channels' ticket subscriptions and which events
+// each has told, so a notice goes out once, also across restarts.
+type Subscriptions interface {
+	// AddSubscription stores s under a new id and returns it.
+	AddSubscription(s Subscription) (Subscription, error)
+	// ChannelSubscriptions lists one channel's subscriptions, by id.
+	ChannelSubscriptions(channel string) ([]Subscription, error)
+	// AllSubscriptions lists every subscription, by id.
+	AllSubscriptions() ([]Subscription, error)
+	// RemoveSubscription deletes subscription id of channel and reports
+	// whether there was one.
+	RemoveSubscription(channel string, id int64) (bool, error)
+	// MarkNotified records that subscription id told the event key and
+	// reports whether this was the first time.
+	MarkNotified(id int64, key string) (first bool, err error)
+}
+
+var _ Subscriptions = (*Store)(nil)
+
+// AddSubscription implements Subscriptions.
+func (s *Store) AddSubscription(sub Subscription) (Subscription, error) {
+	if sub.Channel == "" || len(sub.Channel) > maxKeyLen {
+		return Subscription{}, fmt.Errorf("add subscription: %w: channel %q", ErrInvalid, sub.Channel)
+	}
+	sub.CreatedAt = s.now()
+	err := s.update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketSubscriptions)
+		if err != nil {
+			return err
+		}
+		n, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		sub.ID = int64(n)
+		return putJSON(b, u64(n), sub)
+	})
+	if err != nil {
+		return Subscription{}, fmt.Errorf("add subscription in %s: %w", sub.Channel, err)
+	}
+	return sub, nil
+}
+
+// ChannelSubscriptions implements Subscriptions.
+func (s *Store) ChannelSubscriptions(channel string) ([]Subscription, error) {
+	all, err := s.AllSubscriptions()
+	return slices.DeleteFunc(all, func(sub Subscription) bool { return sub.Channel != channel }), err
+}
+
+// AllSubscriptions implements Subscriptions.
+func (s *Store) AllSubscriptions() ([]Subscription, error) {
+	var out []Subscription
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSubscriptions)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, _ []byte) error {
+			var sub Subscription
+			if _, err := getJSON(b, k, &sub); err != nil {
+				return err
+			}
+			out = append(out, sub)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read subscriptions: %w", err)
+	}
+	return out, nil
+}
+
+// errNotThisChannel stops a removal of another channel's subscription.
+var errNotThisChannel = errors.New("subscription of another channel")
+
+// RemoveSubscription implements Subscriptions. A channel removes only its
+// own subscriptions.
+func (s *Store) RemoveSubscription(channel string, id int64) (bool, error) {
+	if id <= 0 {
+		return false, nil
+	}
+	var found bool
+	err := s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSubscriptions)
+		if b == nil {
+			return nil
+		}
+		var sub Subscription
+		ok, err := getJSON(b, u64(uint64(id)), &sub)
+		if err != nil || !ok {
+			return err
+		}
+		if sub.Channel != channel {
+			return errNotThisChannel
+		}
+		found = true
+		return b.Delete(u64(uint64(id)))
+	})
+	if errors.Is(err, errNotThisChannel) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("remove subscription %d: %w", id, err)
+	}
+	return found, nil
+}
+
+// MarkNotified implements Subscriptions.
+func (s *Store) MarkNotified(id int64, key string) (first bool, err error) {
+	k := binary.BigEndian.AppendUint64(nil, uint64(id))
+	k = append(k, key...)
+	if key == "" || len(k) > maxKeyLen {
+		return false, fmt.Errorf("mark notified: %w: key %q", ErrInvalid, key)
+	}
+	err = s.update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketSubNotified)
+		if err != nil {
+			return err
+		}
+		if b.Get(k) != nil {
+			return nil
+		}
+		first = true
+		return b.Put(k, []byte(strconv.FormatInt(s.now().Unix(), 10)))
+	})
+	if err != nil {
+		return false, fmt.Errorf("mark subscription %d notified of %s: %w", id, key, err)
+	}
+	return first, nil
+}
