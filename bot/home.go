@@ -61,7 +61,10 @@ func (b *Bot) onHomeOpened(env envelope, ev slackevents.EventsAPIEvent) {
 	d := &door{
 		kind: "home", id: string(slackevents.AppHomeOpened), who: who,
 		refuse: func(text string) {
-			b.spawn(env, nil, nil, func(ctx context.Context) { say(ctx, text) })
+			// spawn is not called while draining (handlers.go).
+			if !b.draining.Load() {
+				b.spawn(env, nil, nil, func(ctx context.Context) { say(ctx, text) })
+			}
 		},
 		notNow:      func(string) {},
 		refuseLater: say,

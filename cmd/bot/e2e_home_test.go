@@ -156,3 +156,16 @@ func TestE2E_HomeOf500OpenTicketsStaysWithinSlacksBlocks(t *testing.T) {
 		t.Errorf("the Home holds %d blocks; Slack takes %d", n, slackfake.MaxHomeBlocks)
 	}
 }
+
+// TestE2E_HomeOfSomeoneNotAllowedSaysSoAndShowsNoTickets: a person the
+// bot does not serve sees why on the Home, and nothing of Syncro's.
+func TestE2E_HomeOfSomeoneNotAllowedSaysSoAndShowsNoTickets(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, func(env map[string]string) { env["ALLOWED_USERS"] = "U0SOMEONE" })
+	b.openHome(ctx, t)
+	home := b.waitHome(ctx, t, 0, "You are not on the list")
+	if strings.Contains(string(home.JSON), "Your open tickets") {
+		t.Errorf("the Home of someone not allowed shows tickets:\n%s", home.JSON)
+	}
+}
