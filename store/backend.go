@@ -137,6 +137,8 @@ type Backend interface {
 	TicketThreads
 	Locks
 	Unfurls
+	Summaries
+	Subscriptions
 	// Close releases the store; what is pending stays for the next open.
 	Close() error
 }

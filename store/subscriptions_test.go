@@ -2,9 +2,9 @@ package store
 
 import "testing"
 
-func TestSubscriptions_AddListRemoveAcrossReopen(t *testing.T) {
+func testSubscriptions_AddListRemoveAcrossReopen(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	a, err := ts.AddSubscription(Subscription{Channel: "C0OPS", Customer: "Acme", Events: []string{"new"}})
 	mustOK(t, err)
 	b, err := ts.AddSubscription(Subscription{Channel: "C0DESK", Events: []string{"closed"}})
@@ -28,9 +28,9 @@ func TestSubscriptions_AddListRemoveAcrossReopen(t *testing.T) {
 	}
 }
 
-func TestMarkNotified_OnceAcrossReopen(t *testing.T) {
+func testMarkNotified_OnceAcrossReopen(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	for i, want := range []bool{true, false} {
 		if i == 1 {
 			ts.reopen()

@@ -117,6 +117,10 @@ var suite = []struct {
 	{"Flag_RoundTripsAndSurvivesReopen", testFlag_RoundTripsAndSurvivesReopen},
 	{"Lock_OneHolderAtATimeAndContextEndsTheWait", testLock_OneHolderAtATimeAndContextEndsTheWait},
 	{"MarkUnfurled_OncePerChannelWithinTheWindowAcrossARestart", testMarkUnfurled_OncePerChannelWithinTheWindowAcrossARestart},
+	{"Summaries_SettingsRoundTripAndSurviveReopen", testSummaries_SettingsRoundTripAndSurviveReopen},
+	{"ClaimSummary_OncePerDayAcrossReopenAndNeverAnEarlierDay", testClaimSummary_OncePerDayAcrossReopenAndNeverAnEarlierDay},
+	{"Subscriptions_AddListRemoveAcrossReopen", testSubscriptions_AddListRemoveAcrossReopen},
+	{"MarkNotified_OnceAcrossReopen", testMarkNotified_OnceAcrossReopen},
 }
 
 // runSuite runs the suite on b.

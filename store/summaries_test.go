@@ -5,9 +5,9 @@ import (
 	"time"
 )
 
-func TestSummaries_SettingsRoundTripAndSurviveReopen(t *testing.T) {
+func testSummaries_SettingsRoundTripAndSurviveReopen(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	if all, err := ts.AllSummarySettings(); err != nil || len(all) != 0 {
 		t.Fatalf("AllSummarySettings of a new store = %v, %v", all, err)
 	}
@@ -28,9 +28,9 @@ func TestSummaries_SettingsRoundTripAndSurviveReopen(t *testing.T) {
 
 // TestClaimSummary_OncePerDayAcrossReopenAndNeverAnEarlierDay: a day is
 // claimed once; after a later day, an earlier one is not claimed at all.
-func TestClaimSummary_OncePerDayAcrossReopenAndNeverAnEarlierDay(t *testing.T) {
+func testClaimSummary_OncePerDayAcrossReopenAndNeverAnEarlierDay(t *testing.T, open backend) {
 	t.Parallel()
-	ts := newTestStore(t)
+	ts := newTestStore(t, open)
 	for _, step := range []struct {
 		day  string
 		want bool

@@ -1,0 +1,178 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+var (
+	_ Summaries     = (*Postgres)(nil)
+	_ Subscriptions = (*Postgres)(nil)
+)
+
+// SummarySettings implements Summaries.
+func (s *Postgres) SummarySettings(userID string) (SummarySettings, bool, error) {
+	ctx, cancel := opCtx()
+	defer cancel()
+	var v SummarySettings
+	ok, err := s.pgGet(ctx, &v, `SELECT body FROM summary_settings WHERE user_id = $1`, userID)
+	if err != nil {
+		return SummarySettings{}, false, fmt.Errorf("read summary settings of %s: %w", userID, err)
+	}
+	return v, ok, nil
+}
+
+// PutSummarySettings implements Summaries.
+func (s *Postgres) PutSummarySettings(userID string, v SummarySettings) error {
+	if userID == "" || len(userID) > maxKeyLen {
+		return fmt.Errorf("save summary settings: %w: user id %q", ErrInvalid, userID)
+	}
+	ctx, cancel := opCtx()
+	defer cancel()
+	if err := s.pgPut(ctx, "summary_settings", "user_id", userID, v); err != nil {
+		return fmt.Errorf("save summary settings of %s: %w", userID, err)
+	}
+	return nil
+}
+
+// AllSummarySettings implements Summaries.
+func (s *Postgres) AllSummarySettings() (map[string]SummarySettings, error) {
+	ctx, cancel := opCtx()
+	defer cancel()
+	out := map[string]SummarySettings{}
+	q, err := s.q()
+	if err == nil {
+		var rows pgx.Rows
+		rows, err = q.Query(ctx, `SELECT user_id, body FROM summary_settings`)
+		if err == nil {
+			for rows.Next() {
+				var user, body string
+				var v SummarySettings
+				if err = rows.Scan(&user, &body); err != nil {
+					break
+				}
+				if err = json.Unmarshal([]byte(body), &v); err != nil {
+					break
+				}
+				out[user] = v
+			}
+			rows.Close()
+			if err == nil {
+				err = rows.Err()
+			}
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read summary settings: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimSummary implements Summaries: one row per person holds the last
+// day claimed, moved forward only.
+func (s *Postgres) ClaimSummary(userID, day string) (bool, error) {
+	if userID == "" || len(userID) > maxKeyLen || len(day) != len("2006-01-02") {
+		return false, fmt.Errorf("claim summary: %w: user %q day %q", ErrInvalid, userID, day)
+	}
+	ctx, cancel := opCtx()
+	defer cancel()
+	q, err := s.q()
+	var tag interface{ RowsAffected() int64 }
+	if err == nil {
+		tag, err = q.Exec(ctx, `INSERT INTO summary_sent (user_id, day) VALUES ($1, $2)
+			ON CONFLICT (user_id) DO UPDATE SET day = excluded.day WHERE summary_sent.day < excluded.day`, userID, day)
+	}
+	if err != nil {
+		return false, fmt.Errorf("claim summary of %s for %s: %w", userID, day, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// AddSubscription implements Subscriptions.
+func (s *Postgres) AddSubscription(sub Subscription) (Subscription, error) {
+	if sub.Channel == "" || len(sub.Channel) > maxKeyLen {
+		return Subscription{}, fmt.Errorf("add subscription: %w: channel %q", ErrInvalid, sub.Channel)
+	}
+	sub.CreatedAt = s.now()
+	ctx, cancel := opCtx()
+	defer cancel()
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO subscriptions (channel, body) VALUES ($1, '') RETURNING id`, sub.Channel).Scan(&sub.ID); err != nil {
+			return err
+		}
+		body, err := json.Marshal(sub)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE subscriptions SET body = $2 WHERE id = $1`, sub.ID, string(body))
+		return err
+	})
+	if err != nil {
+		return Subscription{}, fmt.Errorf("add subscription in %s: %w", sub.Channel, err)
+	}
+	return sub, nil
+}
+
+// ChannelSubscriptions implements Subscriptions.
+func (s *Postgres) ChannelSubscriptions(channel string) ([]Subscription, error) {
+	return s.subscriptions(`SELECT body FROM subscriptions WHERE channel = $1`, channel)
+}
+
+// AllSubscriptions implements Subscriptions.
+func (s *Postgres) AllSubscriptions() ([]Subscription, error) {
+	return s.subscriptions(`SELECT body FROM subscriptions`)
+}
+
+// subscriptions reads the subscriptions sql selects, by id.
+func (s *Postgres) subscriptions(sql string, args ...any) ([]Subscription, error) {
+	ctx, cancel := opCtx()
+	defer cancel()
+	q, err := s.q()
+	var out []Subscription
+	if err == nil {
+		out, err = pgJSON[Subscription](ctx, q, sql, args...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read subscriptions: %w", err)
+	}
+	slices.SortFunc(out, func(a, b Subscription) int { return int(a.ID - b.ID) })
+	return out, nil
+}
+
+// RemoveSubscription implements Subscriptions.
+func (s *Postgres) RemoveSubscription(channel string, id int64) (bool, error) {
+	ctx, cancel := opCtx()
+	defer cancel()
+	q, err := s.q()
+	var tag interface{ RowsAffected() int64 }
+	if err == nil {
+		tag, err = q.Exec(ctx, `DELETE FROM subscriptions WHERE id = $1 AND channel = $2`, id, channel)
+	}
+	if err != nil {
+		return false, fmt.Errorf("remove subscription %d: %w", id, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// MarkNotified implements Subscriptions.
+func (s *Postgres) MarkNotified(id int64, key string) (bool, error) {
+	if key == "" || len(key)+8 > maxKeyLen || strings.ContainsRune(key, 0) {
+		return false, fmt.Errorf("mark notified: %w: key %q", ErrInvalid, key)
+	}
+	ctx, cancel := opCtx()
+	defer cancel()
+	q, err := s.q()
+	var tag interface{ RowsAffected() int64 }
+	if err == nil {
+		tag, err = q.Exec(ctx, `INSERT INTO subscription_notified (subscription, key, at) VALUES ($1, $2, $3)
+			ON CONFLICT DO NOTHING`, id, key, s.now())
+	}
+	if err != nil {
+		return false, fmt.Errorf("mark subscription %d notified of %s: %w", id, key, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
