@@ -52,6 +52,14 @@ const (
 	// NotifyChannel is the bot's NOTIFY_CHANNEL.
 	NotifyChannel     = "C0NOTIFY"
 	NotifyChannelName = "ticket-closed"
+	// ClientChannel is shared with a client's own workspace (Slack
+	// Connect); ClientUser writes in it from there, and the demo starts
+	// with ClientMessage of theirs, ready for the "…" menu.
+	ClientChannel     = "C0ACME"
+	ClientChannelName = "acme-shared"
+	ClientUser        = "U0RHONDA"
+	ClientUserReal    = "Rhonda Birch"
+	ClientMessage     = "Printer on 3F is down again\nIt shows error 50.4 and won't print anything."
 
 	// rateLimit is the Syncro budget in the demo: above the real 180/min
 	// so a person clicking quickly never meets a throttle they cannot see.
@@ -149,11 +157,19 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 	}
 
 	sopts := []slackfake.Option{
-		slackfake.WithUsers(slackfake.User{ID: UserID, Name: UserName, RealName: UserReal, Email: UserEmail, IsAdmin: true, TZ: "America/Los_Angeles"}),
+		slackfake.WithUsers(
+			slackfake.User{ID: UserID, Name: UserName, RealName: UserReal, Email: UserEmail, IsAdmin: true, TZ: "America/Los_Angeles"},
+			// A contact of Acme Corp. in the seed, from Acme's workspace.
+			slackfake.User{ID: ClientUser, TeamID: clientTeam, Name: "rhonda", RealName: ClientUserReal, Email: "rhonda@acmecorp.example"},
+		),
 		slackfake.WithChannels(
 			slackfake.Channel{ID: SupportChannel, Name: SupportChannelName},
 			slackfake.Channel{ID: NotifyChannel, Name: NotifyChannelName},
+			slackfake.Channel{ID: ClientChannel, Name: ClientChannelName, IsExtShared: true},
 		),
+		// Links to the in-memory Syncro's host stand for the account's
+		// ticket links, so a pasted one is previewed.
+		slackfake.WithUnfurlDomains("127.0.0.1"),
 	}
 	if opts.AckDeadline > 0 {
 		sopts = append(sopts, slackfake.WithAckDeadline(opts.AckDeadline))
@@ -162,6 +178,11 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 	if err := e.slack.Start(); err != nil {
 		webLn.Close()
 		return nil, fmt.Errorf("demo: start fake Slack: %w", err)
+	}
+	// Holds no link, so Slack sends no event and nothing waits for the bot.
+	if _, _, err := e.slack.Post(ctx, slackfake.PersonMessage{Channel: ClientChannel, User: ClientUser, Text: ClientMessage}); err != nil {
+		webLn.Close()
+		return nil, fmt.Errorf("demo: seed the client's message: %w", err)
 	}
 
 	sessions := filepath.Join(dataDir, "session-logs")
@@ -178,6 +199,7 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 			{Label: "Data (DATA_DIR)", Value: botData},
 			{Label: "Session logs", Value: sessions},
 			{Label: "Syncro changes", Value: e.StartNote()},
+			{Label: "Link previews", Value: "Paste a ticket's link, such as " + e.ticketLink() + ", into #" + SupportChannelName + "."},
 		}
 	})
 	e.serve(webLn, e.web)
@@ -266,6 +288,20 @@ func (e *Env) startSyncro(ctx context.Context, dataDir string, persist bool) err
 	e.serve(ln, h)
 	e.syncroURL = "http://" + ln.Addr().String() + syncrotest.APIPrefix + "/"
 	return nil
+}
+
+// clientTeam is the client's own workspace in the demo.
+const clientTeam = "T0ACMECO"
+
+// ticketLink is the web link of an open seeded ticket in the in-memory
+// Syncro, whose host stands for the account's in the demo.
+func (e *Env) ticketLink() string {
+	for _, t := range e.syncro.Tickets() {
+		if t.Number == syncrotest.SeedTicketPrinter {
+			return strings.TrimSuffix(strings.TrimSuffix(e.syncroURL, "/"), syncrotest.APIPrefix) + "/tickets/" + strconv.FormatInt(t.ID, 10)
+		}
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(e.syncroURL, "/"), syncrotest.APIPrefix) + "/tickets/ID"
 }
 
 // webStandIn answers the Syncro web app's pages ("Open in Syncro" links

@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"mime"
 	"net/http"
 	"slices"
@@ -18,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
 )
 
@@ -73,6 +75,7 @@ func newWebUI(f *slackfake.Fake, log *slog.Logger, info func() []infoJSON) *webU
 	mux.HandleFunc("POST /api/submit", w.post(w.submit))
 	mux.HandleFunc("POST /api/suggest", w.post(w.suggest))
 	mux.HandleFunc("POST /api/close", w.post(w.closeView))
+	mux.HandleFunc("POST /api/shortcut", w.post(w.shortcut))
 	w.mux = mux
 	return w
 }
@@ -159,12 +162,18 @@ func (w *webUI) command(ctx context.Context, body []byte) (any, int) {
 	if text == "" {
 		return errorBody("type /syncro to talk to the bot"), http.StatusBadRequest
 	}
-	w.addLocal(localItem{Channel: req.Channel, Kind: "you", Text: text, Time: time.Now()})
 	cmd, args, _ := strings.Cut(text, " ")
 	if !strings.HasPrefix(cmd, "/") {
-		w.addLocal(localItem{Channel: req.Channel, Kind: "system", Text: "This demo has no other people to read that. Type /syncro to talk to the bot.", Time: time.Now()})
+		// A message like any person's: its "…" menu has the bot's
+		// shortcuts, and a ticket link in it gets the bot's preview.
+		if _, _, err := w.slack.Post(ctx, slackfake.PersonMessage{Channel: req.Channel, User: UserID, Text: text}); err != nil {
+			msg := ackProblem(err)
+			w.addLocal(localItem{Channel: req.Channel, Kind: "system", Text: "The link preview failed: " + msg, Time: time.Now()})
+			return errorBody(msg), http.StatusOK
+		}
 		return errorJSON{OK: true}, http.StatusOK
 	}
+	w.addLocal(localItem{Channel: req.Channel, Kind: "you", Text: text, Time: time.Now()})
 	if cmd != "/syncro" {
 		w.addLocal(localItem{Channel: req.Channel, Kind: "system", Text: cmd + " is not a valid command. In this demo, try /syncro.", Time: time.Now()})
 		return errorJSON{OK: true}, http.StatusOK
@@ -228,6 +237,8 @@ type actionRequest struct {
 	TS        string `json:"ts"`
 	Ephemeral bool   `json:"ephemeral"`
 	ViewID    string `json:"view_id"`
+	// UnfurlURL is set for a click in the bot's preview of that link.
+	UnfurlURL string `json:"unfurl_url"`
 	Action    struct {
 		Type           string      `json:"type"`
 		ActionID       string      `json:"action_id"`
@@ -247,7 +258,7 @@ func (w *webUI) action(ctx context.Context, body []byte) (any, int) {
 	}
 	a := req.Action
 	ba := slackfake.BlockAction{
-		UserID: UserID, ChannelID: req.Channel, MessageTS: req.TS, IsEphemeral: req.Ephemeral, ViewID: req.ViewID,
+		UserID: UserID, ChannelID: req.Channel, MessageTS: req.TS, IsEphemeral: req.Ephemeral, ViewID: req.ViewID, UnfurlURL: req.UnfurlURL,
 		Actions: []slackfake.Action{{Type: a.Type, ActionID: a.ActionID, BlockID: a.BlockID, Value: a.Value,
 			SelectedOption: a.SelectedOption.fake(), SelectedDate: a.SelectedDate, SelectedUser: a.SelectedUser}},
 	}
@@ -259,6 +270,41 @@ func (w *webUI) action(ctx context.Context, body []byte) (any, int) {
 		if req.ViewID == "" {
 			w.addLocal(localItem{Channel: req.Channel, Kind: "system", Text: msg, Time: time.Now()})
 		}
+		return errorBody(msg), http.StatusOK
+	}
+	return errorJSON{OK: true}, http.StatusOK
+}
+
+// Shortcuts are the entries of a message's "…" menu: the manifest's
+// message shortcuts (manifest.yaml), by callback_id.
+var Shortcuts = []ShortcutEntry{
+	{CallbackID: tickets.ShortcutCreateFromMessage, Name: "Create Syncro ticket"},
+	{CallbackID: tickets.ShortcutAddToTicket, Name: "Add to ticket"},
+}
+
+// ShortcutEntry is one entry of the "…" menu.
+type ShortcutEntry struct {
+	CallbackID string `json:"callback_id"`
+	Name       string `json:"name"`
+}
+
+// shortcutRequest is the person picking an entry of a message's menu.
+type shortcutRequest struct {
+	Channel    string `json:"channel"`
+	TS         string `json:"ts"`
+	CallbackID string `json:"callback_id"`
+}
+
+// shortcut sends the message shortcut the person picked, as Slack does.
+func (w *webUI) shortcut(ctx context.Context, body []byte) (any, int) {
+	var req shortcutRequest
+	if err := json.Unmarshal(body, &req); err != nil || req.Channel == "" || req.TS == "" ||
+		!slices.ContainsFunc(Shortcuts, func(e ShortcutEntry) bool { return e.CallbackID == req.CallbackID }) {
+		return errorBody("bad request: want channel, ts and one of the menu's callback_ids"), http.StatusBadRequest
+	}
+	if _, err := w.slack.Shortcut(ctx, slackfake.Shortcut{UserID: UserID, CallbackID: req.CallbackID, ChannelID: req.Channel, MessageTS: req.TS}); err != nil {
+		msg := ackProblem(err)
+		w.addLocal(localItem{Channel: req.Channel, Kind: "system", Text: msg, Time: time.Now()})
 		return errorBody(msg), http.StatusOK
 	}
 	return errorJSON{OK: true}, http.StatusOK
@@ -374,12 +420,13 @@ func (w *webUI) closeView(ctx context.Context, body []byte) (any, int) {
 
 // pageState is what the page polls: everything it shows.
 type pageState struct {
-	Version   string        `json:"version"`
-	Connected bool          `json:"connected"`
-	User      string        `json:"user"`
-	Channels  []channelJSON `json:"channels"`
-	Modal     *modalJSON    `json:"modal"`
-	Info      []infoJSON    `json:"info"`
+	Version   string          `json:"version"`
+	Connected bool            `json:"connected"`
+	User      string          `json:"user"`
+	Channels  []channelJSON   `json:"channels"`
+	Shortcuts []ShortcutEntry `json:"shortcuts"`
+	Modal     *modalJSON      `json:"modal"`
+	Info      []infoJSON      `json:"info"`
 }
 
 // infoJSON is one labelled line of what the page says about the demo
@@ -399,15 +446,23 @@ type channelJSON struct {
 // itemJSON is one line of a channel. HTML was rendered (and escaped) by
 // the server; Text is for the page to set with textContent.
 type itemJSON struct {
-	Kind      string `json:"kind"` // "message", "ephemeral", "you", "system"
-	TS        string `json:"ts,omitempty"`
-	Author    string `json:"author"`
-	Time      string `json:"time"`
-	HTML      string `json:"html,omitempty"`
-	Text      string `json:"text,omitempty"`
-	Edited    bool   `json:"edited,omitempty"`
+	Kind   string `json:"kind"` // "message", "person", "ephemeral", "you", "system"
+	TS     string `json:"ts,omitempty"`
+	Author string `json:"author"`
+	Time   string `json:"time"`
+	HTML   string `json:"html,omitempty"`
+	Text   string `json:"text,omitempty"`
+	Edited bool   `json:"edited,omitempty"`
+	// Unfurls are the bot's previews of the message's links.
+	Unfurls   []unfurlJSON `json:"unfurls,omitempty"`
 	sortTime  time.Time
 	sortOrder int
+}
+
+// unfurlJSON is one preview: the link and its blocks, rendered.
+type unfurlJSON struct {
+	URL  string `json:"url"`
+	HTML string `json:"html"`
 }
 
 type modalJSON struct {
@@ -423,15 +478,16 @@ type modalJSON struct {
 // state builds the page's view of the fake Slack.
 func (w *webUI) state() pageState {
 	r := &renderer{
-		users:    map[string]string{UserID: UserReal, w.slack.BotUserID(): botAuthor},
-		channels: map[string]string{SupportChannel: SupportChannelName, NotifyChannel: NotifyChannelName},
+		users:    map[string]string{UserID: UserReal, ClientUser: ClientUserReal, w.slack.BotUserID(): botAuthor},
+		channels: map[string]string{SupportChannel: SupportChannelName, NotifyChannel: NotifyChannelName, ClientChannel: ClientChannelName},
 	}
-	st := pageState{Connected: w.slack.Connections() > 0, User: UserReal, Info: w.info()}
+	st := pageState{Connected: w.slack.Connections() > 0, User: UserReal, Info: w.info(), Shortcuts: Shortcuts}
 	chans := []channelJSON{
 		{ID: SupportChannel, Name: SupportChannelName},
 		{ID: NotifyChannel, Name: NotifyChannelName, Notify: true},
+		{ID: ClientChannel, Name: ClientChannelName},
 	}
-	index := map[string]int{SupportChannel: 0, NotifyChannel: 1}
+	index := map[string]int{SupportChannel: 0, NotifyChannel: 1, ClientChannel: 2}
 	ch := func(id string) *channelJSON {
 		if i, ok := index[id]; ok {
 			return &chans[i]
@@ -456,7 +512,18 @@ func (w *webUI) state() pageState {
 		if m.Deleted {
 			continue
 		}
-		add(m.Channel, itemJSON{Kind: "message", TS: m.TS, Author: botAuthor, HTML: r.Message(m.Text, m.Blocks), Edited: m.Updates > 0, sortTime: m.Time})
+		it := itemJSON{Kind: "message", TS: m.TS, Author: botAuthor, HTML: r.Message(m.Text, m.Blocks), Edited: m.Updates > 0, sortTime: m.Time}
+		if m.Source == slackfake.SourcePerson {
+			it.Kind, it.Author = "person", cmp.Or(r.users[m.User], m.BotName, m.User)
+		}
+		for _, link := range slices.Sorted(maps.Keys(m.Unfurls)) {
+			var a struct {
+				Blocks json.RawMessage `json:"blocks"`
+			}
+			_ = json.Unmarshal(m.Unfurls[link], &a)
+			it.Unfurls = append(it.Unfurls, unfurlJSON{URL: link, HTML: r.Message("", a.Blocks)})
+		}
+		add(m.Channel, it)
 	}
 	for _, e := range w.slack.Ephemerals(UserID) {
 		if e.Deleted {

@@ -161,15 +161,45 @@ func TestCommand_EphemeralReplyIsMarked(t *testing.T) {
 	}
 }
 
-func TestCommand_NotASlashCommandGetsHint(t *testing.T) {
+// TestCommand_PlainTextIsThePersonsMessage: text that is no command is
+// posted as the person's message (with a "…" menu and link previews),
+// not answered with a hint.
+func TestCommand_PlainTextIsThePersonsMessage(t *testing.T) {
 	t.Parallel()
 	env := startEnv(t, "")
 	var out errorJSON
-	postJSON(t, env, "/api/command", commandRequest{Text: "hello"}, &out)
+	postJSON(t, env, "/api/command", commandRequest{Text: "hello <b>"}, &out)
 	st, _ := getState(t, env, "")
 	its := items(st, SupportChannel)
-	if !out.OK || len(its) != 2 || its[1].Kind != "system" || !strings.Contains(its[1].Text, "/syncro") {
+	if !out.OK || len(its) != 1 || its[0].Kind != "person" || its[0].Author != UserReal || its[0].TS == "" || !strings.Contains(its[0].HTML, "hello &lt;b&gt;") {
 		t.Fatalf("out %+v items %+v", out, its)
+	}
+	if len(st.Shortcuts) != 2 {
+		t.Errorf("the page's menu offers %+v, want both message shortcuts", st.Shortcuts)
+	}
+}
+
+// TestState_ClientChannelStartsWithTheClientsMessage: the channel shared
+// with Acme holds Rhonda's message from the start, named as hers.
+func TestState_ClientChannelStartsWithTheClientsMessage(t *testing.T) {
+	t.Parallel()
+	env := startEnv(t, "")
+	st, _ := getState(t, env, "")
+	its := items(st, ClientChannel)
+	if len(its) != 1 || its[0].Kind != "person" || its[0].Author != ClientUserReal || !strings.Contains(its[0].HTML, "Printer on 3F is down again") {
+		t.Fatalf("#%s items %+v", ClientChannelName, its)
+	}
+}
+
+// TestShortcut_RefusesWhatTheMenuDoesNotOffer: only the menu's callback
+// ids reach the fake Slack.
+func TestShortcut_RefusesWhatTheMenuDoesNotOffer(t *testing.T) {
+	t.Parallel()
+	env := startEnv(t, "")
+	var out errorJSON
+	status := postJSON(t, env, "/api/shortcut", shortcutRequest{Channel: SupportChannel, TS: "1.000001", CallbackID: "something_else"}, &out)
+	if status != http.StatusBadRequest || out.OK {
+		t.Errorf("status %d %+v, want 400", status, out)
 	}
 }
 

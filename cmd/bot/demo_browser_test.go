@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/syncrobot/syncrobot/demo"
 	"github.com/syncrobot/syncrobot/syncbuf"
 )
 
@@ -297,6 +298,16 @@ func closeModal(t *testing.T, ctx context.Context) {
 	step(t, ctx, "close the modal", waitJS(`document.getElementById('backdrop').hidden || (document.getElementById('modal-x').click(), false)`))
 }
 
+// openChannel shows the channel id in the page, as a click in the
+// sidebar does.
+func openChannel(t *testing.T, ctx context.Context, id string) {
+	t.Helper()
+	step(t, ctx, "open channel "+id,
+		click(`//ul[@id="channels"]//button[@data-channel=`+xpathString(id)+`]`),
+		waitJS(`document.querySelector('#channels button[aria-current="true"]').dataset.channel === `+jsString(id)),
+	)
+}
+
 // listColumnsRE matches a line of the ticket list as the bot sends it:
 // number, status, customer and subject separated by two spaces.
 var listColumnsRE = regexp.MustCompile(`(?m)^#\d+  \S.*\S  \S.*\S  \S`)
@@ -519,6 +530,39 @@ func TestBrowser_DemoFlows(t *testing.T) {
 				t.Errorf("the page does not show %q in view (screenshot: %s); its info reads:\n%s", want, screenshot(t, ctx), info)
 			}
 		}
+	})
+
+	t.Run("the … menu makes a client's message in the shared channel a ticket", func(t *testing.T) {
+		t.Cleanup(func() { openChannel(t, ctx, demo.SupportChannel) })
+		openChannel(t, ctx, demo.ClientChannel)
+		msg := `//ol[@id="messages"]/li[contains(., "Printer on 3F is down again")]`
+		step(t, ctx, "open the message's … menu and pick Create Syncro ticket",
+			click(msg+`//button[contains(@class, "msg-menu")]`),
+			click(msg+`//ul[contains(@class, "shortcut-menu")]//button[normalize-space()="Create Syncro ticket"]`),
+			waitJS(`!document.getElementById('backdrop').hidden`),
+		)
+		t.Cleanup(func() { closeModal(t, ctx) })
+		subject := formField(t, ctx, `/subject/i`, "input[type=text]")
+		if got := eval[string](t, ctx, `(`+nodeJS(subject)+` || {}).value`); got != "Printer on 3F is down again" {
+			t.Errorf("subject = %q, want the message's first line", got)
+		}
+		submitForm(t, ctx, "the create form")
+		step(t, ctx, "see the new ticket's summary, for Dana only", waitJS(channelHas("messages", "Created #")))
+	})
+
+	t.Run("a ticket link pasted in #support gets its preview with the card's buttons", func(t *testing.T) {
+		link := eval[string](t, ctx, `(document.getElementById('demo-info').innerText.match(/https?:\/\/\S+\/tickets\/\d+/) || [''])[0]`)
+		if link == "" {
+			t.Fatal("the page names no ticket link to paste")
+		}
+		step(t, ctx, "paste "+link, chromedp.SendKeys(chromedp.ID("command"), "Who has this? "+link+kb.Enter))
+		preview := `//ol[@id="messages"]/li[contains(., "Who has this?")]//div[contains(@class, "unfurl")]`
+		step(t, ctx, "see the preview with Log time and Close",
+			chromedp.WaitVisible(preview+`//button[normalize-space()="Log time"]`),
+			chromedp.WaitVisible(preview+`//button[normalize-space()="Close"]`),
+		)
+		openForm(t, ctx, preview, "Close")
+		formField(t, ctx, `/resolution/i`, "textarea, input[type=text]")
 	})
 
 	t.Run("narrow window: the newest message stays in view after a reload", func(t *testing.T) {

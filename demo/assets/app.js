@@ -108,9 +108,51 @@
       else body.textContent = it.text || "";
       if (it.edited) body.append(el("span", "edited", "(edited)"));
       li.append(head, body);
+      for (const u of it.unfurls || []) {
+        const card = el("div", "unfurl");
+        card.dataset.unfurlUrl = u.url;
+        card.innerHTML = u.html; // server-rendered and escaped
+        li.append(card);
+      }
+      if ((it.kind === "message" || it.kind === "person") && it.ts) li.append(menuButton());
       ol.append(li);
     }
   }
+
+  // ---- the "…" menu: the bot's message shortcuts ----
+  function menuButton() {
+    const b = el("button", "msg-menu", "…");
+    b.type = "button"; b.title = "More actions"; b.setAttribute("aria-haspopup", "menu");
+    return b;
+  }
+
+  function closeMenus() { for (const m of document.querySelectorAll(".shortcut-menu")) m.remove(); }
+
+  function openMenu(button) {
+    closeMenus();
+    const li = button.closest(".msg"), menu = el("ul", "shortcut-menu");
+    menu.setAttribute("role", "menu");
+    for (const s of (last && last.shortcuts) || []) {
+      const item = el("li"), b = el("button", "", s.name);
+      b.type = "button"; b.setAttribute("role", "menuitem"); b.dataset.shortcut = s.callback_id;
+      b.addEventListener("click", async (ev) => {
+        ev.stopPropagation(); closeMenus();
+        const out = await post("/api/shortcut", { channel: li.dataset.channel, ts: li.dataset.ts, callback_id: s.callback_id });
+        if (!out.ok && out.error) setStatus(out.error, false);
+      });
+      item.append(b); menu.append(item);
+    }
+    li.append(menu);
+    const first = menu.querySelector("button");
+    if (first) first.focus();
+  }
+
+  document.addEventListener("click", (ev) => {
+    const b = ev.target.closest("button.msg-menu");
+    if (b) { ev.preventDefault(); openMenu(b); return; }
+    if (!ev.target.closest(".shortcut-menu")) closeMenus();
+  });
+  document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") closeMenus(); });
 
   // ---- interactions in messages ----
   function actionOf(elem) {
@@ -134,8 +176,9 @@
     const req = { action: a };
     if (inModal) { req.view_id = $("modal").dataset.viewId; req.state = collect(); }
     else {
-      const li = elem.closest(".msg");
+      const li = elem.closest(".msg"), card = elem.closest(".unfurl");
       req.channel = li.dataset.channel; req.ts = li.dataset.ts || ""; req.ephemeral = li.dataset.ephemeral === "true";
+      if (card) req.unfurl_url = card.dataset.unfurlUrl;
     }
     if (elem.tagName === "BUTTON") elem.disabled = true;
     const out = await post("/api/action", req);
