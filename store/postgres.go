@@ -227,7 +227,22 @@ func Migrations() ([]Migration, error) {
 		out = append(out, Migration{Version: v, Name: name, SQL: string(sql)})
 	}
 	slices.SortFunc(out, func(a, b Migration) int { return a.Version - b.Version })
+	if err := checkMigrationVersions(out); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// checkMigrationVersions refuses versions that are not 1, 2, 3… each once:
+// two branches that each add "0003_…" would otherwise both land, and a
+// database that applied one would silently skip the other.
+func checkMigrationVersions(sorted []Migration) error {
+	for i, m := range sorted {
+		if m.Version != i+1 {
+			return fmt.Errorf("migration %04d_%s: versions must run 1, 2, 3… each once; want %04d here", m.Version, m.Name, i+1)
+		}
+	}
+	return nil
 }
 
 // migrate applies the missing migrations in one transaction, under a
