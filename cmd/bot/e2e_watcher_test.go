@@ -3,8 +3,12 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+	"github.com/syncrobot/syncrobot/watcher"
 )
 
 // The watcher's side of "open is one rule everywhere" (README, "Using it
@@ -97,5 +101,69 @@ func TestE2E_WatcherAnnouncesEachCloseOnceAcrossRestarts(t *testing.T) {
 	}
 	if n := len(b.f.Messages(notifyChannel)); n != 1 {
 		t.Errorf("the notify channel holds %d notices, want only #%d's", n, tk.Number)
+	}
+}
+
+// TestE2E_LongDowntimeIsSummarisedInOneNotice: the bot was down two days
+// (its cursor says so). Three tickets closed more than a day ago are
+// named in one "While the bot was offline" notice; one closed an hour ago
+// gets its own notice; nothing is announced twice.
+func TestE2E_LongDowntimeIsSummarisedInOneNotice(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := newFakes(t)
+	fx.env["NOTIFY_CHANNEL"] = notifyChannel
+	fx.env["SYNCRO_POLL_INTERVAL"] = "2s"
+	fx.f.AddChannel(slackfake.Channel{ID: notifyChannel, Name: "tickets-closed"})
+	now := time.Now()
+	st, err := store.Open(fx.env["DATA_DIR"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetCursor(watcher.CursorName, now.Add(-48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	acme := ticketByNumber(t, fx.srv, syncrotest.SeedTicketOwnCloud)
+	closed := func(subject string, ago time.Duration) syncrotest.Ticket {
+		at := now.Add(-ago)
+		return fx.srv.AddTicket(syncrotest.Ticket{Subject: subject, CustomerID: acme.CustomerID, Status: "Resolved",
+			UserID: syncrotest.UserMarcus, CreatedAt: at.Add(-time.Hour), ResolvedAt: at, UpdatedAt: at})
+	}
+	var old []syncrotest.Ticket
+	for i, s := range []string{"Old printer jam", "Old VPN drop", "Old mailbox"} {
+		old = append(old, closed(s, 30*time.Hour+time.Duration(i)*time.Hour))
+	}
+	recent := closed("Fresh switch reboot", time.Hour)
+	b := fx.start(ctx, t)
+
+	var summary string
+	err = b.f.WaitUntil(ctx, func() bool {
+		for _, m := range b.f.Messages(notifyChannel) {
+			if strings.Contains(m.Text, "While the bot was offline") {
+				summary = m.Text
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatalf("no offline summary: %v; channel %+v", err, b.f.Messages(notifyChannel))
+	}
+	for _, tk := range old {
+		if !strings.Contains(summary, "#"+itoa64(tk.Number)) {
+			t.Errorf("the summary %q does not name #%d", summary, tk.Number)
+		}
+	}
+	b.waitNotice(ctx, t, recent.Number)
+	b.waitPolls(ctx, t, 2)
+	if msgs := b.f.Messages(notifyChannel); len(msgs) != 2 {
+		var texts []string
+		for _, m := range msgs {
+			texts = append(texts, m.Text)
+		}
+		t.Errorf("the channel got %d messages, want the summary and one notice: %q", len(msgs), texts)
 	}
 }
