@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -57,7 +58,8 @@ func (c *feature) registerConversations(r *commands.Registry) {
 // ticket the message already became.
 //
 // Syncro calls: the create form's two, plus up to 1+maxDomainCandidates
-// to find the customer by the author's email.
+// to find the customer by the author's email (1, the linked customer, in a
+// linked channel).
 func (c *feature) createFromMessage(ctx context.Context, m commands.MessageAction) commands.Reply {
 	msg := m.Message
 	if th, ok, err := c.cfg.Store.ThreadTicket(m.ChannelID, msg.TS); err == nil && ok {
@@ -259,6 +261,13 @@ type customerMatch struct {
 func (c *feature) customerForMessage(ctx context.Context, channelID string, a commands.MessageAuthor) customerMatch {
 	email := strings.ToLower(strings.TrimSpace(a.Email))
 	if l, ok := c.cfg.ChannelLink(ctx, channelID); ok {
+		// The link outlives the customer when it is deleted in Syncro: a
+		// form preselecting it would end in a ticket Syncro refuses.
+		if _, _, err := c.cfg.Syncro.Customers.Get(ctx, l.CustomerID); errors.Is(err, syncro.ErrNotFound) {
+			c.cfg.Logger.InfoContext(ctx, "channel linked to a customer Syncro no longer has", "channel", channelID, "customer_id", l.CustomerID)
+			return customerMatch{how: "This channel is linked to " + slackfmt.MrkdwnLine(l.CustomerName, commands.MaxCustomerLen) +
+				", which Syncro no longer has; pick the customer (and " + cmdline.Code(cmdline.SlashCommand+" link") + " the channel again)."}
+		}
 		m := customerMatch{customerID: l.CustomerID, customerName: l.CustomerName,
 			how: "Customer from this channel's link (" + cmdline.Code(cmdline.SlashCommand+" links") + ")."}
 		if ct := c.contactWithEmail(ctx, l.CustomerID, email); ct != nil {
