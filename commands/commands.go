@@ -89,6 +89,8 @@ type Store interface {
 	store.Summaries
 	// The channels' ticket subscriptions (commands/subscriptions).
 	store.Subscriptions
+	// Who each Slack user is in Syncro: the user their time is credited to.
+	store.TechMatches
 }
 
 // Commands answers slash commands, button clicks, modal submissions and

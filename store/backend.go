@@ -139,6 +139,7 @@ type Backend interface {
 	Unfurls
 	Summaries
 	Subscriptions
+	TechMatches
 	// Close releases the store; what is pending stays for the next open.
 	Close() error
 }

@@ -97,6 +97,7 @@ var (
 		bucketRecent,
 		bucketChannelLinks, bucketTicketThreads, bucketThreadsByMessage,
 		bucketUnfurls,
+		bucketTechs,
 	}
 
 	// retiredBuckets were written by earlier versions for features nothing

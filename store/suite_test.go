@@ -121,6 +121,7 @@ var suite = []struct {
 	{"ClaimSummary_OncePerDayAcrossReopenAndNeverAnEarlierDay", testClaimSummary_OncePerDayAcrossReopenAndNeverAnEarlierDay},
 	{"Subscriptions_AddListRemoveAcrossReopen", testSubscriptions_AddListRemoveAcrossReopen},
 	{"MarkNotified_OnceAcrossReopen", testMarkNotified_OnceAcrossReopen},
+	{"TechMatch_SurvivesReopenAndIsReplacedNotDuplicated", testTechMatch_SurvivesReopenAndIsReplacedNotDuplicated},
 }
 
 // runSuite runs the suite on b.
