@@ -55,11 +55,6 @@ type Deps struct {
 	// billing and close flows (resumable with the Finish button after a
 	// failure or a restart) and the audit of every Syncro write. Required.
 	Store Store
-	// ResolveTechs finds a tech's Syncro user (by Slack email) in the
-	// background after their first write, so later comments and time carry
-	// that user instead of the API key's. Flows themselves only read the
-	// cache, so it never adds calls to a flow. Off by default.
-	ResolveTechs bool
 }
 
 // Store is the part of the bot's durable state the commands use: claims

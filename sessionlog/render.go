@@ -112,6 +112,12 @@ func writeFrontMatter(b *bytes.Buffer, rec *Record) {
 			b.WriteString("  " + yamlString(lt) + ": " + strconv.Itoa(byType[lt]) + "\n")
 		}
 	}
+	if byTech := minutesByTech(rec.Time); len(byTech) > 0 {
+		b.WriteString("minutes_by_tech:\n")
+		for _, t := range sortedKeys(byTech) {
+			b.WriteString("  " + yamlString(t) + ": " + strconv.Itoa(byTech[t]) + "\n")
+		}
+	}
 	kv("minutes_total", strconv.Itoa(total))
 	kv("minutes_billable", strconv.Itoa(billable))
 	kv("billable", strconv.FormatBool(rec.Billable))
@@ -165,7 +171,27 @@ func timeSummary(entries []TimeEntry) string {
 	for _, lt := range sortedKeys(byType) {
 		parts = append(parts, fmt.Sprintf("%s %d min", escapeInline(lt), byType[lt]))
 	}
-	return fmt.Sprintf("**Time logged:** %d min, %d billable (%s)", total, billable, strings.Join(parts, ", "))
+	line := fmt.Sprintf("**Time logged:** %d min, %d billable (%s)", total, billable, strings.Join(parts, ", "))
+	if byTech := minutesByTech(entries); len(byTech) > 0 {
+		var techs []string
+		for _, t := range sortedKeys(byTech) {
+			techs = append(techs, fmt.Sprintf("%s %d min", escapeInline(t), byTech[t]))
+		}
+		line += "\\\n**By tech:** " + strings.Join(techs, ", ")
+	}
+	return line
+}
+
+// minutesByTech sums the entries by the tech whose time each is (the
+// Syncro user it is credited to); entries naming no tech are left out.
+func minutesByTech(entries []TimeEntry) map[string]int {
+	byTech := map[string]int{}
+	for _, e := range entries {
+		if t := oneLine(e.Tech); t != "" {
+			byTech[t] += e.Minutes
+		}
+	}
+	return byTech
 }
 
 // writeComments writes Work done: comments oldest first, each under a

@@ -162,9 +162,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Logger:  log.With("component", "commands"),
 		// The store makes writes exactly-once across restarts (durable
 		// dedup, recorded bill/close flows, Finish) and keeps the audit.
-		Store:        st,
-		SessionLogs:  &sessionlog.Writer{Root: cfg.SessionLogDir, Git: cfg.SessionLogGit},
-		ResolveTechs: true,
+		Store:       st,
+		SessionLogs: &sessionlog.Writer{Root: cfg.SessionLogDir, Git: cfg.SessionLogGit},
 	}, features(homeTab)...)
 	if err != nil {
 		log.Error("commands", "err", err)

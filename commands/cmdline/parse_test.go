@@ -247,6 +247,7 @@ func TestTable_UsageLines(t *testing.T) {
 		NameCustomerMerge: "customer merge PRIMARY DUPLICATE",
 		NameCreate:        "create [SUBJECT]",
 		NameLink:          "link [--acknowledge] CUSTOMER",
+		NameWhois:         "whois @USER [SYNCRO-USER]",
 	}
 	for name, u := range want {
 		if got := Lookup(name).Usage(); got != u {
@@ -260,7 +261,7 @@ func TestTable_EveryNameConstantIsRegistered(t *testing.T) {
 	names := []string{NameOpenTickets, NameHelp, NameTicket, NameCreate, NameUpdate, NameClose, NameComment, NameBill,
 		NameSearch, NameMine, NameLog, NameAudit, NameCustomers, NameCustomersDuplicate, NameCustomer, NameCustomerCreate,
 		NameCustomerEdit, NameCustomerMerge, NameContacts, NameContactAdd, NameContactEdit, NameContactDelete,
-		NameLink, NameUnlink, NameLinks, NameHere, NameSubscribe, NameSubscriptions, NameUnsubscribe}
+		NameLink, NameUnlink, NameLinks, NameHere, NameSubscribe, NameSubscriptions, NameUnsubscribe, NameWhois}
 	if len(names) != len(Table()) {
 		t.Errorf("%d name constants, %d table entries", len(names), len(Table()))
 	}

@@ -42,6 +42,7 @@ const (
 	NameSubscribe          = "subscribe"
 	NameSubscriptions      = "subscriptions"
 	NameUnsubscribe        = "unsubscribe"
+	NameWhois              = "whois"
 )
 
 // Flag names, shared by the table and the handlers that read them.
@@ -282,6 +283,8 @@ var definitions = []Command{
 			{Name: FlagNoEmail, Kind: FlagBool, Help: "don't email the customer"},
 		}},
 	{Name: NameBill, Group: GroupTime, Description: "Open a form to invoice a ticket's time.", Args: []ArgSpec{ticketArg}, NeedsBilling: true},
+	{Name: NameWhois, Group: GroupTime, Description: "Show which Syncro user a Slack user's time goes to; with SYNCRO-USER, set it (admins).",
+		Args: []ArgSpec{{Name: "@USER [SYNCRO-USER]", Kind: ArgWords, MaxLen: MaxShortTextLen, Help: "the Slack user, then the Syncro user's name or id to set"}}},
 
 	// Customers & contacts.
 	{Name: NameCustomers, Group: GroupCustomers, Description: "Find customers matching the words (none: this channel's customer).",

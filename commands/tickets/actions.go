@@ -24,10 +24,11 @@ const logTimeSubject = "Time entry"
 // their recorded flows. It holds what the ticket side remembers between
 // requests.
 type feature struct {
-	cfg   commands.Deps
-	techs techCache // Slack email → Syncro user id, for /syncro mine (read_techs.go)
-	// resolver fills techs in the background (Deps.ResolveTechs).
-	resolver techResolver
+	cfg commands.Deps
+	// techs caches Slack email → Syncro user id, for /syncro mine and for
+	// matching a tech before their first time entry (read_techs.go,
+	// techs.go).
+	techs techCache
 	// w is what the write side remembers between requests (timelog.go).
 	w writeState
 	// fl serializes the flows of one ticket within this process (flow.go).
@@ -64,6 +65,7 @@ func (c *feature) register(r *commands.Registry) {
 		{Name: cmdline.NameBill, Handle: c.bill, OpensModal: always},
 		{Name: cmdline.NameLog, Handle: c.log},
 		{Name: cmdline.NameAudit, Handle: c.auditCmd},
+		{Name: cmdline.NameWhois, Handle: c.whois},
 	} {
 		r.Slash(e)
 	}
@@ -97,6 +99,8 @@ func (c *feature) register(r *commands.Registry) {
 	r.Button(commands.Button{ActionID: ActionDontLogAgain, Handle: c.dontLogAgain})
 	// A bill stopped because its form's time changed (billshown.go).
 	r.Button(commands.Button{ActionID: ActionBillNewTotal, Handle: c.billNewTotal})
+	// The one-time question of whose time it is (techs.go).
+	r.Button(commands.Button{ActionID: ActionTechPick, Handle: c.pickTech})
 	r.OnStart(c.tellUnfinished)
 	// The Home tab and the summaries show the tech's own (commands/home).
 	r.TechFinder(func(ctx context.Context, a commands.Actor) (int64, error) { return c.techByEmail(ctx, a.Email) })
@@ -170,6 +174,8 @@ func (c *feature) submitLogTime(ctx context.Context, s commands.Submission, meta
 		Minutes: te.Minutes, ProductID: te.ProductID, TimerNotes: te.Notes, Channel: meta.Channel,
 		Retype: retypeKey(s.Actor, meta.TicketID, notes, te.Minutes, te.ProductID),
 	}
-	p.TechUserID, p.Tech = c.cachedTech(s.Actor)
+	if q := c.whoseTime(ctx, s.Actor, &p); q != nil {
+		return *q
+	}
 	return c.startFlow(ctx, commands.SubmissionKey(s), flowLogTime, []string{stepComment, stepTime}, p, s.Actor)
 }

@@ -36,17 +36,18 @@ func TestActions_RouteTicketButtonsToModals(t *testing.T) {
 func TestActions_LogTimeSubmitLogsTime(t *testing.T) {
 	t.Parallel()
 	f := newWriteFixture(t)
+	f.matchedDana(t)
 	own := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
 	before := len(f.Srv.Timers(own.ID))
 	r := f.C.Action(t.Context(), commands.Action{Actor: commandstest.Dana, ChannelID: "C0TECHS", ActionID: ticketview.ActionLogTime, Value: ticketview.TicketButtonValue(own.ID, own.Number)})
 	got, reqs := f.Submit(t, form(r.Modal, "V1", typed(commands.BlockMinutes, "1:15"), picked(commands.BlockLabor, "travel", "travel"), typed(commands.BlockNotes, "Drove to site.")))
-	// the comments before, comment, read-back (travel's name was read at
-	// start).
-	if got.Text != "#32150: 75 min logged as Labor - Travel." || len(reqs) != 3 || got.ChannelID != "C0TECHS" {
+	// the comments before, comment, the timers before, timer_entry
+	// (travel's name was read at start).
+	if got.Text != "#32150: 75 min logged as Labor - Travel." || len(reqs) != 4 || got.ChannelID != "C0TECHS" {
 		t.Errorf("reply %+v:%s", got, commandstest.ReqLines(reqs))
 	}
 	timers := f.Srv.Timers(own.ID)
-	if len(timers) != before+1 || timers[len(timers)-1].ProductID != syncrotest.ProductLaborTravel {
+	if len(timers) != before+1 || timers[len(timers)-1].ProductID != syncrotest.ProductLaborTravel || timers[len(timers)-1].UserID != syncrotest.UserDana {
 		t.Errorf("timers = %+v", timers)
 	}
 }

@@ -36,6 +36,12 @@ const auditLimit = 20
 // write itself already happened.
 func (c *feature) audit(ctx context.Context, actor commands.Actor, number int64, action, detail string, err error) {
 	_, tech := c.cachedTech(actor)
+	c.auditAs(ctx, actor, tech, number, action, detail, err)
+}
+
+// auditAs is audit naming tech as the Syncro tech the write is for: a
+// flow's tech, whose time it is, whoever pressed its Finish.
+func (c *feature) auditAs(ctx context.Context, actor commands.Actor, tech string, number int64, action, detail string, err error) {
 	e := store.AuditEntry{
 		At: c.cfg.Now(), SlackUser: actor.SlackUserID, SyncroTech: tech,
 		Ticket: number, Action: action, Detail: detail, Outcome: store.OutcomeOK,

@@ -150,18 +150,19 @@ func plural(n int, one, many string) string {
 
 // submitBill logs the time, charges uncharged timers, invoices the ticket
 // (never twice) and sets it Invoiced, as a recorded flow (flow.go): invoice
-// guard → comment with the work notes → time verified (timer_entry when
-// comments don't carry it) → charge → invoice → status. When a step fails
+// guard → comment with the work notes → the minutes as a timer entry in
+// the biller's Syncro user → charge → invoice → status. When a step fails
 // the reply says exactly what was done and what was not, and Finish runs
 // only the missing steps.
 //
-// Syncro calls, with time and comments that carry it: invoices of the
-// ticket, the ticket (its uncharged time against the form's,
-// billshown.go), the comments before, comment, read-back, the ticket
-// again right before charging (its time against the form's once more),
-// one charge per uncharged timer (the new one plus any older), create
-// invoice, PUT status: 9 with one timer to charge, 10 with two. The
-// timer-entry fallback adds one; a status already Invoiced saves one.
+// Syncro calls, with time: invoices of the ticket, the ticket (its
+// uncharged time against the form's, billshown.go), the comments before,
+// comment, the ticket's timers before, timer_entry, the ticket again right
+// before charging (its time against the form's once more), one charge per
+// uncharged timer (the new one plus any older), create invoice, PUT
+// status: 10 with one timer to charge, 11 with two; a status already
+// Invoiced saves one, and the biller's match before their first time
+// entry adds its lookups.
 func (c *feature) submitBill(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {
 	if !s.Actor.CanBill {
 		return notBillerReply
@@ -178,13 +179,16 @@ func (c *feature) submitBill(ctx context.Context, s commands.Submission, meta co
 		TargetStatus: meta.TargetStatus, Channel: meta.Channel,
 		Shown: meta.Shown, ShownMin: max(meta.Uncharged, 0),
 	}
-	p.TechUserID, p.Tech = c.cachedTech(s.Actor)
 	if te != nil {
 		if p.Body == "" {
 			p.Body = fmt.Sprintf("Billed %d min.", te.Minutes)
 		}
 		p.Minutes, p.ProductID, p.TimerNotes = te.Minutes, te.ProductID, te.Notes
 		p.Retype = retypeKey(s.Actor, meta.TicketID, notes, te.Minutes, te.ProductID)
+	}
+	// The bill's minutes are the biller's.
+	if q := c.whoseTime(ctx, s.Actor, &p); q != nil {
+		return *q
 	}
 	return c.startFlow(ctx, commands.SubmissionKey(s), store.FlowBill, billSteps(te != nil), p, s.Actor)
 }

@@ -29,15 +29,17 @@ func billForm(t *testing.T, f *writeFixture, n int64, viewID, minutes, notes str
 func TestBill_LogsChargesInvoicesAndSetsInvoiced(t *testing.T) {
 	t.Parallel()
 	f := newWriteFixture(t)
+	f.matchedDana(t)
 	nas := f.Ticket(t, syncrotest.SeedTicketNAS)
 	invoicesBefore := len(f.Srv.Invoices())
 	r, reqs := f.Submit(t, billForm(t, f, syncrotest.SeedTicketNAS, "V1", "60", "Rebuilt the array."))
 	commandstest.Golden(t, "bill_reply.golden", writeReplyJSON(t, r))
-	// 9: the invoice guard, the ticket (the time its form showed), the
-	// comments before, comment, read-back, the ticket again before
-	// charging, charge, invoice, status.
-	if len(reqs) > 9 {
-		t.Errorf("%d Syncro calls from submit to reply, want ≤ 9:%s", len(reqs), commandstest.ReqLines(reqs))
+	// 10: the invoice guard, the ticket (the time its form showed), the
+	// comments before, comment, the timers before, timer_entry in the
+	// biller's name, the ticket again before charging, charge, invoice,
+	// status.
+	if len(reqs) > 10 {
+		t.Errorf("%d Syncro calls from submit to reply, want ≤ 10:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	if n := commandstest.CountReqs(reqs, "POST", "/charge_timer_entry"); n != 1 {
 		t.Errorf("%d charges, want 1", n)
@@ -61,12 +63,13 @@ func TestBill_LogsChargesInvoicesAndSetsInvoiced(t *testing.T) {
 func TestBill_ChargesOlderUnchargedTimeToo(t *testing.T) {
 	t.Parallel()
 	f := newWriteFixture(t)
+	f.matchedDana(t)
 	own := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
 	r, reqs := f.Submit(t, billForm(t, f, syncrotest.SeedTicketOwnCloud, "V1", "60", ""))
-	// invoices, the ticket, the comments before, comment, read-back, the
-	// labor's name (its first use), the ticket again before charging, two
-	// charges, invoice, status.
-	if len(reqs) > 10 || commandstest.CountReqs(reqs, "POST", "/charge_timer_entry") != 2 {
+	// invoices, the ticket, the comments before, comment, the timers
+	// before, timer_entry, the ticket again before charging, two charges,
+	// invoice, status.
+	if len(reqs) > 11 || commandstest.CountReqs(reqs, "POST", "/charge_timer_entry") != 2 {
 		t.Errorf("%d calls:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	if !strings.Contains(r.Text, "2 time entries charged (105 min)") || !strings.Contains(r.Text, "status set to Invoiced") {
@@ -88,6 +91,7 @@ func TestBill_AlreadyInvoicedTicketGetsNoSecondInvoice(t *testing.T) {
 		"V1", typed(commands.BlockMinutes, "30"), picked(commands.BlockLabor, "remote", "remote"))
 	comments := len(f.Srv.Comments(mig.ID))
 	invoices := len(f.Srv.Invoices())
+	f.matchedDana(t)
 	r, reqs := f.Submit(t, s)
 	if !strings.HasPrefix(r.Text, "#32120 is already on invoice #") || !strings.Contains(r.Text, "didn't log time or create another invoice") {
 		t.Errorf("reply = %q", r.Text)

@@ -72,10 +72,10 @@ type chaosButton struct {
 	actor commands.Actor
 }
 
-// chaosActors are the techs; Ravi may not bill. Lena's Slack email is
-// her Syncro user's, so her time goes in her name as a timer entry
-// (README, "Whose time it is"); the others' rides on their comments where
-// the account logs time that way.
+// chaosActors are the techs; Ravi may not bill. Each one's time is a
+// timer entry in their Syncro user's name (README, "Whose time it is"):
+// Dana's and Lena's by their Slack email, Ravi's (Slack shares none) as
+// he picked it once.
 var chaosActors = []commands.Actor{
 	commandstest.Dana,
 	{SlackUserID: "U0LENA", SlackTeamID: "T0BAYLINE", Name: "Lena Park", Email: "lena@baylineit.com", CanBill: true},
@@ -155,10 +155,19 @@ func (r *chaosRig) open() {
 		Syncro: r.client, Now: r.clk.Now, Store: r.cs,
 		SessionLogs: &sessionlog.Writer{Root: r.logs, Now: r.clk.Now},
 	})
-	// The bot has matched Lena to her Syncro user, as it does in the
-	// background after her first write; known from the start here, so
-	// the run does not depend on when that finishes.
-	r.tk.techs.learn(chaosActors[1].Email, syncrotest.UserLena, "Lena Kowalski")
+	// The techs were matched before the run, as a running bot has them
+	// after their first time entry, so a write's requests do not depend
+	// on whether it is the tech's first.
+	for i, m := range []store.TechMatch{
+		{SyncroUser: syncrotest.UserDana, SyncroName: "Dana Whitfield", How: store.MatchedByEmail},
+		{SyncroUser: syncrotest.UserLena, SyncroName: "Lena Kowalski", How: store.MatchedByEmail},
+		{SyncroUser: syncrotest.UserTom, SyncroName: "Tom Becker", How: store.MatchedByChoice},
+	} {
+		m.SlackUser, m.SlackName, m.At = chaosActors[i].SlackUserID, chaosActors[i].Name, r.clk.Now()
+		if err := st.SetTechMatch(m); err != nil {
+			r.t.Fatal(err)
+		}
+	}
 }
 
 // learnNames has the bot name every labor product once, as a running bot

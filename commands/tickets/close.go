@@ -145,11 +145,13 @@ func (c *feature) submitClose(ctx context.Context, s commands.Submission, meta c
 		TargetStatus: target, Notify: opts[commands.CloseOptionNotify], Email: opts[commands.CloseOptionEmail],
 		SessionLog: opts[commands.CloseOptionSessionLog], TimeZone: meta.TimeZone, Channel: meta.Channel,
 	}
-	p.TechUserID, p.Tech = c.cachedTech(s.Actor)
 	steps := []string{stepInvoicedCheck, stepComment}
 	if te != nil {
 		p.Minutes, p.ProductID, p.TimerNotes = te.Minutes, te.ProductID, te.Notes
 		steps = append(steps, stepTime)
+	}
+	if q := c.whoseTime(ctx, s.Actor, &p); q != nil {
+		return *q
 	}
 	steps = append(steps, stepStatus)
 	if p.Notify {

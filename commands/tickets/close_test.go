@@ -17,6 +17,7 @@ import (
 func TestClose_ResolvesCommentsNotifiesAndWritesSessionLog(t *testing.T) {
 	t.Parallel()
 	f := newWriteFixture(t)
+	f.matchedDana(t)
 	own := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
 	v := f.OpenModal(t, "close 32150")
 	s := form(v, "V-close", typed(commands.BlockResolution, "Re-linked the OwnCloud account; files sync again."),
@@ -24,10 +25,11 @@ func TestClose_ResolvesCommentsNotifiesAndWritesSessionLog(t *testing.T) {
 		ticked(commands.BlockCloseOptions, commands.CloseOptionNotify, commands.CloseOptionSessionLog))
 	r, reqs := f.Submit(t, s)
 	commandstest.Golden(t, "close_reply.golden", writeReplyJSON(t, r))
-	// the ticket's invoices, the comments before, comment, read-back, PUT
-	// status (the labor's name was read at start).
-	if len(reqs) != 5 {
-		t.Errorf("%d Syncro calls, want 5:%s", len(reqs), commandstest.ReqLines(reqs))
+	// the ticket's invoices, the comments before, comment, the timers
+	// before, timer_entry in Dana's name, PUT status (the labor's name was
+	// read at start).
+	if len(reqs) != 6 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 {
+		t.Errorf("%d Syncro calls, want 6:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	got := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
 	if got.Status != "Resolved" {

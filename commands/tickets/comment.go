@@ -48,11 +48,13 @@ func (c *feature) comment(ctx context.Context, r commands.Request, inv cmdline.I
 		// A restart tells of it here, where it was typed (tellUnfinished).
 		Channel: r.ChannelID,
 	}
-	p.TechUserID, p.Tech = c.cachedTech(r.Actor)
 	steps := []string{stepComment}
 	if te != nil {
 		p.Minutes, p.ProductID, p.TimerNotes = te.Minutes, te.ProductID, te.Notes
 		steps = append(steps, stepTime)
+	}
+	if q := c.whoseTime(ctx, r.Actor, &p); q != nil {
+		return *q
 	}
 	p.Retype = retypeKey(r.Actor, t.ID, inv.Text, p.Minutes, p.ProductID)
 	if r.EnvelopeID == "" {

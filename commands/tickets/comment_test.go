@@ -49,12 +49,14 @@ func TestComment_Table(t *testing.T) {
 	}{
 		{name: "without time", text: "comment 32150 Restarted the sync client.", wantCalls: 3,
 			wantReply: "Comment added to #32150 (Syncro emails it to the customer).", wantBody: "Restarted the sync client."},
-		// With time: find, the comments before, comment, read-back; the
-		// labor product's name was read at start (Deps.Account).
-		{name: "with time", text: "comment 32150 --time 45m Restarted the sync client.", wantCalls: 4,
+		// With time, for a tech already matched: find, the comments
+		// before, comment, the ticket's timers before, timer_entry in the
+		// tech's name; the labor product's name was read at start
+		// (Deps.Account).
+		{name: "with time", text: "comment 32150 --time 45m Restarted the sync client.", wantCalls: 5,
 			wantReply: "Comment added to #32150 (Syncro emails it to the customer). 45 min logged as Labor - Remote Business.",
 			wantBody:  "Restarted the sync client.", wantMinutes: 45, wantProduct: syncrotest.ProductLaborRemote},
-		{name: "labor onsite", text: "comment 32150 --time 1h30m --labor onsite --no-email Swapped the switch.", wantCalls: 4,
+		{name: "labor onsite", text: "comment 32150 --time 1h30m --labor onsite --no-email Swapped the switch.", wantCalls: 5,
 			wantReply: "Comment added to #32150 (not emailed). 90 min logged as Labor - Onsite Business.",
 			wantBody:  "Swapped the switch.", wantNoEmail: true, wantMinutes: 90, wantProduct: syncrotest.ProductLaborOnsite},
 		{name: "hidden implies no email", text: "comment 32150 --hidden Password is in the vault.", wantCalls: 3,
@@ -67,6 +69,7 @@ func TestComment_Table(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newWriteFixture(t)
+			f.matchedDana(t)
 			own := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
 			before := len(f.Srv.Comments(own.ID))
 			timersBefore := len(f.Srv.Timers(own.ID))
@@ -92,14 +95,15 @@ func TestComment_Table(t *testing.T) {
 				}
 				return
 			}
-			if body["bill_time_now"] != false || body["minutes_spent"] != float64(tc.wantMinutes) || body["product_id"] != float64(tc.wantProduct) {
-				t.Errorf("time on the wire: %v", body)
+			// A comment cannot name its user: the time is never on it.
+			if body["minutes_spent"] != nil || body["product_id"] != nil || body["tech"] != "Dana Whitfield" {
+				t.Errorf("comment on the wire: %v", body)
 			}
 			if len(timers) != timersBefore+1 {
 				t.Fatalf("timers %d → %d", timersBefore, len(timers))
 			}
 			last := timers[len(timers)-1]
-			if last.Minutes() != tc.wantMinutes || last.ProductID != tc.wantProduct || last.CommentID != cs[len(cs)-1].ID || last.Recorded {
+			if last.Minutes() != tc.wantMinutes || last.ProductID != tc.wantProduct || last.UserID != syncrotest.UserDana || last.Recorded {
 				t.Errorf("timer = %+v", last)
 			}
 		})
@@ -125,45 +129,42 @@ func TestComment_RejectedBeforeAnythingIsSent(t *testing.T) {
 	}
 }
 
-func TestComment_TimeIgnoredOnComments_FallsBackToTimerEntryAndRemembers(t *testing.T) {
+// Time is a timer entry in the tech's name whether or not the account
+// logs time from comments: the comment never carries it, so no account's
+// rule can credit it to the API key's user.
+func TestComment_TimeIsATimerEntryOnEveryAccount(t *testing.T) {
 	t.Parallel()
-	f := newWriteFixture(t, syncrotest.WithTimeMode(syncrotest.TimeIgnoredOnComments))
-	own := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
-	timersBefore := len(f.Srv.Timers(own.ID))
-
-	r, reqs := f.Slash(t, "comment 32150 --time 45m Restarted the sync client.\nSecond line.")
-	if want := "Comment added to #32150 (Syncro emails it to the customer). 45 min logged as Labor - Remote Business."; r.Text != want {
-		t.Errorf("reply = %q", r.Text)
-	}
-	// find, the comments before, comment (with time fields), read-back,
-	// timer_entry; the labor's name was read at start.
-	if len(reqs) != 5 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || commandstest.CountReqs(reqs, "GET", "/tickets/"+strconv.FormatInt(own.ID, 10)) != 1 {
-		t.Errorf("first comment: %d calls:%s", len(reqs), commandstest.ReqLines(reqs))
-	}
-	timers := f.Srv.Timers(own.ID)
-	if len(timers) != timersBefore+1 {
-		t.Fatalf("timers %d → %d", timersBefore, len(timers))
-	}
-	tm := timers[len(timers)-1]
-	if tm.Minutes() != 45 || tm.ProductID != syncrotest.ProductLaborRemote || tm.Notes != "Restarted the sync client." {
-		t.Errorf("timer = %+v", tm)
-	}
-
-	// The second comment goes straight to the timer path.
-	r, reqs = f.Slash(t, "comment 32150 --time 30m --labor onsite Onsite follow-up.")
-	if want := "Comment added to #32150 (Syncro emails it to the customer). 30 min logged as Labor - Onsite Business."; r.Text != want {
-		t.Errorf("reply = %q", r.Text)
-	}
-	// find, the comments before, comment, the ticket's timers before,
-	// timer_entry; onsite's name was read at start.
-	if len(reqs) != 5 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || commandstest.CountReqs(reqs, "GET", "/products/"+strconv.FormatInt(syncrotest.ProductLaborOnsite, 10)) != 0 {
-		t.Errorf("second comment: %d calls, want find, the comments before, comment, the timers before, timer_entry:%s", len(reqs), commandstest.ReqLines(reqs))
-	}
-	if body := commentBody(t, reqs); body["minutes_spent"] != nil || body["product_id"] != nil {
-		t.Errorf("second comment still sent time fields: %v", body)
-	}
-	if n := len(f.Srv.Timers(own.ID)); n != timersBefore+2 {
-		t.Errorf("timers = %d, want %d", n, timersBefore+2)
+	for _, mode := range []syncrotest.TimeMode{syncrotest.TimeIgnoredOnComments, syncrotest.TimeFromComments} {
+		f := newWriteFixture(t, syncrotest.WithTimeMode(mode))
+		f.matchedDana(t)
+		own := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
+		timersBefore := len(f.Srv.Timers(own.ID))
+		for _, text := range []string{"comment 32150 --time 45m Restarted the sync client.\nSecond line.", "comment 32150 --time 30m --labor onsite Onsite follow-up."} {
+			r, reqs := f.Slash(t, text)
+			if !strings.HasPrefix(r.Text, "Comment added to #32150 (Syncro emails it to the customer). ") || !strings.Contains(r.Text, " min logged as Labor - ") {
+				t.Errorf("mode %v: reply = %q", mode, r.Text)
+			}
+			// find, the comments before, comment, the ticket's timers
+			// before, timer_entry; the labor's name was read at start.
+			if len(reqs) != 5 || commandstest.CountReqs(reqs, "POST", "/timer_entry") != 1 || commandstest.CountReqs(reqs, "GET", "/tickets/"+strconv.FormatInt(own.ID, 10)) != 1 {
+				t.Errorf("mode %v: %d calls:%s", mode, len(reqs), commandstest.ReqLines(reqs))
+			}
+			if body := commentBody(t, reqs); body["minutes_spent"] != nil || body["product_id"] != nil {
+				t.Errorf("mode %v: the comment sent time fields: %v", mode, body)
+			}
+		}
+		timers := f.Srv.Timers(own.ID)
+		if len(timers) != timersBefore+2 {
+			t.Fatalf("mode %v: timers %d → %d", mode, timersBefore, len(timers))
+		}
+		for _, tm := range timers[timersBefore:] {
+			if tm.UserID != syncrotest.UserDana || tm.CommentID != 0 {
+				t.Errorf("mode %v: timer = %+v, want Dana's, not the comment's", mode, tm)
+			}
+		}
+		if tm := timers[timersBefore]; tm.Minutes() != 45 || tm.ProductID != syncrotest.ProductLaborRemote || tm.Notes != "Restarted the sync client." {
+			t.Errorf("mode %v: timer = %+v", mode, tm)
+		}
 	}
 }
 
@@ -171,9 +172,10 @@ func TestComment_TimeIgnoredOnComments_FallsBackToTimerEntryAndRemembers(t *test
 func TestComment_LaborNameReadAtStartCostsNoCall(t *testing.T) {
 	t.Parallel()
 	f := newWriteFixture(t)
+	f.matchedDana(t)
 	for _, text := range []string{"comment 32150 --time 45m Done.", "comment 32150 --time 15m --labor onsite Done again."} {
 		r, reqs := f.Slash(t, text)
-		if len(reqs) != 4 || commandstest.CountReqs(reqs, "GET", "/products/") != 0 || !strings.Contains(r.Text, "logged as Labor - ") {
+		if len(reqs) != 5 || commandstest.CountReqs(reqs, "GET", "/products/") != 0 || !strings.Contains(r.Text, "logged as Labor - ") {
 			t.Errorf("%s: %q, %d calls:%s", text, r.Text, len(reqs), commandstest.ReqLines(reqs))
 		}
 	}
@@ -195,12 +197,13 @@ func TestComment_LaborNameUnreadAtStartIsFetchedOnce(t *testing.T) {
 		srv.ResetLog()
 		return c.Slash(t.Context(), commands.Request{Actor: commandstest.Dana, ChannelID: "C0TECHS", Text: text}), srv.Requests()
 	}
+	// The first also matches Dana by her email (GET /users, then hers).
 	_, reqs := slash("comment 32150 --time 45m Done.")
-	if len(reqs) != 5 || commandstest.CountReqs(reqs, "GET", "/products/1190473") != 1 {
+	if len(reqs) != 8 || commandstest.CountReqs(reqs, "GET", "/products/1190473") != 1 {
 		t.Errorf("first: %d calls:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	r, reqs := slash("comment 32150 --time 15m Done again.")
-	if len(reqs) != 4 || !strings.HasSuffix(r.Text, "15 min logged as Labor - Remote Business.") {
+	if len(reqs) != 5 || !strings.HasSuffix(r.Text, "15 min logged as Labor - Remote Business.") {
 		t.Errorf("second: %q, %d calls:%s", r.Text, len(reqs), commandstest.ReqLines(reqs))
 	}
 }

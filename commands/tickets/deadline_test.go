@@ -58,6 +58,7 @@ func TestFlow_StartsNoStepWithTooLittleTimeLeft(t *testing.T) {
 	t.Run("at the start", func(t *testing.T) {
 		t.Parallel()
 		f := newStoreFixture(t)
+		f.matchedDana(t) // else matching her is the first thing sent
 		before := f.billState(t, syncrotest.SeedTicketNAS)
 		s := f.billForm(t, syncrotest.SeedTicketNAS, "V1", "40")
 		ctx, cancel := context.WithTimeout(t.Context(), stepReserve/2)
@@ -78,8 +79,9 @@ func TestFlow_StartsNoStepWithTooLittleTimeLeft(t *testing.T) {
 	})
 	t.Run("after the comment", func(t *testing.T) {
 		t.Parallel()
-		// Time through timer_entry, so the comment alone logs none.
+		// Time is a timer entry of its own, so the comment alone logs none.
 		f := newStoreFixture(t, syncrotest.WithTimeMode(syncrotest.TimeIgnoredOnComments))
+		f.matchedDana(t)
 		before := f.billState(t, syncrotest.SeedTicketNAS)
 		s := f.billForm(t, syncrotest.SeedTicketNAS, "V1", "40")
 		ctx := &movingDeadline{Context: t.Context(), dl: time.Now().Add(time.Hour)}
@@ -97,9 +99,9 @@ func TestFlow_StartsNoStepWithTooLittleTimeLeft(t *testing.T) {
 		if mid.comments-before.comments != 1 || mid.timers != before.timers || mid.invoices != 0 || finishButton(r) == "" {
 			t.Fatalf("before %+v after %+v; reply %q", before, mid, r.Text)
 		}
-		// The minutes went with the comment, which the account dropped:
-		// only the check is left, and Finish logs them.
-		if !strings.Contains(r.Text, "went with the comment, and I ran out of time before checking that Syncro logged them") {
+		// The comment is in; the time entry was never sent, and Finish
+		// logs it.
+		if !strings.Contains(r.Text, "I ran out of time before the time entry (nothing of it was sent)") {
 			t.Errorf("reply = %q", r.Text)
 		}
 		done := f.finish(t, finishButton(r), "ts-1")

@@ -83,9 +83,14 @@ type flowParams struct {
 	Number     int64  `json:"number"`
 	CustomerID int64  `json:"customer_id,omitempty"`
 	Tech       string `json:"tech,omitempty"`
-	// TechUserID is the acting tech's Syncro user, from the cache when the
-	// flow was made; 0 lets Syncro use the API key's user.
-	TechUserID   int64  `json:"tech_user_id,omitempty"`
+	// TechUserID is the Syncro user the flow's time is credited to, matched
+	// before the flow was made (techs.go); 0 only in flows without time and
+	// in flows recorded before time was matched first.
+	TechUserID int64 `json:"tech_user_id,omitempty"`
+	// TimeAsTimer is set on flows whose time is a timer entry in
+	// TechUserID's name, never carried by the comment. Flows recorded
+	// before lack it, and finish as they started.
+	TimeAsTimer  bool   `json:"time_as_timer,omitempty"`
 	Subject      string `json:"subject"`
 	Body         string `json:"body"`
 	Hidden       bool   `json:"hidden,omitempty"`
@@ -211,9 +216,7 @@ func (c *feature) startFlow(ctx context.Context, key, kind string, steps []strin
 		}
 		return c.retypeQuestion(stored, sp, recent, asked)
 	}
-	r := c.runLocked(ctx, stored.ID, actor)
-	c.resolveTechLater(actor) // after the reply: the next write carries the id
-	return r
+	return c.runLocked(ctx, stored.ID, actor)
 }
 
 // runFlow runs the missing steps of a recorded flow, one ticket's flows at
@@ -415,7 +418,7 @@ func (fr *flowRun) runStep(ctx context.Context, s store.Step) (stepResult, error
 // back, and audits it: the attempt that wrote it never got to.
 func (fr *flowRun) landed(ctx context.Context, key, step string, res stepResult) {
 	if a := auditAction(step); a != "" {
-		fr.c.audit(ctx, fr.actor, fr.p.Number, a, auditDetail(step, fr.p, res, fr.c.cfg.Labor)+" (found in Syncro on read-back, not written again)", nil)
+		fr.c.auditAs(ctx, fr.actor, fr.p.Tech, fr.p.Number, a, auditDetail(step, fr.p, res, fr.c.cfg.Labor)+" (found in Syncro on read-back, not written again)", nil)
 	}
 	fr.finish(key, step, res)
 }
@@ -577,11 +580,12 @@ func (fr *flowRun) timerResult(ctx context.Context, tm *syncro.Timer) stepResult
 
 // carriesTime reports whether the comment carries the flow's time. A
 // comment cannot name a user, so the timer Syncro makes from it is the API
-// key's user's: only time with no tech matched yet goes that way; a
-// matched tech's time is a timer entry in their name (README, "Whose time
-// it is").
+// key's user's: a flow's time is a timer entry in its tech's name (README,
+// "Whose time it is"). Only a flow recorded before that rule, with no tech
+// matched, finishes the old way.
 func (fr *flowRun) carriesTime() bool {
-	return fr.p.Minutes > 0 && fr.p.TechUserID == 0 && !fr.c.w.usesTimerPath()
+	p := fr.p
+	return p.Minutes > 0 && !p.TimeAsTimer && p.TechUserID == 0 && !fr.c.w.usesTimerPath()
 }
 
 // do runs a step's work. Each write follows the write side's rules: an
@@ -593,7 +597,7 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 			if err == nil && res.Said == "" && res.CommentID == 0 && res.TimerID == 0 {
 				return // nothing was written (nothing to charge, status already set)
 			}
-			c.audit(ctx, fr.actor, p.Number, a, auditDetail(step, p, res, c.cfg.Labor), err)
+			c.auditAs(ctx, fr.actor, p.Tech, p.Number, a, auditDetail(step, p, res, c.cfg.Labor), err)
 		}()
 	}
 	switch step {
@@ -831,10 +835,15 @@ func auditDetail(step string, p flowParams, res stepResult, products labor.Produ
 		}
 		return d
 	case stepTime:
+		d := fmt.Sprintf("%d min, product %d", p.Minutes, p.ProductID)
 		if kind, ok := products.Kind(p.ProductID); ok {
-			return fmt.Sprintf("%d min, %s", p.Minutes, kind)
+			d = fmt.Sprintf("%d min, %s", p.Minutes, kind)
 		}
-		return fmt.Sprintf("%d min, product %d", p.Minutes, p.ProductID)
+		if p.TechUserID != 0 {
+			// Whose time it is, also when someone else pressed Finish.
+			d += fmt.Sprintf(", for %s (Syncro user %d)", p.Tech, p.TechUserID)
+		}
+		return d
 	case stepStatus:
 		return "→ " + p.TargetStatus
 	}

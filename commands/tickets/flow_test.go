@@ -503,7 +503,7 @@ func TestAudit_RecordsUpdatesAndLogTime(t *testing.T) {
 	a := f.C.Slash(t.Context(), commands.Request{Actor: chicago, ChannelID: "C0TECHS", Text: "audit 32150", EnvelopeID: "e3"})
 	// Time is named by its labor kind, and the times are in the tech's zone.
 	wantAt := syncrotest.SeedNow.In(must(time.LoadLocation("America/Chicago"))).Format("2006-01-02 15:04")
-	for _, want := range []string{"status — Status: In Progress → Waiting on Customer ✓", "time — 25 min, remote ✓", "comment — Time entry: Checked backups.", "times in America/Chicago", wantAt} {
+	for _, want := range []string{"status — Status: In Progress → Waiting on Customer ✓", "time — 25 min, remote, for Dana Whitfield (Syncro user 52301) ✓", "comment — Time entry: Checked backups.", "times in America/Chicago", wantAt} {
 		if !strings.Contains(a.Text, want) {
 			t.Errorf("audit lacks %q:\n%s", want, a.Text)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -144,4 +145,19 @@ func TestModals_AlreadyInvoicedBillShowsTheInvoice(t *testing.T) {
 	if r.Modal == nil || r.Modal.Submit != nil || !strings.Contains(r.Text, "already on invoice #") {
 		t.Errorf("reply %q, modal %+v", r.Text, r.Modal)
 	}
+}
+
+// matched records a's Syncro user as the store would after their first
+// time entry, so a test counts the calls of a tech already matched.
+func (f *writeFixture) matched(t *testing.T, a commands.Actor, id int64, name string) {
+	t.Helper()
+	if err := f.tk.cfg.Store.SetTechMatch(store.TechMatch{SlackUser: a.SlackUserID, SlackName: a.Name, SyncroUser: id, SyncroName: name, How: store.MatchedByEmail, At: syncrotest.SeedNow}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// matchedDana is matched for commandstest.Dana, the seed's Dana Whitfield.
+func (f *writeFixture) matchedDana(t *testing.T) {
+	t.Helper()
+	f.matched(t, commandstest.Dana, syncrotest.UserDana, "Dana Whitfield")
 }

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -115,76 +114,4 @@ func (c *feature) techByEmail(ctx context.Context, email string) (int64, error) 
 	}
 	c.techs.scannedAll(c.cfg.Now())
 	return 0, nil
-}
-
-// techResolveTimeout bounds one background resolution (Deps.ResolveTechs).
-const techResolveTimeout = 30 * time.Second
-
-// techResolver runs background email → Syncro user resolutions, at most
-// one per email at a time. The zero value is ready to use.
-type techResolver struct {
-	mu       sync.Mutex
-	inflight map[string]bool
-}
-
-// cachedTech is the Syncro tech acting for a, from the cache only (it
-// never calls Syncro): the user id (0 when not known yet) and the name
-// comments carry — the Syncro full name when known, else the Slack name.
-func (c *feature) cachedTech(a commands.Actor) (id int64, name string) {
-	if techEmailKey(a.Email) == "" {
-		return 0, a.Name
-	}
-	id, name, ok := c.techs.lookup(a.Email)
-	if !ok || id == 0 {
-		return 0, a.Name
-	}
-	if name == "" {
-		name = a.Name
-	}
-	return id, name
-}
-
-// resolveTechLater starts finding a's Syncro user in the background when
-// Deps.ResolveTechs is set and the cache does not know it yet, so the
-// tech's next write carries the id. It never delays the caller, and runs
-// at most one resolution per email at a time.
-func (c *feature) resolveTechLater(a commands.Actor) {
-	key := techEmailKey(a.Email)
-	if !c.cfg.ResolveTechs || key == "" {
-		return
-	}
-	if _, ok, missing := c.techs.cached(key, c.cfg.Now()); ok || missing {
-		return
-	}
-	tr := &c.resolver
-	tr.mu.Lock()
-	if tr.inflight[key] {
-		tr.mu.Unlock()
-		return
-	}
-	if tr.inflight == nil {
-		tr.inflight = map[string]bool{}
-	}
-	tr.inflight[key] = true
-	tr.mu.Unlock()
-	go func() {
-		defer func() {
-			tr.mu.Lock()
-			delete(tr.inflight, key)
-			tr.mu.Unlock()
-		}()
-		ctx, cancel := context.WithTimeout(context.Background(), techResolveTimeout)
-		defer cancel()
-		id, err := c.techByEmail(ctx, key)
-		if err != nil {
-			c.cfg.Logger.WarnContext(ctx, "resolve tech by email", "slack_user", a.SlackUserID, "err", err)
-			return
-		}
-		if id == 0 {
-			c.cfg.Logger.InfoContext(ctx, "no Syncro user has the tech's Slack email; time goes to the API key's user", "slack_user", a.SlackUserID)
-			return
-		}
-		// From here on the tech's writes carry this user.
-		c.cfg.Logger.InfoContext(ctx, "tech matched to a Syncro user", "slack_user", a.SlackUserID, "syncro_user", id)
-	}()
 }

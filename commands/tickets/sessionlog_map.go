@@ -59,15 +59,18 @@ func (c *feature) sessionRecord(ctx context.Context, t *syncro.Ticket, number in
 		rec.Resolved = c.cfg.Now()
 	}
 
-	// Who is who: the assigned tech and comment authors by Syncro user id.
-	names := map[int64]string{}
+	// Who is who: the techs the bot matched (whose time it logged), the
+	// assigned tech, and comment authors by Syncro user id.
+	names, botNames := c.matchedNames(ctx)
 	if t.User != nil && t.User.FullName != "" {
 		names[t.User.ID] = t.User.FullName
 	}
 	comments := slices.Clone(t.Comments)
 	slices.SortStableFunc(comments, func(a, b syncro.Comment) int { return a.CreatedAt.Compare(b.CreatedAt.Time) })
 	for _, cm := range comments {
-		if cm.UserID != nil && cm.Tech != "" {
+		// A comment the bot wrote is the API key's user's but carries the
+		// tech's name: it says nothing about who that user is.
+		if cm.UserID != nil && cm.Tech != "" && !botNames[cm.Tech] {
 			if _, ok := names[*cm.UserID]; !ok {
 				names[*cm.UserID] = cm.Tech
 			}
@@ -129,6 +132,25 @@ func (c *feature) sessionRecord(ctx context.Context, t *syncro.Ticket, number in
 	}
 	rec.Techs = techs
 	return rec
+}
+
+// matchedNames are the Syncro names of the techs the bot matched, by
+// Syncro user id, and the set of those names (what the bot's comments
+// carry as their tech). A store that cannot be read leaves them empty:
+// the log still names what the ticket says.
+func (c *feature) matchedNames(ctx context.Context) (map[int64]string, map[string]bool) {
+	byID, set := map[int64]string{}, map[string]bool{}
+	all, err := c.cfg.Store.TechMatches()
+	if err != nil {
+		c.cfg.Logger.WarnContext(ctx, "session log: read tech matches", "err", err)
+	}
+	for _, m := range all {
+		if m.SyncroName != "" {
+			byID[m.SyncroUser] = m.SyncroName
+			set[m.SyncroName] = true
+		}
+	}
+	return byID, set
 }
 
 // ptrVal is *p, or 0 for nil.

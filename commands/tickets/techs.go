@@ -1,0 +1,241 @@
+package tickets
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/cmdline"
+	"github.com/syncrobot/syncrobot/slackfmt"
+	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// Whose time it is (README): every minute the bot logs is a timer entry in
+// the Syncro user of the Slack user who asked. The match lives in the store
+// (store.TechMatches), made before the tech's first time entry: by their
+// Slack email, else by their own answer to a one-time question, and an
+// admin corrects it with /syncro whois. Time is never logged without it,
+// so nothing is credited to the API key's owner by default.
+
+// ActionTechPick is the menu of Syncro users in the one-time question; its
+// selected value is the Syncro user id.
+const ActionTechPick = "tech_pick"
+
+// tech is the Syncro user time is credited to, and the name comments carry.
+type tech struct {
+	UserID int64
+	Name   string
+}
+
+// whoseTime sets whose the flow's work is. Time is credited to a's matched
+// Syncro user, matched first (the reply, when not nil, is the one-time
+// question or a failure, and nothing may be written); a flow without time
+// only needs the name its comment carries, as far as known.
+func (c *feature) whoseTime(ctx context.Context, a commands.Actor, p *flowParams) *commands.Reply {
+	if p.Minutes <= 0 {
+		p.TechUserID, p.Tech = c.cachedTech(a)
+		return nil
+	}
+	t, r := c.timeTech(ctx, a)
+	if r != nil {
+		return r
+	}
+	p.TechUserID, p.Tech, p.TimeAsTimer = t.UserID, t.Name, true
+	return nil
+}
+
+// storedTech is a's match as the store holds it, without a Syncro call.
+func (c *feature) storedTech(a commands.Actor) (store.TechMatch, bool) {
+	if a.SlackUserID == "" {
+		return store.TechMatch{}, false
+	}
+	m, ok, err := c.cfg.Store.TechMatch(a.SlackUserID)
+	if err != nil {
+		c.cfg.Logger.Warn("read tech match", "slack_user", a.SlackUserID, "err", err)
+		return store.TechMatch{}, false
+	}
+	return m, ok
+}
+
+// cachedTech is the Syncro tech acting for a without a Syncro call: the
+// user id (0 when not matched yet) and the name comments carry — the
+// Syncro full name when matched, else the Slack name.
+func (c *feature) cachedTech(a commands.Actor) (id int64, name string) {
+	if m, ok := c.storedTech(a); ok {
+		return m.SyncroUser, m.SyncroName
+	}
+	if techEmailKey(a.Email) == "" {
+		return 0, a.Name
+	}
+	id, name, ok := c.techs.lookup(a.Email)
+	if !ok || id == 0 {
+		return 0, a.Name
+	}
+	if name == "" {
+		name = a.Name
+	}
+	return id, name
+}
+
+// timeTech is the Syncro user a's time goes to, matched before the write:
+// from the store, else by a's Slack email (GET /users, then each user until
+// one has it), saved so it is made once. When nothing matches, the reply is
+// the one-time question and nothing may be written; an error is a reply
+// too, saying nothing was sent.
+func (c *feature) timeTech(ctx context.Context, a commands.Actor) (tech, *commands.Reply) {
+	if m, ok := c.storedTech(a); ok {
+		return tech{UserID: m.SyncroUser, Name: m.SyncroName}, nil
+	}
+	id, err := c.techByEmail(ctx, a.Email)
+	if err != nil {
+		r := c.cfg.Failure(ctx, fmt.Errorf("match %s to a Syncro user: %w", a.SlackUserID, err), "find your Syncro user (nothing was sent, so no time was logged)")
+		return tech{}, &r
+	}
+	if id == 0 {
+		r := c.techQuestion(ctx, a)
+		return tech{}, &r
+	}
+	_, name, _ := c.techs.lookup(a.Email)
+	if name == "" {
+		name = a.Name
+	}
+	c.saveMatch(ctx, store.TechMatch{SlackUser: a.SlackUserID, SlackName: a.Name, SyncroUser: id, SyncroName: name, How: store.MatchedByEmail, At: c.cfg.Now()})
+	return tech{UserID: id, Name: name}, nil
+}
+
+// saveMatch stores m (a match with no Slack user, from a direct call, is
+// not kept). A store failure is logged: the write goes on in the right
+// name, and the match is made again next time.
+func (c *feature) saveMatch(ctx context.Context, m store.TechMatch) {
+	c.cfg.Logger.InfoContext(ctx, "tech matched to a Syncro user", "slack_user", m.SlackUser, "syncro_user", m.SyncroUser, "how", m.How)
+	if m.SlackUser == "" {
+		return
+	}
+	if err := c.cfg.Store.SetTechMatch(m); err != nil {
+		c.cfg.Logger.ErrorContext(ctx, "tech match not saved", "slack_user", m.SlackUser, "syncro_user", m.SyncroUser, "err", err)
+	}
+}
+
+// syncroUsers lists the account's users (GET /users), by name.
+func (c *feature) syncroUsers(ctx context.Context) ([]syncro.UserRef, error) {
+	users, err := syncro.Collect(c.cfg.Syncro.Users.All(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("list Syncro users: %w", err)
+	}
+	slices.SortFunc(users, func(a, b syncro.UserRef) int {
+		return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
+	})
+	return users, nil
+}
+
+// techQuestion asks a, once, which Syncro user they are: a menu of the
+// account's users. Until they answer, their time is refused.
+func (c *feature) techQuestion(ctx context.Context, a commands.Actor) commands.Reply {
+	why := "Slack didn't share your email with me"
+	if e := strings.TrimSpace(a.Email); e != "" {
+		why = "your Slack email (" + slackfmt.EscapeMrkdwn(e) + ") matches no Syncro user"
+	}
+	text := "Before I log time for you I need to know who you are in Syncro: " + why +
+		". Pick yourself below, once; from then on your time goes to Syncro in that name. Nothing was sent to Syncro, so log the time again after you pick."
+	users, err := c.syncroUsers(ctx)
+	if err != nil {
+		return c.cfg.Failure(ctx, err, "list the Syncro users to pick from (nothing was sent, so no time was logged)")
+	}
+	var opts []*slack.OptionBlockObject
+	for _, u := range users {
+		opts = append(opts, commands.Option(strconv.FormatInt(u.ID, 10), u.Name))
+	}
+	if len(opts) > slackfmt.MaxSelectOptions {
+		text += " Not in the list? Ask an admin to set it with `" + cmdline.SlashCommand + " whois`."
+	}
+	pick := commands.StaticSelect(ActionTechPick, "Your Syncro user", opts, "")
+	return commands.Reply{Text: text, Blocks: []slack.Block{
+		commands.TextSection(text),
+		slack.NewActionBlock("tech_question", pick),
+	}}
+}
+
+// pickTech answers the one-time question: a's pick becomes their match,
+// unless they have one already (an admin changes it) or the Syncro user is
+// someone else's.
+func (c *feature) pickTech(ctx context.Context, a commands.Action) commands.Reply {
+	id, err := strconv.ParseInt(a.Value, 10, 64)
+	if err != nil || id <= 0 {
+		return commands.Reply{Text: "That menu didn't say which Syncro user you picked; nothing was changed."}
+	}
+	if m, ok := c.storedTech(a.Actor); ok {
+		if m.SyncroUser == id {
+			return commands.Reply{Text: "Your time goes to Syncro as " + slackfmt.MrkdwnLiteral(m.SyncroName) + ". Log your time again; nothing of it was sent before."}
+		}
+		return commands.Reply{Text: "You're already " + slackfmt.MrkdwnLiteral(m.SyncroName) + " in Syncro, so nothing was changed; an admin can change it with `" + cmdline.SlashCommand + " whois`."}
+	}
+	users, err := c.syncroUsers(ctx)
+	if err != nil {
+		return c.cfg.Failure(ctx, err, "check the Syncro user you picked (nothing was changed)")
+	}
+	i := slices.IndexFunc(users, func(u syncro.UserRef) bool { return u.ID == id })
+	if i < 0 {
+		return commands.Reply{Text: "That Syncro user no longer exists; nothing was changed. Log your time again to get the current list."}
+	}
+	if other, err := c.matchOf(id); err != nil {
+		return c.cfg.Failure(ctx, err, "check the Syncro user you picked (nothing was changed)")
+	} else if other != "" && other != a.Actor.SlackUserID {
+		return commands.Reply{Text: slackfmt.MrkdwnLiteral(users[i].Name) + " is another Slack user's Syncro user, so nothing was changed. If that is wrong, ask an admin to set it with `" + cmdline.SlashCommand + " whois`."}
+	}
+	name := cmp.Or(users[i].Name, a.Actor.Name)
+	c.saveMatch(ctx, store.TechMatch{SlackUser: a.Actor.SlackUserID, SlackName: a.Actor.Name, SyncroUser: id, SyncroName: name, How: store.MatchedByChoice, At: c.cfg.Now()})
+	return commands.Reply{Text: "Thanks: your time goes to Syncro as " + slackfmt.MrkdwnLiteral(name) + " from now on. Log your time again; nothing of it was sent before."}
+}
+
+// matchOf is the Slack user matched to Syncro user id; "" for none.
+func (c *feature) matchOf(id int64) (string, error) {
+	all, err := c.cfg.Store.TechMatches()
+	if err != nil {
+		return "", err
+	}
+	for _, m := range all {
+		if m.SyncroUser == id {
+			return m.SlackUser, nil
+		}
+	}
+	return "", nil
+}
+
+// errNoSuchUser means whois named a Syncro user the account doesn't have,
+// or more than one.
+var errNoSuchUser = errors.New("no such Syncro user")
+
+// findSyncroUser is the Syncro user named by text: an id ("52318" or
+// "#52318"), a full name, or a part of exactly one user's name.
+func findSyncroUser(users []syncro.UserRef, text string) (syncro.UserRef, []syncro.UserRef, error) {
+	text = strings.TrimSpace(text)
+	if id, err := strconv.ParseInt(strings.TrimPrefix(text, "#"), 10, 64); err == nil {
+		for _, u := range users {
+			if u.ID == id {
+				return u, nil, nil
+			}
+		}
+		return syncro.UserRef{}, nil, errNoSuchUser
+	}
+	var part []syncro.UserRef
+	for _, u := range users {
+		if strings.EqualFold(u.Name, text) {
+			return u, nil, nil
+		}
+		if strings.Contains(strings.ToLower(u.Name), strings.ToLower(text)) {
+			part = append(part, u)
+		}
+	}
+	if len(part) == 1 {
+		return part[0], nil, nil
+	}
+	return syncro.UserRef{}, part, errNoSuchUser
+}
