@@ -250,6 +250,15 @@ func (s *Server) Users() []User {
 	return sortedValues(s.st.users, nil)
 }
 
+// AddUser stores a technician (GET /users) as if added in the web app
+// and returns it; an existing id is replaced.
+func (s *Server) AddUser(u User) User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.users[u.ID] = &u
+	return u
+}
+
 // StatusList returns the account's ticket statuses.
 func (s *Server) StatusList() []string {
 	s.mu.Lock()
