@@ -155,9 +155,9 @@ func (c *feature) logTimeModal(ticketID, number int64, channel string) commands.
 // recorded flow (comment → time) so a failure after the comment gets a
 // Finish button instead of a retry that would post the notes twice.
 //
-// Syncro calls: 3 when comments carry time (the comments before, comment,
-// read-back), 4 on the first fallback and on the known timer path (the
-// comments before, comment, the ticket's timers before, timer_entry).
+// Syncro calls: 4 (the comments before, comment, the ticket's timers
+// before, timer_entry in the tech's name), plus the tech's match before
+// their first time entry (techs.go).
 func (c *feature) submitLogTime(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {
 	notes := commands.InputText(s, commands.BlockNotes)
 	te, err := c.timeFromSubmission(s, notes)

@@ -126,8 +126,9 @@ func (c *feature) closeModal(ctx context.Context, t *syncro.Ticket, number int64
 // sentence before anything is written.
 //
 // Syncro calls: 4 without time (the ticket's invoices, the comments
-// before, comment, PUT status); 5 with time (plus the read-back), 6 on
-// the timer-entry fallback; one more GET on an invoiced ticket.
+// before, comment, PUT status); 6 with time (plus the ticket's timers
+// before and timer_entry in the tech's name, after their match before
+// their first time entry); one more GET on an invoiced ticket.
 func (c *feature) submitClose(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {
 	resolution := commands.InputText(s, commands.BlockResolution)
 	te, err := c.timeFromSubmission(s, resolution)

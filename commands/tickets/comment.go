@@ -16,10 +16,10 @@ const commentSubject = "Update"
 // given. Everything the tech typed is checked before the first call, so a
 // bad --labor sends nothing.
 //
-// Syncro calls: 3 without time (find, the comments before, comment); 4
-// with time when comments carry it (plus the read-back); 5 the first time
-// they don't (plus timer_entry); 5 once the timer path is known (find,
-// the comments before, comment, the ticket's timers before, timer_entry).
+// Syncro calls: 3 without time (find, the comments before, comment); 5
+// with time (plus the ticket's timers before, timer_entry in the tech's
+// name), and before a tech's first time entry GET /users and one GET
+// /users/{id} per user until their email is found (techs.go).
 // Naming a labor product not yet learned from a ticket's line items costs
 // one GET /products/{id}, once per product per process.
 func (c *feature) comment(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {

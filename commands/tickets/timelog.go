@@ -17,16 +17,20 @@ import (
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
-// How time is logged (see docs/syncro-api.md, "logging time"):
+// How time is logged (README, "Whose time it is"; docs/syncro-api.md,
+// "logging time"):
 //
-//  1. The comment carries product_id, minutes_spent and bill_time_now=false,
-//     the way the web UI's form logs time. The swagger does not list those
-//     fields, so:
-//  2. the ticket is read back and a timer for that comment (or with those
-//     minutes and product, just now) must be there. If not,
-//  3. the time is logged with POST /tickets/{id}/timer_entry, and the
-//     account is remembered as one that needs that path: later comments go
-//     without time fields, straight followed by a timer entry.
+//  1. The tech's Syncro user is matched before the write (techs.go).
+//  2. The comment holds the note, in the tech's name, and no time: Syncro
+//     credits time on a comment to the API key's user.
+//  3. The time is a POST /tickets/{id}/timer_entry with user_id, its notes
+//     the note's first line; an unknown outcome is read back by user,
+//     minutes, product and start.
+//
+// Flows recorded before step 2 (no flowParams.TimeAsTimer) still finish the
+// old way: the comment carried the time, the ticket is read back, and a
+// timer entry follows only when the account ignored those fields (then
+// remembered as the timer path).
 //
 // Time is never silently lost: when it cannot be logged or confirmed the
 // reply says so, and what to check.
