@@ -94,13 +94,15 @@ type LaborMinutes struct {
 func (f *Feature) gather(ctx context.Context, a commands.Actor) Day {
 	d := Day{Now: f.cfg.Now().In(zone(a.TimeZone)), CanBill: a.CanBill, WebURL: f.cfg.WebURL}
 	d.Summary, d.SummaryErr = f.settingsFor(a)
-	if strings.TrimSpace(a.Email) == "" {
-		d.Unmatched = "Slack didn't share your email with me (the app needs the users:read.email scope), so I can't tell which Syncro tech you are."
-		return d
-	}
+	// The tech's match may be their pick or an admin's (whois), without
+	// an email Slack shares.
 	tech, err := f.reg.Tech(ctx, a)
 	if err != nil {
 		d.Unmatched = f.failure(ctx, fmt.Errorf("find tech %s: %w", a.Email, err), "find your Syncro account")
+		return d
+	}
+	if tech == 0 && strings.TrimSpace(a.Email) == "" {
+		d.Unmatched = "Slack didn't share your email with me (the app needs the users:read.email scope), so I can't tell which Syncro tech you are."
 		return d
 	}
 	if tech == 0 {

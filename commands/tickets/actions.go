@@ -103,7 +103,7 @@ func (c *feature) register(r *commands.Registry) {
 	r.Button(commands.Button{ActionID: ActionTechPick, Handle: c.pickTech})
 	r.OnStart(c.tellUnfinished)
 	// The Home tab and the summaries show the tech's own (commands/home).
-	r.TechFinder(func(ctx context.Context, a commands.Actor) (int64, error) { return c.techByEmail(ctx, a.Email) })
+	r.TechFinder(c.matchedTechID)
 	c.registerConversations(r)
 	c.registerAddToTicket(r)
 	c.registerUnfurls(r)

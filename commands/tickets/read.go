@@ -185,14 +185,16 @@ func withOpenMatches(newest, open []syncro.Ticket) []syncro.Ticket {
 // email Slack gave for them.
 func (c *feature) mine(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	email := strings.TrimSpace(r.Actor.Email)
-	if email == "" {
-		return commands.Reply{Text: "I couldn't match you to a Syncro tech: Slack didn't share your email with me (the app needs the users:read.email scope)."}
-	}
-	id, err := c.techByEmail(ctx, email)
+	// The tech's match (techs.go): their email, their pick or an admin's.
+	m, ok, err := c.matchTech(ctx, r.Actor)
 	if err != nil {
 		return c.cfg.Failure(ctx, fmt.Errorf("find tech %s: %w", email, err), "find your Syncro account")
 	}
-	if id == 0 {
+	id := m.SyncroUser
+	switch {
+	case !ok && email == "":
+		return commands.Reply{Text: "I couldn't match you to a Syncro tech: Slack didn't share your email with me (the app needs the users:read.email scope)."}
+	case !ok:
 		return commands.Reply{Text: "I couldn't match your Slack email (" + slackfmt.EscapeMrkdwn(email) + ") to a Syncro tech."}
 	}
 	// The check on user_id also guards against a server that ignores the

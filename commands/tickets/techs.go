@@ -85,30 +85,45 @@ func (c *feature) cachedTech(a commands.Actor) (id int64, name string) {
 	return id, name
 }
 
-// timeTech is the Syncro user a's time goes to, matched before the write:
-// from the store, else by a's Slack email (GET /users, then each user until
-// one has it), saved so it is made once. When nothing matches, the reply is
-// the one-time question and nothing may be written; an error is a reply
-// too, saying nothing was sent.
-func (c *feature) timeTech(ctx context.Context, a commands.Actor) (tech, *commands.Reply) {
+// matchTech is a's match: from the store, else made now by a's Slack
+// email (GET /users, then each user until one has it) and saved, so it is
+// made once. ok is false when no Syncro user has that email.
+func (c *feature) matchTech(ctx context.Context, a commands.Actor) (m store.TechMatch, ok bool, err error) {
 	if m, ok := c.storedTech(a); ok {
-		return tech{UserID: m.SyncroUser, Name: m.SyncroName}, nil
+		return m, true, nil
 	}
 	id, err := c.techByEmail(ctx, a.Email)
+	if err != nil || id == 0 {
+		return store.TechMatch{}, false, err
+	}
+	_, name, _ := c.techs.lookup(a.Email)
+	m = store.TechMatch{SlackUser: a.SlackUserID, SlackName: a.Name, SyncroUser: id, SyncroName: cmp.Or(name, a.Name), How: store.MatchedByEmail, At: c.cfg.Now()}
+	c.saveMatch(ctx, m)
+	return m, true, nil
+}
+
+// matchedTechID is a's Syncro user id (0 for none), for features that
+// show a tech their own (commands.Registry.TechFinder).
+func (c *feature) matchedTechID(ctx context.Context, a commands.Actor) (int64, error) {
+	m, _, err := c.matchTech(ctx, a)
+	return m.SyncroUser, err
+}
+
+// timeTech is the Syncro user a's time goes to, matched before the write
+// (matchTech). When nothing matches, the reply is the one-time question
+// and nothing may be written; an error is a reply too, saying nothing was
+// sent.
+func (c *feature) timeTech(ctx context.Context, a commands.Actor) (tech, *commands.Reply) {
+	m, ok, err := c.matchTech(ctx, a)
 	if err != nil {
 		r := c.cfg.Failure(ctx, fmt.Errorf("match %s to a Syncro user: %w", a.SlackUserID, err), "find your Syncro user (nothing was sent, so no time was logged)")
 		return tech{}, &r
 	}
-	if id == 0 {
+	if !ok {
 		r := c.techQuestion(ctx, a)
 		return tech{}, &r
 	}
-	_, name, _ := c.techs.lookup(a.Email)
-	if name == "" {
-		name = a.Name
-	}
-	c.saveMatch(ctx, store.TechMatch{SlackUser: a.SlackUserID, SlackName: a.Name, SyncroUser: id, SyncroName: name, How: store.MatchedByEmail, At: c.cfg.Now()})
-	return tech{UserID: id, Name: name}, nil
+	return tech{UserID: m.SyncroUser, Name: m.SyncroName}, nil
 }
 
 // saveMatch stores m (a match with no Slack user, from a direct call, is

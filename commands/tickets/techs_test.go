@@ -126,6 +126,10 @@ func TestWhoseTime_UnmatchedTechIsAskedOnceAndTheAnswerCarries(t *testing.T) {
 	if len(all) != timers+1 || all[len(all)-1].UserID != syncrotest.UserPriya {
 		t.Errorf("timers %d → %d, last %+v; want one, Priya's", timers, len(all), all[len(all)-1])
 	}
+	// Her pick is who she is for the rest of the bot too.
+	if r, _ := f.slashAs(t, kim, "env-k3", "mine"); strings.Contains(r.Text, "couldn't match") {
+		t.Errorf("mine after the pick = %q", r.Text)
+	}
 	// Asked once: an old menu does not change the answer.
 	if a := pick(syncrotest.UserLena, "ts-q1"); !strings.Contains(a.Text, "already") {
 		t.Errorf("second pick = %q", a.Text)
