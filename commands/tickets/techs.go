@@ -159,7 +159,7 @@ func (c *feature) techQuestion(ctx context.Context, a commands.Actor) commands.R
 		why = "your Slack email (" + slackfmt.EscapeMrkdwn(e) + ") matches no Syncro user"
 	}
 	text := "Before I log time for you I need to know who you are in Syncro: " + why +
-		". Pick yourself below, once; from then on your time goes to Syncro in that name. Nothing was sent to Syncro, so log the time again after you pick."
+		". Pick yourself below, once; from then on your time goes to Syncro in that name. Nothing was sent to Syncro: after you pick, send it again."
 	users, err := c.syncroUsers(ctx)
 	if err != nil {
 		return c.cfg.Failure(ctx, err, "list the Syncro users to pick from (nothing was sent, so no time was logged)")
@@ -188,7 +188,7 @@ func (c *feature) pickTech(ctx context.Context, a commands.Action) commands.Repl
 	}
 	if m, ok := c.storedTech(a.Actor); ok {
 		if m.SyncroUser == id {
-			return commands.Reply{Text: "Your time goes to Syncro as " + slackfmt.MrkdwnLiteral(m.SyncroName) + ". Log your time again; nothing of it was sent before."}
+			return commands.Reply{Text: "Your time goes to Syncro as " + slackfmt.MrkdwnLiteral(m.SyncroName) + ". Send your entry again; nothing of it was sent before."}
 		}
 		return commands.Reply{Text: "You're already " + slackfmt.MrkdwnLiteral(m.SyncroName) + " in Syncro, so nothing was changed; an admin can change it with `" + cmdline.SlashCommand + " whois`."}
 	}
@@ -207,7 +207,7 @@ func (c *feature) pickTech(ctx context.Context, a commands.Action) commands.Repl
 	}
 	name := cmp.Or(users[i].Name, a.Actor.Name)
 	c.saveMatch(ctx, store.TechMatch{SlackUser: a.Actor.SlackUserID, SlackName: a.Actor.Name, SyncroUser: id, SyncroName: name, How: store.MatchedByChoice, At: c.cfg.Now()})
-	return commands.Reply{Text: "Thanks: your time goes to Syncro as " + slackfmt.MrkdwnLiteral(name) + " from now on. Log your time again; nothing of it was sent before."}
+	return commands.Reply{Text: "Thanks: your time goes to Syncro as " + slackfmt.MrkdwnLiteral(name) + " from now on. Send your entry again; nothing of it was sent before."}
 }
 
 // matchOf is the Slack user matched to Syncro user id; "" for none.
