@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -49,6 +50,16 @@ func whoseFakes(t *testing.T) *e2eFakes {
 	return fx
 }
 
+// startWhose starts the bot on whoseFakes and returns the ticket the
+// techs log on (the seed's printer ticket) and how many timers it held.
+func startWhose(t *testing.T) (context.Context, *e2eBot, syncrotest.Ticket, int) {
+	t.Helper()
+	ctx := testContext(t)
+	b := whoseFakes(t).start(ctx, t)
+	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	return ctx, b, tk, len(b.srv.Timers(tk.ID))
+}
+
 // newTimers are the ticket's timers after the first skip.
 func newTimers(srv *syncrotest.Server, ticketID int64, skip int) []syncrotest.Timer {
 	return srv.Timers(ticketID)[skip:]
@@ -61,12 +72,8 @@ func newTimers(srv *syncrotest.Server, ticketID int64, skip int) []syncrotest.Ti
 // entry is.
 func TestE2E_FiveTechsTimeIsEachTechsAlsoAfterARestart(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
-	fx := whoseFakes(t)
-	b := fx.start(ctx, t)
-	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	ctx, b, tk, skip := startWhose(t)
 	n := itoa64(tk.Number)
-	skip := len(b.srv.Timers(tk.ID))
 
 	logAll := func(round int) {
 		for i, tc := range e2eTechs {
@@ -111,12 +118,8 @@ func TestE2E_FiveTechsTimeIsEachTechsAlsoAfterARestart(t *testing.T) {
 // corrects it with whois, and her next entry follows.
 func TestE2E_UnmatchedTechIsAskedOnceAndTheAnswerSurvivesARestart(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
-	fx := whoseFakes(t)
-	b := fx.start(ctx, t)
-	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	ctx, b, tk, skip := startWhose(t)
 	n := itoa64(tk.Number)
-	skip := len(b.srv.Timers(tk.ID))
 
 	b.slashAs(ctx, t, e2eKim, "comment "+n+" --time 20m Swapped the toner")
 	q := b.waitReplyTo(ctx, t, e2eKim, 0, "matches no Syncro user", tickets.ActionTechPick, "Tom Becker")
