@@ -35,9 +35,10 @@ type stepBefore struct {
 	Floor time.Time `json:"floor,omitzero"`
 	// Until bounds the read-back from above, on Syncro's clock: Syncro's
 	// Date when it answered the read just before the write, plus the
-	// longest the write could take (writeWindow). A record created after
-	// it came later than this write could have: the same words typed in
-	// the web app while the bot was down are not taken for its write.
+	// longest the write could take (writeWindow) and Syncro's lag in
+	// applying it (syncroLag). A record created after it came later than
+	// this write could have: the same words typed in the web app while
+	// the bot was down are not taken for its write.
 	// Zero when Syncro's answer had no Date: then only Floor bounds it.
 	Until time.Time `json:"until,omitzero"`
 	// Comments are the ids of the comments with the step's subject and
@@ -71,14 +72,19 @@ func writeWindow(ctx context.Context) time.Duration {
 	return maxWriteWindow
 }
 
+// syncroLag is how long after the bot stopped waiting Syncro may still
+// stamp a write it had received: a request queued on Syncro's side is
+// applied, and created_at set, after the answer the bot gave up on.
+const syncroLag = time.Minute
+
 // writeUntil is stepBefore.Until for a write prepared from a read Syncro
-// answered at answered (its Date, to the second); zero when there was no
-// Date.
+// answered at answered (its Date, to the second), with syncroLag to
+// spare; zero when there was no Date.
 func writeUntil(ctx context.Context, answered time.Time) time.Time {
 	if answered.IsZero() {
 		return time.Time{}
 	}
-	return answered.Add(time.Second + writeWindow(ctx))
+	return answered.Add(time.Second + writeWindow(ctx) + syncroLag)
 }
 
 // timerStartSlack is how far a timer's start_time may be from the start_at

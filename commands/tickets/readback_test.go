@@ -420,8 +420,9 @@ func replyTexts(rs []commands.Reply) string {
 }
 
 // TestWriteUntil_BoundsByTheWorksTimeOnSyncrosClock: a read-back's upper
-// bound is Syncro's Date plus a second (the header's rounding) and the
-// write's window: the work's time left, at most maxWriteWindow; no Date,
+// bound is Syncro's Date plus a second (the header's rounding), the
+// write's window (the work's time left, at most maxWriteWindow) and
+// Syncro's lag in applying what it received; no Date,
 // no bound (the floor alone, as before Syncro's clock was read).
 func TestWriteUntil_BoundsByTheWorksTimeOnSyncrosClock(t *testing.T) {
 	t.Parallel()
@@ -436,9 +437,9 @@ func TestWriteUntil_BoundsByTheWorksTimeOnSyncrosClock(t *testing.T) {
 		answered time.Time
 		min, max time.Duration // of Until less answered; -1 for no bound
 	}{
-		{"no deadline", t.Context(), answered, time.Second + maxWriteWindow, time.Second + maxWriteWindow},
-		{"2 min left", short, answered, time.Second + time.Minute, time.Second + 2*time.Minute},
-		{"an hour left", long, answered, time.Second + maxWriteWindow, time.Second + maxWriteWindow},
+		{"no deadline", t.Context(), answered, time.Second + maxWriteWindow + syncroLag, time.Second + maxWriteWindow + syncroLag},
+		{"2 min left", short, answered, time.Second + time.Minute + syncroLag, time.Second + 2*time.Minute + syncroLag},
+		{"an hour left", long, answered, time.Second + maxWriteWindow + syncroLag, time.Second + maxWriteWindow + syncroLag},
 		{"no Date", t.Context(), time.Time{}, -1, -1},
 	} {
 		got := writeUntil(tc.ctx, tc.answered)
