@@ -159,14 +159,33 @@ func (m chaosMode) write(r *chaosRig, k chaosKind, plan []aimedFault) actResult 
 	return res
 }
 
+// chaosFull reports whether the matrices run whole (CHAOS_FULL=1): every
+// fault plan at every request, every crash point and downtime at every
+// step. By default each request meets one plan and each step one crash,
+// picked in turn (pickInTurn), so every request and step is still hit,
+// the plans and crash points spread over the requests, kinds and modes,
+// and the package stays within CI's time (BENCHMARKS.md, "Chaos tests").
+func chaosFull() bool { return os.Getenv("CHAOS_FULL") == "1" }
+
+// pickInTurn is all of cases in a full run, else the one case at turn i
+// (taken round the list), so that a matrix's rows meet different ones.
+func pickInTurn[T any](cases []T, i int) []T {
+	if chaosFull() || len(cases) == 0 {
+		return cases
+	}
+	j := i % len(cases)
+	return cases[j : j+1]
+}
+
 // TestChaos_FaultAtEveryRequest makes each kind of write, in each way of
 // logging time, once for every fault at every request its flow sends (as
 // a run without faults sends them), on a busy ticket holding look-alikes
-// of it; the tech presses Finish while it is shown.
+// of it; the tech presses Finish while it is shown. Without CHAOS_FULL,
+// one fault per request (chaosFull).
 func TestChaos_FaultAtEveryRequest(t *testing.T) {
 	t.Parallel()
-	for _, m := range chaosModes {
-		for _, k := range chaosKinds {
+	for mi, m := range chaosModes {
+		for ki, k := range chaosKinds {
 			if k.minutes == 0 && m.name != "comment-time" {
 				continue // no time: the way of logging it plays no part
 			}
@@ -177,7 +196,7 @@ func TestChaos_FaultAtEveryRequest(t *testing.T) {
 				var cases []chaosCase
 				for at, req := range probe.requests {
 					method, _, _ := strings.Cut(req, " ")
-					for _, plan := range aimsFor(at, method) {
+					for _, plan := range pickInTurn(aimsFor(at, method), at+ki+mi) {
 						name := fmt.Sprintf("%v at %s", plan, req)
 						cases = append(cases, chaosCase{name, func(r *chaosRig) {
 							if res := m.write(r, k, plan); len(res.fired) == 0 {
@@ -198,11 +217,11 @@ func TestChaos_FaultAtEveryRequest(t *testing.T) {
 // step the bot can die (before the write, after it, after its claim is
 // done); a minute or eight days (past the claims' expiry) later the bot
 // starts again, its start tells the tech, who presses the Finish it
-// showed.
+// showed. Without CHAOS_FULL, one crash per step (chaosFull).
 func TestChaos_CrashAtEveryStep(t *testing.T) {
 	t.Parallel()
-	for _, m := range chaosModes {
-		for _, k := range chaosKinds {
+	for mi, m := range chaosModes {
+		for ki, k := range chaosKinds {
 			if k.minutes == 0 && m.name != "comment-time" {
 				continue
 			}
@@ -220,16 +239,18 @@ func TestChaos_CrashAtEveryStep(t *testing.T) {
 					}
 				}}})
 				var cases []chaosCase
-				for _, step := range steps {
+				for si, step := range steps {
+					var atStep []chaosCase
 					for _, point := range crashPoints {
 						if point == crashBeforeWrite && auditAction(step) == "" && step != stepSessionLog {
 							continue // steps that write nothing to Syncro are not marked before
 						}
 						for _, after := range crashAfters[point] {
 							name := fmt.Sprintf("crash %s %s, back after %s", point, step, after)
-							cases = append(cases, chaosCase{name, func(r *chaosRig) { m.crash(r, k, step, point, after) }})
+							atStep = append(atStep, chaosCase{name, func(r *chaosRig) { m.crash(r, k, step, point, after) }})
 						}
 					}
+					cases = append(cases, pickInTurn(atStep, si+ki+mi)...)
 				}
 				runCases(t, m.time, cases)
 				t.Logf("%d crash cases at %v", len(cases), steps)
