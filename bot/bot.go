@@ -198,6 +198,11 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// WorkTimeout bounds one handler run; default DefaultWorkTimeout.
 	WorkTimeout time.Duration
+	// MaxQueueWait is how long an interaction queued behind its user's
+	// own work waits for its turn before it is not run; default
+	// WorkTimeout. Its own run, once it has its turn, is bounded by
+	// WorkTimeout alone.
+	MaxQueueWait time.Duration
 	// NoticeInterval is the minimum gap between two notices in one
 	// channel; default DefaultNoticeInterval.
 	NoticeInterval time.Duration
@@ -290,6 +295,7 @@ func New(cfg Config) (*Bot, error) {
 	orDefault(&cfg.QueueNoteAfter, DefaultQueueNoteAfter)
 	orDefault(&cfg.ShutdownGrace, DefaultShutdownGrace)
 	orDefault(&cfg.WorkTimeout, DefaultWorkTimeout)
+	orDefault(&cfg.MaxQueueWait, cfg.WorkTimeout)
 	orDefault(&cfg.NoticeInterval, DefaultNoticeInterval)
 	orDefault(&cfg.UserCacheTTL, DefaultUserCacheTTL)
 	orDefault(&cfg.ChannelCacheTTL, DefaultChannelCacheTTL)

@@ -103,11 +103,11 @@ func (b *Bot) spawn(env envelope, tn *turn, onPanic func(ctx context.Context, er
 }
 
 // await waits for tn's slot. false means its work never runs (shutdown
-// stopped it, or it waited WorkTimeout), and its person has been told.
+// stopped it, or it waited MaxQueueWait), and its person has been told.
 // A wait of QueueNoteAfter tells them it is queued.
 func (b *Bot) await(ctx context.Context, tn *turn) bool {
 	d := tn.door
-	err := b.lanes.wait(ctx, tn, b.cfg.WorkTimeout, b.cfg.QueueNoteAfter, func(ahead int) {
+	err := b.lanes.wait(ctx, tn, b.cfg.MaxQueueWait, b.cfg.QueueNoteAfter, func(ahead int) {
 		d.refuseLater(ctx, queuedNote(ahead))
 	})
 	if err == nil {

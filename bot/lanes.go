@@ -30,7 +30,7 @@ const queuedPerSlot = 8
 // user, so a flood of commands is not answered by a flood of notes.
 const queueNoteEvery = 30 * time.Second
 
-// errWaitedTooLong ends a queued interaction that waited WorkTimeout
+// errWaitedTooLong ends a queued interaction that waited MaxQueueWait
 // without its turn: by then its person has moved on, and work they asked
 // for that long ago should not surprise them.
 var errWaitedTooLong = errors.New("bot: waited too long behind the user's own work")
