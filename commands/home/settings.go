@@ -181,10 +181,14 @@ func settingsBlocks(d Day) []slack.Block {
 	}
 }
 
-// zoneName is the time zone the summary follows, as people read it.
+// zoneName is the time zone the summary follows, as people read it: UTC
+// when Slack's zone is missing or unknown here, as zone decides.
 func zoneName(tz string) string {
 	if tz == "" {
 		return "UTC: Slack gave no time zone"
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		return "UTC: Slack's time zone " + tz + " is unknown here"
 	}
 	return tz
 }
