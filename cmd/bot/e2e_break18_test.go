@@ -34,3 +34,47 @@ func TestE2E_SummaryOfATechWhoseZoneIsUnknownSaysUTCAndComesAtUTC(t *testing.T) 
 	clk.Set(time.Date(2026, 12, 7, 17, 0, 30, 0, time.UTC))
 	b.waitDM(ctx, t, "Your day in Syncro: Mon 7 Dec", "Missing time?")
 }
+
+// TestE2E_SubscribedChannelSharedLaterGetsNoNotice: #ops subscribes while
+// only the team reads it, then is shared with a client's workspace; the
+// next new ticket is not told there (README: "a channel shared later gets
+// nothing").
+func TestE2E_SubscribedChannelSharedLaterGetsNoNotice(t *testing.T) {
+	t.Skip("fault (issue 18 break): the notifier reads a channel's shared flag from bot's channel cache (DefaultChannelCacheTTL, 10 minutes) and the bot handles no channel_shared event, so a channel shared after the bot looked at it gets notices for up to 10 minutes")
+	t.Parallel()
+	ctx := testContext(t)
+	b := startSubscribingBot(ctx, t)
+	b.subscribe(ctx, t, "--events new")
+	acme := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud).CustomerID
+	before := b.srv.AddTicket(syncrotest.Ticket{Subject: "Printer offline", CustomerID: acme, Status: "New"})
+	b.waitChannel(ctx, t, "#"+itoa64(before.Number))
+
+	b.f.AddChannel(slackfake.Channel{ID: e2eChannel, Name: "ops", IsExtShared: true})
+	after := b.srv.AddTicket(syncrotest.Ticket{Subject: "Payroll export for Acme's accountant", CustomerID: acme, Status: "New"})
+	number := "#" + itoa64(after.Number)
+	if err := b.f.WaitUntil(ctx, func() bool {
+		return strings.Contains(b.stderr.String(), "notice dropped") || strings.Contains(b.channelShows(), number)
+	}); err != nil {
+		t.Fatalf("#%d neither told nor dropped: %v; stderr:\n%s", after.Number, err, b.stderr.String())
+	}
+	if shown := b.channelShows(); strings.Contains(shown, "#"+itoa64(after.Number)) {
+		t.Errorf("#%d was told in #ops after #ops was shared with another workspace:\n%s", after.Number, shown)
+	}
+}
+
+// TestE2E_SubscriptionNoticeEscapesSyncroText: a ticket whose subject
+// and customer carry Slack's mention syntax is told as text, pinging no one.
+func TestE2E_SubscriptionNoticeEscapesSyncroText(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startSubscribingBot(ctx, t)
+	b.subscribe(ctx, t, "--events new")
+	acme := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud).CustomerID
+	tk := b.srv.AddTicket(syncrotest.Ticket{Subject: "<!channel> server down <@U0DANA>", CustomerID: acme, Status: "New"})
+	b.waitChannel(ctx, t, "#"+itoa64(tk.Number))
+	for _, m := range b.botMessagesIn(e2eChannel) {
+		if s := m.Text + string(m.Blocks); strings.Contains(s, "<!channel>") || strings.Contains(s, "<@U0DANA>") {
+			t.Errorf("a notice carries Syncro's mention unescaped: %s", s)
+		}
+	}
+}
