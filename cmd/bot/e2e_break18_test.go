@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -44,10 +45,7 @@ func TestE2E_SubscribedChannelSharedLaterGetsNoNotice(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
 	b := startSubscribingBot(ctx, t)
-	b.subscribe(ctx, t, "--events new")
-	acme := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud).CustomerID
-	before := b.srv.AddTicket(syncrotest.Ticket{Subject: "Printer offline", CustomerID: acme, Status: "New"})
-	b.waitChannel(ctx, t, "#"+itoa64(before.Number))
+	acme := b.newTicketTold(ctx, t, "Printer offline").CustomerID
 
 	b.f.AddChannel(slackfake.Channel{ID: e2eChannel, Name: "ops", IsExtShared: true})
 	after := b.srv.AddTicket(syncrotest.Ticket{Subject: "Payroll export for Acme's accountant", CustomerID: acme, Status: "New"})
@@ -68,13 +66,21 @@ func TestE2E_SubscriptionNoticeEscapesSyncroText(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
 	b := startSubscribingBot(ctx, t)
-	b.subscribe(ctx, t, "--events new")
-	acme := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud).CustomerID
-	tk := b.srv.AddTicket(syncrotest.Ticket{Subject: "<!channel> server down <@U0DANA>", CustomerID: acme, Status: "New"})
-	b.waitChannel(ctx, t, "#"+itoa64(tk.Number))
+	b.newTicketTold(ctx, t, "<!channel> server down <@U0DANA>")
 	for _, m := range b.botMessagesIn(e2eChannel) {
 		if s := m.Text + string(m.Blocks); strings.Contains(s, "<!channel>") || strings.Contains(s, "<@U0DANA>") {
 			t.Errorf("a notice carries Syncro's mention unescaped: %s", s)
 		}
 	}
+}
+
+// newTicketTold subscribes #ops to new tickets, adds one of Acme's with
+// subject, and waits until #ops is told of it.
+func (b *e2eBot) newTicketTold(ctx context.Context, t *testing.T, subject string) syncrotest.Ticket {
+	t.Helper()
+	b.subscribe(ctx, t, "--events new")
+	acme := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud).CustomerID
+	tk := b.srv.AddTicket(syncrotest.Ticket{Subject: subject, CustomerID: acme, Status: "New"})
+	b.waitChannel(ctx, t, "#"+itoa64(tk.Number))
+	return tk
 }
