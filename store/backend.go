@@ -47,6 +47,9 @@ type Flows interface {
 	FlowsForTicket(ticket int64) ([]Flow, error)
 	// UnfinishedFlows returns the flows not yet finished, oldest first.
 	UnfinishedFlows() ([]Flow, error)
+	// OrphanedFlows returns the unfinished flows no other live replica
+	// runs, oldest first: those whose owner a starting bot may tell.
+	OrphanedFlows() ([]Flow, error)
 	// MarkFlowTold records that a flow's owner was told of it as it stood
 	// at updatedAt.
 	MarkFlowTold(id string, updatedAt time.Time) (Flow, error)

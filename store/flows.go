@@ -282,6 +282,10 @@ func (s *Store) UnfinishedFlows() ([]Flow, error) {
 	return flows, nil
 }
 
+// OrphanedFlows returns UnfinishedFlows: the bbolt Store is one bot, so
+// no other replica runs any of them.
+func (s *Store) OrphanedFlows() ([]Flow, error) { return s.UnfinishedFlows() }
+
 // putFlow writes f and keeps its ticket index in step with it, inside tx.
 func (s *Store) putFlow(tx *bolt.Tx, f Flow) error {
 	if err := putJSON(tx.Bucket(bucketFlows), []byte(f.ID), f); err != nil {

@@ -28,9 +28,9 @@ func (s *Postgres) CreateFlow(f Flow) (stored Flow, created bool, err error) {
 		if err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO flows (id, ticket, created_at, updated_at, finished, body)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-			nf.ID, nf.Ticket, nf.CreatedAt, nf.UpdatedAt, nf.Finished(), string(body))
+		tag, err := tx.Exec(ctx, `INSERT INTO flows (id, ticket, created_at, updated_at, finished, body, replica)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+			nf.ID, nf.Ticket, nf.CreatedAt, nf.UpdatedAt, nf.Finished(), string(body), s.replica)
 		if err != nil {
 			return err
 		}
@@ -89,7 +89,8 @@ func (s *Postgres) GetFlow(id string) (Flow, error) {
 }
 
 // changeFlow applies change to flow id under its row lock and stores the
-// result, as the bbolt Store's changeFlow does.
+// result, as the bbolt Store's changeFlow does. The flow is then this
+// replica's: the one that stepped it last runs it (OrphanedFlows).
 func (s *Postgres) changeFlow(id string, change func(*Flow) (bool, error)) (Flow, error) {
 	ctx, cancel := opCtx()
 	defer cancel()
@@ -107,8 +108,8 @@ func (s *Postgres) changeFlow(id string, change func(*Flow) (bool, error)) (Flow
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE flows SET updated_at = $2, finished = $3, body = $4 WHERE id = $1`,
-			id, f.UpdatedAt, f.Finished(), string(body))
+		_, err = tx.Exec(ctx, `UPDATE flows SET updated_at = $2, finished = $3, body = $4, replica = $5 WHERE id = $1`,
+			id, f.UpdatedAt, f.Finished(), string(body), s.replica)
 		return err
 	})
 	return f, err
@@ -176,15 +177,29 @@ func (s *Postgres) FlowsForTicket(ticket int64) ([]Flow, error) {
 
 // UnfinishedFlows implements Flows.
 func (s *Postgres) UnfinishedFlows() ([]Flow, error) {
+	return s.listFlows("unfinished", `WHERE NOT finished ORDER BY created_at, id`)
+}
+
+// OrphanedFlows implements Flows: the unfinished flows last stepped by
+// this replica or by one that is gone (replicaAliveSQL). A flow another
+// live replica stepped is its own to finish or to tell of.
+func (s *Postgres) OrphanedFlows() ([]Flow, error) {
+	return s.listFlows("orphaned", `WHERE NOT finished AND (replica = $1 OR NOT `+replicaAliveSQL("replica")+`)
+		ORDER BY created_at, id`, s.replica)
+}
+
+// listFlows reads the flows matching where (as pgFlows), which are what
+// names in an error.
+func (s *Postgres) listFlows(what, where string, args ...any) ([]Flow, error) {
 	ctx, cancel := opCtx()
 	defer cancel()
 	q, err := s.q()
 	var flows []Flow
 	if err == nil {
-		flows, err = pgFlows(ctx, q, `WHERE NOT finished ORDER BY created_at, id`)
+		flows, err = pgFlows(ctx, q, where, args...)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("list unfinished flows: %w", err)
+		return nil, fmt.Errorf("list %s flows: %w", what, err)
 	}
 	return flows, nil
 }

@@ -191,3 +191,30 @@ func TestPostgres_AReplicaTakesItsLostSessionBack(t *testing.T) {
 	}
 	mustClaim(t, b, "k", "", ClaimInProgress)
 }
+
+func TestPostgres_AFlowIsOrphanedOnlyOnceItsReplicaIsGone(t *testing.T) {
+	t.Parallel()
+	a, b := twoReplicas(t)
+	_, _, err := a.CreateFlow(billFlow("f1", 7))
+	mustOK(t, err)
+	ids := func(st *testStore) []string {
+		t.Helper()
+		flows, err := st.OrphanedFlows()
+		mustOK(t, err)
+		var out []string
+		for _, f := range flows {
+			out = append(out, f.ID)
+		}
+		return out
+	}
+	if got := ids(b); len(got) != 0 {
+		t.Fatalf("the other replica sees %v orphaned while A runs them, want none", got)
+	}
+	if got := ids(a); len(got) != 1 {
+		t.Fatalf("A sees %v of its own flows, want f1", got)
+	}
+	mustOK(t, a.Close())
+	if got := ids(b); len(got) != 1 || got[0] != "f1" {
+		t.Fatalf("after A is gone the other replica sees %v orphaned, want f1", got)
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
-	"github.com/syncrobot/syncrobot/store/pgtest"
 	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -71,16 +70,14 @@ func startReplicaProcess(ctx context.Context, t *testing.T, fx *e2eFakes) (*os.P
 
 // TestE2E_Replicas_BillOfAKilledReplicaIsFinishedByTheOther: replica A
 // bills 60 minutes; the minutes land and the charge is at Syncro when A
-// is killed (SIGKILL). Replica B, running beside it, tells Dana with
+// is killed (SIGKILL). Replica B, started after, tells Dana with
 // Finish; Finish on B does what is missing: the minutes once, one
 // invoice.
 func TestE2E_Replicas_BillOfAKilledReplicaIsFinishedByTheOther(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
 	const notes = "Replaced the fuser unit."
-	fx := newFakesWith(t, []slackfake.Option{slackfake.WithSpreadEnvelopes()})
-	fx.env["DATABASE_URL"] = pgtest.URL(t)
-	fx.env["REPLICAS"] = "2"
+	fx := replicaFakes(t)
 	a, aLog := startReplicaProcess(ctx, t, fx)
 
 	// A alone takes the bill: every envelope goes to its socket.
@@ -95,14 +92,15 @@ func TestE2E_Replicas_BillOfAKilledReplicaIsFinishedByTheOther(t *testing.T) {
 	first.submitView(ctx, t, billSubmission(t, form, "60", notes))
 	first.waitHeld(ctx, t)
 
-	// B starts beside A and tells Dana of the bill in progress, with
-	// Finish; then A is killed mid-charge.
-	b := fx.start(ctx, t, "-debug")
-	told := b.waitReply(ctx, t, 0, tickets.ActionFinish)
+	// A is killed mid-charge; B, starting after, tells Dana of the bill
+	// A left, with Finish (while A lived, the bill was A's to tell of:
+	// TestE2E_Replicas_AStartLeavesABillTheOtherIsRunningToIt).
 	if err := a.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	_, _ = a.Wait()
+	b := fx.start(ctx, t, "-debug")
+	told := b.waitReply(ctx, t, 0, tickets.ActionFinish)
 
 	seen := len(fx.f.Ephemerals(e2eUser))
 	b.clickFinish(ctx, t, told)

@@ -25,9 +25,7 @@ import (
 // turn. Each logs every envelope (-debug).
 func startReplicas(ctx context.Context, t *testing.T, n int, edit func(env map[string]string), opts ...syncrotest.Option) []*e2eBot {
 	t.Helper()
-	fx := newFakesWith(t, []slackfake.Option{slackfake.WithSpreadEnvelopes()}, opts...)
-	fx.env["DATABASE_URL"] = pgtest.URL(t)
-	fx.env["REPLICAS"] = "2"
+	fx := replicaFakes(t, opts...)
 	if edit != nil {
 		edit(fx.env)
 	}
@@ -36,6 +34,16 @@ func startReplicas(ctx context.Context, t *testing.T, n int, edit func(env map[s
 		bots = append(bots, fx.start(ctx, t, "-debug"))
 	}
 	return bots
+}
+
+// replicaFakes is one Slack spreading envelopes across its sockets, one
+// Syncro and a PostgreSQL schema of the test's own, for two replicas.
+func replicaFakes(t *testing.T, opts ...syncrotest.Option) *e2eFakes {
+	t.Helper()
+	fx := newFakesWith(t, []slackfake.Option{slackfake.WithSpreadEnvelopes()}, opts...)
+	fx.env["DATABASE_URL"] = pgtest.URL(t)
+	fx.env["REPLICAS"] = "2"
+	return fx
 }
 
 // TestE2E_Replicas_DoubleSubmitOnTwoReplicasWritesOnce: Dana double-clicks
@@ -256,4 +264,36 @@ func TestRun_CheckAsksTheDatabase(t *testing.T) {
 	if out := stdout.String(); !strings.Contains(out, "✗ Database reachable:") || !strings.Contains(out, "Fix:") || strings.Contains(out, "s3cret-pw") {
 		t.Errorf("-check with nothing at DATABASE_URL:\n%s", out)
 	}
+}
+
+// TestE2E_Replicas_AStartLeavesABillTheOtherIsRunningToIt: replica A bills
+// 60 minutes and its charge is at Syncro when replica B starts (a rolling
+// deploy). A is alive, so B tells Dana nothing of the bill; A finishes
+// it: one reply, the invoice, the minutes once.
+func TestE2E_Replicas_AStartLeavesABillTheOtherIsRunningToIt(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	const notes = "Swapped the drum unit."
+	fx := replicaFakes(t)
+	a := fx.start(ctx, t, "-debug")
+	tk := ticketByNumber(t, a.srv, syncrotest.SeedTicketPrinter)
+	minutesBefore, _ := loggedMinutes(a.srv, tk.ID)
+	a.slash(ctx, t, "bill "+itoa64(tk.Number))
+	form := a.waitView(ctx, t, commands.CallbackBill)
+	a.srv.Fail("POST", "/tickets/*/charge_timer_entry", 1, syncrotest.FaultHang)
+	a.submitView(ctx, t, billSubmission(t, form, "60", notes))
+	a.waitHeld(ctx, t)
+
+	b := fx.start(ctx, t, "-debug")
+	b.waitLog(ctx, t, `"msg":"unfinished flows at start"`)
+	a.srv.ReleaseHangs()
+	done := a.waitReply(ctx, t, 0, "Invoiced #")
+	b.shutdown(t) // whatever B meant to tell Dana has reached Slack by now
+	for _, e := range fx.f.Ephemerals(e2eUser) {
+		if strings.Contains(replyText(e.Message), "I was restarted") {
+			t.Errorf("B told Dana of a bill A was running: %q", e.Text)
+		}
+	}
+	wantBilledOnce(t, fx.srv, tk, minutesBefore, notes)
+	t.Logf("A answered: %q", done.Text)
 }

@@ -278,9 +278,10 @@ func (l *Locks) LockContext(ctx context.Context, key string) (unlock func(), err
 // Untold returns the unfinished flows whose kind owns accepts and whose
 // owner no start has told of them as they stand (store.Flow.Untold),
 // oldest first: a flow told and left alone is not told again at every
-// restart, and one whose message Slack refused is.
+// restart, and one whose message Slack refused is. A flow another live
+// replica runs is left to it (store.Flows.OrphanedFlows).
 func Untold(st store.Flows, owns func(kind string) bool) ([]store.Flow, error) {
-	all, err := st.UnfinishedFlows()
+	all, err := st.OrphanedFlows()
 	if err != nil {
 		return nil, err
 	}
