@@ -6,9 +6,7 @@ import (
 	"time"
 
 	"github.com/syncrobot/syncrobot/slackfake"
-	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
-	"github.com/syncrobot/syncrobot/watcher"
 )
 
 // The watcher's side of "open is one rule everywhere" (README, "Using it
@@ -116,16 +114,7 @@ func TestE2E_LongDowntimeIsSummarisedInOneNotice(t *testing.T) {
 	fx.env["SYNCRO_POLL_INTERVAL"] = "2s"
 	fx.f.AddChannel(slackfake.Channel{ID: notifyChannel, Name: "tickets-closed"})
 	now := time.Now()
-	st, err := store.Open(fx.env["DATA_DIR"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SetCursor(watcher.CursorName, now.Add(-48*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
+	setWatcherCursor(t, fx, now.Add(-48*time.Hour))
 	acme := ticketByNumber(t, fx.srv, syncrotest.SeedTicketOwnCloud)
 	closed := func(subject string, ago time.Duration) syncrotest.Ticket {
 		at := now.Add(-ago)
@@ -140,7 +129,7 @@ func TestE2E_LongDowntimeIsSummarisedInOneNotice(t *testing.T) {
 	b := fx.start(ctx, t)
 
 	var summary string
-	err = b.f.WaitUntil(ctx, func() bool {
+	err := b.f.WaitUntil(ctx, func() bool {
 		for _, m := range b.f.Messages(notifyChannel) {
 			if strings.Contains(m.Text, "While the bot was offline") {
 				summary = m.Text
