@@ -85,9 +85,16 @@ func (c *feature) cachedTech(a commands.Actor) (id int64, name string) {
 	return id, name
 }
 
+// errTechTaken means a's Slack email is a Syncro user another Slack user
+// is matched to already: as with a pick (pickTech), one Syncro user is one
+// Slack user's, so a second one with the same email is asked, never
+// credited silently in the first one's name.
+var errTechTaken = errors.New("that Syncro user is another Slack user's")
+
 // matchTech is a's match: from the store, else made now by a's Slack
 // email (GET /users, then each user until one has it) and saved, so it is
-// made once. ok is false when no Syncro user has that email.
+// made once. ok is false when no Syncro user has that email; the error is
+// errTechTaken when the user with it is another Slack user's.
 func (c *feature) matchTech(ctx context.Context, a commands.Actor) (m store.TechMatch, ok bool, err error) {
 	if m, ok := c.storedTech(a); ok {
 		return m, true, nil
@@ -95,6 +102,11 @@ func (c *feature) matchTech(ctx context.Context, a commands.Actor) (m store.Tech
 	id, err := c.techByEmail(ctx, a.Email)
 	if err != nil || id == 0 {
 		return store.TechMatch{}, false, err
+	}
+	if other, err := c.matchOf(id); err != nil {
+		return store.TechMatch{}, false, fmt.Errorf("read who is who: %w", err)
+	} else if other != "" && other != a.SlackUserID {
+		return store.TechMatch{}, false, errTechTaken
 	}
 	_, name, _ := c.techs.lookup(a.Email)
 	m = store.TechMatch{SlackUser: a.SlackUserID, SlackName: a.Name, SyncroUser: id, SyncroName: cmp.Or(name, a.Name), How: store.MatchedByEmail, At: c.cfg.Now()}
@@ -106,6 +118,9 @@ func (c *feature) matchTech(ctx context.Context, a commands.Actor) (m store.Tech
 // show a tech their own (commands.Registry.TechFinder).
 func (c *feature) matchedTechID(ctx context.Context, a commands.Actor) (int64, error) {
 	m, _, err := c.matchTech(ctx, a)
+	if errors.Is(err, errTechTaken) {
+		return 0, nil
+	}
 	return m.SyncroUser, err
 }
 
@@ -115,12 +130,16 @@ func (c *feature) matchedTechID(ctx context.Context, a commands.Actor) (int64, e
 // sent.
 func (c *feature) timeTech(ctx context.Context, a commands.Actor) (tech, *commands.Reply) {
 	m, ok, err := c.matchTech(ctx, a)
+	if errors.Is(err, errTechTaken) {
+		r := c.techQuestion(ctx, a, "your Slack email ("+slackfmt.EscapeMrkdwn(strings.TrimSpace(a.Email))+") is the Syncro user of another Slack user")
+		return tech{}, &r
+	}
 	if err != nil {
 		r := c.cfg.Failure(ctx, fmt.Errorf("match %s to a Syncro user: %w", a.SlackUserID, err), "find your Syncro user (nothing was sent, so no time was logged)")
 		return tech{}, &r
 	}
 	if !ok {
-		r := c.techQuestion(ctx, a)
+		r := c.techQuestion(ctx, a, "")
 		return tech{}, &r
 	}
 	return tech{UserID: m.SyncroUser, Name: m.SyncroName}, nil
@@ -152,11 +171,17 @@ func (c *feature) syncroUsers(ctx context.Context) ([]syncro.UserRef, error) {
 }
 
 // techQuestion asks a, once, which Syncro user they are: a menu of the
-// account's users. Until they answer, their time is refused.
-func (c *feature) techQuestion(ctx context.Context, a commands.Actor) commands.Reply {
-	why := "Slack didn't share your email with me"
-	if e := strings.TrimSpace(a.Email); e != "" {
+// account's users but the API key's owner (a pick of it would credit
+// their time to the key, which the rule exists to prevent). Until they
+// answer, their time is refused. why says why they are asked; "" for
+// their email matching no one.
+func (c *feature) techQuestion(ctx context.Context, a commands.Actor, why string) commands.Reply {
+	switch e := strings.TrimSpace(a.Email); {
+	case why != "":
+	case e != "":
 		why = "your Slack email (" + slackfmt.EscapeMrkdwn(e) + ") matches no Syncro user"
+	default:
+		why = "Slack didn't share your email with me"
 	}
 	text := "Before I log time for you I need to know who you are in Syncro: " + why +
 		". Pick yourself below, once; from then on your time goes to Syncro in that name. Nothing was sent to Syncro: after you pick, send it again."
@@ -164,8 +189,15 @@ func (c *feature) techQuestion(ctx context.Context, a commands.Actor) commands.R
 	if err != nil {
 		return c.cfg.Failure(ctx, err, "list the Syncro users to pick from (nothing was sent, so no time was logged)")
 	}
+	key, err := c.keyUser(ctx)
+	if err != nil {
+		return c.cfg.Failure(ctx, err, "list the Syncro users to pick from (nothing was sent, so no time was logged)")
+	}
 	var opts []*slack.OptionBlockObject
 	for _, u := range users {
+		if u.ID == key {
+			continue
+		}
 		opts = append(opts, commands.Option(strconv.FormatInt(u.ID, 10), u.Name))
 	}
 	if len(opts) > slackfmt.MaxSelectOptions {
@@ -196,7 +228,14 @@ func (c *feature) pickTech(ctx context.Context, a commands.Action) commands.Repl
 	if err != nil {
 		return c.cfg.Failure(ctx, err, "check the Syncro user you picked (nothing was changed)")
 	}
+	key, err := c.keyUser(ctx)
+	if err != nil {
+		return c.cfg.Failure(ctx, err, "check the Syncro user you picked (nothing was changed)")
+	}
 	i := slices.IndexFunc(users, func(u syncro.UserRef) bool { return u.ID == id })
+	if i >= 0 && id == key {
+		return commands.Reply{Text: slackfmt.MrkdwnLiteral(users[i].Name) + " is the bot's own Syncro user (its API key's), so nothing was changed: pick yourself, or ask an admin to set it with `" + cmdline.SlashCommand + " whois`."}
+	}
 	if i < 0 {
 		return commands.Reply{Text: "That Syncro user no longer exists; nothing was changed. Log your time again to get the current list."}
 	}
