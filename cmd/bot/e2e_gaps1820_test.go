@@ -1,10 +1,15 @@
 package main
 
 import (
+	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/syncrobot/syncrobot/fakeclock"
 	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -44,5 +49,101 @@ func TestE2E_HomeSaysWhyItCannotShowTheTechsDay(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestE2E_SummaryMissingTimeFromCommentsAndClosesNothingWhenNothingToSay:
+// on a fake clock, Dana's 17:00 summary asks "Missing time?" of the
+// ticket she commented on and the one she resolved, neither holding a
+// timer of hers in Syncro, and not of the one she logged time on nor the
+// one only the customer wrote on; the next day, with no work and nothing
+// resolved left to invoice, no summary is sent.
+func TestE2E_SummaryMissingTimeFromCommentsAndClosesNothingWhenNothingToSay(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	chicago, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	clk := fakeclock.New(time.Date(2026, 12, 7, 15, 0, 0, 0, chicago)) // a Monday
+	fx := newFakes(t, syncrotest.WithClock(clk.Now))
+	fx.f.AddUser(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com", TZ: "America/Chicago"})
+	fx.clock = runClock{now: clk.Now, tick: 5 * time.Millisecond}
+	srv := fx.srv
+	// Nothing of the seed's is left to invoice, so the day's summary is
+	// about the day's work alone.
+	for _, tk := range srv.Tickets() {
+		if tk.UserID == syncrotest.UserDana && tk.Status == "Resolved" {
+			if err := srv.SetTicketStatus(tk.ID, "Invoiced"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// The day's work comes after the seed's, so it is the newest changed.
+	clk.Set(time.Date(2026, 12, 7, 16, 0, 0, 0, chicago))
+	cust := ticketByNumber(t, srv, syncrotest.SeedTicketOwnCloud).CustomerID
+	add := func(subject string) syncrotest.Ticket {
+		return srv.AddTicket(syncrotest.Ticket{Subject: subject, CustomerID: cust, UserID: syncrotest.UserDana, Status: "In Progress"})
+	}
+	comment := func(tk syncrotest.Ticket, user int64) {
+		t.Helper()
+		if _, err := srv.AddComment(syncrotest.Comment{TicketID: tk.ID, Subject: "Update", Body: "Worked on it.", UserID: user}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commented := add("Commented, no time")
+	comment(commented, syncrotest.UserDana)
+	closed := add("Resolved, no time")
+	if err := srv.SetTicketStatus(closed.ID, "Resolved"); err != nil {
+		t.Fatal(err)
+	}
+	timed := add("Commented with time")
+	comment(timed, syncrotest.UserDana)
+	start, dana := clk.Now().Add(-time.Hour), syncrotest.UserDana
+	if _, _, err := webApp(t, srv).Timers.Add(ctx, timed.ID, &syncro.TimerEntryRequest{StartAt: &start, DurationMinutes: syncro.Ptr(40), UserID: &dana}); err != nil {
+		t.Fatal(err)
+	}
+	customer := add("Only the customer wrote")
+	comment(customer, 0)
+
+	b := fx.start(ctx, t)
+	b.openHome(ctx, t)
+	b.waitHome(ctx, t, 0, "End-of-day summary", "17:00")
+	clk.Set(time.Date(2026, 12, 7, 17, 0, 30, 0, chicago))
+	dm := b.waitDM(ctx, t, "Your day in Syncro: Mon 7 Dec", "Missing time?", "40m")
+	asked := map[int64]bool{}
+	var blocks []struct {
+		BlockID string `json:"block_id"`
+	}
+	if err := json.Unmarshal(dm.Blocks, &blocks); err != nil {
+		t.Fatal(err)
+	}
+	for _, bl := range blocks {
+		if id, ok := strings.CutPrefix(bl.BlockID, "summary_missing_"); ok {
+			n, _ := strconv.ParseInt(id, 10, 64)
+			asked[n] = true
+		}
+	}
+	for _, tc := range []struct {
+		tk        syncrotest.Ticket
+		want, has bool // asked for missing time; holds a timer
+	}{{commented, true, false}, {closed, true, false}, {timed, false, true}, {customer, false, false}} {
+		if asked[tc.tk.ID] != tc.want {
+			t.Errorf("%q asked for missing time: %v, want %v; summary:\n%s", tc.tk.Subject, asked[tc.tk.ID], tc.want, dm.Blocks)
+		}
+		// What the summary says must be what Syncro holds.
+		if has := len(srv.Timers(tc.tk.ID)) > 0; has != tc.has {
+			t.Errorf("%q: Syncro holds timers: %v, want %v", tc.tk.Subject, has, tc.has)
+		}
+	}
+
+	// The resolved ticket is invoiced the same day; Tuesday brings no work.
+	if err := srv.SetTicketStatus(closed.ID, "Invoiced"); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(time.Date(2026, 12, 8, 17, 0, 30, 0, chicago))
+	b.waitLog(ctx, t, `"msg":"summary not sent: nothing to say","component":"commands","slack_user":"`+e2eUser+`","day":"2026-12-08"`)
+	if n := b.dmsWith("Tue 8 Dec"); n != 0 {
+		t.Errorf("Dana got %d summaries of a day with nothing to say; want none", n)
 	}
 }
