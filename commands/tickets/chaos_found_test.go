@@ -219,17 +219,12 @@ func TestBill_TimeLoggedWhileBillingIsNotCharged(t *testing.T) {
 				r.tk.setTimerPath(t.Context())
 			}
 			product := r.tk.cfg.Labor["remote"]
-			ct := r.newTicket(3)
-			r.webTime(ct, 15, product, "Checked the backups.")
-			rep := r.form(m.actor, ct, "bill")
-			if rep.Modal == nil || rep.Modal.CallbackID != commands.CallbackBill {
-				t.Fatalf("no bill form: %s", shownText(rep))
-			}
+			ct, form := r.billFormOver15(m.actor)
 			r.cs.after(tc.after, func() {
 				r.led.observe("the bill so far", r.flowIDs(ct)[0]) // newest first: the bill's
 				r.webTime(ct, 45, product, "Patched the server.")
 			})
-			res := r.submit(m.actor, ct, rep.Modal, formFields{minutes: 30}, deliverOnce, nil)
+			res := r.submit(m.actor, ct, form, formFields{minutes: 30}, deliverOnce, nil)
 			invoices := func() int { return ticketInvoices(r.srv, ct.id) }
 			charged := func() int { return chargedMinutes(r.srv.Timers(ct.id)) }
 			if len(res.replies) != 1 {
@@ -278,7 +273,7 @@ func TestBill_FinishChargesWhatTheChargeCheckFound(t *testing.T) {
 		return ct, r.submit(commandstest.Dana, ct, rep.Modal, formFields{minutes: 30}, deliverOnce, plan)
 	}
 	_, probe := bill(nil)
-	last := slices.Index(probe.requests, "POST /invoices") - 1
+	last := slices.Index(probe.requests, "POST /invoices") - 2 // after the charges, the invoices looked at again
 	if last < 0 || probe.requests[last] != "POST /tickets/:id/charge_timer_entry" {
 		t.Fatalf("no charge right before the invoice in %v", probe.requests)
 	}

@@ -163,9 +163,7 @@ type flowRun struct {
 	before map[string]stepBefore
 	// ticket is the ticket as last read or written in this pass, so a
 	// step after a read needs no second GET.
-	ticket *syncro.Ticket
-	// guarded is set when this pass checked the ticket's invoices.
-	guarded bool
+	ticket  *syncro.Ticket
 	notices []commands.Message
 	// thread is the notice's copy for the thread of the message the
 	// ticket was made from (threads.go); nil when there is none.
@@ -606,7 +604,6 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 		if err != nil {
 			return res, err
 		}
-		fr.guarded = true
 		if len(invs) > 0 {
 			res.Stop = fmt.Sprintf("#%d is already on invoice %s. I didn't log time or create another invoice", p.Number, fr.c.describeInvoice(invs[0]))
 			return res, nil
@@ -696,17 +693,18 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 		return res, nil
 
 	case stepInvoice:
-		if !fr.guarded {
-			invs, err := c.cfg.Syncro.Invoices.ForTicket(ctx, p.TicketID)
-			if err != nil {
-				return res, err
-			}
-			if len(invs) > 0 {
-				// Never a second invoice, whoever made the first.
-				res.Said = "the ticket is on invoice " + fr.c.describeInvoice(invs[0]) + " (no second invoice made)"
-				res.Invoice = fr.c.invoiceName(invs[0])
-				return res, nil
-			}
+		// Looked at again right before the POST, also when the guard
+		// looked in this pass: an invoice made in the web app since then
+		// would otherwise get a second one.
+		invs, err := c.cfg.Syncro.Invoices.ForTicket(ctx, p.TicketID)
+		if err != nil {
+			return res, err
+		}
+		if len(invs) > 0 {
+			// Never a second invoice, whoever made the first.
+			res.Said = "the ticket is on invoice " + fr.c.describeInvoice(invs[0]) + " (no second invoice made)"
+			res.Invoice = fr.c.invoiceName(invs[0])
+			return res, nil
 		}
 		// Syncro may set the ticket Invoiced itself when it makes the
 		// invoice (docs/syncro-api.md, unconfirmed): marked from here, so
