@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/fakeclock"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro"
@@ -145,5 +148,61 @@ func TestE2E_SummaryMissingTimeFromCommentsAndClosesNothingWhenNothingToSay(t *t
 	b.waitLog(ctx, t, `"msg":"summary not sent: nothing to say","component":"commands","slack_user":"`+e2eUser+`","day":"2026-12-08"`)
 	if n := b.dmsWith("Tue 8 Dec"); n != 0 {
 		t.Errorf("Dana got %d summaries of a day with nothing to say; want none", n)
+	}
+}
+
+// TestE2E_SessionLogSumsTheMinutesByTech: Marcus and Priya log time on a
+// ticket, Dana closes it from Slack with a session log; the log written
+// sums each tech's minutes as Syncro holds them, under their Syncro
+// names, and credits none to the API key's owner.
+func TestE2E_SessionLogSumsTheMinutesByTech(t *testing.T) {
+	t.Parallel()
+	ctx, b, tk, _ := startWhose(t)
+	n := itoa64(tk.Number)
+	for i, tc := range e2eTechs[1:3] {
+		b.slashAs(ctx, t, tc.slackID, fmt.Sprintf("comment %s --time %dm Worked on it, %s.", n, 20+10*i, tc.name))
+		b.waitReplyTo(ctx, t, tc.slackID, 0, fmt.Sprintf("%d min logged", 20+10*i))
+	}
+	view := b.openCloseForm(ctx, t, tk.Number)
+	vs := closeSubmission(t, view, "Replaced the fuser.")
+	vs.Values[commands.BlockMinutes] = map[string]slackfake.Input{commands.BlockMinutes: slackfake.TextInput("15m")}
+	b.submitView(ctx, t, vs)
+	rep := b.waitReply(ctx, t, 0, "Closed #")
+	files := sessionLogFiles(t, b.env["SESSION_LOG_DIR"])
+	if len(files) != 1 {
+		t.Fatalf("session logs = %q; reply %q", files, rep.Text)
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, byTech, ok := strings.Cut(string(data), "minutes_by_tech:\n")
+	if !ok {
+		t.Fatalf("the session log has no minutes_by_tech:\n%s", data)
+	}
+	byTech, _, _ = strings.Cut(byTech, "minutes_total:")
+	held := map[int64]int{}
+	for _, tm := range b.srv.Timers(tk.ID) {
+		held[tm.UserID] += tm.Minutes()
+	}
+	for _, tc := range e2eTechs {
+		line := fmt.Sprintf("  %q: %d\n", tc.syncroName, held[tc.syncroID])
+		if held[tc.syncroID] == 0 {
+			if strings.Contains(byTech, fmt.Sprintf("%q", tc.syncroName)) {
+				t.Errorf("the log credits %s, who holds no time on #%s in Syncro:\n%s", tc.syncroName, n, byTech)
+			}
+			continue
+		}
+		if !strings.Contains(byTech, line) {
+			t.Errorf("the log's minutes by tech lack %q (Syncro holds %d min of %s's):\n%s", line, held[tc.syncroID], tc.syncroName, byTech)
+		}
+	}
+	for _, id := range []int64{syncrotest.UserMarcus, syncrotest.UserPriya, syncrotest.UserDana} {
+		if held[id] == 0 {
+			t.Errorf("Syncro holds no time of user %d on #%s", id, n)
+		}
+	}
+	if held[e2eKeyUser] != 0 || strings.Contains(byTech, "Bayline Automation") {
+		t.Errorf("the API key's owner holds %d min; minutes by tech:\n%s", held[e2eKeyUser], byTech)
 	}
 }
