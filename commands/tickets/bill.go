@@ -157,10 +157,11 @@ func plural(n int, one, many string) string {
 //
 // Syncro calls, with time: invoices of the ticket, the ticket (its
 // uncharged time against the form's, billshown.go), the comments before,
-// comment, the ticket's timers before, timer_entry, the ticket again right
-// before charging (its time against the form's once more), one charge per
+// comment, the ticket's timers before, timer_entry, the ticket and its
+// invoices again right before charging (its time against the form's once
+// more; an invoice made meanwhile stops the bill), one charge per
 // uncharged timer (the new one plus any older), the invoices again, create
-// invoice, PUT status: 11 with one timer to charge, 12 with two; a status already
+// invoice, PUT status: 12 with one timer to charge, 13 with two; a status already
 // Invoiced saves one, and the biller's match before their first time
 // entry adds its lookups.
 func (c *feature) submitBill(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {

@@ -33,6 +33,12 @@ func TestBill_InvoiceMadeInTheWebAppMidBillIsNotInvoicedTwice(t *testing.T) {
 			if n := ticketInvoices(r.srv, ct.id); n != 1 {
 				t.Errorf("%d invoices for #%d, want the web app's only; told %q", n, ct.number, shownTexts(res.replies))
 			}
+			if after == stepGuard {
+				// Before the charge: nothing charged onto lines no invoice carries.
+				if li := r.srv.LineItems(ct.id); len(li) != 0 {
+					t.Errorf("%d line items charged on #%d after its web invoice; told %q", len(li), ct.number, shownTexts(res.replies))
+				}
+			}
 		})
 	}
 }

@@ -34,12 +34,12 @@ func TestBill_LogsChargesInvoicesAndSetsInvoiced(t *testing.T) {
 	invoicesBefore := len(f.Srv.Invoices())
 	r, reqs := f.Submit(t, billForm(t, f, syncrotest.SeedTicketNAS, "V1", "60", "Rebuilt the array."))
 	commandstest.Golden(t, "bill_reply.golden", writeReplyJSON(t, r))
-	// 11: the invoice guard, the ticket (the time its form showed), the
+	// 12: the invoice guard, the ticket (the time its form showed), the
 	// comments before, comment, the timers before, timer_entry in the
-	// biller's name, the ticket again before charging, charge, the
-	// invoices again right before the invoice, invoice, status.
-	if len(reqs) > 11 {
-		t.Errorf("%d Syncro calls from submit to reply, want ≤ 11:%s", len(reqs), commandstest.ReqLines(reqs))
+	// biller's name, the ticket and its invoices again before charging,
+	// charge, the invoices again right before the invoice, invoice, status.
+	if len(reqs) > 12 {
+		t.Errorf("%d Syncro calls from submit to reply, want ≤ 12:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	if n := commandstest.CountReqs(reqs, "POST", "/charge_timer_entry"); n != 1 {
 		t.Errorf("%d charges, want 1", n)
@@ -67,9 +67,9 @@ func TestBill_ChargesOlderUnchargedTimeToo(t *testing.T) {
 	own := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
 	r, reqs := f.Submit(t, billForm(t, f, syncrotest.SeedTicketOwnCloud, "V1", "60", ""))
 	// invoices, the ticket, the comments before, comment, the timers
-	// before, timer_entry, the ticket again before charging, two charges,
-	// the invoices again, invoice, status.
-	if len(reqs) > 12 || commandstest.CountReqs(reqs, "POST", "/charge_timer_entry") != 2 {
+	// before, timer_entry, the ticket and its invoices again before
+	// charging, two charges, the invoices again, invoice, status.
+	if len(reqs) > 13 || commandstest.CountReqs(reqs, "POST", "/charge_timer_entry") != 2 {
 		t.Errorf("%d calls:%s", len(reqs), commandstest.ReqLines(reqs))
 	}
 	if !strings.Contains(r.Text, "2 time entries charged (105 min)") || !strings.Contains(r.Text, "status set to Invoiced") {

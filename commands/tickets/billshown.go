@@ -95,6 +95,16 @@ func (fr *flowRun) chargeCheck(ctx context.Context) (stepResult, error) {
 	if err != nil {
 		return stepResult{}, err
 	}
+	// An invoice made in the web app since the guard looked: charging now
+	// would put the time on the ticket as lines no invoice carries.
+	invs, err := fr.c.cfg.Syncro.Invoices.ForTicket(ctx, fr.p.TicketID)
+	if err != nil {
+		return stepResult{}, err
+	}
+	if len(invs) > 0 {
+		return stepResult{Stop: fmt.Sprintf("nothing was charged: #%d is on invoice %s, made since the form opened (no second invoice made)",
+			fr.p.Number, fr.c.describeInvoice(invs[0]))}, nil
+	}
 	own := fr.results[stepTime].TimerID
 	if fr.p.Shown != "" && shownTimeBut(t, own) != fr.p.Shown {
 		fr.stale = t
