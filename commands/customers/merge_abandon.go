@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/flow"
 	"github.com/syncrobot/syncrobot/store"
 )
 
@@ -58,11 +59,7 @@ func (c *feature) abandonMerge(ctx context.Context, id string, by commands.Actor
 		return c.abandonFailed(ctx, err)
 	}
 	m.f = f
-	for _, s := range f.Steps {
-		if s.State == store.StepDone {
-			m.Done(s.Name, s.Result)
-		}
-	}
+	flow.Replay(f, m)
 	switch {
 	case !f.AbandonedAt.IsZero():
 		return m.abandonedReply()

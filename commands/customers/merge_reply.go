@@ -218,14 +218,7 @@ func (c *feature) tellUnfinishedMerges(ctx context.Context) []commands.Post {
 		if err != nil || f.SlackUser == "" {
 			continue
 		}
-		var at store.Step
-		for _, s := range f.Steps {
-			if s.State == store.StepDone {
-				m.Done(s.Name, s.Result)
-			} else if at.Name == "" {
-				at = s
-			}
-		}
+		at := flow.Replay(f, m)
 		m.lead = "I was restarted, and your merge is not finished."
 		posts = append(posts, flow.Tell(ctx, c.cfg.Store, c.cfg.Logger, f, m.failedReply(at.Name, stepErr(at))))
 	}

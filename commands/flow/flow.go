@@ -110,11 +110,7 @@ func Run(ctx context.Context, db DB, id string, reserve time.Duration, steps Ste
 	if err != nil {
 		return store.Flow{}, "", &StoreError{err}
 	}
-	for _, s := range f.Steps {
-		if s.State == store.StepDone {
-			steps.Done(s.Name, s.Result)
-		}
-	}
+	Replay(f, steps)
 	if !f.AbandonedAt.IsZero() {
 		return f, "", ErrAbandoned
 	}
@@ -132,6 +128,20 @@ func Run(ctx context.Context, db DB, id string, reserve time.Duration, steps Ste
 		steps.Done(s.Name, res)
 	}
 	return f, "", nil
+}
+
+// Replay hands steps the results of f's done steps (Steps.Done), as a
+// pass does before it runs the rest, and returns f's first step not done
+// (the zero Step when all are).
+func Replay(f store.Flow, steps Steps) (next store.Step) {
+	for _, s := range f.Steps {
+		if s.State == store.StepDone {
+			steps.Done(s.Name, s.Result)
+		} else if next.Name == "" {
+			next = s
+		}
+	}
+	return next
 }
 
 // RunStep runs step s of flow id under its claim and records its outcome
