@@ -15,6 +15,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -162,19 +163,9 @@ func (f *Feature) todaysTime(ctx context.Context, tech int64, now time.Time) ([]
 		if tm.UserID != tech {
 			continue
 		}
-		by[f.laborLabel(tm.ProductID)] += timerMinutes(tm)
+		by[f.laborLabel(tm.ProductID)] += ticketview.TimerMinutes(&tm)
 	}
 	return sortedLabor(by), nil
-}
-
-// timerMinutes is a timer's length in whole minutes, preferring Syncro's
-// billable time (rounded by the account's rules).
-func timerMinutes(tm syncro.Timer) int {
-	secs := tm.BillableTime
-	if secs <= 0 {
-		secs = tm.ActiveDuration
-	}
-	return int((secs + 30) / 60)
 }
 
 // laborLabel names a timer's labor product: its kind in LABOR_PRODUCTS,

@@ -96,8 +96,8 @@ func (f *Feature) Summary(ctx context.Context, a commands.Actor, day time.Time, 
 		if tm.UserID != tech || tm.CreatedAt.Before(day) || !tm.CreatedAt.Before(end) {
 			continue
 		}
-		timed[tm.TicketID] += timerMinutes(tm)
-		byLabor[f.laborLabel(tm.ProductID)] += timerMinutes(tm)
+		timed[tm.TicketID] += ticketview.TimerMinutes(&tm)
+		byLabor[f.laborLabel(tm.ProductID)] += ticketview.TimerMinutes(&tm)
 	}
 	s.Time = sortedLabor(byLabor)
 	updated, err := f.updated(ctx, day, end)

@@ -269,9 +269,9 @@ func TicketCommentText(c *syncro.Comment, now time.Time) string {
 	return b.String()
 }
 
-// shownTimerMinutes is a timer's length in whole minutes (rounded), preferring
+// TimerMinutes is a timer's length in whole minutes (rounded), preferring
 // Syncro's billable time, which may be rounded by account rules.
-func shownTimerMinutes(tm *syncro.Timer) int {
+func TimerMinutes(tm *syncro.Timer) int {
 	secs := tm.BillableTime
 	if secs <= 0 {
 		secs = tm.ActiveDuration
@@ -332,7 +332,7 @@ func TicketTimeText(t *syncro.Ticket, products labor.Products, now time.Time) st
 		if tm.EndTime.IsZero() {
 			line = "• running since " + AccountTime(tm.StartTime, now) + " · " + timerLaborLabel(tm, t, products)
 		} else {
-			m := shownTimerMinutes(tm)
+			m := TimerMinutes(tm)
 			total += m
 			line = "• " + cmdline.FormatMinutes(m) + " · " + timerLaborLabel(tm, t, products) + " · " + AccountTime(tm.StartTime, now) + " · " + state
 		}
@@ -365,7 +365,7 @@ func TicketBillingText(t *syncro.Ticket, invoices []syncro.Invoice, cur account.
 	for i := range t.TicketTimers {
 		tm := &t.TicketTimers[i]
 		if !tm.Recorded && !tm.EndTime.IsZero() {
-			unbilled += shownTimerMinutes(tm)
+			unbilled += TimerMinutes(tm)
 		}
 	}
 	var pending syncro.Money
