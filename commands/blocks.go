@@ -128,10 +128,7 @@ func CompareFold(a, b string) int {
 // TicketLine is one summary line: "#32164  New  Jerry Burger  Own cloud
 // thing again", every part from Syncro escaped and bounded.
 func TicketLine(t *syncro.Ticket) string {
-	customer := t.CustomerBusinessThenName
-	if customer == "" && t.Customer != nil {
-		customer = t.Customer.BusinessThenName
-	}
+	customer := t.CustomerName()
 	return "#" + InlineMrkdwn(t.Number.String(), 20) +
 		"  " + InlineMrkdwn(DashIfBlank(t.Status), MaxStatusLen) +
 		"  " + InlineMrkdwn(DashIfBlank(customer), MaxCustomerLen) +

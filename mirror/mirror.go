@@ -197,17 +197,13 @@ func (m *Mirror) newest(id int64) (at time.Time, ok bool) {
 // read; a detail read's comments, timers and line items are not kept, so
 // the mirror stays small.
 func summary(t *syncro.Ticket) syncro.Ticket {
-	s := syncro.Ticket{
+	return syncro.Ticket{
 		ID: t.ID, Number: t.Number, Subject: t.Subject, Status: t.Status,
 		ProblemType: t.ProblemType, Priority: t.Priority,
-		CustomerID: t.CustomerID, CustomerBusinessThenName: t.CustomerBusinessThenName,
+		CustomerID: t.CustomerID, CustomerBusinessThenName: t.CustomerName(),
 		ContactID: t.ContactID, ContactFullname: t.ContactFullname, UserID: t.UserID,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, DueDate: t.DueDate,
 	}
-	if s.CustomerBusinessThenName == "" && t.Customer != nil {
-		s.CustomerBusinessThenName = t.Customer.BusinessThenName
-	}
-	return s
 }
 
 // Warm lists every open ticket (one call per 100) and makes the mirror

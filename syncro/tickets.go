@@ -58,6 +58,16 @@ type Ticket struct {
 	AssetIDs                   []int64          `json:"asset_ids"`
 }
 
+// CustomerName is the ticket's customer as Syncro names it:
+// customer_business_then_name, else the embedded customer's
+// business_then_name when an answer carries only that.
+func (t *Ticket) CustomerName() string {
+	if t.CustomerBusinessThenName == "" && t.Customer != nil {
+		return t.Customer.BusinessThenName
+	}
+	return t.CustomerBusinessThenName
+}
+
 // TicketRequest is the body of a ticket create or a partial update: only
 // non-nil / non-empty fields are sent.
 type TicketRequest struct {

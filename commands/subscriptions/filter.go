@@ -55,10 +55,7 @@ func ParseEvents(s string) ([]string, error) {
 // priorities match on part of the text, in any case ("high" matches
 // "1 High"); a status matches whole.
 func matches(sub store.Subscription, t *syncro.Ticket) bool {
-	customer := t.CustomerBusinessThenName
-	if customer == "" && t.Customer != nil {
-		customer = t.Customer.BusinessThenName
-	}
+	customer := t.CustomerName()
 	tech := ""
 	if t.User != nil {
 		tech = t.User.FullName

@@ -145,10 +145,7 @@ func ticketField(label, value string) *slack.TextBlockObject {
 }
 
 func ticketFields(t *syncro.Ticket, now time.Time) []*slack.TextBlockObject {
-	customer := t.CustomerBusinessThenName
-	if customer == "" && t.Customer != nil {
-		customer = t.Customer.BusinessThenName
-	}
+	customer := t.CustomerName()
 	contact := t.ContactFullname
 	if t.Contact != nil && t.Contact.Name != "" {
 		contact = t.Contact.Name

@@ -21,10 +21,7 @@ const maxUnfurlSubject = 150
 func RenderUnfurl(t *syncro.Ticket, webURL string) commands.Message {
 	number := t.Number.String()
 	subject := strings.Join(strings.Fields(t.Subject), " ")
-	customer := t.CustomerBusinessThenName
-	if customer == "" && t.Customer != nil {
-		customer = t.Customer.BusinessThenName
-	}
+	customer := t.CustomerName()
 	tech := "Unassigned"
 	if t.User != nil && t.User.FullName != "" {
 		tech = t.User.FullName
