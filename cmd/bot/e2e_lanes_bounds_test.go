@@ -2,11 +2,10 @@ package main
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
 // The bounds of one person's queue (README, Security: one person cannot
@@ -24,19 +23,29 @@ func (b *e2eBot) repliesSaying(user, want string) int {
 	return n
 }
 
+// fillSlots sends Dana's "ticket N" for each of numbers, each a distinct
+// ticket whose read Syncro holds, and waits until Syncro holds them all:
+// her slots are then full.
+func (b *e2eBot) fillSlots(ctx context.Context, t *testing.T, numbers []int64) {
+	t.Helper()
+	for _, n := range numbers {
+		b.slash(ctx, t, "ticket "+itoa64(n))
+	}
+	if err := poll(ctx, func() bool { return b.srv.Held() == len(numbers) }); err != nil {
+		t.Fatalf("Syncro holds %d of Dana's reads, want %d: %v", b.srv.Held(), len(numbers), err)
+	}
+}
+
 // TestE2E_TwoHundredWaitingAtMost: Syncro holds every ticket read. Dana
 // sends 206 commands: 6 run, 200 wait, and the 207th is refused in its
 // ack with her counts. When Syncro answers, the 206 taken are answered.
 func TestE2E_TwoHundredWaitingAtMost(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	b := startE2EBot(ctx, t, nil)
-	b.waitLog(ctx, t, "open-ticket mirror filled")
 	// Six tickets to run (a read of one already asked for is shared),
 	// the last of them for the 200 to wait with.
-	numbers := openTicketNumbers(t, b.srv, 6)
+	b, numbers := startHoldingReads(ctx, t, 6, nil)
 	number := itoa64(numbers[5])
-	b.srv.Fail("GET", "/tickets/*", 1000, syncrotest.FaultHang)
 
 	for i := range 206 {
 		ack := b.slash(ctx, t, "ticket "+itoa64(numbers[min(i, 5)]))
@@ -76,20 +85,12 @@ func TestE2E_CommandThatWaitedWorkTimeoutIsNotRun(t *testing.T) {
 	// run's test clock.
 	ctx, cancel := context.WithTimeout(t.Context(), 3*testTimeout)
 	t.Cleanup(cancel)
-	b := startE2EBot(ctx, t, func(env map[string]string) { env["WORK_TIMEOUT"] = "30s" })
-	b.waitLog(ctx, t, "open-ticket mirror filled")
 	// Six tickets for the first 6 (a read of one already asked for is
 	// shared), one for the 7 after the note, one for the late one.
-	numbers := openTicketNumbers(t, b.srv, 8)
+	b, numbers := startHoldingReads(ctx, t, 8, func(env map[string]string) { env["WORK_TIMEOUT"] = "30s" })
 	next, late := numbers[6], numbers[7]
-	b.srv.Fail("GET", "/tickets/*", 1000, syncrotest.FaultHang)
 
-	for _, n := range numbers[:6] {
-		b.slash(ctx, t, "ticket "+itoa64(n))
-	}
-	if err := poll(ctx, func() bool { return b.srv.Held() == 6 }); err != nil {
-		t.Fatalf("Syncro holds %d of Dana's reads, want 6: %v", b.srv.Held(), err)
-	}
+	b.fillSlots(ctx, t, numbers[:6])
 	// The note, 3 s on, puts the next ones well after the first 6 started,
 	// so those 6 give their slots up before the next ones give up waiting.
 	b.slash(ctx, t, "ticket "+itoa64(next))
@@ -120,4 +121,39 @@ func TestE2E_CommandThatWaitedWorkTimeoutIsNotRun(t *testing.T) {
 			t.Errorf("Syncro was asked for #%d, which waited 30 s: %s %s", late, r.Method, r.Path)
 		}
 	}
+}
+
+// TestE2E_QueuedCommandsStartInTheOrderSent: Syncro holds every ticket
+// read. Dana's first 6 commands fill her slots; two more wait. Freeing
+// one slot at a time, the first waiting command starts first.
+func TestE2E_QueuedCommandsStartInTheOrderSent(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b, numbers := startHoldingReads(ctx, t, 8, nil)
+	readOf := func(i int) string { return "/tickets/" + itoa64(ticketByNumber(t, b.srv, numbers[i]).ID) }
+
+	b.fillSlots(ctx, t, numbers[:6])
+	b.slash(ctx, t, "ticket "+itoa64(numbers[6]))
+	b.slash(ctx, t, "ticket "+itoa64(numbers[7]))
+
+	held := func(i int) bool { return slices.Contains(b.srv.HeldPaths(), readOf(i)) }
+	release := func(i int) {
+		t.Helper()
+		if !b.srv.ReleaseOne(readOf(i)) {
+			t.Fatalf("Syncro holds no read of #%d; held %v", numbers[i], b.srv.HeldPaths())
+		}
+	}
+	release(0)
+	if err := poll(ctx, func() bool { return held(6) || held(7) }); err != nil {
+		t.Fatalf("after freeing a slot no waiting command started: %v", err)
+	}
+	if held(7) {
+		t.Fatalf("one slot freed started #%d, sent after #%d; held %v", numbers[7], numbers[6], b.srv.HeldPaths())
+	}
+	release(1)
+	if err := poll(ctx, func() bool { return held(7) }); err != nil {
+		t.Fatalf("#%d did not start after a second slot was freed; held %v", numbers[7], b.srv.HeldPaths())
+	}
+	b.srv.ReleaseHangs()
+	b.srv.ClearFaults()
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +11,19 @@ import (
 
 // One person's commands run 6 at a time (README, Security: one person
 // cannot lock everyone out), as that person meets it.
+
+// startHoldingReads starts the bot, waits for its open-ticket mirror, and
+// makes Syncro hold every ticket read from then on (ReleaseHangs or
+// ReleaseOne lets them go); it returns n open tickets of the seed, by
+// number. edit changes the environment as startE2EBot's does.
+func startHoldingReads(ctx context.Context, t *testing.T, n int, edit func(map[string]string)) (*e2eBot, []int64) {
+	t.Helper()
+	b := startE2EBot(ctx, t, edit)
+	b.waitLog(ctx, t, "open-ticket mirror filled")
+	numbers := openTicketNumbers(t, b.srv, n)
+	b.srv.Fail("GET", "/tickets/*", 1000, syncrotest.FaultHang)
+	return b, numbers
+}
 
 // openTicketNumbers is n open tickets of the seed, by number.
 func openTicketNumbers(t *testing.T, srv *syncrotest.Server, n int) []int64 {
@@ -34,15 +48,11 @@ func openTicketNumbers(t *testing.T, srv *syncrotest.Server, n int) []int64 {
 // 2 wait; after 3 s she is told once that one is queued behind her
 // others; a command that opens a form cannot wait, and is told at once
 // that she has 6 running. When Syncro answers, all 8 cards come. (The
-// order the queued ones start in is bot's lanes_test.go: two slots freed
-// at once run their next two side by side, so their reads may cross.)
+// order the queued ones start in: TestE2E_QueuedCommandsStartInTheOrderSent.)
 func TestE2E_SixAtOnceTheRestQueuedAndFormsToldAtOnce(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	b := startE2EBot(ctx, t, nil)
-	b.waitLog(ctx, t, "open-ticket mirror filled")
-	numbers := openTicketNumbers(t, b.srv, 8)
-	b.srv.Fail("GET", "/tickets/*", 1000, syncrotest.FaultHang)
+	b, numbers := startHoldingReads(ctx, t, 8, nil)
 
 	for _, n := range numbers {
 		b.slash(ctx, t, "ticket "+itoa64(n))

@@ -620,3 +620,38 @@ func TestClock_DateHeaderIsTheServersClock(t *testing.T) {
 		clock.Advance(90 * time.Second)
 	}
 }
+
+func TestFaults_ReleaseOneFreesOnlyThatPath(t *testing.T) {
+	t.Parallel()
+	srv := newSrv(t)
+	srv.Fail("GET", "/me", 1, syncrotest.FaultHang)
+	srv.Fail("GET", "/users", 1, syncrotest.FaultHang)
+	done := make(chan string, 2)
+	for _, p := range []string{"/me", "/users"} {
+		go func() {
+			req, _ := http.NewRequest("GET", srv.URL()+p, nil)
+			req.Header.Set("Authorization", syncrotest.DefaultAPIKey)
+			if res, err := http.DefaultClient.Do(req); err == nil {
+				res.Body.Close()
+			}
+			done <- p
+		}()
+	}
+	for srv.Held() != 2 {
+		runtime.Gosched()
+	}
+	if srv.ReleaseOne("/tickets") {
+		t.Errorf("ReleaseOne released a path nothing holds")
+	}
+	if !srv.ReleaseOne("/users") {
+		t.Fatalf("ReleaseOne(/users) found nothing held; held %v", srv.HeldPaths())
+	}
+	if p := <-done; p != "/users" {
+		t.Errorf("%s was answered, want /users", p)
+	}
+	if got := srv.HeldPaths(); len(got) != 1 || got[0] != "/me" {
+		t.Errorf("HeldPaths() = %v, want [/me]", got)
+	}
+	srv.ReleaseHangs()
+	<-done
+}

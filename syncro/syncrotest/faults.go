@@ -86,6 +86,50 @@ func (s *Server) ReleaseHangs() {
 	s.release = make(chan struct{})
 }
 
+// hang is one request FaultHang holds.
+type hang struct {
+	path    string
+	release chan struct{}
+}
+
+// ReleaseOne lets the oldest request FaultHang holds on path (below
+// /api/v1, e.g. "/tickets/108430012") proceed normally, and reports
+// whether there was one: a test frees one slot at a time to see what the
+// client starts next.
+func (s *Server) ReleaseOne(path string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, h := range s.hangs {
+		if h.path == path {
+			close(h.release)
+			s.dropHangLocked(h)
+			return true
+		}
+	}
+	return false
+}
+
+// HeldPaths returns the paths of the requests FaultHang holds now, oldest
+// first.
+func (s *Server) HeldPaths() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	paths := make([]string, len(s.hangs))
+	for i, h := range s.hangs {
+		paths[i] = h.path
+	}
+	return paths
+}
+
+func (s *Server) dropHangLocked(h *hang) {
+	for i, x := range s.hangs {
+		if x == h {
+			s.hangs = append(s.hangs[:i:i], s.hangs[i+1:]...)
+			return
+		}
+	}
+}
+
 // Held returns how many requests FaultHang is holding now: a test waits
 // for it to know the request reached Syncro before it checks what the
 // client did meanwhile.

@@ -49,6 +49,7 @@ type Server struct {
 	faults  []*faultRule
 	release chan struct{}
 	held    int // requests FaultHang holds now
+	hangs   []*hang
 	hits    []time.Time
 
 	hs *httptest.Server
@@ -206,17 +207,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeHTML(rec, http.StatusOK, loginPage)
 			return
 		case FaultHang:
+			h := &hang{path: entry.Path, release: make(chan struct{})}
 			s.mu.Lock()
 			s.held++
+			s.hangs = append(s.hangs, h)
 			s.mu.Unlock()
 			var gaveUp bool
 			select {
 			case <-r.Context().Done():
 				gaveUp = true
 			case <-release:
+			case <-h.release:
 			}
 			s.mu.Lock()
 			s.held--
+			s.dropHangLocked(h)
 			s.mu.Unlock()
 			if gaveUp {
 				return // nothing is written (status 0 in the log)
