@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -296,12 +297,13 @@ const clientTeam = "T0ACMECO"
 // ticketLink is the web link of an open seeded ticket in the in-memory
 // Syncro, whose host stands for the account's in the demo.
 func (e *Env) ticketLink() string {
+	web := strings.TrimSuffix(strings.TrimSuffix(e.syncroURL, "/"), syncrotest.APIPrefix)
 	for _, t := range e.syncro.Tickets() {
 		if t.Number == syncrotest.SeedTicketPrinter {
-			return strings.TrimSuffix(strings.TrimSuffix(e.syncroURL, "/"), syncrotest.APIPrefix) + "/tickets/" + strconv.FormatInt(t.ID, 10)
+			return syncro.TicketURL(web, t.ID)
 		}
 	}
-	return strings.TrimSuffix(strings.TrimSuffix(e.syncroURL, "/"), syncrotest.APIPrefix) + "/tickets/ID"
+	return web + "/tickets/ID"
 }
 
 // webStandIn answers the Syncro web app's pages ("Open in Syncro" links
