@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
-	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/store/pgtest"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
@@ -58,14 +57,7 @@ func TestE2E_Replicas_DoubleSubmitOnTwoReplicasWritesOnce(t *testing.T) {
 	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
 	timersBefore, _ := loggedMinutes(b.srv, tk.ID)
 
-	b.slash(ctx, t, "ticket "+itoa64(tk.Number))
-	card := b.waitReply(ctx, t, 0)
-	b.click(ctx, t, card, buttonsIn(t, card.Blocks)[ticketview.ActionLogTime])
-	view := b.waitView(ctx, t, commands.CallbackLogTime)
-	vals := textValues(t, view.JSON)
-	vals[commands.BlockMinutes] = map[string]slackfake.Input{commands.BlockMinutes: slackfake.TextInput("1h15m")}
-	vals[commands.BlockNotes] = map[string]slackfake.Input{commands.BlockNotes: slackfake.TextInput("Driver rollback on 4 PCs.")}
-	sub := slackfake.ViewSubmission{UserID: e2eUser, ViewID: view.ID, CallbackID: commands.CallbackLogTime, PrivateMetadata: view.PrivateMetadata, Values: vals}
+	sub := b.logTimeFromCard(ctx, t, tk.Number, "1h15m", "Driver rollback on 4 PCs.")
 
 	b.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultHang)
 	var (

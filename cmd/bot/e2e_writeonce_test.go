@@ -1,11 +1,11 @@
 package main
 
 import (
+	"context"
 	"testing"
 
-	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
-
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -68,6 +68,21 @@ func TestE2E_RedeliveredSlashCommentWritesOnce(t *testing.T) {
 	}
 }
 
+// logTimeFromCard opens ticket number's card, presses Log time on it and
+// fills the form with minutes and notes; it returns the submission, not
+// yet sent, so a test can send it as often as Slack would.
+func (b *e2eBot) logTimeFromCard(ctx context.Context, t *testing.T, number int64, minutes, notes string) slackfake.ViewSubmission {
+	t.Helper()
+	b.slash(ctx, t, "ticket "+itoa64(number))
+	card := b.waitReply(ctx, t, 0)
+	b.click(ctx, t, card, buttonsIn(t, card.Blocks)[ticketview.ActionLogTime])
+	view := b.waitView(ctx, t, commands.CallbackLogTime)
+	vals := textValues(t, view.JSON)
+	vals[commands.BlockMinutes] = map[string]slackfake.Input{commands.BlockMinutes: slackfake.TextInput(minutes)}
+	vals[commands.BlockNotes] = map[string]slackfake.Input{commands.BlockNotes: slackfake.TextInput(notes)}
+	return slackfake.ViewSubmission{UserID: e2eUser, ViewID: view.ID, CallbackID: commands.CallbackLogTime, PrivateMetadata: view.PrivateMetadata, Values: vals}
+}
+
 // TestE2E_LogTimeFromTheCardDoubleSubmitLogsOnce: Log time from the ticket
 // card, its form submitted twice at once: one comment, the minutes once.
 func TestE2E_LogTimeFromTheCardDoubleSubmitLogsOnce(t *testing.T) {
@@ -77,14 +92,7 @@ func TestE2E_LogTimeFromTheCardDoubleSubmitLogsOnce(t *testing.T) {
 	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
 	timersBefore, _ := loggedMinutes(b.srv, tk.ID)
 
-	b.slash(ctx, t, "ticket "+itoa64(tk.Number))
-	card := b.waitReply(ctx, t, 0)
-	b.click(ctx, t, card, buttonsIn(t, card.Blocks)[ticketview.ActionLogTime])
-	view := b.waitView(ctx, t, commands.CallbackLogTime)
-	vals := textValues(t, view.JSON)
-	vals[commands.BlockMinutes] = map[string]slackfake.Input{commands.BlockMinutes: slackfake.TextInput("1h15m")}
-	vals[commands.BlockNotes] = map[string]slackfake.Input{commands.BlockNotes: slackfake.TextInput("Driver rollback on 4 PCs.")}
-	sub := slackfake.ViewSubmission{UserID: e2eUser, ViewID: view.ID, CallbackID: commands.CallbackLogTime, PrivateMetadata: view.PrivateMetadata, Values: vals}
+	sub := b.logTimeFromCard(ctx, t, tk.Number, "1h15m", "Driver rollback on 4 PCs.")
 	b.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultCommitThenFail)
 	b.doubleSubmit(ctx, t, sub)
 	b.waitReply(ctx, t, 2)
