@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
-	"github.com/syncrobot/syncrobot/fakeclock"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
@@ -64,14 +63,7 @@ func TestE2E_HomeSaysWhyItCannotShowTheTechsDay(t *testing.T) {
 func TestE2E_SummaryMissingTimeFromCommentsAndClosesNothingWhenNothingToSay(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	chicago, err := time.LoadLocation("America/Chicago")
-	if err != nil {
-		t.Skip("no time zone data:", err)
-	}
-	clk := fakeclock.New(time.Date(2026, 12, 7, 15, 0, 0, 0, chicago)) // a Monday
-	fx := newFakes(t, syncrotest.WithClock(clk.Now))
-	fx.f.AddUser(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com", TZ: "America/Chicago"})
-	fx.clock = runClock{now: clk.Now, tick: 5 * time.Millisecond}
+	fx, clk, chicago := danaInChicago(t, 15, 0)
 	srv := fx.srv
 	// Nothing of the seed's is left to invoice, so the day's summary is
 	// about the day's work alone.

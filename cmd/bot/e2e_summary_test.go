@@ -46,6 +46,23 @@ func (b *e2eBot) dmsWith(s string) int {
 	return n
 }
 
+// danaInChicago starts the fakes on a fake clock, both Syncro's and the
+// bot's, set to hour:minute in Chicago on Monday 7 Dec 2026, with Dana a
+// Slack user in that zone; it returns the clock and the zone for the test
+// to move it on, and skips the test without time zone data.
+func danaInChicago(t *testing.T, hour, minute int) (*e2eFakes, *fakeclock.Manual, *time.Location) {
+	t.Helper()
+	chicago, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	clk := fakeclock.New(time.Date(2026, 12, 7, hour, minute, 0, 0, chicago)) // a Monday
+	fx := newFakes(t, syncrotest.WithClock(clk.Now))
+	fx.f.AddUser(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com", TZ: "America/Chicago"})
+	fx.clock = runClock{now: clk.Now, tick: 5 * time.Millisecond}
+	return fx, clk, chicago
+}
+
 // TestE2E_SummaryAt17InTheTechsZoneOnceAcrossARestart: on a fake clock,
 // Dana (in Chicago) gets her summary at 17:00 her time, naming the ticket
 // she commented on with no time logged; a restart does not send it again;
@@ -54,14 +71,7 @@ func (b *e2eBot) dmsWith(s string) int {
 func TestE2E_SummaryAt17InTheTechsZoneOnceAcrossARestart(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	chicago, err := time.LoadLocation("America/Chicago")
-	if err != nil {
-		t.Skip("no time zone data:", err)
-	}
-	clk := fakeclock.New(time.Date(2026, 12, 7, 16, 58, 0, 0, chicago)) // a Monday
-	fx := newFakes(t, syncrotest.WithClock(clk.Now))
-	fx.f.AddUser(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com", TZ: "America/Chicago"})
-	fx.clock = runClock{now: clk.Now, tick: 5 * time.Millisecond}
+	fx, clk, chicago := danaInChicago(t, 16, 58)
 	tk := danasOpen(fx.srv)[0]
 	worked := func() {
 		t.Helper()
