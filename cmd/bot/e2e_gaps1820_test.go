@@ -3,13 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
@@ -155,19 +153,7 @@ func TestE2E_SessionLogSumsTheMinutesByTech(t *testing.T) {
 		b.slashAs(ctx, t, tc.slackID, fmt.Sprintf("comment %s --time %dm Worked on it, %s.", n, 20+10*i, tc.name))
 		b.waitReplyTo(ctx, t, tc.slackID, 0, fmt.Sprintf("%d min logged", 20+10*i))
 	}
-	view := b.openCloseForm(ctx, t, tk.Number)
-	vs := closeSubmission(t, view, "Replaced the fuser.")
-	vs.Values[commands.BlockMinutes] = map[string]slackfake.Input{commands.BlockMinutes: slackfake.TextInput("15m")}
-	b.submitView(ctx, t, vs)
-	rep := b.waitReply(ctx, t, 0, "Closed #")
-	files := sessionLogFiles(t, b.env["SESSION_LOG_DIR"])
-	if len(files) != 1 {
-		t.Fatalf("session logs = %q; reply %q", files, rep.Text)
-	}
-	data, err := os.ReadFile(files[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := b.closeWithTime(ctx, t, tk.Number, "Replaced the fuser.", "15m")
 	_, byTech, ok := strings.Cut(string(data), "minutes_by_tech:\n")
 	if !ok {
 		t.Fatalf("the session log has no minutes_by_tech:\n%s", data)

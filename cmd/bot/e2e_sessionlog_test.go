@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -174,6 +175,27 @@ func TestE2E_TwoClosesTheSameDayKeepBothLogs(t *testing.T) {
 	}
 }
 
+// closeWithTime closes ticket number from its close form with resolution
+// and minutes logged, waits for the reply, and returns the one session
+// log the close wrote.
+func (b *e2eBot) closeWithTime(ctx context.Context, t *testing.T, number int64, resolution, minutes string) []byte {
+	t.Helper()
+	view := b.openCloseForm(ctx, t, number)
+	vs := closeSubmission(t, view, resolution)
+	vs.Values[commands.BlockMinutes] = map[string]slackfake.Input{commands.BlockMinutes: slackfake.TextInput(minutes)}
+	b.submitView(ctx, t, vs)
+	rep := b.waitReply(ctx, t, 0, "Closed #")
+	files := sessionLogFiles(t, b.env["SESSION_LOG_DIR"])
+	if len(files) != 1 {
+		t.Fatalf("session logs = %q; reply %q", files, rep.Text)
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
 // TestE2E_CloseWithTimeLogsTheMinutesInTheSessionLog: the time logged at
 // close is in the session log written by the same close.
 func TestE2E_CloseWithTimeLogsTheMinutesInTheSessionLog(t *testing.T) {
@@ -181,16 +203,7 @@ func TestE2E_CloseWithTimeLogsTheMinutesInTheSessionLog(t *testing.T) {
 	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
 
-	view := b.openCloseForm(ctx, t, syncrotest.SeedTicketPrinter)
-	vs := closeSubmission(t, view, "Replaced the drum.")
-	vs.Values[commands.BlockMinutes] = map[string]slackfake.Input{commands.BlockMinutes: slackfake.TextInput("45m")}
-	b.submitView(ctx, t, vs)
-	rep := b.waitReply(ctx, t, 0, "Closed #")
-	files := sessionLogFiles(t, b.env["SESSION_LOG_DIR"])
-	if len(files) != 1 {
-		t.Fatalf("session logs = %q; reply %q", files, rep.Text)
-	}
-	data, _ := os.ReadFile(files[0])
+	data := b.closeWithTime(ctx, t, syncrotest.SeedTicketPrinter, "Replaced the drum.", "45m")
 	if !strings.Contains(string(data), "minutes_total: 45") {
 		t.Errorf("the log does not hold the 45 min logged at close:\n%s", data)
 	}
