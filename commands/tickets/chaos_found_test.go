@@ -126,6 +126,21 @@ func TestFlow_ReadBackFindsItsWriteWithSyncroClockBehind(t *testing.T) {
 	}
 }
 
+// commentCutOffBefore has Dana comment chaosText with minutes on a new
+// ticket, the bot dying after it marked step in doubt and before that
+// step's write; it fails the test if the bot did not die there.
+func (r *chaosRig) commentCutOffBefore(step string, minutes int) (chaosTicket, actResult) {
+	r.t.Helper()
+	r.learnNames()
+	ct := r.newTicket(11)
+	r.cs.arm(step, crashBeforeWrite)
+	res := r.comment(commandstest.Dana, ct, chaosText, minutes, deliverOnce, nil)
+	if !res.crashed {
+		r.t.Fatal("did not crash")
+	}
+	return ct, res
+}
+
 // TestFlow_WebCommentLikeACutOffWriteIsNotTakenForIt: the bot dies after
 // marking a comment step in doubt, before its POST; while it is down a
 // person writes the very same comment (subject and body) in the web app;
@@ -135,13 +150,7 @@ func TestFlow_ReadBackFindsItsWriteWithSyncroClockBehind(t *testing.T) {
 func TestFlow_WebCommentLikeACutOffWriteIsNotTakenForIt(t *testing.T) {
 	t.Parallel()
 	r := newChaosRig(t, syncrotest.TimeFromComments)
-	r.learnNames()
-	ct := r.newTicket(11)
-	r.cs.arm(stepComment, crashBeforeWrite)
-	res := r.comment(commandstest.Dana, ct, chaosText, 0, deliverOnce, nil)
-	if !res.crashed {
-		t.Fatal("did not crash")
-	}
+	ct, _ := r.commentCutOffBefore(stepComment, 0)
 	r.clk.Advance(20 * time.Minute)
 	r.webComment(ct, commentSubject, chaosText, 0, 0)
 	r.restart(time.Minute)
@@ -161,14 +170,8 @@ func TestFlow_WebCommentLikeACutOffWriteIsNotTakenForIt(t *testing.T) {
 func TestFlow_WebTimerLikeACutOffTimerEntryIsNotTakenForIt(t *testing.T) {
 	t.Parallel()
 	r := newChaosRig(t, syncrotest.TimeIgnoredOnComments)
-	r.learnNames()
 	r.tk.setTimerPath(t.Context())
-	ct := r.newTicket(11)
-	r.cs.arm(stepTime, crashBeforeWrite)
-	res := r.comment(commandstest.Dana, ct, chaosText, 30, deliverOnce, nil)
-	if !res.crashed {
-		t.Fatal("did not crash")
-	}
+	ct, res := r.commentCutOffBefore(stepTime, 30)
 	f, err := r.st.GetFlow(res.flow)
 	if err != nil {
 		t.Fatal(err)
