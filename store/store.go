@@ -98,6 +98,8 @@ var (
 		bucketChannelLinks, bucketTicketThreads, bucketThreadsByMessage,
 		bucketUnfurls,
 		bucketTechs,
+		bucketSubscriptions, bucketSubNotified,
+		bucketSummarySettings, bucketSummarySent,
 	}
 
 	// retiredBuckets were written by earlier versions for features nothing

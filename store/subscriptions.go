@@ -11,8 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Buckets of the channels' ticket subscriptions, made at their first
-// write (a store that never had one reads as empty).
+// Buckets of the channels' ticket subscriptions and the events each told.
 var (
 	bucketSubscriptions = []byte("subscriptions")
 	bucketSubNotified   = []byte("subscription_notified")
@@ -62,10 +61,7 @@ func (s *Store) AddSubscription(sub Subscription) (Subscription, error) {
 	}
 	sub.CreatedAt = s.now()
 	err := s.update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketSubscriptions)
-		if err != nil {
-			return err
-		}
+		b := tx.Bucket(bucketSubscriptions)
 		n, err := b.NextSequence()
 		if err != nil {
 			return err
@@ -90,9 +86,6 @@ func (s *Store) AllSubscriptions() ([]Subscription, error) {
 	var out []Subscription
 	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSubscriptions)
-		if b == nil {
-			return nil
-		}
 		return b.ForEach(func(k, _ []byte) error {
 			var sub Subscription
 			if _, err := getJSON(b, k, &sub); err != nil {
@@ -120,9 +113,6 @@ func (s *Store) RemoveSubscription(channel string, id int64) (bool, error) {
 	var found bool
 	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSubscriptions)
-		if b == nil {
-			return nil
-		}
 		var sub Subscription
 		ok, err := getJSON(b, u64(uint64(id)), &sub)
 		if err != nil || !ok {
@@ -151,10 +141,7 @@ func (s *Store) MarkNotified(id int64, key string) (first bool, err error) {
 		return false, fmt.Errorf("mark notified: %w: key %q", ErrInvalid, key)
 	}
 	err = s.update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketSubNotified)
-		if err != nil {
-			return err
-		}
+		b := tx.Bucket(bucketSubNotified)
 		if b.Get(k) != nil {
 			return nil
 		}

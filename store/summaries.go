@@ -7,8 +7,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Buckets of the end-of-day summaries, made at their first write (a view
-// of a store that never had one reads as empty).
+// Buckets of the end-of-day summaries' settings and the last day sent.
 var (
 	bucketSummarySettings = []byte("summary_settings")
 	bucketSummarySent     = []byte("summary_sent")
@@ -61,12 +60,8 @@ func (s *Store) SummarySettings(userID string) (SummarySettings, bool, error) {
 	var v SummarySettings
 	var ok bool
 	err := s.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketSummarySettings)
-		if b == nil {
-			return nil
-		}
 		var err error
-		ok, err = getJSON(b, []byte(userID), &v)
+		ok, err = getJSON(tx.Bucket(bucketSummarySettings), []byte(userID), &v)
 		return err
 	})
 	if err != nil {
@@ -81,11 +76,7 @@ func (s *Store) PutSummarySettings(userID string, v SummarySettings) error {
 		return fmt.Errorf("save summary settings: %w: user id %q", ErrInvalid, userID)
 	}
 	err := s.update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketSummarySettings)
-		if err != nil {
-			return err
-		}
-		return putJSON(b, []byte(userID), v)
+		return putJSON(tx.Bucket(bucketSummarySettings), []byte(userID), v)
 	})
 	if err != nil {
 		return fmt.Errorf("save summary settings of %s: %w", userID, err)
@@ -98,9 +89,6 @@ func (s *Store) AllSummarySettings() (map[string]SummarySettings, error) {
 	out := map[string]SummarySettings{}
 	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSummarySettings)
-		if b == nil {
-			return nil
-		}
 		return b.ForEach(func(k, _ []byte) error {
 			var v SummarySettings
 			if _, err := getJSON(b, k, &v); err != nil {
@@ -123,10 +111,7 @@ func (s *Store) ClaimSummary(userID, day string) (first bool, err error) {
 		return false, fmt.Errorf("claim summary: %w: user %q day %q", ErrInvalid, userID, day)
 	}
 	err = s.update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketSummarySent)
-		if err != nil {
-			return err
-		}
+		b := tx.Bucket(bucketSummarySent)
 		var last string
 		if _, err := getJSON(b, []byte(userID), &last); err != nil {
 			return err
