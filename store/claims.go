@@ -209,13 +209,10 @@ func (s *Store) Claim(ctx context.Context, key, intent string) (Claim, error) {
 		}
 		// Register before commit: the next writer cannot run until we
 		// commit, so it will always find the holder of a pending record.
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if s.closed {
-			return ErrClosed
+		if err := s.hold(key, token); err != nil {
+			return err
 		}
-		s.live[key] = &holder{token: token, done: make(chan struct{})}
-		c = s.classifyLocked(key, rec)
+		c = classifyRecord(key, rec, true)
 		return nil
 	})
 	return s.claimed(c, err, key, intent, token)
@@ -345,14 +342,7 @@ func (s *Store) Wait(ctx context.Context, key string) (Claim, error) {
 
 // classify turns a stored record into what a caller sees.
 func (s *Store) classify(key string, rec claimRecord) Claim {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.classifyLocked(key, rec)
-}
-
-func (s *Store) classifyLocked(key string, rec claimRecord) Claim {
-	h := s.live[key]
-	return classifyRecord(key, rec, h != nil && h.token == rec.Token && s.now().Sub(rec.ClaimedAt) < PendingTimeout)
+	return classifyRecord(key, rec, s.holds(key, rec.Token) && s.now().Sub(rec.ClaimedAt) < PendingTimeout)
 }
 
 // classifyRecord is what a caller sees of rec; held says whether a live
@@ -400,6 +390,15 @@ func (s *holders) hold(key, token string) error {
 	}
 	s.live[key] = &holder{token: token, done: make(chan struct{})}
 	return nil
+}
+
+// holds reports whether a caller in this process still holds key under
+// token.
+func (s *holders) holds(key, token string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := s.live[key]
+	return h != nil && h.token == token
 }
 
 // waitFor is Wait for any backend: lookup reads key's record; a holder in
@@ -515,9 +514,6 @@ func (s *Store) sweepClaims(tx *bolt.Tx, cutoff time.Time) (int, error) {
 		if !rec.UpdatedAt.Before(cutoff) || keep[string(k)] {
 			return false
 		}
-		s.mu.Lock()
-		h := s.live[string(k)]
-		s.mu.Unlock()
-		return h == nil || h.token != rec.Token
+		return !s.holds(string(k), rec.Token)
 	})
 }

@@ -42,10 +42,7 @@ func (s *Postgres) classify(ctx context.Context, q querier, key string, rec clai
 	held := false
 	if rec.State == recPending && s.now().Sub(rec.ClaimedAt) < PendingTimeout {
 		if holder == s.replica {
-			s.mu.Lock()
-			h := s.live[key]
-			s.mu.Unlock()
-			held = h != nil && h.token == rec.Token
+			held = s.holds(key, rec.Token)
 		} else {
 			var err error
 			if held, err = replicaAlive(ctx, q, holder); err != nil {
