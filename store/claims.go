@@ -424,9 +424,7 @@ func (s *holders) waitFor(ctx context.Context, key string, lookup func(string) (
 		case poll <= 0:
 			continue // released between lookup and here
 		default:
-			t := time.NewTimer(poll)
-			defer t.Stop()
-			again = t.C
+			again = time.After(poll)
 		}
 		select {
 		case <-released:
