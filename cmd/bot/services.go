@@ -202,13 +202,19 @@ func (c *ownCursor) SetCursor(_ string, t time.Time) error {
 // the bot runs: Open sweeps once, and a bot runs for months. The returned
 // stop cancels it and waits; call it before closing the store.
 func startSweeper(ctx context.Context, st store.Sweeper, interval time.Duration, log *slog.Logger) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() {
+	return background(ctx, func(ctx context.Context) {
 		if err := st.SweepEvery(ctx, interval); err != nil && ctx.Err() == nil {
 			log.Error("store sweeper stopped", "err", err)
 		}
 	})
+}
+
+// background runs fn in a goroutine until the returned stop cancels its
+// context and waits for it to return.
+func background(ctx context.Context, fn func(context.Context)) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { fn(ctx) })
 	return func() {
 		cancel()
 		wg.Wait()
@@ -222,9 +228,7 @@ func startSweeper(ctx context.Context, st store.Sweeper, interval time.Duration,
 // does not have is logged by the first read. The returned stop cancels the
 // reads and waits for them.
 func startAccount(ctx context.Context, a *account.Info, interval time.Duration, log *slog.Logger) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() {
+	return background(ctx, func(ctx context.Context) {
 		if err := a.Refresh(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("account settings not read; money shows without a currency symbol until the next read", "err", err, "retry_in", interval)
 		}
@@ -232,25 +236,15 @@ func startAccount(ctx context.Context, a *account.Info, interval time.Duration, 
 		defer tick.Stop()
 		a.Run(ctx, tick.C)
 	})
-	return func() {
-		cancel()
-		wg.Wait()
-	}
 }
 
 // startSummaries sends the techs' end-of-day summaries (commands/home)
 // while the bot runs, looking every interval. The returned stop cancels
 // it and waits; call it before closing the store.
 func startSummaries(ctx context.Context, h *home.Feature, send home.Sender, interval time.Duration) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() {
+	return background(ctx, func(ctx context.Context) {
 		tick := time.NewTicker(interval)
 		defer tick.Stop()
 		h.RunSummaries(ctx, tick.C, send)
 	})
-	return func() {
-		cancel()
-		wg.Wait()
-	}
 }
