@@ -140,11 +140,7 @@ func modalID(cb slack.InteractionCallback) string {
 
 // Tell posts m to userID as a direct message (the end-of-day summaries).
 func (b *Bot) Tell(ctx context.Context, userID string, m commands.Message) error {
-	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
-	if len(m.Blocks) > 0 {
-		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
-	}
-	if err := b.dm(ctx, userID, opts); err != nil {
+	if err := b.dm(ctx, userID, msgOptions(m.Text, m.Blocks)); err != nil {
 		return fmt.Errorf("bot: tell %s: %w", userID, err)
 	}
 	return nil

@@ -95,10 +95,7 @@ func (n *notifier) run(ctx context.Context, channel string, q chan commands.Mess
 				continue
 			}
 		}
-		opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
-		if len(m.Blocks) > 0 {
-			opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
-		}
+		opts := msgOptions(m.Text, m.Blocks)
 		err := retry429(ctx, func() error {
 			_, _, err := n.api.PostMessageContext(ctx, channel, opts...)
 			return err

@@ -63,11 +63,18 @@ func (b *Bot) send(ctx context.Context, t *target, reply commands.Reply) error {
 	return nil
 }
 
-func (b *Bot) sendOne(ctx context.Context, t *target, m commands.Message, inChannel bool) error {
-	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
-	if len(m.Blocks) > 0 {
-		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+// msgOptions post text, and blocks when there are any (Slack shows them,
+// the text is their fallback), with extra.
+func msgOptions(text string, blocks []slack.Block, extra ...slack.MsgOption) []slack.MsgOption {
+	opts := append([]slack.MsgOption{slack.MsgOptionText(text, false)}, extra...)
+	if len(blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(blocks...))
 	}
+	return opts
+}
+
+func (b *Bot) sendOne(ctx context.Context, t *target, m commands.Message, inChannel bool) error {
+	opts := msgOptions(m.Text, m.Blocks)
 	var errs []error
 	if t.responseURL != "" && t.urlPosts < slackfmt.MaxResponseURLPosts {
 		t.urlPosts++
@@ -120,10 +127,7 @@ func (b *Bot) sendOne(ctx context.Context, t *target, m commands.Message, inChan
 func (b *Bot) replaceCard(ctx context.Context, responseURL string, card commands.Message) {
 	ctx, cancel := replyContext(ctx)
 	defer cancel()
-	opts := []slack.MsgOption{slack.MsgOptionText(card.Text, false), slack.MsgOptionReplaceOriginal(responseURL)}
-	if len(card.Blocks) > 0 {
-		opts = append(opts, slack.MsgOptionBlocks(card.Blocks...))
-	}
+	opts := msgOptions(card.Text, card.Blocks, slack.MsgOptionReplaceOriginal(responseURL))
 	err := retry429(ctx, func() error {
 		_, _, err := b.api.PostMessageContext(ctx, "", opts...)
 		return err

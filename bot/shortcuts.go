@@ -148,10 +148,7 @@ func (b *Bot) postThread(ctx context.Context, p *commands.ThreadPost) {
 		b.log.Warn("thread post with ticket details withheld from a shared channel", "channel", p.ChannelID)
 		return
 	}
-	opts := []slack.MsgOption{slack.MsgOptionText(p.Text, false), slack.MsgOptionTS(p.ThreadTS)}
-	if len(p.Blocks) > 0 {
-		opts = append(opts, slack.MsgOptionBlocks(p.Blocks...))
-	}
+	opts := msgOptions(p.Text, p.Blocks, slack.MsgOptionTS(p.ThreadTS))
 	err := retry429(ctx, func() error {
 		_, _, err := b.api.PostMessageContext(ctx, p.ChannelID, opts...)
 		return err
