@@ -510,8 +510,7 @@ func (fr *flowRun) readBack(ctx context.Context, step string) (stepResult, bool,
 		}
 		return fr.commentResult(found.ID, fr.carriesTime()), true, nil
 	case stepTime:
-		fr.ticket = nil
-		t, err := fr.getTicket(ctx)
+		t, _, err := fr.readTicket(ctx)
 		if err != nil {
 			return stepResult{}, false, err
 		}
@@ -811,8 +810,7 @@ func (fr *flowRun) statusLanded(ctx context.Context, target string, putErr error
 	if errors.As(putErr, &se) && se.StatusCode < 500 {
 		return nil, putErr
 	}
-	fr.ticket = nil
-	t, err := fr.getTicket(ctx)
+	t, _, err := fr.readTicket(ctx)
 	if err != nil {
 		return nil, &unknownOutcomeError{what: stepWhat(stepStatus), err: putErr}
 	}

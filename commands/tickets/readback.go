@@ -383,8 +383,7 @@ func (fr *flowRun) postTimer(ctx context.Context, te timeEntry) (*syncro.Timer, 
 	if !errors.Is(err, syncro.ErrOutcomeUnknown) {
 		return tm, err
 	}
-	fr.ticket = nil
-	t, rerr := fr.getTicket(ctx)
+	t, _, rerr := fr.readTicket(ctx)
 	if rerr != nil {
 		return nil, &unknownOutcomeError{what: "the time entry", err: err}
 	}
