@@ -170,6 +170,16 @@ func (c *feature) syncroUsers(ctx context.Context) ([]syncro.UserRef, error) {
 	return users, nil
 }
 
+// pickableUsers are the account's users (syncroUsers) and which of them
+// is the API key's own (keyUser), the one no tech may pick as themselves.
+func (c *feature) pickableUsers(ctx context.Context) (users []syncro.UserRef, key int64, err error) {
+	if users, err = c.syncroUsers(ctx); err != nil {
+		return nil, 0, err
+	}
+	key, err = c.keyUser(ctx)
+	return users, key, err
+}
+
 // techQuestion asks a, once, which Syncro user they are: a menu of the
 // account's users but the API key's owner (a pick of it would credit
 // their time to the key, which the rule exists to prevent). Until they
@@ -185,11 +195,7 @@ func (c *feature) techQuestion(ctx context.Context, a commands.Actor, why string
 	}
 	text := "Before I log time for you I need to know who you are in Syncro: " + why +
 		". Pick yourself below, once; from then on your time goes to Syncro in that name. Nothing was sent to Syncro: after you pick, send it again."
-	users, err := c.syncroUsers(ctx)
-	if err != nil {
-		return c.cfg.Failure(ctx, err, "list the Syncro users to pick from (nothing was sent, so no time was logged)")
-	}
-	key, err := c.keyUser(ctx)
+	users, key, err := c.pickableUsers(ctx)
 	if err != nil {
 		return c.cfg.Failure(ctx, err, "list the Syncro users to pick from (nothing was sent, so no time was logged)")
 	}
@@ -224,11 +230,7 @@ func (c *feature) pickTech(ctx context.Context, a commands.Action) commands.Repl
 		}
 		return commands.Reply{Text: "You're already " + slackfmt.MrkdwnLiteral(m.SyncroName) + " in Syncro, so nothing was changed; an admin can change it with `" + cmdline.SlashCommand + " whois`."}
 	}
-	users, err := c.syncroUsers(ctx)
-	if err != nil {
-		return c.cfg.Failure(ctx, err, "check the Syncro user you picked (nothing was changed)")
-	}
-	key, err := c.keyUser(ctx)
+	users, key, err := c.pickableUsers(ctx)
 	if err != nil {
 		return c.cfg.Failure(ctx, err, "check the Syncro user you picked (nothing was changed)")
 	}
