@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/syncrobot/syncrobot/commands"
 )
 
 // Work slots are handed out per user, so that one person (or one stuck
@@ -242,32 +244,18 @@ func (l *lanes) counts() (running, queued int) {
 
 // queuedNote tells a person their command waits behind ahead of their own.
 func queuedNote(ahead int) string {
-	return fmt.Sprintf("Queued behind your %s; this one runs as soon as one of them is done.", otherCommands(ahead))
+	return fmt.Sprintf("Queued behind your %s; this one runs as soon as one of them is done.", commands.CountNoun(ahead, "other command", "other commands"))
 }
 
 // userBusy refuses an interaction that cannot wait while its user is at
 // their cap, or whose user's queue is full.
 func userBusy(running, waiting int) string {
 	if waiting > 0 {
-		return fmt.Sprintf("You have %s running and %d waiting already; try again when they are done.", commandsCount(running), waiting)
+		return fmt.Sprintf("You have %s running and %d waiting already; try again when they are done.", commands.CountNoun(running, "command", "commands"), waiting)
 	}
-	return fmt.Sprintf("You have %s running already; try this one again when one of them is done.", commandsCount(running))
+	return fmt.Sprintf("You have %s running already; try this one again when one of them is done.", commands.CountNoun(running, "command", "commands"))
 }
 
 // msgWaitedTooLong tells a person their command waited too long behind
 // their own to be run.
 const msgWaitedTooLong = "This command waited too long behind your other commands, so it was not run; send it again if you still need it."
-
-func otherCommands(n int) string {
-	if n == 1 {
-		return "1 other command"
-	}
-	return fmt.Sprintf("%d other commands", n)
-}
-
-func commandsCount(n int) string {
-	if n == 1 {
-		return "1 command"
-	}
-	return fmt.Sprintf("%d commands", n)
-}
