@@ -12,16 +12,20 @@ import (
 
 // Lock implements Locks across replicas: a row of the locks table names
 // its replica, and is taken over once that replica is gone or the lease
-// (LockLease) has run out. A waiter looks again every pgWaitPoll.
+// (LockLease) has run out. A waiter looks again every pgWaitPoll, and
+// says at debug level that it waits, once.
 func (s *Postgres) Lock(ctx context.Context, name string) (func(), error) {
 	token := rand.Text()
-	for {
+	for waited := false; ; waited = true {
 		got, err := s.tryLock(ctx, name, token)
 		if err != nil {
 			return nil, fmt.Errorf("lock %s: %w", name, err)
 		}
 		if got {
 			return func() { s.unlock(name, token) }, nil
+		}
+		if !waited {
+			s.cfg.logger.DebugContext(ctx, "waiting for a lock another holds", "lock", name, "replica", s.replica)
 		}
 		t := time.NewTimer(pgWaitPoll)
 		select {

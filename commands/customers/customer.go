@@ -56,14 +56,17 @@ const (
 // forms.
 type feature struct {
 	cfg commands.Deps
-	// merges serializes the merges of one duplicate within this process.
+	// merges serializes the merges of one duplicate, and the look-up and
+	// record of a new merge, across every replica sharing the store.
 	merges flow.Locks
 }
 
 // registerCustomers adds the customer and contact commands, their buttons,
 // forms and the create form's customer search.
 func Register(r *commands.Registry, d commands.Deps) {
-	(&feature{cfg: d}).register(r)
+	c := &feature{cfg: d}
+	c.merges.Shared = d.Store
+	c.register(r)
 }
 
 // register adds c's interactions to r.

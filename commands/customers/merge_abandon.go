@@ -54,7 +54,11 @@ func (c *feature) abandonMerge(ctx context.Context, id string, by commands.Actor
 	}
 	// Under the duplicate's lock, so no pass of this merge runs meanwhile;
 	// read again, as one that held the lock may have finished it.
-	defer c.merges.Lock(strconv.FormatInt(m.p.Dup, 10))()
+	unlock, err := c.lockMerges(ctx, strconv.FormatInt(m.p.Dup, 10))
+	if err != nil {
+		return c.abandonFailed(ctx, err)
+	}
+	defer unlock()
 	if f, err = c.cfg.Store.GetFlow(id); err != nil {
 		return c.abandonFailed(ctx, err)
 	}

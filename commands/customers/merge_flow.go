@@ -100,8 +100,12 @@ func (e *moveError) Unwrap() error { return e.err }
 // empties or deletes would strand what they move.
 func (c *feature) startMerge(ctx context.Context, key string, p, d int64, mode string, by commands.Actor, channel string) commands.Reply {
 	// Held across the two reads of Syncro below: merges are rare, and a
-	// second confirmation must see the first one's record.
-	unlock := c.merges.Lock(lockStartMerge)
+	// second confirmation, on this replica or another, must see the first
+	// one's record.
+	unlock, err := c.lockMerges(ctx, lockStartMerge)
+	if err != nil {
+		return c.cfg.Failure(ctx, err, "wait for the other merges (nothing was changed)")
+	}
 	if f, ok := c.unfinishedMerge(ctx, p, d); ok {
 		unlock()
 		var mp mergeParams
@@ -136,6 +140,13 @@ func (c *feature) startMerge(ctx context.Context, key string, p, d int64, mode s
 // lockStartMerge is the flow.Locks key under which a merge is looked up
 // and recorded, so two confirmations at once never record two merges.
 const lockStartMerge = "start"
+
+// lockMerges holds the merges' lock key (lockStartMerge, or a duplicate's
+// id) within this process and in the store, so it holds across replicas
+// as the ticket flows' locks do; its names never meet a ticket's.
+func (c *feature) lockMerges(ctx context.Context, key string) (unlock func(), err error) {
+	return c.merges.LockContext(ctx, "merge/"+key)
+}
 
 // unfinishedMerge finds a recorded merge that stopped half-way and
 // conflicts with merging d into p: one of d (any primary or mode), or one
@@ -208,7 +219,11 @@ func (c *feature) runMerge(ctx context.Context, id string, by commands.Actor) co
 	if err != nil {
 		return c.cfg.Failure(ctx, err, "read the recorded merge")
 	}
-	defer c.merges.Lock(strconv.FormatInt(m.p.Dup, 10))()
+	unlock, err := c.lockMerges(ctx, strconv.FormatInt(m.p.Dup, 10))
+	if err != nil {
+		return c.cfg.Failure(ctx, err, "wait for the duplicate's other merge work (nothing was changed)")
+	}
+	defer unlock()
 	// Read afresh: a pass that held the lock may have finished steps.
 	f, failed, err := flow.Run(ctx, c.cfg.Store, id, flow.StepReserve, m)
 	m.f = f
