@@ -161,7 +161,8 @@ func plural(n int, one, many string) string {
 // invoices again right before charging (its time against the form's once
 // more; an invoice made meanwhile stops the bill), one charge per
 // uncharged timer (the new one plus any older), the invoices again, create
-// invoice, PUT status: 12 with one timer to charge, 13 with two; a status already
+// invoice, the invoices after it (invoiceMade), PUT status: 13 with one
+// timer to charge, 14 with two; a status already
 // Invoiced saves one, and the biller's match before their first time
 // entry adds its lookups.
 func (c *feature) submitBill(ctx context.Context, s commands.Submission, meta commands.ModalMeta) commands.Reply {
@@ -250,6 +251,31 @@ func (c *feature) chargeTimer(ctx context.Context, ticketID, timerID int64) erro
 		}
 	}
 	return err
+}
+
+// invoiceMade is the invoice step's result for inv, the invoice the bill
+// made (or found made, reading back), given all the ticket's invoices as
+// read after it. Any other there was made in Syncro while the bill ran:
+// the customer would be billed twice, so the reply says so plainly,
+// naming each, instead of a clean "invoice #N created".
+func (c *feature) invoiceMade(inv syncro.Invoice, all []syncro.Invoice, number int64) stepResult {
+	res := stepResult{Said: "invoice " + c.describeInvoice(inv) + " created", Invoice: c.invoiceName(inv)}
+	names := []string{c.describeInvoice(inv)}
+	for _, o := range all {
+		if o.ID != inv.ID {
+			names = append(names, c.describeInvoice(o))
+		}
+	}
+	if len(names) == 1 {
+		return res
+	}
+	count := fmt.Sprintf("%d invoices", len(names))
+	if len(names) == 2 {
+		count = "two invoices"
+	}
+	res.Said += fmt.Sprintf(", but #%d is now on %s, %s (one was made in Syncro while I billed it): delete one of them in Syncro, or the customer is billed twice",
+		number, count, strings.Join(names, " and "))
+	return res
 }
 
 // createInvoice makes the invoice from the ticket. An unknown outcome is

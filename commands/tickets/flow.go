@@ -528,7 +528,7 @@ func (fr *flowRun) readBack(ctx context.Context, step string) (stepResult, bool,
 			return stepResult{}, false, err
 		}
 		if len(invs) > 0 {
-			return stepResult{Said: "invoice " + fr.c.describeInvoice(invs[0]) + " created", Invoice: fr.c.invoiceName(invs[0])}, true, nil
+			return fr.c.invoiceMade(invs[0], invs, p.Number), true, nil
 		}
 	case stepSessionLog:
 		// The file the step chose before writing; not there (or not
@@ -715,9 +715,17 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 		if err != nil {
 			return res, err
 		}
-		res.Said = "invoice " + fr.c.describeInvoice(*inv) + " created"
-		res.Invoice = fr.c.invoiceName(*inv)
-		return res, nil
+		// Looked at once more after the POST: one the web app made
+		// between the look above and the POST cannot be prevented
+		// (Syncro has no idempotency key), only told.
+		all, err := c.cfg.Syncro.Invoices.ForTicket(ctx, p.TicketID)
+		if err != nil {
+			c.cfg.Logger.WarnContext(ctx, "invoices not looked at after the invoice POST", "flow", fr.f.ID, "ticket", p.Number, "err", err)
+			res = c.invoiceMade(*inv, nil, p.Number)
+			res.Said += fmt.Sprintf(" (I couldn't look afterwards whether #%d is on another invoice too; check in Syncro that it is on one only)", p.Number)
+			return res, nil
+		}
+		return c.invoiceMade(*inv, all, p.Number), nil
 
 	case stepInvoicedCheck:
 		return fr.invoicedCheck(ctx)
