@@ -117,7 +117,7 @@ type commandHandler interface {
 	HasHome() bool
 	Home(ctx context.Context, a commands.Actor) (slack.HomeTabViewRequest, bool)
 	// Unfurl gives the previews of a message's links (unfurl.go).
-	Unfurl(ctx context.Context, ls commands.LinkShared) map[string]commands.Message
+	Unfurl(ctx context.Context, ls commands.LinkShared) commands.Previews
 }
 
 var _ commandHandler = (*commands.Commands)(nil)

@@ -59,7 +59,9 @@ func (s *stub) ShortcutOpensModal(string) bool { return false }
 func (s *stub) Shortcut(context.Context, commands.MessageAction) commands.Reply {
 	return commands.Reply{}
 }
-func (s *stub) Unfurl(context.Context, commands.LinkShared) map[string]commands.Message { return nil }
+func (s *stub) Unfurl(context.Context, commands.LinkShared) commands.Previews {
+	return commands.Previews{}
+}
 
 func (s *stub) CallbackIDs() []string {
 	if s.callbackIDs == nil {

@@ -64,11 +64,11 @@ func (b *Bot) linkPreviews(ctx context.Context, tn *turn, ev *slackevents.LinkSh
 		ls.URLs = append(ls.URLs, l.URL)
 	}
 	previews := b.cmds.Unfurl(ctx, ls)
-	if len(previews) == 0 {
+	if len(previews.ByURL) == 0 {
 		return 0, "no link to preview"
 	}
-	unfurls := make(map[string]slack.Attachment, len(previews))
-	for link, m := range previews {
+	unfurls := make(map[string]slack.Attachment, len(previews.ByURL))
+	for link, m := range previews.ByURL {
 		unfurls[link] = slack.Attachment{Fallback: m.Text, Blocks: slack.Blocks{BlockSet: m.Blocks}}
 	}
 	ctx, cancel := replyContext(ctx)
@@ -79,6 +79,11 @@ func (b *Bot) linkPreviews(ctx context.Context, tn *turn, ev *slackevents.LinkSh
 	})
 	if err != nil {
 		b.log.Error("chat.unfurl failed", "channel", ev.Channel, "ts", ev.MessageTimeStamp, "err", err)
+		// No one saw these previews: the links may be previewed when
+		// pasted again, rather than held back for the whole window.
+		if previews.Unsent != nil {
+			previews.Unsent(context.WithoutCancel(ctx))
+		}
 		return 0, "chat.unfurl failed"
 	}
 	return len(unfurls), ""

@@ -16,10 +16,20 @@ type LinkShared struct {
 	URLs []string
 }
 
-// Unfurler answers link_shared with the previews to attach: each a
-// message (text and blocks) by the URL it previews, as posted. Links it
-// leaves out get none.
-type Unfurler func(ctx context.Context, ls LinkShared) map[string]Message
+// Previews is the answer to one link_shared: what to attach, and how to
+// take it back when Slack would not attach it.
+type Previews struct {
+	// ByURL holds each preview (text and blocks) by the URL it previews,
+	// as posted. Links it leaves out get none.
+	ByURL map[string]Message
+	// Unsent, when set, is called once chat.unfurl has failed: the
+	// feature forgets it previewed ByURL, so that a link whose preview
+	// no one saw is not held back as if it had been.
+	Unsent func(ctx context.Context)
+}
+
+// Unfurler answers link_shared with the previews to attach.
+type Unfurler func(ctx context.Context, ls LinkShared) Previews
 
 // Unfurler registers the answer to link_shared; there is one.
 func (r *Registry) Unfurler(u Unfurler) {
@@ -34,9 +44,9 @@ func (r *Registry) Unfurler(u Unfurler) {
 
 // Unfurl answers link_shared: the previews to attach, by URL; none when no
 // feature unfurls links.
-func (c *Commands) Unfurl(ctx context.Context, ls LinkShared) map[string]Message {
+func (c *Commands) Unfurl(ctx context.Context, ls LinkShared) Previews {
 	if c.reg.unfurler == nil {
-		return nil
+		return Previews{}
 	}
 	return c.reg.unfurler(ctx, ls)
 }

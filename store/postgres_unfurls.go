@@ -9,8 +9,8 @@ var _ Unfurls = (*Postgres)(nil)
 // only a new or renewed mark is the caller's to unfurl, so two replicas
 // answering the same link race to one preview.
 func (s *Postgres) MarkUnfurled(channel, link string) (bool, error) {
-	if channel == "" || link == "" || len(unfurlKey(channel, link)) > maxKeyLen {
-		return false, fmt.Errorf("mark unfurled: %w: channel and link are required, %d bytes at most", ErrInvalid, maxKeyLen)
+	if err := checkUnfurlKey("mark unfurled", channel, link); err != nil {
+		return false, err
 	}
 	now := s.now()
 	ctx, cancel := opCtx()
@@ -27,4 +27,21 @@ func (s *Postgres) MarkUnfurled(channel, link string) (bool, error) {
 		return false, fmt.Errorf("mark %s unfurled in %s: %w", link, channel, err)
 	}
 	return first, nil
+}
+
+// ReleaseUnfurl implements Unfurls.
+func (s *Postgres) ReleaseUnfurl(channel, link string) error {
+	if err := checkUnfurlKey("release unfurl", channel, link); err != nil {
+		return err
+	}
+	ctx, cancel := opCtx()
+	defer cancel()
+	q, err := s.q()
+	if err == nil {
+		_, err = q.Exec(ctx, `DELETE FROM unfurls WHERE channel = $1 AND link = $2`, channel, link)
+	}
+	if err != nil {
+		return fmt.Errorf("release unfurl of %s in %s: %w", link, channel, err)
+	}
+	return nil
 }

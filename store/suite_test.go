@@ -117,6 +117,7 @@ var suite = []struct {
 	{"Flag_RoundTripsAndSurvivesReopen", testFlag_RoundTripsAndSurvivesReopen},
 	{"Lock_OneHolderAtATimeAndContextEndsTheWait", testLock_OneHolderAtATimeAndContextEndsTheWait},
 	{"MarkUnfurled_OncePerChannelWithinTheWindowAcrossARestart", testMarkUnfurled_OncePerChannelWithinTheWindowAcrossARestart},
+	{"ReleaseUnfurl_TheNextPasteUnfurlsAgain", testReleaseUnfurl_TheNextPasteUnfurlsAgain},
 	{"Summaries_SettingsRoundTripAndSurviveReopen", testSummaries_SettingsRoundTripAndSurviveReopen},
 	{"ClaimSummary_OncePerDayAcrossReopenAndNeverAnEarlierDay", testClaimSummary_OncePerDayAcrossReopenAndNeverAnEarlierDay},
 	{"Subscriptions_AddListRemoveAcrossReopen", testSubscriptions_AddListRemoveAcrossReopen},

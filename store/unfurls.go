@@ -23,6 +23,12 @@ type Unfurls interface {
 	// MarkUnfurled records that link is being unfurled in channel now and
 	// reports whether it may be: false when it was within UnfurlWindow.
 	MarkUnfurled(channel, link string) (first bool, err error)
+	// ReleaseUnfurl forgets link's mark in channel, so the next paste may
+	// unfurl it: the caller marked it and then showed no preview (the
+	// read or chat.unfurl failed), and a window spent on nothing would
+	// hide the link for half an hour. Releasing an unmarked link is no
+	// error.
+	ReleaseUnfurl(channel, link string) error
 }
 
 var _ Unfurls = (*Store)(nil)
@@ -35,14 +41,23 @@ type unfurlMark struct {
 // unfurlKey is the key of link's mark in channel.
 func unfurlKey(channel, link string) []byte { return []byte(channel + " " + link) }
 
+// checkUnfurlKey refuses, for op, a mark without a channel or a link or
+// with a key too long for every backend.
+func checkUnfurlKey(op, channel, link string) error {
+	if channel == "" || link == "" || len(unfurlKey(channel, link)) > maxKeyLen {
+		return fmt.Errorf("%s: %w: channel and link are required, %d bytes at most", op, ErrInvalid, maxKeyLen)
+	}
+	return nil
+}
+
 // MarkUnfurled implements Unfurls. The check and the mark are one
 // transaction, so two events for the same link racing each other unfurl
 // it once.
 func (s *Store) MarkUnfurled(channel, link string) (bool, error) {
-	key := unfurlKey(channel, link)
-	if channel == "" || link == "" || len(key) > maxKeyLen {
-		return false, fmt.Errorf("mark unfurled: %w: channel and link are required, %d bytes at most", ErrInvalid, maxKeyLen)
+	if err := checkUnfurlKey("mark unfurled", channel, link); err != nil {
+		return false, err
 	}
+	key := unfurlKey(channel, link)
 	now := s.now()
 	first := false
 	err := s.update(func(tx *bolt.Tx) error {
@@ -64,6 +79,18 @@ func (s *Store) MarkUnfurled(channel, link string) (bool, error) {
 		return false, fmt.Errorf("mark %s unfurled in %s: %w", link, channel, err)
 	}
 	return first, nil
+}
+
+// ReleaseUnfurl implements Unfurls.
+func (s *Store) ReleaseUnfurl(channel, link string) error {
+	if err := checkUnfurlKey("release unfurl", channel, link); err != nil {
+		return err
+	}
+	err := s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketUnfurls).Delete(unfurlKey(channel, link)) })
+	if err != nil {
+		return fmt.Errorf("release unfurl of %s in %s: %w", link, channel, err)
+	}
+	return nil
 }
 
 func sweepUnfurls(tx *bolt.Tx, cutoff time.Time) (int, error) {

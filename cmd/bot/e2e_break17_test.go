@@ -166,7 +166,6 @@ func TestE2E_Break17_LinkedCustomerDeletedInSyncro(t *testing.T) {
 // pasted again once Syncro answers, it gets one (the 30 minutes count
 // from a preview shown, not from one that failed).
 func TestE2E_Break17_Unfurl_SyncroDownDoesNotSpendTheWindow(t *testing.T) {
-	t.Skip("fault (issue 17): unfurlTicket marks the link before reading the ticket, so a failed read spends the 30-minute window; the fix keeping 'a repeated paste costs no read' needs store.Unfurls to release a mark")
 	t.Parallel()
 	ctx := testContext(t)
 	b := startE2EBot(ctx, t, nil)
@@ -179,5 +178,27 @@ func TestE2E_Break17_Unfurl_SyncroDownDoesNotSpendTheWindow(t *testing.T) {
 	b.srv.ClearFaults()
 	if got := b.postLinks(ctx, t, e2eChannel, e2eUser, "again: "+link); len(got) != 1 {
 		t.Errorf("once Syncro answers, the link got %d previews, want 1", len(got))
+	}
+}
+
+// TestE2E_Unfurl_ChatUnfurlFailsDoesNotSpendTheWindow: Slack refuses
+// chat.unfurl when Dana pastes a ticket link in #ops, so no one sees a
+// preview; pasted again, the link gets one, and a third paste, within
+// the 30 minutes of a preview shown, gets none and costs no Syncro read.
+func TestE2E_Unfurl_ChatUnfurlFailsDoesNotSpendTheWindow(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	link := b.ticketLink(pingersTicket(t, b.srv).ID)
+	b.f.InjectFault("chat.unfurl", slackfake.Fault{Error: "cannot_unfurl_url"})
+	if got := b.postLinks(ctx, t, e2eChannel, e2eUser, "anyone? "+link); len(got) != 0 {
+		t.Fatalf("a preview shown while Slack refused chat.unfurl: %+v", got)
+	}
+	if got := b.postLinks(ctx, t, e2eChannel, e2eUser, "again: "+link); len(got) != 1 {
+		t.Fatalf("pasted again after chat.unfurl failed, the link got %d previews, want 1", len(got))
+	}
+	b.srv.ResetLog()
+	if got := b.postLinks(ctx, t, e2eChannel, e2eUser, "and again: "+link); len(got) != 0 || len(b.srv.Requests()) != 0 {
+		t.Errorf("pasted a third time within the window: %d previews, Syncro calls %v; want none", len(got), b.srv.Requests())
 	}
 }

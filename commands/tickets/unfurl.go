@@ -21,7 +21,8 @@ import (
 //   - none at all when a message holds maxSyncroLinks or more links to
 //     the account (a pasted list is not a place for cards);
 //   - a ticket once per channel within store.UnfurlWindow, across
-//     restarts (store.Unfurls);
+//     restarts (store.Unfurls), counted from a preview shown: a failed
+//     read or chat.unfurl gives the mark back;
 //   - a ticket Syncro does not have gets none.
 //
 // Syncro calls: one read per ticket previewed, through the coalesced
@@ -35,10 +36,10 @@ const maxSyncroLinks = 3
 func (c *feature) registerUnfurls(r *commands.Registry) { r.Unfurler(c.unfurl) }
 
 // unfurl answers link_shared with the previews of the ticket links.
-func (c *feature) unfurl(ctx context.Context, ls commands.LinkShared) map[string]commands.Message {
+func (c *feature) unfurl(ctx context.Context, ls commands.LinkShared) commands.Previews {
 	web, err := url.Parse(c.cfg.WebURL)
 	if c.cfg.WebURL == "" || err != nil || web.Host == "" {
-		return nil
+		return commands.Previews{}
 	}
 	var ours []string
 	for _, link := range ls.URLs {
@@ -48,9 +49,10 @@ func (c *feature) unfurl(ctx context.Context, ls commands.LinkShared) map[string
 	}
 	if len(ours) >= maxSyncroLinks {
 		c.cfg.Logger.InfoContext(ctx, "no link previews: the message holds a list of Syncro links", "channel", ls.ChannelID, "links", len(ours))
-		return nil
+		return commands.Previews{}
 	}
 	out := map[string]commands.Message{}
+	var marked []int64
 	for _, link := range ours {
 		id, ok := ticketLinkID(link)
 		if !ok {
@@ -59,16 +61,25 @@ func (c *feature) unfurl(ctx context.Context, ls commands.LinkShared) map[string
 		// The same ticket twice in one message is marked by the first.
 		if m, ok := c.unfurlTicket(ctx, ls.ChannelID, id); ok {
 			out[link] = m
+			marked = append(marked, id)
 		}
 	}
-	return out
+	return commands.Previews{ByURL: out, Unsent: func(ctx context.Context) {
+		for _, id := range marked {
+			c.releaseUnfurl(ctx, ls.ChannelID, id)
+		}
+	}}
 }
+
+// unfurlMark names ticket id's preview in store.Unfurls.
+func unfurlMark(id int64) string { return "tickets/" + strconv.FormatInt(id, 10) }
 
 // unfurlTicket is the preview of ticket id for channel, false when the
 // channel had it within the window or the ticket cannot be shown. The
-// mark comes first: a link pasted again costs no Syncro read.
+// mark comes first, so a link pasted again costs no Syncro read; a read
+// that fails gives the mark back, since no one saw a preview.
 func (c *feature) unfurlTicket(ctx context.Context, channel string, id int64) (commands.Message, bool) {
-	first, err := c.cfg.Store.MarkUnfurled(channel, "tickets/"+strconv.FormatInt(id, 10))
+	first, err := c.cfg.Store.MarkUnfurled(channel, unfurlMark(id))
 	if err != nil {
 		c.cfg.Logger.WarnContext(ctx, "unfurl mark unreadable; no preview", "channel", channel, "ticket_id", id, "err", err)
 		return commands.Message{}, false
@@ -84,9 +95,19 @@ func (c *feature) unfurlTicket(ctx context.Context, channel string, id int64) (c
 	}
 	if err != nil {
 		c.cfg.Logger.WarnContext(ctx, "no preview: ticket not read", "channel", channel, "ticket_id", id, "err", err)
+		c.releaseUnfurl(ctx, channel, id)
 		return commands.Message{}, false
 	}
 	return ticketview.RenderUnfurl(t, c.cfg.WebURL), true
+}
+
+// releaseUnfurl gives back ticket id's mark in channel after a preview
+// no one saw; when the store cannot, the link waits out the window.
+func (c *feature) releaseUnfurl(ctx context.Context, channel string, id int64) {
+	if err := c.cfg.Store.ReleaseUnfurl(channel, unfurlMark(id)); err != nil {
+		c.cfg.Logger.WarnContext(ctx, "unfurl mark not released; the link gets no preview here until the window ends",
+			"channel", channel, "ticket_id", id, "err", err)
+	}
 }
 
 // ticketLinkID is the ticket id of a link to a ticket's page
