@@ -121,6 +121,57 @@ func (fr *flowRun) chargeCheck(ctx context.Context) (stepResult, error) {
 			res.Charge = append(res.Charge, tm.ID)
 		}
 	}
+	fr.checked = true
+	return res, nil
+}
+
+// charge is the bill's charge step: it charges the timers its charge
+// check found. Resumed in a later pass (Finish, after a crash or a
+// failure) before any of them is charged, it looks again first, as the
+// bill does right before charging: time logged while the bill was cut
+// off would otherwise stay uncharged on the invoiced ticket without a
+// word. A charge cut off half-way cannot stop cleanly (lines no invoice
+// carries): it charges the rest of what the check found and says what it
+// left off.
+func (fr *flowRun) charge(ctx context.Context) (stepResult, error) {
+	var res stepResult
+	t, err := fr.getTicket(ctx)
+	if err != nil {
+		return res, err
+	}
+	// A bill recorded before the charge check charges all there is.
+	plan, planned := fr.results[stepChargeCheck]
+	if planned && !fr.checked && !slices.ContainsFunc(t.TicketTimers, func(tm syncro.Timer) bool { return tm.Recorded && slices.Contains(plan.Charge, tm.ID) }) {
+		if plan, err = fr.chargeCheck(ctx); err != nil || plan.Stop != "" {
+			return plan, err
+		}
+		t = fr.ticket
+	}
+	charged, chargedMin, left := 0, 0, 0
+	for i := range t.TicketTimers {
+		tm := &t.TicketTimers[i]
+		if !chargeable(*tm) {
+			continue
+		}
+		if planned && !slices.Contains(plan.Charge, tm.ID) {
+			left += timerMinutes(*tm)
+			continue
+		}
+		if err := fr.c.chargeTimer(ctx, t.ID, tm.ID); err != nil {
+			fr.ticket = nil
+			return res, err
+		}
+		tm.Recorded = true
+		charged++
+		chargedMin += timerMinutes(*tm)
+	}
+	res.Said = chargedSentence(charged, chargedMin)
+	if left > 0 {
+		res.Said = joinDone([]string{res.Said, fmt.Sprintf("the %d min entered on #%d since my look before charging are NOT charged, so the invoice won't carry them: add them to it in Syncro", left, fr.p.Number)})
+	}
+	if charged == 0 && len(t.LineItems) == 0 {
+		res.Stop = fmt.Sprintf("there is nothing on #%d to invoice (no time or charges)", fr.p.Number)
+	}
 	return res, nil
 }
 

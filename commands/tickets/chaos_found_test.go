@@ -285,9 +285,13 @@ func TestBill_FinishChargesWhatTheChargeCheckFound(t *testing.T) {
 		t.Fatalf("fired %v; told %q, want a Finish", res.fired, shownTexts(res.replies))
 	}
 	r.webTime(ct, 45, product, "Patched the server.")
-	r.settle(3)
+	fin := r.press(r.buttons[res.flow], deliverOnce, nil)
 	if charged := chargedMinutes(r.srv.Timers(ct.id)); charged != 15+30 {
 		t.Errorf("%d min charged, want the form's 15 and the bill's 30 (not the 45 logged since)", charged)
+	}
+	// The 45 min stay off the invoice: said, not left there without a word.
+	if said := shownTexts(fin.replies); !strings.Contains(said, "the 45 min entered on #") || !strings.Contains(said, "NOT charged") {
+		t.Errorf("Finish told %q, want it to say the 45 min logged since are not charged", said)
 	}
 	for _, p := range r.final() {
 		t.Error(p)

@@ -173,6 +173,9 @@ type flowRun struct {
 	// stale is the ticket as read when its uncharged time was found
 	// changed since the bill's form (billshown.go); nil otherwise.
 	stale *syncro.Ticket
+	// checked is set once the bill's charge check ran in this pass; a
+	// charge resumed in a later pass looks again (billshown.go).
+	checked bool
 	// marked is set when this pass marked the ticket as being closed by
 	// it (announce.go); the pass releases the mark when it ends.
 	marked bool
@@ -665,31 +668,7 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 		return fr.chargeCheck(ctx)
 
 	case stepCharge:
-		t, err := fr.getTicket(ctx)
-		if err != nil {
-			return res, err
-		}
-		// A bill recorded before the charge check charges all there is.
-		plan, planned := fr.results[stepChargeCheck]
-		charged, chargedMin := 0, 0
-		for i := range t.TicketTimers {
-			tm := &t.TicketTimers[i]
-			if !chargeable(*tm) || (planned && !slices.Contains(plan.Charge, tm.ID)) {
-				continue
-			}
-			if err := c.chargeTimer(ctx, t.ID, tm.ID); err != nil {
-				fr.ticket = nil
-				return res, err
-			}
-			tm.Recorded = true
-			charged++
-			chargedMin += timerMinutes(*tm)
-		}
-		res.Said = chargedSentence(charged, chargedMin)
-		if charged == 0 && len(t.LineItems) == 0 {
-			res.Stop = fmt.Sprintf("there is nothing on #%d to invoice (no time or charges)", p.Number)
-		}
-		return res, nil
+		return fr.charge(ctx)
 
 	case stepInvoice:
 		// Looked at again right before the POST, also when the guard
