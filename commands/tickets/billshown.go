@@ -80,8 +80,8 @@ func (fr *flowRun) checkShown(ctx context.Context) (stop string, err error) {
 		return "", nil
 	}
 	fr.stale = t
-	return fmt.Sprintf("nothing was billed: #%d holds %d min of uncharged time now, not the %d min shown when you opened the form (time was logged or charged on it since the form opened)",
-		fr.p.Number, uncharged(t), fr.p.ShownMin), nil
+	return fmt.Sprintf("nothing was billed: #%d holds %d min of uncharged time now, not the %d min shown when %s opened the form (time was logged or charged on it since the form opened)",
+		fr.p.Number, uncharged(t), fr.p.ShownMin, fr.billOwner()), nil
 }
 
 // chargeCheck is a bill's look at the ticket right before charging, read
@@ -112,8 +112,8 @@ func (fr *flowRun) chargeCheck(ctx context.Context) (stepResult, error) {
 		if own != 0 {
 			besides = fmt.Sprintf("besides the %d min just logged, ", fr.results[stepTime].TimerMin)
 		}
-		return stepResult{Stop: fmt.Sprintf("nothing was charged or invoiced: %s#%d now holds %d min of uncharged time, not the %d min shown when you opened the form (time was logged or charged on it since the form opened)",
-			besides, fr.p.Number, uncharged(t)-fr.ownMinutes(t), fr.p.ShownMin)}, nil
+		return stepResult{Stop: fmt.Sprintf("nothing was charged or invoiced: %s#%d now holds %d min of uncharged time, not the %d min shown when %s opened the form (time was logged or charged on it since the form opened)",
+			besides, fr.p.Number, uncharged(t)-fr.ownMinutes(t), fr.p.ShownMin, fr.billOwner())}, nil
 	}
 	var res stepResult
 	for _, tm := range t.TicketTimers {
@@ -204,7 +204,7 @@ func (fr *flowRun) staleBillReply(ctx context.Context, why string) commands.Repl
 	label := fmt.Sprintf("Bill %d min now", total+toLog)
 	lead := text + "\nAs it stands now:\n" + fr.c.previewInvoice(ctx, t).text(fr.c.cfg.Account.Currency())
 	if toLog > 0 {
-		lead += fmt.Sprintf("\nBilling now also logs the %d min you entered.", toLog)
+		lead += fmt.Sprintf("\nBilling now also logs the %d min %s entered, as %s time.", toLog, fr.billOwner(), fr.billOwnerPossessive())
 	}
 	value := fmt.Sprintf("%s|%s|%d", fr.f.ID, shownTime(t), uncharged(t))
 	btn := slack.NewButtonBlockElement(ActionBillNewTotal, value, commands.Plain(label))
@@ -217,6 +217,24 @@ func (fr *flowRun) staleBillReply(ctx context.Context, why string) commands.Repl
 		},
 		Outcome: commands.OutcomeFailed,
 	}
+}
+
+// billOwner names whoever filled in the bill's form, for the person
+// reading its reply: "you", or a mention when another tech pressed its
+// Finish (the form's offer shows it to every biller, resume.go).
+func (fr *flowRun) billOwner() string {
+	if fr.f.SlackUser == "" || fr.f.SlackUser == fr.actor.SlackUserID {
+		return "you"
+	}
+	return "<@" + fr.f.SlackUser + ">"
+}
+
+// billOwnerPossessive is billOwner's "your" or "their".
+func (fr *flowRun) billOwnerPossessive() string {
+	if fr.billOwner() == "you" {
+		return "your"
+	}
+	return "their"
 }
 
 // billNewTotal answers ActionBillNewTotal: the stopped bill again, with

@@ -774,6 +774,9 @@ var (
 	claimNothing   = regexp.MustCompile(`(?i)nothing was (billed|saved|sent to Syncro|changed)`)
 	claimNoInvoice = regexp.MustCompile(`invoice was not created`)
 	claimNoStatus  = regexp.MustCompile(`status was NOT changed to ([^:]+):`)
+	// previewLogged is the bill preview's account of the ticket's time
+	// (invoicepreview.go), shown in a modal: not a claim of a write.
+	previewLogged = regexp.MustCompile(`\d+ min logged(, not charged yet| as not billable)`)
 )
 
 // told checks a reply about flow against what the flow holds in Syncro
@@ -785,7 +788,7 @@ func (l *ledger) told(flow, label string, r commands.Reply) {
 	}
 	text := shownText(r)
 	b := l.book(flow)
-	for _, m := range claimLogged.FindAllStringSubmatch(text, -1) {
+	for _, m := range claimLogged.FindAllStringSubmatch(previewLogged.ReplaceAllString(text, ""), -1) {
 		n, _ := strconv.Atoi(m[1])
 		b.claimed[n] = true
 		if len(b.timers) != 1 || slices.Collect(maps.Values(b.timers))[0] != n {
