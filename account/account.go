@@ -82,6 +82,13 @@ func (a *Info) TicketSettings(ctx context.Context, accept func(*syncro.TicketSet
 	return a.tickets.get(ctx, accept)
 }
 
+// LastTicketSettings is the ticket settings from the last successful
+// read, without reading: ok is false before the first. The answer is
+// shared and must not be changed; a new read replaces it with another.
+func (a *Info) LastTicketSettings() (s *syncro.TicketSettings, ok bool) {
+	return a.tickets.last()
+}
+
 // Users is the account's users (GET /users, every page), kept and read
 // again as Settings is.
 func (a *Info) Users(ctx context.Context, accept func([]syncro.UserRef) bool) ([]syncro.UserRef, error) {

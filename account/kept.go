@@ -49,6 +49,14 @@ func (k *kept[T]) get(ctx context.Context, accept func(T) bool) (T, error) {
 	return k.fresh(ctx)
 }
 
+// last is the kept answer without reading; ok is false before the first
+// successful read.
+func (k *kept[T]) last() (v T, ok bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.v, k.have
+}
+
 // fresh reads again, sharing a read already in flight; a successful
 // answer is kept, a failed one leaves the last answer in place.
 func (k *kept[T]) fresh(ctx context.Context) (T, error) {

@@ -47,9 +47,11 @@
 // the name, never a fixed list: a status is closed when its first word is
 // Resolved, Closed, Invoiced, Completed or Complete, in any case
 // ("Resolved - Pending" yes, "Unresolved" no); see syncro.IsClosedStatus, and
-// Config.IsClosed to override it. GET /tickets/settings is read once per
-// StatusRefresh (1 h) to log which of the account's statuses count as
-// closed, to warn when none does, and to name technicians.
+// Config.IsClosed to override it. The account's ticket settings (GET
+// /tickets/settings), which the account package reads at start and hourly
+// for the whole bot, are taken from Config.Account to log which of the
+// account's statuses count as closed, to warn when none does, and to name
+// technicians; the watcher never reads them itself.
 //
 // # Syncro budget
 //
@@ -58,7 +60,6 @@
 //
 //   - one GET /tickets listing per interval (one more page per 100 tickets
 //     changed since the last poll, which only happens after downtime);
-//   - one GET /tickets/settings per hour;
 //   - one GET /tickets/{id} per webhook hint that claims a close of a ticket
 //     not yet announced.
 //

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/account"
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/notice"
 	"github.com/syncrobot/syncrobot/store"
@@ -55,6 +56,9 @@ type env struct {
 	clk    *syncrotest.ManualClock
 	srv    *syncrotest.Server
 	client *syncro.Client
+	// acct is the account data run keeps beside the watcher, read once
+	// at the start as run reads it.
+	acct   *account.Info
 	dir    string
 	st     *store.Store
 	w      *watcher.Watcher
@@ -87,7 +91,12 @@ func newEnvSyncroAhead(t *testing.T, ahead time.Duration) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, clk: clk, srv: srv, client: client, dir: t.TempDir()}
+	e := &env{t: t, clk: clk, srv: srv, client: client, acct: account.New(client, nil, nil), dir: t.TempDir()}
+	if err := e.acct.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	// The tests count the watcher's own requests.
+	srv.ResetLog()
 	e.open()
 	t.Cleanup(func() { e.st.Close() })
 	return e
@@ -103,7 +112,7 @@ func (e *env) open() {
 	e.st = st
 	e.got = &notices{ch: make(chan commands.Message, 100)}
 	w, err := watcher.New(watcher.Config{
-		Syncro: e.client, Store: st, Notify: e.got.notify, Interval: cmp.Or(e.interval, time.Minute),
+		Syncro: e.client, Store: st, Account: e.acct, Notify: e.got.notify, Interval: cmp.Or(e.interval, time.Minute),
 		Budget: e.budget, HintDelay: time.Nanosecond, WebURL: webURL, Now: e.clk.Now, Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -152,6 +161,16 @@ func (e *env) requests(method, path string) int {
 		}
 	}
 	return n
+}
+
+// requestLines lists the Syncro request log, one request a line, for a
+// failure message.
+func (e *env) requestLines() string {
+	var b strings.Builder
+	for _, r := range e.srv.Requests() {
+		b.WriteString("\n  " + r.Method + " " + r.Path + "?" + r.Query)
+	}
+	return b.String()
 }
 
 // closing marks ticket id as being closed by a flow of the bot, as the

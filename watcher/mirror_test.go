@@ -34,7 +34,7 @@ func mirrorEnv(t *testing.T, notify bool) (*env, *mirror.Mirror) {
 	if err := m.Warm(t.Context(), e.client); err != nil {
 		t.Fatal(err)
 	}
-	wcfg := watcher.Config{Syncro: e.client, Store: e.st, Mirror: m, Interval: time.Minute, Now: e.clk.Now, Logger: slog.New(slog.DiscardHandler)}
+	wcfg := watcher.Config{Syncro: e.client, Store: e.st, Account: e.acct, Mirror: m, Interval: time.Minute, Now: e.clk.Now, Logger: slog.New(slog.DiscardHandler)}
 	if notify {
 		wcfg.Notify = e.got.notify
 	}

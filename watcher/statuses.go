@@ -1,43 +1,33 @@
 package watcher
 
 import (
-	"context"
 	"slices"
-	"time"
 
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
-// statusInfo is what the watcher keeps from GET /tickets/settings.
+// statusInfo is what the watcher takes from the account's ticket
+// settings (GET /tickets/settings, read by Account's owner).
 type statusInfo struct {
-	closed []string         // the account's statuses that are closed, for the log
-	users  map[int64]string // technician id → name, for "resolved by"
-	tried  time.Time        // last attempt, so failures are not retried every poll
+	from   *syncro.TicketSettings // the copy closed and users came from
+	closed []string               // the account's statuses that are closed, for the log
+	users  map[int64]string       // technician id → name, for "resolved by"
 }
 
-// refreshStatuses rereads /tickets/settings when the copy is older than
-// StatusRefresh. The account's status list shows (in the log) which of its
-// statuses count as closed and warns when none does; the user list names
-// the technician on a notice when the ticket carries only user_id. A
-// failure keeps the old copy and is retried after StatusRefresh too, so an
-// outage does not double the watcher's request rate.
-func (w *Watcher) refreshStatuses(ctx context.Context) {
-	now := w.now()
+// refreshStatuses takes the account's ticket settings as Account last
+// read them, sending no request of its own: the account package reads
+// them at start and hourly for every command (docs/syncro-api.md §2's
+// 180/min is shared). Each new copy shows (in the log) which of the
+// account's statuses count as closed, with a warning when none does; its
+// user list names the technician on a notice when the ticket carries only
+// user_id. Until the first read, closes are judged by name alone and
+// notices name no technician by id.
+func (w *Watcher) refreshStatuses() {
+	set, ok := w.cfg.Account.LastTicketSettings()
 	w.mu.Lock()
-	stale := w.status.tried.IsZero() || now.Sub(w.status.tried) >= StatusRefresh
-	if stale {
-		w.status.tried = now
-	}
+	same := set == w.status.from
 	w.mu.Unlock()
-	if !stale {
-		return
-	}
-	if err := w.spend(ctx); err != nil {
-		return
-	}
-	set, _, err := w.cfg.Syncro.Tickets.Settings(ctx)
-	if err != nil {
-		w.log.Warn("ticket settings not read; closed statuses are judged by name alone", "err", err)
+	if !ok || same {
 		return
 	}
 	var closed []string
@@ -50,16 +40,18 @@ func (w *Watcher) refreshStatuses(ctx context.Context) {
 	for _, u := range set.Users {
 		users[u.ID] = u.Name
 	}
+	w.mu.Lock()
+	changed := w.status.from == nil || !slices.Equal(w.status.closed, closed)
+	w.status = statusInfo{from: set, closed: closed, users: users}
+	w.mu.Unlock()
+	if !changed {
+		return
+	}
 	if len(closed) == 0 {
 		w.log.Warn("none of the account's ticket statuses looks closed; no close will be announced", "statuses", set.TicketStatusList)
+		return
 	}
-	w.mu.Lock()
-	changed := !slices.Equal(w.status.closed, closed)
-	w.status.closed, w.status.users = closed, users
-	w.mu.Unlock()
-	if changed {
-		w.log.Info("closed ticket statuses", "statuses", closed)
-	}
+	w.log.Info("closed ticket statuses", "statuses", closed)
 }
 
 // isClosed reports whether status is closed for this account: Config.IsClosed

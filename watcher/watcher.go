@@ -33,9 +33,6 @@ const (
 	// when the bot comes back; older ones share one summary line, so a
 	// weekend of downtime does not flood the channel.
 	Backlog = 24 * time.Hour
-	// StatusRefresh is how often /tickets/settings is reread: statuses
-	// change rarely, and a status added meanwhile is judged by name anyway.
-	StatusRefresh = time.Hour
 	// DefaultBudget is the most Syncro requests per minute the watcher
 	// sends: 3.3 % of Syncro's 180, leaving the rest to people. Normal
 	// polling uses about one.
@@ -74,7 +71,16 @@ type Mirror interface {
 	AsOf() time.Time
 }
 
-// Config configures a Watcher. Syncro and Store are required.
+// Account is the account data the bot keeps (account.Info), read at
+// start and hourly by its owner: the watcher takes the ticket settings
+// (statuses, technicians) from it and never reads them itself.
+type Account interface {
+	// LastTicketSettings is the ticket settings from the last read; ok is
+	// false before the first.
+	LastTicketSettings() (s *syncro.TicketSettings, ok bool)
+}
+
+// Config configures a Watcher. Syncro, Store and Account are required.
 type Config struct {
 	// Syncro is the client shared with the commands; its own limiter
 	// keeps the process under Syncro's limit, Budget keeps the watcher's
@@ -82,6 +88,9 @@ type Config struct {
 	Syncro *syncro.Client
 	// Store holds the cursor and the announced set.
 	Store Store
+	// Account gives the account's ticket settings: which statuses exist
+	// (the log says which count as closed) and the technicians' names.
+	Account Account
 	// Notify posts one notice to NOTIFY_CHANNEL (bot.(*Bot).Notify). The
 	// watcher has already marked the ticket announced when it calls Notify.
 	// Nil announces nothing: the polls then only keep Mirror current, and
@@ -172,6 +181,9 @@ func New(cfg Config) (*Watcher, error) {
 	if cfg.Store == nil {
 		errs = append(errs, errors.New("Store is required"))
 	}
+	if cfg.Account == nil {
+		errs = append(errs, errors.New("Account is required"))
+	}
 	if cfg.Interval < 0 || cfg.Budget < 0 {
 		errs = append(errs, errors.New("Interval and Budget must not be negative"))
 	}
@@ -207,7 +219,7 @@ func New(cfg Config) (*Watcher, error) {
 // every poll past the first minute's burst back to one per 10 s, and a
 // close would wait several intervals to be announced (README: within two
 // poll intervals, whatever SYNCRO_POLL_INTERVAL is); one more leaves room
-// for the hourly status read and a further page.
+// for a further page or a hint's reread.
 func pollBudget(interval time.Duration) int {
 	polls := int((time.Minute + interval - 1) / interval)
 	return max(DefaultBudget, polls+1)
@@ -322,7 +334,7 @@ func (w *Watcher) Poll(ctx context.Context) error {
 		return nil
 	}
 	if w.cfg.Notify != nil {
-		w.refreshStatuses(ctx)
+		w.refreshStatuses()
 	}
 	if m := w.cfg.Mirror; m != nil {
 		// Hourly at most, outside the watcher's budget: the poll's own

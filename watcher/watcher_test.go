@@ -274,28 +274,34 @@ func TestPoll_AccountSpecificClosedStatusAndOpenStatusChanges(t *testing.T) {
 	}
 }
 
-func TestPoll_BudgetOneListingPerIntervalAndSettingsHourly(t *testing.T) {
+// TestPoll_AnHourOfPollsReadsNoSettingsBeyondTheAccounts: over an idle
+// hour at the default interval the watcher sends one listing a minute and
+// nothing else; the only read of /tickets/settings is the account's own
+// hourly refresh (run's ticker, played here by Refresh), whose copy the
+// watcher takes without a request. Before, the watcher read the settings
+// itself at its first poll and again an hour later.
+func TestPoll_AnHourOfPollsReadsNoSettingsBeyondTheAccounts(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.poll() // first start: no request
-	const polls = 10
-	for range polls {
+	const polls = 60
+	for i := range polls {
 		e.clk.Advance(time.Minute)
+		if i == polls-1 {
+			if err := e.acct.Refresh(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}
 		e.poll()
 	}
 	if n := e.requests("GET", "/tickets"); n != polls {
 		t.Errorf("%d polls made %d ticket listings, want %d", polls, n, polls)
 	}
 	if n := e.requests("GET", "/tickets/settings"); n != 1 {
-		t.Errorf("settings read %d times in %d minutes, want 1", n, polls)
+		t.Errorf("an hour read the ticket settings %d times, want 1 (the account's hourly refresh):%s", n, e.requestLines())
 	}
-	if n := len(e.srv.Requests()); n != polls+1 {
-		t.Errorf("%d requests in all, want %d: %+v", n, polls+1, e.srv.Requests())
-	}
-	e.clk.Advance(watcher.StatusRefresh)
-	e.poll()
-	if n := e.requests("GET", "/tickets/settings"); n != 2 {
-		t.Errorf("settings read %d times after an hour, want 2", n)
+	if n, want := len(e.srv.Requests()), polls+3; n != want {
+		t.Errorf("%d requests in all, want %d (the listings and the account's /settings, /tickets/settings, /users):%s", n, want, e.requestLines())
 	}
 }
 
@@ -406,7 +412,7 @@ func TestNew_RequiresSyncroAndStore(t *testing.T) {
 	if err == nil {
 		t.Fatal("New with an empty Config succeeded")
 	}
-	for _, s := range []string{"Syncro", "Store"} {
+	for _, s := range []string{"Syncro", "Store", "Account"} {
 		if !strings.Contains(err.Error(), s) {
 			t.Errorf("error %q does not name %s", err, s)
 		}

@@ -199,7 +199,7 @@ func TestWebhook_FloodIsBoundedAndWarnedOnce(t *testing.T) {
 	e := newEnv(t)
 	var logs syncbuf.Buffer
 	w, err := watcher.New(watcher.Config{
-		Syncro: e.client, Store: e.st, Notify: e.got.notify, Interval: time.Hour,
+		Syncro: e.client, Store: e.st, Account: e.acct, Notify: e.got.notify, Interval: time.Hour,
 		HintDelay: time.Hour, Now: e.clk.Now, Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
 	})
 	if err != nil {

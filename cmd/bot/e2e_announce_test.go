@@ -25,9 +25,16 @@ const notifyChannel = "C0NOTIFY"
 // window at now.
 func startNotifyingBot(ctx context.Context, t *testing.T) *e2eBot {
 	t.Helper()
+	return startNotifyingBotEvery(ctx, t, "2s")
+}
+
+// startNotifyingBotEvery is startNotifyingBot polling every interval
+// (SYNCRO_POLL_INTERVAL).
+func startNotifyingBotEvery(ctx context.Context, t *testing.T, interval string) *e2eBot {
+	t.Helper()
 	b := startE2EBot(ctx, t, func(env map[string]string) {
 		env["NOTIFY_CHANNEL"] = notifyChannel
-		env["SYNCRO_POLL_INTERVAL"] = "2s"
+		env["SYNCRO_POLL_INTERVAL"] = interval
 	})
 	b.f.AddChannel(slackfake.Channel{ID: notifyChannel, Name: "tickets-closed"})
 	b.waitLog(ctx, t, "first start: announcing tickets closed from now on")

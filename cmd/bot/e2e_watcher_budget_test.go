@@ -72,3 +72,20 @@ func TestE2E_CatchingUpAtTheDefaultIntervalKeepsToSixAMinute(t *testing.T) {
 		t.Errorf("the 7th page came %s after the 1st, want the budget's 10 s: pages at %v", gap, got)
 	}
 }
+
+// TestE2E_TheWatcherReadsNoTicketSettingsOfItsOwn: a bot announcing
+// closes polls once a second; the watcher takes the account's statuses
+// from the copy the account package read at start (it logs which count
+// as closed), and the only GET /tickets/settings Syncro sees is that one
+// (README: the watcher's requests). Before, the watcher's first poll read
+// them again, and again every hour.
+func TestE2E_TheWatcherReadsNoTicketSettingsOfItsOwn(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startNotifyingBotEvery(ctx, t, "1s")
+	b.waitLog(ctx, t, "closed ticket statuses")
+	b.waitPolls(ctx, t, 3)
+	if n := b.srv.Count("GET", "/tickets/settings"); n != 1 {
+		t.Errorf("Syncro answered %d reads of /tickets/settings, want 1 (the account's at start):%s", n, reqLines(b.srv))
+	}
+}

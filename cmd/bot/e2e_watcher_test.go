@@ -50,12 +50,7 @@ func TestE2E_WatcherAnnouncesInvoicedAsClosed(t *testing.T) {
 func TestE2E_ShortPollIntervalIsKeptPastTheFirstMinutesBudget(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	b := startE2EBot(ctx, t, func(env map[string]string) {
-		env["NOTIFY_CHANNEL"] = notifyChannel
-		env["SYNCRO_POLL_INTERVAL"] = "1s"
-	})
-	b.f.AddChannel(slackfake.Channel{ID: notifyChannel, Name: "tickets-closed"})
-	b.waitLog(ctx, t, "first start: announcing tickets closed from now on")
+	b := startNotifyingBotEvery(ctx, t, "1s")
 	b.waitPolls(ctx, t, 8)
 
 	tk := b.marcusTicket(t, "Shared drive mapping lost")

@@ -191,7 +191,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if open, ok := mir.Open(nil); ok {
 		subs.Seed(open.Tickets)
 	}
-	stopWatcher, err := startWatcher(ctx, cfg, client, st, mir, b.Notify, log, func(w *watcher.Config) {
+	stopWatcher, err := startWatcher(ctx, cfg, client, acct, st, mir, b.Notify, log, func(w *watcher.Config) {
 		w.OnPoll, w.OnListed = mx.WatcherPolled, subs.Listed
 	})
 	if err != nil {

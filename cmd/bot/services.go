@@ -23,19 +23,21 @@ import (
 // in flight once the bot stops; they only ever queue a hint.
 const webhookShutdown = 5 * time.Second
 
-// startWatcher runs the watcher beside the bot: its polls keep the
-// open-ticket mirror m current and, with NOTIFY_CHANNEL set, announce
+// startWatcher runs the watcher beside the bot, taking the account's
+// ticket settings from acct rather than reading them itself: its polls
+// keep the open-ticket mirror m current and, with NOTIFY_CHANNEL set, announce
 // closed tickets through notify (bot.(*Bot).Notify), with the webhook
 // listener when WEBHOOK_ADDR is set. Without NOTIFY_CHANNEL there is
 // nowhere to announce, so the polls only feed the mirror and the webhook
 // is not served. tune, when not nil, adjusts the watcher's Config (tests
 // inject a clock and shorten the hint delay). The returned stop cancels
 // both and waits for them.
-func startWatcher(ctx context.Context, cfg *config.Config, client *syncro.Client, st watcher.Store, m watcher.Mirror,
+func startWatcher(ctx context.Context, cfg *config.Config, client *syncro.Client, acct watcher.Account, st watcher.Store, m watcher.Mirror,
 	notify func(context.Context, commands.Message) error, log *slog.Logger, tune func(*watcher.Config)) (stop func(), err error) {
 	wcfg := watcher.Config{
 		Syncro:   client,
 		Store:    st,
+		Account:  acct,
 		Mirror:   m,
 		Notify:   notify,
 		Interval: cfg.SyncroPollInterval,

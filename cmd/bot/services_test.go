@@ -11,6 +11,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/syncrobot/syncrobot/account"
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/config"
 	"github.com/syncrobot/syncrobot/store"
@@ -53,7 +54,7 @@ func TestStartWatcher_WebhookHintAnnouncesAndStopShutsTheListener(t *testing.T) 
 	}
 	got := make(chan commands.Message, 10)
 	notify := func(_ context.Context, m commands.Message) error { got <- m; return nil }
-	stop, err := startWatcher(ctx, cfg, client, st, nil, notify, slog.New(slog.DiscardHandler), func(c *watcher.Config) {
+	stop, err := startWatcher(ctx, cfg, client, account.New(client, nil, nil), st, nil, notify, slog.New(slog.DiscardHandler), func(c *watcher.Config) {
 		c.Now = clk.Now
 		c.HintDelay = time.Nanosecond
 	})
@@ -122,7 +123,7 @@ func TestStartWatcher_NothingWithoutNotifyChannelAndBusyPortFails(t *testing.T) 
 	}
 	notify := func(context.Context, commands.Message) error { return nil }
 	addr := freeAddr(t)
-	stop, err := startWatcher(t.Context(), &config.Config{WebhookAddr: addr, WebhookToken: config.NewSecret(webhookToken)}, client, st, nil, notify, log, nil)
+	stop, err := startWatcher(t.Context(), &config.Config{WebhookAddr: addr, WebhookToken: config.NewSecret(webhookToken)}, client, account.New(client, nil, nil), st, nil, notify, log, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +138,7 @@ func TestStartWatcher_NothingWithoutNotifyChannelAndBusyPortFails(t *testing.T) 
 	}
 	defer busy.Close()
 	cfg := &config.Config{NotifyChannel: "C0OPS", SyncroPollInterval: time.Hour, WebhookAddr: busy.Addr().String(), WebhookToken: config.NewSecret(webhookToken)}
-	if _, err := startWatcher(t.Context(), cfg, client, st, nil, notify, log, nil); err == nil {
+	if _, err := startWatcher(t.Context(), cfg, client, account.New(client, nil, nil), st, nil, notify, log, nil); err == nil {
 		t.Error("startWatcher on a taken port succeeded")
 	}
 }
