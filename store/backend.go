@@ -50,6 +50,10 @@ type Flows interface {
 	// OrphanedFlows returns the unfinished flows no other live replica
 	// runs, oldest first: those whose owner a starting bot may tell.
 	OrphanedFlows() ([]Flow, error)
+	// AdoptFlow makes the unfinished flow id this replica's to tell its
+	// owner of, if the replica that last stepped it is gone; of replicas
+	// adopting one flow at once, one gets it (adopted).
+	AdoptFlow(id string) (f Flow, adopted bool, err error)
 	// MarkFlowTold records that a flow's owner was told of it as it stood
 	// at updatedAt.
 	MarkFlowTold(id string, updatedAt time.Time) (Flow, error)

@@ -286,6 +286,16 @@ func (s *Store) UnfinishedFlows() ([]Flow, error) {
 // no other replica runs any of them.
 func (s *Store) OrphanedFlows() ([]Flow, error) { return s.UnfinishedFlows() }
 
+// AdoptFlow implements Flows: the bbolt Store is one bot, whose unfinished
+// flows are all its own to tell of.
+func (s *Store) AdoptFlow(id string) (Flow, bool, error) {
+	f, err := s.GetFlow(id)
+	if err != nil {
+		return Flow{}, false, err
+	}
+	return f, !f.Finished(), nil
+}
+
 // putFlow writes f and keeps its ticket index in step with it, inside tx.
 func (s *Store) putFlow(tx *bolt.Tx, f Flow) error {
 	if err := putJSON(tx.Bucket(bucketFlows), []byte(f.ID), f); err != nil {

@@ -188,6 +188,30 @@ func (s *Postgres) OrphanedFlows() ([]Flow, error) {
 		ORDER BY created_at, id`, s.replica)
 }
 
+// AdoptFlow implements Flows: flow id becomes this replica's if it is
+// unfinished and the replica that last stepped it is gone. The update
+// holds the flow's row, so of two replicas adopting it at once the second
+// finds it a live replica's and leaves it. A flow already this replica's
+// is not adopted again: this replica runs it, or told of it already.
+func (s *Postgres) AdoptFlow(id string) (Flow, bool, error) {
+	ctx, cancel := opCtx()
+	defer cancel()
+	q, err := s.q()
+	var f []Flow
+	if err == nil {
+		f, err = pgJSON[Flow](ctx, q, `UPDATE flows SET replica = $2
+			WHERE id = $1 AND NOT finished AND replica <> $2 AND NOT `+replicaAliveSQL("replica")+`
+			RETURNING body`, id, s.replica)
+	}
+	if err != nil {
+		return Flow{}, false, fmt.Errorf("adopt flow %s: %w", id, err)
+	}
+	if len(f) == 0 {
+		return Flow{}, false, nil
+	}
+	return f[0], true, nil
+}
+
 // listFlows reads the flows matching where (as pgFlows), which are what
 // names in an error.
 func (s *Postgres) listFlows(what, where string, args ...any) ([]Flow, error) {

@@ -218,3 +218,41 @@ func TestPostgres_AFlowIsOrphanedOnlyOnceItsReplicaIsGone(t *testing.T) {
 		t.Fatalf("after A is gone the other replica sees %v orphaned, want f1", got)
 	}
 }
+
+func TestPostgres_AnOrphanedFlowIsAdoptedByOneReplicaOnce(t *testing.T) {
+	t.Parallel()
+	a, b := twoReplicas(t)
+	c := &testStore{t: t, clk: a.clk, open: a.open, opts: a.opts} // a third replica
+	c.reopen()
+	_, _, err := a.CreateFlow(billFlow("f1", 7))
+	mustOK(t, err)
+	adopt := func(st *testStore) bool {
+		t.Helper()
+		_, ok, err := st.AdoptFlow("f1")
+		mustOK(t, err)
+		return ok
+	}
+	if adopt(b) {
+		t.Fatal("B adopted a flow A, alive, runs")
+	}
+	if adopt(a) {
+		t.Fatal("A adopted its own flow: it runs it, or told of it already")
+	}
+	mustOK(t, a.Close())
+	var won atomic.Int32
+	var wg sync.WaitGroup
+	for _, st := range []*testStore{b, c} {
+		wg.Go(func() {
+			if adopt(st) {
+				won.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if won.Load() != 1 {
+		t.Fatalf("%d replicas adopted the flow A left, want 1", won.Load())
+	}
+	if adopt(b) || adopt(c) {
+		t.Fatal("a flow was adopted again once a live replica had it")
+	}
+}

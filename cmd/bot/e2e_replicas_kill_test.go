@@ -68,6 +68,25 @@ func startReplicaProcess(ctx context.Context, t *testing.T, fx *e2eFakes) (*os.P
 	return cmd.Process, logs
 }
 
+// billHeldAtCharge has Dana bill 60 minutes on the printer ticket with
+// notes, through the one replica connected to fx's Slack (every envelope
+// goes to its socket), and returns once the minutes landed and Syncro
+// holds the charge; it returns the ticket and its minutes before.
+func billHeldAtCharge(ctx context.Context, t *testing.T, fx *e2eFakes, notes string) (syncrotest.Ticket, int) {
+	t.Helper()
+	tk := ticketByNumber(t, fx.srv, syncrotest.SeedTicketPrinter)
+	minutesBefore, _ := loggedMinutes(fx.srv, tk.ID)
+	if _, err := fx.f.SlashCommand(ctx, slackfake.SlashCommand{UserID: e2eUser, ChannelID: e2eChannel, Text: "bill " + itoa64(tk.Number)}); err != nil {
+		t.Fatal(err)
+	}
+	first := &e2eBot{e2eFakes: fx}
+	form := first.waitView(ctx, t, commands.CallbackBill)
+	fx.srv.Fail("POST", "/tickets/*/charge_timer_entry", 1, syncrotest.FaultHang)
+	first.submitView(ctx, t, billSubmission(t, form, "60", notes))
+	first.waitHeld(ctx, t)
+	return tk, minutesBefore
+}
+
 // TestE2E_Replicas_BillOfAKilledReplicaIsFinishedByTheOther: replica A
 // bills 60 minutes; the minutes land and the charge is at Syncro when A
 // is killed (SIGKILL). Replica B, started after, tells Dana with
@@ -79,18 +98,7 @@ func TestE2E_Replicas_BillOfAKilledReplicaIsFinishedByTheOther(t *testing.T) {
 	const notes = "Replaced the fuser unit."
 	fx := replicaFakes(t)
 	a, aLog := startReplicaProcess(ctx, t, fx)
-
-	// A alone takes the bill: every envelope goes to its socket.
-	tk := ticketByNumber(t, fx.srv, syncrotest.SeedTicketPrinter)
-	minutesBefore, _ := loggedMinutes(fx.srv, tk.ID)
-	if _, err := fx.f.SlashCommand(ctx, slackfake.SlashCommand{UserID: e2eUser, ChannelID: e2eChannel, Text: "bill " + itoa64(tk.Number)}); err != nil {
-		t.Fatal(err)
-	}
-	first := &e2eBot{e2eFakes: fx}
-	form := first.waitView(ctx, t, commands.CallbackBill)
-	fx.srv.Fail("POST", "/tickets/*/charge_timer_entry", 1, syncrotest.FaultHang)
-	first.submitView(ctx, t, billSubmission(t, form, "60", notes))
-	first.waitHeld(ctx, t)
+	tk, minutesBefore := billHeldAtCharge(ctx, t, fx, notes)
 
 	// A is killed mid-charge; B, starting after, tells Dana of the bill
 	// A left, with Finish (while A lived, the bill was A's to tell of:
@@ -101,13 +109,20 @@ func TestE2E_Replicas_BillOfAKilledReplicaIsFinishedByTheOther(t *testing.T) {
 	_, _ = a.Wait()
 	b := fx.start(ctx, t, "-debug")
 	told := b.waitReply(ctx, t, 0, tickets.ActionFinish)
+	b.finishKilledBill(ctx, t, told, aLog, tk, minutesBefore, notes)
+}
 
-	seen := len(fx.f.Ephemerals(e2eUser))
+// finishKilledBill clicks Finish in told, the message of the bill a
+// killed replica (its log aLog) left, on b and checks that Finish
+// invoiced it and that Syncro holds it once.
+func (b *e2eBot) finishKilledBill(ctx context.Context, t *testing.T, told slackfake.Ephemeral, aLog *syncbuf.Buffer, tk syncrotest.Ticket, minutesBefore int, notes string) {
+	t.Helper()
+	seen := len(b.f.Ephemerals(e2eUser))
 	b.clickFinish(ctx, t, told)
 	done := b.waitReply(ctx, t, seen)
 	if !strings.Contains(done.Text, "Invoiced #") {
 		t.Errorf("Finish on B answered %q, want the invoice; B's log:\n%s\nA's log:\n%s", done.Text, b.stderr.String(), aLog.String())
 	}
-	wantBilledOnce(t, fx.srv, tk, minutesBefore, notes)
+	wantBilledOnce(t, b.srv, tk, minutesBefore, notes)
 	t.Logf("told: %q; Finish answered: %q", told.Text, done.Text)
 }

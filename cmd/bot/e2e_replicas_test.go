@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/store/pgtest"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
@@ -268,16 +267,10 @@ func TestE2E_Replicas_AStartLeavesABillTheOtherIsRunningToIt(t *testing.T) {
 	const notes = "Swapped the drum unit."
 	fx := replicaFakes(t)
 	a := fx.start(ctx, t, "-debug")
-	tk := ticketByNumber(t, a.srv, syncrotest.SeedTicketPrinter)
-	minutesBefore, _ := loggedMinutes(a.srv, tk.ID)
-	a.slash(ctx, t, "bill "+itoa64(tk.Number))
-	form := a.waitView(ctx, t, commands.CallbackBill)
-	a.srv.Fail("POST", "/tickets/*/charge_timer_entry", 1, syncrotest.FaultHang)
-	a.submitView(ctx, t, billSubmission(t, form, "60", notes))
-	a.waitHeld(ctx, t)
+	tk, minutesBefore := billHeldAtCharge(ctx, t, fx, notes)
 
 	b := fx.start(ctx, t, "-debug")
-	b.waitLog(ctx, t, `"msg":"unfinished flows at start"`)
+	b.waitLog(ctx, t, `"msg":"start messages sent"`)
 	a.srv.ReleaseHangs()
 	done := a.waitReply(ctx, t, 0, "Invoiced #")
 	b.shutdown(t) // whatever B meant to tell Dana has reached Slack by now

@@ -199,6 +199,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitError
 	}
 	defer stopWatcher()
+	stopTeller := startUnfinishedTeller(ctx, st, b.TellUnfinished, cfg.SyncroPollInterval, log)
+	defer stopTeller()
 	stopSummaries := startSummaries(ctx, homeTab, b.Tell, clk.tick)
 	defer stopSummaries()
 	stopMetrics, err := startMetrics(ctx, cfg, mx, client, log, nil)

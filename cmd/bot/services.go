@@ -176,6 +176,46 @@ func ledWatcher(l leader, w *watcher.Watcher, wcfg watcher.Config, log *slog.Log
 	}, nil
 }
 
+// unfinishedJob names the leadership of telling of the work replicas
+// left when they died.
+const unfinishedJob = "unfinished-work"
+
+// startUnfinishedTeller runs, among replicas (st a leader), the look for
+// work a replica left when it died: the replica leading unfinishedJob
+// tells each such flow's owner with Finish (tell: bot.(*Bot).TellUnfinished)
+// when it takes the lead and every interval after, so that work is told
+// within about an interval though no replica starts. A lone bot tells at
+// its start only. The returned stop cancels it and waits.
+func startUnfinishedTeller(ctx context.Context, st any, tell func(context.Context), interval time.Duration, log *slog.Logger) (stop func()) {
+	l, ok := st.(leader)
+	if !ok {
+		return func() {}
+	}
+	return background(ctx, func(ctx context.Context) {
+		for {
+			led, release, err := l.Lead(ctx, unfinishedJob, interval)
+			if err != nil {
+				return // ctx ended: the bot is stopping
+			}
+			log.Info("this replica tells of the work stopped replicas left")
+			tick := time.NewTicker(interval)
+			for led.Err() == nil {
+				tell(led)
+				select {
+				case <-led.Done():
+				case <-tick.C:
+				}
+			}
+			tick.Stop()
+			release()
+			if ctx.Err() != nil {
+				return
+			}
+			log.Warn("lost the lead of telling of stopped replicas' work; following until it is free")
+		}
+	})
+}
+
 // ownCursor is a follower watcher's store: the shared announced set, and
 // a cursor of its own in memory.
 type ownCursor struct {

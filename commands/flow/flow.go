@@ -289,7 +289,10 @@ func (l *Locks) LockContext(ctx context.Context, key string) (unlock func(), err
 // owner no start has told of them as they stand (store.Flow.Untold),
 // oldest first: a flow told and left alone is not told again at every
 // restart, and one whose message Slack refused is. A flow another live
-// replica runs is left to it (store.Flows.OrphanedFlows).
+// replica runs is left to it (store.Flows.OrphanedFlows), and each flow
+// returned was adopted (store.Flows.AdoptFlow), so replicas looking at
+// once (one starting, the leader's look for work a dead one left) tell
+// each flow's owner once between them.
 func Untold(st store.Flows, owns func(kind string) bool) ([]store.Flow, error) {
 	all, err := st.OrphanedFlows()
 	if err != nil {
@@ -297,8 +300,15 @@ func Untold(st store.Flows, owns func(kind string) bool) ([]store.Flow, error) {
 	}
 	var flows []store.Flow
 	for _, f := range all {
-		if owns(f.Kind) && f.Untold() {
-			flows = append(flows, f)
+		if !owns(f.Kind) || !f.Untold() {
+			continue
+		}
+		adopted, ok, err := st.AdoptFlow(f.ID)
+		if err != nil {
+			return nil, err
+		}
+		if ok && adopted.Untold() {
+			flows = append(flows, adopted)
 		}
 	}
 	return flows, nil

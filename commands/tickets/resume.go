@@ -115,9 +115,10 @@ func kindName(kind string) string {
 	return kind
 }
 
-// tellUnfinished is the start hook: the owner of each unfinished flow
-// not yet told of it as it stands (flow.Untold) is told, in the channel
-// the flow was started from, what it did and what is left, with Finish.
+// tellUnfinished is the start hook (run again by the replicas' leader for
+// work a dead replica left): the owner of each unfinished flow not yet
+// told of it as it stands (flow.Untold) is told, in the channel the flow
+// was started from, what it did and what is left, with Finish.
 // A flow counts as told once Slack accepted the message (flow.Tell).
 func (c *feature) tellUnfinished(ctx context.Context) []commands.Post {
 	st := c.cfg.Store
@@ -141,7 +142,9 @@ func (c *feature) tellUnfinished(ctx context.Context) []commands.Post {
 		fr.lead = fmt.Sprintf("I was restarted, and your %s on #%d is not finished.", kindName(f.Kind), fr.p.Number)
 		posts = append(posts, flow.Tell(ctx, st, c.cfg.Logger, f, fr.failedReply(ctx, at.Name, stepErr(at))))
 	}
-	c.cfg.Logger.InfoContext(ctx, "unfinished flows at start", "untold", len(flows), "told", len(posts))
+	if len(flows) > 0 { // a start, or the replicas' leader every interval (bot.TellUnfinished)
+		c.cfg.Logger.InfoContext(ctx, "unfinished flows to tell of", "untold", len(flows), "told", len(posts))
+	}
 	return posts
 }
 
