@@ -329,6 +329,9 @@ func (f *Fake) apiPostMessage(r *apiReq, _ http.ResponseWriter) (map[string]any,
 	if m.Text == "" && m.Blocks == nil && m.Attachments == nil {
 		return nil, ErrCodeNoText
 	}
+	if code := MessageBlocksError(m.Blocks); code != "" {
+		return nil, code
+	}
 	f.st.messages = append(f.st.messages, m)
 	return map[string]any{"channel": ch, "ts": m.TS, "message": f.messageJSON(m)}, ""
 }
@@ -349,6 +352,9 @@ func (f *Fake) apiPostEphemeral(r *apiReq, _ http.ResponseWriter) (map[string]an
 	if e.Text == "" && e.Blocks == nil && e.Attachments == nil {
 		return nil, ErrCodeNoText
 	}
+	if code := MessageBlocksError(e.Blocks); code != "" {
+		return nil, code
+	}
 	f.st.ephemerals = append(f.st.ephemerals, e)
 	return map[string]any{"message_ts": e.TS}, ""
 }
@@ -361,6 +367,9 @@ func (f *Fake) apiUpdate(r *apiReq, _ http.ResponseWriter) (map[string]any, stri
 	}
 	if _, ok := r.params["text"]; ok {
 		m.Text = r.str("text")
+	}
+	if code := MessageBlocksError(r.raw("blocks")); code != "" {
+		return nil, code
 	}
 	if _, ok := r.params["blocks"]; ok {
 		m.Blocks = r.raw("blocks")

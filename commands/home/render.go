@@ -68,7 +68,7 @@ func Render(d Day) slack.HomeTabViewRequest {
 		blocks = append(blocks, commands.TextSection(withNote(title+"\nNo open tickets are assigned to you.", d.OpenNote)))
 	default:
 		blocks = append(blocks, commands.TextSection(withNote(title+" ("+strconv.Itoa(len(open))+")", d.OpenNote)))
-		blocks = append(blocks, ticketBlocks(open[:nOpen], blockOpenPrefix, d, true)...)
+		blocks = append(blocks, ticketBlocks(open[:nOpen], blockOpenPrefix, d.WebURL, true, d.CanBill)...)
 		blocks = appendMore(blocks, len(open)-nOpen, "open ticket", "open tickets", d.WebURL)
 	}
 	blocks = append(blocks, slack.NewDividerBlock())
@@ -81,7 +81,7 @@ func Render(d Day) slack.HomeTabViewRequest {
 		blocks = append(blocks, commands.TextSection(title+"\nNone: every ticket you resolved is invoiced."))
 	default:
 		blocks = append(blocks, commands.TextSection(title+" ("+strconv.Itoa(len(d.Resolved))+")"))
-		blocks = append(blocks, ticketBlocks(d.Resolved[:nResolved], blockResolvedPrefix, d, false)...)
+		blocks = append(blocks, ticketBlocks(d.Resolved[:nResolved], blockResolvedPrefix, d.WebURL, false, d.CanBill)...)
 		blocks = appendMore(blocks, len(d.Resolved)-nResolved, "resolved ticket", "resolved tickets", d.WebURL)
 	}
 	blocks = append(blocks, settingsBlocks(d)...)
@@ -114,15 +114,16 @@ func withNote(s, note string) string {
 	return s + "\n_" + note + "_"
 }
 
-// ticketBlocks are each ticket's line and buttons; open tickets can be
-// closed, resolved ones are closed already.
-func ticketBlocks(ts []syncro.Ticket, prefix string, d Day, canClose bool) []slack.Block {
+// ticketBlocks are each ticket's line and buttons (blocksPerTicket
+// blocks): Close when canClose (open tickets; resolved ones are closed
+// already), Make invoice when canBill.
+func ticketBlocks(ts []syncro.Ticket, prefix, webURL string, canClose, canBill bool) []slack.Block {
 	out := make([]slack.Block, 0, blocksPerTicket*len(ts))
 	for i := range ts {
 		t := &ts[i]
 		out = append(out,
 			commands.TextSection(commands.TicketLine(t)),
-			ticketview.TicketButtons(prefix+strconv.FormatInt(t.ID, 10), t, d.WebURL, canClose, d.CanBill))
+			ticketview.TicketButtons(prefix+strconv.FormatInt(t.ID, 10), t, webURL, canClose, canBill))
 	}
 	return out
 }

@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -108,17 +108,26 @@ func (f *Feature) Summary(ctx context.Context, a commands.Actor, day time.Time, 
 	for _, t := range updated {
 		byID[t.ID] = t
 	}
+	// Tickets that could not be read are said in one sentence, however
+	// many: a summary has room for a few sentences, not one per ticket.
+	var unread []int64
+	var readErr error
 	for id, m := range timed {
 		t, ok := byID[id]
 		if !ok {
 			tp, err := f.cfg.Reads.Ticket(ctx, id)
 			if err != nil {
-				s.Errs = append(s.Errs, f.failure(ctx, fmt.Errorf("read ticket %d: %w", id, err), "read a ticket you logged time on"))
+				unread, readErr = append(unread, id), cmp.Or(readErr, err)
 				continue
 			}
 			t = *tp
 		}
 		s.ByTicket = append(s.ByTicket, TicketMinutes{Ticket: t, Minutes: m})
+	}
+	if len(unread) > 0 {
+		slices.Sort(unread)
+		s.Errs = append(s.Errs, f.failure(ctx, fmt.Errorf("read tickets %v: %w", unread, readErr),
+			"read "+commands.CountNoun(len(unread), "ticket", "tickets")+" you logged time on"))
 	}
 	slices.SortFunc(s.ByTicket, func(a, b TicketMinutes) int {
 		return cmp.Or(cmp.Compare(b.Minutes, a.Minutes), cmp.Compare(a.Ticket.ID, b.Ticket.ID))
@@ -201,67 +210,175 @@ func (f *Feature) missing(ctx context.Context, tech int64, updated []syncro.Tick
 	return out, nil
 }
 
-// RenderSummary is the summary's direct message, one message within
-// Slack's 50 blocks.
+// RenderSummary is the summary's direct message: one message within
+// Slack's limits (slackfmt.MaxBlocksPerMessage blocks, MaxSectionText per
+// section, MaxMessageText in all) whatever s holds. The time and the
+// parts Syncro could not give are always shown; the two ticket lists get
+// the room left, each cut to whole tickets with a "more in Syncro" line.
 func RenderSummary(s Summary) commands.Message {
 	title := "Your day in Syncro: " + s.Day.Format("Mon 2 Jan")
 	if s.Late {
 		title = "Yesterday's summary: " + s.Day.Format("Mon 2 Jan")
 	}
-	blocks := []slack.Block{slack.NewHeaderBlock(commands.BoundedPlain(title, slackfmt.MaxHeaderText))}
+	head := []slack.Block{slack.NewHeaderBlock(commands.BoundedPlain(title, slackfmt.MaxHeaderText))}
 	if s.Late {
-		blocks = append(blocks, commands.NoteContext("The bot was not running at your hour that day, so this comes the morning after."))
-	}
-	lines := []string{"*Time logged*"}
-	if len(s.Time) == 0 {
-		lines = append(lines, "None.")
+		head = append(head, commands.NoteContext("The bot was not running at your hour that day, so this comes the morning after."))
 	}
 	total := 0
 	for _, lm := range s.Time {
-		lines = append(lines, "• "+commands.InlineMrkdwn(lm.Label, commands.MaxNameLen)+": "+cmdline.FormatMinutes(lm.Minutes))
 		total += lm.Minutes
 	}
-	if total > 0 {
-		lines = append(lines, "Total: *"+cmdline.FormatMinutes(total)+"*", "", "*By ticket*")
-		for i, tm := range s.ByTicket {
-			if i == summaryTickets {
-				lines = append(lines, "…and "+commands.CountNoun(len(s.ByTicket)-i, "more ticket", "more tickets"))
-				break
-			}
-			lines = append(lines, "• "+commands.TicketLine(&tm.Ticket)+": "+cmdline.FormatMinutes(tm.Minutes))
+	head = append(head, commands.TextSection(loggedText(s.Time, total)))
+	if total > 0 && len(s.ByTicket) > 0 {
+		head = append(head, commands.TextSection(byTicketText(s)))
+	}
+	var tail []slack.Block
+	if len(s.Errs) > 0 {
+		tail = append(tail, commands.NoteContext(errsText(s.Errs)))
+	}
+	room := slackfmt.MaxBlocksPerMessage - len(head) - len(tail)
+	chars := slackfmt.MaxMessageText - blocksText(head) - blocksText(tail)
+	missing := ticketBlocks(s.Missing[:min(len(s.Missing), summaryTickets)], blockMissingPrefix, s.WebURL, false, false)
+	resolved := ticketBlocks(s.Resolved[:min(len(s.Resolved), summaryTickets)], blockUnbilledPrefix, s.WebURL, false, s.CanBill)
+	nMissing, nResolved := len(missing)/blocksPerTicket, len(resolved)/blocksPerTicket
+	var lists []slack.Block
+	for {
+		lists = append(listBlocks("*Missing time?* You worked on these with no time logged:", missing[:nMissing*blocksPerTicket], len(s.Missing), s.WebURL),
+			listBlocks("*Resolved, not invoiced yet*", resolved[:nResolved*blocksPerTicket], len(s.Resolved), s.WebURL)...)
+		if len(lists) <= room && blocksText(lists) <= chars || nMissing+nResolved == 0 {
+			break
 		}
-	}
-	blocks = append(blocks, commands.TextSection(strings.Join(lines, "\n")))
-	if len(s.Missing) > 0 {
-		blocks = append(blocks, slack.NewDividerBlock(), commands.TextSection("*Missing time?* You worked on these with no time logged:"))
-		blocks = append(blocks, summaryTicketBlocks(s.Missing, blockMissingPrefix, s, false)...)
-	}
-	if len(s.Resolved) > 0 {
-		blocks = append(blocks, slack.NewDividerBlock(), commands.TextSection("*Resolved, not invoiced yet*"))
-		blocks = append(blocks, summaryTicketBlocks(s.Resolved, blockUnbilledPrefix, s, s.CanBill)...)
-	}
-	for _, e := range s.Errs {
-		blocks = append(blocks, commands.NoteContext(e))
+		// Missing time is what the summary is for: the invoicing list
+		// gives way first.
+		if nResolved > 0 && nResolved >= nMissing {
+			nResolved--
+		} else {
+			nMissing--
+		}
 	}
 	text := title
 	if total > 0 {
 		text += ": " + cmdline.FormatMinutes(total) + " logged"
 	}
-	return commands.Message{Text: text, Blocks: blocks}
+	return commands.Message{Text: text, Blocks: slices.Concat(head, lists, tail)}
 }
 
-// summaryTicketBlocks are up to summaryTickets tickets, each its line
-// and Log time (and Make invoice when canBill), with a count of the rest.
-func summaryTicketBlocks(ts []syncro.Ticket, prefix string, s Summary, canBill bool) []slack.Block {
-	var out []slack.Block
-	for i := range ts {
-		if i == summaryTickets {
-			out = append(out, commands.NoteContext("…and "+commands.CountNoun(len(ts)-i, "more ticket", "more tickets")+" in Syncro"))
+// loggedText is the day's minutes by labor type with the total, the
+// labor types cut to whole lines so the section fits.
+func loggedText(by []LaborMinutes, total int) string {
+	if total == 0 {
+		return "*Time logged*\nNone."
+	}
+	var lines []string
+	for _, lm := range by {
+		lines = append(lines, "• "+commands.InlineMrkdwn(lm.Label, commands.MaxNameLen)+": "+cmdline.FormatMinutes(lm.Minutes))
+	}
+	totalLine := "Total: *" + cmdline.FormatMinutes(total) + "*"
+	more := func(left int) string {
+		return "…and " + commands.CountNoun(left, "more labor type", "more labor types")
+	}
+	return fitLines("*Time logged*", lines, 0, more, slackfmt.MaxSectionText-1-len(totalLine)) + "\n" + totalLine
+}
+
+// byTicketText is the day's minutes by ticket, most first: up to
+// summaryTickets whole lines within a section, the rest counted with
+// their minutes and where to see them.
+func byTicketText(s Summary) string {
+	shown := s.ByTicket[:min(len(s.ByTicket), summaryTickets)]
+	var lines []string
+	for _, tm := range shown {
+		lines = append(lines, "• "+commands.TicketLine(&tm.Ticket)+": "+cmdline.FormatMinutes(tm.Minutes))
+	}
+	more := func(left int) string {
+		m := 0
+		for _, tm := range s.ByTicket[len(s.ByTicket)-left:] {
+			m += tm.Minutes
+		}
+		where := "Syncro"
+		if s.WebURL != "" {
+			where = "<" + s.WebURL + "/tickets|Syncro>"
+		}
+		return "…and " + commands.CountNoun(left, "more ticket", "more tickets") + " (" + cmdline.FormatMinutes(m) + ", in the total above): each ticket's time is in " + where
+	}
+	return fitLines("*By ticket*", lines, len(s.ByTicket)-len(shown), more, slackfmt.MaxSectionText)
+}
+
+// errsText is the sentences of the parts Syncro could not give, each
+// once, within one context element.
+func errsText(errs []string) string {
+	var lines []string
+	for _, e := range errs {
+		if !slices.Contains(lines, e) {
+			lines = append(lines, e)
+		}
+	}
+	more := func(left int) string {
+		return "…and " + commands.CountNoun(left, "more part", "more parts") + " Syncro could not give."
+	}
+	return fitLines(lines[0], lines[1:], 0, more, slackfmt.MaxSectionText)
+}
+
+// fitLines joins first and lines with newlines into at most max
+// characters, keeping whole lines only: first always, then as many of
+// lines as fit together with more(n), the line counting the n left out
+// (those cut, and rest more not in lines). A link or an escape inside a
+// line is never cut.
+func fitLines(first string, lines []string, rest int, more func(left int) string, max int) string {
+	n := utf8.RuneCountInString(first)
+	kept := 0
+	for ; kept < len(lines); kept++ {
+		with := n + 1 + utf8.RuneCountInString(lines[kept])
+		reserve := 0
+		if left := len(lines) - kept - 1 + rest; left > 0 {
+			reserve = 1 + utf8.RuneCountInString(more(left))
+		}
+		if with+reserve > max {
 			break
 		}
-		t := &ts[i]
-		out = append(out, commands.TextSection(commands.TicketLine(t)),
-			ticketview.TicketButtons(prefix+strconv.FormatInt(t.ID, 10), t, s.WebURL, false, canBill))
+		n = with
 	}
-	return out
+	out := append([]string{first}, lines[:kept]...)
+	if left := len(lines) - kept + rest; left > 0 {
+		out = append(out, more(left))
+	}
+	return strings.Join(out, "\n")
+}
+
+// listBlocks is one list of the summary: a divider, its title and the
+// tickets shown (blocksPerTicket blocks each), with a line counting the
+// rest of all; nothing when all is 0.
+func listBlocks(title string, shown []slack.Block, all int, webURL string) []slack.Block {
+	if all == 0 {
+		return nil
+	}
+	out := append([]slack.Block{slack.NewDividerBlock(), commands.TextSection(title)}, shown...)
+	return appendMore(out, all-len(shown)/blocksPerTicket, "ticket", "tickets", webURL)
+}
+
+// blocksText is how many characters of text blocks hold, as Slack counts
+// them against slackfmt.MaxMessageText: sections', contexts' and headers'.
+func blocksText(blocks []slack.Block) int {
+	n := 0
+	for _, b := range blocks {
+		switch b := b.(type) {
+		case *slack.SectionBlock:
+			if b.Text != nil {
+				n += utf8.RuneCountInString(b.Text.Text)
+			}
+			for _, f := range b.Fields {
+				n += utf8.RuneCountInString(f.Text)
+			}
+		case *slack.ContextBlock:
+			for _, e := range b.ContextElements.Elements {
+				if t, ok := e.(*slack.TextBlockObject); ok {
+					n += utf8.RuneCountInString(t.Text)
+				}
+			}
+		case *slack.HeaderBlock:
+			if b.Text != nil {
+				n += utf8.RuneCountInString(b.Text.Text)
+			}
+		}
+	}
+	return n
 }
