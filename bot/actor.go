@@ -5,8 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
 )
@@ -32,6 +30,9 @@ type ttlCache[V any] struct {
 	now func() time.Time
 	mu  sync.Mutex
 	m   map[string]ttlEntry[V]
+	// forgets counts forget calls, so that an answer fetched before one
+	// is not stored after it (putSince).
+	forgets uint64
 }
 
 type ttlEntry[V any] struct {
@@ -57,6 +58,35 @@ func (c *ttlCache[V]) get(key string) (V, bool) {
 func (c *ttlCache[V]) put(key string, v V, ttl time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.putLocked(key, v, ttl)
+}
+
+// era is the count of forgets so far, to pass to putSince.
+func (c *ttlCache[V]) era() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.forgets
+}
+
+// putSince is put, unless a key was forgotten since era: the value was
+// read from a world that has changed since, and is dropped.
+func (c *ttlCache[V]) putSince(key string, v V, ttl time.Duration, era uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.forgets == era {
+		c.putLocked(key, v, ttl)
+	}
+}
+
+// forget drops key's value, and any value being fetched meanwhile.
+func (c *ttlCache[V]) forget(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, key)
+	c.forgets++
+}
+
+func (c *ttlCache[V]) putLocked(key string, v V, ttl time.Duration) {
 	now := c.now()
 	// Drop expired entries now and then so the map stays the size of the
 	// active team, not of everyone who ever typed /syncro.
@@ -197,45 +227,4 @@ func (b *Bot) userInfo(ctx context.Context, userID string) userInfo {
 	}
 	b.users.put(userID, u, b.cfg.UserCacheTTL)
 	return u
-}
-
-// channelShare is what conversations.info says of a channel: shared with
-// another workspace (Slack Connect) or not, or unknown when Slack cannot
-// say.
-type channelShare int
-
-const (
-	notShared channelShare = iota
-	shared
-	shareUnknown
-)
-
-// sharedChannel reports whether channelID is shared with another workspace
-// (conversations.info is_ext_shared, cached). When Slack cannot say, the
-// answer is true: replies then go ephemeral, which is always safe.
-func (b *Bot) sharedChannel(ctx context.Context, channelID string) bool {
-	return b.channelShare(ctx, channelID) != notShared
-}
-
-// channelShare is sharedChannel that tells "Slack cannot say" apart, for
-// the notifier to warn about it.
-func (b *Bot) channelShare(ctx context.Context, channelID string) channelShare {
-	if channelID == "" {
-		return notShared
-	}
-	if v, ok := b.channels.get(channelID); ok {
-		return v
-	}
-	ch, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channelID})
-	if err != nil {
-		b.log.Info("conversations.info failed; treating channel as shared", "channel", channelID, "err", err)
-		b.channels.put(channelID, shareUnknown, negativeTTL)
-		return shareUnknown
-	}
-	v := notShared
-	if ch.IsExtShared || ch.IsPendingExtShared {
-		v = shared
-	}
-	b.channels.put(channelID, v, b.cfg.ChannelCacheTTL)
-	return v
 }

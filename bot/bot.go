@@ -228,11 +228,10 @@ type Bot struct {
 
 	allowed, billing, admin principals
 
-	users    *ttlCache[userInfo]
-	channels *ttlCache[channelShare]
-	groups   *ttlCache[groupMembers]
-	// convs says which conversations are internal, for unfurls.
-	convs *ttlCache[convKind]
+	users  *ttlCache[userInfo]
+	groups *ttlCache[groupMembers]
+	// convs says who can read each conversation (conversations.go).
+	convs *ttlCache[conversation]
 	// cards maps a form's view id to the response_url of the message
 	// whose button opened it (reply.go, replaceCard).
 	cards *ttlCache[string]
@@ -322,28 +321,27 @@ func New(cfg Config) (*Bot, error) {
 	sock := socketmode.New(api, socketmode.OptionLog(sl))
 
 	b := &Bot{
-		cfg:      cfg,
-		log:      log,
-		api:      &sock.Client,
-		sock:     sock,
-		cmds:     cfg.Commands,
-		http:     cfg.HTTPClient,
-		allowed:  newPrincipals(cfg.AllowedUsers),
-		billing:  newPrincipals(cfg.BillingUsers),
-		admin:    newPrincipals(cfg.AdminUsers),
-		users:    newTTLCache[userInfo](cfg.UserCacheTTL),
-		channels: newTTLCache[channelShare](cfg.ChannelCacheTTL),
-		groups:   newTTLCache[groupMembers](cfg.GroupCacheTTL),
-		convs:    newTTLCache[convKind](cfg.ChannelCacheTTL),
-		cards:    newTTLCache[string](slackfmt.ResponseURLLifetime),
-		homes:    newTTLCache[time.Time](homeKeep),
-		lanes:    newLanes(cfg.MaxInFlight, cfg.MaxInFlightPerUser, cfg.MaxQueuedPerUser),
-		started:  make(chan struct{}),
+		cfg:     cfg,
+		log:     log,
+		api:     &sock.Client,
+		sock:    sock,
+		cmds:    cfg.Commands,
+		http:    cfg.HTTPClient,
+		allowed: newPrincipals(cfg.AllowedUsers),
+		billing: newPrincipals(cfg.BillingUsers),
+		admin:   newPrincipals(cfg.AdminUsers),
+		users:   newTTLCache[userInfo](cfg.UserCacheTTL),
+		groups:  newTTLCache[groupMembers](cfg.GroupCacheTTL),
+		convs:   newTTLCache[conversation](cfg.ChannelCacheTTL),
+		cards:   newTTLCache[string](slackfmt.ResponseURLLifetime),
+		homes:   newTTLCache[time.Time](homeKeep),
+		lanes:   newLanes(cfg.MaxInFlight, cfg.MaxInFlightPerUser, cfg.MaxQueuedPerUser),
+		started: make(chan struct{}),
 	}
 	b.routes = b.wireRoutes()
 	b.notices = newNotifier(b.api, log, cfg.NoticeInterval)
 	b.notices.posted = cfg.Observer.NoticePosted
-	b.notices.share = b.channelShare
+	b.notices.share = b.conversation
 	return b, nil
 }
 

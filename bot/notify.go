@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/slack-go/slack"
 	"golang.org/x/time/rate"
 
 	"github.com/syncrobot/syncrobot/commands"
@@ -27,10 +26,10 @@ type notifier struct {
 	log      *slog.Logger
 	interval time.Duration
 	posted   func() // called after each notice posted; set before start
-	// share says whether a channel is shared with another workspace, or
-	// Slack cannot say; notices are posted only where it is not. Set
-	// before start.
-	share func(ctx context.Context, channel string) channelShare
+	// share says who can read a channel (Bot.conversation); notices are
+	// posted only where Slack says the home workspace alone. Set before
+	// start.
+	share func(ctx context.Context, channel string) conversation
 
 	mu     sync.Mutex
 	ctx    context.Context
@@ -108,29 +107,24 @@ func (n *notifier) run(ctx context.Context, channel string, q chan commands.Mess
 	}
 }
 
-// shareable reports whether m may be posted to channel: not while Slack
-// says the channel is shared, nor while it cannot say. Each dropped notice
-// is logged with its ticket id; a spell of "cannot say" is warned once,
-// and its end said, through *unreadable.
+// shareable reports whether m may be posted to channel: only while Slack
+// says the home workspace alone reads it (conversations.go). Each dropped
+// notice is logged with its ticket id and why; a spell of "Slack cannot
+// say" is warned once, and its end said, through *unreadable.
 func (n *notifier) shareable(ctx context.Context, channel string, m commands.Message, unreadable *bool) bool {
-	switch n.share(ctx, channel) {
-	case shared:
-		n.log.Error("notice dropped", "channel", channel, "ticket_id", m.TicketID,
-			"why", "the channel is shared with another workspace")
-		return false
-	case shareUnknown:
-		if !*unreadable {
-			*unreadable = true
-			n.log.Warn("Slack cannot describe the NOTIFY_CHANNEL (conversations.info fails); closed-ticket notices are dropped until it can say the channel is not shared",
-				"channel", channel)
-		}
-		n.log.Error("notice dropped", "channel", channel, "ticket_id", m.TicketID,
-			"why", "Slack cannot say whether the channel is shared")
+	c := n.share(ctx, channel)
+	if c.audience == audienceUnknown && !*unreadable {
+		*unreadable = true
+		n.log.Warn("Slack cannot describe a channel of ticket notices (NOTIFY_CHANNEL or a subscription's; conversations.info fails); its notices are dropped until Slack can say the channel is not shared",
+			"channel", channel)
+	}
+	if !c.internal() {
+		n.log.Error("notice dropped", "channel", channel, "ticket_id", m.TicketID, "why", c.why)
 		return false
 	}
 	if *unreadable {
 		*unreadable = false
-		n.log.Info("NOTIFY_CHANNEL readable again; closed-ticket notices are posted", "channel", channel)
+		n.log.Info("channel of ticket notices readable again; its notices are posted", "channel", channel)
 	}
 	return true
 }
@@ -203,13 +197,13 @@ func (b *Bot) checkNotifyChannel(ctx context.Context) {
 	if b.cfg.NotifyChannel == "" {
 		return
 	}
-	ch, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: b.cfg.NotifyChannel})
+	c, err := b.describe(ctx, b.cfg.NotifyChannel)
 	switch {
 	case err != nil:
 		b.log.Warn("cannot read NOTIFY_CHANNEL; notices are posted only once Slack confirms it is not shared",
 			"channel", b.cfg.NotifyChannel, "err", err)
-	case ch.IsExtShared || ch.IsPendingExtShared:
+	case !c.internal():
 		b.log.Error("NOTIFY_CHANNEL is shared with another workspace; closed-ticket notices are dropped while it is (choose a channel only this workspace reads)",
-			"channel", b.cfg.NotifyChannel)
+			"channel", b.cfg.NotifyChannel, "why", c.why)
 	}
 }

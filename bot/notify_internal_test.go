@@ -19,8 +19,10 @@ func TestNotifier_UnreadableChannelIsWarnedOncePerSpell(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
 	n := newNotifier(nil, slog.New(slog.NewJSONHandler(&logs, nil)), 0)
-	answers := []channelShare{shareUnknown, shareUnknown, shareUnknown, notShared, shareUnknown, shared}
-	n.share = func(context.Context, string) channelShare {
+	unknown := conversation{why: "Slack cannot say whether the channel is shared"}
+	answers := []conversation{unknown, unknown, unknown, {audience: audienceInternal}, unknown,
+		{audience: audienceShared, why: "the channel is shared with another workspace"}}
+	n.share = func(context.Context, string) conversation {
 		a := answers[0]
 		answers = answers[1:]
 		return a
@@ -35,10 +37,10 @@ func TestNotifier_UnreadableChannelIsWarnedOncePerSpell(t *testing.T) {
 	}
 	out := logs.String()
 	for what, want := range map[string]int{
-		`"level":"WARN"`:                       2,
-		`"msg":"NOTIFY_CHANNEL readable again`: 1,
-		`"msg":"notice dropped"`:               5,
-		`"why":"the channel is shared with`:    1,
+		`"level":"WARN"`: 2,
+		`"msg":"channel of ticket notices readable again`: 1,
+		`"msg":"notice dropped"`:                          5,
+		`"why":"the channel is shared with`:               1,
 	} {
 		if n := strings.Count(out, what); n != want {
 			t.Errorf("%d log lines with %s, want %d:\n%s", n, what, want, out)

@@ -56,8 +56,8 @@ func (b *Bot) linkPreviews(ctx context.Context, tn *turn, ev *slackevents.LinkSh
 	if _, ok := b.admitted(ctx, tn.door, tn.pending); !ok {
 		return 0, "poster not served"
 	}
-	if ok, why := b.internalConversation(ctx, ev.Channel); !ok {
-		return 0, why
+	if c := b.conversation(ctx, ev.Channel); !c.internal() {
+		return 0, c.why
 	}
 	ls := commands.LinkShared{ChannelID: ev.Channel, MessageTS: ev.MessageTimeStamp, UserID: ev.User}
 	for _, l := range ev.Links {
@@ -87,44 +87,4 @@ func (b *Bot) linkPreviews(ctx context.Context, tn *turn, ev *slackevents.LinkSh
 		return 0, "chat.unfurl failed"
 	}
 	return len(unfurls), ""
-}
-
-// internalConversation reports whether channelID is a conversation of the
-// home workspace alone, where ticket previews may show; why says why not.
-// It fails closed: when conversations.info cannot say, the answer is no.
-// A channel shared in any way (Slack Connect, pending, across an org) is
-// not; a DM is when the other person is of the home workspace; a group
-// DM never is, since its members are not listed without a scope the bot
-// does not ask for.
-func (b *Bot) internalConversation(ctx context.Context, channelID string) (ok bool, why string) {
-	if v, hit := b.convs.get(channelID); hit {
-		return v.internal, v.why
-	}
-	ch, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channelID})
-	if err != nil {
-		b.log.Info("conversations.info failed; no previews there", "channel", channelID, "err", err)
-		if ctx.Err() == nil {
-			b.convs.put(channelID, convKind{why: "conversations.info failed"}, negativeTTL)
-		}
-		return false, "conversations.info failed"
-	}
-	v := convKind{internal: true}
-	switch {
-	case ch.IsExtShared || ch.IsPendingExtShared || ch.IsShared || ch.IsOrgShared:
-		v = convKind{why: "shared channel"}
-	case ch.IsMpIM:
-		v = convKind{why: "group DM"}
-	case ch.IsIM:
-		if u := b.userInfo(ctx, ch.User); !u.ok || u.teamID == "" || u.teamID != b.homeTeam {
-			v = convKind{why: "DM with someone outside the workspace"}
-		}
-	}
-	b.convs.put(channelID, v, b.cfg.ChannelCacheTTL)
-	return v.internal, v.why
-}
-
-// convKind is what internalConversation learned about a conversation.
-type convKind struct {
-	internal bool
-	why      string
 }

@@ -304,16 +304,25 @@ func TestRun_WarnsWhenEveryoneMayMergeCustomers(t *testing.T) {
 	}
 }
 
-// TestRun_SharedNotifyChannelFails: a NOTIFY_CHANNEL shared with another
-// workspace fails the check, since notices name tickets and customers.
+// TestRun_SharedNotifyChannelFails: a NOTIFY_CHANNEL read outside the
+// workspace fails the check, since notices name tickets and customers:
+// shared with another workspace, invited to be, shared across the org,
+// or marked shared in any other way.
 func TestRun_SharedNotifyChannelFails(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, slackfake.Channel{ID: notifyChannel, Name: "shared-acme", IsExtShared: true})
-	r, out := e.run(t)
-	if r.OK() {
-		t.Errorf("a shared NOTIFY_CHANNEL passed:\n%s", out)
-	}
-	if !strings.Contains(out, "✗ NOTIFY_CHANNEL: #shared-acme is shared with another workspace") {
-		t.Errorf("output lacks the shared-channel failure:\n%s", out)
+	for _, ch := range []slackfake.Channel{
+		{ID: notifyChannel, Name: "shared-acme", IsExtShared: true},
+		{ID: notifyChannel, Name: "shared-acme", IsPendingExtShared: true},
+		{ID: notifyChannel, Name: "shared-acme", IsOrgShared: true},
+		{ID: notifyChannel, Name: "shared-acme", IsShared: true},
+	} {
+		e := newEnv(t, ch)
+		r, out := e.run(t)
+		if r.OK() {
+			t.Errorf("a shared NOTIFY_CHANNEL (%+v) passed:\n%s", ch, out)
+		}
+		if !strings.Contains(out, "✗ NOTIFY_CHANNEL: #shared-acme is shared with another workspace") {
+			t.Errorf("output lacks the shared-channel failure for %+v:\n%s", ch, out)
+		}
 	}
 }

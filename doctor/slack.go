@@ -60,9 +60,14 @@ type slackAnswer struct {
 		IsPrivate  bool   `json:"is_private"`
 		IsMember   bool   `json:"is_member"`
 		IsArchived bool   `json:"is_archived"`
-		// Shared with another workspace (Slack Connect), or about to be.
+		// Read outside this workspace, the bot's rule (README, "Where
+		// data does not go"): shared with another workspace (Slack
+		// Connect) or about to be, across an Enterprise Grid org, or
+		// in any other way Slack marks.
 		IsExtShared        bool `json:"is_ext_shared"`
 		IsPendingExtShared bool `json:"is_pending_ext_shared"`
+		IsOrgShared        bool `json:"is_org_shared"`
+		IsShared           bool `json:"is_shared"`
 	} `json:"channel"`
 
 	status int
@@ -230,8 +235,8 @@ func (s *slackChecker) notifyChannel(ctx context.Context, tok config.Secret, cha
 	case a.Channel.IsArchived:
 		c.Detail = name + " is archived; posts would fail."
 		c.Fix = "unarchive it or choose another channel for NOTIFY_CHANNEL."
-	case a.Channel.IsExtShared || a.Channel.IsPendingExtShared:
-		c.Detail = name + " is shared with another workspace (Slack Connect); closed-ticket notices name tickets and customers, so the bot drops them while it is shared."
+	case a.Channel.IsExtShared || a.Channel.IsPendingExtShared || a.Channel.IsOrgShared || a.Channel.IsShared:
+		c.Detail = name + " is shared with another workspace (Slack Connect, or across your org); closed-ticket notices name tickets and customers, so the bot drops them while it is shared."
 		c.Fix = "choose a channel only your own workspace can read for NOTIFY_CHANNEL."
 	case a.Channel.IsMember:
 		c.OK = true

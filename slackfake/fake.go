@@ -97,11 +97,19 @@ type User struct {
 
 // Channel is a conversation the fake knows about (conversations.info).
 type Channel struct {
-	ID          string
-	Name        string
-	IsPrivate   bool
-	IsIM        bool
-	IsExtShared bool
+	ID        string
+	Name      string
+	IsPrivate bool
+	IsIM      bool
+	// IsExtShared marks a channel shared with another workspace (Slack
+	// Connect), IsPendingExtShared one invited to be and not accepted
+	// yet, IsOrgShared one shared across the workspaces of an Enterprise
+	// Grid org. IsShared marks a channel shared some other way; Slack
+	// sets is_shared for ext- and org-shared channels too.
+	IsExtShared        bool
+	IsPendingExtShared bool
+	IsOrgShared        bool
+	IsShared           bool
 	// IsMpIM marks a group DM; User is the other person of a DM (IsIM).
 	IsMpIM bool
 	User   string

@@ -433,7 +433,8 @@ func (f *Fake) channelJSON(c Channel) map[string]any {
 	return map[string]any{
 		"id": c.ID, "name": c.Name, "is_channel": !c.IsIM && !c.IsMpIM, "is_group": false, "is_im": c.IsIM,
 		"is_mpim": c.IsMpIM, "user": c.User,
-		"is_private": c.IsPrivate, "is_ext_shared": c.IsExtShared, "is_shared": c.IsExtShared,
+		"is_private": c.IsPrivate, "is_ext_shared": c.IsExtShared, "is_pending_ext_shared": c.IsPendingExtShared,
+		"is_org_shared": c.IsOrgShared, "is_shared": c.IsShared || c.IsExtShared || c.IsOrgShared,
 		"is_member": !c.BotNotInChannel, "context_team_id": f.cfg.teamID,
 	}
 }

@@ -1,0 +1,99 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/slack-go/slack"
+)
+
+// Who can read a conversation decides what the bot may post there. One
+// rule, one cache (Bot.convs) and one answer (Bot.conversation) serve
+// every place that asks: the replies and thread posts of a command,
+// shortcut or form, link previews, channel subscriptions and
+// NOTIFY_CHANNEL's notices. The rule, as the README states it: a
+// conversation is internal when only people of the home workspace can
+// read it; anything else is "shared", and gets nothing about a ticket or
+// a customer. When Slack cannot say, the answer is "shared" too.
+
+// audience is who can read a conversation, as far as the bot knows.
+type audience int
+
+const (
+	// audienceUnknown: Slack could not say (conversations.info failed).
+	// It is the zero value, so an answer never filled in fails closed.
+	audienceUnknown audience = iota
+	// audienceInternal: only people of the home workspace.
+	audienceInternal
+	// audienceShared: people outside the home workspace can, or may.
+	audienceShared
+)
+
+// conversation is what the bot knows of who reads a conversation.
+type conversation struct {
+	audience audience
+	// why says, for logs, why the conversation is not internal.
+	why string
+}
+
+// internal reports whether only the home workspace reads c.
+func (c conversation) internal() bool { return c.audience == audienceInternal }
+
+// readableOutside is the rule for a channel's own flags: shared with
+// another workspace (Slack Connect), or invited to be and not yet
+// accepted, or shared across the workspaces of an Enterprise Grid org, or
+// shared in any other way Slack marks (is_shared).
+func readableOutside(ch *slack.Channel) bool {
+	return ch.IsExtShared || ch.IsPendingExtShared || ch.IsOrgShared || ch.IsShared
+}
+
+// conversation says who can read channelID, from the cache or
+// conversations.info. An empty id is no conversation the bot can vouch
+// for. A failed answer is remembered for negativeTTL (unless the caller's
+// own context cut it off), a real one for ChannelCacheTTL or until Slack
+// says the channel was shared or unshared (forgetConversation).
+func (b *Bot) conversation(ctx context.Context, channelID string) conversation {
+	if channelID == "" {
+		return conversation{why: "no channel"}
+	}
+	if v, hit := b.convs.get(channelID); hit {
+		return v
+	}
+	era := b.convs.era()
+	v, err := b.describe(ctx, channelID)
+	switch {
+	case err == nil:
+		b.convs.putSince(channelID, v, b.cfg.ChannelCacheTTL, era)
+	case ctx.Err() == nil:
+		b.log.Info("conversations.info failed; treating the conversation as shared", "channel", channelID, "err", err)
+		b.convs.putSince(channelID, v, negativeTTL, era)
+	}
+	return v
+}
+
+// describe asks Slack who can read channelID, bypassing the cache. A
+// channel is internal unless readableOutside; a DM is when the other
+// person is of the home workspace; a group DM never is, since its members
+// are not listed without a scope the bot does not ask for.
+func (b *Bot) describe(ctx context.Context, channelID string) (conversation, error) {
+	ch, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channelID})
+	if err != nil {
+		return conversation{why: "Slack cannot say whether the channel is shared"}, err
+	}
+	switch {
+	case readableOutside(ch):
+		return conversation{audience: audienceShared, why: "the channel is shared with another workspace"}, nil
+	case ch.IsMpIM:
+		return conversation{audience: audienceShared, why: "a group DM, whose members the bot cannot check"}, nil
+	case ch.IsIM:
+		if u := b.userInfo(ctx, ch.User); !u.ok || u.teamID == "" || u.teamID != b.homeTeam {
+			return conversation{audience: audienceShared, why: "a DM with someone outside the workspace"}, nil
+		}
+	}
+	return conversation{audience: audienceInternal}, nil
+}
+
+// sharedChannel reports whether channelID is not known to be internal:
+// replies there go ephemeral and thread posts carry no ticket details.
+func (b *Bot) sharedChannel(ctx context.Context, channelID string) bool {
+	return !b.conversation(ctx, channelID).internal()
+}
