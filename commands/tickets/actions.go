@@ -33,6 +33,8 @@ type feature struct {
 	w writeState
 	// fl serializes the flows of one ticket within this process (flow.go).
 	fl flow.Locks
+	// clock is Syncro's clock as its answers last showed it (readback.go).
+	clock syncroClock
 }
 
 // Register adds the ticket commands, the ticket detail's buttons,

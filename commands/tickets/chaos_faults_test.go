@@ -223,6 +223,9 @@ type chaosTransport struct {
 	base     http.RoundTripper
 	clk      *fakeclock.Manual
 	basePath string // the API's path, "/api/v1/"
+	// date, when set, stands for the Date header of every answer: "-"
+	// drops it (a proxy that strips it), anything else replaces it.
+	date string
 }
 
 func (tr *chaosTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -231,7 +234,7 @@ func (tr *chaosTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		tr.clk.Advance(time.Second)
 	}
 	if d == nil {
-		return tr.base.RoundTrip(req)
+		return tr.redate(tr.base.RoundTrip(req))
 	}
 	endpoint := syncro.EndpointTemplate(tr.basePath, req.URL.Path)
 	if req.Method != http.MethodGet || endpoint != "/tickets" {
@@ -279,6 +282,18 @@ func (tr *chaosTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		status = resp.StatusCode
 	}
 	d.answered(status, err)
+	return tr.redate(resp, err)
+}
+
+// redate gives resp the Date tr.date says.
+func (tr *chaosTransport) redate(resp *http.Response, err error) (*http.Response, error) {
+	switch {
+	case resp == nil || tr.date == "":
+	case tr.date == "-":
+		resp.Header.Del("Date")
+	default:
+		resp.Header.Set("Date", tr.date)
+	}
 	return resp, err
 }
 

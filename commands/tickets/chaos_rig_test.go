@@ -41,7 +41,9 @@ type chaosRig struct {
 	srv    *syncrotest.Server
 	client *syncro.Client
 	// web writes to Syncro as people do in its web app: no faults.
-	web  *syncro.Client
+	web *syncro.Client
+	// tr carries both clients' requests to Syncro.
+	tr   *chaosTransport
 	dir  string
 	logs string
 	st   *store.Store
@@ -132,7 +134,7 @@ func newSkewedChaosRig(t *testing.T, mode syncrotest.TimeMode, skew time.Duratio
 		t.Fatal("no seed ticket")
 	}
 	r := &chaosRig{
-		t: t, clk: clk, srv: srv, client: newClient(), web: newClient(),
+		t: t, clk: clk, srv: srv, client: newClient(), web: newClient(), tr: tr,
 		dir: t.TempDir(), logs: t.TempDir(), customer: own.CustomerID,
 		buttons: map[string]chaosButton{}, questions: map[string]chaosButton{},
 	}

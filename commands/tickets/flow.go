@@ -487,7 +487,7 @@ func (fr *flowRun) getTicket(ctx context.Context) (*syncro.Ticket, error) {
 }
 
 // readTicket reads the ticket afresh, as this pass's copy, and says when
-// Syncro answered (its Date; zero without one).
+// Syncro answered, on its clock (syncroClock.answered).
 func (fr *flowRun) readTicket(ctx context.Context) (*syncro.Ticket, time.Time, error) {
 	fr.ticket = nil
 	t, resp, err := fr.c.cfg.Syncro.Tickets.Get(ctx, fr.p.TicketID)
@@ -496,7 +496,7 @@ func (fr *flowRun) readTicket(ctx context.Context) (*syncro.Ticket, time.Time, e
 	}
 	fr.c.learnNames(t)
 	fr.ticket = t
-	return t, resp.Date(), nil
+	return t, fr.c.clock.answered(resp, fr.c.cfg.Now()), nil
 }
 
 // readBack looks in Syncro for a step's write whose outcome is unknown.

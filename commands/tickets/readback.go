@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/syncrobot/syncrobot/sessionlog"
@@ -39,7 +40,8 @@ type stepBefore struct {
 	// applying it (syncroLag). A record created after it came later than
 	// this write could have: the same words typed in the web app while
 	// the bot was down are not taken for its write.
-	// Zero when Syncro's answer had no Date: then only Floor bounds it.
+	// An answer without a usable Date is placed by syncroClock. Zero only
+	// in flows recorded before that: then only Floor bounds it.
 	Until time.Time `json:"until,omitzero"`
 	// Comments are the ids of the comments with the step's subject and
 	// body that the ticket held since Floor: an identical comment that is
@@ -78,13 +80,28 @@ func writeWindow(ctx context.Context) time.Duration {
 const syncroLag = time.Minute
 
 // writeUntil is stepBefore.Until for a write prepared from a read Syncro
-// answered at answered (its Date, to the second), with syncroLag to
-// spare; zero when there was no Date.
+// answered at answered (syncroClock.answered, to the second), with
+// syncroLag to spare.
 func writeUntil(ctx context.Context, answered time.Time) time.Time {
-	if answered.IsZero() {
-		return time.Time{}
-	}
 	return answered.Add(time.Second + writeWindow(ctx) + syncroLag)
+}
+
+// syncroClock is how far Syncro's clock read ahead of the bot's (behind,
+// when negative) in the last answer with a usable Date, in nanoseconds.
+type syncroClock struct{ ahead atomic.Int64 }
+
+// answered is when Syncro answered resp, on Syncro's clock: its Date, or,
+// when a proxy stripped the header or it does not parse, the bot's clock
+// now moved by the offset the last Date showed (none seen: the bot's
+// clock). Never unknown: a read-back bounded from below only took the
+// same words typed in the web app an hour later for a write that never
+// happened, and a landed write for that later copy.
+func (k *syncroClock) answered(resp *syncro.Response, now time.Time) time.Time {
+	if d := resp.Date(); !d.IsZero() {
+		k.ahead.Store(int64(d.Sub(now)))
+		return d
+	}
+	return now.Add(time.Duration(k.ahead.Load())).Truncate(time.Second)
 }
 
 // timerStartSlack is how far a timer's start_time may be from the start_at
@@ -146,9 +163,13 @@ func (fr *flowRun) sessionRecord(ctx context.Context) (sessionlog.Record, error)
 func (c *feature) commentsBefore(ctx context.Context, ticketID int64, subject, body string, started time.Time) (stepBefore, error) {
 	b := stepBefore{Started: started, Floor: started.Add(-recentWindow)}
 	newest := true
+	var latest time.Time
 	answered, err := c.eachComment(ctx, ticketID, func(x syncro.Comment) bool {
 		if newest && !x.CreatedAt.IsZero() && x.CreatedAt.Before(b.Floor) {
 			b.Floor = x.CreatedAt.Time
+		}
+		if newest {
+			latest = x.CreatedAt.Time
 		}
 		newest = false
 		if !x.CreatedAt.IsZero() && x.CreatedAt.Before(b.Floor) {
@@ -162,7 +183,7 @@ func (c *feature) commentsBefore(ctx context.Context, ticketID int64, subject, b
 	if err != nil {
 		return stepBefore{}, fmt.Errorf("read the comments of ticket %d before writing: %w", ticketID, err)
 	}
-	b.Until = writeUntil(ctx, answered)
+	b.Until = writeUntil(ctx, later(answered, latest))
 	if newest {
 		// No comment yet: none to tell the write apart from, and no
 		// Syncro stamp to measure the floor by; the bot's clock less the
@@ -185,7 +206,11 @@ func (fr *flowRun) timersBefore(ctx context.Context) (stepBefore, error) {
 		return stepBefore{}, fmt.Errorf("read ticket %d before logging time: %w", fr.p.TicketID, err)
 	}
 	now := fr.c.cfg.Now()
-	b := stepBefore{Started: now, Floor: now.Add(-recentWindow), Until: writeUntil(ctx, answered),
+	latest := newestTimer(t.TicketTimers)
+	for _, x := range t.Comments {
+		latest = later(latest, x.CreatedAt.Time)
+	}
+	b := stepBefore{Started: now, Floor: now.Add(-recentWindow), Until: writeUntil(ctx, later(answered, latest)),
 		TimerStart: now.Add(-time.Duration(fr.p.Minutes) * time.Minute).Truncate(time.Second)}
 	for _, tm := range t.TicketTimers {
 		b.Timers = append(b.Timers, tm.ID)
@@ -197,6 +222,16 @@ func (fr *flowRun) timersBefore(ctx context.Context) (stepBefore, error) {
 		b.Floor = newest // Syncro's clock behind the bot's: see Floor
 	}
 	return b, nil
+}
+
+// later is the later of a and b. A record Syncro stamped is no later
+// than Syncro's clock: the newest on a ticket places its clock at least
+// there when its answer had no Date (syncroClock guessed).
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // newestTimer is the latest created_at among timers; zero for none.
@@ -216,7 +251,7 @@ const commentsPerPage = 100
 
 // eachComment calls visit with a ticket's comments newest first, page after
 // page, until visit returns false or the comments run out, and says when
-// Syncro answered the first page (its Date; zero without one). Reading
+// Syncro answered the first page, on its clock (syncroClock). Reading
 // one page is not enough: on a busy ticket a comment made before a crash
 // can be pages down by the time Finish reads it back.
 func (c *feature) eachComment(ctx context.Context, ticketID int64, visit func(syncro.Comment) bool) (answered time.Time, err error) {
@@ -227,7 +262,7 @@ func (c *feature) eachComment(ctx context.Context, ticketID int64, visit func(sy
 			return answered, fmt.Errorf("page %d: %w", opts.Page, err)
 		}
 		if opts.Page == 1 {
-			answered = resp.Date()
+			answered = c.clock.answered(resp, c.cfg.Now())
 		}
 		for _, x := range list {
 			if !visit(x) {
@@ -242,8 +277,8 @@ func (c *feature) eachComment(ctx context.Context, ticketID int64, visit func(sy
 
 // readBackComment looks for this flow's comment: one with its subject and
 // body, created between the step's floor and its Until, that was not on
-// the ticket before the write and that no other flow owns. nil means it
-// is not there.
+// the ticket before the write and that no other flow owns; of several,
+// the oldest. nil means it is not there.
 func (fr *flowRun) readBackComment(ctx context.Context) (*syncro.Comment, error) {
 	p := fr.p
 	b, prepared := fr.before[stepComment]
@@ -270,8 +305,9 @@ func (fr *flowRun) readBackComment(ctx context.Context) (*syncro.Comment, error)
 			return true // newer than this write could be
 		}
 		if x.Subject == p.Subject && x.Body == p.Body && !skip[x.ID] {
+			// The oldest one new since the write began is its: a copy
+			// typed in the web app came after it.
 			found = &x
-			return false
 		}
 		return true
 	})
