@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/tickets"
+	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -83,4 +86,78 @@ func TestE2E_Replicas_TheLeaderDoesNotRetellItsOwnFailedWork(t *testing.T) {
 	if got := b.postedWith(0, tickets.ActionFinish); len(got) != 1 {
 		t.Errorf("Dana has %d messages with Finish for one failed bill, want 1", len(got))
 	}
+}
+
+// announceEvery has bots on fx announce closed tickets in the notify
+// channel, polling Syncro every interval.
+func (fx *e2eFakes) announceEvery(interval time.Duration) {
+	fx.env["NOTIFY_CHANNEL"] = notifyChannel
+	fx.env["SYNCRO_POLL_INTERVAL"] = interval.String()
+	fx.f.AddChannel(slackfake.Channel{ID: notifyChannel, Name: "tickets-closed"})
+}
+
+// logTime is when b's log first says want: the time of that JSON line.
+func (b *e2eBot) logTime(t *testing.T, want string) time.Time {
+	t.Helper()
+	for line := range strings.SplitSeq(b.stderr.String(), "\n") {
+		if !strings.Contains(line, want) {
+			continue
+		}
+		var rec struct{ Time time.Time }
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		return rec.Time
+	}
+	t.Fatalf("the bot never logged %q", want)
+	return time.Time{}
+}
+
+// TestE2E_Replicas_WatcherOfAKilledReplicaIsTakenOverWithinAPoll: replica
+// A (a child process) runs the closed-ticket watcher beside B and is
+// killed (SIGKILL): no shutdown, its database session cut by the kernel.
+// A ticket closed in Syncro right after is announced by B, once. B took
+// the watcher over within one poll interval: its own polls, one an
+// interval as its tries to take the lead are, numbered at most two
+// between A's death and its taking over (a takeover two intervals late
+// shows three).
+func TestE2E_Replicas_WatcherOfAKilledReplicaIsTakenOverWithinAPoll(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := replicaFakes(t)
+	fx.announceEvery(time.Second)
+	a, aLog := startReplicaProcess(ctx, t, fx)
+	if err := aLog.WaitFor(ctx, "first start: announcing tickets closed from now on"); err != nil {
+		t.Fatalf("A never ran the watcher: %v; its log:\n%s", err, aLog.String())
+	}
+	b := fx.start(ctx, t, "-debug")
+	b.waitLog(ctx, t, `"role":"follower"`) // B polls as a follower: A leads
+	tk := b.marcusTicket(t, "Conference room display dark")
+
+	if err := a.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = a.Wait()
+	died := time.Now()
+	if err := fx.srv.SetTicketStatus(tk.ID, "Resolved"); err != nil {
+		t.Fatal(err)
+	}
+	const leads = "this replica runs the closed-ticket watcher"
+	b.waitLog(ctx, t, leads)
+	b.waitNotice(ctx, t, tk.Number)
+	b.waitPolls(ctx, t, 2) // the chance of a second notice
+	if got := b.noticesAbout(t, tk.Number); len(got) != 1 || !strings.Contains(got[0], "Closed in Syncro") {
+		t.Errorf("#%d: notices %q, want one, closed in Syncro", tk.Number, got)
+	}
+	took := b.logTime(t, leads)
+	polls := 0
+	for _, r := range fx.srv.Requests() {
+		if r.Method == "GET" && r.Path == "/tickets" && !r.Time.Before(died) && r.Time.Before(took) {
+			polls++
+		}
+	}
+	if polls > 2 {
+		t.Errorf("B polled %d times as a follower between A's death and taking the watcher over, want at most 2 (one interval)", polls)
+	}
+	t.Logf("B polled %d times between A's death and taking over", polls)
 }
