@@ -44,6 +44,13 @@ func (w *Writer) commit(ctx context.Context, paths []string, message, author str
 
 	w.gitMu.Lock()
 	defer w.gitMu.Unlock()
+	if w.Lock != nil {
+		unlock, err := w.Lock(ctx)
+		if err != nil {
+			return fmt.Errorf("commit session log: wait for the other bots' commits: %w", err)
+		}
+		defer unlock()
+	}
 
 	out, err := w.git(ctx, "rev-parse", "--is-inside-work-tree")
 	if err != nil || strings.TrimSpace(out) != "true" {

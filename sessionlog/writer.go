@@ -43,6 +43,10 @@ type Writer struct {
 	GitTimeout time.Duration
 	// GitBinary is the git executable; empty means "git" from PATH.
 	GitBinary string
+	// Lock, when set, is held around each commit beside gitMu: bots that
+	// share Root (replicas on one volume) pass a lock they share, so their
+	// commits take git's index one at a time instead of failing on it.
+	Lock func(ctx context.Context) (unlock func(), err error)
 
 	gitMu sync.Mutex // git's index lock allows one commit at a time
 }

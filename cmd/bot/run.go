@@ -163,7 +163,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// The store makes writes exactly-once across restarts (durable
 		// dedup, recorded bill/close flows, Finish) and keeps the audit.
 		Store:       st,
-		SessionLogs: &sessionlog.Writer{Root: cfg.SessionLogDir, Git: cfg.SessionLogGit},
+		SessionLogs: &sessionlog.Writer{Root: cfg.SessionLogDir, Git: cfg.SessionLogGit, Lock: sessionLogLock(st)},
 	}, features(homeTab)...)
 	if err != nil {
 		log.Error("commands", "err", err)

@@ -216,6 +216,12 @@ func startUnfinishedTeller(ctx context.Context, st any, tell func(context.Contex
 	})
 }
 
+// sessionLogLock is the session logs' commit lock in st: replicas sharing
+// SESSION_LOG_DIR commit one at a time (README, Running two replicas).
+func sessionLogLock(st store.Locks) func(context.Context) (func(), error) {
+	return func(ctx context.Context) (func(), error) { return st.Lock(ctx, "session-log-commit") }
+}
+
 // ownCursor is a follower watcher's store: the shared announced set, and
 // a cursor of its own in memory.
 type ownCursor struct {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,6 +15,24 @@ import (
 // lockWait is what a replica logs (at debug) when a lock it asks for is
 // held by another: a flow's, or a merge's (store.(*Postgres).Lock).
 const lockWait = `"msg":"waiting for a lock another holds"`
+
+// waitWaitedOrAnswered waits until one of bots waits for a lock another
+// holds, or Dana has a reply past her first seen: what of is the request
+// that has done one or the other.
+func waitWaitedOrAnswered(ctx context.Context, t *testing.T, bots []*e2eBot, seen int, what string) {
+	t.Helper()
+	err := poll(ctx, func() bool {
+		for _, r := range bots {
+			if strings.Contains(r.stderr.String(), lockWait) {
+				return true
+			}
+		}
+		return len(bots[0].f.Ephemerals(e2eUser)) > seen
+	})
+	if err != nil {
+		t.Fatalf("%s neither waited for a lock nor answered: %v", what, err)
+	}
+}
 
 // TestE2E_Replicas_AMergeConfirmedOnBothReplicasRunsOnce: Dana asks for
 // the merge preview twice and confirms "Merge, keep duplicate" in both at
@@ -49,17 +70,7 @@ func TestE2E_Replicas_AMergeConfirmedOnBothReplicasRunsOnce(t *testing.T) {
 	}
 	// The second either waits for the first's lock or, without a lock
 	// across replicas, merges on its own while the first is held.
-	err := poll(ctx, func() bool {
-		for _, r := range bots {
-			if strings.Contains(r.stderr.String(), lockWait) {
-				return true
-			}
-		}
-		return len(b.f.Ephemerals(e2eUser)) > seen
-	})
-	if err != nil {
-		t.Fatalf("the second confirmation neither waited nor answered: %v", err)
-	}
+	waitWaitedOrAnswered(ctx, t, bots, seen, "the second confirmation")
 	b.srv.ReleaseHangs()
 	if err := b.f.WaitUntil(ctx, func() bool { return len(b.f.Ephemerals(e2eUser)) >= seen+2 }); err != nil {
 		t.Fatalf("%d of 2 confirmations answered: %v", len(b.f.Ephemerals(e2eUser))-seen, err)
@@ -78,5 +89,56 @@ func TestE2E_Replicas_AMergeConfirmedOnBothReplicasRunsOnce(t *testing.T) {
 	}
 	for _, e := range b.f.Ephemerals(e2eUser)[seen:] {
 		t.Logf("answered: %q", e.Text)
+	}
+}
+
+// TestE2E_Replicas_SessionLogsCommittedFromBothReplicasAtOnce: both
+// replicas write session logs into one git work tree (a shared volume,
+// SESSION_LOG_GIT=true). Dana asks for two logs at once, one per replica;
+// the first's commit is held (a pre-commit hook waits) while the second
+// commits. The replicas commit one at a time: both logs are committed and
+// neither reply says a commit failed.
+func TestE2E_Replicas_SessionLogsCommittedFromBothReplicasAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	gate := t.TempDir()
+	held, release := filepath.Join(gate, "held"), filepath.Join(gate, "release")
+	bots := startReplicas(ctx, t, 2, func(env map[string]string) {
+		root := env["SESSION_LOG_DIR"]
+		gitWorkTree(t, root)
+		env["SESSION_LOG_GIT"] = "true"
+		// The first commit to get here waits for the test; the rest pass.
+		writeFile(t, filepath.Join(root, ".git", "hooks", "pre-commit"),
+			"#!/bin/sh\nif mkdir '"+held+"' 2>/dev/null; then\n  while [ ! -e '"+release+"' ]; do sleep 0.05; done\nfi\nexit 0\n", 0o755)
+	})
+	b := bots[0]
+	root := b.env["SESSION_LOG_DIR"]
+
+	first := b.slash(ctx, t, "log "+itoa64(syncrotest.SeedTicketNAS))
+	if err := poll(ctx, func() bool { _, err := os.Stat(held); return err == nil }); err != nil {
+		t.Fatalf("the first log's commit never reached its hook: %v", err)
+	}
+	second := b.slash(ctx, t, "log "+itoa64(syncrotest.SeedTicketPrinter))
+	if first.ConnID == second.ConnID {
+		t.Fatalf("both commands reached socket %d, want one on each replica", first.ConnID)
+	}
+	// The second either waits for the first's commit or, without a lock
+	// across replicas, finds git's index taken and answers at once.
+	waitWaitedOrAnswered(ctx, t, bots, 0, "the second log")
+	writeFile(t, release, "", 0o644)
+	for i, n := range []int64{syncrotest.SeedTicketNAS, syncrotest.SeedTicketPrinter} {
+		if rep := b.waitReply(ctx, t, 0, "#"+itoa64(n)); strings.Contains(rep.Text, "commit failed") {
+			t.Errorf("log %d: the reply says the commit failed: %q", i+1, rep.Text)
+		}
+	}
+	tracked := gitIn(t, root, "ls-tree", "-r", "--name-only", "HEAD")
+	files := sessionLogFiles(t, root)
+	if len(files) != 2 {
+		t.Fatalf("session logs = %q, want 2", files)
+	}
+	for _, file := range files {
+		if rel := logName(root, file); !strings.Contains(tracked, rel) {
+			t.Errorf("%s is not committed; HEAD holds:\n%s", rel, tracked)
+		}
 	}
 }
