@@ -214,6 +214,10 @@ type Config struct {
 	// GroupCacheTTL bounds how long a user group's members are reused;
 	// default DefaultGroupCacheTTL.
 	GroupCacheTTL time.Duration
+	// Clock times how long a queued interaction waits (MaxQueueWait,
+	// QueueNoteAfter); nil means the real clock. A handler's own run
+	// (WorkTimeout) is on the real clock whatever this is.
+	Clock Clock
 }
 
 // Bot is a running /syncro Slack bot. Create it with New and call Run once.
@@ -299,6 +303,9 @@ func New(cfg Config) (*Bot, error) {
 	orDefault(&cfg.UserCacheTTL, DefaultUserCacheTTL)
 	orDefault(&cfg.ChannelCacheTTL, DefaultChannelCacheTTL)
 	orDefault(&cfg.GroupCacheTTL, DefaultGroupCacheTTL)
+	if cfg.Clock == nil {
+		cfg.Clock = realClock{}
+	}
 	if len(cfg.AdminUsers) == 0 {
 		cfg.AdminUsers = cfg.BillingUsers
 	}
@@ -335,7 +342,7 @@ func New(cfg Config) (*Bot, error) {
 		convs:   newTTLCache[conversation](cfg.ChannelCacheTTL),
 		cards:   newTTLCache[string](slackfmt.ResponseURLLifetime),
 		homes:   newTTLCache[time.Time](homeKeep),
-		lanes:   newLanes(cfg.MaxInFlight, cfg.MaxInFlightPerUser, cfg.MaxQueuedPerUser),
+		lanes:   newLanes(cfg.MaxInFlight, cfg.MaxInFlightPerUser, cfg.MaxQueuedPerUser, cfg.Clock),
 		started: make(chan struct{}),
 	}
 	b.routes = b.wireRoutes()

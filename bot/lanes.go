@@ -37,11 +37,29 @@ const queueNoteEvery = 30 * time.Second
 // for that long ago should not surprise them.
 var errWaitedTooLong = errors.New("bot: waited too long behind the user's own work")
 
+// Clock is the time a queued interaction's waits read: how long it has
+// waited (Config.MaxQueueWait, Config.QueueNoteAfter) and when its person
+// was last told so. Tests pass a manual one (fakeclock.Manual), so a wait
+// of WorkTimeout is tested without waiting for it.
+type Clock interface {
+	Now() time.Time
+	// After sends the time on the channel once d has passed.
+	After(d time.Duration) <-chan time.Time
+}
+
+// realClock is the clock of the wall: time.Now and time.After.
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
 // lanes are the work slots, per user.
 type lanes struct {
 	// maxRunning is MaxInFlight, perUser MaxInFlightPerUser; maxWaiting
 	// and maxQueued bound one user's queue and all of them.
 	maxRunning, perUser, maxWaiting, maxQueued int
+	// clock times the waits of queued turns.
+	clock Clock
 
 	mu      sync.Mutex
 	running int
@@ -86,9 +104,9 @@ const (
 	allBusy
 )
 
-func newLanes(maxRunning, perUser, maxWaiting int) *lanes {
+func newLanes(maxRunning, perUser, maxWaiting int, clock Clock) *lanes {
 	return &lanes{maxRunning: maxRunning, perUser: perUser, maxWaiting: maxWaiting,
-		maxQueued: queuedPerSlot * maxRunning, users: map[string]*lane{}}
+		maxQueued: queuedPerSlot * maxRunning, clock: clock, users: map[string]*lane{}}
 }
 
 // take finds user a slot, or a place in their queue when canWait. running
@@ -124,24 +142,24 @@ func (l *lanes) take(user string, canWait bool) (t *turn, a admittance, running,
 // up its place, when ctx ends first or t has waited maxWait
 // (errWaitedTooLong). A turn that waits noteAfter calls note with how
 // many of its user's commands are ahead of it, unless its user was told
-// less than queueNoteEvery ago.
+// less than queueNoteEvery ago. Both waits are on l.clock.
 func (l *lanes) wait(ctx context.Context, t *turn, maxWait, noteAfter time.Duration, note func(ahead int)) error {
 	if t.ready == nil {
 		return nil
 	}
-	giveUp := time.NewTimer(maxWait)
-	defer giveUp.Stop()
-	noteDue := time.NewTimer(noteAfter)
-	defer noteDue.Stop()
+	// Unstopped timers cost nothing once the wait returns: since Go 1.23
+	// an unreferenced timer is collected whether or not it fired.
+	giveUp := l.clock.After(maxWait)
+	noteDue := l.clock.After(noteAfter)
 	for {
 		select {
 		case <-t.ready:
 			return nil
 		case <-ctx.Done():
 			return l.leave(t, context.Cause(ctx))
-		case <-giveUp.C:
+		case <-giveUp:
 			return l.leave(t, errWaitedTooLong)
-		case <-noteDue.C:
+		case <-noteDue:
 			if ahead, ok := l.noteDue(t); ok {
 				note(ahead)
 			}
@@ -155,10 +173,11 @@ func (l *lanes) noteDue(t *turn) (ahead int, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	u := l.users[t.user]
-	if t.granted || u == nil || time.Since(u.noted) < queueNoteEvery {
+	now := l.clock.Now()
+	if t.granted || u == nil || now.Sub(u.noted) < queueNoteEvery {
 		return 0, false
 	}
-	u.noted = time.Now()
+	u.noted = now
 	ahead = u.running
 	for _, w := range u.waiting {
 		if w == t {

@@ -11,7 +11,7 @@ import (
 
 func TestLanes_SlotComingAsItsTurnLeavesGoesToTheNext(t *testing.T) {
 	t.Parallel()
-	l := newLanes(10, 1, 10)
+	l := newLanes(10, 1, 10, realClock{})
 	first, a, _, _ := l.take("U1", true)
 	if a != runNow {
 		t.Fatalf("first turn: %v, want runNow", a)
@@ -43,7 +43,7 @@ func TestLanes_SlotComingAsItsTurnLeavesGoesToTheNext(t *testing.T) {
 // user, whatever the interleaving (run with -race).
 func TestLanes_EveryTurnGivesItsSlotBack(t *testing.T) {
 	t.Parallel()
-	l := newLanes(8, 3, 50)
+	l := newLanes(8, 3, 50, realClock{})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var wg sync.WaitGroup
@@ -83,7 +83,7 @@ func TestLanes_EveryTurnGivesItsSlotBack(t *testing.T) {
 
 func TestLanes_AParkedTurnLeavesItsSlotToOthersAndTakesItBack(t *testing.T) {
 	t.Parallel()
-	l := newLanes(2, 2, 10)
+	l := newLanes(2, 2, 10, realClock{})
 	first, _, _, _ := l.take("U1", true)
 	second, _, _, _ := l.take("U2", true)
 	if _, a, _, _ := l.take("U3", true); a != allBusy {

@@ -9,8 +9,15 @@ import (
 
 // Manual is a clock that only moves when told to. Safe for concurrent use.
 type Manual struct {
-	mu  sync.Mutex
-	now time.Time
+	mu     sync.Mutex
+	now    time.Time
+	timers []timer
+}
+
+// timer is one channel of After, due at at.
+type timer struct {
+	at time.Time
+	ch chan time.Time
 }
 
 // New returns a Manual clock reading t.
@@ -28,6 +35,7 @@ func (c *Manual) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
+	c.fireLocked()
 }
 
 // Set moves the clock to t.
@@ -35,4 +43,40 @@ func (c *Manual) Set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = t
+	c.fireLocked()
+}
+
+// After returns a channel that receives the clock's time once the clock
+// has moved d past its time now: at once when d <= 0, else when Advance
+// or Set gets there.
+func (c *Manual) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	c.timers = append(c.timers, timer{at: c.now.Add(d), ch: ch})
+	c.fireLocked()
+	return ch
+}
+
+// Pending is how many channels of After still wait for the clock, read
+// or not: a test waits for the code it drives to be waiting on the clock
+// before it moves it.
+func (c *Manual) Pending() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.timers)
+}
+
+// fireLocked sends the time on every channel of After that is due.
+func (c *Manual) fireLocked() {
+	waiting := c.timers[:0]
+	for _, tm := range c.timers {
+		if tm.at.After(c.now) {
+			waiting = append(waiting, tm)
+			continue
+		}
+		tm.ch <- c.now // buffered, and sent on once
+	}
+	clear(c.timers[len(waiting):])
+	c.timers = waiting
 }

@@ -7,14 +7,22 @@ import (
 	"github.com/syncrobot/syncrobot/commands/home"
 )
 
-// runClock is the clock run's commands and end-of-day summaries read, and
-// how often the summaries look whether one is due. It is time.Now and
-// home.SummaryCheckEvery unless a test put another in run's context
-// (withRunClock), so a summary "at 17:00" is tested without waiting for it.
+// runClock is the clock run's commands, end-of-day summaries and queued
+// commands' waits read, and how often the summaries look whether one is
+// due. It is time.Now, time.After and home.SummaryCheckEvery unless a test
+// put another in run's context (withRunClock), so a summary "at 17:00", or
+// a command queued for WORK_TIMEOUT, is tested without waiting for it.
 type runClock struct {
-	now  func() time.Time
-	tick time.Duration
+	now   func() time.Time
+	after func(time.Duration) <-chan time.Time
+	tick  time.Duration
 }
+
+// Now is the time c reads.
+func (c runClock) Now() time.Time { return c.now() }
+
+// After sends c's time once d has passed on c.
+func (c runClock) After(d time.Duration) <-chan time.Time { return c.after(d) }
 
 type runClockKey struct{}
 
@@ -28,6 +36,9 @@ func clockOf(ctx context.Context) runClock {
 	c, _ := ctx.Value(runClockKey{}).(runClock)
 	if c.now == nil {
 		c.now = time.Now
+	}
+	if c.after == nil {
+		c.after = time.After
 	}
 	if c.tick <= 0 {
 		c.tick = home.SummaryCheckEvery

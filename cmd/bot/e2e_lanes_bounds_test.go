@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/syncrobot/syncrobot/bot"
+	"github.com/syncrobot/syncrobot/fakeclock"
 )
 
 // The bounds of one person's queue (README, Security: one person cannot
@@ -73,53 +76,60 @@ func TestE2E_TwoHundredWaitingAtMost(t *testing.T) {
 	}
 }
 
-// TestE2E_CommandThatWaitedWorkTimeoutIsNotRun: WORK_TIMEOUT is 30 s (the
-// least the config allows) and Syncro holds every ticket read. Dana's
-// first 6 commands hold her slots until their 30 s are up; 7 more sent
-// 3 s later take them over and are held in turn. One more, sent after
-// those, waits its 30 s behind them: it is not run (Syncro is never asked
-// for its ticket) and Dana is told why.
+// TestE2E_CommandThatWaitedWorkTimeoutIsNotRun: Syncro holds every
+// ticket read, and run's clock moves only when the test moves it. Dana's
+// first 6 commands fill her slots and her 7th waits behind them: she is
+// told it is queued, and once it has waited WORK_TIMEOUT (2 min, the
+// default) that it was not run. It is not run later either: when a slot
+// is free again, it goes to the command she sends next, and Syncro is
+// never asked for the ticket of the one that waited too long.
 func TestE2E_CommandThatWaitedWorkTimeoutIsNotRun(t *testing.T) {
 	t.Parallel()
-	// The wait is WORK_TIMEOUT of real time: the lanes' timers are not on
-	// run's test clock.
-	ctx, cancel := context.WithTimeout(t.Context(), 3*testTimeout)
-	t.Cleanup(cancel)
-	// Six tickets for the first 6 (a read of one already asked for is
-	// shared), one for the 7 after the note, one for the late one.
-	b, numbers := startHoldingReads(ctx, t, 8, func(env map[string]string) { env["WORK_TIMEOUT"] = "30s" })
-	next, late := numbers[6], numbers[7]
+	ctx := testContext(t)
+	// The queue's waits are on run's clock, moved below; the first 6 run
+	// for WORK_TIMEOUT on the real clock, which outlasts the test.
+	clk := fakeclock.New(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+	b, numbers := startHoldingReads(ctx, t, 8, func(fx *e2eFakes) {
+		fx.clock = runClock{now: clk.Now, after: clk.After}
+	})
+	late, next := numbers[6], numbers[7]
+	readOf := func(n int64) string { return "/tickets/" + itoa64(ticketByNumber(t, b.srv, n).ID) }
 
 	b.fillSlots(ctx, t, numbers[:6])
-	// The note, 3 s on, puts the next ones well after the first 6 started,
-	// so those 6 give their slots up before the next ones give up waiting.
-	b.slash(ctx, t, "ticket "+itoa64(next))
-	b.waitReply(ctx, t, 0, "Queued behind your 6 other commands")
-	for range 6 {
-		b.slash(ctx, t, "ticket "+itoa64(next))
-	}
 	b.slash(ctx, t, "ticket "+itoa64(late))
-
-	tooLong := "waited too long behind your other commands, so it was not run"
-	b.waitReply(ctx, t, 0, tooLong)
+	// Queued, it waits on the clock for its note and for giving up.
+	if err := poll(ctx, func() bool { return clk.Pending() == 2 }); err != nil {
+		t.Fatalf("Dana's 7th command waits on %d timers of run's clock, want 2 (its note, its giving up): %v", clk.Pending(), err)
+	}
+	clk.Advance(bot.DefaultQueueNoteAfter)
+	b.waitReply(ctx, t, 0, "Queued behind your 6 other commands")
+	clk.Advance(bot.DefaultWorkTimeout - bot.DefaultQueueNoteAfter)
+	b.waitReply(ctx, t, 0, "waited too long behind your other commands, so it was not run")
 	b.waitLog(ctx, t, `"why":"bot: waited too long`)
+
+	// A slot freed goes to the first command still waiting: the one that
+	// waited too long, were it still queued, else the one sent now.
+	if !b.srv.ReleaseOne(readOf(numbers[0])) {
+		t.Fatalf("Syncro holds no read of #%d; held %v", numbers[0], b.srv.HeldPaths())
+	}
+	b.slash(ctx, t, "ticket "+itoa64(next))
+	held := func(n int64) bool { return slices.Contains(b.srv.HeldPaths(), readOf(n)) }
+	if err := poll(ctx, func() bool { return held(next) || held(late) }); err != nil {
+		t.Fatalf("after a slot was freed neither #%d nor #%d reached Syncro; held %v", late, next, b.srv.HeldPaths())
+	}
+	if held(late) {
+		t.Errorf("the freed slot went to #%d, which waited WORK_TIMEOUT; held %v", late, b.srv.HeldPaths())
+	}
 	b.srv.ReleaseHangs()
 	b.srv.ClearFaults()
-	// The 7 sent after the note: their cards, or (the first, which may
-	// have waited as long) the same refusal.
-	if err := b.f.WaitUntil(ctx, func() bool {
-		return b.repliesSaying(e2eUser, "#"+itoa64(next)+" ")+b.repliesSaying(e2eUser, tooLong) >= 8
-	}); err != nil {
-		t.Fatalf("Dana's 7 commands sent after the note were neither answered nor refused: %v", err)
-	}
-	if got := b.repliesSaying(e2eUser, "#"+strconv.FormatInt(late, 10)+" "); got != 0 {
-		t.Errorf("Dana got %d cards of #%d, which waited 30 s: want none", got, late)
-	}
-	lateID := ticketByNumber(t, b.srv, late).ID
+	b.waitReply(ctx, t, 0, "#"+itoa64(next)+" ")
 	for _, r := range b.srv.Requests() {
-		if r.Method == "GET" && r.Path == "/tickets/"+itoa64(lateID) {
-			t.Errorf("Syncro was asked for #%d, which waited 30 s: %s %s", late, r.Method, r.Path)
+		if r.Method == "GET" && r.Path == readOf(late) {
+			t.Errorf("Syncro was asked for #%d, which waited WORK_TIMEOUT: %s %s", late, r.Method, r.Path)
 		}
+	}
+	if got := b.repliesSaying(e2eUser, "#"+itoa64(late)+" "); got != 0 {
+		t.Errorf("Dana got %d cards of #%d, which waited WORK_TIMEOUT: want none", got, late)
 	}
 }
 

@@ -15,10 +15,14 @@ import (
 // startHoldingReads starts the bot, waits for its open-ticket mirror, and
 // makes Syncro hold every ticket read from then on (ReleaseHangs or
 // ReleaseOne lets them go); it returns n open tickets of the seed, by
-// number. edit changes the environment as startE2EBot's does.
-func startHoldingReads(ctx context.Context, t *testing.T, n int, edit func(map[string]string)) (*e2eBot, []int64) {
+// number. edit changes the fakes (their environment, run's clock) first.
+func startHoldingReads(ctx context.Context, t *testing.T, n int, edit func(*e2eFakes)) (*e2eBot, []int64) {
 	t.Helper()
-	b := startE2EBot(ctx, t, edit)
+	fx := newFakes(t)
+	if edit != nil {
+		edit(fx)
+	}
+	b := fx.start(ctx, t)
 	b.waitLog(ctx, t, "open-ticket mirror filled")
 	numbers := openTicketNumbers(t, b.srv, n)
 	b.srv.Fail("GET", "/tickets/*", 1000, syncrotest.FaultHang)

@@ -180,6 +180,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		AdminUsers:    cfg.AdminUsers,
 		AllowGuests:   cfg.AllowGuests,
 		WorkTimeout:   cfg.WorkTimeout,
+		Clock:         clk,
 		Logger:        log,
 		Observer:      botObserver(mx),
 	})
