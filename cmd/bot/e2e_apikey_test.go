@@ -69,7 +69,7 @@ func TestE2E_SyncroKeyNeverShownWhateverSyncroDoes(t *testing.T) {
 		// fake's own URL (which accepts only syncrotest.DefaultAPIKey).
 		base func(t *testing.T, fake string) string
 	}{
-		{"nothing listens", func(t *testing.T, _ string) string { return "http://" + freeAddr(t) + "/api/v1/" }},
+		{"nothing answers", func(t *testing.T, _ string) string { return "http://" + refusingAddr(t) + "/api/v1/" }},
 		{"TLS to a plain HTTP server", func(t *testing.T, fake string) string {
 			return "https://" + strings.TrimPrefix(fake, "http://") + "/"
 		}},

@@ -317,6 +317,31 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// refusingAddr returns a loopback address that refuses every connection
+// while the test runs: its listener is held, so no other process can take
+// the port (as one can a port freeAddr returned), and each connection it
+// accepts is reset at once, as a refused one is.
+func refusingAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return // closed at cleanup
+			}
+			// No linger: Close sends a reset, not an orderly end.
+			c.(*net.TCPConn).SetLinger(0)
+			c.Close()
+		}
+	}()
+	return ln.Addr().String()
+}
+
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
 // ticketByNumber is the seeded ticket number n as Syncro holds it now.
