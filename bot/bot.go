@@ -426,6 +426,7 @@ loop:
 		case <-done:
 			done = nil
 			b.draining.Store(true)
+			b.lanes.close()
 			// On the event loop, so no job is added meanwhile.
 			stopped, left := b.jobs.stop(false)
 			deadline = time.Now().Add(b.cfg.ShutdownGrace)
@@ -445,6 +446,7 @@ loop:
 		}
 	}
 	b.draining.Store(true)
+	b.lanes.close()
 	// What still runs is cut off: reads are answered "restarting", writes
 	// are cancelled below and send their own reply.
 	if stopped, left := b.jobs.stop(true); stopped+left > 0 {

@@ -65,6 +65,9 @@ type lanes struct {
 	running int
 	queued  int
 	users   map[string]*lane
+	// closed says shutdown has begun: a slot given back goes to no
+	// waiting turn (close).
+	closed bool
 }
 
 // lane is one user's running and waiting work.
@@ -154,6 +157,11 @@ func (l *lanes) wait(ctx context.Context, t *turn, maxWait, noteAfter time.Durat
 	for {
 		select {
 		case <-t.ready:
+			// A slot that came as the work was stopped is given back:
+			// stopped work never runs, whichever the select saw first.
+			if ctx.Err() != nil {
+				return l.leave(t, context.Cause(ctx))
+			}
 			return nil
 		case <-ctx.Done():
 			return l.leave(t, context.Cause(ctx))
@@ -205,6 +213,10 @@ func (l *lanes) leave(t *turn, why error) error {
 			break
 		}
 	}
+	// The last to leave a closed lane, whose slots all came back.
+	if u.running == 0 && len(u.waiting) == 0 {
+		delete(l.users, t.user)
+	}
 	return why
 }
 
@@ -217,7 +229,7 @@ func (l *lanes) release(t *turn) {
 
 func (l *lanes) releaseLocked(t *turn) {
 	u := l.users[t.user]
-	if len(u.waiting) > 0 {
+	if len(u.waiting) > 0 && !l.closed {
 		next := u.waiting[0]
 		u.waiting[0] = nil
 		u.waiting = u.waiting[1:]
@@ -228,9 +240,20 @@ func (l *lanes) releaseLocked(t *turn) {
 	}
 	u.running--
 	l.running--
-	if u.running == 0 {
+	// Waiting turns keep their user until they leave.
+	if u.running == 0 && len(u.waiting) == 0 {
 		delete(l.users, t.user)
 	}
+}
+
+// close stops handing slots to waiting turns, for shutdown, which stops
+// every waiting turn (jobs.stop): a slot given back meanwhile, by work
+// that shutdown also stopped, would otherwise start one of them before
+// its stop came. Call it before jobs.stop.
+func (l *lanes) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.closed = true
 }
 
 // park gives a running turn's slot back to everyone while its work waits

@@ -109,3 +109,60 @@ func TestLanes_AParkedTurnLeavesItsSlotToOthersAndTakesItBack(t *testing.T) {
 		t.Errorf("after all: %d running, %d queued, %d users; want none", r, q, len(l.users))
 	}
 }
+
+// TestLanes_ClosedLanesHandNoSlotToAWaitingTurn: once shutdown has begun,
+// a slot given back goes to no waiting turn (shutdown stops them all), and
+// the waiting turn, stopped, leaves nothing held.
+func TestLanes_ClosedLanesHandNoSlotToAWaitingTurn(t *testing.T) {
+	t.Parallel()
+	l := newLanes(10, 1, 10, realClock{})
+	first, _, _, _ := l.take("U1", true)
+	second, a, _, _ := l.take("U1", true)
+	if a != queued {
+		t.Fatalf("second turn: %v, want queued", a)
+	}
+	l.close()
+	l.release(first)
+	select {
+	case <-second.ready:
+		t.Fatal("a slot given back after close went to a waiting turn")
+	default:
+	}
+	stop := errors.New("stopped")
+	if err := l.leave(second, stop); err != stop {
+		t.Errorf("leave = %v", err)
+	}
+	if r, q := l.counts(); r != 0 || q != 0 || len(l.users) != 0 {
+		t.Errorf("after all: %d running, %d queued, %d users; want none", r, q, len(l.users))
+	}
+}
+
+// TestLanes_SlotComingAsTheWorkIsStoppedIsNotTaken: a waiting turn whose
+// work was stopped and whose slot came too does not run, whichever its
+// wait sees first; the slot goes on to the next turn.
+func TestLanes_SlotComingAsTheWorkIsStoppedIsNotTaken(t *testing.T) {
+	t.Parallel()
+	// Each round is one chance for a select to pick the slot over the stop.
+	for round := range 100 {
+		l := newLanes(10, 1, 10, realClock{})
+		first, _, _, _ := l.take("U1", true)
+		second, _, _, _ := l.take("U1", true)
+		third, _, _, _ := l.take("U1", true)
+		ctx, cancel := context.WithCancelCause(t.Context())
+		stop := errors.New("stopped")
+		cancel(stop)
+		l.release(first)
+		if err := l.wait(ctx, second, time.Minute, time.Minute, func(int) {}); err != stop {
+			t.Fatalf("round %d: wait of a stopped turn whose slot came = %v, want %v", round, err, stop)
+		}
+		select {
+		case <-third.ready:
+		default:
+			t.Fatalf("round %d: the slot of the stopped turn was not passed on", round)
+		}
+		l.release(third)
+		if r, q := l.counts(); r != 0 || q != 0 || len(l.users) != 0 {
+			t.Fatalf("round %d, after all: %d running, %d queued, %d users; want none", round, r, q, len(l.users))
+		}
+	}
+}
