@@ -300,7 +300,7 @@ func TestE2E_UnreadableNotifyChannelIsWarnedOnce(t *testing.T) {
 // every reread. Every hint is answered 200 at once; Syncro never holds
 // more than 64 rereads (the watcher's budget of 6 a minute drops the rest
 // before the 64 bound is reached); the process keeps no goroutine per
-// hint; and the drop is warned once, not per hint.
+// hint; and each kind of drop is warned once, not per hint.
 func TestE2E_WebhookFloodKeepsAtMost64HintsPending(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
@@ -351,13 +351,20 @@ func TestE2E_WebhookFloodKeepsAtMost64HintsPending(t *testing.T) {
 	if grown := goroutines() - before; grown > 500 {
 		t.Errorf("2,000 hints left %d more goroutines, want a bounded few", grown)
 	}
-	warned := 0
+	// The budget drops hints from the 7th on, whatever the machine's pace;
+	// the 64 bound drops some too when the hints' goroutines, each ended
+	// at once by the budget, are not run as fast as the hints come. Each
+	// drop is warned at most once a minute.
+	budget, flood := 0, 0
 	for line := range strings.Lines(b.stderr.String()) {
-		if strings.Contains(line, "webhook hints arriving faster") || strings.Contains(line, "webhook hint over the watcher's budget") {
-			warned++
+		switch {
+		case strings.Contains(line, "webhook hint over the watcher's budget"):
+			budget++
+		case strings.Contains(line, "webhook hints arriving faster"):
+			flood++
 		}
 	}
-	if warned != 1 {
-		t.Errorf("the flood was warned about %d times, want once", warned)
+	if budget != 1 || flood > 1 {
+		t.Errorf("the flood was warned about %d times over the budget and %d past the bound, want once and at most once", budget, flood)
 	}
 }
