@@ -92,6 +92,24 @@ func (s *Postgres) ClaimSummary(userID, day string) (bool, error) {
 	return tag.RowsAffected() == 1, nil
 }
 
+// ReleaseSummary implements Summaries.
+func (s *Postgres) ReleaseSummary(userID, day string) error {
+	before, err := dayBefore(day)
+	if err != nil || userID == "" || len(userID) > maxKeyLen {
+		return fmt.Errorf("release summary: %w: user %q day %q", ErrInvalid, userID, day)
+	}
+	ctx, cancel := opCtx()
+	defer cancel()
+	q, err := s.q()
+	if err == nil {
+		_, err = q.Exec(ctx, `UPDATE summary_sent SET day = $3 WHERE user_id = $1 AND day = $2`, userID, day, before)
+	}
+	if err != nil {
+		return fmt.Errorf("release summary of %s for %s: %w", userID, day, err)
+	}
+	return nil
+}
+
 // AddSubscription implements Subscriptions.
 func (s *Postgres) AddSubscription(sub Subscription) (Subscription, error) {
 	if sub.Channel == "" || len(sub.Channel) > maxKeyLen {

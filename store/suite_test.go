@@ -120,6 +120,7 @@ var suite = []struct {
 	{"ReleaseUnfurl_TheNextPasteUnfurlsAgain", testReleaseUnfurl_TheNextPasteUnfurlsAgain},
 	{"Summaries_SettingsRoundTripAndSurviveReopen", testSummaries_SettingsRoundTripAndSurviveReopen},
 	{"ClaimSummary_OncePerDayAcrossReopenAndNeverAnEarlierDay", testClaimSummary_OncePerDayAcrossReopenAndNeverAnEarlierDay},
+	{"ReleaseSummary_TheDayCanBeClaimedAgainButNeverALaterOne", testReleaseSummary_TheDayCanBeClaimedAgainButNeverALaterOne},
 	{"Subscriptions_AddListRemoveAcrossReopen", testSubscriptions_AddListRemoveAcrossReopen},
 	{"MarkNotified_OnceAcrossReopen", testMarkNotified_OnceAcrossReopen},
 	{"TechMatch_SurvivesReopenAndIsReplacedNotDuplicated", testTechMatch_SurvivesReopenAndIsReplacedNotDuplicated},

@@ -51,6 +51,10 @@ type Summaries interface {
 	// being sent, and reports false when that day, or a later one, was
 	// claimed before.
 	ClaimSummary(userID, day string) (first bool, err error)
+	// ReleaseSummary undoes ClaimSummary of day while it is still the
+	// last day claimed (Slack refused that day's message), so the day
+	// can be claimed again; a later day claimed meanwhile stays.
+	ReleaseSummary(userID, day string) error
 }
 
 var _ Summaries = (*Store)(nil)
@@ -126,4 +130,33 @@ func (s *Store) ClaimSummary(userID, day string) (first bool, err error) {
 		return false, fmt.Errorf("claim summary of %s for %s: %w", userID, day, err)
 	}
 	return first, nil
+}
+
+// ReleaseSummary implements Summaries.
+func (s *Store) ReleaseSummary(userID, day string) error {
+	before, err := dayBefore(day)
+	if err != nil || userID == "" || len(userID) > maxKeyLen {
+		return fmt.Errorf("release summary: %w: user %q day %q", ErrInvalid, userID, day)
+	}
+	err = s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSummarySent)
+		var last string
+		if _, err := getJSON(b, []byte(userID), &last); err != nil || last != day {
+			return err
+		}
+		return putJSON(b, []byte(userID), before)
+	})
+	if err != nil {
+		return fmt.Errorf("release summary of %s for %s: %w", userID, day, err)
+	}
+	return nil
+}
+
+// dayBefore is the YYYY-MM-DD day before day.
+func dayBefore(day string) (string, error) {
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return "", err
+	}
+	return d.AddDate(0, 0, -1).Format(time.DateOnly), nil
 }

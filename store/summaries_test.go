@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -46,5 +47,32 @@ func testClaimSummary_OncePerDayAcrossReopenAndNeverAnEarlierDay(t *testing.T, o
 	}
 	if first, err := ts.ClaimSummary("U0OTHER", "2026-12-07"); err != nil || !first {
 		t.Errorf("another person's day = %v, %v; want first", first, err)
+	}
+}
+
+// testReleaseSummary_TheDayCanBeClaimedAgainButNeverALaterOne: a released
+// day is claimed again, once, also after a reopen; releasing a day that
+// is no longer the last claimed changes nothing.
+func testReleaseSummary_TheDayCanBeClaimedAgainButNeverALaterOne(t *testing.T, open backend) {
+	t.Parallel()
+	ts := newTestStore(t, open)
+	claim := func(day string, want bool) {
+		t.Helper()
+		if first, err := ts.ClaimSummary("U0DANA", day); err != nil || first != want {
+			t.Fatalf("ClaimSummary(%s) = %v, %v; want %v", day, first, err, want)
+		}
+	}
+	claim("2026-12-07", true)
+	mustOK(t, ts.ReleaseSummary("U0DANA", "2026-12-07"))
+	ts.reopen()
+	claim("2026-12-07", true)
+	claim("2026-12-07", false)
+	claim("2026-12-08", true)
+	mustOK(t, ts.ReleaseSummary("U0DANA", "2026-12-07")) // a later day is claimed
+	claim("2026-12-07", false)
+	claim("2026-12-08", false)
+	mustOK(t, ts.ReleaseSummary("U0OTHER", "2026-12-08")) // nothing claimed
+	if err := ts.ReleaseSummary("U0DANA", "8 Dec"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("ReleaseSummary of a malformed day = %v; want ErrInvalid", err)
 	}
 }

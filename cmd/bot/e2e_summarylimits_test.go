@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -52,4 +54,48 @@ func TestE2E_LateSummaryWithTwoFailedPartsAndFullListsIsOneMessageSlackTakes(t *
 	}
 	b.waitDM(ctx, t, "Yesterday's summary: Mon 7 Dec", "Missing time?", "Resolved, not invoiced yet",
 		"couldn't read the day's time", "couldn't check the day's tickets for missing time", "more tickets in")
+}
+
+// TestE2E_SummarySlackRefusedIsSentAtTheNextCheckOnceAcrossARestart:
+// Slack refuses Dana's 17:00 summary (an error answer: nothing posted);
+// the day is not spent on it, so the next check sends it, and a restart
+// does not send it again (not even as "yesterday's" the next day).
+func TestE2E_SummarySlackRefusedIsSentAtTheNextCheckOnceAcrossARestart(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx, clk, chicago := danaInChicago(t, 16, 58)
+	tk := danasOpen(fx.srv)[0]
+	if _, err := fx.srv.AddComment(syncrotest.Comment{TicketID: tk.ID, Subject: "Update", Body: "Called the client back.", UserID: syncrotest.UserDana}); err != nil {
+		t.Fatal(err)
+	}
+	b := fx.start(ctx, t)
+	b.openHome(ctx, t)
+	b.waitHome(ctx, t, 0, "End-of-day summary", "17:00")
+
+	b.f.InjectFault("chat.postMessage", slackfake.Fault{Error: slackfake.ErrCodeMsgBlocksTooLong})
+	clk.Set(time.Date(2026, 12, 7, 17, 0, 30, 0, chicago))
+	b.waitLog(ctx, t, "summary refused by Slack")
+	b.waitDM(ctx, t, "Your day in Syncro: Mon 7 Dec", "Missing time?", "#"+itoa64(tk.Number))
+	var tries []string
+	for _, c := range b.f.CallsTo("chat.postMessage") {
+		if c.Param("channel") == danaDM {
+			tries = append(tries, "error="+c.Error)
+		}
+	}
+	if want := []string{"error=" + slackfake.ErrCodeMsgBlocksTooLong, "error="}; !slices.Equal(tries, want) {
+		t.Errorf("posts of the summary to Dana: %q; want the refused one, then one taken", tries)
+	}
+
+	// Tuesday at 17:00 Monday's summary is due too (as yesterday's, had
+	// it not been sent), so the pass that sends Tuesday's looked at it.
+	b = b.restart(ctx, t)
+	clk.Set(time.Date(2026, 12, 8, 15, 0, 0, 0, chicago))
+	if _, err := fx.srv.AddComment(syncrotest.Comment{TicketID: tk.ID, Subject: "Update", Body: "Called again.", UserID: syncrotest.UserDana}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(time.Date(2026, 12, 8, 17, 0, 30, 0, chicago))
+	b.waitDM(ctx, t, "Your day in Syncro: Tue 8 Dec")
+	if n := b.dmsWith("Mon 7 Dec"); n != 1 {
+		t.Errorf("Dana got Monday's summary %d times; want once across the restart", n)
+	}
 }

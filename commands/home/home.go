@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -34,6 +35,10 @@ type Feature struct {
 	cfg commands.Deps
 	// reg finds the tech's Syncro user (the tickets feature's match).
 	reg *commands.Registry
+	// mu guards refusals: how many times Slack refused each tech's
+	// summary of a day ("user YYYY-MM-DD"), in this process.
+	mu       sync.Mutex
+	refusals map[string]int
 }
 
 // New returns the feature, to register with commands.New.

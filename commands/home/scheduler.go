@@ -3,9 +3,12 @@ package home
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/store"
@@ -22,6 +25,11 @@ const (
 	// morningHour is when, the next day, a summary missed while the bot
 	// was down goes out (or the tech's own hour, when earlier).
 	morningHour = 8
+	// maxRefusals is how many times one tech's summary of one day is
+	// built and sent again after Slack refused it: a refusal that is not
+	// passing (a message Slack will never take) costs a few rounds of
+	// Syncro reads, not one every SummaryCheckEvery all day.
+	maxRefusals = 3
 )
 
 // Sender posts m to the Slack user as a direct message; bot.(*Bot).Tell.
@@ -43,7 +51,9 @@ func (f *Feature) RunSummaries(ctx context.Context, ticks <-chan time.Time, send
 // SendDue sends every summary due now that was not sent before. A
 // summary is claimed in the store before it is built, so it goes out at
 // most once per tech and day, across restarts; a crash between the claim
-// and the message loses that day's summary rather than doubling it.
+// and the message loses that day's summary rather than doubling it. A
+// message Slack refused gives the claim back, so the next check tries
+// again (at most maxRefusals times a day per tech, in this process).
 func (f *Feature) SendDue(ctx context.Context, send Sender) {
 	all, err := f.cfg.Store.AllSummarySettings()
 	if err != nil {
@@ -118,8 +128,53 @@ func (f *Feature) sendOne(ctx context.Context, send Sender, user string, s store
 		return
 	}
 	if err := send(ctx, user, RenderSummary(sum)); err != nil {
-		log.Error("summary not delivered", "err", err)
+		f.unsent(log, user, d, err)
 		return
 	}
 	log.Info("summary sent")
+}
+
+// unsent gives back the claim of user's summary of d when Slack refused
+// the message (it was not posted), so a later check sends it. When the
+// post may have landed (no answer, a server error) the claim stays:
+// a lost summary is better than one sent twice.
+func (f *Feature) unsent(log *slog.Logger, user string, d dueDay, err error) {
+	key := user + " " + d.day.Format(time.DateOnly)
+	f.mu.Lock()
+	if f.refusals == nil {
+		f.refusals = map[string]int{}
+	}
+	f.refusals[key]++
+	tries := f.refusals[key]
+	f.mu.Unlock()
+	switch {
+	case !refused(err):
+		log.Error("summary not delivered, and not sent again: Slack may have posted it", "err", err)
+	case tries > maxRefusals:
+		log.Error("summary not delivered: Slack refused it each time", "tries", tries, "err", err)
+	default:
+		if rerr := f.cfg.Store.ReleaseSummary(user, d.day.Format(time.DateOnly)); rerr != nil {
+			log.Error("summary not delivered, and its day stays claimed", "err", err, "release_err", rerr)
+			return
+		}
+		log.Warn("summary refused by Slack; trying again at the next check", "err", err)
+	}
+}
+
+// refused reports whether Slack answered a post with a refusal, so the
+// message was not posted: an error answer (ok false) other than the ones
+// Slack gives when it may have done part of the work, or a rate limit.
+func refused(err error) bool {
+	if _, ok := errors.AsType[*slack.RateLimitedError](err); ok {
+		return true
+	}
+	se, ok := errors.AsType[slack.SlackErrorResponse](err)
+	if !ok {
+		return false
+	}
+	switch se.Err {
+	case "fatal_error", "internal_error", "request_timeout", "service_unavailable":
+		return false
+	}
+	return true
 }

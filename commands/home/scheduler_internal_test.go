@@ -1,8 +1,13 @@
 package home
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/syncrobot/syncrobot/store"
 )
@@ -57,5 +62,30 @@ func TestDueDays(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRefused: only answers that say Slack posted nothing give a
+// summary's claim back; an unclear outcome keeps it, so nothing is sent
+// twice.
+func TestRefused(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{fmt.Errorf("bot: tell U0DANA: %w", slack.SlackErrorResponse{Err: "invalid_blocks"}), true},
+		{slack.SlackErrorResponse{Err: "msg_blocks_too_long"}, true},
+		{slack.SlackErrorResponse{Err: "channel_not_found"}, true},
+		{fmt.Errorf("tell: %w", &slack.RateLimitedError{RetryAfter: time.Minute}), true},
+		{slack.SlackErrorResponse{Err: "internal_error"}, false},
+		{slack.SlackErrorResponse{Err: "fatal_error"}, false},
+		{slack.StatusCodeError{Code: 503, Status: "503 Service Unavailable"}, false},
+		{context.DeadlineExceeded, false},
+		{errors.New("read tcp: connection reset by peer"), false},
+	} {
+		if got := refused(tc.err); got != tc.want {
+			t.Errorf("refused(%v) = %v, want %v", tc.err, got, tc.want)
+		}
 	}
 }
