@@ -3,6 +3,7 @@ package subscriptions
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -78,18 +79,28 @@ func (f *feature) list(ctx context.Context, r commands.Request, _ cmdline.Invoca
 	return commands.Reply{Text: commands.CapMrkdwn(strings.Join(lines, "\n"), slackfmt.MaxMessageText)}
 }
 
-// unsubscribe removes one of the channel's subscriptions.
+// unsubscribe removes one of the channel's subscriptions. Anyone in the
+// channel may, as anyone may subscribe it; the channel is told who did
+// and what stopped, so its notices never end unnoticed.
 func (f *feature) unsubscribe(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	var id int64
 	if len(inv.Args) > 0 {
 		id, _ = strconv.ParseInt(inv.Args[0], 10, 64)
 	}
-	ok, err := f.cfg.Store.RemoveSubscription(r.ChannelID, id)
+	subs, err := f.cfg.Store.ChannelSubscriptions(r.ChannelID)
 	if err != nil {
 		return f.cfg.Failure(ctx, fmt.Errorf("unsubscribe %d: %w", id, err), "remove the subscription")
+	}
+	i := slices.IndexFunc(subs, func(s store.Subscription) bool { return s.ID == id })
+	ok := i >= 0
+	if ok {
+		if ok, err = f.cfg.Store.RemoveSubscription(r.ChannelID, id); err != nil {
+			return f.cfg.Failure(ctx, fmt.Errorf("unsubscribe %d: %w", id, err), "remove the subscription")
+		}
 	}
 	if !ok {
 		return commands.Reply{Text: "This channel has no subscription #" + strconv.FormatInt(id, 10) + ". " + cmdline.Code(cmdline.SlashCommand+" "+cmdline.NameSubscriptions) + " lists them."}
 	}
-	return commands.Reply{Text: "Unsubscribed #" + strconv.FormatInt(id, 10) + ": no more of its notices here."}
+	return commands.Reply{InChannel: true, Text: "<@" + r.Actor.SlackUserID + "> unsubscribed this channel from #" + strconv.FormatInt(id, 10) + " (" +
+		slackfmt.EscapeMrkdwn(describe(subs[i])) + "): no more of its notices here. " + cmdline.Code(cmdline.SlashCommand+" "+cmdline.NameSubscribe) + " starts notices again."}
 }
