@@ -73,8 +73,9 @@ func TestE2E_RedeliveredSlashCommentWritesOnce(t *testing.T) {
 // yet sent, so a test can send it as often as Slack would.
 func (b *e2eBot) logTimeFromCard(ctx context.Context, t *testing.T, number int64, minutes, notes string) slackfake.ViewSubmission {
 	t.Helper()
+	seen := len(b.f.Ephemerals(e2eUser))
 	b.slash(ctx, t, "ticket "+itoa64(number))
-	card := b.waitReply(ctx, t, 0)
+	card := b.waitReply(ctx, t, seen)
 	b.click(ctx, t, card, buttonsIn(t, card.Blocks)[ticketview.ActionLogTime])
 	view := b.waitView(ctx, t, commands.CallbackLogTime)
 	vals := textValues(t, view.JSON)
