@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,7 +16,6 @@ import (
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/store"
-	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -325,25 +323,5 @@ func (b *e2eBot) restartKeepingHangs(ctx context.Context, t *testing.T) *e2eBot 
 // written"). Syncro holds both comments, Marcus's and hers.
 func TestE2E_CommentCutOffByACrashIsNotTakenForTheSameWordsTypedInTheWebApp(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
-	var ahead atomic.Int64 // Syncro's clock ahead of the real one
-	fx := newFakes(t, syncrotest.WithClock(func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }))
-	b := fx.start(ctx, t)
-	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
-	const words = "Cleared the print queue."
-	b.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultHang)
-	b.slash(ctx, t, "comment "+itoa64(tk.Number)+" --hidden "+words)
-	b.waitHeld(ctx, t)
-
-	ahead.Store(int64(20 * time.Minute))
-	if _, _, err := webApp(t, b.srv).Tickets.PostComment(ctx, tk.ID, &syncro.CommentRequest{Subject: "Update", Body: words, Hidden: true}); err != nil {
-		t.Fatal(err)
-	}
-	b2 := b.afterCrash(ctx, t)
-	told := b2.waitReply(ctx, t, 0, tickets.ActionFinish, "I was restarted")
-	b2.clickFinish(ctx, t, told)
-	b2.waitReply(ctx, t, 1, "Comment added to #"+itoa64(tk.Number))
-	if got := commentsWithBody(b2.srv, tk.ID, words); got != 2 {
-		t.Errorf("Syncro holds %d comments with the words, want 2: Marcus's and Dana's", got)
-	}
+	commentCutOffThenTheSameWordsInTheWebApp(t, nil)
 }

@@ -1,9 +1,16 @@
 package main
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/syncrobot/syncrobot/commands/tickets"
+	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -48,4 +55,108 @@ func TestE2E_InvoiceMadeInTheWebAppDuringTheBillsPOSTIsToldPlainly(t *testing.T)
 	if !strings.Contains(rep.Text, "two invoices") || !strings.Contains(rep.Text, "delete one") {
 		t.Errorf("reply %q: want it to say plainly the ticket is on two invoices and one should be deleted in Syncro", rep.Text)
 	}
+}
+
+// TestE2E_BillCutOffBeforeItsChargeLooksAgainWhenFinished: the bot dies
+// while Syncro holds the bill's charge (its 60 min logged, its charge
+// check done); while it is down Marcus logs 30 min in the web app. The
+// start tells Dana, with Finish (README: "a Finish that charges nothing
+// yet looks again"): it charges nothing, shows the total as it stands,
+// and its Bill now button, clicked twice, bills all of it once.
+func TestE2E_BillCutOffBeforeItsChargeLooksAgainWhenFinished(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b, tk, _, _ := billCutOffByACrash(ctx, t, "Replaced the drum unit.")
+	srv := b.srv
+	b2 := b.afterCrash(ctx, t)
+	start := time.Now().Add(-time.Hour)
+	if _, _, err := webApp(t, srv).Timers.Add(ctx, tk.ID, &syncro.TimerEntryRequest{
+		StartAt: &start, DurationMinutes: syncro.Ptr(30), ProductID: syncro.Ptr(syncrotest.ProductLaborRemote), Notes: "Checked the backups.",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	was, holds := chargedMinutes(srv, tk.ID), uncharged(srv, tk.ID)
+	told := b2.waitReply(ctx, t, 0, tickets.ActionFinish, "I was restarted")
+	seen := len(b2.f.Ephemerals(e2eUser))
+	b2.clickFinish(ctx, t, told)
+	rep := b2.waitReply(ctx, t, seen, tickets.ActionBillNewTotal)
+	if chargedMinutes(srv, tk.ID) != was || invoicesOf(srv, tk.ID) != 0 {
+		t.Fatalf("Finish charged %d min onto %d invoices with Marcus's 30 min left off; told %q", chargedMinutes(srv, tk.ID)-was, invoicesOf(srv, tk.ID), rep.Text)
+	}
+	b2.billNewTotalTwice(ctx, t, rep, tk, was, holds)
+}
+
+// TestE2E_CommentCutOffWithoutSyncrosDateIsNotTakenForTheSameWords is
+// TestE2E_CommentCutOffByACrashIsNotTakenForTheSameWordsTypedInTheWebApp
+// behind a proxy that strips Syncro's Date header (README: "an answer
+// without a Date is placed by the bot's clock"): the read-back had no
+// upper bound then, and took Marcus's words for Dana's comment.
+func TestE2E_CommentCutOffWithoutSyncrosDateIsNotTakenForTheSameWords(t *testing.T) {
+	t.Parallel()
+	commentCutOffThenTheSameWordsInTheWebApp(t, func(fx *e2eFakes) {
+		fx.env["SYNCRO_BASE_URL"] = withoutDate(t, fx.srv.URL()) + "/"
+	})
+}
+
+// commentCutOffThenTheSameWordsInTheWebApp: the bot, started on fakes
+// edit changed (when not nil), dies while Syncro holds Dana's comment,
+// before it is written; twenty minutes later (on Syncro's clock) Marcus
+// types the very same words in the web app; the bot starts again and
+// Dana presses the Finish it tells her. Syncro must hold both comments,
+// Marcus's and hers.
+func commentCutOffThenTheSameWordsInTheWebApp(t *testing.T, edit func(fx *e2eFakes)) {
+	t.Helper()
+	ctx := testContext(t)
+	var ahead atomic.Int64 // Syncro's clock ahead of the real one
+	fx := newFakes(t, syncrotest.WithClock(func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }))
+	if edit != nil {
+		edit(fx)
+	}
+	b := fx.start(ctx, t)
+	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	const words = "Cleared the print queue."
+	b.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultHang)
+	b.slash(ctx, t, "comment "+itoa64(tk.Number)+" --hidden "+words)
+	b.waitHeld(ctx, t)
+
+	ahead.Store(int64(20 * time.Minute))
+	if _, _, err := webApp(t, b.srv).Tickets.PostComment(ctx, tk.ID, &syncro.CommentRequest{Subject: "Update", Body: words, Hidden: true}); err != nil {
+		t.Fatal(err)
+	}
+	b2 := b.afterCrash(ctx, t)
+	told := b2.waitReply(ctx, t, 0, tickets.ActionFinish, "I was restarted")
+	b2.clickFinish(ctx, t, told)
+	b2.waitReply(ctx, t, 1, "Comment added to #"+itoa64(tk.Number))
+	if got := commentsWithBody(b2.srv, tk.ID, words); got != 2 {
+		t.Errorf("Syncro holds %d comments with the words, want 2: Marcus's and Dana's", got)
+	}
+}
+
+// withoutDate starts a proxy in front of the API at target that drops
+// the Date header from every answer, as a proxy in front of Syncro may,
+// and returns its URL.
+func withoutDate(t *testing.T, target string) string {
+	t.Helper()
+	p := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		out, err := http.NewRequestWithContext(r.Context(), r.Method, target+r.URL.RequestURI(), r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		out.Header = r.Header.Clone()
+		resp, err := http.DefaultTransport.RoundTrip(out)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		for k, vv := range resp.Header {
+			w.Header()[k] = vv
+		}
+		w.Header()["Date"] = nil // net/http adds none then
+		w.WriteHeader(resp.StatusCode)
+		_, _ = io.Copy(w, resp.Body)
+	}))
+	t.Cleanup(p.Close)
+	return p.URL
 }
