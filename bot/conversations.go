@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 )
 
 // Who can read a conversation decides what the bot may post there. One
@@ -13,7 +14,9 @@ import (
 // NOTIFY_CHANNEL's notices. The rule, as the README states it: a
 // conversation is internal when only people of the home workspace can
 // read it; anything else is "shared", and gets nothing about a ticket or
-// a customer. When Slack cannot say, the answer is "shared" too.
+// a customer. When Slack cannot say, the answer is "shared" too. Slack's
+// channel_shared and channel_unshared events (sent for channels the bot
+// is in) change the answer at once; otherwise it stands ChannelCacheTTL.
 
 // audience is who can read a conversation, as far as the bot knows.
 type audience int
@@ -96,4 +99,33 @@ func (b *Bot) describe(ctx context.Context, channelID string) (conversation, err
 // replies there go ephemeral and thread posts carry no ticket details.
 func (b *Bot) sharedChannel(ctx context.Context, channelID string) bool {
 	return !b.conversation(ctx, channelID).internal()
+}
+
+// onSharingChanged acks channel_shared and channel_unshared, Slack's word
+// that a channel the bot is in was shared with another workspace, or that
+// one left it. Shared, the bot takes Slack at its word before the ack, so
+// that no notice, thread line or preview already waiting posts there on an
+// answer given while the channel was internal. Unshared, other workspaces
+// may still be in it: the bot forgets what it knew and asks Slack afresh
+// before it next posts there.
+func (b *Bot) onSharingChanged(env envelope, outer slackevents.EventsAPIEvent) {
+	switch ev := outer.InnerEvent.Data.(type) {
+	case *slackevents.ChannelSharedEvent:
+		if ev.Channel != "" {
+			b.convs.forget(ev.Channel)
+			b.convs.put(ev.Channel, conversation{audience: audienceShared, why: "the channel is shared with another workspace"}, b.cfg.ChannelCacheTTL)
+			b.log.Info("channel shared with another workspace; nothing about tickets is posted there", "channel", ev.Channel, "connected_team", ev.ConnectedTeamID)
+			b.ack(env, nil)
+			return
+		}
+	case *slackevents.ChannelUnsharedEvent:
+		if ev.Channel != "" {
+			b.convs.forget(ev.Channel)
+			b.log.Info("a workspace left the channel; asking Slack afresh before posting there", "channel", ev.Channel,
+				"previously_connected_team", ev.PreviouslyConnectedTeamID, "is_ext_shared", ev.IsExtShared)
+			b.ack(env, nil)
+			return
+		}
+	}
+	b.unknown(env, "undecodable "+outer.InnerEvent.Type)
 }

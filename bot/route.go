@@ -72,7 +72,7 @@ type router struct {
 	actions      *routes[click]                      // by action_id
 	views        *routes[slack.InteractionCallback]  // by view callback_id
 	shortcuts    *routes[slack.InteractionCallback]  // by message shortcut callback_id
-	events       *routes[slackevents.EventsAPIEvent] // by inner event type: "app_home_opened", "link_shared"
+	events       *routes[slackevents.EventsAPIEvent] // by inner event type: "app_home_opened", "link_shared", "channel_shared"
 }
 
 // wireRoutes registers every route the bot serves.
@@ -109,6 +109,8 @@ func (b *Bot) wireRoutes() *router {
 		r.events.handle(string(slackevents.AppHomeOpened), b.onHomeOpened)
 	}
 	r.events.handle(string(slackevents.LinkShared), b.onLinkShared)
+	r.events.handle(string(slackevents.ChannelShared), b.onSharingChanged)
+	r.events.handle(string(slackevents.ChannelUnshared), b.onSharingChanged)
 	return r
 }
 

@@ -41,22 +41,38 @@ func TestE2E_SummaryOfATechWhoseZoneIsUnknownSaysUTCAndComesAtUTC(t *testing.T) 
 // next new ticket is not told there (README: "a channel shared later gets
 // nothing").
 func TestE2E_SubscribedChannelSharedLaterGetsNoNotice(t *testing.T) {
-	t.Skip("fault (issue 18 break): the notifier reads a channel's shared flag from bot's channel cache (DefaultChannelCacheTTL, 10 minutes) and the bot handles no channel_shared event, so a channel shared after the bot looked at it gets notices for up to 10 minutes")
 	t.Parallel()
-	ctx := testContext(t)
-	b := startSubscribingBot(ctx, t)
-	acme := b.newTicketTold(ctx, t, "Printer offline").CustomerID
-
-	b.f.AddChannel(slackfake.Channel{ID: e2eChannel, Name: "ops", IsExtShared: true})
+	ctx, b, acme := startSubscribedThenShared(t)
 	after := b.srv.AddTicket(syncrotest.Ticket{Subject: "Payroll export for Acme's accountant", CustomerID: acme, Status: "New"})
 	number := "#" + itoa64(after.Number)
-	if err := b.f.WaitUntil(ctx, func() bool {
+	// The log is not Slack's state, which WaitUntil watches: poll both.
+	if err := poll(ctx, func() bool {
 		return strings.Contains(b.stderr.String(), "notice dropped") || strings.Contains(b.channelShows(), number)
 	}); err != nil {
 		t.Fatalf("#%d neither told nor dropped: %v; stderr:\n%s", after.Number, err, b.stderr.String())
 	}
 	if shown := b.channelShows(); strings.Contains(shown, "#"+itoa64(after.Number)) {
 		t.Errorf("#%d was told in #ops after #ops was shared with another workspace:\n%s", after.Number, shown)
+	}
+}
+
+// TestE2E_SubscribedChannelUnsharedGetsNoticesAgain: #ops, subscribed,
+// is shared with a client's workspace and then unshared; the ticket
+// added while it was shared is not told, the next one after is.
+func TestE2E_SubscribedChannelUnsharedGetsNoticesAgain(t *testing.T) {
+	t.Parallel()
+	ctx, b, acme := startSubscribedThenShared(t)
+	while := b.srv.AddTicket(syncrotest.Ticket{Subject: "Payroll export", CustomerID: acme, Status: "New"})
+	// The only notice due while #ops is shared is while's.
+	b.waitLog(ctx, t, `"msg":"notice dropped","component":"bot","channel":"`+e2eChannel+`"`)
+
+	if _, err := b.f.UnshareChannel(ctx, e2eChannel, clientTeam); err != nil {
+		t.Fatal(err)
+	}
+	after := b.srv.AddTicket(syncrotest.Ticket{Subject: "Scanner offline", CustomerID: acme, Status: "New"})
+	b.waitChannel(ctx, t, "#"+itoa64(after.Number))
+	if shown := b.channelShows(); strings.Contains(shown, "#"+itoa64(while.Number)) {
+		t.Errorf("#%d, added while #ops was shared, was told there:\n%s", while.Number, shown)
 	}
 }
 
@@ -72,6 +88,21 @@ func TestE2E_SubscriptionNoticeEscapesSyncroText(t *testing.T) {
 			t.Errorf("a notice carries Syncro's mention unescaped: %s", s)
 		}
 	}
+}
+
+// startSubscribedThenShared starts a bot, subscribes #ops to new
+// tickets, waits until it is told of one of Acme's, then shares #ops with
+// a client's workspace the way Slack does (channel_shared); it returns
+// the test's context, the bot and Acme's customer id.
+func startSubscribedThenShared(t *testing.T) (context.Context, *e2eBot, int64) {
+	t.Helper()
+	ctx := testContext(t)
+	b := startSubscribingBot(ctx, t)
+	acme := b.newTicketTold(ctx, t, "Printer offline").CustomerID
+	if _, err := b.f.ShareChannel(ctx, e2eChannel, clientTeam); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, b, acme
 }
 
 // newTicketTold subscribes #ops to new tickets, adds one of Acme's with

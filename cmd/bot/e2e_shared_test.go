@@ -118,3 +118,30 @@ func TestE2E_SharedKinds_NotifyChannelGetsNoNotice(t *testing.T) {
 		})
 	}
 }
+
+// TestE2E_NotifyChannelSharedLaterGetsNoNotice: NOTIFY_CHANNEL announces
+// a close, is then shared with a client's workspace (Slack says so with
+// channel_shared), and the next close is not announced there; the log
+// names the ticket and why.
+func TestE2E_NotifyChannelSharedLaterGetsNoNotice(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startNotifyingBot(ctx, t)
+	before := b.marcusTicket(t, "Printer jams on tray 2")
+	if err := b.srv.SetTicketStatus(before.ID, "Resolved"); err != nil {
+		t.Fatal(err)
+	}
+	b.waitNotice(ctx, t, before.Number)
+
+	if _, err := b.f.ShareChannel(ctx, notifyChannel, clientTeam); err != nil {
+		t.Fatal(err)
+	}
+	after := b.marcusTicket(t, "VPN drops hourly")
+	if err := b.srv.SetTicketStatus(after.ID, "Resolved"); err != nil {
+		t.Fatal(err)
+	}
+	b.waitLog(ctx, t, `"channel":"`+notifyChannel+`","ticket_id":`+itoa64(after.ID)+`,"why":"the channel is shared with another workspace"`)
+	if got := b.noticesAbout(t, after.Number); len(got) != 0 {
+		t.Errorf("#%d was announced in NOTIFY_CHANNEL after it was shared: %+v", after.Number, got)
+	}
+}
