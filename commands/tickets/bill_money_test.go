@@ -73,7 +73,16 @@ func TestBill_BillNowPressedByAnotherTechBillsDanasMinutesAsHers(t *testing.T) {
 	if strings.Contains(shown, "you entered") || !strings.Contains(shown, "<@"+commandstest.Dana.SlackUserID+"> entered") {
 		t.Errorf("Lena was told %s\nwant it to say the 30 min are the ones Dana entered", shown)
 	}
-	r.billNow(lena, ct, value, deliverAgain)
+	billed := r.billNow(lena, ct, value, deliverAgain)
+	var notices []string
+	for _, rep := range billed.replies {
+		for _, n := range rep.Notices {
+			notices = append(notices, n.Text)
+		}
+	}
+	if len(notices) != 1 || !strings.Contains(notices[0], "invoiced by "+lena.Name) {
+		t.Errorf("notices %q, want one crediting Lena, who billed", notices)
+	}
 	danas := 0
 	for _, tm := range r.srv.Timers(ct.id) {
 		if tm.Minutes() == 30 && tm.UserID == syncrotest.UserDana {
