@@ -45,6 +45,9 @@ func TestBill_FinishAfterACrashBeforeTheChargeLooksAgain(t *testing.T) {
 			if !strings.Contains(shown, "30 min logged") {
 				t.Errorf("told %s\nwant her 30 min logged and nothing charged", shown)
 			}
+			if strings.Contains(shown, "enter below") {
+				t.Errorf("told %s\nwhich speaks of minutes entered below, in a message with no form", shown)
+			}
 			r.billNow(commandstest.Dana, ct, value, deliverAtOnce)
 			r.wantBilledOnce(ct, 90)
 		})

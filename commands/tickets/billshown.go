@@ -202,7 +202,7 @@ func (fr *flowRun) staleBillReply(ctx context.Context, why string) commands.Repl
 		toLog = fr.p.Minutes // not logged yet: the new bill logs them
 	}
 	label := fmt.Sprintf("Bill %d min now", total+toLog)
-	lead := text + "\nAs it stands now:\n" + fr.c.previewInvoice(ctx, t).text(fr.c.cfg.Account.Currency())
+	lead := text + "\nAs it stands now:\n" + fr.c.previewInvoice(ctx, t).standing(fr.c.cfg.Account.Currency())
 	if toLog > 0 {
 		lead += fmt.Sprintf("\nBilling now also logs the %d min %s entered, as %s time.", toLog, fr.billOwner(), fr.billOwnerPossessive())
 	}

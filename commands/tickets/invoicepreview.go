@@ -136,9 +136,20 @@ func (c *feature) isLabor(productID int64, category string) bool {
 
 // text says the preview for the bill form, in mrkdwn, with amounts in
 // the account's currency.
-func (pv invoicePreview) text(cur account.Currency) string {
+func (pv invoicePreview) text(cur account.Currency) string { return pv.render(cur, true) }
+
+// standing says the preview as it stands, for a message with no form to
+// enter minutes in (a stopped bill's reply, billshown.go).
+func (pv invoicePreview) standing(cur account.Currency) string { return pv.render(cur, false) }
+
+// render is text, with the form's hints about minutes entered below when
+// form is set.
+func (pv invoicePreview) render(cur account.Currency, form bool) string {
 	if len(pv.lines) == 0 {
-		s := "Nothing to charge on the ticket yet: the invoice will carry the minutes you enter below."
+		s := "Nothing to charge on the ticket."
+		if form {
+			s = "Nothing to charge on the ticket yet: the invoice will carry the minutes you enter below."
+		}
 		if pv.unbillable > 0 {
 			s += fmt.Sprintf(" (%d min logged as not billable stay off it.)", pv.unbillable)
 		}
@@ -180,7 +191,9 @@ func (pv invoicePreview) text(cur account.Currency) string {
 	} else {
 		fmt.Fprintf(&b, "*, %s for what has a price", cur.Mrkdwn(pv.total))
 	}
-	b.WriteString(" — plus any minutes you enter below.")
+	if form {
+		b.WriteString(" — plus any minutes you enter below.")
+	}
 	if pv.unbillable > 0 {
 		fmt.Fprintf(&b, "\n%d min logged as not billable stay off the invoice.", pv.unbillable)
 	}
