@@ -48,3 +48,38 @@ func TestE2E_AnyoneInTheChannelUnsubscribesItAndTheChannelIsTold(t *testing.T) {
 	b.slash(ctx, t, "subscriptions")
 	b.waitReply(ctx, t, 1, "This channel has no subscriptions")
 }
+
+// TestE2E_SubscriptionsCostNoSyncroRequest: with five subscriptions in
+// #ops telling a new ticket, a status change and a close, the only
+// requests Syncro sees while they are told are ticket listings (the
+// watcher's poll, the mirror's): no ticket, comment or customer is read
+// for a notice. A listing of a subscription's own would pass unnoticed;
+// none can be made, as subscriptions.Watch holds no Syncro client.
+func TestE2E_SubscriptionsCostNoSyncroRequest(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startSubscribingBot(ctx, t)
+	for _, args := range []string{"", "--events new", "--events status", "--events closed", "--customer acme"} {
+		b.subscribe(ctx, t, args)
+	}
+	acme := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud).CustomerID
+	changed := b.srv.AddTicket(syncrotest.Ticket{Subject: "Wi-Fi drops in the lobby", CustomerID: acme, Status: "New"})
+	closed := b.srv.AddTicket(syncrotest.Ticket{Subject: "Door badge reader offline", CustomerID: acme, Status: "New"})
+	b.waitChannel(ctx, t, "#"+itoa64(changed.Number), "#"+itoa64(closed.Number))
+	b.waitPolls(ctx, t, 1)
+
+	mark := len(b.srv.Requests())
+	added := b.srv.AddTicket(syncrotest.Ticket{Subject: "Server room too hot", CustomerID: acme, Status: "New"})
+	for id, status := range map[int64]string{changed.ID: "Waiting on Customer", closed.ID: "Resolved"} {
+		if err := b.srv.SetTicketStatus(id, status); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.waitChannel(ctx, t, "#"+itoa64(added.Number), "Waiting on Customer", "Resolved")
+	b.waitPolls(ctx, t, 1)
+	for _, r := range b.srv.Requests()[mark:] {
+		if r.Method != "GET" || r.Path != "/tickets" {
+			t.Errorf("Syncro got %s %s?%s while subscriptions were told; want only the poll's listings", r.Method, r.Path, r.Query)
+		}
+	}
+}
