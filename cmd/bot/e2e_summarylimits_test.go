@@ -11,6 +11,15 @@ import (
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
+// danaWorkedOn adds Dana's comment to tk, at the fakes' clock: work of
+// hers that day with no time logged.
+func danaWorkedOn(t *testing.T, srv *syncrotest.Server, tk syncrotest.Ticket) {
+	t.Helper()
+	if _, err := srv.AddComment(syncrotest.Comment{TicketID: tk.ID, Subject: "Update", Body: "Called the client back.", UserID: syncrotest.UserDana}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestE2E_LateSummaryWithTwoFailedPartsAndFullListsIsOneMessageSlackTakes:
 // Dana resolved 12 tickets on Monday with no time on them (each both
 // "missing time?" and not invoiced yet), and the bot was down at her
@@ -25,9 +34,7 @@ func TestE2E_LateSummaryWithTwoFailedPartsAndFullListsIsOneMessageSlackTakes(t *
 	fx, clk, chicago := danaInChicago(t, 9, 0)
 	srv := fx.srv
 	commented := danasOpen(srv)[0]
-	if _, err := srv.AddComment(syncrotest.Comment{TicketID: commented.ID, Subject: "Update", Body: "Called the client back.", UserID: syncrotest.UserDana}); err != nil {
-		t.Fatal(err)
-	}
+	danaWorkedOn(t, srv, commented)
 	b := fx.start(ctx, t)
 	b.openHome(ctx, t)
 	b.waitHome(ctx, t, 0, "End-of-day summary", "17:00")
@@ -65,9 +72,7 @@ func TestE2E_SummarySlackRefusedIsSentAtTheNextCheckOnceAcrossARestart(t *testin
 	ctx := testContext(t)
 	fx, clk, chicago := danaInChicago(t, 16, 58)
 	tk := danasOpen(fx.srv)[0]
-	if _, err := fx.srv.AddComment(syncrotest.Comment{TicketID: tk.ID, Subject: "Update", Body: "Called the client back.", UserID: syncrotest.UserDana}); err != nil {
-		t.Fatal(err)
-	}
+	danaWorkedOn(t, fx.srv, tk)
 	b := fx.start(ctx, t)
 	b.openHome(ctx, t)
 	b.waitHome(ctx, t, 0, "End-of-day summary", "17:00")
@@ -90,9 +95,7 @@ func TestE2E_SummarySlackRefusedIsSentAtTheNextCheckOnceAcrossARestart(t *testin
 	// it not been sent), so the pass that sends Tuesday's looked at it.
 	b = b.restart(ctx, t)
 	clk.Set(time.Date(2026, 12, 8, 15, 0, 0, 0, chicago))
-	if _, err := fx.srv.AddComment(syncrotest.Comment{TicketID: tk.ID, Subject: "Update", Body: "Called again.", UserID: syncrotest.UserDana}); err != nil {
-		t.Fatal(err)
-	}
+	danaWorkedOn(t, fx.srv, tk)
 	clk.Set(time.Date(2026, 12, 8, 17, 0, 30, 0, chicago))
 	b.waitDM(ctx, t, "Your day in Syncro: Tue 8 Dec")
 	if n := b.dmsWith("Mon 7 Dec"); n != 1 {

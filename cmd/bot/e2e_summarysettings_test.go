@@ -22,13 +22,7 @@ func TestE2E_SummaryFollowsTheHourAndDaysSetOnTheHomeAndItsLogTimeLogs(t *testin
 	ctx := testContext(t)
 	fx, clk, chicago := danaInChicago(t, 7, 0)
 	tk := danasOpen(fx.srv)[0]
-	worked := func() {
-		t.Helper()
-		if _, err := fx.srv.AddComment(syncrotest.Comment{TicketID: tk.ID, Subject: "Update", Body: "Called the client back.", UserID: syncrotest.UserDana}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	worked()
+	danaWorkedOn(t, fx.srv, tk)
 	b := fx.start(ctx, t)
 	b.openHome(ctx, t)
 	hv := b.waitHome(ctx, t, 0, "End-of-day summary", "17:00", "Mon–Fri")
@@ -48,7 +42,7 @@ func TestE2E_SummaryFollowsTheHourAndDaysSetOnTheHomeAndItsLogTimeLogs(t *testin
 	b.waitDM(ctx, t, "Your day in Syncro: Mon 7 Dec", "Missing time?", number)
 
 	clk.Set(time.Date(2026, 12, 13, 8, 30, 0, 0, chicago)) // a Sunday
-	worked()
+	danaWorkedOn(t, fx.srv, tk)
 	clk.Set(time.Date(2026, 12, 13, 9, 0, 30, 0, chicago))
 	dm := b.waitDM(ctx, t, "Your day in Syncro: Sun 13 Dec", "Missing time?", number)
 
