@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/syncrobot/syncrobot/commands/tickets"
+	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -159,4 +160,57 @@ func withoutDate(t *testing.T, target string) string {
 	}))
 	t.Cleanup(p.Close)
 	return p.URL
+}
+
+// TestE2E_BillNowPressedByAnotherTechNamesWhoEnteredTheMinutes: the bot
+// dies while Dana's bill of 45 min looks at the ticket's invoices;
+// while it is down Marcus logs 30 min in the web app. Lena opens the bill
+// form, which offers Dana's Finish; she presses it, and the bill stops
+// with the total as it stands (README: "a reply to another tech ... names
+// that tech"). Its Bill now button, pressed by Lena, bills it all once,
+// the 45 min in Dana's name: she entered them.
+func TestE2E_BillNowPressedByAnotherTechNamesWhoEnteredTheMinutes(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	b.f.AddUser(slackfake.User{ID: e2eLena, Name: "lena", RealName: "Lena Kowalski", Email: "lena@baylineit.com"})
+	srv := b.srv
+	tk := ticketByNumber(t, srv, syncrotest.SeedTicketNAS)
+	view := b.openBillForm(ctx, t, tk.Number)
+	srv.Fail("GET", "/invoices", 1, syncrotest.FaultHang)
+	b.submitView(ctx, t, billSubmission(t, view, "45", "Replaced the failed disk."))
+	b2 := b.afterCrash(ctx, t)
+	start := time.Now().Add(-time.Hour)
+	if _, _, err := webApp(t, srv).Timers.Add(ctx, tk.ID, &syncro.TimerEntryRequest{
+		StartAt: &start, DurationMinutes: syncro.Ptr(30), ProductID: syncro.Ptr(syncrotest.ProductLaborRemote), Notes: "Checked the backups.",
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	b2.slashAs(ctx, t, e2eLena, "bill "+itoa64(tk.Number))
+	offer := b2.waitViewSayingTo(ctx, t, e2eLena, "has work that stopped half-way")
+	if _, err := b2.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eLena, ViewID: offer.ID,
+		Actions: []slackfake.Action{button(t, viewBlocks(t, offer), tickets.ActionFinish)}}); err != nil {
+		t.Fatalf("Lena's click on Finish: %v", err)
+	}
+	stopped := b2.waitViewSayingTo(ctx, t, e2eLena, tickets.ActionBillNewTotal)
+	if shown := strings.NewReplacer(`\u003c`, "<", `\u003e`, ">").Replace(string(stopped.JSON)); !strings.Contains(shown, "<@"+e2eUser+"> entered") || strings.Contains(shown, "you entered") {
+		t.Errorf("Lena was shown %s\nwant it to say the 45 min are the ones Dana entered", shown)
+	}
+	if _, err := b2.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eLena, ViewID: stopped.ID,
+		Actions: []slackfake.Action{button(t, viewBlocks(t, stopped), tickets.ActionBillNewTotal)}}); err != nil {
+		t.Fatalf("Lena's click on Bill now: %v", err)
+	}
+	if err := poll(ctx, func() bool { return invoicesOf(srv, tk.ID) == 1 && uncharged(srv, tk.ID) == 0 }); err != nil {
+		t.Fatalf("Bill now did not invoice #%d with all its time: %v; stderr:\n%s", tk.Number, err, b2.stderr.String())
+	}
+	danas := 0
+	for _, tm := range srv.Timers(tk.ID) {
+		if tm.Minutes() == 45 && tm.UserID == syncrotest.UserDana {
+			danas++
+		}
+	}
+	if danas != 1 {
+		t.Errorf("%d timers of 45 min in Dana's name, want her entry once", danas)
+	}
 }
