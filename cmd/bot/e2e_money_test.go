@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -70,12 +71,7 @@ func TestE2E_BillCutOffBeforeItsChargeLooksAgainWhenFinished(t *testing.T) {
 	b, tk, _, _ := billCutOffByACrash(ctx, t, "Replaced the drum unit.")
 	srv := b.srv
 	b2 := b.afterCrash(ctx, t)
-	start := time.Now().Add(-time.Hour)
-	if _, _, err := webApp(t, srv).Timers.Add(ctx, tk.ID, &syncro.TimerEntryRequest{
-		StartAt: &start, DurationMinutes: syncro.Ptr(30), ProductID: syncro.Ptr(syncrotest.ProductLaborRemote), Notes: "Checked the backups.",
-	}); err != nil {
-		t.Fatal(err)
-	}
+	marcusLogs30(ctx, t, srv, tk.ID)
 	was, holds := chargedMinutes(srv, tk.ID), uncharged(srv, tk.ID)
 	told := b2.waitReply(ctx, t, 0, tickets.ActionFinish, "I was restarted")
 	seen := len(b2.f.Ephemerals(e2eUser))
@@ -180,12 +176,7 @@ func TestE2E_BillNowPressedByAnotherTechNamesWhoEnteredTheMinutes(t *testing.T) 
 	srv.Fail("GET", "/invoices", 1, syncrotest.FaultHang)
 	b.submitView(ctx, t, billSubmission(t, view, "45", "Replaced the failed disk."))
 	b2 := b.afterCrash(ctx, t)
-	start := time.Now().Add(-time.Hour)
-	if _, _, err := webApp(t, srv).Timers.Add(ctx, tk.ID, &syncro.TimerEntryRequest{
-		StartAt: &start, DurationMinutes: syncro.Ptr(30), ProductID: syncro.Ptr(syncrotest.ProductLaborRemote), Notes: "Checked the backups.",
-	}); err != nil {
-		t.Fatal(err)
-	}
+	marcusLogs30(ctx, t, srv, tk.ID)
 
 	b2.slashAs(ctx, t, e2eLena, "bill "+itoa64(tk.Number))
 	offer := b2.waitViewSayingTo(ctx, t, e2eLena, "has work that stopped half-way")
@@ -212,5 +203,17 @@ func TestE2E_BillNowPressedByAnotherTechNamesWhoEnteredTheMinutes(t *testing.T) 
 	}
 	if danas != 1 {
 		t.Errorf("%d timers of 45 min in Dana's name, want her entry once", danas)
+	}
+}
+
+// marcusLogs30 logs 30 min of remote labor on ticketID in the web app, as
+// Marcus does while the bot is down.
+func marcusLogs30(ctx context.Context, t *testing.T, srv *syncrotest.Server, ticketID int64) {
+	t.Helper()
+	start := time.Now().Add(-time.Hour)
+	if _, _, err := webApp(t, srv).Timers.Add(ctx, ticketID, &syncro.TimerEntryRequest{
+		StartAt: &start, DurationMinutes: syncro.Ptr(30), ProductID: syncro.Ptr(syncrotest.ProductLaborRemote), Notes: "Checked the backups.",
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
