@@ -86,6 +86,14 @@ func (c *ttlCache[V]) forget(key string) {
 	c.forgets++
 }
 
+// forgetAll drops every value, and any value being fetched meanwhile.
+func (c *ttlCache[V]) forgetAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
+	c.forgets++
+}
+
 func (c *ttlCache[V]) putLocked(key string, v V, ttl time.Duration) {
 	now := c.now()
 	// Drop expired entries now and then so the map stays the size of the

@@ -214,6 +214,11 @@ type Config struct {
 	// GroupCacheTTL bounds how long a user group's members are reused;
 	// default DefaultGroupCacheTTL.
 	GroupCacheTTL time.Duration
+	// SharingChanged, when set, hears that Slack said a channel was
+	// shared or unshared (channel_shared, channel_unshared): Slack tells
+	// one replica, which passes it on to the others (they call
+	// ForgetConversations). nil for a lone bot.
+	SharingChanged func(ctx context.Context, channel string)
 	// Clock times how long a queued interaction waits (MaxQueueWait,
 	// QueueNoteAfter); nil means the real clock. A handler's own run
 	// (WorkTimeout) is on the real clock whatever this is.

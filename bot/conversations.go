@@ -116,6 +116,7 @@ func (b *Bot) onSharingChanged(env envelope, outer slackevents.EventsAPIEvent) {
 			b.convs.put(ev.Channel, conversation{audience: audienceShared, why: "the channel is shared with another workspace"}, b.cfg.ChannelCacheTTL)
 			b.log.Info("channel shared with another workspace; nothing about tickets is posted there", "channel", ev.Channel, "connected_team", ev.ConnectedTeamID)
 			b.ack(env, nil)
+			b.passOnSharing(env, ev.Channel)
 			return
 		}
 	case *slackevents.ChannelUnsharedEvent:
@@ -124,8 +125,32 @@ func (b *Bot) onSharingChanged(env envelope, outer slackevents.EventsAPIEvent) {
 			b.log.Info("a workspace left the channel; asking Slack afresh before posting there", "channel", ev.Channel,
 				"previously_connected_team", ev.PreviouslyConnectedTeamID, "is_ext_shared", ev.IsExtShared)
 			b.ack(env, nil)
+			b.passOnSharing(env, ev.Channel)
 			return
 		}
 	}
 	b.unknown(env, "undecodable "+outer.InnerEvent.Type)
+}
+
+// passOnSharing tells Config.SharingChanged, in the background, that
+// channel's sharing changed, when it is set.
+func (b *Bot) passOnSharing(env envelope, channel string) {
+	if b.cfg.SharingChanged == nil {
+		return
+	}
+	// spawn is not for a draining bot; the others wait out their answer.
+	if b.draining.Load() {
+		b.log.Warn("shutting down; the other replicas are not told a channel's sharing changed", "channel", channel)
+		return
+	}
+	b.spawn(env, nil, nil, func(ctx context.Context) { b.cfg.SharingChanged(ctx, channel) })
+}
+
+// ForgetConversations drops everything the bot knows of who reads each
+// conversation, so that it asks Slack afresh before it next posts
+// anywhere: another replica heard Slack say a channel was shared or
+// unshared (Config.SharingChanged).
+func (b *Bot) ForgetConversations() {
+	b.convs.forgetAll()
+	b.log.Info("a channel's sharing changed and Slack told another replica; asking Slack afresh before posting in any channel")
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
 // README: "shared" means any conversation people outside the workspace
@@ -143,5 +144,45 @@ func TestE2E_NotifyChannelSharedLaterGetsNoNotice(t *testing.T) {
 	b.waitLog(ctx, t, `"channel":"`+notifyChannel+`","ticket_id":`+itoa64(after.ID)+`,"why":"the channel is shared with another workspace"`)
 	if got := b.noticesAbout(t, after.Number); len(got) != 0 {
 		t.Errorf("#%d was announced in NOTIFY_CHANNEL after it was shared: %+v", after.Number, got)
+	}
+}
+
+// TestE2E_Replicas_ChannelSharedLaterGetsNoNoticeFromEither: two
+// replicas; #ops subscribes and is told of a new ticket, then is shared
+// with a client's workspace. Slack tells one replica; the other hears it
+// from that one, and the next new ticket is told in #ops by neither.
+func TestE2E_Replicas_ChannelSharedLaterGetsNoNoticeFromEither(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	bots := startReplicas(ctx, t, 2, func(env map[string]string) { env["SYNCRO_POLL_INTERVAL"] = "1s" })
+	b := bots[0]
+	acme := b.newTicketTold(ctx, t, "Printer offline").CustomerID
+
+	if _, err := b.f.ShareChannel(ctx, e2eChannel, clientTeam); err != nil {
+		t.Fatal(err)
+	}
+	// Slack told the replica that logged it, before its ack; the other
+	// must hear it from that one.
+	var other *e2eBot
+	for i, r := range bots {
+		if strings.Contains(r.stderr.String(), "channel shared with another workspace") {
+			other = bots[1-i]
+		}
+	}
+	if other == nil {
+		t.Fatal("no replica heard channel_shared")
+	}
+	other.waitLog(ctx, t, "Slack told another replica; asking Slack afresh")
+
+	after := b.srv.AddTicket(syncrotest.Ticket{Subject: "Payroll export for Acme's accountant", CustomerID: acme, Status: "New"})
+	number := "#" + itoa64(after.Number)
+	dropped := `"msg":"notice dropped","component":"bot","channel":"` + e2eChannel + `"`
+	if err := poll(ctx, func() bool {
+		return strings.Contains(bots[0].stderr.String()+bots[1].stderr.String(), dropped) || strings.Contains(b.channelShows(), number)
+	}); err != nil {
+		t.Fatalf("%s neither told nor dropped: %v", number, err)
+	}
+	if shown := b.channelShows(); strings.Contains(shown, number) {
+		t.Errorf("%s was told in #ops after #ops was shared:\n%s", number, shown)
 	}
 }

@@ -169,6 +169,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Error("commands", "err", err)
 		return exitUsage
 	}
+	sharing := newSharingRelay(st, log)
 	b, err := bot.New(bot.Config{
 		BotToken:      cfg.SlackBotToken,
 		AppToken:      cfg.SlackAppToken,
@@ -183,11 +184,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Clock:         clk,
 		Logger:        log,
 		Observer:      botObserver(mx),
+		// Slack tells one replica a channel was shared; it tells the rest.
+		SharingChanged: sharing.changed(),
 	})
 	if err != nil {
 		log.Error("bot", "err", err)
 		return exitUsage
 	}
+	stopSharing := sharing.start(ctx, b.ForgetConversations, sharingPoll)
+	defer stopSharing()
 	subs := subscriptions.NewWatch(st, b.NotifyIn, log.With("component", "subscriptions"))
 	if open, ok := mir.Open(nil); ok {
 		subs.Seed(open.Tickets)
