@@ -203,9 +203,10 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// init creates the buckets, drops retired ones and the closing marks no
-// Finish will settle (see MarkClosing), and checks the schema version, in
-// one transaction.
+// init creates the buckets, drops retired ones, the closing marks no
+// Finish will settle (see MarkClosing) and a Syncro user's second tech
+// match (dropSharedTechMatches), and checks the schema version, in one
+// transaction.
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
@@ -214,6 +215,9 @@ func (s *Store) init() error {
 			}
 		}
 		if err := s.dropClosingLeftovers(tx); err != nil {
+			return err
+		}
+		if err := dropSharedTechMatches(tx); err != nil {
 			return err
 		}
 		for _, name := range retiredBuckets {

@@ -124,6 +124,8 @@ var suite = []struct {
 	{"Subscriptions_AddListRemoveAcrossReopen", testSubscriptions_AddListRemoveAcrossReopen},
 	{"MarkNotified_OnceAcrossReopen", testMarkNotified_OnceAcrossReopen},
 	{"TechMatch_SurvivesReopenAndIsReplacedNotDuplicated", testTechMatch_SurvivesReopenAndIsReplacedNotDuplicated},
+	{"TechMatch_ConcurrentSetsOfOneSyncroUserExactlyOneWins", testTechMatch_ConcurrentSetsOfOneSyncroUserExactlyOneWins},
+	{"TechMatch_MoveTakesItDropOnlyWhileStillThatUser", testTechMatch_MoveTakesItDropOnlyWhileStillThatUser},
 }
 
 // runSuite runs the suite on b.
