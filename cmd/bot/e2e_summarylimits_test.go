@@ -26,8 +26,9 @@ func danaWorkedOn(t *testing.T, srv *syncrotest.Server, tk syncrotest.Ticket) {
 // hour; on Tuesday morning Syncro fails two parts of the summary (the
 // day's timers, the comments of the ticket she commented on). Her
 // summary still comes, as one message within Slack's limits (slackfake
-// refuses more than 50 blocks, as Slack does), saying both failures and
-// counting the tickets it has no room for.
+// refuses more than 50 blocks, as Slack does), saying both failures (the
+// time as unknown, not as none) and counting the tickets it has no room
+// for.
 func TestE2E_LateSummaryWithTwoFailedPartsAndFullListsIsOneMessageSlackTakes(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
@@ -55,8 +56,11 @@ func TestE2E_LateSummaryWithTwoFailedPartsAndFullListsIsOneMessageSlackTakes(t *
 	srv.Fail("GET", "/ticket_timers", 100, syncrotest.FaultServerError)
 	srv.Fail("GET", "/tickets/*/comments", 100, syncrotest.FaultServerError)
 	b = b.start(ctx, t)
-	b.waitDM(ctx, t, "Yesterday's summary: Mon 7 Dec", "Missing time?", "Resolved, not invoiced yet", "Make invoice",
+	dm := b.waitDM(ctx, t, "Yesterday's summary: Mon 7 Dec", "Missing time?", "Resolved, not invoiced yet", "Make invoice",
 		"couldn't read the day's time", "couldn't check the day's tickets for missing time", "more tickets in")
+	if strings.Contains(replyText(dm), "None.") {
+		t.Errorf("the summary says no time was logged, though Syncro's timers could not be read: %s", dm.Blocks)
+	}
 	if log := b.stderr.String(); strings.Contains(log, "summary refused by Slack") || strings.Contains(log, "summary not delivered") {
 		t.Errorf("Slack refused the summary before taking it; stderr:\n%s", log)
 	}

@@ -47,6 +47,9 @@ type Summary struct {
 	// Time is the day's minutes by labor type; ByTicket by ticket.
 	Time     []LaborMinutes
 	ByTicket []TicketMinutes
+	// TimeErr, when set, says why the day's time could not be read: it
+	// is then unknown, never shown as none.
+	TimeErr string
 	// Missing are tickets the tech worked on that day with none of their
 	// time logged on them.
 	Missing []syncro.Ticket
@@ -67,7 +70,7 @@ type TicketMinutes struct {
 // Empty reports a summary with nothing to say: no time, nothing missing,
 // nothing to invoice, and nothing that failed.
 func (s Summary) Empty() bool {
-	return len(s.Time) == 0 && len(s.Missing) == 0 && len(s.Resolved) == 0 && len(s.Errs) == 0
+	return len(s.Time) == 0 && s.TimeErr == "" && len(s.Missing) == 0 && len(s.Resolved) == 0 && len(s.Errs) == 0
 }
 
 // errNoTech says the person matches no Syncro user, so there is nothing of
@@ -88,7 +91,7 @@ func (f *Feature) Summary(ctx context.Context, a commands.Actor, day time.Time, 
 	end := day.AddDate(0, 0, 1)
 	timers, err := syncro.Collect(f.cfg.Syncro.Timers.All(ctx, &syncro.TimerListOptions{CreatedAfter: day, CreatedBefore: end}))
 	if err != nil {
-		s.Errs = append(s.Errs, f.failure(ctx, fmt.Errorf("list timers of %s: %w", day.Format(time.DateOnly), err), "read the day's time"))
+		s.TimeErr = f.failure(ctx, fmt.Errorf("list timers of %s: %w", day.Format(time.DateOnly), err), "read the day's time")
 	}
 	timed := map[int64]int{}
 	byLabor := map[string]int{}
@@ -228,7 +231,7 @@ func RenderSummary(s Summary) commands.Message {
 	for _, lm := range s.Time {
 		total += lm.Minutes
 	}
-	head = append(head, commands.TextSection(loggedText(s.Time, total)))
+	head = append(head, commands.TextSection(loggedText(s.Time, total, s.TimeErr)))
 	if total > 0 && len(s.ByTicket) > 0 {
 		head = append(head, commands.TextSection(byTicketText(s)))
 	}
@@ -264,9 +267,13 @@ func RenderSummary(s Summary) commands.Message {
 }
 
 // loggedText is the day's minutes by labor type with the total, the
-// labor types cut to whole lines so the section fits.
-func loggedText(by []LaborMinutes, total int) string {
-	if total == 0 {
+// labor types cut to whole lines so the section fits; why it is unknown
+// when timeErr says so.
+func loggedText(by []LaborMinutes, total int, timeErr string) string {
+	switch {
+	case timeErr != "":
+		return "*Time logged*\n" + timeErr
+	case total == 0:
 		return "*Time logged*\nNone."
 	}
 	var lines []string

@@ -52,6 +52,10 @@ func summaryOf(late bool, missing, resolved, byTicket, errs, labor int) home.Sum
 	for i := range errs {
 		s.Errs = append(s.Errs, fmt.Sprintf("Sorry, I couldn't read part %d of your day. Something went wrong on our side (error id %08x).", i, i))
 	}
+	if errs > 10 { // the timers too: no time is known
+		s.Time, s.ByTicket = nil, nil
+		s.TimeErr = "Sorry, Syncro can't be reached right now, so I couldn't read the day's time. Try again in a few minutes."
+	}
 	return s
 }
 
@@ -147,6 +151,9 @@ func checkSummary(t *testing.T, name string, s home.Summary) {
 	}
 	all := strings.Join(shownTexts(t, m), "\n")
 	checkMarkup(t, name, all)
+	if s.TimeErr != "" && (!strings.Contains(all, s.TimeErr) || strings.Contains(all, "None.")) {
+		t.Errorf("%s: the day's time, unread, is not said to be unknown", name)
+	}
 	for _, e := range s.Errs {
 		if !strings.Contains(all, e) {
 			t.Errorf("%s: the failed part %q is not said", name, e)
