@@ -209,5 +209,13 @@ func (s *Postgres) lookupOnce(ctx context.Context, key string) (Claim, error) {
 // when it is released; one held by another replica is looked at again
 // every pgWaitPoll.
 func (s *Postgres) Wait(ctx context.Context, key string) (Claim, error) {
-	return s.waitFor(ctx, key, s.Lookup, pgWaitPoll)
+	said := false
+	return s.waitFor(ctx, key, func(key string) (Claim, error) {
+		c, err := s.Lookup(key)
+		if err == nil && c.State == ClaimInProgress && !said {
+			said = true // once a wait, at debug level, as Lock does
+			s.cfg.logger.DebugContext(ctx, "waiting for a claim another holds", "key", key, "replica", s.replica)
+		}
+		return c, err
+	}, pgWaitPoll)
 }
