@@ -145,7 +145,9 @@ func (c *feature) submitAddToTicket(ctx context.Context, s commands.Submission, 
 		return commands.Reply{Text: fmt.Sprintf("That message was added to #%d already; nothing new was added. ", number) + prior.Text,
 			ChannelID: mm.Channel, Outcome: commands.OutcomeDuplicate}
 	}
-	return c.cfg.Once(ctx, key, write, repeat)
+	// A failed add is a recorded flow: adding again runs its missing
+	// step (reading Syncro back first) instead of replaying the failure.
+	return c.cfg.OnceUntilDone(ctx, key, write, repeat)
 }
 
 // ticketOptions answers the picker: the ticket with the typed number, or

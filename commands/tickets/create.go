@@ -209,6 +209,12 @@ func (c *feature) createFromForm(ctx context.Context, s commands.Submission, foo
 	c.auditCreate(ctx, s.Actor, t, req, err)
 	if err != nil {
 		r := c.writeFailure(ctx, err, "create the ticket")
+		// Syncro answered, or was read back, without the ticket: nothing
+		// was made, so the same message may try again (OnceUntilDone). An
+		// outcome no one could check stays recorded, lest it make two.
+		if !errors.As(err, new(*unknownOutcomeError)) {
+			r.Outcome = commands.OutcomeFailed
+		}
 		return nil, nil, &r
 	}
 	return t, notes, nil

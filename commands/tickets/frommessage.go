@@ -218,7 +218,8 @@ func (c *feature) submitFromMessage(ctx context.Context, s commands.Submission, 
 		}
 		return commands.Reply{Text: "That message was made into a ticket already; nothing new was created. " + prior.Text, ChannelID: mm.Channel, Outcome: commands.OutcomeDuplicate}
 	}
-	return c.cfg.Once(ctx, messageKey(mm), write, repeat)
+	// A create that failed made no ticket: the message may become one.
+	return c.cfg.OnceUntilDone(ctx, messageKey(mm), write, repeat)
 }
 
 // threadPost is what the message's thread hears of the new ticket: the

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// Issue 17 broken again with fresh eyes, through run: the writes of
+// create-from-message and Add to ticket when Syncro refuses before
+// writing anything, and what the person is told when they try again.
+
+// TestE2E_Break17_CreateFromMessage_SyncroFailsBeforeWriting_TryAgainMakesTheTicket:
+// Syncro answers the ticket's POST with a 500 and writes nothing; Dana is
+// told no ticket was made. Picking "Create Syncro ticket" on the message
+// again and submitting makes the ticket: the first, failed attempt is no
+// ticket the message "already became".
+func TestE2E_Break17_CreateFromMessage_SyncroFailsBeforeWriting_TryAgainMakesTheTicket(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startDebugBot(ctx, t, nil)
+	dental := customerNamed(t, b.srv, "Cascade Dental Group")
+	text := "Cascade's label printer prints blanks"
+	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: text})
+
+	v := b.createFromMessage(ctx, t, msg)
+	b.srv.Fail("POST", "/tickets", 1, syncrotest.FaultServerError)
+	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
+	b.waitWorkDone(ctx, t, ack.EnvelopeID)
+	first := b.lastReply()
+	for _, tk := range b.srv.Tickets() {
+		if tk.Subject == text {
+			t.Fatalf("Syncro holds #%d after a 500 that wrote nothing", tk.Number)
+		}
+	}
+
+	v = b.createFromMessage(ctx, t, msg)
+	ack = b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
+	b.waitWorkDone(ctx, t, ack.EnvelopeID)
+	second := b.lastReply()
+	var held []syncrotest.Ticket
+	for _, tk := range b.srv.Tickets() {
+		if tk.Subject == text {
+			held = append(held, tk)
+		}
+	}
+	if len(held) != 1 {
+		t.Fatalf("Syncro holds %d tickets from the message after trying again, want 1; replies %q then %q", len(held), first, second)
+	}
+	if !strings.Contains(second, "#"+itoa64(held[0].Number)) || strings.Contains(second, "already") {
+		t.Errorf("Syncro holds #%d, made by the second try, but Dana was told %q", held[0].Number, second)
+	}
+}
+
+// TestE2E_Break17_AddToTicket_SyncroFailsBeforeWriting_NeverSaysAddedAlready:
+// Syncro answers the comment's POST with a 500 and writes nothing. Added
+// again, the message is added once, and Dana is not told it was added
+// already.
+func TestE2E_Break17_AddToTicket_SyncroFailsBeforeWriting_NeverSaysAddedAlready(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startDebugBot(ctx, t, nil)
+	tk := b.srv.Tickets()[0]
+	text := "Toner for 3F arrives Thursday"
+	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: text})
+	b.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultServerError)
+	b.addMessageTo(ctx, t, msg, tk)
+	first := b.lastReply()
+	if n := len(commentsWith(b.srv, tk.ID, text)); n != 0 {
+		t.Fatalf("Syncro holds %d comments after a 500 that wrote nothing; reply %q", n, first)
+	}
+
+	b.addMessageTo(ctx, t, msg, tk)
+	second := b.lastReply()
+	if n := len(commentsWith(b.srv, tk.ID, text)); n != 1 || strings.Contains(second, "already") {
+		t.Errorf("added again, Syncro holds %d comments from the message (want 1) and Dana was told %q (first reply %q)", n, second, first)
+	}
+}
