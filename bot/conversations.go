@@ -63,6 +63,16 @@ func (b *Bot) conversation(ctx context.Context, channelID string) conversation {
 	}
 	era := b.convs.era()
 	v, err := b.describe(ctx, channelID)
+	if b.convs.era() != era {
+		// Slack said a channel was shared or unshared while it answered:
+		// the answer may describe the channel as it was. channel_shared's
+		// word is in the cache; otherwise Slack is asked once more.
+		if now, hit := b.convs.get(channelID); hit {
+			return now
+		}
+		era = b.convs.era()
+		v, err = b.describe(ctx, channelID)
+	}
 	switch {
 	case err == nil:
 		b.convs.putSince(channelID, v, b.cfg.ChannelCacheTTL, era)

@@ -1,7 +1,12 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/syncrobot/syncrobot/slackfake"
@@ -76,5 +81,86 @@ func TestE2E_Break17_AddToTicket_SyncroFailsBeforeWriting_NeverSaysAddedAlready(
 	second := b.lastReply()
 	if n := len(commentsWith(b.srv, tk.ID, text)); n != 1 || strings.Contains(second, "already") {
 		t.Errorf("added again, Syncro holds %d comments from the message (want 1) and Dana was told %q (first reply %q)", n, second, first)
+	}
+}
+
+// heldSlack stands between the bot and Slack's Web API: once armed, it
+// holds the answer to the next conversations.info, as Slack gave it,
+// until released: an answer on its way while the channel changes.
+type heldSlack struct {
+	url     string
+	armed   atomic.Bool
+	held    chan struct{}
+	release chan struct{}
+}
+
+// newHeldSlack starts a heldSlack in front of b's Slack Web API at api.
+func newHeldSlack(t *testing.T, api string) *heldSlack {
+	t.Helper()
+	target, err := url.Parse(api)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &heldSlack{held: make(chan struct{}), release: make(chan struct{})}
+	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
+	rp.ModifyResponse = func(resp *http.Response) error {
+		if strings.HasSuffix(resp.Request.URL.Path, "/conversations.info") && h.armed.CompareAndSwap(true, false) {
+			close(h.held)
+			<-h.release
+		}
+		return nil
+	}
+	srv := httptest.NewServer(rp)
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		select {
+		case <-h.release:
+		default:
+			close(h.release)
+		}
+	})
+	h.url = srv.URL + target.Path
+	return h
+}
+
+// TestE2E_Break17_ThreadPost_ChannelSharedWhileSlackDescribesIt: a ticket
+// is made from Dana's message in #ops while nothing is known of #ops
+// (Slack said a workspace left it). The bot asks Slack about #ops before
+// posting the summary in the thread; Slack answers "internal", and
+// before that answer arrives Slack says #ops was shared with Acme. The
+// thread gets no summary: the bot trusts channel_shared over an answer
+// given before it.
+func TestE2E_Break17_ThreadPost_ChannelSharedWhileSlackDescribesIt(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := newFakes(t)
+	slack := newHeldSlack(t, fx.env["SLACK_API_URL"])
+	fx.env["SLACK_API_URL"] = slack.url
+	b := fx.start(ctx, t, "-debug")
+	dental := customerNamed(t, b.srv, "Cascade Dental Group")
+
+	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: "Cascade's NAS beeps every minute"})
+	v := b.createFromMessage(ctx, t, msg)
+	b.srv.Fail("POST", "/tickets", 1, syncrotest.FaultHang)
+	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
+	b.waitHeld(ctx, t)
+	if _, err := b.f.UnshareChannel(ctx, e2eChannel, clientTeam); err != nil {
+		t.Fatal(err)
+	}
+	slack.armed.Store(true)
+	b.srv.ReleaseHangs()
+	select {
+	case <-slack.held:
+	case <-ctx.Done():
+		t.Fatalf("the bot never asked Slack about #ops; stderr:\n%s", b.stderr.String())
+	}
+	if _, err := b.f.ShareChannel(ctx, e2eChannel, clientTeam); err != nil {
+		t.Fatal(err)
+	}
+	close(slack.release)
+	b.waitWorkDone(ctx, t, ack.EnvelopeID)
+	b.newTicketFor(ctx, t, dental.ID, "Cascade's NAS beeps every minute")
+	if th := b.f.Thread(e2eChannel, msg.TS); len(th) != 0 {
+		t.Errorf("#ops, shared with Acme, shows in the thread %+v; want nothing", th)
 	}
 }
