@@ -5,7 +5,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/syncrobot/syncrobot/bot"
+	"github.com/syncrobot/syncrobot/fakeclock"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -48,20 +51,28 @@ func openTicketNumbers(t *testing.T, srv *syncrotest.Server, n int) []int64 {
 }
 
 // TestE2E_SixAtOnceTheRestQueuedAndFormsToldAtOnce: Syncro holds
-// every ticket read. Dana asks for 8 tickets: 6 reach Syncro, the other
-// 2 wait; after 3 s she is told once that one is queued behind her
-// others; a command that opens a form cannot wait, and is told at once
-// that she has 6 running. When Syncro answers, all 8 cards come. (The
-// order the queued ones start in: TestE2E_QueuedCommandsStartInTheOrderSent.)
+// every ticket read, and run's clock moves only when the test moves it.
+// Dana asks for 8 tickets: 6 reach Syncro, the other 2 wait; 3 s on she
+// is told once that one is queued behind her others; a command that
+// opens a form cannot wait, and is told at once that she has 6 running.
+// When Syncro answers, all 8 cards come. (The order the queued ones
+// start in: TestE2E_QueuedCommandsStartInTheOrderSent.)
 func TestE2E_SixAtOnceTheRestQueuedAndFormsToldAtOnce(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	b, numbers := startHoldingReads(ctx, t, 8, nil)
+	clk := fakeclock.New(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+	b, numbers := startHoldingReads(ctx, t, 8, func(fx *e2eFakes) {
+		fx.clock = runClock{now: clk.Now, after: clk.After}
+	})
 
 	for _, n := range numbers {
 		b.slash(ctx, t, "ticket "+itoa64(n))
 	}
-	b.waitHeld(ctx, t)
+	// The 2 queued wait on the clock for their note and for giving up.
+	if err := poll(ctx, func() bool { return b.srv.Held() == 6 && clk.Pending() == 4 }); err != nil {
+		t.Fatalf("Syncro holds %d of Dana's reads and %d timers wait on run's clock, want 6 and 4: %v", b.srv.Held(), clk.Pending(), err)
+	}
+	clk.Advance(bot.DefaultQueueNoteAfter)
 	// Each queued command has 6 running and any sent before it ahead.
 	note := b.waitReply(ctx, t, 0, "Queued behind your")
 	if !strings.Contains(note.Text, "your 6 other commands") && !strings.Contains(note.Text, "your 7 other commands") {
