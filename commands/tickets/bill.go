@@ -257,9 +257,17 @@ func (c *feature) chargeTimer(ctx context.Context, ticketID, timerID int64) erro
 // made (or found made, reading back), given all the ticket's invoices as
 // read after it. Any other there was made in Syncro while the bill ran:
 // the customer would be billed twice, so the reply says so plainly,
-// naming each, instead of a clean "invoice #N created".
-func (c *feature) invoiceMade(inv syncro.Invoice, all []syncro.Invoice, number int64) stepResult {
+// naming each, instead of a clean "invoice #N created". confirmed is
+// false when Syncro never answered the POST and inv was found by reading
+// back: it may be one the web app made meanwhile (no idempotency key
+// tells them apart), so the reply says the ticket is on it, not that the
+// bot made it.
+func (c *feature) invoiceMade(inv syncro.Invoice, all []syncro.Invoice, number int64, confirmed bool) stepResult {
 	res := stepResult{Said: "invoice " + c.describeInvoice(inv) + " created", Invoice: c.invoiceName(inv)}
+	if !confirmed {
+		res.Said = fmt.Sprintf("#%d is on invoice %s (Syncro didn't confirm my invoice POST, so it is mine or one made in Syncro meanwhile; I made no other)",
+			number, c.describeInvoice(inv))
+	}
 	names := []string{c.describeInvoice(inv)}
 	for _, o := range all {
 		if o.ID != inv.ID {
@@ -278,19 +286,32 @@ func (c *feature) invoiceMade(inv syncro.Invoice, all []syncro.Invoice, number i
 	return res
 }
 
-// createInvoice makes the invoice from the ticket. An unknown outcome is
-// read back with the ticket's invoices: one there now is the one made.
-func (c *feature) createInvoice(ctx context.Context, ticketID, customerID int64) (*syncro.Invoice, error) {
-	inv, _, err := c.cfg.Syncro.Invoices.CreateFromTicket(ctx, ticketID, customerID, invoiceCategory)
-	if err == nil || !errors.Is(err, syncro.ErrOutcomeUnknown) {
-		return inv, err
+// readBackInvoice settles an invoice POST whose outcome is unknown by
+// listing the ticket's invoices. The step looked right before its POST
+// and found none, so one there now is the bill's or one the web app made
+// since, which nothing tells apart: the result says only that the ticket
+// is on it (invoiceMade, unconfirmed). One created after the step's
+// Until (on Syncro's clock) came later than the POST could have landed —
+// made in the web app while the bot was down — and is never taken for
+// the bill's: landed false, and the step, run again, finds it and makes
+// no second.
+func (fr *flowRun) readBackInvoice(ctx context.Context) (stepResult, bool, error) {
+	invs, err := fr.c.cfg.Syncro.Invoices.ForTicket(ctx, fr.p.TicketID)
+	if err != nil {
+		return stepResult{}, false, fmt.Errorf("read back the invoices of ticket %d: %w", fr.p.TicketID, err)
 	}
-	invs, rerr := c.cfg.Syncro.Invoices.ForTicket(ctx, ticketID)
-	if rerr != nil {
-		return nil, &unknownOutcomeError{what: "the invoice", err: err}
+	until := fr.before[stepInvoice].Until
+	var oldest *syncro.Invoice
+	for i, inv := range invs {
+		if !until.IsZero() && inv.CreatedAt.After(until) {
+			continue
+		}
+		if oldest == nil || inv.CreatedAt.Before(oldest.CreatedAt.Time) {
+			oldest = &invs[i]
+		}
 	}
-	if len(invs) > 0 {
-		return &invs[0], nil
+	if oldest == nil {
+		return stepResult{}, false, nil
 	}
-	return nil, err
+	return fr.c.invoiceMade(*oldest, invs, fr.p.Number, false), true, nil
 }

@@ -129,6 +129,16 @@ func TestBill_BillNowPressedAgainAfterItsFinishBillsOnce(t *testing.T) {
 // down, and it starts again a minute later, telling what its start tells.
 func (r *chaosRig) billCutOffThen45(step string, point crashPoint) (chaosTicket, actResult) {
 	r.t.Helper()
+	ct, res := r.billCutOff(step, point)
+	r.webTime(ct, 45, r.tk.cfg.Labor["remote"], "Patched the server.")
+	r.restart(time.Minute)
+	return ct, res
+}
+
+// billCutOff has Dana bill 30 min on a ticket holding 15, the bot dying
+// at point of step.
+func (r *chaosRig) billCutOff(step string, point crashPoint) (chaosTicket, actResult) {
+	r.t.Helper()
 	r.learnNames()
 	ct, form := r.billFormOver15(commandstest.Dana)
 	r.cs.arm(step, point)
@@ -137,8 +147,6 @@ func (r *chaosRig) billCutOffThen45(step string, point crashPoint) (chaosTicket,
 		r.cs.disarm()
 		r.t.Fatalf("did not crash: %q", shownTexts(res.replies))
 	}
-	r.webTime(ct, 45, r.tk.cfg.Labor["remote"], "Patched the server.")
-	r.restart(time.Minute)
 	return ct, res
 }
 

@@ -226,6 +226,10 @@ type chaosTransport struct {
 	// date, when set, stands for the Date header of every answer: "-"
 	// drops it (a proxy that strips it), anything else replaces it.
 	date string
+	// sending, when set, runs before each of the bot's requests reaches
+	// Syncro (not the web app's): what people do in Syncro while a
+	// request is on its way.
+	sending func(method, endpoint string)
 }
 
 func (tr *chaosTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -237,6 +241,9 @@ func (tr *chaosTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return tr.redate(tr.base.RoundTrip(req))
 	}
 	endpoint := syncro.EndpointTemplate(tr.basePath, req.URL.Path)
+	if tr.sending != nil {
+		tr.sending(req.Method, endpoint)
+	}
 	if req.Method != http.MethodGet || endpoint != "/tickets" {
 		d.markPast()
 		if d.gate != nil {

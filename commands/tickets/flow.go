@@ -504,7 +504,7 @@ func (fr *flowRun) readTicket(ctx context.Context) (*syncro.Ticket, time.Time, e
 // (charging skips charged timers, PUT status, the notice), report "not
 // landed" so they simply run.
 func (fr *flowRun) readBack(ctx context.Context, step string) (stepResult, bool, error) {
-	c, p := fr.c, fr.p
+	c := fr.c
 	switch step {
 	case stepComment:
 		found, err := fr.readBackComment(ctx)
@@ -526,13 +526,7 @@ func (fr *flowRun) readBack(ctx context.Context, step string) (stepResult, bool,
 		}
 		return stepResult{}, false, nil
 	case stepInvoice:
-		invs, err := c.cfg.Syncro.Invoices.ForTicket(ctx, p.TicketID)
-		if err != nil {
-			return stepResult{}, false, err
-		}
-		if len(invs) > 0 {
-			return fr.c.invoiceMade(invs[0], invs, p.Number), true, nil
-		}
+		return fr.readBackInvoice(ctx)
 	case stepSessionLog:
 		// The file the step chose before writing; not there (or not
 		// readable) means write it: WriteAt never overwrites.
@@ -690,7 +684,18 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 		if err := fr.markClosing(p.TargetStatus); err != nil {
 			return res, &errStore{err}
 		}
-		inv, err := c.createInvoice(ctx, p.TicketID, p.CustomerID)
+		inv, _, err := c.cfg.Syncro.Invoices.CreateFromTicket(ctx, p.TicketID, p.CustomerID, invoiceCategory)
+		if errors.Is(err, syncro.ErrOutcomeUnknown) {
+			// Never retried blindly: look for it.
+			found, landed, rerr := fr.readBackInvoice(ctx)
+			switch {
+			case rerr != nil:
+				return res, &unknownOutcomeError{what: "the invoice", err: err}
+			case !landed:
+				return res, err // read back and not there: nothing was made
+			}
+			return found, nil
+		}
 		if err != nil {
 			return res, err
 		}
@@ -700,11 +705,11 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 		all, err := c.cfg.Syncro.Invoices.ForTicket(ctx, p.TicketID)
 		if err != nil {
 			c.cfg.Logger.WarnContext(ctx, "invoices not looked at after the invoice POST", "flow", fr.f.ID, "ticket", p.Number, "err", err)
-			res = c.invoiceMade(*inv, nil, p.Number)
+			res = c.invoiceMade(*inv, nil, p.Number, true)
 			res.Said += fmt.Sprintf(" (I couldn't look afterwards whether #%d is on another invoice too; check in Syncro that it is on one only)", p.Number)
 			return res, nil
 		}
-		return c.invoiceMade(*inv, all, p.Number), nil
+		return c.invoiceMade(*inv, all, p.Number, true), nil
 
 	case stepInvoicedCheck:
 		return fr.invoicedCheck(ctx)

@@ -101,6 +101,12 @@ func (k *syncroClock) answered(resp *syncro.Response, now time.Time) time.Time {
 		k.ahead.Store(int64(d.Sub(now)))
 		return d
 	}
+	return k.now(now)
+}
+
+// now is the bot's clock reading now moved by the offset the last Date
+// showed: Syncro's clock, as near as the bot can tell without asking.
+func (k *syncroClock) now(now time.Time) time.Time {
 	return now.Add(time.Duration(k.ahead.Load())).Truncate(time.Second)
 }
 
@@ -122,6 +128,11 @@ func (fr *flowRun) prepare(ctx context.Context, step string) error {
 		b, err = fr.c.commentsBefore(ctx, fr.p.TicketID, fr.p.Subject, fr.p.Body, fr.c.cfg.Now())
 	case stepTime:
 		b, err = fr.timersBefore(ctx)
+	case stepInvoice:
+		// Bounded like a comment: an invoice made after the POST could
+		// have landed is not the bill's (readBackInvoice).
+		b.Started = fr.c.cfg.Now()
+		b.Until = writeUntil(ctx, fr.c.clock.now(b.Started))
 	case stepSessionLog:
 		b.Started = fr.c.cfg.Now()
 		var rec sessionlog.Record
