@@ -359,3 +359,23 @@ func testSweep_FinishedFlowsExpireUnfinishedStay(t *testing.T, open backend) {
 		t.Errorf("FlowsForTicket after sweep = %v, %v; want only the unfinished flow", flows, err)
 	}
 }
+
+func testAdoptFlow_AfterARestartTheUnfinishedOnly(t *testing.T, open backend) {
+	t.Parallel()
+	ts := newTestStore(t, open)
+	for _, id := range []string{"open", "given-up"} {
+		if _, _, err := ts.CreateFlow(billFlow(id, 7)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ts.AbandonFlow("given-up", "test"); err != nil {
+		t.Fatal(err)
+	}
+	ts.reopen() // the bot that ran them is gone
+	if f, ok, err := ts.AdoptFlow("open"); err != nil || !ok || f.ID != "open" {
+		t.Errorf("AdoptFlow(unfinished) = %q, %v, %v; want it adopted", f.ID, ok, err)
+	}
+	if _, ok, err := ts.AdoptFlow("given-up"); err != nil || ok {
+		t.Errorf("AdoptFlow(abandoned) = %v, %v; want not adopted", ok, err)
+	}
+}

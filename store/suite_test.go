@@ -98,6 +98,7 @@ var suite = []struct {
 	{"Finished_DoneOrAbandonedAcrossReopen", testFinished_DoneOrAbandonedAcrossReopen},
 	{"UnfinishedFlows_OldestFirstAfterReopen", testUnfinishedFlows_OldestFirstAfterReopen},
 	{"MarkFlowTold_UntilTheFlowChangesAcrossReopen", testMarkFlowTold_UntilTheFlowChangesAcrossReopen},
+	{"AdoptFlow_AfterARestartTheUnfinishedOnly", testAdoptFlow_AfterARestartTheUnfinishedOnly},
 	{"FlowsForTicket_OnlyThatTicketNewestFirst", testFlowsForTicket_OnlyThatTicketNewestFirst},
 	{"Sweep_FinishedFlowsExpireUnfinishedStay", testSweep_FinishedFlowsExpireUnfinishedStay},
 	{"Cursor_RoundTripsAndSurvivesReopen", testCursor_RoundTripsAndSurvivesReopen},
