@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -163,4 +164,89 @@ func TestE2E_Break17_ThreadPost_ChannelSharedWhileSlackDescribesIt(t *testing.T)
 	if th := b.f.Thread(e2eChannel, msg.TS); len(th) != 0 {
 		t.Errorf("#ops, shared with Acme, shows in the thread %+v; want nothing", th)
 	}
+}
+
+// TestE2E_Break17_Unfurl_OddFormsOfALink: a ticket's link with a
+// trailing slash, a query, a fragment, or https where the account is
+// http gets its preview, under the URL as posted; the same link twice in
+// one message gets one; the same ticket by two forms of its link gets
+// one; four links get none.
+func TestE2E_Break17_Unfurl_OddFormsOfALink(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	open := b.srv.Tickets()
+	link := func(i int) string { return b.ticketLink(open[i].ID) }
+	for _, tt := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"trailing slash", "see " + link(0) + "/", []string{link(0) + "/"}},
+		{"query", "see " + link(1) + "?tab=comments", []string{link(1) + "?tab=comments"}},
+		{"fragment", "see " + link(2) + "#comment-12", []string{link(2) + "#comment-12"}},
+		{"https", "see " + strings.Replace(link(3), "http://", "https://", 1), []string{strings.Replace(link(3), "http://", "https://", 1)}},
+		{"the same link twice", link(4) + " again " + link(4), []string{link(4)}},
+		{"one ticket by two forms", link(5) + " or " + link(5) + "/", []string{link(5)}},
+		{"four links", strings.Join([]string{link(6), link(7), link(8), link(9)}, " "), nil},
+	} {
+		got := b.postLinks(ctx, t, e2eChannel, e2eUser, tt.text)
+		var urls []string
+		for _, u := range got {
+			urls = append(urls, u.URL)
+		}
+		if strings.Join(urls, " ") != strings.Join(tt.want, " ") {
+			t.Errorf("%s: previews of %q, want %q", tt.name, urls, tt.want)
+		}
+	}
+}
+
+// evilSubject is Syncro text that would ping, link or format if it
+// reached Slack unescaped; shown, it reads as typed.
+const evilSubject = "<!channel> &lt;b&gt; <https://evil.example|Click here> *now*"
+
+// wantEscaped fails when shown (mrkdwn Slack will render) lets
+// evilSubject act: a live <!channel>, a link or an entity decoded.
+func wantEscaped(t *testing.T, where, shown string) {
+	t.Helper()
+	for _, live := range []string{"<!channel>", "<https://evil.example", "&lt;b&gt;"} {
+		if strings.Contains(strings.ReplaceAll(shown, "&amp;lt;b&amp;gt;", ""), live) {
+			t.Errorf("%s holds %q live: %s", where, live, shown)
+		}
+	}
+	if !strings.Contains(shown, "&amp;lt;b&amp;gt;") {
+		t.Errorf("%s does not show &lt;b&gt; as typed: %s", where, shown)
+	}
+}
+
+// TestE2E_Break17_SyncroTextEscapedInPreviewAndThread: a ticket whose
+// subject holds <!channel>, an entity and a mrkdwn link is previewed,
+// and made from a message in #ops with that subject: the preview and the
+// thread's summary ping no one, link nowhere and show the text as typed.
+func TestE2E_Break17_SyncroTextEscapedInPreviewAndThread(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startDebugBot(ctx, t, nil)
+	pingers := pingersTicket(t, b.srv)
+	tk := b.srv.AddTicket(syncrotest.Ticket{Subject: evilSubject, CustomerID: pingers.CustomerID, Status: "New", UserID: syncrotest.UserMarcus})
+	got := b.postLinks(ctx, t, e2eChannel, e2eUser, "look: "+b.ticketLink(tk.ID))
+	if len(got) != 1 {
+		t.Fatalf("previews = %+v, want one", got)
+	}
+	wantEscaped(t, "the preview", previewText(t, got[0].Attachment))
+	if strings.Contains(string(got[0].Attachment), "<!channel>") {
+		t.Errorf("the preview's attachment holds a live <!channel>: %s", got[0].Attachment)
+	}
+
+	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: "Pingers again"})
+	v := b.createFromMessage(ctx, t, msg)
+	vals := formAsFilled(t, v, pingers.CustomerID)
+	vals[commands.BlockSubject] = map[string]slackfake.Input{commands.BlockSubject: slackfake.TextInput(evilSubject)}
+	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: vals})
+	b.waitWorkDone(ctx, t, ack.EnvelopeID)
+	th := b.f.Thread(e2eChannel, msg.TS)
+	if len(th) != 1 {
+		t.Fatalf("thread = %+v, want the summary", th)
+	}
+	wantEscaped(t, "the thread's summary", th[0].Text)
+	wantEscaped(t, "Dana's reply", b.lastReply())
 }
