@@ -175,7 +175,7 @@ func (b *Bot) onSlash(env envelope, cmd slack.SlashCommand) {
 				return true
 			}
 			var ok bool
-			viewID, ok = b.openLoadingOrSay(ctx, t, cmd.TriggerID, false, "please run the command again")
+			viewID, ok = b.openLoadingOrSay(ctx, env, t, cmd.TriggerID, false, "please run the command again")
 			return ok
 		},
 		actor:  true,
@@ -221,8 +221,16 @@ func (b *Bot) apologize(ctx context.Context, t *target, viewID, errID string) {
 
 // openLoadingOrSay opens the Loading view with the trigger; when Slack
 // refuses, it tells the person why and what to do (again) and reports false.
-func (b *Bot) openLoadingOrSay(ctx context.Context, t *target, triggerID string, push bool, again string) (viewID string, ok bool) {
+func (b *Bot) openLoadingOrSay(ctx context.Context, env envelope, t *target, triggerID string, push bool, again string) (viewID string, ok bool) {
 	id, err := b.openLoading(ctx, triggerID, push)
+	if err != nil && env.req.RetryAttempt > 0 && triggerUsed(err) {
+		// Slack delivered the envelope again, and its first delivery
+		// spent the trigger opening the view the person has: nothing to
+		// say, and nothing to do twice.
+		b.log.Info("envelope delivered again; its first delivery opened the view", "type", env.kind,
+			"envelope_id", env.req.EnvelopeID, "retry_attempt", env.req.RetryAttempt)
+		return "", false
+	}
 	if err != nil {
 		text := "Slack did not let me open the form (" + err.Error() + "); " + again + "."
 		if stoppedByShutdown(ctx) {
@@ -232,6 +240,14 @@ func (b *Bot) openLoadingOrSay(ctx context.Context, t *target, triggerID string,
 		return "", false
 	}
 	return id, true
+}
+
+// triggerUsed reports whether Slack refused a trigger_id as spent
+// already (invalid_trigger_id, or exchanged_trigger_id as some of its
+// documentation names it; docs/slack-platform.md).
+func triggerUsed(err error) bool {
+	se, ok := errors.AsType[slack.SlackErrorResponse](err)
+	return ok && (se.Err == "invalid_trigger_id" || se.Err == "exchanged_trigger_id")
 }
 
 // finish shows reply: in the Loading modal when one was opened, else as
@@ -312,7 +328,7 @@ func (b *Bot) onClick(env envelope, c click) {
 		if !b.cmds.ActionOpensModal(act.ActionID) {
 			return "", true
 		}
-		return b.openLoadingOrSay(ctx, t, cb.TriggerID, inModal(cb), "please click again")
+		return b.openLoadingOrSay(ctx, env, t, cb.TriggerID, inModal(cb), "please click again")
 	})
 	d.queue = !b.cmds.ActionOpensModal(act.ActionID)
 	tn := b.enter(d)

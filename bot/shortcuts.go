@@ -50,7 +50,7 @@ func (b *Bot) onShortcut(env envelope, cb slack.InteractionCallback) {
 		if !b.cmds.ShortcutOpensModal(cb.CallbackID) {
 			return "", true
 		}
-		return b.openLoadingOrSay(ctx, t, cb.TriggerID, false, "please pick the shortcut again")
+		return b.openLoadingOrSay(ctx, env, t, cb.TriggerID, false, "please pick the shortcut again")
 	})
 	d.queue = !b.cmds.ShortcutOpensModal(cb.CallbackID)
 	tn := b.enter(d)

@@ -8,8 +8,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -249,4 +251,92 @@ func TestE2E_Break17_SyncroTextEscapedInPreviewAndThread(t *testing.T) {
 	}
 	wantEscaped(t, "the thread's summary", th[0].Text)
 	wantEscaped(t, "Dana's reply", b.lastReply())
+}
+
+// aheadClock is the real clock moved on by ahead: Slack's fake reads it
+// to expire trigger_ids, so a test spends Slack's 3 seconds at once.
+type aheadClock struct{ ahead atomic.Int64 }
+
+func (c *aheadClock) Now() time.Time { return time.Now().Add(time.Duration(c.ahead.Load())) }
+
+// TestE2E_Break17_CreateFromMessage_SlowCustomerLookupOutlivesTheTrigger:
+// Syncro holds the look-up of the author's customer until the shortcut's
+// trigger_id has expired. The form still opens, filled, in the view the
+// trigger opened in time.
+func TestE2E_Break17_CreateFromMessage_SlowCustomerLookupOutlivesTheTrigger(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	clk := &aheadClock{}
+	fx := newFakesWith(t, []slackfake.Option{slackfake.WithClock(clk)})
+	b := fx.start(ctx, t)
+	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: "Bayline's own printer jams"})
+	b.srv.Fail("GET", "/customers", 1, syncrotest.FaultHang)
+	b.shortcut(ctx, t, tickets.ShortcutCreateFromMessage, msg)
+	b.waitHeld(ctx, t)
+	clk.ahead.Store(int64(time.Minute))
+	b.srv.ReleaseHangs()
+	v := b.waitView(ctx, t, tickets.CallbackCreateFromMessage)
+	if got := modalInputs(t, v.JSON)[commands.BlockSubject].Element.InitialValue; got != "Bayline's own printer jams" {
+		t.Errorf("the form's subject = %q, want the message's line", got)
+	}
+	if es := b.f.Ephemerals(e2eUser); len(es) != 0 {
+		t.Errorf("Dana was told %q; want only the form", replyText(es[len(es)-1].Message))
+	}
+}
+
+// TestE2E_Break17_RedeliveredEnvelopes_OneFormOneTicketOneComment: Slack
+// delivers again the shortcut that opened the create form, the form's
+// submission, and the Add to ticket submission. Dana has one form and no
+// error, Syncro holds one ticket and one comment.
+func TestE2E_Break17_RedeliveredEnvelopes_OneFormOneTicketOneComment(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startDebugBot(ctx, t, nil)
+	dental := customerNamed(t, b.srv, "Cascade Dental Group")
+	text := "Cascade's phones ring once and drop"
+	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: text})
+
+	sc, err := b.f.Shortcut(ctx, slackfake.Shortcut{UserID: e2eUser, CallbackID: tickets.ShortcutCreateFromMessage, ChannelID: msg.Channel, MessageTS: msg.TS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := b.waitView(ctx, t, tickets.CallbackCreateFromMessage)
+	if _, err := b.f.Redeliver(ctx, sc.EnvelopeID); err != nil {
+		t.Fatal(err)
+	}
+	b.waitWorkDone(ctx, t, sc.EnvelopeID)
+	if es := b.f.Ephemerals(e2eUser); len(es) != 0 {
+		t.Errorf("the shortcut delivered again told Dana %q", replyText(es[len(es)-1].Message))
+	}
+	if open := b.f.OpenViews(e2eUser); len(open) != 1 {
+		t.Errorf("Dana has %d open views, want the one form", len(open))
+	}
+
+	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
+	b.waitWorkDone(ctx, t, ack.EnvelopeID)
+	if _, err := b.f.Redeliver(ctx, ack.EnvelopeID); err != nil {
+		t.Fatal(err)
+	}
+	b.waitWorkDone(ctx, t, ack.EnvelopeID)
+	tk := b.newTicketFor(ctx, t, dental.ID, text)
+	if th := b.f.Thread(e2eChannel, msg.TS); len(th) != 1 {
+		t.Errorf("the thread holds %d lines, want the one summary", len(th))
+	}
+
+	note := b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: "Carrier says the SIP trunk flaps", ThreadTS: msg.TS})
+	b.shortcut(ctx, t, tickets.ShortcutAddToTicket, note)
+	f := b.waitViewSaying(ctx, t, "Ticket #"+itoa64(tk.Number)+" was made from this thread")
+	vals := textValues(t, f.JSON)
+	if o := modalInputs(t, f.JSON)[tickets.BlockTicket].Element.InitialOption; o != nil {
+		vals[tickets.BlockTicket] = map[string]slackfake.Input{tickets.BlockTicket: slackfake.ExternalSelectInput(o.Text.Text, o.Value)}
+	}
+	va := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: f.ID, Values: vals})
+	b.waitWorkDone(ctx, t, va.EnvelopeID)
+	if _, err := b.f.Redeliver(ctx, va.EnvelopeID); err != nil {
+		t.Fatal(err)
+	}
+	b.waitWorkDone(ctx, t, va.EnvelopeID)
+	if n := len(commentsWith(b.srv, tk.ID, "Carrier says the SIP trunk flaps")); n != 1 {
+		t.Errorf("Syncro holds %d comments from the note, want 1", n)
+	}
 }
