@@ -2,13 +2,17 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/syncrobot/syncrobot/fakeclock"
+	"github.com/syncrobot/syncrobot/syncbuf"
 )
 
 // Replicas: two Postgres stores on one schema are two bots on one
@@ -254,5 +258,48 @@ func TestPostgres_AnOrphanedFlowIsAdoptedByOneReplicaOnce(t *testing.T) {
 	}
 	if adopt(b) || adopt(c) {
 		t.Fatal("a flow was adopted again once a live replica had it")
+	}
+}
+
+func TestPostgres_ReplicasStartingTogetherMigrateOnce(t *testing.T) {
+	t.Parallel()
+	open := postgresBackend(t) // a fresh, empty schema
+	all, err := Migrations()
+	mustOK(t, err)
+	var (
+		mu       sync.Mutex
+		migrated = map[string]int{} // "database migrated" lines by version
+		wg       sync.WaitGroup
+	)
+	for range 3 {
+		wg.Go(func() {
+			var logs syncbuf.Buffer
+			st, err := open(WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+			if err != nil {
+				t.Errorf("a replica starting beside others: %v", err)
+				return
+			}
+			defer st.Close()
+			for line := range strings.SplitSeq(logs.String(), "\n") {
+				var rec struct {
+					Msg     string
+					Version json.Number
+				}
+				if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "database migrated" {
+					mu.Lock()
+					migrated[rec.Version.String()]++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if len(migrated) != len(all) {
+		t.Errorf("the replicas applied %d migrations between them, want the %d embedded: %v", len(migrated), len(all), migrated)
+	}
+	for v, n := range migrated {
+		if n != 1 {
+			t.Errorf("migration %s applied %d times, want once", v, n)
+		}
 	}
 }
