@@ -1,12 +1,14 @@
 package tickets
 
 import (
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/syncrobot/syncrobot/commands/commandstest"
+	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -108,5 +110,92 @@ func TestBill_FinishAfterACrashInTheInvoicePOSTTakesNoWebInvoiceForItsOwn(t *tes
 	}
 	for _, p := range r.final() {
 		t.Error(p)
+	}
+}
+
+// TestFlow_ADateThatJumpsBackBeforeTheWriteDoesNotHideIt: Syncro behind a
+// load balancer with two clocks, one 20 minutes slow. The read before
+// Dana's comment is answered by the slow one; the comment POST, by the
+// other, is written and answered 500. The read-back bounded the write by
+// the slow Date, missed the comment stamped by the right clock, and the
+// reply said the comment could not be added, with no Finish, while
+// Syncro held it. The 500's own Date bounds the write when it has one;
+// when it has none (a proxy stripped it), the clock an answer showed
+// earlier does.
+func TestFlow_ADateThatJumpsBackBeforeTheWriteDoesNotHideIt(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		// dated: the write's 500 carries its server's Date, and the
+		// bot has seen no other; else it has none, and an earlier
+		// answer showed the right clock.
+		dated bool
+	}{
+		{name: "the 500 has a Date", dated: true},
+		{name: "the 500 has none, an earlier answer showed the clock"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newChaosRig(t, syncrotest.TimeFromComments)
+			r.learnNames()
+			ct := r.newTicket(3)
+			r.clk.Advance(30 * time.Minute) // a quiet ticket: its newest comment is old
+			if !tc.dated {
+				// Dana's comment on another ticket, answered by the right clock.
+				r.comment(commandstest.Dana, r.newTicket(0), "Replaced the toner.", 0, deliverOnce, nil)
+			}
+			text := "Swapped the UPS battery."
+			var once sync.Once
+			r.tr.sending = func(method, endpoint string) {
+				r.tr.date = ""
+				switch {
+				case method == "GET" && endpoint == "/tickets/:id/comments":
+					r.tr.date = r.clk.Now().Add(-20 * time.Minute).UTC().Format(http.TimeFormat)
+				case method == "POST" && endpoint == "/tickets/:id/comment":
+					once.Do(func() { r.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultCommitThenFail) })
+					if !tc.dated {
+						r.tr.date = "-"
+					}
+				}
+			}
+			res := r.comment(commandstest.Dana, ct, text, 0, deliverOnce, nil)
+			r.tr.sending, r.tr.date = nil, ""
+			told := shownTexts(res.replies)
+			n := 0
+			for _, c := range r.srv.Comments(ct.id) {
+				if c.Body == text {
+					n++
+				}
+			}
+			if n != 1 || !strings.Contains(told, "Comment added") {
+				t.Errorf("Syncro holds the comment %d times; told %q", n, told)
+			}
+			for _, p := range r.final() {
+				t.Error(p)
+			}
+		})
+	}
+}
+
+// TestSyncroClock_ASlowerServerDoesNotPullTheClockBack: of two Dates
+// within clockMemory, the one further ahead places Syncro's clock; a
+// slower one an hour after the last faster one is taken.
+func TestSyncroClock_ASlowerServerDoesNotPullTheClockBack(t *testing.T) {
+	t.Parallel()
+	bot := syncrotest.SeedNow
+	answer := func(at time.Time) *syncro.Response {
+		h := http.Header{}
+		h.Set("Date", at.UTC().Format(http.TimeFormat))
+		return &syncro.Response{Response: &http.Response{Header: h}}
+	}
+	var k syncroClock
+	k.answered(answer(bot), bot)
+	now := bot.Add(time.Minute)
+	if got := k.answered(answer(now.Add(-20*time.Minute)), now); !got.Equal(now) {
+		t.Errorf("a Date 20 min slow a minute after a right one: %v, want %v", got, now)
+	}
+	later := bot.Add(clockMemory + 2*time.Minute)
+	if got := k.answered(answer(later.Add(-20*time.Minute)), later); !got.Equal(later.Add(-20 * time.Minute)) {
+		t.Errorf("a Date 20 min slow over an hour after the last right one: %v, want it, %v", got, later.Add(-20*time.Minute))
 	}
 }

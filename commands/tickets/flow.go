@@ -615,8 +615,9 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 			req.MinutesSpent = syncro.Ptr(p.Minutes)
 			req.BillTimeNow = syncro.Ptr(false)
 		}
-		cm, _, err := c.cfg.Syncro.Tickets.PostComment(ctx, p.TicketID, &req)
+		cm, resp, err := c.cfg.Syncro.Tickets.PostComment(ctx, p.TicketID, &req)
 		if errors.Is(err, syncro.ErrOutcomeUnknown) {
+			fr.writeAnswered(stepComment, resp)
 			// Never retried blindly: look for it.
 			found, rerr := fr.readBackComment(ctx)
 			switch {

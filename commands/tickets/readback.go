@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/syncrobot/syncrobot/sessionlog"
@@ -86,28 +86,73 @@ func writeUntil(ctx context.Context, answered time.Time) time.Time {
 	return answered.Add(time.Second + writeWindow(ctx) + syncroLag)
 }
 
-// syncroClock is how far Syncro's clock read ahead of the bot's (behind,
-// when negative) in the last answer with a usable Date, in nanoseconds.
-type syncroClock struct{ ahead atomic.Int64 }
+// syncroClock is how far Syncro's clock reads ahead of the bot's (behind,
+// when negative), as its answers' Dates showed it.
+type syncroClock struct {
+	mu sync.Mutex
+	// ahead is the offset of the Date furthest ahead seen within
+	// clockMemory of seen; known is false until a Date was seen.
+	ahead time.Duration
+	seen  time.Time
+	known bool
+}
+
+// clockMemory is how long an offset further ahead than the Dates since
+// is kept. Syncro behind a load balancer may answer from servers whose
+// clocks differ, and any of them may stamp the write that follows a read:
+// a read answered by a slow one must not bound the write by its clock
+// (the write, stamped by a faster one, would not be found and be made
+// twice). After an hour of slower Dates the slower clock is taken.
+const clockMemory = time.Hour
 
 // answered is when Syncro answered resp, on Syncro's clock: its Date, or,
 // when a proxy stripped the header or it does not parse, the bot's clock
-// now moved by the offset the last Date showed (none seen: the bot's
-// clock). Never unknown: a read-back bounded from below only took the
-// same words typed in the web app an hour later for a write that never
+// now moved by the offset the Dates showed (none seen: the bot's clock);
+// never earlier than the furthest ahead a Date within clockMemory showed
+// it. Never unknown: a read-back bounded from below only took the same
+// words typed in the web app an hour later for a write that never
 // happened, and a landed write for that later copy.
 func (k *syncroClock) answered(resp *syncro.Response, now time.Time) time.Time {
-	if d := resp.Date(); !d.IsZero() {
-		k.ahead.Store(int64(d.Sub(now)))
-		return d
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	d := resp.Date()
+	if d.IsZero() {
+		return k.nowLocked(now)
 	}
-	return k.now(now)
+	if off := d.Sub(now); !k.known || off >= k.ahead || now.Sub(k.seen) > clockMemory {
+		k.ahead, k.seen, k.known = off, now, true
+	}
+	return later(d, k.nowLocked(now))
 }
 
-// now is the bot's clock reading now moved by the offset the last Date
+// now is the bot's clock reading now moved by the offset the Dates
 // showed: Syncro's clock, as near as the bot can tell without asking.
 func (k *syncroClock) now(now time.Time) time.Time {
-	return now.Add(time.Duration(k.ahead.Load())).Truncate(time.Second)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.nowLocked(now)
+}
+
+func (k *syncroClock) nowLocked(now time.Time) time.Time {
+	return now.Add(k.ahead).Truncate(time.Second)
+}
+
+// writeAnswered widens the step's Until by the answer its write got,
+// though the outcome is unclear (a 500, a body cut off): the server that
+// answered the write stamped it no later than its Date, and that server's
+// clock may be ahead of the one that answered the read before (Syncro
+// behind a load balancer, syncroClock). Without a Date, it changes
+// nothing.
+func (fr *flowRun) writeAnswered(step string, resp *syncro.Response) {
+	d := resp.Date()
+	if d.IsZero() {
+		return
+	}
+	fr.c.clock.answered(resp, fr.c.cfg.Now())
+	if b, ok := fr.before[step]; ok && !b.Until.IsZero() {
+		b.Until = later(b.Until, d.Add(time.Second+syncroLag))
+		fr.before[step] = b
+	}
 }
 
 // timerStartSlack is how far a timer's start_time may be from the start_at
@@ -426,10 +471,11 @@ func (fr *flowRun) postTimer(ctx context.Context, te timeEntry) (*syncro.Timer, 
 	if te.UserID != 0 {
 		req.UserID = syncro.Ptr(te.UserID)
 	}
-	tm, _, err := fr.c.cfg.Syncro.Timers.Add(ctx, fr.p.TicketID, req)
+	tm, resp, err := fr.c.cfg.Syncro.Timers.Add(ctx, fr.p.TicketID, req)
 	if !errors.Is(err, syncro.ErrOutcomeUnknown) {
 		return tm, err
 	}
+	fr.writeAnswered(stepTime, resp)
 	t, _, rerr := fr.readTicket(ctx)
 	if rerr != nil {
 		return nil, &unknownOutcomeError{what: "the time entry", err: err}
