@@ -197,6 +197,7 @@ type state struct {
 	pending    map[string][]*delivery
 	sent       map[string]Envelope // last sent version per envelope id
 	faults     map[string][]Fault
+	holds      []*hold             // calls a Fault with Hold holds now, oldest first
 	userGroups map[string][]string // usergroups.users.list: group id → member ids
 	unfurls    []Unfurl            // chat.unfurl, oldest first
 }

@@ -117,3 +117,76 @@ func TestWebAPI_FaultDelay(t *testing.T) {
 		t.Error("call with an hour's delay returned without error")
 	}
 }
+
+func TestWebAPI_FaultHoldAnswersOnlyOnRelease(t *testing.T) {
+	t.Parallel()
+	const method = "usergroups.users.list"
+	f := newFake(t, slackfake.WithUserGroups(map[string][]string{"S0TECHS": {alice.ID}}))
+	ctx := testCtx(t)
+	api := slack.New(f.BotToken(), slack.OptionAPIURL(f.APIURL()))
+
+	for _, tc := range []struct {
+		name     string
+		fault    slackfake.Fault
+		wantUser bool   // a normal answer after the release
+		wantErr  string // else this error
+	}{
+		{"held then answered", slackfake.Fault{Hold: true}, true, ""},
+		{"held then failed", slackfake.Fault{Hold: true, Error: slackfake.ErrCodeMissingScope}, false, slackfake.ErrCodeMissingScope},
+	} {
+		f.InjectFault(method, tc.fault)
+		answered := len(f.CallsTo(method))
+		type result struct {
+			users []string
+			err   error
+		}
+		done := make(chan result, 1)
+		go func() {
+			users, err := api.GetUserGroupMembersContext(ctx, "S0TECHS")
+			done <- result{users, err}
+		}()
+		if err := f.WaitUntil(ctx, func() bool { return f.Held(method) == 1 }); err != nil {
+			t.Fatalf("%s: never held: %v", tc.name, err)
+		}
+		select {
+		case r := <-done:
+			t.Fatalf("%s: answered while held: %+v", tc.name, r)
+		default:
+		}
+		if n := len(f.CallsTo(method)); n != answered {
+			t.Errorf("%s: %d calls recorded while held, want %d", tc.name, n, answered)
+		}
+		if n := f.Release(method); n != 1 {
+			t.Errorf("%s: released %d, want 1", tc.name, n)
+		}
+		r := <-done
+		if tc.wantUser && (r.err != nil || !slices.Equal(r.users, []string{alice.ID})) {
+			t.Errorf("%s: after release = %v, %v", tc.name, r.users, r.err)
+		}
+		if !tc.wantUser && slackErr(r.err) != tc.wantErr {
+			t.Errorf("%s: after release err = %v, want %s", tc.name, r.err, tc.wantErr)
+		}
+		if n := f.Held(method); n != 0 {
+			t.Errorf("%s: %d still held after release", tc.name, n)
+		}
+	}
+
+	// The caller giving up ends the hold.
+	f.InjectFault(method, slackfake.Fault{Hold: true})
+	cctx, cancel := context.WithCancel(ctx)
+	gaveUp := make(chan error, 1)
+	go func() {
+		_, err := api.GetUserGroupMembersContext(cctx, "S0TECHS")
+		gaveUp <- err
+	}()
+	if err := f.WaitUntil(ctx, func() bool { return f.Held(method) == 1 }); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-gaveUp; err == nil {
+		t.Error("a held call the caller gave up on returned no error")
+	}
+	if err := f.WaitUntil(ctx, func() bool { return f.Held(method) == 0 }); err != nil {
+		t.Errorf("the hold outlived its caller: %v", err)
+	}
+}

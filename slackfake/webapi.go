@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,56 @@ type Fault struct {
 	// Delay set and Error and Status empty, the call is then handled
 	// normally: a slow but successful call.
 	Delay time.Duration
+	// Hold holds the answer until Release is called for the method (or the
+	// caller gives up), in place of Delay; Held counts the calls held. As
+	// with Delay, a released call without Error or Status is then handled
+	// normally. A test asserts what the bot does while the call is in
+	// flight without timing it.
+	Hold bool
+}
+
+// hold is one call a Fault with Hold is holding.
+type hold struct {
+	method  string
+	release chan struct{}
+}
+
+// Held returns how many calls to method a Fault with Hold is holding now:
+// a test waits (WaitUntil) for the call to reach Slack before it checks
+// what the bot did meanwhile.
+func (f *Fake) Held(method string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, h := range f.st.holds {
+		if h.method == method {
+			n++
+		}
+	}
+	return n
+}
+
+// Release lets every call to method a Fault with Hold is holding be
+// answered, and reports how many there were.
+func (f *Fake) Release(method string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	f.st.holds = slices.DeleteFunc(f.st.holds, func(h *hold) bool {
+		if h.method != method {
+			return false
+		}
+		close(h.release)
+		n++
+		return true
+	})
+	return n
+}
+
+// dropHoldLocked forgets h once its call ends (released or given up).
+func (f *Fake) dropHoldLocked(h *hold) {
+	f.st.holds = slices.DeleteFunc(f.st.holds, func(x *hold) bool { return x == h })
+	f.bumpLocked()
 }
 
 // InjectFault makes the next ft.Times calls to method answer with ft instead
@@ -195,7 +246,20 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	status, result, code := http.StatusOK, map[string]any(nil), ""
 	ft, faulted := f.takeFaultLocked(req.method)
-	if faulted && ft.Delay > 0 {
+	if faulted && ft.Hold {
+		h := &hold{method: req.method, release: make(chan struct{})}
+		f.st.holds = append(f.st.holds, h)
+		f.bumpLocked()
+		f.mu.Unlock()
+		select {
+		case <-h.release:
+		case <-r.Context().Done():
+		case <-f.done:
+		}
+		f.mu.Lock()
+		f.dropHoldLocked(h)
+		faulted = ft.Error != "" || ft.Status != 0
+	} else if faulted && ft.Delay > 0 {
 		f.mu.Unlock()
 		wait := time.NewTimer(ft.Delay)
 		select {
