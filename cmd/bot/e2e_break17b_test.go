@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -27,11 +28,8 @@ import (
 // ticket the message "already became".
 func TestE2E_Break17_CreateFromMessage_SyncroFailsBeforeWriting_TryAgainMakesTheTicket(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
-	b := startDebugBot(ctx, t, nil)
-	dental := customerNamed(t, b.srv, "Cascade Dental Group")
 	text := "Cascade's label printer prints blanks"
-	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: text})
+	ctx, b, dental, msg := dentalMessageInOps(t, text)
 
 	v := b.createFromMessage(ctx, t, msg)
 	b.srv.Fail("POST", "/tickets", 1, syncrotest.FaultServerError)
@@ -60,6 +58,16 @@ func TestE2E_Break17_CreateFromMessage_SyncroFailsBeforeWriting_TryAgainMakesThe
 	if !strings.Contains(second, "#"+itoa64(held[0].Number)) || strings.Contains(second, "already") {
 		t.Errorf("Syncro holds #%d, made by the second try, but Dana was told %q", held[0].Number, second)
 	}
+}
+
+// dentalMessageInOps starts a bot (-debug) and posts text as Dana in
+// #ops: a message about Cascade Dental Group, whom it returns.
+func dentalMessageInOps(t *testing.T, text string) (context.Context, *e2eBot, syncrotest.Customer, slackfake.Message) {
+	t.Helper()
+	ctx := testContext(t)
+	b := startDebugBot(ctx, t, nil)
+	dental := customerNamed(t, b.srv, "Cascade Dental Group")
+	return ctx, b, dental, b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: text})
 }
 
 // TestE2E_Break17_AddToTicket_SyncroFailsBeforeWriting_NeverSaysAddedAlready:
@@ -290,11 +298,8 @@ func TestE2E_Break17_CreateFromMessage_SlowCustomerLookupOutlivesTheTrigger(t *t
 // error, Syncro holds one ticket and one comment.
 func TestE2E_Break17_RedeliveredEnvelopes_OneFormOneTicketOneComment(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
-	b := startDebugBot(ctx, t, nil)
-	dental := customerNamed(t, b.srv, "Cascade Dental Group")
 	text := "Cascade's phones ring once and drop"
-	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: text})
+	ctx, b, dental, msg := dentalMessageInOps(t, text)
 
 	sc, err := b.f.Shortcut(ctx, slackfake.Shortcut{UserID: e2eUser, CallbackID: tickets.ShortcutCreateFromMessage, ChannelID: msg.Channel, MessageTS: msg.TS})
 	if err != nil {
