@@ -345,3 +345,33 @@ func TestE2E_Break17_RedeliveredEnvelopes_OneFormOneTicketOneComment(t *testing.
 		t.Errorf("Syncro holds %d comments from the note, want 1", n)
 	}
 }
+
+// TestE2E_Break17_LinkedCustomerMergedAway_HereSaysSo: #ops is linked to
+// "Acme Corp (old)", which is then merged into Acme Corp. and deleted,
+// its two open tickets moved. /syncro here does not say the deleted
+// customer "has no open tickets in Syncro": Syncro has no such customer,
+// and the tickets are Acme's now.
+func TestE2E_Break17_LinkedCustomerMergedAway_HereSaysSo(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	s := seedDuplicate(t, b.srv)
+	n := b.replies()
+	b.slash(ctx, t, "link "+itoa64(s.dup))
+	b.waitReply(ctx, t, n, "Linked")
+	b.mergeAndDelete(ctx, t, s)
+	b.waitReply(ctx, t, n, "The duplicate was deleted")
+	wantMergedOnce(t, b.srv, s)
+
+	n = b.replies()
+	b.slash(ctx, t, "here")
+	got := replyText(b.waitReply(ctx, t, n).Message)
+	if strings.Contains(got, "has no open tickets") || !strings.Contains(got, "no longer has") {
+		t.Errorf("/syncro here in a channel linked to a customer merged away says %q", got)
+	}
+	n = b.replies()
+	b.slash(ctx, t, "customers")
+	if got := replyText(b.waitReply(ctx, t, n).Message); strings.Contains(got, "went wrong") || strings.Contains(got, "Acme Corp (old) ·") {
+		t.Errorf("/syncro customers there says %q", got)
+	}
+}

@@ -127,7 +127,8 @@ func (c *feature) links(ctx context.Context, _ commands.Request, _ cmdline.Invoc
 
 // here lists the open tickets of the channel's customer.
 //
-// Syncro calls: one GET /tickets per 100 of the customer's open tickets.
+// Syncro calls: one GET /tickets per 100 of the customer's open tickets;
+// with none, one more to tell a customer without tickets from one gone.
 func (c *feature) here(ctx context.Context, r commands.Request, _ cmdline.Invocation) commands.Reply {
 	l, ok, err := c.cfg.Store.ChannelLink(r.ChannelID)
 	if err != nil {
@@ -148,6 +149,14 @@ func (c *feature) here(ctx context.Context, r commands.Request, _ cmdline.Invoca
 		}
 	}
 	if len(own) == 0 {
+		// The link outlives its customer when a merge or Syncro's web app
+		// deletes it: "no open tickets" would describe a customer Syncro
+		// does not hold (its tickets may be another's now).
+		if _, _, err := c.cfg.Syncro.Customers.Get(ctx, l.CustomerID); errors.Is(err, syncro.ErrNotFound) {
+			return commands.Reply{Text: "This channel is linked to " + slackfmt.MrkdwnLine(l.CustomerName, commands.MaxCustomerLen) +
+				", which Syncro no longer has (merged into another customer, or deleted). An admin can link the channel again with " +
+				cmdline.Code(cmdline.SlashCommand+" link CUSTOMER") + "."}
+		}
 		return commands.Reply{Text: slackfmt.MrkdwnLine(l.CustomerName, commands.MaxCustomerLen) + " has no open tickets in Syncro."}
 	}
 	return ticketview.RenderTicketList(commands.CountNoun(len(own), "open ticket", "open tickets")+" of "+l.CustomerName, "", own)
