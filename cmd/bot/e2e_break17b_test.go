@@ -375,3 +375,91 @@ func TestE2E_Break17_LinkedCustomerMergedAway_HereSaysSo(t *testing.T) {
 		t.Errorf("/syncro customers there says %q", got)
 	}
 }
+
+// TestE2E_Break17_SyncroAnswersEmptyAfterWriting_OneWriteAndTheTruth:
+// Syncro creates the ticket (then adds the comment) and answers 200 with
+// "{}", a success without the record. Syncro holds one ticket and one
+// comment; Dana is told the ticket's number, the thread names it, and
+// the same message again makes and adds nothing.
+func TestE2E_Break17_SyncroAnswersEmptyAfterWriting_OneWriteAndTheTruth(t *testing.T) {
+	t.Parallel()
+	text := "Cascade's scanner emails arrive blank"
+	ctx, b, dental, msg := dentalMessageInOps(t, text)
+	v := b.createFromMessage(ctx, t, msg)
+	b.srv.Fail("POST", "/tickets", 1, syncrotest.FaultCommitThenEmpty)
+	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
+	b.waitWorkDone(ctx, t, ack.EnvelopeID)
+	tk := b.newTicketFor(ctx, t, dental.ID, text)
+	if got := b.lastReply(); !strings.Contains(got, "#"+itoa64(tk.Number)) {
+		t.Errorf("Syncro holds #%d but Dana was told %q", tk.Number, got)
+	}
+	if th := b.f.Thread(e2eChannel, msg.TS); len(th) != 1 || !strings.Contains(th[0].Text, "#"+itoa64(tk.Number)) {
+		t.Errorf("the thread shows %+v, want the summary of #%d", th, tk.Number)
+	}
+	b.shortcut(ctx, t, tickets.ShortcutCreateFromMessage, msg)
+	b.waitViewSaying(ctx, t, "This message is already ticket #"+itoa64(tk.Number))
+
+	note := "Happens only on the 2nd floor scanner"
+	reply := b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: note, ThreadTS: msg.TS})
+	b.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultCommitThenEmpty)
+	b.addMessageTo(ctx, t, reply, tk)
+	first := b.lastReply()
+	b.addMessageTo(ctx, t, reply, tk)
+	if n := len(commentsWith(b.srv, tk.ID, note)); n != 1 {
+		t.Errorf("Syncro holds %d comments from the note, want 1; replies %q then %q", n, first, b.lastReply())
+	}
+	for _, lie := range []string{"not added", "wasn't added", "couldn't add", "failed"} {
+		if strings.Contains(strings.ToLower(first), lie) {
+			t.Errorf("Syncro holds the comment but Dana was told %q", first)
+		}
+	}
+}
+
+// TestE2E_Break17_CreateFromMessage_SyncroFailsReading: Syncro answers
+// the look-ups of Rhonda's customer with 500s, and of the contacts with
+// an HTML page. The form
+// still opens, saying Syncro couldn't be asked; Dana picks Acme and types
+// Rhonda as contact, and when the contacts can't be read at Create the
+// ticket is made without one, and Dana is told so.
+func TestE2E_Break17_CreateFromMessage_SyncroFailsReading(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startDebugBot(ctx, t, nil)
+	withClientChannel(b)
+	acme := customerNamed(t, b.srv, "Acme Corp.")
+	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: sharedChannel, User: clientUser, Text: "Wi-Fi in the lobby is down"})
+	b.srv.Fail("GET", "/customers", 20, syncrotest.FaultServerError)
+	v := b.createFromMessage(ctx, t, msg)
+	b.srv.ClearFaults()
+	if !strings.Contains(string(v.JSON), "Syncro couldn't be asked") {
+		t.Errorf("the form does not say Syncro couldn't be asked: %s", v.JSON)
+	}
+	vals := formAsFilled(t, v, acme.ID)
+	vals[commands.BlockContact] = map[string]slackfake.Input{commands.BlockContact: slackfake.TextInput("Rhonda Birch")}
+	b.srv.Fail("GET", "/contacts", 20, syncrotest.FaultHTML)
+	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: vals})
+	b.waitWorkDone(ctx, t, ack.EnvelopeID)
+	tk := b.newTicketFor(ctx, t, acme.ID, "Wi-Fi in the lobby is down")
+	got := b.lastReply()
+	if tk.ContactID != 0 || !strings.Contains(got, "#"+itoa64(tk.Number)) || !strings.Contains(got, "couldn't look up the contact") {
+		t.Errorf("Syncro holds #%d with contact %d; Dana was told %q", tk.Number, tk.ContactID, got)
+	}
+	if posted := b.botMessagesIn(sharedChannel); len(posted) != 0 {
+		t.Errorf("the unlinked shared channel shows %+v", posted)
+	}
+}
+
+// TestE2E_Break17_CreateFromMessage_CustomerNameEndingInADot: the form
+// found Rhonda as a contact of "Acme Corp." and says so in one sentence
+// with one full stop, not "Acme Corp..".
+func TestE2E_Break17_CreateFromMessage_CustomerNameEndingInADot(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	withClientChannel(b)
+	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: sharedChannel, User: clientUser, Text: "Door badge reader beeps red"})
+	v := b.createFromMessage(ctx, t, msg)
+	if strings.Contains(string(v.JSON), "Acme Corp..") || !strings.Contains(string(v.JSON), "a contact of Acme Corp.") {
+		t.Errorf("the form names Acme so: %s", v.JSON)
+	}
+}

@@ -315,7 +315,7 @@ func (c *feature) customerForMessage(ctx context.Context, channelID string, a co
 		}
 		if ct := c.contactWithEmail(ctx, same[i].ID, email); ct != nil {
 			return customerMatch{customerID: same[i].ID, customerName: customerLabel(&same[i]), contact: ct.Name,
-				how: "Customer and contact from the author's email (" + slackfmt.MrkdwnLine(email, 120) + "), a contact of " + slackfmt.MrkdwnLine(customerLabel(&same[i]), commands.MaxCustomerLen) + "."}
+				how: fullStop("Customer and contact from the author's email (" + slackfmt.MrkdwnLine(email, 120) + "), a contact of " + slackfmt.MrkdwnLine(customerLabel(&same[i]), commands.MaxCustomerLen))}
 		}
 	}
 	switch len(same) {
@@ -330,6 +330,15 @@ func (c *feature) customerForMessage(ctx context.Context, channelID string, a co
 		names = append(names, customerLabel(&same[i]))
 	}
 	return customerMatch{how: "Several customers use " + slackfmt.MrkdwnLine(domain, 120) + " (" + slackfmt.MrkdwnLine(strings.Join(names, ", "), 300) + "); pick one."}
+}
+
+// fullStop ends a sentence with one full stop, also after a name that
+// ends in one ("Acme Corp.").
+func fullStop(s string) string {
+	if strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
 }
 
 // contactWithEmail is the customer's contact with email, nil when none
