@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -45,6 +46,8 @@ type Info struct {
 	// said is the problem last logged per labor product ("" = none), so
 	// an hourly refresh repeats nothing and a fix is logged once.
 	said map[int64]string
+	// onUsers are told each list of users a Refresh reads.
+	onUsers []func(context.Context, []syncro.UserRef)
 }
 
 // New returns an Info that knows nothing yet; Refresh or Run read it.
@@ -95,6 +98,23 @@ func (a *Info) Users(ctx context.Context, accept func([]syncro.UserRef) bool) ([
 	return a.users.get(ctx, accept)
 }
 
+// LastUsers is the users from the last successful read, without
+// reading: ok is false before the first. The answer is shared and must
+// not be changed.
+func (a *Info) LastUsers() (users []syncro.UserRef, ok bool) {
+	return a.users.last()
+}
+
+// OnUsers has fn told the account's users after each Refresh that read
+// them (at start, then hourly), so what depends on a user still being
+// there (a tech's match, README "Whose time it is") follows Syncro within
+// the hour.
+func (a *Info) OnUsers(fn func(context.Context, []syncro.UserRef)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.onUsers = append(a.onUsers, fn)
+}
+
 // Currency is the account's currency symbol, "" until read.
 func (a *Info) Currency() Currency {
 	a.mu.RLock()
@@ -136,8 +156,15 @@ func (a *Info) Refresh(ctx context.Context) error {
 	if _, err := a.tickets.fresh(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("read the account's ticket statuses: %w", err))
 	}
-	if _, err := a.users.fresh(ctx); err != nil {
+	if users, err := a.users.fresh(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("read the account's users: %w", err))
+	} else {
+		a.mu.RLock()
+		told := slices.Clone(a.onUsers)
+		a.mu.RUnlock()
+		for _, fn := range told {
+			fn(ctx, users)
+		}
 	}
 	for _, kind := range a.products.Kinds() {
 		id := a.products[kind]

@@ -253,3 +253,31 @@ func TestInfo_AFailedReadIsTheCallersErrorAndKeepsTheLastCopy(t *testing.T) {
 		t.Errorf("after a failed read TicketSettings = %v, %v; want the last copy", ts, err)
 	}
 }
+
+// OnUsers: each Refresh tells the users it read, so a user removed in
+// Syncro is told missing at the next hourly read; a failed read tells
+// nothing (a list it did not read is no news of anyone gone).
+func TestInfo_OnUsersIsToldEachRefreshsUsers(t *testing.T) {
+	t.Parallel()
+	a, srv, _ := newInfo(t, labor.Default())
+	var told [][]int64
+	a.OnUsers(func(_ context.Context, users []syncro.UserRef) {
+		var ids []int64
+		for _, u := range users {
+			ids = append(ids, u.ID)
+		}
+		told = append(told, ids)
+	})
+	if err := a.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	srv.RemoveUser(syncrotest.UserTom)
+	if err := a.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	srv.Fail("GET", "/users", 20, syncrotest.FaultServerError) // past the client's retries
+	_ = a.Refresh(t.Context())
+	if len(told) != 2 || !slices.Contains(told[0], syncrotest.UserTom) || slices.Contains(told[1], syncrotest.UserTom) {
+		t.Errorf("OnUsers told %v; want two lists, Tom (%d) in the first only", told, syncrotest.UserTom)
+	}
+}

@@ -16,6 +16,10 @@ type runClock struct {
 	now   func() time.Time
 	after func(time.Duration) <-chan time.Time
 	tick  time.Duration
+	// accountTicks, when set, are the account's hourly refreshes
+	// (account.RefreshEvery), so a test makes "the next hour's read of
+	// Syncro's users" happen when it says.
+	accountTicks <-chan time.Time
 }
 
 // Now is the time c reads.

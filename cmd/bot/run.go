@@ -148,9 +148,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	warmMirror(ctx, mir, client, log)
 	acct := account.New(client, cfg.LaborProducts, log.With("component", "account"))
-	stopAccount := startAccount(ctx, acct, account.RefreshEvery, log)
-	defer stopAccount()
 	clk := clockOf(ctx)
+	stopAccount := startAccount(ctx, acct, account.RefreshEvery, clk.accountTicks, log)
+	defer stopAccount()
 	homeTab := home.New()
 	cmds, err := commands.New(commands.Deps{
 		Now:     clk.now,

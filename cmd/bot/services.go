@@ -273,16 +273,20 @@ func background(ctx context.Context, fn func(context.Context)) (stop func()) {
 // background, at once and then every interval, so a slow or failing Syncro
 // delays no start and no command (until the first read, amounts show
 // without a symbol and labor kinds without names). A labor product Syncro
-// does not have is logged by the first read. The returned stop cancels the
-// reads and waits for them.
-func startAccount(ctx context.Context, a *account.Info, interval time.Duration, log *slog.Logger) (stop func()) {
+// does not have is logged by the first read. ticks, when not nil, replace
+// the interval's (a test's). The returned stop cancels the reads and
+// waits for them.
+func startAccount(ctx context.Context, a *account.Info, interval time.Duration, ticks <-chan time.Time, log *slog.Logger) (stop func()) {
 	return background(ctx, func(ctx context.Context) {
 		if err := a.Refresh(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("account settings not read; money shows without a currency symbol until the next read", "err", err, "retry_in", interval)
 		}
-		tick := time.NewTicker(interval)
-		defer tick.Stop()
-		a.Run(ctx, tick.C)
+		if ticks == nil {
+			tick := time.NewTicker(interval)
+			defer tick.Stop()
+			ticks = tick.C
+		}
+		a.Run(ctx, ticks)
 	})
 }
 

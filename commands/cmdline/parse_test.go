@@ -247,7 +247,7 @@ func TestTable_UsageLines(t *testing.T) {
 		NameCustomerMerge: "customer merge PRIMARY DUPLICATE",
 		NameCreate:        "create [SUBJECT]",
 		NameLink:          "link [--acknowledge] CUSTOMER",
-		NameWhois:         "whois @USER [SYNCRO-USER]",
+		NameWhois:         "whois [--move] @USER [SYNCRO-USER]",
 	}
 	for name, u := range want {
 		if got := Lookup(name).Usage(); got != u {

@@ -54,6 +54,7 @@ const (
 	FlagStatus   = "status"
 	FlagPriority = "priority"
 	FlagTech     = "tech"
+	FlagMove     = "move"
 	FlagDue      = "due"
 	// FlagAcknowledge lets a linked shared channel hear that a ticket was
 	// opened from one of its messages (link).
@@ -284,7 +285,8 @@ var definitions = []Command{
 		}},
 	{Name: NameBill, Group: GroupTime, Description: "Open a form to invoice a ticket's time.", Args: []ArgSpec{ticketArg}, NeedsBilling: true},
 	{Name: NameWhois, Group: GroupTime, Description: "Show which Syncro user a Slack user's time goes to; with SYNCRO-USER, set it (admins).",
-		Args: []ArgSpec{{Name: "@USER [SYNCRO-USER]", Kind: ArgWords, MaxLen: MaxShortTextLen, Help: "the Slack user, then the Syncro user's name or id to set"}}},
+		Args:  []ArgSpec{{Name: "@USER [SYNCRO-USER]", Kind: ArgWords, MaxLen: MaxShortTextLen, Help: "the Slack user, then the Syncro user's name or id to set"}},
+		Flags: []FlagSpec{{Name: FlagMove, Kind: FlagBool, Help: "take SYNCRO-USER from the Slack user who has it (they are asked again at their next time entry)"}}},
 
 	// Customers & contacts.
 	{Name: NameCustomers, Group: GroupCustomers, Description: "Find customers matching the words (none: this channel's customer).",

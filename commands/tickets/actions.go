@@ -48,6 +48,7 @@ func newFeature(d commands.Deps) *feature {
 	c := &feature{cfg: d}
 	c.fl.Shared = d.Store
 	c.loadTimerPath()
+	d.Account.OnUsers(c.dropGoneTechs)
 	return c
 }
 

@@ -72,6 +72,28 @@ func (tc *techCache) learn(email string, id int64, name string) {
 	tc.fetched[id] = true
 }
 
+// keepOnly forgets the emails of users not in users (gone from Syncro),
+// so no email matches them again.
+func (tc *techCache) keepOnly(users []syncro.UserRef) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	have := map[int64]bool{}
+	for _, u := range users {
+		have[u.ID] = true
+	}
+	for e, id := range tc.byEmail {
+		if !have[id] {
+			delete(tc.byEmail, e)
+		}
+	}
+	for id := range tc.fetched {
+		if !have[id] {
+			delete(tc.fetched, id)
+			delete(tc.names, id)
+		}
+	}
+}
+
 func (tc *techCache) known(id int64) bool {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()

@@ -87,8 +87,8 @@ func (c *feature) cachedTech(a commands.Actor) (id int64, name string) {
 
 // errTechTaken means a's Slack email is a Syncro user another Slack user
 // is matched to already: as with a pick (pickTech), one Syncro user is one
-// Slack user's, so a second one with the same email is asked, never
-// credited silently in the first one's name.
+// Slack user's (store.TechMatches), so a second one with the same email is
+// asked, never credited silently in the first one's name.
 var errTechTaken = errors.New("that Syncro user is another Slack user's")
 
 // matchTech is a's match: from the store, else made now by a's Slack
@@ -103,15 +103,27 @@ func (c *feature) matchTech(ctx context.Context, a commands.Actor) (m store.Tech
 	if err != nil || id == 0 {
 		return store.TechMatch{}, false, err
 	}
-	if other, err := c.matchOf(id); err != nil {
-		return store.TechMatch{}, false, fmt.Errorf("read who is who: %w", err)
-	} else if other != "" && other != a.SlackUserID {
-		return store.TechMatch{}, false, errTechTaken
-	}
 	_, name, _ := c.techs.lookup(a.Email)
 	m = store.TechMatch{SlackUser: a.SlackUserID, SlackName: a.Name, SyncroUser: id, SyncroName: cmp.Or(name, a.Name), How: store.MatchedByEmail, At: c.cfg.Now()}
-	c.saveMatch(ctx, m)
+	if a.SlackUserID == "" {
+		return m, true, nil // a direct call, with no one to keep it for
+	}
+	switch err := c.cfg.Store.SetTechMatch(m); {
+	case errors.Is(err, store.ErrTechTaken):
+		return store.TechMatch{}, false, errTechTaken
+	case err != nil:
+		// The write goes on in the right name; the match is made again
+		// next time.
+		c.cfg.Logger.ErrorContext(ctx, "tech match not saved", "slack_user", m.SlackUser, "syncro_user", m.SyncroUser, "err", err)
+	default:
+		c.logMatch(ctx, m)
+	}
 	return m, true, nil
+}
+
+// logMatch logs a match made.
+func (c *feature) logMatch(ctx context.Context, m store.TechMatch) {
+	c.cfg.Logger.InfoContext(ctx, "tech matched to a Syncro user", "slack_user", m.SlackUser, "syncro_user", m.SyncroUser, "how", m.How, "by", m.By)
 }
 
 // matchedTechID is a's Syncro user id (0 for none), for features that
@@ -125,17 +137,27 @@ func (c *feature) matchedTechID(ctx context.Context, a commands.Actor) (int64, e
 }
 
 // timeTech is the Syncro user a's time goes to, matched before the write
-// (matchTech). When nothing matches, the reply is the one-time question
-// and nothing may be written; an error is a reply too, saying nothing was
-// sent.
+// (matchTech) and still in the account's user list. When nothing matches,
+// or the match's user is gone from Syncro (the match is then dropped), the
+// reply is the one-time question and nothing may be written; an error is a
+// reply too, saying nothing was sent.
 func (c *feature) timeTech(ctx context.Context, a commands.Actor) (tech, *commands.Reply) {
 	m, ok, err := c.matchTech(ctx, a)
 	if errors.Is(err, errTechTaken) {
 		r := c.techQuestion(ctx, a, "your Slack email ("+slackfmt.EscapeMrkdwn(strings.TrimSpace(a.Email))+") is the Syncro user of another Slack user")
 		return tech{}, &r
 	}
+	var gone bool
+	if err == nil && ok {
+		gone, err = c.syncroUserGone(ctx, m.SyncroUser)
+	}
 	if err != nil {
 		r := c.cfg.Failure(ctx, fmt.Errorf("match %s to a Syncro user: %w", a.SlackUserID, err), "find your Syncro user (nothing was sent, so no time was logged)")
+		return tech{}, &r
+	}
+	if gone {
+		c.dropMatch(ctx, m)
+		r := c.techQuestion(ctx, a, "the Syncro user your time went to ("+slackfmt.MrkdwnLiteral(m.SyncroName)+") is no longer in Syncro")
 		return tech{}, &r
 	}
 	if !ok {
@@ -145,16 +167,56 @@ func (c *feature) timeTech(ctx context.Context, a commands.Actor) (tech, *comman
 	return tech{UserID: m.SyncroUser, Name: m.SyncroName}, nil
 }
 
-// saveMatch stores m (a match with no Slack user, from a direct call, is
-// not kept). A store failure is logged: the write goes on in the right
-// name, and the match is made again next time.
-func (c *feature) saveMatch(ctx context.Context, m store.TechMatch) {
-	c.cfg.Logger.InfoContext(ctx, "tech matched to a Syncro user", "slack_user", m.SlackUser, "syncro_user", m.SyncroUser, "how", m.How)
-	if m.SlackUser == "" {
+// syncroUserGone reports whether the account's users no longer have id:
+// the list account.Info keeps (read at start and hourly), read once more
+// when it lacks id. Before any list was read there is no news of anyone
+// gone, and no read is added to the entry: the next hourly read checks.
+func (c *feature) syncroUserGone(ctx context.Context, id int64) (bool, error) {
+	has := func(users []syncro.UserRef) bool {
+		return slices.ContainsFunc(users, func(u syncro.UserRef) bool { return u.ID == id })
+	}
+	if last, ok := c.cfg.Account.LastUsers(); !ok || has(last) {
+		return false, nil
+	}
+	users, err := c.cfg.Account.Users(ctx, has)
+	if err != nil {
+		return false, fmt.Errorf("list Syncro users: %w", err)
+	}
+	return !has(users), nil
+}
+
+// dropGoneTechs drops the match of every tech whose Syncro user the
+// account's hourly list (account.Info.OnUsers) no longer has, so they are
+// asked again at their next time entry and no time goes to a user Syncro
+// no longer has. An empty list is no news of anyone: Syncro always has
+// the API key's user.
+func (c *feature) dropGoneTechs(ctx context.Context, users []syncro.UserRef) {
+	if len(users) == 0 {
 		return
 	}
-	if err := c.cfg.Store.SetTechMatch(m); err != nil {
-		c.cfg.Logger.ErrorContext(ctx, "tech match not saved", "slack_user", m.SlackUser, "syncro_user", m.SyncroUser, "err", err)
+	c.techs.keepOnly(users)
+	all, err := c.cfg.Store.TechMatches()
+	if err != nil {
+		c.cfg.Logger.WarnContext(ctx, "read tech matches to drop those of users gone from Syncro", "err", err)
+		return
+	}
+	for _, m := range all {
+		if !slices.ContainsFunc(users, func(u syncro.UserRef) bool { return u.ID == m.SyncroUser }) {
+			c.dropMatch(ctx, m)
+		}
+	}
+}
+
+// dropMatch drops m, a match whose Syncro user is gone, unless it changed
+// meanwhile.
+func (c *feature) dropMatch(ctx context.Context, m store.TechMatch) {
+	dropped, err := c.cfg.Store.DropTechMatch(m.SlackUser, m.SyncroUser)
+	if err != nil {
+		c.cfg.Logger.WarnContext(ctx, "tech match of a user gone from Syncro not dropped", "slack_user", m.SlackUser, "syncro_user", m.SyncroUser, "err", err)
+		return
+	}
+	if dropped {
+		c.cfg.Logger.InfoContext(ctx, "tech match dropped: the Syncro user is gone; the tech is asked at their next time entry", "slack_user", m.SlackUser, "syncro_user", m.SyncroUser)
 	}
 }
 
@@ -241,28 +303,32 @@ func (c *feature) pickTech(ctx context.Context, a commands.Action) commands.Repl
 	if i < 0 {
 		return commands.Reply{Text: "That Syncro user no longer exists; nothing was changed. Log your time again to get the current list."}
 	}
-	if other, err := c.matchOf(id); err != nil {
-		return c.cfg.Failure(ctx, err, "check the Syncro user you picked (nothing was changed)")
-	} else if other != "" && other != a.Actor.SlackUserID {
-		return commands.Reply{Text: slackfmt.MrkdwnLiteral(users[i].Name) + " is another Slack user's Syncro user, so nothing was changed. If that is wrong, ask an admin to set it with `" + cmdline.SlashCommand + " whois`."}
-	}
 	name := cmp.Or(users[i].Name, a.Actor.Name)
-	c.saveMatch(ctx, store.TechMatch{SlackUser: a.Actor.SlackUserID, SlackName: a.Actor.Name, SyncroUser: id, SyncroName: name, How: store.MatchedByChoice, At: c.cfg.Now()})
+	m := store.TechMatch{SlackUser: a.Actor.SlackUserID, SlackName: a.Actor.Name, SyncroUser: id, SyncroName: name, How: store.MatchedByChoice, At: c.cfg.Now()}
+	var taken *store.TechTakenError
+	switch err := c.cfg.Store.SetTechMatch(m); {
+	case errors.As(err, &taken):
+		return commands.Reply{Text: heldBy(name, id, taken.Holder) + ", so nothing was changed: one Syncro user is one Slack user's. Pick yourself; if you are " + slackfmt.MrkdwnLiteral(name) +
+			" in Syncro, ask an admin to move it to you with `" + cmdline.SlashCommand + " whois --move @you " + strconv.FormatInt(id, 10) + "`."}
+	case err != nil:
+		return c.cfg.Failure(ctx, err, "save the Syncro user you picked (nothing was changed)")
+	}
+	c.logMatch(ctx, m)
 	return commands.Reply{Text: "Thanks: your time goes to Syncro as " + slackfmt.MrkdwnLiteral(name) + " from now on. Send your entry again; nothing of it was sent before."}
 }
 
-// matchOf is the Slack user matched to Syncro user id; "" for none.
-func (c *feature) matchOf(id int64) (string, error) {
-	all, err := c.cfg.Store.TechMatches()
-	if err != nil {
-		return "", err
+// heldBy says that Syncro user id (name) is h's: the Slack user's mention
+// and how they got it.
+func heldBy(name string, id int64, h store.TechMatch) string {
+	s := fmt.Sprintf("%s (Syncro user %d) is already ", slackfmt.MrkdwnLiteral(name), id)
+	if h.SlackUser == "" {
+		return s + "another Slack user's Syncro user"
 	}
-	for _, m := range all {
-		if m.SyncroUser == id {
-			return m.SlackUser, nil
-		}
+	s += "<@" + h.SlackUser + ">'s Syncro user"
+	if h.How != "" {
+		s += " (" + howMatched(h.How) + ")"
 	}
-	return "", nil
+	return s
 }
 
 // errNoSuchUser means whois named a Syncro user the account doesn't have,

@@ -147,8 +147,8 @@ func TestWhoseTime_NobodyPicksAnotherTechsUser(t *testing.T) {
 	f := newWriteFixture(t)
 	f.matched(t, marcus, syncrotest.UserMarcus, "Marcus Oyelaran")
 	a := f.C.Action(t.Context(), commands.Action{Actor: kim, ActionID: ActionTechPick, Value: strconv.FormatInt(syncrotest.UserMarcus, 10)})
-	if !strings.Contains(a.Text, "another Slack user's") {
-		t.Errorf("answer = %q", a.Text)
+	if !strings.Contains(a.Text, "is already <@"+marcus.SlackUserID+">'s Syncro user") || !strings.Contains(a.Text, "whois --move") {
+		t.Errorf("answer = %q; want it to name who holds it and how to move it", a.Text)
 	}
 	if _, ok, _ := f.tk.cfg.Store.TechMatch(kim.SlackUserID); ok {
 		t.Error("Kim was matched to Marcus's user")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/syncrobot/syncrobot/commands"
@@ -22,7 +23,12 @@ var slackMentionRE = regexp.MustCompile(`^(?:<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|([UW
 // or an id) sets it. @USER is a mention, a Slack member id, or the Slack
 // name of a tech the bot has matched. Time logged before stays as it is.
 //
-// Syncro calls: none to show; GET /users to set.
+// Setting follows the one-time question's rule: never the API key's
+// owner, never a Syncro user another Slack user has, unless --move takes
+// it from them (store.TechMatches.MoveTechMatch).
+//
+// Syncro calls: none to show; GET /users (and GET /me once a process) to
+// set.
 func (c *feature) whois(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	if !r.Actor.CanAdmin {
 		return commands.Reply{Text: "Only admins (`ADMIN_USERS`) can use `" + cmdline.SlashCommand + " whois`. If your time goes to the wrong Syncro user, ask one of them."}
@@ -68,14 +74,38 @@ func (c *feature) whois(ctx context.Context, r commands.Request, inv cmdline.Inv
 		}
 		return commands.Reply{Text: "No Syncro user matches " + cmdline.Code(rest) + "; nothing was changed."}
 	}
+	// The same rule as the one-time question: never the API key's owner
+	// (their time would be no tech's), never another Slack user's.
+	key, err := c.keyUser(ctx)
+	if err != nil {
+		return c.cfg.Failure(ctx, err, "check whose the bot's API key is (nothing was changed)")
+	}
+	if u.ID == key {
+		return commands.Reply{Text: fmt.Sprintf("%s (Syncro user %d) is the bot's own Syncro user (its API key's), so nothing was changed: time logged in its name is no tech's. Give %s their own Syncro user.", slackfmt.MrkdwnLiteral(u.Name), u.ID, who)}
+	}
 	m := store.TechMatch{SlackUser: slackUser, SlackName: name, SyncroUser: u.ID, SyncroName: u.Name, How: store.MatchedByAdmin, By: r.Actor.SlackUserID, At: c.cfg.Now()}
-	if err := c.cfg.Store.SetTechMatch(m); err != nil {
+	var from store.TechMatch
+	var moved bool
+	if inv.Bool(cmdline.FlagMove) {
+		from, moved, err = c.cfg.Store.MoveTechMatch(m)
+	} else {
+		err = c.cfg.Store.SetTechMatch(m)
+	}
+	var taken *store.TechTakenError
+	if errors.As(err, &taken) {
+		return commands.Reply{Text: heldBy(u.Name, u.ID, taken.Holder) + ", so nothing was changed: one Syncro user is one Slack user's. To move it to " + who + ": `" +
+			cmdline.SlashCommand + " whois --move " + slackUser + " " + strconv.FormatInt(u.ID, 10) + "`; the Slack user who has it now is then asked for their Syncro user at their next time entry."}
+	}
+	if err != nil {
 		return c.cfg.Failure(ctx, err, "save who is who (nothing was changed)")
 	}
-	c.cfg.Logger.InfoContext(ctx, "tech matched to a Syncro user", "slack_user", slackUser, "syncro_user", u.ID, "how", store.MatchedByAdmin, "by", r.Actor.SlackUserID)
+	c.logMatch(ctx, m)
 	text := fmt.Sprintf("From now on %s's time goes to Syncro as %s (Syncro user %d)", who, slackfmt.MrkdwnLiteral(u.Name), u.ID)
 	if matched && cur.SyncroUser != u.ID {
 		text += ", not " + slackfmt.MrkdwnLiteral(cur.SyncroName)
+	}
+	if moved {
+		text += "; moved from <@" + from.SlackUser + ">, who is asked for their Syncro user at their next time entry"
 	}
 	return commands.Reply{Text: text + ". Time logged before stays as it was in Syncro."}
 }

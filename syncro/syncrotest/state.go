@@ -259,6 +259,18 @@ func (s *Server) AddUser(u User) User {
 	return u
 }
 
+// RemoveUser deletes a technician as if removed in the web app: GET /users
+// no longer lists it and GET /users/{id} is 404. A timer_entry still
+// naming its user_id is taken as any id is: the API documents no refusal
+// (docs/syncro-api.md, timer entries), so the fake keeps the worst case,
+// time silently credited to a user the account no longer has, which the
+// bot must never send.
+func (s *Server) RemoveUser(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.st.users, id)
+}
+
 // StatusList returns the account's ticket statuses.
 func (s *Server) StatusList() []string {
 	s.mu.Lock()
