@@ -444,14 +444,17 @@ func showURL(raw string) string {
 	return scheme + "://" + rest
 }
 
-// checkListenAddr accepts host:port or :port with a port in 1..65535.
+// checkListenAddr accepts host:port or :port with a port in 0..65535.
+// Port 0 asks the system for a free port, which the listener logs (README,
+// Configuration): tests bind that way, so no other process can take the
+// port between choosing it and listening on it.
 func checkListenAddr(addr string) error {
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return fmt.Errorf("%q is not host:port (e.g. :8080)", addr)
 	}
-	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return fmt.Errorf("%q has no valid port (1..65535)", addr)
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q has no valid port (0..65535)", addr)
 	}
 	return nil
 }

@@ -189,6 +189,25 @@ func TestLoad_AdminUsersDefaultToBillingUsers(t *testing.T) {
 	}
 }
 
+// TestLoad_PortZeroPicksAFreePort: METRICS_ADDR and WEBHOOK_ADDR accept
+// port 0, which the listener resolves and logs (README, Configuration);
+// a negative port is still refused.
+func TestLoad_PortZeroPicksAFreePort(t *testing.T) {
+	t.Parallel()
+	c, err := Load(t.Context(), getenvFrom(with(map[string]string{
+		"METRICS_ADDR": "127.0.0.1:0", "WEBHOOK_ADDR": ":0", "WEBHOOK_TOKEN": testHookToken,
+	})))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if c.MetricsAddr != "127.0.0.1:0" || c.WebhookAddr != ":0" {
+		t.Errorf("MetricsAddr = %q, WebhookAddr = %q", c.MetricsAddr, c.WebhookAddr)
+	}
+	if _, err := Load(t.Context(), getenvFrom(with(map[string]string{"METRICS_ADDR": ":-1"}))); err == nil || !strings.Contains(err.Error(), `":-1" has no valid port (0..65535)`) {
+		t.Errorf("METRICS_ADDR=:-1: %v, want no valid port", err)
+	}
+}
+
 func TestLoad_SyncroBaseURLAloneIsEnough(t *testing.T) {
 	t.Parallel()
 	c, err := Load(t.Context(), getenvFrom(with(map[string]string{

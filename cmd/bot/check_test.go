@@ -148,12 +148,8 @@ func TestRun_Healthcheck(t *testing.T) {
 		w.WriteHeader(http.StatusInternalServerError)
 	}))
 	defer broken.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().String()
-	ln.Close()
+	// Held by the test, so no other process's /healthz can answer there.
+	closed := refusingAddr(t)
 	_, okPort, _ := net.SplitHostPort(strings.TrimPrefix(ok.URL, "http://"))
 
 	for _, tt := range []struct {

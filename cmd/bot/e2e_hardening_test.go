@@ -304,14 +304,14 @@ func TestE2E_UnreadableNotifyChannelIsWarnedOnce(t *testing.T) {
 func TestE2E_WebhookFloodKeepsAtMost64HintsPending(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	addr, metricsAddr := freeAddr(t), freeAddr(t)
 	b := startE2EBot(ctx, t, func(env map[string]string) {
 		env["NOTIFY_CHANNEL"] = notifyChannel
-		env["WEBHOOK_ADDR"] = addr
+		env["WEBHOOK_ADDR"] = anyPort
 		env["WEBHOOK_TOKEN"] = webhookToken
-		env["METRICS_ADDR"] = metricsAddr
+		env["METRICS_ADDR"] = anyPort
 	})
-	b.waitLog(ctx, t, "serving Syncro webhooks")
+	addr := b.listenedOn(ctx, t, "serving Syncro webhooks")
+	metricsAddr := b.listenedOn(ctx, t, "metrics listening")
 	goroutines := func() int {
 		t.Helper()
 		body := waitStatus(ctx, t, "http://"+metricsAddr+"/metrics", http.StatusOK)

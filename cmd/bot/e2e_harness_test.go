@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"path/filepath"
 	"slices"
@@ -306,21 +307,38 @@ func logName(root, file string) string {
 	return filepath.ToSlash(rel)
 }
 
-// freeAddr returns a loopback address nothing listens on right now.
-func freeAddr(t *testing.T) string {
+// anyPort is a listen address on loopback whose port the system picks
+// (METRICS_ADDR, WEBHOOK_ADDR): unlike a port a test chose free and
+// closed, no other process can take it before the bot listens. The bot
+// logs the address it got (listenedOn).
+const anyPort = "127.0.0.1:0"
+
+// listenedOn waits for the bot's log line msg ("metrics listening",
+// "serving Syncro webhooks") and returns the address it names.
+func (b *e2eBot) listenedOn(ctx context.Context, t testing.TB, msg string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	b.waitLog(ctx, t, `"msg":"`+msg+`"`)
+	return loggedAddr(t, b.stderr.String(), msg)
+}
+
+// loggedAddr is the "addr" of the first JSON log line in logs whose
+// message is msg.
+func loggedAddr(t testing.TB, logs, msg string) string {
+	t.Helper()
+	for line := range strings.Lines(logs) {
+		var rec struct{ Msg, Addr string }
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == msg && rec.Addr != "" {
+			return rec.Addr
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Fatalf("no %q log line with an addr in:\n%s", msg, logs)
+	return ""
 }
 
 // refusingAddr returns a loopback address that refuses every connection
 // while the test runs: its listener is held, so no other process can take
-// the port (as one can a port freeAddr returned), and each connection it
-// accepts is reset at once, as a refused one is.
+// the port (as one can a port a test found free and closed), and each
+// connection it accepts is reset at once, as a refused one is.
 func refusingAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -53,10 +53,9 @@ func waitStatus(ctx context.Context, t *testing.T, url string, want int) string 
 func TestRun_MetricsCountCommandsAndReadyzFollowsTheSocket(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	addr := freeAddr(t)
-	b := startE2EBot(ctx, t, func(env map[string]string) { env["METRICS_ADDR"] = addr })
+	b := startE2EBot(ctx, t, func(env map[string]string) { env["METRICS_ADDR"] = anyPort })
 	f := b.f
-	base := "http://" + addr
+	base := "http://" + b.listenedOn(ctx, t, "metrics listening")
 	waitStatus(ctx, t, base+"/healthz", http.StatusOK)
 	// /readyz counts the open-ticket mirror's fill at start as Syncro
 	// answering (it probes GET /me only when nothing succeeded lately).
@@ -132,12 +131,11 @@ func TestObserver_ClassifiesBillAndCloseReplies(t *testing.T) {
 func TestRun_ReadyzAsksSyncroAtMostOncePerInterval(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	addr := freeAddr(t)
 	b := startE2EBot(ctx, t, func(env map[string]string) {
-		env["METRICS_ADDR"] = addr
+		env["METRICS_ADDR"] = anyPort
 		env["SYNCRO_API_KEY"] = "revoked-key-0000"
 	})
-	url := "http://" + addr + "/readyz"
+	url := "http://" + b.listenedOn(ctx, t, "metrics listening") + "/readyz"
 	body := waitStatus(ctx, t, url, http.StatusServiceUnavailable)
 	if !strings.Contains(body, "not ready") {
 		t.Errorf("/readyz said %q while Syncro refuses the key", body)

@@ -47,20 +47,22 @@ func TestStartWatcher_WebhookHintAnnouncesAndStopShutsTheListener(t *testing.T) 
 		t.Fatal(err)
 	}
 	defer st.Close()
-	addr := freeAddr(t)
 	cfg := &config.Config{
-		NotifyChannel: "C0OPS", SyncroPollInterval: time.Hour, WebhookAddr: addr,
+		NotifyChannel: "C0OPS", SyncroPollInterval: time.Hour, WebhookAddr: anyPort,
 		WebhookToken: config.NewSecret(webhookToken), SyncroBaseURL: srv.URL() + "/",
 	}
 	got := make(chan commands.Message, 10)
 	notify := func(_ context.Context, m commands.Message) error { got <- m; return nil }
-	stop, err := startWatcher(ctx, cfg, client, account.New(client, nil, nil), st, nil, notify, slog.New(slog.DiscardHandler), func(c *watcher.Config) {
+	logs := &syncbuf.Buffer{}
+	stop, err := startWatcher(ctx, cfg, client, account.New(client, nil, nil), st, nil, notify, slog.New(slog.NewJSONHandler(logs, nil)), func(c *watcher.Config) {
 		c.Now = clk.Now
 		c.HintDelay = time.Nanosecond
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The listener is bound before startWatcher returns, and says where.
+	addr := loggedAddr(t, logs.String(), "serving Syncro webhooks")
 	// The first poll (at start) only sets the cursor; wait for it, so the
 	// close below falls inside the watched window.
 	var cursorErr error
@@ -122,21 +124,20 @@ func TestStartWatcher_NothingWithoutNotifyChannelAndBusyPortFails(t *testing.T) 
 		t.Fatal(err)
 	}
 	notify := func(context.Context, commands.Message) error { return nil }
-	addr := freeAddr(t)
-	stop, err := startWatcher(t.Context(), &config.Config{WebhookAddr: addr, WebhookToken: config.NewSecret(webhookToken)}, client, account.New(client, nil, nil), st, nil, notify, log, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stop()
-	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-		t.Error("webhook served without NOTIFY_CHANNEL")
-	}
-
+	// A port the test holds: a watcher that listened there would fail to
+	// start, so starting proves it did not try, whatever else runs on
+	// the machine.
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer busy.Close()
+	stop, err := startWatcher(t.Context(), &config.Config{WebhookAddr: busy.Addr().String(), WebhookToken: config.NewSecret(webhookToken)}, client, account.New(client, nil, nil), st, nil, notify, log, nil)
+	if err != nil {
+		t.Fatalf("webhook served without NOTIFY_CHANNEL: %v", err)
+	}
+	stop()
+
 	cfg := &config.Config{NotifyChannel: "C0OPS", SyncroPollInterval: time.Hour, WebhookAddr: busy.Addr().String(), WebhookToken: config.NewSecret(webhookToken)}
 	if _, err := startWatcher(t.Context(), cfg, client, account.New(client, nil, nil), st, nil, notify, log, nil); err == nil {
 		t.Error("startWatcher on a taken port succeeded")
@@ -146,13 +147,12 @@ func TestStartWatcher_NothingWithoutNotifyChannelAndBusyPortFails(t *testing.T) 
 func TestRun_ServesTheWebhookWhenConfigured(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	addr := freeAddr(t)
 	b := startE2EBot(ctx, t, func(env map[string]string) {
 		env["NOTIFY_CHANNEL"] = "C0NOTIFY1"
-		env["WEBHOOK_ADDR"] = addr
+		env["WEBHOOK_ADDR"] = anyPort
 		env["WEBHOOK_TOKEN"] = webhookToken
 	})
-	b.waitLog(ctx, t, "serving Syncro webhooks")
+	addr := b.listenedOn(ctx, t, "serving Syncro webhooks")
 	if code := postWebhook(t, addr, watcher.WebhookPath+"nope-nope-nope-nope", "{}"); code != http.StatusNotFound {
 		t.Errorf("wrong token: %d, want 404", code)
 	}
