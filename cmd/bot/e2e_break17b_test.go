@@ -31,10 +31,7 @@ func TestE2E_Break17_CreateFromMessage_SyncroFailsBeforeWriting_TryAgainMakesThe
 	text := "Cascade's label printer prints blanks"
 	ctx, b, dental, msg := dentalMessageInOps(t, text)
 
-	v := b.createFromMessage(ctx, t, msg)
-	b.srv.Fail("POST", "/tickets", 1, syncrotest.FaultServerError)
-	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
-	b.waitWorkDone(ctx, t, ack.EnvelopeID)
+	b.createFacingFault(ctx, t, msg, dental.ID, syncrotest.FaultServerError)
 	first := b.lastReply()
 	for _, tk := range b.srv.Tickets() {
 		if tk.Subject == text {
@@ -42,8 +39,8 @@ func TestE2E_Break17_CreateFromMessage_SyncroFailsBeforeWriting_TryAgainMakesThe
 		}
 	}
 
-	v = b.createFromMessage(ctx, t, msg)
-	ack = b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
+	v := b.createFromMessage(ctx, t, msg)
+	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
 	b.waitWorkDone(ctx, t, ack.EnvelopeID)
 	second := b.lastReply()
 	var held []syncrotest.Ticket
@@ -68,6 +65,17 @@ func dentalMessageInOps(t *testing.T, text string) (context.Context, *e2eBot, sy
 	b := startDebugBot(ctx, t, nil)
 	dental := customerNamed(t, b.srv, "Cascade Dental Group")
 	return ctx, b, dental, b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: text})
+}
+
+// createFacingFault makes msg a ticket of customerID from the form as
+// filled, Syncro answering the ticket's POST with fault, and waits until
+// the submission's work is done.
+func (b *e2eBot) createFacingFault(ctx context.Context, t *testing.T, msg slackfake.Message, customerID int64, fault syncrotest.Fault) {
+	t.Helper()
+	v := b.createFromMessage(ctx, t, msg)
+	b.srv.Fail("POST", "/tickets", 1, fault)
+	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, customerID)})
+	b.waitWorkDone(ctx, t, ack.EnvelopeID)
 }
 
 // TestE2E_Break17_AddToTicket_SyncroFailsBeforeWriting_NeverSaysAddedAlready:
@@ -385,10 +393,7 @@ func TestE2E_Break17_SyncroAnswersEmptyAfterWriting_OneWriteAndTheTruth(t *testi
 	t.Parallel()
 	text := "Cascade's scanner emails arrive blank"
 	ctx, b, dental, msg := dentalMessageInOps(t, text)
-	v := b.createFromMessage(ctx, t, msg)
-	b.srv.Fail("POST", "/tickets", 1, syncrotest.FaultCommitThenEmpty)
-	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
-	b.waitWorkDone(ctx, t, ack.EnvelopeID)
+	b.createFacingFault(ctx, t, msg, dental.ID, syncrotest.FaultCommitThenEmpty)
 	tk := b.newTicketFor(ctx, t, dental.ID, text)
 	if got := b.lastReply(); !strings.Contains(got, "#"+itoa64(tk.Number)) {
 		t.Errorf("Syncro holds #%d but Dana was told %q", tk.Number, got)
@@ -415,19 +420,25 @@ func TestE2E_Break17_SyncroAnswersEmptyAfterWriting_OneWriteAndTheTruth(t *testi
 	}
 }
 
+// rhondaWrites starts a bot (-debug) whose Slack has the channel Acme
+// shares, where Rhonda of Acme posts text.
+func rhondaWrites(t *testing.T, text string) (context.Context, *e2eBot, slackfake.Message) {
+	t.Helper()
+	ctx := testContext(t)
+	b := startDebugBot(ctx, t, nil)
+	withClientChannel(b)
+	return ctx, b, b.post(ctx, t, slackfake.PersonMessage{Channel: sharedChannel, User: clientUser, Text: text})
+}
+
 // TestE2E_Break17_CreateFromMessage_SyncroFailsReading: Syncro answers
 // the look-ups of Rhonda's customer with 500s, and of the contacts with
-// an HTML page. The form
-// still opens, saying Syncro couldn't be asked; Dana picks Acme and types
+// an HTML page. The form still opens, saying Syncro couldn't be asked; Dana picks Acme and types
 // Rhonda as contact, and when the contacts can't be read at Create the
 // ticket is made without one, and Dana is told so.
 func TestE2E_Break17_CreateFromMessage_SyncroFailsReading(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
-	b := startDebugBot(ctx, t, nil)
-	withClientChannel(b)
+	ctx, b, msg := rhondaWrites(t, "Wi-Fi in the lobby is down")
 	acme := customerNamed(t, b.srv, "Acme Corp.")
-	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: sharedChannel, User: clientUser, Text: "Wi-Fi in the lobby is down"})
 	b.srv.Fail("GET", "/customers", 20, syncrotest.FaultServerError)
 	v := b.createFromMessage(ctx, t, msg)
 	b.srv.ClearFaults()
@@ -454,10 +465,7 @@ func TestE2E_Break17_CreateFromMessage_SyncroFailsReading(t *testing.T) {
 // with one full stop, not "Acme Corp..".
 func TestE2E_Break17_CreateFromMessage_CustomerNameEndingInADot(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
-	b := startE2EBot(ctx, t, nil)
-	withClientChannel(b)
-	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: sharedChannel, User: clientUser, Text: "Door badge reader beeps red"})
+	ctx, b, msg := rhondaWrites(t, "Door badge reader beeps red")
 	v := b.createFromMessage(ctx, t, msg)
 	if strings.Contains(string(v.JSON), "Acme Corp..") || !strings.Contains(string(v.JSON), "a contact of Acme Corp.") {
 		t.Errorf("the form names Acme so: %s", v.JSON)
