@@ -287,3 +287,28 @@ func TestWhoseTime_SessionLogNamesEachTechsTime(t *testing.T) {
 		t.Errorf("session log credits the API key's owner:\n%s", log)
 	}
 }
+
+// A match whose Syncro user the kept list lacks (saved after the hourly
+// read dropped the others: another replica's stale whois, say) is checked
+// before the write: dropped, the tech asked saying why, nothing sent.
+func TestWhoseTime_MatchToAUserGoneFromTheListIsDroppedAndAsked(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	f.Srv.RemoveUser(syncrotest.UserTom)
+	if err := f.tk.cfg.Account.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	f.matched(t, kim, syncrotest.UserTom, "Tom Becker")
+	own := f.Ticket(t, syncrotest.SeedTicketOwnCloud)
+	timers := len(f.Srv.Timers(own.ID))
+	r, _ := f.slashAs(t, kim, "env-g1", "comment 32150 --time 20m Reset the VPN.")
+	if !strings.Contains(r.Text, "(Tom Becker) is no longer in Syncro") {
+		t.Errorf("reply = %q; want the question saying Tom Becker is gone", r.Text)
+	}
+	if n := len(f.Srv.Timers(own.ID)); n != timers {
+		t.Errorf("%d timers reached Syncro for a gone user", n-timers)
+	}
+	if _, ok, _ := f.tk.cfg.Store.TechMatch(kim.SlackUserID); ok {
+		t.Error("the match to the gone user is still stored")
+	}
+}
