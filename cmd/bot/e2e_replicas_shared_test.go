@@ -16,18 +16,17 @@ import (
 // held by another: a flow's, or a merge's (store.(*Postgres).Lock).
 const lockWait = `"msg":"waiting for a lock another holds"`
 
-// waitWaitedOrAnswered waits until one of bots waits for a lock another
-// holds, or Dana has a reply past her first seen: what of is the request
-// that has done one or the other.
-func waitWaitedOrAnswered(ctx context.Context, t *testing.T, bots []*e2eBot, seen int, what string) {
+// waitWaitedOrAnswered waits until bots waited for locks another holds
+// waits times between them, or Dana has a reply past her first seen:
+// what is the request that has done one or the other.
+func waitWaitedOrAnswered(ctx context.Context, t *testing.T, bots []*e2eBot, waits, seen int, what string) {
 	t.Helper()
 	err := poll(ctx, func() bool {
+		n := 0
 		for _, r := range bots {
-			if strings.Contains(r.stderr.String(), lockWait) {
-				return true
-			}
+			n += strings.Count(r.stderr.String(), lockWait)
 		}
-		return len(bots[0].f.Ephemerals(e2eUser)) > seen
+		return n >= waits || len(bots[0].f.Ephemerals(e2eUser)) > seen
 	})
 	if err != nil {
 		t.Fatalf("%s neither waited for a lock nor answered: %v", what, err)
@@ -39,9 +38,9 @@ func waitWaitedOrAnswered(ctx context.Context, t *testing.T, bots []*e2eBot, see
 // once; Slack hands one click to each replica. The first is held at
 // Syncro reading the customers, before its merge is recorded, while the
 // second asks: the merges' lock holds across replicas, so the second
-// waits and then finds the first's merge, which runs once — the tickets
-// moved, one merge note on the primary, the duplicate kept — with both
-// clicks answered.
+// waits and then finds the first's merge (held again, moving a ticket),
+// which runs once — the tickets moved, one merge note on the primary, the
+// duplicate kept — with both clicks answered.
 func TestE2E_Replicas_AMergeConfirmedOnBothReplicasRunsOnce(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
@@ -70,7 +69,14 @@ func TestE2E_Replicas_AMergeConfirmedOnBothReplicasRunsOnce(t *testing.T) {
 	}
 	// The second either waits for the first's lock or, without a lock
 	// across replicas, merges on its own while the first is held.
-	waitWaitedOrAnswered(ctx, t, bots, seen, "the second confirmation")
+	waitWaitedOrAnswered(ctx, t, bots, 1, seen, "the second confirmation")
+	// The first records its merge and is held again moving a ticket, so
+	// the second, let in, finds that merge unfinished and waits for it
+	// too (a second confirmation after the merge finished would be a new
+	// merge).
+	b.srv.Fail("PUT", "/tickets/*", 1, syncrotest.FaultHang)
+	b.srv.ReleaseHangs()
+	waitWaitedOrAnswered(ctx, t, bots, 2, seen, "the second confirmation")
 	b.srv.ReleaseHangs()
 	if err := b.f.WaitUntil(ctx, func() bool { return len(b.f.Ephemerals(e2eUser)) >= seen+2 }); err != nil {
 		t.Fatalf("%d of 2 confirmations answered: %v", len(b.f.Ephemerals(e2eUser))-seen, err)
@@ -124,7 +130,7 @@ func TestE2E_Replicas_SessionLogsCommittedFromBothReplicasAtOnce(t *testing.T) {
 	}
 	// The second either waits for the first's commit or, without a lock
 	// across replicas, finds git's index taken and answers at once.
-	waitWaitedOrAnswered(ctx, t, bots, 0, "the second log")
+	waitWaitedOrAnswered(ctx, t, bots, 1, 0, "the second log")
 	writeFile(t, release, "", 0o644)
 	for i, n := range []int64{syncrotest.SeedTicketNAS, syncrotest.SeedTicketPrinter} {
 		if rep := b.waitReply(ctx, t, 0, "#"+itoa64(n)); strings.Contains(rep.Text, "commit failed") {

@@ -38,9 +38,14 @@ func startReplicas(ctx context.Context, t *testing.T, n int, edit func(env map[s
 // Syncro and a PostgreSQL schema of the test's own, for two replicas.
 func replicaFakes(t *testing.T, opts ...syncrotest.Option) *e2eFakes {
 	t.Helper()
+	// Syncro answers as fast as the replicas ask, so these tests wait on
+	// the shared state, not on the Syncro budget, which
+	// TestE2E_Replicas_TogetherStayUnderSyncrosLimit sets and measures.
+	opts = append([]syncrotest.Option{syncrotest.WithRateLimit(0)}, opts...)
 	fx := newFakesWith(t, []slackfake.Option{slackfake.WithSpreadEnvelopes()}, opts...)
 	fx.env["DATABASE_URL"] = pgtest.URL(t)
 	fx.env["REPLICAS"] = "2"
+	fx.env["SYNCRO_RATE_LIMIT"] = "6000"
 	return fx
 }
 
