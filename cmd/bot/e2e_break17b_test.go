@@ -471,3 +471,37 @@ func TestE2E_Break17_CreateFromMessage_CustomerNameEndingInADot(t *testing.T) {
 		t.Errorf("the form names Acme so: %s", v.JSON)
 	}
 }
+
+// TestE2E_Break17_DMWithAnOutsider_TicketAndNothingPostedThere: Rhonda of
+// Acme writes to Dana in a DM, and in a group DM; Dana makes each message
+// a ticket and adds Rhonda's follow-up to it. Syncro holds the tickets
+// (Acme's, found by Rhonda's email) and the comment; the DMs show nothing
+// from the bot, and Dana is told.
+func TestE2E_Break17_DMWithAnOutsider_TicketAndNothingPostedThere(t *testing.T) {
+	t.Parallel()
+	ctx, b, _ := rhondaWrites(t, "hello")
+	acme := customerNamed(t, b.srv, "Acme Corp.")
+	b.f.AddChannel(slackfake.Channel{ID: "D0RHONDA", IsIM: true, IsPrivate: true, User: clientUser})
+	b.f.AddChannel(slackfake.Channel{ID: "G0GROUP", IsMpIM: true, IsPrivate: true})
+	for _, dm := range []string{"D0RHONDA", "G0GROUP"} {
+		text := "Can you reset my MFA? (" + dm + ")"
+		msg := b.post(ctx, t, slackfake.PersonMessage{Channel: dm, User: clientUser, Text: text})
+		v := b.createFromMessage(ctx, t, msg)
+		ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, 0)})
+		b.waitWorkDone(ctx, t, ack.EnvelopeID)
+		tk := b.newTicketFor(ctx, t, acme.ID, text)
+		if got := b.lastReply(); !strings.Contains(got, "Created #"+itoa64(tk.Number)) {
+			t.Errorf("%s: Syncro holds #%d, Dana was told %q", dm, tk.Number, got)
+		}
+
+		follow := "Still locked out (" + dm + ")"
+		reply := b.post(ctx, t, slackfake.PersonMessage{Channel: dm, User: clientUser, Text: follow, ThreadTS: msg.TS})
+		b.addMessageTo(ctx, t, reply, tk)
+		if n := len(commentsWith(b.srv, tk.ID, follow)); n != 1 {
+			t.Errorf("%s: Syncro holds %d comments from the follow-up, want 1; reply %q", dm, n, b.lastReply())
+		}
+		if posted := b.botMessagesIn(dm); len(posted) != 0 {
+			t.Errorf("%s shows the bot's %+v, want nothing", dm, posted)
+		}
+	}
+}
