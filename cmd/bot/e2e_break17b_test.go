@@ -505,3 +505,39 @@ func TestE2E_Break17_DMWithAnOutsider_TicketAndNothingPostedThere(t *testing.T) 
 		}
 	}
 }
+
+// TestE2E_Break17_TicketThread_ChannelSharedLater: a ticket made from a
+// message in #ops, whose thread got its summary; #ops is then shared with
+// Acme. A status change through the bot adds nothing to the thread; once
+// Acme leaves #ops, the next change reaches it again.
+func TestE2E_Break17_TicketThread_ChannelSharedLater(t *testing.T) {
+	t.Parallel()
+	text := "Cascade's wifi drops at noon"
+	ctx, b, dental, msg := dentalMessageInOps(t, text)
+	v := b.createFromMessage(ctx, t, msg)
+	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
+	b.waitWorkDone(ctx, t, ack.EnvelopeID)
+	tk := b.newTicketFor(ctx, t, dental.ID, text)
+	b.waitThread(ctx, t, e2eChannel, msg.TS, 1)
+
+	if _, err := b.f.ShareChannel(ctx, e2eChannel, clientTeam); err != nil {
+		t.Fatal(err)
+	}
+	update := b.slash(ctx, t, "update "+itoa64(tk.Number)+" --status Scheduled")
+	b.waitWorkDone(ctx, t, update.EnvelopeID)
+	if now, _ := b.srv.Ticket(tk.ID); now.Status != "Scheduled" {
+		t.Fatalf("Syncro holds %q, want Scheduled", now.Status)
+	}
+	if th := b.f.Thread(e2eChannel, msg.TS); len(th) != 1 {
+		t.Errorf("shared #ops's thread holds %d lines, want only the summary from before: %+v", len(th), th)
+	}
+
+	if _, err := b.f.UnshareChannel(ctx, e2eChannel, clientTeam); err != nil {
+		t.Fatal(err)
+	}
+	update = b.slash(ctx, t, "update "+itoa64(tk.Number)+" --status \"In Progress\"")
+	b.waitWorkDone(ctx, t, update.EnvelopeID)
+	if th := b.f.Thread(e2eChannel, msg.TS); len(th) != 2 || !strings.Contains(th[1].Text, "In Progress") {
+		t.Errorf("#ops, internal again, has the thread %+v; want the change to In Progress", th)
+	}
+}
