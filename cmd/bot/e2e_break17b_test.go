@@ -541,3 +541,29 @@ func TestE2E_Break17_TicketThread_ChannelSharedLater(t *testing.T) {
 		t.Errorf("#ops, internal again, has the thread %+v; want the change to In Progress", th)
 	}
 }
+
+// TestE2E_Break17_AddToTicket_SyncroCannotReadTheTicket: Syncro answers
+// every read of the ticket with 500s, then with an HTML page. The comment
+// needs no read of it: Syncro holds it once, Dana is told it was added,
+// and adding it again says so without a second one.
+func TestE2E_Break17_AddToTicket_SyncroCannotReadTheTicket(t *testing.T) {
+	t.Parallel()
+	for _, fault := range []syncrotest.Fault{syncrotest.FaultServerError, syncrotest.FaultHTML} {
+		t.Run(fault.String(), func(t *testing.T) {
+			t.Parallel()
+			text := "Invoice PDF shows the old logo " + fault.String()
+			ctx, b, _, msg := dentalMessageInOps(t, text)
+			tk := b.srv.Tickets()[0]
+			b.srv.Fail("GET", "/tickets/"+itoa64(tk.ID), 50, fault)
+			b.addMessageTo(ctx, t, msg, tk)
+			first := b.lastReply()
+			if n := len(commentsWith(b.srv, tk.ID, text)); n != 1 || !strings.Contains(first, "Comment added to #"+itoa64(tk.Number)) {
+				t.Errorf("Syncro holds %d comments (want 1); Dana was told %q", n, first)
+			}
+			b.addMessageTo(ctx, t, msg, tk)
+			if n := len(commentsWith(b.srv, tk.ID, text)); n != 1 || !strings.Contains(b.lastReply(), "added to #"+itoa64(tk.Number)+" already") {
+				t.Errorf("added again: Syncro holds %d comments (want 1); Dana was told %q", n, b.lastReply())
+			}
+		})
+	}
+}
