@@ -67,6 +67,15 @@ func (b *Bot) linkPreviews(ctx context.Context, tn *turn, ev *slackevents.LinkSh
 	if len(previews.ByURL) == 0 {
 		return 0, "no link to preview"
 	}
+	// Reading the tickets took a while: Slack may have said meanwhile that
+	// the channel was shared (channel_shared), and from then on it gets
+	// nothing. No one saw these previews, so the links keep their window.
+	if c := b.conversation(ctx, ev.Channel); !c.internal() {
+		if previews.Unsent != nil {
+			previews.Unsent(context.WithoutCancel(ctx))
+		}
+		return 0, c.why
+	}
 	unfurls := make(map[string]slack.Attachment, len(previews.ByURL))
 	for link, m := range previews.ByURL {
 		unfurls[link] = slack.Attachment{Fallback: m.Text, Blocks: slack.Blocks{BlockSet: m.Blocks}}

@@ -567,3 +567,30 @@ func TestE2E_Break17_AddToTicket_SyncroCannotReadTheTicket(t *testing.T) {
 		})
 	}
 }
+
+// TestE2E_Break17_Unfurl_ChannelSharedWhileTheTicketIsRead: Dana pastes a
+// ticket link in #ops; while the bot reads the ticket from Syncro, Slack
+// says #ops was shared with Acme. No preview is attached: the channel is
+// shared from the moment Slack says so.
+func TestE2E_Break17_Unfurl_ChannelSharedWhileTheTicketIsRead(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	tk := pingersTicket(t, b.srv)
+	b.srv.Fail("GET", "/tickets/"+itoa64(tk.ID), 1, syncrotest.FaultHang)
+	m, ls, err := b.f.Post(ctx, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: "who has " + b.ticketLink(tk.ID)})
+	if err != nil || ls == nil {
+		t.Fatalf("post: %v, link_shared %v", err, ls)
+	}
+	b.waitHeld(ctx, t)
+	if _, err := b.f.ShareChannel(ctx, e2eChannel, clientTeam); err != nil {
+		t.Fatal(err)
+	}
+	b.srv.ReleaseHangs()
+	b.waitLog(ctx, t, `"msg":"link_shared answered","component":"bot","envelope_id":"`+ls.Ack.EnvelopeID+`"`)
+	for _, u := range b.f.Unfurls() {
+		if u.Channel == e2eChannel && u.TS == m.TS {
+			t.Errorf("a preview reached #ops after Slack said it was shared: %s", u.Attachment)
+		}
+	}
+}
