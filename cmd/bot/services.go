@@ -119,6 +119,7 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (store
 			return nil, err
 		}
 		log.Info("state in PostgreSQL", "replica", st.Replica(), "replicas", cfg.Replicas, "syncro_rate_per_minute", cfg.SyncroRatePerReplica())
+		checkBudget(ctx, st, cfg, log)
 		return st, nil
 	}
 	st, err := store.Open(cfg.DataDir, store.WithLogger(log))
@@ -126,6 +127,30 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (store
 		return nil, fmt.Errorf("%s: %w", cfg.DataDir, err)
 	}
 	return st, nil
+}
+
+// checkBudget records this replica's share of SYNCRO_RATE_LIMIT in the
+// database and logs an error when the live replicas' shares together
+// exceed the smallest limit any was given: one started with another
+// REPLICAS or SYNCRO_RATE_LIMIT, or more replicas than REPLICAS says. The
+// replica still serves (a rolling change of REPLICAS passes through such
+// a state), but the operator is told which budget is wrong.
+func checkBudget(ctx context.Context, st *store.Postgres, cfg *config.Config, log *slog.Logger) {
+	all, err := st.ShareBudget(ctx, cfg.SyncroRatePerReplica(), cfg.SyncroRateLimit)
+	if err != nil {
+		log.Warn("could not compare this replica's Syncro budget with the others'", "err", err)
+		return
+	}
+	together, limit := 0, cfg.SyncroRateLimit
+	for _, b := range all {
+		together += b.PerMinute
+		limit = min(limit, b.Limit)
+	}
+	if together > limit {
+		log.Error("the replicas together may send more than Syncro's rate limit: give every replica the same SYNCRO_RATE_LIMIT, and REPLICAS at least the number of replicas",
+			"replicas_alive", len(all), "requests_per_minute_together", together, "syncro_rate_limit", limit,
+			"replicas", cfg.Replicas, "syncro_rate_per_minute", cfg.SyncroRatePerReplica())
+	}
 }
 
 // leader is a store shared by replicas that elects one of them for a job
