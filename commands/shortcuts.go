@@ -99,6 +99,9 @@ type MessageMeta struct {
 	// Cut is the message's length in characters when the form holds only
 	// its start; 0 when it holds all of it.
 	Cut int `json:"cut,omitempty"`
+	// Was is the ticket the message became before, deleted in Syncro
+	// since: 0 for a message that never became one.
+	Was int64 `json:"was,omitempty"`
 }
 
 // ThreadPost is a reply in a message's thread, visible to the channel.

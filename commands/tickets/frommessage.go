@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -59,16 +60,25 @@ func (c *feature) registerConversations(r *commands.Registry) {
 //
 // Syncro calls: the create form's two, plus up to 1+maxDomainCandidates
 // to find the customer by the author's email (1, the linked customer, in a
-// linked channel).
+// linked channel); for a message that became a ticket, 1 (is it still in
+// Syncro?) and none more while it is.
 func (c *feature) createFromMessage(ctx context.Context, m commands.MessageAction) commands.Reply {
 	msg := m.Message
+	var gone string
+	var was int64
 	if th, ok, err := c.cfg.Store.ThreadTicket(m.ChannelID, msg.TS); err == nil && ok {
-		text := fmt.Sprintf("This message is already ticket #%s (created by <@%s> on %s); nothing new was made.",
-			slackfmt.EscapeMrkdwn(th.Number), th.CreatedBy, th.CreatedAt.Format("2006-01-02"))
-		if u := c.ticketURL(th.TicketID); u != "" {
-			text += fmt.Sprintf(" <%s|Open it in Syncro>.", u)
+		if !c.ticketDeleted(ctx, th.TicketID) {
+			text := fmt.Sprintf("This message is already ticket #%s (created by <@%s> on %s); nothing new was made.",
+				slackfmt.EscapeMrkdwn(th.Number), th.CreatedBy, th.CreatedAt.Format("2006-01-02"))
+			if u := c.ticketURL(th.TicketID); u != "" {
+				text += fmt.Sprintf(" <%s|Open it in Syncro>.", u)
+			}
+			return commands.AsModal(commands.Reply{Text: text}, "Create Syncro ticket")
 		}
-		return commands.AsModal(commands.Reply{Text: text}, "Create Syncro ticket")
+		// The ticket it became was deleted in Syncro: the message may
+		// become one again, under a claim of its own (messageKey).
+		was = th.TicketID
+		gone = "This message was ticket #" + slackfmt.EscapeMrkdwn(th.Number) + ", which Syncro no longer has (deleted there); Create makes a new one."
 	} else if err != nil {
 		c.cfg.Logger.WarnContext(ctx, "ticket of message unreadable; offering the form", "channel", m.ChannelID, "ts", msg.TS, "err", err)
 	}
@@ -85,7 +95,7 @@ func (c *feature) createFromMessage(ctx context.Context, m commands.MessageActio
 	p.Issue = issue
 	meta := commands.ModalMeta{Channel: m.ChannelID, Msg: &commands.MessageMeta{
 		Channel: m.ChannelID, TS: msg.TS, Link: msg.Permalink, Author: authorLine(msg.Author),
-		Files: boundedFiles(msg.Files), Shared: m.SharedChannel,
+		Files: boundedFiles(msg.Files), Shared: m.SharedChannel, Was: was,
 	}}
 	from := "From a message by " + slackfmt.MrkdwnLine(authorLine(msg.Author), 150) + "."
 	if len(msg.Files) > 0 {
@@ -103,7 +113,17 @@ func (c *feature) createFromMessage(ctx context.Context, m commands.MessageActio
 		}
 	}
 	p.Notes = append(p.Notes, from)
+	if gone != "" {
+		p.Notes = append([]string{gone}, p.Notes...)
+	}
 	return c.createForm(ctx, CallbackCreateFromMessage, meta, p)
+}
+
+// ticketDeleted reports whether Syncro says ticket id does not exist;
+// any other answer (a failure too) keeps the ticket the bot remembers.
+func (c *feature) ticketDeleted(ctx context.Context, id int64) bool {
+	_, _, err := c.cfg.Syncro.Tickets.Get(ctx, id)
+	return errors.Is(err, syncro.ErrNotFound)
 }
 
 // subjectFromMessage is the message's first non-empty line, cut at a word
@@ -186,9 +206,14 @@ func messageFooter(mm *commands.MessageMeta) string {
 }
 
 // messageKey is the claim of "a ticket from this message": however many
-// forms are opened on one message, one ticket is made from it.
+// forms are opened on one message, one ticket is made from it; once that
+// ticket is deleted in Syncro, one more (each deleted ticket frees one).
 func messageKey(mm *commands.MessageMeta) string {
-	return "ticket-from-message:" + mm.Channel + "/" + mm.TS
+	key := "ticket-from-message:" + mm.Channel + "/" + mm.TS
+	if mm.Was != 0 {
+		key += "/after-" + strconv.FormatInt(mm.Was, 10)
+	}
+	return key
 }
 
 // submitFromMessage creates the ticket once per message, remembers its
