@@ -220,8 +220,9 @@ type Config struct {
 	// ForgetConversations). nil for a lone bot.
 	SharingChanged func(ctx context.Context, channel string)
 	// Clock times how long a queued interaction waits (MaxQueueWait,
-	// QueueNoteAfter); nil means the real clock. A handler's own run
-	// (WorkTimeout) is on the real clock whatever this is.
+	// QueueNoteAfter) and how long a shutdown waits (ShutdownGrace, then
+	// for the last replies and the socket); nil means the real clock. A
+	// handler's own run (WorkTimeout) is on the real clock whatever this is.
 	Clock Clock
 }
 
@@ -409,6 +410,10 @@ func (b *Bot) Run(ctx context.Context) error {
 	sockErr := make(chan error, 1)
 	go func() { sockErr <- b.sock.RunContext(sockCtx) }()
 
+	// The shutdown's waits read the Clock, so a test moves it past the
+	// grace rather than waiting for it (README, Stopping and restarting:
+	// they add up to less than the 9 s promised).
+	clk := b.cfg.Clock
 	var (
 		done     = ctx.Done()
 		idle     chan struct{}
@@ -434,10 +439,8 @@ loop:
 			b.lanes.close()
 			// On the event loop, so no job is added meanwhile.
 			stopped, left := b.jobs.stop(false)
-			deadline = time.Now().Add(b.cfg.ShutdownGrace)
-			t := time.NewTimer(b.cfg.ShutdownGrace)
-			defer t.Stop()
-			grace = t.C
+			deadline = clk.Now().Add(b.cfg.ShutdownGrace)
+			grace = clk.After(b.cfg.ShutdownGrace)
 			idle = make(chan struct{})
 			go func(idle chan struct{}) { b.wg.Wait(); close(idle) }(idle)
 			// restarting counts work stopped before it reached Syncro.
@@ -460,19 +463,19 @@ loop:
 	}
 	b.cfg.Observer.SocketState(false)
 	if fatal != nil {
-		deadline = time.Now().Add(abandonWait)
+		deadline = clk.Now().Add(abandonWait)
 	}
 	// Queued notices (closed-ticket messages) go out before the socket
 	// closes, within what is left of the grace.
 	b.notices.close()
-	b.notices.wait(deadline)
+	b.notices.wait(clk.After(deadline.Sub(clk.Now())))
 	stopWork()
-	b.waitWork(abandonWait)
+	b.waitWork(clk.After(abandonWait))
 	stopSock()
 	if sockErr != nil {
 		select {
 		case <-sockErr:
-		case <-time.After(socketCloseWait):
+		case <-clk.After(socketCloseWait):
 		}
 	}
 	if fatal != nil {
@@ -482,13 +485,13 @@ loop:
 	return nil
 }
 
-// waitWork waits for handler goroutines for at most d.
-func (b *Bot) waitWork(d time.Duration) {
+// waitWork waits for handler goroutines until over fires.
+func (b *Bot) waitWork(over <-chan time.Time) {
 	ch := make(chan struct{})
 	go func() { b.wg.Wait(); close(ch) }()
 	select {
 	case <-ch:
-	case <-time.After(d):
+	case <-over:
 		b.log.Warn("abandoning handlers that ignored cancellation")
 	}
 }

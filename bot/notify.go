@@ -142,15 +142,13 @@ func (n *notifier) close() {
 	}
 }
 
-// wait waits until every queue is drained or deadline passes.
-func (n *notifier) wait(deadline time.Time) {
+// wait waits until every queue is drained or over fires.
+func (n *notifier) wait(over <-chan time.Time) {
 	done := make(chan struct{})
 	go func() { n.wg.Wait(); close(done) }()
-	t := time.NewTimer(time.Until(deadline))
-	defer t.Stop()
 	select {
 	case <-done:
-	case <-t.C:
+	case <-over:
 		n.log.Warn("shutdown grace over with notices still queued")
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/bot"
 	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/fakeclock"
 	"github.com/syncrobot/syncrobot/slackfake"
 )
 
@@ -195,4 +196,70 @@ func TestShutdown_WriteCutOffByTheGraceSendsItsOwnReply(t *testing.T) {
 	hs.stopped(ctx, t)
 
 	wantOnlyPost(t, f, cutOff)
+}
+
+// exitPromise is how soon after SIGTERM the README promises the bot has
+// exited (Stopping and restarting): a second inside docker stop's 10 s.
+const exitPromise = 9 * time.Second
+
+// TestShutdown_RunReturnsWithinNineSecondsOnItsClockWhateverTheWork: the
+// worst case of the README's 9 s. A write at Syncro gets the grace, then
+// is cancelled and ignores it. Run's waits read its Clock, which the test
+// moves from each wait to the next only once Run waits on it, so the time
+// Run took is the sum of its own waits, whatever the machine's load. It
+// must return within 9 s of that clock, with the default grace.
+func TestShutdown_RunReturnsWithinNineSecondsOnItsClockWhateverTheWork(t *testing.T) {
+	t.Parallel()
+	ctx := testCtx(t)
+	f := newFake(t)
+	syncro := newStandIn(t)
+	clk := fakeclock.New(time.Date(2027, 3, 1, 17, 0, 0, 0, time.UTC))
+	deaf := make(chan struct{})
+	t.Cleanup(func() { close(deaf) })
+	h := &stub{slash: func(ctx context.Context, r commands.Request) commands.Reply {
+		_ = syncro.call(ctx, http.MethodPost)
+		<-deaf // deaf to the cancellation, as a handler stuck in a library can be
+		return commands.Reply{Text: "saved"}
+	}}
+	hs := start(t, f, h, func(c *bot.Config) {
+		c.ShutdownGrace = 0 // DefaultShutdownGrace
+		c.Clock = clk
+	})
+	slash(ctx, t, f, alice.ID, ops.ID, "comment 32150 fixed")
+	<-syncro.arrived
+	sigterm := clk.Now()
+	hs.stop()
+
+	// Nothing announces that Run waits on the clock: look every 5 ms.
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	var err error
+wait:
+	for {
+		select {
+		case err = <-hs.done:
+			hs.done <- err // for the cleanup
+			break wait
+		case <-ctx.Done():
+			t.Fatalf("Run did not return with its clock %s past SIGTERM; logs:\n%s", clk.Now().Sub(sigterm), hs.logs.String())
+		case <-tick.C:
+			if next, ok := clk.Next(); ok {
+				clk.Set(next)
+			}
+		}
+	}
+	took := clk.Now().Sub(sigterm)
+	t.Logf("Run returned %s after SIGTERM on its clock", took)
+	if err != nil {
+		t.Errorf("Run = %v, want nil", err)
+	}
+	if took > exitPromise {
+		t.Errorf("Run returned %s after SIGTERM on its clock, past the README's %s", took, exitPromise)
+	}
+	logs := hs.logs.String()
+	for _, want := range []string{"shutdown grace over", "abandoning handlers that ignored cancellation"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %q: the worst case was not reached:\n%s", want, logs)
+		}
+	}
 }

@@ -67,6 +67,22 @@ func (c *Manual) Pending() int {
 	return len(c.timers)
 }
 
+// Next returns when the earliest channel of After still waiting falls
+// due, and false when none waits: a test moves the clock from one wait of
+// the code it drives to the next (Set), and so learns how long those
+// waits add up to.
+func (c *Manual) Next() (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var next time.Time
+	for _, tm := range c.timers {
+		if next.IsZero() || tm.at.Before(next) {
+			next = tm.at
+		}
+	}
+	return next, !next.IsZero()
+}
+
 // fireLocked sends the time on every channel of After that is due.
 func (c *Manual) fireLocked() {
 	waiting := c.timers[:0]

@@ -56,3 +56,25 @@ func TestManual_AfterFiresWhenTheClockGetsThere(t *testing.T) {
 		t.Errorf("Pending after all fired = %d, want 0", n)
 	}
 }
+
+func TestManual_NextIsTheEarliestWaitingChannel(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 11, 20, 16, 30, 0, 0, time.UTC)
+	c := New(start)
+	if at, ok := c.Next(); ok {
+		t.Fatalf("Next with nothing waiting = %v, true", at)
+	}
+	c.After(2 * time.Minute)
+	c.After(time.Minute)
+	if at, ok := c.Next(); !ok || !at.Equal(start.Add(time.Minute)) {
+		t.Errorf("Next = %v, %v; want %v", at, ok, start.Add(time.Minute))
+	}
+	c.Set(start.Add(time.Minute))
+	if at, ok := c.Next(); !ok || !at.Equal(start.Add(2*time.Minute)) {
+		t.Errorf("after the first fired, Next = %v, %v; want %v", at, ok, start.Add(2*time.Minute))
+	}
+	c.Advance(time.Minute)
+	if at, ok := c.Next(); ok {
+		t.Errorf("Next after both fired = %v, true", at)
+	}
+}
