@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/syncrobot/syncrobot/commands/commandstest"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
@@ -30,6 +32,33 @@ func (r *chaosRig) invoiceNumbers(ct chaosTicket) []string {
 	return out
 }
 
+// billEachFault runs test on a bill form of Dana's over 15 min, once for
+// each way Syncro answers a request without doing or showing it: a 500
+// page, and a 200 sign-in page.
+func billEachFault(t *testing.T, test func(t *testing.T, fault syncrotest.Fault, r *chaosRig, ct chaosTicket, form *slack.ModalViewRequest)) {
+	t.Parallel()
+	for _, fault := range []syncrotest.Fault{syncrotest.FaultServerError, syncrotest.FaultHTML} {
+		t.Run(fault.String(), func(t *testing.T) {
+			t.Parallel()
+			r := newChaosRig(t, syncrotest.TimeFromComments)
+			r.learnNames()
+			ct, form := r.billFormOver15(commandstest.Dana)
+			test(t, fault, r, ct, form)
+		})
+	}
+}
+
+// onceSending runs do once, when the bot's first request to method and
+// endpoint is on its way to Syncro.
+func (r *chaosRig) onceSending(method, endpoint string, do func()) {
+	var once sync.Once
+	r.tr.sending = func(m, e string) {
+		if m == method && e == endpoint {
+			once.Do(do)
+		}
+	}
+}
+
 // TestBill_InvoicePOSTUnansweredWhileTheWebAppInvoicedSaysOnlyWhatItKnows:
 // Dana's bill sends its invoice POST; while it is on its way Marcus
 // presses Make Invoice in the web app, and the bill's POST fails in a way
@@ -38,43 +67,30 @@ func (r *chaosRig) invoiceNumbers(ct chaosTicket) []string {
 // and the reply said "invoice #N created": the bot made none. It may say
 // the ticket is on that invoice, not that it made it.
 func TestBill_InvoicePOSTUnansweredWhileTheWebAppInvoicedSaysOnlyWhatItKnows(t *testing.T) {
-	t.Parallel()
-	for _, fault := range []syncrotest.Fault{syncrotest.FaultServerError, syncrotest.FaultHTML} {
-		t.Run(fault.String(), func(t *testing.T) {
-			t.Parallel()
-			r := newChaosRig(t, syncrotest.TimeFromComments)
-			r.learnNames()
-			ct, form := r.billFormOver15(commandstest.Dana)
-			var once sync.Once
-			r.tr.sending = func(method, endpoint string) {
-				if method != "POST" || endpoint != "/invoices" {
-					return
-				}
-				once.Do(func() {
-					if _, _, err := r.web.Invoices.CreateFromTicket(t.Context(), ct.id, r.customer, "Standard"); err != nil {
-						t.Error(err)
-					}
-					r.srv.Fail("POST", "/invoices", 1, fault)
-				})
+	billEachFault(t, func(t *testing.T, fault syncrotest.Fault, r *chaosRig, ct chaosTicket, form *slack.ModalViewRequest) {
+		r.onceSending("POST", "/invoices", func() {
+			if _, _, err := r.web.Invoices.CreateFromTicket(t.Context(), ct.id, r.customer, "Standard"); err != nil {
+				t.Error(err)
 			}
-			res := r.submit(commandstest.Dana, ct, form, formFields{minutes: 30}, deliverOnce, nil)
-			r.tr.sending = nil
-			nums := r.invoiceNumbers(ct)
-			if len(nums) != 1 {
-				t.Fatalf("invoices %v of #%d, want the web app's only", nums, ct.number)
-			}
-			told := shownTexts(res.replies)
-			if strings.Contains(told, "#"+nums[0]+" created") || strings.Contains(told, "invoice #"+nums[0]+" (") && strings.Contains(told, "created") {
-				t.Errorf("told %q\nwhich says the bot created invoice #%s; the web app made it, and Syncro never confirmed the bot's POST", told, nums[0])
-			}
-			if !strings.Contains(told, "#"+nums[0]) {
-				t.Errorf("told %q\nwant it to name invoice #%s, which the ticket is on", told, nums[0])
-			}
-			for _, p := range r.final() {
-				t.Error(p)
-			}
+			r.srv.Fail("POST", "/invoices", 1, fault)
 		})
-	}
+		res := r.submit(commandstest.Dana, ct, form, formFields{minutes: 30}, deliverOnce, nil)
+		r.tr.sending = nil
+		nums := r.invoiceNumbers(ct)
+		if len(nums) != 1 {
+			t.Fatalf("invoices %v of #%d, want the web app's only", nums, ct.number)
+		}
+		told := shownTexts(res.replies)
+		if strings.Contains(told, "#"+nums[0]+" created") || strings.Contains(told, "invoice #"+nums[0]+" (") && strings.Contains(told, "created") {
+			t.Errorf("told %q\nwhich says the bot created invoice #%s; the web app made it, and Syncro never confirmed the bot's POST", told, nums[0])
+		}
+		if !strings.Contains(told, "#"+nums[0]) {
+			t.Errorf("told %q\nwant it to name invoice #%s, which the ticket is on", told, nums[0])
+		}
+		for _, p := range r.final() {
+			t.Error(p)
+		}
+	})
 }
 
 // TestBill_FinishAfterACrashInTheInvoicePOSTTakesNoWebInvoiceForItsOwn:
@@ -198,4 +214,103 @@ func TestSyncroClock_ASlowerServerDoesNotPullTheClockBack(t *testing.T) {
 	if got := k.answered(answer(later.Add(-20*time.Minute)), later); !got.Equal(later.Add(-20 * time.Minute)) {
 		t.Errorf("a Date 20 min slow over an hour after the last right one: %v, want it, %v", got, later.Add(-20*time.Minute))
 	}
+}
+
+// TestBill_BillNowAfterTheWebAppInvoicedMakesNoSecondInvoice: Dana's bill
+// stops before its charge (45 min logged in the web app while it ran),
+// with its Bill 90 min now button; before she presses it, Marcus
+// invoices the ticket in the web app. The button bills nothing: no
+// second invoice, nothing charged onto lines no invoice carries, and the
+// reply names the web app's invoice.
+func TestBill_BillNowAfterTheWebAppInvoicedMakesNoSecondInvoice(t *testing.T) {
+	t.Parallel()
+	r := newChaosRig(t, syncrotest.TimeFromComments)
+	ct, value := r.billStoppedBy45()
+	web, _, err := r.web.Invoices.CreateFromTicket(t.Context(), ct.id, r.customer, "Standard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.led.observe("web", "web")
+	lines := len(r.srv.LineItems(ct.id))
+	res := r.billNow(commandstest.Dana, ct, value, deliverAtOnce)
+	told := shownTexts(res.replies)
+	if nums := r.invoiceNumbers(ct); len(nums) != 1 {
+		t.Errorf("invoices %v of #%d, want the web app's #%s only; told %q", nums, ct.number, web.Number, told)
+	}
+	if d := len(r.srv.LineItems(ct.id)) - lines; d != 0 {
+		t.Errorf("%d time entries charged onto #%d after its invoice was made; told %q", d, ct.number, told)
+	}
+	if !strings.Contains(told, "#"+string(web.Number)) || strings.Contains(told, "created") {
+		t.Errorf("told %q\nwant it to name the web app's invoice #%s, and no invoice created", told, web.Number)
+	}
+	for _, p := range r.final() {
+		t.Error(p)
+	}
+}
+
+// TestBill_FinishPressedTwiceAtOnceAfterACrashBeforeTheChargeBillsOnce:
+// the bill dies between its charge check and its charge, 45 min are
+// logged while the bot is down; Dana presses the Finish the start showed
+// twice at once, and Lena the one her bill form offers. Each reply that
+// offers Bill 90 min now is pressed, Dana's twice at once: the ticket is
+// billed 90 min once, on one invoice.
+func TestBill_FinishPressedTwiceAtOnceAfterACrashBeforeTheChargeBillsOnce(t *testing.T) {
+	t.Parallel()
+	r := newChaosRig(t, syncrotest.TimeFromComments)
+	lena := chaosActors[1]
+	ct, res := r.billCutOffThen45(stepChargeCheck, crashAfterWrite)
+	b, told := r.buttons[res.flow]
+	if !told {
+		t.Fatal("the start told Dana nothing of her cut-off bill")
+	}
+	offer := r.form(lena, ct, "bill")
+	lb, offered := r.buttons[replyFinish(offer)]
+	if !offered {
+		t.Fatalf("Lena's bill form offers no Finish: %s", shownText(offer))
+	}
+	lb.actor = lena
+	danas := r.press(b, deliverAtOnce, nil)
+	lenas := r.press(lb, deliverOnce, nil)
+	var values []string
+	for _, rep := range append(danas.replies, lenas.replies...) {
+		if v := buttonValue(rep.Blocks, ActionBillNewTotal); v != "" {
+			values = append(values, v)
+		}
+	}
+	if len(values) == 0 {
+		t.Fatalf("no Bill now offered: %q %q", shownTexts(danas.replies), shownTexts(lenas.replies))
+	}
+	for i, v := range values {
+		who := commandstest.Dana
+		if i%2 == 1 {
+			who = lena
+		}
+		r.billNow(who, ct, v, deliverAtOnce)
+	}
+	r.wantBilledOnce(ct, 90)
+}
+
+// TestBill_InvoicesUnreadableAfterTheInvoicePOSTSaysSo: the bill's invoice
+// POST is answered, and the look at the ticket's invoices after it fails
+// for good (500s, or 200 sign-in pages). The reply names the invoice made
+// and says it could not look for a second one; it never says the
+// invoice was not made.
+func TestBill_InvoicesUnreadableAfterTheInvoicePOSTSaysSo(t *testing.T) {
+	billEachFault(t, func(t *testing.T, fault syncrotest.Fault, r *chaosRig, ct chaosTicket, form *slack.ModalViewRequest) {
+		r.onceSending("POST", "/invoices", func() { r.srv.Fail("GET", "/invoices", 50, fault) })
+		res := r.submit(commandstest.Dana, ct, form, formFields{minutes: 30}, deliverOnce, nil)
+		r.tr.sending = nil
+		r.srv.ClearFaults()
+		told := shownTexts(res.replies)
+		nums := r.invoiceNumbers(ct)
+		if len(nums) != 1 {
+			t.Fatalf("invoices %v of #%d, want the bill's; told %q", nums, ct.number, told)
+		}
+		if !strings.Contains(told, "invoice #"+nums[0]) || !strings.Contains(told, "couldn't look afterwards") || strings.Contains(told, "not created") {
+			t.Errorf("told %q\nwant invoice #%s named as made, and that I couldn't look for another", told, nums[0])
+		}
+		for _, p := range r.final() {
+			t.Error(p)
+		}
+	})
 }

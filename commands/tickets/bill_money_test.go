@@ -106,13 +106,7 @@ func TestBill_BillNowPressedByAnotherTechBillsDanasMinutesAsHers(t *testing.T) {
 func TestBill_BillNowPressedAgainAfterItsFinishBillsOnce(t *testing.T) {
 	t.Parallel()
 	r := newChaosRig(t, syncrotest.TimeFromComments)
-	r.learnNames()
-	ct, form := r.billFormOver15(commandstest.Dana)
-	r.cs.after(stepTime, func() {
-		r.led.observe("the bill so far", r.flowIDs(ct)[0]) // newest first: the bill's
-		r.webTime(ct, 45, r.tk.cfg.Labor["remote"], "Patched the server.")
-	})
-	value, _ := r.billNowButton(r.submit(commandstest.Dana, ct, form, formFields{minutes: 30}, deliverOnce, nil))
+	ct, value := r.billStoppedBy45()
 	r.srv.Fail("POST", "/tickets/*/charge_timer_entry", 1, syncrotest.FaultServerError)
 	first := r.billNow(commandstest.Dana, ct, value, deliverOnce)
 	b, shown := r.buttons[first.flow]
@@ -133,6 +127,21 @@ func (r *chaosRig) billCutOffThen45(step string, point crashPoint) (chaosTicket,
 	r.webTime(ct, 45, r.tk.cfg.Labor["remote"], "Patched the server.")
 	r.restart(time.Minute)
 	return ct, res
+}
+
+// billStoppedBy45 has Dana bill 30 min on a ticket holding 15, while 45
+// min are logged in the web app: the bill stops before its charge, and
+// value is its Bill 90 min now button's.
+func (r *chaosRig) billStoppedBy45() (ct chaosTicket, value string) {
+	r.t.Helper()
+	r.learnNames()
+	ct, form := r.billFormOver15(commandstest.Dana)
+	r.cs.after(stepTime, func() {
+		r.led.observe("the bill so far", r.flowIDs(ct)[0]) // newest first: the bill's
+		r.webTime(ct, 45, r.tk.cfg.Labor["remote"], "Patched the server.")
+	})
+	value, _ = r.billNowButton(r.submit(commandstest.Dana, ct, form, formFields{minutes: 30}, deliverOnce, nil))
+	return ct, value
 }
 
 // billCutOff has Dana bill 30 min on a ticket holding 15, the bot dying
