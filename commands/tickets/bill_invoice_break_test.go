@@ -132,23 +132,23 @@ func TestBill_FinishAfterACrashInTheInvoicePOSTTakesNoWebInvoiceForItsOwn(t *tes
 // TestFlow_ADateThatJumpsBackBeforeTheWriteDoesNotHideIt: Syncro behind a
 // load balancer with two clocks, one 20 minutes slow. The read before
 // Dana's comment is answered by the slow one; the comment POST, by the
-// other, is written and answered 500. The read-back bounded the write by
-// the slow Date, missed the comment stamped by the right clock, and the
-// reply said the comment could not be added, with no Finish, while
-// Syncro held it. The 500's own Date bounds the write when it has one;
-// when it has none (a proxy stripped it), the clock an answer showed
-// earlier does.
+// other, is written, and then answered 500, or the bot dies before it
+// records the answer and Dana presses Finish after the restart. The
+// read-back bounded the write by the slow Date and missed the comment
+// stamped by the right clock: the reply said the comment could not be
+// added, with no Finish, while Syncro held it; the Finish added it a
+// second time. A read-back at once needs no upper bound; a later one is
+// bounded by the clock the Dates showed furthest ahead (syncroClock).
 func TestFlow_ADateThatJumpsBackBeforeTheWriteDoesNotHideIt(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name string
-		// dated: the write's 500 carries its server's Date, and the
-		// bot has seen no other; else it has none, and an earlier
-		// answer showed the right clock.
-		dated bool
+		// crash: the bot dies once the comment is written, and comes
+		// back a minute later; else the POST is answered 500.
+		crash bool
 	}{
-		{name: "the 500 has a Date", dated: true},
-		{name: "the 500 has none, an earlier answer showed the clock"},
+		{name: "answered 500"},
+		{name: "cut off, finished after a restart", crash: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -156,25 +156,33 @@ func TestFlow_ADateThatJumpsBackBeforeTheWriteDoesNotHideIt(t *testing.T) {
 			r.learnNames()
 			ct := r.newTicket(3)
 			r.clk.Advance(30 * time.Minute) // a quiet ticket: its newest comment is old
-			if !tc.dated {
+			if tc.crash {
 				// Dana's comment on another ticket, answered by the right clock.
 				r.comment(commandstest.Dana, r.newTicket(0), "Replaced the toner.", 0, deliverOnce, nil)
 			}
 			text := "Swapped the UPS battery."
-			var once sync.Once
 			r.tr.sending = func(method, endpoint string) {
 				r.tr.date = ""
-				switch {
-				case method == "GET" && endpoint == "/tickets/:id/comments":
+				if method == "GET" && endpoint == "/tickets/:id/comments" {
 					r.tr.date = r.clk.Now().Add(-20 * time.Minute).UTC().Format(http.TimeFormat)
-				case method == "POST" && endpoint == "/tickets/:id/comment":
-					once.Do(func() { r.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultCommitThenFail) })
-					if !tc.dated {
-						r.tr.date = "-"
-					}
 				}
 			}
-			res := r.comment(commandstest.Dana, ct, text, 0, deliverOnce, nil)
+			var res actResult
+			if tc.crash {
+				r.cs.arm(stepComment, crashAfterWrite)
+				if res = r.comment(commandstest.Dana, ct, text, 0, deliverOnce, nil); !res.crashed {
+					t.Fatalf("did not crash: %q", shownTexts(res.replies))
+				}
+				r.restart(time.Minute)
+				b, told := r.buttons[res.flow]
+				if !told {
+					t.Fatal("the start told Dana nothing of her cut-off comment")
+				}
+				res = r.press(b, deliverOnce, nil)
+			} else {
+				r.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultCommitThenFail)
+				res = r.comment(commandstest.Dana, ct, text, 0, deliverOnce, nil)
+			}
 			r.tr.sending, r.tr.date = nil, ""
 			told := shownTexts(res.replies)
 			n := 0
@@ -190,6 +198,47 @@ func TestFlow_ADateThatJumpsBackBeforeTheWriteDoesNotHideIt(t *testing.T) {
 				t.Error(p)
 			}
 		})
+	}
+}
+
+// TestFlow_NoDateAndSyncroAheadAFinishFindsTheCutOffComment: a proxy strips
+// every Date, and Syncro's clock reads 20 minutes ahead of the bot's. The
+// bot dies once Dana's comment on a quiet ticket is written; after a
+// restart she presses Finish. The step was bounded by the bot's clock, and
+// the comment Syncro stamped 20 minutes later was not found: Finish added
+// it a second time. The records Syncro stamps (here its answer to an
+// earlier comment) show its clock ahead.
+func TestFlow_NoDateAndSyncroAheadAFinishFindsTheCutOffComment(t *testing.T) {
+	t.Parallel()
+	r := newSkewedChaosRig(t, syncrotest.TimeFromComments, 20*time.Minute)
+	r.tr.date = "-"
+	r.learnNames()
+	ct := r.newTicket(3)
+	r.clk.Advance(30 * time.Minute) // a quiet ticket: its newest comment is old
+	r.comment(commandstest.Dana, r.newTicket(0), "Replaced the toner.", 0, deliverOnce, nil)
+	text := "Swapped the UPS battery."
+	r.cs.arm(stepComment, crashAfterWrite)
+	res := r.comment(commandstest.Dana, ct, text, 0, deliverOnce, nil)
+	if !res.crashed {
+		t.Fatalf("did not crash: %q", shownTexts(res.replies))
+	}
+	r.restart(time.Minute)
+	b, told := r.buttons[res.flow]
+	if !told {
+		t.Fatal("the start told Dana nothing of her cut-off comment")
+	}
+	fin := r.press(b, deliverOnce, nil)
+	n := 0
+	for _, c := range r.srv.Comments(ct.id) {
+		if c.Body == text {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("Syncro holds the comment %d times; told %q", n, shownTexts(fin.replies))
+	}
+	for _, p := range r.final() {
+		t.Error(p)
 	}
 }
 

@@ -317,8 +317,9 @@ const (
 // closes, delivered once, twice or twice at once, with faults aimed at
 // their requests, Finish pressed now, later or never, the bot dying
 // mid-step and coming back after a minute or after the claims expired,
-// the web app writing look-alikes, new tickets, and Syncro's clock up to
-// half an hour off the bot's. At the end the techs
+// the web app writing look-alikes and invoices, new tickets, Syncro's
+// clock up to half an hour off the bot's, and its answers' Date stripped
+// for a while. At the end the techs
 // press every Finish they were shown, the bot restarts once more and they
 // press what its start told them. CHAOS_SEED and CHAOS_N pick the run;
 // the same seed makes the same run (TestChaos_SameSeedSameRun).
@@ -488,6 +489,24 @@ func chaosRun(t *testing.T, m chaosMode, seed uint64, n int) (string, []string) 
 			// A new ticket comes in for the techs to work on; the old one
 			// stays watched, its Finish buttons may still be pressed.
 			tickets[pick(len(tickets))] = r.newTicket(pick(15))
+		case k < 95:
+			// A proxy in front of Syncro starts or stops stripping its
+			// answers' Date (syncroClock places them).
+			r.tr.date = map[string]string{"": "-", "-": ""}[r.tr.date]
+			r.note("Syncro's answers come with Date %q", r.tr.date)
+		case k < 96:
+			// Someone makes a ticket's invoice in the web app (once: a
+			// second there would be theirs, not the bot's, to answer for).
+			ct := tickets[pick(len(tickets))]
+			if ticketInvoices(r.srv, ct.id) > 0 {
+				continue
+			}
+			inv, _, err := r.web.Invoices.CreateFromTicket(r.t.Context(), ct.id, r.customer, "Standard")
+			if err != nil {
+				r.t.Fatal(err)
+			}
+			r.led.observe("web", "web")
+			r.note("the web app: invoice #%s of #%d", inv.Number, ct.number)
 		default:
 			ct := tickets[pick(len(tickets))]
 			k := chaosKinds[1+pick(len(chaosKinds)-1)]
@@ -510,6 +529,7 @@ func chaosRun(t *testing.T, m chaosMode, seed uint64, n int) (string, []string) 
 	// The end: every question is answered and every Finish shown is
 	// pressed with Syncro well; a last start tells of anything left, and
 	// that is pressed too.
+	r.tr.date = ""
 	for _, id := range slices.Sorted(maps.Keys(r.questions)) {
 		r.answer(r.questions[id], chance(0.5), deliverOnce, nil)
 	}
@@ -529,7 +549,8 @@ func chaosStats(sum string) string {
 			fired += strings.Count(f[:strings.Index(f, "]")], "@")
 		}
 	}
-	return fmt.Sprintf("%d faults met, %d crashes, %d restarts (%d past the claims' expiry), %d start posts, %d Finish presses, %d delivered twice at once, %d twice in a row, %d retypes asked about, %d answered",
+	return fmt.Sprintf("%d faults met, %d crashes, %d restarts (%d past the claims' expiry), %d start posts, %d Finish presses, %d delivered twice at once, %d twice in a row, %d retypes asked about, %d answered, %d stretches without Date, %d web-app invoices",
 		fired, count("crashed=true"), count("restart after"), count("past the claims' expiry"), count("start told"),
-		count(" presses Finish "), count(" at-once "), count(" again "), count("log it again?"), count(" answers "))
+		count(" presses Finish "), count(" at-once "), count(" again "), count("log it again?"), count(" answers "),
+		count(`come with Date "-"`), count("the web app: invoice"))
 }

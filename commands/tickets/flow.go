@@ -496,7 +496,9 @@ func (fr *flowRun) readTicket(ctx context.Context) (*syncro.Ticket, time.Time, e
 	}
 	fr.c.learnNames(t)
 	fr.ticket = t
-	return t, fr.c.clock.answered(resp, fr.c.cfg.Now()), nil
+	now := fr.c.cfg.Now()
+	fr.c.clock.stamped(newestRecord(t), now)
+	return t, fr.c.clock.answered(resp, now), nil
 }
 
 // readBack looks in Syncro for a step's write whose outcome is unknown.
@@ -615,9 +617,9 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 			req.MinutesSpent = syncro.Ptr(p.Minutes)
 			req.BillTimeNow = syncro.Ptr(false)
 		}
-		cm, resp, err := c.cfg.Syncro.Tickets.PostComment(ctx, p.TicketID, &req)
+		cm, _, err := c.cfg.Syncro.Tickets.PostComment(ctx, p.TicketID, &req)
 		if errors.Is(err, syncro.ErrOutcomeUnknown) {
-			fr.writeAnswered(stepComment, resp)
+			fr.readingBackAtOnce(stepComment)
 			// Never retried blindly: look for it.
 			found, rerr := fr.readBackComment(ctx)
 			switch {
@@ -631,6 +633,7 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 		if err != nil {
 			return res, err
 		}
+		c.clock.stamped(cm.CreatedAt.Time, c.cfg.Now())
 		fr.ticket = nil
 		return fr.commentResult(cm.ID, carried), nil
 
@@ -688,6 +691,7 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 		inv, _, err := c.cfg.Syncro.Invoices.CreateFromTicket(ctx, p.TicketID, p.CustomerID, invoiceCategory)
 		if errors.Is(err, syncro.ErrOutcomeUnknown) {
 			// Never retried blindly: look for it.
+			fr.readingBackAtOnce(stepInvoice)
 			found, landed, rerr := fr.readBackInvoice(ctx)
 			switch {
 			case rerr != nil:

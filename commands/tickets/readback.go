@@ -125,6 +125,19 @@ func (k *syncroClock) answered(resp *syncro.Response, now time.Time) time.Time {
 	return later(d, k.nowLocked(now))
 }
 
+// stamped tells the clock Syncro stamped a record at t, seen now: its
+// clock read at least t then. Stamps only move the clock ahead: with no
+// Date (a proxy strips them) and Syncro's clock ahead of the bot's, the
+// records Syncro stamps are all that show it, and a write bounded by the
+// bot's clock would not be found by a Finish and be made twice.
+func (k *syncroClock) stamped(t, now time.Time) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if off := t.Sub(now); !t.IsZero() && off > k.ahead {
+		k.ahead, k.seen, k.known = off, now, true
+	}
+}
+
 // now is the bot's clock reading now moved by the offset the Dates
 // showed: Syncro's clock, as near as the bot can tell without asking.
 func (k *syncroClock) now(now time.Time) time.Time {
@@ -137,20 +150,18 @@ func (k *syncroClock) nowLocked(now time.Time) time.Time {
 	return now.Add(k.ahead).Truncate(time.Second)
 }
 
-// writeAnswered widens the step's Until by the answer its write got,
-// though the outcome is unclear (a 500, a body cut off): the server that
-// answered the write stamped it no later than its Date, and that server's
-// clock may be ahead of the one that answered the read before (Syncro
-// behind a load balancer, syncroClock). Without a Date, it changes
-// nothing.
-func (fr *flowRun) writeAnswered(step string, resp *syncro.Response) {
-	d := resp.Date()
-	if d.IsZero() {
-		return
-	}
-	fr.c.clock.answered(resp, fr.c.cfg.Now())
-	if b, ok := fr.before[step]; ok && !b.Until.IsZero() {
-		b.Until = later(b.Until, d.Add(time.Second+syncroLag))
+// readingBackAtOnce lifts the step's upper bound (Until) for a read-back
+// right after its write's unclear answer, in the same pass: whatever the
+// ticket holds then was made before that read, and one made since the
+// write began cannot be told from it anyway (Until allows the whole
+// write). Bounded by a clock guessed wrong — a Date from a slower server
+// of Syncro's, or none ever and Syncro's clock ahead of the bot's — the
+// read-back missed the write just made, and the reply said it was not
+// made while Syncro held it. The recorded bound stays for a Finish in a
+// later pass, when time has passed and the web app may have a copy.
+func (fr *flowRun) readingBackAtOnce(step string) {
+	if b, ok := fr.before[step]; ok {
+		b.Until = time.Time{}
 		fr.before[step] = b
 	}
 }
@@ -262,10 +273,7 @@ func (fr *flowRun) timersBefore(ctx context.Context) (stepBefore, error) {
 		return stepBefore{}, fmt.Errorf("read ticket %d before logging time: %w", fr.p.TicketID, err)
 	}
 	now := fr.c.cfg.Now()
-	latest := newestTimer(t.TicketTimers)
-	for _, x := range t.Comments {
-		latest = later(latest, x.CreatedAt.Time)
-	}
+	latest := newestRecord(t)
 	b := stepBefore{Started: now, Floor: now.Add(-recentWindow), Until: writeUntil(ctx, later(answered, latest)),
 		TimerStart: now.Add(-time.Duration(fr.p.Minutes) * time.Minute).Truncate(time.Second)}
 	for _, tm := range t.TicketTimers {
@@ -288,6 +296,16 @@ func later(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// newestRecord is the latest created_at among a ticket's timers and
+// comments; zero for none.
+func newestRecord(t *syncro.Ticket) time.Time {
+	latest := newestTimer(t.TicketTimers)
+	for _, x := range t.Comments {
+		latest = later(latest, x.CreatedAt.Time)
+	}
+	return latest
 }
 
 // newestTimer is the latest created_at among timers; zero for none.
@@ -318,6 +336,9 @@ func (c *feature) eachComment(ctx context.Context, ticketID int64, visit func(sy
 			return answered, fmt.Errorf("page %d: %w", opts.Page, err)
 		}
 		if opts.Page == 1 {
+			if len(list) > 0 {
+				c.clock.stamped(list[0].CreatedAt.Time, c.cfg.Now())
+			}
 			answered = c.clock.answered(resp, c.cfg.Now())
 		}
 		for _, x := range list {
@@ -471,11 +492,14 @@ func (fr *flowRun) postTimer(ctx context.Context, te timeEntry) (*syncro.Timer, 
 	if te.UserID != 0 {
 		req.UserID = syncro.Ptr(te.UserID)
 	}
-	tm, resp, err := fr.c.cfg.Syncro.Timers.Add(ctx, fr.p.TicketID, req)
+	tm, _, err := fr.c.cfg.Syncro.Timers.Add(ctx, fr.p.TicketID, req)
 	if !errors.Is(err, syncro.ErrOutcomeUnknown) {
+		if err == nil {
+			fr.c.clock.stamped(tm.CreatedAt.Time, fr.c.cfg.Now())
+		}
 		return tm, err
 	}
-	fr.writeAnswered(stepTime, resp)
+	fr.readingBackAtOnce(stepTime)
 	t, _, rerr := fr.readTicket(ctx)
 	if rerr != nil {
 		return nil, &unknownOutcomeError{what: "the time entry", err: err}
