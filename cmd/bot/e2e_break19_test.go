@@ -1,8 +1,14 @@
 package main
 
 import (
+	"io"
+	"net"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/syncrobot/syncrobot/commands/tickets"
 )
 
 // Issue 19, fresh eyes: two replicas on one PostgreSQL, broken on
@@ -36,4 +42,120 @@ func TestE2E_Replicas_AReplicaStartedWithAnotherBudgetSaysTheSumExceedsTheLimit(
 	if strings.Contains(a.stderr.String(), overBudget) {
 		t.Errorf("A, alone within its share, logged %q", overBudget)
 	}
+}
+
+// dbProxy stands between one replica and PostgreSQL, so a test can cut
+// that replica off the database (a network fault on its host) while the
+// others keep theirs.
+type dbProxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	cut    bool
+	conns  []net.Conn
+}
+
+// newDBProxy forwards 127.0.0.1:<free port> to dbURL's host and returns
+// the proxy and dbURL through it.
+func newDBProxy(t *testing.T, dbURL string) (*dbProxy, string) {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &dbProxy{ln: ln, target: u.Host}
+	t.Cleanup(func() { _ = ln.Close(); p.setCut(true) })
+	go p.serve()
+	u.Host = ln.Addr().String()
+	return p, u.String()
+}
+
+func (p *dbProxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		if p.cut {
+			p.mu.Unlock()
+			_ = c.Close()
+			continue
+		}
+		s, err := net.Dial("tcp", p.target)
+		if err != nil {
+			p.mu.Unlock()
+			_ = c.Close()
+			continue
+		}
+		p.conns = append(p.conns, c, s)
+		p.mu.Unlock()
+		go func() { _, _ = io.Copy(s, c); _ = s.Close() }()
+		go func() { _, _ = io.Copy(c, s); _ = c.Close() }()
+	}
+}
+
+// setCut cuts every connection through p and refuses new ones (true),
+// or lets them through again (false).
+func (p *dbProxy) setCut(cut bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cut = cut
+	if cut {
+		for _, c := range p.conns {
+			_ = c.Close()
+		}
+		p.conns = nil
+	}
+}
+
+// TestE2E_Replicas_ABillOfAReplicaThatLostItsSessionIsNotToldAsLeft:
+// replica A bills Dana's 60 minutes; while Syncro holds its charge the
+// server ends A's sessions (a database restart or a cut network, seen
+// from A's side), and B, beside it, takes the lead of telling of left
+// work. A is alive and takes its session back; Dana must hear of her bill
+// once, from A ("Invoiced"), never "I was restarted … Finish" from B
+// about a bill A is still writing; Syncro holds the minutes once and one
+// invoice.
+func TestE2E_Replicas_ABillOfAReplicaThatLostItsSessionIsNotToldAsLeft(t *testing.T) {
+	t.Skip("issue 19 break, not fixed: a replica cut off the database for ~1 s loses its replica lock until keepAlive retakes it (up to 5 s); " +
+		"the leading replica's look meanwhile reads its running bill as left and tells Dana 'I was restarted … Finish' (money held: Finish on B read back one invoice). " +
+		"Needs a grace before adopting a flow whose replica was only just seen gone (store AdoptFlow / bot TellUnfinished)")
+	t.Parallel()
+	ctx := testContext(t)
+	const notes = "Reflowed the fuser connector."
+	fx := replicaFakes(t)
+	fx.env["SYNCRO_POLL_INTERVAL"] = "1s"
+	direct := fx.env["DATABASE_URL"]
+	proxy, viaProxy := newDBProxy(t, direct)
+	fx.env["DATABASE_URL"] = viaProxy
+	a := fx.start(ctx, t, "-debug")
+	fx.env["DATABASE_URL"] = direct
+	a.waitLog(ctx, t, "this replica tells of the work stopped replicas left")
+	tk, minutesBefore := billHeldAtCharge(ctx, t, fx, notes)
+	b := fx.start(ctx, t, "-debug")
+	b.waitLog(ctx, t, `"msg":"start messages sent"`)
+
+	proxy.setCut(true)
+	b.waitLog(ctx, t, "this replica tells of the work stopped replicas left")
+	proxy.setCut(false)
+	a.waitLog(ctx, t, "took the replica's database session again")
+	looks := strings.Count(b.stderr.String(), `"msg":"looked for unfinished work`)
+	b.waitLogCount(ctx, t, `"msg":"looked for unfinished work`, looks+1) // a look with A back
+	seen := len(fx.f.Ephemerals(e2eUser))
+	told := b.postedWith(0, tickets.ActionFinish)
+	if len(told) != 0 {
+		t.Errorf("B told Dana of the bill A was still writing: %q", told[0].Text)
+		b.clickFinish(ctx, t, told[0]) // as Dana would, believing it
+	}
+	fx.srv.ReleaseHangs()
+	a.waitReply(ctx, t, 0, "Invoiced #")
+	if len(told) != 0 {
+		t.Logf("Finish on B answered %q", b.waitReply(ctx, t, seen+1).Text)
+	}
+	wantBilledOnce(t, fx.srv, tk, minutesBefore, notes)
 }
