@@ -149,10 +149,29 @@ func zone(name string) *time.Location {
 	return loc
 }
 
-// startOfDay is midnight of now's day in now's zone.
+// startOfDay is the first instant of now's day in now's zone.
 func startOfDay(now time.Time) time.Time {
 	y, m, d := now.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+	return dayStart(y, m, d, now.Location())
+}
+
+// addDays is the first instant of the day n days from day's, in its zone.
+func addDays(day time.Time, n int) time.Time {
+	return dayStart(day.Year(), day.Month(), day.Day()+n, day.Location())
+}
+
+// dayStart is the first instant of the day y-m-d (normalized as
+// time.Date does) in loc: midnight, or where a zone that skips midnight
+// for daylight saving time starts the day (America/Santiago's first
+// Sunday of September goes from Saturday 23:59 to 01:00). time.Date
+// would give Saturday's 23:00 there, a day that is not Sunday.
+func dayStart(y int, m time.Month, d int, loc *time.Location) time.Time {
+	y, m, d = time.Date(y, m, d, 12, 0, 0, 0, loc).Date()
+	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if t.Day() != d {
+		_, t = t.ZoneBounds()
+	}
+	return t
 }
 
 // todaysTime is the minutes tech logged since midnight in now's zone, by

@@ -80,8 +80,10 @@ type dueDay struct {
 }
 
 // dueDays are the summaries s makes due at now, oldest first: yesterday's
-// when the bot missed its hour (from the morning on), then today's from
-// the hour until lateWindow after it.
+// in the hour after it was due, or when the bot missed that hour, from
+// the morning on; then today's from the hour until lateWindow after it.
+// Hour 0 is the end of the day before: its summary is of the day that
+// just ended, and the days set are the days summarized.
 func dueDays(s store.SummarySettings, now time.Time) []dueDay {
 	if !s.On {
 		return nil
@@ -89,15 +91,28 @@ func dueDays(s store.SummarySettings, now time.Time) []dueDay {
 	loc := zone(s.TimeZone)
 	local := now.In(loc)
 	today := startOfDay(local)
+	hour := s.Hour
+	if hour == 0 {
+		hour = 24
+	}
 	at := func(day time.Time, hour int) time.Time {
+		if hour == 24 {
+			return addDays(day, 1)
+		}
 		return time.Date(day.Year(), day.Month(), day.Day(), hour, 0, 0, 0, loc)
 	}
+	onTime := func(due time.Time) bool { return !local.Before(due) && local.Sub(due) < lateWindow }
 	var out []dueDay
-	y := today.AddDate(0, 0, -1)
-	if yd := at(y, s.Hour); s.Sends(y.Weekday()) && yd.After(s.Since) && !local.Before(at(today, min(morningHour, s.Hour))) {
-		out = append(out, dueDay{day: y, late: true})
+	y := addDays(today, -1)
+	if yd := at(y, hour); s.Sends(y.Weekday()) && yd.After(s.Since) {
+		switch {
+		case onTime(yd):
+			out = append(out, dueDay{day: y})
+		case !local.Before(at(today, min(morningHour, hour))):
+			out = append(out, dueDay{day: y, late: true})
+		}
 	}
-	if td := at(today, s.Hour); s.Sends(today.Weekday()) && td.After(s.Since) && !local.Before(td) && local.Sub(td) < lateWindow {
+	if td := at(today, hour); s.Sends(today.Weekday()) && td.After(s.Since) && onTime(td) {
 		out = append(out, dueDay{day: today})
 	}
 	return out

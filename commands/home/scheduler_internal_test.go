@@ -39,6 +39,11 @@ func TestDueDays(t *testing.T) {
 		{"not before the settings existed", func(s store.SummarySettings) store.SummarySettings { s.Since = at(7, 17, 30); return s }, at(8, 8, 30), nil},
 		{"an early hour: yesterday's from that hour", func(s store.SummarySettings) store.SummarySettings { s.Hour = 6; return s }, at(8, 6, 5), []string{"2026-12-07+late", "2026-12-08"}},
 		{"the tech's zone, not the machine's", nil, time.Date(2026, 12, 7, 23, 0, 0, 0, time.UTC), []string{"2026-12-07"}},
+		{"00:00 is the end of the day before", func(s store.SummarySettings) store.SummarySettings { s.Hour = 0; return s }, at(8, 0, 0), []string{"2026-12-07"}},
+		{"00:00: not the day just begun", func(s store.SummarySettings) store.SummarySettings { s.Hour = 0; return s }, at(8, 0, 59), []string{"2026-12-07"}},
+		{"00:00 missed: the morning after", func(s store.SummarySettings) store.SummarySettings { s.Hour = 0; return s }, at(8, 8, 0), []string{"2026-12-07+late"}},
+		{"00:00 on Saturday is Friday's", func(s store.SummarySettings) store.SummarySettings { s.Hour = 0; return s }, at(12, 0, 5), []string{"2026-12-11"}},
+		{"00:00 on Monday: Sunday was not a day", func(s store.SummarySettings) store.SummarySettings { s.Hour = 0; return s }, at(14, 0, 5), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := base
@@ -87,5 +92,39 @@ func TestRefused(t *testing.T) {
 		if got := refused(tc.err); got != tc.want {
 			t.Errorf("refused(%v) = %v, want %v", tc.err, got, tc.want)
 		}
+	}
+}
+
+// TestDueDays_MidnightSkippedByDaylightSaving: America/Santiago's Sunday
+// 6 September 2026 starts at 01:00; it is still Sunday, summarized at
+// its hour, and Monday's yesterday is Sunday, not Saturday.
+func TestDueDays_MidnightSkippedByDaylightSaving(t *testing.T) {
+	t.Parallel()
+	santiago, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	s := store.SummarySettings{On: true, Hour: 17, Weekdays: weekdaysAll, TimeZone: "America/Santiago", Since: time.Date(2026, 9, 1, 9, 0, 0, 0, santiago)}
+	for _, tc := range []struct {
+		now  time.Time
+		want string
+	}{
+		{time.Date(2026, 9, 6, 17, 5, 0, 0, santiago), "[2026-09-05 true 2026-09-06 false]"},
+		{time.Date(2026, 9, 7, 8, 5, 0, 0, santiago), "[2026-09-06 true]"},
+	} {
+		got := dueDays(s, tc.now)
+		var days []string
+		for _, d := range got {
+			days = append(days, fmt.Sprintf("%s %v", d.day.Format(time.DateOnly), d.late))
+		}
+		if fmt.Sprint(days) != tc.want {
+			t.Errorf("dueDays at %s = %+v, want %s", tc.now, got, tc.want)
+		}
+	}
+	if day := startOfDay(time.Date(2026, 9, 6, 12, 0, 0, 0, santiago)); day.Day() != 6 || day.Hour() != 1 {
+		t.Errorf("Sunday 6 September starts at %s, want 01:00 that Sunday", day)
+	}
+	if end := addDays(time.Date(2026, 9, 5, 0, 0, 0, 0, santiago), 1); end.Day() != 6 {
+		t.Errorf("Saturday 5 September ends at %s, want Sunday's first instant", end)
 	}
 }

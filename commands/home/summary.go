@@ -88,7 +88,7 @@ func (f *Feature) Summary(ctx context.Context, a commands.Actor, day time.Time, 
 	if tech == 0 {
 		return s, errNoTech
 	}
-	end := day.AddDate(0, 0, 1)
+	end := addDays(day, 1)
 	timers, err := syncro.Collect(f.cfg.Syncro.Timers.All(ctx, &syncro.TimerListOptions{CreatedAfter: day, CreatedBefore: end}))
 	if err != nil {
 		s.TimeErr = f.failure(ctx, fmt.Errorf("list timers of %s: %w", day.Format(time.DateOnly), err), "read the day's time")

@@ -74,7 +74,8 @@ type notice struct {
 
 // Listed takes the tickets one poll listed, changed since since
 // (watcher.Config.OnListed), and queues each subscribed channel's
-// notices: each event once per subscription, also across restarts.
+// notices: each event once per subscription, also across restarts, and
+// once per channel however many of its subscriptions match.
 func (w *Watch) Listed(ctx context.Context, listed []syncro.Ticket, since time.Time) {
 	subs, err := w.store.AllSubscriptions()
 	if err != nil {
@@ -105,7 +106,10 @@ func (w *Watch) Listed(ctx context.Context, listed []syncro.Ticket, since time.T
 				w.log.Error("subscription notice not recorded; not posted", "subscription", sub.ID, "ticket_id", t.ID, "err", err)
 				continue
 			}
-			if first {
+			// Two subscriptions of one channel matching the ticket are
+			// one notice there: the channel reads it once.
+			told := slices.ContainsFunc(byChannel[sub.Channel], func(n notice) bool { return n.t.ID == t.ID })
+			if first && !told {
 				byChannel[sub.Channel] = append(byChannel[sub.Channel], notice{event: event, t: t})
 			}
 		}
