@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/syncrobot/syncrobot/commands/home"
 	"github.com/syncrobot/syncrobot/fakeclock"
 	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -135,5 +137,74 @@ func TestE2E_SubscribedTwiceTheChannelIsToldOnce(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("#ops was told of %s %d times; want once:\n%s", number, n, b.channelShows())
+	}
+}
+
+// TestE2E_TenHomesOpenedAtOnceCostBoundedSyncroRequests: ten techs open
+// their Home in the same second, just after a start (no email matched
+// yet), on a day the account logged 30 timers. Each sees their own day
+// within the test's time, and Syncro sees one timer read and one ticket
+// list per Home plus one pass over its users for the ten email matches,
+// not one pass each (ten overlapping scans were ~160 requests at the
+// client's 3 a second: the tenth Home came after more than 30 s).
+func TestE2E_TenHomesOpenedAtOnceCostBoundedSyncroRequests(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	// The test's own 30 timer entries are not the bot's: Syncro's
+	// budget here is the bot's client's alone (its own throttle).
+	fx := newFakes(t, syncrotest.WithRateLimit(1<<20))
+	var slackIDs []string
+	var syncroIDs []int64
+	for i := range 10 {
+		id, email := int64(60100+i), fmt.Sprintf("tech%02d@baylineit.com", i)
+		fx.srv.AddUser(syncrotest.User{ID: id, FullName: fmt.Sprintf("Tech %02d", i), Email: email, Group: "Technicians"})
+		slackID := fmt.Sprintf("U0TECH%02d", i)
+		fx.f.AddUser(slackfake.User{ID: slackID, Name: fmt.Sprintf("tech%02d", i), RealName: fmt.Sprintf("Tech %02d", i), Email: email, TZ: "UTC"})
+		slackIDs, syncroIDs = append(slackIDs, slackID), append(syncroIDs, id)
+	}
+	open := danasOpen(fx.srv)
+	web, err := syncro.NewClient(syncro.Config{BaseURL: fx.srv.URL(), APIKey: syncrotest.DefaultAPIKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(-time.Minute)
+	for i := range 30 {
+		if _, _, err := web.Timers.Add(ctx, open[i%len(open)].ID, &syncro.TimerEntryRequest{StartAt: &start, DurationMinutes: syncro.Ptr(7),
+			ProductID: syncro.Ptr(syncrotest.ProductLaborRemote), UserID: &syncroIDs[i%len(syncroIDs)]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := fx.start(ctx, t)
+	b.srv.ResetLog()
+	errs := make(chan error, len(slackIDs))
+	for _, u := range slackIDs {
+		go func() {
+			_, err := b.f.Event(ctx, map[string]any{"type": "app_home_opened", "user": u, "channel": "D" + u, "tab": "home"})
+			errs <- err
+		}()
+	}
+	for range slackIDs {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, u := range slackIDs {
+		if err := b.f.WaitUntil(ctx, func() bool {
+			v, ok := b.f.HomeView(u)
+			return ok && strings.Contains(string(v.JSON), "21m")
+		}); err != nil {
+			v, _ := b.f.HomeView(u)
+			t.Fatalf("%s's Home never showed their 21 minutes: %v; home:\n%s\nstderr:\n%s", u, err, v.JSON, b.stderr.String())
+		}
+	}
+	// Each Home reads the day's timers and the tech's resolved tickets;
+	// the rest is the first match of each tech's email (GET /users and
+	// /users/{id}), one pass for all ten.
+	timers, resolved := b.srv.Count("GET", "/ticket_timers"), b.srv.Count("GET", "/tickets")
+	users := b.srv.Count("GET", "/users")
+	all := len(b.srv.Requests())
+	t.Logf("ten Homes at once: %d Syncro requests: %d GET /ticket_timers, %d GET /tickets, %d GET /users…", all, timers, resolved, users)
+	if timers > 10 || resolved > 10 || users > 10+len(b.srv.Users()) || all != timers+resolved+users {
+		t.Errorf("ten Homes opened at once cost more than a timer read and a ticket list each and one pass over Syncro's users:%s", reqLines(b.srv))
 	}
 }

@@ -21,7 +21,12 @@ const techMissTTL = 10 * time.Minute
 // the cache makes that a one-time cost per process. The zero value is
 // ready to use and it is safe for concurrent use.
 type techCache struct {
-	mu sync.Mutex
+	// scanning is held through a scan of Syncro's users, so techs asked
+	// for at once (ten Homes opened after a start) share one pass: the
+	// next scan skips every user the last one read, instead of each
+	// reading them all at the throttle's pace.
+	scanning sync.Mutex
+	mu       sync.Mutex
 	// byEmail holds every email learned so far (lowercased), not only the
 	// ones asked for: a scan for one tech pays for the others too.
 	byEmail map[string]int64
@@ -113,6 +118,12 @@ func (c *feature) techByEmail(ctx context.Context, email string) (int64, error) 
 	if techEmailKey(email) == "" {
 		return 0, nil
 	}
+	if id, ok, missing := c.techs.cached(email, c.cfg.Now()); ok || missing {
+		return id, nil
+	}
+	c.techs.scanning.Lock()
+	defer c.techs.scanning.Unlock()
+	// The scan waited for may have learned this email.
 	if id, ok, missing := c.techs.cached(email, c.cfg.Now()); ok || missing {
 		return id, nil
 	}
