@@ -252,7 +252,10 @@ type Bot struct {
 
 	// Set once by Run before the first envelope is read.
 	homeTeam, teamName string
-	workCtx            context.Context
+	// identified is closed once Run has set homeTeam, so callers from
+	// outside Slack's events (Who) read it after it is set.
+	identified chan struct{}
+	workCtx    context.Context
 
 	running  atomic.Bool
 	draining atomic.Bool
@@ -334,22 +337,23 @@ func New(cfg Config) (*Bot, error) {
 	sock := socketmode.New(api, socketmode.OptionLog(sl))
 
 	b := &Bot{
-		cfg:     cfg,
-		log:     log,
-		api:     &sock.Client,
-		sock:    sock,
-		cmds:    cfg.Commands,
-		http:    cfg.HTTPClient,
-		allowed: newPrincipals(cfg.AllowedUsers),
-		billing: newPrincipals(cfg.BillingUsers),
-		admin:   newPrincipals(cfg.AdminUsers),
-		users:   newTTLCache[userInfo](cfg.UserCacheTTL),
-		groups:  newTTLCache[groupMembers](cfg.GroupCacheTTL),
-		convs:   newTTLCache[conversation](cfg.ChannelCacheTTL),
-		cards:   newTTLCache[string](slackfmt.ResponseURLLifetime),
-		homes:   newTTLCache[time.Time](homeKeep),
-		lanes:   newLanes(cfg.MaxInFlight, cfg.MaxInFlightPerUser, cfg.MaxQueuedPerUser, cfg.Clock),
-		started: make(chan struct{}),
+		cfg:        cfg,
+		log:        log,
+		api:        &sock.Client,
+		sock:       sock,
+		cmds:       cfg.Commands,
+		http:       cfg.HTTPClient,
+		allowed:    newPrincipals(cfg.AllowedUsers),
+		billing:    newPrincipals(cfg.BillingUsers),
+		admin:      newPrincipals(cfg.AdminUsers),
+		users:      newTTLCache[userInfo](cfg.UserCacheTTL),
+		identified: make(chan struct{}),
+		groups:     newTTLCache[groupMembers](cfg.GroupCacheTTL),
+		convs:      newTTLCache[conversation](cfg.ChannelCacheTTL),
+		cards:      newTTLCache[string](slackfmt.ResponseURLLifetime),
+		homes:      newTTLCache[time.Time](homeKeep),
+		lanes:      newLanes(cfg.MaxInFlight, cfg.MaxInFlightPerUser, cfg.MaxQueuedPerUser, cfg.Clock),
+		started:    make(chan struct{}),
 	}
 	b.routes = b.wireRoutes()
 	b.notices = newNotifier(b.api, log, cfg.NoticeInterval)
@@ -391,6 +395,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if b.teamName == "" {
 		b.teamName = "this workspace"
 	}
+	close(b.identified)
 	b.log.Info("slack identity", "team_id", at.TeamID, "team", at.Team, "bot_user_id", at.UserID)
 	checkCtx, cancelCheck := context.WithTimeout(ctx, authTimeout)
 	b.checkNotifyChannel(checkCtx)

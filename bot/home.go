@@ -145,3 +145,17 @@ func (b *Bot) Tell(ctx context.Context, userID string, m commands.Message) error
 	}
 	return nil
 }
+
+// Who is userID as an interaction of theirs would find them now
+// (users.info, cached for UserCacheTTL), once Run knows the home
+// workspace; ok is false when the bot does not serve them or Slack could
+// not describe them.
+func (b *Bot) Who(ctx context.Context, userID string) (commands.Actor, bool) {
+	select {
+	case <-b.identified:
+	case <-ctx.Done():
+		return commands.Actor{}, false
+	}
+	a, refusal, _ := b.actor(ctx, caller{userID: userID, teamID: b.homeTeam})
+	return a, refusal == ""
+}

@@ -30,9 +30,12 @@ func danaIn(t *testing.T, tz string, at func(loc *time.Location) time.Time) (*e2
 }
 
 // pickOnHome chooses value (shown as text) in the Home's summary control
-// actionID and waits for the Home to show it.
+// actionID and waits for the Home to show it. It waits first for the bot
+// to log the Home published: Slack shows it a moment before bot records
+// that Dana has one to refresh, a gap no person clicks in.
 func (b *e2eBot) pickOnHome(ctx context.Context, t *testing.T, hv slackfake.View, actionID, text, value string) slackfake.View {
 	t.Helper()
+	b.waitLog(ctx, t, `"msg":"home published","component":"bot","slack_user":"`+e2eUser+`"`)
 	if _, err := b.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eUser, ViewID: hv.ID, Actions: []slackfake.Action{{Type: "static_select",
 		ActionID: actionID, BlockID: "home_summary_settings", SelectedOption: &slackfake.SelectOption{Text: text, Value: value}}}}); err != nil {
 		t.Fatal(err)
@@ -206,5 +209,31 @@ func TestE2E_TenHomesOpenedAtOnceCostBoundedSyncroRequests(t *testing.T) {
 	t.Logf("ten Homes at once: %d Syncro requests: %d GET /ticket_timers, %d GET /tickets, %d GET /users…", all, timers, resolved, users)
 	if timers > 10 || resolved > 10 || users > 10+len(b.srv.Users()) || all != timers+resolved+users {
 		t.Errorf("ten Homes opened at once cost more than a timer read and a ticket list each and one pass over Syncro's users:%s", reqLines(b.srv))
+	}
+}
+
+// TestE2E_SummaryFollowsTheTechsNewSlackZone: Dana opened her Home in
+// Chicago, then moved to Los Angeles and changed her Slack time zone
+// without opening the Home again. After the bot's next start her summary
+// comes at 17:00 in Los Angeles (19:00 in Chicago), once.
+func TestE2E_SummaryFollowsTheTechsNewSlackZone(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx, clk, _ := danaInChicago(t, 10, 0)
+	la, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	tk := danasOpen(fx.srv)[0]
+	b := fx.start(ctx, t)
+	b.openHome(ctx, t)
+	b.waitHome(ctx, t, 0, "End-of-day summary", "17:00", "America/Chicago")
+	fx.f.AddUser(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com", TZ: "America/Los_Angeles"})
+	b = b.restart(ctx, t)
+	danaWorkedOn(t, fx.srv, tk)
+	clk.Set(time.Date(2026, 12, 7, 17, 0, 30, 0, la))
+	b.waitDM(ctx, t, "Your day in Syncro: Mon 7 Dec", "Missing time?", "#"+itoa64(tk.Number))
+	if n := b.dmsWith("Mon 7 Dec"); n != 1 {
+		t.Errorf("Dana got Monday's summary %d times; want once", n)
 	}
 }

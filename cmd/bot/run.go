@@ -207,6 +207,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer stopWatcher()
 	stopTeller := startUnfinishedTeller(ctx, st, b.TellUnfinished, cfg.SyncroPollInterval, log)
 	defer stopTeller()
+	homeTab.Who = b.Who
 	stopSummaries := startSummaries(ctx, homeTab, b.Tell, clk.tick)
 	defer stopSummaries()
 	stopMetrics, err := startMetrics(ctx, cfg, mx, client, log, nil)

@@ -32,6 +32,13 @@ func Register(r *commands.Registry, d commands.Deps) { New().Register(r, d) }
 // Feature is the Home tab and the end-of-day summaries. Pass its Register
 // to commands.New, then run its summaries with RunSummaries.
 type Feature struct {
+	// Who, when set, describes a tech as Slack does now (users.info):
+	// ok false when the bot does not serve them (deactivated, a guest,
+	// gone) or Slack could not say. The summaries follow it, so a tech
+	// whose Slack time zone changed gets theirs at their new hour without
+	// opening the Home.
+	Who func(ctx context.Context, slackUserID string) (a commands.Actor, ok bool)
+
 	cfg commands.Deps
 	// reg finds the tech's Syncro user (the tickets feature's match).
 	reg *commands.Registry

@@ -62,7 +62,10 @@ func (f *Feature) SendDue(ctx context.Context, send Sender) {
 	}
 	now := f.cfg.Now()
 	for _, user := range slices.Sorted(maps.Keys(all)) {
-		s := all[user]
+		s, ok := f.current(ctx, user, all[user])
+		if !ok {
+			continue
+		}
 		for _, d := range dueDays(s, now) {
 			if ctx.Err() != nil {
 				return
@@ -70,6 +73,24 @@ func (f *Feature) SendDue(ctx context.Context, send Sender) {
 			f.sendOne(ctx, send, user, s, d)
 		}
 	}
+}
+
+// current is user's settings s with who they are now, by Who (their
+// Slack time zone may have changed since they last opened the Home); ok
+// false when Who says the bot does not serve them now, or Slack could
+// not say (a later check asks again, before any day is claimed).
+func (f *Feature) current(ctx context.Context, user string, s store.SummarySettings) (store.SummarySettings, bool) {
+	if f.Who == nil || !s.On {
+		return s, true
+	}
+	a, ok := f.Who(ctx, user)
+	if !ok {
+		return s, false
+	}
+	if now, msg := f.settingsFor(a); msg == "" {
+		s = now
+	}
+	return s, true
 }
 
 // dueDay is one summary to send: the day it covers and whether it is
