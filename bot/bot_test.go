@@ -29,14 +29,13 @@ func TestSlash_AckedBeforeSlowHandlerFinishes(t *testing.T) {
 	}}
 	start(t, f, h, nil)
 
+	// The handler is blocked until release: an ack that waited for it
+	// would not come at all (slash fails), however fast the machine.
 	ack := slash(ctx, t, f, alice.ID, ops.ID, "mine")
 	if ack.Payload != nil {
 		t.Errorf("ack payload = %s, want none (reply goes through response_url)", ack.Payload)
 	}
 	t.Logf("ack latency while handler blocked: %v", ack.Latency)
-	if ack.Latency > time.Second {
-		t.Errorf("ack latency %v; the ack must not wait on the handler", ack.Latency)
-	}
 	r := <-got
 	if len(f.ResponsePosts()) != 0 {
 		t.Fatalf("reply posted before the handler returned")

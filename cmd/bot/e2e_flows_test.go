@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/slackfake"
@@ -82,10 +81,9 @@ func TestE2E_SlowSyncroDoesNotDelayTheAck(t *testing.T) {
 	// the ticket itself is Syncro's first chance to hang.
 	b.srv.Fail("GET", "/tickets/*", 1, syncrotest.FaultHang)
 
+	// Syncro holds the read until the test ends: an ack that waited on
+	// Syncro would not come at all, however fast the machine.
 	ack := b.slash(ctx, t, "ticket 32150")
-	if ack.Latency >= time.Second {
-		t.Errorf("ack took %v while Syncro hung; acks must not wait on Syncro", ack.Latency)
-	}
 	if ack.Late {
 		t.Error("ack was late")
 	}
