@@ -7,8 +7,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/syncrobot/syncrobot/commands/tickets"
+	"github.com/syncrobot/syncrobot/fakeclock"
+	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
 // Issue 19, fresh eyes: two replicas on one PostgreSQL, broken on
@@ -158,4 +162,79 @@ func TestE2E_Replicas_ABillOfAReplicaThatLostItsSessionIsNotToldAsLeft(t *testin
 		t.Logf("Finish on B answered %q", b.waitReply(ctx, t, seen+1).Text)
 	}
 	wantBilledOnce(t, fx.srv, tk, minutesBefore, notes)
+}
+
+// TestE2E_Replicas_AWatcherCutOffTheDatabaseHandsOverAndStops: replica A
+// runs the closed-ticket watcher beside B; A's connections to PostgreSQL
+// are cut and refused (a network fault on its host) while both serve. B
+// takes the watcher over and announces a ticket closed meanwhile, once;
+// A says it lost the lead and, back on the database, follows: a second
+// close is announced once too, not by both.
+func TestE2E_Replicas_AWatcherCutOffTheDatabaseHandsOverAndStops(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := replicaFakes(t)
+	fx.announceEvery(time.Second)
+	direct := fx.env["DATABASE_URL"]
+	proxy, viaProxy := newDBProxy(t, direct)
+	fx.env["DATABASE_URL"] = viaProxy
+	a := fx.start(ctx, t, "-debug")
+	fx.env["DATABASE_URL"] = direct
+	a.waitLog(ctx, t, "first start: announcing tickets closed from now on")
+	b := fx.start(ctx, t, "-debug")
+	b.waitLog(ctx, t, `"role":"follower"`)
+	first := b.marcusTicket(t, "Badge printer jammed")
+	second := b.marcusTicket(t, "Guest Wi-Fi captive portal loops")
+
+	proxy.setCut(true)
+	if err := fx.srv.SetTicketStatus(first.ID, "Resolved"); err != nil {
+		t.Fatal(err)
+	}
+	b.waitLog(ctx, t, "this replica runs the closed-ticket watcher")
+	b.waitNotice(ctx, t, first.Number)
+	a.waitLog(ctx, t, "lost the closed-ticket watcher's lead")
+	proxy.setCut(false)
+	a.waitLog(ctx, t, "took the replica's database session again")
+	if err := fx.srv.SetTicketStatus(second.ID, "Resolved"); err != nil {
+		t.Fatal(err)
+	}
+	b.waitNotice(ctx, t, second.Number)
+	b.waitPolls(ctx, t, 3) // A's and B's chances of a second notice
+	for _, tk := range []syncrotest.Ticket{first, second} {
+		if got := b.noticesAbout(t, tk.Number); len(got) != 1 {
+			t.Errorf("#%d: %d notices, want one: %q", tk.Number, len(got), got)
+		}
+	}
+}
+
+// TestE2E_Replicas_TheEndOfDaySummaryDueOnBothIsSentOnce: Dana's
+// end-of-day summary falls due at 17:00 on two replicas sharing one clock,
+// each looking every few milliseconds: she gets it once.
+func TestE2E_Replicas_TheEndOfDaySummaryDueOnBothIsSentOnce(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	chicago, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	clk := fakeclock.New(time.Date(2026, 12, 7, 16, 58, 0, 0, chicago)) // a Monday
+	fx := replicaFakes(t, syncrotest.WithClock(clk.Now))
+	fx.f.AddUser(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com", TZ: "America/Chicago"})
+	fx.clock = runClock{now: clk.Now, tick: 5 * time.Millisecond}
+	fx.env["SYNCRO_POLL_INTERVAL"] = "1s"
+	tk := danasOpen(fx.srv)[0]
+	if _, err := fx.srv.AddComment(syncrotest.Comment{TicketID: tk.ID, Subject: "Update", Body: "Called the client back.", Tech: "Dana Whitfield", UserID: syncrotest.UserDana}); err != nil {
+		t.Fatal(err)
+	}
+	a := fx.start(ctx, t)
+	b := fx.start(ctx, t)
+	a.openHome(ctx, t)
+	a.waitHome(ctx, t, 0, "End-of-day summary", "17:00")
+
+	clk.Set(time.Date(2026, 12, 7, 17, 0, 30, 0, chicago))
+	a.waitDM(ctx, t, "Your day in Syncro: Mon 7 Dec")
+	b.waitPolls(ctx, t, 2) // a second of both looking every 5 ms
+	if n := a.dmsWith("Mon 7 Dec"); n != 1 {
+		t.Errorf("Dana got Monday's summary %d times from two replicas; want once", n)
+	}
 }
