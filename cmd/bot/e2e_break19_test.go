@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net"
 	"net/url"
@@ -78,6 +79,18 @@ func newDBProxy(t *testing.T, dbURL string) (*dbProxy, string) {
 	return p, u.String()
 }
 
+// startBehindProxy starts a replica on fx whose database connections go
+// through a dbProxy of its own; replicas started after it connect
+// directly.
+func (fx *e2eFakes) startBehindProxy(ctx context.Context, t *testing.T) (*e2eBot, *dbProxy) {
+	t.Helper()
+	direct := fx.env["DATABASE_URL"]
+	proxy, viaProxy := newDBProxy(t, direct)
+	fx.env["DATABASE_URL"] = viaProxy
+	defer func() { fx.env["DATABASE_URL"] = direct }()
+	return fx.start(ctx, t, "-debug"), proxy
+}
+
 func (p *dbProxy) serve() {
 	for {
 		c, err := p.ln.Accept()
@@ -134,11 +147,7 @@ func TestE2E_Replicas_ABillOfAReplicaThatLostItsSessionIsNotToldAsLeft(t *testin
 	const notes = "Reflowed the fuser connector."
 	fx := replicaFakes(t)
 	fx.env["SYNCRO_POLL_INTERVAL"] = "1s"
-	direct := fx.env["DATABASE_URL"]
-	proxy, viaProxy := newDBProxy(t, direct)
-	fx.env["DATABASE_URL"] = viaProxy
-	a := fx.start(ctx, t, "-debug")
-	fx.env["DATABASE_URL"] = direct
+	a, proxy := fx.startBehindProxy(ctx, t)
 	a.waitLog(ctx, t, "this replica tells of the work stopped replicas left")
 	tk, minutesBefore := billHeldAtCharge(ctx, t, fx, notes)
 	b := fx.start(ctx, t, "-debug")
@@ -175,11 +184,7 @@ func TestE2E_Replicas_AWatcherCutOffTheDatabaseHandsOverAndStops(t *testing.T) {
 	ctx := testContext(t)
 	fx := replicaFakes(t)
 	fx.announceEvery(time.Second)
-	direct := fx.env["DATABASE_URL"]
-	proxy, viaProxy := newDBProxy(t, direct)
-	fx.env["DATABASE_URL"] = viaProxy
-	a := fx.start(ctx, t, "-debug")
-	fx.env["DATABASE_URL"] = direct
+	a, proxy := fx.startBehindProxy(ctx, t)
 	a.waitLog(ctx, t, "first start: announcing tickets closed from now on")
 	b := fx.start(ctx, t, "-debug")
 	b.waitLog(ctx, t, `"role":"follower"`)
