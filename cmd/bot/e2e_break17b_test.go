@@ -642,3 +642,25 @@ func TestE2E_Break17_CreateFromMessage_TicketDeletedInSyncro(t *testing.T) {
 	b.shortcut(ctx, t, tickets.ShortcutCreateFromMessage, msg)
 	b.waitViewSaying(ctx, t, "This message is already ticket #"+itoa64(tk.Number))
 }
+
+// TestE2E_Break17_PrivateChannel_InternalGetsSummaryAndPreview: a private
+// channel of the workspace alone is internal: a ticket made from a
+// message there gets its summary in the thread, and a ticket link its
+// preview.
+func TestE2E_Break17_PrivateChannel_InternalGetsSummaryAndPreview(t *testing.T) {
+	t.Parallel()
+	ctx, b, dental, _ := dentalMessageInOps(t, "hello")
+	b.f.AddChannel(slackfake.Channel{ID: "C0PRIV", Name: "techs-only", IsPrivate: true})
+	text := "Cascade's admin password expires Friday"
+	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: "C0PRIV", User: e2eUser, Text: text})
+	v := b.createFromMessage(ctx, t, msg)
+	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
+	b.waitWorkDone(ctx, t, ack.EnvelopeID)
+	tk := b.newTicketFor(ctx, t, dental.ID, text)
+	if th := b.f.Thread("C0PRIV", msg.TS); len(th) != 1 || !strings.Contains(th[0].Text, "Ticket #"+itoa64(tk.Number)+" created from this message") {
+		t.Errorf("the private channel's thread = %+v, want the summary", th)
+	}
+	if got := b.postLinks(ctx, t, "C0PRIV", e2eUser, "see "+b.ticketLink(tk.ID)); len(got) != 1 {
+		t.Errorf("the private channel got %d previews, want 1", len(got))
+	}
+}
