@@ -237,3 +237,61 @@ func TestE2E_SummaryFollowsTheTechsNewSlackZone(t *testing.T) {
 		t.Errorf("Dana got Monday's summary %d times; want once", n)
 	}
 }
+
+// TestE2E_SyncroTextOnTheHomeAndInTheSummaryIsEscaped: a ticket of
+// Dana's whose subject holds Slack's mention and link syntax shows on
+// her Home and in her summary as the text it is: no @channel ping, no
+// link Syncro's text made.
+func TestE2E_SyncroTextOnTheHomeAndInTheSummaryIsEscaped(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx, clk, chicago := danaInChicago(t, 16, 0)
+	const subject = "<!channel> restore <https://evil.example|the backup> & *now*"
+	cust := ticketByNumber(t, fx.srv, syncrotest.SeedTicketOwnCloud).CustomerID
+	tk := fx.srv.AddTicket(syncrotest.Ticket{Subject: subject, CustomerID: cust, UserID: syncrotest.UserDana, Status: "In Progress"})
+	danaWorkedOn(t, fx.srv, tk)
+	b := fx.start(ctx, t)
+	b.openHome(ctx, t)
+	home := b.waitHome(ctx, t, 0, "#"+itoa64(tk.Number))
+	clk.Set(time.Date(2026, 12, 7, 17, 0, 30, 0, chicago))
+	dm := b.waitDM(ctx, t, "Your day in Syncro: Mon 7 Dec", "#"+itoa64(tk.Number))
+	for where, shown := range map[string]string{"Home": string(home.JSON), "summary": string(dm.Blocks)} {
+		if !strings.Contains(shown, "&lt;!channel&gt;") && !strings.Contains(shown, `\u0026lt;!channel\u0026gt;`) {
+			t.Errorf("Dana's %s does not show the subject's text escaped:\n%s", where, shown)
+		}
+		for _, raw := range []string{"<!channel>", "<https://evil.example", `\u003c!channel\u003e`, `\u003chttps://evil.example`} {
+			if strings.Contains(shown, raw) {
+				t.Errorf("Dana's %s shows Syncro's %q as Slack syntax:\n%s", where, raw, shown)
+			}
+		}
+	}
+}
+
+// TestE2E_HundredSubscriptionsAndFiftyNewTicketsInOnePoll: #ops holds 100
+// subscriptions to new tickets (5,000 matches in one poll, each recorded
+// once in DATA_DIR); the 50 tickets still come as the two grouped
+// messages, each ticket once.
+func TestE2E_HundredSubscriptionsAndFiftyNewTicketsInOnePoll(t *testing.T) {
+	t.Skip("fault (issue 18 break): subscriptions.Watch.Listed records each (subscription, event) with its own store.MarkNotified transaction under its lock; 100 subscriptions × 50 new tickets is 5,000 bbolt commits in one poll, and #ops was not told within 30 s (100 subscribed in 1 s). Needs one transaction per poll (a batch MarkNotified in store, bbolt and PostgreSQL) or one mark per channel")
+	t.Parallel()
+	ctx := testContext(t)
+	b := startSubscribingBot(ctx, t)
+	t0 := time.Now()
+	for range 100 {
+		b.subscribe(ctx, t, "--events new")
+	}
+	b.waitPolls(ctx, t, 1)
+	t1 := time.Now()
+	t.Logf("100 subscribed in %v", t1.Sub(t0))
+	acme := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud).CustomerID
+	var want []string
+	for range 50 {
+		tk := b.srv.AddTicket(syncrotest.Ticket{Subject: "Monitoring alert", CustomerID: acme, Status: "New"})
+		want = append(want, "#"+itoa64(tk.Number))
+	}
+	b.waitChannel(ctx, t, want...)
+	t.Logf("50 new tickets told in %v", time.Since(t1))
+	if n := len(b.botMessagesIn(e2eChannel)); n != 2 {
+		t.Errorf("50 new tickets under 100 subscriptions made %d messages; want 2 lists of 25", n)
+	}
+}
