@@ -307,8 +307,8 @@ func envInt(t *testing.T, name string, def uint64) uint64 {
 
 const (
 	chaosDefaultSeed = 20261124
-	// chaosDefaultN is the actions of one seeded run per way of logging
-	// time; see TestChaos_Seeded for what it costs.
+	// chaosDefaultN is the actions of one seeded run; see TestChaos_Seeded
+	// for what it costs.
 	chaosDefaultN = 150
 )
 
@@ -327,7 +327,11 @@ func TestChaos_Seeded(t *testing.T) {
 	t.Parallel()
 	seed := envInt(t, "CHAOS_SEED", chaosDefaultSeed)
 	n := int(envInt(t, "CHAOS_N", chaosDefaultN))
-	for _, m := range []chaosMode{chaosModes[0], chaosModes[2]} {
+	// One mode: every tech's time is a timer entry in their Syncro user's
+	// name (README, "Whose time it is"), so the account's handling of
+	// time on comments changes nothing a new flow sends; a second mode
+	// ran the same requests and gave a byte-identical summary.
+	for _, m := range []chaosMode{chaosModes[0]} {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
 			start := time.Now()
@@ -348,8 +352,8 @@ func TestChaos_Seeded(t *testing.T) {
 func TestChaos_SameSeedSameRun(t *testing.T) {
 	t.Parallel()
 	seed := envInt(t, "CHAOS_SEED", chaosDefaultSeed)
-	one, _ := chaosRun(t, chaosModes[2], seed, 40)
-	two, _ := chaosRun(t, chaosModes[2], seed, 40)
+	one, _ := chaosRun(t, chaosModes[0], seed, 40)
+	two, _ := chaosRun(t, chaosModes[0], seed, 40)
 	if one != two {
 		a, b := strings.Split(one, "\n"), strings.Split(two, "\n")
 		for i := range min(len(a), len(b)) {
