@@ -283,15 +283,6 @@ func TestE2E_HundredSubscriptionsAndFiftyNewTicketsInOnePoll(t *testing.T) {
 	b.waitPolls(ctx, t, 1)
 	t1 := time.Now()
 	t.Logf("100 subscribed in %v", t1.Sub(t0))
-	acme := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud).CustomerID
-	var want []string
-	for range 50 {
-		tk := b.srv.AddTicket(syncrotest.Ticket{Subject: "Monitoring alert", CustomerID: acme, Status: "New"})
-		want = append(want, "#"+itoa64(tk.Number))
-	}
-	b.waitChannel(ctx, t, want...)
+	b.fiftyNewTicketsAreTwoLists(ctx, t)
 	t.Logf("50 new tickets told in %v", time.Since(t1))
-	if n := len(b.botMessagesIn(e2eChannel)); n != 2 {
-		t.Errorf("50 new tickets under 100 subscriptions made %d messages; want 2 lists of 25", n)
-	}
 }

@@ -105,6 +105,13 @@ func TestE2E_FiftyNewTicketsAtOnceAreGroupedNotices(t *testing.T) {
 	b := startSubscribingBot(ctx, t)
 	b.subscribe(ctx, t, "--events new")
 	b.waitPolls(ctx, t, 1)
+	b.fiftyNewTicketsAreTwoLists(ctx, t)
+}
+
+// fiftyNewTicketsAreTwoLists adds 50 new tickets of Acme's and waits for
+// #ops (subscribed to new tickets) to show each, in two messages.
+func (b *e2eBot) fiftyNewTicketsAreTwoLists(ctx context.Context, t *testing.T) {
+	t.Helper()
 	acme := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud).CustomerID
 	var want []string
 	for range 50 {
