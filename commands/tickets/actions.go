@@ -3,6 +3,7 @@ package tickets
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
 
@@ -35,6 +36,10 @@ type feature struct {
 	fl flow.Locks
 	// clock is Syncro's clock as its answers last showed it (readback.go).
 	clock syncroClock
+	// picks serializes the one-time question's answers within this
+	// process, so a menu changed twice before the first answer (techs.go
+	// pickTech) checks the Slack user's match and saves it in one step.
+	picks sync.Mutex
 }
 
 // Register adds the ticket commands, the ticket detail's buttons,

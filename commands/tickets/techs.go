@@ -286,15 +286,21 @@ func (c *feature) pickTech(ctx context.Context, a commands.Action) commands.Repl
 	if err != nil || id <= 0 {
 		return commands.Reply{Text: "That menu didn't say which Syncro user you picked; nothing was changed."}
 	}
-	if m, ok := c.storedTech(a.Actor); ok {
-		if m.SyncroUser == id {
-			return commands.Reply{Text: "Your time goes to Syncro as " + slackfmt.MrkdwnLiteral(m.SyncroName) + ". Send your entry again; nothing of it was sent before."}
-		}
-		return commands.Reply{Text: "You're already " + slackfmt.MrkdwnLiteral(m.SyncroName) + " in Syncro, so nothing was changed; an admin can change it with `" + cmdline.SlashCommand + " whois`."}
+	if r, ok := c.alreadyMatched(a.Actor, id); ok {
+		return r
 	}
 	users, key, err := c.pickableUsers(ctx)
 	if err != nil {
 		return c.cfg.Failure(ctx, err, "check the Syncro user you picked (nothing was changed)")
+	}
+	// The check of a's own match and the save are one step: two picks of
+	// one menu (changed twice before the first answer) would otherwise both
+	// pass the check, the later save replacing the earlier, and each be
+	// told it is theirs.
+	c.picks.Lock()
+	defer c.picks.Unlock()
+	if r, ok := c.alreadyMatched(a.Actor, id); ok {
+		return r
 	}
 	i := slices.IndexFunc(users, func(u syncro.UserRef) bool { return u.ID == id })
 	if i >= 0 && id == key {
@@ -315,6 +321,19 @@ func (c *feature) pickTech(ctx context.Context, a commands.Action) commands.Repl
 	}
 	c.logMatch(ctx, m)
 	return commands.Reply{Text: "Thanks: your time goes to Syncro as " + slackfmt.MrkdwnLiteral(name) + " from now on. Send your entry again; nothing of it was sent before."}
+}
+
+// alreadyMatched is the answer to a's pick of Syncro user id when a has
+// a match already: a pick never changes one (an admin does).
+func (c *feature) alreadyMatched(a commands.Actor, id int64) (commands.Reply, bool) {
+	m, ok := c.storedTech(a)
+	switch {
+	case !ok:
+		return commands.Reply{}, false
+	case m.SyncroUser == id:
+		return commands.Reply{Text: "Your time goes to Syncro as " + slackfmt.MrkdwnLiteral(m.SyncroName) + ". Send your entry again; nothing of it was sent before."}, true
+	}
+	return commands.Reply{Text: "You're already " + slackfmt.MrkdwnLiteral(m.SyncroName) + " in Syncro, so nothing was changed; an admin can change it with `" + cmdline.SlashCommand + " whois`."}, true
 }
 
 // heldBy says that Syncro user id (name) is h's: the Slack user's mention

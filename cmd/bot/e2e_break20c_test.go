@@ -1,0 +1,116 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/syncrobot/syncrobot/commands/tickets"
+	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// Fresh eyes on the edges of "Whose time it is" (README): each test here
+// tries to get a minute credited to the wrong Syncro user, or a person
+// told a match the store doesn't hold.
+
+// TestE2E_Break20c_PickDoubleClickedWithTwoUsersTellsOneMatch: Kim, whom
+// no Syncro user's email matches, changes the one-time question's menu
+// twice in a row (Priya, then Tom) before either answer comes: both picks'
+// reads of the users are held and let go together. She must be told at
+// most one "from now on", the one the store holds, and her next entry
+// must go to the user she was told.
+func TestE2E_Break20c_PickDoubleClickedWithTwoUsersTellsOneMatch(t *testing.T) {
+	t.Parallel()
+	ctx, b, tk, skip := startWhose(t)
+	n := itoa64(tk.Number)
+
+	b.slashAs(ctx, t, e2eKim, "comment "+n+" --time 15m Kim's work")
+	q := b.waitReplyTo(ctx, t, e2eKim, 0, "matches no Syncro user", tickets.ActionTechPick)
+
+	b.srv.Fail("GET", "/users", 2, syncrotest.FaultHang)
+	for _, p := range []struct {
+		id   int64
+		name string
+	}{{syncrotest.UserPriya, "Priya Raman"}, {syncrotest.UserTom, "Tom Becker"}} {
+		go func() {
+			_, err := b.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eKim, ChannelID: e2eChannel,
+				MessageTS: q.TS, IsEphemeral: true, Actions: []slackfake.Action{pickAction(p.id, p.name)}})
+			if err != nil {
+				t.Errorf("Kim's pick of %s: %v", p.name, err)
+			}
+		}()
+	}
+	if err := poll(ctx, func() bool { return b.srv.Held() == 2 }); err != nil {
+		t.Fatalf("Syncro holds %d of the 2 picks' reads: %v", b.srv.Held(), err)
+	}
+	b.srv.ReleaseHangs()
+	b.waitReplyTo(ctx, t, e2eKim, 2, "")
+
+	var told []string
+	for _, r := range b.f.Ephemerals(e2eKim)[1:] {
+		if strings.Contains(r.Text, "from now on") {
+			told = append(told, r.Text)
+		}
+	}
+	if len(told) != 1 {
+		t.Errorf("Kim was told %d times that her time goes to a Syncro user from now on (%q); want once, naming the one the store holds", len(told), told)
+	}
+	held := b.whoisShows(ctx, t, e2eKim)
+	b.logMinutes(ctx, t, e2eKim, n, 15, "Kim's work")
+	ts := newTimers(b.srv, tk.ID, skip)
+	if len(ts) != 1 {
+		t.Fatalf("Syncro holds %d of Kim's timers, want 1", len(ts))
+	}
+	for _, s := range told {
+		for _, u := range []struct {
+			id   int64
+			name string
+		}{{syncrotest.UserPriya, "Priya Raman"}, {syncrotest.UserTom, "Tom Becker"}} {
+			if strings.Contains(s, u.name) && (ts[0].UserID != u.id || !strings.Contains(held, u.name)) {
+				t.Errorf("Kim was told %q, but her entry went to Syncro user %d and whois shows %q", s, ts[0].UserID, held)
+			}
+		}
+	}
+}
+
+// TestE2E_Break20c_FinishAfterTheTechsSyncroUserIsGoneLogsNothingInItsName:
+// Marcus's entry stops at its timer (Syncro 500, nothing written), so the
+// reply offers Finish. His Syncro user is then deleted and the hourly read
+// drops his match. His Finish must not post the 20 min in the deleted
+// user's name (README: "nothing is logged in the gone user's name").
+func TestE2E_Break20c_FinishAfterTheTechsSyncroUserIsGoneLogsNothingInItsName(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := whoseFakes(t)
+	hourly := make(chan time.Time)
+	fx.clock = runClock{now: time.Now, accountTicks: hourly}
+	b := fx.start(ctx, t)
+	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	skip := len(b.srv.Timers(tk.ID))
+	n := itoa64(tk.Number)
+
+	b.srv.Fail("POST", "/tickets/*/timer_entry", 1, syncrotest.FaultServerError)
+	b.slashAs(ctx, t, e2eMarcus, "comment "+n+" --time 20m Swapped the fuser")
+	rep := b.waitReplyTo(ctx, t, e2eMarcus, 0, tickets.ActionFinish)
+
+	b.srv.RemoveUser(syncrotest.UserMarcus)
+	for range 2 {
+		select {
+		case hourly <- time.Now():
+		case <-ctx.Done():
+			t.Fatal("the account's refresh never took the hour's tick")
+		}
+	}
+	if s := b.whoisShows(ctx, t, e2eMarcus); !strings.Contains(s, "isn't matched to a Syncro user yet") {
+		t.Fatalf("after the hourly read whois shows %q; want Marcus unmatched", s)
+	}
+
+	b.clickAs(ctx, t, e2eMarcus, rep, button(t, rep.Blocks, tickets.ActionFinish))
+	told := b.waitReplyTo(ctx, t, e2eMarcus, 1, "")
+	for _, tm := range newTimers(b.srv, tk.ID, skip) {
+		if tm.UserID == syncrotest.UserMarcus {
+			t.Errorf("Finish posted %d min (%q) as Syncro user %d, deleted before it; Marcus was told %q", tm.Minutes(), tm.Notes, tm.UserID, told.Text)
+		}
+	}
+}
