@@ -108,6 +108,9 @@ func TestE2E_Break20c_FinishAfterTheTechsSyncroUserIsGoneLogsNothingInItsName(t 
 
 	b.clickAs(ctx, t, e2eMarcus, rep, button(t, rep.Blocks, tickets.ActionFinish))
 	told := b.waitReplyTo(ctx, t, e2eMarcus, 1, "")
+	if !strings.Contains(told.Text, "no longer in Syncro") || strings.Contains(told.Text, "min logged") {
+		t.Errorf("Marcus's Finish told him %q; want that his gone Syncro user got none of the 20 min", told.Text)
+	}
 	for _, tm := range newTimers(b.srv, tk.ID, skip) {
 		if tm.UserID == syncrotest.UserMarcus {
 			t.Errorf("Finish posted %d min (%q) as Syncro user %d, deleted before it; Marcus was told %q", tm.Minutes(), tm.Notes, tm.UserID, told.Text)

@@ -651,6 +651,20 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 				c.setTimerPath(ctx)
 			}
 		}
+		if te.UserID != 0 {
+			// A Finish can come after the hourly read dropped the match
+			// of a user deleted since the flow was recorded (techs.go
+			// dropGoneTechs): time is never logged in a gone user's name.
+			gone, err := c.syncroUserGone(ctx, te.UserID)
+			if err != nil {
+				return res, err
+			}
+			if gone {
+				res.Stop = fmt.Sprintf("The Syncro user this time was for (%s, Syncro user %d) is no longer in Syncro, so I didn't log the %d min: log them again and you'll be asked who you are in Syncro",
+					slackfmt.MrkdwnLiteral(p.Tech), te.UserID, te.Minutes)
+				return res, nil
+			}
+		}
 		tm, err := fr.postTimer(ctx, *te)
 		if err != nil {
 			return res, err
