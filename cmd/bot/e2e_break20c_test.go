@@ -117,3 +117,69 @@ func TestE2E_Break20c_FinishAfterTheTechsSyncroUserIsGoneLogsNothingInItsName(t 
 		}
 	}
 }
+
+// TestE2E_Break20c_EmptyUserListDropsNoMatch: an empty GET /users is no
+// news of anyone deleted (Syncro always has the API key's user). Kim picks
+// a Syncro user added after the bot's start, so the kept list lacks it and
+// her next entry reads the users once more; that read comes back empty.
+// Her match must stay (whois), and her entry must not be turned into the
+// "no longer in Syncro" question. The hourly read answering empty, or cut
+// off mid-body, drops no match either.
+func TestE2E_Break20c_EmptyUserListDropsNoMatch(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := whoseFakes(t)
+	hourly := make(chan time.Time)
+	fx.clock = runClock{now: time.Now, accountTicks: hourly}
+	b := fx.start(ctx, t)
+	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	n := itoa64(tk.Number)
+	hour := func() {
+		t.Helper()
+		for range 2 {
+			select {
+			case hourly <- time.Now():
+			case <-ctx.Done():
+				t.Fatal("the account's refresh never took the hour's tick")
+			}
+		}
+	}
+
+	b.logMinutes(ctx, t, e2eMarcus, n, 10, "Marcus before")
+	b.srv.Fail("GET", "/users", 1, syncrotest.FaultCommitThenGarbage)
+	hour()
+	all := b.srv.Users()
+	for _, u := range all {
+		b.srv.RemoveUser(u.ID)
+	}
+	hour()
+	for _, u := range all {
+		b.srv.AddUser(u)
+	}
+	if s := b.whoisShows(ctx, t, e2eMarcus); !strings.Contains(s, "Marcus Oyelaran") {
+		t.Errorf("after hourly reads answering a cut-off body and an empty list, whois shows %q; want Marcus still matched", s)
+	}
+
+	const kimLee int64 = 52450
+	b.srv.AddUser(syncrotest.User{ID: kimLee, FullName: "Kim Lee", Email: "kim.lee@baylineit.com"})
+	b.slashAs(ctx, t, e2eKim, "comment "+n+" --time 15m Kim's work")
+	q := b.waitReplyTo(ctx, t, e2eKim, 0, "matches no Syncro user", "Kim Lee")
+	b.clickAs(ctx, t, e2eKim, q, pickAction(kimLee, "Kim Lee"))
+	b.waitReplyTo(ctx, t, e2eKim, 1, "from now on")
+
+	all = b.srv.Users()
+	for _, u := range all {
+		b.srv.RemoveUser(u.ID)
+	}
+	b.slashAs(ctx, t, e2eKim, "comment "+n+" --time 15m Kim's work")
+	r := b.waitReplyTo(ctx, t, e2eKim, 2, "")
+	for _, u := range all {
+		b.srv.AddUser(u)
+	}
+	if strings.Contains(r.Text, "no longer in Syncro") {
+		t.Errorf("an empty user list told Kim %q", r.Text)
+	}
+	if s := b.whoisShows(ctx, t, e2eKim); !strings.Contains(s, "Kim Lee") {
+		t.Errorf("after an empty user list at her entry, whois shows %q; want Kim still matched to Kim Lee", s)
+	}
+}

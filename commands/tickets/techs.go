@@ -182,7 +182,9 @@ func (c *feature) syncroUserGone(ctx context.Context, id int64) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("list Syncro users: %w", err)
 	}
-	return !has(users), nil
+	// An empty list is no news of anyone gone, as in dropGoneTechs:
+	// Syncro always has the API key's user.
+	return len(users) > 0 && !has(users), nil
 }
 
 // dropGoneTechs drops the match of every tech whose Syncro user the
