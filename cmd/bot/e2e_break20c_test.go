@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -207,5 +208,38 @@ func TestE2E_Break20c_UsersReadNamesOnlyWhatTheOpenAPINames(t *testing.T) {
 	}
 	if reads == 0 {
 		t.Error("no GET /users was seen")
+	}
+}
+
+// TestE2E_Break20c_MoveWhileTheHoldersEntryIsInFlight: Tom's entry is at
+// Syncro (its timer POST held) when an admin moves Tom's Syncro user to
+// Kim. The minutes Tom asked for while it was his stay his (the user he
+// was then), he is told so, and from the move on Kim's time is that user's
+// and Tom is asked: no entry is split, lost or doubled.
+func TestE2E_Break20c_MoveWhileTheHoldersEntryIsInFlight(t *testing.T) {
+	t.Parallel()
+	ctx, b, tk, skip := startWhose(t)
+	n := itoa64(tk.Number)
+
+	b.srv.Fail("POST", "/tickets/*/timer_entry", 1, syncrotest.FaultHang)
+	b.slashAs(ctx, t, e2eTom, "comment "+n+" --time 15m Tom in flight")
+	if err := poll(ctx, func() bool { return b.srv.Held() == 1 }); err != nil {
+		t.Fatalf("Tom's timer never reached Syncro: %v", err)
+	}
+	b.slash(ctx, t, "whois --move "+e2eKim+" 52377")
+	b.waitReply(ctx, t, 0, "From now on", "moved from <@"+e2eTom+">")
+	b.srv.ReleaseHangs()
+	b.waitReplyTo(ctx, t, e2eTom, 0, "15 min logged")
+
+	b.logMinutes(ctx, t, e2eKim, n, 20, "Kim after the move")
+	b.slashAs(ctx, t, e2eTom, "comment "+n+" --time 5m Tom after the move")
+	b.waitReplyTo(ctx, t, e2eTom, 1, tickets.ActionTechPick)
+
+	var got []string
+	for _, tm := range newTimers(b.srv, tk.ID, skip) {
+		got = append(got, fmt.Sprintf("%s=%d", tm.Notes, tm.UserID))
+	}
+	if want := fmt.Sprintf("[Tom in flight=%d Kim after the move=%d]", syncrotest.UserTom, syncrotest.UserTom); fmt.Sprint(got) != want {
+		t.Errorf("Syncro holds %v, want %s", got, want)
 	}
 }
