@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -14,6 +15,31 @@ import (
 // Fresh eyes on the edges of "Whose time it is" (README): each test here
 // tries to get a minute credited to the wrong Syncro user, or a person
 // told a match the store doesn't hold.
+
+// startWhoseHourly is startWhose with the account's hourly refresh run
+// by hour, which returns once that hour's read, and all it tells, is over
+// (the refresh takes a tick only between reads, so the second tick taken
+// means the first's read is done).
+func startWhoseHourly(t *testing.T) (ctx context.Context, b *e2eBot, tk syncrotest.Ticket, skip int, hour func()) {
+	t.Helper()
+	ctx = testContext(t)
+	fx := whoseFakes(t)
+	hourly := make(chan time.Time)
+	fx.clock = runClock{now: time.Now, accountTicks: hourly}
+	b = fx.start(ctx, t)
+	tk = ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	hour = func() {
+		t.Helper()
+		for range 2 {
+			select {
+			case hourly <- time.Now():
+			case <-ctx.Done():
+				t.Fatal("the account's refresh never took the hour's tick")
+			}
+		}
+	}
+	return ctx, b, tk, len(b.srv.Timers(tk.ID)), hour
+}
 
 // TestE2E_Break20c_PickDoubleClickedWithTwoUsersTellsOneMatch: Kim, whom
 // no Syncro user's email matches, changes the one-time question's menu
@@ -82,13 +108,7 @@ func TestE2E_Break20c_PickDoubleClickedWithTwoUsersTellsOneMatch(t *testing.T) {
 // user's name (README: "nothing is logged in the gone user's name").
 func TestE2E_Break20c_FinishAfterTheTechsSyncroUserIsGoneLogsNothingInItsName(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
-	fx := whoseFakes(t)
-	hourly := make(chan time.Time)
-	fx.clock = runClock{now: time.Now, accountTicks: hourly}
-	b := fx.start(ctx, t)
-	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
-	skip := len(b.srv.Timers(tk.ID))
+	ctx, b, tk, skip, hour := startWhoseHourly(t)
 	n := itoa64(tk.Number)
 
 	b.srv.Fail("POST", "/tickets/*/timer_entry", 1, syncrotest.FaultServerError)
@@ -96,13 +116,7 @@ func TestE2E_Break20c_FinishAfterTheTechsSyncroUserIsGoneLogsNothingInItsName(t 
 	rep := b.waitReplyTo(ctx, t, e2eMarcus, 0, tickets.ActionFinish)
 
 	b.srv.RemoveUser(syncrotest.UserMarcus)
-	for range 2 {
-		select {
-		case hourly <- time.Now():
-		case <-ctx.Done():
-			t.Fatal("the account's refresh never took the hour's tick")
-		}
-	}
+	hour()
 	if s := b.whoisShows(ctx, t, e2eMarcus); !strings.Contains(s, "isn't matched to a Syncro user yet") {
 		t.Fatalf("after the hourly read whois shows %q; want Marcus unmatched", s)
 	}
@@ -128,23 +142,8 @@ func TestE2E_Break20c_FinishAfterTheTechsSyncroUserIsGoneLogsNothingInItsName(t 
 // off mid-body, drops no match either.
 func TestE2E_Break20c_EmptyUserListDropsNoMatch(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
-	fx := whoseFakes(t)
-	hourly := make(chan time.Time)
-	fx.clock = runClock{now: time.Now, accountTicks: hourly}
-	b := fx.start(ctx, t)
-	tk := ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter)
+	ctx, b, tk, _, hour := startWhoseHourly(t)
 	n := itoa64(tk.Number)
-	hour := func() {
-		t.Helper()
-		for range 2 {
-			select {
-			case hourly <- time.Now():
-			case <-ctx.Done():
-				t.Fatal("the account's refresh never took the hour's tick")
-			}
-		}
-	}
 
 	b.logMinutes(ctx, t, e2eMarcus, n, 10, "Marcus before")
 	b.srv.Fail("GET", "/users", 1, syncrotest.FaultCommitThenGarbage)
