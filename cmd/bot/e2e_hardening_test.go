@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/store"
@@ -184,11 +183,14 @@ func TestE2E_ShutdownDuringAUserGroupCheckSaysRestarting(t *testing.T) {
 	fx.f.SetUserGroup(e2eGroup, []string{e2eUser})
 	fx.env["ALLOWED_USERS"] = e2eGroup
 	b := fx.start(ctx, t)
-	b.f.InjectFault("usergroups.users.list", slackfake.Fault{Delay: time.Minute})
+	b.f.InjectFault("usergroups.users.list", slackfake.Fault{Hold: true})
 	b.srv.ResetLog()
 
 	b.slash(ctx, t, "ticket "+itoa64(syncrotest.SeedTicketPrinter))
-	b.stop() // SIGTERM
+	if err := b.f.WaitUntil(ctx, func() bool { return b.f.Held("usergroups.users.list") == 1 }); err != nil {
+		t.Fatalf("the bot never asked Slack for the group's members: %v", err)
+	}
+	b.stop() // SIGTERM, with the lookup held by Slack
 	b.waitReply(ctx, t, 0, restartingSentence)
 	<-b.finished
 	for _, e := range b.f.Ephemerals(e2eUser) {
