@@ -102,6 +102,19 @@ type MessageMeta struct {
 	// Was is the ticket the message became before, deleted in Syncro
 	// since: 0 for a message that never became one.
 	Was int64 `json:"was,omitempty"`
+	// Root is the thread's parent when the message is a reply in a
+	// thread; "" when it is a message of the channel itself.
+	Root string `json:"rt,omitempty"`
+}
+
+// Thread is the ts a reply about the message hangs on: its thread's
+// parent, since Slack threads hang on the parent and not on a reply
+// (docs/slack-platform.md).
+func (m *MessageMeta) Thread() string {
+	if m.Root != "" {
+		return m.Root
+	}
+	return m.TS
 }
 
 // ThreadPost is a reply in a message's thread, visible to the channel.

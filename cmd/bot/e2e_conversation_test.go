@@ -291,3 +291,41 @@ func TestE2E_CreateFromMessage_MessagesOfEveryShape(t *testing.T) {
 		})
 	}
 }
+
+// TestE2E_TicketFromAThreadReplyLivesInTheParentsThread: a ticket made
+// from a reply in a thread tells that thread (Slack threads hang on their
+// parent's ts, docs/slack-platform.md), and "Add to ticket" on another
+// reply in the thread picks the ticket.
+func TestE2E_TicketFromAThreadReplyLivesInTheParentsThread(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	typed := func(text string) slackfake.PersonMessage {
+		return slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: text}
+	}
+	parent := b.post(ctx, t, typed("Cascade's front desk is offline"))
+	pm := typed("Now the X-ray PC won't boot either")
+	pm.ThreadTS = parent.TS
+	v := b.createFromMessage(ctx, t, b.post(ctx, t, pm))
+	dental := customerNamed(t, b.srv, "Cascade Dental Group")
+	b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
+	b.waitReply(ctx, t, 0, "Created #")
+	tk := b.newTicketFor(ctx, t, dental.ID, "Now the X-ray PC won't boot either")
+	summary := "Ticket #" + itoa64(tk.Number) + " created from this message"
+	err := b.f.WaitUntil(ctx, func() bool {
+		for _, m := range b.f.Thread(e2eChannel, parent.TS) {
+			if strings.Contains(m.Text, summary) {
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatalf("the parent's thread never heard of the ticket: %v", err)
+	}
+
+	later := typed("Rebooted, works now")
+	later.ThreadTS = parent.TS
+	b.shortcut(ctx, t, tickets.ShortcutAddToTicket, b.post(ctx, t, later))
+	b.waitViewSaying(ctx, t, "Ticket #"+itoa64(tk.Number)+" was made from this thread")
+}

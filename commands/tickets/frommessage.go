@@ -95,7 +95,7 @@ func (c *feature) createFromMessage(ctx context.Context, m commands.MessageActio
 	p.Issue = issue
 	meta := commands.ModalMeta{Channel: m.ChannelID, Msg: &commands.MessageMeta{
 		Channel: m.ChannelID, TS: msg.TS, Link: msg.Permalink, Author: authorLine(msg.Author),
-		Files: boundedFiles(msg.Files), Shared: m.SharedChannel, Was: was,
+		Files: boundedFiles(msg.Files), Shared: m.SharedChannel, Was: was, Root: msg.ThreadTS,
 	}}
 	from := "From a message by " + slackfmt.MrkdwnLine(authorLine(msg.Author), 150) + "."
 	if len(msg.Files) > 0 {
@@ -230,7 +230,7 @@ func (c *feature) submitFromMessage(ctx context.Context, s commands.Submission, 
 		if failed != nil {
 			return *failed
 		}
-		th := store.TicketThread{TicketID: t.ID, Number: t.Number.String(), Channel: mm.Channel, TS: mm.TS, Shared: mm.Shared, CreatedBy: s.Actor.SlackUserID}
+		th := store.TicketThread{TicketID: t.ID, Number: t.Number.String(), Channel: mm.Channel, TS: mm.Thread(), Shared: mm.Shared, CreatedBy: s.Actor.SlackUserID}
 		if err := c.cfg.Store.SetTicketThread(th); err != nil {
 			c.cfg.Logger.ErrorContext(ctx, "ticket made from a message; its thread not recorded", "ticket", t.Number.String(), "err", err)
 			notes = append(notes, "I couldn't record the message's thread, so later news about the ticket won't go there.")
@@ -254,7 +254,7 @@ func (c *feature) threadPost(ctx context.Context, t *syncro.Ticket, mm *commands
 	number := slackfmt.EscapeMrkdwn(t.Number.String())
 	if mm.Shared {
 		if l, ok := c.cfg.ChannelLink(ctx, mm.Channel); ok && l.Acknowledge {
-			return &commands.ThreadPost{ChannelID: mm.Channel, ThreadTS: mm.TS, Neutral: true,
+			return &commands.ThreadPost{ChannelID: mm.Channel, ThreadTS: mm.Thread(), Neutral: true,
 				Text: "Ticket #" + number + " opened — we're on it."}
 		}
 		return nil
@@ -266,7 +266,7 @@ func (c *feature) threadPost(ctx context.Context, t *syncro.Ticket, mm *commands
 	if u := c.ticketURL(t.ID); u != "" {
 		text += fmt.Sprintf(" (<%s|open in Syncro>)", u)
 	}
-	return &commands.ThreadPost{ChannelID: mm.Channel, ThreadTS: mm.TS, Text: text}
+	return &commands.ThreadPost{ChannelID: mm.Channel, ThreadTS: mm.Thread(), Text: text}
 }
 
 // customerMatch is the customer the form starts from and how it was
