@@ -4,7 +4,6 @@ import (
 	"context"
 	"iter"
 	"net/http"
-	"net/url"
 )
 
 // UsersService covers /users (technicians) and /me.
@@ -31,23 +30,29 @@ type Me struct {
 	Subdomain string   `json:"subdomain"`
 }
 
-// List returns one page of technicians as id/name pairs.
-func (s *UsersService) List(ctx context.Context, opts *ListOptions) ([]UserRef, *Response, error) {
-	return listPage[UserRef](ctx, s.client, "users", "users", userValues(opts))
+// List returns every technician as id/name pairs in one GET /users. It
+// sends no parameters: Syncro's OpenAPI names none for it, and its answer
+// has no meta to page by (docs/syncro-api.md), so a page size the server
+// honoured would cut the list silently and a user past it would look
+// deleted.
+func (s *UsersService) List(ctx context.Context) ([]UserRef, *Response, error) {
+	return listPage[UserRef](ctx, s.client, "users", "users", nil)
 }
 
-// All iterates every technician; /users usually has no meta (one page).
+// All iterates every technician, as List reads them.
 func (s *UsersService) All(ctx context.Context) iter.Seq2[UserRef, error] {
-	return pages[UserRef](ctx, s.client, "users", "users", userValues(nil))
-}
-
-func userValues(o *ListOptions) url.Values {
-	q := query{}
-	if o == nil {
-		o = &ListOptions{}
+	return func(yield func(UserRef, error) bool) {
+		us, _, err := s.List(ctx)
+		if err != nil {
+			yield(UserRef{}, err)
+			return
+		}
+		for _, u := range us {
+			if !yield(u, nil) {
+				return
+			}
+		}
 	}
-	o.apply(q)
-	return url.Values(q)
 }
 
 // Get fetches one technician, with email (for mapping Slack users).
