@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -242,4 +243,35 @@ func TestE2E_Replicas_TheEndOfDaySummaryDueOnBothIsSentOnce(t *testing.T) {
 	if n := a.dmsWith("Mon 7 Dec"); n != 1 {
 		t.Errorf("Dana got Monday's summary %d times from two replicas; want once", n)
 	}
+}
+
+// TestE2E_Replicas_APausedReplicaKeepsItsBillAndFinishesIt: replica A (a
+// child process) bills Dana's 60 minutes and is paused (SIGSTOP) while
+// Syncro holds its charge; B starts meanwhile. A paused is not dead: its
+// database sessions stay open, so B leaves the bill to it. Syncro answers,
+// A is resumed (SIGCONT) and finishes: Dana has one "Invoiced", no Finish
+// from B, and Syncro the minutes once and one invoice.
+func TestE2E_Replicas_APausedReplicaKeepsItsBillAndFinishesIt(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	const notes = "Replaced the pickup roller."
+	fx := replicaFakes(t)
+	fx.env["SYNCRO_POLL_INTERVAL"] = "1s"
+	a, aLog := startReplicaProcess(ctx, t, fx)
+	tk, minutesBefore := billHeldAtCharge(ctx, t, fx, notes)
+	if err := a.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	b := fx.start(ctx, t, "-debug")
+	b.waitLog(ctx, t, `"msg":"start messages sent"`)
+	fx.srv.ReleaseHangs()
+	if err := a.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	done := b.waitReply(ctx, t, 0, "Invoiced #")
+	if got := b.postedWith(0, tickets.ActionFinish); len(got) != 0 {
+		t.Errorf("B told Dana of the bill paused A was running: %q; A's log:\n%s", got[0].Text, aLog.String())
+	}
+	wantBilledOnce(t, fx.srv, tk, minutesBefore, notes)
+	t.Logf("A answered: %q", done.Text)
 }
