@@ -211,16 +211,12 @@ func TestBill_TimeLoggedWhileBillingIsNotCharged(t *testing.T) {
 	}{
 		{chaosModes[0], stepGuard}, {chaosModes[0], stepComment}, {chaosModes[0], stepTime},
 		{chaosModes[1], stepComment}, {chaosModes[1], stepTime},
-		{chaosModes[2], stepComment}, {chaosModes[2], stepTime},
 	} {
 		m := tc.m
 		t.Run(m.name+" after "+tc.after, func(t *testing.T) {
 			t.Parallel()
 			r := newChaosRig(t, m.time)
 			r.learnNames()
-			if m.time == syncrotest.TimeIgnoredOnComments {
-				r.tk.setTimerPath(t.Context())
-			}
 			product := r.tk.cfg.Labor["remote"]
 			ct, form := r.billFormOver15(m.actor)
 			r.cs.after(tc.after, func() {
