@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -176,21 +175,44 @@ func (s *Postgres) RemoveSubscription(channel string, id int64) (bool, error) {
 	return tag.RowsAffected() == 1, nil
 }
 
-// MarkNotified implements Subscriptions.
-func (s *Postgres) MarkNotified(id int64, key string) (bool, error) {
-	if key == "" || len(key)+8 > maxKeyLen || strings.ContainsRune(key, 0) {
-		return false, fmt.Errorf("mark notified: %w: key %q", ErrInvalid, key)
+// MarkNotified implements Subscriptions: one INSERT of every mark, which
+// returns the rows it added, so a mark already held is not first.
+func (s *Postgres) MarkNotified(marks []NoticeMark) ([]bool, error) {
+	if err := checkNoticeMarks(marks); err != nil {
+		return nil, err
+	}
+	first := make([]bool, len(marks))
+	if len(marks) == 0 {
+		return first, nil
+	}
+	ids, keys := make([]int64, len(marks)), make([]string, len(marks))
+	for i, m := range marks {
+		ids[i], keys[i] = m.Subscription, m.Key
 	}
 	ctx, cancel := opCtx()
 	defer cancel()
 	q, err := s.q()
-	var tag interface{ RowsAffected() int64 }
+	added := map[NoticeMark]bool{}
 	if err == nil {
-		tag, err = q.Exec(ctx, `INSERT INTO subscription_notified (subscription, key, at) VALUES ($1, $2, $3)
-			ON CONFLICT DO NOTHING`, id, key, s.now())
+		var rows pgx.Rows
+		rows, err = q.Query(ctx, `INSERT INTO subscription_notified (subscription, key, at)
+			SELECT id, key, $3 FROM unnest($1::bigint[], $2::text[]) AS m(id, key)
+			ON CONFLICT DO NOTHING RETURNING subscription, key`, ids, keys, s.now())
+		if err == nil {
+			var m NoticeMark
+			_, err = pgx.ForEachRow(rows, []any{&m.Subscription, &m.Key}, func() error {
+				added[m] = true
+				return nil
+			})
+		}
 	}
 	if err != nil {
-		return false, fmt.Errorf("mark subscription %d notified of %s: %w", id, key, err)
+		return nil, fmt.Errorf("mark %d subscription notices: %w", len(marks), err)
 	}
-	return tag.RowsAffected() == 1, nil
+	for i, m := range marks {
+		// A mark repeated in the batch was added once: its first occurrence.
+		first[i] = added[m]
+		delete(added, m)
+	}
+	return first, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -47,9 +48,30 @@ type Subscriptions interface {
 	// RemoveSubscription deletes subscription id of channel and reports
 	// whether there was one.
 	RemoveSubscription(channel string, id int64) (bool, error)
-	// MarkNotified records that subscription id told the event key and
-	// reports whether this was the first time.
-	MarkNotified(id int64, key string) (first bool, err error)
+	// MarkNotified records, in one transaction, that each mark's
+	// subscription told its event, and reports per mark whether this was
+	// the first time (a mark repeated in marks is first once). On error
+	// none is recorded.
+	MarkNotified(marks []NoticeMark) (first []bool, err error)
+}
+
+// NoticeMark is one event told by one subscription: Key names the event
+// (the watch's "new:42", "closed:42:…").
+type NoticeMark struct {
+	Subscription int64
+	Key          string
+}
+
+// checkNoticeMarks refuses a batch holding a key no backend can store:
+// empty, longer than a key (with the subscription's 8 bytes), or with a
+// NUL byte PostgreSQL's text refuses.
+func checkNoticeMarks(marks []NoticeMark) error {
+	for _, m := range marks {
+		if m.Key == "" || len(m.Key)+8 > maxKeyLen || strings.ContainsRune(m.Key, 0) {
+			return fmt.Errorf("mark notified: %w: key %q", ErrInvalid, m.Key)
+		}
+	}
+	return nil
 }
 
 var _ Subscriptions = (*Store)(nil)
@@ -134,22 +156,28 @@ func (s *Store) RemoveSubscription(channel string, id int64) (bool, error) {
 }
 
 // MarkNotified implements Subscriptions.
-func (s *Store) MarkNotified(id int64, key string) (first bool, err error) {
-	k := binary.BigEndian.AppendUint64(nil, uint64(id))
-	k = append(k, key...)
-	if key == "" || len(k) > maxKeyLen {
-		return false, fmt.Errorf("mark notified: %w: key %q", ErrInvalid, key)
+func (s *Store) MarkNotified(marks []NoticeMark) ([]bool, error) {
+	if err := checkNoticeMarks(marks); err != nil {
+		return nil, err
 	}
-	err = s.update(func(tx *bolt.Tx) error {
+	first := make([]bool, len(marks))
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSubNotified)
-		if b.Get(k) != nil {
-			return nil
+		at := []byte(strconv.FormatInt(s.now().Unix(), 10))
+		for i, m := range marks {
+			k := append(binary.BigEndian.AppendUint64(nil, uint64(m.Subscription)), m.Key...)
+			if b.Get(k) != nil {
+				continue
+			}
+			first[i] = true
+			if err := b.Put(k, at); err != nil {
+				return err
+			}
 		}
-		first = true
-		return b.Put(k, []byte(strconv.FormatInt(s.now().Unix(), 10)))
+		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("mark subscription %d notified of %s: %w", id, key, err)
+		return nil, fmt.Errorf("mark %d subscription notices: %w", len(marks), err)
 	}
 	return first, nil
 }

@@ -124,6 +124,7 @@ var suite = []struct {
 	{"ReleaseSummary_TheDayCanBeClaimedAgainButNeverALaterOne", testReleaseSummary_TheDayCanBeClaimedAgainButNeverALaterOne},
 	{"Subscriptions_AddListRemoveAcrossReopen", testSubscriptions_AddListRemoveAcrossReopen},
 	{"MarkNotified_OnceAcrossReopen", testMarkNotified_OnceAcrossReopen},
+	{"MarkNotified_ABatchMarksEachFirstOnce", testMarkNotified_ABatchMarksEachFirstOnce},
 	{"TechMatch_SurvivesReopenAndIsReplacedNotDuplicated", testTechMatch_SurvivesReopenAndIsReplacedNotDuplicated},
 	{"TechMatch_ConcurrentSetsOfOneSyncroUserExactlyOneWins", testTechMatch_ConcurrentSetsOfOneSyncroUserExactlyOneWins},
 	{"TechMatch_MoveTakesItDropOnlyWhileStillThatUser", testTechMatch_MoveTakesItDropOnlyWhileStillThatUser},
