@@ -2,6 +2,7 @@ package home_test
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -118,5 +119,43 @@ func TestRenderSummary_LateIsMarkedYesterdays(t *testing.T) {
 	shown := string(messageJSON(t, msg))
 	if !strings.Contains(shown, "Yesterday's summary: Tue 8 Dec") || !strings.Contains(msg.Text, "1h30m logged") {
 		t.Errorf("a late summary is not marked as yesterday's:\n%s", shown)
+	}
+}
+
+// TestSummary_ResolvedNotInvoicedPastAPageOfInvoicedOnes: a tech whose 30
+// newest resolved tickets were invoiced in the web app (their status left
+// at Resolved) sees none of them as "not invoiced yet", and still sees the
+// older one that is not: one page of Syncro's list is not all of them.
+func TestSummary_ResolvedNotInvoicedPastAPageOfInvoicedOnes(t *testing.T) {
+	t.Skip("fault left (issue 18): the Home's and the summary's resolved-not-invoiced list filters on line_items, which GET /tickets does not carry (docs/syncro-api.md: only GET /tickets/{id}), so tickets invoiced in the web app with their status left at Resolved are listed as not invoiced; and it reads one page, so an older one not invoiced is never reached")
+	t.Parallel()
+	hf, f, c := summaryRig(t)
+	ctx := t.Context()
+	cust := f.Ticket(t, syncrotest.SeedTicketOwnCloud).CustomerID
+	resolve := func(subject string) syncrotest.Ticket {
+		return f.Srv.AddTicket(syncrotest.Ticket{Subject: subject, CustomerID: cust, UserID: syncrotest.UserDana, Status: "Resolved", ResolvedAt: syncrotest.SeedNow})
+	}
+	waiting := resolve("Resolved long ago, never invoiced")
+	for i := range 30 {
+		tk := resolve("Invoiced in the web app " + strconv.Itoa(i))
+		start, dana := syncrotest.SeedNow.Add(-time.Hour), syncrotest.UserDana
+		tm, _, err := c.Timers.Add(ctx, tk.ID, &syncro.TimerEntryRequest{StartAt: &start, DurationMinutes: new(15), UserID: &dana})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := c.Timers.Charge(ctx, tk.ID, tm.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := c.Invoices.CreateFromTicket(ctx, tk.ID, cust, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := commandstest.Dana
+	s, err := hf.Summary(ctx, a, syncrotest.SeedNow.Truncate(24*time.Hour), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Resolved) != 1 || s.Resolved[0].ID != waiting.ID {
+		t.Errorf("resolved-not-invoiced = %d tickets, want only %q (errors %q)", len(s.Resolved), waiting.Subject, s.Errs)
 	}
 }
