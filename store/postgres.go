@@ -78,6 +78,14 @@ const (
 	pgMaxConns = 16
 )
 
+// AdoptGrace is how long a replica must have been gone from PostgreSQL
+// before another adopts its flows (Flows.OrphanedFlows, AdoptFlow). A live
+// replica whose session dropped for a moment was last seen (seeReplica) at
+// most one lifeCheck before and takes its session back at its next check,
+// so two lifeChecks cover a moment's cut. A replica that closed its store
+// needs no grace.
+const AdoptGrace = 2 * lifeCheck
+
 //go:embed migrations/*.sql
 var migrations embed.FS
 
@@ -137,6 +145,11 @@ func (s *Postgres) keepAlive(cc *pgx.ConnConfig) {
 			}
 		}
 		s.lifeMu.Unlock()
+		if err == nil {
+			if err := s.seeReplica(ctx); err != nil {
+				s.cfg.logger.Warn("could not record that this replica is alive", "replica", s.replica, "err", err)
+			}
+		}
 		cancel()
 	}
 }
@@ -180,6 +193,9 @@ func (s *Postgres) start(ctx context.Context, cc *pgx.ConnConfig) error {
 		if got {
 			s.replica = id
 		}
+	}
+	if err := s.seeReplica(ctx); err != nil {
+		return err
 	}
 	_, err = s.pool.Exec(ctx, `DELETE FROM closing c WHERE c.marked_at < $1
 		OR NOT EXISTS (SELECT 1 FROM flows f WHERE f.id = c.flow AND NOT f.finished)`, s.now().Add(-ClosingMarkTTL))
@@ -412,6 +428,9 @@ func (s *Postgres) closeConns() {
 		// once its backend notices, and a replica starting right after
 		// must find this one gone.
 		_, _ = s.life.Exec(ctx, `SELECT pg_advisory_unlock_all()`)
+		// A replica stopped on purpose is gone for good: its flows need no
+		// grace (AdoptGrace) before another adopts them.
+		_, _ = s.life.Exec(ctx, `DELETE FROM replicas WHERE id = $1`, s.replica)
 		_ = s.life.Close(ctx)
 		cancel()
 	}
@@ -459,6 +478,26 @@ func replicaAliveSQL(id string) string {
 		WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
 		AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
 		AND l.classid::bigint = ` + strconv.Itoa(int(lockReplica)) + ` AND l.objid::bigint = ` + id + `)`
+}
+
+// replicaGoneSQL is the condition that the replica whose id is the SQL
+// expression id is gone and was last seen (seeReplica) at or before the SQL
+// expression seenBefore, or never: a replica only just seen gone may be
+// one whose session dropped for a moment and is being taken back.
+func replicaGoneSQL(id, seenBefore string) string {
+	return `NOT ` + replicaAliveSQL(id) + ` AND NOT EXISTS (SELECT 1 FROM replicas r
+		WHERE r.id = ` + id + ` AND r.seen_at > ` + seenBefore + `)`
+}
+
+// seeReplica records that this replica holds its session now, as
+// replicaGoneSQL reads it.
+func (s *Postgres) seeReplica(ctx context.Context) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO replicas (id, seen_at) VALUES ($1, $2)
+		ON CONFLICT (id) DO UPDATE SET seen_at = EXCLUDED.seen_at`, s.replica, s.now())
+	if err != nil {
+		return fmt.Errorf("record replica %d alive: %w", s.replica, err)
+	}
+	return nil
 }
 
 // replicaAlive reports whether replica still holds its advisory lock in

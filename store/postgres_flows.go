@@ -181,15 +181,18 @@ func (s *Postgres) UnfinishedFlows() ([]Flow, error) {
 }
 
 // OrphanedFlows implements Flows: the unfinished flows last stepped by
-// this replica or by one that is gone (replicaAliveSQL). A flow another
-// live replica stepped is its own to finish or to tell of.
+// this replica or by one gone for longer than AdoptGrace (replicaGoneSQL).
+// A flow another live replica stepped is its own to finish or to tell
+// of, and so is one of a replica only just seen gone: it may be taking a
+// lost session back, its bill still running.
 func (s *Postgres) OrphanedFlows() ([]Flow, error) {
-	return s.listFlows("orphaned", `WHERE NOT finished AND (replica = $1 OR NOT `+replicaAliveSQL("replica")+`)
-		ORDER BY created_at, id`, s.replica)
+	return s.listFlows("orphaned", `WHERE NOT finished AND (replica = $1 OR `+replicaGoneSQL("replica", "$2")+`)
+		ORDER BY created_at, id`, s.replica, s.now().Add(-AdoptGrace))
 }
 
 // AdoptFlow implements Flows: flow id becomes this replica's if it is
-// unfinished and the replica that last stepped it is gone. The update
+// unfinished and the replica that last stepped it is gone, for longer
+// than AdoptGrace (replicaGoneSQL). The update
 // holds the flow's row, so of two replicas adopting it at once the second
 // finds it a live replica's and leaves it. A flow already this replica's
 // is not adopted again: this replica runs it, or told of it already.
@@ -200,8 +203,8 @@ func (s *Postgres) AdoptFlow(id string) (Flow, bool, error) {
 	var f []Flow
 	if err == nil {
 		f, err = pgJSON[Flow](ctx, q, `UPDATE flows SET replica = $2
-			WHERE id = $1 AND NOT finished AND replica <> $2 AND NOT `+replicaAliveSQL("replica")+`
-			RETURNING body`, id, s.replica)
+			WHERE id = $1 AND NOT finished AND replica <> $2 AND `+replicaGoneSQL("replica", "$3")+`
+			RETURNING body`, id, s.replica, s.now().Add(-AdoptGrace))
 	}
 	if err != nil {
 		return Flow{}, false, fmt.Errorf("adopt flow %s: %w", id, err)

@@ -223,6 +223,43 @@ func TestPostgres_AFlowIsOrphanedOnlyOnceItsReplicaIsGone(t *testing.T) {
 	}
 }
 
+// TestPostgres_AFlowOfAReplicaOnlyJustGoneIsNotAdopted: A's session
+// ends without a Close (killed, or cut off the database); until A has
+// been gone for AdoptGrace, as long as a live replica needs to take a
+// lost session back, its flow is not B's to adopt or tell of; after it,
+// the flow is.
+func TestPostgres_AFlowOfAReplicaOnlyJustGoneIsNotAdopted(t *testing.T) {
+	t.Parallel()
+	a, b := twoReplicas(t)
+	_, _, err := a.CreateFlow(billFlow("f1", 7))
+	mustOK(t, err)
+	pa := a.testBackend.(*Postgres)
+	close(pa.stop) // A takes no session back: it is gone for good
+	<-pa.stopped
+	old := replicaSession(t, pa, pa.Replica())
+	if _, err := pa.pool.Exec(t.Context(), `SELECT pg_terminate_backend($1)`, old); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 4*lifeCheck)
+	defer cancel()
+	for replicaSession(t, pa, pa.Replica()) != 0 {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("A's session never ended: %v", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	orphaned, err := b.OrphanedFlows()
+	mustOK(t, err)
+	if _, ok, err := b.AdoptFlow("f1"); err != nil || ok || len(orphaned) != 0 {
+		t.Fatalf("B adopted (%v, err %v) or listed %d orphaned flows of A only just gone, want none", ok, err, len(orphaned))
+	}
+	a.clk.Advance(AdoptGrace)
+	if _, ok, err := b.AdoptFlow("f1"); err != nil || !ok {
+		t.Fatalf("B did not adopt the flow of A gone for %s (err %v)", AdoptGrace, err)
+	}
+}
+
 func TestPostgres_AnOrphanedFlowIsAdoptedByOneReplicaOnce(t *testing.T) {
 	t.Parallel()
 	a, b := twoReplicas(t)

@@ -208,8 +208,9 @@ const unfinishedJob = "unfinished-work"
 // startUnfinishedTeller runs, among replicas (st a leader), the look for
 // work a replica left when it died: the replica leading unfinishedJob
 // tells each such flow's owner with Finish (tell: bot.(*Bot).TellUnfinished)
-// when it takes the lead and every interval after, so that work is told
-// within about an interval though no replica starts. A lone bot tells at
+// when it takes the lead, once store.AdoptGrace after, and every interval
+// after, so that work is told within about an interval though no replica
+// starts. A lone bot tells at
 // its start only. The returned stop cancels it and waits.
 func startUnfinishedTeller(ctx context.Context, st any, tell func(context.Context), interval time.Duration, log *slog.Logger) (stop func()) {
 	l, ok := st.(leader)
@@ -224,13 +225,19 @@ func startUnfinishedTeller(ctx context.Context, st any, tell func(context.Contex
 			}
 			log.Info("this replica tells of the work stopped replicas left")
 			tick := time.NewTicker(interval)
+			// Work of a replica gone for less than store.AdoptGrace is not
+			// adopted yet (it may be taking its session back): one look
+			// once the grace is over tells it, however long the interval.
+			graceOver := time.NewTimer(store.AdoptGrace)
 			for led.Err() == nil {
 				tell(led)
 				select {
 				case <-led.Done():
 				case <-tick.C:
+				case <-graceOver.C:
 				}
 			}
+			graceOver.Stop()
 			tick.Stop()
 			release()
 			if ctx.Err() != nil {
