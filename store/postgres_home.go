@@ -48,21 +48,15 @@ func (s *Postgres) AllSummarySettings() (map[string]SummarySettings, error) {
 		var rows pgx.Rows
 		rows, err = q.Query(ctx, `SELECT user_id, body FROM summary_settings`)
 		if err == nil {
-			for rows.Next() {
-				var user, body string
+			var user, body string
+			_, err = pgx.ForEachRow(rows, []any{&user, &body}, func() error {
 				var v SummarySettings
-				if err = rows.Scan(&user, &body); err != nil {
-					break
-				}
-				if err = json.Unmarshal([]byte(body), &v); err != nil {
-					break
+				if err := json.Unmarshal([]byte(body), &v); err != nil {
+					return err
 				}
 				out[user] = v
-			}
-			rows.Close()
-			if err == nil {
-				err = rows.Err()
-			}
+				return nil
+			})
 		}
 	}
 	if err != nil {
