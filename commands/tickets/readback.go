@@ -91,10 +91,9 @@ func writeUntil(ctx context.Context, answered time.Time) time.Time {
 type syncroClock struct {
 	mu sync.Mutex
 	// ahead is the offset of the Date furthest ahead seen within
-	// clockMemory of seen; known is false until a Date was seen.
+	// clockMemory of seen; seen is zero until a Date (or stamp) was seen.
 	ahead time.Duration
 	seen  time.Time
-	known bool
 }
 
 // clockMemory is how long an offset further ahead than the Dates since
@@ -119,8 +118,8 @@ func (k *syncroClock) answered(resp *syncro.Response, now time.Time) time.Time {
 	if d.IsZero() {
 		return k.nowLocked(now)
 	}
-	if off := d.Sub(now); !k.known || off >= k.ahead || now.Sub(k.seen) > clockMemory {
-		k.ahead, k.seen, k.known = off, now, true
+	if off := d.Sub(now); k.seen.IsZero() || off >= k.ahead || now.Sub(k.seen) > clockMemory {
+		k.ahead, k.seen = off, now
 	}
 	return later(d, k.nowLocked(now))
 }
@@ -134,7 +133,7 @@ func (k *syncroClock) stamped(t, now time.Time) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if off := t.Sub(now); !t.IsZero() && off > k.ahead {
-		k.ahead, k.seen, k.known = off, now, true
+		k.ahead, k.seen = off, now
 	}
 }
 
