@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -117,25 +116,6 @@ func TestE2E_Break17_CreateFromMessage_SyncroFailsAfterWriting_OneTicketAndTheTr
 	})
 }
 
-// deleteCustomer deletes customer id in the fake Syncro the way Syncro's
-// web app does (DELETE /customers/{id}).
-func (b *e2eBot) deleteCustomer(ctx context.Context, t *testing.T, id int64) {
-	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, strings.TrimSuffix(b.srv.URL(), "/")+"/customers/"+itoa64(id), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+syncrotest.DefaultAPIKey)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("delete customer %d: %s", id, resp.Status)
-	}
-}
-
 // TestE2E_Break17_LinkedCustomerDeletedInSyncro: #ops is linked to Cascade
 // Dental Group, which is then deleted in Syncro. The create form made
 // from a message there does not offer the deleted customer as found (a
@@ -148,7 +128,7 @@ func TestE2E_Break17_LinkedCustomerDeletedInSyncro(t *testing.T) {
 	n := b.replies()
 	b.slash(ctx, t, "link Cascade Dental Group")
 	b.waitReply(ctx, t, n, "Linked")
-	b.deleteCustomer(ctx, t, dental.ID)
+	deleteCustomerInSyncro(t, b.srv, dental.ID)
 
 	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: "Cascade's router is blinking"})
 	v := b.createFromMessage(ctx, t, msg)

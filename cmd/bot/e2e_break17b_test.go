@@ -595,25 +595,6 @@ func TestE2E_Break17_Unfurl_ChannelSharedWhileTheTicketIsRead(t *testing.T) {
 	}
 }
 
-// deleteTicket deletes ticket id in the fake Syncro the way Syncro's web
-// app does (DELETE /tickets/{id}).
-func (b *e2eBot) deleteTicket(ctx context.Context, t *testing.T, id int64) {
-	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, strings.TrimSuffix(b.srv.URL(), "/")+"/tickets/"+itoa64(id), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+syncrotest.DefaultAPIKey)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("delete ticket %d: %s", id, resp.Status)
-	}
-}
-
 // TestE2E_Break17_CreateFromMessage_TicketDeletedInSyncro: a message made
 // ticket #N, which is then deleted in Syncro. "Create Syncro ticket" on
 // the message does not say it is ticket #N (Syncro has no #N): it opens
@@ -626,7 +607,7 @@ func TestE2E_Break17_CreateFromMessage_TicketDeletedInSyncro(t *testing.T) {
 	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
 	b.waitWorkDone(ctx, t, ack.EnvelopeID)
 	old := b.newTicketFor(ctx, t, dental.ID, text)
-	b.deleteTicket(ctx, t, old.ID)
+	deleteTicketInSyncro(t, b.srv, old.ID)
 
 	b.shortcut(ctx, t, tickets.ShortcutCreateFromMessage, msg)
 	v = b.waitViewSaying(ctx, t, "which Syncro no longer has")

@@ -8,7 +8,6 @@ import (
 	"github.com/syncrobot/syncrobot/commands/customers"
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
-	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -241,12 +240,17 @@ func TestE2E_CustomerMergeThatCanNeverFinishIsAbandoned(t *testing.T) {
 // app does.
 func deleteCustomerInSyncro(t *testing.T, srv *syncrotest.Server, id int64) {
 	t.Helper()
-	c, err := syncro.NewClient(syncro.Config{BaseURL: srv.URL() + "/", APIKey: syncrotest.DefaultAPIKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Customers.Delete(t.Context(), id); err != nil {
+	if _, err := webApp(t, srv).Customers.Delete(t.Context(), id); err != nil {
 		t.Fatalf("delete customer %d in Syncro: %v", id, err)
+	}
+}
+
+// deleteTicketInSyncro deletes ticket id as someone in Syncro's web app
+// does.
+func deleteTicketInSyncro(t *testing.T, srv *syncrotest.Server, id int64) {
+	t.Helper()
+	if _, err := webApp(t, srv).Tickets.Delete(t.Context(), id); err != nil {
+		t.Fatalf("delete ticket %d in Syncro: %v", id, err)
 	}
 }
 
