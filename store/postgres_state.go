@@ -43,6 +43,11 @@ func (s *Postgres) pgPut(ctx context.Context, table, keyColumn string, key, v an
 	if err != nil {
 		return err
 	}
+	return pgUpsert(ctx, q, table, keyColumn, key, v)
+}
+
+// pgUpsert is pgPut through q, such as a transaction.
+func pgUpsert(ctx context.Context, q querier, table, keyColumn string, key, v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
 		return err

@@ -305,15 +305,11 @@ func (s *Postgres) MoveTechMatch(m TechMatch) (TechMatch, bool, error) {
 	if err := validMatch(m); err != nil {
 		return TechMatch{}, false, err
 	}
-	body, err := json.Marshal(m)
-	if err != nil {
-		return TechMatch{}, false, fmt.Errorf("move tech match to %s: %w", m.SlackUser, err)
-	}
 	ctx, cancel := opCtx()
 	defer cancel()
 	var from TechMatch
 	var ok bool
-	err = s.tx(ctx, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var old string
 		err := tx.QueryRow(ctx, `DELETE FROM tech_matches WHERE (body::jsonb)->>'syncro_user' = $1 AND slack_user <> $2 RETURNING body`,
 			strconv.FormatInt(m.SyncroUser, 10), m.SlackUser).Scan(&old)
@@ -327,9 +323,7 @@ func (s *Postgres) MoveTechMatch(m TechMatch) (TechMatch, bool, error) {
 				return fmt.Errorf("decode the match moved: %w", err)
 			}
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO tech_matches (slack_user, body) VALUES ($1, $2)
-			ON CONFLICT (slack_user) DO UPDATE SET body = excluded.body`, m.SlackUser, string(body))
-		return err
+		return pgUpsert(ctx, tx, "tech_matches", "slack_user", m.SlackUser, m)
 	})
 	if isUniqueViolation(err) {
 		err = s.techTaken(ctx, m) // another move took it meanwhile
