@@ -192,9 +192,9 @@ func (fr *flowRun) ownMinutes(t *syncro.Ticket) int {
 // would carry now, and a button to bill that.
 func (fr *flowRun) staleBillReply(ctx context.Context, why string) commands.Reply {
 	t := fr.stale
-	text := halfDone(fr.doneSoFar(), why).Text
-	if len(fr.doneSoFar()) == 0 {
-		text = strings.ToUpper(why[:1]) + why[1:] + "."
+	text := strings.ToUpper(why[:1]) + why[1:] + "."
+	if done := fr.doneSoFar(); len(done) > 0 {
+		text = halfDone(done, why).Text
 	}
 	total := uncharged(t)
 	toLog := 0
