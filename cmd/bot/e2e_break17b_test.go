@@ -67,6 +67,17 @@ func dentalMessageInOps(t *testing.T, text string) (context.Context, *e2eBot, sy
 	return ctx, b, dental, b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: text})
 }
 
+// createFromMessageDone makes msg a ticket of customerID from the form
+// as filled, waits until the submission's work is done and returns the
+// ticket Syncro holds with subject.
+func (b *e2eBot) createFromMessageDone(ctx context.Context, t *testing.T, msg slackfake.Message, customerID int64, subject string) syncrotest.Ticket {
+	t.Helper()
+	v := b.createFromMessage(ctx, t, msg)
+	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, customerID)})
+	b.waitWorkDone(ctx, t, ack.EnvelopeID)
+	return b.newTicketFor(ctx, t, customerID, subject)
+}
+
 // createFacingFault makes msg a ticket of customerID from the form as
 // filled, Syncro answering the ticket's POST with fault, and waits until
 // the submission's work is done.
@@ -514,10 +525,7 @@ func TestE2E_Break17_TicketThread_ChannelSharedLater(t *testing.T) {
 	t.Parallel()
 	text := "Cascade's wifi drops at noon"
 	ctx, b, dental, msg := dentalMessageInOps(t, text)
-	v := b.createFromMessage(ctx, t, msg)
-	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
-	b.waitWorkDone(ctx, t, ack.EnvelopeID)
-	tk := b.newTicketFor(ctx, t, dental.ID, text)
+	tk := b.createFromMessageDone(ctx, t, msg, dental.ID, text)
 	b.waitThread(ctx, t, e2eChannel, msg.TS, 1)
 
 	if _, err := b.f.ShareChannel(ctx, e2eChannel, clientTeam); err != nil {
@@ -603,18 +611,15 @@ func TestE2E_Break17_CreateFromMessage_TicketDeletedInSyncro(t *testing.T) {
 	t.Parallel()
 	text := "Cascade's UPS alarms at night"
 	ctx, b, dental, msg := dentalMessageInOps(t, text)
-	v := b.createFromMessage(ctx, t, msg)
-	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
-	b.waitWorkDone(ctx, t, ack.EnvelopeID)
-	old := b.newTicketFor(ctx, t, dental.ID, text)
+	old := b.createFromMessageDone(ctx, t, msg, dental.ID, text)
 	deleteTicketInSyncro(t, b.srv, old.ID)
 
 	b.shortcut(ctx, t, tickets.ShortcutCreateFromMessage, msg)
-	v = b.waitViewSaying(ctx, t, "which Syncro no longer has")
+	v := b.waitViewSaying(ctx, t, "which Syncro no longer has")
 	if v.CallbackID != tickets.CallbackCreateFromMessage {
 		t.Fatalf("the shortcut showed %s: %s", v.CallbackID, v.JSON)
 	}
-	ack = b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
+	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
 	b.waitWorkDone(ctx, t, ack.EnvelopeID)
 	tk := b.newTicketFor(ctx, t, dental.ID, text)
 	if got := b.lastReply(); !strings.Contains(got, "Created #"+itoa64(tk.Number)) {
@@ -634,10 +639,7 @@ func TestE2E_Break17_PrivateChannel_InternalGetsSummaryAndPreview(t *testing.T) 
 	b.f.AddChannel(slackfake.Channel{ID: "C0PRIV", Name: "techs-only", IsPrivate: true})
 	text := "Cascade's admin password expires Friday"
 	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: "C0PRIV", User: e2eUser, Text: text})
-	v := b.createFromMessage(ctx, t, msg)
-	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
-	b.waitWorkDone(ctx, t, ack.EnvelopeID)
-	tk := b.newTicketFor(ctx, t, dental.ID, text)
+	tk := b.createFromMessageDone(ctx, t, msg, dental.ID, text)
 	if th := b.f.Thread("C0PRIV", msg.TS); len(th) != 1 || !strings.Contains(th[0].Text, "Ticket #"+itoa64(tk.Number)+" created from this message") {
 		t.Errorf("the private channel's thread = %+v, want the summary", th)
 	}
