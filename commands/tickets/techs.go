@@ -172,9 +172,7 @@ func (c *feature) timeTech(ctx context.Context, a commands.Actor) (tech, *comman
 // when it lacks id. Before any list was read there is no news of anyone
 // gone, and no read is added to the entry: the next hourly read checks.
 func (c *feature) syncroUserGone(ctx context.Context, id int64) (bool, error) {
-	has := func(users []syncro.UserRef) bool {
-		return slices.ContainsFunc(users, func(u syncro.UserRef) bool { return u.ID == id })
-	}
+	has := func(users []syncro.UserRef) bool { return hasUser(users, id) }
 	if last, ok := c.cfg.Account.LastUsers(); !ok || has(last) {
 		return false, nil
 	}
@@ -203,7 +201,7 @@ func (c *feature) dropGoneTechs(ctx context.Context, users []syncro.UserRef) {
 		return
 	}
 	for _, m := range all {
-		if !slices.ContainsFunc(users, func(u syncro.UserRef) bool { return u.ID == m.SyncroUser }) {
+		if !hasUser(users, m.SyncroUser) {
 			c.dropMatch(ctx, m)
 		}
 	}
@@ -220,6 +218,11 @@ func (c *feature) dropMatch(ctx context.Context, m store.TechMatch) {
 	if dropped {
 		c.cfg.Logger.InfoContext(ctx, "tech match dropped: the Syncro user is gone; the tech is asked at their next time entry", "slack_user", m.SlackUser, "syncro_user", m.SyncroUser)
 	}
+}
+
+// hasUser reports whether users has Syncro user id.
+func hasUser(users []syncro.UserRef, id int64) bool {
+	return slices.ContainsFunc(users, func(u syncro.UserRef) bool { return u.ID == id })
 }
 
 // syncroUsers lists the account's users (GET /users), by name.
