@@ -67,13 +67,18 @@ func (b *Bot) linkPreviews(ctx context.Context, tn *turn, ev *slackevents.LinkSh
 	if len(previews.ByURL) == 0 {
 		return 0, "no link to preview"
 	}
-	// Reading the tickets took a while: Slack may have said meanwhile that
-	// the channel was shared (channel_shared), and from then on it gets
-	// nothing. No one saw these previews, so the links keep their window.
-	if c := b.conversation(ctx, ev.Channel); !c.internal() {
+	// unsent tells the feature no one saw these previews, so the links
+	// keep their window rather than being held back for the whole of it.
+	unsent := func() {
 		if previews.Unsent != nil {
 			previews.Unsent(context.WithoutCancel(ctx))
 		}
+	}
+	// Reading the tickets took a while: Slack may have said meanwhile that
+	// the channel was shared (channel_shared), and from then on it gets
+	// nothing.
+	if c := b.conversation(ctx, ev.Channel); !c.internal() {
+		unsent()
 		return 0, c.why
 	}
 	unfurls := make(map[string]slack.Attachment, len(previews.ByURL))
@@ -88,11 +93,7 @@ func (b *Bot) linkPreviews(ctx context.Context, tn *turn, ev *slackevents.LinkSh
 	})
 	if err != nil {
 		b.log.Error("chat.unfurl failed", "channel", ev.Channel, "ts", ev.MessageTimeStamp, "err", err)
-		// No one saw these previews: the links may be previewed when
-		// pasted again, rather than held back for the whole window.
-		if previews.Unsent != nil {
-			previews.Unsent(context.WithoutCancel(ctx))
-		}
+		unsent()
 		return 0, "chat.unfurl failed"
 	}
 	return len(unfurls), ""
