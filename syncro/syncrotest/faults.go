@@ -136,7 +136,7 @@ func (s *Server) dropHangLocked(h *hang) {
 func (s *Server) Held() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.held
+	return len(s.hangs)
 }
 
 func (s *Server) takeFaultLocked(method, p string) (Fault, bool) {

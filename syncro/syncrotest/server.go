@@ -48,8 +48,7 @@ type Server struct {
 	reqLog  []Request
 	faults  []*faultRule
 	release chan struct{}
-	held    int // requests FaultHang holds now
-	hangs   []*hang
+	hangs   []*hang // requests FaultHang holds now, oldest first
 	hits    []time.Time
 
 	hs *httptest.Server
@@ -209,7 +208,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case FaultHang:
 			h := &hang{path: entry.Path, release: make(chan struct{})}
 			s.mu.Lock()
-			s.held++
 			s.hangs = append(s.hangs, h)
 			s.mu.Unlock()
 			var gaveUp bool
@@ -220,7 +218,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			case <-h.release:
 			}
 			s.mu.Lock()
-			s.held--
 			s.dropHangLocked(h)
 			s.mu.Unlock()
 			if gaveUp {
