@@ -1,8 +1,6 @@
 package store
 
 import (
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -123,9 +121,6 @@ func (s *Store) AllSubscriptions() ([]Subscription, error) {
 	return out, nil
 }
 
-// errNotThisChannel stops a removal of another channel's subscription.
-var errNotThisChannel = errors.New("subscription of another channel")
-
 // RemoveSubscription implements Subscriptions. A channel removes only its
 // own subscriptions.
 func (s *Store) RemoveSubscription(channel string, id int64) (bool, error) {
@@ -137,18 +132,12 @@ func (s *Store) RemoveSubscription(channel string, id int64) (bool, error) {
 		b := tx.Bucket(bucketSubscriptions)
 		var sub Subscription
 		ok, err := getJSON(b, u64(uint64(id)), &sub)
-		if err != nil || !ok {
+		if err != nil || !ok || sub.Channel != channel {
 			return err
-		}
-		if sub.Channel != channel {
-			return errNotThisChannel
 		}
 		found = true
 		return b.Delete(u64(uint64(id)))
 	})
-	if errors.Is(err, errNotThisChannel) {
-		return false, nil
-	}
 	if err != nil {
 		return false, fmt.Errorf("remove subscription %d: %w", id, err)
 	}
@@ -165,7 +154,7 @@ func (s *Store) MarkNotified(marks []NoticeMark) ([]bool, error) {
 		b := tx.Bucket(bucketSubNotified)
 		at := []byte(strconv.FormatInt(s.now().Unix(), 10))
 		for i, m := range marks {
-			k := append(binary.BigEndian.AppendUint64(nil, uint64(m.Subscription)), m.Key...)
+			k := concat(u64(uint64(m.Subscription)), []byte(m.Key))
 			if b.Get(k) != nil {
 				continue
 			}
