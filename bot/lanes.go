@@ -214,9 +214,7 @@ func (l *lanes) leave(t *turn, why error) error {
 		}
 	}
 	// The last to leave a closed lane, whose slots all came back.
-	if u.running == 0 && len(u.waiting) == 0 {
-		delete(l.users, t.user)
-	}
+	l.dropIdleLocked(t.user, u)
 	return why
 }
 
@@ -241,8 +239,13 @@ func (l *lanes) releaseLocked(t *turn) {
 	u.running--
 	l.running--
 	// Waiting turns keep their user until they leave.
+	l.dropIdleLocked(t.user, u)
+}
+
+// dropIdleLocked forgets user's lane u once nothing of theirs runs or waits.
+func (l *lanes) dropIdleLocked(user string, u *lane) {
 	if u.running == 0 && len(u.waiting) == 0 {
-		delete(l.users, t.user)
+		delete(l.users, user)
 	}
 }
 
