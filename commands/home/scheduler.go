@@ -100,6 +100,9 @@ type dueDay struct {
 	late bool
 }
 
+// date is the day d covers as the store keys it (YYYY-MM-DD).
+func (d dueDay) date() string { return d.day.Format(time.DateOnly) }
+
 // dueDays are the summaries s makes due at now, oldest first: yesterday's
 // in the hour after it was due, or when the bot missed that hour, from
 // the morning on; then today's from the hour until lateWindow after it.
@@ -141,8 +144,8 @@ func dueDays(s store.SummarySettings, now time.Time) []dueDay {
 
 // sendOne claims, builds and sends user's summary of d.
 func (f *Feature) sendOne(ctx context.Context, send Sender, user string, s store.SummarySettings, d dueDay) {
-	log := f.cfg.Logger.With("slack_user", user, "day", d.day.Format(time.DateOnly), "late", d.late)
-	first, err := f.cfg.Store.ClaimSummary(user, d.day.Format(time.DateOnly))
+	log := f.cfg.Logger.With("slack_user", user, "day", d.date(), "late", d.late)
+	first, err := f.cfg.Store.ClaimSummary(user, d.date())
 	if err != nil {
 		log.Error("summary not sent: claim failed", "err", err)
 		return
@@ -175,7 +178,7 @@ func (f *Feature) sendOne(ctx context.Context, send Sender, user string, s store
 // post may have landed (no answer, a server error) the claim stays:
 // a lost summary is better than one sent twice.
 func (f *Feature) unsent(log *slog.Logger, user string, d dueDay, err error) {
-	key := user + " " + d.day.Format(time.DateOnly)
+	key := user + " " + d.date()
 	f.mu.Lock()
 	if f.refusals == nil {
 		f.refusals = map[string]int{}
@@ -189,7 +192,7 @@ func (f *Feature) unsent(log *slog.Logger, user string, d dueDay, err error) {
 	case tries > maxRefusals:
 		log.Error("summary not delivered: Slack refused it each time", "tries", tries, "err", err)
 	default:
-		if rerr := f.cfg.Store.ReleaseSummary(user, d.day.Format(time.DateOnly)); rerr != nil {
+		if rerr := f.cfg.Store.ReleaseSummary(user, d.date()); rerr != nil {
 			log.Error("summary not delivered, and its day stays claimed", "err", err, "release_err", rerr)
 			return
 		}
