@@ -145,11 +145,6 @@ func (c *feature) techByEmail(ctx context.Context, email string) (int64, error) 
 			return u.ID, nil
 		}
 	}
-	// A scan running alongside may have learned this email from a user
-	// this one skipped as known: ask the cache before saying no one has it.
-	if id, _, ok := c.techs.lookup(email); ok {
-		return id, nil
-	}
 	c.techs.scannedAll(c.cfg.Now())
 	return 0, nil
 }
