@@ -106,10 +106,7 @@ func TestE2E_SummaryOfATechInAnOddOffsetComesAtHerHour(t *testing.T) {
 			t.Parallel()
 			ctx := testContext(t)
 			fx, clk, loc := danaIn(t, tz, func(loc *time.Location) time.Time { return time.Date(2026, 12, 7, 10, 0, 0, 0, loc) })
-			tk := danasOpen(fx.srv)[0]
-			danaWorkedOn(t, fx.srv, tk)
-			b := fx.start(ctx, t)
-			b.openHome(ctx, t)
+			b, tk := danaWorkedThenHome(ctx, t, fx)
 			b.waitHome(ctx, t, 0, "End-of-day summary", "17:00", tz)
 			clk.Set(time.Date(2026, 12, 7, 17, 0, 30, 0, loc))
 			b.waitDM(ctx, t, "Your day in Syncro: Mon 7 Dec", "Missing time?", "#"+itoa64(tk.Number))

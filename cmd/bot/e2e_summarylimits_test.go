@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -18,6 +19,18 @@ func danaWorkedOn(t *testing.T, srv *syncrotest.Server, tk syncrotest.Ticket) {
 	if _, err := srv.AddComment(syncrotest.Comment{TicketID: tk.ID, Subject: "Update", Body: "Called the client back.", UserID: syncrotest.UserDana}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// danaWorkedThenHome has Dana work on her first open ticket (see
+// danaWorkedOn), starts the bot on fx and opens her Home; it returns the
+// bot and the ticket.
+func danaWorkedThenHome(ctx context.Context, t *testing.T, fx *e2eFakes) (*e2eBot, syncrotest.Ticket) {
+	t.Helper()
+	tk := danasOpen(fx.srv)[0]
+	danaWorkedOn(t, fx.srv, tk)
+	b := fx.start(ctx, t)
+	b.openHome(ctx, t)
+	return b, tk
 }
 
 // TestE2E_LateSummaryWithTwoFailedPartsAndFullListsIsOneMessageSlackTakes:
@@ -74,10 +87,7 @@ func TestE2E_SummarySlackRefusedIsSentAtTheNextCheckOnceAcrossARestart(t *testin
 	t.Parallel()
 	ctx := testContext(t)
 	fx, clk, chicago := danaInChicago(t, 16, 58)
-	tk := danasOpen(fx.srv)[0]
-	danaWorkedOn(t, fx.srv, tk)
-	b := fx.start(ctx, t)
-	b.openHome(ctx, t)
+	b, tk := danaWorkedThenHome(ctx, t, fx)
 	b.waitHome(ctx, t, 0, "End-of-day summary", "17:00")
 
 	b.f.InjectFault("chat.postMessage", slackfake.Fault{Error: slackfake.ErrCodeMsgBlocksTooLong})

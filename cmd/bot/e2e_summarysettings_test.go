@@ -21,10 +21,7 @@ func TestE2E_SummaryFollowsTheHourAndDaysSetOnTheHomeAndItsLogTimeLogs(t *testin
 	t.Parallel()
 	ctx := testContext(t)
 	fx, clk, chicago := danaInChicago(t, 7, 0)
-	tk := danasOpen(fx.srv)[0]
-	danaWorkedOn(t, fx.srv, tk)
-	b := fx.start(ctx, t)
-	b.openHome(ctx, t)
+	b, tk := danaWorkedThenHome(ctx, t, fx)
 	hv := b.waitHome(ctx, t, 0, "End-of-day summary", "17:00", "Mon–Fri")
 	pick := func(actionID, text, value string) {
 		t.Helper()
