@@ -23,16 +23,11 @@ func TestE2E_SummaryFollowsTheHourAndDaysSetOnTheHomeAndItsLogTimeLogs(t *testin
 	fx, clk, chicago := danaInChicago(t, 7, 0)
 	b, tk := danaWorkedThenHome(ctx, t, fx)
 	hv := b.waitHome(ctx, t, 0, "End-of-day summary", "17:00", "Mon–Fri")
-	pick := func(actionID, text, value string) {
-		t.Helper()
-		if _, err := b.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eUser, ViewID: hv.ID, Actions: []slackfake.Action{{Type: "static_select",
-			ActionID: actionID, BlockID: "home_summary_settings", SelectedOption: &slackfake.SelectOption{Text: text, Value: value}}}}); err != nil {
-			t.Fatal(err)
-		}
-		hv = b.waitHome(ctx, t, hv.Updates+1, text)
-	}
-	pick(home.ActionSummaryHour, "09:00", "9")
-	pick(home.ActionSummaryDays, "Every day", "127")
+	// pickOnHome waits for the bot's "home published" before each pick, as
+	// a person cannot click a Home in the moment between Slack showing it
+	// and the bot recording it; without that wait the pick raced it.
+	hv = b.pickOnHome(ctx, t, hv, home.ActionSummaryHour, "09:00", "9")
+	b.pickOnHome(ctx, t, hv, home.ActionSummaryDays, "Every day", "127")
 
 	clk.Set(time.Date(2026, 12, 7, 9, 0, 30, 0, chicago))
 	number := "#" + itoa64(tk.Number)
