@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -225,6 +226,11 @@ func (c *feature) submitFromMessage(ctx context.Context, s commands.Submission, 
 	if mm == nil || mm.Channel == "" || mm.TS == "" {
 		return commands.Reply{Text: "That form lost the message it came from, so nothing was created. Pick “Create Syncro ticket” on the message again."}
 	}
+	if mm.Root == "" {
+		// A form opened before the metadata named the thread: a reply's
+		// permalink names it (?thread_ts=).
+		mm.Root = threadOfLink(mm.Link, mm.TS)
+	}
 	write := func() commands.Reply {
 		t, notes, failed := c.createFromForm(ctx, s, messageFooter(mm))
 		if failed != nil {
@@ -245,6 +251,20 @@ func (c *feature) submitFromMessage(ctx context.Context, s commands.Submission, 
 	}
 	// A create that failed made no ticket: the message may become one.
 	return c.cfg.OnceUntilDone(ctx, messageKey(mm), write, repeat)
+}
+
+// threadOfLink is the thread's parent named by a reply's permalink
+// (?thread_ts=, Slack's chat.getPermalink), "" when the link names none
+// or names the message itself.
+func threadOfLink(link, ts string) string {
+	u, err := url.Parse(link)
+	if err != nil {
+		return ""
+	}
+	if root := u.Query().Get("thread_ts"); root != ts {
+		return root
+	}
+	return ""
 }
 
 // threadPost is what the message's thread hears of the new ticket: the
