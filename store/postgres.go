@@ -60,6 +60,7 @@ const (
 	lockReplica int32 = 0x5379_0002 // a replica is alive, per replica
 	lockTicket  int32 = 0x5379_0003 // one ticket's announcement marks, per transaction
 	lockLeader  int32 = 0x5379_0004 // the single-replica jobs' leader, per schema and job
+	lockAdopt   int32 = 0x5379_0005 // adopting one flow, per transaction
 )
 
 // Timing of the PostgreSQL backend.

@@ -199,13 +199,23 @@ func (s *Postgres) OrphanedFlows() ([]Flow, error) {
 func (s *Postgres) AdoptFlow(id string) (Flow, bool, error) {
 	ctx, cancel := opCtx()
 	defer cancel()
-	q, err := s.q()
 	var f []Flow
-	if err == nil {
-		f, err = pgJSON[Flow](ctx, q, `UPDATE flows SET replica = $2
+	// One adopter at a time per flow: two replicas' UPDATEs racing on the
+	// row both adopted it now and then (4 runs in 40 of
+	// TestPostgres_AnOrphanedFlowIsAdoptedByOneReplicaOnce), the second's
+	// recheck of the row not stopping it. Under the flow's lock, each
+	// UPDATE is a statement begun after the other committed, so it reads
+	// the new adopter alive.
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(current_schema() || '/' || $2))`, lockAdopt, id); err != nil {
+			return err
+		}
+		var err error
+		f, err = pgJSON[Flow](ctx, tx, `UPDATE flows SET replica = $2
 			WHERE id = $1 AND NOT finished AND replica <> $2 AND `+replicaGoneSQL("replica", "$3")+`
 			RETURNING body`, id, s.replica, s.now().Add(-AdoptGrace))
-	}
+		return err
+	})
 	if err != nil {
 		return Flow{}, false, fmt.Errorf("adopt flow %s: %w", id, err)
 	}
