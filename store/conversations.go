@@ -17,8 +17,12 @@ var (
 	bucketChannelLinks  = []byte("channel_links")
 	bucketTicketThreads = []byte("ticket_threads")
 	// bucketThreadsByMessage indexes bucketTicketThreads by the message
-	// (channel and ts) a ticket was created from.
+	// (channel and the message's own ts) a ticket was created from.
 	bucketThreadsByMessage = []byte("threads_by_message")
+	// bucketThreadsByParent indexes bucketTicketThreads by the thread
+	// (channel and its parent's ts) the ticket's message is in: the
+	// ticket made last from any message of the thread.
+	bucketThreadsByParent = []byte("threads_by_parent")
 )
 
 // ChannelLinks ties Slack channels to Syncro customers (/syncro link), so
@@ -53,27 +57,40 @@ type ChannelLink struct {
 }
 
 // TicketThreads remembers the Slack message each ticket was created
-// from, so later news about the ticket goes to that message's thread and
-// a second "Create Syncro ticket" on the message finds the first ticket.
+// from, so later news about the ticket goes to that message's thread, a
+// second "Create Syncro ticket" on the message finds the first ticket,
+// and "Add to ticket" in the thread finds the thread's ticket.
 type TicketThreads interface {
 	// SetTicketThread records th; a ticket has one thread, a message one
-	// ticket, and a later record replaces an earlier one.
+	// ticket, and a later record replaces an earlier one (of the message,
+	// and as the thread's ticket).
 	SetTicketThread(th TicketThread) error
 	// TicketThread returns the thread of the ticket with Syncro id
 	// ticketID, ok false when it was not created from a message.
 	TicketThread(ticketID int64) (th TicketThread, ok bool, err error)
 	// ThreadTicket returns the ticket created from the message at
-	// channel and ts, ok false when there is none.
+	// channel and ts, the message's own ts (a reply's, not its
+	// parent's), ok false when there is none.
 	ThreadTicket(channel, ts string) (th TicketThread, ok bool, err error)
+	// TicketInThread returns the ticket created last from a message of
+	// the thread whose parent is at channel and parentTS (the parent
+	// itself or any reply), ok false when there is none.
+	TicketInThread(channel, parentTS string) (th TicketThread, ok bool, err error)
 }
 
 // TicketThread is a ticket and the Slack message it was created from.
 type TicketThread struct {
 	TicketID int64  `json:"ticket_id"`
 	Number   string `json:"number"`
-	// Channel and TS are the message; its thread is where news goes.
+	// Channel and TS are the thread, TS its parent's ts: where news about
+	// the ticket goes, since Slack threads hang on the parent.
 	Channel string `json:"channel"`
 	TS      string `json:"ts"`
+	// MessageTS is the message's own ts: a reply's differs from TS.
+	// Records from before it was kept (made from a reply, they name the
+	// parent only) read as MessageTS = TS, and so does SetTicketThread
+	// without it.
+	MessageTS string `json:"message_ts,omitempty"`
 	// Shared records that the channel was shared with another workspace
 	// when the ticket was made: nothing about the ticket goes there.
 	Shared    bool      `json:"shared,omitempty"`
@@ -182,19 +199,39 @@ func messageKey(channel, ts string) []byte { return []byte(channel + "/" + ts) }
 // ticketKey is the key of a ticket's thread record.
 func ticketKey(id int64) []byte { return []byte(strconv.FormatInt(id, 10)) }
 
-// SetTicketThread implements TicketThreads.
-func (s *Store) SetTicketThread(th TicketThread) error {
+// readThread fills what a record from before MessageTS leaves out.
+func (th *TicketThread) readThread() {
+	if th.MessageTS == "" {
+		th.MessageTS = th.TS
+	}
+}
+
+// checkTicketThread refuses a record without its ticket or message and
+// fills MessageTS and CreatedAt.
+func checkTicketThread(th *TicketThread, now time.Time) error {
 	if th.TicketID <= 0 || th.Channel == "" || th.TS == "" {
 		return fmt.Errorf("set ticket thread: %w: ticket, channel and ts are required", ErrInvalid)
 	}
+	th.readThread()
 	if th.CreatedAt.IsZero() {
-		th.CreatedAt = s.now()
+		th.CreatedAt = now
+	}
+	return nil
+}
+
+// SetTicketThread implements TicketThreads.
+func (s *Store) SetTicketThread(th TicketThread) error {
+	if err := checkTicketThread(&th, s.now()); err != nil {
+		return err
 	}
 	err := s.update(func(tx *bolt.Tx) error {
 		if err := putJSON(tx.Bucket(bucketTicketThreads), ticketKey(th.TicketID), th); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketThreadsByMessage).Put(messageKey(th.Channel, th.TS), ticketKey(th.TicketID))
+		if err := tx.Bucket(bucketThreadsByParent).Put(messageKey(th.Channel, th.TS), ticketKey(th.TicketID)); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketThreadsByMessage).Put(messageKey(th.Channel, th.MessageTS), ticketKey(th.TicketID))
 	})
 	if err != nil {
 		return fmt.Errorf("set thread of ticket %d: %w", th.TicketID, err)
@@ -214,29 +251,81 @@ func (s *Store) TicketThread(ticketID int64) (TicketThread, bool, error) {
 	if err != nil {
 		return TicketThread{}, false, fmt.Errorf("read thread of ticket %d: %w", ticketID, err)
 	}
+	th.readThread()
 	return th, ok, nil
 }
 
 // ThreadTicket implements TicketThreads.
 func (s *Store) ThreadTicket(channel, ts string) (TicketThread, bool, error) {
+	return s.indexedThread(bucketThreadsByMessage, "message", channel, ts, messageTSOf)
+}
+
+// TicketInThread implements TicketThreads.
+func (s *Store) TicketInThread(channel, parentTS string) (TicketThread, bool, error) {
+	return s.indexedThread(bucketThreadsByParent, "thread", channel, parentTS, threadTSOf)
+}
+
+// indexedThread reads the record index names at channel and ts, ok false
+// when there is none or it is stale (stillAt); of names the index in the
+// error.
+func (s *Store) indexedThread(index []byte, of, channel, ts string, at func(TicketThread) string) (TicketThread, bool, error) {
 	var th TicketThread
 	var ok bool
 	err := s.view(func(tx *bolt.Tx) error {
-		id := tx.Bucket(bucketThreadsByMessage).Get(messageKey(channel, ts))
+		id := tx.Bucket(index).Get(messageKey(channel, ts))
 		if id == nil {
 			return nil
 		}
 		var err error
 		ok, err = getJSON(tx.Bucket(bucketTicketThreads), id, &th)
-		// The index names a ticket whose record moved to another
-		// message: this message has no ticket of its own any more.
-		if ok && (th.Channel != channel || th.TS != ts) {
-			ok = false
-		}
 		return err
 	})
+	return stillAt(th, ok, err, of, channel, ts, at)
+}
+
+// stillAt is an index's hit th (found ok, read with err) when the record
+// still names channel and ts (at returns the ts it names there); ok false
+// when the ticket's record moved to another message since, so the index
+// entry is stale. of names the index (message, thread) in the error.
+func stillAt(th TicketThread, ok bool, err error, of, channel, ts string, at func(TicketThread) string) (TicketThread, bool, error) {
 	if err != nil {
-		return TicketThread{}, false, fmt.Errorf("read ticket of message %s/%s: %w", channel, ts, err)
+		return TicketThread{}, false, fmt.Errorf("read ticket of %s %s/%s: %w", of, channel, ts, err)
 	}
-	return th, ok, nil
+	if !ok {
+		return TicketThread{}, false, nil
+	}
+	th.readThread()
+	if th.Channel != channel || at(th) != ts {
+		return TicketThread{}, false, nil
+	}
+	return th, true, nil
+}
+
+// messageTSOf and threadTSOf are the ts a record names in the message
+// index and in the thread index.
+func messageTSOf(th TicketThread) string { return th.MessageTS }
+func threadTSOf(th TicketThread) string  { return th.TS }
+
+// indexThreadsByParent fills bucketThreadsByParent when it is new: a
+// file from before it keyed bucketThreadsByMessage by the thread's
+// parent, which is what the new index holds (and, read as MessageTS =
+// TS, still right as the message index).
+func indexThreadsByParent(tx *bolt.Tx) error {
+	if tx.Bucket(bucketThreadsByParent) != nil {
+		return nil
+	}
+	by, err := tx.CreateBucket(bucketThreadsByParent)
+	if err != nil {
+		return fmt.Errorf("create bucket %s: %w", bucketThreadsByParent, err)
+	}
+	old := tx.Bucket(bucketThreadsByMessage)
+	if old == nil {
+		return nil
+	}
+	return old.ForEach(func(k, v []byte) error {
+		if err := by.Put(k, v); err != nil {
+			return fmt.Errorf("index thread %s: %w", k, err)
+		}
+		return nil
+	})
 }

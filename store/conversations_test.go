@@ -3,6 +3,8 @@ package store
 import (
 	"errors"
 	"testing"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func testChannelLinks_LinkRelinkListUnlinkSurviveReopen(t *testing.T, open backend) {
@@ -71,4 +73,117 @@ func testTicketThreads_ByTicketAndByMessage(t *testing.T, open backend) {
 	if err := ts.SetTicketThread(TicketThread{TicketID: 1}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("SetTicketThread without a message = %v, want ErrInvalid", err)
 	}
+}
+
+// A ticket made from a reply is the reply's (ThreadTicket by the reply's
+// own ts, not by its parent's), its news goes to the parent's thread
+// (TS), and it is the thread's ticket from the parent and every reply
+// (TicketInThread), until a later ticket of the thread takes that over.
+func testTicketThreads_AReplysTicketIsTheReplysAndTheThreads(t *testing.T, open backend) {
+	t.Parallel()
+	ts := newTestStore(t, open)
+	const parent, reply, later = "1.000100", "1.000200", "1.000300"
+	mustOK(t, ts.SetTicketThread(TicketThread{TicketID: 501, Number: "32190", Channel: "C0ACME", TS: parent, MessageTS: reply}))
+	ts.reopen()
+	if got, ok, err := ts.ThreadTicket("C0ACME", reply); err != nil || !ok || got.Number != "32190" || got.TS != parent || got.MessageTS != reply {
+		t.Errorf("ThreadTicket of the reply = %+v, %v, %v; want #32190, thread %s", got, ok, err, parent)
+	}
+	if got, ok, err := ts.ThreadTicket("C0ACME", parent); err != nil || ok {
+		t.Errorf("ThreadTicket of the parent, which became no ticket = %+v, %v, %v", got, ok, err)
+	}
+	if got, ok, err := ts.TicketInThread("C0ACME", parent); err != nil || !ok || got.Number != "32190" {
+		t.Errorf("TicketInThread of the parent = %+v, %v, %v; want #32190", got, ok, err)
+	}
+	if _, ok, err := ts.TicketInThread("C0ACME", reply); err != nil || ok {
+		t.Errorf("TicketInThread of the reply's ts, a thread Slack never shows = %v, %v", ok, err)
+	}
+	if got, ok, err := ts.TicketThread(501); err != nil || !ok || got.TS != parent || got.MessageTS != reply {
+		t.Errorf("TicketThread(501) = %+v, %v, %v; want thread %s, message %s", got, ok, err, parent, reply)
+	}
+
+	// A second reply's ticket is the thread's now; the first keeps its reply.
+	mustOK(t, ts.SetTicketThread(TicketThread{TicketID: 502, Number: "32191", Channel: "C0ACME", TS: parent, MessageTS: later}))
+	if got, ok, err := ts.TicketInThread("C0ACME", parent); err != nil || !ok || got.Number != "32191" {
+		t.Errorf("TicketInThread after a second reply's ticket = %+v, %v, %v; want #32191", got, ok, err)
+	}
+	if got, ok, err := ts.ThreadTicket("C0ACME", reply); err != nil || !ok || got.Number != "32190" {
+		t.Errorf("ThreadTicket of the first reply after the second = %+v, %v, %v; want #32190", got, ok, err)
+	}
+
+	// A message of the channel: without MessageTS, its own ts is TS.
+	mustOK(t, ts.SetTicketThread(TicketThread{TicketID: 503, Number: "32192", Channel: "C0ACME", TS: "2.000100"}))
+	if got, ok, err := ts.ThreadTicket("C0ACME", "2.000100"); err != nil || !ok || got.Number != "32192" || got.MessageTS != "2.000100" {
+		t.Errorf("ThreadTicket of a channel message = %+v, %v, %v", got, ok, err)
+	}
+	if got, ok, err := ts.TicketInThread("C0ACME", "2.000100"); err != nil || !ok || got.Number != "32192" {
+		t.Errorf("TicketInThread of a channel message = %+v, %v, %v", got, ok, err)
+	}
+}
+
+// oldThreads are records as a bot from before MessageTS left them: a
+// ticket from a channel message, and one from a reply, recorded under the
+// parent's ts only (TS; threads_by_message keyed by it).
+func oldThreads() []TicketThread {
+	return []TicketThread{
+		{TicketID: 601, Number: "40001", Channel: "C0ACME", TS: "5.000100", CreatedBy: "U1", CreatedAt: testStart},
+		{TicketID: 602, Number: "40002", Channel: "C0ACME", TS: "6.000100", CreatedBy: "U1", CreatedAt: testStart},
+	}
+}
+
+// wantOldThreadsRead checks that oldThreads read, after the upgrade, as
+// made from their TS's message and as their thread's ticket.
+func wantOldThreadsRead(t *testing.T, ts *testStore) {
+	t.Helper()
+	for _, old := range oldThreads() {
+		if got, ok, err := ts.ThreadTicket(old.Channel, old.TS); err != nil || !ok || got.Number != old.Number || got.MessageTS != old.TS {
+			t.Errorf("ThreadTicket(%s) after the upgrade = %+v, %v, %v; want #%s, message ts = ts", old.TS, got, ok, err, old.Number)
+		}
+		if got, ok, err := ts.TicketInThread(old.Channel, old.TS); err != nil || !ok || got.Number != old.Number {
+			t.Errorf("TicketInThread(%s) after the upgrade = %+v, %v, %v; want #%s", old.TS, got, ok, err, old.Number)
+		}
+		if got, ok, err := ts.TicketThread(old.TicketID); err != nil || !ok || got.MessageTS != old.TS {
+			t.Errorf("TicketThread(%d) after the upgrade = %+v, %v, %v; want message ts = ts", old.TicketID, got, ok, err)
+		}
+	}
+}
+
+func TestTicketThreads_BoltOpenReadsOldRecordsAsTheirThreadsMessage(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t, boltBackend)
+	s := ts.testBackend.(*Store)
+	// The file as a bot from before threads_by_parent left it.
+	err := s.update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bucketThreadsByParent); err != nil {
+			return err
+		}
+		for _, th := range oldThreads() {
+			if err := putJSON(tx.Bucket(bucketTicketThreads), ticketKey(th.TicketID), th); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketThreadsByMessage).Put(messageKey(th.Channel, th.TS), ticketKey(th.TicketID)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	mustOK(t, err)
+	ts.reopen()
+	wantOldThreadsRead(t, ts)
+}
+
+func TestPostgres_MigrationReadsOldThreadRecordsAsTheirThreadsMessage(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t, postgresBackend)
+	p := ts.testBackend.(*Postgres)
+	ctx := t.Context()
+	// The database as a bot from before 0009 left it.
+	_, err := p.pool.Exec(ctx, `DROP TABLE threads_by_parent; DELETE FROM schema_migrations WHERE version = 9`)
+	mustOK(t, err)
+	for _, th := range oldThreads() {
+		mustOK(t, p.pgPut(ctx, "ticket_threads", "ticket_id", th.TicketID, th))
+		_, err := p.pool.Exec(ctx, `INSERT INTO threads_by_message (channel, ts, ticket_id) VALUES ($1, $2, $3)`, th.Channel, th.TS, th.TicketID)
+		mustOK(t, err)
+	}
+	ts.reopen()
+	wantOldThreadsRead(t, ts)
 }

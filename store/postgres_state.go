@@ -394,11 +394,8 @@ func (s *Postgres) ChannelLinks() ([]ChannelLink, error) {
 
 // SetTicketThread implements TicketThreads.
 func (s *Postgres) SetTicketThread(th TicketThread) error {
-	if th.TicketID <= 0 || th.Channel == "" || th.TS == "" {
-		return fmt.Errorf("set ticket thread: %w: ticket, channel and ts are required", ErrInvalid)
-	}
-	if th.CreatedAt.IsZero() {
-		th.CreatedAt = s.now()
+	if err := checkTicketThread(&th, s.now()); err != nil {
+		return err
 	}
 	ctx, cancel := opCtx()
 	defer cancel()
@@ -411,8 +408,12 @@ func (s *Postgres) SetTicketThread(th TicketThread) error {
 			ON CONFLICT (ticket_id) DO UPDATE SET body = excluded.body`, th.TicketID, string(body)); err != nil {
 			return err
 		}
+		if _, err := tx.Exec(ctx, `INSERT INTO threads_by_parent (channel, ts, ticket_id) VALUES ($1, $2, $3)
+			ON CONFLICT (channel, ts) DO UPDATE SET ticket_id = excluded.ticket_id`, th.Channel, th.TS, th.TicketID); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `INSERT INTO threads_by_message (channel, ts, ticket_id) VALUES ($1, $2, $3)
-			ON CONFLICT (channel, ts) DO UPDATE SET ticket_id = excluded.ticket_id`, th.Channel, th.TS, th.TicketID)
+			ON CONFLICT (channel, ts) DO UPDATE SET ticket_id = excluded.ticket_id`, th.Channel, th.MessageTS, th.TicketID)
 		return err
 	})
 	if err != nil {
@@ -430,22 +431,29 @@ func (s *Postgres) TicketThread(ticketID int64) (TicketThread, bool, error) {
 	if err != nil {
 		return TicketThread{}, false, fmt.Errorf("read thread of ticket %d: %w", ticketID, err)
 	}
+	th.readThread()
 	return th, ok, nil
 }
 
 // ThreadTicket implements TicketThreads.
 func (s *Postgres) ThreadTicket(channel, ts string) (TicketThread, bool, error) {
+	return s.indexedThread(`SELECT t.body FROM threads_by_message m JOIN ticket_threads t USING (ticket_id)
+		WHERE m.channel = $1 AND m.ts = $2`, "message", channel, ts, messageTSOf)
+}
+
+// TicketInThread implements TicketThreads.
+func (s *Postgres) TicketInThread(channel, parentTS string) (TicketThread, bool, error) {
+	return s.indexedThread(`SELECT t.body FROM threads_by_parent p JOIN ticket_threads t USING (ticket_id)
+		WHERE p.channel = $1 AND p.ts = $2`, "thread", channel, parentTS, threadTSOf)
+}
+
+// indexedThread reads the record the index query (channel, ts) names,
+// ok false when there is none or it is stale (stillAt); of names the
+// index in the error.
+func (s *Postgres) indexedThread(query, of, channel, ts string, at func(TicketThread) string) (TicketThread, bool, error) {
 	ctx, cancel := opCtx()
 	defer cancel()
 	var th TicketThread
-	ok, err := s.pgGet(ctx, &th, `SELECT t.body FROM threads_by_message m JOIN ticket_threads t USING (ticket_id)
-		WHERE m.channel = $1 AND m.ts = $2`, channel, ts)
-	if err != nil {
-		return TicketThread{}, false, fmt.Errorf("read ticket of message %s/%s: %w", channel, ts, err)
-	}
-	// The index names a ticket whose record moved to another message.
-	if ok && (th.Channel != channel || th.TS != ts) {
-		ok = false
-	}
-	return th, ok, nil
+	ok, err := s.pgGet(ctx, &th, query, channel, ts)
+	return stillAt(th, ok, err, of, channel, ts, at)
 }

@@ -95,7 +95,7 @@ var (
 		bucketMeta, bucketClaims, bucketFlows, bucketFlowsByTicket,
 		bucketAudit, bucketAuditByTicket, bucketCursors, bucketAnnounced, bucketClosing, bucketFlags,
 		bucketRecent,
-		bucketChannelLinks, bucketTicketThreads, bucketThreadsByMessage,
+		bucketChannelLinks, bucketTicketThreads, bucketThreadsByMessage, bucketThreadsByParent,
 		bucketUnfurls,
 		bucketTechs,
 		bucketSubscriptions, bucketSubNotified,
@@ -203,12 +203,17 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// init creates the buckets, drops retired ones, the closing marks no
-// Finish will settle (see MarkClosing) and a Syncro user's second tech
+// init creates the buckets (filling a new thread index from the file's
+// older one, indexThreadsByParent), drops retired ones, the closing marks
+// no Finish will settle (see MarkClosing) and a Syncro user's second tech
 // match (dropSharedTechMatches), and checks the schema version, in one
 // transaction.
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
+		// Before allBuckets creates it empty.
+		if err := indexThreadsByParent(tx); err != nil {
+			return err
+		}
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)

@@ -113,6 +113,7 @@ var suite = []struct {
 	{"Sweep_AuditKeepsRetentionWindow", testSweep_AuditKeepsRetentionWindow},
 	{"ChannelLinks_LinkRelinkListUnlinkSurviveReopen", testChannelLinks_LinkRelinkListUnlinkSurviveReopen},
 	{"TicketThreads_ByTicketAndByMessage", testTicketThreads_ByTicketAndByMessage},
+	{"TicketThreads_AReplysTicketIsTheReplysAndTheThreads", testTicketThreads_AReplysTicketIsTheReplysAndTheThreads},
 	{"RecentWrite_RememberedForTheWindowAcrossARestart", testRecentWrite_RememberedForTheWindowAcrossARestart},
 	{"RecentWrite_ALaterWriteRestartsTheWindow", testRecentWrite_ALaterWriteRestartsTheWindow},
 	{"Flag_RoundTripsAndSurvivesReopen", testFlag_RoundTripsAndSurvivesReopen},

@@ -65,7 +65,7 @@ func (c *feature) addToTicketForm(ctx context.Context, m commands.MessageAction)
 	if root == "" {
 		root = msg.TS
 	}
-	if th, ok, err := c.cfg.Store.ThreadTicket(m.ChannelID, root); err != nil {
+	if th, ok, err := c.cfg.Store.TicketInThread(m.ChannelID, root); err != nil {
 		c.cfg.Logger.WarnContext(ctx, "ticket of thread unreadable; the tech picks one", "channel", m.ChannelID, "ts", root, "err", err)
 	} else if ok {
 		n, _ := strconv.ParseInt(th.Number, 10, 64)

@@ -236,7 +236,8 @@ func (c *feature) submitFromMessage(ctx context.Context, s commands.Submission, 
 		if failed != nil {
 			return *failed
 		}
-		th := store.TicketThread{TicketID: t.ID, Number: t.Number.String(), Channel: mm.Channel, TS: mm.Thread(), Shared: mm.Shared, CreatedBy: s.Actor.SlackUserID}
+		th := store.TicketThread{TicketID: t.ID, Number: t.Number.String(), Channel: mm.Channel, TS: mm.Thread(), MessageTS: mm.TS,
+			Shared: mm.Shared, CreatedBy: s.Actor.SlackUserID}
 		if err := c.cfg.Store.SetTicketThread(th); err != nil {
 			c.cfg.Logger.ErrorContext(ctx, "ticket made from a message; its thread not recorded", "ticket", t.Number.String(), "err", err)
 			notes = append(notes, "I couldn't record the message's thread, so later news about the ticket won't go there.")
