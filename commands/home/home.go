@@ -7,7 +7,6 @@ package home
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,10 +19,6 @@ import (
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
-
-// resolvedShown bounds the resolved-not-invoiced tickets read for the
-// Home: one page of Syncro's list, the newest first.
-const resolvedShown = 25
 
 // Register adds the Home tab to r, without the end-of-day summaries'
 // scheduler (tests of the Home alone).
@@ -82,9 +77,13 @@ type Day struct {
 	// Time is today's logged minutes by labor type, largest first.
 	Time    []LaborMinutes
 	TimeErr string
-	// Resolved are the tech's resolved tickets not invoiced yet.
-	Resolved    []syncro.Ticket
-	ResolvedErr string
+	// Resolved are the tech's resolved tickets not invoiced yet (as far
+	// as resolved.go's bounded search looked); ResolvedNote says what it
+	// could not tell (tickets Syncro gave no invoices for, tickets not
+	// looked at), so the list never passes for complete when it is not.
+	Resolved     []syncro.Ticket
+	ResolvedNote string
+	ResolvedErr  string
 	// CanBill shows Make invoice.
 	CanBill bool
 	// WebURL is Syncro's web app, for Open in Syncro and the "more in
@@ -132,7 +131,7 @@ func (f *Feature) gather(ctx context.Context, a commands.Actor) Day {
 	if d.Time, err = f.todaysTime(ctx, tech, d.Now); err != nil {
 		d.TimeErr = f.failure(ctx, err, "read today's time")
 	}
-	if d.Resolved, err = f.resolved(ctx, tech); err != nil {
+	if d.Resolved, d.ResolvedNote, err = f.resolved(ctx, tech); err != nil {
 		d.ResolvedErr = f.failure(ctx, err, "list your resolved tickets")
 	}
 	return d
@@ -212,22 +211,4 @@ func (f *Feature) laborLabel(product *int64) string {
 		return name
 	}
 	return "product " + strconv.FormatInt(*product, 10)
-}
-
-// resolved is tech's resolved tickets not invoiced yet (one page of
-// Syncro's list, newest first): a line item turned into an invoice, or
-// a status past Resolved, means invoiced.
-func (f *Feature) resolved(ctx context.Context, tech int64) ([]syncro.Ticket, error) {
-	ts, _, err := f.cfg.Syncro.Tickets.List(ctx, &syncro.TicketListOptions{Status: "Resolved", UserID: tech})
-	if err != nil {
-		return nil, fmt.Errorf("list resolved tickets of user %d: %w", tech, err)
-	}
-	ts = slices.DeleteFunc(ts, func(t syncro.Ticket) bool {
-		return t.UserID == nil || *t.UserID != tech || !strings.EqualFold(strings.TrimSpace(t.Status), "Resolved") ||
-			slices.ContainsFunc(t.LineItems, func(li syncro.TicketLineItem) bool { return li.Converted })
-	})
-	if len(ts) > resolvedShown {
-		ts = ts[:resolvedShown]
-	}
-	return ts, nil
 }

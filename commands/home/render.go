@@ -21,8 +21,9 @@ import (
 const (
 	// fixedBlocks is every block that is not a ticket's: header, updated
 	// line, today's time, two dividers, two section titles, two "more
-	// in Syncro" lines and the summary settings (settings.go).
-	fixedBlocks = 9 + settingsBlockCount
+	// in Syncro" lines, the resolved list's note (resolved.go) and the
+	// summary settings (settings.go).
+	fixedBlocks = 10 + settingsBlockCount
 	// blocksPerTicket is a ticket's line and its buttons.
 	blocksPerTicket = 2
 	// resolvedSlots is how many resolved tickets are shown at most, so
@@ -77,12 +78,17 @@ func Render(d Day) slack.HomeTabViewRequest {
 	switch {
 	case d.ResolvedErr != "":
 		blocks = append(blocks, commands.TextSection(title+"\n"+d.ResolvedErr))
-	case len(d.Resolved) == 0:
+	case len(d.Resolved) == 0 && d.ResolvedNote == "":
 		blocks = append(blocks, commands.TextSection(title+"\nNone: every ticket you resolved is invoiced."))
+	case len(d.Resolved) == 0:
+		blocks = append(blocks, commands.TextSection(title+"\nNone among those I looked at."), commands.NoteContext(d.ResolvedNote))
 	default:
 		blocks = append(blocks, commands.TextSection(title+" ("+strconv.Itoa(len(d.Resolved))+")"))
 		blocks = append(blocks, ticketBlocks(d.Resolved[:nResolved], blockResolvedPrefix, d.WebURL, false, d.CanBill)...)
 		blocks = appendMore(blocks, len(d.Resolved)-nResolved, "resolved ticket", "resolved tickets", d.WebURL)
+		if d.ResolvedNote != "" {
+			blocks = append(blocks, commands.NoteContext(d.ResolvedNote))
+		}
 	}
 	blocks = append(blocks, settingsBlocks(d)...)
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
@@ -134,9 +140,5 @@ func appendMore(blocks []slack.Block, left int, one, many, webURL string) []slac
 	if left <= 0 {
 		return blocks
 	}
-	text := "…and " + commands.CountNoun(left, "more "+one, "more "+many) + " in Syncro"
-	if webURL != "" {
-		text = "…and " + commands.CountNoun(left, "more "+one, "more "+many) + " in <" + webURL + "/tickets|Syncro>"
-	}
-	return append(blocks, commands.NoteContext(text))
+	return append(blocks, commands.NoteContext("…and "+commands.CountNoun(left, "more "+one, "more "+many)+" in "+syncroTickets(webURL)))
 }

@@ -53,8 +53,10 @@ type Summary struct {
 	// Missing are tickets the tech worked on that day with none of their
 	// time logged on them.
 	Missing []syncro.Ticket
-	// Resolved are the tech's resolved tickets not invoiced yet.
-	Resolved []syncro.Ticket
+	// Resolved are the tech's resolved tickets not invoiced yet;
+	// ResolvedNote says what the search could not tell (see Day).
+	Resolved     []syncro.Ticket
+	ResolvedNote string
 	// Errs are the parts Syncro could not give, as sentences.
 	Errs    []string
 	CanBill bool
@@ -68,9 +70,9 @@ type TicketMinutes struct {
 }
 
 // Empty reports a summary with nothing to say: no time, nothing missing,
-// nothing to invoice, and nothing that failed.
+// nothing to invoice or left unlooked at, and nothing that failed.
 func (s Summary) Empty() bool {
-	return len(s.Time) == 0 && s.TimeErr == "" && len(s.Missing) == 0 && len(s.Resolved) == 0 && len(s.Errs) == 0
+	return len(s.Time) == 0 && s.TimeErr == "" && len(s.Missing) == 0 && len(s.Resolved) == 0 && s.ResolvedNote == "" && len(s.Errs) == 0
 }
 
 // errNoTech says the person matches no Syncro user, so there is nothing of
@@ -140,7 +142,7 @@ func (f *Feature) Summary(ctx context.Context, a commands.Actor, day time.Time, 
 		s.Errs = append(s.Errs, f.failure(ctx, err, "check the day's tickets for missing time"))
 	}
 	s.Missing = missing
-	if s.Resolved, err = f.resolved(ctx, tech); err != nil {
+	if s.Resolved, s.ResolvedNote, err = f.resolved(ctx, tech); err != nil {
 		s.Errs = append(s.Errs, f.failure(ctx, err, "list your resolved tickets"))
 	}
 	return s, nil
@@ -246,8 +248,8 @@ func RenderSummary(s Summary) commands.Message {
 	nMissing, nResolved := len(missing)/blocksPerTicket, len(resolved)/blocksPerTicket
 	var lists []slack.Block
 	for {
-		lists = append(listBlocks("*Missing time?* You worked on these with no time logged:", missing[:nMissing*blocksPerTicket], len(s.Missing), s.WebURL),
-			listBlocks("*Resolved, not invoiced yet*", resolved[:nResolved*blocksPerTicket], len(s.Resolved), s.WebURL)...)
+		lists = append(listBlocks("*Missing time?* You worked on these with no time logged:", missing[:nMissing*blocksPerTicket], len(s.Missing), s.WebURL, ""),
+			listBlocks("*Resolved, not invoiced yet*", resolved[:nResolved*blocksPerTicket], len(s.Resolved), s.WebURL, s.ResolvedNote)...)
 		if len(lists) <= room && blocksText(lists) <= chars || nMissing+nResolved == 0 {
 			break
 		}
@@ -301,11 +303,7 @@ func byTicketText(s Summary) string {
 		for _, tm := range s.ByTicket[len(s.ByTicket)-left:] {
 			m += tm.Minutes
 		}
-		where := "Syncro"
-		if s.WebURL != "" {
-			where = "<" + s.WebURL + "/tickets|Syncro>"
-		}
-		return "…and " + commands.CountNoun(left, "more ticket", "more tickets") + " (" + cmdline.FormatMinutes(m) + ", in the total above): each ticket's time is in " + where
+		return "…and " + commands.CountNoun(left, "more ticket", "more tickets") + " (" + cmdline.FormatMinutes(m) + ", in the total above): each ticket's time is in " + syncroTickets(s.WebURL)
 	}
 	return fitLines("*By ticket*", lines, len(s.ByTicket)-len(shown), more, slackfmt.MaxSectionText)
 }
@@ -353,13 +351,18 @@ func fitLines(first string, lines []string, rest int, more func(left int) string
 
 // listBlocks is one list of the summary: a divider, its title and the
 // tickets shown (blocksPerTicket blocks each), with a line counting the
-// rest of all; nothing when all is 0.
-func listBlocks(title string, shown []slack.Block, all int, webURL string) []slack.Block {
-	if all == 0 {
+// rest of all and the note saying what the list could not tell; nothing
+// when all is 0 and there is no note.
+func listBlocks(title string, shown []slack.Block, all int, webURL, note string) []slack.Block {
+	if all == 0 && note == "" {
 		return nil
 	}
 	out := append([]slack.Block{slack.NewDividerBlock(), commands.TextSection(title)}, shown...)
-	return appendMore(out, all-len(shown)/blocksPerTicket, "ticket", "tickets", webURL)
+	out = appendMore(out, all-len(shown)/blocksPerTicket, "ticket", "tickets", webURL)
+	if note != "" {
+		out = append(out, commands.NoteContext(note))
+	}
+	return out
 }
 
 // blocksText is how many characters of text blocks hold, as Slack counts

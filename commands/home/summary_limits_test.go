@@ -52,6 +52,10 @@ func summaryOf(late bool, missing, resolved, byTicket, errs, labor int) home.Sum
 	for i := range errs {
 		s.Errs = append(s.Errs, fmt.Sprintf("Sorry, I couldn't read part %d of your day. Something went wrong on our side (error id %08x).", i, i))
 	}
+	if errs > 0 { // the resolved list could not be told whole either
+		s.ResolvedNote = "Sorry, I couldn't check 2 resolved tickets for an invoice. Something went wrong on our side (error id 0000abcd).\n" +
+			"…and 4 more resolved tickets, and older ones, not looked at: see <" + s.WebURL + "/tickets|Syncro> for them."
+	}
 	if errs > 10 { // the timers too: no time is known
 		s.Time, s.ByTicket = nil, nil
 		s.TimeErr = "Sorry, Syncro can't be reached right now, so I couldn't read the day's time. Try again in a few minutes."
@@ -158,6 +162,9 @@ func checkSummary(t *testing.T, name string, s home.Summary) {
 		if !strings.Contains(all, e) {
 			t.Errorf("%s: the failed part %q is not said", name, e)
 		}
+	}
+	if s.ResolvedNote != "" && !strings.Contains(all, s.ResolvedNote) {
+		t.Errorf("%s: what the resolved list could not tell is not said", name)
 	}
 	if want := "Total: *"; len(s.Time) > 0 && !strings.Contains(all, want) {
 		t.Errorf("%s: no total", name)
