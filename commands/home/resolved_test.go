@@ -57,7 +57,7 @@ func TestResolved_WhatTheSearchCouldNotTellIsSaid(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			unbilled := unbilledIn(f.Srv, syncrotest.UserDana)
+			unbilled := f.Srv.ResolvedNotInvoiced(syncrotest.UserDana)
 			for _, tk := range s.Resolved {
 				if !slices.Contains(unbilled, tk.ID) {
 					t.Errorf("ticket %d listed as not invoiced; Syncro holds an invoice naming it", tk.ID)

@@ -151,30 +151,13 @@ func TestSummary_ResolvedNotInvoicedPastAPageOfInvoicedOnes(t *testing.T) {
 	for _, tk := range s.Resolved {
 		got = append(got, tk.ID)
 	}
-	want := unbilledIn(f.Srv, syncrotest.UserDana)
+	want := f.Srv.ResolvedNotInvoiced(syncrotest.UserDana)
 	slices.Sort(got)
 	if !slices.Equal(got, want) || !slices.Contains(got, waiting.ID) || s.ResolvedNote != "" {
 		t.Errorf("resolved-not-invoiced = %v (note %q), want %v: Dana's Resolved tickets no invoice names, %d (%q) among them (errors %q)",
 			got, s.ResolvedNote, want, waiting.ID, waiting.Subject, s.Errs)
 	}
 	t.Logf("Syncro: %d GET /invoices", f.Srv.Count("GET", "/invoices"))
-}
-
-// unbilledIn is the ids of tech's Resolved tickets that no invoice in
-// srv names, in order: what "resolved, not invoiced yet" must list.
-func unbilledIn(srv *syncrotest.Server, tech int64) []int64 {
-	invoiced := map[int64]bool{}
-	for _, inv := range srv.Invoices() {
-		invoiced[inv.TicketID] = true
-	}
-	var out []int64
-	for _, tk := range srv.Tickets() {
-		if tk.UserID == tech && tk.Status == "Resolved" && !invoiced[tk.ID] {
-			out = append(out, tk.ID)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 // invoiceInWebApp charges 15 minutes of Dana's on tk and makes its

@@ -164,6 +164,26 @@ func (s *Server) Invoices() []Invoice {
 	return sortedValues(s.st.invoices, nil)
 }
 
+// ResolvedNotInvoiced returns the ids of user's tickets whose status is
+// Resolved and that no invoice names, in id order: what Syncro holds as
+// that tech's resolved tickets not invoiced yet, whatever their status
+// would suggest.
+func (s *Server) ResolvedNotInvoiced(user int64) []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	named := map[int64]bool{}
+	for _, inv := range s.st.invoices {
+		named[inv.TicketID] = true
+	}
+	var out []int64
+	for _, t := range sortedValues(s.st.tickets, nil) {
+		if t.UserID == user && t.Status == "Resolved" && !named[t.ID] {
+			out = append(out, t.ID)
+		}
+	}
+	return out
+}
+
 // Invoice returns the invoice with the given id.
 func (s *Server) Invoice(id int64) (Invoice, bool) {
 	s.mu.Lock()
