@@ -14,16 +14,17 @@ import (
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
-// danaIn starts the fakes on a fake clock set to at, with Dana a Slack
-// user in zone tz; it skips the test without time zone data.
-func danaIn(t *testing.T, tz string, at func(loc *time.Location) time.Time) (*e2eFakes, *fakeclock.Manual, *time.Location) {
+// danaIn starts the fakes (Syncro's made with opts) on a fake clock set
+// to at, with Dana a Slack user in zone tz; it skips the test without
+// time zone data.
+func danaIn(t *testing.T, tz string, at func(loc *time.Location) time.Time, opts ...syncrotest.Option) (*e2eFakes, *fakeclock.Manual, *time.Location) {
 	t.Helper()
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
 		t.Skip("no time zone data:", err)
 	}
 	clk := fakeclock.New(at(loc))
-	fx := newFakes(t, syncrotest.WithClock(clk.Now))
+	fx := newFakes(t, append([]syncrotest.Option{syncrotest.WithClock(clk.Now)}, opts...)...)
 	fx.f.AddUser(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com", TZ: tz})
 	fx.clock = runClock{now: clk.Now, tick: 5 * time.Millisecond}
 	return fx, clk, loc
@@ -142,11 +143,13 @@ func TestE2E_SubscribedTwiceTheChannelIsToldOnce(t *testing.T) {
 
 // TestE2E_TenHomesOpenedAtOnceCostBoundedSyncroRequests: ten techs open
 // their Home in the same second, just after a start (no email matched
-// yet), on a day the account logged 30 timers. Each sees their own day
-// within the test's time, and Syncro sees one timer read and one ticket
-// list per Home plus one pass over its users for the ten email matches,
-// not one pass each (ten overlapping scans were ~160 requests at the
-// client's 3 a second: the tenth Home came after more than 30 s).
+// yet), on a day the account logged 30 timers, each tech with a resolved
+// ticket invoiced in the web app (its status left at Resolved). Each sees
+// their own day within the test's time, that ticket not among those to
+// invoice, and Syncro sees one timer read, one ticket list and one
+// invoice list per Home plus one pass over its users for the ten email
+// matches, not one pass each (ten overlapping scans were ~160 requests at
+// the client's 3 a second: the tenth Home came after more than 30 s).
 func TestE2E_TenHomesOpenedAtOnceCostBoundedSyncroRequests(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
@@ -174,6 +177,14 @@ func TestE2E_TenHomesOpenedAtOnceCostBoundedSyncroRequests(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	cust := open[0].CustomerID
+	for _, id := range syncroIDs {
+		// No time on it (fixed-price work), so each tech's day stays 21m.
+		tk := fx.srv.AddTicket(syncrotest.Ticket{Subject: "Invoiced in the web app", CustomerID: cust, UserID: id, Status: "Resolved", ResolvedAt: start})
+		if _, _, err := web.Invoices.CreateFromTicket(ctx, tk.ID, cust, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
 	b := fx.start(ctx, t)
 	b.srv.ResetLog()
 	errs := make(chan error, len(slackIDs))
@@ -191,21 +202,22 @@ func TestE2E_TenHomesOpenedAtOnceCostBoundedSyncroRequests(t *testing.T) {
 	for _, u := range slackIDs {
 		if err := b.f.WaitUntil(ctx, func() bool {
 			v, ok := b.f.HomeView(u)
-			return ok && strings.Contains(string(v.JSON), "21m")
+			return ok && strings.Contains(string(v.JSON), "21m") && strings.Contains(string(v.JSON), "every ticket you resolved is invoiced")
 		}); err != nil {
 			v, _ := b.f.HomeView(u)
-			t.Fatalf("%s's Home never showed their 21 minutes: %v; home:\n%s\nstderr:\n%s", u, err, v.JSON, b.stderr.String())
+			t.Fatalf("%s's Home never showed their 21 minutes and nothing to invoice: %v; home:\n%s\nstderr:\n%s", u, err, v.JSON, b.stderr.String())
 		}
 	}
-	// Each Home reads the day's timers and the tech's resolved tickets;
-	// the rest is the first match of each tech's email (GET /users and
-	// /users/{id}), one pass for all ten.
+	// Each Home reads the day's timers, the tech's resolved tickets and
+	// the invoices since the oldest of them; the rest is the first match
+	// of each tech's email (GET /users and /users/{id}), one pass for all
+	// ten.
 	timers, resolved := b.srv.Count("GET", "/ticket_timers"), b.srv.Count("GET", "/tickets")
-	users := b.srv.Count("GET", "/users")
+	invoices, users := b.srv.Count("GET", "/invoices"), b.srv.Count("GET", "/users")
 	all := len(b.srv.Requests())
-	t.Logf("ten Homes at once: %d Syncro requests: %d GET /ticket_timers, %d GET /tickets, %d GET /users…", all, timers, resolved, users)
-	if timers > 10 || resolved > 10 || users > 10+len(b.srv.Users()) || all != timers+resolved+users {
-		t.Errorf("ten Homes opened at once cost more than a timer read and a ticket list each and one pass over Syncro's users:%s", reqLines(b.srv))
+	t.Logf("ten Homes at once: %d Syncro requests: %d GET /ticket_timers, %d GET /tickets, %d GET /invoices, %d GET /users…", all, timers, resolved, invoices, users)
+	if timers > 10 || resolved > 10 || invoices > 10 || users > 10+len(b.srv.Users()) || all != timers+resolved+invoices+users {
+		t.Errorf("ten Homes opened at once cost more than a timer read, a ticket list and an invoice list each and one pass over Syncro's users:%s", reqLines(b.srv))
 	}
 }
 

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/syncrobot/syncrobot/syncro"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// TestE2E_ResolvedNotInvoicedIsWhatSyncrosInvoicesSay: Dana's 30 newest
+// resolved tickets were invoiced in Syncro's web app, their status left
+// at Resolved; an older one of hers never was, past the first page of
+// her resolved tickets (Syncro pages tickets and invoices by 25 here).
+// Her Home (views.publish) and her end-of-day summary list under
+// "Resolved, not invoiced yet" exactly her Resolved tickets no invoice in
+// Syncro names: the older one (and the seed's two), none of the 30.
+func TestE2E_ResolvedNotInvoicedIsWhatSyncrosInvoicesSay(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx, clk, chicago := danaIn(t, "America/Chicago", func(loc *time.Location) time.Time { return time.Date(2026, 12, 7, 16, 0, 0, 0, loc) },
+		syncrotest.WithMaxPerPage(syncrotest.EndpointTickets, 25), syncrotest.WithMaxPerPage(syncrotest.EndpointInvoices, 25),
+		// The test's 120 web-app writes are not the bot's budget.
+		syncrotest.WithRateLimit(1<<20))
+	srv := fx.srv
+	web, err := syncro.NewClient(syncro.Config{BaseURL: srv.URL(), APIKey: syncrotest.DefaultAPIKey, RatePerMinute: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cust := ticketByNumber(t, srv, syncrotest.SeedTicketOwnCloud).CustomerID
+	resolve := func(subject string) syncrotest.Ticket {
+		return srv.AddTicket(syncrotest.Ticket{Subject: subject, CustomerID: cust, UserID: syncrotest.UserDana, Status: "Resolved", ResolvedAt: clk.Now()})
+	}
+	waiting := resolve("Resolved, never invoiced")
+	var invoiced []syncrotest.Ticket
+	for i := range 30 {
+		tk := resolve("Invoiced in the web app " + strconv.Itoa(i))
+		start, dana := clk.Now().Add(-time.Hour), syncrotest.UserDana
+		tm, _, err := web.Timers.Add(ctx, tk.ID, &syncro.TimerEntryRequest{StartAt: &start, DurationMinutes: syncro.Ptr(15), UserID: &dana})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := web.Timers.Charge(ctx, tk.ID, tm.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := web.Invoices.CreateFromTicket(ctx, tk.ID, cust, ""); err != nil {
+			t.Fatal(err)
+		}
+		invoiced = append(invoiced, tk)
+	}
+	first, _, err := web.Tickets.List(ctx, &syncro.TicketListOptions{Status: "Resolved", UserID: syncrotest.UserDana})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(first, func(tk syncro.Ticket) bool { return tk.ID == waiting.ID }) {
+		t.Fatalf("the never-invoiced ticket is on the first page of Dana's resolved tickets (%d); the test wants it past it", len(first))
+	}
+	want := srv.ResolvedNotInvoiced(syncrotest.UserDana)
+
+	b := fx.start(ctx, t)
+	b.openHome(ctx, t)
+	home := b.waitHome(ctx, t, 0, "Resolved, not invoiced yet", fmt.Sprintf("home_resolved_%d\"", waiting.ID))
+	clk.Set(time.Date(2026, 12, 7, 17, 0, 30, 0, chicago))
+	dm := b.waitDM(ctx, t, "Your day in Syncro: Mon 7 Dec", "Resolved, not invoiced yet")
+	for _, shown := range []struct{ where, blocks, prefix string }{
+		{"Home", string(home.JSON), "home_resolved_"},
+		{"summary", string(dm.Blocks), "summary_resolved_"},
+	} {
+		var got []int64
+		for _, tk := range srv.Tickets() {
+			if strings.Contains(shown.blocks, fmt.Sprintf("%s%d\"", shown.prefix, tk.ID)) {
+				got = append(got, tk.ID)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("Dana's %s lists %v as resolved, not invoiced; Syncro holds %v as her Resolved tickets no invoice names (the 30 invoiced: %v):\n%s",
+				shown.where, got, want, ticketIDsOf(invoiced), shown.blocks)
+		}
+		if strings.Contains(shown.blocks, "not looked at") || strings.Contains(shown.blocks, "couldn't check") {
+			t.Errorf("Dana's %s says its list is not whole; every ticket was within the bounds:\n%s", shown.where, shown.blocks)
+		}
+	}
+}
+
+// ticketIDsOf is the tickets' ids.
+func ticketIDsOf(ts []syncrotest.Ticket) []int64 {
+	out := make([]int64, len(ts))
+	for i, tk := range ts {
+		out[i] = tk.ID
+	}
+	return out
+}
