@@ -88,6 +88,7 @@ func (f *Feature) unbilled(ctx context.Context, tech int64) (unbilled, error) {
 		if len(ts) == 0 || resp == nil || resp.Meta == nil || resp.Meta.TotalPages <= page {
 			break
 		}
+		// Syncro holds a page past the last one read.
 		u.older = page == resolvedPages
 	}
 	if len(cands) == 0 {
