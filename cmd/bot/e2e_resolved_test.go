@@ -94,3 +94,44 @@ func ticketIDsOf(ts []syncrotest.Ticket) []int64 {
 	}
 	return out
 }
+
+// TestE2E_ResolvedListSaysWhatItCouldNotTell: Dana's Home (views.publish)
+// says which of her resolved tickets it could not tell, never listing
+// them as not invoiced nor claiming every one is invoiced: when Syncro
+// gives no invoices (GET /invoices answering 500), and when she has more
+// resolved tickets than the two pages the list reads (50 more, Syncro
+// paging tickets by 25 here).
+func TestE2E_ResolvedListSaysWhatItCouldNotTell(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		opts   []syncrotest.Option
+		more   int
+		fail   bool
+		want   string
+		listed bool
+	}{
+		{name: "invoices unreadable", fail: true, want: "couldn't check 3 resolved tickets for an invoice"},
+		{name: "past two pages", opts: []syncrotest.Option{syncrotest.WithMaxPerPage(syncrotest.EndpointTickets, 25)}, more: 50,
+			want: "older resolved tickets not looked at: see", listed: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := testContext(t)
+			fx := newFakes(t, tc.opts...)
+			cust := ticketByNumber(t, fx.srv, syncrotest.SeedTicketOwnCloud).CustomerID
+			for i := range 1 + tc.more {
+				fx.srv.AddTicket(syncrotest.Ticket{Subject: "Resolved, never invoiced " + strconv.Itoa(i), CustomerID: cust, UserID: syncrotest.UserDana, Status: "Resolved", ResolvedAt: time.Now()})
+			}
+			if tc.fail {
+				fx.srv.Fail("GET", "/invoices", 1000, syncrotest.FaultServerError)
+			}
+			b := fx.start(ctx, t)
+			b.openHome(ctx, t)
+			home := string(b.waitHome(ctx, t, 0, "Resolved, not invoiced yet", tc.want).JSON)
+			if strings.Contains(home, "every ticket you resolved is invoiced") || strings.Contains(home, "home_resolved_") != tc.listed {
+				t.Errorf("Dana's Home, its list not whole (%q), lists tickets: %v, want %v; or says every one is invoiced:\n%s", tc.want, !tc.listed, tc.listed, home)
+			}
+		})
+	}
+}
