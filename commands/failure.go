@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 
 	"github.com/syncrobot/syncrobot/slackfmt"
 	"github.com/syncrobot/syncrobot/syncro"
@@ -25,9 +26,10 @@ func (e *TicketNotFoundError) Unwrap() error { return syncro.ErrNotFound }
 
 // Failure turns an error into the sentence a tech sees. Errors a tech can
 // act on (not found, Syncro's validation messages, a bad key, rate
-// limiting) are said plainly; anything else gets a short apology with an
-// error id that is also logged with the full detail. doing completes
-// "Sorry, I couldn't …", like "close ticket #32164".
+// limiting) are said plainly; a 5xx from Syncro is said to be Syncro's;
+// anything else gets a short apology. Those two carry an error id that is
+// also logged with the full detail. doing completes "Sorry, I couldn't …",
+// like "close ticket #32164".
 func (d Deps) Failure(ctx context.Context, err error, doing string) Reply {
 	var nf *TicketNotFoundError
 	var se *syncro.Error
@@ -47,6 +49,11 @@ func (d Deps) Failure(ctx context.Context, err error, doing string) Reply {
 	}
 	id := NewErrorID()
 	d.Logger.ErrorContext(ctx, "command failed", slog.String("error_id", id), slog.String("doing", doing), slog.Any("err", err))
+	if errors.As(err, &se) && se.StatusCode >= http.StatusInternalServerError {
+		// Syncro's own fault (after the client's retries): saying it was
+		// ours would send the tech to whoever runs the bot.
+		return Reply{Text: fmt.Sprintf("Sorry, I couldn't %s. Syncro had a problem on its side (it answered %d); try again in a few minutes (error id %s).", doing, se.StatusCode, id)}
+	}
 	return Reply{Text: fmt.Sprintf("Sorry, I couldn't %s. Something went wrong on our side (error id %s).", doing, id)}
 }
 

@@ -23,7 +23,8 @@ import (
 
 // TestE2E_Break17_CreateFromMessage_SyncroFailsBeforeWriting_TryAgainMakesTheTicket:
 // Syncro answers the ticket's POST with a 500 and writes nothing; Dana is
-// told no ticket was made. Picking "Create Syncro ticket" on the message
+// told no ticket was made, and that the fault was on Syncro's side, not
+// the bot's. Picking "Create Syncro ticket" on the message
 // again and submitting makes the ticket: the first, failed attempt is no
 // ticket the message "already became".
 func TestE2E_Break17_CreateFromMessage_SyncroFailsBeforeWriting_TryAgainMakesTheTicket(t *testing.T) {
@@ -37,6 +38,9 @@ func TestE2E_Break17_CreateFromMessage_SyncroFailsBeforeWriting_TryAgainMakesThe
 		if tk.Subject == text {
 			t.Fatalf("Syncro holds #%d after a 500 that wrote nothing", tk.Number)
 		}
+	}
+	if !strings.Contains(first, "Syncro had a problem on its side (it answered 500)") || strings.Contains(first, "our side") {
+		t.Errorf("after Syncro's 500 Dana was told %q, want Syncro's side named, not ours", first)
 	}
 
 	v := b.createFromMessage(ctx, t, msg)

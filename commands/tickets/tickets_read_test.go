@@ -628,9 +628,10 @@ func TestMine_NothingAssigned(t *testing.T) {
 	}
 }
 
-// apologyRE is the sentence for an unexpected error: an apology with an
-// error id and no detail.
-var apologyRE = regexp.MustCompile(`^Sorry, I couldn't [^.]+\. Something went wrong on our side \(error id [0-9a-f]{8}\)\.$`)
+// syncroSideRE is the sentence for Syncro failing (a 5xx after the
+// retries): an apology naming Syncro's side, its status and an error id,
+// and no detail.
+var syncroSideRE = regexp.MustCompile(`^Sorry, I couldn't [^.]+\. Syncro had a problem on its side \(it answered 500\); try again in a few minutes \(error id [0-9a-f]{8}\)\.$`)
 
 func TestRead_SyncroErrorsBecomeSentences(t *testing.T) {
 	t.Parallel()
@@ -652,7 +653,7 @@ func TestRead_SyncroErrorsBecomeSentences(t *testing.T) {
 			f.srv.Fail("*", "/**", 1000, syncrotest.FaultServerError)
 			r, _ := f.slash(t, marcus, text)
 			f.srv.ClearFaults()
-			if !apologyRE.MatchString(r.Text) || len(r.Blocks) != 0 {
+			if !syncroSideRE.MatchString(r.Text) || len(r.Blocks) != 0 {
 				t.Errorf("%q: reply %q", text, r.Text)
 			}
 		}
