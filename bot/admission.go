@@ -107,8 +107,10 @@ type door struct {
 type admission struct {
 	actor commands.Actor
 	// shared is true when replies must be ephemeral (Slack Connect); only
-	// looked up when the door asks for it.
-	shared bool
+	// looked up when the door asks for it. sharing says what the shared
+	// conversation is.
+	shared  bool
+	sharing commands.Sharing
 }
 
 // enter runs the chain's checks that need no network (workspace, allow
@@ -191,7 +193,8 @@ func (b *Bot) admitted(ctx context.Context, d *door, pending bool) (admission, b
 		return admission{}, false
 	}
 	if d.shared {
-		adm.shared = b.sharedChannel(ctx, d.who.channelID)
+		c := b.conversation(ctx, d.who.channelID)
+		adm.shared, adm.sharing = !c.internal(), c.sharing
 	}
 	if stoppedByShutdown(ctx) {
 		d.refuseLater(ctx, msgRestarting)

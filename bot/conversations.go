@@ -5,6 +5,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+
+	"github.com/syncrobot/syncrobot/commands"
 )
 
 // Who can read a conversation decides what the bot may post there. One
@@ -36,6 +38,8 @@ type conversation struct {
 	audience audience
 	// why says, for logs, why the conversation is not internal.
 	why string
+	// sharing says, for people, what a shared conversation is.
+	sharing commands.Sharing
 }
 
 // internal reports whether only the home workspace reads c.
@@ -96,10 +100,10 @@ func (b *Bot) describe(ctx context.Context, channelID string) (conversation, err
 	case readableOutside(ch):
 		return conversation{audience: audienceShared, why: "the channel is shared with another workspace"}, nil
 	case ch.IsMpIM:
-		return conversation{audience: audienceShared, why: "a group DM, whose members the bot cannot check"}, nil
+		return conversation{audience: audienceShared, why: "a group DM, whose members the bot cannot check", sharing: commands.SharingGroupDM}, nil
 	case ch.IsIM:
 		if u := b.userInfo(ctx, ch.User); !u.ok || u.teamID == "" || u.teamID != b.homeTeam {
-			return conversation{audience: audienceShared, why: "a DM with someone outside the workspace"}, nil
+			return conversation{audience: audienceShared, why: "a DM with someone outside the workspace", sharing: commands.SharingDM}, nil
 		}
 	}
 	return conversation{audience: audienceInternal}, nil

@@ -198,6 +198,7 @@ func (b *Bot) onSlash(env envelope, cmd slack.SlashCommand) {
 			Actor:         adm.actor,
 			ChannelID:     cmd.ChannelID,
 			SharedChannel: t.shared,
+			Sharing:       adm.sharing,
 			Text:          cmd.Text,
 			EnvelopeID:    env.req.EnvelopeID,
 			// An interim line ("Syncro is rate limiting…") while the

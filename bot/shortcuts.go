@@ -68,6 +68,7 @@ func (b *Bot) onShortcut(env envelope, cb slack.InteractionCallback) {
 			CallbackID:    cb.CallbackID,
 			ChannelID:     who.channelID,
 			SharedChannel: t.shared,
+			Sharing:       adm.sharing,
 			Message:       b.slackMessage(ctx, who.channelID, cb.Message),
 		})
 		b.finish(ctx, t, viewID, told(ctx, reply))

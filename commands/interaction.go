@@ -37,9 +37,11 @@ type Request struct {
 	// (posted after a modal is submitted) go there.
 	ChannelID string
 	// SharedChannel is true when the channel is shared with another
-	// workspace (Slack Connect): customer and ticket data must then go to
-	// the tech ephemerally, never to the channel.
+	// workspace (Slack Connect), or is a DM someone outside the workspace
+	// may read: customer and ticket data must then go to the tech
+	// ephemerally, never to the channel. Sharing says which.
 	SharedChannel bool
+	Sharing       Sharing
 	// Text is everything after "/syncro".
 	Text string
 	// EnvelopeID is Slack's envelope id; the base of idempotency keys for
@@ -49,6 +51,32 @@ type Request struct {
 	// command is still working (bot posts it ephemerally); commands uses it
 	// at most once per command, to say Syncro is rate limiting.
 	Progress func(text string)
+}
+
+// Sharing is how people outside the workspace may read a conversation
+// bot treats as shared; it decides what a sentence calls the place.
+type Sharing int
+
+const (
+	// SharingChannel: a channel shared with another workspace, or one
+	// Slack could not describe. It is the zero value.
+	SharingChannel Sharing = iota
+	// SharingDM: a DM with someone outside the workspace.
+	SharingDM
+	// SharingGroupDM: a group DM, whose members bot cannot check.
+	SharingGroupDM
+)
+
+// Place is the sentence's start that says what the shared conversation
+// is, as in "This channel is shared with another workspace".
+func (s Sharing) Place() string {
+	switch s {
+	case SharingDM:
+		return "This is a conversation with someone outside your workspace"
+	case SharingGroupDM:
+		return "This group DM may include someone outside your workspace"
+	}
+	return "This channel is shared with another workspace"
 }
 
 // Action is a click on a button (or a select) in a message or a modal.

@@ -30,9 +30,11 @@ type MessageAction struct {
 	// CallbackID routes it (one of the Shortcut… constants).
 	CallbackID string
 	// ChannelID is where the message is; SharedChannel is true when that
-	// channel is shared with another workspace (Slack Connect).
+	// channel is shared with another workspace (Slack Connect), or is a
+	// DM someone outside the workspace may read; Sharing says which.
 	ChannelID     string
 	SharedChannel bool
+	Sharing       Sharing
 	// Message is the message the person picked.
 	Message SlackMessage
 }

@@ -498,10 +498,17 @@ func TestE2E_Break17_DMWithAnOutsider_TicketAndNothingPostedThere(t *testing.T) 
 	acme := customerNamed(t, b.srv, "Acme Corp.")
 	b.f.AddChannel(slackfake.Channel{ID: "D0RHONDA", IsIM: true, IsPrivate: true, User: clientUser})
 	b.f.AddChannel(slackfake.Channel{ID: "G0GROUP", IsMpIM: true, IsPrivate: true})
+	place := map[string]string{
+		"D0RHONDA": "This is a conversation with someone outside your workspace: nothing about the ticket is posted in it.",
+		"G0GROUP":  "This group DM may include someone outside your workspace: nothing about the ticket is posted in it.",
+	}
 	for _, dm := range []string{"D0RHONDA", "G0GROUP"} {
 		text := "Can you reset my MFA? (" + dm + ")"
 		msg := b.post(ctx, t, slackfake.PersonMessage{Channel: dm, User: clientUser, Text: text})
 		v := b.createFromMessage(ctx, t, msg)
+		if form := string(v.JSON); !strings.Contains(form, place[dm]) || strings.Contains(form, "shared with another workspace") {
+			t.Errorf("%s: the form does not say %q", dm, place[dm])
+		}
 		ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, 0)})
 		b.waitWorkDone(ctx, t, ack.EnvelopeID)
 		tk := b.newTicketFor(ctx, t, acme.ID, text)

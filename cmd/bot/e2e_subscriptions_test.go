@@ -140,3 +140,31 @@ func TestE2E_SubscribeInASharedChannelIsRefused(t *testing.T) {
 	}
 	b.waitReply(ctx, t, 1, "This channel has no subscriptions")
 }
+
+// TestE2E_SubscribeInADMWithAnOutsiderIsRefusedSayingWhatItIs: /syncro
+// subscribe in a DM with Rhonda, of Acme's workspace, is refused as in a
+// shared channel, and the refusal says what the DM is (a conversation
+// with someone outside your workspace), not that it is a channel shared
+// with another workspace; a group DM, whose members the bot cannot
+// check, is said to perhaps include someone outside.
+func TestE2E_SubscribeInADMWithAnOutsiderIsRefusedSayingWhatItIs(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startSubscribingBot(ctx, t)
+	withClientChannel(b)
+	b.f.AddChannel(slackfake.Channel{ID: "D0RHONDA", IsIM: true, IsPrivate: true, User: clientUser})
+	b.f.AddChannel(slackfake.Channel{ID: "G0GROUP", IsMpIM: true, IsPrivate: true})
+	for _, c := range []struct{ channel, want string }{
+		{"D0RHONDA", "This is a conversation with someone outside your workspace"},
+		{"G0GROUP", "This group DM may include someone outside your workspace"},
+	} {
+		n := b.replies()
+		if _, err := b.f.SlashCommand(ctx, slackfake.SlashCommand{UserID: e2eUser, ChannelID: c.channel, Text: "subscribe --events new"}); err != nil {
+			t.Fatal(err)
+		}
+		got := replyText(b.waitReply(ctx, t, n, "ticket notices never go there").Message)
+		if !strings.Contains(got, c.want) || strings.Contains(got, "shared with another workspace") {
+			t.Errorf("%s: refused with %q, want %q", c.channel, got, c.want)
+		}
+	}
+}

@@ -13,8 +13,9 @@ import (
 	"github.com/syncrobot/syncrobot/store"
 )
 
-// msgShared refuses a subscription where another workspace reads along.
-const msgShared = "This channel is shared with another workspace, and ticket notices never go there. Subscribe in a channel only your team reads."
+// msgSharedTail ends the refusal of a subscription where people outside the
+// workspace read along, after what the place is (commands.Sharing).
+const msgSharedTail = ", and ticket notices never go there. Subscribe in a channel only your team reads."
 
 // Register adds /syncro subscribe, subscriptions and unsubscribe to r.
 func Register(r *commands.Registry, d commands.Deps) {
@@ -32,7 +33,7 @@ type feature struct {
 // subscribe stores the channel's new subscription.
 func (f *feature) subscribe(ctx context.Context, r commands.Request, inv cmdline.Invocation) commands.Reply {
 	if r.SharedChannel {
-		return commands.Reply{Text: msgShared}
+		return commands.Reply{Text: r.Sharing.Place() + msgSharedTail}
 	}
 	sub, err := FromInvocation(inv)
 	if err != nil {

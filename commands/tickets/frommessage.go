@@ -108,9 +108,9 @@ func (c *feature) createFromMessage(ctx context.Context, m commands.MessageActio
 	}
 	if m.SharedChannel {
 		if l, ok := c.cfg.ChannelLink(ctx, m.ChannelID); ok && l.Acknowledge {
-			from += " This channel is shared with another workspace: only “Ticket #N opened — we're on it” goes to the message's thread."
+			from += " " + m.Sharing.Place() + ": only “Ticket #N opened — we're on it” goes to the message's thread."
 		} else {
-			from += " This channel is shared with another workspace: nothing about the ticket is posted in it."
+			from += " " + m.Sharing.Place() + ": nothing about the ticket is posted in it."
 		}
 	}
 	p.Notes = append(p.Notes, from)
