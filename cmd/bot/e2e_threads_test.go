@@ -208,6 +208,18 @@ func TestE2E_TicketFromAThreadReply_CreateAgainNamesTheReplyNotTheParent(t *test
 	b.waitView(wctx, t, tickets.CallbackCreateFromMessage)
 }
 
+// TestE2E_TicketFromAThreadReply_AddToTicketOnTheParentPicksIt: the
+// ticket made from a reply is the thread's, so "Add to ticket" on the
+// thread's parent has it picked, though the parent became no ticket.
+func TestE2E_TicketFromAThreadReply_AddToTicketOnTheParentPicksIt(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	parent, _, tk := b.ticketFromReply(ctx, t, "Cascade's front desk is offline", "Now the X-ray PC won't boot either")
+	b.shortcut(ctx, t, tickets.ShortcutAddToTicket, parent)
+	b.waitViewSaying(ctx, t, "Ticket #"+itoa64(tk.Number)+" was made from this thread")
+}
+
 // TestE2E_TicketFromAThreadReply_FormOpenedBeforeTheDeploy: a create
 // form opened on a reply before the bot knew threads (its
 // private_metadata has no "rt") and submitted after: the summary still
