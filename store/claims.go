@@ -408,6 +408,12 @@ func (s *holders) holds(key, token string) bool {
 func (s *holders) waitFor(ctx context.Context, key string, lookup func(string) (Claim, error), poll time.Duration) (Claim, error) {
 	for {
 		c, err := lookup(key)
+		if err == nil && c.State == ClaimUnknown && s.isClosed() {
+			// The lookup ran after Close forgot this process's holders
+			// and before the database closed: the record is pending
+			// because its holder was still at work, not gone.
+			return c, fmt.Errorf("wait for claim %s: %w", key, ErrClosed)
+		}
 		if err != nil || c.State != ClaimInProgress {
 			return c, err
 		}

@@ -358,6 +358,26 @@ func testWait_RepeatLearnsTheFirstOutcome(t *testing.T, open backend) {
 	}
 }
 
+// testWait_BetweenClosesTwoStepsIsClosed: Close forgets this process's
+// holders first and closes the database after; a Wait that starts its
+// lookup in between reads the pending record with no holder. Its
+// holder was at work, so the answer is ErrClosed, not unknown (the gap
+// made "Wait across Close" return nil about once in twenty runs).
+func testWait_BetweenClosesTwoStepsIsClosed(t *testing.T, open backend) {
+	t.Parallel()
+	ts := newTestStore(t, open)
+	mustClaim(t, ts, "k", "", ClaimAcquired)
+	h, ok := ts.testBackend.(interface{ closeAll() bool })
+	if !ok {
+		t.Fatalf("%T has no closeAll", ts.testBackend)
+	}
+	h.closeAll() // Close's first step only: the database is still open
+	if c, err := ts.Wait(t.Context(), "k"); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Wait between Close's two steps = %v, %v; want ErrClosed", c.State, err)
+	}
+	reopenHolders(ts.testBackend)
+}
+
 func testWait_StopsWhenContextEnds(t *testing.T, open backend) {
 	t.Parallel()
 	ts := newTestStore(t, open)

@@ -86,6 +86,7 @@ var suite = []struct {
 	{"Complete_NeverUndoesADoneWrite", testComplete_NeverUndoesADoneWrite},
 	{"CompleteAndFail_UnknownKeyIsNotFound", testCompleteAndFail_UnknownKeyIsNotFound},
 	{"Wait_RepeatLearnsTheFirstOutcome", testWait_RepeatLearnsTheFirstOutcome},
+	{"Wait_BetweenClosesTwoStepsIsClosed", testWait_BetweenClosesTwoStepsIsClosed},
 	{"Wait_StopsWhenContextEnds", testWait_StopsWhenContextEnds},
 	{"Wait_UnheldKeyReturnsAtOnce", testWait_UnheldKeyReturnsAtOnce},
 	{"Sweep_ClaimsExpireAfterTTL", testSweep_ClaimsExpireAfterTTL},
@@ -146,4 +147,19 @@ func TestSuite_Bolt(t *testing.T) {
 func TestSuite_Postgres(t *testing.T) {
 	t.Parallel()
 	runSuite(t, postgresBackend)
+}
+
+// reopenHolders undoes closeAll alone, so a test that stopped a store
+// between Close's two steps can still close it (and its database) whole.
+func reopenHolders(b testBackend) {
+	switch s := b.(type) {
+	case *Store:
+		s.holders.mu.Lock()
+		s.holders.closed = false
+		s.holders.mu.Unlock()
+	case *Postgres:
+		s.holders.mu.Lock()
+		s.holders.closed = false
+		s.holders.mu.Unlock()
+	}
 }
