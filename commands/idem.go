@@ -61,6 +61,14 @@ func (d Deps) OnceUntilDone(ctx context.Context, key string, write func() Reply,
 // the work was stopped by a restart or retry says it may simply run again.
 func (d Deps) once(ctx context.Context, key string, write func() Reply, repeat func(prior Reply, finished bool) Reply, retry func(Reply) bool) Reply {
 	first, prior, finished := d.Dedup.Begin(ctx, key)
+	if !first && prior.Outcome == outcomeNotRecorded {
+		// Nobody did this work before: the store could not be asked, and
+		// repeat's words would call it a second delivery of work done
+		// once. Its reply still says where the answer goes.
+		r := repeat(prior, finished)
+		r.Text, r.Blocks, r.Outcome = prior.Text, nil, prior.Outcome
+		return r
+	}
 	if !first {
 		return repeat(prior, finished)
 	}
@@ -148,7 +156,12 @@ func decodeReply(b []byte) Reply {
 
 // storeFailedReply answers when the store cannot record a key: without the
 // record a repeat could write twice, so nothing is done.
-var storeFailedReply = Reply{Text: "I couldn't record this request in my own database, so I didn't send anything to Syncro. Try again in a moment."}
+var storeFailedReply = Reply{Text: "I couldn't record this request in my own database, so I didn't send anything to Syncro. Try again in a moment.", Outcome: outcomeNotRecorded}
+
+// outcomeNotRecorded marks storeFailedReply, which Begin hands back as a
+// prior reply although no delivery did the work (a stored reply is
+// decoded without its Outcome, so no other prior carries it).
+const outcomeNotRecorded Outcome = "not recorded"
 
 // Begin implements Dedup.
 func (d *StoreDedup) Begin(ctx context.Context, key string) (bool, Reply, bool) {

@@ -38,3 +38,23 @@ func TestStoreDedup_SecondCallerWaitsForTheFirstsReply(t *testing.T) {
 		t.Error("a waiting duplicate must give up with its context")
 	}
 }
+
+// TestOnce_AStoreThatCannotRecordIsNotCalledASecondDelivery: when the
+// store cannot be asked (the database down), the reply says so and
+// nothing ran; it is not answered as a repeat of work done once ("That
+// form was submitted twice; I did the work once").
+func TestOnce_AStoreThatCannotRecordIsNotCalledASecondDelivery(t *testing.T) {
+	t.Parallel()
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = st.Close() // every Claim now fails, as on a database that is down
+	d := Deps{Dedup: NewStoreDedup(st)}
+	ran := false
+	r := d.Once(t.Context(), "k", func() Reply { ran = true; return Reply{Text: "written"} },
+		func(prior Reply, finished bool) Reply { return duplicateReply(finished, prior) })
+	if ran || r.Text != storeFailedReply.Text {
+		t.Errorf("ran=%v, reply %q; want nothing run and %q", ran, r.Text, storeFailedReply.Text)
+	}
+}
