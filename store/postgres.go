@@ -30,8 +30,9 @@ import (
 // Each Postgres is one replica. It holds a session advisory lock for as
 // long as it is open, on a connection of its own; a pending claim names
 // its replica, and reads as in progress to the others while that lock is
-// held and as unknown once the replica is gone (its connection closed:
-// the process stopped, was killed, or lost the server).
+// held and as unknown once the replica is gone: it closed its store, or
+// its connection closed (the process was killed, or lost the server) and
+// it has not taken it back within AdoptGrace (replicaAlive).
 type Postgres struct {
 	pool *pgxpool.Pool
 	// life holds the replica's advisory lock; closing it releases the lock.
@@ -80,7 +81,8 @@ const (
 )
 
 // AdoptGrace is how long a replica must have been gone from PostgreSQL
-// before another adopts its flows (Flows.OrphanedFlows, AdoptFlow). A live
+// before another adopts its flows (Flows.OrphanedFlows, AdoptFlow), reads
+// its pending claims as unknown or takes its locks (replicaAlive). A live
 // replica whose session dropped for a moment was last seen (seeReplica) at
 // most one lifeCheck before and takes its session back at its next check,
 // so two lifeChecks cover a moment's cut. A replica that closed its store
@@ -456,20 +458,102 @@ func opCtx() (context.Context, context.CancelFunc) {
 }
 
 // tx runs fn in a transaction, committed when fn returns nil; errNoChange
-// rolls back and is returned as it is.
+// rolls back and is returned as it is. A transaction that could not begin
+// on a lost connection (lostConn) begins once more on a fresh one: fn had
+// not run, and the server had seen nothing of it.
 func (s *Postgres) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 	if s.isClosed() {
 		return ErrClosed
 	}
-	return pgx.BeginFunc(ctx, s.pool, fn)
+	ran := false
+	run := func(tx pgx.Tx) error { ran = true; return fn(tx) }
+	err := pgx.BeginFunc(ctx, s.pool, run)
+	if !ran && s.lostConn(err) {
+		err = pgx.BeginFunc(ctx, s.pool, run)
+	}
+	return err
 }
 
-// q is the pool, or ErrClosed after Close.
+// q is the pool, trying each statement the server never saw once more
+// (retryingPool), or ErrClosed after Close.
 func (s *Postgres) q() (querier, error) {
 	if s.isClosed() {
 		return nil, ErrClosed
 	}
-	return s.pool, nil
+	return retryingPool{s}, nil
+}
+
+// lostConn reports whether err says a statement's connection was lost
+// before the server ran it, so trying it again cannot do it twice: it
+// never reached the server, or the server's answer was that it had ended
+// the session (a shutdown or restart: admin_shutdown, crash_shutdown),
+// which rolls back whatever the session had not committed. It then closes
+// every pooled connection. After a database restart each pooled
+// connection is dead until used once (pgxpool pings only those idle for
+// more than a second): without this, the first store operation on each
+// failed, and a person's write was refused though the database was back
+// (TestE2E_Replicas_ADatabaseRestartUnderBothReplicas).
+func (s *Postgres) lostConn(err error) bool {
+	var pe *pgconn.PgError
+	switch {
+	case err == nil:
+		return false
+	case pgconn.SafeToRetry(err):
+	case errors.As(err, &pe) && (pe.Code == sqlstateAdminShutdown || pe.Code == sqlstateCrashShutdown):
+	default:
+		return false
+	}
+	s.pool.Reset()
+	return true
+}
+
+// SQLSTATEs of a session the server ended (PostgreSQL's errcodes.txt,
+// class 57).
+const (
+	sqlstateAdminShutdown = "57P01"
+	sqlstateCrashShutdown = "57P02"
+)
+
+// retryingPool is the pool, running a statement once more on a fresh
+// connection when its own was lost before the statement reached the
+// server (lostConn).
+type retryingPool struct{ s *Postgres }
+
+func (r retryingPool) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	tag, err := r.s.pool.Exec(ctx, sql, args...)
+	if r.s.lostConn(err) {
+		tag, err = r.s.pool.Exec(ctx, sql, args...)
+	}
+	return tag, err
+}
+
+func (r retryingPool) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	rows, err := r.s.pool.Query(ctx, sql, args...)
+	if r.s.lostConn(err) {
+		rows, err = r.s.pool.Query(ctx, sql, args...)
+	}
+	return rows, err
+}
+
+func (r retryingPool) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return retryingRow{r: r, ctx: ctx, sql: sql, args: args}
+}
+
+// retryingRow is QueryRow's row: the statement runs at Scan, which is
+// where its error is known.
+type retryingRow struct {
+	r    retryingPool
+	ctx  context.Context
+	sql  string
+	args []any
+}
+
+func (w retryingRow) Scan(dest ...any) error {
+	err := w.r.s.pool.QueryRow(w.ctx, w.sql, w.args...).Scan(dest...)
+	if w.r.s.lostConn(err) {
+		err = w.r.s.pool.QueryRow(w.ctx, w.sql, w.args...).Scan(dest...)
+	}
+	return err
 }
 
 // replicaAliveSQL is the condition that the replica whose id is the SQL
@@ -501,15 +585,22 @@ func (s *Postgres) seeReplica(ctx context.Context) error {
 	return nil
 }
 
-// replicaAlive reports whether replica still holds its advisory lock in
-// this database.
-func replicaAlive(ctx context.Context, q querier, replica int32) (bool, error) {
-	var alive bool
-	err := q.QueryRow(ctx, `SELECT `+replicaAliveSQL("$1"), replica).Scan(&alive)
+// replicaAlive reports whether replica holds its advisory lock in this
+// database, or lost it no more than AdoptGrace after it was last seen
+// (seeReplica): a replica whose session the server dropped (a database
+// restart, a network cut) takes it back at its next lifeCheck, and until
+// then its pending claims and its locks are still its own. Without the
+// grace, right after a database restart each replica read the other's
+// claims as left by a dead replica, ran the same bill beside it and told
+// the person "nothing was billed" while the other billed it
+// (TestE2E_Replicas_ADatabaseRestartUnderBothReplicas).
+func (s *Postgres) replicaAlive(ctx context.Context, q querier, replica int32) (bool, error) {
+	var gone bool
+	err := q.QueryRow(ctx, `SELECT `+replicaGoneSQL("$1", "$2"), replica, s.now().Add(-AdoptGrace)).Scan(&gone)
 	if err != nil {
 		return false, fmt.Errorf("check replica %d: %w", replica, err)
 	}
-	return alive, nil
+	return !gone, nil
 }
 
 // Sweep removes records past their retention as of now, as the bbolt

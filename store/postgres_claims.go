@@ -45,7 +45,7 @@ func (s *Postgres) classify(ctx context.Context, q querier, key string, rec clai
 			held = s.holds(key, rec.Token)
 		} else {
 			var err error
-			if held, err = replicaAlive(ctx, q, holder); err != nil {
+			if held, err = s.replicaAlive(ctx, q, holder); err != nil {
 				return Claim{}, err
 			}
 		}

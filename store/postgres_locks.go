@@ -72,7 +72,7 @@ func (s *Postgres) tryLockOnce(ctx context.Context, name, token string) (got, re
 		}
 		alive := holder == s.replica
 		if !alive {
-			if alive, err = replicaAlive(ctx, tx, holder); err != nil {
+			if alive, err = s.replicaAlive(ctx, tx, holder); err != nil {
 				return err
 			}
 		}

@@ -223,18 +223,41 @@ func TestPostgres_AFlowIsOrphanedOnlyOnceItsReplicaIsGone(t *testing.T) {
 	}
 }
 
-// TestPostgres_AFlowOfAReplicaOnlyJustGoneIsNotAdopted: A's session
-// ends without a Close (killed, or cut off the database); until A has
-// been gone for AdoptGrace, as long as a live replica needs to take a
-// lost session back, its flow is not B's to adopt or tell of; after it,
-// the flow is.
-func TestPostgres_AFlowOfAReplicaOnlyJustGoneIsNotAdopted(t *testing.T) {
+// TestPostgres_OperationsAfterThePoolsConnectionsDiedSucceed: the server
+// ends every pooled connection of a replica (a database restart); the
+// next operations, a claim's lookup on the pool and its transaction,
+// find a connection that works instead of failing on a dead one each.
+func TestPostgres_OperationsAfterThePoolsConnectionsDiedSucceed(t *testing.T) {
 	t.Parallel()
 	a, b := twoReplicas(t)
-	_, _, err := a.CreateFlow(billFlow("f1", 7))
-	mustOK(t, err)
 	pa := a.testBackend.(*Postgres)
-	close(pa.stop) // A takes no session back: it is gone for good
+	mustClaim(t, a, "warm", "", ClaimAcquired)
+	idle := pa.pool.AcquireAllIdle(t.Context())
+	var pids []uint32
+	for _, c := range idle {
+		pids = append(pids, c.Conn().PgConn().PID())
+		c.Release()
+	}
+	if len(pids) == 0 {
+		t.Fatal("A's pool holds no idle connection to end")
+	}
+	pb := b.testBackend.(*Postgres)
+	for _, pid := range pids {
+		if _, err := pb.pool.Exec(t.Context(), `SELECT pg_terminate_backend($1)`, int32(pid)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustClaim(t, a, "warm", "", ClaimInProgress)
+	mustClaim(t, a, "k", "", ClaimAcquired)
+}
+
+// endSession ends a's session holding its replica lock without a Close,
+// as a kill or a database restart does, and stops a from taking it back,
+// so that it is gone for good once AdoptGrace has passed.
+func endSession(t *testing.T, a *testStore) {
+	t.Helper()
+	pa := a.testBackend.(*Postgres)
+	close(pa.stop)
 	<-pa.stopped
 	old := replicaSession(t, pa, pa.Replica())
 	if _, err := pa.pool.Exec(t.Context(), `SELECT pg_terminate_backend($1)`, old); err != nil {
@@ -249,6 +272,51 @@ func TestPostgres_AFlowOfAReplicaOnlyJustGoneIsNotAdopted(t *testing.T) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// TestPostgres_AClaimAndLockOfAReplicaThatLostItsSessionStayItsOwn: A
+// holds a claim and a lock when its session ends (a database restart);
+// for AdoptGrace, the time a live replica needs to take its session
+// back, B reads the claim as in progress, may not fail it, and waits for
+// the lock; after it, A is gone: the claim's outcome is unknown and the
+// lock B's. Before, B read both as left the moment the session ended.
+func TestPostgres_AClaimAndLockOfAReplicaThatLostItsSessionStayItsOwn(t *testing.T) {
+	t.Parallel()
+	a, b := twoReplicas(t)
+	mustClaim(t, a, "k", "", ClaimAcquired)
+	if _, err := a.Lock(t.Context(), "ticket/7"); err != nil {
+		t.Fatal(err)
+	}
+	endSession(t, a)
+	mustClaim(t, b, "k", "", ClaimInProgress)
+	if err := b.Fail("k", "stale unknown", true); !errors.Is(err, ErrHeld) {
+		t.Fatalf("Fail by B of A's claim only just gone = %v, want ErrHeld", err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*pgWaitPoll)
+	defer cancel()
+	if _, err := b.Lock(ctx, "ticket/7"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("B's Lock of A's lock only just gone = %v, want to wait", err)
+	}
+	a.clk.Advance(AdoptGrace)
+	mustClaim(t, b, "k", "", ClaimUnknown)
+	unlock, err := b.Lock(t.Context(), "ticket/7")
+	if err != nil {
+		t.Fatalf("B's Lock of the lock of A gone for %s: %v", AdoptGrace, err)
+	}
+	unlock()
+}
+
+// TestPostgres_AFlowOfAReplicaOnlyJustGoneIsNotAdopted: A's session
+// ends without a Close (killed, or cut off the database); until A has
+// been gone for AdoptGrace, as long as a live replica needs to take a
+// lost session back, its flow is not B's to adopt or tell of; after it,
+// the flow is.
+func TestPostgres_AFlowOfAReplicaOnlyJustGoneIsNotAdopted(t *testing.T) {
+	t.Parallel()
+	a, b := twoReplicas(t)
+	_, _, err := a.CreateFlow(billFlow("f1", 7))
+	mustOK(t, err)
+	endSession(t, a)
 	orphaned, err := b.OrphanedFlows()
 	mustOK(t, err)
 	if _, ok, err := b.AdoptFlow("f1"); err != nil || ok || len(orphaned) != 0 {

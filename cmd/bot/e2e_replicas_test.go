@@ -38,12 +38,18 @@ func startReplicas(ctx context.Context, t *testing.T, n int, edit func(env map[s
 // Syncro and a PostgreSQL schema of the test's own, for two replicas.
 func replicaFakes(t *testing.T, opts ...syncrotest.Option) *e2eFakes {
 	t.Helper()
+	return replicaFakesOn(t, pgtest.URL(t), opts...)
+}
+
+// replicaFakesOn is replicaFakes on the database at dbURL.
+func replicaFakesOn(t *testing.T, dbURL string, opts ...syncrotest.Option) *e2eFakes {
+	t.Helper()
 	// Syncro answers as fast as the replicas ask, so these tests wait on
 	// the shared state, not on the Syncro budget, which
 	// TestE2E_Replicas_TogetherStayUnderSyncrosLimit sets and measures.
 	opts = append([]syncrotest.Option{syncrotest.WithRateLimit(0)}, opts...)
 	fx := newFakesWith(t, []slackfake.Option{slackfake.WithSpreadEnvelopes()}, opts...)
-	fx.env["DATABASE_URL"] = pgtest.URL(t)
+	fx.env["DATABASE_URL"] = dbURL
 	fx.env["REPLICAS"] = "2"
 	fx.env["SYNCRO_RATE_LIMIT"] = "6000"
 	return fx
@@ -73,6 +79,22 @@ func (b *e2eBot) doubleSubmitOnBothWritesOnce(ctx context.Context, t *testing.T)
 	seen := len(b.f.Ephemerals(e2eUser))
 
 	b.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultHang)
+	b.submitOnBoth(ctx, t, sub)
+	b.waitHeld(ctx, t)
+	b.srv.ReleaseHangs()
+	b.waitReply(ctx, t, seen+1)
+	if got := commentsWithBody(b.srv, tk.ID, "Driver rollback"); got != 1 {
+		t.Errorf("Syncro holds %d notes comments, want 1", got)
+	}
+	if timers, _ := loggedMinutes(b.srv, tk.ID); timers-timersBefore != 75 {
+		t.Errorf("timer minutes grew by %d, want 75", timers-timersBefore)
+	}
+}
+
+// submitOnBoth submits sub twice at once, as a double click does, and
+// fails unless Slack handed one envelope to each of two replicas.
+func (b *e2eBot) submitOnBoth(ctx context.Context, t *testing.T, sub slackfake.ViewSubmission) {
+	t.Helper()
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
@@ -93,15 +115,6 @@ func (b *e2eBot) doubleSubmitOnBothWritesOnce(ctx context.Context, t *testing.T)
 	wg.Wait()
 	if len(conns) != 2 {
 		t.Fatalf("the two submissions reached sockets %v, want one on each replica", conns)
-	}
-	b.waitHeld(ctx, t)
-	b.srv.ReleaseHangs()
-	b.waitReply(ctx, t, seen+1)
-	if got := commentsWithBody(b.srv, tk.ID, "Driver rollback"); got != 1 {
-		t.Errorf("Syncro holds %d notes comments, want 1", got)
-	}
-	if timers, _ := loggedMinutes(b.srv, tk.ID); timers-timersBefore != 75 {
-		t.Errorf("timer minutes grew by %d, want 75", timers-timersBefore)
 	}
 }
 

@@ -25,6 +25,49 @@ const EnvURL = "TEST_DATABASE_URL"
 // dropped when the test ends.
 func URL(t testing.TB) string {
 	t.Helper()
+	base := baseURL(t)
+	schema := "t_" + strings.ToLower(rand.Text())
+	Exec(t, base, `CREATE SCHEMA `+schema)
+	t.Cleanup(func() { dropLater(base, `DROP SCHEMA `+schema+` CASCADE`) })
+	return withURL(t, base, func(u *url.URL) {
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+	})
+}
+
+// Database returns the postgres:// URL of a new, empty database of the
+// test's own on the server TEST_DATABASE_URL names, dropped when the test
+// ends: the URL as an operator writes DATABASE_URL (public schema, no
+// search_path), which pg_dump and pg_restore take too.
+func Database(t testing.TB) string {
+	t.Helper()
+	base := baseURL(t)
+	db := "t_" + strings.ToLower(rand.Text())
+	Exec(t, base, `CREATE DATABASE `+db)
+	t.Cleanup(func() { dropLater(base, `DROP DATABASE IF EXISTS `+db+` WITH (FORCE)`) })
+	return withURL(t, base, func(u *url.URL) { u.Path = "/" + db })
+}
+
+// Exec runs sql on the database at dbURL, failing the test on an error.
+func Exec(t testing.TB, dbURL, sql string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatalf("connect to the test's PostgreSQL: %v", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, sql); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// baseURL is TEST_DATABASE_URL; without it the test is skipped, or
+// fails under CI.
+func baseURL(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv(EnvURL)
 	if base == "" {
 		if os.Getenv("CI") != "" {
@@ -32,31 +75,27 @@ func URL(t testing.TB) string {
 		}
 		t.Skipf("no PostgreSQL for this test: set %s=postgres://user@127.0.0.1:5432/db?sslmode=disable (.ci/run starts one)", EnvURL)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", EnvURL, err)
-	}
-	defer conn.Close(context.Background())
-	schema := "t_" + strings.ToLower(rand.Text())
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if c, err := pgx.Connect(ctx, base); err == nil {
-			_, _ = c.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`)
-			_ = c.Close(ctx)
-		}
-	})
+	return base
+}
+
+// withURL is base with edit applied.
+func withURL(t testing.TB, base string, edit func(*url.URL)) string {
+	t.Helper()
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatalf("%s is not a URL: %v", EnvURL, err)
 	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
+	edit(u)
 	return u.String()
+}
+
+// dropLater runs a cleanup's DROP on base, ignoring failures: the server
+// may already be gone at the end of the run.
+func dropLater(base, sql string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if c, err := pgx.Connect(ctx, base); err == nil {
+		_, _ = c.Exec(ctx, sql)
+		_ = c.Close(ctx)
+	}
 }
