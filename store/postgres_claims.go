@@ -37,17 +37,27 @@ func getClaim(ctx context.Context, q querier, key string, lock bool) (rec claimR
 	return rec, holder, true, nil
 }
 
-// classify turns a stored record into what a caller sees.
+// classify turns a stored record into what a caller sees. PendingTimeout
+// ends only this replica's own claims, whose holders it sees. Another
+// replica's claim is in progress for as long as that replica is alive,
+// whatever the time: this replica cannot see whether its write is still
+// at Syncro, and its clock is not the holder's. Taking such a claim for
+// one left in doubt once PendingTimeout had passed on this replica's
+// clock read Syncro back while the holder's write was still on its way,
+// and wrote it a second time
+// (TestE2E_Replicas_DoubleClickAsTheClaimExpiresWritesOnce). A claim its
+// live replica could not record the outcome of is settled by that
+// replica, which no longer holds it.
 func (s *Postgres) classify(ctx context.Context, q querier, key string, rec claimRecord, holder int32) (Claim, error) {
 	held := false
-	if rec.State == recPending && s.now().Sub(rec.ClaimedAt) < PendingTimeout {
-		if holder == s.replica {
-			held = s.holds(key, rec.Token)
-		} else {
-			var err error
-			if held, err = s.replicaAlive(ctx, q, holder); err != nil {
-				return Claim{}, err
-			}
+	switch {
+	case rec.State != recPending:
+	case holder == s.replica:
+		held = s.holds(key, rec.Token) && s.now().Sub(rec.ClaimedAt) < PendingTimeout
+	default:
+		var err error
+		if held, err = s.replicaAlive(ctx, q, holder); err != nil {
+			return Claim{}, err
 		}
 	}
 	return classifyRecord(key, rec, held), nil

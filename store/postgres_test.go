@@ -251,6 +251,21 @@ func TestPostgres_OperationsAfterThePoolsConnectionsDiedSucceed(t *testing.T) {
 	mustClaim(t, a, "k", "", ClaimAcquired)
 }
 
+// TestPostgres_AnotherLiveReplicasClaimOutlivesPendingTimeout: A holds a
+// claim past PendingTimeout (on B's clock: the replicas' clocks are not
+// one); A is alive, so B still reads it as in progress and may not fail
+// it: A's write may still be on its way.
+func TestPostgres_AnotherLiveReplicasClaimOutlivesPendingTimeout(t *testing.T) {
+	t.Parallel()
+	a, b := twoReplicas(t)
+	mustClaim(t, a, "k", "", ClaimAcquired)
+	b.clk.Advance(PendingTimeout)
+	mustClaim(t, b, "k", "", ClaimInProgress)
+	if err := b.Fail("k", "stale unknown", true); !errors.Is(err, ErrHeld) {
+		t.Fatalf("Fail by B of live A's claim past PendingTimeout = %v, want ErrHeld", err)
+	}
+}
+
 // endSession ends a's session holding its replica lock without a Close,
 // as a kill or a database restart does, and stops a from taking it back,
 // so that it is gone for good once AdoptGrace has passed.

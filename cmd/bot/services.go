@@ -111,10 +111,12 @@ func startWatcher(ctx context.Context, cfg *config.Config, client *syncro.Client
 }
 
 // openStore opens the bot's state: PostgreSQL when DATABASE_URL is set
-// (replicas share it), else bbolt in DATA_DIR (one bot).
+// (replicas share it), else bbolt in DATA_DIR (one bot). Its timestamps
+// and expiries read run's clock, so a test moves a claim to its expiry.
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (store.Backend, error) {
+	opts := []store.Option{store.WithLogger(log), store.WithClock(clockOf(ctx).now)}
 	if u := cfg.DatabaseURL.Reveal(); u != "" {
-		st, err := store.OpenPostgres(ctx, u, store.WithLogger(log))
+		st, err := store.OpenPostgres(ctx, u, opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +124,7 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (store
 		checkBudget(ctx, st, cfg, log)
 		return st, nil
 	}
-	st, err := store.Open(cfg.DataDir, store.WithLogger(log))
+	st, err := store.Open(cfg.DataDir, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.DataDir, err)
 	}
