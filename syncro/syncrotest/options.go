@@ -61,7 +61,9 @@ type config struct {
 	retryAfter RetryAfterStyle
 	pageSizes  map[Endpoint]int
 	// maxPerPage caps per_page below MaxPerPage for some endpoints.
-	maxPerPage    map[Endpoint]int
+	maxPerPage map[Endpoint]int
+	// noMeta are the list endpoints answering without paging info.
+	noMeta        map[Endpoint]bool
 	loc           *time.Location
 	now           func() time.Time
 	timeMode      TimeMode
@@ -143,6 +145,19 @@ func WithMaxPerPage(e Endpoint, n int) Option {
 			}
 			c.maxPerPage[e] = n
 		}
+	}
+}
+
+// WithoutMeta makes one list endpoint answer with "meta": null, as the
+// examples of several of Syncro's lists show no meta at all
+// (docs/syncro-api.md, Pagination: UNCONFIRMED whether live lists ever
+// do): a client cannot tell from the answer whether a later page exists.
+func WithoutMeta(e Endpoint) Option {
+	return func(c *config) {
+		if c.noMeta == nil {
+			c.noMeta = map[Endpoint]bool{}
+		}
+		c.noMeta[e] = true
 	}
 }
 

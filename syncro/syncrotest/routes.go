@@ -83,11 +83,13 @@ func notFound() (int, any) { return http.StatusNotFound, notFoundBody() }
 // pager is one page of a list.
 type pager struct {
 	page, perPage, total int
+	// noMeta makes meta nil (WithoutMeta).
+	noMeta bool
 }
 
 // paginate reads page and per_page (default for e, capped at MaxPerPage).
 func (s *Server) paginate(p params, e Endpoint, total int) pager {
-	pg := pager{page: 1, perPage: s.cfg.pageSizes[e], total: total}
+	pg := pager{page: 1, perPage: s.cfg.pageSizes[e], total: total, noMeta: s.cfg.noMeta[e]}
 	if n, ok := p.id("page"); ok && n > 1 {
 		pg.page = int(n)
 	}
@@ -113,8 +115,11 @@ func (pg pager) totalPages() int {
 }
 
 // meta builds the list meta with the named fields: total_pages, page,
-// total_entries, per_page.
+// total_entries, per_page; nil for an endpoint made WithoutMeta.
 func (pg pager) meta(fields ...string) obj {
+	if pg.noMeta {
+		return nil
+	}
 	m := obj{}
 	for _, f := range fields {
 		switch f {
