@@ -3,7 +3,6 @@ package home
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -75,22 +74,25 @@ func (f *Feature) resolved(ctx context.Context, tech int64) ([]syncro.Ticket, st
 func (f *Feature) unbilled(ctx context.Context, tech int64) (unbilled, error) {
 	var u unbilled
 	var cands []syncro.Ticket
-	for page := 1; page <= resolvedPages; page++ {
+	done, err := walkPages(resolvedPages, func(page int) ([]syncro.Ticket, *syncro.Response, error) {
 		ts, resp, err := f.cfg.Syncro.Tickets.List(ctx, &syncro.TicketListOptions{Status: "Resolved", UserID: tech, ListOptions: syncro.ListOptions{Page: page}})
 		if err != nil {
-			return u, fmt.Errorf("list resolved tickets of user %d (page %d): %w", tech, page, err)
+			return nil, nil, fmt.Errorf("list resolved tickets of user %d (page %d): %w", tech, page, err)
 		}
+		return ts, resp, nil
+	}, func(t syncro.Ticket) int64 { return t.ID }, func(t syncro.Ticket) {
 		// The filters are checked again here: a status named otherwise,
 		// or another tech's ticket, is not this list's.
-		cands = append(cands, slices.DeleteFunc(ts, func(t syncro.Ticket) bool {
-			return t.UserID == nil || *t.UserID != tech || !strings.EqualFold(strings.TrimSpace(t.Status), "Resolved")
-		})...)
-		if len(ts) == 0 || resp == nil || resp.Meta == nil || resp.Meta.TotalPages <= page {
-			break
+		if t.UserID != nil && *t.UserID == tech && strings.EqualFold(strings.TrimSpace(t.Status), "Resolved") {
+			cands = append(cands, t)
 		}
-		// Syncro holds a page past the last one read.
-		u.older = page == resolvedPages
+	})
+	if err != nil {
+		return u, err
 	}
+	// Syncro holds, or without meta may hold, a page past the last one
+	// read.
+	u.older = !done
 	if len(cands) == 0 {
 		return u, nil
 	}
@@ -134,21 +136,69 @@ func (f *Feature) unbilled(ctx context.Context, tech int64) (unbilled, error) {
 // to at most invoicePages pages; complete says those were all of them.
 func (f *Feature) invoicedSince(ctx context.Context, since time.Time) (map[int64]bool, bool, error) {
 	out := map[int64]bool{}
-	for page := 1; page <= invoicePages; page++ {
+	complete, err := walkPages(invoicePages, func(page int) ([]syncro.Invoice, *syncro.Response, error) {
 		invs, resp, err := f.cfg.Syncro.Invoices.List(ctx, &syncro.InvoiceListOptions{SinceUpdatedAt: since, ListOptions: syncro.ListOptions{Page: page}})
 		if err != nil {
-			return nil, false, fmt.Errorf("list invoices updated since %s (page %d): %w", since.Format(time.RFC3339), page, err)
+			return nil, nil, fmt.Errorf("list invoices updated since %s (page %d): %w", since.Format(time.RFC3339), page, err)
 		}
-		for _, inv := range invs {
-			if inv.TicketID != nil {
-				out[*inv.TicketID] = true
+		return invs, resp, nil
+	}, func(inv syncro.Invoice) int64 { return inv.ID }, func(inv syncro.Invoice) {
+		if inv.TicketID != nil {
+			out[*inv.TicketID] = true
+		}
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return out, complete, nil
+}
+
+// walkPages reads pages 1 to most of a list through read, handing take
+// each item (told apart by id) not on an earlier page; done says the
+// last page read was the list's last (lastPage).
+func walkPages[T any](most int, read func(page int) ([]T, *syncro.Response, error), id func(T) int64, take func(T)) (done bool, err error) {
+	seen, first := map[int64]bool{}, 0
+	for page := 1; page <= most; page++ {
+		items, resp, err := read(page)
+		if err != nil {
+			return false, err
+		}
+		if page == 1 {
+			first = len(items)
+		}
+		fresh := 0
+		for _, it := range items {
+			if k := id(it); !seen[k] {
+				seen[k] = true
+				fresh++
+				take(it)
 			}
 		}
-		if len(invs) == 0 || resp == nil || resp.Meta == nil || resp.Meta.TotalPages <= page {
-			return out, true, nil
+		if lastPage(resp, page, len(items), first, fresh) {
+			return true, nil
 		}
 	}
-	return out, false, nil
+	return false, nil
+}
+
+// lastPage says whether page, holding got items (fresh of them not on
+// an earlier page; first on page 1), is its list's last. Without meta
+// (docs/syncro-api.md, Pagination: several of Syncro's lists show none)
+// an answer does not say whether a page follows, and taking the first
+// for the whole list would call a ticket whose invoice is on the second
+// not invoiced, or say every resolved ticket is invoiced while older
+// ones are not; so the list ends there at an empty page, one shorter
+// than the first, or one holding nothing new (a list that ignores
+// ?page=), and the bounds above still cap the reads.
+func lastPage(resp *syncro.Response, page, got, first, fresh int) bool {
+	switch {
+	case got == 0 || fresh == 0:
+		return true
+	case resp != nil && resp.Meta != nil:
+		return resp.Meta.TotalPages <= page
+	default:
+		return page > 1 && got < first
+	}
 }
 
 // ticketIDs is the tickets' ids, in order.
