@@ -182,9 +182,10 @@ func walkPages[T any](most int, read func(page int) ([]T, *syncro.Response, erro
 }
 
 // lastPage says whether page, holding got items (fresh of them not on
-// an earlier page; first on page 1), is its list's last. Without meta
-// (docs/syncro-api.md, Pagination: several of Syncro's lists show none)
-// an answer does not say whether a page follows, and taking the first
+// an earlier page; first on page 1), is its list's last. Without meta,
+// or a meta without total_pages (docs/syncro-api.md, Pagination: several
+// of Syncro's lists show none, and every meta field is optional), an
+// answer does not say whether a page follows, and taking the first
 // for the whole list would call a ticket whose invoice is on the second
 // not invoiced, or say every resolved ticket is invoiced while older
 // ones are not; so the list ends there at an empty page, one shorter
@@ -194,7 +195,7 @@ func lastPage(resp *syncro.Response, page, got, first, fresh int) bool {
 	switch {
 	case got == 0 || fresh == 0:
 		return true
-	case resp != nil && resp.Meta != nil:
+	case resp != nil && resp.Meta != nil && resp.Meta.TotalPages > 0:
 		return resp.Meta.TotalPages <= page
 	default:
 		return page > 1 && got < first

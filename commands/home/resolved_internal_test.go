@@ -9,7 +9,7 @@ import (
 // TestLastPage: a list page is its list's last when empty, when meta
 // says so, and, without meta, when shorter than the first page or
 // holding nothing new (a list that ignores ?page=); a full page without
-// meta is not, nor page 1 of one without meta.
+// meta is not, nor page 1 of one without meta (or without total_pages).
 func TestLastPage(t *testing.T) {
 	t.Parallel()
 	meta := func(total int) *syncro.Response { return &syncro.Response{Meta: &syncro.Meta{TotalPages: total}} }
@@ -29,6 +29,7 @@ func TestLastPage(t *testing.T) {
 		{"no meta: full page 2", bare, 2, 25, 25, 25, false},
 		{"no meta: short page 2", bare, 2, 7, 25, 7, true},
 		{"no meta: page 2 repeats page 1", bare, 2, 25, 25, 0, true},
+		{"meta without total_pages: full page 1", &syncro.Response{Meta: &syncro.Meta{Page: 1}}, 1, 25, 25, 25, false},
 	} {
 		if got := lastPage(tc.resp, tc.page, tc.got, tc.first, tc.fresh); got != tc.want {
 			t.Errorf("%s: lastPage = %v, want %v", tc.name, got, tc.want)
