@@ -205,6 +205,9 @@ func (b *Bot) onSlash(env envelope, cmd slack.SlashCommand) {
 			// command waits, so a slow reply doesn't look like a dead bot.
 			Progress: func(text string) { b.send(ctx, t, commands.Reply{Text: text}) },
 		})
+		// Before the reply: the person may open their Home as soon as
+		// they read it.
+		b.homeStale(adm.actor.SlackUserID)
 		b.finish(ctx, t, viewID, told(ctx, reply))
 	})
 }

@@ -99,6 +99,17 @@ func (b *Bot) refreshHome(ctx context.Context, a commands.Actor) {
 	}
 }
 
+// homeStale makes user's next visit build their Home again, when they
+// have one, instead of showing it as it is for homeMinGap: a slash
+// command may have written without a form (`/syncro comment N --time`),
+// and Syncro now holds what the Home does not show. The build waits for
+// the visit, so a command that only read costs nothing until then.
+func (b *Bot) homeStale(user string) {
+	if _, ok := b.homes.get(user); ok {
+		b.homes.put(user, time.Time{}, homeKeep)
+	}
+}
+
 // publishHome shows v as user's Home tab. A refusal is only logged: the
 // Home stays as it was, and the next visit tries again.
 func (b *Bot) publishHome(ctx context.Context, user string, v slack.HomeTabViewRequest) {
