@@ -262,7 +262,13 @@ func (s *Store) ThreadTicket(channel, ts string) (TicketThread, bool, error) {
 
 // TicketInThread implements TicketThreads.
 func (s *Store) TicketInThread(channel, parentTS string) (TicketThread, bool, error) {
-	return s.indexedThread(bucketThreadsByParent, "thread", channel, parentTS, threadTSOf)
+	return ticketInThread(func(byParent bool) (TicketThread, bool, error) {
+		index := bucketThreadsByMessage
+		if byParent {
+			index = bucketThreadsByParent
+		}
+		return s.indexedThread(index, "thread", channel, parentTS, threadTSOf)
+	})
 }
 
 // indexedThread reads the record index names at channel and ts, ok false
@@ -299,6 +305,29 @@ func stillAt(th TicketThread, ok bool, err error, of, channel, ts string, at fun
 		return TicketThread{}, false, nil
 	}
 	return th, true, nil
+}
+
+// ticketInThread is TicketInThread over a backend's read of the record
+// one index names at the parent's ts, still naming that thread (the
+// thread index when byParent, else the message index): of the two hits,
+// the ticket made later. The version before threads_by_parent
+// (migration 0009) indexes a ticket made from a reply under the parent's
+// ts in the message index only; a replica of it keeps doing so during a
+// rolling upgrade (README, "Rolling upgrade") and after a rollback, and
+// the thread index, filled once at the upgrade, misses what it writes.
+func ticketInThread(read func(byParent bool) (TicketThread, bool, error)) (TicketThread, bool, error) {
+	th, ok, err := read(true)
+	if err != nil {
+		return TicketThread{}, false, err
+	}
+	old, okOld, err := read(false)
+	if err != nil {
+		return TicketThread{}, false, err
+	}
+	if okOld && (!ok || old.CreatedAt.After(th.CreatedAt)) {
+		return old, true, nil
+	}
+	return th, ok, nil
 }
 
 // messageTSOf and threadTSOf are the ts a record names in the message

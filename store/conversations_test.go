@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -186,4 +187,60 @@ func TestPostgres_MigrationReadsOldThreadRecordsAsTheirThreadsMessage(t *testing
 	}
 	ts.reopen()
 	wantOldThreadsRead(t, ts)
+}
+
+// A ticket the version before threads_by_parent records from a reply
+// after the index exists (its replica still running during a rolling
+// upgrade, or the bot rolled back to it): the record under the parent's
+// ts, in the message index only. TicketInThread still finds it, and
+// takes it over the thread index's when it is the later; writeOld writes
+// as that version does.
+func wantTicketInThreadFindsTheOldVersionsRecord(t *testing.T, ts *testStore, writeOld func(TicketThread)) {
+	t.Helper()
+	const parent, other = "7.000100", "8.000100"
+	writeOld(TicketThread{TicketID: 701, Number: "41001", Channel: "C0ACME", TS: parent, CreatedBy: "U1", CreatedAt: testStart})
+	if got, ok, err := ts.TicketInThread("C0ACME", parent); err != nil || !ok || got.Number != "41001" {
+		t.Errorf("TicketInThread of the thread the old version recorded = %+v, %v, %v; want #41001", got, ok, err)
+	}
+
+	// The parent became a ticket on this version; then the old version
+	// made one from a reply.
+	mustOK(t, ts.SetTicketThread(TicketThread{TicketID: 702, Number: "41002", Channel: "C0ACME", TS: other, CreatedAt: testStart}))
+	writeOld(TicketThread{TicketID: 703, Number: "41003", Channel: "C0ACME", TS: other, CreatedBy: "U1", CreatedAt: testStart.Add(time.Minute)})
+	if got, ok, err := ts.TicketInThread("C0ACME", other); err != nil || !ok || got.Number != "41003" {
+		t.Errorf("TicketInThread after the old version's later ticket = %+v, %v, %v; want #41003", got, ok, err)
+	}
+	// And this version's later ticket from a reply is the thread's again.
+	mustOK(t, ts.SetTicketThread(TicketThread{TicketID: 704, Number: "41004", Channel: "C0ACME", TS: other, MessageTS: "8.000300",
+		CreatedAt: testStart.Add(2 * time.Minute)}))
+	if got, ok, err := ts.TicketInThread("C0ACME", other); err != nil || !ok || got.Number != "41004" {
+		t.Errorf("TicketInThread after this version's later ticket = %+v, %v, %v; want #41004", got, ok, err)
+	}
+}
+
+func TestTicketThreads_BoltTicketInThreadFindsWhatTheOldVersionWroteAfterTheUpgrade(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t, boltBackend)
+	s := ts.testBackend.(*Store)
+	wantTicketInThreadFindsTheOldVersionsRecord(t, ts, func(th TicketThread) {
+		mustOK(t, s.update(func(tx *bolt.Tx) error {
+			if err := putJSON(tx.Bucket(bucketTicketThreads), ticketKey(th.TicketID), th); err != nil {
+				return err
+			}
+			return tx.Bucket(bucketThreadsByMessage).Put(messageKey(th.Channel, th.TS), ticketKey(th.TicketID))
+		}))
+	})
+}
+
+func TestPostgres_TicketInThreadFindsWhatTheOldVersionWroteAfterTheMigration(t *testing.T) {
+	t.Parallel()
+	ts := newTestStore(t, postgresBackend)
+	p := ts.testBackend.(*Postgres)
+	ctx := t.Context()
+	wantTicketInThreadFindsTheOldVersionsRecord(t, ts, func(th TicketThread) {
+		mustOK(t, p.pgPut(ctx, "ticket_threads", "ticket_id", th.TicketID, th))
+		_, err := p.pool.Exec(ctx, `INSERT INTO threads_by_message (channel, ts, ticket_id) VALUES ($1, $2, $3)
+			ON CONFLICT (channel, ts) DO UPDATE SET ticket_id = excluded.ticket_id`, th.Channel, th.TS, th.TicketID)
+		mustOK(t, err)
+	})
 }

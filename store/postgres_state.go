@@ -435,16 +435,29 @@ func (s *Postgres) TicketThread(ticketID int64) (TicketThread, bool, error) {
 	return th, ok, nil
 }
 
+// The records the message index and the thread index name at a channel
+// and ts ($1, $2).
+const (
+	pgThreadByMessage = `SELECT t.body FROM threads_by_message m JOIN ticket_threads t USING (ticket_id)
+		WHERE m.channel = $1 AND m.ts = $2`
+	pgThreadByParent = `SELECT t.body FROM threads_by_parent p JOIN ticket_threads t USING (ticket_id)
+		WHERE p.channel = $1 AND p.ts = $2`
+)
+
 // ThreadTicket implements TicketThreads.
 func (s *Postgres) ThreadTicket(channel, ts string) (TicketThread, bool, error) {
-	return s.indexedThread(`SELECT t.body FROM threads_by_message m JOIN ticket_threads t USING (ticket_id)
-		WHERE m.channel = $1 AND m.ts = $2`, "message", channel, ts, messageTSOf)
+	return s.indexedThread(pgThreadByMessage, "message", channel, ts, messageTSOf)
 }
 
 // TicketInThread implements TicketThreads.
 func (s *Postgres) TicketInThread(channel, parentTS string) (TicketThread, bool, error) {
-	return s.indexedThread(`SELECT t.body FROM threads_by_parent p JOIN ticket_threads t USING (ticket_id)
-		WHERE p.channel = $1 AND p.ts = $2`, "thread", channel, parentTS, threadTSOf)
+	return ticketInThread(func(byParent bool) (TicketThread, bool, error) {
+		query := pgThreadByMessage
+		if byParent {
+			query = pgThreadByParent
+		}
+		return s.indexedThread(query, "thread", channel, parentTS, threadTSOf)
+	})
 }
 
 // indexedThread reads the record the index query (channel, ts) names,

@@ -41,22 +41,7 @@ func afterWriteFaults(t *testing.T, test func(ctx context.Context, t *testing.T,
 // it, waiting until the submission's work is done.
 func (b *e2eBot) addMessageTo(ctx context.Context, t *testing.T, msg slackfake.Message, tk syncrotest.Ticket) {
 	t.Helper()
-	before := len(b.f.Views())
-	b.shortcut(ctx, t, tickets.ShortcutAddToTicket, msg)
-	var f slackfake.View
-	err := b.f.WaitUntil(ctx, func() bool {
-		vs := b.f.Views()
-		for _, v := range vs[min(before, len(vs)):] {
-			if v.UserID == e2eUser && v.CallbackID == tickets.CallbackAddToTicket && !v.Closed {
-				f = v
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		t.Fatalf("no Add to ticket form: %v", err)
-	}
+	f := b.addFormOn(ctx, t, msg)
 	vals := textValues(t, f.JSON)
 	label := "#" + itoa64(tk.Number)
 	vals[tickets.BlockTicket] = map[string]slackfake.Input{tickets.BlockTicket: slackfake.ExternalSelectInput(label, itoa64(tk.ID)+":"+itoa64(tk.Number))}

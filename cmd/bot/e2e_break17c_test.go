@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/syncrobot/syncrobot/commands/tickets"
+	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/store/pgtest"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// Issue 17 broken a third time, through run: records of ticket threads
+// written by the bot's previous version during a rolling upgrade, and
+// what a form says of a conversation Slack could not describe.
+
+// oldReplicaRecordsThread writes, in the database at url, what the bot
+// from before threads_by_parent (store migration 0009) writes when ticket
+// tk is made from a reply in the thread whose parent is at parentTS: the
+// record under the parent's ts only, indexed in threads_by_message by
+// it, and nothing in threads_by_parent. During a rolling upgrade the
+// replica not yet upgraded keeps writing so on the migrated schema.
+func oldReplicaRecordsThread(ctx context.Context, t *testing.T, url string, tk syncrotest.Ticket, channel, parentTS string) {
+	t.Helper()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	body, err := json.Marshal(map[string]any{
+		"ticket_id": tk.ID, "number": itoa64(tk.Number), "channel": channel, "ts": parentTS,
+		"created_by": e2eUser, "created_at": time.Now().UTC(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO ticket_threads (ticket_id, body) VALUES ($1, $2)
+			ON CONFLICT (ticket_id) DO UPDATE SET body = excluded.body`, tk.ID, string(body)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO threads_by_message (channel, ts, ticket_id) VALUES ($1, $2, $3)
+			ON CONFLICT (channel, ts) DO UPDATE SET ticket_id = excluded.ticket_id`, channel, parentTS, tk.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("write the thread as the old replica does: %v", err)
+	}
+}
+
+// addFormOn picks "Add to ticket" on m as Dana and returns the open form
+// it opens.
+func (b *e2eBot) addFormOn(ctx context.Context, t *testing.T, m slackfake.Message) slackfake.View {
+	t.Helper()
+	before := len(b.f.Views())
+	b.shortcut(ctx, t, tickets.ShortcutAddToTicket, m)
+	var f slackfake.View
+	err := b.f.WaitUntil(ctx, func() bool {
+		vs := b.f.Views()
+		for _, v := range vs[min(before, len(vs)):] {
+			if v.UserID == e2eUser && v.CallbackID == tickets.CallbackAddToTicket && !v.Closed {
+				f = v
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatalf("no Add to ticket form: %v", err)
+	}
+	return f
+}
+
+// formNotes is the form's notes (its context blocks' text), for a
+// failure's message.
+func formNotes(form string) []string {
+	var v struct {
+		Blocks []struct {
+			Type     string `json:"type"`
+			Elements []struct {
+				Text string `json:"text"`
+			} `json:"elements"`
+		} `json:"blocks"`
+	}
+	if err := json.Unmarshal([]byte(form), &v); err != nil {
+		return []string{form}
+	}
+	var out []string
+	for _, b := range v.Blocks {
+		if b.Type == "context" {
+			for _, e := range b.Elements {
+				out = append(out, e.Text)
+			}
+		}
+	}
+	return out
+}
+
+// TestE2E_Break17_RollingUpgrade_AddToTicketFindsTheOldReplicasThreadTicket:
+// two replicas on PostgreSQL, mid rolling upgrade (README, "Rolling
+// upgrade"): A runs this version, B the previous one, which records a
+// ticket made from a thread reply under the parent's ts and knows nothing
+// of threads_by_parent. Dana makes a ticket from a reply on B; "Add to
+// ticket" on another reply of that thread, answered by A, has that
+// ticket picked. And in a thread whose parent A made a ticket of, a later
+// ticket B makes from a reply is the thread's latest, so it is picked.
+func TestE2E_Break17_RollingUpgrade_AddToTicketFindsTheOldReplicasThreadTicket(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := newFakes(t)
+	fx.env["DATABASE_URL"] = pgtest.URL(t)
+	a := fx.start(ctx, t, "-debug")
+	open := a.srv.Tickets()
+
+	parent, _ := a.replyInThread(ctx, t, "Cascade's front desk is offline", "Now the X-ray PC won't boot either")
+	oldReplicaRecordsThread(ctx, t, fx.env["DATABASE_URL"], open[0], e2eChannel, parent.TS)
+	later := a.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: "Rebooted, works now", ThreadTS: parent.TS})
+	want := "Ticket #" + itoa64(open[0].Number) + " was made from this thread"
+	if form := string(a.addFormOn(ctx, t, later).JSON); !strings.Contains(form, want) {
+		t.Errorf("Add to ticket in the thread B recorded: the form does not say %q (it says %q)", want, formNotes(form))
+	}
+
+	// A thread whose parent became a ticket on A; then B makes one from a reply.
+	dental := customerNamed(t, a.srv, "Cascade Dental Group")
+	top := a.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: "Cascade's Wi-Fi drops"})
+	first := a.createFromMessageDone(ctx, t, top, dental.ID, "Cascade's Wi-Fi drops")
+	a.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: "The guest network too", ThreadTS: top.TS})
+	oldReplicaRecordsThread(ctx, t, fx.env["DATABASE_URL"], open[1], e2eChannel, top.TS)
+	follow := a.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: "Replaced the AP", ThreadTS: top.TS})
+	want = "Ticket #" + itoa64(open[1].Number) + " was made from this thread"
+	if form := string(a.addFormOn(ctx, t, follow).JSON); !strings.Contains(form, want) {
+		t.Errorf("Add to ticket after B's ticket from a reply, in a thread whose parent is #%d: the form does not say %q (it says %q)", first.Number, want, formNotes(form))
+	}
+}
