@@ -94,7 +94,7 @@ func (b *Bot) conversation(ctx context.Context, channelID string) conversation {
 func (b *Bot) describe(ctx context.Context, channelID string) (conversation, error) {
 	ch, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channelID})
 	if err != nil {
-		return conversation{why: "Slack cannot say whether the channel is shared"}, err
+		return conversation{why: "Slack cannot say whether the channel is shared", sharing: commands.SharingUnknown}, err
 	}
 	switch {
 	case readableOutside(ch):
@@ -102,7 +102,10 @@ func (b *Bot) describe(ctx context.Context, channelID string) (conversation, err
 	case ch.IsMpIM:
 		return conversation{audience: audienceShared, why: "a group DM, whose members the bot cannot check", sharing: commands.SharingGroupDM}, nil
 	case ch.IsIM:
-		if u := b.userInfo(ctx, ch.User); !u.ok || u.teamID == "" || u.teamID != b.homeTeam {
+		switch u := b.userInfo(ctx, ch.User); {
+		case !u.ok || u.teamID == "":
+			return conversation{audience: audienceShared, why: "a DM with someone Slack cannot say is of the workspace", sharing: commands.SharingUnknown}, nil
+		case u.teamID != b.homeTeam:
 			return conversation{audience: audienceShared, why: "a DM with someone outside the workspace", sharing: commands.SharingDM}, nil
 		}
 	}

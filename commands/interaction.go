@@ -58,13 +58,16 @@ type Request struct {
 type Sharing int
 
 const (
-	// SharingChannel: a channel shared with another workspace, or one
-	// Slack could not describe. It is the zero value.
+	// SharingChannel: a channel shared with another workspace. It is
+	// the zero value.
 	SharingChannel Sharing = iota
 	// SharingDM: a DM with someone outside the workspace.
 	SharingDM
 	// SharingGroupDM: a group DM, whose members bot cannot check.
 	SharingGroupDM
+	// SharingUnknown: a conversation Slack could not describe (or a DM
+	// whose other person it could not), shared for want of knowing.
+	SharingUnknown
 )
 
 // Place is the sentence's start that says what the shared conversation
@@ -75,6 +78,8 @@ func (s Sharing) Place() string {
 		return "This is a conversation with someone outside your workspace"
 	case SharingGroupDM:
 		return "This group DM may include someone outside your workspace"
+	case SharingUnknown:
+		return "Slack couldn't say whether this conversation is shared, so it counts as shared"
 	}
 	return "This channel is shared with another workspace"
 }

@@ -137,3 +137,48 @@ func TestE2E_Break17_RollingUpgrade_AddToTicketFindsTheOldReplicasThreadTicket(t
 		t.Errorf("Add to ticket after B's ticket from a reply, in a thread whose parent is #%d: the form does not say %q (it says %q)", first.Number, want, formNotes(form))
 	}
 }
+
+// TestE2E_Break17_ConversationSlackCannotDescribe_SaidSo: in a channel
+// Slack cannot describe to the bot (conversations.info fails), which the
+// bot treats as shared (README, "Shared conversations"), the create form
+// made from a message and the subscribe refusal say that Slack couldn't
+// say whether it is shared; neither claims it is shared with another
+// workspace, which nobody knows. The ticket is made and nothing is
+// posted there. So too in a DM whose other person Slack can't describe.
+func TestE2E_Break17_ConversationSlackCannotDescribe_SaidSo(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startDebugBot(ctx, t, nil)
+	const unknown = "C0UNKNOWN"
+	const want = "Slack couldn't say whether this conversation is shared"
+	dental := customerNamed(t, b.srv, "Cascade Dental Group")
+	text := "Cascade's scanner stopped emailing"
+	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: unknown, User: e2eUser, Text: text})
+	v := b.createFromMessage(ctx, t, msg)
+	if notes := strings.Join(formNotes(string(v.JSON)), " "); !strings.Contains(notes, want) || strings.Contains(notes, "shared with another workspace") {
+		t.Errorf("the form in a channel Slack could not describe says %q; want %q, and no other workspace named", notes, want)
+	}
+	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
+	b.waitWorkDone(ctx, t, ack.EnvelopeID)
+	tk := b.newTicketFor(ctx, t, dental.ID, text)
+	if got := b.lastReply(); !strings.Contains(got, "Created #"+itoa64(tk.Number)) {
+		t.Errorf("Syncro holds #%d, Dana was told %q", tk.Number, got)
+	}
+	if posted := b.botMessagesIn(unknown); len(posted) != 0 {
+		t.Errorf("%s shows the bot's %+v, want nothing", unknown, posted)
+	}
+
+	// A DM with someone Slack can't describe (users.info fails) is as
+	// unknown: not said to be with someone outside the workspace.
+	b.f.AddChannel(slackfake.Channel{ID: "D0GHOST", IsIM: true, IsPrivate: true, User: "U0GHOST"})
+	for _, channel := range []string{unknown, "D0GHOST"} {
+		n := b.replies()
+		if _, err := b.f.SlashCommand(ctx, slackfake.SlashCommand{UserID: e2eUser, ChannelID: channel, Text: "subscribe --events new"}); err != nil {
+			t.Fatal(err)
+		}
+		got := replyText(b.waitReply(ctx, t, n, "ticket notices never go there").Message)
+		if !strings.Contains(got, want) || strings.Contains(got, "shared with another workspace") || strings.Contains(got, "someone outside") {
+			t.Errorf("%s: subscribe refused with %q; want %q, and no outsider named", channel, got, want)
+		}
+	}
+}
