@@ -44,6 +44,10 @@ type Postgres struct {
 	cfg     config
 	// stop ends keepAlive; stopped is closed when it returned.
 	stop, stopped chan struct{}
+	// lost holds the claims (key → token) whose COMMIT went unanswered,
+	// until unclaim settles them.
+	lostMu sync.Mutex
+	lost   map[string]string
 
 	holders
 }
@@ -111,7 +115,7 @@ func OpenPostgres(ctx context.Context, url string, opts ...Option) (*Postgres, e
 		return nil, fmt.Errorf("open database: %w", redactURLError(err))
 	}
 	s := &Postgres{pool: pool, cfg: cfg, holders: holders{live: map[string]*holder{}},
-		stop: make(chan struct{}), stopped: make(chan struct{})}
+		stop: make(chan struct{}), stopped: make(chan struct{}), lost: map[string]string{}}
 	if err := s.start(ctx, pcfg.ConnConfig); err != nil {
 		close(s.stopped)
 		s.closeConns()
@@ -152,6 +156,7 @@ func (s *Postgres) keepAlive(cc *pgx.ConnConfig) {
 			if err := s.seeReplica(ctx); err != nil {
 				s.cfg.logger.Warn("could not record that this replica is alive", "replica", s.replica, "err", err)
 			}
+			s.settleLost(ctx)
 		}
 		cancel()
 	}

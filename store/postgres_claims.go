@@ -83,6 +83,7 @@ func (s *Postgres) Claim(ctx context.Context, key, intent string) (Claim, error)
 	}
 	token := rand.Text()
 	var c Claim
+	wrote := false // the transaction holds a pending record of token
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		now := s.now()
 		tag, err := tx.Exec(ctx, `INSERT INTO claims (key, intent, state, token, holder, attempts, created_at, claimed_at, updated_at)
@@ -91,6 +92,7 @@ func (s *Postgres) Claim(ctx context.Context, key, intent string) (Claim, error)
 			return err
 		}
 		if tag.RowsAffected() == 1 {
+			wrote = true
 			c = Claim{Key: key, Intent: intent, Attempts: 1, ClaimedAt: now, UpdatedAt: now}
 			return s.hold(key, token)
 		}
@@ -113,12 +115,54 @@ func (s *Postgres) Claim(ctx context.Context, key, intent string) (Claim, error)
 		if err != nil {
 			return err
 		}
+		wrote = true
 		c.Attempts++
 		c.ClaimedAt, c.UpdatedAt = now, now
 		c.Outcome, c.Failure, c.Retryable = nil, "", false
 		return s.hold(key, token)
 	})
+	if err != nil && wrote && !errors.Is(err, errNoChange) {
+		s.unclaim(key, token)
+	}
 	return s.claimed(c, err, key, intent, token)
+}
+
+// unclaim fails, retryably, the pending record of token a Claim wrote but
+// could not confirm: its COMMIT may have reached the server, which then
+// committed it, with the answer lost on the way back (a connection cut at
+// that moment). Its caller was told the claim failed and writes nothing,
+// but the record names this replica, which is alive: the other replicas
+// would read it as this replica's write in progress for as long as it
+// lives, and a Finish there would wait on it in vain
+// (TestE2E_Replicas_AStepWhoseClaimAnswerWasLostIsFinishedOnTheOther). A
+// record the server never committed is not there, and nothing changes.
+// When the database does not answer now, keepAlive tries again at each
+// lifeCheck.
+func (s *Postgres) unclaim(key, token string) {
+	s.lostMu.Lock()
+	s.lost[key] = token
+	s.lostMu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), lifeCheck)
+	defer cancel()
+	s.settleLost(ctx)
+}
+
+// settleLost fails, retryably, the records unclaim was given, and forgets
+// those it settled.
+func (s *Postgres) settleLost(ctx context.Context) {
+	s.lostMu.Lock()
+	defer s.lostMu.Unlock()
+	for key, token := range s.lost {
+		_, err := s.pool.Exec(ctx, `UPDATE claims SET state = 'failed', token = '', holder = 0, failure = $3,
+			retryable = true, updated_at = $4 WHERE key = $1 AND token = $2 AND state = 'pending'`,
+			key, token, "its claim was not confirmed by the database", s.now())
+		if err != nil {
+			s.cfg.logger.Error("a claim this replica could not confirm reads as its work in progress to the other replicas until the database answers",
+				"key", key, "replica", s.replica, "err", err)
+			continue
+		}
+		delete(s.lost, key)
+	}
 }
 
 // Complete implements Claims.

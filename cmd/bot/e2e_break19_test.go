@@ -59,6 +59,9 @@ type dbProxy struct {
 	mu     sync.Mutex
 	cut    bool
 	conns  []net.Conn
+	// relay, when set, forwards a connection's two sides (the replica's,
+	// the server's) instead of copying each as it is.
+	relay func(c, s net.Conn)
 }
 
 // newDBProxy forwards 127.0.0.1:<free port> to dbURL's host and returns
@@ -81,12 +84,15 @@ func newDBProxy(t *testing.T, dbURL string) (*dbProxy, string) {
 }
 
 // startBehindProxy starts a replica on fx whose database connections go
-// through a dbProxy of its own; replicas started after it connect
-// directly.
-func (fx *e2eFakes) startBehindProxy(ctx context.Context, t *testing.T) (*e2eBot, *dbProxy) {
+// through a dbProxy of its own, given to setup first; replicas started
+// after it connect directly.
+func (fx *e2eFakes) startBehindProxy(ctx context.Context, t *testing.T, setup ...func(*dbProxy)) (*e2eBot, *dbProxy) {
 	t.Helper()
 	direct := fx.env["DATABASE_URL"]
 	proxy, viaProxy := newDBProxy(t, direct)
+	for _, f := range setup {
+		f(proxy)
+	}
 	fx.env["DATABASE_URL"] = viaProxy
 	defer func() { fx.env["DATABASE_URL"] = direct }()
 	return fx.start(ctx, t, "-debug"), proxy
@@ -111,7 +117,12 @@ func (p *dbProxy) serve() {
 			continue
 		}
 		p.conns = append(p.conns, c, s)
+		relay := p.relay
 		p.mu.Unlock()
+		if relay != nil {
+			go relay(c, s)
+			continue
+		}
 		go func() { _, _ = io.Copy(s, c); _ = s.Close() }()
 		go func() { _, _ = io.Copy(c, s); _ = c.Close() }()
 	}

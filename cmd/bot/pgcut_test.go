@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// pgCutProxy stands between one replica and PostgreSQL and reads the
+// replica's side of the wire protocol, so a test can lose the server's
+// answer to one COMMIT: the server has committed, and the replica only
+// sees its connection drop (a network cut at the worst moment), which no
+// retry may take for a statement the server never ran.
+type pgCutProxy struct {
+	mu sync.Mutex
+	// sql arms the proxy: the commit of the nth transaction from arming
+	// that ran a statement containing sql loses its answer.
+	sql string
+	nth int
+	cut chan struct{} // closed when it did
+}
+
+// startBehindCutProxy starts a replica on fx whose database connections
+// go through a pgCutProxy of its own.
+func (fx *e2eFakes) startBehindCutProxy(ctx context.Context, t *testing.T) (*e2eBot, *pgCutProxy) {
+	t.Helper()
+	p := &pgCutProxy{}
+	b, _ := fx.startBehindProxy(ctx, t, func(d *dbProxy) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.relay = p.relay
+	})
+	return b, p
+}
+
+// loseCommitAnswer arms p: the COMMIT of the nth transaction from now
+// that runs a statement containing sql reaches the server, which commits
+// it, and its answer is dropped with the connection. The channel is
+// closed once that happened.
+func (p *pgCutProxy) loseCommitAnswer(sql string, nth int) <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sql, p.nth, p.cut = sql, nth, make(chan struct{})
+	return p.cut
+}
+
+// matches reports whether statement is one the armed proxy counts.
+func (p *pgCutProxy) matches(statement string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sql != "" && strings.Contains(statement, p.sql)
+}
+
+// fire counts a commit of a marked transaction and reports whether it is
+// the one to lose.
+func (p *pgCutProxy) fire() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.sql == "" {
+		return false
+	}
+	if p.nth--; p.nth > 0 {
+		return false
+	}
+	p.sql = ""
+	close(p.cut)
+	return true
+}
+
+// Frontend messages the proxy reads (PostgreSQL's protocol, "Message
+// Formats"); the first message of a connection has no type byte.
+const (
+	pgSSLRequest    = 80877103
+	pgGSSENCRequest = 80877104
+	pgParse         = 'P'
+	pgBind          = 'B'
+	pgQuery         = 'Q'
+)
+
+// relay forwards c (the replica) to s (the server), reading c's messages
+// to know which statements a transaction ran.
+func (p *pgCutProxy) relay(c, s net.Conn) {
+	var dropping atomic.Bool
+	go func() {
+		defer func() { _ = c.Close(); _ = s.Close() }()
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := s.Read(buf)
+			if n > 0 && dropping.Load() {
+				return // the lost commit's answer
+			}
+			if n > 0 {
+				if _, err := c.Write(buf[:n]); err != nil {
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	defer func() { _ = s.Close() }()
+	r := bufio.NewReader(c)
+	for {
+		raw, err := readUntyped(r)
+		if err != nil {
+			return
+		}
+		if _, err := s.Write(raw); err != nil {
+			return
+		}
+		if code := binary.BigEndian.Uint32(raw[4:8]); code != pgSSLRequest && code != pgGSSENCRequest {
+			break
+		}
+	}
+	statements := map[string]string{}
+	marked := false
+	for {
+		typ, body, raw, err := readTyped(r)
+		if err != nil {
+			return
+		}
+		switch typ {
+		case pgParse:
+			name, rest := cString(body)
+			statements[name], _ = cString(rest)
+		case pgBind:
+			_, rest := cString(body)
+			name, _ := cString(rest)
+			marked = marked || p.matches(statements[name])
+		case pgQuery:
+			q, _ := cString(body)
+			switch q = strings.TrimSpace(q); {
+			case strings.EqualFold(q, "begin"):
+				marked = false
+			case strings.EqualFold(q, "commit") && marked:
+				marked = false
+				if p.fire() {
+					dropping.Store(true)
+					_, _ = s.Write(raw)
+					return
+				}
+			default:
+				marked = marked || p.matches(q)
+			}
+		}
+		if _, err := s.Write(raw); err != nil {
+			return
+		}
+	}
+}
+
+// readUntyped reads a message without a type byte (the startup's).
+func readUntyped(r io.Reader) ([]byte, error) {
+	var hdr [4]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return nil, err
+	}
+	n := binary.BigEndian.Uint32(hdr[:])
+	if n < 8 || n > 1<<20 {
+		return nil, io.ErrUnexpectedEOF
+	}
+	raw := make([]byte, n)
+	copy(raw, hdr[:])
+	_, err := io.ReadFull(r, raw[4:])
+	return raw, err
+}
+
+// readTyped reads one typed message: its type, body, and all its bytes.
+func readTyped(r io.Reader) (typ byte, body, raw []byte, err error) {
+	var hdr [5]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return 0, nil, nil, err
+	}
+	n := binary.BigEndian.Uint32(hdr[1:])
+	if n < 4 || n > 1<<30 {
+		return 0, nil, nil, io.ErrUnexpectedEOF
+	}
+	raw = make([]byte, 1+n)
+	copy(raw, hdr[:])
+	if _, err := io.ReadFull(r, raw[5:]); err != nil {
+		return 0, nil, nil, err
+	}
+	return hdr[0], raw[5:], raw, nil
+}
+
+// cString splits a NUL-terminated string off b.
+func cString(b []byte) (string, []byte) {
+	i := bytes.IndexByte(b, 0)
+	if i < 0 {
+		return string(b), nil
+	}
+	return string(b[:i]), b[i+1:]
+}
