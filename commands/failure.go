@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,7 +27,8 @@ func (e *TicketNotFoundError) Unwrap() error { return syncro.ErrNotFound }
 
 // Failure turns an error into the sentence a tech sees. Errors a tech can
 // act on (not found, Syncro's validation messages, a bad key, rate
-// limiting) are said plainly; a 5xx from Syncro is said to be Syncro's;
+// limiting) are said plainly; a 5xx from Syncro, or an answer that is
+// not JSON, is said to be Syncro's;
 // anything else gets a short apology. Those two carry an error id that is
 // also logged with the full detail. doing completes "Sorry, I couldn't …",
 // like "close ticket #32164".
@@ -53,6 +55,11 @@ func (d Deps) Failure(ctx context.Context, err error, doing string) Reply {
 		// Syncro's own fault (after the client's retries): saying it was
 		// ours would send the tech to whoever runs the bot.
 		return Reply{Text: fmt.Sprintf("Sorry, I couldn't %s. Syncro had a problem on its side (it answered %d); try again in a few minutes (error id %s).", doing, se.StatusCode, id)}
+	}
+	if errors.As(err, new(*json.SyntaxError)) {
+		// A success whose body is no JSON at all (a sign-in or error page
+		// in its place) or was cut off on the way: Syncro's side too.
+		return Reply{Text: fmt.Sprintf("Sorry, I couldn't %s. Syncro's answer could not be read (not its usual data, or cut off); try again in a few minutes (error id %s).", doing, id)}
 	}
 	return Reply{Text: fmt.Sprintf("Sorry, I couldn't %s. Something went wrong on our side (error id %s).", doing, id)}
 }

@@ -27,8 +27,14 @@ func (b *e2eBot) lastReply() string {
 // afterWriteFaults runs test, in parallel, once per fault Syncro can
 // answer after it wrote: a 500 and a cut-off body.
 func afterWriteFaults(t *testing.T, test func(ctx context.Context, t *testing.T, b *e2eBot, fault syncrotest.Fault)) {
+	eachFault(t, []syncrotest.Fault{syncrotest.FaultCommitThenFail, syncrotest.FaultCommitThenGarbage}, test)
+}
+
+// eachFault runs test, in parallel, once per fault, each on a bot of its
+// own (-debug).
+func eachFault(t *testing.T, faults []syncrotest.Fault, test func(ctx context.Context, t *testing.T, b *e2eBot, fault syncrotest.Fault)) {
 	t.Parallel()
-	for _, fault := range []syncrotest.Fault{syncrotest.FaultCommitThenFail, syncrotest.FaultCommitThenGarbage} {
+	for _, fault := range faults {
 		t.Run(fault.String(), func(t *testing.T) {
 			t.Parallel()
 			ctx := testContext(t)
@@ -55,12 +61,8 @@ func (b *e2eBot) addMessageTo(ctx context.Context, t *testing.T, msg slackfake.M
 // failed, and adding the message again adds nothing.
 func TestE2E_Break17_AddToTicket_SyncroFailsAfterWriting_OneCommentAndTheTruth(t *testing.T) {
 	afterWriteFaults(t, func(ctx context.Context, t *testing.T, b *e2eBot, fault syncrotest.Fault) {
-		tk := b.srv.Tickets()[0]
 		text := "Toner arrives " + fault.String()
-		msg := b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: text})
-		b.srv.Fail("POST", "/tickets/*/comment", 1, fault)
-		b.addMessageTo(ctx, t, msg, tk)
-		first := b.lastReply()
+		tk, msg, first := b.addFacing(ctx, t, text, "POST", "/tickets/*/comment", 1, fault)
 		if n := len(commentsWith(b.srv, tk.ID, text)); n != 1 {
 			t.Fatalf("Syncro holds %d comments after the fault, want 1; reply %q", n, first)
 		}

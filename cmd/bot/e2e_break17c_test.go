@@ -76,6 +76,18 @@ func (b *e2eBot) addFormOn(ctx context.Context, t *testing.T, m slackfake.Messag
 	return f
 }
 
+// addFacing posts text in #ops as Dana and adds it to Syncro's first
+// ticket while Syncro answers the next n requests method path with
+// fault; it returns the ticket, the message and what Dana was told.
+func (b *e2eBot) addFacing(ctx context.Context, t *testing.T, text, method, path string, n int, fault syncrotest.Fault) (syncrotest.Ticket, slackfake.Message, string) {
+	t.Helper()
+	tk := b.srv.Tickets()[0]
+	msg := b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: text})
+	b.srv.Fail(method, path, n, fault)
+	b.addMessageTo(ctx, t, msg, tk)
+	return tk, msg, b.lastReply()
+}
+
 // formNotes is the form's notes (its context blocks' text), for a
 // failure's message.
 func formNotes(form string) []string {
@@ -181,4 +193,76 @@ func TestE2E_Break17_ConversationSlackCannotDescribe_SaidSo(t *testing.T) {
 			t.Errorf("%s: subscribe refused with %q; want %q, and no outsider named", channel, got, want)
 		}
 	}
+}
+
+// TestE2E_Break17_CreateFromMessage_SameFirstLineThenSyncroFailsAfterWriting:
+// two messages of one customer open with the same line ("Hi team,"), so
+// their forms hold the same subject. The first becomes a ticket; the
+// second's POST is written by Syncro, which then answers 500 (or a
+// cut-off body). Syncro holds two tickets, and Dana is told the second's
+// number, not the first's; the first message's ticket keeps its thread.
+func TestE2E_Break17_CreateFromMessage_SameFirstLineThenSyncroFailsAfterWriting(t *testing.T) {
+	afterWriteFaults(t, func(ctx context.Context, t *testing.T, b *e2eBot, fault syncrotest.Fault) {
+		dental := customerNamed(t, b.srv, "Cascade Dental Group")
+		first := b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: "Hi team,\nthe printer at the front desk is down"})
+		v := b.createFromMessage(ctx, t, first)
+		ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
+		b.waitWorkDone(ctx, t, ack.EnvelopeID)
+		one := b.newTicketFor(ctx, t, dental.ID, "Hi team,")
+
+		second := b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: "Hi team,\nthe X-ray PC won't boot"})
+		v = b.createFromMessage(ctx, t, second)
+		b.srv.Fail("POST", "/tickets", 1, fault)
+		ack = b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
+		b.waitWorkDone(ctx, t, ack.EnvelopeID)
+		told := b.lastReply()
+		var two syncrotest.Ticket
+		for _, tk := range b.srv.Tickets() {
+			if tk.CustomerID == dental.ID && tk.Subject == "Hi team," && tk.ID != one.ID {
+				two = tk
+			}
+		}
+		if two.ID == 0 {
+			t.Fatalf("Syncro holds no second ticket; Dana was told %q", told)
+		}
+		if !strings.Contains(told, "#"+itoa64(two.Number)) || strings.Contains(told, "#"+itoa64(one.Number)) {
+			t.Errorf("Syncro made #%d from the second message (#%d from the first), but Dana was told %q", two.Number, one.Number, told)
+		}
+		b.shortcut(ctx, t, tickets.ShortcutCreateFromMessage, first)
+		b.waitViewSaying(ctx, t, "This message is already ticket #"+itoa64(one.Number))
+	})
+}
+
+// TestE2E_Break17_AddToTicket_SyncroFailsReadingTheComments: Syncro
+// answers the reads of the ticket's comments, which Add to ticket makes
+// around its write, with 500s (or a sign-in page). What Dana is told
+// matches what Syncro holds, and the fault is said to be Syncro's, not
+// the bot's; adding the message again leaves exactly one comment, and a
+// first add that wrote nothing is not "added already".
+func TestE2E_Break17_AddToTicket_SyncroFailsReadingTheComments(t *testing.T) {
+	eachFault(t, []syncrotest.Fault{syncrotest.FaultServerError, syncrotest.FaultHTML}, func(ctx context.Context, t *testing.T, b *e2eBot, fault syncrotest.Fault) {
+		text := "Toner for 3F arrives Thursday " + fault.String()
+		tk, msg, first := b.addFacing(ctx, t, text, "GET", "/tickets/*/comments", 20, fault)
+		held := len(commentsWith(b.srv, tk.ID, text))
+		switch {
+		case held > 1:
+			t.Fatalf("Syncro holds %d comments from the message after one add; reply %q", held, first)
+		case held == 1 && strings.Contains(first, "NOT added"):
+			t.Errorf("Syncro holds the comment, but Dana was told %q", first)
+		case held == 0 && strings.Contains(first, "Comment added"):
+			t.Errorf("Syncro holds no comment, but Dana was told %q", first)
+		}
+		if strings.Contains(first, "our side") {
+			t.Errorf("Syncro answered %s, but Dana was told the fault was the bot's: %q", fault, first)
+		}
+		b.srv.ClearFaults()
+		b.addMessageTo(ctx, t, msg, tk)
+		second := b.lastReply()
+		if n := len(commentsWith(b.srv, tk.ID, text)); n != 1 {
+			t.Errorf("after adding again Syncro holds %d comments from the message, want 1; replies %q then %q", n, first, second)
+		}
+		if held == 0 && strings.Contains(second, "already") {
+			t.Errorf("the first add wrote nothing, yet the second was told %q", second)
+		}
+	})
 }
