@@ -44,10 +44,11 @@ type Postgres struct {
 	cfg     config
 	// stop ends keepAlive; stopped is closed when it returned.
 	stop, stopped chan struct{}
-	// lost holds the claims (key → token) whose COMMIT went unanswered,
-	// until unclaim settles them.
-	lostMu sync.Mutex
-	lost   map[string]string
+	// lost holds, by key, what this replica could not record of its own
+	// claims, until settle has.
+	lostMu  sync.Mutex
+	lost    map[string]lostRecord
+	lostSeq int
 
 	holders
 }
@@ -115,7 +116,7 @@ func OpenPostgres(ctx context.Context, url string, opts ...Option) (*Postgres, e
 		return nil, fmt.Errorf("open database: %w", redactURLError(err))
 	}
 	s := &Postgres{pool: pool, cfg: cfg, holders: holders{live: map[string]*holder{}},
-		stop: make(chan struct{}), stopped: make(chan struct{}), lost: map[string]string{}}
+		stop: make(chan struct{}), stopped: make(chan struct{}), lost: map[string]lostRecord{}}
 	if err := s.start(ctx, pcfg.ConnConfig); err != nil {
 		close(s.stopped)
 		s.closeConns()

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -136,40 +137,116 @@ func (s *Postgres) Claim(ctx context.Context, key, intent string) (Claim, error)
 // lives, and a Finish there would wait on it in vain
 // (TestE2E_Replicas_AStepWhoseClaimAnswerWasLostIsFinishedOnTheOther). A
 // record the server never committed is not there, and nothing changes.
-// When the database does not answer now, keepAlive tries again at each
-// lifeCheck.
 func (s *Postgres) unclaim(key, token string) {
+	_ = s.settle(key, func(ctx context.Context) error {
+		return s.failToken(ctx, key, token, "its claim was not confirmed by the database", true)
+	})
+}
+
+// failToken fails key's record if it is still pending under token.
+func (s *Postgres) failToken(ctx context.Context, key, token, errMsg string, retryable bool) error {
+	_, err := s.pool.Exec(ctx, `UPDATE claims SET state = 'failed', token = '', holder = 0, failure = $3,
+		retryable = $4, updated_at = $5 WHERE key = $1 AND token = $2 AND state = 'pending'`,
+		key, token, errMsg, retryable, s.now())
+	return err
+}
+
+// lostRecord is a statement of this replica's record of one of its own
+// claims that the database did not confirm (settle).
+type lostRecord struct {
+	seq int
+	run func(context.Context) error
+}
+
+// settle runs run, which records the end of one of this replica's own
+// claims, once more now (on a fresh connection: the pool drops the one
+// that broke), and, while the database does not answer, again at each
+// lifeCheck (settleLost) until it does. Meanwhile the claim is pending
+// under this replica, which is alive, and the other replicas read it as
+// its write in progress, so a Finish there waits in vain; with the record
+// made they take it up as they would on this replica
+// (TestE2E_Replicas_AStepWhoseFailureWasNotRecordedIsFinishedOnTheOther).
+// The error is run's now.
+func (s *Postgres) settle(key string, run func(context.Context) error) error {
 	s.lostMu.Lock()
-	s.lost[key] = token
+	s.lostSeq++
+	s.lost[key] = lostRecord{seq: s.lostSeq, run: run}
 	s.lostMu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), lifeCheck)
 	defer cancel()
-	s.settleLost(ctx)
+	return s.settleLost(ctx)[key]
 }
 
-// settleLost fails, retryably, the records unclaim was given, and forgets
-// those it settled.
-func (s *Postgres) settleLost(ctx context.Context) {
+// settleLost runs the records settle keeps, forgets those the database
+// answered, and returns each one's error.
+func (s *Postgres) settleLost(ctx context.Context) map[string]error {
 	s.lostMu.Lock()
-	defer s.lostMu.Unlock()
-	for key, token := range s.lost {
-		_, err := s.pool.Exec(ctx, `UPDATE claims SET state = 'failed', token = '', holder = 0, failure = $3,
-			retryable = true, updated_at = $4 WHERE key = $1 AND token = $2 AND state = 'pending'`,
-			key, token, "its claim was not confirmed by the database", s.now())
-		if err != nil {
-			s.cfg.logger.Error("a claim this replica could not confirm reads as its work in progress to the other replicas until the database answers",
+	todo := maps.Clone(s.lost)
+	s.lostMu.Unlock()
+	errs := map[string]error{}
+	for key, r := range todo {
+		err := r.run(ctx)
+		if errors.Is(err, errNoChange) {
+			err = nil
+		}
+		errs[key] = err
+		if unanswered(err) {
+			s.cfg.logger.Error("the end of a claim of this replica is not recorded; the other replicas read it as this replica's work in progress until it is",
 				"key", key, "replica", s.replica, "err", err)
 			continue
 		}
-		delete(s.lost, key)
+		s.lostMu.Lock()
+		if s.lost[key].seq == r.seq {
+			delete(s.lost, key)
+		}
+		s.lostMu.Unlock()
 	}
+	return errs
 }
 
-// Complete implements Claims.
+// unanswered reports whether err is the database's silence or failure,
+// not one of the store's answers about the claim, so the same record may
+// be tried again.
+func unanswered(err error) bool {
+	for _, answer := range []error{errNoChange, ErrNotFound, ErrNotPending, ErrHeld, ErrClosed, ErrIntentMismatch} {
+		if errors.Is(err, answer) {
+			return false
+		}
+	}
+	return err != nil
+}
+
+// heldToken is the token under which a caller of this replica holds key,
+// or "".
+func (s *Postgres) heldToken(key string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if h := s.live[key]; h != nil {
+		return h.token
+	}
+	return ""
+}
+
+// Complete implements Claims. A record the database did not confirm is
+// made again (settle): the write it ends has happened.
 func (s *Postgres) Complete(key string, outcome []byte) error {
 	ctx, cancel := opCtx()
 	defer cancel()
-	err := s.tx(ctx, func(tx pgx.Tx) error {
+	err := s.complete(ctx, key, outcome)
+	if unanswered(err) {
+		err = s.settle(key, func(ctx context.Context) error { return s.complete(ctx, key, outcome) })
+		s.release(key)
+	}
+	if err != nil && !errors.Is(err, errNoChange) {
+		return fmt.Errorf("complete claim %s: %w", key, err)
+	}
+	s.release(key)
+	return nil
+}
+
+// complete records outcome as key's in one transaction.
+func (s *Postgres) complete(ctx context.Context, key string, outcome []byte) error {
+	return s.tx(ctx, func(tx pgx.Tx) error {
 		rec, _, ok, err := getClaim(ctx, tx, key, true)
 		switch {
 		case err != nil:
@@ -185,16 +262,14 @@ func (s *Postgres) Complete(key string, outcome []byte) error {
 			failure = '', retryable = false, updated_at = $3 WHERE key = $1`, key, outcome, s.now())
 		return err
 	})
-	if err != nil && !errors.Is(err, errNoChange) {
-		return fmt.Errorf("complete claim %s: %w", key, err)
-	}
-	s.release(key)
-	return nil
 }
 
 // Fail implements Claims. A claim pending under another replica that is
 // alive is not failed (ErrHeld): only a caller of that replica holds it.
+// A record of a claim held here that the database did not confirm is
+// made again (settle), as long as the claim is still the one held.
 func (s *Postgres) Fail(key, errMsg string, retryable bool) error {
+	token := s.heldToken(key)
 	ctx, cancel := opCtx()
 	defer cancel()
 	err := s.tx(ctx, func(tx pgx.Tx) error {
@@ -220,6 +295,10 @@ func (s *Postgres) Fail(key, errMsg string, retryable bool) error {
 			retryable = $3, updated_at = $4 WHERE key = $1`, key, errMsg, retryable, s.now())
 		return err
 	})
+	if unanswered(err) && token != "" {
+		err = s.settle(key, func(ctx context.Context) error { return s.failToken(ctx, key, token, errMsg, retryable) })
+		s.release(key)
+	}
 	if err != nil {
 		return fmt.Errorf("fail claim %s: %w", key, err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/tickets"
+	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -27,36 +28,84 @@ const claimInsert = "INSERT INTO claims"
 func TestE2E_Replicas_AStepWhoseClaimAnswerWasLostIsFinishedOnTheOther(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	const notes = "Reseated the tray sensor."
-	fx := replicaFakes(t)
-	a, proxy := fx.startBehindCutProxy(ctx, t)
-	tk := ticketByNumber(t, fx.srv, syncrotest.SeedTicketPrinter)
-	minutesBefore, _ := loggedMinutes(fx.srv, tk.ID)
-	a.slash(ctx, t, "bill "+itoa64(tk.Number))
-	form := a.waitView(ctx, t, commands.CallbackBill)
-	seen := len(fx.f.Ephemerals(e2eUser))
-
+	bill := billBehindCutProxy(ctx, t, "Reseated the tray sensor.")
 	// The submission's claim, the invoice guard's, the comment's, the
 	// time's, then the charge check's.
-	lost := proxy.loseCommitAnswer(claimInsert, 5)
-	first := a.submitView(ctx, t, billSubmission(t, form, "60", notes))
-	<-lost
-	told := a.waitReply(ctx, t, seen, tickets.ActionFinish)
-	t.Logf("A told Dana: %q", told.Text)
-	if invoicesOf(fx.srv, tk.ID) != 0 {
+	told := bill.submit(ctx, t, bill.proxy.loseCommitAnswer(claimInsert, 5))
+	if invoicesOf(bill.fx.srv, bill.tk.ID) != 0 {
 		t.Fatalf("A invoiced the ticket though the charge check's claim was lost")
 	}
+	bill.finishOnB(ctx, t, told)
+}
 
-	b := fx.start(ctx, t, "-debug")
+// TestE2E_Replicas_AStepWhoseFailureWasNotRecordedIsFinishedOnTheOther:
+// replica A bills Dana's 60 minutes; Syncro refuses the charge (500), and
+// A's record of that failure never reaches PostgreSQL (its connection
+// drops before the COMMIT). A tells Dana, with Finish. The charge's claim
+// is still pending under A, which is alive and no longer at work on it:
+// Finish, on B, must charge and invoice once, not wait for A.
+func TestE2E_Replicas_AStepWhoseFailureWasNotRecordedIsFinishedOnTheOther(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	bill := billBehindCutProxy(ctx, t, "Cleaned the scanner glass.")
+	bill.fx.srv.Fail("POST", "/tickets/*/charge_timer_entry", 1, syncrotest.FaultServerError)
+	told := bill.submit(ctx, t, bill.proxy.loseCommit("state = 'failed'", 1))
+	bill.finishOnB(ctx, t, told)
+}
+
+// cutBill is Dana's bill of 60 minutes on the printer ticket through
+// replica A, whose database connections go through a pgCutProxy.
+type cutBill struct {
+	fx            *e2eFakes
+	a             *e2eBot
+	proxy         *pgCutProxy
+	tk            syncrotest.Ticket
+	minutesBefore int
+	notes         string
+	form          slackfake.View
+	// conn is A's socket, once the form was submitted.
+	conn int
+}
+
+// billBehindCutProxy starts A behind a pgCutProxy and opens Dana's bill
+// form on it.
+func billBehindCutProxy(ctx context.Context, t *testing.T, notes string) *cutBill {
+	t.Helper()
+	c := &cutBill{fx: replicaFakes(t), notes: notes}
+	c.a, c.proxy = c.fx.startBehindCutProxy(ctx, t)
+	c.tk = ticketByNumber(t, c.fx.srv, syncrotest.SeedTicketPrinter)
+	c.minutesBefore, _ = loggedMinutes(c.fx.srv, c.tk.ID)
+	c.a.slash(ctx, t, "bill "+itoa64(c.tk.Number))
+	c.form = c.a.waitView(ctx, t, commands.CallbackBill)
+	return c
+}
+
+// submit submits the bill form on A, waits until the proxy has cut, and
+// returns A's reply to Dana, which must offer Finish.
+func (c *cutBill) submit(ctx context.Context, t *testing.T, cut <-chan struct{}) slackfake.Ephemeral {
+	t.Helper()
+	seen := len(c.fx.f.Ephemerals(e2eUser))
+	c.conn = c.a.submitView(ctx, t, billSubmission(t, c.form, "60", c.notes)).ConnID
+	<-cut
+	told := c.a.waitReply(ctx, t, seen, tickets.ActionFinish)
+	t.Logf("A told Dana: %q", told.Text)
+	return told
+}
+
+// finishOnB starts replica B and has Dana press Finish in told there;
+// B must invoice the bill, which Syncro then holds once.
+func (c *cutBill) finishOnB(ctx context.Context, t *testing.T, told slackfake.Ephemeral) {
+	t.Helper()
+	b := c.fx.start(ctx, t, "-debug")
 	b.waitLog(ctx, t, `"msg":"start messages sent"`)
-	toB := b.nextEnvelopeGoesAwayFrom(ctx, t, first.ConnID)
-	seen = len(fx.f.Ephemerals(e2eUser))
+	toB := b.nextEnvelopeGoesAwayFrom(ctx, t, c.conn)
+	seen := len(c.fx.f.Ephemerals(e2eUser))
 	ack := b.click(ctx, t, told, button(t, told.Blocks, tickets.ActionFinish))
-	if ack.ConnID == first.ConnID || !toB {
+	if ack.ConnID == c.conn || !toB {
 		t.Fatalf("Finish reached socket %d, A's; want B's", ack.ConnID)
 	}
 	b.waitReply(ctx, t, seen, "Invoiced #")
-	wantBilledOnce(t, fx.srv, tk, minutesBefore, notes)
+	wantBilledOnce(t, c.fx.srv, c.tk, c.minutesBefore, c.notes)
 }
 
 // nextEnvelopeGoesAwayFrom sends Dana's /syncro help until one reaches
@@ -73,4 +122,46 @@ func (b *e2eBot) nextEnvelopeGoesAwayFrom(ctx context.Context, t *testing.T, con
 		}
 	}
 	return false
+}
+
+// TestE2E_Replicas_ARedeliveryAfterAnUnrecordedOutcomeIsToldTheFirstReply:
+// replica A logs Dana's 45 minutes from the Log time form; the record of
+// the form's outcome never reaches PostgreSQL (A's connection drops
+// before its COMMIT) though Syncro holds the comment and the minutes and
+// Dana was told. Slack delivers the submission again, to B: B must say it
+// was done once, with A's reply, not wait for A as if it still wrote and
+// then call the form "already being saved"; Syncro holds it once.
+func TestE2E_Replicas_ARedeliveryAfterAnUnrecordedOutcomeIsToldTheFirstReply(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	const notes = "Rebuilt the print queue."
+	fx := replicaFakes(t)
+	a, proxy := fx.startBehindCutProxy(ctx, t)
+	tk := ticketByNumber(t, fx.srv, syncrotest.SeedTicketPrinter)
+	timersBefore, _ := loggedMinutes(fx.srv, tk.ID)
+	sub := a.logTimeFromCard(ctx, t, tk.Number, "45m", notes)
+	seen := len(fx.f.Ephemerals(e2eUser))
+
+	// The comment's step, the time's, then the form's own outcome.
+	lost := proxy.loseCommit("state = 'done'", 3)
+	first := a.submitView(ctx, t, sub)
+	<-lost
+	a.waitReply(ctx, t, seen, "45 min logged")
+
+	b := fx.start(ctx, t, "-debug")
+	b.waitLog(ctx, t, `"msg":"start messages sent"`)
+	toB := b.nextEnvelopeGoesAwayFrom(ctx, t, first.ConnID)
+	seen = len(fx.f.Ephemerals(e2eUser))
+	again, err := fx.f.Redeliver(ctx, first.EnvelopeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.ConnID == first.ConnID || !toB {
+		t.Fatalf("the redelivery reached socket %d, A's; want B's", again.ConnID)
+	}
+	b.waitReply(ctx, t, seen, "I did the work once", "45 min logged")
+	timers, _ := loggedMinutes(fx.srv, tk.ID)
+	if got := commentsWithBody(fx.srv, tk.ID, notes); got != 1 || timers-timersBefore != 45 {
+		t.Errorf("Syncro holds %d comments and %d new min, want 1 and 45", got, timers-timersBefore)
+	}
 }

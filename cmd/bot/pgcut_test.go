@@ -24,7 +24,11 @@ type pgCutProxy struct {
 	// that ran a statement containing sql loses its answer.
 	sql string
 	nth int
-	cut chan struct{} // closed when it did
+	// forward says the commit reaches the server (its answer is lost);
+	// otherwise the connection drops before it, and the server rolls the
+	// transaction back.
+	forward bool
+	cut     chan struct{} // closed when it did
 }
 
 // startBehindCutProxy starts a replica on fx whose database connections
@@ -45,9 +49,20 @@ func (fx *e2eFakes) startBehindCutProxy(ctx context.Context, t *testing.T) (*e2e
 // it, and its answer is dropped with the connection. The channel is
 // closed once that happened.
 func (p *pgCutProxy) loseCommitAnswer(sql string, nth int) <-chan struct{} {
+	return p.arm(sql, nth, true)
+}
+
+// loseCommit arms p as loseCommitAnswer does, but the connection drops
+// before the COMMIT reaches the server: the transaction never happened,
+// and the replica cannot tell.
+func (p *pgCutProxy) loseCommit(sql string, nth int) <-chan struct{} {
+	return p.arm(sql, nth, false)
+}
+
+func (p *pgCutProxy) arm(sql string, nth int, forward bool) <-chan struct{} {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.sql, p.nth, p.cut = sql, nth, make(chan struct{})
+	p.sql, p.nth, p.forward, p.cut = sql, nth, forward, make(chan struct{})
 	return p.cut
 }
 
@@ -59,19 +74,19 @@ func (p *pgCutProxy) matches(statement string) bool {
 }
 
 // fire counts a commit of a marked transaction and reports whether it is
-// the one to lose.
-func (p *pgCutProxy) fire() bool {
+// the one to lose, and whether it still reaches the server.
+func (p *pgCutProxy) fire() (lose, forward bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.sql == "" {
-		return false
+		return false, false
 	}
 	if p.nth--; p.nth > 0 {
-		return false
+		return false, false
 	}
 	p.sql = ""
 	close(p.cut)
-	return true
+	return true, p.forward
 }
 
 // Frontend messages the proxy reads (PostgreSQL's protocol, "Message
@@ -142,9 +157,13 @@ func (p *pgCutProxy) relay(c, s net.Conn) {
 				marked = false
 			case strings.EqualFold(q, "commit") && marked:
 				marked = false
-				if p.fire() {
+				if lose, forward := p.fire(); lose {
 					dropping.Store(true)
-					_, _ = s.Write(raw)
+					if forward {
+						_, _ = s.Write(raw)
+					} else {
+						_ = c.Close()
+					}
 					return
 				}
 			default:
