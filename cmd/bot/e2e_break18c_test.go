@@ -1,7 +1,14 @@
 package main
 
 import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
 // TestE2E_HomeReopenedAfterASlashWriteShowsIt: Dana opens her Home (no
@@ -29,4 +36,116 @@ func TestE2E_HomeReopenedAfterASlashWriteShowsIt(t *testing.T) {
 
 	b.openHome(ctx, t)
 	b.waitHome(ctx, t, home.Updates+1, "Total: *15m*")
+}
+
+// TestE2E_ResolvedListThroughSyncrosBadAnswers: a bad answer from Syncro
+// on either list the resolved-not-invoiced search reads never turns into
+// a list Syncro does not hold. Dana has one ticket invoiced in the web
+// app (status left at Resolved) and the seed's resolved ones; after the
+// bot started, the next read of her resolved tickets or of the invoices
+// gets:
+//   - GET /tickets answering 200 with an HTML sign-in page: the Home says
+//     it could not list them, neither a list nor "every ticket … is
+//     invoiced";
+//   - GET /invoices answering 200 with a body cut in half: the tickets
+//     are said as not checked, none listed;
+//   - GET /invoices answering 429 (Retry-After 1 s): the bot waits and
+//     the list is exactly what Syncro holds, with no note.
+func TestE2E_ResolvedListThroughSyncrosBadAnswers(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, path string
+		fault      syncrotest.Fault
+		// want is on the Home; listed says the list is Syncro's own.
+		want   string
+		listed bool
+	}{
+		{"tickets: an HTML page", "/tickets", syncrotest.FaultHTML, "couldn't list your resolved tickets", false},
+		{"invoices: a body cut off", "/invoices", syncrotest.FaultCommitThenGarbage, "resolved tickets for an invoice", false},
+		{"invoices: rate limited", "/invoices", syncrotest.FaultRateLimit, "Resolved, not invoiced yet* (", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := testContext(t)
+			fx := newFakes(t, syncrotest.WithFaultRetryAfter(time.Second))
+			srv, web := fx.srv, busyWebApp(t, fx.srv)
+			cust := ticketByNumber(t, srv, syncrotest.SeedTicketOwnCloud).CustomerID
+			tk := srv.AddTicket(syncrotest.Ticket{Subject: "Invoiced in the web app", CustomerID: cust, UserID: syncrotest.UserDana, Status: "Resolved", ResolvedAt: time.Now()})
+			if _, _, err := web.Invoices.CreateFromTicket(ctx, tk.ID, cust, ""); err != nil {
+				t.Fatal(err)
+			}
+			want := srv.ResolvedNotInvoiced(syncrotest.UserDana)
+
+			b := fx.start(ctx, t)
+			srv.Fail("GET", tc.path, 1, tc.fault)
+			b.openHome(ctx, t)
+			home := string(b.waitHome(ctx, t, 0, "Resolved, not invoiced yet").JSON)
+			if !strings.Contains(home, tc.want) {
+				t.Errorf("Dana's Home does not say %q:\n%s", tc.want, resolvedPart(home))
+			}
+			got := listedTickets(srv, home, "home_resolved_")
+			if tc.listed && !slices.Equal(got, want) || !tc.listed && len(got) > 0 {
+				t.Errorf("Dana's Home lists %v as resolved, not invoiced; Syncro holds %v (the list wanted: %v):\n%s", got, want, tc.listed, resolvedPart(home))
+			}
+			if strings.Contains(home, "every ticket you resolved is invoiced") {
+				t.Errorf("Dana's Home says every ticket she resolved is invoiced; Syncro holds %v not invoiced:\n%s", want, resolvedPart(home))
+			}
+			if !slices.ContainsFunc(srv.Requests(), func(r syncrotest.Request) bool { return r.Path == tc.path && r.Status == faultStatus[tc.fault] }) {
+				t.Errorf("Syncro never answered the bot's GET %s with %v; the test did not test it", tc.path, tc.fault)
+			}
+			if tc.listed && strings.Contains(home, "not looked at") || tc.listed && strings.Contains(home, "couldn't") {
+				t.Errorf("Dana's Home says its list is not whole after Syncro's 429 was waited out:\n%s", resolvedPart(home))
+			}
+		})
+	}
+}
+
+// faultStatus is the HTTP status each fault the tests above inject
+// answers with.
+var faultStatus = map[syncrotest.Fault]int{syncrotest.FaultHTML: 200, syncrotest.FaultCommitThenGarbage: 200, syncrotest.FaultRateLimit: 429}
+
+// TestE2E_ResolvedListAtThePagesEdges: Syncro pages Dana's resolved
+// tickets by 25 here, and she has exactly 25, 26, 50 or 51 of them, none
+// invoiced. Her Home counts every one the two pages hold as not invoiced
+// and says older ones were not looked at only past the second page.
+func TestE2E_ResolvedListAtThePagesEdges(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{25, 26, 50, 51} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			t.Parallel()
+			ctx := testContext(t)
+			fx := newFakes(t, syncrotest.WithMaxPerPage(syncrotest.EndpointTickets, 25))
+			srv := fx.srv
+			cust := ticketByNumber(t, srv, syncrotest.SeedTicketOwnCloud).CustomerID
+			for len(danasResolved(srv)) < n {
+				srv.AddTicket(syncrotest.Ticket{Subject: "Resolved, never invoiced", CustomerID: cust, UserID: syncrotest.UserDana, Status: "Resolved", ResolvedAt: time.Now()})
+			}
+			if got := len(danasResolved(srv)); got != n {
+				t.Fatalf("the seed gives Dana %d resolved tickets, more than the %d the test wants", got, n)
+			}
+			notInvoiced := len(srv.ResolvedNotInvoiced(syncrotest.UserDana))
+			shown := min(notInvoiced, 50-(n-notInvoiced))
+
+			b := fx.start(ctx, t)
+			b.openHome(ctx, t)
+			home := string(b.waitHome(ctx, t, 0, "Resolved, not invoiced yet").JSON)
+			if want := fmt.Sprintf("Resolved, not invoiced yet* (%d)", shown); !strings.Contains(home, want) {
+				t.Errorf("Dana's Home, %d resolved tickets of which Syncro holds %d not invoiced, does not say %q:\n%s", n, notInvoiced, want, resolvedPart(home))
+			}
+			if older := strings.Contains(home, "older resolved tickets not looked at"); older != (n > 50) {
+				t.Errorf("Dana's Home, %d resolved tickets at 25 a page, says older ones were not looked at: %v, want %v:\n%s", n, older, n > 50, resolvedPart(home))
+			}
+		})
+	}
+}
+
+// danasResolved are the tickets Syncro holds as Dana's, Resolved.
+func danasResolved(srv *syncrotest.Server) []syncrotest.Ticket {
+	var out []syncrotest.Ticket
+	for _, tk := range srv.Tickets() {
+		if tk.UserID == syncrotest.UserDana && tk.Status == "Resolved" {
+			out = append(out, tk)
+		}
+	}
+	return out
 }
