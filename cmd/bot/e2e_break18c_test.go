@@ -149,3 +149,36 @@ func danasResolved(srv *syncrotest.Server) []syncrotest.Ticket {
 	}
 	return out
 }
+
+// TestE2E_SummaryAsksMissingTimeOnABusyDay: Dana resolves a ticket at
+// 16:00 with no time logged; then, on a busy Monday, 130 more tickets of
+// Tom's change in Syncro (paged by 25 here). At 17:00 her summary asks
+// *Missing time?* about her ticket, which Syncro holds as hers,
+// resolved that day, with no timer at all: the account's busy day is not
+// hers (README, End-of-day summary: "the tickets assigned to you that you
+// … resolved that day with none of your time on them").
+func TestE2E_SummaryAsksMissingTimeOnABusyDay(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx, clk, chicago := danaIn(t, "America/Chicago", func(loc *time.Location) time.Time { return time.Date(2026, 12, 7, 16, 0, 0, 0, loc) },
+		syncrotest.WithMaxPerPage(syncrotest.EndpointTickets, 25), syncrotest.WithRateLimit(1<<20))
+	srv := fx.srv
+	cust := ticketByNumber(t, srv, syncrotest.SeedTicketOwnCloud).CustomerID
+	hers := srv.AddTicket(syncrotest.Ticket{Subject: "Resolved without a timer", CustomerID: cust, UserID: syncrotest.UserDana, Status: "Resolved", ResolvedAt: clk.Now()})
+	clk.Set(clk.Now().Add(time.Minute))
+	for i := range 130 {
+		srv.AddTicket(syncrotest.Ticket{Subject: "Tom's busy day " + strconv.Itoa(i), CustomerID: cust, UserID: syncrotest.UserTom, Status: "Resolved", ResolvedAt: clk.Now()})
+	}
+	if tms := srv.Timers(hers.ID); len(tms) != 0 {
+		t.Fatalf("Syncro holds %d timers on Dana's ticket; the test wants none", len(tms))
+	}
+
+	b := fx.start(ctx, t)
+	b.openHome(ctx, t)
+	b.waitHome(ctx, t, 0, "Resolved, not invoiced yet")
+	clk.Set(time.Date(2026, 12, 7, 17, 0, 30, 0, chicago))
+	dm := b.waitDM(ctx, t, "Your day in Syncro: Mon 7 Dec")
+	if want := fmt.Sprintf("summary_missing_%d\"", hers.ID); !strings.Contains(string(dm.Blocks), want) {
+		t.Errorf("Dana's summary does not ask Missing time? about #%d, hers, resolved today with no timer in Syncro:\n%s", hers.Number, replyText(dm))
+	}
+}

@@ -80,7 +80,7 @@ func (f *Feature) unbilled(ctx context.Context, tech int64) (unbilled, error) {
 			return nil, nil, fmt.Errorf("list resolved tickets of user %d (page %d): %w", tech, page, err)
 		}
 		return ts, resp, nil
-	}, func(t syncro.Ticket) int64 { return t.ID }, func(t syncro.Ticket) {
+	}, ticketID, func(t syncro.Ticket) {
 		// The filters are checked again here: a status named otherwise,
 		// or another tech's ticket, is not this list's.
 		if t.UserID != nil && *t.UserID == tech && strings.EqualFold(strings.TrimSpace(t.Status), "Resolved") {
@@ -201,6 +201,9 @@ func lastPage(resp *syncro.Response, page, got, first, fresh int) bool {
 		return page > 1 && got < first
 	}
 }
+
+// ticketID is a ticket's id, telling pages' tickets apart (walkPages).
+func ticketID(t syncro.Ticket) int64 { return t.ID }
 
 // ticketIDs is the tickets' ids, in order.
 func ticketIDs(ts []syncro.Ticket) []int64 {

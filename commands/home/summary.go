@@ -105,7 +105,7 @@ func (f *Feature) Summary(ctx context.Context, a commands.Actor, day time.Time, 
 		byLabor[f.laborLabel(tm.ProductID)] += ticketview.TimerMinutes(&tm)
 	}
 	s.Time = sortedLabor(byLabor)
-	updated, err := f.updated(ctx, day, end)
+	updated, err := f.updated(ctx, tech, day, end)
 	if err != nil {
 		s.Errs = append(s.Errs, f.failure(ctx, err, "list the day's changed tickets"))
 	}
@@ -160,26 +160,26 @@ func sortedLabor(by map[string]int) []LaborMinutes {
 	return out
 }
 
-// updated is the tickets changed in [day, end), newest first: Syncro's
-// since_updated_at filter, checked again here (it may be coarse).
-func (f *Feature) updated(ctx context.Context, day, end time.Time) ([]syncro.Ticket, error) {
+// updated is tech's tickets changed in [day, end), newest first:
+// Syncro's since_updated_at filter, checked again here (it may be
+// coarse). Only theirs (user_id): on a busy day the account's other
+// changes pushed the tech's own past the pages read, and their missing
+// time went unasked.
+func (f *Feature) updated(ctx context.Context, tech int64, day, end time.Time) ([]syncro.Ticket, error) {
 	var out []syncro.Ticket
-	for page := 1; page <= updatedPages; page++ {
-		ts, resp, err := f.cfg.Syncro.Tickets.List(ctx, &syncro.TicketListOptions{SinceUpdatedAt: day, ListOptions: syncro.ListOptions{Page: page}})
+	_, err := walkPages(updatedPages, func(page int) ([]syncro.Ticket, *syncro.Response, error) {
+		ts, resp, err := f.cfg.Syncro.Tickets.List(ctx, &syncro.TicketListOptions{SinceUpdatedAt: day, UserID: tech, ListOptions: syncro.ListOptions{Page: page}})
 		if err != nil {
-			return out, fmt.Errorf("list tickets updated since %s: %w", day.Format(time.RFC3339), err)
+			return nil, nil, fmt.Errorf("list tickets of user %d updated since %s: %w", tech, day.Format(time.RFC3339), err)
 		}
-		for _, t := range ts {
-			if !t.UpdatedAt.Before(day) && t.UpdatedAt.Before(end) {
-				out = append(out, t)
-			}
+		return ts, resp, nil
+	}, ticketID, func(t syncro.Ticket) {
+		if !t.UpdatedAt.Before(day) && t.UpdatedAt.Before(end) {
+			out = append(out, t)
 		}
-		if resp == nil || resp.Meta == nil || resp.Meta.TotalPages <= page {
-			break
-		}
-	}
+	})
 	slices.SortFunc(out, func(a, b syncro.Ticket) int { return b.UpdatedAt.Compare(a.UpdatedAt.Time) })
-	return out, nil
+	return out, err
 }
 
 // missing is the tickets tech worked on in [day, end) with none of their
