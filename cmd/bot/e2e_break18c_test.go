@@ -182,3 +182,38 @@ func TestE2E_SummaryAsksMissingTimeOnABusyDay(t *testing.T) {
 		t.Errorf("Dana's summary does not ask Missing time? about #%d, hers, resolved today with no timer in Syncro:\n%s", hers.Number, replyText(dm))
 	}
 }
+
+// TestE2E_SummaryAsksMissingTimeOnACommentMadeThroughTheBot: the API key
+// is an automation user's, as on most accounts, so the comment Dana
+// writes with `/syncro comment N` (no --time) is, in Syncro, the key
+// owner's, in her name (README, "Time is never silently lost"). At 17:00
+// her summary asks *Missing time?* about that ticket: Syncro holds her
+// comment of the day on it and no timer of hers.
+func TestE2E_SummaryAsksMissingTimeOnACommentMadeThroughTheBot(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx, clk, chicago := danaIn(t, "America/Chicago", func(loc *time.Location) time.Time { return time.Date(2026, 12, 7, 16, 0, 0, 0, loc) },
+		syncrotest.WithMe(e2eKeyUser))
+	srv := fx.srv
+	srv.AddUser(syncrotest.User{ID: e2eKeyUser, FullName: "Bayline Automation", Email: "api@baylineit.com", Admin: true})
+	cust := ticketByNumber(t, srv, syncrotest.SeedTicketOwnCloud).CustomerID
+	tk := srv.AddTicket(syncrotest.Ticket{Subject: "Printer offline", CustomerID: cust, UserID: syncrotest.UserDana, Status: "In Progress"})
+
+	b := fx.start(ctx, t)
+	b.openHome(ctx, t)
+	b.waitHome(ctx, t, 0, "Resolved, not invoiced yet")
+	b.slash(ctx, t, "comment "+itoa64(tk.Number)+" Called the client back")
+	b.waitReply(ctx, t, 0, "Comment added to #"+itoa64(tk.Number))
+	if n := commentsWithBody(srv, tk.ID, "Called the client back"); n != 1 {
+		t.Fatalf("Syncro holds %d of Dana's comments on #%d, want 1", n, tk.Number)
+	}
+	if tms := srv.Timers(tk.ID); len(tms) != 0 {
+		t.Fatalf("Syncro holds %d timers on #%d; the test wants none", len(tms), tk.Number)
+	}
+
+	clk.Set(time.Date(2026, 12, 7, 17, 0, 30, 0, chicago))
+	dm := b.waitDM(ctx, t, "Your day in Syncro: Mon 7 Dec")
+	if want := fmt.Sprintf("summary_missing_%d\"", tk.ID); !strings.Contains(string(dm.Blocks), want) {
+		t.Errorf("Dana's summary does not ask Missing time? about #%d, on which Syncro holds her comment of the day and no timer:\n%s", tk.Number, replyText(dm))
+	}
+}

@@ -137,7 +137,7 @@ func (f *Feature) Summary(ctx context.Context, a commands.Actor, day time.Time, 
 	slices.SortFunc(s.ByTicket, func(a, b TicketMinutes) int {
 		return cmp.Or(cmp.Compare(b.Minutes, a.Minutes), cmp.Compare(a.Ticket.ID, b.Ticket.ID))
 	})
-	missing, err := f.missing(ctx, tech, updated, timed, day, end)
+	missing, err := f.missing(ctx, tech, f.techName(a, tech), updated, timed, day, end)
 	if err != nil {
 		s.Errs = append(s.Errs, f.failure(ctx, err, "check the day's tickets for missing time"))
 	}
@@ -182,12 +182,29 @@ func (f *Feature) updated(ctx context.Context, tech int64, day, end time.Time) (
 	return out, err
 }
 
+// techName is the Syncro name the bot writes a's comments in (the
+// tickets feature's match, store.TechMatch), "" when the match is not
+// tech's or cannot be read.
+func (f *Feature) techName(a commands.Actor, tech int64) string {
+	m, ok, err := f.cfg.Store.TechMatch(a.SlackUserID)
+	if err != nil || !ok || m.SyncroUser != tech {
+		return ""
+	}
+	return strings.TrimSpace(m.SyncroName)
+}
+
 // missing is the tickets tech worked on in [day, end) with none of their
 // time on them: assigned to them and resolved that day, or carrying a
-// comment of theirs from that day. Only tickets assigned to them are
-// read for comments (at most commentChecks), so the check costs a few
-// calls however busy the account was.
-func (f *Feature) missing(ctx context.Context, tech int64, updated []syncro.Ticket, timed map[int64]int, day, end time.Time) ([]syncro.Ticket, error) {
+// comment of theirs from that day. A comment is theirs when its user is,
+// or when it is in their name (name): Syncro credits a comment the bot
+// writes for them to the API key's owner, with their name as its tech
+// (README, Time is never silently lost). Only tickets assigned to them
+// are read for comments (at most commentChecks), so the check costs a
+// few calls however busy the account was.
+func (f *Feature) missing(ctx context.Context, tech int64, name string, updated []syncro.Ticket, timed map[int64]int, day, end time.Time) ([]syncro.Ticket, error) {
+	theirs := func(c syncro.Comment) bool {
+		return c.UserID != nil && *c.UserID == tech || name != "" && strings.EqualFold(strings.TrimSpace(c.Tech), name)
+	}
 	var out []syncro.Ticket
 	checks := 0
 	for _, t := range updated {
@@ -207,7 +224,7 @@ func (f *Feature) missing(ctx context.Context, tech int64, updated []syncro.Tick
 			return out, fmt.Errorf("list comments of ticket %d: %w", t.ID, err)
 		}
 		if slices.ContainsFunc(cs, func(c syncro.Comment) bool {
-			return c.UserID != nil && *c.UserID == tech && !c.CreatedAt.Before(day) && c.CreatedAt.Before(end)
+			return theirs(c) && !c.CreatedAt.Before(day) && c.CreatedAt.Before(end)
 		}) {
 			out = append(out, t)
 		}
