@@ -43,16 +43,7 @@ func TestE2E_Break17_CreateFromMessage_SyncroFailsBeforeWriting_TryAgainMakesThe
 		t.Errorf("after Syncro's 500 Dana was told %q, want Syncro's side named, not ours", first)
 	}
 
-	v := b.createFromMessage(ctx, t, msg)
-	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
-	b.waitWorkDone(ctx, t, ack.EnvelopeID)
-	second := b.lastReply()
-	var held []syncrotest.Ticket
-	for _, tk := range b.srv.Tickets() {
-		if tk.Subject == text {
-			held = append(held, tk)
-		}
-	}
+	second, held := b.createAgain(ctx, t, msg, dental.ID, text)
 	if len(held) != 1 {
 		t.Fatalf("Syncro holds %d tickets from the message after trying again, want 1; replies %q then %q", len(held), first, second)
 	}
