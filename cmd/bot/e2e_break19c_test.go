@@ -163,10 +163,7 @@ func TestE2E_Replicas_ARedeliveryAfterAnUnrecordedOutcomeIsToldTheFirstReply(t *
 		t.Fatalf("the redelivery reached socket %d, A's; want B's", again.ConnID)
 	}
 	b.waitReply(ctx, t, seen, "I did the work once", "45 min logged")
-	timers, _ := loggedMinutes(fx.srv, tk.ID)
-	if got := commentsWithBody(fx.srv, tk.ID, notes); got != 1 || timers-timersBefore != 45 {
-		t.Errorf("Syncro holds %d comments and %d new min, want 1 and 45", got, timers-timersBefore)
-	}
+	wantCommentOnce(t, fx, tk, notes, timersBefore, 45)
 }
 
 // TestE2E_Replicas_ARetypeIsAskedWhateverTheOtherReplicasClockSays: the
@@ -210,8 +207,15 @@ func TestE2E_Replicas_ARetypeIsAskedWhateverTheOtherReplicasClockSays(t *testing
 	fx.srv.ReleaseHangs()
 	a.waitReply(ctx, t, seen, "20 min logged")
 	a.waitReply(ctx, t, seen+1)
+	wantCommentOnce(t, fx, tk, notes, timers0, 20)
+}
+
+// wantCommentOnce fails unless Syncro holds one comment with notes on tk
+// and minutes more than timersBefore, saying what Dana was told.
+func wantCommentOnce(t *testing.T, fx *e2eFakes, tk syncrotest.Ticket, notes string, timersBefore, minutes int) {
+	t.Helper()
 	timers, _ := loggedMinutes(fx.srv, tk.ID)
-	if got := commentsWithBody(fx.srv, tk.ID, notes); got != 1 || timers-timers0 != 20 {
-		t.Errorf("Syncro holds %d comments and %d new min, want 1 and 20; Dana was told %q", got, timers-timers0, ephemeralTexts(fx.f, e2eUser)[seen:])
+	if got := commentsWithBody(fx.srv, tk.ID, notes); got != 1 || timers-timersBefore != minutes {
+		t.Errorf("Syncro holds %d comments and %d new min, want 1 and %d; Dana was told %q", got, timers-timersBefore, minutes, ephemeralTexts(fx.f, e2eUser))
 	}
 }
