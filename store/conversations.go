@@ -91,6 +91,9 @@ type TicketThread struct {
 	// parent only) read as MessageTS = TS, and so does SetTicketThread
 	// without it.
 	MessageTS string `json:"message_ts,omitempty"`
+	// fromOldVersion: the record was read without MessageTS, as the
+	// version before threads_by_parent writes it (ticketInThread).
+	fromOldVersion bool
 	// Shared records that the channel was shared with another workspace
 	// when the ticket was made: nothing about the ticket goes there.
 	Shared    bool      `json:"shared,omitempty"`
@@ -203,6 +206,7 @@ func ticketKey(id int64) []byte { return []byte(strconv.FormatInt(id, 10)) }
 func (th *TicketThread) readThread() {
 	if th.MessageTS == "" {
 		th.MessageTS = th.TS
+		th.fromOldVersion = true
 	}
 }
 
@@ -309,12 +313,15 @@ func stillAt(th TicketThread, ok bool, err error, of, channel, ts string, at fun
 
 // ticketInThread is TicketInThread over a backend's read of the record
 // one index names at the parent's ts, still naming that thread (the
-// thread index when byParent, else the message index): of the two hits,
-// the ticket made later. The version before threads_by_parent
-// (migration 0009) indexes a ticket made from a reply under the parent's
-// ts in the message index only; a replica of it keeps doing so during a
-// rolling upgrade (README, "Rolling upgrade") and after a rollback, and
-// the thread index, filled once at the upgrade, misses what it writes.
+// thread index when byParent, else the message index): the thread
+// index's, unless the message index names a later record of the version
+// before threads_by_parent (migration 0009). That version indexes a
+// ticket made from a reply under the parent's ts in the message index
+// only; a replica of it keeps doing so during a rolling upgrade (README,
+// "Rolling upgrade") and after a rollback, and the thread index, filled
+// once at the upgrade, misses what it writes. This version's records
+// are in the thread index, whose last write is the thread's latest
+// ticket whatever the replicas' clocks say.
 func ticketInThread(read func(byParent bool) (TicketThread, bool, error)) (TicketThread, bool, error) {
 	th, ok, err := read(true)
 	if err != nil {
@@ -324,7 +331,7 @@ func ticketInThread(read func(byParent bool) (TicketThread, bool, error)) (Ticke
 	if err != nil {
 		return TicketThread{}, false, err
 	}
-	if okOld && (!ok || old.CreatedAt.After(th.CreatedAt)) {
+	if okOld && old.fromOldVersion && (!ok || old.CreatedAt.After(th.CreatedAt)) {
 		return old, true, nil
 	}
 	return th, ok, nil

@@ -244,3 +244,18 @@ func TestPostgres_TicketInThreadFindsWhatTheOldVersionWroteAfterTheMigration(t *
 		mustOK(t, err)
 	})
 }
+
+// Two replicas whose clocks disagree: the parent becomes a ticket on
+// one whose clock runs ahead, then a reply becomes one on the other. The
+// reply's, recorded last, is the thread's latest, though its CreatedAt is
+// the earlier.
+func testTicketThreads_TheThreadsLatestIsTheLastRecordedWhateverTheClocks(t *testing.T, open backend) {
+	t.Parallel()
+	ts := newTestStore(t, open)
+	const parent, reply = "9.000100", "9.000200"
+	mustOK(t, ts.SetTicketThread(TicketThread{TicketID: 801, Number: "42001", Channel: "C0ACME", TS: parent, CreatedAt: testStart.Add(time.Minute)}))
+	mustOK(t, ts.SetTicketThread(TicketThread{TicketID: 802, Number: "42002", Channel: "C0ACME", TS: parent, MessageTS: reply, CreatedAt: testStart}))
+	if got, ok, err := ts.TicketInThread("C0ACME", parent); err != nil || !ok || got.Number != "42002" {
+		t.Errorf("TicketInThread = %+v, %v, %v; want #42002, recorded last", got, ok, err)
+	}
+}

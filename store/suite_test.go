@@ -115,6 +115,7 @@ var suite = []struct {
 	{"ChannelLinks_LinkRelinkListUnlinkSurviveReopen", testChannelLinks_LinkRelinkListUnlinkSurviveReopen},
 	{"TicketThreads_ByTicketAndByMessage", testTicketThreads_ByTicketAndByMessage},
 	{"TicketThreads_AReplysTicketIsTheReplysAndTheThreads", testTicketThreads_AReplysTicketIsTheReplysAndTheThreads},
+	{"TicketThreads_TheThreadsLatestIsTheLastRecordedWhateverTheClocks", testTicketThreads_TheThreadsLatestIsTheLastRecordedWhateverTheClocks},
 	{"RecentWrite_RememberedForTheWindowAcrossARestart", testRecentWrite_RememberedForTheWindowAcrossARestart},
 	{"RecentWrite_ALaterWriteRestartsTheWindow", testRecentWrite_ALaterWriteRestartsTheWindow},
 	{"Flag_RoundTripsAndSurvivesReopen", testFlag_RoundTripsAndSurvivesReopen},
