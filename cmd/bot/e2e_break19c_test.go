@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/store/pgtest"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -217,5 +219,29 @@ func wantCommentOnce(t *testing.T, fx *e2eFakes, tk syncrotest.Ticket, notes str
 	timers, _ := loggedMinutes(fx.srv, tk.ID)
 	if got := commentsWithBody(fx.srv, tk.ID, notes); got != 1 || timers-timersBefore != minutes {
 		t.Errorf("Syncro holds %d comments and %d new min, want 1 and %d; Dana was told %q", got, timers-timersBefore, minutes, ephemeralTexts(fx.f, e2eUser))
+	}
+}
+
+// TestRun_CheckFailsADatabaseThatTakesNoWrite: a migrated database made
+// read-only (default_transaction_read_only, as on a standby server that
+// DATABASE_URL was pointed at by mistake) answers and is migrated, but
+// `bot -check` must fail it: the bot could record nothing there.
+func TestRun_CheckFailsADatabaseThatTakesNoWrite(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := newFakes(t)
+	dbURL := pgtest.Database(t)
+	fx.env["DATABASE_URL"] = dbURL
+	fx.start(ctx, t).shutdown(t) // a start applies the migrations
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgtest.Exec(t, dbURL, `ALTER DATABASE `+strings.TrimPrefix(u.Path, "/")+` SET default_transaction_read_only = on`)
+	var stdout, stderr strings.Builder
+	code := run(ctx, []string{"bot", "-check"}, envMap(fx.env), &stdout, &stderr)
+	out := stdout.String()
+	if code == exitOK || !strings.Contains(out, "✓ Database migrated:") || !strings.Contains(out, "✗ Database writable:") {
+		t.Errorf("-check on a read-only database: exit %d\n%s", code, out)
 	}
 }
