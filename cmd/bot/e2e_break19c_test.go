@@ -245,3 +245,45 @@ func TestRun_CheckFailsADatabaseThatTakesNoWrite(t *testing.T) {
 		t.Errorf("-check on a read-only database: exit %d\n%s", code, out)
 	}
 }
+
+// TestE2E_Replicas_ABillKilledAfterSyncroAnsweredAStepIsFinishedOnce:
+// replica A (a child process) bills Dana's 60 minutes; Syncro has
+// answered a step's POST (it holds the write) and A is recording the
+// step's end when it is killed (SIGKILL), the record never made. B,
+// started after, tells Dana with Finish; Finish on B reads the step back
+// rather than writing it again: the minutes once, one invoice. Once for
+// the charge, once for the invoice.
+func TestE2E_Replicas_ABillKilledAfterSyncroAnsweredAStepIsFinishedOnce(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		step string
+		// done counts the steps' ends recorded until its own: the invoice
+		// guard, the comment, the time, the charge check, the charge, …
+		done int
+	}{{"charge", 5}, {"invoice", 6}} {
+		t.Run(c.step, func(t *testing.T) {
+			t.Parallel()
+			ctx := testContext(t)
+			notes := "Replaced the " + c.step + " tray's rollers."
+			fx := replicaFakes(t)
+			cut := &pgCutProxy{}
+			direct := fx.env["DATABASE_URL"]
+			proxy, viaProxy := newDBProxy(t, direct)
+			cut.install(proxy)
+			fx.env["DATABASE_URL"] = viaProxy
+			a, aLog := startReplicaProcess(ctx, t, fx)
+			fx.env["DATABASE_URL"] = direct
+			dana := &e2eBot{e2eFakes: fx}
+			tk := ticketByNumber(t, fx.srv, syncrotest.SeedTicketPrinter)
+			minutesBefore, _ := loggedMinutes(fx.srv, tk.ID)
+			if _, err := fx.f.SlashCommand(ctx, slackfake.SlashCommand{UserID: e2eUser, ChannelID: e2eChannel, Text: "bill " + itoa64(tk.Number)}); err != nil {
+				t.Fatal(err)
+			}
+			form := dana.waitView(ctx, t, commands.CallbackBill)
+			recording := cut.holdCommit("state = 'done'", c.done)
+			dana.submitView(ctx, t, billSubmission(t, form, "60", notes))
+			<-recording
+			killThenFinishOnB(ctx, t, fx, a, aLog, tk, minutesBefore, notes)
+		})
+	}
+}

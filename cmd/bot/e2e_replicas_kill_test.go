@@ -103,6 +103,14 @@ func TestE2E_Replicas_BillOfAKilledReplicaIsFinishedByTheOther(t *testing.T) {
 	// A is killed mid-charge; B, starting after, tells Dana of the bill
 	// A left, with Finish (while A lived, the bill was A's to tell of:
 	// TestE2E_Replicas_AStartLeavesABillTheOtherIsRunningToIt).
+	killThenFinishOnB(ctx, t, fx, a, aLog, tk, minutesBefore, notes)
+}
+
+// killThenFinishOnB kills replica a (SIGKILL), starts B on fx, waits for
+// B to tell Dana of the bill a left, with Finish, and finishes it there
+// (finishKilledBill).
+func killThenFinishOnB(ctx context.Context, t *testing.T, fx *e2eFakes, a *os.Process, aLog *syncbuf.Buffer, tk syncrotest.Ticket, minutesBefore int, notes string) {
+	t.Helper()
 	if err := a.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

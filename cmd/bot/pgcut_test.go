@@ -22,26 +22,41 @@ type pgCutProxy struct {
 	mu sync.Mutex
 	// sql arms the proxy: the commit of the nth transaction from arming
 	// that ran a statement containing sql loses its answer.
-	sql string
-	nth int
-	// forward says the commit reaches the server (its answer is lost);
-	// otherwise the connection drops before it, and the server rolls the
-	// transaction back.
-	forward bool
-	cut     chan struct{} // closed when it did
+	sql  string
+	nth  int
+	fate commitFate
+	cut  chan struct{} // closed when it did
 }
+
+// commitFate is what becomes of the COMMIT the armed proxy picks.
+type commitFate int
+
+const (
+	// answerLost: the COMMIT reaches the server, which commits, and its
+	// answer is dropped with the connection.
+	answerLost commitFate = iota
+	// neverSent: the connection drops before the COMMIT reaches the
+	// server, which rolls the transaction back.
+	neverSent
+	// held: the COMMIT is kept from the server and the connection left
+	// open, so the replica waits for the answer until it dies.
+	held
+)
 
 // startBehindCutProxy starts a replica on fx whose database connections
 // go through a pgCutProxy of its own.
 func (fx *e2eFakes) startBehindCutProxy(ctx context.Context, t *testing.T) (*e2eBot, *pgCutProxy) {
 	t.Helper()
 	p := &pgCutProxy{}
-	b, _ := fx.startBehindProxy(ctx, t, func(d *dbProxy) {
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		d.relay = p.relay
-	})
+	b, _ := fx.startBehindProxy(ctx, t, p.install)
 	return b, p
+}
+
+// install makes d relay through p.
+func (p *pgCutProxy) install(d *dbProxy) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.relay = p.relay
 }
 
 // loseCommitAnswer arms p: the COMMIT of the nth transaction from now
@@ -49,20 +64,26 @@ func (fx *e2eFakes) startBehindCutProxy(ctx context.Context, t *testing.T) (*e2e
 // it, and its answer is dropped with the connection. The channel is
 // closed once that happened.
 func (p *pgCutProxy) loseCommitAnswer(sql string, nth int) <-chan struct{} {
-	return p.arm(sql, nth, true)
+	return p.arm(sql, nth, answerLost)
 }
 
 // loseCommit arms p as loseCommitAnswer does, but the connection drops
 // before the COMMIT reaches the server: the transaction never happened,
 // and the replica cannot tell.
 func (p *pgCutProxy) loseCommit(sql string, nth int) <-chan struct{} {
-	return p.arm(sql, nth, false)
+	return p.arm(sql, nth, neverSent)
 }
 
-func (p *pgCutProxy) arm(sql string, nth int, forward bool) <-chan struct{} {
+// holdCommit arms p as loseCommitAnswer does, but the COMMIT is held:
+// the replica waits for its answer for as long as it lives.
+func (p *pgCutProxy) holdCommit(sql string, nth int) <-chan struct{} {
+	return p.arm(sql, nth, held)
+}
+
+func (p *pgCutProxy) arm(sql string, nth int, fate commitFate) <-chan struct{} {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.sql, p.nth, p.forward, p.cut = sql, nth, forward, make(chan struct{})
+	p.sql, p.nth, p.fate, p.cut = sql, nth, fate, make(chan struct{})
 	return p.cut
 }
 
@@ -74,19 +95,19 @@ func (p *pgCutProxy) matches(statement string) bool {
 }
 
 // fire counts a commit of a marked transaction and reports whether it is
-// the one to lose, and whether it still reaches the server.
-func (p *pgCutProxy) fire() (lose, forward bool) {
+// the one picked, and its fate.
+func (p *pgCutProxy) fire() (picked bool, fate commitFate) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.sql == "" {
-		return false, false
+		return false, 0
 	}
 	if p.nth--; p.nth > 0 {
-		return false, false
+		return false, 0
 	}
 	p.sql = ""
 	close(p.cut)
-	return true, p.forward
+	return true, p.fate
 }
 
 // Frontend messages the proxy reads (PostgreSQL's protocol, "Message
@@ -157,12 +178,17 @@ func (p *pgCutProxy) relay(c, s net.Conn) {
 				marked = false
 			case strings.EqualFold(q, "commit") && marked:
 				marked = false
-				if lose, forward := p.fire(); lose {
+				if picked, fate := p.fire(); picked {
 					dropping.Store(true)
-					if forward {
+					switch fate {
+					case answerLost:
 						_, _ = s.Write(raw)
-					} else {
+					case neverSent:
 						_ = c.Close()
+					case held:
+						// Until the replica's end closes its side; the
+						// server then rolls the transaction back.
+						_, _ = io.Copy(io.Discard, r)
 					}
 					return
 				}
