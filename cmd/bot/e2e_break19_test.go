@@ -154,16 +154,7 @@ func TestE2E_Replicas_ABillOfAReplicaThatLostItsSessionIsNotToldAsLeft(t *testin
 	t.Parallel()
 	ctx := testContext(t)
 	const notes = "Reflowed the fuser connector."
-	fx := replicaFakes(t)
-	fx.env["SYNCRO_POLL_INTERVAL"] = "1s"
-	a, proxy := fx.startBehindProxy(ctx, t)
-	a.waitLog(ctx, t, "this replica tells of the work stopped replicas left")
-	tk, minutesBefore := billHeldAtCharge(ctx, t, fx, notes)
-	b := fx.start(ctx, t, "-debug")
-	b.waitLog(ctx, t, `"msg":"start messages sent"`)
-
-	proxy.setCut(true)
-	b.waitLog(ctx, t, "this replica tells of the work stopped replicas left")
+	fx, a, b, proxy, tk, minutesBefore := cutWhileCharging(ctx, t, notes)
 	proxy.setCut(false)
 	a.waitLog(ctx, t, "took the replica's database session again")
 	looks := strings.Count(b.stderr.String(), `"msg":"looked for unfinished work`)
@@ -180,6 +171,25 @@ func TestE2E_Replicas_ABillOfAReplicaThatLostItsSessionIsNotToldAsLeft(t *testin
 		t.Logf("Finish on B answered %q", b.waitReply(ctx, t, seen+1).Text)
 	}
 	wantBilledOnce(t, fx.srv, tk, minutesBefore, notes)
+}
+
+// cutWhileCharging has replica A, behind a dbProxy and leading the look
+// for left work (one a second), bill Dana's 60 minutes with notes while
+// Syncro holds its charge, starts B beside it, cuts A off the database
+// and waits until B leads the look. It returns the ticket and its minutes
+// before.
+func cutWhileCharging(ctx context.Context, t *testing.T, notes string) (fx *e2eFakes, a, b *e2eBot, proxy *dbProxy, tk syncrotest.Ticket, minutesBefore int) {
+	t.Helper()
+	fx = replicaFakes(t)
+	fx.env["SYNCRO_POLL_INTERVAL"] = "1s"
+	a, proxy = fx.startBehindProxy(ctx, t)
+	a.waitLog(ctx, t, "this replica tells of the work stopped replicas left")
+	tk, minutesBefore = billHeldAtCharge(ctx, t, fx, notes)
+	b = fx.start(ctx, t, "-debug")
+	b.waitLog(ctx, t, `"msg":"start messages sent"`)
+	proxy.setCut(true)
+	b.waitLog(ctx, t, "this replica tells of the work stopped replicas left")
+	return fx, a, b, proxy, tk, minutesBefore
 }
 
 // TestE2E_Replicas_AWatcherCutOffTheDatabaseHandsOverAndStops: replica A
