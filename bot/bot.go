@@ -219,6 +219,11 @@ type Config struct {
 	// one replica, which passes it on to the others (they call
 	// ForgetConversations). nil for a lone bot.
 	SharingChanged func(ctx context.Context, channel string)
+	// HomeKnown, when set, says whether a person has opened their Home
+	// (on any replica, before any restart), so a form they save is
+	// followed by their Home published again even where this process
+	// did not publish it; nil: only this process's memory tells.
+	HomeKnown func(slackUserID string) bool
 	// Clock times how long a queued interaction waits (MaxQueueWait,
 	// QueueNoteAfter) and how long a shutdown waits (ShutdownGrace, then
 	// for the last replies and the socket); nil means the real clock. A

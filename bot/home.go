@@ -92,9 +92,11 @@ func (b *Bot) buildHome(ctx context.Context, a commands.Actor) {
 }
 
 // refreshHome publishes a's Home again after their own write, when they
-// have opened it lately: it then shows the write.
+// have one: it then shows the write. Another replica may have published
+// it, or this one before a restart (Config.HomeKnown).
 func (b *Bot) refreshHome(ctx context.Context, a commands.Actor) {
-	if _, ok := b.homes.get(a.SlackUserID); ok {
+	_, ok := b.homes.get(a.SlackUserID)
+	if ok || b.cfg.HomeKnown != nil && b.cfg.HomeKnown(a.SlackUserID) {
 		b.buildHome(ctx, a)
 	}
 }

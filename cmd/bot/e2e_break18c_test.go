@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/commands"
+	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
+	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -215,5 +218,46 @@ func TestE2E_SummaryAsksMissingTimeOnACommentMadeThroughTheBot(t *testing.T) {
 	dm := b.waitDM(ctx, t, "Your day in Syncro: Mon 7 Dec")
 	if want := fmt.Sprintf("summary_missing_%d\"", tk.ID); !strings.Contains(string(dm.Blocks), want) {
 		t.Errorf("Dana's summary does not ask Missing time? about #%d, on which Syncro holds her comment of the day and no timer:\n%s", tk.Number, replyText(dm))
+	}
+}
+
+// TestE2E_Replicas_HomeRefreshedAfterAFormSavedOnTheOtherReplica: two
+// replicas, Slack spreading envelopes across them. Dana's Home is
+// published by one; she logs 45 minutes from its Log time button, and
+// Slack hands her submission to the other replica. The Home she is
+// looking at shows the 45 minutes Syncro now holds (README, the Home
+// tab: "again after each form you save"), whichever replica saved it.
+func TestE2E_Replicas_HomeRefreshedAfterAFormSavedOnTheOtherReplica(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startReplicas(ctx, t, 2, nil)[0]
+	tk := danasOpen(b.srv)[0]
+	ack, err := b.f.Event(ctx, map[string]any{"type": "app_home_opened", "user": e2eUser, "channel": "D0HOME", "tab": "home"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := b.waitHome(ctx, t, 0, "No time logged today.")
+	click, err := b.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eUser, ViewID: home.ID,
+		Actions: []slackfake.Action{homeButton(t, home, "home_open_"+itoa64(tk.ID), ticketview.ActionLogTime)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	view := b.waitView(ctx, t, commands.CallbackLogTime)
+	if click.ConnID != ack.ConnID {
+		// Slack takes turns: the next envelope would go to the Home's
+		// replica. The Messages tab opened is one the bot leaves alone.
+		if _, err := b.f.Event(ctx, map[string]any{"type": "app_home_opened", "user": e2eUser, "channel": "D0HOME", "tab": "messages"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vals := textValues(t, view.JSON)
+	vals[commands.BlockMinutes] = map[string]slackfake.Input{commands.BlockMinutes: slackfake.TextInput("45")}
+	va := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: view.ID, CallbackID: commands.CallbackLogTime, PrivateMetadata: view.PrivateMetadata, Values: vals})
+	if va.ConnID == ack.ConnID {
+		t.Fatalf("Dana's submission reached the replica that published her Home (socket %d); the test wants the other", va.ConnID)
+	}
+	b.waitHome(ctx, t, home.Updates+1, "Total: *45m*")
+	if timers, _ := loggedMinutes(b.srv, tk.ID); timers == 0 {
+		t.Errorf("Syncro holds no timer on #%d; the Home shows 45 minutes", tk.Number)
 	}
 }

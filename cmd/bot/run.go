@@ -186,6 +186,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Observer:      botObserver(mx),
 		// Slack tells one replica a channel was shared; it tells the rest.
 		SharingChanged: sharing.changed(),
+		// Whoever opened the Home has summary settings (commands/home):
+		// the replica saving their form refreshes it, whichever
+		// published it.
+		HomeKnown: func(user string) bool {
+			_, ok, err := st.SummarySettings(user)
+			return err == nil && ok
+		},
 	})
 	if err != nil {
 		log.Error("bot", "err", err)
