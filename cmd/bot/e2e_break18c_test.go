@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -14,6 +15,17 @@ import (
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
+// danaOnHome starts the bot on new fakes and has Dana open her Home; it
+// returns her first open ticket and the Home once it shows want.
+func danaOnHome(t *testing.T, want ...string) (context.Context, *e2eBot, syncrotest.Ticket, slackfake.View) {
+	t.Helper()
+	ctx := testContext(t)
+	b := startE2EBot(ctx, t, nil)
+	tk := danasOpen(b.srv)[0]
+	b.openHome(ctx, t)
+	return ctx, b, tk, b.waitHome(ctx, t, 0, append([]string{"Your time today"}, want...)...)
+}
+
 // TestE2E_HomeReopenedAfterASlashWriteShowsIt: Dana opens her Home (no
 // time today), logs 15 minutes with `/syncro comment N --time 15m`, and
 // opens her Home again within the 30 s the bot shows a Home as it is:
@@ -23,11 +35,7 @@ import (
 // tech's own writes).
 func TestE2E_HomeReopenedAfterASlashWriteShowsIt(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
-	b := startE2EBot(ctx, t, nil)
-	tk := danasOpen(b.srv)[0]
-	b.openHome(ctx, t)
-	home := b.waitHome(ctx, t, 0, "Your time today", "No time logged today.")
+	ctx, b, tk, home := danaOnHome(t, "Your time today", "No time logged today.")
 	b.waitLog(ctx, t, `"msg":"home published","component":"bot","slack_user":"`+e2eUser+`"`)
 
 	before, _ := loggedMinutes(b.srv, tk.ID)
@@ -259,5 +267,32 @@ func TestE2E_Replicas_HomeRefreshedAfterAFormSavedOnTheOtherReplica(t *testing.T
 	b.waitHome(ctx, t, home.Updates+1, "Total: *45m*")
 	if timers, _ := loggedMinutes(b.srv, tk.ID); timers == 0 {
 		t.Errorf("Syncro holds no timer on #%d; the Home shows 45 minutes", tk.Number)
+	}
+}
+
+// TestE2E_HomeAfterACloseFromItShowsTheTicketResolved: Dana closes one of
+// her open tickets from her Home's Close button. The Home published
+// after her form lists it where Syncro now holds it: no longer among her
+// open tickets, and among her resolved tickets not invoiced yet.
+func TestE2E_HomeAfterACloseFromItShowsTheTicketResolved(t *testing.T) {
+	t.Parallel()
+	ctx, b, tk, home := danaOnHome(t)
+	open := "home_open_" + itoa64(tk.ID) + `"`
+	if !strings.Contains(string(home.JSON), open) {
+		t.Fatalf("Dana's Home does not list #%d among her open tickets:\n%s", tk.Number, home.JSON)
+	}
+	if _, err := b.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eUser, ViewID: home.ID,
+		Actions: []slackfake.Action{homeButton(t, home, "home_open_"+itoa64(tk.ID), ticketview.ActionClose)}}); err != nil {
+		t.Fatal(err)
+	}
+	view := b.waitView(ctx, t, commands.CallbackClose)
+	b.submitView(ctx, t, closeSubmission(t, view, "Replaced the toner."))
+	resolved := "home_resolved_" + itoa64(tk.ID) + `"`
+	after := string(b.waitHome(ctx, t, home.Updates+1, resolved).JSON)
+	if now, _ := b.srv.Ticket(tk.ID); now.Status != "Resolved" || !slices.Contains(b.srv.ResolvedNotInvoiced(syncrotest.UserDana), tk.ID) {
+		t.Errorf("Syncro holds #%d as %q (resolved, not invoiced: %v); the Home lists it as resolved, not invoiced", tk.Number, now.Status, b.srv.ResolvedNotInvoiced(syncrotest.UserDana))
+	}
+	if strings.Contains(after, open) {
+		t.Errorf("Dana's Home still lists #%d among her open tickets after she closed it:\n%s", tk.Number, after)
 	}
 }
