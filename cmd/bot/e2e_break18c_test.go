@@ -229,6 +229,17 @@ func TestE2E_SummaryAsksMissingTimeOnACommentMadeThroughTheBot(t *testing.T) {
 	}
 }
 
+// homeTabOpened is Dana opening the bot's tab (home or messages), and
+// the ack saying which socket, so which replica, Slack handed it to.
+func (b *e2eBot) homeTabOpened(ctx context.Context, t *testing.T, tab string) slackfake.Ack {
+	t.Helper()
+	ack, err := b.f.Event(ctx, map[string]any{"type": "app_home_opened", "user": e2eUser, "channel": "D0HOME", "tab": tab})
+	if err != nil {
+		t.Fatalf("app_home_opened (%s): %v", tab, err)
+	}
+	return ack
+}
+
 // TestE2E_Replicas_HomeRefreshedAfterAFormSavedOnTheOtherReplica: two
 // replicas, Slack spreading envelopes across them. Dana's Home is
 // published by one; she logs 45 minutes from its Log time button, and
@@ -240,10 +251,7 @@ func TestE2E_Replicas_HomeRefreshedAfterAFormSavedOnTheOtherReplica(t *testing.T
 	ctx := testContext(t)
 	b := startReplicas(ctx, t, 2, nil)[0]
 	tk := danasOpen(b.srv)[0]
-	ack, err := b.f.Event(ctx, map[string]any{"type": "app_home_opened", "user": e2eUser, "channel": "D0HOME", "tab": "home"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ack := b.homeTabOpened(ctx, t, "home")
 	home := b.waitHome(ctx, t, 0, "No time logged today.")
 	click, err := b.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eUser, ViewID: home.ID,
 		Actions: []slackfake.Action{homeButton(t, home, "home_open_"+itoa64(tk.ID), ticketview.ActionLogTime)}})
@@ -254,9 +262,7 @@ func TestE2E_Replicas_HomeRefreshedAfterAFormSavedOnTheOtherReplica(t *testing.T
 	if click.ConnID != ack.ConnID {
 		// Slack takes turns: the next envelope would go to the Home's
 		// replica. The Messages tab opened is one the bot leaves alone.
-		if _, err := b.f.Event(ctx, map[string]any{"type": "app_home_opened", "user": e2eUser, "channel": "D0HOME", "tab": "messages"}); err != nil {
-			t.Fatal(err)
-		}
+		b.homeTabOpened(ctx, t, "messages")
 	}
 	vals := textValues(t, view.JSON)
 	vals[commands.BlockMinutes] = map[string]slackfake.Input{commands.BlockMinutes: slackfake.TextInput("45")}
@@ -295,4 +301,28 @@ func TestE2E_HomeAfterACloseFromItShowsTheTicketResolved(t *testing.T) {
 	if strings.Contains(after, open) {
 		t.Errorf("Dana's Home still lists #%d among her open tickets after she closed it:\n%s", tk.Number, after)
 	}
+}
+
+// TestE2E_Replicas_HomeReopenedAfterASlashWriteOnTheOtherReplicaShowsIt:
+// two replicas. Dana's Home is published by one; her `/syncro comment N
+// --time 15m` is handled by the other; she opens her Home again at once
+// and Slack hands that to the first. Her Home should show the 15 minutes
+// Syncro now holds.
+func TestE2E_Replicas_HomeReopenedAfterASlashWriteOnTheOtherReplicaShowsIt(t *testing.T) {
+	t.Skip("fault: the slash command marks the Home stale only in the replica that ran it (bot.homeStale); the replica that published the Home shows it as it is for 30 s (homeMinGap), without the write")
+	t.Parallel()
+	ctx := testContext(t)
+	b := startReplicas(ctx, t, 2, nil)[0]
+	tk := danasOpen(b.srv)[0]
+	opened := func() slackfake.Ack { return b.homeTabOpened(ctx, t, "home") }
+	first := opened()
+	home := b.waitHome(ctx, t, 0, "No time logged today.")
+	if cmd := b.slash(ctx, t, "comment "+itoa64(tk.Number)+" --time 15m Called the client back"); cmd.ConnID == first.ConnID {
+		t.Fatalf("Dana's command reached the replica that published her Home (socket %d); the test wants the other", cmd.ConnID)
+	}
+	b.waitReply(ctx, t, 0, "15 min logged")
+	if again := opened(); again.ConnID != first.ConnID {
+		t.Fatalf("Dana's second visit reached socket %d; the test wants the Home's replica, %d", again.ConnID, first.ConnID)
+	}
+	b.waitHome(ctx, t, home.Updates+1, "Total: *15m*")
 }
