@@ -331,37 +331,34 @@ func TestE2E_Break17_ReplyThenParentBecomeTickets_EachNamedAndTheLatestPicked(t 
 }
 
 // TestE2E_Break17_CreateFromMessage_OutcomeUnknownAndUncheckable_TryAgainTellsTheTruth:
-// Syncro answers the ticket's POST with a 500 having written nothing,
-// and the read back that would tell whether it wrote fails too. Dana is
-// told Syncro didn't confirm and to look in Syncro before trying again.
-// She looks (no ticket) and tries again: she is not told the message
-// was made into a ticket, which Syncro does not hold, and the message
-// becomes exactly one ticket.
+// Syncro answers the ticket's POST with a 500, having written nothing
+// (or having written the ticket), and the read back that would tell
+// fails too. Dana is told Syncro didn't confirm and to look in Syncro
+// before trying again. She tries again once Syncro answers: the message
+// is exactly one ticket, and she is told its number — the one the second
+// try made, or the one Syncro had written — never that the message was
+// made into a ticket Syncro does not hold.
 func TestE2E_Break17_CreateFromMessage_OutcomeUnknownAndUncheckable_TryAgainTellsTheTruth(t *testing.T) {
-	t.Skip("fault (issue 17): a create whose outcome no one could check is recorded as done under the message's claim " +
-		"(commands/tickets submitFromMessage, OnceUntilDone keeps what is not OutcomeFailed) and never read back again: " +
-		"trying again says \"That message was made into a ticket already\" while Syncro holds none, and the message can never become one")
-	t.Parallel()
-	text := "Cascade's badge reader rejects every card"
-	ctx, b, dental, msg := dentalMessageInOps(t, text)
-	v := b.createFromMessage(ctx, t, msg)
-	b.srv.Fail("POST", "/tickets", 1, syncrotest.FaultServerError)
-	b.srv.Fail("GET", "/tickets", 20, syncrotest.FaultServerError)
-	ack := b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: v.ID, Values: formAsFilled(t, v, dental.ID)})
-	b.waitWorkDone(ctx, t, ack.EnvelopeID)
-	first := b.lastReply()
-	b.srv.ClearFaults()
-	for _, tk := range b.srv.Tickets() {
-		if tk.Subject == text {
-			t.Fatalf("Syncro holds #%d after a 500 that wrote nothing", tk.Number)
+	eachFault(t, []syncrotest.Fault{syncrotest.FaultServerError, syncrotest.FaultCommitThenFail}, func(ctx context.Context, t *testing.T, b *e2eBot, fault syncrotest.Fault) {
+		dental := customerNamed(t, b.srv, "Cascade Dental Group")
+		text := "Cascade's badge reader rejects every card " + fault.String()
+		msg := b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: text})
+		b.srv.Fail("GET", "/tickets", 20, syncrotest.FaultServerError)
+		b.createFacingFault(ctx, t, msg, dental.ID, fault)
+		first := b.lastReply()
+		b.srv.ClearFaults()
+		if !strings.Contains(first, "Syncro didn't confirm") {
+			t.Fatalf("after the 500 and the failed read back Dana was told %q, want that Syncro didn't confirm", first)
 		}
-	}
 
-	second, held := b.createAgain(ctx, t, msg, dental.ID, text)
-	if len(held) == 0 && strings.Contains(second, "made into a ticket already") {
-		t.Errorf("Syncro holds no ticket from the message, but trying again Dana was told %q (first %q)", second, first)
-	}
-	if len(held) != 1 {
-		t.Errorf("Syncro holds %d tickets from the message after trying again, want 1; replies %q then %q", len(held), first, second)
-	}
+		second, held := b.createAgain(ctx, t, msg, dental.ID, text)
+		if len(held) != 1 {
+			t.Fatalf("Syncro holds %d tickets from the message after trying again, want 1; replies %q then %q", len(held), first, second)
+		}
+		if !strings.Contains(second, "#"+itoa64(held[0].Number)) || strings.Contains(second, "made into a ticket already") {
+			t.Errorf("Syncro holds #%d from the message, but trying again Dana was told %q (first %q)", held[0].Number, second, first)
+		}
+		b.shortcut(ctx, t, tickets.ShortcutCreateFromMessage, msg)
+		b.waitViewSaying(ctx, t, "This message is already ticket #"+itoa64(held[0].Number))
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -242,14 +243,29 @@ func (c *feature) createTicket(ctx context.Context, req *syncro.TicketRequest) (
 	if err == nil || !errors.Is(err, syncro.ErrOutcomeUnknown) {
 		return t, err
 	}
-	list, _, rerr := c.cfg.Syncro.Tickets.List(ctx, &syncro.TicketListOptions{CustomerID: *req.CustomerID, CreatedAfter: c.cfg.Now().Add(-recentWindow)})
-	if rerr != nil {
+	now := c.cfg.Now()
+	t, rerr := c.createdSince(ctx, *req.CustomerID, *req.Subject, now.Add(-recentWindow), func(t *syncro.Ticket) bool { return near(t.CreatedAt.Time, now) })
+	switch {
+	case rerr != nil:
 		return nil, &unknownOutcomeError{what: "the ticket", err: err}
+	case t != nil:
+		return t, nil
+	}
+	return nil, err
+}
+
+// createdSince reads back the customer's tickets created after since and
+// returns the first (Syncro lists them newest first) with subject that
+// is also mine; nil when none is.
+func (c *feature) createdSince(ctx context.Context, customerID int64, subject string, since time.Time, mine func(*syncro.Ticket) bool) (*syncro.Ticket, error) {
+	list, _, err := c.cfg.Syncro.Tickets.List(ctx, &syncro.TicketListOptions{CustomerID: customerID, CreatedAfter: since})
+	if err != nil {
+		return nil, err
 	}
 	for i := range list {
-		if list[i].Subject == *req.Subject && near(list[i].CreatedAt.Time, c.cfg.Now()) {
+		if list[i].Subject == subject && mine(&list[i]) {
 			return &list[i], nil
 		}
 	}
-	return nil, err
+	return nil, nil
 }

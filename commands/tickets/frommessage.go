@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/syncrobot/syncrobot/commands"
@@ -250,8 +251,61 @@ func (c *feature) submitFromMessage(ctx context.Context, s commands.Submission, 
 		}
 		return commands.Reply{Text: "That message was made into a ticket already; nothing new was created. " + prior.Text, ChannelID: mm.Channel, Outcome: commands.OutcomeDuplicate}
 	}
+	settle := func(prior commands.Reply, finished bool) commands.Reply {
+		if finished {
+			if r, ok := c.settleUnconfirmed(ctx, s, mm, write, repeat); ok {
+				return r
+			}
+		}
+		return repeat(prior, finished)
+	}
 	// A create that failed made no ticket: the message may become one.
-	return c.cfg.OnceUntilDone(ctx, messageKey(mm), write, repeat)
+	return c.cfg.OnceUntilDone(ctx, messageKey(mm), write, settle)
+}
+
+// settleUnconfirmed answers a message tried again whose create is
+// recorded but named no ticket: Syncro didn't confirm it and could not be
+// read back then (or the ticket's thread was not recorded). Syncro is
+// read back now: a ticket with the form's subject made since the message
+// and not another message's is the message's, and is recorded as such;
+// none lets one more create run, under a claim of its own
+// (messageKey/unconfirmed), so the message becomes one ticket. ok false
+// when the message's ticket is recorded, or Syncro still can't tell:
+// the recorded answer stands.
+//
+// Syncro calls: 1 (the customer's tickets since the message), plus the
+// create's when none is there.
+func (c *feature) settleUnconfirmed(ctx context.Context, s commands.Submission, mm *commands.MessageMeta, write func() commands.Reply,
+	repeat func(commands.Reply, bool) commands.Reply) (commands.Reply, bool) {
+	if _, ok, err := c.cfg.Store.ThreadTicket(mm.Channel, mm.TS); err != nil || ok {
+		return commands.Reply{}, false
+	}
+	customerID, _ := strconv.ParseInt(commands.SelectedValue(s, commands.BlockCustomer), 10, 64)
+	secs, err := strconv.ParseFloat(mm.TS, 64)
+	if customerID <= 0 || err != nil {
+		return commands.Reply{}, false
+	}
+	posted := time.Unix(int64(secs), 0).Add(-time.Minute)
+	t, err := c.createdSince(ctx, customerID, commands.InputText(s, commands.BlockSubject), posted, func(t *syncro.Ticket) bool {
+		_, other, err := c.cfg.Store.TicketThread(t.ID)
+		return err == nil && !other
+	})
+	switch {
+	case err != nil:
+		c.cfg.Logger.WarnContext(ctx, "unconfirmed ticket from a message still unreadable", "channel", mm.Channel, "ts", mm.TS, "err", err)
+		return commands.Reply{}, false
+	case t != nil:
+		var notes []string
+		th := store.TicketThread{TicketID: t.ID, Number: t.Number.String(), Channel: mm.Channel, TS: mm.Thread(), MessageTS: mm.TS,
+			Shared: mm.Shared, CreatedBy: s.Actor.SlackUserID}
+		if err := c.cfg.Store.SetTicketThread(th); err != nil {
+			c.cfg.Logger.ErrorContext(ctx, "unconfirmed ticket from a message found; its thread not recorded", "ticket", t.Number.String(), "err", err)
+			notes = append(notes, "I couldn't record the message's thread, so later news about the ticket won't go there.")
+		}
+		return commands.Reply{Text: "Syncro holds the ticket made from that message, though it didn't confirm it then; nothing new was created. " +
+			c.createdText(t, notes), ChannelID: mm.Channel, Outcome: commands.OutcomeDuplicate}, true
+	}
+	return c.cfg.OnceUntilDone(ctx, messageKey(mm)+"/unconfirmed", write, repeat), true
 }
 
 // threadOfLink is the thread's parent named by a reply's permalink
