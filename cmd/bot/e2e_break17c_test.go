@@ -362,3 +362,30 @@ func TestE2E_Break17_CreateFromMessage_OutcomeUnknownAndUncheckable_TryAgainTell
 		b.waitViewSaying(ctx, t, "This message is already ticket #"+itoa64(held[0].Number))
 	})
 }
+
+// TestE2E_Break17_AddToTicket_ThreadsLatestTicketDeletedInSyncro: two
+// replies of a thread became tickets #A and #B; #B is then deleted in
+// Syncro. Add to ticket in the thread still has #B picked (the latest
+// made from it, as the README says); submitted as it is, Dana is told
+// Syncro no longer has #B, nothing is written, and the message added to
+// #A instead makes one comment there.
+func TestE2E_Break17_AddToTicket_ThreadsLatestTicketDeletedInSyncro(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := startDebugBot(ctx, t, nil)
+	parent, _, first := b.ticketFromReply(ctx, t, "Cascade's front desk is offline", "Now the X-ray PC won't boot either")
+	v := b.createFromMessage(ctx, t, b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: "And the label printer jams", ThreadTS: parent.TS}))
+	second := b.ticketOf(ctx, t, v, "", "And the label printer jams")
+	deleteTicketInSyncro(t, b.srv, second.ID)
+
+	text := "Rebooted, works now"
+	later := b.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: text, ThreadTS: parent.TS})
+	b.addMessageTo(ctx, t, later, second)
+	if got := b.lastReply(); !strings.Contains(got, "#"+itoa64(second.Number)) || strings.Contains(got, "Comment added") {
+		t.Errorf("Syncro no longer has #%d, but Dana was told %q", second.Number, got)
+	}
+	b.addMessageTo(ctx, t, later, first)
+	if n := len(commentsWith(b.srv, first.ID, text)); n != 1 {
+		t.Errorf("Syncro holds %d comments from the message on #%d, want 1; reply %q", n, first.Number, b.lastReply())
+	}
+}
