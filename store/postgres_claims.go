@@ -158,13 +158,15 @@ type lostRecord struct {
 	run func(context.Context) error
 }
 
-// settle runs run, which records the end of one of this replica's own
-// claims, once more now (on a fresh connection: the pool drops the one
-// that broke), and, while the database does not answer, again at each
-// lifeCheck (settleLost) until it does. Meanwhile the claim is pending
-// under this replica, which is alive, and the other replicas read it as
-// its write in progress, so a Finish there waits in vain; with the record
-// made they take it up as they would on this replica
+// settle runs run, which puts right one of this replica's own records
+// the database did not confirm (a claim's end, a claim or a flow it
+// could not confirm), once more now (on a fresh connection: the pool
+// drops the one that broke), and, while the database does not answer,
+// again at each lifeCheck (settleLost) until it does; key names the
+// record. Meanwhile a claim stays pending under this replica, which is
+// alive, and the other replicas read it as its write in progress, so a
+// Finish there waits in vain; with the record made they take it up as
+// they would on this replica
 // (TestE2E_Replicas_AStepWhoseFailureWasNotRecordedIsFinishedOnTheOther).
 // The error is run's now.
 func (s *Postgres) settle(key string, run func(context.Context) error) error {
@@ -191,7 +193,7 @@ func (s *Postgres) settleLost(ctx context.Context) map[string]error {
 		}
 		errs[key] = err
 		if unanswered(err) {
-			s.cfg.logger.Error("the end of a claim of this replica is not recorded; the other replicas read it as this replica's work in progress until it is",
+			s.cfg.logger.Error("a record of this replica's work the database did not confirm is not put right yet; the other replicas read it as this replica's work in progress until it is",
 				"key", key, "replica", s.replica, "err", err)
 			continue
 		}

@@ -22,6 +22,7 @@ func (s *Postgres) CreateFlow(f Flow) (stored Flow, created bool, err error) {
 	}
 	ctx, cancel := opCtx()
 	defer cancel()
+	var inserted string // the body of the row the transaction added
 	err = s.tx(ctx, func(tx pgx.Tx) error {
 		nf := newFlow(f, s.now())
 		body, err := json.Marshal(nf)
@@ -35,16 +36,34 @@ func (s *Postgres) CreateFlow(f Flow) (stored Flow, created bool, err error) {
 			return err
 		}
 		if tag.RowsAffected() == 1 {
-			stored, created = nf, true
+			stored, created, inserted = nf, true, string(body)
 			return nil
 		}
 		stored, err = getFlow(ctx, tx, f.ID, false)
 		return err
 	})
 	if err != nil {
+		if inserted != "" {
+			s.uncreate(f.ID, inserted)
+		}
 		return Flow{}, false, fmt.Errorf("create flow %s: %w", f.ID, err)
 	}
 	return stored, created, nil
+}
+
+// uncreate deletes the flow a CreateFlow inserted but could not confirm,
+// as long as nothing changed it since (its body is still the one
+// inserted): its COMMIT may have reached the server with the answer lost
+// on the way back. Its caller told its owner nothing was sent to Syncro,
+// yet the flow stood unfinished: a retype was answered as a repeat of
+// work Syncro "didn't confirm", and a start would have offered Finish
+// for it, writing the work a second time
+// (TestE2E_Replicas_AFlowWhoseRecordAnswerWasLostIsNotOfferedLater).
+func (s *Postgres) uncreate(id, body string) {
+	_ = s.settle("flow "+id, func(ctx context.Context) error {
+		_, err := s.pool.Exec(ctx, `DELETE FROM flows WHERE id = $1 AND replica = $2 AND body = $3`, id, s.replica, body)
+		return err
+	})
 }
 
 // getFlow reads flow id, or ErrNotFound; lock takes its row lock.

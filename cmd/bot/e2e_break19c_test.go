@@ -89,12 +89,22 @@ func billBehindCutProxy(ctx context.Context, t *testing.T, notes string) *cutBil
 // returns A's reply to Dana, which must offer Finish.
 func (c *cutBill) submit(ctx context.Context, t *testing.T, cut <-chan struct{}) slackfake.Ephemeral {
 	t.Helper()
-	seen := len(c.fx.f.Ephemerals(e2eUser))
-	c.conn = c.a.submitView(ctx, t, billSubmission(t, c.form, "60", c.notes)).ConnID
-	<-cut
-	told := c.a.waitReply(ctx, t, seen, tickets.ActionFinish)
-	t.Logf("A told Dana: %q", told.Text)
+	ack, told := c.a.submitThroughCut(ctx, t, billSubmission(t, c.form, "60", c.notes), cut, tickets.ActionFinish)
+	c.conn = ack.ConnID
 	return told
+}
+
+// submitThroughCut submits sub on replica a, waits until its pgCutProxy
+// has cut, and returns the submission's ack and a's reply to Dana, which
+// holds want.
+func (a *e2eBot) submitThroughCut(ctx context.Context, t *testing.T, sub slackfake.ViewSubmission, cut <-chan struct{}, want ...string) (slackfake.ViewAck, slackfake.Ephemeral) {
+	t.Helper()
+	seen := len(a.f.Ephemerals(e2eUser))
+	ack := a.submitView(ctx, t, sub)
+	<-cut
+	told := a.waitReply(ctx, t, seen, want...)
+	t.Logf("A told Dana: %q", told.Text)
+	return ack, told
 }
 
 // finishOnB starts replica B and has Dana press Finish in told there;
@@ -140,23 +150,14 @@ func TestE2E_Replicas_ARedeliveryAfterAnUnrecordedOutcomeIsToldTheFirstReply(t *
 	t.Parallel()
 	ctx := testContext(t)
 	const notes = "Rebuilt the print queue."
-	fx := replicaFakes(t)
-	a, proxy := fx.startBehindCutProxy(ctx, t)
-	tk := ticketByNumber(t, fx.srv, syncrotest.SeedTicketPrinter)
-	timersBefore, _ := loggedMinutes(fx.srv, tk.ID)
-	sub := a.logTimeFromCard(ctx, t, tk.Number, "45m", notes)
-	seen := len(fx.f.Ephemerals(e2eUser))
-
+	fx, a, proxy, tk, timersBefore, sub := logTimeBehindCutProxy(ctx, t, notes)
 	// The comment's step, the time's, then the form's own outcome.
-	lost := proxy.loseCommit("state = 'done'", 3)
-	first := a.submitView(ctx, t, sub)
-	<-lost
-	a.waitReply(ctx, t, seen, "45 min logged")
+	first, _ := a.submitThroughCut(ctx, t, sub, proxy.loseCommit("state = 'done'", 3), "45 min logged")
 
 	b := fx.start(ctx, t, "-debug")
 	b.waitLog(ctx, t, `"msg":"start messages sent"`)
 	toB := b.steerAfter(ctx, t, func(conn int) bool { return conn == first.ConnID })
-	seen = len(fx.f.Ephemerals(e2eUser))
+	seen := len(fx.f.Ephemerals(e2eUser))
 	again, err := fx.f.Redeliver(ctx, first.EnvelopeID)
 	if err != nil {
 		t.Fatal(err)
@@ -210,6 +211,19 @@ func TestE2E_Replicas_ARetypeIsAskedWhateverTheOtherReplicasClockSays(t *testing
 	a.waitReply(ctx, t, seen, "20 min logged")
 	a.waitReply(ctx, t, seen+1)
 	wantCommentOnce(t, fx, tk, notes, timers0, 20)
+}
+
+// logTimeBehindCutProxy starts replica A behind a pgCutProxy and fills
+// Dana's Log time form of the printer ticket there with 45 minutes and
+// notes; it returns the submission and the ticket's minutes before.
+func logTimeBehindCutProxy(ctx context.Context, t *testing.T, notes string) (fx *e2eFakes, a *e2eBot, proxy *pgCutProxy, tk syncrotest.Ticket, timersBefore int, sub slackfake.ViewSubmission) {
+	t.Helper()
+	fx = replicaFakes(t)
+	a, proxy = fx.startBehindCutProxy(ctx, t)
+	tk = ticketByNumber(t, fx.srv, syncrotest.SeedTicketPrinter)
+	timersBefore, _ = loggedMinutes(fx.srv, tk.ID)
+	sub = a.logTimeFromCard(ctx, t, tk.Number, "45m", notes)
+	return fx, a, proxy, tk, timersBefore, sub
 }
 
 // wantCommentOnce fails unless Syncro holds one comment with notes on tk
@@ -318,4 +332,36 @@ func TestE2E_Replicas_ABillOfAReplicaCutOffLongerThanTheGraceIsNotWrittenTwice(t
 	if n := fx.srv.Count("POST", "/tickets/"+itoa64(tk.ID)+"/charge_timer_entry"); n != 1 {
 		t.Errorf("the charge was sent to Syncro %d times, want once", n)
 	}
+}
+
+// TestE2E_Replicas_AFlowWhoseRecordAnswerWasLostIsNotOfferedLater: Dana
+// logs 45 minutes from the Log time form on replica A; PostgreSQL commits
+// the record of the work to do, but its answer is lost with A's
+// connection. A tells her nothing was sent to Syncro, and she types the
+// comment with its minutes instead: that is new work, not a repeat to ask
+// about, and it logs them. A is restarted later (a deploy): it must not
+// offer her Finish for the first submission, which would log the minutes
+// a second time; Syncro holds the comment and its minutes once.
+func TestE2E_Replicas_AFlowWhoseRecordAnswerWasLostIsNotOfferedLater(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	const notes = "Cleared the spooler."
+	fx, a, proxy, tk, timersBefore, sub := logTimeBehindCutProxy(ctx, t, notes)
+	a.submitThroughCut(ctx, t, sub, proxy.loseCommitAnswer("INSERT INTO flows", 1), "nothing was sent to Syncro")
+
+	// She tries again, typing it this time.
+	seen := len(fx.f.Ephemerals(e2eUser))
+	a.slash(ctx, t, "comment "+itoa64(tk.Number)+" --time 45m "+notes)
+	a.waitReply(ctx, t, seen, "45 min logged")
+
+	a.shutdown(t)
+	restarted := fx.start(ctx, t, "-debug")
+	restarted.waitLog(ctx, t, `"msg":"start messages sent"`)
+	if told := restarted.postedWith(seen, tickets.ActionFinish); len(told) != 0 {
+		t.Errorf("after the restart Dana was offered Finish for the submission she was told was not sent: %q", told[0].Text)
+		finished := len(fx.f.Ephemerals(e2eUser))
+		restarted.clickFinish(ctx, t, told[0]) // as Dana would, believing it
+		t.Logf("Finish answered %q", restarted.waitReply(ctx, t, finished).Text)
+	}
+	wantCommentOnce(t, fx, tk, notes, timersBefore, 45)
 }
