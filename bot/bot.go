@@ -224,6 +224,13 @@ type Config struct {
 	// followed by their Home published again even where this process
 	// did not publish it; nil: only this process's memory tells.
 	HomeKnown func(slackUserID string) bool
+	// HomeWrote, when set, records for every replica that a person ran a
+	// slash command now, which may have written without a form;
+	// HomeWroteSince says whether they did after a time. A Home built
+	// before is then built again at their next visit, whichever replica
+	// built it. nil: only this process's memory tells (both or neither).
+	HomeWrote      func(slackUserID string)
+	HomeWroteSince func(slackUserID string, t time.Time) bool
 	// Clock times how long a queued interaction waits (MaxQueueWait,
 	// QueueNoteAfter) and how long a shutdown waits (ShutdownGrace, then
 	// for the last replies and the socket); nil means the real clock. A

@@ -53,7 +53,7 @@ func (b *Bot) onHomeOpened(env envelope, ev slackevents.EventsAPIEvent) {
 	if !ok || he.user == "" || (he.tab != "" && he.tab != "home") {
 		return // the Messages tab, or nothing to publish for
 	}
-	if last, ok := b.homes.get(he.user); ok && time.Since(last) < homeMinGap {
+	if last, ok := b.homes.get(he.user); ok && time.Since(last) < homeMinGap && !b.homeWroteSince(he.user, last) {
 		return
 	}
 	who := caller{userID: he.user, teamID: ev.TeamID}
@@ -105,11 +105,22 @@ func (b *Bot) refreshHome(ctx context.Context, a commands.Actor) {
 // have one, instead of showing it as it is for homeMinGap: a slash
 // command may have written without a form (`/syncro comment N --time`),
 // and Syncro now holds what the Home does not show. The build waits for
-// the visit, so a command that only read costs nothing until then.
+// the visit, so a command that only read costs nothing until then; the
+// other replicas hear it through Config.HomeWrote.
 func (b *Bot) homeStale(user string) {
 	if _, ok := b.homes.get(user); ok {
 		b.homes.put(user, time.Time{}, homeKeep)
 	}
+	if b.cfg.HomeWrote != nil {
+		b.cfg.HomeWrote(user)
+	}
+}
+
+// homeWroteSince says whether user ran a slash command on another
+// replica after t (Config.HomeWroteSince), so a Home this one built at t
+// may not show it.
+func (b *Bot) homeWroteSince(user string, t time.Time) bool {
+	return b.cfg.HomeWroteSince != nil && b.cfg.HomeWroteSince(user, t)
 }
 
 // publishHome shows v as user's Home tab. A refusal is only logged: the

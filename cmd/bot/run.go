@@ -170,6 +170,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitUsage
 	}
 	sharing := newSharingRelay(st, log)
+	wrote, wroteSince := homeWrites(st, log)
 	b, err := bot.New(bot.Config{
 		BotToken:      cfg.SlackBotToken,
 		AppToken:      cfg.SlackAppToken,
@@ -193,6 +194,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			_, ok, err := st.SummarySettings(user)
 			return err == nil && ok
 		},
+		HomeWrote:      wrote,
+		HomeWroteSince: wroteSince,
 	})
 	if err != nil {
 		log.Error("bot", "err", err)
