@@ -182,7 +182,10 @@ func (p *pgCutProxy) relay(c, s net.Conn) {
 					dropping.Store(true)
 					switch fate {
 					case answerLost:
+						// The server's answer, read and dropped above,
+						// closes both sides: the COMMIT was done first.
 						_, _ = s.Write(raw)
+						_, _ = io.Copy(io.Discard, r)
 					case neverSent:
 						_ = c.Close()
 					case held:
