@@ -9,8 +9,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/store/pgtest"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -18,6 +20,16 @@ import (
 // Issue 17 broken a third time, through run: records of ticket threads
 // written by the bot's previous version during a rolling upgrade, and
 // what a form says of a conversation Slack could not describe.
+
+// upgradedReplica starts replica A of this version (-debug) on a
+// PostgreSQL schema of the test's own, whose URL it returns beside it.
+func upgradedReplica(t *testing.T) (context.Context, *e2eBot, string) {
+	t.Helper()
+	ctx := testContext(t)
+	fx := newFakes(t)
+	fx.env["DATABASE_URL"] = pgtest.URL(t)
+	return ctx, fx.start(ctx, t, "-debug"), fx.env["DATABASE_URL"]
+}
 
 // oldReplicaRecordsThread writes, in the database at url, what the bot
 // from before threads_by_parent (store migration 0009) writes when ticket
@@ -140,14 +152,11 @@ func formNotes(form string) []string {
 // ticket B makes from a reply is the thread's latest, so it is picked.
 func TestE2E_Break17_RollingUpgrade_AddToTicketFindsTheOldReplicasThreadTicket(t *testing.T) {
 	t.Parallel()
-	ctx := testContext(t)
-	fx := newFakes(t)
-	fx.env["DATABASE_URL"] = pgtest.URL(t)
-	a := fx.start(ctx, t, "-debug")
+	ctx, a, url := upgradedReplica(t)
 	open := a.srv.Tickets()
 
 	parent, _ := a.replyInThread(ctx, t, "Cascade's front desk is offline", "Now the X-ray PC won't boot either")
-	oldReplicaRecordsThread(ctx, t, fx.env["DATABASE_URL"], open[0], e2eChannel, parent.TS)
+	oldReplicaRecordsThread(ctx, t, url, open[0], e2eChannel, parent.TS)
 	later := a.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: "Rebooted, works now", ThreadTS: parent.TS})
 	want := "Ticket #" + itoa64(open[0].Number) + " was made from this thread"
 	if form := string(a.addFormOn(ctx, t, later).JSON); !strings.Contains(form, want) {
@@ -159,7 +168,7 @@ func TestE2E_Break17_RollingUpgrade_AddToTicketFindsTheOldReplicasThreadTicket(t
 	top := a.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: "Cascade's Wi-Fi drops"})
 	first := a.createFromMessageDone(ctx, t, top, dental.ID, "Cascade's Wi-Fi drops")
 	a.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: "The guest network too", ThreadTS: top.TS})
-	oldReplicaRecordsThread(ctx, t, fx.env["DATABASE_URL"], open[1], e2eChannel, top.TS)
+	oldReplicaRecordsThread(ctx, t, url, open[1], e2eChannel, top.TS)
 	follow := a.post(ctx, t, slackfake.PersonMessage{Channel: e2eChannel, User: e2eUser, Text: "Replaced the AP", ThreadTS: top.TS})
 	want = "Ticket #" + itoa64(open[1].Number) + " was made from this thread"
 	if form := string(a.addFormOn(ctx, t, follow).JSON); !strings.Contains(form, want) {
@@ -387,5 +396,42 @@ func TestE2E_Break17_AddToTicket_ThreadsLatestTicketDeletedInSyncro(t *testing.T
 	b.addMessageTo(ctx, t, later, first)
 	if n := len(commentsWith(b.srv, first.ID, text)); n != 1 {
 		t.Errorf("Syncro holds %d comments from the message on #%d, want 1; reply %q", n, first.Number, b.lastReply())
+	}
+}
+
+// TestE2E_Break17_RollingUpgrade_CreateAgainOnTheOldReplicasReplyMakesNoSecondTicket:
+// mid rolling upgrade, replica B, on the previous version, made ticket
+// #Y from a reply in a thread: its claim on the reply done ("Created
+// #Y"), the record under the parent's ts (oldReplicaRecordsThread). On
+// A, "Create Syncro ticket" on that reply opens a form (A's message index
+// doesn't know the reply); submitted, it makes no second ticket and says
+// the message was made into one already.
+func TestE2E_Break17_RollingUpgrade_CreateAgainOnTheOldReplicasReplyMakesNoSecondTicket(t *testing.T) {
+	t.Parallel()
+	ctx, a, url := upgradedReplica(t)
+	dental := customerNamed(t, a.srv, "Cascade Dental Group")
+	y := a.srv.Tickets()[0]
+	replyText := "Now the X-ray PC won't boot either"
+	parent, reply := a.replyInThread(ctx, t, "Cascade's front desk is offline", replyText)
+
+	old, err := store.OpenPostgres(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := store.Key("dedup", "ticket-from-message:"+e2eChannel+"/"+reply.TS)
+	if _, err := old.Claim(ctx, key, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Complete(key, commands.EncodeReply(commands.Reply{Text: "Created #" + itoa64(y.Number) + " for Cascade Dental Group: " + replyText + "."})); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	oldReplicaRecordsThread(ctx, t, url, y, e2eChannel, parent.TS)
+
+	told, held := a.createAgain(ctx, t, reply, dental.ID, replyText)
+	if len(held) != 0 || !strings.Contains(told, "made into a ticket already") {
+		t.Errorf("B made #%d from the reply; Create again on A made %d more and told Dana %q", y.Number, len(held), told)
 	}
 }

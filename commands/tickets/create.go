@@ -221,10 +221,14 @@ func (c *feature) createFromForm(ctx context.Context, s commands.Submission, foo
 	return t, notes, nil
 }
 
+// createdPrefix starts every createdText: a recorded reply that starts
+// so tells of a ticket made.
+const createdPrefix = "Created #"
+
 // createdText is the tech's reply to a created ticket: number, customer,
 // subject, its link and the notes.
 func (c *feature) createdText(t *syncro.Ticket, notes []string) string {
-	text := fmt.Sprintf("Created #%s for %s: %s", slackfmt.EscapeMrkdwn(t.Number.String()), slackfmt.MrkdwnText(t.CustomerBusinessThenName, 150), slackfmt.MrkdwnText(t.Subject, 255))
+	text := fmt.Sprintf(createdPrefix+"%s for %s: %s", slackfmt.EscapeMrkdwn(t.Number.String()), slackfmt.MrkdwnText(t.CustomerBusinessThenName, 150), slackfmt.MrkdwnText(t.Subject, 255))
 	if u := c.ticketURL(t.ID); u != "" {
 		text += fmt.Sprintf(" (<%s|open in Syncro>)", u)
 	}

@@ -252,7 +252,10 @@ func (c *feature) submitFromMessage(ctx context.Context, s commands.Submission, 
 		return commands.Reply{Text: "That message was made into a ticket already; nothing new was created. " + prior.Text, ChannelID: mm.Channel, Outcome: commands.OutcomeDuplicate}
 	}
 	settle := func(prior commands.Reply, finished bool) commands.Reply {
-		if finished {
+		// A recorded "Created #N" made the ticket, though this version's
+		// index may not know it (the previous version's replica made it
+		// from a reply, during a rolling upgrade): nothing to settle.
+		if finished && !strings.HasPrefix(prior.Text, createdPrefix) {
 			if r, ok := c.settleUnconfirmed(ctx, s, mm, write, repeat); ok {
 				return r
 			}
@@ -265,7 +268,7 @@ func (c *feature) submitFromMessage(ctx context.Context, s commands.Submission, 
 
 // settleUnconfirmed answers a message tried again whose create is
 // recorded but named no ticket: Syncro didn't confirm it and could not be
-// read back then (or the ticket's thread was not recorded). Syncro is
+// read back then. Syncro is
 // read back now: a ticket with the form's subject made since the message
 // and not another message's is the message's, and is recorded as such;
 // none lets one more create run, under a claim of its own
