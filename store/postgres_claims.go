@@ -123,7 +123,7 @@ func (s *Postgres) Claim(ctx context.Context, key, intent string) (Claim, error)
 		return s.hold(key, token)
 	})
 	if err != nil && wrote && !errors.Is(err, errNoChange) {
-		s.unclaim(key, token)
+		s.unclaim(key, intent, token)
 	}
 	return s.claimed(c, err, key, intent, token)
 }
@@ -135,11 +135,22 @@ func (s *Postgres) Claim(ctx context.Context, key, intent string) (Claim, error)
 // but the record names this replica, which is alive: the other replicas
 // would read it as this replica's write in progress for as long as it
 // lives, and a Finish there would wait on it in vain
-// (TestE2E_Replicas_AStepWhoseClaimAnswerWasLostIsFinishedOnTheOther). A
-// record the server never committed is not there, and nothing changes.
-func (s *Postgres) unclaim(key, token string) {
+// (TestE2E_Replicas_AStepWhoseClaimAnswerWasLostIsFinishedOnTheOther).
+// The statement is an INSERT of the key so that it waits for that
+// transaction, should the server read its COMMIT only now: an UPDATE does
+// not see a row not yet committed, and ran first, finding nothing, when
+// the server was slow to read the COMMIT
+// (TestE2E_Replicas_AStepWhoseClaimCommittedLateIsFinishedOnTheOther). A
+// record the server never committed leaves a retryable failure instead,
+// which the next Claim acquires.
+func (s *Postgres) unclaim(key, intent, token string) {
 	_ = s.settle(key, func(ctx context.Context) error {
-		return s.failToken(ctx, key, token, "its claim was not confirmed by the database", true)
+		_, err := s.pool.Exec(ctx, `INSERT INTO claims (key, intent, state, failure, retryable, created_at, claimed_at, updated_at)
+			VALUES ($1, $2, 'failed', $4, true, $5, $5, $5)
+			ON CONFLICT (key) DO UPDATE SET state = 'failed', token = '', holder = 0, failure = $4, retryable = true, updated_at = $5
+			WHERE claims.token = $3 AND claims.state = 'pending'`,
+			key, intent, token, "its claim was not confirmed by the database", s.now())
+		return err
 	})
 }
 

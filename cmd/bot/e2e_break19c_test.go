@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
@@ -41,6 +43,41 @@ func TestE2E_Replicas_AStepWhoseClaimAnswerWasLostIsFinishedOnTheOther(t *testin
 		t.Fatalf("A invoiced the ticket though the charge check's claim was lost")
 	}
 	bill.finishOnB(ctx, t, told)
+}
+
+// TestE2E_Replicas_AStepWhoseClaimCommittedLateIsFinishedOnTheOther: as
+// TestE2E_Replicas_AStepWhoseClaimAnswerWasLostIsFinishedOnTheOther, but A
+// sees its connection drop before the server has read the COMMIT, which
+// it reads only after A's clean-up of the claim went through another
+// connection (a busy server, a slow network). The claim must still not
+// stay A's work in progress: Finish on B invoices once.
+func TestE2E_Replicas_AStepWhoseClaimCommittedLateIsFinishedOnTheOther(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	bill := billBehindCutProxy(ctx, t, "Reseated the fuser lamp.")
+	cut := bill.proxy.commitLate(claimInsert, 5, "state = 'failed'")
+	go func() {
+		// A clean-up that waits for the transaction lets the COMMIT in.
+		if poll(ctx, func() bool { return waitsOnALock(ctx, bill.fx.env["DATABASE_URL"], "state = 'failed'") }) == nil {
+			bill.proxy.letLateCommitThrough()
+		}
+	}()
+	told := bill.submit(ctx, t, cut)
+	bill.finishOnB(ctx, t, told)
+}
+
+// waitsOnALock reports whether a session of the database at dbURL waits
+// on a lock in a statement containing sql.
+func waitsOnALock(ctx context.Context, dbURL, sql string) bool {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return false
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var waits bool
+	err = conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+		WHERE wait_event_type = 'Lock' AND strpos(query, $1) > 0 AND pid <> pg_backend_pid())`, sql).Scan(&waits)
+	return err == nil && waits
 }
 
 // TestE2E_Replicas_AStepWhoseFailureWasNotRecordedIsFinishedOnTheOther:

@@ -26,6 +26,10 @@ type pgCutProxy struct {
 	nth  int
 	fate commitFate
 	cut  chan struct{} // closed when it did
+	// after, for a commit that comes late, is the statement whose Sync on
+	// another connection lets it through; release is closed then.
+	after   string
+	release chan struct{}
 }
 
 // commitFate is what becomes of the COMMIT the armed proxy picks.
@@ -41,6 +45,10 @@ const (
 	// held: the COMMIT is kept from the server and the connection left
 	// open, so the replica waits for the answer until it dies.
 	held
+	// late: the replica's side of the connection drops at once, and the
+	// COMMIT reaches the server only after a statement the replica sends
+	// next on another connection (commitLate).
+	late
 )
 
 // startBehindCutProxy starts a replica on fx whose database connections
@@ -80,11 +88,42 @@ func (p *pgCutProxy) holdCommit(sql string, nth int) <-chan struct{} {
 	return p.arm(sql, nth, held)
 }
 
+// commitLate arms p as loseCommitAnswer does, but the replica sees its
+// connection drop before the COMMIT reaches the server, which commits
+// only once the replica's next statement containing after was answered
+// on another connection, or letLateCommitThrough is called (a statement
+// waiting for the transaction is never answered before): the server read
+// the COMMIT from its socket late.
+func (p *pgCutProxy) commitLate(sql string, nth int, after string) <-chan struct{} {
+	cut := p.arm(sql, nth, late)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.after, p.release = after, make(chan struct{})
+	return cut
+}
+
 func (p *pgCutProxy) arm(sql string, nth int, fate commitFate) <-chan struct{} {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.sql, p.nth, p.fate, p.cut = sql, nth, fate, make(chan struct{})
 	return p.cut
+}
+
+// releases reports whether statement lets a late commit through.
+func (p *pgCutProxy) releases(statement string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.after != "" && strings.Contains(statement, p.after)
+}
+
+// letLateCommitThrough lets the late commit reach the server, once.
+func (p *pgCutProxy) letLateCommitThrough() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.after != "" {
+		p.after = ""
+		close(p.release)
+	}
 }
 
 // matches reports whether statement is one the armed proxy counts.
@@ -118,14 +157,16 @@ const (
 	pgParse         = 'P'
 	pgBind          = 'B'
 	pgQuery         = 'Q'
+	pgSync          = 'S'
 )
 
 // relay forwards c (the replica) to s (the server), reading c's messages
 // to know which statements a transaction ran.
 func (p *pgCutProxy) relay(c, s net.Conn) {
-	var dropping atomic.Bool
+	var dropping, answerReleases atomic.Bool
+	gone := make(chan struct{}) // the server's side is done
 	go func() {
-		defer func() { _ = c.Close(); _ = s.Close() }()
+		defer func() { _ = c.Close(); _ = s.Close(); close(gone) }()
 		buf := make([]byte, 32<<10)
 		for {
 			n, err := s.Read(buf)
@@ -135,6 +176,9 @@ func (p *pgCutProxy) relay(c, s net.Conn) {
 			if n > 0 {
 				if _, err := c.Write(buf[:n]); err != nil {
 					return
+				}
+				if answerReleases.CompareAndSwap(true, false) {
+					p.letLateCommitThrough() // the statement was done
 				}
 			}
 			if err != nil {
@@ -157,7 +201,7 @@ func (p *pgCutProxy) relay(c, s net.Conn) {
 		}
 	}
 	statements := map[string]string{}
-	marked := false
+	marked, releasing := false, false
 	for {
 		typ, body, raw, err := readTyped(r)
 		if err != nil {
@@ -171,6 +215,7 @@ func (p *pgCutProxy) relay(c, s net.Conn) {
 			_, rest := cString(body)
 			name, _ := cString(rest)
 			marked = marked || p.matches(statements[name])
+			releasing = releasing || p.releases(statements[name])
 		case pgQuery:
 			q, _ := cString(body)
 			switch q = strings.TrimSpace(q); {
@@ -192,6 +237,11 @@ func (p *pgCutProxy) relay(c, s net.Conn) {
 						// Until the replica's end closes its side; the
 						// server then rolls the transaction back.
 						_, _ = io.Copy(io.Discard, r)
+					case late:
+						_ = c.Close()
+						<-p.release
+						_, _ = s.Write(raw)
+						<-gone // the COMMIT's answer, dropped
 					}
 					return
 				}
@@ -201,6 +251,10 @@ func (p *pgCutProxy) relay(c, s net.Conn) {
 		}
 		if _, err := s.Write(raw); err != nil {
 			return
+		}
+		if typ == pgSync && releasing {
+			releasing = false
+			answerReleases.Store(true)
 		}
 	}
 }
