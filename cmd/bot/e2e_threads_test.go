@@ -173,17 +173,17 @@ func (b *e2eBot) ticketFromReply(ctx context.Context, t *testing.T, parentText, 
 func TestE2E_TicketFromAThreadReply_StatusChangeReachesTheParentsThreadOnce(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	b := startE2EBot(ctx, t, nil)
+	b := startDebugBot(ctx, t, nil)
 	parent, _, tk := b.ticketFromReply(ctx, t, "Cascade's front desk is offline", "Now the X-ray PC won't boot either")
 
-	b.slash(ctx, t, "update "+itoa64(tk.Number)+" --status Scheduled")
+	ack := b.slash(ctx, t, "update "+itoa64(tk.Number)+" --status Scheduled")
 	// The parent's thread holds the reply itself, the summary, then the
 	// status change.
 	th := b.waitThread(ctx, t, e2eChannel, parent.TS, 3)
 	if !strings.Contains(th[2].Text, "#"+itoa64(tk.Number)+" status changed by <@"+e2eUser+">") {
 		t.Errorf("parent's thread's third message = %q, want the status change", th[2].Text)
 	}
-	time.Sleep(time.Second) // a second line, were there one, would be posted by now
+	b.waitWorkDone(ctx, t, ack.EnvelopeID) // a second line would be posted by now
 	if th := b.f.Thread(e2eChannel, parent.TS); len(th) != 3 {
 		t.Errorf("parent's thread holds %d messages, want 3 (reply, summary, status): %+v", len(th), th)
 	}
