@@ -56,14 +56,20 @@ func TestE2E_Replicas_AStepWhoseClaimCommittedLateIsFinishedOnTheOther(t *testin
 	ctx := testContext(t)
 	bill := billBehindCutProxy(ctx, t, "Reseated the fuser lamp.")
 	cut := bill.proxy.commitLate(claimInsert, 5, "state = 'failed'")
-	go func() {
-		// A clean-up that waits for the transaction lets the COMMIT in.
-		if poll(ctx, func() bool { return waitsOnALock(ctx, bill.fx.env["DATABASE_URL"], "state = 'failed'") }) == nil {
-			bill.proxy.letLateCommitThrough()
-		}
-	}()
+	bill.proxy.letInWhenWaiting(ctx, bill.fx.env["DATABASE_URL"], "state = 'failed'")
 	told := bill.submit(ctx, t, cut)
 	bill.finishOnB(ctx, t, told)
+}
+
+// letInWhenWaiting lets p's late commit through once a session of the
+// database at dbURL waits on a lock in a statement containing sql: a
+// clean-up that waits for the transaction.
+func (p *pgCutProxy) letInWhenWaiting(ctx context.Context, dbURL, sql string) {
+	go func() {
+		if poll(ctx, func() bool { return waitsOnALock(ctx, dbURL, sql) }) == nil {
+			p.letLateCommitThrough()
+		}
+	}()
 }
 
 // waitsOnALock reports whether a session of the database at dbURL waits
@@ -381,10 +387,37 @@ func TestE2E_Replicas_ABillOfAReplicaCutOffLongerThanTheGraceIsNotWrittenTwice(t
 // a second time; Syncro holds the comment and its minutes once.
 func TestE2E_Replicas_AFlowWhoseRecordAnswerWasLostIsNotOfferedLater(t *testing.T) {
 	t.Parallel()
+	flowRecordLostIsNotOfferedLater(t, "Cleared the spooler.", func(ctx context.Context, p *pgCutProxy, _ string) <-chan struct{} {
+		return p.loseCommitAnswer(flowInsert, 1)
+	})
+}
+
+// TestE2E_Replicas_AFlowCommittedLateIsNotOfferedLater: as
+// TestE2E_Replicas_AFlowWhoseRecordAnswerWasLostIsNotOfferedLater, but A
+// sees its connection drop before the server has read the COMMIT, which
+// it reads only after A's clean-up of the flow went through another
+// connection.
+func TestE2E_Replicas_AFlowCommittedLateIsNotOfferedLater(t *testing.T) {
+	t.Parallel()
+	flowRecordLostIsNotOfferedLater(t, "Cleared the print spooler.", func(ctx context.Context, p *pgCutProxy, dbURL string) <-chan struct{} {
+		cut := p.commitLate(flowInsert, 1, "DELETE FROM flows")
+		p.letInWhenWaiting(ctx, dbURL, flowInsert)
+		return cut
+	})
+}
+
+// flowInsert is the statement of a flow recorded afresh
+// (store.Postgres CreateFlow), which the proxy counts.
+const flowInsert = "INSERT INTO flows"
+
+// flowRecordLostIsNotOfferedLater is the story of
+// TestE2E_Replicas_AFlowWhoseRecordAnswerWasLostIsNotOfferedLater, the
+// proxy armed by arm for the COMMIT of the Log time's flow.
+func flowRecordLostIsNotOfferedLater(t *testing.T, notes string, arm func(ctx context.Context, p *pgCutProxy, dbURL string) <-chan struct{}) {
+	t.Helper()
 	ctx := testContext(t)
-	const notes = "Cleared the spooler."
 	fx, a, proxy, tk, timersBefore, sub := logTimeBehindCutProxy(ctx, t, notes)
-	a.submitThroughCut(ctx, t, sub, proxy.loseCommitAnswer("INSERT INTO flows", 1), "nothing was sent to Syncro")
+	a.submitThroughCut(ctx, t, sub, arm(ctx, proxy, fx.env["DATABASE_URL"]), "nothing was sent to Syncro")
 
 	// She tries again, typing it this time.
 	seen := len(fx.f.Ephemerals(e2eUser))
