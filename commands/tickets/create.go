@@ -259,17 +259,22 @@ func (c *feature) createTicket(ctx context.Context, req *syncro.TicketRequest) (
 }
 
 // createdSince reads back the customer's tickets created after since and
-// returns the first (Syncro lists them newest first) with subject that
-// is also mine; nil when none is.
+// returns the newest with subject that is also mine; nil when none is.
+// Newest by created_at, not by place in the list: Syncro's lists come
+// newest first in practice, but that is UNCONFIRMED (docs/syncro-api.md),
+// and a same-subject ticket made earlier in the web app must not be
+// taken for the one just created.
 func (c *feature) createdSince(ctx context.Context, customerID int64, subject string, since time.Time, mine func(*syncro.Ticket) bool) (*syncro.Ticket, error) {
 	list, _, err := c.cfg.Syncro.Tickets.List(ctx, &syncro.TicketListOptions{CustomerID: customerID, CreatedAfter: since})
 	if err != nil {
 		return nil, err
 	}
+	var newest *syncro.Ticket
 	for i := range list {
-		if list[i].Subject == subject && mine(&list[i]) {
-			return &list[i], nil
+		t := &list[i]
+		if t.Subject == subject && (newest == nil || t.CreatedAt.After(newest.CreatedAt.Time)) && mine(t) {
+			newest = t
 		}
 	}
-	return nil, nil
+	return newest, nil
 }

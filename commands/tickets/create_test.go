@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/cmdline"
@@ -73,5 +74,41 @@ func TestSuggest_CustomerOptions(t *testing.T) {
 	}
 	if got := f.C.Suggest(t.Context(), commands.Suggestion{ActionID: commands.ActionCustomerSearch, Query: "a"}); len(got) != 0 {
 		t.Errorf("one letter gave %d options", len(got))
+	}
+}
+
+// TestCreate_UnconfirmedCreateReadBackTakesTheNewestWhateverTheListOrder:
+// Syncro writes the ticket but answers 500, and its list comes oldest
+// first (its order is UNCONFIRMED): the read back names the ticket just
+// made, not a same-subject one of the customer's made minutes before in
+// the web app.
+func TestCreate_UnconfirmedCreateReadBackTakesTheNewestWhateverTheListOrder(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t, syncrotest.WithTicketsOldestFirst())
+	var acme syncrotest.Customer
+	for _, c := range f.Srv.Customers() {
+		if c.BusinessName == "Acme Corp." {
+			acme = c
+		}
+	}
+	earlier := f.Srv.AddTicket(syncrotest.Ticket{Subject: "Scanner jammed", CustomerID: acme.ID, Status: "New",
+		CreatedAt: syncrotest.SeedNow.Add(-5 * time.Minute)})
+	f.Srv.Fail("POST", "/tickets", 1, syncrotest.FaultCommitThenFail)
+	v := f.OpenModal(t, "create Scanner jammed")
+	s := form(v, "V1", picked(commands.BlockCustomer, strconv.FormatInt(acme.ID, 10), "Acme Corp. (Wile Coyote)"),
+		typed(commands.BlockSubject, "Scanner jammed"), typed(commands.BlockIssue, "Paper jam on every scan."))
+	r, _ := f.Submit(t, s)
+	var made syncrotest.Ticket
+	for _, tk := range f.Srv.Tickets() {
+		if tk.Subject == "Scanner jammed" && tk.ID != earlier.ID {
+			made = tk
+		}
+	}
+	if made.ID == 0 {
+		t.Fatal("Syncro holds no new ticket")
+	}
+	text := replyText(r)
+	if !strings.Contains(text, "#"+strconv.FormatInt(made.Number, 10)) || strings.Contains(text, "#"+strconv.FormatInt(earlier.Number, 10)) {
+		t.Errorf("reply = %q; want the new #%d named, not the earlier #%d", text, made.Number, earlier.Number)
 	}
 }

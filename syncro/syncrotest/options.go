@@ -63,12 +63,14 @@ type config struct {
 	// maxPerPage caps per_page below MaxPerPage for some endpoints.
 	maxPerPage map[Endpoint]int
 	// noMeta are the list endpoints answering without paging info.
-	noMeta        map[Endpoint]bool
-	loc           *time.Location
-	now           func() time.Time
-	timeMode      TimeMode
-	invoiceStatus string
-	meUserID      int64
+	noMeta map[Endpoint]bool
+	// ticketsOldestFirst lists GET /tickets oldest first.
+	ticketsOldestFirst bool
+	loc                *time.Location
+	now                func() time.Time
+	timeMode           TimeMode
+	invoiceStatus      string
+	meUserID           int64
 	// faultHeader makes the Server honour FaultHeader.
 	faultHeader bool
 	// currency is GET /settings' locale.currency_symbol.
@@ -160,6 +162,11 @@ func WithoutMeta(e Endpoint) Option {
 		c.noMeta[e] = true
 	}
 }
+
+// WithTicketsOldestFirst makes GET /tickets list oldest first: Syncro's
+// lists come newest first in practice, but their order is UNCONFIRMED
+// (docs/syncro-api.md, Pagination), so a client must not depend on it.
+func WithTicketsOldestFirst() Option { return func(c *config) { c.ticketsOldestFirst = true } }
 
 // WithLocation sets the account time zone used in every timestamp
 // (default America/Los_Angeles).

@@ -40,7 +40,11 @@ func (s *Server) listTickets(r *http.Request, p params) (int, any) {
 	}
 	status := p.str("status")
 	query := strings.ToLower(strings.TrimSpace(p.str("query")))
-	for _, t := range s.ticketsNewestFirst() {
+	order := s.ticketsNewestFirst()
+	if s.cfg.ticketsOldestFirst {
+		slices.Reverse(order)
+	}
+	for _, t := range order {
 		switch {
 		case !idFilter("customer_id", t.CustomerID),
 			!idFilter("contact_id", t.ContactID),
