@@ -20,6 +20,14 @@ const (
 	OutcomeUnknown Outcome = "unknown" // sent, but no answer came back
 )
 
+// Audit actions other packages read back: a ticket's status changed, and
+// a ticket's fields (status among them, or not) changed. The end-of-day
+// summary counts both as work on the ticket.
+const (
+	ActionStatus       = "status"        // the status alone changed
+	ActionTicketUpdate = "ticket update" // several fields changed
+)
+
 // AuditEntry records who did what to which ticket through the bot, so a
 // disputed invoice or a vanished time entry can be traced to a person.
 type AuditEntry struct {
@@ -97,6 +105,42 @@ func (s *Store) AuditForTicket(number int64, limit int) ([]AuditEntry, error) {
 		return nil, fmt.Errorf("audit for ticket #%d: %w", number, err)
 	}
 	return out, nil
+}
+
+// AuditByUser returns slackUser's entries made in [from, to), oldest
+// first. The trail is read by time, so a day costs that day's entries
+// whoever made them; from is raised to the audit retention, so an entry
+// a sweep has not reached yet is not returned either.
+func (s *Store) AuditByUser(slackUser string, from, to time.Time) ([]AuditEntry, error) {
+	from = auditFrom(from, s.now())
+	var out []AuditEntry
+	err := s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketAudit).Cursor()
+		end := timeKey(to)
+		for k, v := c.Seek(timeKey(from)); k != nil && bytes.Compare(k[:8], end) < 0; k, v = c.Next() {
+			var e AuditEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("decode %x: %w", k, err)
+			}
+			if e.SlackUser == slackUser {
+				out = append(out, e)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit of %s since %s: %w", slackUser, from.Format(time.RFC3339), err)
+	}
+	return out, nil
+}
+
+// auditFrom is from, or the oldest moment the audit retention keeps as of
+// now when from is older.
+func auditFrom(from, now time.Time) time.Time {
+	if oldest := now.Add(-AuditRetention); from.Before(oldest) {
+		return oldest
+	}
+	return from
 }
 
 // sweepAudit deletes entries older than cutoff; keys are time-ordered, so it

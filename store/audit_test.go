@@ -45,11 +45,7 @@ func testAuditForTicket_NewestFirstOnlyThatTicket(t *testing.T, open backend) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var details []string
-		for _, e := range got {
-			details = append(details, e.Detail)
-		}
-		if !slices.Equal(details, c.want) {
+		if details := auditDetails(got); !slices.Equal(details, c.want) {
 			t.Errorf("AuditForTicket(%d, %d) = %q, want %q", c.ticket, c.limit, details, c.want)
 		}
 	}
@@ -76,4 +72,55 @@ func testSweep_AuditKeepsRetentionWindow(t *testing.T, open backend) {
 	if err != nil || len(got) != 2 {
 		t.Fatalf("AuditForTicket after sweep = %d, %v; want 2 entries", len(got), err)
 	}
+}
+
+func testAuditByUser_OneUsersEntriesInTheRangeOldestFirst(t *testing.T, open backend) {
+	t.Parallel()
+	ts := newTestStore(t, open)
+	day := ts.clk.Now().Add(-24 * time.Hour)
+	add := func(user, detail string, at time.Time) {
+		t.Helper()
+		if err := ts.Audit(AuditEntry{At: at, SlackUser: user, Ticket: 7, Action: "status", Detail: detail, Outcome: OutcomeOK}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("U1", "the day before", day.Add(-time.Microsecond))
+	add("U1", "at the start", day)
+	add("U2", "someone else's", day.Add(time.Hour))
+	add("U1", "later", day.Add(3*time.Hour))
+	add("U1", "earlier, written after", day.Add(2*time.Hour))
+	add("U1", "at the end", day.Add(24*time.Hour))
+	add("U1", "past retention", ts.clk.Now().Add(-AuditRetention-time.Hour))
+
+	cases := []struct {
+		user     string
+		from, to time.Time
+		want     []string
+	}{
+		{"U1", day, day.Add(24 * time.Hour), []string{"at the start", "earlier, written after", "later"}},
+		{"U2", day, day.Add(24 * time.Hour), []string{"someone else's"}},
+		{"U3", day, day.Add(24 * time.Hour), nil},
+		{"U1", day.Add(time.Microsecond), day.Add(3 * time.Hour), []string{"earlier, written after"}},
+		// The trail keeps AuditRetention: an entry older than that is not
+		// returned, whether or not a sweep has removed it yet.
+		{"U1", ts.clk.Now().Add(-2 * AuditRetention), day, []string{"the day before"}},
+	}
+	for _, c := range cases {
+		got, err := ts.AuditByUser(c.user, c.from, c.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if details := auditDetails(got); !slices.Equal(details, c.want) {
+			t.Errorf("AuditByUser(%s, %s, %s) = %q, want %q", c.user, c.from, c.to, details, c.want)
+		}
+	}
+}
+
+// auditDetails is each entry's Detail, in order.
+func auditDetails(entries []AuditEntry) []string {
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Detail)
+	}
+	return out
 }

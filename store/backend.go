@@ -66,6 +66,9 @@ type Audit interface {
 	// AuditForTicket returns up to limit entries for a ticket, newest
 	// first.
 	AuditForTicket(number int64, limit int) ([]AuditEntry, error)
+	// AuditByUser returns the entries of one Slack user made in
+	// [from, to), oldest first; none older than AuditRetention.
+	AuditByUser(slackUser string, from, to time.Time) ([]AuditEntry, error)
 }
 
 // Announcements is the set of tickets whose closed-ticket (or bill)

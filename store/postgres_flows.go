@@ -311,6 +311,23 @@ func (s *Postgres) AuditForTicket(number int64, limit int) ([]AuditEntry, error)
 	return out, nil
 }
 
+// AuditByUser implements Audit: by time (the audit_by_time index), the
+// user read from the body, as the bbolt trail does.
+func (s *Postgres) AuditByUser(slackUser string, from, to time.Time) ([]AuditEntry, error) {
+	from = auditFrom(from, s.now())
+	ctx, cancel := opCtx()
+	defer cancel()
+	q, err := s.q()
+	var out []AuditEntry
+	if err == nil {
+		out, err = pgJSON[AuditEntry](ctx, q, `SELECT body FROM audit WHERE at >= $1 AND at < $2 AND body::jsonb->>'slack_user' = $3 ORDER BY at, seq`, from.UTC(), to.UTC(), slackUser)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audit of %s since %s: %w", slackUser, from.Format(time.RFC3339), err)
+	}
+	return out, nil
+}
+
 // pgJSON runs sql, whose one column is a JSON body, and decodes each
 // row into a T.
 func pgJSON[T any](ctx context.Context, q querier, sql string, args ...any) ([]T, error) {

@@ -112,6 +112,7 @@ var suite = []struct {
 	{"MarkBillAnnounced_OncePerBillAlsoAfterTheClose", testMarkBillAnnounced_OncePerBillAlsoAfterTheClose},
 	{"AuditForTicket_NewestFirstOnlyThatTicket", testAuditForTicket_NewestFirstOnlyThatTicket},
 	{"Sweep_AuditKeepsRetentionWindow", testSweep_AuditKeepsRetentionWindow},
+	{"AuditByUser_OneUsersEntriesInTheRangeOldestFirst", testAuditByUser_OneUsersEntriesInTheRangeOldestFirst},
 	{"ChannelLinks_LinkRelinkListUnlinkSurviveReopen", testChannelLinks_LinkRelinkListUnlinkSurviveReopen},
 	{"TicketThreads_ByTicketAndByMessage", testTicketThreads_ByTicketAndByMessage},
 	{"TicketThreads_AReplysTicketIsTheReplysAndTheThreads", testTicketThreads_AReplysTicketIsTheReplysAndTheThreads},

@@ -21,9 +21,9 @@ const (
 	auditTime    = "time"
 	auditCharge  = "charge"
 	auditInvoice = "invoice"
-	auditStatus  = "status"
+	auditStatus  = store.ActionStatus
 	auditCreate  = "ticket create"
-	auditUpdate  = "ticket update"
+	auditUpdate  = store.ActionTicketUpdate
 )
 
 // auditLimit is how many writes /syncro audit shows: enough for a ticket's
