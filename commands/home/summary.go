@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -16,6 +17,7 @@ import (
 	"github.com/syncrobot/syncrobot/commands/cmdline"
 	"github.com/syncrobot/syncrobot/commands/tickets/ticketview"
 	"github.com/syncrobot/syncrobot/slackfmt"
+	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro"
 )
 
@@ -29,6 +31,10 @@ const (
 	commentChecks = 15
 	// updatedPages bounds the pages of tickets updated that day read.
 	updatedPages = 5
+	// changedReads bounds the tickets the tech changed through the bot
+	// that are read by number because the day's list of theirs lacks
+	// them (not assigned to them): a lookup and a read each.
+	changedReads = 10
 )
 
 // Block id prefixes of the summary's ticket buttons (unique per message).
@@ -137,7 +143,11 @@ func (f *Feature) Summary(ctx context.Context, a commands.Actor, day time.Time, 
 	slices.SortFunc(s.ByTicket, func(a, b TicketMinutes) int {
 		return cmp.Or(cmp.Compare(b.Minutes, a.Minutes), cmp.Compare(a.Ticket.ID, b.Ticket.ID))
 	})
-	missing, err := f.missing(ctx, tech, f.techName(a, tech), updated, timed, day, end)
+	changed, err := f.changed(a, day, end)
+	if err != nil {
+		s.Errs = append(s.Errs, f.failure(ctx, err, "check the day's tickets for missing time"))
+	}
+	missing, err := f.missing(ctx, tech, f.techName(a, tech), updated, changed, timed, day, end)
 	if err != nil {
 		s.Errs = append(s.Errs, f.failure(ctx, err, "check the day's tickets for missing time"))
 	}
@@ -193,22 +203,53 @@ func (f *Feature) techName(a commands.Actor, tech int64) string {
 	return strings.TrimSpace(m.SyncroName)
 }
 
+// changed is the numbers of the tickets a changed through the bot in
+// [day, end), most recent first: status changes and ticket updates
+// Syncro confirmed, from the audit trail. Syncro does not say who changed
+// a ticket (docs/syncro-api.md), so a change made in its web app is not
+// among them.
+func (f *Feature) changed(a commands.Actor, day, end time.Time) ([]string, error) {
+	entries, err := f.cfg.Store.AuditByUser(a.SlackUserID, day, end)
+	if err != nil {
+		return nil, fmt.Errorf("read the audit trail of %s: %w", a.SlackUserID, err)
+	}
+	var out []string
+	for _, e := range slices.Backward(entries) {
+		n := strconv.FormatInt(e.Ticket, 10)
+		if e.Ticket > 0 && e.Outcome == store.OutcomeOK && (e.Action == store.ActionStatus || e.Action == store.ActionTicketUpdate) && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
 // missing is the tickets tech worked on in [day, end) with none of their
-// time on them: assigned to them and resolved that day, or carrying a
+// time on them: assigned to them and resolved that day, changed through
+// the bot by them that day (changed, ticket numbers), or carrying a
 // comment of theirs from that day. A comment is theirs when its user is,
 // or when it is in their name (name): Syncro credits a comment the bot
 // writes for them to the API key's owner, with their name as its tech
 // (README, Time is never silently lost). Only tickets assigned to them
-// are read for comments (at most commentChecks), so the check costs a
-// few calls however busy the account was.
-func (f *Feature) missing(ctx context.Context, tech int64, name string, updated []syncro.Ticket, timed map[int64]int, day, end time.Time) ([]syncro.Ticket, error) {
+// are read for comments (at most commentChecks), and at most
+// changedReads changed tickets not assigned to them are read, so the
+// check costs a few calls however busy the account was.
+func (f *Feature) missing(ctx context.Context, tech int64, name string, updated []syncro.Ticket, changed []string, timed map[int64]int, day, end time.Time) ([]syncro.Ticket, error) {
 	theirs := func(c syncro.Comment) bool {
 		return c.UserID != nil && *c.UserID == tech || name != "" && strings.EqualFold(strings.TrimSpace(c.Tech), name)
 	}
 	var out []syncro.Ticket
 	checks := 0
+	listed := map[string]bool{}
 	for _, t := range updated {
-		if timed[t.ID] > 0 || t.UserID == nil || *t.UserID != tech {
+		listed[t.Number.String()] = true
+		if timed[t.ID] > 0 {
+			continue
+		}
+		if slices.Contains(changed, t.Number.String()) {
+			out = append(out, t)
+			continue
+		}
+		if t.UserID == nil || *t.UserID != tech {
 			continue
 		}
 		if !t.ResolvedAt.IsZero() && !t.ResolvedAt.Before(day) && t.ResolvedAt.Before(end) {
@@ -229,7 +270,39 @@ func (f *Feature) missing(ctx context.Context, tech int64, name string, updated 
 			out = append(out, t)
 		}
 	}
-	return out, nil
+	more, err := f.changedElsewhere(ctx, changed, listed, timed)
+	return append(out, more...), err
+}
+
+// changedElsewhere is the tickets of changed that are not listed (the
+// day's tickets assigned to the tech) and hold none of the tech's time
+// of the day (timed, by id): read by number, at most changedReads. A
+// ticket that cannot be read is left out, and the first such error
+// returned, so the rest are still asked about.
+func (f *Feature) changedElsewhere(ctx context.Context, changed []string, listed map[string]bool, timed map[int64]int) ([]syncro.Ticket, error) {
+	var out []syncro.Ticket
+	var firstErr error
+	reads := 0
+	for _, n := range changed {
+		if listed[n] || reads >= changedReads {
+			continue
+		}
+		reads++
+		id, err := f.cfg.Reads.TicketID(ctx, n)
+		if err == nil && timed[id] > 0 {
+			continue
+		}
+		var t *syncro.Ticket
+		if err == nil {
+			t, err = f.cfg.Reads.Ticket(ctx, id)
+		}
+		if err != nil {
+			firstErr = cmp.Or(firstErr, fmt.Errorf("read ticket #%s the tech changed: %w", n, err))
+			continue
+		}
+		out = append(out, *t)
+	}
+	return out, firstErr
 }
 
 // RenderSummary is the summary's direct message: one message within
