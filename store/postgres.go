@@ -94,6 +94,35 @@ const (
 // needs no grace.
 const AdoptGrace = 2 * lifeCheck
 
+// inFlightFor is how long after another replica recorded the start of a
+// Syncro write (its claim, Flows.PrepareStep) that write may still land
+// there, on this replica's clock: the work sending it ends within
+// WORK_TIMEOUT (WithWorkTimeout) of its start, which came before the
+// record, its 429 retries and the HTTP timeout included; AdoptGrace more
+// covers a request Syncro is still at when its sender gave up on it. A
+// replica taken for gone may be one cut off the database, still alive
+// and its write on its way: until then its pending claim reads as in
+// progress and its flow with a step in doubt is not adopted, else
+// another read Syncro back before the write landed and sent it a second
+// time (TestE2E_Replicas_ABillOfAReplicaCutOffLongerThanTheGraceIsNotWrittenTwice).
+func (s *Postgres) inFlightFor() time.Duration { return s.cfg.workTimeout + AdoptGrace }
+
+// mayStillWrite reports whether the replica whose id is replica may still
+// have a write on its way that it recorded at began: it did not close its
+// store (which it does once its work ended, deleting its row of
+// replicas), and began is less than inFlightFor ago.
+func (s *Postgres) mayStillWrite(ctx context.Context, q querier, replica int32, began time.Time) (bool, error) {
+	if s.now().Sub(began) >= s.inFlightFor() {
+		return false, nil
+	}
+	var unclosed bool
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM replicas WHERE id = $1)`, replica).Scan(&unclosed)
+	if err != nil {
+		return false, fmt.Errorf("check replica %d: %w", replica, err)
+	}
+	return unclosed, nil
+}
+
 //go:embed migrations/*.sql
 var migrations embed.FS
 

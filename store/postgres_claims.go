@@ -60,6 +60,12 @@ func (s *Postgres) classify(ctx context.Context, q querier, key string, rec clai
 		if held, err = s.replicaAlive(ctx, q, holder); err != nil {
 			return Claim{}, err
 		}
+		if !held {
+			// Gone, or only cut off with its write still on its way.
+			if held, err = s.mayStillWrite(ctx, q, holder, rec.ClaimedAt); err != nil {
+				return Claim{}, err
+			}
+		}
 	}
 	return classifyRecord(key, rec, held), nil
 }

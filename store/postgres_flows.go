@@ -222,7 +222,8 @@ func (s *Postgres) OrphanedFlows() ([]Flow, error) {
 
 // AdoptFlow implements Flows: flow id becomes this replica's if it is
 // unfinished and the replica that last stepped it is gone, for longer
-// than AdoptGrace (replicaGoneSQL). The update
+// than AdoptGrace (replicaGoneSQL), and, when a step of it is in doubt,
+// not one that may still be writing it (mayStillWrite). The update
 // holds the flow's row, so of two replicas adopting it at once the second
 // finds it a live replica's and leaves it. A flow already this replica's
 // is not adopted again: this replica runs it, or told of it already.
@@ -240,7 +241,25 @@ func (s *Postgres) AdoptFlow(id string) (Flow, bool, error) {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext(current_schema() || '/' || $2))`, lockAdopt, id); err != nil {
 			return err
 		}
-		var err error
+		var replica int32
+		err := tx.QueryRow(ctx, `SELECT replica FROM flows WHERE id = $1 FOR UPDATE`, id).Scan(&replica)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		cur, err := getFlow(ctx, tx, id, false)
+		if err != nil {
+			return err
+		}
+		// A step in doubt of a replica taken for gone may be its write on
+		// its way still (inFlightFor): its flow is not told as left yet.
+		if began, ok := stepInDoubt(cur); ok && replica != s.replica {
+			if writing, err := s.mayStillWrite(ctx, tx, replica, began); err != nil || writing {
+				return err
+			}
+		}
 		f, err = pgJSON[Flow](ctx, tx, `UPDATE flows SET replica = $2
 			WHERE id = $1 AND NOT finished AND replica <> $2 AND `+replicaGoneSQL("replica", "$3")+`
 			RETURNING body`, id, s.replica, s.now().Add(-AdoptGrace))
@@ -253,6 +272,18 @@ func (s *Postgres) AdoptFlow(id string) (Flow, bool, error) {
 		return Flow{}, false, nil
 	}
 	return f[0], true, nil
+}
+
+// stepInDoubt returns when f's latest step in doubt (StepUnknown) was
+// recorded: a write begins only once its step is (PrepareStep).
+func stepInDoubt(f Flow) (time.Time, bool) {
+	var at time.Time
+	for _, st := range f.Steps {
+		if st.State == StepUnknown && st.At.After(at) {
+			at = st.At
+		}
+	}
+	return at, !at.IsZero()
 }
 
 // listFlows reads the flows matching where (as pgFlows), which are what

@@ -313,12 +313,45 @@ func TestPostgres_AClaimAndLockOfAReplicaThatLostItsSessionStayItsOwn(t *testing
 		t.Fatalf("B's Lock of A's lock only just gone = %v, want to wait", err)
 	}
 	a.clk.Advance(AdoptGrace)
-	mustClaim(t, b, "k", "", ClaimUnknown)
 	unlock, err := b.Lock(t.Context(), "ticket/7")
 	if err != nil {
 		t.Fatalf("B's Lock of the lock of A gone for %s: %v", AdoptGrace, err)
 	}
 	unlock()
+	// A's write may still be on its way (inFlightFor): A may be cut off,
+	// not dead.
+	mustClaim(t, b, "k", "", ClaimInProgress)
+	a.clk.Advance(maxWorkTimeout)
+	mustClaim(t, b, "k", "", ClaimUnknown)
+}
+
+// TestPostgres_AFlowWhoseWriteMayBeOnItsWayIsNotAdopted: A records a
+// step's write as begun (PrepareStep) and its session ends without a
+// Close (cut off the database, its write on its way to Syncro). Past
+// AdoptGrace B does not adopt the flow while the write may still land
+// (WithWorkTimeout's work, plus AdoptGrace); after that it does. Before,
+// B adopted it after AdoptGrace, told it as left, and its Finish sent
+// the write a second time.
+func TestPostgres_AFlowWhoseWriteMayBeOnItsWayIsNotAdopted(t *testing.T) {
+	t.Parallel()
+	a, b := twoReplicas(t)
+	const work = time.Minute
+	b.opts = append(b.opts, WithWorkTimeout(work))
+	b.reopen()
+	_, _, err := a.CreateFlow(billFlow("f1", 7))
+	mustOK(t, err)
+	a.clk.Advance(time.Second)
+	_, err = a.PrepareStep("f1", "add_line_item", json.RawMessage(`{}`))
+	mustOK(t, err)
+	endSession(t, a)
+	a.clk.Advance(AdoptGrace)
+	if _, ok, err := b.AdoptFlow("f1"); err != nil || ok {
+		t.Fatalf("B adopted (%v, err %v) the flow whose write A, gone for %s, may still be sending", ok, err, AdoptGrace)
+	}
+	a.clk.Advance(work)
+	if _, ok, err := b.AdoptFlow("f1"); err != nil || !ok {
+		t.Fatalf("B did not adopt the flow of A gone for %s (err %v)", work+AdoptGrace, err)
+	}
 }
 
 // TestPostgres_AFlowOfAReplicaOnlyJustGoneIsNotAdopted: A's session

@@ -123,13 +123,16 @@ type config struct {
 	now    func() time.Time
 	logger *slog.Logger
 	noSync bool
+	// workTimeout bounds one piece of the bot's work (WithWorkTimeout).
+	workTimeout time.Duration
 }
 
 // newConfig is the defaults with opts applied.
 func newConfig(opts []Option) config {
 	cfg := config{
-		now:    time.Now,
-		logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		now:         time.Now,
+		logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		workTimeout: maxWorkTimeout,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -143,6 +146,17 @@ type Option func(*config)
 // WithClock injects the clock used for timestamps, expiry and sweeping, so
 // tests control time instead of sleeping.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithWorkTimeout sets how long one piece of the bot's work may run,
+// Syncro's waits and retries included (WORK_TIMEOUT): a write another
+// replica began may still reach Syncro until that long after it recorded
+// the write's start (Postgres, in-flight writes). Without it the store
+// assumes the longest WORK_TIMEOUT allows.
+func WithWorkTimeout(d time.Duration) Option { return func(c *config) { c.workTimeout = d } }
+
+// maxWorkTimeout is the longest WORK_TIMEOUT the configuration accepts
+// (README, Configuration).
+const maxWorkTimeout = 10 * time.Minute
 
 // WithoutSync skips the fsync after each write, for tests that write and
 // reopen a store thousands of times: a process that stops still leaves

@@ -5,13 +5,16 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncbuf"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -35,7 +38,54 @@ func TestReplicaProcess(t *testing.T) {
 	if err := json.Unmarshal([]byte(raw), &env); err != nil {
 		t.Fatal(err)
 	}
-	os.Exit(run(context.Background(), []string{"bot", "-debug"}, envMap(env), os.Stdout, os.Stderr))
+	ctx := context.Background()
+	if path := env[clockAheadVar]; path != "" {
+		ctx = withRunClock(ctx, fileAheadClock(path))
+	}
+	os.Exit(run(ctx, []string{"bot", "-debug"}, envMap(env), os.Stdout, os.Stderr))
+}
+
+// clockAheadVar names, in a replica's environment, the file that says how
+// far ahead of the real clock its clock runs (fileAheadClock).
+const clockAheadVar = "SYNCROBOT_TEST_CLOCK_AHEAD"
+
+// fileAheadClock is the real clock moved ahead by the duration the file at
+// path holds (none while it is absent), which a test moves while the
+// replicas run (killedWritesPast).
+func fileAheadClock(path string) runClock {
+	return runClock{now: func() time.Time {
+		raw, _ := os.ReadFile(path)
+		ahead, _ := time.ParseDuration(string(raw))
+		return time.Now().Add(ahead)
+	}}
+}
+
+// killedWritesPast makes the replicas fx starts from now on, in this
+// process or a child (startReplicaProcess), read one clock, and returns
+// what moves it past the writes a killed replica began: ahead by as long
+// as such a write may still reach Syncro (the store's in-flight fence:
+// WORK_TIMEOUT, plus store.AdoptGrace), so a survivor takes that
+// replica's work up now rather than that much later, with no sleep.
+func killedWritesPast(t *testing.T, fx *e2eFakes) (pass func()) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "clock-ahead")
+	fx.env[clockAheadVar] = path
+	fx.clock = fileAheadClock(path)
+	work := 2 * time.Minute // WORK_TIMEOUT's default (README, Configuration)
+	if v := fx.env["WORK_TIMEOUT"]; v != "" {
+		var err error
+		if work, err = time.ParseDuration(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ahead time.Duration
+	return func() {
+		t.Helper()
+		ahead += work + store.AdoptGrace + time.Second
+		if err := os.WriteFile(path, []byte(ahead.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // startReplicaProcess runs the bot on fx in a child process and waits
@@ -111,10 +161,12 @@ func TestE2E_Replicas_BillOfAKilledReplicaIsFinishedByTheOther(t *testing.T) {
 // (finishKilledBill).
 func killThenFinishOnB(ctx context.Context, t *testing.T, fx *e2eFakes, a *os.Process, aLog *syncbuf.Buffer, tk syncrotest.Ticket, minutesBefore int, notes string) {
 	t.Helper()
+	pass := killedWritesPast(t, fx)
 	if err := a.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	_, _ = a.Wait()
+	pass()
 	b := fx.start(ctx, t, "-debug")
 	told := b.waitReply(ctx, t, 0, tickets.ActionFinish)
 	b.finishKilledBill(ctx, t, told, aLog, tk, minutesBefore, notes)

@@ -47,6 +47,7 @@ func TestE2E_Replicas_BillOfAKilledReplicaIsToldByTheSurvivorOnce(t *testing.T) 
 
 	// B starts while A lives, so its start leaves the bill to A; then A
 	// is killed, and nothing starts again.
+	pass := killedWritesPast(t, fx)
 	b := fx.start(ctx, t, "-debug")
 	b.waitLog(ctx, t, `"msg":"start messages sent"`)
 	if got := b.postedWith(0, tickets.ActionFinish); len(got) != 0 {
@@ -56,6 +57,7 @@ func TestE2E_Replicas_BillOfAKilledReplicaIsToldByTheSurvivorOnce(t *testing.T) 
 		t.Fatal(err)
 	}
 	_, _ = a.Wait()
+	pass()
 	told := b.waitReply(ctx, t, 0, tickets.ActionFinish)
 	looks := strings.Count(b.stderr.String(), lookedForLeftWork)
 	b.waitLogCount(ctx, t, lookedForLeftWork, looks+2) // two more chances to tell it again

@@ -67,6 +67,7 @@ func TestE2E_Replicas_MoneyOnceThroughRedeliveriesAndAKill(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), time.Duration(len(cases)+1)*testTimeout)
 	defer cancel()
 	fx := replicaFakes(t)
+	pass := killedWritesPast(t, fx)
 	replicas := []*childReplica{startChildReplica(ctx, t, fx), startChildReplica(ctx, t, fx)}
 	dana := &e2eBot{e2eFakes: fx}
 	printer := ticketByNumber(t, fx.srv, syncrotest.SeedTicketPrinter)
@@ -88,6 +89,7 @@ func TestE2E_Replicas_MoneyOnceThroughRedeliveriesAndAKill(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, _ = owner.proc.Wait()
+			pass()
 			if err := poll(ctx, func() bool { return fx.f.Connections() == 1 }); err != nil {
 				t.Fatalf("%s: Slack still counts the killed replica's socket: %v", c.name, err)
 			}
