@@ -336,6 +336,11 @@ func (fr *flowRun) runSteps(ctx context.Context) commands.Reply {
 	return r
 }
 
+// errStillRunning is a step whose claim another run of the flow (here,
+// or on another replica) still held when this one had to stop waiting:
+// that run may yet write it.
+var errStillRunning = errors.New("another run of this work still holds the step")
+
 // errStore wraps a failure of the bot's own database inside a step.
 type errStore struct{ err error }
 
@@ -361,7 +366,10 @@ func (fr *flowRun) runStep(ctx context.Context, s store.Step) (stepResult, error
 			return res, nil
 		case store.ClaimInProgress:
 			if _, err := fr.st.Wait(ctx, key); err != nil {
-				return stepResult{}, err
+				// The run holding the claim (here, or on another
+				// replica) may still be writing: what it does is
+				// unknown, never "not done".
+				return stepResult{}, &unknownOutcomeError{what: stepWhat(s.Name), err: fmt.Errorf("%w: %w", errStillRunning, err)}
 			}
 			continue
 		case store.ClaimFailed: // never written by us as final; be safe
@@ -948,6 +956,9 @@ func (fr *flowRun) notDone(step string, err error) string {
 		return fmt.Sprintf("I was restarted before %s was done", stepWhat(step))
 	case errors.Is(err, errRestarted):
 		return fmt.Sprintf("I was restarted before Syncro confirmed %s; Finish checks Syncro before writing anything again", stepWhat(step))
+	}
+	if errors.Is(err, errStillRunning) {
+		return fmt.Sprintf("another run of this work was still sending %s to Syncro when I had to stop waiting for it; Finish checks Syncro before writing anything again", stepWhat(step))
 	}
 	if isUnknown(err) {
 		return fmt.Sprintf("Syncro didn't confirm whether %s was saved (%s); Finish checks Syncro before writing anything again", stepWhat(step), commands.SyncroAnswer(err))

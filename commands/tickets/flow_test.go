@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -515,4 +516,59 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestFlow_StepThatGaveUpWaitingOnAStillRunningClaimClaimsNothing: Dana's
+// bill is charging (Syncro holds the charge) when another run of the
+// flow (a Finish on another replica) reaches the charge step and waits on
+// its claim until its own time runs out. What it then says must not be
+// that the time was not charged: the charge is still on its way, and
+// lands.
+func TestFlow_StepThatGaveUpWaitingOnAStillRunningClaimClaimsNothing(t *testing.T) {
+	t.Parallel()
+	f := newStoreFixture(t)
+	n := int64(syncrotest.SeedTicketNAS)
+	before := f.billState(t, n)
+	f.Srv.Fail("POST", "/tickets/*/charge_timer_entry", 1, syncrotest.FaultHang)
+	s := f.billForm(t, n, "V-held", "60")
+	first := make(chan commands.Reply, 1)
+	go func() { first <- f.C.Submit(t.Context(), s) }()
+	for f.Srv.Held() == 0 { // the charge is at Syncro
+		select {
+		case r := <-first:
+			t.Fatalf("the bill ended before its charge reached Syncro: %q", replyText(r))
+		case <-time.After(time.Millisecond):
+		}
+	}
+	flows := f.pendingFlows(t, f.Ticket(t, n).ID)
+	if len(flows) != 1 {
+		t.Fatalf("%d unfinished flows on #%d, want the bill's", len(flows), n)
+	}
+	fr, _, ok := f.tk.leftOff(flows[0])
+	if !ok {
+		t.Fatal("the bill's flow is not one to finish")
+	}
+	// Its time is up while the first run holds the charge: a deadline
+	// that lets the claim be asked and ends in the wait (doubled when the
+	// machine was too slow to ask it in time).
+	var err error
+	for d := 20 * time.Millisecond; ; d *= 2 {
+		ctx, cancel := context.WithTimeout(t.Context(), d)
+		_, err = fr.runStep(ctx, store.Step{Name: stepCharge})
+		cancel()
+		var se *errStore
+		if !errors.As(err, &se) {
+			break
+		}
+	}
+	text := replyText(fr.failedReply(t.Context(), stepCharge, err))
+	f.Srv.ReleaseHangs()
+	<-first
+	if after := f.billState(t, n); after.invoices != before.invoices+1 {
+		t.Fatalf("Syncro holds %d new invoices, want 1", after.invoices-before.invoices)
+	}
+	t.Logf("says: %s", strings.SplitN(text, "\n", 2)[0])
+	if err == nil || strings.Contains(text, "not charged") || !strings.Contains(text, "still sending the charge to Syncro") || !strings.Contains(text, "Finish checks Syncro") {
+		t.Errorf("a run that gave up waiting on the charge's claim: err %v, says %q; want that Syncro may hold it, and Finish checks", err, text)
+	}
 }
