@@ -38,6 +38,10 @@ type Fixture struct {
 	Logs string
 	// Log is what the commands logged, as JSON lines.
 	Log *syncbuf.Buffer
+	// Store is the commands' store, for a test to set up what the bot
+	// would have recorded (an audit entry of an outcome Syncro's fakes
+	// cannot make).
+	Store commands.Store
 }
 
 // NewFixture answers with features against a fresh seeded syncrotest. Like
@@ -62,12 +66,13 @@ func NewFixture(t *testing.T, features []commands.Feature, opts ...syncrotest.Op
 		t.Fatal(err)
 	}
 	srv.ResetLog()
+	st := openStore(t)
 	c := MustNew(t, commands.Deps{
-		Syncro: client, Account: acct, WebURL: "https://bayline.syncromsp.com", Now: now,
+		Syncro: client, Account: acct, WebURL: "https://bayline.syncromsp.com", Now: now, Store: st,
 		SessionLogs: &sessionlog.Writer{Root: logs, Now: now},
 		Logger:      slog.New(slog.NewJSONHandler(log, nil)),
 	}, features...)
-	return &Fixture{Srv: srv, C: c, Logs: logs, Log: log}
+	return &Fixture{Srv: srv, C: c, Logs: logs, Log: log, Store: st}
 }
 
 // MustNew is commands.New for tests: the required collaborators d lacks
@@ -94,12 +99,7 @@ func MustNew(t *testing.T, d commands.Deps, features ...commands.Feature) *comma
 		d.Reads = mirror.NewReads(m, d.Syncro, 0)
 	}
 	if d.Store == nil {
-		st, err := store.Open(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = st.Close() })
-		d.Store = st
+		d.Store = openStore(t)
 	}
 	if d.Labor == nil {
 		d.Labor = labor.Default()
@@ -115,6 +115,17 @@ func MustNew(t *testing.T, d commands.Deps, features ...commands.Feature) *comma
 		t.Fatal(err)
 	}
 	return c
+}
+
+// openStore is a bbolt store in t's temp dir, closed when t ends.
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
 }
 
 // Golden compares got with testdata/name, or rewrites the file under
