@@ -59,6 +59,10 @@ type Summary struct {
 	// Missing are tickets the tech worked on that day with none of their
 	// time logged on them.
 	Missing []syncro.Ticket
+	// Unchecked is how many tickets the tech changed through the bot that
+	// day were not read (past changedReads), so not in Missing whatever
+	// they hold: the summary says so instead of reading as complete.
+	Unchecked int
 	// Resolved are the tech's resolved tickets not invoiced yet;
 	// ResolvedNote says what the search could not tell (see Day).
 	Resolved     []syncro.Ticket
@@ -78,7 +82,7 @@ type TicketMinutes struct {
 // Empty reports a summary with nothing to say: no time, nothing missing,
 // nothing to invoice or left unlooked at, and nothing that failed.
 func (s Summary) Empty() bool {
-	return len(s.Time) == 0 && s.TimeErr == "" && len(s.Missing) == 0 && len(s.Resolved) == 0 && s.ResolvedNote == "" && len(s.Errs) == 0
+	return len(s.Time) == 0 && s.TimeErr == "" && len(s.Missing) == 0 && s.Unchecked == 0 && len(s.Resolved) == 0 && s.ResolvedNote == "" && len(s.Errs) == 0
 }
 
 // errNoTech says the person matches no Syncro user, so there is nothing of
@@ -147,11 +151,11 @@ func (f *Feature) Summary(ctx context.Context, a commands.Actor, day time.Time, 
 	if err != nil {
 		s.Errs = append(s.Errs, f.failure(ctx, err, "check the day's tickets for missing time"))
 	}
-	missing, err := f.missing(ctx, tech, f.techName(a, tech), updated, changed, timed, day, end)
+	missing, unchecked, err := f.missing(ctx, tech, f.techName(a, tech), updated, changed, timed, day, end)
 	if err != nil {
 		s.Errs = append(s.Errs, f.failure(ctx, err, "check the day's tickets for missing time"))
 	}
-	s.Missing = missing
+	s.Missing, s.Unchecked = missing, unchecked
 	if s.Resolved, s.ResolvedNote, err = f.resolved(ctx, tech); err != nil {
 		s.Errs = append(s.Errs, f.failure(ctx, err, "list your resolved tickets"))
 	}
@@ -205,7 +209,9 @@ func (f *Feature) techName(a commands.Actor, tech int64) string {
 
 // changed is the numbers of the tickets a changed through the bot in
 // [day, end), most recent first: status changes and ticket updates
-// Syncro confirmed, from the audit trail. Syncro does not say who changed
+// Syncro confirmed or whose answer was lost (outcome unknown: Syncro may
+// hold the change, and she worked on the ticket either way), from the
+// audit trail; not those Syncro refused. Syncro does not say who changed
 // a ticket (docs/syncro-api.md), so a change made in its web app is not
 // among them.
 func (f *Feature) changed(a commands.Actor, day, end time.Time) ([]string, error) {
@@ -216,7 +222,7 @@ func (f *Feature) changed(a commands.Actor, day, end time.Time) ([]string, error
 	var out []string
 	for _, e := range slices.Backward(entries) {
 		n := strconv.FormatInt(e.Ticket, 10)
-		if e.Ticket > 0 && e.Outcome == store.OutcomeOK && (e.Action == store.ActionStatus || e.Action == store.ActionTicketUpdate) && !slices.Contains(out, n) {
+		if e.Ticket > 0 && (e.Outcome == store.OutcomeOK || e.Outcome == store.OutcomeUnknown) && (e.Action == store.ActionStatus || e.Action == store.ActionTicketUpdate) && !slices.Contains(out, n) {
 			out = append(out, n)
 		}
 	}
@@ -232,12 +238,12 @@ func (f *Feature) changed(a commands.Actor, day, end time.Time) ([]string, error
 // (README, Time is never silently lost). Only tickets assigned to them
 // are read for comments (at most commentChecks), and at most
 // changedReads changed tickets not assigned to them are read, so the
-// check costs a few calls however busy the account was.
-func (f *Feature) missing(ctx context.Context, tech int64, name string, updated []syncro.Ticket, changed []string, timed map[int64]int, day, end time.Time) ([]syncro.Ticket, error) {
+// check costs a few calls however busy the account was; unchecked is
+// how many changed tickets were left unread by that bound.
+func (f *Feature) missing(ctx context.Context, tech int64, name string, updated []syncro.Ticket, changed []string, timed map[int64]int, day, end time.Time) (out []syncro.Ticket, unchecked int, err error) {
 	theirs := func(c syncro.Comment) bool {
 		return c.UserID != nil && *c.UserID == tech || name != "" && strings.EqualFold(strings.TrimSpace(c.Tech), name)
 	}
-	var out []syncro.Ticket
 	checks := 0
 	listed := map[string]bool{}
 	for _, t := range updated {
@@ -262,7 +268,7 @@ func (f *Feature) missing(ctx context.Context, tech int64, name string, updated 
 		checks++
 		cs, err := syncro.Collect(f.cfg.Syncro.Tickets.AllComments(ctx, t.ID, nil))
 		if err != nil {
-			return out, fmt.Errorf("list comments of ticket %d: %w", t.ID, err)
+			return out, 0, fmt.Errorf("list comments of ticket %d: %w", t.ID, err)
 		}
 		if slices.ContainsFunc(cs, func(c syncro.Comment) bool {
 			return theirs(c) && !c.CreatedAt.Before(day) && c.CreatedAt.Before(end)
@@ -270,21 +276,25 @@ func (f *Feature) missing(ctx context.Context, tech int64, name string, updated 
 			out = append(out, t)
 		}
 	}
-	more, err := f.changedElsewhere(ctx, changed, listed, timed)
-	return append(out, more...), err
+	more, unchecked, err := f.changedElsewhere(ctx, changed, listed, timed)
+	return append(out, more...), unchecked, err
 }
 
 // changedElsewhere is the tickets of changed that are not listed (the
 // day's tickets assigned to the tech) and hold none of the tech's time
-// of the day (timed, by id): read by number, at most changedReads. A
-// ticket that cannot be read is left out, and the first such error
-// returned, so the rest are still asked about.
-func (f *Feature) changedElsewhere(ctx context.Context, changed []string, listed map[string]bool, timed map[int64]int) ([]syncro.Ticket, error) {
-	var out []syncro.Ticket
-	var firstErr error
+// of the day (timed, by id): read by number, at most changedReads, the
+// rest counted in unchecked. A ticket deleted in Syncro since is left
+// out: there is nothing to log time on. One that cannot be read is left
+// out too, and the first such error returned, so the rest are still
+// asked about.
+func (f *Feature) changedElsewhere(ctx context.Context, changed []string, listed map[string]bool, timed map[int64]int) (out []syncro.Ticket, unchecked int, firstErr error) {
 	reads := 0
 	for _, n := range changed {
-		if listed[n] || reads >= changedReads {
+		if listed[n] {
+			continue
+		}
+		if reads >= changedReads {
+			unchecked++
 			continue
 		}
 		reads++
@@ -296,13 +306,16 @@ func (f *Feature) changedElsewhere(ctx context.Context, changed []string, listed
 		if err == nil {
 			t, err = f.cfg.Reads.Ticket(ctx, id)
 		}
+		if errors.Is(err, syncro.ErrNotFound) {
+			continue
+		}
 		if err != nil {
 			firstErr = cmp.Or(firstErr, fmt.Errorf("read ticket #%s the tech changed: %w", n, err))
 			continue
 		}
 		out = append(out, *t)
 	}
-	return out, firstErr
+	return out, unchecked, firstErr
 }
 
 // RenderSummary is the summary's direct message: one message within
@@ -338,7 +351,7 @@ func RenderSummary(s Summary) commands.Message {
 	nMissing, nResolved := len(missing)/blocksPerTicket, len(resolved)/blocksPerTicket
 	var lists []slack.Block
 	for {
-		lists = append(listBlocks("*Missing time?* You worked on these with no time logged:", missing[:nMissing*blocksPerTicket], len(s.Missing), s.WebURL, ""),
+		lists = append(listBlocks("*Missing time?* You worked on these with no time logged:", missing[:nMissing*blocksPerTicket], len(s.Missing), s.WebURL, uncheckedNote(s.Unchecked)),
 			listBlocks("*Resolved, not invoiced yet*", resolved[:nResolved*blocksPerTicket], len(s.Resolved), s.WebURL, s.ResolvedNote)...)
 		if len(lists) <= room && blocksText(lists) <= chars || nMissing+nResolved == 0 {
 			break
@@ -356,6 +369,15 @@ func RenderSummary(s Summary) commands.Message {
 		text += ": " + cmdline.FormatMinutes(total) + " logged"
 	}
 	return commands.Message{Text: text, Blocks: slices.Concat(head, lists, tail)}
+}
+
+// uncheckedNote says how many tickets changed through the bot were not
+// checked for time, "" when none.
+func uncheckedNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return "I did not check " + commands.CountNoun(n, "more ticket", "more tickets") + " you changed through the bot that day for time: look at them in Syncro."
 }
 
 // loggedText is the day's minutes by labor type with the total, the
