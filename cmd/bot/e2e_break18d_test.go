@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/fakeclock"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
@@ -171,5 +172,39 @@ func TestE2E_Break18d_DayEdgesFarFromUTC(t *testing.T) {
 		if got := asksAbout(dm, tk.ID); got != want {
 			t.Errorf("summary asks about #%d: %v, want %v (Dana's Monday minutes on it in Syncro: %d):\n%s", tk.Number, got, want, hers, replyText(dm))
 		}
+	}
+}
+
+// TestE2E_Break18d_Replicas_ChangeOnOneSummaryFromTheOther: two replicas
+// on one PostgreSQL; Dana changes Marcus's ticket through the bot while
+// both run, then one stops before 17:00 and the other sends her summary:
+// the change the audit holds on the shared store is asked about, as
+// Syncro holds none of her time on it.
+func TestE2E_Break18d_Replicas_ChangeOnOneSummaryFromTheOther(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	chicago, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	clk := fakeclock.New(time.Date(2026, 12, 7, 16, 0, 0, 0, chicago)) // a Monday
+	fx := replicaFakes(t, syncrotest.WithClock(clk.Now))
+	fx.f.AddUser(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com", TZ: "America/Chicago"})
+	fx.clock = runClock{now: clk.Now, tick: 5 * time.Millisecond}
+	tk := marcusTickets(t, fx.srv, 1)[0]
+	a := fx.start(ctx, t)
+	b := fx.start(ctx, t)
+	a.openHome(ctx, t)
+	a.waitHome(ctx, t, 0, "End-of-day summary", "17:00")
+	a.slash(ctx, t, fmt.Sprintf("update %d --status %q", tk.Number, "Waiting on Customer"))
+	a.waitReply(ctx, t, 0, "Waiting on Customer")
+	a.shutdown(t)
+	clk.Set(time.Date(2026, 12, 7, 17, 0, 30, 0, chicago))
+	dm := b.waitDM(ctx, t, "Your day in Syncro: Mon 7 Dec")
+	if len(fx.srv.Timers(tk.ID)) != 0 {
+		t.Fatalf("Syncro holds time on #%d; the test logs none", tk.Number)
+	}
+	if !asksAbout(dm, tk.ID) {
+		t.Errorf("Dana changed #%d through the bot (the other replica), Syncro holds none of her time on it, and the summary does not ask:\n%s", tk.Number, replyText(dm))
 	}
 }
