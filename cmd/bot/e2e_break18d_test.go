@@ -208,3 +208,38 @@ func TestE2E_Break18d_Replicas_ChangeOnOneSummaryFromTheOther(t *testing.T) {
 		t.Errorf("Dana changed #%d through the bot (the other replica), Syncro holds none of her time on it, and the summary does not ask:\n%s", tk.Number, replyText(dm))
 	}
 }
+
+// TestE2E_Break18d_DoubleSentChangeIsListedOnce: Dana sends the same
+// status change twice at once (a double Enter) on her ticket and on
+// Marcus's, then changes each once more: each is asked about once in her
+// summary.
+func TestE2E_Break18d_DoubleSentChangeIsListedOnce(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx, clk, chicago := danaInChicago(t, 16, 0)
+	tickets := marcusTickets(t, fx.srv, 1)
+	cust := ticketByNumber(t, fx.srv, syncrotest.SeedTicketOwnCloud).CustomerID
+	tickets = append(tickets, fx.srv.AddTicket(syncrotest.Ticket{Subject: "Printer offline", CustomerID: cust, UserID: syncrotest.UserDana, Status: "In Progress"}))
+	b := fx.start(ctx, t)
+	b.openHome(ctx, t)
+	b.waitHome(ctx, t, 0, "End-of-day summary", "17:00")
+	for _, tk := range tickets {
+		b.slash(ctx, t, fmt.Sprintf("update %d --status %q", tk.Number, "Waiting on Customer"))
+		b.slash(ctx, t, fmt.Sprintf("update %d --status %q", tk.Number, "Waiting on Customer"))
+	}
+	b.waitReply(ctx, t, 3)
+	for i, tk := range tickets {
+		b.slash(ctx, t, fmt.Sprintf("update %d --status %q", tk.Number, "Customer Reply"))
+		b.waitReply(ctx, t, 4+i, "Customer Reply")
+	}
+	clk.Set(time.Date(2026, 12, 7, 17, 0, 30, 0, chicago))
+	dm := b.waitDM(ctx, t, "Your day in Syncro: Mon 7 Dec")
+	for _, tk := range tickets {
+		if len(fx.srv.Timers(tk.ID)) != 0 || ticketByNumber(t, fx.srv, tk.Number).Status != "Customer Reply" {
+			t.Fatalf("Syncro holds #%d otherwise than the test set up", tk.Number)
+		}
+		if n := strings.Count(string(dm.Blocks), fmt.Sprintf("summary_missing_%d\"", tk.ID)); n != 1 {
+			t.Errorf("#%d is asked about %d times; want once:\n%s", tk.Number, n, replyText(dm))
+		}
+	}
+}
