@@ -555,19 +555,11 @@ const (
 type retryingPool struct{ s *Postgres }
 
 func (r retryingPool) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	tag, err := r.s.pool.Exec(ctx, sql, args...)
-	if r.s.lostConn(err) {
-		tag, err = r.s.pool.Exec(ctx, sql, args...)
-	}
-	return tag, err
+	return retryLost(r.s, func() (pgconn.CommandTag, error) { return r.s.pool.Exec(ctx, sql, args...) })
 }
 
 func (r retryingPool) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	rows, err := r.s.pool.Query(ctx, sql, args...)
-	if r.s.lostConn(err) {
-		rows, err = r.s.pool.Query(ctx, sql, args...)
-	}
-	return rows, err
+	return retryLost(r.s, func() (pgx.Rows, error) { return r.s.pool.Query(ctx, sql, args...) })
 }
 
 func (r retryingPool) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
@@ -584,11 +576,20 @@ type retryingRow struct {
 }
 
 func (w retryingRow) Scan(dest ...any) error {
-	err := w.r.s.pool.QueryRow(w.ctx, w.sql, w.args...).Scan(dest...)
-	if w.r.s.lostConn(err) {
-		err = w.r.s.pool.QueryRow(w.ctx, w.sql, w.args...).Scan(dest...)
-	}
+	_, err := retryLost(w.r.s, func() (struct{}, error) {
+		return struct{}{}, w.r.s.pool.QueryRow(w.ctx, w.sql, w.args...).Scan(dest...)
+	})
 	return err
+}
+
+// retryLost runs a statement, and once more when its connection was lost
+// before the server ran it (lostConn).
+func retryLost[T any](s *Postgres, run func() (T, error)) (T, error) {
+	v, err := run()
+	if s.lostConn(err) {
+		v, err = run()
+	}
+	return v, err
 }
 
 // replicaAliveSQL is the condition that the replica whose id is the SQL

@@ -19,12 +19,19 @@ import (
 // time zone data.
 func danaIn(t *testing.T, tz string, at func(loc *time.Location) time.Time, opts ...syncrotest.Option) (*e2eFakes, *fakeclock.Manual, *time.Location) {
 	t.Helper()
+	return danaOn(t, func(t *testing.T, opts ...syncrotest.Option) *e2eFakes { return newFakes(t, opts...) }, tz, at, opts...)
+}
+
+// danaOn is danaIn on the fakes fakes makes (replicaFakes: two replicas'
+// shared database).
+func danaOn(t *testing.T, fakes func(*testing.T, ...syncrotest.Option) *e2eFakes, tz string, at func(loc *time.Location) time.Time, opts ...syncrotest.Option) (*e2eFakes, *fakeclock.Manual, *time.Location) {
+	t.Helper()
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
 		t.Skip("no time zone data:", err)
 	}
 	clk := fakeclock.New(at(loc))
-	fx := newFakes(t, append([]syncrotest.Option{syncrotest.WithClock(clk.Now)}, opts...)...)
+	fx := fakes(t, append([]syncrotest.Option{syncrotest.WithClock(clk.Now)}, opts...)...)
 	fx.f.AddUser(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com", TZ: tz})
 	fx.clock = runClock{now: clk.Now, tick: 5 * time.Millisecond}
 	return fx, clk, loc

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/syncrobot/syncrobot/fakeclock"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
@@ -183,14 +182,7 @@ func TestE2E_Break18d_DayEdgesFarFromUTC(t *testing.T) {
 func TestE2E_Break18d_Replicas_ChangeOnOneSummaryFromTheOther(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	chicago, err := time.LoadLocation("America/Chicago")
-	if err != nil {
-		t.Skip("no time zone data:", err)
-	}
-	clk := fakeclock.New(time.Date(2026, 12, 7, 16, 0, 0, 0, chicago)) // a Monday
-	fx := replicaFakes(t, syncrotest.WithClock(clk.Now))
-	fx.f.AddUser(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com", TZ: "America/Chicago"})
-	fx.clock = runClock{now: clk.Now, tick: 5 * time.Millisecond}
+	fx, clk, chicago := danaOn(t, replicaFakes, "America/Chicago", mondayAt(16, 0))
 	tk := marcusTickets(t, fx.srv, 1)[0]
 	a := fx.start(ctx, t)
 	b := fx.start(ctx, t)

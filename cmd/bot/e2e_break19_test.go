@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/syncrobot/syncrobot/commands/tickets"
-	"github.com/syncrobot/syncrobot/fakeclock"
-	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -237,14 +235,7 @@ func TestE2E_Replicas_AWatcherCutOffTheDatabaseHandsOverAndStops(t *testing.T) {
 func TestE2E_Replicas_TheEndOfDaySummaryDueOnBothIsSentOnce(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	chicago, err := time.LoadLocation("America/Chicago")
-	if err != nil {
-		t.Skip("no time zone data:", err)
-	}
-	clk := fakeclock.New(time.Date(2026, 12, 7, 16, 58, 0, 0, chicago)) // a Monday
-	fx := replicaFakes(t, syncrotest.WithClock(clk.Now))
-	fx.f.AddUser(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com", TZ: "America/Chicago"})
-	fx.clock = runClock{now: clk.Now, tick: 5 * time.Millisecond}
+	fx, clk, chicago := danaOn(t, replicaFakes, "America/Chicago", mondayAt(16, 58))
 	fx.env["SYNCRO_POLL_INTERVAL"] = "1s"
 	tk := danasOpen(fx.srv)[0]
 	if _, err := fx.srv.AddComment(syncrotest.Comment{TicketID: tk.ID, Subject: "Update", Body: "Called the client back.", Tech: "Dana Whitfield", UserID: syncrotest.UserDana}); err != nil {

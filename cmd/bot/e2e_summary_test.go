@@ -52,15 +52,12 @@ func (b *e2eBot) dmsWith(s string) int {
 // to move it on, and skips the test without time zone data.
 func danaInChicago(t *testing.T, hour, minute int) (*e2eFakes, *fakeclock.Manual, *time.Location) {
 	t.Helper()
-	chicago, err := time.LoadLocation("America/Chicago")
-	if err != nil {
-		t.Skip("no time zone data:", err)
-	}
-	clk := fakeclock.New(time.Date(2026, 12, 7, hour, minute, 0, 0, chicago)) // a Monday
-	fx := newFakes(t, syncrotest.WithClock(clk.Now))
-	fx.f.AddUser(slackfake.User{ID: e2eUser, Name: "dana", RealName: "Dana Whitfield", Email: "dana@baylineit.com", TZ: "America/Chicago"})
-	fx.clock = runClock{now: clk.Now, tick: 5 * time.Millisecond}
-	return fx, clk, chicago
+	return danaIn(t, "America/Chicago", mondayAt(hour, minute))
+}
+
+// mondayAt is Monday 7 December 2026 at hour:minute in a place (danaIn).
+func mondayAt(hour, minute int) func(*time.Location) time.Time {
+	return func(loc *time.Location) time.Time { return time.Date(2026, 12, 7, hour, minute, 0, 0, loc) }
 }
 
 // TestE2E_SummaryAt17InTheTechsZoneOnceAcrossARestart: on a fake clock,

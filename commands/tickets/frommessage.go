@@ -237,12 +237,7 @@ func (c *feature) submitFromMessage(ctx context.Context, s commands.Submission, 
 		if failed != nil {
 			return *failed
 		}
-		th := store.TicketThread{TicketID: t.ID, Number: t.Number.String(), Channel: mm.Channel, TS: mm.Thread(), MessageTS: mm.TS,
-			Shared: mm.Shared, CreatedBy: s.Actor.SlackUserID}
-		if err := c.cfg.Store.SetTicketThread(th); err != nil {
-			c.cfg.Logger.ErrorContext(ctx, "ticket made from a message; its thread not recorded", "ticket", t.Number.String(), "err", err)
-			notes = append(notes, "I couldn't record the message's thread, so later news about the ticket won't go there.")
-		}
+		notes = append(notes, c.recordThread(ctx, t, mm, s.Actor)...)
 		return commands.Reply{Text: c.createdText(t, notes), ChannelID: mm.Channel, Thread: c.threadPost(ctx, t, mm, s.Actor)}
 	}
 	repeat := func(prior commands.Reply, finished bool) commands.Reply {
@@ -298,17 +293,24 @@ func (c *feature) settleUnconfirmed(ctx context.Context, s commands.Submission, 
 		c.cfg.Logger.WarnContext(ctx, "unconfirmed ticket from a message still unreadable", "channel", mm.Channel, "ts", mm.TS, "err", err)
 		return commands.Reply{}, false
 	case t != nil:
-		var notes []string
-		th := store.TicketThread{TicketID: t.ID, Number: t.Number.String(), Channel: mm.Channel, TS: mm.Thread(), MessageTS: mm.TS,
-			Shared: mm.Shared, CreatedBy: s.Actor.SlackUserID}
-		if err := c.cfg.Store.SetTicketThread(th); err != nil {
-			c.cfg.Logger.ErrorContext(ctx, "unconfirmed ticket from a message found; its thread not recorded", "ticket", t.Number.String(), "err", err)
-			notes = append(notes, "I couldn't record the message's thread, so later news about the ticket won't go there.")
-		}
 		return commands.Reply{Text: "Syncro holds the ticket made from that message, though it didn't confirm it then; nothing new was created. " +
-			c.createdText(t, notes), ChannelID: mm.Channel, Outcome: commands.OutcomeDuplicate}, true
+			c.createdText(t, c.recordThread(ctx, t, mm, s.Actor)), ChannelID: mm.Channel, Outcome: commands.OutcomeDuplicate}, true
 	}
 	return c.cfg.OnceUntilDone(ctx, messageKey(mm)+"/unconfirmed", write, repeat), true
+}
+
+// recordThread records that ticket t was made from the message mm names
+// (news about it goes to the message's thread, and the message and its
+// thread find it again); the note to add to the reply when the store
+// could not record it.
+func (c *feature) recordThread(ctx context.Context, t *syncro.Ticket, mm *commands.MessageMeta, by commands.Actor) []string {
+	th := store.TicketThread{TicketID: t.ID, Number: t.Number.String(), Channel: mm.Channel, TS: mm.Thread(), MessageTS: mm.TS,
+		Shared: mm.Shared, CreatedBy: by.SlackUserID}
+	if err := c.cfg.Store.SetTicketThread(th); err != nil {
+		c.cfg.Logger.ErrorContext(ctx, "ticket made from a message; its thread not recorded", "ticket", t.Number.String(), "err", err)
+		return []string{"I couldn't record the message's thread, so later news about the ticket won't go there."}
+	}
+	return nil
 }
 
 // threadOfLink is the thread's parent named by a reply's permalink
