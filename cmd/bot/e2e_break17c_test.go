@@ -71,21 +71,7 @@ func (b *e2eBot) addFormOn(ctx context.Context, t *testing.T, m slackfake.Messag
 	t.Helper()
 	before := len(b.f.Views())
 	b.shortcut(ctx, t, tickets.ShortcutAddToTicket, m)
-	var f slackfake.View
-	err := b.f.WaitUntil(ctx, func() bool {
-		vs := b.f.Views()
-		for _, v := range vs[min(before, len(vs)):] {
-			if v.UserID == e2eUser && v.CallbackID == tickets.CallbackAddToTicket && !v.Closed {
-				f = v
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		t.Fatalf("no Add to ticket form: %v", err)
-	}
-	return f
+	return b.waitNewView(ctx, t, before, tickets.CallbackAddToTicket)
 }
 
 // addFacing posts text in #ops as Dana and adds it to Syncro's first

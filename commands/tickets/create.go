@@ -259,7 +259,8 @@ func (c *feature) createTicket(ctx context.Context, req *syncro.TicketRequest) (
 }
 
 // createdSince reads back the customer's tickets created after since and
-// returns the newest with subject that is also mine; nil when none is.
+// returns the newest (madeAfter) with subject that is also mine; nil
+// when none is.
 // Newest by created_at, not by place in the list: Syncro's lists come
 // newest first in practice, but that is UNCONFIRMED (docs/syncro-api.md),
 // and a same-subject ticket made earlier in the web app must not be
@@ -272,9 +273,21 @@ func (c *feature) createdSince(ctx context.Context, customerID int64, subject st
 	var newest *syncro.Ticket
 	for i := range list {
 		t := &list[i]
-		if t.Subject == subject && (newest == nil || t.CreatedAt.After(newest.CreatedAt.Time)) && mine(t) {
+		if t.Subject == subject && (newest == nil || madeAfter(t, newest)) && mine(t) {
 			newest = t
 		}
 	}
 	return newest, nil
+}
+
+// madeAfter reports whether ticket a was made after b: by created_at, and
+// for one created_at (two creates in one instant) by number, which
+// Syncro gives in sequence (docs/syncro-api.md, "Ticket number vs id").
+func madeAfter(a, b *syncro.Ticket) bool {
+	if !a.CreatedAt.Equal(b.CreatedAt.Time) {
+		return a.CreatedAt.After(b.CreatedAt.Time)
+	}
+	an, aok := a.Number.Int64()
+	bn, bok := b.Number.Int64()
+	return aok && bok && an > bn
 }
