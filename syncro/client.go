@@ -382,7 +382,7 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, query url.
 
 // Do sends req, throttled and retried as shouldRetry decides, and decodes a
 // 2xx JSON body into v (if v is non-nil). Non-2xx answers become *Error; a
-// 2xx body that does not decode into v is ErrOutcomeUnknown for a POST.
+// 2xx body that does not decode into v is ErrOutcomeUnknown for a write.
 func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 	ctx := req.Context()
 	path := req.URL.Path
@@ -493,16 +493,27 @@ func (c *Client) finalError(method, path string, httpResp *http.Response, apiErr
 }
 
 // unusableAnswer is the error for a 2xx whose body is of no use: it does not
-// decode, or lacks the record. A POST answered that way may have been
-// applied all the same (a create read as failed is how duplicates were made,
-// docs/syncro-api.md §4.1), so its outcome is unknown and the caller reads
-// back before writing again. Other methods are retried safely, so for them
-// it is an ordinary error.
+// decode, or lacks the record. A write answered that way was most likely
+// applied: Syncro said 2xx (a create read as failed is how duplicates were
+// made, docs/syncro-api.md §4.1; an update read as failed told a tech
+// "couldn't" about a change Syncro held). So for any write (POST, PUT,
+// PATCH, DELETE) its outcome is unknown and the caller reads back before
+// telling or writing again. A read changed nothing, so for it the error is
+// an ordinary one.
 func unusableAnswer(method, path string, err error) error {
-	if !idempotent(method) {
+	if writes(method) {
 		return fmt.Errorf("syncro: %s %s: %w: %w", method, path, ErrOutcomeUnknown, err)
 	}
 	return fmt.Errorf("syncro: %s %s: %w", method, path, err)
+}
+
+// writes reports whether method may change what Syncro holds.
+func writes(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return true
 }
 
 func (c *Client) logAttempt(ctx context.Context, method, path string, attempt int, resp *http.Response, err error, took time.Duration) {

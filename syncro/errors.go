@@ -23,10 +23,11 @@ var (
 	ErrValidation = errors.New("syncro: validation failed")
 	// ErrRateLimited: 429 still returned after the retries.
 	ErrRateLimited = errors.New("syncro: rate limited")
-	// ErrOutcomeUnknown: a POST may or may not have been processed (timeout,
-	// connection reset, 5xx after sending, or a 2xx whose body does not
-	// decode or lacks the record). Read back before retrying, as Syncro has
-	// no idempotency and duplicates cannot always be deleted.
+	// ErrOutcomeUnknown: a write may or may not have been processed: a POST
+	// after a timeout, connection reset or 5xx after sending, or any write
+	// (POST, PUT, DELETE) answered 2xx with a body that does not decode or
+	// lacks the record. Read back before telling it or retrying, as Syncro
+	// has no idempotency and duplicates cannot always be deleted.
 	ErrOutcomeUnknown = errors.New("syncro: outcome unknown, read back before retrying")
 )
 

@@ -462,24 +462,30 @@ func TestPOST2xxWithUnusableBody_IsOutcomeUnknown(t *testing.T) {
 	}
 }
 
-// TestGETAndPUT2xxWithUnusableBody_StayOrdinaryErrors: reads and idempotent
-// updates answered with a body that does not decode are errors, but not
-// ErrOutcomeUnknown (nothing to read back), and are not retried.
-func TestGETAndPUT2xxWithUnusableBody_StayOrdinaryErrors(t *testing.T) {
+// Test2xxWithUnusableBody_UnknownForAWriteOrdinaryForARead: a read
+// answered with a body that does not decode is an ordinary error (it
+// changed nothing); an update answered so was most likely applied (Syncro
+// said 2xx), so it is ErrOutcomeUnknown and the caller reads back before
+// telling the tech anything. Neither is retried.
+func Test2xxWithUnusableBody_UnknownForAWriteOrdinaryForARead(t *testing.T) {
 	t.Parallel()
-	calls := map[string]func(ctx context.Context, c *Client) error{
-		"get ticket": func(ctx context.Context, c *Client) error {
+	calls := []struct {
+		name        string
+		call        func(ctx context.Context, c *Client) error
+		wantUnknown bool
+	}{
+		{"get ticket", func(ctx context.Context, c *Client) error {
 			_, _, err := c.Tickets.Get(ctx, 5)
 			return err
-		},
-		"update ticket": func(ctx context.Context, c *Client) error {
+		}, false},
+		{"update ticket", func(ctx context.Context, c *Client) error {
 			_, _, err := c.Tickets.Update(ctx, 5, &TicketRequest{Status: Ptr("Resolved")})
 			return err
-		},
+		}, true},
 	}
-	for name, call := range calls {
+	for _, tc := range calls {
 		for _, body := range []string{"", "<html></html>", `{"ticket":{"id":5`, `{}`} {
-			t.Run(name+"/"+body, func(t *testing.T) {
+			t.Run(tc.name+"/"+body, func(t *testing.T) {
 				t.Parallel()
 				c, mux, fs := setup(t)
 				var hits counter
@@ -487,14 +493,45 @@ func TestGETAndPUT2xxWithUnusableBody_StayOrdinaryErrors(t *testing.T) {
 					hits.inc()
 					reply(w, 200, body)
 				})
-				err := call(t.Context(), c)
-				if err == nil || errors.Is(err, ErrOutcomeUnknown) {
-					t.Errorf("err = %v, want an ordinary error", err)
+				err := tc.call(t.Context(), c)
+				if err == nil || errors.Is(err, ErrOutcomeUnknown) != tc.wantUnknown {
+					t.Errorf("err = %v, want an error that is ErrOutcomeUnknown: %v", err, tc.wantUnknown)
 				}
 				if hits.get() != 1 || len(fs.all()) != 0 {
 					t.Errorf("hits %d sleeps %v, want exactly one request", hits.get(), fs.all())
 				}
 			})
 		}
+	}
+}
+
+// TestUnusableAnswer_UnknownForEveryWrite: a 2xx of no use leaves a write's
+// outcome unknown whatever its method, and a read's an ordinary error.
+func TestUnusableAnswer_UnknownForEveryWrite(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		method      string
+		wantUnknown bool
+	}{
+		{http.MethodGet, false},
+		{http.MethodHead, false},
+		{http.MethodOptions, false},
+		{http.MethodPost, true},
+		{http.MethodPut, true},
+		{http.MethodPatch, true},
+		{http.MethodDelete, true},
+	}
+	cause := errors.New("decode response: unexpected end of JSON input")
+	for _, tc := range cases {
+		t.Run(tc.method, func(t *testing.T) {
+			t.Parallel()
+			err := unusableAnswer(tc.method, "/tickets/5", cause)
+			if got := errors.Is(err, ErrOutcomeUnknown); got != tc.wantUnknown {
+				t.Errorf("%s: ErrOutcomeUnknown = %v, want %v (err %v)", tc.method, got, tc.wantUnknown, err)
+			}
+			if !errors.Is(err, cause) || !strings.Contains(err.Error(), tc.method+" /tickets/5") {
+				t.Errorf("%s: err = %v, want it to name the call and wrap the cause", tc.method, err)
+			}
+		})
 	}
 }

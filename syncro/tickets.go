@@ -482,7 +482,7 @@ func needCreated[T any](v *T, id func(*T) int64, resp *Response, what string) (*
 }
 
 // missing is the error for a 2xx body without the record (what) the call
-// answers with; for a POST the outcome is unknown (see unusableAnswer).
+// answers with; for a write the outcome is unknown (see unusableAnswer).
 func (r *Response) missing(what string) error {
 	return unusableAnswer(r.method, r.path, fmt.Errorf("%s: %w", what, errMissing))
 }

@@ -46,19 +46,16 @@ func changedOnMonday(ctx context.Context, t *testing.T, fx *e2eFakes, tickets []
 
 // TestE2E_Break18d_ChangeWhoseAnswerWasLostButSyncroHoldsIsAsked: Dana's
 // status change on Marcus's ticket lands in Syncro but its answer is cut
-// off (outcome unknown in the audit); she logs no time. Syncro holds her
-// change, so her 17:00 summary must ask Missing time? about it.
+// off; she logs no time. Syncro holds her change, so her 17:00 summary
+// must ask Missing time? about it.
 //
-// Fails: /syncro update (commands/tickets update.go) audits a PUT whose
-// 2xx answer did not decode as "failed", and tells Dana "I couldn't
-// update ticket #N", while Syncro holds the change: the syncro client
-// makes an unusable answer ErrOutcomeUnknown for a POST only
-// (unusableAnswer), and the tickets audit marks unknown only a flow's
-// unknownOutcomeError (isUnknown). The summary, which counts unknown
-// outcomes, never sees one from the update path.
+// Failed before the fix: /syncro update audited a PUT whose 2xx answer
+// did not decode as "failed" and told Dana "I couldn't update ticket
+// #N", while Syncro held the change, as the syncro client made such an
+// answer ErrOutcomeUnknown for a POST only (unusableAnswer). Now the
+// update reads the ticket back and audits what Syncro holds.
 func TestE2E_Break18d_ChangeWhoseAnswerWasLostButSyncroHoldsIsAsked(t *testing.T) {
 	t.Parallel()
-	t.Skip("fault: a ticket update Syncro applied but whose answer was garbled is audited as failed and told as not done (commands/tickets update.go, syncro unusableAnswer), so the summary does not ask about it")
 	ctx := testContext(t)
 	fx, clk, chicago := danaInChicago(t, 16, 0)
 	srv := fx.srv

@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -295,14 +296,7 @@ func (c *feature) updateWithFlags(ctx context.Context, r commands.Request, inv c
 	if len(changes) == 0 {
 		return commands.Reply{Text: fmt.Sprintf("Nothing to change: #%d already has those values.", inv.Ticket)}
 	}
-	_, _, err = c.cfg.Syncro.Tickets.Update(ctx, t.ID, req)
-	c.auditChanges(ctx, r.Actor, inv.Ticket, changes, err)
-	if err != nil {
-		return c.cfg.Failure(ctx, err, fmt.Sprintf("update ticket #%d", inv.Ticket))
-	}
-	reply := changesReply(inv.Ticket, changes)
-	reply.Thread = c.statusThreadPost(ctx, t.ID, inv.Ticket, r.Actor, changes)
-	return reply
+	return c.putChanges(ctx, r.Actor, t.ID, inv.Ticket, req, changes)
 }
 
 // updateModal is the update form with the ticket's current values
@@ -404,12 +398,91 @@ func (c *feature) submitUpdate(ctx context.Context, s commands.Submission, meta 
 	if len(changes) == 0 {
 		return commands.Reply{Text: fmt.Sprintf("Nothing changed on #%d.", meta.Number)}
 	}
-	_, _, err := c.cfg.Syncro.Tickets.Update(ctx, meta.TicketID, req)
-	c.auditChanges(ctx, s.Actor, meta.Number, changes, err)
-	if err != nil {
-		return c.cfg.Failure(ctx, err, fmt.Sprintf("update ticket #%d", meta.Number))
+	return c.putChanges(ctx, s.Actor, meta.TicketID, meta.Number, req, changes)
+}
+
+// putChanges PUTs req on the ticket, audits it and tells it: "Updated #N"
+// only when Syncro's answer, or a read-back when that answer was of no
+// use, shows the change. A change Syncro holds told as "couldn't update"
+// would have the tech redo it, and the summary leave it out.
+//
+// Syncro calls: one PUT, and one GET when its outcome is unknown. The PUT
+// is never sent again: re-sending the same fields would be harmless, but
+// only a read says what Syncro holds, which is all the reply may claim.
+func (c *feature) putChanges(ctx context.Context, actor commands.Actor, ticketID, number int64, req *syncro.TicketRequest, changes []fieldChange) commands.Reply {
+	_, _, err := c.cfg.Syncro.Tickets.Update(ctx, ticketID, req)
+	if errors.Is(err, syncro.ErrOutcomeUnknown) {
+		err = c.updateLanded(ctx, ticketID, req, err)
 	}
-	reply := changesReply(meta.Number, changes)
-	reply.Thread = c.statusThreadPost(ctx, meta.TicketID, meta.Number, s.Actor, changes)
+	c.auditChanges(ctx, actor, number, changes, err)
+	var nh *updateNotHeldError
+	if errors.As(err, &nh) {
+		c.cfg.Logger.WarnContext(ctx, "write outcome unknown", "doing", "update ticket", "ticket", number, "err", err)
+		return commands.Reply{Text: fmt.Sprintf("Syncro's answer to the update of #%d couldn't be read, and #%d in Syncro doesn't show it (%s), so I can't confirm it was saved. Look at #%d in Syncro before updating it again.",
+			number, number, strings.Join(nh.shown, ", "), number)}
+	}
+	if err != nil {
+		return c.writeFailure(ctx, err, fmt.Sprintf("update ticket #%d", number))
+	}
+	reply := changesReply(number, changes)
+	reply.Thread = c.statusThreadPost(ctx, ticketID, number, actor, changes)
 	return reply
+}
+
+// updateLanded reads the ticket back after a PUT whose outcome putErr
+// left unknown: nil when Syncro holds every field req set, an
+// *updateNotHeldError naming what it holds instead, or an
+// *unknownOutcomeError when it could not be read.
+func (c *feature) updateLanded(ctx context.Context, ticketID int64, req *syncro.TicketRequest, putErr error) error {
+	t, _, err := c.cfg.Syncro.Tickets.Get(ctx, ticketID)
+	if err != nil {
+		c.cfg.Logger.WarnContext(ctx, "update not read back", "ticket_id", ticketID, "err", err)
+		return &unknownOutcomeError{what: "the update", err: putErr}
+	}
+	if shown := notHeld(t, req); len(shown) > 0 {
+		return &updateNotHeldError{shown: shown, err: &unknownOutcomeError{what: "the update", err: putErr}}
+	}
+	return nil
+}
+
+// updateNotHeldError is an update whose answer was of no use and whose
+// read-back does not show it: its outcome stays unknown (isUnknown), as
+// the read cannot tell "not applied" from "changed again since".
+type updateNotHeldError struct {
+	shown []string // what Syncro holds instead, like "Status: New", escaped
+	err   error
+}
+
+func (e *updateNotHeldError) Error() string {
+	return fmt.Sprintf("read back without the change (%s): %v", strings.Join(e.shown, ", "), e.err)
+}
+
+func (e *updateNotHeldError) Unwrap() error { return e.err }
+
+// notHeld names, as Syncro shows them, the fields req set that t does not
+// hold; none when t holds the whole change.
+func notHeld(t *syncro.Ticket, req *syncro.TicketRequest) []string {
+	var shown []string
+	show := func(field, v string) {
+		shown = append(shown, field+": "+slackfmt.MrkdwnText(orNone(v), 200))
+	}
+	if req.Status != nil && !strings.EqualFold(t.Status, *req.Status) {
+		show("Status", t.Status)
+	}
+	if req.Priority != nil && t.Priority != *req.Priority {
+		show("Priority", t.Priority)
+	}
+	if req.UserID != nil && (t.UserID == nil || *t.UserID != *req.UserID) {
+		tech := "unassigned"
+		if t.User != nil && t.User.FullName != "" {
+			tech = t.User.FullName
+		} else if t.UserID != nil {
+			tech = fmt.Sprintf("Syncro user %d", *t.UserID)
+		}
+		show("Tech", tech)
+	}
+	if req.DueDate != nil && dueString(t.DueDate) != *req.DueDate {
+		show("Due", dueString(t.DueDate))
+	}
+	return shown
 }

@@ -111,3 +111,62 @@ func TestParseDue(t *testing.T) {
 		}
 	}
 }
+
+// TestUpdate_ModalSubmitWhoseAnswerIsLostTellsWhatSyncroHolds: the update
+// form's PUT is answered 2xx with a body of no use. The ticket is read
+// back once and the reply claims only what that read shows; the PUT is
+// never sent twice.
+func TestUpdate_ModalSubmitWhoseAnswerIsLostTellsWhatSyncroHolds(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name      string
+		put       syncrotest.Fault
+		readFails bool   // the read-back is answered with a sign-in page
+		want      string // in the reply
+		held      bool   // Syncro holds the change afterwards
+	}{
+		{"applied, answer cut off", syncrotest.FaultCommitThenGarbage, false, "Updated #32150:", true},
+		{"applied, answer without the ticket", syncrotest.FaultCommitThenEmpty, false, "Updated #32150:", true},
+		{"not applied, a page for an answer", syncrotest.FaultHTML, false, "#32150 in Syncro doesn't show it (Status: In Progress), so I can't confirm it was saved", false},
+		{"applied, read-back unreadable", syncrotest.FaultCommitThenGarbage, true, "Syncro didn't confirm whether the update was saved, and I couldn't check", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newWriteFixture(t)
+			tk := f.Ticket(t, 32150)
+			if tk.Status != "In Progress" {
+				t.Fatalf("seed ticket #32150 is %q, want In Progress", tk.Status)
+			}
+			v := f.OpenModal(t, "update 32150")
+			f.Srv.Fail("PUT", "/tickets/*", 1, tc.put)
+			if tc.readFails {
+				f.Srv.Fail("GET", "/tickets/*", 1, syncrotest.FaultHTML)
+			}
+			r, reqs := f.Submit(t, form(v, "V1", picked(commands.BlockStatus, "Waiting for Parts", "Waiting for Parts")))
+			if got := f.Ticket(t, 32150).Status == "Waiting for Parts"; got != tc.held {
+				t.Fatalf("Syncro holds the change: %v, want %v", got, tc.held)
+			}
+			if !strings.Contains(r.Text, tc.want) {
+				t.Errorf("reply %q, want it to say %q", r.Text, tc.want)
+			}
+			if !tc.held || tc.readFails {
+				if strings.Contains(r.Text, "Updated #") {
+					t.Errorf("reply %q claims the update", r.Text)
+				}
+			}
+			puts, gets := 0, 0
+			for _, q := range reqs {
+				switch q.Method {
+				case "PUT":
+					puts++
+				case "GET":
+					gets++
+				}
+			}
+			if puts != 1 || gets != 1 {
+				t.Errorf("%d PUTs and %d GETs, want one each:%s", puts, gets, commandstest.ReqLines(reqs))
+			}
+		})
+	}
+}
