@@ -18,6 +18,22 @@ func asksAbout(dm slackfake.Message, id int64) bool {
 	return strings.Contains(string(dm.Blocks), fmt.Sprintf("summary_missing_%d\"", id))
 }
 
+// askedWithoutTime is how many of tickets dm asks Missing time? about;
+// it fails t when Syncro holds time on any, as the callers log none.
+func askedWithoutTime(t *testing.T, srv *syncrotest.Server, dm slackfake.Message, tickets []syncrotest.Ticket) int {
+	t.Helper()
+	asked := 0
+	for _, tk := range tickets {
+		if len(srv.Timers(tk.ID)) != 0 {
+			t.Fatalf("Syncro holds time on #%d; the test logs none", tk.Number)
+		}
+		if asksAbout(dm, tk.ID) {
+			asked++
+		}
+	}
+	return asked
+}
+
 // marcusTickets adds n In Progress tickets assigned to Marcus.
 func marcusTickets(t *testing.T, srv *syncrotest.Server, n int) []syncrotest.Ticket {
 	t.Helper()
@@ -89,15 +105,7 @@ func TestE2E_Break18d_TwelveChangedTicketsTheSummarySaysOfTheRest(t *testing.T) 
 	b := changedOnMonday(ctx, t, fx, tickets)
 	clk.Set(time.Date(2026, 12, 7, 17, 0, 30, 0, chicago))
 	dm := b.waitDM(ctx, t, "Your day in Syncro: Mon 7 Dec")
-	asked := 0
-	for _, tk := range tickets {
-		if len(srv.Timers(tk.ID)) != 0 {
-			t.Fatalf("Syncro holds time on #%d; the test logs none", tk.Number)
-		}
-		if asksAbout(dm, tk.ID) {
-			asked++
-		}
-	}
+	asked := askedWithoutTime(t, srv, dm, tickets)
 	if asked != 10 || !strings.Contains(replyText(dm), "2 more") {
 		t.Errorf("Syncro holds 12 tickets Dana changed with none of her time; her summary lists %d and should list 10 and say 2 more:\n%s", asked, replyText(dm))
 	}

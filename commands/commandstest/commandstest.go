@@ -49,6 +49,14 @@ type Fixture struct {
 // names before the first command (and the request log starts after).
 func NewFixture(t *testing.T, features []commands.Feature, opts ...syncrotest.Option) *Fixture {
 	t.Helper()
+	return NewFixtureOn(t, nil, features, opts...)
+}
+
+// NewFixtureOn is NewFixture whose commands use the store wrap makes of
+// the fixture's own (one that fails a call on purpose); Fixture.Store is
+// still the fixture's own. A nil wrap is NewFixture.
+func NewFixtureOn(t *testing.T, wrap func(commands.Store) commands.Store, features []commands.Feature, opts ...syncrotest.Option) *Fixture {
+	t.Helper()
 	now := func() time.Time { return syncrotest.SeedNow }
 	srv := syncrotest.NewServer(t, append([]syncrotest.Option{syncrotest.WithClock(now)}, opts...)...)
 	client, err := syncro.NewClient(syncro.Config{
@@ -67,8 +75,12 @@ func NewFixture(t *testing.T, features []commands.Feature, opts ...syncrotest.Op
 	}
 	srv.ResetLog()
 	st := openStore(t)
+	var used commands.Store = st
+	if wrap != nil {
+		used = wrap(st)
+	}
 	c := MustNew(t, commands.Deps{
-		Syncro: client, Account: acct, WebURL: "https://bayline.syncromsp.com", Now: now, Store: st,
+		Syncro: client, Account: acct, WebURL: "https://bayline.syncromsp.com", Now: now, Store: used,
 		SessionLogs: &sessionlog.Writer{Root: logs, Now: now},
 		Logger:      slog.New(slog.NewJSONHandler(log, nil)),
 	}, features...)

@@ -59,9 +59,11 @@ type Summary struct {
 	// Missing are tickets the tech worked on that day with none of their
 	// time logged on them.
 	Missing []syncro.Ticket
-	// Unchecked is how many tickets the tech changed through the bot that
-	// day were not read (past changedReads), so not in Missing whatever
-	// they hold: the summary says so instead of reading as complete.
+	// Unchecked is how many of the day's tickets were not read for the
+	// tech's time: assigned to them past commentChecks, or changed
+	// through the bot by them past changedReads. They are not in Missing
+	// whatever they hold: the summary says so instead of reading as
+	// complete.
 	Unchecked int
 	// Resolved are the tech's resolved tickets not invoiced yet;
 	// ResolvedNote says what the search could not tell (see Day).
@@ -147,12 +149,11 @@ func (f *Feature) Summary(ctx context.Context, a commands.Actor, day time.Time, 
 	slices.SortFunc(s.ByTicket, func(a, b TicketMinutes) int {
 		return cmp.Or(cmp.Compare(b.Minutes, a.Minutes), cmp.Compare(a.Ticket.ID, b.Ticket.ID))
 	})
-	changed, err := f.changed(a, day, end)
-	if err != nil {
-		s.Errs = append(s.Errs, f.failure(ctx, err, "check the day's tickets for missing time"))
-	}
-	missing, unchecked, err := f.missing(ctx, tech, f.techName(a, tech), updated, changed, timed, day, end)
-	if err != nil {
+	// The audit trail and Syncro's comments may both fail; either way the
+	// tech reads it once.
+	changed, changedErr := f.changed(a, day, end)
+	missing, unchecked, missingErr := f.missing(ctx, tech, f.techName(a, tech), updated, changed, timed, day, end)
+	if err := errors.Join(changedErr, missingErr); err != nil {
 		s.Errs = append(s.Errs, f.failure(ctx, err, "check the day's tickets for missing time"))
 	}
 	s.Missing, s.Unchecked = missing, unchecked
@@ -239,7 +240,8 @@ func (f *Feature) changed(a commands.Actor, day, end time.Time) ([]string, error
 // are read for comments (at most commentChecks), and at most
 // changedReads changed tickets not assigned to them are read, so the
 // check costs a few calls however busy the account was; unchecked is
-// how many changed tickets were left unread by that bound.
+// how many tickets those bounds left unread. A read Syncro fails ends
+// the comment reads, not the check: err says it, once.
 func (f *Feature) missing(ctx context.Context, tech int64, name string, updated []syncro.Ticket, changed []string, timed map[int64]int, day, end time.Time) (out []syncro.Ticket, unchecked int, err error) {
 	theirs := func(c syncro.Comment) bool {
 		return c.UserID != nil && *c.UserID == tech || name != "" && strings.EqualFold(strings.TrimSpace(c.Tech), name)
@@ -262,13 +264,22 @@ func (f *Feature) missing(ctx context.Context, tech int64, name string, updated 
 			out = append(out, t)
 			continue
 		}
+		if err != nil {
+			// Syncro failed a comments read: the rest would likely fail
+			// too, and the error already says the check is incomplete.
+			continue
+		}
 		if checks >= commentChecks {
+			unchecked++
 			continue
 		}
 		checks++
-		cs, err := syncro.Collect(f.cfg.Syncro.Tickets.AllComments(ctx, t.ID, nil))
-		if err != nil {
-			return out, 0, fmt.Errorf("list comments of ticket %d: %w", t.ID, err)
+		cs, readErr := syncro.Collect(f.cfg.Syncro.Tickets.AllComments(ctx, t.ID, nil))
+		if readErr != nil {
+			// The tickets known without a read (resolved, changed through
+			// the bot) are still asked about.
+			err = fmt.Errorf("list comments of ticket %d: %w", t.ID, readErr)
+			continue
 		}
 		if slices.ContainsFunc(cs, func(c syncro.Comment) bool {
 			return theirs(c) && !c.CreatedAt.Before(day) && c.CreatedAt.Before(end)
@@ -276,8 +287,8 @@ func (f *Feature) missing(ctx context.Context, tech int64, name string, updated 
 			out = append(out, t)
 		}
 	}
-	more, unchecked, err := f.changedElsewhere(ctx, changed, listed, timed)
-	return append(out, more...), unchecked, err
+	more, notRead, elsewhereErr := f.changedElsewhere(ctx, changed, listed, timed)
+	return append(out, more...), unchecked + notRead, cmp.Or(err, elsewhereErr)
 }
 
 // changedElsewhere is the tickets of changed that are not listed (the
@@ -371,13 +382,13 @@ func RenderSummary(s Summary) commands.Message {
 	return commands.Message{Text: text, Blocks: slices.Concat(head, lists, tail)}
 }
 
-// uncheckedNote says how many tickets changed through the bot were not
-// checked for time, "" when none.
+// uncheckedNote says how many of the day's tickets were not checked for
+// time (Summary.Unchecked), "" when none.
 func uncheckedNote(n int) string {
 	if n == 0 {
 		return ""
 	}
-	return "I did not check " + commands.CountNoun(n, "more ticket", "more tickets") + " you changed through the bot that day for time: look at them in Syncro."
+	return fmt.Sprintf("I did not check %d more of that day's tickets for your time: look at them in Syncro.", n)
 }
 
 // loggedText is the day's minutes by labor type with the total, the
