@@ -11,8 +11,9 @@ import (
 )
 
 // Lock implements Locks across replicas: a row of the locks table names
-// its replica, and is taken over once that replica is gone or the lease
-// (LockLease) has run out. A waiter looks again every pgWaitPoll, and
+// its replica, and is taken over once that replica is gone and the work
+// holding it can no longer write (inFlightFor after it took it), or the
+// lease (LockLease) has run out. A waiter looks again every pgWaitPoll, and
 // says at debug level that it waits, once.
 func (s *Postgres) Lock(ctx context.Context, name string) (func(), error) {
 	token := rand.Text()
@@ -73,6 +74,17 @@ func (s *Postgres) tryLockOnce(ctx context.Context, name, token string) (got, re
 		alive := holder == s.replica
 		if !alive {
 			if alive, err = s.replicaAlive(ctx, tx, holder); err != nil {
+				return err
+			}
+		}
+		if !alive {
+			// Gone, or only cut off with the work holding the lock still
+			// writing under it: that work began before it took the lock
+			// (mayStillWrite). Taken at once, a retype on this replica
+			// found the write unconfirmed and asked to write it again
+			// while it was on its way
+			// (TestE2E_Replicas_ARetypeWaitsForTheWriteOfAReplicaCutOffLongerThanTheGrace).
+			if alive, err = s.mayStillWrite(ctx, tx, holder, at); err != nil {
 				return err
 			}
 		}

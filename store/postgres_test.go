@@ -293,8 +293,11 @@ func endSession(t *testing.T, a *testStore) {
 // holds a claim and a lock when its session ends (a database restart);
 // for AdoptGrace, the time a live replica needs to take its session
 // back, B reads the claim as in progress, may not fail it, and waits for
-// the lock; after it, A is gone: the claim's outcome is unknown and the
-// lock B's. Before, B read both as left the moment the session ended.
+// the lock; after it, A may be cut off with its write still on its way,
+// so both stay A's until that write can no longer land (inFlightFor);
+// then the claim's outcome is unknown and the lock B's. Before, B read
+// both as left the moment the session ended, and later took the lock
+// after AdoptGrace while A's work under it could still write.
 func TestPostgres_AClaimAndLockOfAReplicaThatLostItsSessionStayItsOwn(t *testing.T) {
 	t.Parallel()
 	a, b := twoReplicas(t)
@@ -313,16 +316,22 @@ func TestPostgres_AClaimAndLockOfAReplicaThatLostItsSessionStayItsOwn(t *testing
 		t.Fatalf("B's Lock of A's lock only just gone = %v, want to wait", err)
 	}
 	a.clk.Advance(AdoptGrace)
-	unlock, err := b.Lock(t.Context(), "ticket/7")
-	if err != nil {
-		t.Fatalf("B's Lock of the lock of A gone for %s: %v", AdoptGrace, err)
-	}
-	unlock()
 	// A's write may still be on its way (inFlightFor): A may be cut off,
-	// not dead.
+	// not dead. Its claim stays in progress, and its lock its own: the
+	// work holding it may still be writing to the ticket.
 	mustClaim(t, b, "k", "", ClaimInProgress)
+	ctx, cancel = context.WithTimeout(t.Context(), 3*pgWaitPoll)
+	defer cancel()
+	if _, err := b.Lock(ctx, "ticket/7"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("B's Lock of the lock of A gone for %s, whose work may still be writing = %v, want to wait", AdoptGrace, err)
+	}
 	a.clk.Advance(maxWorkTimeout)
 	mustClaim(t, b, "k", "", ClaimUnknown)
+	unlock, err := b.Lock(t.Context(), "ticket/7")
+	if err != nil {
+		t.Fatalf("B's Lock of the lock of A gone for %s: %v", maxWorkTimeout+AdoptGrace, err)
+	}
+	unlock()
 }
 
 // TestPostgres_AFlowWhoseWriteMayBeOnItsWayIsNotAdopted: A records a

@@ -230,18 +230,11 @@ func TestE2E_Replicas_ARetypeIsAskedWhateverTheOtherReplicasClockSays(t *testing
 	if !b.steerAfter(ctx, t, func(conn int) bool { return conn != aConn }) {
 		t.Fatal("no envelope reached B")
 	}
-	tk := ticketByNumber(t, fx.srv, syncrotest.SeedTicketPrinter)
-	const notes = "Swapped the drum unit."
-	cmd := "comment " + itoa64(tk.Number) + " --time 20m " + notes
-	timers0, _ := loggedMinutes(fx.srv, tk.ID)
-
-	seen := len(fx.f.Ephemerals(e2eUser))
-	fx.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultHang)
-	first := a.slash(ctx, t, cmd)
-	a.waitHeld(ctx, t)
-	again := a.slash(ctx, t, cmd)
-	if first.ConnID != aConn || again.ConnID == aConn {
-		t.Fatalf("the commands reached sockets %d and %d, want A's (%d) first", first.ConnID, again.ConnID, aConn)
+	c := a.commentHeldAtSyncro(ctx, t, "Swapped the drum unit.")
+	tk, notes, timers0, seen := c.tk, c.notes, c.timers0, c.seen
+	again := a.slash(ctx, t, c.cmd)
+	if c.ack.ConnID != aConn || again.ConnID == aConn {
+		t.Fatalf("the commands reached sockets %d and %d, want A's (%d) first", c.ack.ConnID, again.ConnID, aConn)
 	}
 	// B waits for A's lock, or, taking it, writes the comment beside A's.
 	err := poll(ctx, func() bool {

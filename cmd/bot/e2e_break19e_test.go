@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/syncrobot/syncrobot/commands/tickets"
+	"github.com/syncrobot/syncrobot/slackfake"
+	"github.com/syncrobot/syncrobot/store"
+	"github.com/syncrobot/syncrobot/syncro/syncrotest"
+)
+
+// TestE2E_Replicas_ARetypeWaitsForTheWriteOfAReplicaCutOffLongerThanTheGrace:
+// Dana's comment with 20 minutes is at Syncro through replica A when A is
+// cut off the database for longer than store.AdoptGrace (B's clock runs
+// past it: no sleep). A lives and its comment is on its way. She types
+// the command again and it reaches B, which must wait for A's write, as
+// it waits for a live replica's (README, "Running two replicas"), and then
+// ask: never tell her, while the comment is still on its way, that
+// Syncro didn't confirm it and that "Finish on that reply" checks, of a
+// reply she never got. Believing that, she would log it again: Syncro
+// must hold the comment and its minutes once.
+func TestE2E_Replicas_ARetypeWaitsForTheWriteOfAReplicaCutOffLongerThanTheGrace(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := replicaFakes(t)
+	fx.env["SYNCRO_POLL_INTERVAL"] = "1s"
+	a, proxy := fx.startBehindProxy(ctx, t)
+	aConn := a.slash(ctx, t, "help").ConnID
+	a.waitLog(ctx, t, "this replica tells of the work stopped replicas left")
+	c := a.commentHeldAtSyncro(ctx, t, "Reseated the fuser and cleared the jam sensor.")
+
+	// B's clock is past the grace of A's session, which is all a cut
+	// longer than it looks like from B.
+	fx.clock = runClock{now: func() time.Time { return time.Now().Add(store.AdoptGrace + 2*time.Second) }}
+	b := fx.start(ctx, t, "-debug")
+	b.waitLog(ctx, t, `"msg":"start messages sent"`)
+	if !b.steerAfter(ctx, t, func(conn int) bool { return conn == aConn }) {
+		t.Fatal("no envelope reached A")
+	}
+	asked := len(fx.f.Ephemerals(e2eUser))
+	proxy.setCut(true)
+	b.waitLog(ctx, t, "this replica tells of the work stopped replicas left")
+
+	if again := b.slash(ctx, t, c.cmd); again.ConnID == aConn {
+		t.Fatalf("the command typed again reached A (socket %d), want B", aConn)
+	}
+	// B answers at once only if it took A's lock; waiting, it says so,
+	// and three of its looks later (one a second) it still waits.
+	const look = `"msg":"looked for unfinished work`
+	waitedFrom := -1
+	err := poll(ctx, func() bool {
+		if len(fx.f.Ephemerals(e2eUser)) > asked {
+			return true
+		}
+		if waitedFrom < 0 && strings.Contains(b.stderr.String(), "waiting for a lock another holds") {
+			waitedFrom = strings.Count(b.stderr.String(), look)
+		}
+		return waitedFrom >= 0 && strings.Count(b.stderr.String(), look) >= waitedFrom+3
+	})
+	if err != nil {
+		t.Fatalf("B neither answered nor waited for A's lock: %v; B's log:\n%s", err, b.stderr.String())
+	}
+
+	proxy.setCut(false)
+	a.waitLog(ctx, t, "took the replica's database session again")
+	fx.srv.ReleaseHangs()
+	a.waitReply(ctx, t, c.seen, "20 min logged")
+	q := b.waitReply(ctx, t, asked, "log it again")
+	t.Logf("B asked: %q", q.Text)
+	if strings.Contains(q.Text, "didn't confirm") {
+		t.Errorf("B told Dana Syncro didn't confirm the comment A was still sending (and of a Finish she was never shown): %q", q.Text)
+		answered := len(fx.f.Ephemerals(e2eUser))
+		b.click(ctx, t, q, button(t, q.Blocks, tickets.ActionLogAgain)) // as Dana would, believing it
+		t.Logf("Log it again answered %q", b.waitReply(ctx, t, answered).Text)
+	}
+	wantCommentOnce(t, fx, c.tk, c.notes, c.timers0, 20)
+}
+
+// heldComment is a /syncro comment of Dana's at Syncro (commentHeldAtSyncro).
+type heldComment struct {
+	tk      syncrotest.Ticket
+	notes   string
+	cmd     string
+	timers0 int // the ticket's minutes before it
+	seen    int // Dana's replies before it
+	ack     slackfake.Ack
+}
+
+// commentHeldAtSyncro sends Dana's /syncro comment of 20 minutes with
+// notes on the printer ticket through b and returns once Syncro holds
+// its POST.
+func (b *e2eBot) commentHeldAtSyncro(ctx context.Context, t *testing.T, notes string) heldComment {
+	t.Helper()
+	c := heldComment{tk: ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter), notes: notes}
+	c.cmd = "comment " + itoa64(c.tk.Number) + " --time 20m " + notes
+	c.timers0, _ = loggedMinutes(b.srv, c.tk.ID)
+	c.seen = len(b.f.Ephemerals(e2eUser))
+	b.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultHang)
+	c.ack = b.slash(ctx, t, c.cmd)
+	b.waitHeld(ctx, t)
+	return c
+}
