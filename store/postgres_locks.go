@@ -98,16 +98,27 @@ func (s *Postgres) tryLockOnce(ctx context.Context, name, token string) (got, re
 	return got, retry, err
 }
 
-// unlock lets go of name if token still holds it; a failure is logged,
-// and the lease ends the lock.
+// unlock lets go of name if token still holds it. One the database did
+// not hear (a cut connection) is let go again as soon as it answers
+// (settle), and meanwhile logged: the lock names this replica, which is
+// alive, so until then every replica, this one too, would wait on work
+// that ended, for as long as the lease (LockLease)
+// (TestE2E_Replicas_ALockNotLetGoWhileCutOffIsLetGoOnceBack).
 func (s *Postgres) unlock(name, token string) {
+	const del = `DELETE FROM locks WHERE name = $1 AND token = $2`
 	ctx, cancel := opCtx()
 	defer cancel()
 	q, err := s.q()
 	if err == nil {
-		_, err = q.Exec(ctx, `DELETE FROM locks WHERE name = $1 AND token = $2`, name, token)
+		_, err = q.Exec(ctx, del, name, token)
+	}
+	if unanswered(err) {
+		err = s.settle("lock "+name+" "+token, func(ctx context.Context) error {
+			_, err := s.pool.Exec(ctx, del, name, token)
+			return err
+		})
 	}
 	if err != nil {
-		s.cfg.logger.Warn("lock not let go; its lease ends it", "lock", name, "lease", LockLease, "err", err)
+		s.cfg.logger.Warn("lock not let go yet; let go once the database answers", "lock", name, "err", err)
 	}
 }

@@ -103,3 +103,39 @@ func (b *e2eBot) commentHeldAtSyncro(ctx context.Context, t *testing.T, notes st
 	b.waitHeld(ctx, t)
 	return c
 }
+
+// TestE2E_Replicas_ALockNotLetGoWhileCutOffIsLetGoOnceBack: Dana's
+// comment with 20 minutes is at Syncro through replica A when A's
+// database connections are cut; Syncro then takes the comment, A tells
+// her it stopped before the time entry (Finish), and lets go of the
+// ticket's lock, which the database does not hear. Back
+// on the database, A must let go of it there too: her next comment on
+// the ticket is written, not kept waiting for work that ended (until
+// WORK_TIMEOUT, and told "Syncro didn't answer in time"; before, the
+// lock stayed A's, alive, for store.LockLease, 15 min, and a lone bot
+// on PostgreSQL kept it from itself as long).
+func TestE2E_Replicas_ALockNotLetGoWhileCutOffIsLetGoOnceBack(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := replicaFakes(t)
+	fx.env["WORK_TIMEOUT"] = "30s" // the least: how long the old code kept her waiting
+	a, proxy := fx.startBehindProxy(ctx, t)
+	c := a.commentHeldAtSyncro(ctx, t, "Cleaned the pickup rollers.")
+	proxy.setCut(true)
+	fx.srv.ReleaseHangs()
+	a.waitReply(ctx, t, c.seen, "Comment added", "Finish")
+	a.waitLog(ctx, t, `"msg":"lock not let go`)
+	proxy.setCut(false)
+	a.waitLog(ctx, t, "took the replica's database session again")
+
+	const next = "Replaced the separation pad."
+	seen := len(fx.f.Ephemerals(e2eUser))
+	a.slash(ctx, t, "comment "+itoa64(c.tk.Number)+" --time 10m "+next)
+	if r := a.waitReply(ctx, t, seen); !strings.Contains(r.Text, "10 min logged") {
+		t.Errorf("her next comment on the ticket answered %q, want it logged", r.Text)
+	}
+	if n := commentsWithBody(fx.srv, c.tk.ID, next); n != 1 {
+		t.Errorf("Syncro holds %d of her next comment, want 1", n)
+	}
+	wantCommentOnce(t, fx, c.tk, c.notes, c.timers0, 10) // the first's time entry waits for Finish
+}
