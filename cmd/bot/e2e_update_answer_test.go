@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/syncrobot/syncrobot/commands/customers"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
@@ -70,5 +71,55 @@ func TestE2E_UpdateAnsweredWithAPageAndNotAppliedClaimsNothing(t *testing.T) {
 	audit := replyText(b.waitReply(ctx, t, 1, "Changes I made to #"+itoa64(tk.Number)).Message)
 	if !strings.Contains(audit, "outcome unknown") {
 		t.Errorf("the audit should show the update's outcome as unknown:\n%s", audit)
+	}
+}
+
+// TestE2E_CustomerAndContactEditWhoseAnswerIsLostTellWhatSyncroHolds: the
+// PUT of Dana's customer or contact edit is answered 200 with a body of
+// no use. Applied (cut off), Syncro holds the change and she is told it is
+// updated; not applied (a sign-in page), she is told it can't be
+// confirmed, and neither "Updated" nor "Nothing was saved" is claimed.
+// Either way the PUT is sent once.
+func TestE2E_CustomerAndContactEditWhoseAnswerIsLostTellWhatSyncroHolds(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		contact bool
+		fault   syncrotest.Fault
+		applied bool
+	}{
+		{"customer, applied", false, syncrotest.FaultCommitThenGarbage, true},
+		{"customer, not applied", false, syncrotest.FaultHTML, false},
+		{"contact, applied", true, syncrotest.FaultCommitThenGarbage, true},
+		{"contact, not applied", true, syncrotest.FaultHTML, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := testContext(t)
+			b := startE2EBot(ctx, t, nil)
+			cu := b.srv.AddCustomer(syncrotest.Customer{BusinessName: "Cedar Vets", Email: "desk@cedarvets.example", City: "Salem"})
+			path, cmd, callback, field, value := "/customers/"+itoa64(cu.ID), "customer edit "+itoa64(cu.ID), customers.CallbackCustomerEdit, customers.BlockCustCity, "Eugene"
+			held := func() string { got, _ := b.srv.Customer(cu.ID); return got.City }
+			if tc.contact {
+				ct := b.srv.Contacts(ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud).CustomerID)[0]
+				path, cmd, callback, field, value = "/contacts/"+itoa64(ct.ID), "contact edit "+itoa64(ct.ID), customers.CallbackContactEdit, customers.BlockContactPhone, "555-0199"
+				held = func() string { got, _ := b.srv.Contact(ct.ID); return got.Phone }
+			}
+			before := held()
+			b.srv.Fail("PUT", path, 1, tc.fault)
+			b.submitForm(ctx, t, cmd, callback, map[string]string{field: value})
+			rep := replyText(b.waitReply(ctx, t, 0).Message)
+
+			if got := held(); (got == value) != tc.applied || (!tc.applied && got != before) {
+				t.Fatalf("Syncro holds %q (was %q); the fault should have applied the change: %v", got, before, tc.applied)
+			}
+			if n := b.srv.Count("PUT", path); n != 1 {
+				t.Errorf("%d PUTs of %s, want 1", n, path)
+			}
+			told := strings.Contains(rep, "Updated "+strings.Fields(cmd)[0])
+			if told != tc.applied || strings.Contains(rep, "Nothing was saved") || (!tc.applied && !strings.Contains(rep, "can't confirm")) {
+				t.Errorf("Syncro holds the change: %v; the reply should say so, claiming nothing it doesn't show:\n%s", tc.applied, rep)
+			}
+		})
 	}
 }

@@ -150,7 +150,15 @@ func (c *feature) createContact(ctx context.Context, p pendingForm, force bool) 
 	text := fmt.Sprintf("Added contact %s (ID %d) to customer %d.", slackfmt.MrkdwnText(ct.Name, 120), ct.ID, cid)
 	if title != nil {
 		name := ct.Name
-		if _, _, err := c.cfg.Syncro.Contacts.Update(ctx, ct.ID, &syncro.ContactRequest{Name: &name, Title: title}); err != nil {
+		treq := &syncro.ContactRequest{Name: &name, Title: title}
+		_, _, err := c.cfg.Syncro.Contacts.Update(ctx, ct.ID, treq)
+		if errors.Is(err, syncro.ErrOutcomeUnknown) {
+			_, err = settleUpdate(ctx, c.cfg.Syncro.Contacts.Get, ct.ID, treq, err)
+		}
+		switch {
+		case errors.As(err, new(*unconfirmedError)):
+			text += fmt.Sprintf(" I couldn't confirm the title was saved (Syncro's answer couldn't be read); look in Syncro, or set it with `%s contact edit %d`.", cmdline.SlashCommand, ct.ID)
+		case err != nil:
 			text += fmt.Sprintf(" The title wasn't saved (%s); set it with `%s contact edit %d`.", commands.SyncroAnswer(err), cmdline.SlashCommand, ct.ID)
 		}
 	}
@@ -173,7 +181,14 @@ func (c *feature) editContact(ctx context.Context, p pendingForm, force bool) co
 		return commands.Reply{Text: fmt.Sprintf("Nothing changed on contact %d; nothing was sent.", p.Meta.ContactID)}
 	}
 	ct, _, err := c.cfg.Syncro.Contacts.Update(ctx, p.Meta.ContactID, req)
+	if errors.Is(err, syncro.ErrOutcomeUnknown) {
+		ct, err = settleUpdate(ctx, c.cfg.Syncro.Contacts.Get, p.Meta.ContactID, req, err)
+	}
 	c.logWrite(ctx, p.by, "contact edit", p.Meta.ContactID, err)
+	var ue *unconfirmedError
+	if errors.As(err, &ue) {
+		return commands.Reply{Text: ue.sentence(fmt.Sprintf("contact %d", p.Meta.ContactID))}
+	}
 	if err != nil {
 		return c.formFailure(ctx, err, p, contactFields, fmt.Sprintf("update contact %d", p.Meta.ContactID))
 	}

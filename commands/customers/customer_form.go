@@ -512,7 +512,14 @@ func (c *feature) editCustomer(ctx context.Context, p pendingForm) commands.Repl
 		return commands.Reply{Text: fmt.Sprintf("Nothing changed on customer %d; nothing was sent.", p.Meta.CustomerID)}
 	}
 	cu, _, err := c.cfg.Syncro.Customers.Update(ctx, p.Meta.CustomerID, req)
+	if errors.Is(err, syncro.ErrOutcomeUnknown) {
+		cu, err = settleUpdate(ctx, c.cfg.Syncro.Customers.Get, p.Meta.CustomerID, req, err)
+	}
 	c.logWrite(ctx, p.by, "customer edit", p.Meta.CustomerID, err)
+	var ue *unconfirmedError
+	if errors.As(err, &ue) {
+		return commands.Reply{Text: ue.sentence(fmt.Sprintf("customer %d", p.Meta.CustomerID))}
+	}
 	if err != nil {
 		return c.formFailure(ctx, err, p, customerFields, fmt.Sprintf("update customer %d", p.Meta.CustomerID))
 	}

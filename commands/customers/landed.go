@@ -1,0 +1,100 @@
+package customers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+
+	"github.com/syncrobot/syncrobot/syncro"
+)
+
+// unconfirmedError is an update Syncro answered 2xx with a body of no use
+// (syncro.ErrOutcomeUnknown) and whose read-back does not show it, or
+// could not be made: it may or may not be saved.
+type unconfirmedError struct {
+	readBack bool // Syncro was read, and does not hold every field sent
+	err      error
+}
+
+func (e *unconfirmedError) Error() string {
+	if e.readBack {
+		return fmt.Sprintf("read back without the whole change: %v", e.err)
+	}
+	return fmt.Sprintf("not read back: %v", e.err)
+}
+
+func (e *unconfirmedError) Unwrap() error { return e.err }
+
+// sentence tells the tech the update of what ("customer 12") could not be
+// confirmed, claiming nothing either way.
+func (e *unconfirmedError) sentence(what string) string {
+	found := "reading it back failed"
+	if e.readBack {
+		found = what + " in Syncro doesn't show all of it"
+	}
+	return fmt.Sprintf("Syncro's answer to the update of %s couldn't be read, and %s, so I can't confirm it was saved. Look at %s in Syncro before editing it again.", what, found, what)
+}
+
+// settleUpdate reads record id back (get) after an update whose outcome
+// putErr left unknown: the record when it holds every field req sent, an
+// *unconfirmedError otherwise. The update is never sent again: only a
+// read says what Syncro holds, which is all a reply may claim.
+func settleUpdate[T any](ctx context.Context, get func(context.Context, int64) (*T, *syncro.Response, error), id int64, req any, putErr error) (*T, error) {
+	rec, _, err := get(ctx, id)
+	if err != nil {
+		return nil, &unconfirmedError{err: fmt.Errorf("%w (read back: %w)", putErr, err)}
+	}
+	if ok, err := holds(req, rec); err != nil || !ok {
+		return nil, &unconfirmedError{readBack: err == nil, err: putErr}
+	}
+	return rec, nil
+}
+
+// holds reports whether rec, a record as Syncro answers it, holds every
+// field req sets, compared under Syncro's JSON names. A property (and a
+// contact's title, which Syncro keeps as properties.title,
+// docs/syncro-api.md §4.7) is looked for in rec's properties.
+func holds(req, rec any) (bool, error) {
+	sent, err := asMap(req)
+	if err != nil {
+		return false, err
+	}
+	held, err := asMap(rec)
+	if err != nil {
+		return false, err
+	}
+	props, _ := held["properties"].(map[string]any)
+	for k, v := range sent {
+		switch k {
+		case "properties":
+			for pk, pv := range v.(map[string]any) {
+				if !reflect.DeepEqual(props[pk], pv) {
+					return false, nil
+				}
+			}
+		case "title":
+			if !reflect.DeepEqual(props["title"], v) {
+				return false, nil
+			}
+		default:
+			if !reflect.DeepEqual(held[k], v) {
+				return false, nil
+			}
+		}
+	}
+	return true, nil
+}
+
+// asMap is v as its JSON object.
+func asMap(v any) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode %T: %w", v, err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("decode %T: %w", v, err)
+	}
+	return m, nil
+}
