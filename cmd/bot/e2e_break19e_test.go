@@ -139,3 +139,63 @@ func TestE2E_Replicas_ALockNotLetGoWhileCutOffIsLetGoOnceBack(t *testing.T) {
 	}
 	wantCommentOnce(t, fx, c.tk, c.notes, c.timers0, 10) // the first's time entry waits for Finish
 }
+
+// TestE2E_Replicas_ARetypeThatRunsOutWaitingForTheOtherReplicaSaysSo:
+// Dana's comment with 20 minutes is at Syncro through replica A when A
+// is cut off the database; she types it again at once and it reaches B,
+// which waits for A's write (the ticket's lock stays A's: A may still be
+// sending it) until B's own WORK_TIMEOUT runs out. What B then tells her
+// must be true: Syncro was never slow to answer B, and B sent nothing.
+// A's own answer offers Finish, which writes the comment and its minutes
+// once.
+func TestE2E_Replicas_ARetypeThatRunsOutWaitingForTheOtherReplicaSaysSo(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := replicaFakes(t)
+	fx.env["WORK_TIMEOUT"] = "30s" // the least, so that B runs out in half a minute
+	a, proxy := fx.startBehindProxy(ctx, t)
+	aConn := a.slash(ctx, t, "help").ConnID
+	b := fx.start(ctx, t, "-debug")
+	b.waitLog(ctx, t, `"msg":"start messages sent"`)
+	if !b.steerAfter(ctx, t, func(conn int) bool { return conn != aConn }) {
+		t.Fatal("no envelope reached B")
+	}
+	c := a.commentHeldAtSyncro(ctx, t, "Re-seated the tray 2 lift motor.")
+	proxy.setCut(true)
+	retyped := len(fx.f.Ephemerals(e2eUser))
+	if again := b.slash(ctx, t, c.cmd); c.ack.ConnID != aConn || again.ConnID == aConn {
+		t.Fatalf("the commands reached sockets %d and %d, want A's (%d) first", c.ack.ConnID, again.ConnID, aConn)
+	}
+	b.waitLog(ctx, t, "waiting for a lock another holds")
+
+	// Both run out (A's own work first): A offers Finish, B says why it
+	// stopped. The test's clock is WORK_TIMEOUT too: its own waits start
+	// afresh.
+	ctx = testContext(t)
+	fromA := a.waitReply(ctx, t, c.seen, tickets.ActionFinish)
+	var fromB string
+	err := poll(ctx, func() bool {
+		for _, e := range fx.f.Ephemerals(e2eUser)[retyped:] {
+			if e.TS != fromA.TS {
+				fromB = e.Text
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		t.Fatalf("B never answered the retyped comment: %v", err)
+	}
+	t.Logf("A: %q; B: %q", fromA.Text, fromB)
+	if strings.Contains(fromB, "didn't answer") || !strings.Contains(fromB, "sent nothing") {
+		t.Errorf("B, which ran out waiting for A's write, told Dana %q; want that it sent nothing to Syncro, and not that Syncro was slow", fromB)
+	}
+
+	ctx = testContext(t)
+	proxy.setCut(false)
+	a.waitLog(ctx, t, "took the replica's database session again")
+	finished := len(fx.f.Ephemerals(e2eUser))
+	a.clickFinish(ctx, t, fromA)
+	a.waitReply(ctx, t, finished, "20 min logged")
+	wantCommentOnce(t, fx, c.tk, c.notes, c.timers0, 20)
+}

@@ -194,7 +194,7 @@ func (c *feature) startFlow(ctx context.Context, key, kind string, steps []strin
 	// still running waits for it, and then finds it.
 	unlock, err := c.fl.LockContext(ctx, strconv.FormatInt(p.TicketID, 10))
 	if err != nil {
-		return c.cfg.Failure(ctx, err, "wait for the ticket's other work (nothing was sent to Syncro)")
+		return c.lockFailed(ctx, err)
 	}
 	defer unlock()
 	recent, asked := c.recentWrite(ctx, p.TicketID, p.Retype)
@@ -239,11 +239,27 @@ func (c *feature) withFlowLock(ctx context.Context, id string, gone commands.Rep
 	}
 	unlock, err := c.fl.LockContext(ctx, strconv.FormatInt(f.Ticket, 10))
 	if err != nil {
-		return c.cfg.Failure(ctx, err, "wait for the ticket's other work (nothing was sent to Syncro)")
+		return c.lockFailed(ctx, err)
 	}
 	defer unlock()
 	return do()
 }
+
+// lockFailed answers work that could not take its ticket's lock. A wait
+// that ran out is other work on the ticket still running, here or on
+// another replica that may still be writing under the lock (store.Locks),
+// not Syncro being slow: the generic "Syncro didn't answer in time" was
+// not so (TestE2E_Replicas_ARetypeThatRunsOutWaitingForTheOtherReplicaSaysSo).
+func (c *feature) lockFailed(ctx context.Context, err error) commands.Reply {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return commands.Reply{Text: stillRunningReply}
+	}
+	return c.cfg.Failure(ctx, err, "wait for the ticket's other work (nothing was sent to Syncro)")
+}
+
+// stillRunningReply answers work that ran out of time waiting for the
+// ticket's other work.
+const stillRunningReply = "Other work on this ticket was still running (it may still be sending something to Syncro) when I had to stop waiting for it, so I sent nothing to Syncro this time. Try again in a minute."
 
 // flowGoneReply answers a button of a flow the store no longer holds.
 var flowGoneReply = commands.Reply{Text: "I don't have that work on record any more (it finished long ago, or the bot's database was reset); nothing was changed."}
