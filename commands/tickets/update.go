@@ -69,6 +69,20 @@ func priorityName(p string) string {
 	return strings.TrimSpace(p)
 }
 
+// samePriority reports whether held, a priority as a ticket shows it,
+// is sent, a priority from the account's list: the same text, or its
+// word alone. The list carries a sort number ("2 Normal") that tickets
+// may leave out ("Normal"): docs/syncro-api.md §4.5 leaves which form a
+// ticket holds UNCONFIRMED. A number held that differs is another
+// priority.
+func samePriority(held, sent string) bool {
+	held, sent = strings.TrimSpace(held), strings.TrimSpace(sent)
+	if held == sent {
+		return true
+	}
+	return held != "" && priorityName(held) == held && strings.EqualFold(held, priorityName(sent))
+}
+
 // matchPriority finds the priority meant: the full name ("1 High"), the
 // word ("high") or the number ("1"), ignoring case.
 func matchPriority(in string, priorities []string) (string, error) {
@@ -469,7 +483,7 @@ func notHeld(t *syncro.Ticket, req *syncro.TicketRequest) []string {
 	if req.Status != nil && !strings.EqualFold(t.Status, *req.Status) {
 		show("Status", t.Status)
 	}
-	if req.Priority != nil && t.Priority != *req.Priority {
+	if req.Priority != nil && !samePriority(t.Priority, *req.Priority) {
 		show("Priority", t.Priority)
 	}
 	if req.UserID != nil && (t.UserID == nil || *t.UserID != *req.UserID) {
