@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 
 	"github.com/syncrobot/syncrobot/syncro"
 )
@@ -69,21 +70,63 @@ func holds(req, rec any) (bool, error) {
 		switch k {
 		case "properties":
 			for pk, pv := range v.(map[string]any) {
-				if !reflect.DeepEqual(props[pk], pv) {
+				if !sameValue("", props[pk], pv) {
 					return false, nil
 				}
 			}
 		case "title":
-			if !reflect.DeepEqual(props["title"], v) {
+			if !sameValue(k, props["title"], v) {
 				return false, nil
 			}
 		default:
-			if !reflect.DeepEqual(held[k], v) {
+			if !sameValue(k, held[k], v) {
 				return false, nil
 			}
 		}
 	}
 	return true, nil
+}
+
+// sameValue reports whether held, field k as Syncro answers it, is sent,
+// also in a form Syncro may give it back in: a field cleared ("") as null
+// or absent, a property's value as a JSON number or boolean (sent, they
+// are strings, docs/syncro-api.md §6), a phone number with other
+// punctuation (Syncro keeps numbers stripped of formatting in phones and
+// processed_phone, §4.6 and §4.7), an email in another case. An edit
+// Syncro holds told "can't confirm" would have the tech check by hand
+// for nothing.
+func sameValue(k string, held, sent any) bool {
+	if reflect.DeepEqual(held, sent) {
+		return true
+	}
+	s, ok := sent.(string)
+	if !ok {
+		return false
+	}
+	switch h := held.(type) {
+	case nil:
+		return s == ""
+	case float64, bool:
+		return fmt.Sprint(h) == s
+	case string:
+		switch k {
+		case "phone", "mobile":
+			return digits(h) != "" && digits(h) == digits(s)
+		case "email", "notification_email":
+			return strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(s))
+		}
+	}
+	return false
+}
+
+// digits is s's decimal digits, in order.
+func digits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 // asMap is v as its JSON object.

@@ -13,11 +13,7 @@ func TestHolds_EveryFieldSentUnderSyncrosNames(t *testing.T) {
 	t.Parallel()
 	cu := &syncro.Customer{ID: 7, BusinessName: "Cedar Vets", City: "Eugene", Address2: "Suite 4", Properties: map[string]any{"Type": "Clinic"}}
 	ct := &syncro.Contact{ID: 9, Name: "Ann Lee", Phone: "555-0199", Properties: map[string]any{"title": "Office Manager"}}
-	cases := []struct {
-		name     string
-		req, rec any
-		want     bool
-	}{
+	checkHolds(t, []holdsCase{
 		{"customer city held", &syncro.CustomerRequest{City: syncro.Ptr("Eugene")}, cu, true},
 		{"customer city not held", &syncro.CustomerRequest{City: syncro.Ptr("Salem")}, cu, false},
 		{"customer one of two not held", &syncro.CustomerRequest{City: syncro.Ptr("Eugene"), Zip: syncro.Ptr("97401")}, cu, false},
@@ -29,7 +25,20 @@ func TestHolds_EveryFieldSentUnderSyncrosNames(t *testing.T) {
 		{"contact title held", &syncro.ContactRequest{Name: syncro.Ptr("Ann Lee"), Title: syncro.Ptr("Office Manager")}, ct, true},
 		{"contact title not held", &syncro.ContactRequest{Name: syncro.Ptr("Ann Lee"), Title: syncro.Ptr("Dentist")}, ct, false},
 		{"contact without properties, title sent", &syncro.ContactRequest{Title: syncro.Ptr("Dentist")}, &syncro.Contact{ID: 9}, false},
-	}
+	})
+}
+
+// holdsCase is one update body sent (req), one record read back (rec),
+// and whether rec holds req.
+type holdsCase struct {
+	name     string
+	req, rec any
+	want     bool
+}
+
+// checkHolds runs holds on each case as a parallel subtest.
+func checkHolds(t *testing.T, cases []holdsCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
