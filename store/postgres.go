@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -49,6 +50,9 @@ type Postgres struct {
 	lostMu  sync.Mutex
 	lost    map[string]lostRecord
 	lostSeq int
+	// skew is how far the host's clock is ahead of the database's, in
+	// nanoseconds (measureSkew); now subtracts it.
+	skew atomic.Int64
 
 	holders
 }
@@ -183,6 +187,9 @@ func (s *Postgres) keepAlive(cc *pgx.ConnConfig) {
 		}
 		s.lifeMu.Unlock()
 		if err == nil {
+			if _, err := s.measureSkew(ctx); err != nil {
+				s.cfg.logger.Warn("could not compare this host's clock with the database's", "replica", s.replica, "err", err)
+			}
 			if err := s.seeReplica(ctx); err != nil {
 				s.cfg.logger.Warn("could not record that this replica is alive", "replica", s.replica, "err", err)
 			}
@@ -231,6 +238,9 @@ func (s *Postgres) start(ctx context.Context, cc *pgx.ConnConfig) error {
 		if got {
 			s.replica = id
 		}
+	}
+	if err := s.measureSkewAtOpen(ctx); err != nil {
+		return err
 	}
 	if err := s.seeReplica(ctx); err != nil {
 		return err
@@ -478,8 +488,6 @@ func (s *Postgres) closeConns() {
 // Replica is this replica's id, as pending claims record it.
 func (s *Postgres) Replica() int32 { return s.replica }
 
-func (s *Postgres) now() time.Time { return s.cfg.now().UTC().Truncate(time.Microsecond) }
-
 // querier is what a transaction and the pool share.
 type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
@@ -639,9 +647,9 @@ func (s *Postgres) replicaAlive(ctx context.Context, q querier, replica int32) (
 	return !gone, nil
 }
 
-// Sweep removes records past their retention as of now, as the bbolt
-// Store's Sweep does, in one transaction. A claim pending under a live
-// replica stays.
+// Sweep removes records past their retention as of now, on the store's
+// clock (WithClock's less Skew), as the bbolt Store's Sweep does, in one transaction. A
+// claim pending under a live replica stays.
 func (s *Postgres) Sweep(now time.Time) (Swept, error) {
 	ctx, cancel := opCtx()
 	defer cancel()
@@ -685,5 +693,5 @@ func (s *Postgres) Sweep(now time.Time) (Swept, error) {
 // Store's does. Every replica may sweep: each sweep is one transaction of
 // deletes, and two at once delete each record once.
 func (s *Postgres) SweepEvery(ctx context.Context, interval time.Duration) error {
-	return sweepEvery(ctx, interval, s.cfg, s.Sweep)
+	return sweepEvery(ctx, interval, s.cfg, s.now, s.Sweep)
 }

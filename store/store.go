@@ -120,7 +120,10 @@ type Store struct {
 }
 
 type config struct {
-	now    func() time.Time
+	now func() time.Time
+	// host is the host's own clock, which Postgres measures against the
+	// database's (WithHostClock).
+	host   func() time.Time
 	logger *slog.Logger
 	noSync bool
 	// workTimeout bounds one piece of the bot's work (WithWorkTimeout).
@@ -131,6 +134,7 @@ type config struct {
 func newConfig(opts []Option) config {
 	cfg := config{
 		now:         time.Now,
+		host:        time.Now,
 		logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 		workTimeout: maxWorkTimeout,
 	}
@@ -146,6 +150,13 @@ type Option func(*config)
 // WithClock injects the clock used for timestamps, expiry and sweeping, so
 // tests control time instead of sleeping.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithHostClock injects the host's own clock, the one Postgres measures
+// against the database's to learn how far off this host is (its skew):
+// WithClock is time as the bot lives it, which a test moves forward to
+// make time pass for everyone; this one is off only where the host's
+// clock is. Without it, the real clock.
+func WithHostClock(host func() time.Time) Option { return func(c *config) { c.host = host } }
 
 // WithWorkTimeout sets how long one piece of the bot's work may run,
 // Syncro's waits and retries included (WORK_TIMEOUT): a write another

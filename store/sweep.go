@@ -53,11 +53,14 @@ func (s *Store) Sweep(now time.Time) (Swept, error) {
 // sweep only delays cleanup. Run it in its own goroutine; it returns ctx's
 // error.
 func (s *Store) SweepEvery(ctx context.Context, interval time.Duration) error {
-	return sweepEvery(ctx, interval, s.cfg, s.Sweep)
+	return sweepEvery(ctx, interval, s.cfg, s.now, s.Sweep)
 }
 
-// sweepEvery is SweepEvery for any backend's sweep.
-func sweepEvery(ctx context.Context, interval time.Duration, cfg config, sweep func(time.Time) (Swept, error)) error {
+// sweepEvery is SweepEvery for any backend's sweep, as of the backend's
+// clock now: a Postgres replica's keeps the database's time
+// (postgres_clock.go), and a replica whose host's clock ran ahead swept
+// the others' recent writes while they still counted.
+func sweepEvery(ctx context.Context, interval time.Duration, cfg config, now func() time.Time, sweep func(time.Time) (Swept, error)) error {
 	if interval <= 0 {
 		return fmt.Errorf("sweep every %s: %w", interval, ErrInvalid)
 	}
@@ -69,7 +72,7 @@ func sweepEvery(ctx context.Context, interval time.Duration, cfg config, sweep f
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
-			n, err := sweep(cfg.now().UTC())
+			n, err := sweep(now())
 			if err != nil {
 				cfg.logger.ErrorContext(ctx, "store sweep failed", "err", err)
 				continue

@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Replicas' clocks. Every time a replica writes to PostgreSQL, and every
+// time it compares one with, is on the store's clock (Postgres.now): its
+// own clock less its host's skew, how far the host's clock is off the
+// database server's, measured at open and at each lifeCheck. Two replicas
+// whose hosts disagree then write and compare times as if on one clock,
+// the database's: a lock's lease, a recent write's window, a replica's
+// last-seen time and a write's start read the same on each. Before, a
+// replica whose clock ran 16 min ahead took another's ticket lock at once
+// and read its write as 16 min old, and a retyped comment was written
+// twice (TestE2E_Replicas_ARetypeIsAskedWhateverTheOtherReplicasClockSays).
+// A record keeps the time it was written with, so a replica whose clock
+// is set right meanwhile does not move what it wrote before.
+
+// skewTolerance is the skew taken for none, and the least change of it
+// that counts: replicas on one host, or kept in step by NTP, agree within
+// it, and the store's clock stays as the bot's is. A measurement whose
+// round trip took longer says too little and is not used.
+const skewTolerance = time.Second
+
+// skewTries is how many measurements OpenPostgres makes before it takes
+// the host's clock as it is until the next lifeCheck: a busy server's
+// answer may come too late to say.
+const skewTries = 3
+
+// Skew is how far this host's clock is ahead of the database's (behind
+// when negative), as last measured; within skewTolerance, none. The
+// store's clock is WithClock's less it: what the bot compares with the
+// store's times keeps time by it too (cmd/bot's run).
+func (s *Postgres) Skew() time.Duration { return time.Duration(s.skew.Load()) }
+
+// now is the time on the store's clock: WithClock's, less the host's
+// skew, so that every replica writes and compares times on the
+// database's.
+func (s *Postgres) now() time.Time {
+	return s.cfg.now().Add(-s.Skew()).UTC().Truncate(time.Microsecond)
+}
+
+// measureSkew reads the database's clock and sets the host's skew from
+// it: the host's clock (WithHostClock) at the middle of the round trip
+// less the database's. A change within skewTolerance is none; a change
+// is logged. It reports whether the answer came soon enough to say.
+func (s *Postgres) measureSkew(ctx context.Context) (bool, error) {
+	t0 := s.cfg.host()
+	var db time.Time
+	if err := s.pool.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&db); err != nil {
+		return false, fmt.Errorf("read the database's clock: %w", err)
+	}
+	t1 := s.cfg.host()
+	rtt := t1.Sub(t0)
+	if rtt < 0 || rtt > skewTolerance {
+		return false, nil
+	}
+	skew := t0.Add(rtt / 2).Sub(db)
+	was := s.Skew()
+	if (skew - was).Abs() < skewTolerance {
+		return true, nil
+	}
+	if skew.Abs() < skewTolerance {
+		skew = 0
+	}
+	s.skew.Store(int64(skew))
+	if skew == 0 {
+		s.cfg.logger.Info("this host's clock agrees with the database's again", "replica", s.replica, "was", was)
+	} else {
+		s.cfg.logger.Warn("this host's clock is off the database's; the bot keeps the database's time instead (set the host's clock right, NTP)",
+			"replica", s.replica, "skew", skew)
+	}
+	return true, nil
+}
+
+// measureSkewAtOpen measures the skew before the replica writes anything,
+// trying skewTries times for an answer soon enough to say.
+func (s *Postgres) measureSkewAtOpen(ctx context.Context) error {
+	for range skewTries {
+		if ok, err := s.measureSkew(ctx); ok || err != nil {
+			return err
+		}
+	}
+	s.cfg.logger.Warn("the database answered too slowly to compare this host's clock with its own; trying again at the next check", "replica", s.replica)
+	return nil
+}
