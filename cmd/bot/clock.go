@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/syncrobot/syncrobot/commands/home"
+	"github.com/syncrobot/syncrobot/store"
 )
 
 // runClock is the clock run's commands, end-of-day summaries and queued
@@ -13,7 +14,12 @@ import (
 // put another in run's context (withRunClock), so a summary "at 17:00", or
 // a command queued for WORK_TIMEOUT, is tested without waiting for it.
 type runClock struct {
-	now   func() time.Time
+	now func() time.Time
+	// host is the host's own clock, which the PostgreSQL store measures
+	// against the database's (store.WithHostClock): a test moves now to
+	// make time pass for everyone, and sets host only where it makes a
+	// replica's host's clock off. The real one unless set.
+	host  func() time.Time
 	after func(time.Duration) <-chan time.Time
 	tick  time.Duration
 	// accountTicks, when set, are the account's hourly refreshes
@@ -41,6 +47,9 @@ func clockOf(ctx context.Context) runClock {
 	if c.now == nil {
 		c.now = time.Now
 	}
+	if c.host == nil {
+		c.host = time.Now
+	}
 	if c.after == nil {
 		c.after = time.After
 	}
@@ -48,4 +57,18 @@ func clockOf(ctx context.Context) runClock {
 		c.tick = home.SummaryCheckEvery
 	}
 	return c
+}
+
+// storeTime is the clock the commands compare the store's times with:
+// on PostgreSQL, now less the host's skew (store.Postgres.Skew), the
+// time the store writes and compares by. A replica whose host's clock
+// ran 16 min ahead read another's unfinished comment as 16 min old and
+// wrote it again instead of asking
+// (TestE2E_Replicas_ARetypeOfAnUnfinishedCommentIsAskedWhateverTheOtherReplicasClockSays).
+func storeTime(st store.Backend, now func() time.Time) func() time.Time {
+	p, ok := st.(*store.Postgres)
+	if !ok {
+		return now
+	}
+	return func() time.Time { return now().Add(-p.Skew()) }
 }

@@ -217,36 +217,94 @@ func TestE2E_Replicas_ARedeliveryAfterAnUnrecordedOutcomeIsToldTheFirstReply(t *
 // with replica B's clock 16 minutes ahead of A's, a host whose time is
 // off. Dana's comment with 20 minutes is at Syncro through A, which holds
 // the ticket's lock; typed again, it reaches B, which must wait for A's
-// write and then ask before writing it again.
+// write and then ask before writing it again. Before, B took A's lock at
+// once (its lease read on B's clock against A's time) and read A's write
+// as 16 min old: the comment twice, 40 min.
 func TestE2E_Replicas_ARetypeIsAskedWhateverTheOtherReplicasClockSays(t *testing.T) {
 	t.Parallel()
-	t.Skip("issue 19 fault: a ticket's lock lease (store.LockLease) and the recent-write window (store.RecentWriteWindow) are measured on each replica's own clock against times the other wrote with its own: B, 16 min ahead, takes A's lock at once and reads A's write as 16 min old, and writes the comment again (2 comments, 40 min)")
 	ctx := testContext(t)
-	fx := replicaFakes(t)
-	a := fx.start(ctx, t, "-debug")
-	aConn := a.slash(ctx, t, "help").ConnID
-	fx.clock = runClock{now: func() time.Time { return time.Now().Add(store.LockLease + time.Minute) }}
-	b := fx.start(ctx, t, "-debug")
-	if !b.steerAfter(ctx, t, func(conn int) bool { return conn != aConn }) {
-		t.Fatal("no envelope reached B")
-	}
-	c := a.commentHeldAtSyncro(ctx, t, "Swapped the drum unit.")
-	tk, notes, timers0, seen := c.tk, c.notes, c.timers0, c.seen
-	again := a.slash(ctx, t, c.cmd)
-	if c.ack.ConnID != aConn || again.ConnID == aConn {
-		t.Fatalf("the commands reached sockets %d and %d, want A's (%d) first", c.ack.ConnID, again.ConnID, aConn)
-	}
+	p := startSkewedPair(ctx, t)
+	c := p.a.commentHeldAtSyncro(ctx, t, "Swapped the drum unit.")
+	p.againOnB(ctx, t, c)
 	// B waits for A's lock, or, taking it, writes the comment beside A's.
 	err := poll(ctx, func() bool {
-		return strings.Contains(b.stderr.String(), "waiting for a lock another holds") || commentsWithBody(fx.srv, tk.ID, notes) > 0
+		return strings.Contains(p.b.stderr.String(), "waiting for a lock another holds") || commentsWithBody(p.fx.srv, c.tk.ID, c.notes) > 0
 	})
 	if err != nil {
 		t.Fatalf("B neither waited for A's lock nor wrote: %v", err)
 	}
-	fx.srv.ReleaseHangs()
-	a.waitReply(ctx, t, seen, "20 min logged")
-	a.waitReply(ctx, t, seen+1)
-	wantCommentOnce(t, fx, tk, notes, timers0, 20)
+	p.fx.srv.ReleaseHangs()
+	p.a.waitReply(ctx, t, c.seen, "20 min logged")
+	p.a.waitReply(ctx, t, c.seen+1)
+	wantCommentOnce(t, p.fx, c.tk, c.notes, c.timers0, 20)
+}
+
+// TestE2E_Replicas_ARetypeOfAnUnfinishedCommentIsAskedWhateverTheOtherReplicasClockSays:
+// Dana's comment with 20 minutes reaches Syncro through replica A, but
+// its minutes do not (Syncro answers 500 to the ticket's read before the
+// time entry): A tells her so, with Finish, the work left unfinished.
+// Typed again, the command reaches B, whose host's clock runs 16 min
+// ahead: the work being less than a minute old, B must ask before
+// writing it again. Before, B read it as 16 min old on its own clock
+// (past store.RecentWriteWindow) and wrote the comment a second time.
+func TestE2E_Replicas_ARetypeOfAnUnfinishedCommentIsAskedWhateverTheOtherReplicasClockSays(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	p := startSkewedPair(ctx, t)
+	c := printerComment(t, p.a, "Replaced the pickup roller.")
+	p.fx.srv.Fail("GET", "/tickets/*", 20, syncrotest.FaultServerError)
+	c.ack = p.a.slash(ctx, t, c.cmd)
+	p.a.waitReply(ctx, t, c.seen, "Comment added", "NOT logged")
+	p.fx.srv.ClearFaults()
+	p.againOnB(ctx, t, c)
+	p.b.waitReply(ctx, t, c.seen+1, "less than a minute ago", "log it again anyway?")
+	timers, _ := loggedMinutes(p.fx.srv, c.tk.ID)
+	if got := commentsWithBody(p.fx.srv, c.tk.ID, c.notes); got != 1 || timers != c.timers0 {
+		t.Errorf("Syncro holds %d comments and %d new min, want A's comment alone, B asking; Dana was told %q", got, timers-c.timers0, ephemeralTexts(p.fx.f, e2eUser))
+	}
+}
+
+// skewedPair is replicas A and B, B's host's clock 16 min ahead (past
+// store.LockLease and store.RecentWriteWindow), with the next envelope
+// steered to A.
+type skewedPair struct {
+	fx    *e2eFakes
+	a, b  *e2eBot
+	aConn int
+}
+
+// startSkewedPair starts A, then B with its host's clock ahead, and
+// steers the next envelope to A.
+func startSkewedPair(ctx context.Context, t *testing.T) skewedPair {
+	t.Helper()
+	p := skewedPair{fx: replicaFakes(t)}
+	p.a = p.fx.start(ctx, t, "-debug")
+	p.aConn = p.a.slash(ctx, t, "help").ConnID
+	p.b = p.fx.startHostAhead(ctx, t, store.LockLease+time.Minute)
+	if !p.b.steerAfter(ctx, t, func(conn int) bool { return conn != p.aConn }) {
+		t.Fatal("no envelope reached B")
+	}
+	return p
+}
+
+// againOnB has Dana type c's command again; c's must have reached A,
+// and this one must reach B.
+func (p skewedPair) againOnB(ctx context.Context, t *testing.T, c heldComment) {
+	t.Helper()
+	again := p.a.slash(ctx, t, c.cmd)
+	if c.ack.ConnID != p.aConn || again.ConnID == p.aConn {
+		t.Fatalf("the commands reached sockets %d and %d, want A's (%d) first", c.ack.ConnID, again.ConnID, p.aConn)
+	}
+}
+
+// startHostAhead starts a replica whose host's clock runs ahead by
+// ahead: its own time and the one its store measures against the
+// database's both (runClock.host), as on a host whose clock is off.
+func (fx *e2eFakes) startHostAhead(ctx context.Context, t *testing.T, ahead time.Duration) *e2eBot {
+	t.Helper()
+	off := func() time.Time { return time.Now().Add(ahead) }
+	fx.clock = runClock{now: off, host: off}
+	return fx.start(ctx, t, "-debug")
 }
 
 // logTimeBehindCutProxy starts replica A behind a pgCutProxy and fills

@@ -89,15 +89,23 @@ type heldComment struct {
 	ack     slackfake.Ack
 }
 
-// commentHeldAtSyncro sends Dana's /syncro comment of 20 minutes with
-// notes on the printer ticket through b and returns once Syncro holds
-// its POST.
-func (b *e2eBot) commentHeldAtSyncro(ctx context.Context, t *testing.T, notes string) heldComment {
+// printerComment is Dana's /syncro comment of 20 minutes with notes on
+// the printer ticket, not sent yet.
+func printerComment(t *testing.T, b *e2eBot, notes string) heldComment {
 	t.Helper()
 	c := heldComment{tk: ticketByNumber(t, b.srv, syncrotest.SeedTicketPrinter), notes: notes}
 	c.cmd = "comment " + itoa64(c.tk.Number) + " --time 20m " + notes
 	c.timers0, _ = loggedMinutes(b.srv, c.tk.ID)
 	c.seen = len(b.f.Ephemerals(e2eUser))
+	return c
+}
+
+// commentHeldAtSyncro sends Dana's /syncro comment of 20 minutes with
+// notes on the printer ticket through b and returns once Syncro holds
+// its POST.
+func (b *e2eBot) commentHeldAtSyncro(ctx context.Context, t *testing.T, notes string) heldComment {
+	t.Helper()
+	c := printerComment(t, b, notes)
 	b.srv.Fail("POST", "/tickets/*/comment", 1, syncrotest.FaultHang)
 	c.ack = b.slash(ctx, t, c.cmd)
 	b.waitHeld(ctx, t)

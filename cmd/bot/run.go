@@ -153,7 +153,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer stopAccount()
 	homeTab := home.New()
 	cmds, err := commands.New(commands.Deps{
-		Now:     clk.now,
+		Now:     storeTime(st, clk.now),
 		Syncro:  client,
 		Reads:   mirror.NewReads(mir, client, mirror.DefaultTTL),
 		Account: acct,

@@ -114,7 +114,8 @@ func startWatcher(ctx context.Context, cfg *config.Config, client *syncro.Client
 // (replicas share it), else bbolt in DATA_DIR (one bot). Its timestamps
 // and expiries read run's clock, so a test moves a claim to its expiry.
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (store.Backend, error) {
-	opts := []store.Option{store.WithLogger(log), store.WithClock(clockOf(ctx).now), store.WithWorkTimeout(cfg.WorkTimeout)}
+	clk := clockOf(ctx)
+	opts := []store.Option{store.WithLogger(log), store.WithClock(clk.now), store.WithHostClock(clk.host), store.WithWorkTimeout(cfg.WorkTimeout)}
 	if u := cfg.DatabaseURL.Reveal(); u != "" {
 		st, err := store.OpenPostgres(ctx, u, opts...)
 		if err != nil {
