@@ -579,8 +579,10 @@ func (c *Client) attemptOf(method, path string, resp *http.Response, took, throt
 }
 
 // decodeBody decodes a 2xx body into v and picks up the list meta. A body
-// that is empty or not JSON is fine when the caller wants nothing from it
-// (Syncro answers some calls with plain text such as "Disabled").
+// that is empty is fine when the caller wants nothing from it, and so is
+// a read's that is not JSON (Syncro answers GET /callerid with the plain
+// text "Disabled", docs/syncro-api.md §4.11); a write's that is not JSON
+// is an error.
 func decodeBody(body []byte, v any, resp *Response) error {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) > 0 && trimmed[0] == '{' {
@@ -592,6 +594,13 @@ func decodeBody(body []byte, v any, resp *Response) error {
 		}
 	}
 	if v == nil {
+		// No record is read, but a write's body that is not JSON at all
+		// (a sign-in page, a body cut off) is not Syncro's answer: a
+		// DELETE answered so was told done while Syncro still held the
+		// record.
+		if len(trimmed) > 0 && writes(resp.method) && !json.Valid(trimmed) {
+			return errors.New("decode response: not JSON")
+		}
 		return nil
 	}
 	if len(trimmed) == 0 {

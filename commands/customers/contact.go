@@ -246,6 +246,9 @@ func (c *feature) contactDeleteClick(ctx context.Context, a commands.Action) com
 	}
 	return c.cfg.Once(ctx, commands.ClickKey(a), func() commands.Reply {
 		_, err := c.cfg.Syncro.Contacts.Delete(ctx, id)
+		if errors.Is(err, syncro.ErrOutcomeUnknown) {
+			return c.deleteLanded(ctx, a.Actor, id, err)
+		}
 		c.logWrite(ctx, a.Actor, "contact delete", id, err)
 		if err != nil {
 			if errors.Is(err, syncro.ErrNotFound) {
@@ -255,4 +258,22 @@ func (c *feature) contactDeleteClick(ctx context.Context, a commands.Action) com
 		}
 		return commands.Reply{Text: fmt.Sprintf("Deleted contact %d.", id)}
 	}, commands.ClickedTwice)
+}
+
+// deleteLanded reads contact id back after a delete whose outcome delErr
+// left unknown (Syncro's answer was not JSON), logs the delete as Syncro
+// shows it and tells it: gone, deleted; still there, not deleted; not
+// readable, not confirmed. The delete is never sent again unasked.
+func (c *feature) deleteLanded(ctx context.Context, by commands.Actor, id int64, delErr error) commands.Reply {
+	_, _, err := c.cfg.Syncro.Contacts.Get(ctx, id)
+	switch {
+	case errors.Is(err, syncro.ErrNotFound):
+		c.logWrite(ctx, by, "contact delete", id, nil)
+		return commands.Reply{Text: fmt.Sprintf("Deleted contact %d.", id)}
+	case err == nil:
+		c.logWrite(ctx, by, "contact delete", id, fmt.Errorf("read back, still there (the delete's answer: %v)", delErr))
+		return commands.Reply{Text: fmt.Sprintf("Syncro's answer to the delete of contact %d couldn't be read, and contact %d is still in Syncro, so it was not deleted. Delete it again, or in Syncro.", id, id)}
+	}
+	c.logWrite(ctx, by, "contact delete", id, fmt.Errorf("%w (read back: %w)", delErr, err))
+	return commands.Reply{Text: fmt.Sprintf("Syncro's answer to the delete of contact %d couldn't be read, and reading it back failed, so I can't confirm it was deleted. Look at contact %d in Syncro before deleting it again.", id, id)}
 }
