@@ -100,31 +100,51 @@ const AdoptGrace = 2 * lifeCheck
 
 // inFlightFor is how long after another replica recorded the start of a
 // Syncro write (its claim, Flows.PrepareStep) that write may still land
-// there, on this replica's clock: the work sending it ends within
-// WORK_TIMEOUT (WithWorkTimeout) of its start, which came before the
-// record, its 429 retries and the HTTP timeout included; AdoptGrace more
-// covers a request Syncro is still at when its sender gave up on it. A
-// replica taken for gone may be one cut off the database, still alive
-// and its write on its way: until then its pending claim reads as in
-// progress and its flow with a step in doubt is not adopted, else
-// another read Syncro back before the write landed and sent it a second
-// time (TestE2E_Replicas_ABillOfAReplicaCutOffLongerThanTheGraceIsNotWrittenTwice).
-func (s *Postgres) inFlightFor() time.Duration { return s.cfg.workTimeout + AdoptGrace }
+// there, on this replica's clock, when that replica's WORK_TIMEOUT is
+// work (WithWorkTimeout, as it recorded it: workFlag): the work sending
+// it ends within work of its start, which came before the record, its
+// 429 retries and the HTTP timeout included; AdoptGrace more covers a
+// request Syncro is still at when its sender gave up on it. A replica
+// taken for gone may be one cut off the database, still alive and its
+// write on its way: until then its pending claim reads as in progress
+// and its flow with a step in doubt is not adopted, else another read
+// Syncro back before the write landed and sent it a second time
+// (TestE2E_Replicas_ABillOfAReplicaCutOffLongerThanTheGraceIsNotWrittenTwice).
+// It is the writer's WORK_TIMEOUT, not this replica's: measured by a
+// shorter one of this replica's (a rolling change of the variable), a
+// write still on its way was taken for ended
+// (TestE2E_Replicas_AWriteOfAReplicaWithALongerWorkTimeoutIsNotSentTwice).
+func inFlightFor(work time.Duration) time.Duration { return work + AdoptGrace }
+
+// workFlag prefixes the flag in which each replica records its
+// WORK_TIMEOUT (WithWorkTimeout), for the others' inFlightFor: workFlag +
+// replica id. A replica without one (of an earlier version) may take the
+// longest WORK_TIMEOUT allows.
+const workFlag = "replica-work-timeout/"
 
 // mayStillWrite reports whether the replica whose id is replica may still
 // have a write on its way that it recorded at began: it did not close its
 // store (which it does once its work ended, deleting its row of
-// replicas), and began is less than inFlightFor ago.
+// replicas), and began is less than inFlightFor its WORK_TIMEOUT ago.
 func (s *Postgres) mayStillWrite(ctx context.Context, q querier, replica int32, began time.Time) (bool, error) {
-	if s.now().Sub(began) >= s.inFlightFor() {
+	ago := s.now().Sub(began)
+	if ago >= inFlightFor(maxWorkTimeout) {
 		return false, nil
 	}
 	var unclosed bool
-	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM replicas WHERE id = $1)`, replica).Scan(&unclosed)
+	var work *string
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM replicas WHERE id = $1), (SELECT value FROM flags WHERE name = $2)`,
+		replica, workFlag+strconv.Itoa(int(replica))).Scan(&unclosed, &work)
 	if err != nil {
 		return false, fmt.Errorf("check replica %d: %w", replica, err)
 	}
-	return unclosed, nil
+	theirs := maxWorkTimeout
+	if work != nil {
+		if d, err := time.ParseDuration(*work); err == nil && d > 0 && d < theirs {
+			theirs = d
+		}
+	}
+	return unclosed && ago < inFlightFor(theirs), nil
 }
 
 //go:embed migrations/*.sql
@@ -244,6 +264,11 @@ func (s *Postgres) start(ctx context.Context, cc *pgx.ConnConfig) error {
 	}
 	if err := s.seeReplica(ctx); err != nil {
 		return err
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO flags (name, value) VALUES ($1, $2)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, workFlag+strconv.Itoa(int(s.replica)), s.cfg.workTimeout.String())
+	if err != nil {
+		return fmt.Errorf("record the work timeout: %w", err)
 	}
 	_, err = s.pool.Exec(ctx, `DELETE FROM closing c WHERE c.marked_at < $1
 		OR NOT EXISTS (SELECT 1 FROM flows f WHERE f.id = c.flow AND NOT f.finished)`, s.now().Add(-ClosingMarkTTL))
@@ -479,6 +504,7 @@ func (s *Postgres) closeConns() {
 		// A replica stopped on purpose is gone for good: its flows need no
 		// grace (AdoptGrace) before another adopts them.
 		_, _ = s.life.Exec(ctx, `DELETE FROM replicas WHERE id = $1`, s.replica)
+		_, _ = s.life.Exec(ctx, `DELETE FROM flags WHERE name = $1`, workFlag+strconv.Itoa(int(s.replica)))
 		_ = s.life.Close(ctx)
 		cancel()
 	}

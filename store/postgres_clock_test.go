@@ -35,12 +35,13 @@ func eachSkew(t *testing.T, test func(t *testing.T, skew time.Duration)) {
 
 // skewedReplicas opens A and B on one fresh schema, B's host's clock
 // skew off A's (its store's clock and the host's both); advance makes
-// time pass for both alike. opts are B's besides its clocks.
+// time pass for both alike. opts are both replicas' besides their clocks
+// (WithWorkTimeout is the writer's: store.inFlightFor).
 func skewedReplicas(t *testing.T, skew time.Duration, opts ...Option) (a, b *testStore, advance func(time.Duration)) {
 	t.Helper()
 	open := postgresBackend(t)
 	ca, cb := fakeclock.New(testStart), fakeclock.New(testStart.Add(skew))
-	a = &testStore{t: t, clk: ca, open: open, opts: []Option{WithClock(ca.Now)}}
+	a = &testStore{t: t, clk: ca, open: open, opts: append([]Option{WithClock(ca.Now)}, opts...)}
 	a.reopen()
 	host := func() time.Time { return time.Now().Add(skew) }
 	b = &testStore{t: t, clk: cb, open: open, opts: append([]Option{WithClock(cb.Now), WithHostClock(host)}, opts...)}

@@ -344,9 +344,9 @@ func TestPostgres_AClaimAndLockOfAReplicaThatLostItsSessionStayItsOwn(t *testing
 func TestPostgres_AFlowWhoseWriteMayBeOnItsWayIsNotAdopted(t *testing.T) {
 	t.Parallel()
 	a, b := twoReplicas(t)
-	const work = time.Minute
-	b.opts = append(b.opts, WithWorkTimeout(work))
-	b.reopen()
+	const work = time.Minute // A's, whose write it is
+	a.opts = append(a.opts, WithWorkTimeout(work))
+	a.reopen()
 	_, _, err := a.CreateFlow(billFlow("f1", 7))
 	mustOK(t, err)
 	a.clk.Advance(time.Second)
@@ -360,6 +360,39 @@ func TestPostgres_AFlowWhoseWriteMayBeOnItsWayIsNotAdopted(t *testing.T) {
 	a.clk.Advance(work)
 	if _, ok, err := b.AdoptFlow("f1"); err != nil || !ok {
 		t.Fatalf("B did not adopt the flow of A gone for %s (err %v)", work+AdoptGrace, err)
+	}
+}
+
+// TestPostgres_AWriteOfAReplicaWithALongerWorkTimeoutStaysItsOwn: A
+// runs with a WORK_TIMEOUT of 10 min, B with 1 min (a rolling change of
+// the variable). A holds a claim and records a step's write as begun
+// when its session ends without a Close (cut off, its write on its way).
+// B must judge how long that write may take by A's WORK_TIMEOUT, not
+// its own: before, past 1 min + AdoptGrace, B read A's claim as left in
+// doubt and adopted its flow while A could still be writing it.
+func TestPostgres_AWriteOfAReplicaWithALongerWorkTimeoutStaysItsOwn(t *testing.T) {
+	t.Parallel()
+	a, b := twoReplicas(t)
+	a.opts = append(a.opts, WithWorkTimeout(maxWorkTimeout))
+	a.reopen()
+	const short = time.Minute
+	b.opts = append(b.opts, WithWorkTimeout(short))
+	b.reopen()
+	_, _, err := a.CreateFlow(billFlow("f1", 7))
+	mustOK(t, err)
+	mustClaim(t, a, "k", "", ClaimAcquired)
+	_, err = a.PrepareStep("f1", "add_line_item", json.RawMessage(`{}`))
+	mustOK(t, err)
+	endSession(t, a)
+	a.clk.Advance(short + AdoptGrace + time.Second)
+	mustClaim(t, b, "k", "", ClaimInProgress)
+	if _, ok, err := b.AdoptFlow("f1"); err != nil || ok {
+		t.Fatalf("B adopted (%v, err %v) the flow whose write A, with a WORK_TIMEOUT of %s, may still be sending", ok, err, maxWorkTimeout)
+	}
+	a.clk.Advance(maxWorkTimeout - short)
+	mustClaim(t, b, "k", "", ClaimUnknown)
+	if _, ok, err := b.AdoptFlow("f1"); err != nil || !ok {
+		t.Fatalf("B did not adopt the flow of A gone for %s (err %v)", maxWorkTimeout+AdoptGrace, err)
 	}
 }
 

@@ -207,3 +207,31 @@ func TestE2E_Replicas_ARetypeThatRunsOutWaitingForTheOtherReplicaSaysSo(t *testi
 	a.waitReply(ctx, t, finished, "20 min logged")
 	wantCommentOnce(t, fx, c.tk, c.notes, c.timers0, 20)
 }
+
+// TestE2E_Replicas_AWriteOfAReplicaWithALongerWorkTimeoutIsNotSentTwice:
+// the replicas' WORK_TIMEOUT is being changed, one replica at a time (the
+// rolling upgrade): A still runs with 10 min, B already with 30 s. A's
+// charge is at Syncro when A is cut off the database; B's clock runs
+// past B's own WORK_TIMEOUT and the grace (no sleep), well within A's.
+// A's charge may still land: B must not tell Dana of the bill as left,
+// nor, on her Finish, charge it again.
+func TestE2E_Replicas_AWriteOfAReplicaWithALongerWorkTimeoutIsNotSentTwice(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	const notes = "Replaced the fuser's thermal fuse."
+	fx := replicaFakes(t)
+	fx.env["SYNCRO_POLL_INTERVAL"] = "1s"
+	fx.env["WORK_TIMEOUT"] = "10m"
+	a, proxy := fx.startBehindProxy(ctx, t)
+	a.waitLog(ctx, t, "this replica tells of the work stopped replicas left")
+	tk, minutesBefore := billHeldAtCharge(ctx, t, fx, notes)
+	fx.env["WORK_TIMEOUT"] = "30s"
+	fx.clock = runClock{now: func() time.Time { return time.Now().Add(30*time.Second + store.AdoptGrace + 2*time.Second) }}
+	b := fx.start(ctx, t, "-debug")
+	b.waitLog(ctx, t, `"msg":"start messages sent"`)
+	proxy.setCut(true)
+	b.waitLog(ctx, t, "this replica tells of the work stopped replicas left")
+	const look = `"msg":"looked for unfinished work`
+	b.waitLogCount(ctx, t, look, strings.Count(b.stderr.String(), look)+3)
+	b.wantCutOffBillNotWrittenTwice(ctx, t, a, proxy, tk, minutesBefore, notes)
+}
