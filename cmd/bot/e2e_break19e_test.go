@@ -2,10 +2,15 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/tickets"
 	"github.com/syncrobot/syncrobot/slackfake"
 	"github.com/syncrobot/syncrobot/store"
@@ -234,4 +239,101 @@ func TestE2E_Replicas_AWriteOfAReplicaWithALongerWorkTimeoutIsNotSentTwice(t *te
 	const look = `"msg":"looked for unfinished work`
 	b.waitLogCount(ctx, t, look, strings.Count(b.stderr.String(), look)+3)
 	b.wantCutOffBillNotWrittenTwice(ctx, t, a, proxy, tk, minutesBefore, notes)
+}
+
+// TestE2E_Replicas_AFinishThatRunsOutWaitingOnAKilledReplicasChargeClaimsNothing:
+// replica A (a child process, WORK_TIMEOUT 2 min) bills Dana's 60
+// minutes: it holds the ticket's lock while Syncro is slow to take the
+// time entry (the clock moves 5 min: no sleep), then records the charge
+// and is killed (SIGKILL) while Syncro holds it, so the charge never
+// lands. B (WORK_TIMEOUT 30 s) runs on, its clock past A's lock's wait
+// but not past its charge's (the in-flight fence: A's WORK_TIMEOUT plus
+// store.AdoptGrace after it recorded each). Dana opens the bill form on
+// B, which offers Finish, and presses it: B takes the lock and waits for
+// the charge until its own WORK_TIMEOUT runs out. What the form then
+// says must be true: A is dead and Syncro does not hold the charge, so
+// B may say the charge may still be on its way, never that A was still
+// sending it, nor that it was not charged. Once the fence has passed,
+// Finish bills the minutes once.
+func TestE2E_Replicas_AFinishThatRunsOutWaitingOnAKilledReplicasChargeClaimsNothing(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	const notes = "Cleared the paper path and replaced the pickup roller."
+	fx := replicaFakes(t)
+	path := filepath.Join(t.TempDir(), "clock-ahead")
+	fx.env[clockAheadVar] = path
+	fx.clock = fileAheadClock(path)
+	ahead := func(d time.Duration) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(d.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, aLog := startReplicaProcess(ctx, t, fx)
+	tk := ticketByNumber(t, fx.srv, syncrotest.SeedTicketPrinter)
+	minutesBefore, _ := loggedMinutes(fx.srv, tk.ID)
+	a0 := &e2eBot{e2eFakes: fx}
+	a0.slash(ctx, t, "bill "+itoa64(tk.Number))
+	form := a0.waitView(ctx, t, commands.CallbackBill)
+	fx.srv.Fail("POST", "/tickets/*/timer_entry", 1, syncrotest.FaultHang)
+	fx.srv.Fail("POST", "/tickets/*/charge_timer_entry", 1, syncrotest.FaultHang)
+	a0.submitView(ctx, t, billSubmission(t, form, "60", notes))
+	timerPath := "/tickets/" + itoa64(tk.ID) + "/timer_entry"
+	heldAt := func(p string) func() bool {
+		return func() bool { return slices.Contains(fx.srv.HeldPaths(), p) }
+	}
+	if err := poll(ctx, heldAt(timerPath)); err != nil {
+		t.Fatalf("Syncro never held A's time entry: %v; A's log:\n%s", err, aLog.String())
+	}
+	ahead(5 * time.Minute)
+	fx.srv.ReleaseOne(timerPath)
+	if err := poll(ctx, heldAt("/tickets/"+itoa64(tk.ID)+"/charge_timer_entry")); err != nil {
+		t.Fatalf("Syncro never held A's charge: %v; A's log:\n%s", err, aLog.String())
+	}
+	if err := a.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = a.Wait()
+
+	// Past A's last sign of life and its lock's wait, not its charge's.
+	ahead(5*time.Minute + 20*time.Second)
+	fx.env["WORK_TIMEOUT"] = "30s"
+	b := fx.start(ctx, t, "-debug")
+	b.waitLog(ctx, t, `"msg":"start messages sent"`)
+	b.slash(ctx, t, "bill "+itoa64(tk.Number))
+	again := b.waitFormAfter(ctx, t, form.ID)
+	if _, err := fx.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eUser, ViewID: again.ID,
+		Actions: []slackfake.Action{button(t, viewBlocks(t, again), tickets.ActionFinish)}}); err != nil {
+		t.Fatalf("click Finish in the form: %v", err)
+	}
+	// B waits its WORK_TIMEOUT, as long as the test's own waits.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*testTimeout)
+	defer cancel()
+	var after slackfake.View
+	if err := fx.f.WaitUntil(ctx, func() bool {
+		for _, v := range fx.f.Views() {
+			if v.ID == again.ID && string(v.JSON) != string(again.JSON) {
+				after = v
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Fatalf("the form never said what Finish did: %v; B's log:\n%s", err, b.stderr.String())
+	}
+	said := string(viewBlocks(t, after))
+	t.Logf("the form says: %s", said)
+	if strings.Contains(said, "was still sending") || strings.Contains(said, "not charged") || !strings.Contains(said, "may or may not reach Syncro") || !strings.Contains(said, "Finish checks Syncro") {
+		t.Errorf("Finish, which ran out waiting for the charge of A, killed, told Dana %s; want that it may still be on its way and that Finish checks Syncro", said)
+	}
+
+	ahead(10 * time.Minute)
+	if _, err := fx.f.BlockAction(ctx, slackfake.BlockAction{UserID: e2eUser, ViewID: after.ID,
+		Actions: []slackfake.Action{button(t, viewBlocks(t, after), tickets.ActionFinish)}}); err != nil {
+		t.Fatalf("click Finish in the form again: %v", err)
+	}
+	if err := poll(ctx, func() bool { return invoicesOf(fx.srv, tk.ID) == 1 }); err != nil {
+		t.Fatalf("Finish past the fence did not invoice #%d: %v; B's log:\n%s", tk.Number, err, b.stderr.String())
+	}
+	wantBilledOnce(t, fx.srv, tk, minutesBefore, notes)
 }

@@ -353,8 +353,8 @@ func (fr *flowRun) runSteps(ctx context.Context) commands.Reply {
 }
 
 // errStillRunning is a step whose claim another run of the flow (here,
-// or on another replica) still held when this one had to stop waiting:
-// that run may yet write it.
+// or on another replica, perhaps one since killed) still held when this
+// one had to stop waiting: that run may yet write it, or never.
 var errStillRunning = errors.New("another run of this work still holds the step")
 
 // errStore wraps a failure of the bot's own database inside a step.
@@ -974,7 +974,10 @@ func (fr *flowRun) notDone(step string, err error) string {
 		return fmt.Sprintf("I was restarted before Syncro confirmed %s; Finish checks Syncro before writing anything again", stepWhat(step))
 	}
 	if errors.Is(err, errStillRunning) {
-		return fmt.Sprintf("another run of this work was still sending %s to Syncro when I had to stop waiting for it; Finish checks Syncro before writing anything again", stepWhat(step))
+		// Whether that run still lives is not known here: it may be a
+		// replica killed mid-write, whose write never lands
+		// (TestE2E_Replicas_AFinishThatRunsOutWaitingOnAKilledReplicasChargeClaimsNothing).
+		return fmt.Sprintf("another run of this work had started %s and not finished it when I had to stop waiting for it, so it may or may not reach Syncro; Finish checks Syncro before writing anything again", stepWhat(step))
 	}
 	if isUnknown(err) {
 		return fmt.Sprintf("Syncro didn't confirm whether %s was saved (%s); Finish checks Syncro before writing anything again", stepWhat(step), commands.SyncroAnswer(err))

@@ -568,7 +568,7 @@ func TestFlow_StepThatGaveUpWaitingOnAStillRunningClaimClaimsNothing(t *testing.
 		t.Fatalf("Syncro holds %d new invoices, want 1", after.invoices-before.invoices)
 	}
 	t.Logf("says: %s", strings.SplitN(text, "\n", 2)[0])
-	if err == nil || strings.Contains(text, "not charged") || !strings.Contains(text, "still sending the charge to Syncro") || !strings.Contains(text, "Finish checks Syncro") {
+	if err == nil || strings.Contains(text, "not charged") || !strings.Contains(text, "had started the charge and not finished it") || !strings.Contains(text, "Finish checks Syncro") {
 		t.Errorf("a run that gave up waiting on the charge's claim: err %v, says %q; want that Syncro may hold it, and Finish checks", err, text)
 	}
 }
