@@ -31,6 +31,19 @@ var (
 	ErrOutcomeUnknown = errors.New("syncro: outcome unknown, read back before retrying")
 )
 
+// MayHaveApplied reports whether a write that failed with err may have
+// been applied all the same: its outcome is unknown (ErrOutcomeUnknown),
+// Syncro answered with its own error (a 5xx, which it can give after the
+// commit: a PUT's is retried, and the last one still says nothing of the
+// first tries), or no answer came. Syncro refusing the write (a 4xx), or
+// a request that never left (no connection), applied nothing. Such a
+// write is read back before it is told.
+func MayHaveApplied(err error) bool {
+	var se *Error
+	refused := errors.As(err, &se) && se.StatusCode < 500 && !se.OutcomeUnknown
+	return err != nil && !refused && !notSent(err)
+}
+
 // Error is a non-2xx answer from Syncro.
 type Error struct {
 	// StatusCode is the HTTP status.

@@ -183,3 +183,69 @@ func TestE2E_BreakUpdate_ContactDeleteWhoseAnswerIsNotJSONTellsWhatSyncroHolds(t
 		})
 	}
 }
+
+// TestE2E_BreakUpdate_UpdateAppliedButAnswered500IsToldWhatSyncroHolds:
+// Syncro applies Dana's `/syncro update` and answers every try with its
+// 500 page (the client retries a PUT on a 5xx). Syncro holds the change,
+// so she must not be told it failed or that nothing was saved: a tech
+// told so redoes the change, and the summary leaves it out. The ticket is
+// read back, as the close's status step does: she is told it is updated
+// and the audit shows it done.
+func TestE2E_BreakUpdate_UpdateAppliedButAnswered500IsToldWhatSyncroHolds(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b, tk, path := printerTicketFacing(ctx, t, syncrotest.FaultCommitThenFail)
+	b.srv.Fail("PUT", path, 10, syncrotest.FaultCommitThenFail) // and every retry
+	b.slash(ctx, t, "update "+itoa64(tk.Number)+` --status "In Progress"`)
+	rep := replyText(b.waitReply(ctx, t, 0).Message)
+
+	if got := ticketByNumber(t, b.srv, tk.Number).Status; got != "In Progress" {
+		t.Fatalf("Syncro holds #%d as %q; the fault should have applied In Progress", tk.Number, got)
+	}
+	b.wantUpdateDone(ctx, t, tk.Number, rep, "In Progress")
+}
+
+// wantUpdateDone checks an update of ticket number that Syncro holds: rep
+// (the reply to it) says it was made, naming each of values, claims no
+// failure, and the audit shows it done.
+func (b *e2eBot) wantUpdateDone(ctx context.Context, t *testing.T, number int64, rep string, values ...string) {
+	t.Helper()
+	told := strings.Contains(rep, "Updated #"+itoa64(number))
+	for _, v := range values {
+		told = told && strings.Contains(rep, v)
+	}
+	if !told || strings.Contains(rep, "couldn't") || strings.Contains(rep, "can't") || strings.Contains(rep, "Nothing was") {
+		t.Errorf("Syncro holds the change; the reply should say it was made:\n%s", rep)
+	}
+	b.slash(ctx, t, "audit "+itoa64(number))
+	audit := replyText(b.waitReply(ctx, t, 1, "Changes I made to #"+itoa64(number)).Message)
+	if !strings.Contains(audit, "✓") || strings.Contains(audit, "failed") {
+		t.Errorf("the audit should show the update as done:\n%s", audit)
+	}
+}
+
+// TestE2E_BreakUpdate_CustomerEditAppliedButAnswered500IsToldWhatSyncroHolds:
+// Syncro applies Dana's customer or contact edit and answers every try
+// with its 500 page. Syncro holds the edit, so she is told it is updated,
+// never "Nothing was saved".
+func TestE2E_BreakUpdate_CustomerEditAppliedButAnswered500IsToldWhatSyncroHolds(t *testing.T) {
+	t.Parallel()
+	for _, contact := range []bool{false, true} {
+		t.Run(map[bool]string{false: "customer", true: "contact"}[contact], func(t *testing.T) {
+			t.Parallel()
+			ctx := testContext(t)
+			b := startE2EBot(ctx, t, nil)
+			path, cmd, callback, field, value, held := b.editTarget(t, contact)
+			b.srv.Fail("PUT", path, 10, syncrotest.FaultCommitThenFail)
+			b.submitForm(ctx, t, cmd, callback, map[string]string{field: value})
+			rep := replyText(b.waitReply(ctx, t, 0).Message)
+
+			if got := held(); got != value {
+				t.Fatalf("Syncro holds %q; the fault should have applied %q", got, value)
+			}
+			if !strings.Contains(rep, "Updated "+strings.Fields(cmd)[0]) || strings.Contains(rep, "Nothing was saved") || strings.Contains(rep, "couldn't") {
+				t.Errorf("Syncro holds the edit; the reply should say it was made:\n%s", rep)
+			}
+		})
+	}
+}

@@ -152,7 +152,7 @@ func (c *feature) createContact(ctx context.Context, p pendingForm, force bool) 
 		name := ct.Name
 		treq := &syncro.ContactRequest{Name: &name, Title: title}
 		_, _, err := c.cfg.Syncro.Contacts.Update(ctx, ct.ID, treq)
-		if errors.Is(err, syncro.ErrOutcomeUnknown) {
+		if syncro.MayHaveApplied(err) {
 			_, err = settleUpdate(ctx, c.cfg.Syncro.Contacts.Get, ct.ID, treq, err)
 		}
 		switch {
@@ -181,7 +181,7 @@ func (c *feature) editContact(ctx context.Context, p pendingForm, force bool) co
 		return commands.Reply{Text: fmt.Sprintf("Nothing changed on contact %d; nothing was sent.", p.Meta.ContactID)}
 	}
 	ct, _, err := c.cfg.Syncro.Contacts.Update(ctx, p.Meta.ContactID, req)
-	if errors.Is(err, syncro.ErrOutcomeUnknown) {
+	if syncro.MayHaveApplied(err) {
 		ct, err = settleUpdate(ctx, c.cfg.Syncro.Contacts.Get, p.Meta.ContactID, req, err)
 	}
 	c.logWrite(ctx, p.by, "contact edit", p.Meta.ContactID, err)

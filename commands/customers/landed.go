@@ -3,6 +3,7 @@ package customers
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -37,19 +38,25 @@ func (e *unconfirmedError) sentence(what string) string {
 	return fmt.Sprintf("Syncro's answer to the update of %s couldn't be read, and %s, so I can't confirm it was saved. Look at %s in Syncro before editing it again.", what, found, what)
 }
 
-// settleUpdate reads record id back (get) after an update whose outcome
-// putErr left unknown: the record when it holds every field req sent, an
-// *unconfirmedError otherwise. The update is never sent again: only a
-// read says what Syncro holds, which is all a reply may claim.
+// settleUpdate reads record id back (get) after an update that failed
+// with putErr but may have been applied (syncro.MayHaveApplied): the
+// record when it holds every field req sent; putErr itself when it does
+// not and Syncro said the update failed; an *unconfirmedError otherwise.
+// The update is never sent again: only a read says what Syncro holds,
+// which is all a reply may claim.
 func settleUpdate[T any](ctx context.Context, get func(context.Context, int64) (*T, *syncro.Response, error), id int64, req any, putErr error) (*T, error) {
 	rec, _, err := get(ctx, id)
 	if err != nil {
 		return nil, &unconfirmedError{err: fmt.Errorf("%w (read back: %w)", putErr, err)}
 	}
-	if ok, err := holds(req, rec); err != nil || !ok {
-		return nil, &unconfirmedError{readBack: err == nil, err: putErr}
+	ok, err := holds(req, rec)
+	switch {
+	case err == nil && ok:
+		return rec, nil
+	case err == nil && !errors.Is(putErr, syncro.ErrOutcomeUnknown):
+		return nil, putErr // Syncro said it failed, and does not show it
 	}
-	return rec, nil
+	return nil, &unconfirmedError{readBack: err == nil, err: putErr}
 }
 
 // holds reports whether rec, a record as Syncro answers it, holds every

@@ -416,16 +416,19 @@ func (c *feature) submitUpdate(ctx context.Context, s commands.Submission, meta 
 }
 
 // putChanges PUTs req on the ticket, audits it and tells it: "Updated #N"
-// only when Syncro's answer, or a read-back when that answer was of no
-// use, shows the change. A change Syncro holds told as "couldn't update"
-// would have the tech redo it, and the summary leave it out.
+// only when Syncro's answer, or a read-back when the PUT failed in a way
+// that may have applied it, shows the change. A change Syncro holds told
+// as "couldn't update" would have the tech redo it, and the summary leave
+// it out.
 //
-// Syncro calls: one PUT, and one GET when its outcome is unknown. The PUT
-// is never sent again: re-sending the same fields would be harmless, but
-// only a read says what Syncro holds, which is all the reply may claim.
+// Syncro calls: one PUT (the client retries it on a 5xx), and one GET
+// when it failed but may have been applied (syncro.MayHaveApplied). The
+// bot never sends it again: re-sending the same fields would be harmless,
+// but only a read says what Syncro holds, which is all the reply may
+// claim.
 func (c *feature) putChanges(ctx context.Context, actor commands.Actor, ticketID, number int64, req *syncro.TicketRequest, changes []fieldChange) commands.Reply {
 	_, _, err := c.cfg.Syncro.Tickets.Update(ctx, ticketID, req)
-	if errors.Is(err, syncro.ErrOutcomeUnknown) {
+	if syncro.MayHaveApplied(err) {
 		err = c.updateLanded(ctx, ticketID, req, err)
 	}
 	c.auditChanges(ctx, actor, number, changes, err)
@@ -443,20 +446,25 @@ func (c *feature) putChanges(ctx context.Context, actor commands.Actor, ticketID
 	return reply
 }
 
-// updateLanded reads the ticket back after a PUT whose outcome putErr
-// left unknown: nil when Syncro holds every field req set, an
-// *updateNotHeldError naming what it holds instead, or an
-// *unknownOutcomeError when it could not be read.
+// updateLanded reads the ticket back after a PUT that failed with putErr
+// but may have been applied (syncro.MayHaveApplied): nil when Syncro
+// holds every field req set; when it does not, putErr itself if Syncro
+// said the PUT failed, else an *updateNotHeldError naming what it holds
+// instead; an *unknownOutcomeError when it could not be read.
 func (c *feature) updateLanded(ctx context.Context, ticketID int64, req *syncro.TicketRequest, putErr error) error {
 	t, _, err := c.cfg.Syncro.Tickets.Get(ctx, ticketID)
 	if err != nil {
 		c.cfg.Logger.WarnContext(ctx, "update not read back", "ticket_id", ticketID, "err", err)
 		return &unknownOutcomeError{what: "the update", err: putErr}
 	}
-	if shown := notHeld(t, req); len(shown) > 0 {
-		return &updateNotHeldError{shown: shown, err: &unknownOutcomeError{what: "the update", err: putErr}}
+	shown := notHeld(t, req)
+	switch {
+	case len(shown) == 0:
+		return nil
+	case !errors.Is(putErr, syncro.ErrOutcomeUnknown):
+		return putErr // Syncro said it failed, and does not show it
 	}
-	return nil
+	return &updateNotHeldError{shown: shown, err: &unknownOutcomeError{what: "the update", err: putErr}}
 }
 
 // updateNotHeldError is an update whose answer was of no use and whose
