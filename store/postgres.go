@@ -50,9 +50,9 @@ type Postgres struct {
 	lostMu  sync.Mutex
 	lost    map[string]lostRecord
 	lostSeq int
-	// skew is how far the host's clock is ahead of the database's, in
-	// nanoseconds (measureSkew); now subtracts it.
-	skew atomic.Int64
+	// clock is the host's skew as last measured, with the clocks read
+	// then (measureSkew); now subtracts Skew.
+	clock atomic.Pointer[skewMark]
 
 	holders
 }

@@ -31,10 +31,59 @@ const skewTolerance = time.Second
 const skewTries = 3
 
 // Skew is how far this host's clock is ahead of the database's (behind
-// when negative), as last measured; within skewTolerance, none. The
-// store's clock is WithClock's less it: what the bot compares with the
-// store's times keeps time by it too (cmd/bot's run).
-func (s *Postgres) Skew() time.Duration { return time.Duration(s.skew.Load()) }
+// when negative): as last measured, moved by any step of the host's
+// clock since (stepSince); within skewTolerance, none. The store's clock
+// is WithClock's less it: what the bot compares with the store's times
+// keeps time by it too (cmd/bot's run).
+func (s *Postgres) Skew() time.Duration {
+	m := s.clock.Load()
+	if m == nil {
+		return 0
+	}
+	skew := m.skew + m.stepSince(s.cfg.host())
+	if skew.Abs() < skewTolerance {
+		return 0
+	}
+	return skew
+}
+
+// skewMark is a measured skew with the host's clock as it read then, and
+// the monotonic clock, which no step of the host's clock moves.
+type skewMark struct {
+	skew time.Duration
+	// host is the host's clock then, without its monotonic reading.
+	host time.Time
+	// mono is time.Now then, for its monotonic reading.
+	mono time.Time
+}
+
+// stepSince is how far the host's clock, reading host now, was stepped
+// since m was taken: how much more (or less) it moved than the time that
+// passed. Between two measurements, up to lifeCheck apart, a clock
+// stepped by NTP (16 min at once) made every time the replica recorded
+// meanwhile 16 min off, and a record keeps it: a write remembered then
+// read as 16 min old on the other replica, which wrote it again
+// (TestPostgres_AWriteRecordedJustAfterTheHostsClockSteppedBackCountsForItsWindow).
+// A host suspended (its monotonic clock stopped) reads as stepped ahead
+// by as long until the next measurement: what it records meanwhile reads
+// that much older to the others, as it would have with no correction.
+func (m *skewMark) stepSince(host time.Time) time.Duration {
+	step := host.Round(0).Sub(m.host) - time.Since(m.mono)
+	if step.Abs() < skewTolerance {
+		return 0
+	}
+	return step
+}
+
+// setSkew records skew as measured now, and returns the skew measured
+// before it (0 before any).
+func (s *Postgres) setSkew(skew time.Duration) time.Duration {
+	m := s.clock.Swap(&skewMark{skew: skew, host: s.cfg.host().Round(0), mono: time.Now()})
+	if m == nil {
+		return 0
+	}
+	return m.skew
+}
 
 // now is the time on the store's clock: WithClock's, less the host's
 // skew, so that every replica writes and compares times on the
@@ -55,18 +104,20 @@ func (s *Postgres) measureSkew(ctx context.Context) (bool, error) {
 	}
 	t1 := s.cfg.host()
 	rtt := t1.Sub(t0)
+	skew, cur := t0.Add(rtt/2).Sub(db), s.Skew()
 	if rtt < 0 || rtt > skewTolerance {
 		return false, nil
 	}
-	skew := t0.Add(rtt / 2).Sub(db)
-	was := s.Skew()
-	if (skew - was).Abs() < skewTolerance {
-		return true, nil
+	if (skew - cur).Abs() < skewTolerance {
+		skew = cur
 	}
 	if skew.Abs() < skewTolerance {
 		skew = 0
 	}
-	s.skew.Store(int64(skew))
+	was := s.setSkew(skew)
+	if (skew - was).Abs() < skewTolerance {
+		return true, nil
+	}
 	if skew == 0 {
 		s.cfg.logger.Info("this host's clock agrees with the database's again", "replica", s.replica, "was", was)
 	} else {
@@ -77,8 +128,10 @@ func (s *Postgres) measureSkew(ctx context.Context) (bool, error) {
 }
 
 // measureSkewAtOpen measures the skew before the replica writes anything,
-// trying skewTries times for an answer soon enough to say.
+// trying skewTries times for an answer soon enough to say. The host's
+// clock is watched for steps from here (skewMark) even when none was.
 func (s *Postgres) measureSkewAtOpen(ctx context.Context) error {
+	s.setSkew(0)
 	for range skewTries {
 		if ok, err := s.measureSkew(ctx); ok || err != nil {
 			return err

@@ -226,17 +226,7 @@ func TestE2E_Replicas_ARetypeIsAskedWhateverTheOtherReplicasClockSays(t *testing
 	p := startSkewedPair(ctx, t)
 	c := p.a.commentHeldAtSyncro(ctx, t, "Swapped the drum unit.")
 	p.againOnB(ctx, t, c)
-	// B waits for A's lock, or, taking it, writes the comment beside A's.
-	err := poll(ctx, func() bool {
-		return strings.Contains(p.b.stderr.String(), "waiting for a lock another holds") || commentsWithBody(p.fx.srv, c.tk.ID, c.notes) > 0
-	})
-	if err != nil {
-		t.Fatalf("B neither waited for A's lock nor wrote: %v", err)
-	}
-	p.fx.srv.ReleaseHangs()
-	p.a.waitReply(ctx, t, c.seen, "20 min logged")
-	p.a.waitReply(ctx, t, c.seen+1)
-	wantCommentOnce(t, p.fx, c.tk, c.notes, c.timers0, 20)
+	p.bWaitsForAsWriteAndAsks(ctx, t, c)
 }
 
 // TestE2E_Replicas_ARetypeOfAnUnfinishedCommentIsAskedWhateverTheOtherReplicasClockSays:

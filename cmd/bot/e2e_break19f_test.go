@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Issue 19, fresh eyes on the replicas' clocks (break19f): a host's clock
+// stepped while its replica runs (README, Running two replicas, Clocks).
+
+// hostStep is how far NTP steps a host's clock at once in these tests:
+// past store.LockLease and store.RecentWriteWindow.
+const hostStep = 16 * time.Minute
+
+// startHostStepping starts a replica whose host's clock agrees with the
+// others' until step(d) steps it by d: its own time and the one its
+// store measures against the database's both (runClock.host), as NTP
+// stepping a host's clock does.
+func (fx *e2eFakes) startHostStepping(ctx context.Context, t *testing.T) (b *e2eBot, step func(time.Duration)) {
+	t.Helper()
+	var off atomic.Int64
+	clk := func() time.Time { return time.Now().Add(time.Duration(off.Load())) }
+	fx.clock = runClock{now: clk, host: clk}
+	defer func() { fx.clock = runClock{} }()
+	return fx.start(ctx, t, "-debug"), func(d time.Duration) { off.Add(int64(d)) }
+}
+
+// bWaitsForAsWriteAndAsks checks that B, given c again while A's write
+// of it is held at Syncro, waits for A's lock; then lets A's write
+// through and checks that Syncro holds c once, B having asked.
+func (p skewedPair) bWaitsForAsWriteAndAsks(ctx context.Context, t *testing.T, c heldComment) {
+	t.Helper()
+	err := poll(ctx, func() bool {
+		return strings.Contains(p.b.stderr.String(), "waiting for a lock another holds") || commentsWithBody(p.fx.srv, c.tk.ID, c.notes) > 0
+	})
+	if err != nil {
+		t.Fatalf("B neither waited for A's lock nor wrote: %v", err)
+	}
+	p.fx.srv.ReleaseHangs()
+	p.a.waitReply(ctx, t, c.seen, "20 min logged")
+	p.a.waitReply(ctx, t, c.seen+1)
+	wantCommentOnce(t, p.fx, c.tk, c.notes, c.timers0, 20)
+}
+
+// startSteppingPair starts replica A, then B whose host's clock step
+// steps (startHostStepping), and steers the next envelope to A, or to B
+// when toB.
+func startSteppingPair(ctx context.Context, t *testing.T, toB bool) (p skewedPair, step func(time.Duration)) {
+	t.Helper()
+	p.fx = replicaFakes(t)
+	p.a = p.fx.start(ctx, t, "-debug")
+	p.aConn = p.a.slash(ctx, t, "help").ConnID
+	p.b, step = p.fx.startHostStepping(ctx, t)
+	if !p.b.steerAfter(ctx, t, func(conn int) bool { return (conn == p.aConn) == toB }) {
+		t.Fatal("could not steer the next envelope")
+	}
+	return p, step
+}
+
+// TestE2E_Replicas_ARetypeIsAskedWhenTheOtherHostsClockJustSteppedAhead:
+// Dana's comment with 20 minutes is at Syncro through replica A, which
+// holds the ticket's lock, when B's host's clock is stepped 16 min ahead;
+// typed again, it reaches B before B looked at the database's clock
+// again (every 5 s). B must wait for A's write and ask. Before, B read
+// A's lock as 16 min old, past its lease, took it and wrote the comment
+// beside A's: 2 comments, 40 min.
+func TestE2E_Replicas_ARetypeIsAskedWhenTheOtherHostsClockJustSteppedAhead(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	p, step := startSteppingPair(ctx, t, false)
+	c := p.a.commentHeldAtSyncro(ctx, t, "Swapped the drum unit.")
+	step(hostStep)
+	p.againOnB(ctx, t, c)
+	p.bWaitsForAsWriteAndAsks(ctx, t, c)
+}
+
+// TestE2E_Replicas_ARetypeIsAskedAfterAWriteRecordedJustAsTheHostsClockSteppedBack:
+// Dana's comment with 20 minutes is at Syncro through replica B when
+// B's host's clock is stepped 16 min back, and B records the write done
+// before it looked at the database's clock again. Typed again, the
+// command reaches A: the write is less than a minute old, and A must
+// ask. Before, B recorded it 16 min in the past, and the record kept
+// that time: A read it as past store.RecentWriteWindow and wrote the
+// comment again (2 comments, 40 min).
+func TestE2E_Replicas_ARetypeIsAskedAfterAWriteRecordedJustAsTheHostsClockSteppedBack(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	p, step := startSteppingPair(ctx, t, true)
+	fx, a, b, aConn := p.fx, p.a, p.b, p.aConn
+	c := b.commentHeldAtSyncro(ctx, t, "Cleaned the fuser rollers.")
+	if c.ack.ConnID == aConn {
+		t.Fatalf("the comment reached A (socket %d), want B", aConn)
+	}
+	step(-hostStep)
+	fx.srv.ReleaseHangs()
+	b.waitReply(ctx, t, c.seen, "20 min logged")
+	again := b.slash(ctx, t, c.cmd)
+	if again.ConnID != aConn {
+		t.Fatalf("the retype reached socket %d, want A's (%d)", again.ConnID, aConn)
+	}
+	a.waitReply(ctx, t, c.seen+1, "less than a minute ago", "log it again?")
+	wantCommentOnce(t, fx, c.tk, c.notes, c.timers0, 20)
+}
