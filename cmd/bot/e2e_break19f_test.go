@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"io"
+	"net"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/syncrobot/syncrobot/store"
 )
 
 // Issue 19, fresh eyes on the replicas' clocks (break19f): a host's clock
@@ -103,4 +108,71 @@ func TestE2E_Replicas_ARetypeIsAskedAfterAWriteRecordedJustAsTheHostsClockSteppe
 	}
 	a.waitReply(ctx, t, c.seen+1, "less than a minute ago", "log it again?")
 	wantCommentOnce(t, fx, c.tk, c.notes, c.timers0, 20)
+}
+
+// slowClockAnswer is how long the database takes, in
+// TestE2E_Replicas_ARetypeIsAskedWhenTheOtherReplicaIsSlowToReadTheDatabasesClock,
+// to answer a replica's read of its clock: more than the round trip a
+// measure of the skew was taken from before (store's skewTolerance, 1 s).
+const slowClockAnswer = 1200 * time.Millisecond
+
+// slowClockRelay forwards c (the replica) to s (the server) as it is,
+// but keeps each statement reading the database's clock from the server
+// for slowClockAnswer: a database that answers slowly, as far as the
+// replica's measure of its skew can tell, without slowing the rest.
+func slowClockRelay(c, s net.Conn) {
+	go func() { _, _ = io.Copy(c, s); _ = c.Close() }()
+	defer func() { _ = s.Close() }()
+	r := bufio.NewReader(c)
+	if !forwardStartup(r, s) {
+		return
+	}
+	statements := preparedStatements{}
+	for {
+		typ, body, raw, err := readTyped(r)
+		if err != nil {
+			return
+		}
+		sql := statements.read(typ, body)
+		if typ == pgQuery {
+			sql, _ = cString(body)
+		}
+		if strings.Contains(sql, "clock_timestamp()") {
+			<-time.After(slowClockAnswer)
+		}
+		if _, err := s.Write(raw); err != nil {
+			return
+		}
+	}
+}
+
+// TestE2E_Replicas_ARetypeIsAskedWhenTheOtherReplicaIsSlowToReadTheDatabasesClock:
+// as TestE2E_Replicas_ARetypeIsAskedWhateverTheOtherReplicasClockSays
+// (B's host's clock 16 min ahead, A's comment with 20 minutes held at
+// Syncro, typed again on B), but the database takes over a second to
+// tell B its clock, at B's start and at every look since. B must still
+// keep the database's time: wait for A's write and ask. Before, an
+// answer that slow was never used, B kept its host's time, took A's lock
+// at once and wrote the comment again (2 comments, 40 min).
+func TestE2E_Replicas_ARetypeIsAskedWhenTheOtherReplicaIsSlowToReadTheDatabasesClock(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := replicaFakes(t)
+	a := fx.start(ctx, t, "-debug")
+	aConn := a.slash(ctx, t, "help").ConnID
+	ahead := func() time.Time { return time.Now().Add(store.LockLease + time.Minute) }
+	fx.clock = runClock{now: ahead, host: ahead}
+	b, _ := fx.startBehindProxy(ctx, t, func(d *dbProxy) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.relay = slowClockRelay
+	})
+	fx.clock = runClock{}
+	if !b.steerAfter(ctx, t, func(conn int) bool { return conn != aConn }) {
+		t.Fatal("no envelope reached B")
+	}
+	p := skewedPair{fx: fx, a: a, b: b, aConn: aConn}
+	c := a.commentHeldAtSyncro(ctx, t, "Replaced the transfer belt.")
+	p.againOnB(ctx, t, c)
+	p.bWaitsForAsWriteAndAsks(ctx, t, c)
 }

@@ -188,19 +188,10 @@ func (p *pgCutProxy) relay(c, s net.Conn) {
 	}()
 	defer func() { _ = s.Close() }()
 	r := bufio.NewReader(c)
-	for {
-		raw, err := readUntyped(r)
-		if err != nil {
-			return
-		}
-		if _, err := s.Write(raw); err != nil {
-			return
-		}
-		if code := binary.BigEndian.Uint32(raw[4:8]); code != pgSSLRequest && code != pgGSSENCRequest {
-			break
-		}
+	if !forwardStartup(r, s) {
+		return
 	}
-	statements := map[string]string{}
+	statements := preparedStatements{}
 	marked, releasing := false, false
 	for {
 		typ, body, raw, err := readTyped(r)
@@ -208,14 +199,11 @@ func (p *pgCutProxy) relay(c, s net.Conn) {
 			return
 		}
 		switch typ {
-		case pgParse:
-			name, rest := cString(body)
-			statements[name], _ = cString(rest)
-		case pgBind:
-			_, rest := cString(body)
-			name, _ := cString(rest)
-			marked = marked || p.matches(statements[name])
-			releasing = releasing || p.releases(statements[name])
+		case pgParse, pgBind:
+			if sql := statements.read(typ, body); sql != "" {
+				marked = marked || p.matches(sql)
+				releasing = releasing || p.releases(sql)
+			}
 		case pgQuery:
 			q, _ := cString(body)
 			switch q = strings.TrimSpace(q); {
@@ -257,6 +245,43 @@ func (p *pgCutProxy) relay(c, s net.Conn) {
 			answerReleases.Store(true)
 		}
 	}
+}
+
+// forwardStartup forwards the replica's messages from r to s up to its
+// startup message, the last without a type byte; it reports whether it
+// got there.
+func forwardStartup(r io.Reader, s net.Conn) bool {
+	for {
+		raw, err := readUntyped(r)
+		if err != nil {
+			return false
+		}
+		if _, err := s.Write(raw); err != nil {
+			return false
+		}
+		if code := binary.BigEndian.Uint32(raw[4:8]); code != pgSSLRequest && code != pgGSSENCRequest {
+			return true
+		}
+	}
+}
+
+// preparedStatements are a connection's statements by name, as its
+// Parse messages named them.
+type preparedStatements map[string]string
+
+// read records the statement a Parse message (typ) prepares, and returns
+// the SQL of the statement a Bind message runs ("" for any other).
+func (ps preparedStatements) read(typ byte, body []byte) string {
+	switch typ {
+	case pgParse:
+		name, rest := cString(body)
+		ps[name], _ = cString(rest)
+	case pgBind:
+		_, rest := cString(body)
+		name, _ := cString(rest)
+		return ps[name]
+	}
+	return ""
 }
 
 // readUntyped reads a message without a type byte (the startup's).
