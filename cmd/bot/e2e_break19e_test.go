@@ -337,3 +337,45 @@ func TestE2E_Replicas_AFinishThatRunsOutWaitingOnAKilledReplicasChargeClaimsNoth
 	}
 	wantBilledOnce(t, fx.srv, tk, minutesBefore, notes)
 }
+
+// TestE2E_Replicas_TheBillFormOnTheOtherReplicaTellsABillStillRunningAsSo:
+// replica A bills Dana's 60 minutes and Syncro holds its charge; A is
+// alive. She opens the bill form again, on B. The form offers Finish
+// rather than a fresh form (a second bill would log the minutes twice),
+// but it must not say "I was restarted" of a bill no one restarted: the
+// charge is under way. A then answers "Invoiced", and Syncro holds the
+// bill once.
+func TestE2E_Replicas_TheBillFormOnTheOtherReplicaTellsABillStillRunningAsSo(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	fx := replicaFakes(t)
+	a := fx.start(ctx, t, "-debug")
+	aConn := a.slash(ctx, t, "help").ConnID
+	const notes = "Replaced the transfer roller."
+	tk, minutesBefore := billHeldAtCharge(ctx, t, fx, notes)
+	b := fx.start(ctx, t, "-debug")
+	b.waitLog(ctx, t, `"msg":"start messages sent"`)
+	if !b.steerAfter(ctx, t, func(conn int) bool { return conn == aConn }) {
+		t.Fatal("no envelope reached A")
+	}
+	var forms []string
+	for _, v := range fx.f.Views() {
+		forms = append(forms, v.ID)
+	}
+	if ack := b.slash(ctx, t, "bill "+itoa64(tk.Number)); ack.ConnID == aConn {
+		t.Fatalf("the bill command reached A (socket %d), want B", aConn)
+	}
+	offer := b.waitFormAfter(ctx, t, forms...)
+	said := string(viewBlocks(t, offer))
+	t.Logf("the form says: %s", said)
+	if offer.CallbackID == commands.CallbackBill {
+		t.Errorf("the bill form opened fresh while A's bill was charging: a second bill logs the minutes twice")
+	}
+	if strings.Contains(said, "restarted") || !strings.Contains(said, "still under way") {
+		t.Errorf("the form tells A's bill, still charging, as %s; want it under way, not restarted", said)
+	}
+	seen := len(fx.f.Ephemerals(e2eUser))
+	fx.srv.ReleaseHangs()
+	a.waitReply(ctx, t, seen, "Invoiced #")
+	wantBilledOnce(t, fx.srv, tk, minutesBefore, notes)
+}

@@ -973,6 +973,9 @@ func (fr *flowRun) notDone(step string, err error) string {
 	case errors.Is(err, errRestarted):
 		return fmt.Sprintf("I was restarted before Syncro confirmed %s; Finish checks Syncro before writing anything again", stepWhat(step))
 	}
+	if errors.Is(err, errUnderWay) {
+		return fmt.Sprintf("%s is still under way: another run of this work began it and may still be sending it to Syncro; Finish waits for it, then checks Syncro before writing anything again", stepWhat(step))
+	}
 	if errors.Is(err, errStillRunning) {
 		// Whether that run still lives is not known here: it may be a
 		// replica killed mid-write, whose write never lands

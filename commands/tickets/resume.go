@@ -160,7 +160,7 @@ func (c *feature) formOrFinish(ctx context.Context, form string, id, number int6
 		return open()
 	}
 	var offered []slack.Block
-	n := 0
+	n, running := 0, false
 	for _, f := range flows { // newest first
 		fr, at, ok := c.leftOff(f)
 		if !ok {
@@ -170,7 +170,11 @@ func (c *feature) formOrFinish(ctx context.Context, form string, id, number int6
 			break
 		}
 		fr.lead = fmt.Sprintf("*%s* started by <@%s>:", upperFirst(kindName(f.Kind)), f.SlackUser)
-		for _, b := range fr.failedReply(ctx, at.Name, stepErr(at)).Blocks {
+		err := stepErr(at)
+		if c.underWay(f, at.Name) {
+			err, running = &unknownOutcomeError{what: stepWhat(at.Name), err: errUnderWay}, true
+		}
+		for _, b := range fr.failedReply(ctx, at.Name, err).Blocks {
 			if a, ok := b.(*slack.ActionBlock); ok {
 				a.BlockID = fmt.Sprintf("%s_%d", a.BlockID, n) // unique within the view
 			}
@@ -181,6 +185,9 @@ func (c *feature) formOrFinish(ctx context.Context, form string, id, number int6
 		return open()
 	}
 	head := fmt.Sprintf("#%d has work that stopped half-way. Finish it first, so nothing is logged or billed twice.", number)
+	if running {
+		head = fmt.Sprintf("#%d has work that is not finished. Finish it first, so nothing is logged or billed twice.", number)
+	}
 	anyway := slack.NewButtonBlockElement(ActionNewForm, form+":"+ticketview.TicketButtonValue(id, number), commands.Plain("Open a new form anyway"))
 	blocks := append([]slack.Block{slack.NewSectionBlock(commands.Mrkdwn(head), nil, nil), slack.NewDividerBlock()}, offered...)
 	blocks = append(blocks, slack.NewDividerBlock(),
@@ -188,6 +195,24 @@ func (c *feature) formOrFinish(ctx context.Context, form string, id, number int6
 		slack.NewActionBlock("new_form", anyway))
 	meta := commands.ModalMeta{TicketID: id, Number: number, Channel: channel}
 	return commands.Reply{Modal: commands.NewModal("", fmt.Sprintf("Unfinished on #%d", number), "", meta, blocks...)}
+}
+
+// errUnderWay is a step whose claim a run of its flow holds now (here,
+// or on a replica that may still be writing it): offered in a form, it
+// is under way, not stopped by a restart.
+var errUnderWay = errors.New("another run of the work holds the step")
+
+// underWay reports whether a run of flow f (here, or on another replica
+// that may still be writing: store's in-flight fence) holds its step's
+// claim now. A look, not a wait: Wait on a context already ended returns
+// at once, with an error only while the claim is held. Before, the bill
+// form on the other replica told a bill still charging as "I was
+// restarted" (TestE2E_Replicas_TheBillFormOnTheOtherReplicaTellsABillStillRunningAsSo).
+func (c *feature) underWay(f store.Flow, step string) bool {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := c.cfg.Store.Wait(ctx, store.Key(f.ID, step))
+	return errors.Is(err, context.Canceled)
 }
 
 // newFormAnyway answers ActionNewForm: the form its value names, without
