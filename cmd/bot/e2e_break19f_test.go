@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/syncrobot/syncrobot/store"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
@@ -122,18 +124,8 @@ const slowClockAnswer = 1200 * time.Millisecond
 // for slowClockAnswer: a database that answers slowly, as far as the
 // replica's measure of its skew can tell, without slowing the rest.
 func slowClockRelay(c, s net.Conn) {
-	go func() { _, _ = io.Copy(c, s); _ = c.Close() }()
-	defer func() { _ = s.Close() }()
-	r := bufio.NewReader(c)
-	if !forwardStartup(r, s) {
-		return
-	}
 	statements := preparedStatements{}
-	for {
-		typ, body, raw, err := readTyped(r)
-		if err != nil {
-			return
-		}
+	relayMessages(c, s, func(typ byte, body, raw []byte) []byte {
 		sql := statements.read(typ, body)
 		if typ == pgQuery {
 			sql, _ = cString(body)
@@ -141,7 +133,26 @@ func slowClockRelay(c, s net.Conn) {
 		if strings.Contains(sql, "clock_timestamp()") {
 			<-time.After(slowClockAnswer)
 		}
-		if _, err := s.Write(raw); err != nil {
+		return raw
+	})
+}
+
+// relayMessages forwards c (a replica) to s (the server): the server's
+// side as it is, the replica's message by message, each as pass returns
+// it (raw, or another message in its place).
+func relayMessages(c, s net.Conn, pass func(typ byte, body, raw []byte) []byte) {
+	go func() { _, _ = io.Copy(c, s); _ = c.Close() }()
+	defer func() { _ = s.Close() }()
+	r := bufio.NewReader(c)
+	if !forwardStartup(r, s) {
+		return
+	}
+	for {
+		typ, body, raw, err := readTyped(r)
+		if err != nil {
+			return
+		}
+		if _, err := s.Write(pass(typ, body, raw)); err != nil {
 			return
 		}
 	}
@@ -207,4 +218,82 @@ func TestE2E_Replicas_ATimeEntryStartsWhenDanaSaysWhenOnlyTheDatabasesClockIsOff
 	if want := typed.Add(-20 * time.Minute); started.Sub(want).Abs() > time.Minute {
 		t.Errorf("the time entry started at %s, want %s (20 min before Dana typed, by her and Syncro's clock): %s off", started.Format(time.TimeOnly), want.Format(time.TimeOnly), started.Sub(want).Round(time.Second))
 	}
+}
+
+// dbClockStepRelay forwards c (a replica) to s (the server) as it is,
+// but prepares the replica's read of the database's clock as that clock
+// plus the interval in the test schema's table clock_step: a test steps
+// the database server's clock, as NTP would, by updating it.
+func dbClockStepRelay(c, s net.Conn) {
+	relayMessages(c, s, func(typ byte, body, raw []byte) []byte {
+		if typ != pgParse {
+			return raw
+		}
+		name, rest := cString(body)
+		if q, params := cString(rest); q == "SELECT clock_timestamp()" {
+			return pgMessage(pgParse, name+"\x00SELECT clock_timestamp() + (SELECT d FROM clock_step)\x00", params)
+		}
+		return raw
+	})
+}
+
+// pgMessage is a typed message of the wire protocol: typ, its length,
+// then the body's parts.
+func pgMessage(typ byte, text string, rest []byte) []byte {
+	n := 4 + len(text) + len(rest)
+	raw := []byte{typ, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
+	return append(append(raw, text...), rest...)
+}
+
+// TestE2E_Replicas_ARetypeIsAskedAfterTheDatabasesClockIsStepped: both
+// replicas read the database's clock through dbClockStepRelay. Dana's
+// comment with 20 minutes is written through B and remembered; then the
+// database server's clock is stepped 16 min ahead (NTP setting it right)
+// and each replica measures its skew again. Typed again a moment later
+// on A, the comment is less than a minute old and A must ask. The
+// replicas keep the database's time (README, Clocks), and a record keeps
+// the time it was written with: B's write, recorded before the step,
+// reads 16 min old after it, past store.RecentWriteWindow, and A writes
+// it again (2 comments, 40 min). A ticket's lock held across the step
+// reads as past store.LockLease likewise. Before the replicas kept the
+// database's time, its clock did not matter.
+func TestE2E_Replicas_ARetypeIsAskedAfterTheDatabasesClockIsStepped(t *testing.T) {
+	t.Parallel()
+	t.Skip("issue 19 fault (break19f): the replicas keep the database server's time, and a record keeps the time it was written with: the database's clock stepped 16 min ahead (NTP) makes a write recorded before the step read 16 min old on every replica, past the recent-write window (and a held lock past its lease): the retyped comment is written again, 2 comments, 40 min")
+	ctx := testContext(t)
+	fx := replicaFakes(t)
+	db, err := pgx.Connect(ctx, fx.env["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = db.Close(context.Background()) }()
+	if _, err := db.Exec(ctx, `CREATE TABLE clock_step (d interval NOT NULL); INSERT INTO clock_step VALUES ('0')`); err != nil {
+		t.Fatal(err)
+	}
+	relay := func(d *dbProxy) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.relay = dbClockStepRelay
+	}
+	a, _ := fx.startBehindProxy(ctx, t, relay)
+	aConn := a.slash(ctx, t, "help").ConnID
+	b, _ := fx.startBehindProxy(ctx, t, relay)
+	if !b.steerAfter(ctx, t, func(conn int) bool { return conn == aConn }) {
+		t.Fatal("no envelope reached A")
+	}
+	c := printerComment(t, b, "Replaced the fuser thermistor.")
+	if c.ack = b.slash(ctx, t, c.cmd); c.ack.ConnID == aConn {
+		t.Fatalf("the comment reached A (socket %d), want B", aConn)
+	}
+	b.waitReply(ctx, t, c.seen, "20 min logged")
+	if _, err := db.Exec(ctx, `UPDATE clock_step SET d = $1::interval`, hostStep.String()); err != nil {
+		t.Fatal(err)
+	}
+	a.waitLog(ctx, t, "this host's clock is off the database's")
+	b.waitLog(ctx, t, "this host's clock is off the database's")
+	if again := b.slash(ctx, t, c.cmd); again.ConnID != aConn {
+		t.Fatalf("the retype reached socket %d, want A's (%d)", again.ConnID, aConn)
+	}
+	a.waitReply(ctx, t, c.seen+1)
+	wantCommentOnce(t, fx, c.tk, c.notes, c.timers0, 20)
 }
