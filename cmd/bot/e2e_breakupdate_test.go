@@ -25,6 +25,18 @@ func printerTicketFacing(ctx context.Context, t *testing.T, fault syncrotest.Fau
 	return b, tk, path
 }
 
+// updateHeldAtTheReadBack has Dana set the printer ticket In Progress,
+// Syncro applying it and cutting its answer off, and returns once the
+// bot's read-back is held at Syncro (ReleaseHangs lets it go on).
+func updateHeldAtTheReadBack(ctx context.Context, t *testing.T) (*e2eBot, syncrotest.Ticket, string) {
+	t.Helper()
+	b, tk, path := printerTicketFacing(ctx, t, syncrotest.FaultCommitThenGarbage)
+	b.srv.Fail("GET", path, 1, syncrotest.FaultHang)
+	b.slash(ctx, t, "update "+itoa64(tk.Number)+` --status "In Progress"`)
+	b.waitHeld(ctx, t)
+	return b, tk, path
+}
+
 // TestE2E_BreakUpdate_WebAppChangeBeforeTheReadBackIsNotToldUpdated: Syncro
 // applies Dana's status change but its answer is cut off, and before the
 // bot reads the ticket back someone sets another status in the web app.
@@ -34,10 +46,7 @@ func printerTicketFacing(ctx context.Context, t *testing.T, fault syncrotest.Fau
 func TestE2E_BreakUpdate_WebAppChangeBeforeTheReadBackIsNotToldUpdated(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	b, tk, path := printerTicketFacing(ctx, t, syncrotest.FaultCommitThenGarbage)
-	b.srv.Fail("GET", path, 1, syncrotest.FaultHang)
-	b.slash(ctx, t, "update "+itoa64(tk.Number)+` --status "In Progress"`)
-	b.waitHeld(ctx, t)
+	b, tk, path := updateHeldAtTheReadBack(ctx, t)
 	if got := ticketByNumber(t, b.srv, tk.Number).Status; got != "In Progress" {
 		t.Fatalf("Syncro holds #%d as %q before the read-back; the fault should have applied In Progress", tk.Number, got)
 	}
@@ -247,5 +256,27 @@ func TestE2E_BreakUpdate_CustomerEditAppliedButAnswered500IsToldWhatSyncroHolds(
 				t.Errorf("Syncro holds the edit; the reply should say it was made:\n%s", rep)
 			}
 		})
+	}
+}
+
+// TestE2E_BreakUpdate_TicketDeletedBeforeTheReadBackIsSaidSo: Syncro
+// applies Dana's update but its answer is cut off, and the ticket is
+// deleted in the web app before the bot reads it back. Syncro answers
+// the read-back 404: she is told the ticket is no longer in Syncro, not
+// that it "couldn't be checked" nor to look at it there; the PUT is sent
+// once.
+func TestE2E_BreakUpdate_TicketDeletedBeforeTheReadBackIsSaidSo(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b, tk, path := updateHeldAtTheReadBack(ctx, t)
+	deleteTicketInSyncro(t, b.srv, tk.ID)
+	b.srv.ReleaseHangs()
+	rep := replyText(b.waitReply(ctx, t, 0).Message)
+
+	if n := b.srv.Count("PUT", path); n != 1 {
+		t.Errorf("%d PUTs of #%d, want 1", n, tk.Number)
+	}
+	if strings.Contains(rep, "Updated #") || strings.Contains(rep, "couldn't check") || !strings.Contains(rep, "no longer in Syncro") {
+		t.Errorf("#%d is deleted in Syncro; the reply should say so, claiming nothing else:\n%s", tk.Number, rep)
 	}
 }

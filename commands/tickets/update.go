@@ -432,6 +432,10 @@ func (c *feature) putChanges(ctx context.Context, actor commands.Actor, ticketID
 		err = c.updateLanded(ctx, ticketID, req, err)
 	}
 	c.auditChanges(ctx, actor, number, changes, err)
+	if errors.Is(err, errTicketGone) {
+		c.cfg.Logger.WarnContext(ctx, "write outcome unknown", "doing", "update ticket", "ticket", number, "err", err)
+		return commands.Reply{Text: fmt.Sprintf("Syncro's answer to the update of #%d couldn't be read, and #%d is no longer in Syncro: it was deleted.", number, number)}
+	}
 	var nh *updateNotHeldError
 	if errors.As(err, &nh) {
 		c.cfg.Logger.WarnContext(ctx, "write outcome unknown", "doing", "update ticket", "ticket", number, "err", err)
@@ -450,9 +454,13 @@ func (c *feature) putChanges(ctx context.Context, actor commands.Actor, ticketID
 // but may have been applied (syncro.MayHaveApplied): nil when Syncro
 // holds every field req set; when it does not, putErr itself if Syncro
 // said the PUT failed, else an *updateNotHeldError naming what it holds
-// instead; an *unknownOutcomeError when it could not be read.
+// instead; an *unknownOutcomeError when it could not be read (wrapping
+// errTicketGone when Syncro answered that the ticket is gone).
 func (c *feature) updateLanded(ctx context.Context, ticketID int64, req *syncro.TicketRequest, putErr error) error {
 	t, _, err := c.cfg.Syncro.Tickets.Get(ctx, ticketID)
+	if errors.Is(err, syncro.ErrNotFound) {
+		return &unknownOutcomeError{what: "the update", err: fmt.Errorf("%w: %w", errTicketGone, putErr)}
+	}
 	if err != nil {
 		c.cfg.Logger.WarnContext(ctx, "update not read back", "ticket_id", ticketID, "err", err)
 		return &unknownOutcomeError{what: "the update", err: putErr}
@@ -466,6 +474,11 @@ func (c *feature) updateLanded(ctx context.Context, ticketID int64, req *syncro.
 	}
 	return &updateNotHeldError{shown: shown, err: &unknownOutcomeError{what: "the update", err: putErr}}
 }
+
+// errTicketGone is an update's read-back answered 404: the ticket was
+// deleted since, so whether the update landed no longer matters, and
+// "look at it in Syncro" cannot be done.
+var errTicketGone = errors.New("ticket no longer in Syncro")
 
 // updateNotHeldError is an update whose answer was of no use and whose
 // read-back does not show it: its outcome stays unknown (isUnknown), as
