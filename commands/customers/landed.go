@@ -29,8 +29,12 @@ func (e *unconfirmedError) Error() string {
 func (e *unconfirmedError) Unwrap() error { return e.err }
 
 // sentence tells the tech the update of what ("customer 12") could not be
-// confirmed, claiming nothing either way.
+// confirmed, claiming nothing either way; a record the read-back found
+// deleted is said to be gone.
 func (e *unconfirmedError) sentence(what string) string {
+	if !e.readBack && errors.Is(e.err, syncro.ErrNotFound) {
+		return fmt.Sprintf("Syncro's answer to the update of %s couldn't be read, and %s is no longer in Syncro: it was deleted.", what, what)
+	}
 	found := "reading it back failed"
 	if e.readBack {
 		found = what + " in Syncro doesn't show all of it"

@@ -1,6 +1,10 @@
 package customers
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/syncrobot/syncrobot/syncro"
@@ -33,4 +37,24 @@ func TestHolds_SyncrosOtherFormsOfAValueSentCountAsHeld(t *testing.T) {
 		{"property as another number", &syncro.CustomerRequest{Properties: map[string]string{"Seats": "13"}}, cu, false},
 		{"property as a boolean", &syncro.CustomerRequest{Properties: map[string]string{"VIP": "true"}}, cu, true},
 	})
+}
+
+// TestSettleUpdate_RecordDeletedBeforeTheReadBackIsSaidSo: an edit whose
+// answer was lost, read back 404 (the customer deleted in the web app
+// meanwhile), is told as no longer in Syncro: not "reading it back
+// failed", nor to look at it in Syncro.
+func TestSettleUpdate_RecordDeletedBeforeTheReadBackIsSaidSo(t *testing.T) {
+	t.Parallel()
+	gone := func(context.Context, int64) (*syncro.Customer, *syncro.Response, error) {
+		return nil, nil, &syncro.Error{StatusCode: 404}
+	}
+	putErr := fmt.Errorf("syncro: PUT /customers/7: %w: cut off", syncro.ErrOutcomeUnknown)
+	_, err := settleUpdate(t.Context(), gone, 7, &syncro.CustomerRequest{City: syncro.Ptr("Eugene")}, putErr)
+	var ue *unconfirmedError
+	if !errors.As(err, &ue) {
+		t.Fatalf("err = %v, want an *unconfirmedError", err)
+	}
+	if s := ue.sentence("customer 7"); !strings.Contains(s, "customer 7 is no longer in Syncro") || strings.Contains(s, "reading it back failed") || strings.Contains(s, "Look at") {
+		t.Errorf("the customer is deleted in Syncro; the reply should say so:\n%s", s)
+	}
 }
