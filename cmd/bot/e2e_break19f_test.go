@@ -297,3 +297,38 @@ func TestE2E_Replicas_ARetypeIsAskedAfterTheDatabasesClockIsStepped(t *testing.T
 	a.waitReply(ctx, t, c.seen+1)
 	wantCommentOnce(t, fx, c.tk, c.notes, c.timers0, 20)
 }
+
+// hostAheadVar names, in a child replica's environment
+// (startReplicaProcess), how far its host's clock runs ahead of the
+// others' (hostAhead).
+const hostAheadVar = "SYNCROBOT_TEST_HOST_AHEAD"
+
+// hostAhead is c on a host whose clock runs ahead by ahead: its time and
+// the one its store measures against the database's both.
+func hostAhead(c runClock, ahead time.Duration) runClock {
+	now := c.now
+	c.now = func() time.Time { return now().Add(ahead) }
+	c.host = func() time.Time { return time.Now().Add(ahead) }
+	return c
+}
+
+// TestE2E_Replicas_BillOfAKilledReplicaWhoseClockRanAheadIsFinishedByTheOther:
+// as TestE2E_Replicas_BillOfAKilledReplicaIsFinishedByTheOther, replica A
+// a child process killed (SIGKILL) while Syncro holds its charge, but
+// A's host's clock ran 16 min ahead. B must tell Dana of the bill once
+// A's write can no longer land (the in-flight fence, on the database's
+// clock), not 16 min later, and Finish writes it once.
+func TestE2E_Replicas_BillOfAKilledReplicaWhoseClockRanAheadIsFinishedByTheOther(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	const notes = "Replaced the fuser drive gear."
+	fx := replicaFakes(t)
+	fx.env[hostAheadVar] = hostStep.String()
+	a, aLog := startReplicaProcess(ctx, t, fx)
+	delete(fx.env, hostAheadVar)
+	if err := aLog.WaitFor(ctx, "this host's clock is off the database's"); err != nil {
+		t.Fatalf("A never measured its host's clock: %v", err)
+	}
+	tk, minutesBefore := billHeldAtCharge(ctx, t, fx, notes)
+	killThenFinishOnB(ctx, t, fx, a, aLog, tk, minutesBefore, notes)
+}

@@ -42,6 +42,9 @@ func TestReplicaProcess(t *testing.T) {
 	if path := env[clockAheadVar]; path != "" {
 		ctx = withRunClock(ctx, fileAheadClock(path))
 	}
+	if host, _ := time.ParseDuration(env[hostAheadVar]); host != 0 {
+		ctx = withRunClock(ctx, hostAhead(clockOf(ctx), host))
+	}
 	os.Exit(run(ctx, []string{"bot", "-debug"}, envMap(env), os.Stdout, os.Stderr))
 }
 
