@@ -19,6 +19,18 @@ import (
 // as Dana; it returns the form as it opened.
 func (b *e2eBot) submitForm(ctx context.Context, t *testing.T, text, callbackID string, values map[string]string) slackfake.View {
 	t.Helper()
+	return b.submitFormAs(ctx, t, text, callbackID, func(vals slackfake.Values) {
+		for block, v := range values {
+			vals[block] = map[string]slackfake.Input{block: slackfake.TextInput(v)}
+		}
+	})
+}
+
+// submitFormAs opens the form /syncro text brings (callbackID), lets set
+// change what it opened with (the state Slack would submit untouched),
+// and submits it as Dana; it returns the form as it opened.
+func (b *e2eBot) submitFormAs(ctx context.Context, t *testing.T, text, callbackID string, set func(slackfake.Values)) slackfake.View {
+	t.Helper()
 	seen := map[string]bool{}
 	for _, v := range b.f.Views() {
 		seen[v.ID] = true
@@ -37,9 +49,7 @@ func (b *e2eBot) submitForm(ctx context.Context, t *testing.T, text, callbackID 
 		t.Fatalf("/syncro %s opened no %s form: %v; views %+v; stderr:\n%s", text, callbackID, err, b.f.Views(), b.stderr.String())
 	}
 	vals := textValues(t, form.JSON)
-	for block, v := range values {
-		vals[block] = map[string]slackfake.Input{block: slackfake.TextInput(v)}
-	}
+	set(vals)
 	b.submitView(ctx, t, slackfake.ViewSubmission{UserID: e2eUser, ViewID: form.ID, CallbackID: form.CallbackID, PrivateMetadata: form.PrivateMetadata, Values: vals})
 	return form
 }

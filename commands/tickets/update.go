@@ -268,7 +268,7 @@ func (c *feature) updateWithFlags(ctx context.Context, r commands.Request, inv c
 		if err != nil {
 			return commands.Reply{Text: commands.UsageMessage(err) + " Nothing was changed."}
 		}
-		if p != t.Priority {
+		if !samePriority(t.Priority, p) {
 			req.Priority = &p
 			changes = append(changes, fieldChange{"Priority", orNone(t.Priority), p})
 		}
@@ -341,9 +341,17 @@ func (c *feature) updateModal(ctx context.Context, t *syncro.Ticket, number int6
 	for _, s := range ts.TicketStatusList {
 		statusOpts = append(statusOpts, commands.Option(s, s))
 	}
+	// The form opens on the ticket's priority even when the ticket shows
+	// its word alone ("Normal") and the list carries its number ("2
+	// Normal"): it opened blank, as if the ticket had none, and picking
+	// Normal again sent "Normal → 2 Normal", a change nobody made.
+	prio := t.Priority
 	for _, p := range as.Ticket.Priorities {
 		if strings.TrimSpace(p) != "" {
 			prioOpts = append(prioOpts, commands.Option(p, p))
+			if p != prio && samePriority(t.Priority, p) {
+				prio = p
+			}
 		}
 	}
 	for _, u := range ts.Users {
@@ -359,7 +367,7 @@ func (c *feature) updateModal(ctx context.Context, t *syncro.Ticket, number int6
 		commands.InputBlock(commands.BlockStatus, "Status", "", commands.StaticSelect(commands.BlockStatus, "Status", statusOpts, t.Status), true),
 	}
 	if len(prioOpts) > 0 {
-		blocks = append(blocks, commands.InputBlock(commands.BlockPriority, "Priority", "", commands.StaticSelect(commands.BlockPriority, "Priority", prioOpts, t.Priority), true))
+		blocks = append(blocks, commands.InputBlock(commands.BlockPriority, "Priority", "", commands.StaticSelect(commands.BlockPriority, "Priority", prioOpts, prio), true))
 	}
 	if len(techOpts) > 0 {
 		blocks = append(blocks, commands.InputBlock(commands.BlockTech, "Tech", "", commands.StaticSelect(commands.BlockTech, "Assign to", techOpts, strconv.FormatInt(meta.UserID, 10)), true))
@@ -389,7 +397,7 @@ func (c *feature) submitUpdate(ctx context.Context, s commands.Submission, meta 
 		req.Status = &st
 		changes = append(changes, fieldChange{"Status", orNone(meta.Status), st})
 	}
-	if p := commands.SelectedValue(s, commands.BlockPriority); p != "" && p != meta.Priority {
+	if p := commands.SelectedValue(s, commands.BlockPriority); p != "" && !samePriority(meta.Priority, p) {
 		req.Priority = &p
 		changes = append(changes, fieldChange{"Priority", orNone(meta.Priority), p})
 	}

@@ -2,10 +2,12 @@ package tickets
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
 	"github.com/syncrobot/syncrobot/commands"
 	"github.com/syncrobot/syncrobot/commands/commandstest"
 	"github.com/syncrobot/syncrobot/syncro/syncrotest"
@@ -168,5 +170,45 @@ func TestUpdate_ModalSubmitWhoseAnswerIsLostTellsWhatSyncroHolds(t *testing.T) {
 				t.Errorf("%d PUTs and %d GETs, want one each:%s", puts, gets, commandstest.ReqLines(reqs))
 			}
 		})
+	}
+}
+
+// TestUpdate_APriorityShownAsItsWordIsNotChanged: Syncro may show a
+// ticket's priority as its word alone ("Normal") while the account's
+// list carries its number ("2 Normal"), docs/syncro-api.md §4.5. The
+// update form opens on it, and saving another field, or typing the same
+// priority, sends no priority: Syncro keeps "Normal".
+func TestUpdate_APriorityShownAsItsWordIsNotChanged(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	seed := f.Ticket(t, 32150)
+	showingNormal := func() (syncrotest.Ticket, string) {
+		tk := f.Srv.AddTicket(syncrotest.Ticket{Subject: "Scanner offline", CustomerID: seed.CustomerID, UserID: syncrotest.UserDana, Status: "In Progress", Priority: "Normal"})
+		return tk, strconv.FormatInt(tk.Number, 10)
+	}
+
+	_, number := showingNormal()
+	r, reqs := f.Slash(t, "update "+number+" --priority normal")
+	if !strings.Contains(r.Text, "Nothing to change") || putBody(t, reqs) != nil {
+		t.Errorf("--priority normal on a ticket showing Normal: reply %q, PUT %v; want nothing to change and no PUT", r.Text, putBody(t, reqs))
+	}
+
+	tk, number := showingNormal()
+	v := f.OpenModal(t, "update "+number)
+	initial := ""
+	for _, b := range v.Blocks.BlockSet {
+		if in, ok := b.(*slack.InputBlock); ok && in.BlockID == commands.BlockPriority {
+			if sel, ok := in.Element.(*slack.SelectBlockElement); ok && sel.InitialOption != nil {
+				initial = sel.InitialOption.Value
+			}
+		}
+	}
+	if initial != "2 Normal" {
+		t.Errorf("the form's priority opens on %q, want the list's \"2 Normal\"", initial)
+	}
+	r, _ = f.Submit(t, form(v, "V1", picked(commands.BlockStatus, "Waiting for Parts", "Waiting for Parts"), picked(commands.BlockPriority, initial, initial)))
+	got := f.Ticket(t, tk.Number)
+	if got.Status != "Waiting for Parts" || got.Priority != "Normal" || strings.Contains(r.Text, "Priority") {
+		t.Errorf("saving the status: Syncro holds %q, priority %q (want Waiting for Parts, Normal); reply %q", got.Status, got.Priority, r.Text)
 	}
 }
