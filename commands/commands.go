@@ -43,8 +43,16 @@ type Deps struct {
 	// Logger receives the full detail of unexpected errors (users see an
 	// error id that appears here too).
 	Logger *slog.Logger
-	// Now is the clock; nil means time.Now.
+	// Now is the clock: what the commands send to Syncro and show people
+	// follows it. nil means time.Now.
 	Now func() time.Time
+	// StoreNow is the clock the store's recorded times are on; Now when
+	// nil. A time the commands record for the store to compare (a flow's
+	// CreatedAt), and every comparison of a time the store holds with
+	// now, reads it: on PostgreSQL the database's clock, which every
+	// replica shares, while Now stays the host's, which Syncro and people
+	// share (README, Running two replicas, Clocks).
+	StoreNow func() time.Time
 	// SessionLogs files session logs (close, /syncro log) under
 	// SESSION_LOG_DIR. Required.
 	SessionLogs *sessionlog.Writer
@@ -109,6 +117,9 @@ func New(cfg Deps, features ...Feature) (*Commands, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.StoreNow == nil {
+		cfg.StoreNow = cfg.Now
 	}
 	if cfg.Dedup == nil {
 		cfg.Dedup = NewStoreDedup(cfg.Store)

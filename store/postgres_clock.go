@@ -129,7 +129,7 @@ func (s *Postgres) measureSkew(ctx context.Context) (bool, error) {
 	if skew == 0 {
 		s.cfg.logger.Info("this host's clock agrees with the database's again", "replica", s.replica, "was", was)
 	} else {
-		s.cfg.logger.Warn("this host's clock is off the database's; the bot keeps the database's time instead (set the host's clock right, NTP)",
+		s.cfg.logger.Warn("this host's clock is off the database's; what the replicas record and compare keeps the database's time, what the bot writes to Syncro and shows keeps this host's (set the host's clock right, NTP)",
 			"replica", s.replica, "skew", skew)
 	}
 	return true, nil

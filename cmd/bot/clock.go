@@ -59,12 +59,15 @@ func clockOf(ctx context.Context) runClock {
 	return c
 }
 
-// storeTime is the clock the commands compare the store's times with:
-// on PostgreSQL, now less the host's skew (store.Postgres.Skew), the
-// time the store writes and compares by. A replica whose host's clock
-// ran 16 min ahead read another's unfinished comment as 16 min old and
-// wrote it again instead of asking
+// storeTime is the clock the commands compare the store's times with
+// (commands.Deps.StoreNow): on PostgreSQL, now less the host's skew
+// (store.Postgres.Skew), the time the store writes and compares by. A
+// replica whose host's clock ran 16 min ahead read another's unfinished
+// comment as 16 min old and wrote it again instead of asking
 // (TestE2E_Replicas_ARetypeOfAnUnfinishedCommentIsAskedWhateverTheOtherReplicasClockSays).
+// It is not the commands' Now: a database whose clock is off would put
+// that much off every time sent to Syncro or shown
+// (TestE2E_Replicas_ATimeEntryStartsWhenDanaSaysWhenOnlyTheDatabasesClockIsOff).
 func storeTime(st store.Backend, now func() time.Time) func() time.Time {
 	p, ok := st.(*store.Postgres)
 	if !ok {

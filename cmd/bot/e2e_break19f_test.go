@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/syncrobot/syncrobot/store"
-	"github.com/syncrobot/syncrobot/syncro/syncrotest"
 )
 
 // Issue 19, fresh eyes on the replicas' clocks (break19f): a host's clock
@@ -194,23 +193,19 @@ func TestE2E_Replicas_ARetypeIsAskedWhenTheOtherReplicaIsSlowToReadTheDatabasesC
 // Syncro agree on the time (NTP on both). Dana logs 20 minutes on a
 // ticket through a replica on that database: Syncro must hold a time
 // entry that started 20 min before she typed, by the clock she and
-// Syncro share. The replica keeps the database's time (README, Clocks)
-// for everything, its commands' Now included, so the start_at it sends
-// is 16 min early: a time sheet by day, near midnight, moves the work to
-// the day before, and the end-of-day summary at 17:00 comes 16 min late.
+// Syncro share. Before, the replica kept the database's time for
+// everything, its commands' Now included, so the start_at it sent was
+// 16 min early: a time sheet by day, near midnight, moved the work to
+// the day before, and the end-of-day summary at 17:00 came 16 min late.
 func TestE2E_Replicas_ATimeEntryStartsWhenDanaSaysWhenOnlyTheDatabasesClockIsOff(t *testing.T) {
 	t.Parallel()
-	t.Skip("issue 19 fault (break19f): run's commands keep the database's time (cmd/bot storeTime), also for what they send to Syncro and show: with the database server's clock 16 min behind and the host's and Syncro's right, a time entry's start_at is 16 min early; README Clocks says replies and summaries go by the database's time, not what is written to Syncro")
 	ctx := testContext(t)
-	truth := func() time.Time { return time.Now().Add(hostStep) } // the host's and Syncro's; the database's is 16 min behind
-	fx := replicaFakes(t, syncrotest.WithClock(truth))
-	fx.clock = runClock{now: truth, host: truth}
-	a := fx.start(ctx, t, "-debug")
+	a, truth := startBesideADatabaseOff(ctx, t)
 	c := printerComment(t, a, "Replaced the toner sensor.")
 	typed := truth()
 	a.slash(ctx, t, c.cmd)
 	a.waitReply(ctx, t, c.seen, "20 min logged")
-	timers := fx.srv.Timers(c.tk.ID)
+	timers := a.srv.Timers(c.tk.ID)
 	if len(timers) == 0 {
 		t.Fatal("Syncro holds no time entry")
 	}

@@ -153,7 +153,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer stopAccount()
 	homeTab := home.New()
 	cmds, err := commands.New(commands.Deps{
-		Now:     storeTime(st, clk.now),
 		Syncro:  client,
 		Reads:   mirror.NewReads(mir, client, mirror.DefaultTTL),
 		Account: acct,
@@ -164,6 +163,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// dedup, recorded bill/close flows, Finish) and keeps the audit.
 		Store:       st,
 		SessionLogs: &sessionlog.Writer{Root: cfg.SessionLogDir, Git: cfg.SessionLogGit, Lock: sessionLogLock(st)},
+		// What goes to Syncro and to people follows the host's clock;
+		// only comparisons with the store's times follow the store's
+		// (README, Running two replicas, Clocks).
+		Now:      clk.now,
+		StoreNow: storeTime(st, clk.now),
 	}, features(homeTab)...)
 	if err != nil {
 		log.Error("commands", "err", err)

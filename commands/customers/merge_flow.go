@@ -185,7 +185,7 @@ func (c *feature) recordMerge(ctx context.Context, key string, mp mergeParams, b
 	f := store.Flow{
 		ID: store.Key("flow", key), Kind: flowMerge,
 		Subject: slackfmt.PlainText(fmt.Sprintf("merge %s (ID %d) into %s (ID %d)", mp.DupName, mp.Dup, mp.PrimaryName, mp.Primary), 80),
-		Params:  raw, SlackUser: by.SlackUserID, Channel: mp.Channel, CreatedAt: c.cfg.Now(),
+		Params:  raw, SlackUser: by.SlackUserID, Channel: mp.Channel, CreatedAt: c.cfg.StoreNow(),
 	}
 	for _, s := range mergeSteps(mp.Mode) {
 		f.Steps = append(f.Steps, store.Step{Name: s})

@@ -200,9 +200,11 @@ func (c *feature) startFlow(ctx context.Context, key, kind string, steps []strin
 	recent, asked := c.recentWrite(ctx, p.TicketID, p.Retype)
 	p.Asked = asked
 	raw, _ := json.Marshal(p)
+	// CreatedAt on the store's clock, as every replica compares it
+	// (recentWrite, tellUnfinished).
 	f := store.Flow{
 		ID: store.Key("flow", key), Kind: kind, Ticket: p.TicketID, Subject: slackfmt.PlainText(p.Body, 80),
-		Params: raw, SlackUser: actor.SlackUserID, Channel: p.Channel, CreatedAt: c.cfg.Now(),
+		Params: raw, SlackUser: actor.SlackUserID, Channel: p.Channel, CreatedAt: c.cfg.StoreNow(),
 	}
 	for _, s := range steps {
 		f.Steps = append(f.Steps, store.Step{Name: s})

@@ -129,7 +129,7 @@ func (c *feature) tellUnfinished(ctx context.Context) []commands.Post {
 	}
 	var posts []commands.Post
 	for _, f := range flows {
-		if _, asked := awaitingAnswer(f); asked && c.cfg.Now().Sub(f.CreatedAt) > askedTTL {
+		if _, asked := awaitingAnswer(f); asked && c.cfg.StoreNow().Sub(f.CreatedAt) > askedTTL {
 			if _, err := st.AbandonFlow(f.ID, "the question was never answered, so nothing was sent to Syncro"); err != nil {
 				c.cfg.Logger.WarnContext(ctx, "unanswered retype question not given up", "flow", f.ID, "err", err)
 			}

@@ -73,7 +73,10 @@ func (c *feature) recentWrite(ctx context.Context, ticketID int64, key string) (
 	for _, f := range flows {
 		// leftOff: unfinished, and not a flow that wrote nothing.
 		fr, _, unfinished := c.leftOff(f)
-		ago := c.cfg.Now().Sub(f.CreatedAt)
+		// CreatedAt is on the store's clock, maybe another replica's
+		// (flow.go): a host whose clock is off, or a database whose
+		// clock is, would read it as minutes old or in the future.
+		ago := c.cfg.StoreNow().Sub(f.CreatedAt)
 		if unfinished && fr.p.Retype == key && ago >= 0 && ago < store.RecentWriteWindow {
 			return store.RecentWrite{Ticket: fr.p.Number, Flow: f.ID, At: f.CreatedAt, Ago: ago}, true
 		}
