@@ -90,7 +90,7 @@ func (c *feature) abandonFailed(ctx context.Context, err error) commands.Reply {
 // abandonedReply answers Abandon on a merge abandoned before.
 func (m *mergeRun) abandonedReply() commands.Reply {
 	return commands.Reply{Text: fmt.Sprintf("The merge of %s was abandoned on %s (%s); nothing was changed. %s",
-		m.names(), m.f.AbandonedAt.UTC().Format("2006-01-02 15:04 UTC"), m.f.AbandonReason, m.doneClause())}
+		m.names(), m.c.cfg.ShownTime(m.f.AbandonedAt).UTC().Format("2006-01-02 15:04 UTC"), m.f.AbandonReason, m.doneClause())}
 }
 
 // dupHoldings is what Syncro holds of the merge when it is abandoned;
