@@ -165,7 +165,8 @@ func TestE2E_Replicas_ARetypeThatRunsOutWaitingForTheOtherReplicaSaysSo(t *testi
 	t.Parallel()
 	ctx := testContext(t)
 	fx := replicaFakes(t)
-	fx.env["WORK_TIMEOUT"] = "30s" // the least, so that B runs out in half a minute
+	const work = 30 * time.Second // the least WORK_TIMEOUT, so that B runs out in half a minute
+	fx.env["WORK_TIMEOUT"] = work.String()
 	a, proxy := fx.startBehindProxy(ctx, t)
 	aConn := a.slash(ctx, t, "help").ConnID
 	b := fx.start(ctx, t, "-debug")
@@ -173,6 +174,12 @@ func TestE2E_Replicas_ARetypeThatRunsOutWaitingForTheOtherReplicaSaysSo(t *testi
 	if !b.steerAfter(ctx, t, func(conn int) bool { return conn != aConn }) {
 		t.Fatal("no envelope reached B")
 	}
+	// The answers come once the replicas' own WORK_TIMEOUTs have run out,
+	// on the real clock whatever run's says (bot.Config.Clock): Dana's wait
+	// for them is that and the test's own budget, counted from before
+	// either work began. Counted from when B was seen waiting, it ended
+	// within milliseconds of B's answer, and before it on a busy machine.
+	answered := workContext(t, work)
 	c := a.commentHeldAtSyncro(ctx, t, "Re-seated the tray 2 lift motor.")
 	proxy.setCut(true)
 	retyped := len(fx.f.Ephemerals(e2eUser))
@@ -182,12 +189,10 @@ func TestE2E_Replicas_ARetypeThatRunsOutWaitingForTheOtherReplicaSaysSo(t *testi
 	b.waitLog(ctx, t, "waiting for a lock another holds")
 
 	// Both run out (A's own work first): A offers Finish, B says why it
-	// stopped. The test's clock is WORK_TIMEOUT too: its own waits start
-	// afresh.
-	ctx = testContext(t)
-	fromA := a.waitReply(ctx, t, c.seen, tickets.ActionFinish)
+	// stopped.
+	fromA := a.waitReply(answered, t, c.seen, tickets.ActionFinish)
 	var fromB string
-	err := poll(ctx, func() bool {
+	err := poll(answered, func() bool {
 		for _, e := range fx.f.Ephemerals(e2eUser)[retyped:] {
 			if e.TS != fromA.TS {
 				fromB = e.Text

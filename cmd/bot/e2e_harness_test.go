@@ -30,7 +30,14 @@ const (
 // testContext ends when the test does or testTimeout has passed: the
 // budget of each wait in an end-to-end test.
 func testContext(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
+	return workContext(t, 0)
+}
+
+// workContext is testContext for waits that span the bot's WORK_TIMEOUT
+// work running out on the real clock (a handler's own run is, whatever
+// run's clock says): it ends work after testContext would.
+func workContext(t testing.TB, work time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), work+testTimeout)
 	t.Cleanup(cancel)
 	return ctx
 }
