@@ -132,19 +132,21 @@ func New(cfg Deps, features ...Feature) (*Commands, error) {
 	return c, nil
 }
 
-// check names the first required collaborator that is missing, by the
-// setting that provides it.
 // ShownTime is t, a time the store recorded (on StoreNow's clock), on
 // Now's clock, for showing it to people: with the database's clock off
 // the host's, the store's record of a moment reads that much off what
 // the person saw (README, Running two replicas, Clocks).
 func (d Deps) ShownTime(t time.Time) time.Time {
-	if d.Now == nil || d.StoreNow == nil {
+	// A zero time is no record (nothing to show): moved, it would read
+	// as a moment centuries ago.
+	if d.Now == nil || d.StoreNow == nil || t.IsZero() {
 		return t
 	}
 	return d.Now().Add(t.Sub(d.StoreNow()))
 }
 
+// check names the first required collaborator that is missing, by the
+// setting that provides it.
 func (d Deps) check() error {
 	switch {
 	case isNil(d.Syncro):
