@@ -360,9 +360,15 @@ func RenderSummary(s Summary) commands.Message {
 	missing := ticketBlocks(s.Missing[:min(len(s.Missing), summaryTickets)], blockMissingPrefix, s.WebURL, false, false)
 	resolved := ticketBlocks(s.Resolved[:min(len(s.Resolved), summaryTickets)], blockUnbilledPrefix, s.WebURL, false, s.CanBill)
 	nMissing, nResolved := len(missing)/blocksPerTicket, len(resolved)/blocksPerTicket
+	// With none to ask about, only the tickets left unchecked are said
+	// under the title: "You worked on these" would head an empty list.
+	missingTitle := "*Missing time?* You worked on these with no time logged:"
+	if len(s.Missing) == 0 {
+		missingTitle = "*Missing time?*"
+	}
 	var lists []slack.Block
 	for {
-		lists = append(listBlocks("*Missing time?* You worked on these with no time logged:", missing[:nMissing*blocksPerTicket], len(s.Missing), s.WebURL, uncheckedNote(s.Unchecked)),
+		lists = append(listBlocks(missingTitle, missing[:nMissing*blocksPerTicket], len(s.Missing), s.WebURL, uncheckedNote(s.Unchecked)),
 			listBlocks("*Resolved, not invoiced yet*", resolved[:nResolved*blocksPerTicket], len(s.Resolved), s.WebURL, s.ResolvedNote)...)
 		if len(lists) <= room && blocksText(lists) <= chars || nMissing+nResolved == 0 {
 			break

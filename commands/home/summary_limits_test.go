@@ -238,3 +238,28 @@ func TestRenderSummary_Goldens(t *testing.T) {
 	commandstest.Golden(t, "summary_late_two_failures_full_lists.golden", messageJSON(t, home.RenderSummary(summaryOf(true, 30, 30, 3, 2, 2))))
 	commandstest.Golden(t, "summary_500_tickets_with_time.golden", messageJSON(t, home.RenderSummary(summaryOf(false, 0, 0, 500, 0, 0))))
 }
+
+// TestRenderSummary_UncheckedIsSaidWithinSlacksLimits: tickets left
+// unchecked for time are said beside lists cut to Slack's limits, and a
+// summary with none to ask about says what it did not check without
+// heading an empty list "You worked on these".
+func TestRenderSummary_UncheckedIsSaidWithinSlacksLimits(t *testing.T) {
+	t.Parallel()
+	for _, missing := range []int{0, 11, 30} {
+		for _, resolved := range []int{0, 30} {
+			for _, errs := range []int{0, 3} {
+				name := fmt.Sprintf("missing=%d resolved=%d errs=%d unchecked=2", missing, resolved, errs)
+				s := summaryOf(true, missing, resolved, 500, errs, 60)
+				s.Unchecked = 2
+				checkSummary(t, name, s)
+				all := strings.Join(shownTexts(t, home.RenderSummary(s)), "\n")
+				if !strings.Contains(all, "I did not check 2 more of that day's tickets for your time") {
+					t.Errorf("%s: the 2 tickets not checked are not said", name)
+				}
+				if missing == 0 && strings.Contains(all, "You worked on these") {
+					t.Errorf("%s: no ticket to ask about, yet the summary says %q over an empty list:\n%s", name, "You worked on these", all)
+				}
+			}
+		}
+	}
+}
