@@ -151,10 +151,8 @@ func (c *feature) createContact(ctx context.Context, p pendingForm, force bool) 
 	if title != nil {
 		name := ct.Name
 		treq := &syncro.ContactRequest{Name: &name, Title: title}
-		_, _, err := c.cfg.Syncro.Contacts.Update(ctx, ct.ID, treq)
-		if syncro.MayHaveApplied(err) {
-			_, err = settleUpdate(ctx, c.cfg.Syncro.Contacts.Get, ct.ID, treq, err)
-		}
+		titled, _, err := c.cfg.Syncro.Contacts.Update(ctx, ct.ID, treq)
+		_, err = settleUpdate(ctx, c.cfg.Syncro.Contacts.Get, ct.ID, treq, titled, err)
 		switch {
 		case errors.As(err, new(*unconfirmedError)):
 			text += fmt.Sprintf(" I couldn't confirm the title was saved (Syncro's answer couldn't be read); look in Syncro, or set it with `%s contact edit %d`.", cmdline.SlashCommand, ct.ID)
@@ -181,9 +179,7 @@ func (c *feature) editContact(ctx context.Context, p pendingForm, force bool) co
 		return commands.Reply{Text: fmt.Sprintf("Nothing changed on contact %d; nothing was sent.", p.Meta.ContactID)}
 	}
 	ct, _, err := c.cfg.Syncro.Contacts.Update(ctx, p.Meta.ContactID, req)
-	if syncro.MayHaveApplied(err) {
-		ct, err = settleUpdate(ctx, c.cfg.Syncro.Contacts.Get, p.Meta.ContactID, req, err)
-	}
+	ct, err = settleUpdate(ctx, c.cfg.Syncro.Contacts.Get, p.Meta.ContactID, req, ct, err)
 	c.logWrite(ctx, p.by, "contact edit", p.Meta.ContactID, err)
 	var ue *unconfirmedError
 	if errors.As(err, &ue) {

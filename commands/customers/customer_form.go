@@ -512,9 +512,7 @@ func (c *feature) editCustomer(ctx context.Context, p pendingForm) commands.Repl
 		return commands.Reply{Text: fmt.Sprintf("Nothing changed on customer %d; nothing was sent.", p.Meta.CustomerID)}
 	}
 	cu, _, err := c.cfg.Syncro.Customers.Update(ctx, p.Meta.CustomerID, req)
-	if syncro.MayHaveApplied(err) {
-		cu, err = settleUpdate(ctx, c.cfg.Syncro.Customers.Get, p.Meta.CustomerID, req, err)
-	}
+	cu, err = settleUpdate(ctx, c.cfg.Syncro.Customers.Get, p.Meta.CustomerID, req, cu, err)
 	c.logWrite(ctx, p.by, "customer edit", p.Meta.CustomerID, err)
 	var ue *unconfirmedError
 	if errors.As(err, &ue) {

@@ -42,13 +42,17 @@ func (e *unconfirmedError) sentence(what string) string {
 	return fmt.Sprintf("Syncro's answer to the update of %s couldn't be read, and %s, so I can't confirm it was saved. Look at %s in Syncro before editing it again.", what, found, what)
 }
 
-// settleUpdate reads record id back (get) after an update that failed
-// with putErr but may have been applied (syncro.MayHaveApplied): the
+// settleUpdate is the outcome of an update of record id that answered
+// rec and putErr: as answered, unless it failed but may have been
+// applied (syncro.MayHaveApplied). Then record id is read back (get): the
 // record when it holds every field req sent; putErr itself when it does
 // not and Syncro said the update failed; an *unconfirmedError otherwise.
 // The update is never sent again: only a read says what Syncro holds,
 // which is all a reply may claim.
-func settleUpdate[T any](ctx context.Context, get func(context.Context, int64) (*T, *syncro.Response, error), id int64, req any, putErr error) (*T, error) {
+func settleUpdate[T any](ctx context.Context, get func(context.Context, int64) (*T, *syncro.Response, error), id int64, req any, rec *T, putErr error) (*T, error) {
+	if !syncro.MayHaveApplied(putErr) {
+		return rec, putErr
+	}
 	rec, _, err := get(ctx, id)
 	if err != nil {
 		return nil, &unconfirmedError{err: fmt.Errorf("%w (read back: %w)", putErr, err)}

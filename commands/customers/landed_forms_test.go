@@ -49,7 +49,7 @@ func TestSettleUpdate_RecordDeletedBeforeTheReadBackIsSaidSo(t *testing.T) {
 		return nil, nil, &syncro.Error{StatusCode: 404}
 	}
 	putErr := fmt.Errorf("syncro: PUT /customers/7: %w: cut off", syncro.ErrOutcomeUnknown)
-	_, err := settleUpdate(t.Context(), gone, 7, &syncro.CustomerRequest{City: syncro.Ptr("Eugene")}, putErr)
+	_, err := settleUpdate(t.Context(), gone, 7, &syncro.CustomerRequest{City: syncro.Ptr("Eugene")}, nil, putErr)
 	var ue *unconfirmedError
 	if !errors.As(err, &ue) {
 		t.Fatalf("err = %v, want an *unconfirmedError", err)

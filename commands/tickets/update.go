@@ -440,13 +440,15 @@ func (c *feature) putChanges(ctx context.Context, actor commands.Actor, ticketID
 		err = c.updateLanded(ctx, ticketID, req, err)
 	}
 	c.auditChanges(ctx, actor, number, changes, err)
-	if errors.Is(err, errTicketGone) {
+	var nh *updateNotHeldError
+	gone, unshown := errors.Is(err, errTicketGone), errors.As(err, &nh)
+	if gone || unshown {
 		c.cfg.Logger.WarnContext(ctx, "write outcome unknown", "doing", "update ticket", "ticket", number, "err", err)
+	}
+	if gone {
 		return commands.Reply{Text: fmt.Sprintf("Syncro's answer to the update of #%d couldn't be read, and #%d is no longer in Syncro: it was deleted.", number, number)}
 	}
-	var nh *updateNotHeldError
-	if errors.As(err, &nh) {
-		c.cfg.Logger.WarnContext(ctx, "write outcome unknown", "doing", "update ticket", "ticket", number, "err", err)
+	if unshown {
 		return commands.Reply{Text: fmt.Sprintf("Syncro's answer to the update of #%d couldn't be read, and #%d in Syncro doesn't show it (%s), so I can't confirm it was saved. Look at #%d in Syncro before updating it again.",
 			number, number, strings.Join(nh.shown, ", "), number)}
 	}
