@@ -840,11 +840,12 @@ func (fr *flowRun) do(ctx context.Context, step string) (res stepResult, err err
 // putErr: Syncro may have applied a PUT it answered with 5xx or a body cut
 // off, and a reply saying the status was not changed would be false (and
 // the close left to the watcher, as made in Syncro). The ticket in target
-// is the write done; a refusal (4xx) is not read back, and a read that
-// fails leaves the outcome unknown rather than "not changed".
+// is the write done. A PUT that cannot have been applied
+// (syncro.MayHaveApplied: a refusal, 4xx, or a request that never left)
+// is not read back, and a read that fails leaves the outcome unknown
+// rather than "not changed".
 func (fr *flowRun) statusLanded(ctx context.Context, target string, putErr error) (*syncro.Ticket, error) {
-	var se *syncro.Error
-	if errors.As(putErr, &se) && se.StatusCode < 500 {
+	if !syncro.MayHaveApplied(putErr) {
 		return nil, putErr
 	}
 	t, _, err := fr.readTicket(ctx)
