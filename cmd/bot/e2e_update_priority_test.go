@@ -43,3 +43,24 @@ func TestE2E_UpdateLeavesAPriorityShownAsItsWordAlone(t *testing.T) {
 		t.Errorf("saving the status: Syncro holds %q (want Waiting for Parts); reply %q should tell the status alone", got, reply.Text)
 	}
 }
+
+// TestE2E_UpdateSendsAPriorityPickedBesideAnotherOfItsWord: the
+// account lists "1 Normal" and "2 Normal" and Syncro shows a ticket's
+// priority as "Normal": the word does not say which it holds, so Dana
+// picking "1 Normal" in the form is a change. It was taken for the
+// priority held: "Nothing changed", and Syncro kept "Normal".
+func TestE2E_UpdateSendsAPriorityPickedBesideAnotherOfItsWord(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	b := newFakes(t, syncrotest.WithPriorities("", "0 Urgent", "1 Normal", "2 Normal")).start(ctx, t)
+	cust := ticketByNumber(t, b.srv, syncrotest.SeedTicketOwnCloud).CustomerID
+	tk := b.srv.AddTicket(syncrotest.Ticket{Subject: "Scanner offline", CustomerID: cust, UserID: syncrotest.UserDana, Status: "In Progress", Priority: "Normal"})
+
+	b.submitFormAs(ctx, t, "update "+itoa64(tk.Number), commands.CallbackUpdate, func(vals slackfake.Values) {
+		vals[commands.BlockPriority] = map[string]slackfake.Input{commands.BlockPriority: slackfake.StaticSelectInput("1 Normal", "1 Normal")}
+	})
+	reply := b.waitReply(ctx, t, 0, "#"+itoa64(tk.Number))
+	if got := ticketByNumber(t, b.srv, tk.Number).Priority; got != "1 Normal" || !strings.Contains(reply.Text, "Updated #"+itoa64(tk.Number)) {
+		t.Errorf("Dana picked 1 Normal: Syncro holds %q (want 1 Normal); reply %q", got, reply.Text)
+	}
+}

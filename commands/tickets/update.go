@@ -74,13 +74,26 @@ func priorityName(p string) string {
 // word alone. The list carries a sort number ("2 Normal") that tickets
 // may leave out ("Normal"): docs/syncro-api.md §4.5 leaves which form a
 // ticket holds UNCONFIRMED. A number held that differs is another
-// priority.
-func samePriority(held, sent string) bool {
+// priority, and so is sent when list, the account's priorities, carries
+// held's word more than once ("1 Normal" and "2 Normal", or "Normal"
+// beside "2 Normal"): the word alone then does not say which entry the
+// ticket holds, and a pick of the other one is a change. A nil list is
+// not known: the word decides.
+func samePriority(held, sent string, list []string) bool {
 	held, sent = strings.TrimSpace(held), strings.TrimSpace(sent)
 	if held == sent {
 		return true
 	}
-	return held != "" && priorityName(held) == held && strings.EqualFold(held, priorityName(sent))
+	if held == "" || priorityName(held) != held || !strings.EqualFold(held, priorityName(sent)) {
+		return false
+	}
+	carrying := 0
+	for _, p := range list {
+		if strings.EqualFold(priorityName(p), held) {
+			carrying++
+		}
+	}
+	return carrying <= 1
 }
 
 // matchPriority finds the priority meant: the full name ("1 High"), the
@@ -268,7 +281,7 @@ func (c *feature) updateWithFlags(ctx context.Context, r commands.Request, inv c
 		if err != nil {
 			return commands.Reply{Text: commands.UsageMessage(err) + " Nothing was changed."}
 		}
-		if !samePriority(t.Priority, p) {
+		if !samePriority(t.Priority, p, as.Ticket.Priorities) {
 			req.Priority = &p
 			changes = append(changes, fieldChange{"Priority", orNone(t.Priority), p})
 		}
@@ -349,7 +362,7 @@ func (c *feature) updateModal(ctx context.Context, t *syncro.Ticket, number int6
 	for _, p := range as.Ticket.Priorities {
 		if strings.TrimSpace(p) != "" {
 			prioOpts = append(prioOpts, commands.Option(p, p))
-			if p != prio && samePriority(t.Priority, p) {
+			if p != prio && samePriority(t.Priority, p, as.Ticket.Priorities) {
 				prio = p
 			}
 		}
@@ -387,6 +400,17 @@ func validateDue(s commands.Submission, errs commands.FieldErrors) {
 	}
 }
 
+// priorities is the account's priorities as the form offered them (kept
+// by Deps.Account, read once), nil when they cannot be read: samePriority
+// then goes by the word.
+func (c *feature) priorities(ctx context.Context) []string {
+	as, err := c.cfg.Account.Settings(ctx, nil)
+	if err != nil {
+		return nil
+	}
+	return as.Ticket.Priorities
+}
+
 // submitUpdate PUTs the fields changed in the update form.
 //
 // Syncro calls: one PUT, none when nothing changed.
@@ -397,7 +421,7 @@ func (c *feature) submitUpdate(ctx context.Context, s commands.Submission, meta 
 		req.Status = &st
 		changes = append(changes, fieldChange{"Status", orNone(meta.Status), st})
 	}
-	if p := commands.SelectedValue(s, commands.BlockPriority); p != "" && !samePriority(meta.Priority, p) {
+	if p := commands.SelectedValue(s, commands.BlockPriority); p != "" && !samePriority(meta.Priority, p, c.priorities(ctx)) {
 		req.Priority = &p
 		changes = append(changes, fieldChange{"Priority", orNone(meta.Priority), p})
 	}
@@ -514,7 +538,7 @@ func notHeld(t *syncro.Ticket, req *syncro.TicketRequest) []string {
 	if req.Status != nil && !strings.EqualFold(t.Status, *req.Status) {
 		show("Status", t.Status)
 	}
-	if req.Priority != nil && !samePriority(t.Priority, *req.Priority) {
+	if req.Priority != nil && !samePriority(t.Priority, *req.Priority, nil) {
 		show("Priority", t.Priority)
 	}
 	if req.UserID != nil && (t.UserID == nil || *t.UserID != *req.UserID) {

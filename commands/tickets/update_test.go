@@ -212,3 +212,53 @@ func TestUpdate_APriorityShownAsItsWordIsNotChanged(t *testing.T) {
 		t.Errorf("saving the status: Syncro holds %q, priority %q (want Waiting for Parts, Normal); reply %q", got.Status, got.Priority, r.Text)
 	}
 }
+
+// TestUpdate_APriorityWordTwoEntriesCarryIsNotTakenForEither: the
+// account lists "1 Normal" and "2 Normal" and a ticket shows "Normal"
+// (docs/syncro-api.md §4.5): the word does not say which it holds. Dana
+// picking "1 Normal" in the form, or typing --priority 1, is a change
+// Syncro is sent; it was taken for the priority held and dropped
+// ("Nothing changed"). Beside "Normal" itself in the list, the form
+// opens on "Normal", the entry the ticket holds, not "2 Normal".
+func TestUpdate_APriorityWordTwoEntriesCarryIsNotTakenForEither(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t, syncrotest.WithPriorities("", "0 Urgent", "1 Normal", "2 Normal"))
+	typed, number := addShowingNormal(t, f)
+	r, _ := f.Slash(t, "update "+number+" --priority 1")
+	if got := f.Ticket(t, typed.Number).Priority; got != "1 Normal" || !strings.Contains(r.Text, "Updated #"+number) {
+		t.Errorf("--priority 1 on a ticket showing Normal beside 1 Normal and 2 Normal: Syncro holds %q (want 1 Normal); reply %q", got, r.Text)
+	}
+
+	formed, number := addShowingNormal(t, f)
+	v := f.OpenModal(t, "update "+number)
+	r, _ = f.Submit(t, form(v, "V1", picked(commands.BlockPriority, "1 Normal", "1 Normal")))
+	if got := f.Ticket(t, formed.Number).Priority; got != "1 Normal" || !strings.Contains(r.Text, "Updated #"+number) {
+		t.Errorf("picking 1 Normal in the form: Syncro holds %q (want 1 Normal); reply %q", got, r.Text)
+	}
+
+	beside := newWriteFixture(t, syncrotest.WithPriorities("", "Normal", "2 Normal"))
+	_, number = addShowingNormal(t, beside)
+	if initial := priorityInitial(beside.OpenModal(t, "update "+number)); initial != "Normal" {
+		t.Errorf("the list holds Normal, the ticket's priority, and 2 Normal: the form opens on %q, want Normal", initial)
+	}
+}
+
+// addShowingNormal adds Dana's ticket whose priority Syncro shows as
+// "Normal", and its number as typed.
+func addShowingNormal(t *testing.T, f *writeFixture) (syncrotest.Ticket, string) {
+	t.Helper()
+	tk := f.Srv.AddTicket(syncrotest.Ticket{Subject: "Scanner offline", CustomerID: f.Ticket(t, 32150).CustomerID, UserID: syncrotest.UserDana, Status: "In Progress", Priority: "Normal"})
+	return tk, strconv.FormatInt(tk.Number, 10)
+}
+
+// priorityInitial is the priority the update form v opens on, "" none.
+func priorityInitial(v *slack.ModalViewRequest) string {
+	for _, b := range v.Blocks.BlockSet {
+		if in, ok := b.(*slack.InputBlock); ok && in.BlockID == commands.BlockPriority {
+			if sel, ok := in.Element.(*slack.SelectBlockElement); ok && sel.InitialOption != nil {
+				return sel.InitialOption.Value
+			}
+		}
+	}
+	return ""
+}

@@ -79,6 +79,8 @@ type config struct {
 	notClosedKeeps []string
 	// faultWait is the Retry-After, in seconds, of the FaultRateLimit faults.
 	faultWait int
+	// priorities, when set, are GET /settings' ticket.priorities.
+	priorities []string
 }
 
 func defaultConfig() config {
@@ -217,6 +219,12 @@ func WithFaultHeader() Option { return func(c *config) { c.faultHeader = true } 
 // WithCurrency sets the account's currency symbol (GET /settings'
 // locale.currency_symbol; default "$").
 func WithCurrency(symbol string) Option { return func(c *config) { c.currency = symbol } }
+
+// WithPriorities sets the account's ticket priorities (GET /settings'
+// ticket.priorities; default "", "0 Urgent", "1 High", "2 Normal", "3 Low").
+func WithPriorities(priorities ...string) Option {
+	return func(c *config) { c.priorities = priorities }
+}
 
 // SetCurrency changes the account's currency symbol, as an admin would in
 // Syncro's settings.

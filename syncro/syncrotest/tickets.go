@@ -375,10 +375,14 @@ func (s *Server) settings(r *http.Request, p params) (int, any) {
 		closed := d == "Sunday" || d == "Saturday"
 		days = append(days, obj{"day": d, "start": "08:00", "end": "17:00", "closed": closed})
 	}
+	priorities := s.st.priorities
+	if s.cfg.priorities != nil {
+		priorities = s.cfg.priorities
+	}
 	return http.StatusOK, obj{
 		"ticket": obj{
 			"problem_types":      s.st.problemTypes,
-			"priorities":         s.st.priorities,
+			"priorities":         priorities,
 			"ticket_types":       []any{},
 			"ticket_type_fields": []any{},
 		},
