@@ -122,3 +122,69 @@ func danaInUTCToday(t *testing.T, hf *home.Feature) home.Summary {
 	}
 	return s
 }
+
+// TestSummary_PastTheCommentChecksResolvedAndChangedAreAskedNotCounted:
+// besides 17 tickets Dana commented on today, she resolved one and
+// changed one through the bot, both older, so past the 15 comment
+// reads. Those two need no read: they are asked about, and only the 2
+// commented tickets left unread are counted as not checked, once each.
+// Then Syncro fails the comments read of the 15th: the 2 known without a
+// read are still asked, the failure is said once, and nothing is
+// counted twice.
+func TestSummary_PastTheCommentChecksResolvedAndChangedAreAskedNotCounted(t *testing.T) {
+	t.Parallel()
+	for _, failFifteenth := range []bool{false, true} {
+		t.Run(strconv.FormatBool(failFifteenth), func(t *testing.T) {
+			t.Parallel()
+			hf, f, _ := summaryRig(t)
+			cust := f.Ticket(t, syncrotest.SeedTicketOwnCloud).CustomerID
+			at := func(ago time.Duration) time.Time { return syncrotest.SeedNow.Add(-ago) }
+			var commented []syncrotest.Ticket
+			for i := range 17 {
+				tk := f.Srv.AddTicket(syncrotest.Ticket{Subject: "Commented " + strconv.Itoa(i), CustomerID: cust, UserID: syncrotest.UserDana, Status: "In Progress", CreatedAt: at(time.Duration(i+1) * time.Second)})
+				if _, err := f.Srv.AddComment(syncrotest.Comment{TicketID: tk.ID, Subject: "Update", Body: "Worked on it.", UserID: syncrotest.UserDana}); err != nil {
+					t.Fatal(err)
+				}
+				commented = append(commented, tk)
+			}
+			if failFifteenth {
+				f.Srv.Fail("GET", "/tickets/"+strconv.FormatInt(commented[14].ID, 10)+"/comments", 100, syncrotest.FaultServerError)
+			}
+			resolved := f.Srv.AddTicket(syncrotest.Ticket{Subject: "Resolved, no time", CustomerID: cust, UserID: syncrotest.UserDana, Status: "Resolved", ResolvedAt: at(10 * time.Minute), CreatedAt: at(10 * time.Minute)})
+			changed := f.Srv.AddTicket(syncrotest.Ticket{Subject: "Changed, no time", CustomerID: cust, UserID: syncrotest.UserDana, Status: "In Progress", CreatedAt: at(20 * time.Minute)})
+			if err := f.Store.Audit(store.AuditEntry{At: changed.CreatedAt, SlackUser: commandstest.Dana.SlackUserID, Ticket: changed.Number, Action: store.ActionStatus, Outcome: store.OutcomeOK}); err != nil {
+				t.Fatal(err)
+			}
+			s := danaInUTCToday(t, hf)
+			for _, tk := range []syncrotest.Ticket{resolved, changed} {
+				if n := countFunc(s.Missing, func(m syncro.Ticket) bool { return m.ID == tk.ID }); n != 1 {
+					t.Errorf("%q is asked %d times, want once (errors %q)", tk.Subject, n, s.Errs)
+				}
+			}
+			said := 0
+			for _, e := range s.Errs {
+				said += strings.Count(e, "missing time")
+			}
+			wantUnchecked, wantSaid := 2, 0
+			if failFifteenth {
+				// The error says the check is incomplete; the 2 past the
+				// bound were never reached.
+				wantUnchecked, wantSaid = 0, 1
+			}
+			if s.Unchecked != wantUnchecked || said != wantSaid {
+				t.Errorf("unchecked %d (want %d), the failed check said %d times (want %d): %q", s.Unchecked, wantUnchecked, said, wantSaid, s.Errs)
+			}
+		})
+	}
+}
+
+// countFunc is how many of ts f holds for.
+func countFunc(ts []syncro.Ticket, f func(syncro.Ticket) bool) int {
+	n := 0
+	for _, tk := range ts {
+		if f(tk) {
+			n++
+		}
+	}
+	return n
+}
