@@ -100,6 +100,13 @@ func samePriority(held, sent string, list []string) bool {
 // word ("high") or the number ("1"), ignoring case.
 func matchPriority(in string, priorities []string) (string, error) {
 	want := strings.TrimSpace(in)
+	// The full name first: with "2 Normal" listed before "Normal",
+	// "normal" is the entry named so, not the one carrying the word.
+	for _, p := range priorities {
+		if strings.TrimSpace(p) != "" && strings.EqualFold(strings.TrimSpace(p), want) {
+			return p, nil
+		}
+	}
 	var names []string
 	for _, p := range priorities {
 		if strings.TrimSpace(p) == "" {
@@ -107,7 +114,7 @@ func matchPriority(in string, priorities []string) (string, error) {
 		}
 		names = append(names, p)
 		num, _, _ := strings.Cut(strings.TrimSpace(p), " ")
-		if strings.EqualFold(p, want) || strings.EqualFold(priorityName(p), want) || num == want {
+		if strings.EqualFold(priorityName(p), want) || num == want {
 			return p, nil
 		}
 	}

@@ -219,7 +219,8 @@ func TestUpdate_APriorityShownAsItsWordIsNotChanged(t *testing.T) {
 // picking "1 Normal" in the form, or typing --priority 1, is a change
 // Syncro is sent; it was taken for the priority held and dropped
 // ("Nothing changed"). Beside "Normal" itself in the list, the form
-// opens on "Normal", the entry the ticket holds, not "2 Normal".
+// opens on "Normal", the entry the ticket holds, not "2 Normal", and
+// --priority normal names that entry, not "2 Normal" listed first.
 func TestUpdate_APriorityWordTwoEntriesCarryIsNotTakenForEither(t *testing.T) {
 	t.Parallel()
 	f := newWriteFixture(t, syncrotest.WithPriorities("", "0 Urgent", "1 Normal", "2 Normal"))
@@ -236,10 +237,15 @@ func TestUpdate_APriorityWordTwoEntriesCarryIsNotTakenForEither(t *testing.T) {
 		t.Errorf("picking 1 Normal in the form: Syncro holds %q (want 1 Normal); reply %q", got, r.Text)
 	}
 
-	beside := newWriteFixture(t, syncrotest.WithPriorities("", "Normal", "2 Normal"))
+	beside := newWriteFixture(t, syncrotest.WithPriorities("", "2 Normal", "Normal"))
 	_, number = addShowingNormal(t, beside)
 	if initial := priorityInitial(beside.OpenModal(t, "update "+number)); initial != "Normal" {
 		t.Errorf("the list holds Normal, the ticket's priority, and 2 Normal: the form opens on %q, want Normal", initial)
+	}
+	typed, number = addShowingNormal(t, beside)
+	r, reqs := beside.Slash(t, "update "+number+" --priority normal")
+	if got := beside.Ticket(t, typed.Number).Priority; got != "Normal" || !strings.Contains(r.Text, "Nothing to change") || putBody(t, reqs) != nil {
+		t.Errorf("--priority normal on a ticket showing Normal, the list 2 Normal then Normal: Syncro holds %q (want Normal untouched); reply %q", got, r.Text)
 	}
 }
 
